@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# msgport: top-level build.  The kernel module is built by kbuild (see Kbuild);
+# everything in userspace lands in $(O)/.  Each part has its own fragment:
+#   lib/lib.mk       libmsgport (shared, static, pkg-config)
+#   tools/tools.mk   the msgport CLI and other tools
+#   tests/tests.mk   host tests and the in-VM runner msgport-test
+#   tests/vm/vm.mk   the VM harness targets (check-vm, vm-shell, demo)
+#
+# Common targets: all, module, check, demo, vm-shell, lint, dkms-check,
+# install, clean.  `make KERNELRELEASE=x.y.z-n-amd64` picks another kernel.
+
+VERSION := $(shell cat $(CURDIR)/VERSION)
+O ?= $(CURDIR)/build
+
+# The kernel we build and test against: Debian's headers, never `uname -r`.
+KERNELRELEASE ?= $(shell $(CURDIR)/scripts/kernel-release)
+KRELEASE := $(KERNELRELEASE)
+KDIR ?= /usr/src/linux-headers-$(KRELEASE)
+
+CC ?= cc
+AR ?= ar
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+
+# -m32 etc. for a 32-bit build of the userspace side: make O=build32 EXTRA_CFLAGS=-m32
+EXTRA_CFLAGS ?=
+CFLAGS ?= -O2 -g
+MSGPORT_CPPFLAGS := -I$(CURDIR)/include/uapi -I$(CURDIR)/lib/include -D_GNU_SOURCE
+MSGPORT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter -Wformat=2 -fno-strict-aliasing \
+	$(EXTRA_CFLAGS)
+MSGPORT_LDFLAGS := $(EXTRA_CFLAGS)
+
+.PHONY: all module userspace check check-host lint dkms-check install clean deps
+.DEFAULT_GOAL := all
+
+all: module userspace
+
+deps:
+	$(CURDIR)/scripts/install-deps
+
+module:
+	@test -d "$(KDIR)" || { echo "msgport: no kernel headers at $(KDIR): run scripts/install-deps" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+include lib/lib.mk
+include tools/tools.mk
+include tests/tests.mk
+include tests/vm/vm.mk
+
+# Everything: dependencies, -Werror build, host tests, then the suite in the VM.
+check:
+	$(CURDIR)/scripts/check
+
+lint:
+	$(CURDIR)/scripts/lint
+
+dkms-check:
+	$(CURDIR)/scripts/dkms-check
+
+clean::
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -rf $(O)
