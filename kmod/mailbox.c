@@ -1,0 +1,801 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport: one mailbox's queue, its waiters, send and receive.
+ *
+ * Locking
+ *   mb->lock (spinlock) protects everything in the first block of struct
+ *   msgport_mailbox: the 32 priority lists and their bitmap, the counters,
+ *   the waiter lists, @dead, and every struct msgport_waiter while it is
+ *   reachable from the mailbox (on a list or as msg->sync).  Lock order:
+ *   msgport_registry_lock (mutex, registry.c) -> mb->lock.  poll_wq's own
+ *   lock is never taken under mb->lock (pollers are woken after unlocking).
+ *   Nothing sleeps, allocates or touches user memory under mb->lock.
+ *
+ * Hand-off and wake-ups
+ *   Receivers wait FIFO on recv_waiters, senders waiting for room FIFO on
+ *   send_waiters (as ipc/mqueue.c's ext_wait_queue).  A sender that finds a
+ *   receiver at the head of recv_waiters able to take its message (not a
+ *   peek, buffer big enough or MSGPORT_F_TRUNC) hands the message straight to
+ *   it; otherwise the message is queued and the first waiter, if any, is told
+ *   to look again (RETRY), and passes the turn on if it cannot use it.  So a
+ *   receiver only sleeps while the queue has nothing for it.  A receiver that
+ *   frees a slot of a full bounded mailbox moves the first waiting sender's
+ *   message into the queue.  A sender with MSGPORT_F_SYNC (always on a
+ *   rendezvous, capacity 0) leaves its message queued with msg->sync pointing
+ *   at its waiter; the receiver that dequeues it marks the waiter READY
+ *   ("taken") under the lock.  A sync sender that times out or is interrupted
+ *   takes the lock and either finds READY (success, whatever the signal) or
+ *   removes its message itself: never lost, never delivered twice.
+ *   Wakers change a waiter's state and unlink it under the lock, take a task
+ *   reference (struct msgport_wake) and wake the task only after unlocking;
+ *   they never touch the waiter again, since it lives on the sleeper's stack.
+ *
+ * Lifetimes
+ *   struct msgport_mailbox: kref, see registry.c.  Destruction (unlink or last
+ *   close of an ephemeral mailbox) sets @dead, drops the queue (counted in
+ *   @dropped) and wakes every waiter with -EIDRM; the memory stays until the
+ *   last reference goes.  A message has one owner at a time (see msgport.h);
+ *   msg->ref is raised only by a peeking receiver copying outside the lock.
+ *   A message is charged to its sender's euid (user_quota.c) until freed.
+ *
+ * Receive copies the payload to user space after dequeuing, outside the lock.
+ * If that copy (or the copy of the metadata) faults, the message is put back
+ * at the head of its priority (or handed to the first waiting receiver) and
+ * the call fails with -EFAULT: it is not lost.  A sync sender's receipt is
+ * given when a receiver dequeues its message, so in that rare case the
+ * receipt precedes the actual delivery, which still happens exactly once
+ * unless the mailbox is destroyed first.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cred.h>
+#include <linux/hrtimer.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/poll.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+
+#include "msgport.h"
+
+#define MSGPORT_WAKE_MAX	8
+
+/* Tasks to wake and poll events to signal once mb->lock is dropped. */
+struct msgport_wake {
+	unsigned int n;
+	__poll_t poll;
+	struct task_struct *task[MSGPORT_WAKE_MAX];
+};
+
+static bool wake_full(const struct msgport_wake *wk)
+{
+	return wk->n >= MSGPORT_WAKE_MAX;
+}
+
+static void wake_add(struct msgport_wake *wk, struct msgport_waiter *w)
+{
+	/* Callers never queue more than MSGPORT_WAKE_MAX (see destroy). */
+	get_task_struct(w->task);
+	wk->task[wk->n++] = w->task;
+}
+
+static void wake_flush(struct msgport_mailbox *mb, struct msgport_wake *wk)
+{
+	unsigned int i;
+
+	for (i = 0; i < wk->n; i++) {
+		wake_up_process(wk->task[i]);
+		put_task_struct(wk->task[i]);
+	}
+	wk->n = 0;
+	if (wk->poll && wq_has_sleeper(&mb->poll_wq))
+		wake_up_interruptible_poll(&mb->poll_wq, wk->poll);
+	wk->poll = 0;
+}
+
+/* Messages */
+
+static struct msgport_msg *msg_create(const struct msgport_xfer *x)
+{
+	struct msgport_quota *quota;
+	struct msgport_msg *msg;
+	int ret;
+
+	ret = msgport_quota_charge(x->len, &quota);
+	if (ret)
+		return ERR_PTR(ret);
+
+	msg = kvmalloc(struct_size(msg, data, x->len),
+		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!msg) {
+		msgport_quota_uncharge(quota, x->len);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (copy_from_user(msg->data, x->buf, x->len)) {
+		kvfree(msg);
+		msgport_quota_uncharge(quota, x->len);
+		return ERR_PTR(-EFAULT);
+	}
+	INIT_LIST_HEAD(&msg->link);
+	msg->sync = NULL;
+	msg->quota = quota;
+	msg->tgid = get_task_pid(current, PIDTYPE_TGID);
+	msg->tid = get_task_pid(current, PIDTYPE_PID);
+	msg->seq = 0;
+	msg->send_time_ns = 0;
+	msg->euid = current_euid();
+	msg->egid = current_egid();
+	msg->prio = x->prio;
+	msg->len = x->len;
+	refcount_set(&msg->ref, 1);
+	atomic_long_inc(&msgport_objects.messages);
+	atomic_long_add(x->len, &msgport_objects.bytes);
+	return msg;
+}
+
+static void msg_free(struct msgport_msg *msg)
+{
+	atomic_long_sub(msg->len, &msgport_objects.bytes);
+	atomic_long_dec(&msgport_objects.messages);
+	msgport_quota_uncharge(msg->quota, msg->len);
+	put_pid(msg->tgid);
+	put_pid(msg->tid);
+	kvfree(msg);
+}
+
+static void msg_put(struct msgport_msg *msg)
+{
+	if (refcount_dec_and_test(&msg->ref))
+		msg_free(msg);
+}
+
+static void msg_fill_info(const struct msgport_msg *msg,
+			  struct msgport_msginfo *info)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct user_namespace *uns = current_user_ns();
+
+	memset(info, 0, sizeof(*info));
+	info->seq = msg->seq;
+	info->send_time_ns = msg->send_time_ns;
+	info->pid = pid_nr_ns(msg->tgid, ns);
+	info->tid = pid_nr_ns(msg->tid, ns);
+	info->uid = from_kuid_munged(uns, msg->euid);
+	info->gid = from_kgid_munged(uns, msg->egid);
+	info->priority = msg->prio;
+	info->len = msg->len;
+}
+
+/* The queue, all under mb->lock */
+
+static bool mb_has_room(const struct msgport_mailbox *mb)
+{
+	return mb->capacity == MSGPORT_CAPACITY_UNBOUNDED ||
+	       mb->nmsgs < mb->capacity;
+}
+
+static struct msgport_msg *queue_head(const struct msgport_mailbox *mb)
+{
+	if (!mb->prio_map)
+		return NULL;
+	return list_first_entry(&mb->prio[__fls(mb->prio_map)],
+				struct msgport_msg, link);
+}
+
+static void queue_insert(struct msgport_mailbox *mb, struct msgport_msg *msg,
+			 bool head, struct msgport_wake *wk)
+{
+	struct list_head *q = &mb->prio[msg->prio];
+
+	if (head)
+		list_add(&msg->link, q);
+	else
+		list_add_tail(&msg->link, q);
+	__set_bit(msg->prio, &mb->prio_map);
+	if (mb->nmsgs++ == 0)
+		wk->poll |= EPOLLIN | EPOLLRDNORM;
+	mb->bytes += msg->len;
+}
+
+static void queue_unlink(struct msgport_mailbox *mb, struct msgport_msg *msg)
+{
+	list_del_init(&msg->link);
+	if (list_empty(&mb->prio[msg->prio]))
+		__clear_bit(msg->prio, &mb->prio_map);
+	mb->nmsgs--;
+	mb->bytes -= msg->len;
+}
+
+/* Give @msg its sequence number and time stamp: it is now accepted. */
+static void msg_stamp(struct msgport_mailbox *mb, struct msgport_msg *msg)
+{
+	msg->seq = ++mb->next_seq;
+	msg->send_time_ns = ktime_get_ns();
+	mb->sent++;
+}
+
+/* A slot became free: move the first waiting sender's message in. */
+static void admit_sender(struct msgport_mailbox *mb, struct msgport_wake *wk)
+{
+	struct msgport_waiter *w;
+	struct msgport_msg *msg;
+
+	if (list_empty(&mb->send_waiters) || !mb_has_room(mb))
+		return;
+	w = list_first_entry(&mb->send_waiters, struct msgport_waiter, link);
+	list_del_init(&w->link);
+	msg = w->msg;
+	msg_stamp(mb, msg);
+	w->seq = msg->seq;
+	queue_insert(mb, msg, false, wk);
+	if (w->sync) {
+		/* Keeps sleeping until a receiver takes it. */
+		w->state = MSGPORT_W_QUEUED;
+		msg->sync = w;
+	} else {
+		w->state = MSGPORT_W_READY;
+		w->msg = NULL;
+		wake_add(wk, w);
+	}
+}
+
+static void queue_remove(struct msgport_mailbox *mb, struct msgport_msg *msg,
+			 struct msgport_wake *wk)
+{
+	bool was_full = mb->capacity && !mb_has_room(mb);
+
+	queue_unlink(mb, msg);
+	if (was_full) {
+		admit_sender(mb, wk);
+		if (mb_has_room(mb))
+			wk->poll |= EPOLLOUT | EPOLLWRNORM;
+	}
+}
+
+/* The first waiting receiver, if it would take @msg as it is. */
+static struct msgport_waiter *taker_for(struct msgport_mailbox *mb,
+					const struct msgport_msg *msg)
+{
+	struct msgport_waiter *w;
+
+	w = list_first_entry_or_null(&mb->recv_waiters, struct msgport_waiter,
+				     link);
+	if (!w || !w->take || (msg->len > w->buf_len && !w->trunc))
+		return NULL;
+	return w;
+}
+
+static void handoff(struct msgport_mailbox *mb, struct msgport_waiter *w,
+		    struct msgport_msg *msg, struct msgport_wake *wk)
+{
+	list_del_init(&w->link);
+	w->msg = msg;
+	w->state = MSGPORT_W_READY;
+	mb->received++;
+	wake_add(wk, w);
+}
+
+/* The queue has messages: let the first waiting receiver look at them. */
+static void kick_receiver(struct msgport_mailbox *mb, struct msgport_wake *wk)
+{
+	struct msgport_waiter *w;
+
+	if (!mb->nmsgs)
+		return;
+	w = list_first_entry_or_null(&mb->recv_waiters, struct msgport_waiter,
+				     link);
+	if (!w)
+		return;
+	list_del_init(&w->link);
+	w->state = MSGPORT_W_RETRY;
+	wake_add(wk, w);
+}
+
+/* Hand @msg to the first receiver if it takes it, else queue it. */
+static void deliver(struct msgport_mailbox *mb, struct msgport_msg *msg,
+		    bool head, struct msgport_wake *wk)
+{
+	struct msgport_waiter *w = taker_for(mb, msg);
+
+	if (w) {
+		handoff(mb, w, msg, wk);
+		return;
+	}
+	queue_insert(mb, msg, head, wk);
+	kick_receiver(mb, wk);
+}
+
+/* Sleeping */
+
+struct msgport_deadline {
+	bool timed;
+	ktime_t expires;
+};
+
+static void deadline_init(struct msgport_deadline *d,
+			  const struct msgport_xfer *x)
+{
+	d->timed = x->flags & MSGPORT_F_TIMEOUT;
+	if (d->timed) {
+		u64 ns = min_t(u64, x->timeout_ns, KTIME_MAX);
+
+		d->expires = ktime_add_safe(ktime_get(), ns_to_ktime(ns));
+	}
+}
+
+/* The call must not sleep: MSGPORT_F_NONBLOCK or a zero timeout. */
+static int nowait_error(const struct msgport_xfer *x)
+{
+	if (x->flags & MSGPORT_F_NONBLOCK)
+		return -EAGAIN;
+	if ((x->flags & MSGPORT_F_TIMEOUT) && !x->timeout_ns)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+static int wait_interrupted(const struct msgport_deadline *d)
+{
+	if (signal_pending(current))
+		return -ERESTARTSYS;
+	if (d->timed && ktime_compare(ktime_get(), d->expires) >= 0)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+static void sleep_locked(struct msgport_mailbox *mb,
+			 const struct msgport_deadline *d)
+	__releases(&mb->lock) __acquires(&mb->lock)
+{
+	ktime_t expires = d->expires;
+
+	set_current_state(TASK_INTERRUPTIBLE);
+	spin_unlock(&mb->lock);
+	if (d->timed)
+		schedule_hrtimeout_range(&expires, current->timer_slack_ns,
+					 HRTIMER_MODE_ABS);
+	else
+		schedule();
+	__set_current_state(TASK_RUNNING);
+	spin_lock(&mb->lock);
+}
+
+/* Interrupted timed wait: tell user space how much time is left. */
+static int report_remaining(const struct msgport_deadline *d,
+			    const struct msgport_xfer *x, int ret)
+{
+	ktime_t left;
+
+	if (ret != -ERESTARTSYS || !d->timed || !x->utimeout)
+		return ret;
+	left = ktime_sub(d->expires, ktime_get());
+	if (ktime_before(left, 0))
+		left = 0;
+	if (put_user((u64)ktime_to_ns(left), x->utimeout))
+		return -EFAULT;
+	return ret;
+}
+
+/* Send */
+
+int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x)
+{
+	bool sync = (x->flags & MSGPORT_F_SYNC) || mb->capacity == 0;
+	struct msgport_waiter w = { .task = current, .sync = sync };
+	struct msgport_wake wk = { };
+	struct msgport_deadline d;
+	struct msgport_waiter *rw;
+	struct msgport_msg *msg;
+	int ret;
+
+	if (x->prio > MSGPORT_PRIO_MAX)
+		return -EINVAL;
+	if (x->len > mb->max_msg_size)
+		return -EMSGSIZE;
+	if (READ_ONCE(mb->dead))
+		return -EIDRM;
+
+	deadline_init(&d, x);
+	msg = msg_create(x);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+
+	spin_lock(&mb->lock);
+	if (mb->dead) {
+		ret = -EIDRM;
+		goto out_unlock_free;
+	}
+
+	rw = taker_for(mb, msg);
+	if (rw) {
+		msg_stamp(mb, msg);
+		x->seq = msg->seq;
+		handoff(mb, rw, msg, &wk);
+		spin_unlock(&mb->lock);
+		wake_flush(mb, &wk);
+		return 0;
+	}
+
+	if (mb->capacity && !mb_has_room(mb)) {
+		ret = nowait_error(x);
+		if (ret)
+			goto out_unlock_free;
+		w.msg = msg;
+		w.state = MSGPORT_W_WAITING;
+		list_add_tail(&w.link, &mb->send_waiters);
+	} else {
+		if (sync) {
+			/* Nobody to take it now and the caller cannot wait. */
+			ret = nowait_error(x);
+			if (ret)
+				goto out_unlock_free;
+		}
+		msg_stamp(mb, msg);
+		x->seq = msg->seq;
+		deliver(mb, msg, false, &wk);
+		if (!sync) {
+			spin_unlock(&mb->lock);
+			wake_flush(mb, &wk);
+			return 0;
+		}
+		w.msg = msg;
+		w.seq = msg->seq;
+		w.state = MSGPORT_W_QUEUED;
+		msg->sync = &w;
+	}
+
+	mb->wsend++;
+	for (;;) {
+		if (w.state == MSGPORT_W_READY) {
+			ret = 0;
+			break;
+		}
+		if (w.state == MSGPORT_W_IDRM) {
+			ret = -EIDRM;
+			break;
+		}
+		ret = wait_interrupted(&d);
+		if (ret) {
+			if (w.state == MSGPORT_W_WAITING) {
+				list_del_init(&w.link);
+			} else {
+				/* QUEUED: nobody took it; withdraw it. */
+				queue_remove(mb, w.msg, &wk);
+				w.msg->sync = NULL;
+				mb->sent--;
+			}
+			break;
+		}
+		/* Wake-ups collected so far must not wait for our sleep. */
+		if (wk.n || wk.poll) {
+			spin_unlock(&mb->lock);
+			wake_flush(mb, &wk);
+			spin_lock(&mb->lock);
+			continue;
+		}
+		sleep_locked(mb, &d);
+	}
+	mb->wsend--;
+	if (!ret)
+		x->seq = w.seq;
+	/* w.msg is still ours unless it was queued or taken. */
+	msg = w.msg;
+	spin_unlock(&mb->lock);
+	wake_flush(mb, &wk);
+	if (msg)
+		msg_put(msg);
+	return report_remaining(&d, x, ret);
+
+out_unlock_free:
+	spin_unlock(&mb->lock);
+	msg_put(msg);
+	return ret;
+}
+
+/* Receive */
+
+/* A copy to user space failed: the message goes back where it was. */
+static void put_back(struct msgport_mailbox *mb, struct msgport_msg *msg)
+{
+	struct msgport_wake wk = { };
+
+	spin_lock(&mb->lock);
+	mb->received--;
+	if (mb->dead) {
+		mb->dropped++;
+		spin_unlock(&mb->lock);
+		msg_put(msg);
+		return;
+	}
+	deliver(mb, msg, true, &wk);
+	spin_unlock(&mb->lock);
+	wake_flush(mb, &wk);
+}
+
+static int copy_info(const struct msgport_xfer *x,
+		     const struct msgport_msginfo *info)
+{
+	if (x->uinfo && copy_to_user(x->uinfo, info, sizeof(*info)))
+		return -EFAULT;
+	return 0;
+}
+
+long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
+{
+	struct msgport_waiter w = {
+		.task = current,
+		.buf_len = x->len,
+		.take = !(x->flags & MSGPORT_F_PEEK),
+		.trunc = x->flags & MSGPORT_F_TRUNC,
+		.state = MSGPORT_W_RETRY,
+	};
+	struct msgport_msginfo info;
+	struct msgport_wake wk = { };
+	struct msgport_deadline d;
+	struct msgport_msg *msg = NULL;
+	bool sleeping = false;
+	long ret;
+	u32 n;
+
+	deadline_init(&d, x);
+	spin_lock(&mb->lock);
+	for (;;) {
+		if (w.state == MSGPORT_W_READY) {
+			/* Handed over: ours, whatever else happened. */
+			msg = w.msg;
+			ret = 0;
+			break;
+		}
+		if (w.state == MSGPORT_W_IDRM || mb->dead) {
+			if (w.state == MSGPORT_W_WAITING)
+				list_del_init(&w.link);
+			ret = -EIDRM;
+			break;
+		}
+		if (w.state == MSGPORT_W_RETRY) {
+			msg = queue_head(mb);
+			if (msg) {
+				msg_fill_info(msg, &info);
+				if (msg->len > x->len && !w.trunc) {
+					/* Too small: it stays; let others look. */
+					msg = NULL;
+					kick_receiver(mb, &wk);
+					ret = -EMSGSIZE;
+					break;
+				}
+				if (!w.take) {
+					refcount_inc(&msg->ref);
+					kick_receiver(mb, &wk);
+					ret = 0;
+					break;
+				}
+				queue_remove(mb, msg, &wk);
+				mb->received++;
+				if (msg->sync) {
+					struct msgport_waiter *sw = msg->sync;
+
+					sw->state = MSGPORT_W_READY;
+					sw->msg = NULL;
+					msg->sync = NULL;
+					wake_add(&wk, sw);
+				}
+				kick_receiver(mb, &wk);
+				ret = 0;
+				break;
+			}
+			ret = nowait_error(x);
+			if (ret)
+				break;
+			/* A retry keeps its place at the head. */
+			if (sleeping)
+				list_add(&w.link, &mb->recv_waiters);
+			else
+				list_add_tail(&w.link, &mb->recv_waiters);
+			if (!mb->capacity &&
+			    list_is_singular(&mb->recv_waiters))
+				wk.poll |= EPOLLOUT | EPOLLWRNORM;
+			w.state = MSGPORT_W_WAITING;
+			if (!sleeping) {
+				sleeping = true;
+				mb->wrecv++;
+			}
+		}
+		/* WAITING */
+		ret = wait_interrupted(&d);
+		if (ret) {
+			list_del_init(&w.link);
+			break;
+		}
+		if (wk.n || wk.poll) {
+			spin_unlock(&mb->lock);
+			wake_flush(mb, &wk);
+			spin_lock(&mb->lock);
+			continue;
+		}
+		sleep_locked(mb, &d);
+	}
+	if (sleeping)
+		mb->wrecv--;
+	spin_unlock(&mb->lock);
+	wake_flush(mb, &wk);
+
+	if (ret == -EMSGSIZE)
+		return copy_info(x, &info) ?: -EMSGSIZE;
+	if (ret)
+		return report_remaining(&d, x, ret);
+
+	if (w.state == MSGPORT_W_READY)
+		msg_fill_info(msg, &info);
+	n = min(msg->len, x->len);
+	if (!w.take) {
+		ret = n;
+		if (copy_to_user(x->buf, msg->data, n) || copy_info(x, &info))
+			ret = -EFAULT;
+		msg_put(msg);
+		return ret;
+	}
+	if (copy_to_user(x->buf, msg->data, n) || copy_info(x, &info)) {
+		put_back(mb, msg);
+		return -EFAULT;
+	}
+	msg_put(msg);
+	return n;
+}
+
+/* Destruction, poll, stat, mode */
+
+struct msgport_mailbox *msgport_mailbox_alloc(void)
+{
+	struct msgport_mailbox *mb;
+	int i;
+
+	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
+	if (!mb)
+		return NULL;
+	spin_lock_init(&mb->lock);
+	for (i = 0; i < MSGPORT_NR_PRIO; i++)
+		INIT_LIST_HEAD(&mb->prio[i]);
+	INIT_LIST_HEAD(&mb->recv_waiters);
+	INIT_LIST_HEAD(&mb->send_waiters);
+	init_waitqueue_head(&mb->poll_wq);
+	INIT_HLIST_NODE(&mb->hnode);
+	INIT_LIST_HEAD(&mb->node);
+	kref_init(&mb->ref);
+	atomic_long_inc(&msgport_objects.mailboxes);
+	return mb;
+}
+
+void msgport_mailbox_free(struct msgport_mailbox *mb)
+{
+	WARN_ON(mb->nmsgs || !list_empty(&mb->recv_waiters) ||
+		!list_empty(&mb->send_waiters));
+	kfree(mb);
+	atomic_long_dec(&msgport_objects.mailboxes);
+}
+
+/*
+ * Destroy the queue: every later send and receive gets -EIDRM, sleepers wake
+ * with -EIDRM, queued messages are dropped.  Works in batches so the wake-up
+ * list stays on the stack.
+ */
+void msgport_mailbox_destroy(struct msgport_mailbox *mb)
+{
+	struct msgport_wake wk = { };
+	struct msgport_waiter *w;
+	struct msgport_msg *msg;
+	LIST_HEAD(drop);
+	bool more;
+
+	do {
+		spin_lock(&mb->lock);
+		if (!mb->dead) {
+			mb->dead = true;
+			wk.poll = EPOLLIN | EPOLLRDNORM | EPOLLOUT |
+				  EPOLLWRNORM | EPOLLERR | EPOLLHUP;
+		}
+		while (!wake_full(&wk) && (msg = queue_head(mb))) {
+			queue_unlink(mb, msg);
+			mb->dropped++;
+			w = msg->sync;
+			if (w) {
+				msg->sync = NULL;
+				w->msg = NULL;
+				w->state = MSGPORT_W_IDRM;
+				wake_add(&wk, w);
+			}
+			list_add_tail(&msg->link, &drop);
+		}
+		while (!wake_full(&wk) && !list_empty(&mb->recv_waiters)) {
+			w = list_first_entry(&mb->recv_waiters,
+					     struct msgport_waiter, link);
+			list_del_init(&w->link);
+			w->state = MSGPORT_W_IDRM;
+			wake_add(&wk, w);
+		}
+		while (!wake_full(&wk) && !list_empty(&mb->send_waiters)) {
+			/* Their messages were never queued: they free them. */
+			w = list_first_entry(&mb->send_waiters,
+					     struct msgport_waiter, link);
+			list_del_init(&w->link);
+			w->state = MSGPORT_W_IDRM;
+			wake_add(&wk, w);
+		}
+		more = mb->nmsgs || !list_empty(&mb->recv_waiters) ||
+		       !list_empty(&mb->send_waiters);
+		spin_unlock(&mb->lock);
+		wake_flush(mb, &wk);
+	} while (more);
+
+	while ((msg = list_first_entry_or_null(&drop, struct msgport_msg,
+					       link))) {
+		list_del(&msg->link);
+		msg_put(msg);
+	}
+}
+
+__poll_t msgport_mailbox_poll(struct msgport_mailbox *mb, struct file *file,
+			      struct poll_table_struct *pt)
+{
+	__poll_t mask = 0;
+
+	poll_wait(file, &mb->poll_wq, pt);
+	spin_lock(&mb->lock);
+	if (mb->dead) {
+		mask = EPOLLERR | EPOLLHUP;
+	} else {
+		if (mb->nmsgs)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (mb->capacity ? mb_has_room(mb) :
+				   !list_empty(&mb->recv_waiters))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+	}
+	spin_unlock(&mb->lock);
+	return mask;
+}
+
+void msgport_mailbox_stat(struct msgport_mailbox *mb, struct msgport_stat *st)
+{
+	struct user_namespace *uns = current_user_ns();
+
+	memset(st, 0, sizeof(*st));
+	memcpy(st->name, mb->name, mb->name_len);
+	st->uid = from_kuid_munged(uns, mb->uid);
+	st->gid = from_kgid_munged(uns, mb->gid);
+	st->capacity = mb->capacity;
+	st->max_msg_size = mb->max_msg_size;
+	if (mb->ephemeral)
+		st->flags |= MSGPORT_STAT_EPHEMERAL;
+
+	spin_lock(&mb->lock);
+	st->mode = mb->mode;
+	if (mb->dead)
+		st->flags |= MSGPORT_STAT_UNLINKED;
+	st->waiting_senders = mb->wsend;
+	st->waiting_receivers = mb->wrecv;
+	st->queued_msgs = mb->nmsgs;
+	st->queued_bytes = mb->bytes;
+	st->sent = mb->sent;
+	st->received = mb->received;
+	st->dropped = mb->dropped;
+	spin_unlock(&mb->lock);
+}
+
+int msgport_mailbox_set_mode(struct msgport_mailbox *mb, u32 mode)
+{
+	int ret = 0;
+
+	spin_lock(&mb->lock);
+	if (mb->dead)
+		ret = -EIDRM;
+	else
+		WRITE_ONCE(mb->mode, mode);
+	spin_unlock(&mb->lock);
+	return ret;
+}

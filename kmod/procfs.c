@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport: /proc/msgport, one line per mailbox (as /proc/sysvipc/msg).
+ *
+ * Columns, separated by white space:
+ *   name uid gid mode capacity max_size msgs bytes wsend wrecv sent recv
+ *   dropped flags
+ * mode is octal, capacity a number or "unbounded", flags "ephemeral" or "-".
+ * The walk holds msgport_registry_lock (registry.c) from start to stop, and
+ * each mailbox's lock briefly for its counters.  Only linked mailboxes show.
+ */
+#include <linux/mutex.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+
+#include "msgport.h"
+
+static void *proc_start(struct seq_file *m, loff_t *pos)
+{
+	mutex_lock(&msgport_registry_lock);
+	return seq_list_start_head(&msgport_mailboxes, *pos);
+}
+
+static void *proc_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	return seq_list_next(v, &msgport_mailboxes, pos);
+}
+
+static void proc_stop(struct seq_file *m, void *v)
+{
+	mutex_unlock(&msgport_registry_lock);
+}
+
+static int proc_show(struct seq_file *m, void *v)
+{
+	struct msgport_mailbox *mb;
+	struct msgport_stat st;
+
+	if (v == &msgport_mailboxes) {
+		seq_puts(m, "name uid gid mode capacity max_size msgs bytes wsend wrecv sent recv dropped flags\n");
+		return 0;
+	}
+	mb = list_entry(v, struct msgport_mailbox, node);
+	msgport_mailbox_stat(mb, &st);
+	seq_printf(m, "%s %u %u %04o ", st.name, st.uid, st.gid, st.mode);
+	if (st.capacity == MSGPORT_CAPACITY_UNBOUNDED)
+		seq_puts(m, "unbounded");
+	else
+		seq_printf(m, "%u", st.capacity);
+	seq_printf(m, " %u %llu %llu %u %u %llu %llu %llu %s\n",
+		   st.max_msg_size, st.queued_msgs, st.queued_bytes,
+		   st.waiting_senders, st.waiting_receivers, st.sent,
+		   st.received, st.dropped,
+		   (st.flags & MSGPORT_STAT_EPHEMERAL) ? "ephemeral" : "-");
+	return 0;
+}
+
+static const struct seq_operations msgport_proc_ops = {
+	.start	= proc_start,
+	.next	= proc_next,
+	.stop	= proc_stop,
+	.show	= proc_show,
+};
+
+int msgport_procfs_init(void)
+{
+	if (!proc_create_seq(KBUILD_MODNAME, 0444, NULL, &msgport_proc_ops))
+		return -ENOMEM;
+	return 0;
+}
+
+void msgport_procfs_exit(void)
+{
+	remove_proc_entry(KBUILD_MODNAME, NULL);
+}

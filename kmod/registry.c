@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport: the mailbox name table; open, create, unlink, last close.
+ *
+ * Locking
+ *   msgport_registry_lock (mutex) protects the name hash, the creation-order
+ *   list msgport_mailboxes (read by /proc/msgport), the mailbox count, and in
+ *   each mailbox @hnode, @node, @linked and @nfiles.  It is taken before any
+ *   mb->lock and never inside one.
+ *
+ * Lifetimes
+ *   A mailbox's kref counts one reference for the name table while it is
+ *   linked plus one per open descriptor.  A non-ephemeral mailbox with no open
+ *   descriptor stays linked (and keeps its messages) until unlinked.  Unlink,
+ *   or the last close of an ephemeral mailbox, removes the name under the
+ *   mutex, then destroys the queue (mailbox.c: waiters get -EIDRM, messages
+ *   are dropped) and drops the table's reference.  Descriptors still open keep
+ *   the memory until they close; the last kref_put frees it.  Each mailbox
+ *   file also holds a module reference (fops owner), so the module cannot go
+ *   while a mailbox descriptor is open; at exit the table still owns the
+ *   remaining mailboxes and destroys them.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/stringhash.h>
+
+#include "msgport.h"
+
+#define MSGPORT_HASH_BITS	8
+
+/* Protects the name table; see the top of this file. */
+DEFINE_MUTEX(msgport_registry_lock);
+LIST_HEAD(msgport_mailboxes);
+static DEFINE_HASHTABLE(msgport_names, MSGPORT_HASH_BITS);
+static unsigned int msgport_nr_mailboxes;
+
+static u32 name_hash(const char *name, u32 len)
+{
+	return full_name_hash(NULL, name, len);
+}
+
+static struct msgport_mailbox *lookup_locked(const char *name, u32 len)
+{
+	struct msgport_mailbox *mb;
+
+	hash_for_each_possible(msgport_names, mb, hnode, name_hash(name, len)) {
+		if (mb->name_len == len && !memcmp(mb->name, name, len))
+			return mb;
+	}
+	return NULL;
+}
+
+static void link_locked(struct msgport_mailbox *mb)
+{
+	hash_add(msgport_names, &mb->hnode, name_hash(mb->name, mb->name_len));
+	list_add_tail(&mb->node, &msgport_mailboxes);
+	mb->linked = true;
+	msgport_nr_mailboxes++;
+}
+
+static void unlink_locked(struct msgport_mailbox *mb)
+{
+	hash_del(&mb->hnode);
+	list_del_init(&mb->node);
+	mb->linked = false;
+	msgport_nr_mailboxes--;
+}
+
+static void mailbox_kref_release(struct kref *ref)
+{
+	msgport_mailbox_free(container_of(ref, struct msgport_mailbox, ref));
+}
+
+void msgport_mailbox_put(struct msgport_mailbox *mb)
+{
+	kref_put(&mb->ref, mailbox_kref_release);
+}
+
+/* The table's reference goes with the name; the queue dies with it. */
+static void unlinked_destroy(struct msgport_mailbox *mb)
+{
+	msgport_mailbox_destroy(mb);
+	msgport_mailbox_put(mb);
+}
+
+/* Mode bits against euid, egid and supplementary groups (as ipcperms). */
+static bool may_access(const struct msgport_mailbox *mb, u32 access)
+{
+	int granted = READ_ONCE(mb->mode);
+	int want = 0;
+
+	if (access & MSGPORT_O_RECV)
+		want |= 4;
+	if (access & MSGPORT_O_SEND)
+		want |= 2;
+	if (uid_eq(current_euid(), mb->uid))
+		granted >>= 6;
+	else if (in_group_p(mb->gid))
+		granted >>= 3;
+	if (!(want & ~granted & 7))
+		return true;
+	return capable(CAP_IPC_OWNER);
+}
+
+bool msgport_mailbox_is_owner(const struct msgport_mailbox *mb)
+{
+	return uid_eq(current_euid(), mb->uid) || capable(CAP_IPC_OWNER);
+}
+
+static int open_flags(u32 flags)
+{
+	int f;
+
+	switch (flags & (MSGPORT_O_RECV | MSGPORT_O_SEND)) {
+	case MSGPORT_O_SEND:
+		f = O_WRONLY;
+		break;
+	case MSGPORT_O_RECV | MSGPORT_O_SEND:
+		f = O_RDWR;
+		break;
+	default:
+		/* Receive-only, or stat-only (read() then gives -EBADF). */
+		f = O_RDONLY;
+		break;
+	}
+	if (flags & MSGPORT_O_NONBLOCK)
+		f |= O_NONBLOCK;
+	if (flags & MSGPORT_O_CLOEXEC)
+		f |= O_CLOEXEC;
+	return f;
+}
+
+/*
+ * @op is validated by the caller; with MSGPORT_O_CREAT, op->max_msg_size is
+ * already resolved and @create_err says whether the creation attributes are
+ * invalid: that error is returned only if the name does not exist, since
+ * the attributes of an open of an existing mailbox are ignored (as mq_open).
+ * Returns a new descriptor.
+ */
+int msgport_mailbox_open(const struct msgport_open *op, const char *name,
+			 int create_err)
+{
+	u32 access = op->flags & (MSGPORT_O_RECV | MSGPORT_O_SEND);
+	int fflags = open_flags(op->flags);
+	struct msgport_mailbox *mb, *fresh = NULL;
+	struct msgport_mbfile *mbf;
+	struct file *file;
+	int fd, ret;
+
+	if ((op->flags & MSGPORT_O_CREAT) && !create_err) {
+		fresh = msgport_mailbox_alloc();
+		if (!fresh)
+			return -ENOMEM;
+		memcpy(fresh->name, name, op->name_len);
+		fresh->name_len = op->name_len;
+		fresh->capacity = op->capacity;
+		fresh->max_msg_size = op->max_msg_size;
+		fresh->mode = op->mode;
+		fresh->uid = current_euid();
+		fresh->gid = current_egid();
+		fresh->ephemeral = op->flags & MSGPORT_O_EPHEMERAL;
+	}
+
+	ret = -ENOMEM;
+	mbf = kzalloc(sizeof(*mbf), GFP_KERNEL_ACCOUNT);
+	if (!mbf)
+		goto out_fresh;
+
+	fd = get_unused_fd_flags(fflags & O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto out_mbf;
+	}
+
+	mutex_lock(&msgport_registry_lock);
+	mb = lookup_locked(name, op->name_len);
+	if (mb) {
+		if ((op->flags & MSGPORT_O_CREAT) &&
+		    (op->flags & MSGPORT_O_EXCL))
+			ret = -EEXIST;
+		else if (!may_access(mb, access))
+			ret = -EACCES;
+		else
+			ret = 0;
+	} else if (!(op->flags & MSGPORT_O_CREAT)) {
+		ret = -ENOENT;
+	} else if (create_err) {
+		ret = create_err;
+	} else if (msgport_nr_mailboxes >= READ_ONCE(msgport_max_mailboxes)) {
+		ret = -ENOSPC;
+	} else {
+		/* The creator gets the access it asked for (as mq_open). */
+		mb = fresh;
+		fresh = NULL;
+		link_locked(mb);	/* kref_init's reference is the table's */
+		ret = 0;
+	}
+	if (ret) {
+		mutex_unlock(&msgport_registry_lock);
+		goto out_fd;
+	}
+	kref_get(&mb->ref);
+	mb->nfiles++;
+	mutex_unlock(&msgport_registry_lock);
+
+	mbf->mb = mb;
+	mbf->access = access;
+	file = anon_inode_getfile("[msgport]", &msgport_mailbox_fops, mbf,
+				  fflags);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		msgport_mailbox_release(mb);
+		goto out_fd;
+	}
+	atomic_long_inc(&msgport_objects.files);
+	fd_install(fd, file);
+	if (fresh)
+		msgport_mailbox_free(fresh);
+	return fd;
+
+out_fd:
+	put_unused_fd(fd);
+out_mbf:
+	kfree(mbf);
+out_fresh:
+	if (fresh)
+		msgport_mailbox_free(fresh);
+	return ret;
+}
+
+int msgport_mailbox_unlink(const char *name, u32 name_len)
+{
+	struct msgport_mailbox *mb;
+	int ret = 0;
+
+	mutex_lock(&msgport_registry_lock);
+	mb = lookup_locked(name, name_len);
+	if (!mb)
+		ret = -ENOENT;
+	else if (!msgport_mailbox_is_owner(mb))
+		ret = -EPERM;
+	else
+		unlink_locked(mb);
+	mutex_unlock(&msgport_registry_lock);
+	if (!ret)
+		unlinked_destroy(mb);
+	return ret;
+}
+
+/* A descriptor closes (or failed to open): drops its reference. */
+void msgport_mailbox_release(struct msgport_mailbox *mb)
+{
+	bool destroy = false;
+
+	mutex_lock(&msgport_registry_lock);
+	if (!--mb->nfiles && mb->ephemeral && mb->linked) {
+		unlink_locked(mb);
+		destroy = true;
+	}
+	mutex_unlock(&msgport_registry_lock);
+	if (destroy)
+		unlinked_destroy(mb);
+	msgport_mailbox_put(mb);
+}
+
+/* Module exit: no descriptor is open; the table owns what is left. */
+void msgport_registry_exit(void)
+{
+	struct msgport_mailbox *mb;
+
+	for (;;) {
+		mutex_lock(&msgport_registry_lock);
+		mb = list_first_entry_or_null(&msgport_mailboxes,
+					      struct msgport_mailbox, node);
+		if (mb)
+			unlink_locked(mb);
+		mutex_unlock(&msgport_registry_lock);
+		if (!mb)
+			break;
+		unlinked_destroy(mb);
+	}
+}

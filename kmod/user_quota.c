@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport: queued payload bytes per sending euid (the max_user_bytes limit).
+ *
+ * Locking
+ *   msgport_quota_lock (spinlock) serialises insertions into and removals
+ *   from the hash; lookups walk it under RCU and skip entries whose count
+ *   already reached zero (about to be removed).  A quota's byte count is an
+ *   atomic, charged and uncharged without any lock.  Leaf lock: never held
+ *   with another msgport lock.
+ *
+ * Lifetimes
+ *   A struct msgport_quota exists while referenced: each charged message
+ *   holds one reference (taken by msgport_quota_charge, dropped by
+ *   msgport_quota_uncharge when the message is freed).  The last put removes
+ *   it from the hash under the lock and frees it after a grace period.
+ *
+ * The limit applies to everyone, root included; a charge that would exceed
+ * it fails with -EDQUOT and changes nothing.
+ */
+#include <linux/cred.h>
+#include <linux/hashtable.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "msgport.h"
+
+#define MSGPORT_QUOTA_BITS	6
+
+struct msgport_quota {
+	struct hlist_node node;
+	kuid_t uid;
+	refcount_t ref;
+	atomic_long_t bytes;
+	struct rcu_head rcu;
+};
+
+static DEFINE_HASHTABLE(msgport_quotas, MSGPORT_QUOTA_BITS);
+static DEFINE_SPINLOCK(msgport_quota_lock);
+
+static struct msgport_quota *quota_find_rcu(kuid_t uid)
+{
+	struct msgport_quota *q;
+
+	hash_for_each_possible_rcu(msgport_quotas, q, node, __kuid_val(uid)) {
+		if (uid_eq(q->uid, uid) && refcount_inc_not_zero(&q->ref))
+			return q;
+	}
+	return NULL;
+}
+
+static struct msgport_quota *quota_get(kuid_t uid)
+{
+	struct msgport_quota *q, *fresh;
+
+	rcu_read_lock();
+	q = quota_find_rcu(uid);
+	rcu_read_unlock();
+	if (q)
+		return q;
+
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
+	if (!fresh)
+		return NULL;
+	fresh->uid = uid;
+	refcount_set(&fresh->ref, 1);
+	atomic_long_set(&fresh->bytes, 0);
+
+	spin_lock(&msgport_quota_lock);
+	rcu_read_lock();
+	q = quota_find_rcu(uid);
+	rcu_read_unlock();
+	if (!q) {
+		hash_add_rcu(msgport_quotas, &fresh->node, __kuid_val(uid));
+		q = fresh;
+		fresh = NULL;
+	}
+	spin_unlock(&msgport_quota_lock);
+	kfree(fresh);
+	return q;
+}
+
+static void quota_put(struct msgport_quota *q)
+{
+	/* At zero nobody can take it again (refcount_inc_not_zero). */
+	if (!refcount_dec_and_test(&q->ref))
+		return;
+	spin_lock(&msgport_quota_lock);
+	hash_del_rcu(&q->node);
+	spin_unlock(&msgport_quota_lock);
+	kfree_rcu(q, rcu);
+}
+
+/* Charge @len bytes to the current euid; on success *@quotap holds a ref. */
+int msgport_quota_charge(size_t len, struct msgport_quota **quotap)
+{
+	unsigned long limit = READ_ONCE(msgport_max_user_bytes);
+	struct msgport_quota *q;
+
+	q = quota_get(current_euid());
+	if (!q)
+		return -ENOMEM;
+	if (len > limit ||
+	    atomic_long_add_return(len, &q->bytes) > limit) {
+		if (len <= limit)
+			atomic_long_sub(len, &q->bytes);
+		quota_put(q);
+		return -EDQUOT;
+	}
+	*quotap = q;
+	return 0;
+}
+
+void msgport_quota_uncharge(struct msgport_quota *quota, size_t len)
+{
+	atomic_long_sub(len, &quota->bytes);
+	quota_put(quota);
+}
+
+void msgport_quota_exit(void)
+{
+	struct msgport_quota *q;
+	int bkt;
+
+	rcu_barrier();	/* kfree_rcu() callbacks run before the module goes */
+	hash_for_each(msgport_quotas, bkt, q, node)
+		WARN(1, "msgport: quota of uid %u leaked\n", __kuid_val(q->uid));
+}
