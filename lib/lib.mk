@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# libmsgport, included by the top-level Makefile.  Outputs in $(O)/lib/:
+#   libmsgport.so.1.0   shared library, soname libmsgport.so.1, symbol
+#                       versions from lib/libmsgport.map (LIBMSGPORT_1.0)
+#   libmsgport.so.1, libmsgport.so   symlinks
+#   libmsgport.a        static archive (same -fPIC objects)
+#   msgport.pc          pkg-config file for PREFIX/LIBDIR/INCLUDEDIR
+# Only functions marked MSGPORT_EXPORT are exported (-fvisibility=hidden).
+
+LIBMSGPORT_SOMAJOR := 1
+LIBMSGPORT_SOMINOR := 0
+LIBMSGPORT_SONAME := libmsgport.so.$(LIBMSGPORT_SOMAJOR)
+LIBMSGPORT_REALNAME := $(LIBMSGPORT_SONAME).$(LIBMSGPORT_SOMINOR)
+
+LIBMSGPORT_SRCS := lib/device.c lib/mailbox.c lib/message.c lib/strerror.c
+LIBMSGPORT_OBJS := $(patsubst lib/%.c,$(O)/lib/obj/%.o,$(LIBMSGPORT_SRCS))
+LIBMSGPORT_SO := $(O)/lib/$(LIBMSGPORT_REALNAME)
+LIBMSGPORT_LINKS := $(O)/lib/$(LIBMSGPORT_SONAME) $(O)/lib/libmsgport.so
+LIBMSGPORT_A := $(O)/lib/libmsgport.a
+LIBMSGPORT_PC := $(O)/lib/msgport.pc
+LIBMSGPORT_MAP := lib/libmsgport.map
+MANDIR ?= $(PREFIX)/share/man
+
+LIBMSGPORT_CFLAGS := -fPIC -fvisibility=hidden -DMSGPORT_LIB_VERSION='"$(VERSION)"'
+
+.PHONY: lib
+userspace: lib
+lib: $(LIBMSGPORT_SO) $(LIBMSGPORT_LINKS) $(LIBMSGPORT_A) $(LIBMSGPORT_PC)
+
+$(O)/lib/obj/%.o: lib/%.c Makefile lib/lib.mk
+	@mkdir -p $(@D)
+	$(CC) $(MSGPORT_CPPFLAGS) $(CPPFLAGS) $(CFLAGS) $(MSGPORT_CFLAGS) $(LIBMSGPORT_CFLAGS) \
+		-MMD -MP -c -o $@ $<
+
+# The version string is compiled in.
+$(O)/lib/obj/device.o: VERSION
+
+$(LIBMSGPORT_SO): $(LIBMSGPORT_OBJS) $(LIBMSGPORT_MAP)
+	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -shared \
+		-Wl,-soname,$(LIBMSGPORT_SONAME) -Wl,--version-script=$(LIBMSGPORT_MAP) \
+		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now -o $@ $(LIBMSGPORT_OBJS)
+
+$(O)/lib/$(LIBMSGPORT_SONAME): $(LIBMSGPORT_SO)
+	ln -sf $(LIBMSGPORT_REALNAME) $@
+
+$(O)/lib/libmsgport.so: $(O)/lib/$(LIBMSGPORT_SONAME)
+	ln -sf $(LIBMSGPORT_SONAME) $@
+
+$(LIBMSGPORT_A): $(LIBMSGPORT_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# Rewritten only when its text changes, so a new PREFIX takes effect
+# without forcing relinks.
+$(LIBMSGPORT_PC): lib/msgport.pc.in VERSION FORCE
+	@mkdir -p $(@D)
+	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		lib/msgport.pc.in > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; echo "  GEN     $@"; fi
+
+.PHONY: FORCE
+FORCE:
+
+-include $(LIBMSGPORT_OBJS:.o=.d)
+
+.PHONY: install-lib uninstall-lib uninstall
+install:: install-lib
+install-lib: lib
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(MANDIR)/man3
+	install -m 0755 $(LIBMSGPORT_SO) $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_REALNAME)
+	ln -sf $(LIBMSGPORT_REALNAME) $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_SONAME)
+	ln -sf $(LIBMSGPORT_SONAME) $(DESTDIR)$(LIBDIR)/libmsgport.so
+	install -m 0644 $(LIBMSGPORT_A) $(DESTDIR)$(LIBDIR)/libmsgport.a
+	install -m 0644 $(LIBMSGPORT_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/msgport.pc
+	install -m 0644 lib/include/libmsgport.h $(DESTDIR)$(INCLUDEDIR)/libmsgport.h
+	install -m 0644 include/uapi/linux/msgport.h $(DESTDIR)$(INCLUDEDIR)/linux/msgport.h
+	install -m 0644 lib/man/libmsgport.3 $(DESTDIR)$(MANDIR)/man3/libmsgport.3
+
+uninstall:: uninstall-lib
+uninstall-lib:
+	rm -f $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_REALNAME) $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_SONAME) \
+		$(DESTDIR)$(LIBDIR)/libmsgport.so $(DESTDIR)$(LIBDIR)/libmsgport.a \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/msgport.pc $(DESTDIR)$(INCLUDEDIR)/libmsgport.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/msgport.h $(DESTDIR)$(MANDIR)/man3/libmsgport.3
