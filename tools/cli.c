@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The msgport CLI's shared helpers: error messages, exit codes, option
+ * parsing conventions, opening the device and mailboxes.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "parse.h"
+
+const char *cli_cmd;
+
+static void vreport(const char *fmt, va_list ap, const char *why)
+	__attribute__((format(printf, 1, 0)));
+
+static void vreport(const char *fmt, va_list ap, const char *why)
+{
+	fputs("msgport: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	if (why)
+		fprintf(stderr, ": %s", why);
+	fputc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap, NULL);
+	va_end(ap);
+}
+
+int cli_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap, msgport_strerror(err));
+	va_end(ap);
+	return err == -EAGAIN || err == -ETIMEDOUT ? EXIT_TEMPFAIL : 1;
+}
+
+int cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("msgport: ", stderr);
+	if (cli_cmd)
+		fprintf(stderr, "%s: ", cli_cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'msgport%s%s --help' for more information.\n",
+		cli_cmd ? " " : "", cli_cmd ? cli_cmd : "");
+	return EXIT_USAGE;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	char opts[64];
+	int c, prev = optind;
+	int plus = shortopts[0] == '+';
+
+	/*
+	 * A ':' first (after a '+', which stops at the first operand) makes
+	 * getopt report a missing argument as ':' instead of '?'.
+	 */
+	if (snprintf(opts, sizeof(opts), "%s:%s", plus ? "+" : "", shortopts + plus) >=
+	    (int)sizeof(opts))
+		return cli_usage("internal error: option string too long"), '?';
+	opterr = 0;
+	c = getopt_long(argc, argv, opts, longopts, NULL);
+	if (c != '?' && c != ':')
+		return c;
+
+	/*
+	 * A short option (optopt set, and optind either still inside its
+	 * cluster or past a word not starting with "--") is named by optopt;
+	 * a long one by the word optind moved past.
+	 */
+	if (optopt && !(optind > prev && !strncmp(argv[optind - 1], "--", 2))) {
+		if (c == ':')
+			cli_usage("option '-%c' needs an argument", optopt);
+		else
+			cli_usage("unknown option '-%c'", optopt);
+	} else {
+		const char *word = argv[optind - 1];
+
+		if (c == ':')
+			cli_usage("option '%s' needs an argument", word);
+		else
+			cli_usage("unknown option '%s'", word);
+	}
+	return '?';
+}
+
+int cli_bad_value(const char *opt, const char *value, int err)
+{
+	return cli_usage("%s '%s': %s", opt, value,
+			 err == -ERANGE ? "out of range" : "not a valid value");
+}
+
+int cli_fail_name(int err, const char *what, const char *name)
+{
+	if (err == -EINVAL && check_mailbox_name(name) == -EINVAL) {
+		cli_error("%s '%s': invalid mailbox name: use printable ASCII characters "
+			  "other than '/' and space", what, name);
+		return 1;
+	}
+	return cli_fail(err, "%s '%s'", what, name);
+}
+
+int cli_open_device(struct msgport **mpp)
+{
+	int ret = msgport_open(NULL, mpp);
+
+	if (ret == -ENOENT) {
+		cli_error("%s: not found: is the msgport module loaded? (try 'msgport load')",
+			  MSGPORT_DEVICE_PATH);
+		return 1;
+	}
+	if (ret < 0)
+		return cli_fail(ret, "%s", MSGPORT_DEVICE_PATH);
+	return 0;
+}
+
+int cli_open_mailbox(struct msgport *mp, const char *name, unsigned int oflags,
+		     struct msgport_mailbox **mbp)
+{
+	int ret = msgport_mailbox_open(mp, name, oflags, NULL, mbp);
+
+	if (ret == -ENOENT) {
+		cli_error("mailbox '%s': no such mailbox (create it with 'msgport create %s')",
+			  name, name);
+		return 1;
+	}
+	if (ret < 0)
+		return cli_fail_name(ret, "open mailbox", name);
+	return 0;
+}

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The msgport CLI, included by the top-level Makefile after lib/lib.mk.
+# Output: $(O)/tools/msgport, linked statically against libmsgport.a (so it
+# runs from the build tree, from an initramfs and once installed, without
+# an rpath) and dynamically against libkmod for load/unload.
+#
+# libkmod is probed with the flags of this build: a 32-bit build
+# (EXTRA_CFLAGS=-m32) on a host without the i386 libkmod gets a msgport
+# whose load/unload say so; every other command works.  MSGPORT_LIBKMOD=0
+# or =1 overrides the probe.
+#
+# tools/parse.c is self-contained (pure functions, no libmsgport), so host
+# unit tests can compile it alone: $(MSGPORT_PARSE_SRC), header in tools/.
+
+MSGPORT_PARSE_SRC := tools/parse.c
+
+MSGPORT_TOOLS_SRCS := tools/msgport.c tools/cli.c tools/parse.c tools/cmd_module.c \
+	tools/cmd_mailbox.c tools/cmd_message.c
+MSGPORT_TOOLS_OBJS := $(patsubst tools/%.c,$(O)/tools/obj/%.o,$(MSGPORT_TOOLS_SRCS))
+MSGPORT_CLI := $(O)/tools/msgport
+
+ifeq ($(origin MSGPORT_LIBKMOD),undefined)
+MSGPORT_LIBKMOD := $(shell echo 'int main(void) { return !kmod_new(0, 0); }' | \
+	$(CC) $(EXTRA_CFLAGS) -include libkmod.h -x c -o /dev/null - -lkmod >/dev/null 2>&1 && \
+	echo 1 || echo 0)
+endif
+ifeq ($(MSGPORT_LIBKMOD),1)
+MSGPORT_KMOD_CFLAGS := -DMSGPORT_HAVE_LIBKMOD $(shell $(PKG_CONFIG) --cflags libkmod 2>/dev/null)
+MSGPORT_KMOD_LIBS := $(or $(shell $(PKG_CONFIG) --libs libkmod 2>/dev/null),-lkmod)
+endif
+
+.PHONY: tools
+userspace: tools
+tools: $(MSGPORT_CLI)
+
+$(O)/tools/obj/%.o: tools/%.c Makefile tools/tools.mk
+	@mkdir -p $(@D)
+	$(CC) $(MSGPORT_CPPFLAGS) -Itools $(CPPFLAGS) $(CFLAGS) $(MSGPORT_CFLAGS) -MMD -MP \
+		-c -o $@ $<
+
+# Rebuilt when the libkmod decision changes.
+$(O)/tools/obj/cmd_module.o: MSGPORT_CPPFLAGS += $(MSGPORT_KMOD_CFLAGS)
+$(O)/tools/obj/cmd_module.o: $(O)/tools/obj/libkmod-$(MSGPORT_LIBKMOD).stamp
+$(O)/tools/obj/libkmod-$(MSGPORT_LIBKMOD).stamp:
+	@mkdir -p $(@D)
+	@rm -f $(O)/tools/obj/libkmod-*.stamp
+	@touch $@
+	@test "$(MSGPORT_LIBKMOD)" = 1 || \
+		echo "msgport: building the CLI without libkmod (load/unload disabled)" >&2
+
+$(MSGPORT_CLI): $(MSGPORT_TOOLS_OBJS) $(LIBMSGPORT_A)
+	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -o $@ $(MSGPORT_TOOLS_OBJS) \
+		$(LIBMSGPORT_A) $(MSGPORT_KMOD_LIBS)
+
+-include $(MSGPORT_TOOLS_OBJS:.o=.d)
+
+.PHONY: install-tools uninstall-tools
+install:: install-tools
+install-tools: tools
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(MSGPORT_CLI) $(DESTDIR)$(BINDIR)/msgport
+	install -m 0644 tools/msgport.1 $(DESTDIR)$(MANDIR)/man1/msgport.1
+
+uninstall:: uninstall-tools
+uninstall-tools:
+	rm -f $(DESTDIR)$(BINDIR)/msgport $(DESTDIR)$(MANDIR)/man1/msgport.1
