@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host suite "abi-layout": the ABI header's structs have the sizes and
+ * offsets written here, the same for -m32 and 64-bit builds (no implicit
+ * padding, __u64 where it matters), and the ioctl numbers are the literal
+ * values a 32-bit and a 64-bit caller both pass.  Checked twice: at compile
+ * time (a wrong layout does not build) and at run time (counted tests).
+ */
+#include <linux/msgport.h>
+
+#include "host_test.h"
+
+struct layout {
+	const char *what;
+	size_t got, want;
+};
+
+#define L(type, member, off) { #type "." #member, offsetof(struct type, member), off }
+#define S(type, size) { "sizeof " #type, sizeof(struct type), size }
+
+/* Compile-time: the same table, as static assertions. */
+#define SA(type, member, off) \
+	_Static_assert(offsetof(struct type, member) == (off), #type "." #member)
+#define SZ(type, size) _Static_assert(sizeof(struct type) == (size), "sizeof " #type)
+
+SZ(msgport_version, 56);
+SA(msgport_version, abi_minor, 4);
+SA(msgport_version, module_version, 8);
+SA(msgport_version, reserved, 40);
+SZ(msgport_open, 56);
+SA(msgport_open, name_len, 8);
+SA(msgport_open, flags, 12);
+SA(msgport_open, mode, 16);
+SA(msgport_open, capacity, 20);
+SA(msgport_open, max_msg_size, 24);
+SA(msgport_open, reserved0, 28);
+SA(msgport_open, reserved, 32);
+SZ(msgport_name, 16);
+SA(msgport_name, name_len, 8);
+SA(msgport_name, reserved, 12);
+SZ(msgport_send, 56);
+SA(msgport_send, timeout_ns, 8);
+SA(msgport_send, seq, 16);
+SA(msgport_send, len, 24);
+SA(msgport_send, flags, 28);
+SA(msgport_send, priority, 32);
+SA(msgport_send, reserved0, 36);
+SA(msgport_send, reserved, 40);
+SZ(msgport_msginfo, 64);
+SA(msgport_msginfo, send_time_ns, 8);
+SA(msgport_msginfo, pid, 16);
+SA(msgport_msginfo, tid, 20);
+SA(msgport_msginfo, uid, 24);
+SA(msgport_msginfo, gid, 28);
+SA(msgport_msginfo, priority, 32);
+SA(msgport_msginfo, len, 36);
+SA(msgport_msginfo, reserved, 40);
+SZ(msgport_recv, 104);
+SA(msgport_recv, timeout_ns, 8);
+SA(msgport_recv, buf_len, 16);
+SA(msgport_recv, flags, 20);
+SA(msgport_recv, reserved, 24);
+SA(msgport_recv, info, 40);
+SZ(msgport_stat, 360);
+SA(msgport_stat, uid, 256);
+SA(msgport_stat, gid, 260);
+SA(msgport_stat, mode, 264);
+SA(msgport_stat, flags, 268);
+SA(msgport_stat, capacity, 272);
+SA(msgport_stat, max_msg_size, 276);
+SA(msgport_stat, waiting_senders, 280);
+SA(msgport_stat, waiting_receivers, 284);
+SA(msgport_stat, queued_msgs, 288);
+SA(msgport_stat, queued_bytes, 296);
+SA(msgport_stat, sent, 304);
+SA(msgport_stat, received, 312);
+SA(msgport_stat, dropped, 320);
+SA(msgport_stat, reserved, 328);
+SZ(msgport_setmode, 8);
+SA(msgport_setmode, reserved, 4);
+
+static void check(const struct layout *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].got != t[i].want)
+			fail_msg("%s is %zu, the ABI says %zu", t[i].what, t[i].got, t[i].want);
+}
+
+static void test_sizes(void **state)
+{
+	static const struct layout t[] = {
+		S(msgport_version, 56), S(msgport_open, 56), S(msgport_name, 16),
+		S(msgport_send, 56), S(msgport_msginfo, 64), S(msgport_recv, 104),
+		S(msgport_stat, 360), S(msgport_setmode, 8),
+	};
+
+	check(t, ARRAY_SIZE(t));
+}
+
+static void test_offsets(void **state)
+{
+	static const struct layout t[] = {
+		L(msgport_version, abi_major, 0), L(msgport_version, abi_minor, 4),
+		L(msgport_version, module_version, 8), L(msgport_version, reserved, 40),
+		L(msgport_open, name, 0), L(msgport_open, name_len, 8),
+		L(msgport_open, flags, 12), L(msgport_open, mode, 16),
+		L(msgport_open, capacity, 20), L(msgport_open, max_msg_size, 24),
+		L(msgport_open, reserved0, 28), L(msgport_open, reserved, 32),
+		L(msgport_name, name, 0), L(msgport_name, name_len, 8),
+		L(msgport_name, reserved, 12),
+		L(msgport_send, buf, 0), L(msgport_send, timeout_ns, 8), L(msgport_send, seq, 16),
+		L(msgport_send, len, 24), L(msgport_send, flags, 28), L(msgport_send, priority, 32),
+		L(msgport_send, reserved0, 36), L(msgport_send, reserved, 40),
+		L(msgport_msginfo, seq, 0), L(msgport_msginfo, send_time_ns, 8),
+		L(msgport_msginfo, pid, 16), L(msgport_msginfo, tid, 20),
+		L(msgport_msginfo, uid, 24), L(msgport_msginfo, gid, 28),
+		L(msgport_msginfo, priority, 32), L(msgport_msginfo, len, 36),
+		L(msgport_msginfo, reserved, 40),
+		L(msgport_recv, buf, 0), L(msgport_recv, timeout_ns, 8),
+		L(msgport_recv, buf_len, 16), L(msgport_recv, flags, 20),
+		L(msgport_recv, reserved, 24), L(msgport_recv, info, 40),
+		L(msgport_stat, name, 0), L(msgport_stat, uid, 256), L(msgport_stat, gid, 260),
+		L(msgport_stat, mode, 264), L(msgport_stat, flags, 268),
+		L(msgport_stat, capacity, 272), L(msgport_stat, max_msg_size, 276),
+		L(msgport_stat, waiting_senders, 280), L(msgport_stat, waiting_receivers, 284),
+		L(msgport_stat, queued_msgs, 288), L(msgport_stat, queued_bytes, 296),
+		L(msgport_stat, sent, 304), L(msgport_stat, received, 312),
+		L(msgport_stat, dropped, 320), L(msgport_stat, reserved, 328),
+		L(msgport_setmode, mode, 0), L(msgport_setmode, reserved, 4),
+	};
+
+	check(t, ARRAY_SIZE(t));
+}
+
+/* Every struct is a multiple of 8 bytes, so arrays of it align alike everywhere. */
+static void test_multiple_of_8(void **state)
+{
+	assert_int_equal(sizeof(struct msgport_version) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_open) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_name) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_send) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_msginfo) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_recv) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_stat) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_setmode) % 8, 0);
+}
+
+/* The ioctl numbers encode those sizes: identical for 32- and 64-bit callers. */
+static void test_ioctl_numbers(void **state)
+{
+	assert_int_equal(MSGPORT_IOC_VERSION, 0x8038B800UL);
+	assert_int_equal(MSGPORT_IOC_OPEN, 0x4038B801UL);
+	assert_int_equal(MSGPORT_IOC_UNLINK, 0x4010B802UL);
+	assert_int_equal(MSGPORT_IOC_SEND, 0xC038B810UL);
+	assert_int_equal(MSGPORT_IOC_RECV, 0xC068B811UL);
+	assert_int_equal(MSGPORT_IOC_STAT, 0x8168B812UL);
+	assert_int_equal(MSGPORT_IOC_SET_MODE, 0x4008B813UL);
+}
+
+/* Flag sets: disjoint where they must be, and the "all" masks cover exactly the flags. */
+static void test_flags(void **state)
+{
+	assert_int_equal(MSGPORT_O_ALL, MSGPORT_O_RECV | MSGPORT_O_SEND | MSGPORT_O_CREAT |
+			 MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL | MSGPORT_O_NONBLOCK |
+			 MSGPORT_O_CLOEXEC);
+	assert_int_equal(MSGPORT_SEND_FLAGS & (MSGPORT_F_PEEK | MSGPORT_F_TRUNC), 0);
+	assert_int_equal(MSGPORT_RECV_FLAGS & MSGPORT_F_SYNC, 0);
+	assert_int_equal(MSGPORT_STAT_EPHEMERAL & MSGPORT_STAT_UNLINKED, 0);
+	assert_int_equal(MSGPORT_PRIO_MAX, 31);
+	assert_int_equal(MSGPORT_NAME_MAX, 255);
+	assert_int_equal(MSGPORT_CAPACITY_UNBOUNDED, 0xffffffffU);
+}
+
+static const struct CMUnitTest host_abi_layout_tests[] = {
+	cmocka_unit_test(test_sizes),
+	cmocka_unit_test(test_offsets),
+	cmocka_unit_test(test_multiple_of_8),
+	cmocka_unit_test(test_ioctl_numbers),
+	cmocka_unit_test(test_flags),
+};
+
+HOST_SUITE(host_abi_layout_suite, "abi-layout", host_abi_layout_tests);

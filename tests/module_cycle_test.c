@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite "module-cycle" (runs last): after everything else, every object of
+ * the module is gone once closed (the debugfs object counters read zero),
+ * unloading is refused while /dev/msgport or a mailbox descriptor is open,
+ * and load -> use -> unload -> load works, with nothing surviving a reload.
+ * It leaves the module loaded, with default parameters.
+ *
+ * Loading and unloading use the raw finit_module(2) and delete_module(2)
+ * system calls on the module file: $MSGPORT_KO, else
+ * /lib/modules/$(uname -r)/extra/msgport.ko (where the VM harness puts it),
+ * else the msgport.ko that modules.dep names (an installed module), else
+ * ./msgport.ko (the build tree, the VM's cwd).
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "msgport_test.h"
+
+#define OBJECTS "/sys/kernel/debug/msgport/objects"
+#define SYSMOD "/sys/module/msgport"
+
+static const char *module_path(void)
+{
+	static char path[2048];
+	struct utsname u;
+	const char *env = getenv("MSGPORT_KO");
+
+	if (env && *env)
+		return env;
+	if (uname(&u) == 0) {
+		char line[1024], dep[512];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/lib/modules/%s/extra/msgport.ko", u.release);
+		if (access(path, R_OK) == 0)
+			return path;
+		/* Installed elsewhere (dkms: updates/dkms/): ask modules.dep. */
+		snprintf(dep, sizeof(dep), "/lib/modules/%s/modules.dep", u.release);
+		f = fopen(dep, "re");
+		while (f && fgets(line, sizeof(line), f)) {
+			char *colon = strchr(line, ':');
+
+			if (!colon || colon - line < 11 || strncmp(colon - 11, "/msgport.ko", 11))
+				continue;
+			*colon = '\0';
+			snprintf(path, sizeof(path), "%s%s/%s", line[0] == '/' ? "" : "/lib/modules/",
+				 line[0] == '/' ? "" : u.release, line);
+			fclose(f);
+			return access(path, R_OK) == 0 ? path : NULL;
+		}
+		if (f)
+			fclose(f);
+	}
+	if (access("msgport.ko", R_OK) == 0)
+		return "msgport.ko";
+	return NULL;
+}
+
+static bool module_loaded(void)
+{
+	return access(SYSMOD "/initstate", F_OK) == 0;
+}
+
+static int unload(void)
+{
+	return syscall(SYS_delete_module, "msgport", O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+static int load(void)
+{
+	const char *path = module_path();
+	int fd, ret;
+
+	if (!path)
+		return -ENOENT;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* Whatever happened, leave the module loaded for whoever comes next. */
+static int ensure_loaded(void **state)
+{
+	int ret;
+
+	if (module_loaded())
+		return 0;
+	ret = load();
+	if (ret < 0) {
+		print_error("module-cycle: cannot reload msgport: %s\n", strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+static int cycle_setup(void **state)
+{
+	if (ensure_loaded(state) < 0)
+		return -1;
+	return tu_setup(state);
+}
+
+static int cycle_teardown(void **state)
+{
+	int ret = tu_teardown(state);
+
+	return ensure_loaded(state) < 0 ? -1 : ret;
+}
+
+#define CYCLE_TEST(f) cmocka_unit_test_setup_teardown(f, cycle_setup, cycle_teardown)
+
+struct objects {
+	long mailboxes, messages, bytes, files;
+};
+
+static int read_objects(struct objects *o)
+{
+	char key[32];
+	long val;
+	int n = 0;
+	FILE *f = fopen(OBJECTS, "re");
+
+	if (!f)
+		return -errno;
+	memset(o, 0xff, sizeof(*o));
+	while (fscanf(f, "%31s %ld", key, &val) == 2) {
+		n++;
+		if (!strcmp(key, "mailboxes"))
+			o->mailboxes = val;
+		else if (!strcmp(key, "messages"))
+			o->messages = val;
+		else if (!strcmp(key, "bytes"))
+			o->bytes = val;
+		else if (!strcmp(key, "files"))
+			o->files = val;
+	}
+	fclose(f);
+	return n == 4 ? 0 : -EINVAL;
+}
+
+/*
+ * After every other suite: with our mailboxes closed and unlinked, the
+ * module holds no mailbox, message, byte or file.  The counters also count
+ * what this test creates, so they can be seen to move.
+ */
+static void test_objects_back_to_zero(void **state)
+{
+	const char *name = tu_name("objects");
+	struct msgport_mailbox *mb;
+	struct objects o;
+	int ret;
+
+	ret = read_objects(&o);
+	if (ret < 0)
+		fail_msg("%s: %s", OBJECTS, strerror(-ret));
+	if (o.mailboxes || o.messages || o.bytes || o.files)
+		fail_msg("objects left over after the other suites: mailboxes %ld, messages %ld, "
+			 "bytes %ld, files %ld", o.mailboxes, o.messages, o.bytes, o.files);
+
+	mb = tu_create(name, 4, 0, 0600, 0);
+	assert_int_equal(msgport_send(mb, "12345", 5, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	assert_int_equal(read_objects(&o), 0);
+	assert_int_equal(o.mailboxes, 1);
+	assert_int_equal(o.messages, 1);
+	assert_true(o.bytes >= 5);
+	assert_int_equal(o.files, 1);
+
+	/* Unlinked but open: still there; closed: gone, message and all. */
+	assert_int_equal(msgport_mailbox_unlink(tu_mp(), name), 0);
+	assert_int_equal(read_objects(&o), 0);
+	assert_int_equal(o.mailboxes, 1);
+	tu_close(mb);
+	assert_int_equal(read_objects(&o), 0);
+	assert_int_equal(o.mailboxes, 0);
+	assert_int_equal(o.messages, 0);
+	assert_int_equal(o.bytes, 0);
+	assert_int_equal(o.files, 0);
+}
+
+/* Unload is refused while /dev/msgport is open, and the module keeps working. */
+static void test_unload_refused_device_open(void **state)
+{
+	int ret;
+
+	assert_true(module_loaded());
+	ret = unload();
+	if (ret != -EAGAIN && ret != -EBUSY)
+		fail_msg("delete_module with /dev/msgport open: %d (%s), expected EAGAIN/EBUSY",
+			 ret, strerror(-ret));
+	print_message("delete_module while in use: %s\n", strerror(-ret));
+	assert_true(module_loaded());
+	{
+		struct msgport_version v;
+
+		assert_int_equal(msgport_module_version(tu_mp(), &v), 0);
+	}
+}
+
+/* Unload is refused while only a mailbox descriptor is open. */
+static void test_unload_refused_mailbox_open(void **state)
+{
+	const char *name = tu_name("holdref");
+	struct msgport_mailbox *mb = tu_create(name, 4, 0, 0600, MSGPORT_O_EPHEMERAL);
+	struct msgport_stat st;
+	int ret;
+
+	/* Drop the control device: only the mailbox holds the module. */
+	msgport_close(tu_mp());
+	tu_forget_mp();
+	ret = unload();
+	if (ret != -EAGAIN && ret != -EBUSY)
+		fail_msg("delete_module with a mailbox open: %d (%s), expected EAGAIN/EBUSY", ret,
+			 strerror(-ret));
+	assert_true(module_loaded());
+	assert_int_equal(msgport_send(mb, "still", 5, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
+	assert_int_equal(st.queued_msgs, 1);
+}
+
+/*
+ * Load -> use -> unload -> load -> use.  A persistent mailbox left behind
+ * (name only, no descriptor) does not keep the module, and does not survive
+ * the reload.
+ */
+static void test_load_use_unload_load(void **state)
+{
+	char name[64];
+	struct msgport *mp;
+	struct msgport_mailbox *mb;
+	char buf[16];
+	int ret;
+
+	snprintf(name, sizeof(name), "mpt-%d-cycle", (int)getpid());
+	msgport_close(tu_mp());
+	tu_forget_mp();
+
+	/* Use. */
+	assert_int_equal(msgport_open(NULL, &mp), 0);
+	assert_int_equal(msgport_mailbox_open(mp, name, MSGPORT_O_CREAT | MSGPORT_O_EXCL |
+					      MSGPORT_O_SEND, NULL, &mb), 0);
+	assert_int_equal(msgport_send(mb, "survive?", 8, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	msgport_mailbox_close(mb);
+	msgport_close(mp);
+
+	/* Unload: nothing is open. */
+	ret = unload();
+	if (ret < 0)
+		fail_msg("delete_module with nothing open: %s", strerror(-ret));
+	assert_false(module_loaded());
+	assert_int_equal(access(MSGPORT_DEVICE_PATH, F_OK), -1);
+	assert_int_equal(msgport_open(NULL, &mp), -ENOENT);
+	assert_int_equal(access("/proc/msgport", F_OK), -1);
+
+	/* Load again. */
+	ret = load();
+	if (ret < 0)
+		fail_msg("finit_module(%s): %s", module_path() ? module_path() : "(not found)",
+			 strerror(-ret));
+	assert_true(module_loaded());
+
+	/* Use again: the old mailbox is gone, a new one works. */
+	assert_int_equal(msgport_open(NULL, &mp), 0);
+	mb = NULL;
+	assert_int_equal(msgport_mailbox_open(mp, name, MSGPORT_O_RECV, NULL, &mb), -ENOENT);
+	assert_int_equal(msgport_mailbox_open(mp, name, MSGPORT_O_CREAT | MSGPORT_O_EXCL |
+					      MSGPORT_O_SEND | MSGPORT_O_RECV |
+					      MSGPORT_O_EPHEMERAL, NULL, &mb), 0);
+	assert_int_equal(msgport_send(mb, "again", 5, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), MSGPORT_F_NONBLOCK,
+				      MSGPORT_WAIT_FOREVER, NULL), 5);
+	msgport_mailbox_close(mb);
+	msgport_close(mp);
+}
+
+/* The same cycle through the CLI (libkmod), when `msgport` is on PATH. */
+static void test_cli_unload_load(void **state)
+{
+	char cmd[2100];
+	const char *path = module_path();
+	int status;
+
+	assert_non_null(path);
+	/* Busy: refused with exit status 1. */
+	status = system("msgport unload 2>/dev/null");
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 127)
+		fail_msg("the msgport CLI is not on PATH");
+	assert_int_equal(WEXITSTATUS(status), 1);
+	assert_true(module_loaded());
+
+	msgport_close(tu_mp());
+	tu_forget_mp();
+	status = system("msgport unload");
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_false(module_loaded());
+	snprintf(cmd, sizeof(cmd), "msgport load '%s'", path);
+	status = system(cmd);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_true(module_loaded());
+	status = system("msgport version >/dev/null");
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static const struct CMUnitTest module_cycle_tests[] = {
+	CYCLE_TEST(test_objects_back_to_zero),
+	CYCLE_TEST(test_unload_refused_device_open),
+	CYCLE_TEST(test_unload_refused_mailbox_open),
+	CYCLE_TEST(test_load_use_unload_load),
+	CYCLE_TEST(test_cli_unload_load),
+};
+
+MSGPORT_SUITE(module_cycle_suite, "module-cycle",
+	      "objects back to zero, unload refused while open, load/use/unload/load (last)",
+	      module_cycle_tests);

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * msgport-test: the in-VM test runner's shared declarations.
+ *
+ * Every suite is one file (tests/<concept>_test.c) that defines one
+ * struct msgport_suite with MSGPORT_SUITE().  The runner (msgport_test_main.c)
+ * runs the suites in the order of its table, one cmocka group each.
+ *
+ * Every test runs between tu_setup() and tu_teardown() (the fixture,
+ * fixture.c): setup opens /dev/msgport; teardown closes every mailbox and
+ * descriptor the test opened through the tu_* helpers, unlinks every name it
+ * made with tu_name(), kills and reaps its child processes and restores the
+ * module parameters it changed, also when the test failed half-way.  So the
+ * suites are independent of each other and of their order.
+ *
+ * Child processes must not use cmocka's assertions (a failed assertion would
+ * jump back into the parent's copy of the runner): they use CHILD_CHECK(),
+ * which prints what failed and returns 1 from the child's function, and the
+ * parent asserts on the exit status with assert_child_ok().
+ */
+#ifndef MSGPORT_TEST_H
+#define MSGPORT_TEST_H
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <cmocka.h>
+
+#include <linux/msgport.h>
+#include "libmsgport.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Timeout for awaiting a state another task will reach (TCG is slow). */
+#define TU_AWAIT_MS	20000
+
+/* The user an unprivileged test process becomes. */
+#define TU_NOBODY	65534U
+
+/* One suite: a cmocka group.  run() returns the failed count. */
+struct msgport_suite {
+	const char *name;
+	const char *summary;
+	int (*run)(size_t *ntests);
+};
+
+#define MSGPORT_SUITE(var, sname, ssummary, tests)				\
+	static int var##_run(size_t *ntests)					\
+	{									\
+		*ntests = ARRAY_SIZE(tests);					\
+		return cmocka_run_group_tests_name(sname, tests, NULL, NULL);	\
+	}									\
+	const struct msgport_suite var = { sname, ssummary, var##_run }
+
+/* A test with the standard fixture. */
+#define TU_TEST(f) cmocka_unit_test_setup_teardown(f, tu_setup, tu_teardown)
+
+extern const struct msgport_suite device_suite;
+extern const struct msgport_suite mailbox_basic_suite;
+extern const struct msgport_suite mailbox_abi_suite;
+extern const struct msgport_suite mailbox_blocking_suite;
+extern const struct msgport_suite mailbox_signal_suite;
+extern const struct msgport_suite mailbox_perm_suite;
+extern const struct msgport_suite mailbox_namespace_suite;
+extern const struct msgport_suite mailbox_limits_suite;
+extern const struct msgport_suite mailbox_poll_suite;
+extern const struct msgport_suite mailbox_stress_suite;
+extern const struct msgport_suite module_cycle_suite;
+
+/* ---- fixture.c: per-test resources, released by tu_teardown() ---- */
+
+int tu_setup(void **state);
+int tu_teardown(void **state);
+
+/* The control device opened by tu_setup(). */
+struct msgport *tu_mp(void);
+int tu_devfd(void);
+/* The test closed tu_mp() itself: the teardown must not. */
+void tu_forget_mp(void);
+
+/*
+ * A mailbox name unique to this process and test, "mpt-PID-N-tag", unlinked
+ * (if it still exists) by the teardown.  Valid until the teardown.
+ */
+const char *tu_name(const char *tag);
+/* The same, padded with 'x' to exactly len bytes (len >= 24). */
+const char *tu_name_sized(size_t len);
+
+/*
+ * Create a mailbox (O_CREAT|O_EXCL|O_RECV|O_SEND|extra) or fail the test;
+ * closed by the teardown unless tu_close() closed it first.
+ */
+struct msgport_mailbox *tu_create(const char *name, uint32_t capacity, uint32_t max_msg_size,
+				  uint32_t mode, unsigned int extra_oflags);
+/* Open an existing mailbox with oflags or fail the test. */
+struct msgport_mailbox *tu_open(const char *name, unsigned int oflags);
+/* Close a mailbox from tu_create()/tu_open() now. */
+void tu_close(struct msgport_mailbox *mb);
+
+/* Track a raw descriptor for the teardown to close; returns fd. */
+int tu_track_fd(int fd);
+/* Close a tracked descriptor now. */
+void tu_close_fd(int fd);
+
+/*
+ * Fork a child that runs fn(arg) and exits with its return value; killed
+ * and reaped by the teardown if the test does not join it.
+ */
+pid_t tu_fork(int (*fn)(void *arg), void *arg);
+/* Wait for a child: its exit status, or 128 + signal. */
+int tu_join(pid_t pid);
+#define assert_child_ok(pid) assert_int_equal(tu_join(pid), 0)
+
+/*
+ * Set a module parameter (/sys/module/msgport/parameters/NAME) or fail the
+ * test; the teardown writes the original value back.
+ */
+void tu_param_set(const char *param, unsigned long long value);
+
+/* ---- helpers.c: no cmocka assertions, usable from children/threads ---- */
+
+#define CHILD_CHECK(cond)							\
+	do {									\
+		if (!(cond)) {							\
+			fprintf(stderr, "child %d: %s:%d: check failed: %s\n",	\
+				(int)getpid(), __FILE__, __LINE__, #cond);	\
+			return 1;						\
+		}								\
+	} while (0)
+
+/* ioctl(2) returning its result or -errno. */
+int tu_ioctl(int fd, unsigned long cmd, void *arg);
+
+/*
+ * MSGPORT_IOC_OPEN on devfd: the new descriptor or -errno.  Not tracked:
+ * wrap it in tu_track_fd() in a test.
+ */
+int tu_raw_open(int devfd, const char *name, uint32_t flags, uint32_t mode, uint32_t capacity,
+		uint32_t max_msg_size);
+
+uint64_t tu_now_ns(void);
+
+/* tu_become(65534, 65534). */
+int tu_drop_privileges(void);
+
+enum tu_stat_field {
+	TU_WAITING_SENDERS,
+	TU_WAITING_RECEIVERS,
+	TU_QUEUED_MSGS,
+};
+
+/* Poll the mailbox's stat until field == value: 0, or -ETIMEDOUT/-errno. */
+int tu_await_stat(int mbfd, enum tu_stat_field field, uint64_t value, int timeout_ms);
+#define assert_await(mb, field, value)						\
+	assert_int_equal(tu_await_stat(msgport_mailbox_fd(mb), field, value,	\
+				       TU_AWAIT_MS), 0)
+
+/*
+ * Wait until task pid (a process's main thread, or a thread id) sleeps
+ * (state S or D in /proc/PID/stat): 0 or -ETIMEDOUT/-errno.
+ */
+int tu_await_sleeping(pid_t pid, int timeout_ms);
+
+/* Become uid/gid with no supplementary groups: 0 or -errno. */
+int tu_become(uid_t uid, gid_t gid);
+
+/* Read a module parameter: 0 or -errno. */
+int tu_param_read(const char *param, unsigned long long *value);
+int tu_param_write(const char *param, unsigned long long value);
+
+/* The number of lines of /proc/msgport that name this mailbox (-errno). */
+int tu_proc_count(const char *name);
+/*
+ * The value in /proc/msgport's column `column` (its header's word) on the
+ * line of mailbox `name`, as text: 0 or -ENOENT/-errno.
+ */
+int tu_proc_field(const char *name, const char *column, char *out, size_t outlen);
+
+/*
+ * Bad addresses for EFAULT tests: a page that is not mapped any more, and
+ * a read-only page holding a copy of len bytes at src (len <= 4096) and
+ * followed by an inaccessible page (never unmapped, since a test may fail
+ * holding it; NULL if mmap failed).
+ */
+void *tu_unmapped_page(void);
+void *tu_readonly_copy(const void *src, size_t len);
+
+/* FNV-1a, for payload checksums. */
+uint32_t tu_fnv1a(const void *buf, size_t len);
+/* Deterministic payload bytes for (a, b, i). */
+void tu_fill(void *buf, size_t len, uint32_t a, uint32_t b);
+
+#endif /* MSGPORT_TEST_H */

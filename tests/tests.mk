@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Tests, included by the top-level Makefile after lib/lib.mk and tools/tools.mk.
+#   $(O)/tools/msgport-test        the in-VM runner: cmocka suites against the
+#                                  loaded module (tests/*_test.c, not host_*),
+#                                  libmsgport static, libcmocka shared
+#   $(O)/tests/msgport-host-test   host-side tests of pure userspace code
+#                                  (tests/host_*.c, tools/parse.c)
+# `make check-host` builds and runs the host tests.  Both build for the ABI
+# of EXTRA_CFLAGS (make O=build32 EXTRA_CFLAGS=-m32), which needs libcmocka
+# for that ABI (libcmocka-dev:i386 for -m32).
+
+MSGPORT_TEST := $(O)/tools/msgport-test
+MSGPORT_HOST_TEST := $(O)/tests/msgport-host-test
+
+MSGPORT_TEST_SRCS := tests/msgport_test_main.c tests/fixture.c tests/helpers.c \
+	tests/device_test.c tests/mailbox_basic_test.c tests/mailbox_abi_test.c \
+	tests/mailbox_blocking_test.c tests/mailbox_signal_test.c tests/mailbox_perm_test.c \
+	tests/mailbox_namespace_test.c \
+	tests/mailbox_limits_test.c tests/mailbox_poll_test.c tests/mailbox_stress_test.c \
+	tests/module_cycle_test.c
+MSGPORT_TEST_OBJS := $(patsubst tests/%.c,$(O)/tests/obj/%.o,$(MSGPORT_TEST_SRCS))
+
+MSGPORT_HOST_TEST_SRCS := tests/host_main.c tests/host_abi_layout_test.c \
+	tests/host_strerror_test.c tests/host_parse_test.c
+MSGPORT_HOST_TEST_OBJS := $(patsubst tests/%.c,$(O)/tests/obj/%.o,$(MSGPORT_HOST_TEST_SRCS)) \
+	$(O)/tests/obj/tools-parse.o
+
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS = $(or $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null),-lcmocka)
+# Where the linker of this build (its EXTRA_CFLAGS) finds libcmocka.so; a
+# bare name when it does not.  Evaluated only when linking a test.
+CMOCKA_SO = $(shell $(CC) $(EXTRA_CFLAGS) -print-file-name=libcmocka.so)
+
+define check_cmocka
+	@case "$(CMOCKA_SO)" in /*) ;; *) \
+		echo "msgport: no libcmocka for this build ($(CC) $(EXTRA_CFLAGS)): install" \
+			"libcmocka-dev$(if $(findstring -m32,$(EXTRA_CFLAGS)),:i386) (scripts/install-deps)" >&2; \
+		exit 1;; esac
+endef
+
+.PHONY: tests check-host
+userspace: tests
+tests: $(MSGPORT_TEST) $(MSGPORT_HOST_TEST)
+
+$(O)/tests/obj/%.o: tests/%.c Makefile tests/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(MSGPORT_CPPFLAGS) -Itests -Itools $(CMOCKA_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(MSGPORT_CFLAGS) \
+		-pthread -MMD -MP -c -o $@ $<
+
+# The CLI's pure parsers, compiled alone (tools/tools.mk: MSGPORT_PARSE_SRC).
+$(O)/tests/obj/tools-parse.o: $(MSGPORT_PARSE_SRC) Makefile tests/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(MSGPORT_CPPFLAGS) -Itools $(CPPFLAGS) $(CFLAGS) $(MSGPORT_CFLAGS) -MMD -MP \
+		-c -o $@ $<
+
+$(MSGPORT_TEST): $(MSGPORT_TEST_OBJS) $(LIBMSGPORT_A)
+	$(check_cmocka)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -pthread -o $@ $(MSGPORT_TEST_OBJS) \
+		$(LIBMSGPORT_A) $(CMOCKA_LIBS)
+
+$(MSGPORT_HOST_TEST): $(MSGPORT_HOST_TEST_OBJS) $(LIBMSGPORT_A)
+	$(check_cmocka)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -o $@ $(MSGPORT_HOST_TEST_OBJS) \
+		$(LIBMSGPORT_A) $(CMOCKA_LIBS)
+
+check-host: $(MSGPORT_HOST_TEST)
+	$(MSGPORT_HOST_TEST)
+
+-include $(MSGPORT_TEST_OBJS:.o=.d) $(MSGPORT_HOST_TEST_OBJS:.o=.d)
