@@ -46,7 +46,7 @@ deps:
 
 module:
 	@test -d "$(KDIR)" || { echo "msgport: no kernel headers at $(KDIR): run scripts/install-deps" >&2; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) O= EXTRA_CFLAGS= modules
 
 include lib/lib.mk
 include tools/tools.mk
@@ -64,5 +64,5 @@ dkms-check:
 	$(CURDIR)/scripts/dkms-check
 
 clean::
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) O= EXTRA_CFLAGS= clean 2>/dev/null
 	rm -rf $(O)

@@ -1,0 +1,214 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/demo.sh: a narrated tour of msgport for a newcomer.
+#
+# `make demo` runs it inside the VM (busybox sh, cwd /host, the msgport
+# module loaded, the msgport tool on PATH); it runs as well on any machine
+# where `msgport load` (or `modprobe msgport`) was done, as root.  Each step
+# says what is about to happen and why, shows the command, runs it and
+# checks the outcome: the script exits non-zero as soon as msgport does not
+# behave as described.
+
+set -u
+
+BOX=demo-mailbox
+MEET=demo-rendezvous
+TMP=$(mktemp -d) || exit 1
+
+cleanup() {
+	msgport rm "$BOX" 2>/dev/null
+	msgport rm "$MEET" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step_no=0
+step() {
+	step_no=$((step_no + 1))
+	printf '\n=== %d. %s\n' "$step_no" "$*"
+}
+
+# Narration, one paragraph per call.
+say() {
+	printf '%s\n' "$*" | fold -s -w 78
+}
+
+fail() {
+	printf '\ndemo: FAILED: %s\n' "$*" >&2
+	exit 1
+}
+
+# Shows a command line the way one would type it.
+show() {
+	line='$'
+	for a in "$@"; do
+		case $a in
+		'' | *[!A-Za-z0-9._/=:,-]*) a="'$a'" ;;
+		esac
+		line="$line $a"
+	done
+	printf '%s\n' "$line"
+}
+
+# Shows a command line that runs in the background.
+show_bg() {
+	show "$@" | sed 's/$/ \&/'
+}
+
+# expect STATUS COMMAND...: shows and runs COMMAND; fails unless it exits
+# with STATUS.
+expect() {
+	want=$1
+	shift
+	show "$@"
+	"$@"
+	got=$?
+	[ "$got" -eq "$want" ] || fail "'$*' exited with status $got, expected $want"
+	[ "$want" -eq 0 ] || echo "(exit status $got, as expected)"
+}
+
+# stat_field MAILBOX FIELD: one value of `msgport stat`.
+stat_field() {
+	msgport stat "$1" | sed -n "s/^$2: *//p"
+}
+
+# wait_field MAILBOX FIELD VALUE: waits (at most 10 s) until it shows VALUE.
+wait_field() {
+	i=0
+	while [ "$(stat_field "$1" "$2")" != "$3" ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || fail "$1: '$2' never became $3"
+		sleep 0.1
+	done
+}
+
+# same ACTUAL EXPECTED WHAT
+same() {
+	[ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
+}
+
+command -v msgport >/dev/null || fail "the msgport tool is not on PATH (build it: make userspace)"
+
+say "msgport adds message passing to the Linux kernel: processes exchange
+messages through named mailboxes that the kernel buffers, with blocking and
+non-blocking send and receive.  This tour uses the msgport command-line tool;
+programs use libmsgport, which the tool is built on."
+
+step "The kernel module"
+say "msgport is a kernel module: it creates /dev/msgport, through which
+processes reach their mailboxes.  'msgport load' and 'msgport unload' load
+and unload it through libkmod, as modprobe and rmmod do."
+if [ ! -e /dev/msgport ]; then
+	expect 0 msgport load
+elif [ "$(cat /sys/module/msgport/refcnt 2>/dev/null)" = 0 ]; then
+	say "It is loaded already (the VM loads it at boot) and unused, so here
+it is unloaded and loaded again:"
+	expect 0 msgport unload
+	[ ! -e /dev/msgport ] || fail "/dev/msgport is still there after unloading"
+	expect 0 msgport load
+else
+	say "It is loaded already and in use, so it stays as it is."
+fi
+[ -e /dev/msgport ] || fail "/dev/msgport did not appear"
+show ls -l /dev/msgport
+ls -l /dev/msgport
+
+step "Versions"
+say "The library checks that the module speaks the same ABI before it does
+anything else.  'msgport version' shows both sides:"
+expect 0 msgport version
+
+step "Producer and consumer through a bounded mailbox"
+say "A mailbox is a kernel queue with a name.  This one buffers at most 2
+messages, so a producer can run ahead of its consumer by 2 messages and no
+more."
+expect 0 msgport create "$BOX" --capacity 2 --mode 0600
+say "The producer sends two messages and exits at once: they wait in the
+kernel, not in the producer."
+expect 0 msgport send "$BOX" Hello 'World!'
+say "'msgport stat' shows them queued, with the mailbox's attributes:"
+expect 0 msgport stat "$BOX"
+same "$(stat_field "$BOX" 'queued messages')" 2 "messages queued after the producer"
+say "The mailbox is now full.  A third send would block until the consumer
+makes room; with --nonblock it fails at once instead, with exit status 75
+(EX_TEMPFAIL, 'try again later'), and the message is not queued:"
+expect 75 msgport send --nonblock "$BOX" 'one too many'
+say "The consumer, another process, receives both, in order.  --verbose shows
+what the kernel stamped on each message: sequence number, priority, sender's
+pid, thread, uid and gid, length, and send time (CLOCK_MONOTONIC).  The sender
+cannot forge any of it."
+show msgport recv "$BOX" --count 2 --verbose
+out=$(msgport recv "$BOX" --count 2 --verbose) || fail "the consumer failed"
+printf '%s\n' "$out"
+same "$(printf '%s\n' "$out" | sed 's/^\[[^]]*\] //')" "$(printf 'Hello\nWorld!')" \
+	"the consumer's messages"
+
+step "Rendezvous: a mailbox of capacity 0"
+say "With capacity 0 nothing is buffered: a send completes only when a
+receiver takes the message, so sender and receiver meet.  First a receiver
+waits in the background..."
+expect 0 msgport create "$MEET" --capacity 0
+show_bg msgport recv "$MEET" --timeout 10
+msgport recv "$MEET" --timeout 10 >"$TMP/meet.out" 2>&1 &
+receiver=$!
+wait_field "$MEET" 'waiting receivers' 1
+echo "(msgport stat: waiting receivers: $(stat_field "$MEET" 'waiting receivers'))"
+say "...so this send is taken at once, and the receiver prints the message:"
+expect 0 msgport send "$MEET" ping
+wait $receiver || fail "the rendezvous receiver failed: $(cat "$TMP/meet.out")"
+sed 's/^/(background receiver) /' "$TMP/meet.out"
+same "$(cat "$TMP/meet.out")" ping "the rendezvous receiver's message"
+say "Now nobody is receiving.  A send waits for a receiver; given 0.5 seconds
+and nobody comes, it gives up (exit status 75) and the message is withdrawn:
+nothing was buffered, nothing is left behind."
+expect 75 msgport send --timeout 0.5 "$MEET" 'anyone there?'
+same "$(stat_field "$MEET" 'queued messages')" 0 "messages left in the rendezvous"
+echo "(msgport stat: queued messages: $(stat_field "$MEET" 'queued messages'))"
+
+step "Synchronous send: a delivery receipt"
+say "On a mailbox with room a send normally returns as soon as the message is
+queued.  With --sync the sender waits until a receiver has taken this very
+message, so a successful exit is a receipt.  The sender waits in the
+background:"
+show_bg msgport send --sync --verbose --timeout 10 "$BOX" 'please confirm'
+msgport send --sync --verbose --timeout 10 "$BOX" 'please confirm' >"$TMP/sync.out" 2>&1 &
+sender=$!
+wait_field "$BOX" 'queued messages' 1
+wait_field "$BOX" 'waiting senders' 1
+sleep 0.3
+[ ! -s "$TMP/sync.out" ] || fail "the synchronous sender returned before anyone received"
+echo "(msgport stat: queued messages: $(stat_field "$BOX" 'queued messages'), waiting senders:" \
+	"$(stat_field "$BOX" 'waiting senders'): the message waits, and so does its sender)"
+say "A receiver takes it; only then does the sender finish and report the
+delivered message's sequence number:"
+expect 0 msgport recv "$BOX"
+wait $sender || fail "the synchronous sender failed: $(cat "$TMP/sync.out")"
+sed 's/^/(background sender) /' "$TMP/sync.out"
+grep -q '^delivered: seq=' "$TMP/sync.out" || fail "no delivery receipt"
+say "If nobody takes it in time, the sender learns that too, and the message
+is withdrawn so that it is never delivered late:"
+expect 75 msgport send --sync --timeout 0.3 "$BOX" 'too late'
+same "$(stat_field "$BOX" 'queued messages')" 0 "messages queued after the withdrawal"
+echo "(msgport stat: queued messages: $(stat_field "$BOX" 'queued messages'))"
+
+step "Non-blocking receive of an empty mailbox"
+say "Receiving from an empty mailbox normally waits.  A non-blocking receive
+returns at once with 'no message' (exit status 75), the way a script or a
+program polls:"
+expect 75 msgport recv --nonblock "$BOX"
+
+step "All mailboxes"
+say "'msgport ls' shows every mailbox of the system (the /proc/msgport
+table): owner, mode, capacity, queued messages, waiting processes and
+counters:"
+expect 0 msgport ls
+msgport ls | grep -q "$BOX" || fail "'msgport ls' does not list $BOX"
+
+step "Clean up"
+say "Mailboxes live until removed (unless created --ephemeral):"
+expect 0 msgport rm "$BOX" "$MEET"
+expect 1 msgport stat "$BOX"
+
+printf '\nThe demo ran as described.  More: msgport --help, and README.md.\n'
