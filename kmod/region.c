@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport: a mailbox's shared region: its pages, mmap(2) of the mailbox
+ * descriptor, span validation, and the copy of a span for a receiver that
+ * did not ask for spans by reference.
+ *
+ * Memory
+ *   A region is an array of order-0 pages allocated when the mailbox is
+ *   created, with GFP_KERNEL_ACCOUNT in the creator's context, so they are
+ *   charged to the creator's memory cgroup; the page-rounded size is also
+ *   charged to the creator's euid in user_quota.c (max_user_bytes, -EDQUOT).
+ *   Allocating everything up front means a fault never allocates: creation
+ *   reports -ENOMEM or -EDQUOT, and a mapping never gets SIGBUS for memory.
+ *
+ * Mapping
+ *   mmap sets VM_MIXEDMAP | VM_DONTEXPAND; the fault handler installs one
+ *   page per fault with vmf_insert_page() (a page reference and an rmap count
+ *   per PTE, dropped when the PTE is zapped).  These are ordinary struct
+ *   pages, not a PFN map, so get_user_pages() (O_DIRECT, vmsplice, a send
+ *   from a region pointer) works on a mapping.  A mapping of a descriptor
+ *   without MSGPORT_O_SEND loses VM_MAYWRITE, so mprotect() cannot make it
+ *   writable (the VFS does the same for a file without FMODE_WRITE; this
+ *   keeps the rule ours).  MAP_PRIVATE is refused: copy-on-write of region
+ *   pages would silently stop sharing.  fork() copies VMAs: vm_ops->open
+ *   counts them, vm_ops->close uncounts them (a VMA with ->close is never
+ *   merged, so every VMA passes through both).  Core dumps include the
+ *   region (no VM_DONTDUMP), as they include System V and POSIX shared
+ *   memory: it is the process's data.
+ *
+ * Waiting on region words (MSGPORT_IOC_REGION_WAIT/_WAKE)
+ *   futex(2) cannot key a shared wait on these pages (they are in no page
+ *   cache), so the region has one wait queue of its own: a waiter sleeps
+ *   while the word it names holds its value, re-reading the word after
+ *   queueing itself (wait_event), and a wake-up after user space changed the
+ *   word makes every waiter re-read: no wake-up is lost, an unchanged word
+ *   keeps its waiter asleep.
+ *
+ * Locking
+ *   None of its own but the wait queue's internal lock: the page array and
+ *   the size are fixed from creation to free, and the mapping counts are
+ *   atomics.  The fault handler runs under the mm's mmap_lock and reads only
+ *   that fixed data.
+ *
+ * Lifetimes
+ *   The region belongs to its mailbox (mb->region, set before the mailbox is
+ *   published) and is freed with it, by msgport_mailbox_free() when the last
+ *   kref goes (registry.c).  A VMA holds its vm_file, a mailbox descriptor,
+ *   which holds a mailbox kref and, through fops->owner, the module: so the
+ *   pages live while the mailbox exists or any mapping does, and the module
+ *   cannot be unloaded while a mapping exists.  vm_ops->close runs before the
+ *   VMA drops its file, so the region is still there when its count goes
+ *   down.  Pages are released with put_page(): a page someone still holds
+ *   (pinned by get_user_pages) stays until that reference is dropped.
+ */
+#include <linux/highmem.h>
+#include <linux/ktime.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "msgport.h"
+
+struct msgport_region {
+	struct page **pages;
+	unsigned long npages;
+	struct msgport_quota *quota;	/* charged npages << PAGE_SHIFT bytes */
+	atomic_long_t maps;		/* VMAs mapping it */
+	wait_queue_head_t wq;		/* MSGPORT_IOC_REGION_WAIT sleepers */
+};
+
+#define MSGPORT_REGION_GFP \
+	(GFP_KERNEL_ACCOUNT | __GFP_HIGHMEM | __GFP_ZERO | __GFP_RETRY_MAYFAIL | \
+	 __GFP_NOWARN)
+
+static u64 region_bytes(const struct msgport_region *rg)
+{
+	return (u64)rg->npages << PAGE_SHIFT;
+}
+
+/* Releases the first @n pages of @rg, its charge and @rg itself. */
+static void region_release(struct msgport_region *rg, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		put_page(rg->pages[i]);
+	if (rg->quota)
+		msgport_quota_uncharge(rg->quota, region_bytes(rg));
+	kvfree(rg->pages);
+	kfree(rg);
+}
+
+/*
+ * Give the (not yet published) mailbox @mb a region of @size bytes rounded
+ * up to whole pages; 0 gives none.  -EFBIG beyond max_region_size,
+ * -EDQUOT beyond the creator's max_user_bytes, -ENOMEM, or -EINTR when a
+ * fatal signal interrupts a large allocation.
+ */
+int msgport_region_create(struct msgport_mailbox *mb, u64 size)
+{
+	u64 max = READ_ONCE(msgport_max_region_size);
+	struct msgport_region *rg;
+	unsigned long i;
+	int ret;
+
+	if (!size)
+		return 0;
+	/* max is an unsigned long: a size within it has npages in range. */
+	if (size > max || size > U64_MAX - PAGE_SIZE || PAGE_ALIGN(size) > max)
+		return -EFBIG;
+
+	rg = kzalloc(sizeof(*rg), GFP_KERNEL_ACCOUNT);
+	if (!rg)
+		return -ENOMEM;
+	rg->npages = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	atomic_long_set(&rg->maps, 0);
+	init_waitqueue_head(&rg->wq);
+	rg->pages = kvcalloc(rg->npages, sizeof(*rg->pages),
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!rg->pages) {
+		kfree(rg);
+		return -ENOMEM;
+	}
+	ret = msgport_quota_charge(region_bytes(rg), &rg->quota);
+	if (ret) {
+		rg->quota = NULL;
+		region_release(rg, 0);
+		return ret;
+	}
+	for (i = 0; i < rg->npages; i++) {
+		rg->pages[i] = alloc_page(MSGPORT_REGION_GFP);
+		if (!rg->pages[i]) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (fatal_signal_pending(current)) {
+			i++;
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	if (ret) {
+		region_release(rg, i);
+		return ret;
+	}
+	atomic_long_inc(&msgport_objects.regions);
+	atomic_long_add(region_bytes(rg), &msgport_objects.region_bytes);
+	mb->region = rg;
+	return 0;
+}
+
+/* The mailbox is being freed: no mapping (nor descriptor) is left. */
+void msgport_region_free(struct msgport_mailbox *mb)
+{
+	struct msgport_region *rg = mb->region;
+
+	if (!rg)
+		return;
+	WARN_ON(atomic_long_read(&rg->maps));
+	mb->region = NULL;
+	atomic_long_sub(region_bytes(rg), &msgport_objects.region_bytes);
+	atomic_long_dec(&msgport_objects.regions);
+	region_release(rg, rg->npages);
+}
+
+u64 msgport_region_size(const struct msgport_mailbox *mb)
+{
+	return mb->region ? region_bytes(mb->region) : 0;
+}
+
+u64 msgport_region_maps(const struct msgport_mailbox *mb)
+{
+	return mb->region ? atomic_long_read(&mb->region->maps) : 0;
+}
+
+/* Mapping */
+
+static void region_vm_open(struct vm_area_struct *vma)
+{
+	struct msgport_region *rg = vma->vm_private_data;
+
+	atomic_long_inc(&rg->maps);
+	atomic_long_inc(&msgport_objects.region_maps);
+}
+
+static void region_vm_close(struct vm_area_struct *vma)
+{
+	struct msgport_region *rg = vma->vm_private_data;
+
+	atomic_long_dec(&msgport_objects.region_maps);
+	atomic_long_dec(&rg->maps);
+}
+
+static vm_fault_t region_fault(struct vm_fault *vmf)
+{
+	struct msgport_region *rg = vmf->vma->vm_private_data;
+
+	/* mmap checked the bounds and the VMA cannot grow: defensive only. */
+	if (vmf->pgoff >= rg->npages)
+		return VM_FAULT_SIGBUS;
+	return vmf_insert_page(vmf->vma, vmf->address, rg->pages[vmf->pgoff]);
+}
+
+static const struct vm_operations_struct region_vm_ops = {
+	.open	= region_vm_open,
+	.close	= region_vm_close,
+	.fault	= region_fault,
+};
+
+/*
+ * mmap(2) of a mailbox descriptor opened with @access.  The VFS has already
+ * refused a zero length, PROT_WRITE on a MAP_SHARED mapping of a file
+ * without FMODE_WRITE and any mapping of a file without FMODE_READ.
+ */
+int msgport_region_mmap(struct msgport_mailbox *mb, u32 access,
+			struct vm_area_struct *vma)
+{
+	struct msgport_region *rg = mb->region;
+	unsigned long pages = vma_pages(vma);
+
+	if (!rg)
+		return -ENODEV;
+	/* A stat-only descriptor needed no permission: it maps nothing. */
+	if (!(access & MSGPORT_O_RECV))
+		return -EACCES;
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if ((vma->vm_flags & VM_WRITE) && !(access & MSGPORT_O_SEND))
+		return -EACCES;
+	if (vma->vm_pgoff >= rg->npages || pages > rg->npages - vma->vm_pgoff)
+		return -EINVAL;
+
+	if (!(access & MSGPORT_O_SEND))
+		vma->vm_flags &= ~VM_MAYWRITE;
+	vma->vm_flags |= VM_MIXEDMAP | VM_DONTEXPAND;
+	vma->vm_ops = &region_vm_ops;
+	vma->vm_private_data = rg;
+	region_vm_open(vma);
+	return 0;
+}
+
+/* Spans */
+
+/* May a span message refer to [@off, @off + @len) of @mb's region? */
+int msgport_span_validate(struct msgport_mailbox *mb, u64 off, u64 len)
+{
+	if (!mb->region)
+		return -EINVAL;
+	return msgport_span_check(region_bytes(mb->region), off, len);
+}
+
+/*
+ * Copy @len bytes of the region from @off (a span validated at send) to
+ * user space: for a receiver that takes spans by copy.  The region lives as
+ * long as the caller's descriptor, and nothing here holds a lock.
+ */
+int msgport_region_copy_to_user(struct msgport_mailbox *mb, void __user *dst,
+				u64 off, u32 len)
+{
+	struct msgport_region *rg = mb->region;
+
+	if (WARN_ON_ONCE(!rg || msgport_span_check(region_bytes(rg), off,
+						   len ?: 1)))
+		return -EFAULT;
+	while (len) {
+		size_t in = offset_in_page(off);
+		size_t n = min_t(size_t, len, PAGE_SIZE - in);
+		unsigned long left;
+		void *src;
+
+		src = kmap_local_page(rg->pages[off >> PAGE_SHIFT]);
+		left = copy_to_user(dst, src + in, n);
+		kunmap_local(src);
+		if (left)
+			return -EFAULT;
+		dst += n;
+		off += n;
+		len -= n;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Waiting on a word of the region */
+
+static u32 region_word(struct msgport_region *rg, u64 off)
+{
+	u32 *p = kmap_local_page(rg->pages[off >> PAGE_SHIFT]);
+	u32 v = READ_ONCE(p[offset_in_page(off) / sizeof(u32)]);
+
+	kunmap_local(p);
+	return v;
+}
+
+static bool word_changed(struct msgport_region *rg,
+			 const struct msgport_region_wait *w)
+{
+	return region_word(rg, w->offset) != w->value;
+}
+
+/*
+ * Sleep until the word at w->offset no longer holds w->value: 0, or
+ * -ETIMEDOUT, or -ERESTARTSYS (a timed wait's remaining time then goes to
+ * @utimeout).  The caller checked flags, reserved and access.
+ */
+int msgport_region_wait(struct msgport_mailbox *mb,
+			const struct msgport_region_wait *w,
+			u64 __user *utimeout)
+{
+	struct msgport_region *rg = mb->region;
+	ktime_t timeout, expires, left;
+	long ret;
+
+	if (!rg)
+		return -ENODEV;
+	if (w->offset % sizeof(u32))
+		return -EINVAL;
+	if (msgport_span_check(region_bytes(rg), w->offset, sizeof(u32)))
+		return -ERANGE;
+	if (!(w->flags & MSGPORT_F_TIMEOUT))
+		return wait_event_interruptible(rg->wq, word_changed(rg, w));
+
+	timeout = ns_to_ktime(min_t(u64, w->timeout_ns, KTIME_MAX));
+	expires = ktime_add_safe(ktime_get(), timeout);
+	ret = wait_event_interruptible_hrtimeout(rg->wq, word_changed(rg, w),
+						 timeout);
+	if (ret == -ETIME)
+		return -ETIMEDOUT;
+	if (ret == -ERESTARTSYS) {
+		left = ktime_sub(expires, ktime_get());
+		if (ktime_before(left, 0))
+			left = 0;
+		if (put_user((u64)ktime_to_ns(left), utimeout))
+			return -EFAULT;
+	}
+	return ret;
+}
+
+/* Every sleeper on the region re-reads its word. */
+int msgport_region_wake(struct msgport_mailbox *mb)
+{
+	if (!mb->region)
+		return -ENODEV;
+	wake_up_all(&mb->region->wq);
+	return 0;
+}

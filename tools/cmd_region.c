@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * msgport dump: a hex dump of a mailbox's shared region.
+ *
+ * The mailbox is opened for receiving only (read permission), so the region
+ * maps read-only and nothing is received.  The format is hexdump -C's:
+ * offset, 16 bytes in hex, the printable ones in ASCII, and a '*' line for a
+ * run of lines equal to the one before.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "parse.h"
+
+static const char dump_usage[] =
+	"Usage: msgport dump NAME [OPTIONS]\n"
+	"\n"
+	"Print the shared region of the mailbox NAME (see 'msgport create --region') as\n"
+	"a hex dump: offset, 16 bytes in hex, the same as text; '*' stands for lines\n"
+	"equal to the one above.  Needs read permission; receives nothing.\n"
+	"\n"
+	"  -o, --offset O   start at byte O (default 0; suffixes K, M, G)\n"
+	"  -l, --length L   dump L bytes (default: to the end of the region)\n"
+	"  -h, --help       show this help\n"
+	"\n"
+	"Exit status: 0 dumped; 1 failure (no such mailbox, no region, offset or\n"
+	"length beyond the region); 2 usage.\n";
+
+static void dump_line(uint64_t off, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	printf("%08" PRIx64 " ", off);
+	for (i = 0; i < 16; i++) {
+		if (i == 8)
+			putchar(' ');
+		if (i < n)
+			printf(" %02x", p[i]);
+		else
+			fputs("   ", stdout);
+	}
+	fputs("  |", stdout);
+	for (i = 0; i < n; i++)
+		putchar(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.');
+	puts("|");
+}
+
+static void dump(const unsigned char *base, uint64_t off, uint64_t len)
+{
+	const unsigned char *prev = NULL;
+	uint64_t i;
+	int starred = 0;
+
+	for (i = 0; i < len; i += 16) {
+		size_t n = len - i < 16 ? (size_t)(len - i) : 16;
+
+		if (prev && n == 16 && !memcmp(prev, base + i, 16)) {
+			if (!starred)
+				puts("*");
+			starred = 1;
+			continue;
+		}
+		dump_line(off + i, base + i, n);
+		prev = base + i;
+		starred = 0;
+	}
+	printf("%08" PRIx64 "\n", off + len);
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "offset", required_argument, NULL, 'o' },
+		{ "length", required_argument, NULL, 'l' },
+		{ "help",   no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint32_t offset = 0, length = 0;
+	int has_length = 0, c, ret;
+	struct msgport_mailbox *mb;
+	struct msgport_region *r;
+	struct msgport *mp;
+	const char *name;
+	uint64_t size;
+
+	while ((c = cli_getopt(argc, argv, "o:l:h", opts)) != -1) {
+		switch (c) {
+		case 'o':
+			ret = parse_size(optarg, &offset);
+			if (ret)
+				return cli_bad_value("--offset", optarg, ret);
+			break;
+		case 'l':
+			ret = parse_size(optarg, &length);
+			if (ret)
+				return cli_bad_value("--length", optarg, ret);
+			has_length = 1;
+			break;
+		case 'h':
+			fputs(dump_usage, stdout);
+			return 0;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return cli_usage("missing NAME");
+	if (optind + 1 < argc)
+		return cli_usage("unexpected argument '%s'", argv[optind + 1]);
+	name = argv[optind];
+
+	ret = cli_open_device(&mp);
+	if (ret)
+		return ret;
+	ret = cli_open_mailbox(mp, name, MSGPORT_O_RECV, &mb);
+	msgport_close(mp);
+	if (ret)
+		return ret;
+	ret = msgport_region_map(mb, &r);
+	msgport_mailbox_close(mb);
+	if (ret == -ENODEV) {
+		cli_error("dump '%s': the mailbox has no shared region (create one with "
+			  "'msgport create %s --region BYTES')", name, name);
+		return 1;
+	}
+	if (ret < 0)
+		return cli_fail(ret, "dump '%s': mapping its region", name);
+
+	size = msgport_region_size(r);
+	if (offset > size || (has_length && length > size - offset)) {
+		cli_error("dump '%s': %s beyond the region's %" PRIu64 " bytes", name,
+			  offset > size ? "--offset" : "--offset plus --length", size);
+		msgport_region_unmap(r);
+		return 1;
+	}
+	dump((const unsigned char *)msgport_region_addr(r) + offset, offset,
+	     has_length ? length : size - offset);
+	msgport_region_unmap(r);
+	return 0;
+}
