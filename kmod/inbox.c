@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport: per-process inboxes, and sending to a process by pid.
+ *
+ * An inbox is an unnamed mailbox (mailbox.c: all of its queueing, blocking,
+ * receipts, priorities, metadata, poll and stat) with an owner: the thread
+ * group of the process that opened it, held as a struct pid (mb->owner),
+ * never as a number.  Senders name a pid in their own pid namespace; it is
+ * resolved to the live process's struct pid and looked up by identity, so a
+ * process that later reuses the number (a new struct pid) can never see a
+ * dead process's inbox or mail; besides, the inbox normally leaves the table
+ * at exit, before its owner can even be reaped, and its messages die with it.
+ *
+ * Locking
+ *   msgport_inbox_lock (spinlock) protects the inbox table: the hash of
+ *   inboxes by owner and each inbox's @inbox_link.  Lookups take a mailbox
+ *   reference under it.  It is a leaf lock: never held with another msgport
+ *   lock, and mailbox destruction happens after dropping it.
+ *
+ * Lifetimes
+ *   The inbox's descriptor holds the mailbox's only long-lived reference
+ *   (kref_init's); senders hold one for the duration of a send or call.
+ *   The table holds none: an inbox leaves the table, and is destroyed
+ *   (mailbox.c: blocked senders and callers wake with -ECONNRESET, queued
+ *   messages are dropped and counted, claimed calls fail), when
+ *    - its owner closes its last descriptor of it: close(2), exit (the
+ *      descriptor table closes at exit) or exec with close-on-exec.  The
+ *      descriptor's ->flush runs in the closing task; the inbox closes if
+ *      that task belongs to the owner and no other descriptor of the same
+ *      table refers to the file (dup(2) keeps it open);
+ *    - or the file's last reference goes (->release), wherever that is: a
+ *      forked child holding the inherited descriptor keeps the file, and
+ *      can receive from it, but does not own the inbox and cannot keep it
+ *      open after its owner closed it.
+ *   Later sends find no inbox: -ECONNREFUSED.  One inbox per process: while
+ *   the owner's inbox is in the table, another MSGPORT_IOC_INBOX gets
+ *   -EEXIST.  A forked child is another thread group: it may open its own.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+
+#include "msgport.h"
+
+#define MSGPORT_INBOX_BITS	8
+
+static DEFINE_SPINLOCK(msgport_inbox_lock);
+static DEFINE_HASHTABLE(msgport_inboxes, MSGPORT_INBOX_BITS);
+
+static struct msgport_mailbox *inbox_find_locked(const struct pid *owner)
+{
+	struct msgport_mailbox *mb;
+
+	hash_for_each_possible(msgport_inboxes, mb, inbox_link,
+			       (unsigned long)owner) {
+		if (mb->owner == owner)
+			return mb;
+	}
+	return NULL;
+}
+
+/*
+ * The thread group of the task @nr names in the caller's pid namespace (a
+ * thread id names its process), with a reference; NULL if there is none.
+ */
+struct pid *msgport_get_tgid(pid_t nr)
+{
+	struct task_struct *task;
+	struct pid *tgid = NULL;
+
+	rcu_read_lock();
+	task = pid_task(find_vpid(nr), PIDTYPE_PID);
+	if (task)
+		tgid = get_pid(task_tgid(task));
+	rcu_read_unlock();
+	return tgid;
+}
+
+/*
+ * May the current task send to @mb?  The owner's euid always may, as may
+ * CAP_IPC_OWNER; others need the group or other write bit of its mode.
+ */
+static bool may_send(const struct msgport_mailbox *mb)
+{
+	u32 mode = READ_ONCE(mb->mode);
+
+	if (uid_eq(current_euid(), mb->uid))
+		return true;
+	if (in_group_p(mb->gid) ? (mode & 0020) : (mode & 0002))
+		return true;
+	return capable(CAP_IPC_OWNER);
+}
+
+/*
+ * The inbox of process @nr, with a reference, if the caller may send to it;
+ * else ERR_PTR(-EINVAL, -ESRCH, -ECONNREFUSED or -EACCES).
+ */
+struct msgport_mailbox *msgport_inbox_get(pid_t nr)
+{
+	struct msgport_mailbox *mb;
+	struct pid *tgid;
+
+	if (nr <= 0)
+		return ERR_PTR(-EINVAL);
+	tgid = msgport_get_tgid(nr);
+	if (!tgid)
+		return ERR_PTR(-ESRCH);
+	spin_lock(&msgport_inbox_lock);
+	mb = inbox_find_locked(tgid);
+	if (mb)
+		kref_get(&mb->ref);
+	spin_unlock(&msgport_inbox_lock);
+	put_pid(tgid);
+	if (!mb)
+		return ERR_PTR(-ECONNREFUSED);
+	if (!may_send(mb)) {
+		msgport_mailbox_put(mb);
+		return ERR_PTR(-EACCES);
+	}
+	return mb;
+}
+
+/* Take the inbox out of the table, then destroy it; once only. */
+static void inbox_close(struct msgport_mailbox *mb)
+{
+	bool linked;
+
+	spin_lock(&msgport_inbox_lock);
+	linked = !hlist_unhashed(&mb->inbox_link);
+	if (linked)
+		hash_del(&mb->inbox_link);
+	spin_unlock(&msgport_inbox_lock);
+	if (linked)
+		msgport_mailbox_destroy(mb);
+}
+
+/* MSGPORT_IOC_INBOX: the current process's inbox, as a new descriptor. */
+long msgport_ioc_inbox(struct msgport_inbox __user *u)
+{
+	u32 max = READ_ONCE(msgport_max_msg_size);
+	struct msgport_mailbox *mb;
+	struct msgport_mbfile *mbf;
+	struct msgport_inbox in;
+	struct file *file;
+	int fflags = O_RDONLY;
+	int fd, ret;
+
+	if (copy_from_user(&in, u, sizeof(in)))
+		return -EFAULT;
+	if (in.reserved[0] || in.reserved[1])
+		return -EINVAL;
+	if (in.flags & ~(MSGPORT_O_NONBLOCK | MSGPORT_O_CLOEXEC))
+		return -EINVAL;
+	if (in.mode & ~0777U)
+		return -EINVAL;
+	if (!in.max_msg_size)
+		in.max_msg_size = min(READ_ONCE(msgport_default_msg_size), max);
+	if (in.max_msg_size > max)
+		return -EINVAL;
+	if (in.flags & MSGPORT_O_NONBLOCK)
+		fflags |= O_NONBLOCK;
+	if (in.flags & MSGPORT_O_CLOEXEC)
+		fflags |= O_CLOEXEC;
+
+	mb = msgport_mailbox_alloc();
+	if (!mb)
+		return -ENOMEM;
+	mb->capacity = in.capacity;
+	mb->max_msg_size = in.max_msg_size;
+	mb->mode = in.mode;
+	mb->uid = current_euid();
+	mb->gid = current_egid();
+	mb->owner = get_task_pid(current, PIDTYPE_TGID);
+	INIT_HLIST_NODE(&mb->inbox_link);
+
+	ret = -ENOMEM;
+	mbf = kzalloc(sizeof(*mbf), GFP_KERNEL_ACCOUNT);
+	if (!mbf)
+		goto out_mb;
+	mbf->mb = mb;
+	mbf->access = MSGPORT_O_RECV;
+
+	fd = get_unused_fd_flags(fflags & O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto out_mbf;
+	}
+
+	spin_lock(&msgport_inbox_lock);
+	if (inbox_find_locked(mb->owner)) {
+		ret = -EEXIST;
+	} else {
+		hash_add(msgport_inboxes, &mb->inbox_link,
+			 (unsigned long)mb->owner);
+		ret = 0;
+	}
+	spin_unlock(&msgport_inbox_lock);
+	if (ret)
+		goto out_fd;
+
+	file = anon_inode_getfile("[msgport-inbox]", &msgport_mailbox_fops,
+				  mbf, fflags);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		inbox_close(mb);
+		goto out_fd;
+	}
+	msgport_mailbox_receiver_opened(mb);
+	atomic_long_inc(&msgport_objects.files);
+	fd_install(fd, file);
+	return fd;
+
+out_fd:
+	put_unused_fd(fd);
+out_mbf:
+	kfree(mbf);
+out_mb:
+	msgport_mailbox_put(mb);
+	return ret;
+}
+
+/* MSGPORT_IOC_SEND_PID: a message to a process's inbox. */
+long msgport_ioc_send_pid(struct msgport_send_pid __user *u)
+{
+	struct msgport_xfer x = { };
+	struct msgport_mailbox *mb;
+	struct msgport_send_pid s;
+	int ret;
+
+	if (copy_from_user(&s, u, sizeof(s)))
+		return -EFAULT;
+	if (s.reserved[0] || s.reserved[1])
+		return -EINVAL;
+	if (s.flags & ~(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT |
+			MSGPORT_F_SYNC))
+		return -EINVAL;
+	if (s.priority > MSGPORT_PRIO_MAX)
+		return -EINVAL;
+	if (put_user(0, &u->seq))
+		return -EFAULT;
+
+	mb = msgport_inbox_get(s.pid);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	x.buf = u64_to_user_ptr(s.buf);
+	x.len = s.len;
+	x.flags = s.flags;
+	x.prio = s.priority;
+	x.timeout_ns = s.timeout_ns;
+	x.utimeout = &u->timeout_ns;
+	ret = msgport_send(mb, &x);
+	msgport_mailbox_put(mb);
+	if (ret)
+		return ret;
+	if (put_user(x.seq, &u->seq))
+		return -EFAULT;
+	return 0;
+}
+
+static int same_file(const void *p, struct file *file, unsigned int fd)
+{
+	return p == file;
+}
+
+/*
+ * close(2) of a descriptor of the inbox @mb, from the current task and its
+ * descriptor table @files: the owner closing its last one closes the inbox.
+ * (At exit and exec, the descriptor is already out of @files here.)
+ */
+void msgport_inbox_flush(struct file *file, struct msgport_mailbox *mb,
+			 void *files)
+{
+	if (task_tgid(current) != mb->owner)
+		return;
+	if (files && iterate_fd(files, 0, same_file, file))
+		return;
+	inbox_close(mb);
+}
+
+/* The inbox's file goes: close it (if its owner did not) and let go. */
+void msgport_inbox_release(struct msgport_mailbox *mb)
+{
+	inbox_close(mb);
+	msgport_mailbox_put(mb);
+}
