@@ -4,8 +4,10 @@
 # everything in userspace lands in $(O)/.  Each part has its own fragment:
 #   lib/lib.mk       libmsgport (shared, static, pkg-config)
 #   tools/tools.mk   the msgport CLI and other tools
+#   examples/examples.mk  example programs (shared memory, spans)
 #   tests/tests.mk   host tests and the in-VM runner msgport-test
 #   tests/vm/vm.mk   the VM harness targets (check-vm, vm-shell, demo)
+#   bench/bench.mk   make bench: msgport-bench in the VM, bench/results/, plots
 #
 # Common targets: all, module, check, demo, vm-shell, lint, dkms-check,
 # install, clean.  `make KERNELRELEASE=x.y.z-n-amd64` picks another kernel.
@@ -50,8 +52,11 @@ module:
 
 include lib/lib.mk
 include tools/tools.mk
+include examples/examples.mk
 include tests/tests.mk
 include tests/vm/vm.mk
+include tests/debug/debug.mk
+include bench/bench.mk
 
 # Everything: dependencies, -Werror build, host tests, then the suite in the VM.
 check:

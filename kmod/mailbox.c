@@ -45,6 +45,28 @@
  * given when a receiver dequeues its message, so in that rare case the
  * receipt precedes the actual delivery, which still happens exactly once
  * unless the mailbox is destroyed first.
+ *
+ * A span message (MSGPORT_F_SPAN) has no payload, only an offset and a
+ * length in the mailbox's region (region.c), checked at send.  A receiver
+ * that takes spans by reference gets just the metadata; any other receiver
+ * gets the span's bytes copied out of the region, after dequeuing and
+ * outside the lock, as a payload would be (the region lives as long as the
+ * receiver's descriptor).
+ *
+ * Direct messages and calls.  An inbox (inbox.c) is a mailbox with an
+ * @owner; destroyed because its owner left, it answers -ECONNREFUSED to new
+ * senders and -ECONNRESET to those it woke (msgport_dead_error()).  A
+ * receiver with a sender filter (@from, MSGPORT_F_FROM) looks only at that
+ * sender's messages; the hand-off goes to the first waiter whose filter
+ * admits the message, and a queued message wakes ("kicks") the first waiter
+ * that has something to take, so a message never waits while a receiver
+ * that wants it sleeps.  A call's request (msg->call,
+ * rpc.c) is an ordinary message whose call record learns, under mb->lock,
+ * when a receiver takes it (msgport_call_taken), when it is put back
+ * (msgport_call_requeue) and when it is dropped (msgport_call_fail); the
+ * receiver claims the call after copying the request out.  @nreceivers
+ * counts the open descriptors that may receive: when the last closes, the
+ * queued requests of calls fail (msgport_mailbox_receiver_closed()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -135,6 +157,12 @@ static struct msgport_msg *msg_create(const struct msgport_xfer *x)
 	msg->egid = current_egid();
 	msg->prio = x->prio;
 	msg->len = x->len;
+	msg->span = x->flags & MSGPORT_F_SPAN;
+	msg->span_off = x->span_off;
+	msg->span_len = x->span_len;
+	msg->call = NULL;
+	if (x->call)
+		msgport_call_bind(x->call, msg);
 	refcount_set(&msg->ref, 1);
 	atomic_long_inc(&msgport_objects.messages);
 	atomic_long_add(x->len, &msgport_objects.bytes);
@@ -148,6 +176,8 @@ static void msg_free(struct msgport_msg *msg)
 	msgport_quota_uncharge(msg->quota, msg->len);
 	put_pid(msg->tgid);
 	put_pid(msg->tid);
+	if (msg->call)
+		msgport_call_put(msg->call);
 	kvfree(msg);
 }
 
@@ -172,6 +202,33 @@ static void msg_fill_info(const struct msgport_msg *msg,
 	info->gid = from_kgid_munged(uns, msg->egid);
 	info->priority = msg->prio;
 	info->len = msg->len;
+	if (msg->call) {
+		info->token = msgport_call_token(msg->call);
+		info->msg_flags |= MSGPORT_MSG_CALL;
+	}
+	if (msg->span) {
+		info->len = msg->span_len;
+		info->span_offset = msg->span_off;
+		info->msg_flags |= MSGPORT_MSG_SPAN;
+	}
+}
+
+/* Bytes a receiver gets of @msg: none of a span it takes by reference. */
+static u32 msg_copy_len(const struct msgport_msg *msg, bool span_ref)
+{
+	if (!msg->span)
+		return msg->len;
+	return span_ref ? 0 : msg->span_len;
+}
+
+/* Copy @n bytes of @msg's payload, or of its span (region.c), to @buf. */
+static int msg_copy_out(struct msgport_mailbox *mb,
+			const struct msgport_msg *msg, void __user *buf, u32 n)
+{
+	if (msg->span)
+		return n ? msgport_region_copy_to_user(mb, buf, msg->span_off,
+						       n) : 0;
+	return copy_to_user(buf, msg->data, n) ? -EFAULT : 0;
 }
 
 /* The queue, all under mb->lock */
@@ -188,6 +245,27 @@ static struct msgport_msg *queue_head(const struct msgport_mailbox *mb)
 		return NULL;
 	return list_first_entry(&mb->prio[__fls(mb->prio_map)],
 				struct msgport_msg, link);
+}
+
+/* The first message a receiver filtering on @from would take, if any. */
+static struct msgport_msg *queue_first(const struct msgport_mailbox *mb,
+				       const struct pid *from)
+{
+	unsigned long map = mb->prio_map;
+	struct msgport_msg *msg;
+	unsigned int p;
+
+	if (!from)
+		return queue_head(mb);
+	while (map) {
+		p = __fls(map);
+		list_for_each_entry(msg, &mb->prio[p], link) {
+			if (msg->tgid == from)
+				return msg;
+		}
+		__clear_bit(p, &map);
+	}
+	return NULL;
 }
 
 static void queue_insert(struct msgport_mailbox *mb, struct msgport_msg *msg,
@@ -260,15 +338,25 @@ static void queue_remove(struct msgport_mailbox *mb, struct msgport_msg *msg,
 	}
 }
 
-/* The first waiting receiver, if it would take @msg as it is. */
+/* The first waiting receiver that wants @msg, if it would take it as it is. */
 static struct msgport_waiter *taker_for(struct msgport_mailbox *mb,
 					const struct msgport_msg *msg)
 {
 	struct msgport_waiter *w;
 
-	w = list_first_entry_or_null(&mb->recv_waiters, struct msgport_waiter,
-				     link);
-	if (!w || !w->take || (msg->len > w->buf_len && !w->trunc))
+	/*
+	 * FIFO within a priority: a message queued at the same or a higher
+	 * priority (say, one too big for the waiter's buffer) comes first,
+	 * so @msg queues behind it rather than overtaking it.
+	 */
+	if (mb->prio_map >> msg->prio)
+		return NULL;
+	list_for_each_entry(w, &mb->recv_waiters, link) {
+		if (!w->from || w->from == msg->tgid)
+			break;
+	}
+	if (list_entry_is_head(w, &mb->recv_waiters, link) || !w->take ||
+	    (msg_copy_len(msg, w->span) > w->buf_len && !w->trunc))
 		return NULL;
 	return w;
 }
@@ -280,23 +368,29 @@ static void handoff(struct msgport_mailbox *mb, struct msgport_waiter *w,
 	w->msg = msg;
 	w->state = MSGPORT_W_READY;
 	mb->received++;
+	if (msg->call)
+		msgport_call_taken(msg->call);
 	wake_add(wk, w);
 }
 
-/* The queue has messages: let the first waiting receiver look at them. */
+/*
+ * The queue has messages: let the first waiting receiver that has one to
+ * look at (any, or one of the sender it filters on) look at them.
+ */
 static void kick_receiver(struct msgport_mailbox *mb, struct msgport_wake *wk)
 {
 	struct msgport_waiter *w;
 
 	if (!mb->nmsgs)
 		return;
-	w = list_first_entry_or_null(&mb->recv_waiters, struct msgport_waiter,
-				     link);
-	if (!w)
-		return;
-	list_del_init(&w->link);
-	w->state = MSGPORT_W_RETRY;
-	wake_add(wk, w);
+	list_for_each_entry(w, &mb->recv_waiters, link) {
+		if (!w->from || queue_first(mb, w->from)) {
+			list_del_init(&w->link);
+			w->state = MSGPORT_W_RETRY;
+			wake_add(wk, w);
+			return;
+		}
+	}
 }
 
 /* Hand @msg to the first receiver if it takes it, else queue it. */
@@ -399,8 +493,14 @@ int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x)
 		return -EINVAL;
 	if (x->len > mb->max_msg_size)
 		return -EMSGSIZE;
+	if (x->flags & MSGPORT_F_SPAN) {
+		/* Only here is a span checked: no path can queue a bad one. */
+		ret = msgport_span_validate(mb, x->span_off, x->span_len);
+		if (ret)
+			return ret;
+	}
 	if (READ_ONCE(mb->dead))
-		return -EIDRM;
+		return msgport_dead_error(mb, false);
 
 	deadline_init(&d, x);
 	msg = msg_create(x);
@@ -409,7 +509,7 @@ int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x)
 
 	spin_lock(&mb->lock);
 	if (mb->dead) {
-		ret = -EIDRM;
+		ret = msgport_dead_error(mb, false);
 		goto out_unlock_free;
 	}
 
@@ -458,7 +558,11 @@ int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x)
 			break;
 		}
 		if (w.state == MSGPORT_W_IDRM) {
-			ret = -EIDRM;
+			ret = msgport_dead_error(mb, true);
+			break;
+		}
+		if (w.state == MSGPORT_W_RESET) {
+			ret = -ECONNRESET;
 			break;
 		}
 		ret = wait_interrupted(&d);
@@ -498,6 +602,7 @@ out_unlock_free:
 	msg_put(msg);
 	return ret;
 }
+EXPORT_SYMBOL_NS_GPL(msgport_send, MSGPORT_KUNIT);
 
 /* Receive */
 
@@ -508,7 +613,10 @@ static void put_back(struct msgport_mailbox *mb, struct msgport_msg *msg)
 
 	spin_lock(&mb->lock);
 	mb->received--;
-	if (mb->dead) {
+	if (msg->call && mb->dead)
+		msgport_call_fail(msg->call, msgport_dead_error(mb, true));
+	/* A request whose caller gave up meanwhile is not put back. */
+	if (mb->dead || (msg->call && !msgport_call_requeue(msg->call, msg))) {
 		mb->dropped++;
 		spin_unlock(&mb->lock);
 		msg_put(msg);
@@ -534,6 +642,8 @@ long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
 		.buf_len = x->len,
 		.take = !(x->flags & MSGPORT_F_PEEK),
 		.trunc = x->flags & MSGPORT_F_TRUNC,
+		.span = x->flags & MSGPORT_F_SPAN,
+		.from = x->from,
 		.state = MSGPORT_W_RETRY,
 	};
 	struct msgport_msginfo info;
@@ -556,14 +666,15 @@ long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
 		if (w.state == MSGPORT_W_IDRM || mb->dead) {
 			if (w.state == MSGPORT_W_WAITING)
 				list_del_init(&w.link);
-			ret = -EIDRM;
+			ret = msgport_dead_error(mb, true);
 			break;
 		}
 		if (w.state == MSGPORT_W_RETRY) {
-			msg = queue_head(mb);
+			msg = queue_first(mb, w.from);
 			if (msg) {
 				msg_fill_info(msg, &info);
-				if (msg->len > x->len && !w.trunc) {
+				if (msg_copy_len(msg, w.span) > x->len &&
+				    !w.trunc) {
 					/* Too small: it stays; let others look. */
 					msg = NULL;
 					kick_receiver(mb, &wk);
@@ -578,6 +689,8 @@ long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
 				}
 				queue_remove(mb, msg, &wk);
 				mb->received++;
+				if (msg->call)
+					msgport_call_taken(msg->call);
 				if (msg->sync) {
 					struct msgport_waiter *sw = msg->sync;
 
@@ -633,21 +746,24 @@ long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
 
 	if (w.state == MSGPORT_W_READY)
 		msg_fill_info(msg, &info);
-	n = min(msg->len, x->len);
+	n = min(msg_copy_len(msg, w.span), x->len);
 	if (!w.take) {
 		ret = n;
-		if (copy_to_user(x->buf, msg->data, n) || copy_info(x, &info))
+		if (msg_copy_out(mb, msg, x->buf, n) || copy_info(x, &info))
 			ret = -EFAULT;
 		msg_put(msg);
 		return ret;
 	}
-	if (copy_to_user(x->buf, msg->data, n) || copy_info(x, &info)) {
+	if (msg_copy_out(mb, msg, x->buf, n) || copy_info(x, &info)) {
 		put_back(mb, msg);
 		return -EFAULT;
 	}
+	if (msg->call)
+		msgport_call_claim(mb, msg->call, x->mbf);
 	msg_put(msg);
 	return n;
 }
+EXPORT_SYMBOL_NS_GPL(msgport_recv, MSGPORT_KUNIT);
 
 /* Destruction, poll, stat, mode */
 
@@ -671,11 +787,15 @@ struct msgport_mailbox *msgport_mailbox_alloc(void)
 	atomic_long_inc(&msgport_objects.mailboxes);
 	return mb;
 }
+EXPORT_SYMBOL_NS_GPL(msgport_mailbox_alloc, MSGPORT_KUNIT);
 
 void msgport_mailbox_free(struct msgport_mailbox *mb)
 {
 	WARN_ON(mb->nmsgs || !list_empty(&mb->recv_waiters) ||
 		!list_empty(&mb->send_waiters));
+	WARN_ON(!RB_EMPTY_ROOT(&mb->calls));
+	put_pid(mb->owner);
+	msgport_region_free(mb);
 	kfree(mb);
 	atomic_long_dec(&msgport_objects.mailboxes);
 }
@@ -703,6 +823,9 @@ void msgport_mailbox_destroy(struct msgport_mailbox *mb)
 		while (!wake_full(&wk) && (msg = queue_head(mb))) {
 			queue_unlink(mb, msg);
 			mb->dropped++;
+			if (msg->call)
+				msgport_call_fail(msg->call,
+						  msgport_dead_error(mb, true));
 			w = msg->sync;
 			if (w) {
 				msg->sync = NULL;
@@ -729,6 +852,89 @@ void msgport_mailbox_destroy(struct msgport_mailbox *mb)
 		}
 		more = mb->nmsgs || !list_empty(&mb->recv_waiters) ||
 		       !list_empty(&mb->send_waiters);
+		spin_unlock(&mb->lock);
+		wake_flush(mb, &wk);
+	} while (more);
+
+	while ((msg = list_first_entry_or_null(&drop, struct msgport_msg,
+					       link))) {
+		list_del(&msg->link);
+		msg_put(msg);
+	}
+	/* Calls received and not answered: their callers learn it now. */
+	msgport_calls_destroy(mb);
+}
+EXPORT_SYMBOL_NS_GPL(msgport_mailbox_destroy, MSGPORT_KUNIT);
+
+void msgport_mailbox_receiver_opened(struct msgport_mailbox *mb)
+{
+	spin_lock(&mb->lock);
+	mb->nreceivers++;
+	spin_unlock(&mb->lock);
+}
+
+/* The first queued request of a call, if any. */
+static struct msgport_msg *queue_first_call(const struct msgport_mailbox *mb)
+{
+	unsigned long map = mb->prio_map;
+	struct msgport_msg *msg;
+	unsigned int p;
+
+	while (map) {
+		p = __fls(map);
+		list_for_each_entry(msg, &mb->prio[p], link) {
+			if (msg->call)
+				return msg;
+		}
+		__clear_bit(p, &map);
+	}
+	return NULL;
+}
+
+/*
+ * A descriptor that could receive closed.  When it was the last one, the
+ * calls still queued have nobody left to answer them (their server is
+ * gone): they fail with -ECONNRESET rather than wait for a server that may
+ * never come, and are counted as dropped.  Plain messages stay queued for a
+ * later receiver, and a call made while no receiver is open waits for one.
+ * Works in batches so the wake-up list stays on the stack.
+ */
+void msgport_mailbox_receiver_closed(struct msgport_mailbox *mb)
+{
+	struct msgport_wake wk = { };
+	struct msgport_waiter *w;
+	struct msgport_msg *msg;
+	LIST_HEAD(drop);
+	bool last, more;
+
+	spin_lock(&mb->lock);
+	last = !--mb->nreceivers && !mb->dead;
+	spin_unlock(&mb->lock);
+	if (!last)
+		return;
+	do {
+		more = false;
+		spin_lock(&mb->lock);
+		/* A receiver that opened meanwhile answers the rest. */
+		while (!mb->dead && !mb->nreceivers &&
+		       (msg = queue_first_call(mb))) {
+			/* Its sync sender, and a sender admitted to the slot. */
+			if (wk.n + 2 > MSGPORT_WAKE_MAX) {
+				more = true;
+				break;
+			}
+			queue_remove(mb, msg, &wk);
+			mb->dropped++;
+			w = msg->sync;
+			if (w) {
+				msg->sync = NULL;
+				w->msg = NULL;
+				w->state = MSGPORT_W_RESET;
+				wake_add(&wk, w);
+			}
+			msgport_call_fail(msg->call, -ECONNRESET);
+			list_add_tail(&msg->link, &drop);
+		}
 		spin_unlock(&mb->lock);
 		wake_flush(mb, &wk);
 	} while (more);
@@ -772,6 +978,12 @@ void msgport_mailbox_stat(struct msgport_mailbox *mb, struct msgport_stat *st)
 	st->max_msg_size = mb->max_msg_size;
 	if (mb->ephemeral)
 		st->flags |= MSGPORT_STAT_EPHEMERAL;
+	st->region_size = msgport_region_size(mb);
+	st->region_maps = msgport_region_maps(mb);
+	if (mb->owner) {
+		st->flags |= MSGPORT_STAT_INBOX;
+		st->owner_pid = pid_vnr(mb->owner);
+	}
 
 	spin_lock(&mb->lock);
 	st->mode = mb->mode;
@@ -784,8 +996,10 @@ void msgport_mailbox_stat(struct msgport_mailbox *mb, struct msgport_stat *st)
 	st->sent = mb->sent;
 	st->received = mb->received;
 	st->dropped = mb->dropped;
+	st->calls = mb->ncalls;
 	spin_unlock(&mb->lock);
 }
+EXPORT_SYMBOL_NS_GPL(msgport_mailbox_stat, MSGPORT_KUNIT);
 
 int msgport_mailbox_set_mode(struct msgport_mailbox *mb, u32 mode)
 {
@@ -793,9 +1007,67 @@ int msgport_mailbox_set_mode(struct msgport_mailbox *mb, u32 mode)
 
 	spin_lock(&mb->lock);
 	if (mb->dead)
-		ret = -EIDRM;
+		ret = msgport_dead_error(mb, true);
 	else
 		WRITE_ONCE(mb->mode, mode);
 	spin_unlock(&mb->lock);
 	return ret;
+}
+
+/* For inbox.c and rpc.c */
+
+/*
+ * The error of an operation on a destroyed mailbox: -EIDRM for an unlinked
+ * mailbox; for a closed inbox -ECONNRESET to those it was destroyed under
+ * (@waited) and -ECONNREFUSED to later senders.
+ */
+int msgport_dead_error(const struct msgport_mailbox *mb, bool waited)
+{
+	if (!mb->owner)
+		return -EIDRM;
+	return waited ? -ECONNRESET : -ECONNREFUSED;
+}
+
+/* A message outside any mailbox (a reply): charged and copied in. */
+struct msgport_msg *msgport_msg_new(const struct msgport_xfer *x)
+{
+	return msg_create(x);
+}
+
+void msgport_msg_put(struct msgport_msg *msg)
+{
+	msg_put(msg);
+}
+
+/* @msg's metadata as the current task sees it. */
+void msgport_msg_info(const struct msgport_msg *msg,
+		      struct msgport_msginfo *info)
+{
+	msg_fill_info(msg, info);
+}
+
+/*
+ * A caller gives up: if its request is still queued (call->request, under
+ * mb->lock), take it back out as if it had never been sent.  Returns true
+ * if it was withdrawn, false if a receiver has it (or had it).
+ */
+bool msgport_mailbox_withdraw(struct msgport_mailbox *mb,
+			      struct msgport_rpc *call)
+{
+	struct msgport_wake wk = { };
+	struct msgport_msg *msg;
+
+	spin_lock(&mb->lock);
+	msg = msgport_call_request(call);
+	if (msg) {
+		queue_remove(mb, msg, &wk);
+		mb->sent--;
+		msgport_call_taken(call);
+	}
+	spin_unlock(&mb->lock);
+	wake_flush(mb, &wk);
+	if (!msg)
+		return false;
+	msg_put(msg);
+	return true;
 }

@@ -5,6 +5,13 @@
  * file->private_data is a struct msgport_mbfile, fixed for the file's life:
  * the mailbox (one kref held until release) and the access granted at open.
  * No locks of its own; the mailbox's are in mailbox.c and registry.c.
+ * mmap(2) maps the mailbox's region, and MSGPORT_IOC_REGION_WAIT/_WAKE wait
+ * on its words: region.c owns those, and the lifetime rule that a mapping
+ * holds this file (so the mailbox, so the module).
+ * An inbox descriptor (inbox.c) is the same kind of file, receive-only, on
+ * an inbox: flush tells inbox.c when its owner closes it, release closes it.
+ * Release also fails the calls received through the file and not answered
+ * (rpc.c), before the mailbox reference goes.
  *
  * Each ioctl copies its struct once and validates the kernel copy.  Output
  * fields are made writable (zeroed) before the operation starts, so a
@@ -13,6 +20,7 @@
 #include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -43,8 +51,14 @@ static long ioc_send(struct msgport_mbfile *mbf, struct msgport_send __user *u)
 	if (put_user(0, &u->seq))
 		return -EFAULT;
 
-	x.buf = u64_to_user_ptr(s.buf);
-	x.len = s.len;
+	if (s.flags & MSGPORT_F_SPAN) {
+		/* buf is an offset in the region (checked by msgport_send). */
+		x.span_off = s.buf;
+		x.span_len = s.len;
+	} else {
+		x.buf = u64_to_user_ptr(s.buf);
+		x.len = s.len;
+	}
 	x.flags = s.flags;
 	x.prio = s.priority;
 	x.timeout_ns = s.timeout_ns;
@@ -57,29 +71,107 @@ static long ioc_send(struct msgport_mbfile *mbf, struct msgport_send __user *u)
 	return 0;
 }
 
-static long ioc_recv(struct msgport_mbfile *mbf, struct msgport_recv __user *u)
+/*
+ * Copy and check a struct msgport_recv and prepare @x from it.  With
+ * MSGPORT_F_FROM, @x->from holds a reference the caller puts.
+ */
+static long recv_prepare(struct msgport_mbfile *mbf,
+			 struct msgport_recv __user *u, struct msgport_xfer *x)
 {
-	struct msgport_xfer x = { };
 	struct msgport_recv r;
 
 	if (copy_from_user(&r, u, sizeof(r)))
 		return -EFAULT;
-	if (r.reserved[0] || r.reserved[1])
+	if (r.reserved0 || r.reserved[0])
 		return -EINVAL;
 	if (r.flags & ~MSGPORT_RECV_FLAGS)
+		return -EINVAL;
+	if ((r.flags & MSGPORT_F_FROM) ? r.from_pid <= 0 : r.from_pid != 0)
 		return -EINVAL;
 	if (!(mbf->access & MSGPORT_O_RECV))
 		return -EBADF;
 	if (clear_user(&u->info, sizeof(u->info)))
 		return -EFAULT;
+	if (r.flags & MSGPORT_F_FROM) {
+		x->from = msgport_get_tgid(r.from_pid);
+		if (!x->from)
+			return -ESRCH;
+	}
 
-	x.buf = u64_to_user_ptr(r.buf);
-	x.len = r.buf_len;
-	x.flags = r.flags;
-	x.timeout_ns = r.timeout_ns;
-	x.utimeout = &u->timeout_ns;
-	x.uinfo = &u->info;
-	return msgport_recv(mbf->mb, &x);
+	x->buf = u64_to_user_ptr(r.buf);
+	x->len = r.buf_len;
+	x->flags = r.flags;
+	x->timeout_ns = r.timeout_ns;
+	x->utimeout = &u->timeout_ns;
+	x->uinfo = &u->info;
+	x->mbf = mbf;
+	return 0;
+}
+
+static long ioc_recv(struct msgport_mbfile *mbf, struct msgport_recv __user *u)
+{
+	struct msgport_xfer x = { };
+	long ret;
+
+	ret = recv_prepare(mbf, u, &x);
+	if (ret)
+		return ret;
+	ret = msgport_recv(mbf->mb, &x);
+	put_pid(x.from);
+	return ret;
+}
+
+static long ioc_reply(struct msgport_mbfile *mbf,
+		      struct msgport_reply __user *u)
+{
+	struct msgport_reply r;
+
+	if (copy_from_user(&r, u, sizeof(r)))
+		return -EFAULT;
+	return msgport_reply(mbf, &r);
+}
+
+/*
+ * Reply (if reply.token), then receive.  The receive's arguments are checked
+ * before the reply goes out; a reply its caller cannot take any more
+ * (-ENOENT, -ECANCELED) is reported in reply_result and the receive goes
+ * on, any other reply error fails the call.
+ */
+static long ioc_reply_recv(struct msgport_mbfile *mbf,
+			   struct msgport_reply_recv __user *u)
+{
+	struct msgport_xfer x = { };
+	struct msgport_reply r;
+	u32 reserved0;
+	long ret;
+	int res = 0;
+
+	if (copy_from_user(&r, &u->reply, sizeof(r)) ||
+	    get_user(reserved0, &u->reserved0))
+		return -EFAULT;
+	if (reserved0)
+		return -EINVAL;
+	if (put_user(0, &u->reply_result))
+		return -EFAULT;
+	ret = recv_prepare(mbf, &u->recv, &x);
+	if (ret)
+		return ret;
+	if (r.token) {
+		res = msgport_reply(mbf, &r);
+		if (res && res != -ENOENT && res != -ECANCELED) {
+			/* Best effort: the return value says it anyway. */
+			ret = put_user(res, &u->reply_result) ? -EFAULT : res;
+			goto out;
+		}
+		if (put_user(res, &u->reply_result)) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+	ret = msgport_recv(mbf->mb, &x);
+out:
+	put_pid(x.from);
+	return ret;
 }
 
 static long ioc_stat(struct msgport_mbfile *mbf, struct msgport_stat __user *u)
@@ -106,6 +198,28 @@ static long ioc_set_mode(struct msgport_mbfile *mbf,
 	return msgport_mailbox_set_mode(mbf->mb, sm.mode);
 }
 
+/* Waiting on words of the mailbox's region (region.c). */
+static long ioc_region_wait(struct msgport_mbfile *mbf,
+			    struct msgport_region_wait __user *u)
+{
+	struct msgport_region_wait w;
+
+	if (copy_from_user(&w, u, sizeof(w)))
+		return -EFAULT;
+	if (w.reserved || (w.flags & ~MSGPORT_F_TIMEOUT))
+		return -EINVAL;
+	if (!(mbf->access & MSGPORT_O_RECV))
+		return -EBADF;
+	return msgport_region_wait(mbf->mb, &w, &u->timeout_ns);
+}
+
+static long ioc_region_wake(struct msgport_mbfile *mbf)
+{
+	if (!(mbf->access & MSGPORT_O_RECV))
+		return -EBADF;
+	return msgport_region_wake(mbf->mb);
+}
+
 static long mbfile_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -121,6 +235,16 @@ static long mbfile_ioctl(struct file *file, unsigned int cmd,
 		return ioc_stat(mbf, argp);
 	case MSGPORT_IOC_SET_MODE:
 		return ioc_set_mode(mbf, argp);
+	case MSGPORT_IOC_CALL:
+		return msgport_ioc_call(mbf, argp);
+	case MSGPORT_IOC_REPLY:
+		return ioc_reply(mbf, argp);
+	case MSGPORT_IOC_REPLY_RECV:
+		return ioc_reply_recv(mbf, argp);
+	case MSGPORT_IOC_REGION_WAIT:
+		return ioc_region_wait(mbf, argp);
+	case MSGPORT_IOC_REGION_WAKE:
+		return ioc_region_wake(mbf);
 	default:
 		return -ENOTTY;
 	}
@@ -138,6 +262,7 @@ static ssize_t mbfile_read(struct file *file, char __user *buf, size_t count,
 	x.buf = buf;
 	x.len = min_t(size_t, count, U32_MAX);
 	x.flags = file_nonblock(file);
+	x.mbf = mbf;
 	return msgport_recv(mbf->mb, &x);
 }
 
@@ -167,11 +292,36 @@ static __poll_t mbfile_poll(struct file *file, struct poll_table_struct *pt)
 	return msgport_mailbox_poll(mbf->mb, file, pt);
 }
 
+/* The mailbox's shared region (region.c). */
+static int mbfile_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct msgport_mbfile *mbf = file->private_data;
+
+	return msgport_region_mmap(mbf->mb, mbf->access, vma);
+}
+
+/* close(2) of one descriptor: an inbox's owner may be closing it (inbox.c). */
+static int mbfile_flush(struct file *file, fl_owner_t id)
+{
+	struct msgport_mbfile *mbf = file->private_data;
+
+	if (mbf->mb->owner)
+		msgport_inbox_flush(file, mbf->mb, id);
+	return 0;
+}
+
 static int mbfile_release(struct inode *inode, struct file *file)
 {
 	struct msgport_mbfile *mbf = file->private_data;
 
-	msgport_mailbox_release(mbf->mb);
+	/* Calls received through this descriptor will not be answered. */
+	msgport_calls_release(mbf);
+	if (mbf->access & MSGPORT_O_RECV)
+		msgport_mailbox_receiver_closed(mbf->mb);
+	if (mbf->mb->owner)
+		msgport_inbox_release(mbf->mb);
+	else
+		msgport_mailbox_release(mbf->mb);
 	kfree(mbf);
 	atomic_long_dec(&msgport_objects.files);
 	return 0;
@@ -184,6 +334,8 @@ const struct file_operations msgport_mailbox_fops = {
 	.poll		= mbfile_poll,
 	.unlocked_ioctl	= mbfile_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= mbfile_mmap,
+	.flush		= mbfile_flush,
 	.release	= mbfile_release,
 	.llseek		= no_llseek,
 };

@@ -22,6 +22,7 @@
 #include "msgport.h"
 
 unsigned int msgport_max_mailboxes = 1024;
+EXPORT_SYMBOL_NS_GPL(msgport_max_mailboxes, MSGPORT_KUNIT);
 module_param_named(max_mailboxes, msgport_max_mailboxes, uint, 0644);
 MODULE_PARM_DESC(max_mailboxes,
 		 "Maximum number of mailboxes in the system; creating more fails with ENOSPC (default 1024)");
@@ -37,9 +38,15 @@ MODULE_PARM_DESC(default_msg_size,
 		 "max_msg_size of a mailbox created with max_msg_size 0, in bytes, capped by max_msg_size (default 8192)");
 
 unsigned long msgport_max_user_bytes = 64UL << 20;
+EXPORT_SYMBOL_NS_GPL(msgport_max_user_bytes, MSGPORT_KUNIT);
 module_param_named(max_user_bytes, msgport_max_user_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_user_bytes,
-		 "Queued payload bytes allowed per sending euid, root included; a send beyond it fails with EDQUOT (default 64 MiB)");
+		 "Queued payload bytes plus region bytes allowed per euid, root included; a send or region creation beyond it fails with EDQUOT (default 64 MiB)");
+
+unsigned long msgport_max_region_size = 256UL << 20;
+module_param_named(max_region_size, msgport_max_region_size, ulong, 0644);
+MODULE_PARM_DESC(max_region_size,
+		 "Largest shared region a mailbox may be created with, in bytes after rounding up to pages; asking more fails with EFBIG (default 256 MiB)");
 
 static long ioc_version(struct msgport_version __user *u)
 {
@@ -58,8 +65,6 @@ static long ioc_version(struct msgport_version __user *u)
 /* Copy and check a mailbox name; @buf has MSGPORT_NAME_MAX + 1 bytes. */
 static int copy_name(u64 uname, u32 len, char *buf)
 {
-	u32 i;
-
 	if (len > MSGPORT_NAME_MAX)
 		return -ENAMETOOLONG;
 	if (!len)
@@ -67,11 +72,7 @@ static int copy_name(u64 uname, u32 len, char *buf)
 	if (copy_from_user(buf, u64_to_user_ptr(uname), len))
 		return -EFAULT;
 	buf[len] = '\0';
-	for (i = 0; i < len; i++) {
-		if (buf[i] < 0x21 || buf[i] > 0x7e || buf[i] == '/')
-			return -EINVAL;
-	}
-	return 0;
+	return msgport_name_check(buf, len);
 }
 
 static long ioc_open(struct msgport_open __user *u)
@@ -83,7 +84,7 @@ static long ioc_open(struct msgport_open __user *u)
 
 	if (copy_from_user(&op, u, sizeof(op)))
 		return -EFAULT;
-	if (op.reserved0 || op.reserved[0] || op.reserved[1] || op.reserved[2])
+	if (op.reserved0 || op.reserved[0] || op.reserved[1])
 		return -EINVAL;
 	if (op.flags & ~MSGPORT_O_ALL)
 		return -EINVAL;
@@ -137,6 +138,12 @@ static long msgport_ctl_ioctl(struct file *file, unsigned int cmd,
 		return ioc_open(argp);
 	case MSGPORT_IOC_UNLINK:
 		return ioc_unlink(argp);
+	case MSGPORT_IOC_INBOX:
+		return msgport_ioc_inbox(argp);
+	case MSGPORT_IOC_SEND_PID:
+		return msgport_ioc_send_pid(argp);
+	case MSGPORT_IOC_CALL_PID:
+		return msgport_ioc_call_pid(argp);
 	default:
 		return -ENOTTY;
 	}

@@ -9,17 +9,28 @@
  *   mailbox.c       one mailbox's queue and waiters (mailbox spinlock):
  *                   send, receive, withdrawal, destruction, poll, stat
  *   mailbox_file.c  the mailbox descriptor: ioctls, read, write, poll, release
- *   user_quota.c    queued payload bytes per sending euid (max_user_bytes)
+ *   user_quota.c    queued payload and region bytes per euid (max_user_bytes)
+ *   region.c        a mailbox's shared region: pages, mmap, span copies
+ *   inbox.c         per-process inboxes (inbox table lock): open, send to
+ *                   a pid, owner close/exit
+ *   rpc.c           calls and replies: call records, tokens, claims
  *   procfs.c        /proc/msgport
  *   objects.c       live object counters (debugfs msgport/objects)
+ *
+ * What msgport_kunit.ko (msgport_kunit.c, built for kernels with KUnit)
+ * tests is exported next to its definition with EXPORT_SYMBOL_NS_GPL(...,
+ * MSGPORT_KUNIT); nothing but the test module imports that namespace.
  */
 #ifndef _MSGPORT_INTERNAL_H
 #define _MSGPORT_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/errno.h>
+#include <linux/export.h>
 #include <linux/kref.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/rbtree.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -29,6 +40,7 @@
 #include <linux/msgport.h>
 
 struct file;
+struct msgport_rpc;
 struct pid;
 struct poll_table_struct;
 struct seq_file;
@@ -39,8 +51,29 @@ extern unsigned int msgport_max_mailboxes;
 extern unsigned int msgport_max_msg_size;
 extern unsigned int msgport_default_msg_size;
 extern unsigned long msgport_max_user_bytes;
+extern unsigned long msgport_max_region_size;
 
 #define MSGPORT_NR_PRIO		(MSGPORT_PRIO_MAX + 1)
+
+/*
+ * Is @name (@len bytes, not NUL-terminated) a valid mailbox name?  0 if so;
+ * -ENAMETOOLONG past MSGPORT_NAME_MAX; -EINVAL if empty or not printable
+ * ASCII without '/'.  Pure, for unit tests (main.c applies it to every name).
+ */
+static inline int msgport_name_check(const char *name, u32 len)
+{
+	u32 i;
+
+	if (len > MSGPORT_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (!len)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (name[i] < 0x21 || name[i] > 0x7e || name[i] == '/')
+			return -EINVAL;
+	}
+	return 0;
+}
 
 /* Per-euid queued payload bytes (user_quota.c). */
 struct msgport_quota;
@@ -66,7 +99,11 @@ struct msgport_msg {
 	kuid_t euid;
 	kgid_t egid;
 	u32 prio;
-	u32 len;
+	u32 len;			/* payload bytes in @data */
+	u32 span_len;			/* @span: bytes of the region it refers to */
+	bool span;			/* a span of the region, no payload */
+	u64 span_off;
+	struct msgport_rpc *call;	/* a call's request (holds a call ref) */
 	refcount_t ref;
 	char data[];
 };
@@ -82,6 +119,7 @@ enum msgport_wstate {
 	MSGPORT_W_READY,	/* receiver: @msg handed over; sender: admitted/taken */
 	MSGPORT_W_RETRY,	/* receiver: look at the queue again */
 	MSGPORT_W_IDRM,		/* the mailbox was destroyed */
+	MSGPORT_W_RESET,	/* sync sender of a call: no receiver left */
 };
 
 struct msgport_waiter {
@@ -92,7 +130,9 @@ struct msgport_waiter {
 	u32 buf_len;			/* receiver: buffer size */
 	bool take;			/* receiver: not a peek */
 	bool trunc;			/* receiver: accepts truncation */
+	bool span;			/* receiver: takes spans by reference */
 	bool sync;			/* sender: wants a receipt */
+	struct pid *from;		/* receiver: only messages of this sender */
 	u64 seq;			/* sender: the message's sequence number */
 };
 
@@ -112,6 +152,9 @@ struct msgport_mailbox {
 	u64 sent;
 	u64 received;
 	u64 dropped;
+	struct rb_root calls;		/* claimed calls by token (rpc.c) */
+	u32 ncalls;
+	u32 nreceivers;			/* open descriptors that may receive */
 	wait_queue_head_t poll_wq;
 
 	/* Registry state, under msgport_registry_lock. */
@@ -123,6 +166,7 @@ struct msgport_mailbox {
 	struct kref ref;		/* name table (while linked) + each file */
 
 	/* Fixed at creation (mode: WRITE_ONCE under mb->lock). */
+	struct msgport_region *region;	/* shared region or NULL (region.c) */
 	u32 capacity;
 	u32 max_msg_size;
 	u32 mode;
@@ -131,6 +175,10 @@ struct msgport_mailbox {
 	bool ephemeral;
 	u32 name_len;
 	char name[MSGPORT_NAME_MAX + 1];
+
+	/* An inbox (inbox.c): its process, and the inbox table's link. */
+	struct pid *owner;		/* NULL for a named mailbox */
+	struct hlist_node inbox_link;	/* under msgport_inbox_lock */
 };
 
 /* mailbox.c */
@@ -147,6 +195,11 @@ struct msgport_xfer {
 	u64 __user *utimeout;		/* where to write the remaining time */
 	u64 seq;			/* send: out */
 	struct msgport_msginfo __user *uinfo;	/* recv: metadata, or NULL */
+	u64 span_off;			/* send with MSGPORT_F_SPAN: the span */
+	u32 span_len;
+	struct pid *from;		/* recv with MSGPORT_F_FROM: the sender */
+	struct msgport_rpc *call;	/* send: the message is this call's request */
+	struct msgport_mbfile *mbf;	/* recv: the descriptor (claims calls) */
 };
 
 int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x);
@@ -155,6 +208,42 @@ __poll_t msgport_mailbox_poll(struct msgport_mailbox *mb, struct file *file,
 			      struct poll_table_struct *pt);
 void msgport_mailbox_stat(struct msgport_mailbox *mb, struct msgport_stat *st);
 int msgport_mailbox_set_mode(struct msgport_mailbox *mb, u32 mode);
+int msgport_dead_error(const struct msgport_mailbox *mb, bool waited);
+struct msgport_msg *msgport_msg_new(const struct msgport_xfer *x);
+void msgport_msg_put(struct msgport_msg *msg);
+void msgport_msg_info(const struct msgport_msg *msg,
+		      struct msgport_msginfo *info);
+bool msgport_mailbox_withdraw(struct msgport_mailbox *mb,
+			      struct msgport_rpc *call);
+void msgport_mailbox_receiver_opened(struct msgport_mailbox *mb);
+void msgport_mailbox_receiver_closed(struct msgport_mailbox *mb);
+
+/* rpc.c: called by mailbox.c under mb->lock unless said otherwise */
+void msgport_call_bind(struct msgport_rpc *call, struct msgport_msg *msg);
+void msgport_call_put(struct msgport_rpc *call);
+u64 msgport_call_token(const struct msgport_rpc *call);
+struct msgport_msg *msgport_call_request(const struct msgport_rpc *call);
+void msgport_call_taken(struct msgport_rpc *call);
+bool msgport_call_requeue(struct msgport_rpc *call, struct msgport_msg *msg);
+void msgport_call_fail(struct msgport_rpc *call, int err);
+/* Not under mb->lock: */
+void msgport_call_claim(struct msgport_mailbox *mb, struct msgport_rpc *call,
+			struct msgport_mbfile *mbf);
+void msgport_calls_destroy(struct msgport_mailbox *mb);
+void msgport_calls_release(struct msgport_mbfile *mbf);
+long msgport_ioc_call(struct msgport_mbfile *mbf,
+		      struct msgport_call __user *u);
+long msgport_ioc_call_pid(struct msgport_call __user *u);
+int msgport_reply(struct msgport_mbfile *mbf, const struct msgport_reply *r);
+
+/* inbox.c */
+long msgport_ioc_inbox(struct msgport_inbox __user *u);
+long msgport_ioc_send_pid(struct msgport_send_pid __user *u);
+struct msgport_mailbox *msgport_inbox_get(pid_t nr);
+struct pid *msgport_get_tgid(pid_t nr);
+void msgport_inbox_flush(struct file *file, struct msgport_mailbox *mb,
+			 void *files);
+void msgport_inbox_release(struct msgport_mailbox *mb);
 
 /* registry.c */
 extern struct mutex msgport_registry_lock;
@@ -167,6 +256,37 @@ void msgport_mailbox_release(struct msgport_mailbox *mb);
 void msgport_mailbox_put(struct msgport_mailbox *mb);
 bool msgport_mailbox_is_owner(const struct msgport_mailbox *mb);
 void msgport_registry_exit(void);
+
+/* region.c */
+struct vm_area_struct;
+
+/*
+ * Is the span [@off, @off + @len) of a region of @region_size bytes valid?
+ * 0 if so; -EINVAL for an empty span; -ERANGE if it does not lie inside
+ * the region (overflow-safe).  Pure, for unit tests.
+ */
+static inline int msgport_span_check(u64 region_size, u64 off, u64 len)
+{
+	if (!len)
+		return -EINVAL;
+	if (off >= region_size || len > region_size - off)
+		return -ERANGE;
+	return 0;
+}
+
+int msgport_region_create(struct msgport_mailbox *mb, u64 size);
+void msgport_region_free(struct msgport_mailbox *mb);
+int msgport_region_mmap(struct msgport_mailbox *mb, u32 access,
+			struct vm_area_struct *vma);
+int msgport_span_validate(struct msgport_mailbox *mb, u64 off, u64 len);
+int msgport_region_copy_to_user(struct msgport_mailbox *mb, void __user *dst,
+				u64 off, u32 len);
+u64 msgport_region_size(const struct msgport_mailbox *mb);
+u64 msgport_region_maps(const struct msgport_mailbox *mb);
+int msgport_region_wait(struct msgport_mailbox *mb,
+			const struct msgport_region_wait *w,
+			u64 __user *utimeout);
+int msgport_region_wake(struct msgport_mailbox *mb);
 
 /* mailbox_file.c */
 extern const struct file_operations msgport_mailbox_fops;
@@ -186,6 +306,10 @@ struct msgport_objects {
 	atomic_long_t messages;
 	atomic_long_t bytes;
 	atomic_long_t files;
+	atomic_long_t regions;		/* allocated regions */
+	atomic_long_t region_bytes;	/* their pages' bytes */
+	atomic_long_t region_maps;	/* VMAs mapping a region */
+	atomic_long_t calls;		/* call records (rpc.c) */
 };
 
 extern struct msgport_objects msgport_objects;

@@ -3,7 +3,9 @@
  * msgport: counters of live objects, for leak checks.
  *
  * Atomic counters, no lock: mailboxes (allocated, linked or not), messages
- * (allocated), bytes (their payload) and files (open mailbox descriptors).
+ * (allocated), bytes (their payload), files (open mailbox descriptors),
+ * regions (allocated shared regions), region_bytes (their pages) and
+ * region_maps (VMAs mapping a region), calls (call records, rpc.c).
  * debugfs <debugfs>/msgport/objects prints them; module exit warns if any is
  * not zero.
  */
@@ -14,6 +16,7 @@
 #include "msgport.h"
 
 struct msgport_objects msgport_objects;
+EXPORT_SYMBOL_NS_GPL(msgport_objects, MSGPORT_KUNIT);
 
 static struct dentry *msgport_debugfs_dir;
 
@@ -24,6 +27,11 @@ static int objects_show(struct seq_file *m, void *unused)
 		   atomic_long_read(&msgport_objects.messages),
 		   atomic_long_read(&msgport_objects.bytes),
 		   atomic_long_read(&msgport_objects.files));
+	seq_printf(m, "regions %ld\nregion_bytes %ld\nregion_maps %ld\n",
+		   atomic_long_read(&msgport_objects.regions),
+		   atomic_long_read(&msgport_objects.region_bytes),
+		   atomic_long_read(&msgport_objects.region_maps));
+	seq_printf(m, "calls %ld\n", atomic_long_read(&msgport_objects.calls));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(objects);
@@ -43,4 +51,8 @@ void msgport_objects_exit(void)
 	WARN_ON(atomic_long_read(&msgport_objects.messages));
 	WARN_ON(atomic_long_read(&msgport_objects.bytes));
 	WARN_ON(atomic_long_read(&msgport_objects.files));
+	WARN_ON(atomic_long_read(&msgport_objects.regions));
+	WARN_ON(atomic_long_read(&msgport_objects.region_bytes));
+	WARN_ON(atomic_long_read(&msgport_objects.region_maps));
+	WARN_ON(atomic_long_read(&msgport_objects.calls));
 }

@@ -4,8 +4,10 @@
  *
  * Columns, separated by white space:
  *   name uid gid mode capacity max_size msgs bytes wsend wrecv sent recv
- *   dropped flags
- * mode is octal, capacity a number or "unbounded", flags "ephemeral" or "-".
+ *   dropped region maps flags
+ * mode is octal, capacity a number or "unbounded", region the shared
+ * region's bytes (0 if none), maps its memory mappings, flags "ephemeral"
+ * or "-".
  * The walk holds msgport_registry_lock (registry.c) from start to stop, and
  * each mailbox's lock briefly for its counters.  Only linked mailboxes show.
  */
@@ -37,7 +39,7 @@ static int proc_show(struct seq_file *m, void *v)
 	struct msgport_stat st;
 
 	if (v == &msgport_mailboxes) {
-		seq_puts(m, "name uid gid mode capacity max_size msgs bytes wsend wrecv sent recv dropped flags\n");
+		seq_puts(m, "name uid gid mode capacity max_size msgs bytes wsend wrecv sent recv dropped region maps flags\n");
 		return 0;
 	}
 	mb = list_entry(v, struct msgport_mailbox, node);
@@ -47,10 +49,10 @@ static int proc_show(struct seq_file *m, void *v)
 		seq_puts(m, "unbounded");
 	else
 		seq_printf(m, "%u", st.capacity);
-	seq_printf(m, " %u %llu %llu %u %u %llu %llu %llu %s\n",
+	seq_printf(m, " %u %llu %llu %u %u %llu %llu %llu %llu %llu %s\n",
 		   st.max_msg_size, st.queued_msgs, st.queued_bytes,
 		   st.waiting_senders, st.waiting_receivers, st.sent,
-		   st.received, st.dropped,
+		   st.received, st.dropped, st.region_size, st.region_maps,
 		   (st.flags & MSGPORT_STAT_EPHEMERAL) ? "ephemeral" : "-");
 	return 0;
 }

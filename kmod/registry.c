@@ -18,7 +18,9 @@
  *   the memory until they close; the last kref_put frees it.  Each mailbox
  *   file also holds a module reference (fops owner), so the module cannot go
  *   while a mailbox descriptor is open; at exit the table still owns the
- *   remaining mailboxes and destroys them.
+ *   remaining mailboxes and destroys them.  A memory mapping of a mailbox's
+ *   region holds the descriptor it was made from (region.c), so it counts as
+ *   an open descriptor here: an ephemeral mailbox lives on while mapped.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -85,6 +87,7 @@ void msgport_mailbox_put(struct msgport_mailbox *mb)
 {
 	kref_put(&mb->ref, mailbox_kref_release);
 }
+EXPORT_SYMBOL_NS_GPL(msgport_mailbox_put, MSGPORT_KUNIT);
 
 /* The table's reference goes with the name; the queue dies with it. */
 static void unlinked_destroy(struct msgport_mailbox *mb)
@@ -141,6 +144,26 @@ static int open_flags(u32 flags)
 }
 
 /*
+ * The descriptor of an opened mailbox could not be made, so the open fails.
+ * A mailbox this call created must not outlive the failure, unless another
+ * opener already holds it (for that one it exists).
+ */
+static void open_failed(struct msgport_mailbox *mb, bool created)
+{
+	bool destroy = false;
+
+	mutex_lock(&msgport_registry_lock);
+	if (created && mb->linked && mb->nfiles == 1) {
+		unlink_locked(mb);
+		destroy = true;
+	}
+	mutex_unlock(&msgport_registry_lock);
+	if (destroy)
+		unlinked_destroy(mb);
+	msgport_mailbox_release(mb);
+}
+
+/*
  * @op is validated by the caller; with MSGPORT_O_CREAT, op->max_msg_size is
  * already resolved and @create_err says whether the creation attributes are
  * invalid: that error is returned only if the name does not exist, since
@@ -154,6 +177,7 @@ int msgport_mailbox_open(const struct msgport_open *op, const char *name,
 	int fflags = open_flags(op->flags);
 	struct msgport_mailbox *mb, *fresh = NULL;
 	struct msgport_mbfile *mbf;
+	bool created = false;
 	struct file *file;
 	int fd, ret;
 
@@ -169,6 +193,15 @@ int msgport_mailbox_open(const struct msgport_open *op, const char *name,
 		fresh->uid = current_euid();
 		fresh->gid = current_egid();
 		fresh->ephemeral = op->flags & MSGPORT_O_EPHEMERAL;
+		/*
+		 * Allocated before we know whether the name exists, as the
+		 * mailbox is; a failure matters only if it does not.
+		 */
+		create_err = msgport_region_create(fresh, op->region_size);
+		if (create_err) {
+			msgport_mailbox_free(fresh);
+			fresh = NULL;
+		}
 	}
 
 	ret = -ENOMEM;
@@ -203,6 +236,7 @@ int msgport_mailbox_open(const struct msgport_open *op, const char *name,
 		mb = fresh;
 		fresh = NULL;
 		link_locked(mb);	/* kref_init's reference is the table's */
+		created = true;
 		ret = 0;
 	}
 	if (ret) {
@@ -219,9 +253,11 @@ int msgport_mailbox_open(const struct msgport_open *op, const char *name,
 				  fflags);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
-		msgport_mailbox_release(mb);
+		open_failed(mb, created);
 		goto out_fd;
 	}
+	if (access & MSGPORT_O_RECV)
+		msgport_mailbox_receiver_opened(mb);
 	atomic_long_inc(&msgport_objects.files);
 	fd_install(fd, file);
 	if (fresh)
@@ -237,6 +273,7 @@ out_fresh:
 		msgport_mailbox_free(fresh);
 	return ret;
 }
+EXPORT_SYMBOL_NS_GPL(msgport_mailbox_open, MSGPORT_KUNIT);
 
 int msgport_mailbox_unlink(const char *name, u32 name_len)
 {
@@ -256,6 +293,7 @@ int msgport_mailbox_unlink(const char *name, u32 name_len)
 		unlinked_destroy(mb);
 	return ret;
 }
+EXPORT_SYMBOL_NS_GPL(msgport_mailbox_unlink, MSGPORT_KUNIT);
 
 /* A descriptor closes (or failed to open): drops its reference. */
 void msgport_mailbox_release(struct msgport_mailbox *mb)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * msgport: queued payload bytes per sending euid (the max_user_bytes limit).
+ * msgport: queued payload bytes per sending euid, plus the bytes of the
+ * shared regions each euid created (the max_user_bytes limit).
  *
  * Locking
  *   msgport_quota_lock (spinlock) serialises insertions into and removals
@@ -12,7 +13,9 @@
  * Lifetimes
  *   A struct msgport_quota exists while referenced: each charged message
  *   holds one reference (taken by msgport_quota_charge, dropped by
- *   msgport_quota_uncharge when the message is freed).  The last put removes
+ *   msgport_quota_uncharge when the message is freed), and so does each
+ *   region (charged at creation, uncharged when freed; region.c).  The last
+ *   put removes
  *   it from the hash under the lock and frees it after a grace period.
  *
  * The limit applies to everyone, root included; a charge that would exceed
@@ -112,12 +115,14 @@ int msgport_quota_charge(size_t len, struct msgport_quota **quotap)
 	*quotap = q;
 	return 0;
 }
+EXPORT_SYMBOL_NS_GPL(msgport_quota_charge, MSGPORT_KUNIT);
 
 void msgport_quota_uncharge(struct msgport_quota *quota, size_t len)
 {
 	atomic_long_sub(len, &quota->bytes);
 	quota_put(quota);
 }
+EXPORT_SYMBOL_NS_GPL(msgport_quota_uncharge, MSGPORT_KUNIT);
 
 void msgport_quota_exit(void)
 {

@@ -27,6 +27,25 @@ struct msgport_mailbox {
 };
 
 /*
+ * A mapping of a mailbox's region (region.c) and, once looked up, the
+ * geometry of the span pool in it (span.c; copied out of the shared header
+ * and checked once, so a peer scribbling on the header cannot make us
+ * reach outside the mapping).
+ */
+struct msgport_span_pool;
+
+struct msgport_region {
+	void *addr;
+	size_t size;
+	int writable;
+	int fd;				/* a dup of the mailbox's, for waits */
+	struct msgport_span_pool *pool;	/* NULL until first used */
+};
+
+/* span.c: drops the cached pool geometry of a region being unmapped. */
+void msgport_span_pool_forget(struct msgport_region *r);
+
+/*
  * ioctl(2) returning 0 (or the kernel's non-negative result) or -errno.
  *
  * No EINTR loop on purpose: the blocking ioctls (send, recv) return
@@ -39,6 +58,25 @@ static inline int msgport_ioctl(int fd, unsigned long request, void *arg)
 	int ret = ioctl(fd, request, arg);
 
 	return ret < 0 ? -errno : ret;
+}
+
+/*
+ * The library owns MSGPORT_F_TIMEOUT: a timeout_ns >= 0 sets it and the
+ * kernel's timeout, MSGPORT_WAIT_FOREVER leaves it clear, and a caller
+ * passing the bit itself (or another negative timeout) gets -EINVAL.
+ */
+static inline int msgport_apply_timeout(unsigned int *flags, __u64 *kernel_timeout,
+					int64_t timeout_ns)
+{
+	if (*flags & MSGPORT_F_TIMEOUT)
+		return -EINVAL;
+	if (timeout_ns >= 0) {
+		*flags |= MSGPORT_F_TIMEOUT;
+		*kernel_timeout = (__u64)timeout_ns;
+	} else if (timeout_ns != MSGPORT_WAIT_FOREVER) {
+		return -EINVAL;
+	}
+	return 0;
 }
 
 #endif /* LIBMSGPORT_INTERNAL_H */

@@ -55,6 +55,7 @@ MSGPORT_EXPORT int msgport_mailbox_open(struct msgport *mp, const char *name, un
 			o.capacity = attr->capacity;
 			o.max_msg_size = attr->max_msg_size;
 			o.mode = attr->mode;
+			o.region_size = attr->region_size;
 		} else {
 			o.capacity = MSGPORT_DEFAULT_CAPACITY;
 			o.max_msg_size = 0;

@@ -35,6 +35,9 @@ MSGPORT_EXPORT int msgport_send(struct msgport_mailbox *mb, const void *buf, siz
 
 	if (!mb)
 		return -EINVAL;
+	/* buf is a pointer here, never a region offset: msgport_span_send(). */
+	if (flags & MSGPORT_F_SPAN)
+		return -EINVAL;
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
 

@@ -17,13 +17,23 @@ static const char *msgport_text(int err)
 	case 0:
 		return "success";
 	case ENOENT:
-		return "no such mailbox, or /dev/msgport missing: is the module loaded?";
+		return "no such mailbox or call (unknown or already answered token), "
+		       "or /dev/msgport missing: is the module loaded?";
 	case EPROTO:
 		return "module ABI version differs from the library's";
 	case ENOSPC:
 		return "mailbox count limit reached (module parameter max_mailboxes)";
 	case EDQUOT:
-		return "per-user queued-memory limit reached (module parameter max_user_bytes)";
+		return "per-user memory limit reached: queued messages plus shared regions "
+		       "(module parameter max_user_bytes)";
+	case EFBIG:
+		return "region larger than the module allows (module parameter max_region_size)";
+	case ERANGE:
+		return "span does not lie inside the mailbox's shared region";
+	case ENODEV:
+		return "the mailbox has no shared region (give it a region size at creation)";
+	case ENOMSG:
+		return "the region holds no span pool (format it with msgport_span_pool_init)";
 	case EMSGSIZE:
 		return "message larger than the mailbox's max_msg_size, or receive buffer too small";
 	case EIDRM:
@@ -38,7 +48,17 @@ static const char *msgport_text(int err)
 	case ENAMETOOLONG:
 		return "mailbox name too long (at most 255 bytes)";
 	case EEXIST:
-		return "a mailbox with that name already exists";
+		return "a mailbox with that name already exists, or this process's inbox is "
+		       "already open";
+	case ESRCH:
+		return "no such process";
+	case ECONNREFUSED:
+		return "that process has no inbox open";
+	case ECONNRESET:
+		return "the peer closed: the inbox's owner closed it or exited, or the server "
+		       "closed the mailbox it received the call through";
+	case ECANCELED:
+		return "the caller gave up on this call (timed out, interrupted or exited)";
 	case EACCES:
 		return "permission denied by the mailbox's mode bits (or /dev/msgport's)";
 	case EPERM:

@@ -14,11 +14,20 @@ set -u
 
 BOX=demo-mailbox
 MEET=demo-rendezvous
+SHM=demo-shm
+REGION=demo-region
+RPC=demo-rpc
+SHOUT=demo-shout
 TMP=$(mktemp -d) || exit 1
 
 cleanup() {
 	msgport rm "$BOX" 2>/dev/null
 	msgport rm "$MEET" 2>/dev/null
+	msgport rm "$REGION" 2>/dev/null
+	msgport rm "$RPC" 2>/dev/null
+	msgport rm "$SHOUT" 2>/dev/null
+	[ -z "${SERVERS:-}" ] || kill $SERVERS 2>/dev/null
+	rm -f "/dev/shm/$SHM"
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -198,6 +207,127 @@ say "Receiving from an empty mailbox normally waits.  A non-blocking receive
 returns at once with 'no message' (exit status 75), the way a script or a
 program polls:"
 expect 75 msgport recv --nonblock "$BOX"
+
+step "Shared memory, the seed's way: POSIX shm_open"
+say "The other classic model is shared memory: a producer writes into memory
+that a consumer maps too.  With POSIX that is shm_open + ftruncate + mmap.
+The seed's producer writes \"Hello\" then \"World!\"; its consumer prints
+them and removes the object (examples/shm_producer.c, shm_consumer.c):"
+expect 0 example-shm-producer "$SHM"
+expect 0 example-shm-consumer "$SHM"
+say "Nothing told the consumer that the data was ready: it simply had to run
+second."
+
+step "The same on msgport: a mailbox with a shared region"
+say "A mailbox can carry a region of shared memory, sized at creation,
+mapped with mmap by every process allowed to (read permission maps it
+read-only, read and write permission read-write), charged to its creator
+and freed with the last mapping.  The same program on msgport
+(examples/region_producer.c, region_consumer.c) creates the mailbox with a
+4 KiB region, maps it, writes, and sends an empty message that says 'written':"
+expect 0 example-region-producer "$REGION"
+say "The region, seen from the shell: 'msgport dump' maps it read-only and
+prints it like hexdump -C; 'msgport stat' shows its size and the waiting
+'written' message:"
+expect 0 msgport dump "$REGION" --length 32
+msgport dump "$REGION" --length 16 | grep -q '|HelloWorld!' || fail "the region does not hold HelloWorld!"
+show msgport stat "$REGION"
+msgport stat "$REGION" | grep -E '^(region|queued messages)' || fail "msgport stat $REGION failed"
+same "$(stat_field "$REGION" 'region')" "4096 bytes" "the region's size"
+say "The consumer waits for that message before it reads (so it could have
+started first), prints the text and removes the mailbox:"
+expect 0 example-region-consumer "$REGION"
+expect 1 msgport stat "$REGION"
+
+step "Zero-copy bulk transfer: spans"
+say "For bulk data the two models combine.  A span message carries no bytes,
+only an offset and a length in the mailbox's region; the kernel checks that
+it lies inside the region and queues it with the usual ordering, blocking
+and metadata.  A small allocator that lives in the region hands the producer
+free buffers and takes them back when the consumer releases them.  Here one
+process streams 256 MiB to another through a 16 MiB region, 1 MiB per span,
+and both compute a checksum (examples/span_bulk.c):"
+show example-span-bulk --bytes 256M --region 16M --span 1M
+out=$(example-span-bulk --bytes 256M --region 16M --span 1M) || fail "the bulk transfer failed: $out"
+printf '%s\n' "$out"
+printf '%s\n' "$out" | grep -q 'checksums match' || fail "the checksums differ"
+
+step "Direct messages: every process may have an inbox"
+say "Besides named mailboxes, a process can open its own inbox, an unnamed
+mailbox that others reach by its pid: the sender names the receiver.  Here
+a receiver opens its inbox and writes its pid to a file, then a sender sends
+to that pid.  --verbose shows the kernel-stamped sender pid of each message:"
+show_bg msgport recv --inbox --pid-file "$TMP/pid" --count 2 --verbose
+msgport recv --inbox --pid-file "$TMP/pid" --count 2 --verbose >"$TMP/inbox.out" &
+receiver=$!
+i=0
+while [ ! -s "$TMP/pid" ]; do
+	i=$((i + 1))
+	[ $i -le 100 ] || fail "the receiver never opened its inbox"
+	sleep 0.1
+done
+rpid=$(cat "$TMP/pid")
+expect 0 msgport send --pid "$rpid" Hello 'from the shell'
+wait $receiver || fail "the receiver failed"
+cat "$TMP/inbox.out"
+grep -q "from the shell" "$TMP/inbox.out" || fail "the inbox did not get the message"
+say "When the receiver exited its inbox closed with it, and mail for a dead
+process can never reach a later process that reuses its pid number.  A send
+to a process that is gone, or that has no inbox (this shell), fails with
+exit status 1:"
+expect 1 msgport send --pid "$rpid" 'too late'
+expect 1 msgport send --pid $$ 'anyone home?'
+say "A receiver may also take only the messages of one sender (symmetric
+addressing): the others stay queued, in order.  A parent and its child play
+ping-pong that way (examples/direct_pingpong.c):"
+expect 0 example-direct-pingpong 3
+
+step "Remote procedure calls: call, reply, reply-and-receive"
+say "A call sends a request and sleeps until the reply, in one system call;
+the request reaches a server with a token, and the server's reply goes to
+that caller only.  A server answers and takes the next request in one
+system call too (as QNX's MsgReply+MsgReceive or Binder's write-read).  Two
+upper-casing servers share one mailbox, and three clients call it at once
+(examples/rpc_server.c, rpc_client.c); each call is answered exactly once,
+by one server or the other:"
+expect 0 msgport create "$RPC" --mode 0666
+show_bg example-rpc-server "$RPC"
+example-rpc-server "$RPC" >"$TMP/server1.out" &
+SERVERS=$!
+show_bg example-rpc-server "$RPC"
+example-rpc-server "$RPC" >"$TMP/server2.out" &
+SERVERS="$SERVERS $!"
+clients=""
+for who in ada bob cy; do
+	show_bg example-rpc-client "$RPC" "hello from $who" "bye from $who"
+	example-rpc-client "$RPC" "hello from $who" "bye from $who" >"$TMP/client.$who" &
+	clients="$clients $!"
+done
+for c in $clients; do
+	wait "$c" || fail "a client failed"
+done
+cat "$TMP"/client.*
+[ "$(cat "$TMP"/client.* | grep -c -e '-> "[A-Z ]*"')" = 6 ] || fail "not every call got its reply"
+say "What the servers saw (each request once, with the caller's pid):"
+cat "$TMP/server1.out" "$TMP/server2.out"
+[ "$(cat "$TMP/server1.out" "$TMP/server2.out" | wc -l)" = 6 ] || fail "the servers did not answer 6 calls"
+kill $SERVERS 2>/dev/null
+wait $SERVERS 2>/dev/null
+SERVERS=""
+say "From the shell, 'msgport serve' answers each call with a command's output
+and 'msgport call' prints the reply: an RPC server in one line."
+expect 0 msgport create "$SHOUT"
+show_bg msgport serve "$SHOUT" --count 1 -- tr a-z A-Z
+msgport serve "$SHOUT" --count 1 -- tr a-z A-Z &
+server=$!
+wait_field "$SHOUT" 'waiting receivers' 1
+expect 0 msgport call "$SHOUT" 'hello, rpc'
+wait $server || fail "msgport serve failed"
+say "A call with nobody to answer it gives up after its timeout (exit 75);
+its request is withdrawn, so no server will see it later:"
+expect 75 msgport call "$SHOUT" --timeout 0.5 'anyone?'
+same "$(stat_field "$SHOUT" 'queued messages')" 0 "requests left queued"
+expect 0 msgport rm "$RPC" "$SHOUT"
 
 step "All mailboxes"
 say "'msgport ls' shows every mailbox of the system (the /proc/msgport

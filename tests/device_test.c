@@ -124,7 +124,7 @@ static void test_unknown_ioctl_enotty(void **state)
 	const unsigned long cmds[] = {
 		_IOR('x', 0x00, struct msgport_version),		/* wrong magic */
 		_IOR(MSGPORT_IOC_MAGIC + 1, 0x00, struct msgport_version),
-		_IOR(MSGPORT_IOC_MAGIC, 0x03, struct msgport_version),	/* reserved nr */
+		_IOR(MSGPORT_IOC_MAGIC, 0x06, struct msgport_version),	/* reserved nr */
 		_IOR(MSGPORT_IOC_MAGIC, 0x0f, struct msgport_version),
 		_IOR(MSGPORT_IOC_MAGIC, 0xff, struct msgport_version),
 		_IO(MSGPORT_IOC_MAGIC, 0x7f),

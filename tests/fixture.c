@@ -8,6 +8,7 @@
  */
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #define TU_MAX_FDS	64
 #define TU_MAX_PIDS	64
 #define TU_MAX_PARAMS	8
+#define TU_MAX_MAPS	16
 
 struct tu_param_saved {
 	char param[64];
@@ -37,6 +39,10 @@ static struct {
 	size_t npids;
 	struct tu_param_saved params[TU_MAX_PARAMS];
 	size_t nparams;
+	struct { void *addr; size_t len; } maps[TU_MAX_MAPS];
+	size_t nmaps;
+	struct msgport_region *regions[TU_MAX_MAPS];
+	size_t nregions;
 } fx;
 
 static unsigned int name_serial;
@@ -66,6 +72,11 @@ int tu_teardown(void **state)
 			waitpid(fx.pids[i], NULL, 0);
 		}
 	}
+	/* Mappings keep their mailboxes alive: before the descriptors. */
+	for (i = 0; i < fx.nmaps; i++)
+		munmap(fx.maps[i].addr, fx.maps[i].len);
+	for (i = 0; i < fx.nregions; i++)
+		msgport_region_unmap(fx.regions[i]);
 	for (i = 0; i < fx.nmboxes; i++)
 		msgport_mailbox_close(fx.mboxes[i]);
 	for (i = 0; i < fx.nfds; i++)
@@ -178,6 +189,18 @@ struct msgport_mailbox *tu_open(const char *name, unsigned int oflags)
 	return mb;
 }
 
+struct msgport_mailbox *tu_inbox(const struct msgport_attr *attr)
+{
+	struct msgport_mailbox *mb = NULL;
+	int ret;
+
+	ret = msgport_inbox_open(fx.mp, attr, 0, &mb);
+	if (ret < 0)
+		fail_msg("opening the inbox: %s", msgport_strerror(ret));
+	track_mbox(mb);
+	return mb;
+}
+
 void tu_close(struct msgport_mailbox *mb)
 {
 	size_t i;
@@ -249,6 +272,75 @@ int tu_join(pid_t pid)
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);
+}
+
+struct msgport_mailbox *tu_create_attr(const char *name, const struct msgport_attr *attr,
+				       unsigned int extra_oflags)
+{
+	struct msgport_mailbox *mb = NULL;
+	int ret;
+
+	ret = msgport_mailbox_open(fx.mp, name,
+				   MSGPORT_O_CREAT | MSGPORT_O_EXCL | MSGPORT_O_RECV |
+				   MSGPORT_O_SEND | extra_oflags, attr, &mb);
+	if (ret < 0)
+		fail_msg("creating mailbox %s: %s", name, msgport_strerror(ret));
+	track_mbox(mb);
+	return mb;
+}
+
+void *tu_mmap(int fd, size_t len, int prot, int flags, off_t off)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, off);
+
+	if (p != MAP_FAILED) {
+		assert_true(fx.nmaps < TU_MAX_MAPS);
+		fx.maps[fx.nmaps].addr = p;
+		fx.maps[fx.nmaps].len = len;
+		fx.nmaps++;
+	}
+	return p;
+}
+
+void tu_munmap(void *addr)
+{
+	size_t i;
+
+	for (i = 0; i < fx.nmaps; i++) {
+		if (fx.maps[i].addr == addr) {
+			assert_int_equal(munmap(addr, fx.maps[i].len), 0);
+			fx.maps[i] = fx.maps[--fx.nmaps];
+			return;
+		}
+	}
+	fail_msg("tu_munmap: %p not mapped by tu_mmap", addr);
+}
+
+struct msgport_region *tu_region_map(struct msgport_mailbox *mb)
+{
+	struct msgport_region *r = NULL;
+	int ret;
+
+	assert_true(fx.nregions < TU_MAX_MAPS);
+	ret = msgport_region_map(mb, &r);
+	if (ret < 0)
+		fail_msg("mapping a region: %s", msgport_strerror(ret));
+	fx.regions[fx.nregions++] = r;
+	return r;
+}
+
+void tu_region_unmap(struct msgport_region *r)
+{
+	size_t i;
+
+	for (i = 0; i < fx.nregions; i++) {
+		if (fx.regions[i] == r) {
+			fx.regions[i] = fx.regions[--fx.nregions];
+			msgport_region_unmap(r);
+			return;
+		}
+	}
+	fail_msg("tu_region_unmap: region not tracked");
 }
 
 void tu_param_set(const char *param, unsigned long long value)

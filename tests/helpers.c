@@ -252,6 +252,26 @@ int tu_proc_field(const char *name, const char *column, char *out, size_t outlen
 	return ret;
 }
 
+int tu_objects_read(const char *key, long *value)
+{
+	char k[64];
+	long v;
+	int ret = -ENOENT;
+	FILE *f = fopen("/sys/kernel/debug/msgport/objects", "re");
+
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%63s %ld", k, &v) == 2) {
+		if (!strcmp(k, key)) {
+			*value = v;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
 void *tu_unmapped_page(void)
 {
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -34,7 +34,8 @@ SA(msgport_open, mode, 16);
 SA(msgport_open, capacity, 20);
 SA(msgport_open, max_msg_size, 24);
 SA(msgport_open, reserved0, 28);
-SA(msgport_open, reserved, 32);
+SA(msgport_open, region_size, 32);
+SA(msgport_open, reserved, 40);
 SZ(msgport_name, 16);
 SA(msgport_name, name_len, 8);
 SA(msgport_name, reserved, 12);
@@ -54,12 +55,17 @@ SA(msgport_msginfo, uid, 24);
 SA(msgport_msginfo, gid, 28);
 SA(msgport_msginfo, priority, 32);
 SA(msgport_msginfo, len, 36);
-SA(msgport_msginfo, reserved, 40);
+SA(msgport_msginfo, token, 40);
+SA(msgport_msginfo, span_offset, 48);
+SA(msgport_msginfo, msg_flags, 56);
+SA(msgport_msginfo, reserved0, 60);
 SZ(msgport_recv, 104);
 SA(msgport_recv, timeout_ns, 8);
 SA(msgport_recv, buf_len, 16);
 SA(msgport_recv, flags, 20);
-SA(msgport_recv, reserved, 24);
+SA(msgport_recv, from_pid, 24);
+SA(msgport_recv, reserved0, 28);
+SA(msgport_recv, reserved, 32);
 SA(msgport_recv, info, 40);
 SZ(msgport_stat, 360);
 SA(msgport_stat, uid, 256);
@@ -75,9 +81,30 @@ SA(msgport_stat, queued_bytes, 296);
 SA(msgport_stat, sent, 304);
 SA(msgport_stat, received, 312);
 SA(msgport_stat, dropped, 320);
-SA(msgport_stat, reserved, 328);
+SA(msgport_stat, region_size, 328);
+SA(msgport_stat, region_maps, 336);
+SA(msgport_stat, calls, 344);
+SA(msgport_stat, owner_pid, 352);
+SA(msgport_stat, reserved0, 356);
+SZ(msgport_region_wait, 32);
+SA(msgport_region_wait, timeout_ns, 8);
+SA(msgport_region_wait, value, 16);
+SA(msgport_region_wait, flags, 20);
+SA(msgport_region_wait, reserved, 24);
 SZ(msgport_setmode, 8);
 SA(msgport_setmode, reserved, 4);
+SZ(msgport_inbox, 32);
+SA(msgport_inbox, reserved, 16);
+SZ(msgport_send_pid, 56);
+SA(msgport_send_pid, pid, 36);
+SA(msgport_send_pid, reserved, 40);
+SZ(msgport_call, 136);
+SA(msgport_call, pid, 48);
+SA(msgport_call, info, 72);
+SZ(msgport_reply, 40);
+SA(msgport_reply, reserved, 24);
+SZ(msgport_reply_recv, 152);
+SA(msgport_reply_recv, recv, 48);
 
 static void check(const struct layout *t, size_t n)
 {
@@ -93,7 +120,9 @@ static void test_sizes(void **state)
 	static const struct layout t[] = {
 		S(msgport_version, 56), S(msgport_open, 56), S(msgport_name, 16),
 		S(msgport_send, 56), S(msgport_msginfo, 64), S(msgport_recv, 104),
-		S(msgport_stat, 360), S(msgport_setmode, 8),
+		S(msgport_stat, 360), S(msgport_setmode, 8), S(msgport_region_wait, 32),
+		S(msgport_inbox, 32), S(msgport_send_pid, 56), S(msgport_call, 136),
+		S(msgport_reply, 40), S(msgport_reply_recv, 152),
 	};
 
 	check(t, ARRAY_SIZE(t));
@@ -107,7 +136,8 @@ static void test_offsets(void **state)
 		L(msgport_open, name, 0), L(msgport_open, name_len, 8),
 		L(msgport_open, flags, 12), L(msgport_open, mode, 16),
 		L(msgport_open, capacity, 20), L(msgport_open, max_msg_size, 24),
-		L(msgport_open, reserved0, 28), L(msgport_open, reserved, 32),
+		L(msgport_open, reserved0, 28), L(msgport_open, region_size, 32),
+		L(msgport_open, reserved, 40),
 		L(msgport_name, name, 0), L(msgport_name, name_len, 8),
 		L(msgport_name, reserved, 12),
 		L(msgport_send, buf, 0), L(msgport_send, timeout_ns, 8), L(msgport_send, seq, 16),
@@ -117,18 +147,42 @@ static void test_offsets(void **state)
 		L(msgport_msginfo, pid, 16), L(msgport_msginfo, tid, 20),
 		L(msgport_msginfo, uid, 24), L(msgport_msginfo, gid, 28),
 		L(msgport_msginfo, priority, 32), L(msgport_msginfo, len, 36),
-		L(msgport_msginfo, reserved, 40),
+		L(msgport_msginfo, token, 40), L(msgport_msginfo, span_offset, 48),
+		L(msgport_msginfo, msg_flags, 56), L(msgport_msginfo, reserved0, 60),
 		L(msgport_recv, buf, 0), L(msgport_recv, timeout_ns, 8),
 		L(msgport_recv, buf_len, 16), L(msgport_recv, flags, 20),
-		L(msgport_recv, reserved, 24), L(msgport_recv, info, 40),
+		L(msgport_recv, from_pid, 24), L(msgport_recv, reserved0, 28),
+		L(msgport_recv, reserved, 32), L(msgport_recv, info, 40),
 		L(msgport_stat, name, 0), L(msgport_stat, uid, 256), L(msgport_stat, gid, 260),
 		L(msgport_stat, mode, 264), L(msgport_stat, flags, 268),
 		L(msgport_stat, capacity, 272), L(msgport_stat, max_msg_size, 276),
 		L(msgport_stat, waiting_senders, 280), L(msgport_stat, waiting_receivers, 284),
 		L(msgport_stat, queued_msgs, 288), L(msgport_stat, queued_bytes, 296),
 		L(msgport_stat, sent, 304), L(msgport_stat, received, 312),
-		L(msgport_stat, dropped, 320), L(msgport_stat, reserved, 328),
+		L(msgport_stat, dropped, 320), L(msgport_stat, region_size, 328),
+		L(msgport_stat, region_maps, 336), L(msgport_stat, calls, 344),
+		L(msgport_stat, owner_pid, 352), L(msgport_stat, reserved0, 356),
 		L(msgport_setmode, mode, 0), L(msgport_setmode, reserved, 4),
+		L(msgport_region_wait, offset, 0), L(msgport_region_wait, timeout_ns, 8),
+		L(msgport_region_wait, value, 16), L(msgport_region_wait, flags, 20),
+		L(msgport_region_wait, reserved, 24),
+		L(msgport_inbox, flags, 0), L(msgport_inbox, mode, 4),
+		L(msgport_inbox, capacity, 8), L(msgport_inbox, max_msg_size, 12),
+		L(msgport_inbox, reserved, 16),
+		L(msgport_send_pid, buf, 0), L(msgport_send_pid, timeout_ns, 8),
+		L(msgport_send_pid, seq, 16), L(msgport_send_pid, len, 24),
+		L(msgport_send_pid, flags, 28), L(msgport_send_pid, priority, 32),
+		L(msgport_send_pid, pid, 36), L(msgport_send_pid, reserved, 40),
+		L(msgport_call, buf, 0), L(msgport_call, reply_buf, 8),
+		L(msgport_call, timeout_ns, 16), L(msgport_call, token, 24),
+		L(msgport_call, len, 32), L(msgport_call, reply_len, 36),
+		L(msgport_call, flags, 40), L(msgport_call, priority, 44),
+		L(msgport_call, pid, 48), L(msgport_call, reserved0, 52),
+		L(msgport_call, reserved, 56), L(msgport_call, info, 72),
+		L(msgport_reply, token, 0), L(msgport_reply, buf, 8), L(msgport_reply, len, 16),
+		L(msgport_reply, flags, 20), L(msgport_reply, reserved, 24),
+		L(msgport_reply_recv, reply, 0), L(msgport_reply_recv, reply_result, 40),
+		L(msgport_reply_recv, reserved0, 44), L(msgport_reply_recv, recv, 48),
 	};
 
 	check(t, ARRAY_SIZE(t));
@@ -145,6 +199,12 @@ static void test_multiple_of_8(void **state)
 	assert_int_equal(sizeof(struct msgport_recv) % 8, 0);
 	assert_int_equal(sizeof(struct msgport_stat) % 8, 0);
 	assert_int_equal(sizeof(struct msgport_setmode) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_region_wait) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_inbox) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_send_pid) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_call) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_reply) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_reply_recv) % 8, 0);
 }
 
 /* The ioctl numbers encode those sizes: identical for 32- and 64-bit callers. */
@@ -157,6 +217,14 @@ static void test_ioctl_numbers(void **state)
 	assert_int_equal(MSGPORT_IOC_RECV, 0xC068B811UL);
 	assert_int_equal(MSGPORT_IOC_STAT, 0x8168B812UL);
 	assert_int_equal(MSGPORT_IOC_SET_MODE, 0x4008B813UL);
+	assert_int_equal(MSGPORT_IOC_REGION_WAIT, 0xC020B820UL);
+	assert_int_equal(MSGPORT_IOC_REGION_WAKE, 0x0000B821UL);
+	assert_int_equal(MSGPORT_IOC_INBOX, 0x4020B803UL);
+	assert_int_equal(MSGPORT_IOC_SEND_PID, 0xC038B804UL);
+	assert_int_equal(MSGPORT_IOC_CALL_PID, 0xC088B805UL);
+	assert_int_equal(MSGPORT_IOC_CALL, 0xC088B814UL);
+	assert_int_equal(MSGPORT_IOC_REPLY, 0x4028B815UL);
+	assert_int_equal(MSGPORT_IOC_REPLY_RECV, 0xC098B816UL);
 }
 
 /* Flag sets: disjoint where they must be, and the "all" masks cover exactly the flags. */
@@ -167,6 +235,19 @@ static void test_flags(void **state)
 			 MSGPORT_O_CLOEXEC);
 	assert_int_equal(MSGPORT_SEND_FLAGS & (MSGPORT_F_PEEK | MSGPORT_F_TRUNC), 0);
 	assert_int_equal(MSGPORT_RECV_FLAGS & MSGPORT_F_SYNC, 0);
+	/* Spans: a flag of both directions, bit 8; MSGPORT_MSG_SPAN is bit 1. */
+	assert_int_equal(MSGPORT_F_SPAN, 1U << 8);
+	assert_int_equal(MSGPORT_SEND_FLAGS & MSGPORT_F_SPAN, MSGPORT_F_SPAN);
+	assert_int_equal(MSGPORT_RECV_FLAGS & MSGPORT_F_SPAN, MSGPORT_F_SPAN);
+	assert_int_equal(MSGPORT_MSG_SPAN, 1U << 1);
+	/* Direct and RPC: receive-from is bit 5, a call's request bit 0. */
+	assert_int_equal(MSGPORT_F_FROM, 1U << 5);
+	assert_int_equal(MSGPORT_RECV_FLAGS & MSGPORT_F_FROM, MSGPORT_F_FROM);
+	assert_int_equal(MSGPORT_SEND_FLAGS & MSGPORT_F_FROM, 0);
+	assert_int_equal(MSGPORT_CALL_FLAGS, MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT |
+			 MSGPORT_F_TRUNC);
+	assert_int_equal(MSGPORT_MSG_CALL, 1U << 0);
+	assert_int_equal(MSGPORT_STAT_INBOX, 1U << 2);
 	assert_int_equal(MSGPORT_STAT_EPHEMERAL & MSGPORT_STAT_UNLINKED, 0);
 	assert_int_equal(MSGPORT_PRIO_MAX, 31);
 	assert_int_equal(MSGPORT_NAME_MAX, 255);

@@ -12,6 +12,7 @@ static const struct host_suite *const suites[] = {
 	&host_abi_layout_suite,
 	&host_strerror_suite,
 	&host_parse_suite,
+	&host_bench_suite,
 };
 
 int main(int argc, char **argv)
@@ -23,7 +24,8 @@ int main(int argc, char **argv)
 		fprintf(argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr,
 			"Usage: msgport-host-test\n"
 			"Run msgport's host-side unit tests (ABI layout, error strings, CLI\n"
-			"parsers). Ends with \"N passed, N failed\"; exit 0 iff none failed.\n");
+			"parsers, msgport-bench internals). Ends with \"N passed, N failed\";\n"
+			"exit 0 iff none failed.\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
 	}
 	for (i = 0; i < ARRAY_SIZE(suites); i++) {

@@ -31,5 +31,6 @@ struct host_suite {
 extern const struct host_suite host_abi_layout_suite;
 extern const struct host_suite host_strerror_suite;
 extern const struct host_suite host_parse_suite;
+extern const struct host_suite host_bench_suite;
 
 #endif /* MSGPORT_HOST_TEST_H */

@@ -441,9 +441,10 @@ static void test_recv_einval_ebadf(void **state)
 	memset(&r.info, 0xff, sizeof(r.info));
 	assert_int_equal(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), 1);
 	assert_int_equal(r.info.len, 1);
-	assert_int_equal(r.info.reserved[0], 0);
-	assert_int_equal(r.info.reserved[1], 0);
-	assert_int_equal(r.info.reserved[2], 0);
+	assert_int_equal(r.info.token, 0);
+	assert_int_equal(r.info.span_offset, 0);
+	assert_int_equal(r.info.msg_flags, 0);
+	assert_int_equal(r.info.reserved0, 0);
 }
 
 /* STAT: bad pointers; output zeroed (reserved, the name's tail). */
@@ -465,8 +466,12 @@ static void test_stat_errors_and_zeroing(void **state)
 	assert_string_equal(st.name, name);
 	for (i = strlen(name); i < sizeof(st.name); i++)
 		assert_int_equal(st.name[i], 0);
-	for (i = 0; i < ARRAY_SIZE(st.reserved); i++)
-		assert_int_equal(st.reserved[i], 0);
+	/* No region, no calls, not an inbox: all zero. */
+	assert_int_equal(st.region_size, 0);
+	assert_int_equal(st.region_maps, 0);
+	assert_int_equal(st.calls, 0);
+	assert_int_equal(st.owner_pid, 0);
+	assert_int_equal(st.reserved0, 0);
 	assert_int_equal(st.flags & ~(MSGPORT_STAT_EPHEMERAL | MSGPORT_STAT_UNLINKED), 0);
 }
 

@@ -358,9 +358,10 @@ static void test_metadata(void **state)
 	assert_int_equal(info.seq, t.seq);
 	assert_int_equal(info.priority, 9);
 	assert_int_equal(info.len, 11);
-	assert_int_equal(info.reserved[0], 0);
-	assert_int_equal(info.reserved[1], 0);
-	assert_int_equal(info.reserved[2], 0);
+	assert_int_equal(info.token, 0);
+	assert_int_equal(info.span_offset, 0);
+	assert_int_equal(info.msg_flags, 0);
+	assert_int_equal(info.reserved0, 0);
 
 	memset(&info, 0xee, sizeof(info));
 	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), MSGPORT_F_NONBLOCK,

@@ -72,6 +72,13 @@ extern const struct msgport_suite mailbox_namespace_suite;
 extern const struct msgport_suite mailbox_limits_suite;
 extern const struct msgport_suite mailbox_poll_suite;
 extern const struct msgport_suite mailbox_stress_suite;
+extern const struct msgport_suite region_suite;
+extern const struct msgport_suite span_suite;
+extern const struct msgport_suite direct_suite;
+extern const struct msgport_suite direct_death_suite;
+extern const struct msgport_suite rpc_suite;
+extern const struct msgport_suite rpc_stress_suite;
+extern const struct msgport_suite rpc_cli_suite;
 extern const struct msgport_suite module_cycle_suite;
 
 /* ---- fixture.c: per-test resources, released by tu_teardown() ---- */
@@ -103,6 +110,21 @@ struct msgport_mailbox *tu_create(const char *name, uint32_t capacity, uint32_t 
 struct msgport_mailbox *tu_open(const char *name, unsigned int oflags);
 /* Close a mailbox from tu_create()/tu_open() now. */
 void tu_close(struct msgport_mailbox *mb);
+/* Open this process's inbox (attr NULL: the library's defaults) or fail. */
+struct msgport_mailbox *tu_inbox(const struct msgport_attr *attr);
+/* tu_create() with full attributes (region_size...). */
+struct msgport_mailbox *tu_create_attr(const char *name, const struct msgport_attr *attr,
+				       unsigned int extra_oflags);
+
+/*
+ * mmap(2) (MAP_FAILED and errno on failure), unmapped by the teardown
+ * unless tu_munmap() does it first.
+ */
+void *tu_mmap(int fd, size_t len, int prot, int flags, off_t off);
+void tu_munmap(void *addr);
+/* msgport_region_map() or fail the test; unmapped by the teardown. */
+struct msgport_region *tu_region_map(struct msgport_mailbox *mb);
+void tu_region_unmap(struct msgport_region *r);
 
 /* Track a raw descriptor for the teardown to close; returns fd. */
 int tu_track_fd(int fd);
@@ -182,6 +204,9 @@ int tu_proc_count(const char *name);
  * line of mailbox `name`, as text: 0 or -ENOENT/-errno.
  */
 int tu_proc_field(const char *name, const char *column, char *out, size_t outlen);
+
+/* A counter of debugfs msgport/objects ("regions", ...): 0 or -errno. */
+int tu_objects_read(const char *key, long *value);
 
 /*
  * Bad addresses for EFAULT tests: a page that is not mapped any more, and

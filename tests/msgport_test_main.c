@@ -22,6 +22,13 @@ static const struct msgport_suite *const suites[] = {
 	&mailbox_limits_suite,
 	&mailbox_poll_suite,
 	&mailbox_stress_suite,
+	&region_suite,
+	&span_suite,
+	&direct_suite,
+	&direct_death_suite,
+	&rpc_suite,
+	&rpc_stress_suite,
+	&rpc_cli_suite,
 	&module_cycle_suite,
 };
 

@@ -18,13 +18,15 @@ MSGPORT_TEST_SRCS := tests/msgport_test_main.c tests/fixture.c tests/helpers.c \
 	tests/mailbox_blocking_test.c tests/mailbox_signal_test.c tests/mailbox_perm_test.c \
 	tests/mailbox_namespace_test.c \
 	tests/mailbox_limits_test.c tests/mailbox_poll_test.c tests/mailbox_stress_test.c \
-	tests/module_cycle_test.c
+	tests/module_cycle_test.c tests/region_test.c tests/span_test.c \
+	tests/direct_test.c tests/direct_death_test.c tests/rpc_test.c tests/rpc_stress_test.c \
+	tests/rpc_cli_test.c
 MSGPORT_TEST_OBJS := $(patsubst tests/%.c,$(O)/tests/obj/%.o,$(MSGPORT_TEST_SRCS))
 
 MSGPORT_HOST_TEST_SRCS := tests/host_main.c tests/host_abi_layout_test.c \
-	tests/host_strerror_test.c tests/host_parse_test.c
+	tests/host_strerror_test.c tests/host_parse_test.c tests/host_bench_test.c
 MSGPORT_HOST_TEST_OBJS := $(patsubst tests/%.c,$(O)/tests/obj/%.o,$(MSGPORT_HOST_TEST_SRCS)) \
-	$(O)/tests/obj/tools-parse.o
+	$(O)/tests/obj/tools-parse.o $(MSGPORT_BENCH_HOST_OBJS)
 
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS = $(or $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null),-lcmocka)

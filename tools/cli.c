@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "parse.h"
@@ -141,4 +142,29 @@ int cli_open_mailbox(struct msgport *mp, const char *name, unsigned int oflags,
 	if (ret < 0)
 		return cli_fail_name(ret, "open mailbox", name);
 	return 0;
+}
+
+/* Our pid into path, atomically (a temporary file renamed): 0 or 1. */
+int cli_write_pid_file(const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
+		cli_error("--pid-file '%s': path too long", path);
+		return 1;
+	}
+	f = fopen(tmp, "we");
+	if (f) {
+		int bad = fprintf(f, "%d\n", (int)getpid()) < 0;
+
+		if (fclose(f) == EOF || bad || rename(tmp, path) < 0) {
+			cli_error("--pid-file '%s': %s", path, strerror(errno ? errno : EIO));
+			unlink(tmp);
+			return 1;
+		}
+		return 0;
+	}
+	cli_error("--pid-file '%s': %s", path, strerror(errno));
+	return 1;
 }

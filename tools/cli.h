@@ -35,6 +35,9 @@ int cmd_stat(int argc, char **argv);
 int cmd_chmod(int argc, char **argv);
 int cmd_send(int argc, char **argv);		/* cmd_message.c */
 int cmd_recv(int argc, char **argv);
+int cmd_dump(int argc, char **argv);		/* cmd_region.c */
+int cmd_call(int argc, char **argv);		/* cmd_rpc.c */
+int cmd_serve(int argc, char **argv);
 
 /* The subcommand being run, for messages ("create", ...); NULL before. */
 extern const char *cli_cmd;
@@ -68,6 +71,12 @@ int cli_bad_value(const char *opt, const char *value, int err);
  * telling a malformed name from other -EINVAL causes; returns the exit code.
  */
 int cli_fail_name(int err, const char *what, const char *name);
+
+/*
+ * Writes our pid (and a newline) to path, atomically (a temporary file
+ * renamed into place), explaining a failure; returns 0 or 1.
+ */
+int cli_write_pid_file(const char *path);
 
 /* Opens /dev/msgport, explaining a failure; returns 0 or an exit code. */
 int cli_open_device(struct msgport **mpp);

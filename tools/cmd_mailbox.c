@@ -26,6 +26,11 @@ static const char create_usage[] =
 	"                              others receive, write lets them send\n"
 	"  -e, --ephemeral             remove it when its last descriptor closes (for\n"
 	"                              this command: as soon as it exits)\n"
+	"  -r, --region BYTES          give it a shared region of BYTES (rounded up to\n"
+	"                              pages; suffixes K, M, G), zero-filled, that\n"
+	"                              processes mmap (see 'msgport dump'); with\n"
+	"                              --capacity 0 and no messages, a plain shared-\n"
+	"                              memory object like shm_open's\n"
 	"  -h, --help                  show this help\n";
 
 static const char rm_usage[] =
@@ -88,17 +93,19 @@ int cmd_create(int argc, char **argv)
 		{ "max-size",  required_argument, NULL, 's' },
 		{ "mode",      required_argument, NULL, 'm' },
 		{ "ephemeral", no_argument,       NULL, 'e' },
+		{ "region",    required_argument, NULL, 'r' },
 		{ "help",      no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct msgport_attr attr = { .capacity = 16, .max_msg_size = 0, .mode = 0600 };
+	uint32_t region;
 	unsigned int oflags = MSGPORT_O_CREAT | MSGPORT_O_EXCL;
 	struct msgport_mailbox *mb;
 	struct msgport *mp;
 	const char *name;
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, "c:s:m:eh", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:s:m:er:h", opts)) != -1) {
 		switch (c) {
 		case 'c':
 			ret = parse_capacity(optarg, &attr.capacity);
@@ -117,6 +124,12 @@ int cmd_create(int argc, char **argv)
 			break;
 		case 'e':
 			oflags |= MSGPORT_O_EPHEMERAL;
+			break;
+		case 'r':
+			ret = parse_size(optarg, &region);
+			if (ret)
+				return cli_bad_value("--region", optarg, ret);
+			attr.region_size = region;
 			break;
 		case 'h':
 			fputs(create_usage, stdout);
@@ -143,6 +156,11 @@ int cmd_create(int argc, char **argv)
 	if (ret == -EINVAL && !check_mailbox_name(name) && attr.max_msg_size) {
 		cli_error("create '%s': invalid argument: is --max-size above the module's "
 			  "limit (/sys/module/msgport/parameters/max_msg_size)?", name);
+		return 1;
+	}
+	if (ret == -EFBIG || ret == -EDQUOT) {
+		cli_error("create '%s': a region of %" PRIu64 " bytes: %s", name,
+			  (uint64_t)attr.region_size, msgport_strerror(ret));
 		return 1;
 	}
 	if (ret < 0)
@@ -411,6 +429,8 @@ int cmd_stat(int argc, char **argv)
 	printf("sent:              %" PRIu64 "\n", (uint64_t)st.sent);
 	printf("received:          %" PRIu64 "\n", (uint64_t)st.received);
 	printf("dropped:           %" PRIu64 "\n", (uint64_t)st.dropped);
+	printf("region:            %" PRIu64 " bytes\n", (uint64_t)st.region_size);
+	printf("region mappings:   %" PRIu64 "\n", (uint64_t)st.region_maps);
 	return 0;
 }
 

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * msgport send, recv: messages through a mailbox from the shell.
+ * msgport send, recv: messages through a mailbox, or directly to and from
+ * a process's inbox (send --pid, recv --inbox [--from]), from the shell.
  *
  * One message is one command-line argument, or one line of standard input
  * (without its newline); a received message is printed followed by a
  * newline.  Timeouts apply to each message.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
@@ -19,12 +21,16 @@
 
 static const char send_usage[] =
 	"Usage: msgport send NAME [OPTIONS] [MESSAGE...]\n"
+	"       msgport send --pid PID [OPTIONS] [MESSAGE...]\n"
 	"\n"
-	"Send each MESSAGE to the mailbox NAME; without MESSAGE, send each line of\n"
-	"standard input (without its newline) as one message.  Blocks while the\n"
-	"mailbox is full; on a rendezvous mailbox (capacity 0) until a receiver\n"
-	"takes the message.  Use '--' before a message that starts with '-'.\n"
+	"Send each MESSAGE to the mailbox NAME, or to the inbox of process PID;\n"
+	"without MESSAGE, send each line of standard input (without its newline)\n"
+	"as one message.  Blocks while the mailbox is full; on a rendezvous mailbox\n"
+	"(capacity 0) until a receiver takes the message.  Use '--' before a\n"
+	"message that starts with '-'.\n"
 	"\n"
+	"  -P, --pid PID         send to the inbox of process PID (see 'msgport recv\n"
+	"                        --inbox'); it must have one open (else exit 1)\n"
 	"  -p, --priority P      0..31, higher is received first (default 0)\n"
 	"  -n, --nonblock        do not wait: exit 75 if there is no room\n"
 	"  -s, --sync            wait until a receiver has taken each message (a\n"
@@ -41,11 +47,19 @@ static const char send_usage[] =
 
 static const char recv_usage[] =
 	"Usage: msgport recv NAME [OPTIONS]\n"
+	"       msgport recv --inbox [OPTIONS]\n"
 	"\n"
-	"Receive messages from the mailbox NAME and print each on its own line,\n"
-	"highest priority first, oldest first within a priority.  Blocks until a\n"
-	"message arrives.\n"
+	"Receive messages from the mailbox NAME, or from this command's own inbox\n"
+	"(other processes send to it with 'msgport send --pid' and its pid), and\n"
+	"print each on its own line, highest priority first, oldest first within a\n"
+	"priority.  Blocks until a message arrives.\n"
 	"\n"
+	"  -i, --inbox           open this process's inbox (16 messages) and\n"
+	"                        receive from it; it closes when the command exits\n"
+	"      --pid-file FILE   with --inbox: once it is open, write our pid to\n"
+	"                        FILE (senders can wait for the file to appear)\n"
+	"  -f, --from PID        only messages sent by process PID; the others stay\n"
+	"                        queued, in order\n"
 	"  -c, --count N         receive N messages (default 1)\n"
 	"  -n, --nonblock        do not wait: exit 75 if no message is waiting\n"
 	"  -t, --timeout SECONDS wait at most this long per message (fractional, or\n"
@@ -54,6 +68,7 @@ static const char recv_usage[] =
 	"  -v, --verbose         print before each message its metadata, stamped by\n"
 	"                        the kernel: [seq=N priority=P pid=PID tid=TID\n"
 	"                        uid=UID gid=GID len=BYTES sent=MONOTONIC_SECONDS]\n"
+	"                        (and call=TOKEN for the request of a call)\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Exit status: 0 all N received; 75 no message in time (those received\n"
@@ -61,8 +76,10 @@ static const char recv_usage[] =
 
 /* What send needs for each message. */
 struct sender {
-	struct msgport_mailbox *mb;
-	const char *name;
+	struct msgport_mailbox *mb;	/* a mailbox, or */
+	struct msgport *mp;		/* with pid: the device, to send to pid */
+	pid_t pid;
+	const char *name;		/* for messages: "'jobs'" or "process 42" */
 	unsigned int prio;
 	unsigned int flags;
 	int64_t timeout_ns;
@@ -83,29 +100,47 @@ static int send_failed(const struct sender *s, size_t len, int err)
 	switch (err) {
 	case -EAGAIN:
 		if (taker)
-			cli_error("send to '%s': no receiver waiting to take it at once; not sent",
+			cli_error("send to %s: no receiver waiting to take it at once; not sent",
 				  s->name);
 		else
-			cli_error("send to '%s': mailbox full; not sent", s->name);
+			cli_error("send to %s: mailbox full; not sent", s->name);
 		return EXIT_TEMPFAIL;
 	case -ETIMEDOUT:
 		if (taker)
-			cli_error("send to '%s': no receiver took the message in time; "
+			cli_error("send to %s: no receiver took the message in time; "
 				  "it was withdrawn", s->name);
 		else
-			cli_error("send to '%s': mailbox still full at the time-out; not sent",
+			cli_error("send to %s: mailbox still full at the time-out; not sent",
 				  s->name);
 		return EXIT_TEMPFAIL;
+	case -ESRCH:
+		cli_error("send to %s: no such process", s->name);
+		return 1;
+	case -ECONNREFUSED:
+		cli_error("send to %s: it has no inbox open (a receiver opens one with "
+			  "'msgport recv --inbox'); not sent", s->name);
+		return 1;
+	case -ECONNRESET:
+		cli_error("send to %s: its inbox closed while the message waited; not sent",
+			  s->name);
+		return 1;
+	case -EACCES:
+		if (s->pid) {
+			cli_error("send to %s: its inbox does not accept messages from this user "
+				  "(the owner's mode bits)", s->name);
+			return 1;
+		}
+		break;
 	case -EMSGSIZE:
-		if (msgport_mailbox_stat(s->mb, &st) == 0 && len > st.max_msg_size) {
-			cli_error("send to '%s': message of %zu bytes is larger than the "
+		if (s->mb && msgport_mailbox_stat(s->mb, &st) == 0 && len > st.max_msg_size) {
+			cli_error("send to %s: message of %zu bytes is larger than the "
 				  "mailbox's maximum message size (%" PRIu32 " bytes)",
 				  s->name, len, (uint32_t)st.max_msg_size);
 			return 1;
 		}
 		break;
 	}
-	return cli_fail(err, "send to '%s'", s->name);
+	return cli_fail(err, "send to %s", s->name);
 }
 
 /* Sends one message; returns 0 or an exit code after explaining. */
@@ -114,7 +149,11 @@ static int send_one(const struct sender *s, const char *buf, size_t len)
 	uint64_t seq = 0;
 	int ret;
 
-	ret = msgport_send(s->mb, buf, len, s->prio, s->flags, s->timeout_ns, &seq);
+	if (s->pid)
+		ret = msgport_send_pid(s->mp, s->pid, buf, len, s->prio, s->flags, s->timeout_ns,
+				       &seq);
+	else
+		ret = msgport_send(s->mb, buf, len, s->prio, s->flags, s->timeout_ns, &seq);
 	if (ret < 0)
 		return send_failed(s, len, ret);
 	if (s->verbose) {
@@ -140,7 +179,7 @@ static int send_stdin(const struct sender *s)
 			break;
 	}
 	if (!ret && ferror(stdin)) {
-		cli_error("send to '%s': reading standard input: %s", s->name, strerror(errno));
+		cli_error("send to %s: reading standard input: %s", s->name, strerror(errno));
 		ret = 1;
 	}
 	free(line);
@@ -150,6 +189,7 @@ static int send_stdin(const struct sender *s)
 int cmd_send(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "pid",      required_argument, NULL, 'P' },
 		{ "priority", required_argument, NULL, 'p' },
 		{ "nonblock", no_argument,       NULL, 'n' },
 		{ "sync",     no_argument,       NULL, 's' },
@@ -161,11 +201,17 @@ int cmd_send(int argc, char **argv)
 	struct sender s = { .timeout_ns = MSGPORT_WAIT_FOREVER };
 	struct msgport_stat st;
 	struct msgport *mp;
-	uint32_t prio = 0;
+	uint32_t prio = 0, pid = 0;
+	char label[MSGPORT_NAME_MAX + 16];
 	int c, i, ret;
 
-	while ((c = cli_getopt(argc, argv, "p:nst:vh", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "P:p:nst:vh", opts)) != -1) {
 		switch (c) {
+		case 'P':
+			ret = parse_u32(optarg, 1, INT32_MAX, &pid);
+			if (ret)
+				return cli_bad_value("--pid", optarg, ret);
+			break;
 		case 'p':
 			ret = parse_priority(optarg, &prio);
 			if (ret)
@@ -192,20 +238,31 @@ int cmd_send(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc)
-		return cli_usage("missing NAME");
-	s.name = argv[optind++];
 	s.prio = prio;
-
-	ret = cli_open_device(&mp);
-	if (ret)
-		return ret;
-	ret = cli_open_mailbox(mp, s.name, MSGPORT_O_SEND, &s.mb);
-	msgport_close(mp);
-	if (ret)
-		return ret;
-	/* Only to word the messages; the module decides the behaviour. */
-	s.rendezvous = msgport_mailbox_stat(s.mb, &st) == 0 && st.capacity == 0;
+	if (pid) {
+		/* Direct: every operand is a message. */
+		s.pid = (pid_t)pid;
+		snprintf(label, sizeof(label), "process %" PRIu32, pid);
+		s.name = label;
+		ret = cli_open_device(&s.mp);
+		if (ret)
+			return ret;
+	} else {
+		if (optind >= argc)
+			return cli_usage("missing NAME (or --pid PID)");
+		snprintf(label, sizeof(label), "'%s'", argv[optind]);
+		s.name = label;
+		ret = cli_open_device(&mp);
+		if (ret)
+			return ret;
+		ret = cli_open_mailbox(mp, argv[optind], MSGPORT_O_SEND, &s.mb);
+		msgport_close(mp);
+		if (ret)
+			return ret;
+		optind++;
+		/* Only to word the messages; the module decides the behaviour. */
+		s.rendezvous = msgport_mailbox_stat(s.mb, &st) == 0 && st.capacity == 0;
+	}
 
 	if (optind == argc) {
 		ret = send_stdin(&s);
@@ -214,6 +271,7 @@ int cmd_send(int argc, char **argv)
 			ret = send_one(&s, argv[i], strlen(argv[i]));
 	}
 	msgport_mailbox_close(s.mb);
+	msgport_close(s.mp);
 	return ret;
 }
 
@@ -228,6 +286,8 @@ static void print_message(const char *buf, size_t len, const struct msgport_msgi
 		       (int32_t)info->tid, (uint32_t)info->uid, (uint32_t)info->gid,
 		       (uint32_t)info->len, (uint64_t)info->send_time_ns / 1000000000,
 		       (uint64_t)info->send_time_ns % 1000000000);
+	if (verbose && (info->msg_flags & MSGPORT_MSG_CALL))
+		printf("[call=%" PRIu64 "] ", (uint64_t)info->token);
 	fwrite(buf, 1, len, stdout);
 	putchar('\n');
 	/* A reader at the other end of a pipe sees each message as it comes. */
@@ -249,6 +309,9 @@ static int stdout_gone(void)
 int cmd_recv(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "inbox",    no_argument,       NULL, 'i' },
+		{ "pid-file", required_argument, NULL, 'F' },
+		{ "from",     required_argument, NULL, 'f' },
 		{ "count",    required_argument, NULL, 'c' },
 		{ "nonblock", no_argument,       NULL, 'n' },
 		{ "timeout",  required_argument, NULL, 't' },
@@ -258,19 +321,31 @@ int cmd_recv(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int64_t timeout_ns = MSGPORT_WAIT_FOREVER;
-	struct msgport_mailbox *mb;
+	struct msgport_mailbox *mb = NULL;
 	struct msgport_msginfo info;
 	struct msgport_stat st;
 	unsigned int flags = 0;
 	struct msgport *mp;
-	uint32_t count = 1, done;
-	const char *name;
+	uint32_t count = 1, done, from = 0;
+	const char *name, *pid_file = NULL;
+	char label[MSGPORT_NAME_MAX + 16];
 	size_t size;
-	int c, ret, verbose = 0;
+	int c, ret, verbose = 0, inbox = 0;
 	char *buf;
 
-	while ((c = cli_getopt(argc, argv, "c:nt:pvh", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "if:c:nt:pvh", opts)) != -1) {
 		switch (c) {
+		case 'i':
+			inbox = 1;
+			break;
+		case 'F':
+			pid_file = optarg;
+			break;
+		case 'f':
+			ret = parse_u32(optarg, 1, INT32_MAX, &from);
+			if (ret)
+				return cli_bad_value("--from", optarg, ret);
+			break;
 		case 'c':
 			ret = parse_u32(optarg, 1, UINT32_MAX, &count);
 			if (ret)
@@ -297,27 +372,45 @@ int cmd_recv(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc)
-		return cli_usage("missing NAME");
+	if (inbox && optind < argc)
+		return cli_usage("--inbox receives from this process's inbox: no NAME ('%s')",
+				 argv[optind]);
+	if (!inbox && optind >= argc)
+		return cli_usage("missing NAME (or --inbox)");
 	if (optind + 1 < argc)
 		return cli_usage("unexpected argument '%s'", argv[optind + 1]);
+	if (pid_file && !inbox)
+		return cli_usage("--pid-file goes with --inbox");
 	if ((flags & MSGPORT_F_PEEK) && count != 1)
 		return cli_usage("--peek shows the next message only; --count must be 1");
-	name = argv[optind];
 
 	ret = cli_open_device(&mp);
 	if (ret)
 		return ret;
-	ret = cli_open_mailbox(mp, name, MSGPORT_O_RECV, &mb);
+	if (inbox) {
+		snprintf(label, sizeof(label), "the inbox of process %d", (int)getpid());
+		ret = msgport_inbox_open(mp, NULL, 0, &mb);
+		if (ret < 0)
+			ret = cli_fail(ret, "open %s", label);
+		else if (pid_file)
+			ret = cli_write_pid_file(pid_file);
+	} else {
+		snprintf(label, sizeof(label), "'%s'", argv[optind]);
+		ret = cli_open_mailbox(mp, argv[optind], MSGPORT_O_RECV, &mb);
+	}
 	msgport_close(mp);
-	if (ret)
+	if (ret) {
+		if (inbox && mb)
+			msgport_mailbox_close(mb);
 		return ret;
+	}
+	name = label;
 
 	/* Room for the largest message the mailbox accepts (never 0 bytes). */
 	ret = msgport_mailbox_stat(mb, &st);
 	if (ret < 0) {
 		msgport_mailbox_close(mb);
-		return cli_fail(ret, "stat '%s'", name);
+		return cli_fail(ret, "stat %s", name);
 	}
 	size = st.max_msg_size ? st.max_msg_size : 1;
 	buf = malloc(size);
@@ -335,7 +428,7 @@ int cmd_recv(int argc, char **argv)
 			ret = 1;
 			break;
 		}
-		n = msgport_recv(mb, buf, size, flags, timeout_ns, &info);
+		n = msgport_recv_from(mb, (pid_t)from, buf, size, flags, timeout_ns, &info);
 
 		if (n == -EMSGSIZE && info.len > size) {
 			/* Cannot happen unless max_msg_size grew; cope anyway. */
@@ -351,13 +444,18 @@ int cmd_recv(int argc, char **argv)
 			continue;
 		}
 		if (n == -EAGAIN || n == -ETIMEDOUT) {
-			cli_error("receive from '%s': %s", name, n == -EAGAIN ?
+			cli_error("receive from %s: %s", name, n == -EAGAIN ?
 				  "no message waiting" : "timed out: no message came");
 			ret = EXIT_TEMPFAIL;
 			break;
 		}
+		if (n == -ESRCH) {
+			cli_error("receive from %s: --from %" PRIu32 ": no such process", name, from);
+			ret = 1;
+			break;
+		}
 		if (n < 0) {
-			ret = cli_fail((int)n, "receive from '%s'", name);
+			ret = cli_fail((int)n, "receive from %s", name);
 			break;
 		}
 		print_message(buf, (size_t)n, &info, verbose);

@@ -6,7 +6,8 @@
  *
  * The subcommands live in cmd_module.c (load, unload, version),
  * cmd_mailbox.c (create, rm, ls, stat, chmod) and cmd_message.c (send,
- * recv); exit codes are described in cli.h.
+ * recv, also to and from a process's inbox), cmd_region.c (dump) and
+ * cmd_rpc.c (call, serve); exit codes are described in cli.h.
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,8 +23,11 @@ static const struct cli_command commands[] = {
 	{ "ls",      cmd_ls,      "list mailboxes (the /proc/msgport table)" },
 	{ "stat",    cmd_stat,    "show a mailbox's attributes and counters" },
 	{ "chmod",   cmd_chmod,   "change a mailbox's permission bits" },
-	{ "send",    cmd_send,    "send messages to a mailbox" },
-	{ "recv",    cmd_recv,    "receive messages from a mailbox" },
+	{ "send",    cmd_send,    "send messages to a mailbox, or to a process (--pid)" },
+	{ "recv",    cmd_recv,    "receive messages from a mailbox, or from an inbox (--inbox)" },
+	{ "dump",    cmd_dump,    "hex dump of a mailbox's shared region" },
+	{ "call",    cmd_call,    "call a server (mailbox or process) and print the reply" },
+	{ "serve",   cmd_serve,   "answer calls with a command's output" },
 	{ NULL, NULL, NULL },
 };
 
@@ -34,7 +38,8 @@ static void usage(FILE *f)
 	fputs("Usage: msgport [--help] [--version] COMMAND [ARGS...]\n"
 	      "\n"
 	      "Message passing through the msgport kernel module: named mailboxes with\n"
-	      "zero (rendezvous), bounded or unbounded capacity.\n"
+	      "zero (rendezvous), bounded or unbounded capacity, per-process inboxes\n"
+	      "addressed by pid, and calls (RPC) answered by servers.\n"
 	      "\n"
 	      "Commands:\n", f);
 	for (c = commands; c->name; c++)
@@ -43,7 +48,8 @@ static void usage(FILE *f)
 	      "'msgport COMMAND --help' (or 'msgport help COMMAND') describes a command.\n"
 	      "\n"
 	      "Exit status: 0 success; 1 failure (message on stderr); 2 usage error;\n"
-	      "75 (EX_TEMPFAIL) a non-blocking or timed send/recv found no room/no message.\n", f);
+	      "75 (EX_TEMPFAIL) a non-blocking or timed send/recv found no room/no message,\n"
+	      "or a call got no reply in time.\n", f);
 }
 
 static const struct cli_command *find_command(const char *name)

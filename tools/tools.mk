@@ -16,7 +16,7 @@
 MSGPORT_PARSE_SRC := tools/parse.c
 
 MSGPORT_TOOLS_SRCS := tools/msgport.c tools/cli.c tools/parse.c tools/cmd_module.c \
-	tools/cmd_mailbox.c tools/cmd_message.c
+	tools/cmd_mailbox.c tools/cmd_message.c tools/cmd_region.c tools/cmd_rpc.c
 MSGPORT_TOOLS_OBJS := $(patsubst tools/%.c,$(O)/tools/obj/%.o,$(MSGPORT_TOOLS_SRCS))
 MSGPORT_CLI := $(O)/tools/msgport
 
@@ -54,6 +54,11 @@ $(MSGPORT_CLI): $(MSGPORT_TOOLS_OBJS) $(LIBMSGPORT_A)
 		$(LIBMSGPORT_A) $(MSGPORT_KMOD_LIBS)
 
 -include $(MSGPORT_TOOLS_OBJS:.o=.d)
+
+# msgport-bench: its own fragment.
+include tools/bench/bench.mk
+# msgport-stress, -fuzz, -faultsweep, -race: their own fragment.
+include tools/reliability/reliability.mk
 
 .PHONY: install-tools uninstall-tools
 install:: install-tools

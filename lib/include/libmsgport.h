@@ -51,6 +51,8 @@ struct msgport_attr {
 	uint32_t capacity;	/* messages; 0 rendezvous; MSGPORT_CAPACITY_UNBOUNDED */
 	uint32_t max_msg_size;	/* bytes; 0 = module default */
 	uint32_t mode;		/* permission bits, e.g. 0600 */
+	uint32_t reserved;	/* zero */
+	uint64_t region_size;	/* bytes of shared region (rounded up to pages); 0 none */
 };
 
 /*
@@ -71,7 +73,7 @@ int msgport_mailbox_chmod(struct msgport_mailbox *mb, uint32_t mode);
 
 /*
  * Send len bytes at buf with priority prio.  flags: MSGPORT_F_NONBLOCK,
- * MSGPORT_F_SYNC.  timeout_ns >= 0 bounds the wait (-ETIMEDOUT after it);
+ * MSGPORT_F_SYNC (MSGPORT_F_SPAN is -EINVAL here: see msgport_span_send).  timeout_ns >= 0 bounds the wait (-ETIMEDOUT after it);
  * MSGPORT_WAIT_FOREVER waits without limit.  seq (may be NULL) receives the
  * message's sequence number.
  */
@@ -80,11 +82,215 @@ int msgport_send(struct msgport_mailbox *mb, const void *buf, size_t len, unsign
 
 /*
  * Receive into buf (len bytes).  flags: MSGPORT_F_NONBLOCK, MSGPORT_F_PEEK,
- * MSGPORT_F_TRUNC.  Returns the bytes copied.  info (may be NULL) receives
- * the metadata, also on -EMSGSIZE where info->len is the needed size.
+ * MSGPORT_F_TRUNC, MSGPORT_F_SPAN (take a span message by reference: nothing
+ * copied, 0 returned, info->span_offset and info->len locate it; without it
+ * a span's bytes are copied like a payload).  Returns the bytes copied.
+ * info (may be NULL) receives the metadata, also on -EMSGSIZE where
+ * info->len is the needed size.
  */
 ssize_t msgport_recv(struct msgport_mailbox *mb, void *buf, size_t len, unsigned int flags,
 		     int64_t timeout_ns, struct msgport_msginfo *info);
+
+/*
+ * Shared regions.  A mailbox created with attr->region_size > 0 carries a
+ * region of shared memory; msgport_region_map() maps all of it
+ * (MAP_SHARED), readable, and writable when the mailbox was opened with
+ * MSGPORT_O_SEND as well as MSGPORT_O_RECV.  Mapping needs MSGPORT_O_RECV
+ * (-EACCES otherwise); a mailbox without a region gives -ENODEV.  The
+ * mapping stays valid after msgport_mailbox_close() (it keeps the mailbox
+ * alive) until msgport_region_unmap(), and is inherited by fork(2).
+ */
+struct msgport_region;
+
+int msgport_region_map(struct msgport_mailbox *mb, struct msgport_region **rp);
+void msgport_region_unmap(struct msgport_region *r);
+void *msgport_region_addr(const struct msgport_region *r);
+size_t msgport_region_size(const struct msgport_region *r);
+/* 1 if the mapping is writable, 0 if read-only, -EINVAL for NULL. */
+int msgport_region_writable(const struct msgport_region *r);
+/*
+ * A futex for the region (futex(2) cannot wait across processes on region
+ * memory): msgport_region_wait() sleeps until the 32-bit word at offset
+ * (4-byte aligned) no longer holds value, at most timeout_ns (-ETIMEDOUT;
+ * MSGPORT_WAIT_FOREVER: no limit; a signal: -EINTR, or a restart under
+ * SA_RESTART).  After changing a word, call msgport_region_wake(): every
+ * sleeper on the region looks at its word again.  -ERANGE for an offset
+ * outside the region, -EINVAL if misaligned.
+ */
+int msgport_region_wait(struct msgport_region *r, uint64_t offset, uint32_t value,
+			int64_t timeout_ns);
+int msgport_region_wake(struct msgport_region *r);
+
+/*
+ * Spans: zero-copy messages that refer to bytes of the region.
+ *
+ * A span is (offset, len) in the region; addr is where it is in this
+ * process's mapping (NULL without one).  The kernel checks only that a sent
+ * span lies inside the region; the library's span pool, an allocator that
+ * lives in the region itself (a header and a bitmap in its first bytes,
+ * updated with atomic operations, no lock), gives out spans that do not
+ * overlap, so producers and consumers in any number of processes can stream
+ * buffers without copying them.  Ownership:
+ *  - msgport_span_alloc() gives the caller a span: it alone may write it;
+ *  - msgport_span_send() passes it on: after it returns 0 the sender must
+ *    not touch the span; if it fails, the sender still owns it (to retry
+ *    or release);
+ *  - the receiver that takes the message (msgport_span_recv(), or
+ *    msgport_recv() with MSGPORT_F_SPAN) owns it until it calls
+ *    msgport_span_release(), after which the pool may give it out again;
+ *    a peek takes nothing;
+ *  - a span message nobody takes by reference (dropped by unlink, or
+ *    copied to a receiver that did not ask for spans) stays allocated
+ *    unless someone releases its (offset, len).
+ * Allocating and releasing write the pool, so both need a writable mapping
+ * (the mailbox opened with MSGPORT_O_SEND | MSGPORT_O_RECV): -EBADF on a
+ * read-only one.  Sending a span needs no mapping.
+ */
+struct msgport_span {
+	void *addr;		/* in this process's mapping, or NULL */
+	uint64_t offset;	/* in the region */
+	size_t len;
+};
+
+/*
+ * Format the region as a span pool of chunk_size-byte chunks (a power of
+ * two, 64 bytes to 1 GiB; 0 picks up to 64 KiB, so that there are at least
+ * 16 chunks).  Done once, by one process, usually the mailbox's creator,
+ * before spans are used.  -EEXIST if the region already holds a pool,
+ * -EINVAL for a bad chunk_size or a region too small for the pool's header
+ * and one chunk, -EBADF for a read-only mapping.
+ */
+int msgport_span_pool_init(struct msgport_region *r, size_t chunk_size);
+/*
+ * The pool's chunk size and number of chunks, and how many are free now
+ * (any pointer may be NULL).  -ENOMSG if the region holds no pool.
+ */
+int msgport_span_pool_stat(struct msgport_region *r, size_t *chunk_size, size_t *nchunks,
+			   size_t *free_chunks);
+
+/*
+ * Allocate a span of len bytes (rounded up to whole chunks, contiguous).
+ * Waits for releases while the pool has no room, at most timeout_ns
+ * (-ETIMEDOUT; MSGPORT_WAIT_FOREVER: no limit; a signal: -EINTR); flags
+ * MSGPORT_F_NONBLOCK: -EAGAIN at once.  -EMSGSIZE if len is 0 or larger than
+ * the whole pool, -ENOMSG if the region holds no pool, -EBADF if the mapping
+ * is read-only.  The wait sleeps in the kernel (msgport_region_wait() on the
+ * pool's release counter) and a release wakes it.
+ */
+int msgport_span_alloc(struct msgport_region *r, size_t len, unsigned int flags,
+		       int64_t timeout_ns, struct msgport_span *sp);
+/*
+ * Give a span back to the pool.  -EINVAL if (offset, len) is not a span
+ * of this pool that is allocated (a double release is caught only when
+ * nobody allocated the chunks again in between), -ENOMSG, -EBADF as above.
+ */
+int msgport_span_release(struct msgport_region *r, const struct msgport_span *sp);
+
+/*
+ * Send sp (its offset and len; addr is not used) as a span message, with
+ * prio, flags (MSGPORT_F_NONBLOCK, MSGPORT_F_SYNC), timeout_ns and seq as
+ * for msgport_send().  The kernel refuses a span outside the region
+ * (-ERANGE), an empty one or a mailbox without a region (-EINVAL).
+ */
+int msgport_span_send(struct msgport_mailbox *mb, const struct msgport_span *sp, unsigned int prio,
+		      unsigned int flags, int64_t timeout_ns, uint64_t *seq);
+/*
+ * Receive the next message as a span, by reference: fills sp, with addr in
+ * r's mapping (r may be NULL: addr NULL).  A message that is not a span is
+ * received only if it is empty (sp->len 0, addr NULL: an end-of-stream mark,
+ * say); one with a payload stays queued and gives -EMSGSIZE (info->len is
+ * its length: take it with msgport_recv()).  flags: MSGPORT_F_NONBLOCK,
+ * MSGPORT_F_PEEK; info (may be NULL) as for msgport_recv().
+ */
+int msgport_span_recv(struct msgport_mailbox *mb, struct msgport_region *r,
+		      struct msgport_span *sp, unsigned int flags, int64_t timeout_ns,
+		      struct msgport_msginfo *info);
+
+/*
+ * Direct messages.  Each process may open one inbox: an unnamed mailbox
+ * that other processes address by its pid.  msgport_inbox_open() returns it
+ * as a receive-only mailbox handle (msgport_recv(), _fd(), _stat(), _chmod()
+ * and _close() work on it); attr (NULL: capacity 16, default size, mode
+ * 0600) as for a mailbox, where mode's group and other write bits say who
+ * besides the owner's euid (and CAP_IPC_OWNER) may send; region_size must
+ * be 0.  oflags: MSGPORT_O_NONBLOCK.  -EEXIST if the process has an inbox
+ * open already.  The inbox closes when the process closes its last
+ * descriptor of it or exits: blocked senders and callers then get
+ * -ECONNRESET, queued messages are dropped, later sends -ECONNREFUSED.  A
+ * forked child inherits the descriptor (and may receive from it) but not the
+ * inbox: it can open its own.
+ */
+int msgport_inbox_open(struct msgport *mp, const struct msgport_attr *attr, unsigned int oflags,
+		       struct msgport_mailbox **inboxp);
+
+/*
+ * Send to the inbox of process pid (in the caller's pid namespace); the rest
+ * as msgport_send().  -ESRCH: no such process; -ECONNREFUSED: it has no
+ * inbox; -EACCES: its mode does not let us; -ECONNRESET: it closed while we
+ * waited for room or for a receipt (MSGPORT_F_SYNC).
+ */
+int msgport_send_pid(struct msgport *mp, pid_t pid, const void *buf, size_t len, unsigned int prio,
+		     unsigned int flags, int64_t timeout_ns, uint64_t *seq);
+
+/*
+ * Receive only a message sent by process from (from 0: any, as
+ * msgport_recv()); the other messages stay queued in their order.  The
+ * sender is matched by identity, not by number: -ESRCH if from names no
+ * live process.  Works on mailboxes and inboxes; the rest as msgport_recv().
+ */
+ssize_t msgport_recv_from(struct msgport_mailbox *mb, pid_t from, void *buf, size_t len,
+			  unsigned int flags, int64_t timeout_ns, struct msgport_msginfo *info);
+
+/*
+ * Remote procedure calls.  msgport_call() sends the request req (req_len
+ * bytes, priority prio) to a mailbox opened with MSGPORT_O_SEND, and
+ * msgport_call_pid() to the inbox of process pid; both then wait for the
+ * reply and return its length as copied into reply (reply_len bytes).  The
+ * request reaches the server with MSGPORT_MSG_CALL in info.msg_flags and a
+ * token in info.token; the server answers it with msgport_reply() (or
+ * msgport_reply_recv()) through the handle it received it from, and only
+ * that caller gets the reply.  flags: MSGPORT_F_NONBLOCK (do not wait for
+ * room for the request), MSGPORT_F_TRUNC (accept a reply longer than
+ * reply_len, truncated; without it such a reply is refused to the server
+ * with -EMSGSIZE).  timeout_ns bounds the whole call.  info (may be NULL)
+ * describes the reply: the server's pid and credentials, the token, the
+ * reply's full length.
+ *
+ * A call that times out or is interrupted before a server took the request
+ * withdraws it (no server ever sees it; under SA_RESTART it restarts).
+ * After that it fails with -ETIMEDOUT or -EINTR, and the server's reply
+ * gets -ECANCELED.  -ECONNRESET: the server closed the handle it received
+ * the request through (it exited, say) before answering, or the target inbox
+ * closed, or the request was still queued when the last handle that could
+ * receive it closed; -EIDRM: the mailbox was unlinked before the answer.
+ */
+ssize_t msgport_call(struct msgport_mailbox *mb, const void *req, size_t req_len, void *reply,
+		     size_t reply_len, unsigned int prio, unsigned int flags, int64_t timeout_ns,
+		     struct msgport_msginfo *info);
+ssize_t msgport_call_pid(struct msgport *mp, pid_t pid, const void *req, size_t req_len,
+			 void *reply, size_t reply_len, unsigned int prio, unsigned int flags,
+			 int64_t timeout_ns, struct msgport_msginfo *info);
+
+/*
+ * Answer call token (from a received request's info.token) with len bytes.
+ * -ENOENT: no such call was received through mb, or it was answered
+ * already; -ECANCELED: its caller gave up (timed out, interrupted, exited);
+ * -EMSGSIZE: longer than the caller's reply buffer (the call stays open:
+ * answer again, shorter) or than the mailbox's maximum.
+ */
+int msgport_reply(struct msgport_mailbox *mb, uint64_t token, const void *buf, size_t len);
+
+/*
+ * A server loop's step in one system call: answer token (0: nothing to
+ * answer) with reply, then receive the next message into buf as
+ * msgport_recv() does, and return its result.  *reply_result (may be NULL)
+ * says what became of the reply: 0, or -ENOENT/-ECANCELED (its caller is
+ * gone: the receive went on anyway), or another error, which is then also
+ * the return value and nothing was received.
+ */
+ssize_t msgport_reply_recv(struct msgport_mailbox *mb, uint64_t token, const void *reply,
+			   size_t reply_len, int *reply_result, void *buf, size_t len,
+			   unsigned int flags, int64_t timeout_ns, struct msgport_msginfo *info);
 
 #ifdef __cplusplus
 }

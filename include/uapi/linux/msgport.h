@@ -22,7 +22,14 @@
  *                      MSGPORT_IOC_OPEN: send, receive, stat, chmod,
  *                      read(2)/write(2) (one whole message per call, priority
  *                      0), poll(2) (EPOLLIN when a message waits, EPOLLOUT
- *                      when a send would not block).
+ *                      when a send would not block), mmap(2) of the
+ *                      mailbox's shared region (see "Regions" below); call,
+ *                      reply.
+ *  inbox descriptor    a process's own unnamed mailbox, from
+ *                      MSGPORT_IOC_INBOX: others send to it by pid
+ *                      (MSGPORT_IOC_SEND_PID, MSGPORT_IOC_CALL_PID); it
+ *                      receives, replies, stats, polls and chmods like a
+ *                      mailbox descriptor opened with MSGPORT_O_RECV.
  */
 #ifndef _UAPI_LINUX_MSGPORT_H
 #define _UAPI_LINUX_MSGPORT_H
@@ -77,15 +84,18 @@ struct msgport_version {
 /*
  * MSGPORT_IOC_OPEN: open (and with MSGPORT_O_CREAT, create) a mailbox.
  * Returns a new file descriptor.  A descriptor opened with neither
- * MSGPORT_O_RECV nor MSGPORT_O_SEND can only stat.  capacity, max_msg_size
- * and mode are used only when the call creates the mailbox (and must then be
- * valid); max_msg_size 0 means the module's default_msg_size parameter.
+ * MSGPORT_O_RECV nor MSGPORT_O_SEND can only stat.  capacity, max_msg_size,
+ * mode and region_size are used only when the call creates the mailbox (and
+ * must then be valid); max_msg_size 0 means the module's default_msg_size
+ * parameter.  region_size > 0 gives the mailbox a shared region of that many
+ * bytes rounded up to whole pages (see "Regions" below); 0 gives none.
  *
  * Errors: EFAULT, EINVAL (flags, reserved, name bytes, mode bits beyond 0777,
- * max_msg_size beyond the module's max_msg_size), ENAMETOOLONG, ENOENT (no
- * such mailbox and no O_CREAT), EEXIST (O_CREAT|O_EXCL and it exists), EACCES
- * (mode bits deny the requested access), ENOSPC (max_mailboxes reached),
- * ENOMEM, EMFILE/ENFILE.
+ * max_msg_size beyond the module's max_msg_size), EFBIG (region_size beyond
+ * the module's max_region_size), ENAMETOOLONG, ENOENT (no such mailbox and no
+ * O_CREAT), EEXIST (O_CREAT|O_EXCL and it exists), EACCES (mode bits deny the
+ * requested access), ENOSPC (max_mailboxes reached), EDQUOT (the region would
+ * pass the creator's max_user_bytes), ENOMEM, EMFILE/ENFILE.
  */
 struct msgport_open {
 	__u64 name;		/* user pointer to the name, not NUL-terminated */
@@ -95,7 +105,8 @@ struct msgport_open {
 	__u32 capacity;		/* messages when creating; 0 = rendezvous */
 	__u32 max_msg_size;	/* bytes when creating; 0 = default */
 	__u32 reserved0;
-	__u64 reserved[3];
+	__u64 region_size;	/* bytes of shared region when creating; 0 = none */
+	__u64 reserved[2];
 };
 
 /*
@@ -116,10 +127,16 @@ struct msgport_name {
 #define MSGPORT_F_SYNC		(1U << 2)	/* send: return once a receiver took it */
 #define MSGPORT_F_PEEK		(1U << 3)	/* recv: copy the next message, leave it queued */
 #define MSGPORT_F_TRUNC		(1U << 4)	/* recv: truncate to buf_len instead of -EMSGSIZE */
+#define MSGPORT_F_FROM		(1U << 5)	/* recv: only messages sent by process from_pid */
+#define MSGPORT_F_SPAN		(1U << 8)	/* send: a region span; recv: spans by reference */
 
-#define MSGPORT_SEND_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_SYNC)
+#define MSGPORT_SEND_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_SYNC | \
+				 MSGPORT_F_SPAN)
 #define MSGPORT_RECV_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | \
-				 MSGPORT_F_PEEK | MSGPORT_F_TRUNC)
+				 MSGPORT_F_PEEK | MSGPORT_F_TRUNC | MSGPORT_F_SPAN | \
+				 MSGPORT_F_FROM)
+/* Flags of a call: NONBLOCK and TIMEOUT as for send, TRUNC for the reply. */
+#define MSGPORT_CALL_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_TRUNC)
 
 /*
  * MSGPORT_IOC_SEND on a mailbox descriptor opened with MSGPORT_O_SEND.
@@ -130,10 +147,17 @@ struct msgport_name {
  * 0 only after a receiver took the message; on -ETIMEDOUT, -EINTR or -EAGAIN
  * the message was withdrawn and nobody received it.
  *
+ * With MSGPORT_F_SPAN the message is a span of the mailbox's region: buf
+ * is not a pointer but the span's byte offset in the region and len its
+ * length (1 byte at least; max_msg_size does not apply).  Nothing is
+ * copied: the receiver finds the bytes in its own mapping of the region.
+ *
  * Errors: EFAULT, EINVAL, EBADF (not opened for sending), EMSGSIZE (len >
  * the mailbox's max_msg_size), EAGAIN (non-blocking and full, or rendezvous
  * with no receiver waiting), ETIMEDOUT, EINTR, EIDRM (unlinked), EDQUOT (the
- * per-user max_user_bytes limit), ENOMEM.
+ * per-user max_user_bytes limit), ENOMEM; with MSGPORT_F_SPAN also EINVAL
+ * (the mailbox has no region, or len is 0) and ERANGE (the span does not lie
+ * inside the region).
  */
 struct msgport_send {
 	__u64 buf;		/* user pointer to the payload */
@@ -146,6 +170,16 @@ struct msgport_send {
 	__u64 reserved[2];
 };
 
+/*
+ * msgport_msginfo.msg_flags.  MSGPORT_MSG_CALL: the message is the request
+ * of a call (MSGPORT_IOC_CALL, MSGPORT_IOC_CALL_PID); its caller waits until
+ * the receiver answers token with MSGPORT_IOC_REPLY (or _REPLY_RECV) on the
+ * descriptor it received the request from.  In a reply's metadata (the
+ * caller's msgport_call.info) token is the call's and msg_flags is 0.
+ */
+#define MSGPORT_MSG_CALL	(1U << 0)	/* a call's request: answer info.token */
+#define MSGPORT_MSG_SPAN	(1U << 1)	/* a span of the region: see span_offset */
+
 /* Kernel-stamped facts about a received message; senders cannot forge them. */
 struct msgport_msginfo {
 	__u64 seq;		/* per-mailbox sequence number, from 1 */
@@ -155,8 +189,11 @@ struct msgport_msginfo {
 	__u32 uid;		/* sender euid in the receiver's user ns */
 	__u32 gid;		/* sender egid in the receiver's user ns */
 	__u32 priority;
-	__u32 len;		/* the message's full length */
-	__u64 reserved[3];
+	__u32 len;		/* the message's full length (a span's length) */
+	__u64 token;		/* MSGPORT_MSG_CALL: the call to answer; else 0 */
+	__u64 span_offset;	/* MSGPORT_MSG_SPAN: the span's offset in the region */
+	__u32 msg_flags;	/* MSGPORT_MSG_* */
+	__u32 reserved0;
 };
 
 /*
@@ -166,21 +203,39 @@ struct msgport_msginfo {
  * also on -EMSGSIZE (buffer smaller than the message, which stays queued;
  * info.len is its length).  timeout_ns as for send.
  *
+ * A span message (MSGPORT_MSG_SPAN in info.msg_flags) is taken by
+ * reference with MSGPORT_F_SPAN: nothing is copied, the call returns 0 and
+ * info.span_offset and info.len locate the bytes in the region.  Without
+ * MSGPORT_F_SPAN its bytes are copied from the region into buf like a
+ * payload (buf_len must hold info.len of them, or MSGPORT_F_TRUNC).
+ *
+ * With MSGPORT_F_FROM only messages sent by the process from_pid (in the
+ * caller's pid namespace) are considered, highest priority first and oldest
+ * first within a priority; the others stay queued in their order.  The
+ * sender is matched by identity (struct pid), not by number: a process that
+ * reuses a dead sender's pid number does not match its messages, and a
+ * from_pid that names no live process gives -ESRCH.  Without the flag
+ * from_pid must be 0.  Works on mailboxes and inboxes alike.
+ *
  * Errors: EFAULT, EINVAL, EBADF (not opened for receiving), EMSGSIZE, EAGAIN
- * (non-blocking and empty), ETIMEDOUT, EINTR, EIDRM.
+ * (non-blocking and empty), ETIMEDOUT, EINTR, EIDRM, ESRCH (MSGPORT_F_FROM),
+ * ECONNRESET (an inbox closed by its owner).
  */
 struct msgport_recv {
 	__u64 buf;		/* user pointer to the buffer */
 	__u64 timeout_ns;	/* with MSGPORT_F_TIMEOUT; in/out */
 	__u32 buf_len;		/* bytes at buf */
-	__u32 flags;		/* MSGPORT_F_NONBLOCK|TIMEOUT|PEEK|TRUNC */
-	__u64 reserved[2];
+	__u32 flags;		/* MSGPORT_F_NONBLOCK|TIMEOUT|PEEK|TRUNC|SPAN|FROM */
+	__s32 from_pid;		/* with MSGPORT_F_FROM: the sender */
+	__u32 reserved0;
+	__u64 reserved[1];
 	struct msgport_msginfo info;	/* out */
 };
 
 /* msgport_stat.flags */
 #define MSGPORT_STAT_EPHEMERAL	(1U << 0)
-#define MSGPORT_STAT_UNLINKED	(1U << 1)
+#define MSGPORT_STAT_UNLINKED	(1U << 1)	/* unlinked; for an inbox: closed */
+#define MSGPORT_STAT_INBOX	(1U << 2)	/* a process's inbox (name is empty) */
 
 /* MSGPORT_IOC_STAT on any mailbox descriptor. */
 struct msgport_stat {
@@ -198,7 +253,11 @@ struct msgport_stat {
 	__u64 sent;		/* messages accepted */
 	__u64 received;		/* messages taken by receivers */
 	__u64 dropped;		/* messages discarded by unlink or last close */
-	__u64 reserved[4];
+	__u64 region_size;	/* bytes of shared region (page-rounded), 0 if none */
+	__u64 region_maps;	/* memory mappings of the region that exist */
+	__u64 calls;		/* requests received and not yet answered */
+	__s32 owner_pid;	/* inbox: its process in the caller's pid ns, 0 if not visible */
+	__u32 reserved0;
 };
 
 /*
@@ -210,18 +269,223 @@ struct msgport_setmode {
 	__u32 reserved;
 };
 
+/*
+ * Direct messages: inboxes.
+ *
+ * MSGPORT_IOC_INBOX on /dev/msgport opens the calling process's inbox, an
+ * unnamed mailbox addressed by the process's pid, and returns its
+ * descriptor: MSGPORT_IOC_RECV, read(2), poll(2), stat, set-mode, reply;
+ * no sending (-EBADF).  A process has at most one inbox at a time: while it
+ * has one, MSGPORT_IOC_INBOX fails with -EEXIST (dup(2) the descriptor
+ * instead).  capacity and max_msg_size are as for MSGPORT_IOC_OPEN with
+ * MSGPORT_O_CREAT (rendezvous, bounded or unbounded; max_msg_size 0 = the
+ * default).  Who may send to it: processes with the owner's euid, with
+ * CAP_IPC_OWNER, or that mode's group (egid or supplementary groups) or
+ * other write bit admits.
+ *
+ * Lifetime: the inbox belongs to the process (thread group) that opened it.
+ * It closes when that process closes its last descriptor of it, or exits, or
+ * execs with it close-on-exec; and when the last descriptor anywhere (a
+ * forked child's, one passed with SCM_RIGHTS) closes.  A child that inherits
+ * the descriptor may receive from it but does not own it: its own
+ * MSGPORT_IOC_INBOX opens its own inbox.  Closing wakes blocked senders and
+ * callers with -ECONNRESET, drops the queued messages (counted in
+ * stat.dropped), fails the calls the inbox received and did not answer
+ * (their callers get -ECONNRESET); later sends get -ECONNREFUSED and
+ * receives through a descriptor still open -ECONNRESET.
+ *
+ * Errors: EFAULT, EINVAL (flags, mode, sizes, reserved), EEXIST, ENOMEM,
+ * EMFILE/ENFILE.
+ */
+struct msgport_inbox {
+	__u32 flags;		/* MSGPORT_O_NONBLOCK | MSGPORT_O_CLOEXEC */
+	__u32 mode;		/* 0777 mask; write bits let group/others send */
+	__u32 capacity;		/* messages; 0 = rendezvous */
+	__u32 max_msg_size;	/* bytes; 0 = default */
+	__u64 reserved[2];
+};
+
+/*
+ * MSGPORT_IOC_SEND_PID on /dev/msgport: send to the inbox of process pid (in
+ * the caller's pid namespace; a thread id names its process).  As
+ * MSGPORT_IOC_SEND otherwise: flags, priority, timeout_ns, seq.  The
+ * receiver is held as a struct pid, never as a number: a message is never
+ * delivered to a later process that reuses the number.
+ *
+ * Errors: as MSGPORT_IOC_SEND, and EINVAL (pid <= 0), ESRCH (no such
+ * process), ECONNREFUSED (it has no inbox, or it closed before the message
+ * was accepted), ECONNRESET (it closed while this send waited for room or
+ * for a receipt), EACCES (not allowed by the inbox's mode).
+ */
+struct msgport_send_pid {
+	__u64 buf;		/* user pointer to the payload */
+	__u64 timeout_ns;	/* with MSGPORT_F_TIMEOUT; in/out */
+	__u64 seq;		/* out: sequence number in the inbox */
+	__u32 len;
+	__u32 flags;		/* MSGPORT_F_NONBLOCK|TIMEOUT|SYNC */
+	__u32 priority;
+	__s32 pid;		/* the receiving process */
+	__u64 reserved[2];
+};
+
+/*
+ * RPC.  MSGPORT_IOC_CALL on a mailbox descriptor opened with MSGPORT_O_SEND,
+ * or MSGPORT_IOC_CALL_PID on /dev/msgport (to the inbox of process pid, with
+ * the rules and errors of MSGPORT_IOC_SEND_PID): send the request (len bytes
+ * at buf, with priority, flagged MSGPORT_MSG_CALL and carrying a new token in
+ * its metadata) and sleep until a receiver answers it with
+ * MSGPORT_IOC_REPLY.  Returns the number of reply bytes copied to reply_buf;
+ * info describes the reply (the replier's pid, tid, uid and gid, the
+ * request's priority, the reply's full length, the token).  token is written
+ * back whatever the outcome once the request was sent (0 if it was not).
+ *
+ * The timeout (MSGPORT_F_TIMEOUT) covers the whole call; MSGPORT_F_NONBLOCK
+ * makes queuing the request fail with -EAGAIN when the mailbox is full (the
+ * call then still waits for its reply).  A reply longer than reply_len is
+ * refused to the replier with -EMSGSIZE (the call goes on) unless the call
+ * has MSGPORT_F_TRUNC: then it is truncated and info.len is its full length.
+ *
+ * A call that times out or is interrupted before a receiver took its request
+ * withdraws it (nobody ever sees it) and, under SA_RESTART, restarts with
+ * the remaining time.  Once a receiver took it, the call gives up with
+ * -ETIMEDOUT or -EINTR (never restarted, so never sent twice) and the
+ * receiver's reply gets -ECANCELED.  A reply that came first wins.
+ *
+ * Each call is answered at most once, and a reply reaches its caller only.
+ * Errors: EFAULT, EINVAL, EBADF (not opened for sending), EMSGSIZE (request
+ * too large), EAGAIN, ETIMEDOUT, EINTR, EDQUOT, ENOMEM, EIDRM (the mailbox
+ * was unlinked before the call was answered), ECONNRESET (the descriptor that
+ * received the request was closed, e.g. its server exited, or the target
+ * inbox closed, before answering; or the request was still queued when the
+ * last descriptor that could receive it closed: its servers are gone).  A
+ * call made while no receiver has the mailbox open waits for one.
+ */
+struct msgport_call {
+	__u64 buf;		/* request payload */
+	__u64 reply_buf;	/* where the reply goes */
+	__u64 timeout_ns;	/* with MSGPORT_F_TIMEOUT; in/out */
+	__u64 token;		/* out: the call's token */
+	__u32 len;		/* request bytes */
+	__u32 reply_len;	/* bytes at reply_buf */
+	__u32 flags;		/* MSGPORT_F_NONBLOCK|TIMEOUT|TRUNC */
+	__u32 priority;		/* the request's, 0..MSGPORT_PRIO_MAX */
+	__s32 pid;		/* MSGPORT_IOC_CALL_PID: the server; else 0 */
+	__u32 reserved0;
+	__u64 reserved[2];
+	struct msgport_msginfo info;	/* out: the reply's metadata */
+};
+
+/*
+ * MSGPORT_IOC_REPLY on the mailbox or inbox descriptor that received the
+ * request: answer call token with len bytes at buf.  Tokens are unique for
+ * the module's lifetime and bound to the open file description that
+ * received the request (a forked child sharing it may answer too).  A
+ * request taken with read(2), which shows no token, is bound all the same:
+ * its caller waits until its time-out or until that descriptor closes.
+ *
+ * Errors: EFAULT, EINVAL (flags, reserved, token 0), ENOENT (no such call
+ * was received through this descriptor, or it was answered already),
+ * ECANCELED (its caller gave up: timed out, was interrupted or exited; the
+ * token is spent), EMSGSIZE (longer than the mailbox's max_msg_size, or than
+ * the caller's reply buffer when the caller did not ask for truncation: the
+ * call stays open), EIDRM (mailbox unlinked: its calls were failed),
+ * ECONNRESET (inbox closed), EDQUOT, ENOMEM.
+ */
+struct msgport_reply {
+	__u64 token;
+	__u64 buf;		/* user pointer to the reply payload */
+	__u32 len;
+	__u32 flags;		/* none defined: 0 */
+	__u64 reserved[2];
+};
+
+/*
+ * MSGPORT_IOC_REPLY_RECV on a mailbox or inbox descriptor: a server's loop
+ * step in one system call.  If reply.token is not 0 answer it as
+ * MSGPORT_IOC_REPLY does, then receive as MSGPORT_IOC_RECV does with recv and
+ * return its result.  reply_result says what became of the reply: 0, or
+ * its error.  A reply refused because of its caller (-ENOENT, -ECANCELED)
+ * does not stop the receive; any other reply error (EFAULT, EINVAL,
+ * EMSGSIZE, EIDRM, ...) fails the whole call, with that error, before
+ * receiving.  The receive's arguments are checked before the reply is made.
+ */
+struct msgport_reply_recv {
+	struct msgport_reply reply;
+	__s32 reply_result;	/* out: 0 or the reply's -errno */
+	__u32 reserved0;
+	struct msgport_recv recv;
+};
+
 #define MSGPORT_IOC_MAGIC	0xB8
 
 /* On /dev/msgport. */
 #define MSGPORT_IOC_VERSION	_IOR(MSGPORT_IOC_MAGIC, 0x00, struct msgport_version)
 #define MSGPORT_IOC_OPEN	_IOW(MSGPORT_IOC_MAGIC, 0x01, struct msgport_open)
 #define MSGPORT_IOC_UNLINK	_IOW(MSGPORT_IOC_MAGIC, 0x02, struct msgport_name)
-/* 0x03..0x0f: reserved for direct messages and RPC. */
+#define MSGPORT_IOC_INBOX	_IOW(MSGPORT_IOC_MAGIC, 0x03, struct msgport_inbox)
+#define MSGPORT_IOC_SEND_PID	_IOWR(MSGPORT_IOC_MAGIC, 0x04, struct msgport_send_pid)
+#define MSGPORT_IOC_CALL_PID	_IOWR(MSGPORT_IOC_MAGIC, 0x05, struct msgport_call)
+/* 0x06..0x0f: reserved for direct messages and RPC. */
+
+/*
+ * Regions.  A mailbox created with region_size > 0 owns that many bytes
+ * (rounded up to whole pages) of zero-filled memory, allocated at creation,
+ * charged to the creator's memory cgroup and counted in the creator's
+ * max_user_bytes.  mmap(2) of the mailbox descriptor with MAP_SHARED maps it:
+ * every mapping, in every process, sees the same pages.  Rules:
+ *  - mapping needs a descriptor opened with MSGPORT_O_RECV (read
+ *    permission); PROT_WRITE needs MSGPORT_O_SEND as well (write permission),
+ *    and mprotect(2) cannot add PROT_WRITE to a mapping of a descriptor
+ *    without it (EACCES);
+ *  - the offset and length must lie inside the region, MAP_PRIVATE is not
+ *    supported (EINVAL); a mailbox without a region gives ENODEV;
+ *  - mappings cannot grow (mremap), and are inherited across fork(2);
+ *  - the pages live while the mailbox exists or a mapping does: after
+ *    unlink and the last close, the last munmap frees them.  A mapping
+ *    keeps the mailbox descriptor (and so the module) in use: an ephemeral
+ *    mailbox lives on while mapped.
+ * Spans (MSGPORT_F_SPAN) send a part of the region by reference: see
+ * MSGPORT_IOC_SEND and MSGPORT_IOC_RECV.  The kernel only checks that a span
+ * lies inside the region; who may write it when is the programs' contract
+ * (libmsgport's span allocator documents one).  Mailbox-descriptor ioctl
+ * numbers 0x20..0x2f are reserved for regions.
+ *
+ * futex(2) cannot wait across processes on region memory (its shared keys
+ * need page-cache pages): MSGPORT_IOC_REGION_WAIT and _WAKE do that job.
+ */
+
+/*
+ * MSGPORT_IOC_REGION_WAIT on a mailbox descriptor opened with
+ * MSGPORT_O_RECV: sleep until the 32-bit word at offset in the region no
+ * longer holds value (0 at once if it already does not).  Whoever changes
+ * the word calls MSGPORT_IOC_REGION_WAKE afterwards, which makes every
+ * sleeper on the region look at its word again; a wake-up with the word
+ * unchanged leaves the sleeper asleep.  timeout_ns as for send (remaining
+ * time written back when a timed wait is interrupted).  Unlinking the
+ * mailbox does not end a wait: the region outlives it.
+ *
+ * Errors: EFAULT, EINVAL (flags other than MSGPORT_F_TIMEOUT, reserved,
+ * offset not 4-byte aligned), ERANGE (offset outside the region), ENODEV
+ * (no region), EBADF (not opened for receiving), ETIMEDOUT, EINTR.
+ */
+struct msgport_region_wait {
+	__u64 offset;		/* of a __u32 in the region, 4-byte aligned */
+	__u64 timeout_ns;	/* with MSGPORT_F_TIMEOUT; in/out */
+	__u32 value;		/* sleep while the word holds this */
+	__u32 flags;		/* MSGPORT_F_TIMEOUT */
+	__u64 reserved;
+};
 
 /* On a mailbox descriptor. */
 #define MSGPORT_IOC_SEND	_IOWR(MSGPORT_IOC_MAGIC, 0x10, struct msgport_send)
 #define MSGPORT_IOC_RECV	_IOWR(MSGPORT_IOC_MAGIC, 0x11, struct msgport_recv)
 #define MSGPORT_IOC_STAT	_IOR(MSGPORT_IOC_MAGIC, 0x12, struct msgport_stat)
 #define MSGPORT_IOC_SET_MODE	_IOW(MSGPORT_IOC_MAGIC, 0x13, struct msgport_setmode)
+#define MSGPORT_IOC_CALL	_IOWR(MSGPORT_IOC_MAGIC, 0x14, struct msgport_call)
+#define MSGPORT_IOC_REPLY	_IOW(MSGPORT_IOC_MAGIC, 0x15, struct msgport_reply)
+#define MSGPORT_IOC_REPLY_RECV	_IOWR(MSGPORT_IOC_MAGIC, 0x16, struct msgport_reply_recv)
+#define MSGPORT_IOC_REGION_WAIT	_IOWR(MSGPORT_IOC_MAGIC, 0x20, struct msgport_region_wait)
+/* MSGPORT_IOC_REGION_WAKE (no argument): sleepers on the region look again. */
+#define MSGPORT_IOC_REGION_WAKE	_IO(MSGPORT_IOC_MAGIC, 0x21)
 
 #endif /* _UAPI_LINUX_MSGPORT_H */

@@ -1,0 +1,794 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport-faultsweep: fail every allocation and user copy on each msgport
+ * call's path, one at a time, and check the call fails cleanly.
+ *
+ * Needs a kernel with CONFIG_FAULT_INJECTION_DEBUG_FS, FAILSLAB,
+ * FAIL_PAGE_ALLOC and FAULT_INJECTION_USERCOPY (the debug kernel), debugfs
+ * mounted, and msgport's debugfs object counters (msgport/objects).
+ *
+ * How (Documentation/fault-injection/fault-injection.rst, "fail-nth"): for
+ * each operation and N = 1, 2, 3, ...: set up the state the operation needs,
+ * write N to /proc/self/task/<tid>/fail-nth, make the one system call, read
+ * fail-nth back.  0 means the N-th fault point of that call was made to fail;
+ * the call must then have succeeded anyway or failed with a clean errno
+ * (ENOMEM, EFAULT, ENFILE, EMFILE, EDQUOT), and have left no trace: a failed
+ * create leaves no mailbox, a failed send queues nothing, a failed receive
+ * leaves the message queued (the same message, by sequence number), a failed
+ * unlink leaves the name.  After each try everything is torn down and
+ * msgport's object counters must be back to where they were.  A non-zero
+ * read-back means the call made fewer than N fault points: it must have
+ * succeeded, and the sweep of that operation is complete.
+ *
+ * The fault types are configured for it (and restored at exit): failslab
+ * and fail_page_alloc with ignore-gfp-wait=N (fail GFP_KERNEL too), and
+ * fail_page_alloc min-order=0; verbose=0 for all three.
+ *
+ * Prints one line per operation and `N passed, N failed`.
+ * Options: --max-faults N (per operation, default 500), --only NAME,
+ * --verbose, --help.  Exit status: 0 all passed, 1 a failure, 2 usage.
+ *
+ * Direct messages (inbox, send by pid) are swept when the ABI header has
+ * them; calls and regions are new entries in ops[].
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/msgport.h>
+
+#define PROG		"msgport-faultsweep"
+#define DEBUGFS		"/sys/kernel/debug"
+#define OBJECTS		DEBUGFS "/msgport/objects"
+#define MAX_COUNTERS	16
+
+static struct {
+	unsigned int max_faults;
+	const char *only;
+	bool verbose;
+} opt = { .max_faults = 500 };
+
+static int ctl = -1;		/* /dev/msgport */
+static int fail_nth = -1;	/* /proc/self/task/<tid>/fail-nth */
+static unsigned int serial;	/* for unique names */
+static char errbuf[256];	/* why the current try failed */
+
+/* Counters */
+
+struct counters {
+	unsigned int n;
+	char key[MAX_COUNTERS][32];
+	long val[MAX_COUNTERS];
+};
+
+static int counters_read(struct counters *c)
+{
+	FILE *f = fopen(OBJECTS, "re");
+	char key[32];
+	long v;
+
+	if (!f)
+		return -errno;
+	c->n = 0;
+	while (c->n < MAX_COUNTERS && fscanf(f, "%31s %ld", key, &v) == 2) {
+		snprintf(c->key[c->n], sizeof(c->key[0]), "%s", key);
+		c->val[c->n++] = v;
+	}
+	fclose(f);
+	return c->n ? 0 : -EINVAL;
+}
+
+static bool counters_differ(const struct counters *a, const struct counters *b, char *why,
+			    size_t len)
+{
+	if (a->n != b->n) {
+		snprintf(why, len, "object counters changed shape");
+		return true;
+	}
+	for (unsigned int i = 0; i < a->n; i++) {
+		if (a->val[i] != b->val[i]) {
+			snprintf(why, len, "%s %ld, was %ld", a->key[i], b->val[i], a->val[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Fault injection */
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static int read_str(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static const char *const knobs[][2] = {
+	{ DEBUGFS "/failslab/ignore-gfp-wait", "N" },
+	{ DEBUGFS "/fail_page_alloc/ignore-gfp-wait", "N" },
+	{ DEBUGFS "/fail_page_alloc/min-order", "0" },
+	{ DEBUGFS "/failslab/verbose", "0" },
+	{ DEBUGFS "/fail_page_alloc/verbose", "0" },
+	{ DEBUGFS "/fail_usercopy/verbose", "0" },
+};
+#define NKNOBS	(sizeof(knobs) / sizeof(knobs[0]))
+static char saved[NKNOBS][32];
+
+static int faults_setup(void)
+{
+	char path[64];
+
+	for (unsigned int i = 0; i < NKNOBS; i++) {
+		int err = read_str(knobs[i][0], saved[i], sizeof(saved[i]));
+
+		if (!err)
+			err = write_str(knobs[i][0], knobs[i][1]);
+		if (err) {
+			fprintf(stderr, PROG ": %s: %s (a kernel with fault injection and debugfs?)\n",
+				knobs[i][0], strerror(-err));
+			return err;
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth", (long)syscall(SYS_gettid));
+	fail_nth = open(path, O_RDWR | O_CLOEXEC);
+	if (fail_nth < 0) {
+		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static void faults_restore(void)
+{
+	for (unsigned int i = 0; i < NKNOBS; i++) {
+		if (saved[i][0])
+			write_str(knobs[i][0], saved[i]);
+	}
+}
+
+/*
+ * fail-nth counts every fault point of this task, the user copies of its own
+ * read and write included: while it is still counting down, reading or
+ * writing it may be the call that fails (EFAULT), which consumes it.
+ */
+static void arm(unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	for (int tries = 0; pwrite(fail_nth, buf, (size_t)len, 0) != len; tries++) {
+		if (errno != EFAULT || tries > 2) {
+			perror(PROG ": write fail-nth");
+			exit(1);
+		}
+	}
+}
+
+/* Disarm and say whether the fault was injected (during the call). */
+static bool disarm(void)
+{
+	char buf[16] = "";
+	ssize_t n = pread(fail_nth, buf, sizeof(buf) - 1, 0);
+
+	if (n < 0 && errno == EFAULT) {
+		/* Still counting (so not injected); this read consumed it. */
+		arm(0);
+		return false;
+	}
+	if (n <= 0) {
+		perror(PROG ": read fail-nth");
+		exit(1);
+	}
+	buf[n] = '\0';
+	arm(0);
+	return atoi(buf) == 0;
+}
+
+/* msgport helpers (raw ioctls: the faulted call is exactly one syscall) */
+
+static void fresh_name(char *buf, size_t len)
+{
+	snprintf(buf, len, "sweep.%d.%u", (int)getpid(), serial++);
+}
+
+static void fill_open(struct msgport_open *o, const char *name, uint32_t flags)
+{
+	memset(o, 0, sizeof(*o));
+	o->name = (uintptr_t)name;
+	o->name_len = (uint32_t)strlen(name);
+	o->flags = flags | MSGPORT_O_CLOEXEC;
+	o->mode = 0600;
+	o->capacity = 8;
+	o->max_msg_size = 1024;
+}
+
+static int mb_create(const char *name)
+{
+	struct msgport_open o;
+
+	fill_open(&o, name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | MSGPORT_O_RECV | MSGPORT_O_SEND);
+	return ioctl(ctl, MSGPORT_IOC_OPEN, &o);
+}
+
+static int mb_exists(const char *name)
+{
+	struct msgport_open o;
+	int fd;
+
+	fill_open(&o, name, MSGPORT_O_RECV);
+	fd = ioctl(ctl, MSGPORT_IOC_OPEN, &o);
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static int mb_unlink(const char *name)
+{
+	struct msgport_name n;
+
+	memset(&n, 0, sizeof(n));
+	n.name = (uintptr_t)name;
+	n.name_len = (uint32_t)strlen(name);
+	return ioctl(ctl, MSGPORT_IOC_UNLINK, &n);
+}
+
+static int mb_stat(int fd, struct msgport_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	return ioctl(fd, MSGPORT_IOC_STAT, st);
+}
+
+static int mb_send(int fd, const void *buf, uint32_t len, uint64_t *seq)
+{
+	struct msgport_send s;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	s.buf = (uintptr_t)buf;
+	s.len = len;
+	s.flags = MSGPORT_F_NONBLOCK;
+	ret = ioctl(fd, MSGPORT_IOC_SEND, &s);
+	if (!ret && seq)
+		*seq = s.seq;
+	return ret;
+}
+
+static long mb_recv(int fd, void *buf, uint32_t len, uint32_t flags, uint64_t *seq)
+{
+	struct msgport_recv r;
+	long ret;
+
+	memset(&r, 0, sizeof(r));
+	r.buf = (uintptr_t)buf;
+	r.buf_len = len;
+	r.flags = flags | MSGPORT_F_NONBLOCK;
+	ret = ioctl(fd, MSGPORT_IOC_RECV, &r);
+	if (ret >= 0 && seq)
+		*seq = r.info.seq;
+	return ret;
+}
+
+static bool clean_errno(int e)
+{
+	return e == ENOMEM || e == EFAULT || e == ENFILE || e == EMFILE || e == EDQUOT;
+}
+
+static bool why(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/*
+ * An operation: prepare() builds the state (not under fault injection),
+ * call() is the one faulted system call, check() judges it (ret and errno
+ * of call(); injected says whether a fault fired), cleanup() tears down.
+ * Each returns false (with why()) on a finding.
+ */
+struct state {
+	char name[64];
+	int fd, fd2;
+	uint64_t seq;
+	struct msgport_stat before;
+	char buf[1024];
+};
+
+struct op {
+	const char *name;
+	bool (*prepare)(struct state *s);
+	long (*call)(struct state *s);
+	bool (*check)(struct state *s, long ret, int err, bool injected);
+	void (*cleanup)(struct state *s);
+};
+
+static bool prep_name(struct state *s)
+{
+	fresh_name(s->name, sizeof(s->name));
+	return true;
+}
+
+static bool prep_mailbox(struct state *s)
+{
+	fresh_name(s->name, sizeof(s->name));
+	s->fd = mb_create(s->name);
+	if (s->fd < 0)
+		return why("setup: create %s: %s", s->name, strerror(errno));
+	return mb_stat(s->fd, &s->before) == 0 || why("setup: stat: %s", strerror(errno));
+}
+
+static bool prep_queued(struct state *s)
+{
+	if (!prep_mailbox(s))
+		return false;
+	memset(s->buf, 'm', 300);
+	if (mb_send(s->fd, s->buf, 300, &s->seq))
+		return why("setup: send: %s", strerror(errno));
+	return mb_stat(s->fd, &s->before) == 0 || why("setup: stat: %s", strerror(errno));
+}
+
+static void cleanup_all(struct state *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->fd2 >= 0)
+		close(s->fd2);
+	if (s->name[0])
+		mb_unlink(s->name);	/* ENOENT when already gone */
+}
+
+/* VERSION */
+static long call_version(struct state *s)
+{
+	struct msgport_version v;
+
+	return ioctl(ctl, MSGPORT_IOC_VERSION, &v);
+}
+
+static bool check_simple(struct state *s, long ret, int err, bool injected)
+{
+	if (ret < 0 && !clean_errno(err))
+		return why("failed with %s", strerror(err));
+	return true;
+}
+
+/* OPEN with create */
+static long call_create(struct state *s)
+{
+	return s->fd2 = mb_create(s->name);
+}
+
+static bool check_create(struct state *s, long ret, int err, bool injected)
+{
+	int e;
+
+	if (ret >= 0)
+		return true;
+	if (!clean_errno(err))
+		return why("failed with %s", strerror(err));
+	e = mb_exists(s->name);
+	if (e != 0)
+		return why("failed (%s) but the mailbox %s", strerror(err),
+			   e > 0 ? "exists" : "cannot be looked up");
+	return true;
+}
+
+/* OPEN of an existing mailbox */
+static long call_open(struct state *s)
+{
+	struct msgport_open o;
+
+	fill_open(&o, s->name, MSGPORT_O_RECV | MSGPORT_O_SEND);
+	return s->fd2 = ioctl(ctl, MSGPORT_IOC_OPEN, &o);
+}
+
+/* UNLINK */
+static long call_unlink(struct state *s)
+{
+	return mb_unlink(s->name);
+}
+
+static bool check_unlink(struct state *s, long ret, int err, bool injected)
+{
+	int e = mb_exists(s->name);
+
+	if (ret == 0)
+		return e == 0 || why("succeeded but the name is still there");
+	if (!clean_errno(err))
+		return why("failed with %s", strerror(err));
+	return e == 1 || why("failed (%s) but the name is gone", strerror(err));
+}
+
+/* SEND */
+static long call_send(struct state *s)
+{
+	memset(s->buf, 's', 200);
+	return mb_send(s->fd, s->buf, 200, NULL);
+}
+
+static long call_write(struct state *s)
+{
+	memset(s->buf, 'w', 200);
+	return write(s->fd, s->buf, 200);
+}
+
+static bool check_send(struct state *s, long ret, int err, bool injected)
+{
+	struct msgport_stat st;
+
+	if (mb_stat(s->fd, &st))
+		return why("stat after: %s", strerror(errno));
+	if (ret >= 0) {
+		if (st.queued_msgs != s->before.queued_msgs + 1)
+			return why("succeeded but %llu queued (was %llu)",
+				   (unsigned long long)st.queued_msgs,
+				   (unsigned long long)s->before.queued_msgs);
+		return true;
+	}
+	if (!clean_errno(err))
+		return why("failed with %s", strerror(err));
+	if (st.queued_msgs != s->before.queued_msgs || st.sent != s->before.sent ||
+	    st.queued_bytes != s->before.queued_bytes)
+		return why("failed (%s) but queued %llu msgs %llu bytes, sent %llu (was %llu/%llu/%llu)",
+			   strerror(err), (unsigned long long)st.queued_msgs,
+			   (unsigned long long)st.queued_bytes, (unsigned long long)st.sent,
+			   (unsigned long long)s->before.queued_msgs,
+			   (unsigned long long)s->before.queued_bytes,
+			   (unsigned long long)s->before.sent);
+	return true;
+}
+
+/* RECV, PEEK, read() */
+static long call_recv(struct state *s)
+{
+	return mb_recv(s->fd, s->buf, sizeof(s->buf), 0, NULL);
+}
+
+static long call_peek(struct state *s)
+{
+	return mb_recv(s->fd, s->buf, sizeof(s->buf), MSGPORT_F_PEEK, NULL);
+}
+
+static long call_read(struct state *s)
+{
+	return read(s->fd, s->buf, sizeof(s->buf));
+}
+
+static bool check_recv(struct state *s, long ret, int err, bool injected)
+{
+	struct msgport_stat st;
+	uint64_t seq = 0;
+	long n;
+
+	if (mb_stat(s->fd, &st))
+		return why("stat after: %s", strerror(errno));
+	if (ret >= 0)
+		return ret == 300 || why("returned %ld, not 300", ret);
+	if (!clean_errno(err))
+		return why("failed with %s", strerror(err));
+	if (st.queued_msgs != s->before.queued_msgs || st.received != s->before.received)
+		return why("failed (%s) but the message is gone (queued %llu, received %llu)",
+			   strerror(err), (unsigned long long)st.queued_msgs,
+			   (unsigned long long)st.received);
+	n = mb_recv(s->fd, s->buf, sizeof(s->buf), 0, &seq);
+	if (n != 300 || seq != s->seq)
+		return why("failed (%s); the next receive got %ld bytes seq %llu, not 300 seq %llu",
+			   strerror(err), n, (unsigned long long)seq, (unsigned long long)s->seq);
+	return true;
+}
+
+/* STAT, SET_MODE, poll */
+static long call_stat(struct state *s)
+{
+	struct msgport_stat st;
+
+	return mb_stat(s->fd, &st);
+}
+
+static long call_setmode(struct state *s)
+{
+	struct msgport_setmode m;
+
+	memset(&m, 0, sizeof(m));
+	m.mode = 0640;
+	return ioctl(s->fd, MSGPORT_IOC_SET_MODE, &m);
+}
+
+static bool check_setmode(struct state *s, long ret, int err, bool injected)
+{
+	struct msgport_stat st;
+
+	if (mb_stat(s->fd, &st))
+		return why("stat after: %s", strerror(errno));
+	if (ret == 0)
+		return st.mode == 0640 || why("succeeded but mode is %o", st.mode);
+	if (!clean_errno(err))
+		return why("failed with %s", strerror(err));
+	return st.mode == 0600 || why("failed (%s) but mode is %o", strerror(err), st.mode);
+}
+
+static long call_poll(struct state *s)
+{
+	struct pollfd p = { .fd = s->fd, .events = POLLIN | POLLOUT };
+
+	return poll(&p, 1, 0);
+}
+
+/* close of the last descriptor of an ephemeral mailbox: must never fail */
+static bool prep_ephemeral(struct state *s)
+{
+	struct msgport_open o;
+
+	fresh_name(s->name, sizeof(s->name));
+	fill_open(&o, s->name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL |
+		  MSGPORT_O_RECV | MSGPORT_O_SEND);
+	s->fd = ioctl(ctl, MSGPORT_IOC_OPEN, &o);
+	if (s->fd < 0)
+		return why("setup: create: %s", strerror(errno));
+	memset(s->buf, 'e', 100);
+	return mb_send(s->fd, s->buf, 100, NULL) == 0 || why("setup: send: %s", strerror(errno));
+}
+
+static long call_close(struct state *s)
+{
+	int fd = s->fd;
+
+	s->fd = -1;
+	return close(fd);
+}
+
+static bool check_close(struct state *s, long ret, int err, bool injected)
+{
+	if (ret)
+		return why("close failed with %s", strerror(err));
+	return mb_exists(s->name) == 0 || why("the ephemeral mailbox outlived its last close");
+}
+
+#if defined(MSGPORT_IOC_INBOX) && defined(MSGPORT_IOC_SEND_PID)
+/* Direct messages: this process's inbox, and a send to it by pid. */
+static int inbox_create(void)
+{
+	struct msgport_inbox ib;
+
+	memset(&ib, 0, sizeof(ib));
+	ib.flags = MSGPORT_O_CLOEXEC;
+	ib.mode = 0600;
+	ib.capacity = 8;
+	return ioctl(ctl, MSGPORT_IOC_INBOX, &ib);
+}
+
+static int send_to_self(void)
+{
+	struct msgport_send_pid sp;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.buf = (uintptr_t)"direct";
+	sp.len = 6;
+	sp.flags = MSGPORT_F_NONBLOCK;
+	sp.pid = (int32_t)getpid();
+	return ioctl(ctl, MSGPORT_IOC_SEND_PID, &sp);
+}
+
+static long call_inbox(struct state *s)
+{
+	return s->fd = inbox_create();
+}
+
+static bool check_inbox(struct state *s, long ret, int err, bool injected)
+{
+	if (ret >= 0)
+		return true;
+	if (!clean_errno(err))
+		return why("failed with %s", strerror(err));
+	if (send_to_self() == 0)
+		return why("failed (%s) but this process has an inbox", strerror(err));
+	return true;
+}
+
+static bool prep_inbox(struct state *s)
+{
+	s->fd = inbox_create();
+	if (s->fd < 0)
+		return why("setup: inbox: %s", strerror(errno));
+	return mb_stat(s->fd, &s->before) == 0 || why("setup: stat: %s", strerror(errno));
+}
+
+static long call_send_pid(struct state *s)
+{
+	return send_to_self();
+}
+#endif
+
+static const struct op ops[] = {
+	{ "version", NULL, call_version, check_simple, cleanup_all },
+	{ "open-create", prep_name, call_create, check_create, cleanup_all },
+	{ "open-existing", prep_mailbox, call_open, check_simple, cleanup_all },
+	{ "unlink", prep_mailbox, call_unlink, check_unlink, cleanup_all },
+	{ "send", prep_mailbox, call_send, check_send, cleanup_all },
+	{ "send-queued", prep_queued, call_send, check_send, cleanup_all },
+	{ "write", prep_mailbox, call_write, check_send, cleanup_all },
+	{ "recv", prep_queued, call_recv, check_recv, cleanup_all },
+	{ "recv-peek", prep_queued, call_peek, check_recv, cleanup_all },
+	{ "read", prep_queued, call_read, check_recv, cleanup_all },
+	{ "stat", prep_mailbox, call_stat, check_simple, cleanup_all },
+	{ "set-mode", prep_mailbox, call_setmode, check_setmode, cleanup_all },
+	{ "poll", prep_mailbox, call_poll, check_simple, cleanup_all },
+	{ "close-ephemeral", prep_ephemeral, call_close, check_close, cleanup_all },
+#if defined(MSGPORT_IOC_INBOX) && defined(MSGPORT_IOC_SEND_PID)
+	{ "inbox", NULL, call_inbox, check_inbox, cleanup_all },
+	{ "send-pid", prep_inbox, call_send_pid, check_send, cleanup_all },
+#endif
+};
+
+static bool sweep(const struct op *op, unsigned int *points)
+{
+	struct counters base, after;
+	unsigned int n;
+
+	if (counters_read(&base)) {
+		fprintf(stderr, PROG ": cannot read " OBJECTS ": is msgport (with debugfs) loaded?\n");
+		return false;
+	}
+	for (n = 1; n <= opt.max_faults; n++) {
+		struct state s = { .fd = -1, .fd2 = -1 };
+		bool injected, ok;
+		long ret;
+		int err;
+
+		errbuf[0] = '\0';
+		if (op->prepare && !op->prepare(&s)) {
+			op->cleanup(&s);
+			fprintf(stderr, PROG ": %s: fault %u: %s\n", op->name, n, errbuf);
+			return false;
+		}
+		arm(n);
+		ret = op->call(&s);
+		err = errno;
+		injected = disarm();
+		ok = op->check(&s, ret, err, injected);
+		if (ok && !injected && ret < 0)
+			ok = why("failed (%s) with no fault injected", strerror(err));
+		op->cleanup(&s);
+		if (ok && counters_read(&after) == 0 && counters_differ(&base, &after, errbuf,
+									sizeof(errbuf)))
+			ok = false;
+		if (opt.verbose)
+			fprintf(stderr, PROG ": %s: fault %u %s: ret %ld%s%s\n", op->name, n,
+				injected ? "injected" : "not reached", ret,
+				ret < 0 ? " errno " : "", ret < 0 ? strerror(err) : "");
+		if (!ok) {
+			fprintf(stderr, PROG ": FAIL: %s with fault %u %s: %s\n", op->name, n,
+				injected ? "injected" : "not reached", errbuf);
+			return false;
+		}
+		if (!injected) {
+			*points = n - 1;
+			return true;
+		}
+	}
+	fprintf(stderr, PROG ": FAIL: %s: still injecting after %u faults\n", op->name,
+		opt.max_faults);
+	return false;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: " PROG " [--max-faults N] [--only OP] [--verbose]\n"
+		"Fail each allocation and user copy of each msgport call in turn (fail-nth)\n"
+		"and check that the call fails cleanly and leaks nothing.\n\n"
+		"  -m, --max-faults N  give up on an operation after N faults (default %u)\n"
+		"  -o, --only OP       sweep only OP\n"
+		"  -l, --list          list the operations\n"
+		"  -v, --verbose       every try\n"
+		"  -h, --help          this help\n"
+		"Needs the debug kernel (fault injection, debugfs) and msgport loaded.\n"
+		"Exit status: 0 all passed, 1 a failure, 2 usage.\n", opt.max_faults);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "max-faults", required_argument, NULL, 'm' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	unsigned int passed = 0, failed = 0, ran = 0;
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "m:o:lvh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			opt.max_faults = (unsigned int)strtoul(optarg, &end, 10);
+			if (*end || !opt.max_faults) {
+				fprintf(stderr, PROG ": --max-faults needs a positive number\n");
+				return 2;
+			}
+			break;
+		case 'o': opt.only = optarg; break;
+		case 'l':
+			for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+				printf("%s\n", ops[i].name);
+			return 0;
+		case 'v': opt.verbose = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	ctl = open(MSGPORT_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (ctl < 0) {
+		fprintf(stderr, PROG ": " MSGPORT_DEVICE_PATH ": %s\n", strerror(errno));
+		return 1;
+	}
+	if (faults_setup()) {
+		faults_restore();
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		unsigned int points = 0;
+
+		if (opt.only && strcmp(opt.only, ops[i].name))
+			continue;
+		ran++;
+		if (sweep(&ops[i], &points)) {
+			printf("ok   %-16s %u fault points, each failed cleanly\n", ops[i].name,
+			       points);
+			passed++;
+		} else {
+			printf("FAIL %s\n", ops[i].name);
+			failed++;
+		}
+		fflush(stdout);
+	}
+	faults_restore();
+	if (!ran) {
+		fprintf(stderr, PROG ": no operation named '%s' (see --list)\n", opt.only);
+		return 2;
+	}
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
