@@ -29,7 +29,12 @@
  * --verbose, --help.  Exit status: 0 all passed, 1 a failure, 2 usage.
  *
  * Direct messages (inbox, send by pid) are swept when the ABI header has
- * them; calls and regions are new entries in ops[].
+ * them.  Regions: create with a region, mmap, span send and receive,
+ * REGION_WAIT (returning at once) and REGION_WAKE.  RPC: CALL and CALL_PID
+ * against a forked server that answers the one request, REPLY and
+ * REPLY_RECV for a request taken from a forked caller; a failed reply must
+ * leave the call open (a second reply reaches the caller), a failed
+ * REPLY_RECV must leave its message queued.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,7 +47,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/msgport.h>
@@ -51,6 +58,9 @@
 #define DEBUGFS		"/sys/kernel/debug"
 #define OBJECTS		DEBUGFS "/msgport/objects"
 #define MAX_COUNTERS	16
+#define REGION_SIZE	8192
+#define CALL_TIMEOUT_NS	2000000000ULL	/* a caller's patience */
+#define SERVE_TIMEOUT_NS	1000000000ULL	/* how long a server waits for a request */
 
 static struct {
 	unsigned int max_faults;
@@ -328,6 +338,10 @@ struct state {
 	uint64_t seq;
 	struct msgport_stat before;
 	char buf[1024];
+	void *map;		/* region mapping, if any */
+	pid_t child;		/* caller or server process, if any (0: none) */
+	uint64_t token;		/* a call received in prepare() */
+	int32_t reply_result;	/* REPLY_RECV's out field */
 };
 
 struct op {
@@ -365,6 +379,10 @@ static bool prep_queued(struct state *s)
 
 static void cleanup_all(struct state *s)
 {
+	if (s->map)
+		munmap(s->map, REGION_SIZE);
+	if (s->child > 0)
+		waitpid(s->child, NULL, 0);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->fd2 >= 0)
@@ -635,6 +653,414 @@ static long call_send_pid(struct state *s)
 }
 #endif
 
+/*
+ * Regions.  The mailbox gets REGION_SIZE bytes of region; a span is 100
+ * bytes at offset 4096.
+ */
+static int mb_create_region(const char *name)
+{
+	struct msgport_open o;
+
+	fill_open(&o, name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | MSGPORT_O_RECV | MSGPORT_O_SEND);
+	o.region_size = REGION_SIZE;
+	return ioctl(ctl, MSGPORT_IOC_OPEN, &o);
+}
+
+static int span_send(int fd, uint64_t *seq)
+{
+	struct msgport_send sd;
+	int ret;
+
+	memset(&sd, 0, sizeof(sd));
+	sd.buf = 4096;
+	sd.len = 100;
+	sd.flags = MSGPORT_F_NONBLOCK | MSGPORT_F_SPAN;
+	ret = ioctl(fd, MSGPORT_IOC_SEND, &sd);
+	if (!ret && seq)
+		*seq = sd.seq;
+	return ret;
+}
+
+static long call_create_region(struct state *s)
+{
+	return s->fd2 = mb_create_region(s->name);
+}
+
+static bool prep_region(struct state *s)
+{
+	fresh_name(s->name, sizeof(s->name));
+	s->fd = mb_create_region(s->name);
+	if (s->fd < 0)
+		return why("setup: create %s with a region: %s", s->name, strerror(errno));
+	return mb_stat(s->fd, &s->before) == 0 || why("setup: stat: %s", strerror(errno));
+}
+
+static bool prep_span_queued(struct state *s)
+{
+	if (!prep_region(s))
+		return false;
+	if (span_send(s->fd, &s->seq))
+		return why("setup: span send: %s", strerror(errno));
+	return mb_stat(s->fd, &s->before) == 0 || why("setup: stat: %s", strerror(errno));
+}
+
+/* mmap of the region */
+static long call_mmap(struct state *s)
+{
+	void *p = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	s->map = p;
+	return 0;
+}
+
+static bool check_mmap(struct state *s, long ret, int err, bool injected)
+{
+	struct msgport_stat st;
+
+	if (mb_stat(s->fd, &st))
+		return why("stat after: %s", strerror(errno));
+	if (ret == 0) {
+		/* the pages are the region's: a write shows through a second mapping */
+		volatile uint32_t *w = s->map;
+		void *p2;
+		bool same;
+
+		if (st.region_maps != s->before.region_maps + 1)
+			return why("mapped but region_maps %llu (was %llu)",
+				   (unsigned long long)st.region_maps,
+				   (unsigned long long)s->before.region_maps);
+		p2 = mmap(NULL, REGION_SIZE, PROT_READ, MAP_SHARED, s->fd, 0);
+		if (p2 == MAP_FAILED)
+			return why("second mmap: %s", strerror(errno));
+		w[1] = 0x5eedf00d;
+		same = ((volatile uint32_t *)p2)[1] == 0x5eedf00d;
+		munmap(p2, REGION_SIZE);
+		return same || why("two mappings of the region do not share pages");
+	}
+	if (!clean_errno(err) && err != EAGAIN)
+		return why("failed with %s", strerror(err));
+	if (st.region_maps != s->before.region_maps)
+		return why("failed (%s) but region_maps %llu (was %llu)", strerror(err),
+			   (unsigned long long)st.region_maps,
+			   (unsigned long long)s->before.region_maps);
+	return true;
+}
+
+/* span send and span receive */
+static long call_span_send(struct state *s)
+{
+	return span_send(s->fd, NULL);
+}
+
+static long call_span_recv(struct state *s)
+{
+	struct msgport_recv r;
+	long ret;
+
+	memset(&r, 0, sizeof(r));
+	r.buf = (uintptr_t)s->buf;
+	r.buf_len = sizeof(s->buf);
+	r.flags = MSGPORT_F_NONBLOCK | MSGPORT_F_SPAN;
+	ret = ioctl(s->fd, MSGPORT_IOC_RECV, &r);
+	if (ret >= 0 && (r.info.seq != s->seq || r.info.span_offset != 4096 ||
+			 r.info.len != 100 || !(r.info.msg_flags & MSGPORT_MSG_SPAN))) {
+		errno = EPROTO;	/* judged by check_span_recv */
+		return -2;
+	}
+	return ret;
+}
+
+static bool check_span_recv(struct state *s, long ret, int err, bool injected)
+{
+	struct msgport_stat st;
+	uint64_t seq = 0;
+	long n;
+
+	if (ret == -2)
+		return why("received a span that is not the one sent (seq, offset, len or flags)");
+	if (mb_stat(s->fd, &st))
+		return why("stat after: %s", strerror(errno));
+	if (ret >= 0)
+		return st.queued_msgs == s->before.queued_msgs - 1 ||
+		       why("succeeded but %llu still queued", (unsigned long long)st.queued_msgs);
+	if (!clean_errno(err))
+		return why("failed with %s", strerror(err));
+	if (st.queued_msgs != s->before.queued_msgs || st.received != s->before.received)
+		return why("failed (%s) but the span is gone (queued %llu, received %llu)",
+			   strerror(err), (unsigned long long)st.queued_msgs,
+			   (unsigned long long)st.received);
+	/* without MSGPORT_F_SPAN the span's bytes are copied */
+	n = mb_recv(s->fd, s->buf, sizeof(s->buf), 0, &seq);
+	if (n != 100 || seq != s->seq)
+		return why("failed (%s); the next receive got %ld bytes seq %llu, not 100 seq %llu",
+			   strerror(err), n, (unsigned long long)seq, (unsigned long long)s->seq);
+	return true;
+}
+
+/* REGION_WAIT (the word is 0, so waiting while it is 1 returns at once), REGION_WAKE */
+static long call_region_wait(struct state *s)
+{
+	struct msgport_region_wait w;
+
+	memset(&w, 0, sizeof(w));
+	w.offset = 8;
+	w.value = 1;
+	w.flags = MSGPORT_F_TIMEOUT;
+	w.timeout_ns = CALL_TIMEOUT_NS;
+	return ioctl(s->fd, MSGPORT_IOC_REGION_WAIT, &w);
+}
+
+static long call_region_wake(struct state *s)
+{
+	return ioctl(s->fd, MSGPORT_IOC_REGION_WAKE);
+}
+
+/*
+ * RPC.  The other side of a call is a forked process (fail-nth is per task,
+ * so it runs without faults); it exits 0 when its half worked.
+ */
+static int do_call(int fd, int32_t pid, void *reply, uint32_t reply_len)
+{
+	struct msgport_call c;
+
+	memset(&c, 0, sizeof(c));
+	c.buf = (uintptr_t)"request";
+	c.len = 7;
+	c.reply_buf = (uintptr_t)reply;
+	c.reply_len = reply_len;
+	c.flags = MSGPORT_F_TIMEOUT;
+	c.timeout_ns = CALL_TIMEOUT_NS;
+	c.pid = pid;
+	return ioctl(fd, pid ? MSGPORT_IOC_CALL_PID : MSGPORT_IOC_CALL, &c);
+}
+
+static int do_reply(int fd, uint64_t token)
+{
+	struct msgport_reply r;
+
+	memset(&r, 0, sizeof(r));
+	r.token = token;
+	r.buf = (uintptr_t)"reply!";
+	r.len = 6;
+	return ioctl(fd, MSGPORT_IOC_REPLY, &r);
+}
+
+/* Receive one call (waiting up to CALL_TIMEOUT_NS) and return its token, 0 if none. */
+static uint64_t take_call(int fd)
+{
+	struct msgport_recv r;
+	char buf[64];
+
+	memset(&r, 0, sizeof(r));
+	r.buf = (uintptr_t)buf;
+	r.buf_len = sizeof(buf);
+	r.flags = MSGPORT_F_TIMEOUT;
+	r.timeout_ns = SERVE_TIMEOUT_NS;
+	if (ioctl(fd, MSGPORT_IOC_RECV, &r) != 7 || !(r.info.msg_flags & MSGPORT_MSG_CALL))
+		return 0;
+	return r.info.token;
+}
+
+/* The child's exit status: true when it exited 0. */
+static bool child_ok(struct state *s, const char *what)
+{
+	int status;
+	pid_t pid = s->child;
+
+	s->child = 0;
+	if (waitpid(pid, &status, 0) != pid)
+		return why("waitpid: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return why("%s (status 0x%x)", what, status);
+	return true;
+}
+
+/* CALL: a server process answers the one request, if one comes. */
+static bool prep_call_server(struct state *s)
+{
+	if (!prep_mailbox(s))
+		return false;
+	s->child = fork();
+	if (s->child < 0)
+		return why("setup: fork: %s", strerror(errno));
+	if (s->child == 0) {
+		uint64_t token = take_call(s->fd);
+
+		_exit(token && do_reply(s->fd, token) ? 1 : 0);
+	}
+	return true;
+}
+
+static long call_call(struct state *s)
+{
+	return do_call(s->fd, 0, s->buf, sizeof(s->buf));
+}
+
+static bool check_call(struct state *s, long ret, int err, bool injected)
+{
+	if (ret >= 0) {
+		if (ret != 6 || memcmp(s->buf, "reply!", 6))
+			return why("returned %ld, not the 6-byte reply", ret);
+		return child_ok(s, "the call succeeded but the server's reply failed");
+	}
+	/*
+	 * The request was never sent, withdrawn, or taken and then given up
+	 * (the server's reply then gets ECANCELED): cleanup reaps the server.
+	 */
+	if (!clean_errno(err))
+		return why("failed with %s", strerror(err));
+	return true;
+}
+
+#if defined(MSGPORT_IOC_INBOX) && defined(MSGPORT_IOC_CALL_PID)
+/* CALL_PID: the server is a process with an inbox. */
+static bool prep_call_pid_server(struct state *s)
+{
+	int p[2];
+	char c = 0;
+
+	if (pipe(p))
+		return why("setup: pipe: %s", strerror(errno));
+	s->child = fork();
+	if (s->child < 0)
+		return why("setup: fork: %s", strerror(errno));
+	if (s->child == 0) {
+		int fd = inbox_create();
+		uint64_t token;
+
+		close(p[0]);
+		c = fd >= 0;
+		if (write(p[1], &c, 1) != 1 || fd < 0)
+			_exit(1);
+		token = take_call(fd);
+		_exit(token && do_reply(fd, token) ? 1 : 0);
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) != 1 || !c) {
+		close(p[0]);
+		return why("setup: the server could not open its inbox");
+	}
+	close(p[0]);
+	return true;
+}
+
+static long call_call_pid(struct state *s)
+{
+	return do_call(ctl, (int32_t)s->child, s->buf, sizeof(s->buf));
+}
+#endif
+
+/* REPLY and REPLY_RECV: a caller process waits; this process took its request. */
+static bool prep_caller(struct state *s, bool queue_one)
+{
+	if (!prep_mailbox(s))
+		return false;
+	s->child = fork();
+	if (s->child < 0)
+		return why("setup: fork: %s", strerror(errno));
+	if (s->child == 0) {
+		char reply[64];
+
+		_exit(do_call(s->fd, 0, reply, sizeof(reply)) == 6 &&
+		      !memcmp(reply, "reply!", 6) ? 0 : 1);
+	}
+	s->token = take_call(s->fd);
+	if (!s->token)
+		return why("setup: no call arrived");
+	if (queue_one) {
+		memset(s->buf, 'm', 300);
+		if (mb_send(s->fd, s->buf, 300, &s->seq))
+			return why("setup: send: %s", strerror(errno));
+	}
+	return mb_stat(s->fd, &s->before) == 0 || why("setup: stat: %s", strerror(errno));
+}
+
+static bool prep_reply(struct state *s)
+{
+	return prep_caller(s, false);
+}
+
+static bool prep_reply_recv(struct state *s)
+{
+	return prep_caller(s, true);
+}
+
+static long call_reply(struct state *s)
+{
+	return do_reply(s->fd, s->token);
+}
+
+static bool check_reply(struct state *s, long ret, int err, bool injected)
+{
+	struct msgport_stat st;
+
+	if (ret < 0) {
+		if (!clean_errno(err))
+			return why("failed with %s", strerror(err));
+		if (mb_stat(s->fd, &st))
+			return why("stat after: %s", strerror(errno));
+		if (st.calls != s->before.calls)
+			return why("failed (%s) but calls %llu (was %llu)", strerror(err),
+				   (unsigned long long)st.calls,
+				   (unsigned long long)s->before.calls);
+		/* the call is still open: answering it again must work */
+		if (do_reply(s->fd, s->token))
+			return why("failed (%s) and the retry failed too: %s", strerror(err),
+				   strerror(errno));
+	}
+	return child_ok(s, "the caller did not get the reply");
+}
+
+static long call_reply_recv(struct state *s)
+{
+	struct msgport_reply_recv rr;
+	long ret;
+
+	memset(&rr, 0, sizeof(rr));
+	rr.reply.token = s->token;
+	rr.reply.buf = (uintptr_t)"reply!";
+	rr.reply.len = 6;
+	rr.recv.buf = (uintptr_t)s->buf;
+	rr.recv.buf_len = sizeof(s->buf);
+	rr.recv.flags = MSGPORT_F_NONBLOCK;
+	ret = ioctl(s->fd, MSGPORT_IOC_REPLY_RECV, &rr);
+	s->reply_result = rr.reply_result;
+	return ret;
+}
+
+static bool check_reply_recv(struct state *s, long ret, int err, bool injected)
+{
+	struct msgport_stat st;
+	uint64_t seq = 0;
+	long n;
+
+	if (ret >= 0) {
+		if (ret != 300 || s->reply_result)
+			return why("returned %ld reply_result %d, not 300 and 0", ret,
+				   s->reply_result);
+		return child_ok(s, "the caller did not get the reply");
+	}
+	if (!clean_errno(err))
+		return why("failed with %s", strerror(err));
+	if (mb_stat(s->fd, &st))
+		return why("stat after: %s", strerror(errno));
+	if (st.received != s->before.received)
+		return why("failed (%s) but a message was taken (received %llu, was %llu)",
+			   strerror(err), (unsigned long long)st.received,
+			   (unsigned long long)s->before.received);
+	/* the reply went out or the call is still open: a second reply says which */
+	if (do_reply(s->fd, s->token) && errno != ENOENT)
+		return why("failed (%s); a second reply failed with %s", strerror(err),
+			   strerror(errno));
+	n = mb_recv(s->fd, s->buf, sizeof(s->buf), 0, &seq);
+	if (n != 300 || seq != s->seq)
+		return why("failed (%s); the next receive got %ld bytes seq %llu, not 300 seq %llu",
+			   strerror(err), n, (unsigned long long)seq, (unsigned long long)s->seq);
+	return child_ok(s, "the caller did not get the reply");
+}
+
 static const struct op ops[] = {
 	{ "version", NULL, call_version, check_simple, cleanup_all },
 	{ "open-create", prep_name, call_create, check_create, cleanup_all },
@@ -654,6 +1080,18 @@ static const struct op ops[] = {
 	{ "inbox", NULL, call_inbox, check_inbox, cleanup_all },
 	{ "send-pid", prep_inbox, call_send_pid, check_send, cleanup_all },
 #endif
+	{ "open-region", prep_name, call_create_region, check_create, cleanup_all },
+	{ "mmap-region", prep_region, call_mmap, check_mmap, cleanup_all },
+	{ "span-send", prep_region, call_span_send, check_send, cleanup_all },
+	{ "span-recv", prep_span_queued, call_span_recv, check_span_recv, cleanup_all },
+	{ "region-wait", prep_region, call_region_wait, check_simple, cleanup_all },
+	{ "region-wake", prep_region, call_region_wake, check_simple, cleanup_all },
+	{ "call", prep_call_server, call_call, check_call, cleanup_all },
+#if defined(MSGPORT_IOC_INBOX) && defined(MSGPORT_IOC_CALL_PID)
+	{ "call-pid", prep_call_pid_server, call_call_pid, check_call, cleanup_all },
+#endif
+	{ "reply", prep_reply, call_reply, check_reply, cleanup_all },
+	{ "reply-recv", prep_reply_recv, call_reply_recv, check_reply_recv, cleanup_all },
 };
 
 static bool sweep(const struct op *op, unsigned int *points)
