@@ -321,3 +321,25 @@ void tu_fill(void *buf, size_t len, uint32_t a, uint32_t b)
 		p[i] = (unsigned char)x;
 	}
 }
+
+int tu_await_wchan(pid_t pid, const char *fn)
+{
+	uint64_t deadline = tu_now_ns() + (uint64_t)TU_AWAIT_MS * 1000000ULL;
+	char path[64], buf[128];
+
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
+	while (tu_now_ns() < deadline) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (strstr(buf, fn))
+				return 0;
+		}
+		usleep(1000);
+	}
+	return -ETIMEDOUT;
+}

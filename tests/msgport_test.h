@@ -189,6 +189,8 @@ int tu_await_stat(int mbfd, enum tu_stat_field field, uint64_t value, int timeou
  * (state S or D in /proc/PID/stat): 0 or -ETIMEDOUT/-errno.
  */
 int tu_await_sleeping(pid_t pid, int timeout_ms);
+/* Wait (TU_AWAIT_MS) until task pid sleeps in a kernel function whose name contains fn. */
+int tu_await_wchan(pid_t pid, const char *fn);
 
 /* Become uid/gid with no supplementary groups: 0 or -errno. */
 int tu_become(uid_t uid, gid_t gid);

@@ -497,29 +497,6 @@ static int waiter_child(void *argp)
 	return 0;
 }
 
-/* Wait until task pid sleeps in a function whose name contains fn. */
-static int await_wchan(pid_t pid, const char *fn)
-{
-	uint64_t deadline = tu_now_ns() + (uint64_t)TU_AWAIT_MS * 1000000ULL;
-	char path[64], buf[128];
-
-	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
-	while (tu_now_ns() < deadline) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-		if (fd >= 0)
-			close(fd);
-		if (n > 0) {
-			buf[n] = '\0';
-			if (strstr(buf, fn))
-				return 0;
-		}
-		usleep(1000);
-	}
-	return -ETIMEDOUT;
-}
-
 /*
  * The region's futex: errors, a word that differs returns at once, a time-
  * out, a wake-up with the word unchanged keeps the sleeper asleep, a change
@@ -563,9 +540,9 @@ static void test_region_wait_wake(void **state)
 	assert_int_equal(errno, EFAULT);
 
 	pid = tu_fork(waiter_child, &arg);
-	assert_int_equal(await_wchan(pid, "region_wait"), 0);
+	assert_int_equal(tu_await_wchan(pid, "region_wait"), 0);
 	assert_int_equal(msgport_region_wake(r), 0);	/* word unchanged */
-	assert_int_equal(await_wchan(pid, "region_wait"), 0);
+	assert_int_equal(tu_await_wchan(pid, "region_wait"), 0);
 	assert_int_equal(waitpid(pid, &status, WNOHANG), 0);
 	__atomic_store_n(word, 6, __ATOMIC_SEQ_CST);
 	assert_int_equal(msgport_region_wake(r), 0);

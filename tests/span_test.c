@@ -301,29 +301,6 @@ static int blocked_alloc_child(void *argp)
 	return 0;
 }
 
-/* Wait until task pid sleeps in a function whose name contains fn. */
-static int await_wchan(pid_t pid, const char *fn)
-{
-	uint64_t deadline = tu_now_ns() + (uint64_t)TU_AWAIT_MS * 1000000ULL;
-	char path[64], buf[128];
-
-	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
-	while (tu_now_ns() < deadline) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-		if (fd >= 0)
-			close(fd);
-		if (n > 0) {
-			buf[n] = '\0';
-			if (strstr(buf, fn))
-				return 0;
-		}
-		usleep(1000);
-	}
-	return -ETIMEDOUT;
-}
-
 /*
  * An allocator that finds the pool full sleeps in the kernel (not polling)
  * and a release in another process wakes it with that very span.
@@ -346,7 +323,7 @@ static void test_span_alloc_sleeps_until_release(void **state)
 						    MSGPORT_WAIT_FOREVER, &sp[i]), 0);
 	arg.want = sp[2].offset;
 	pid = tu_fork(blocked_alloc_child, &arg);
-	assert_int_equal(await_wchan(pid, "region_wait"), 0);
+	assert_int_equal(tu_await_wchan(pid, "region_wait"), 0);
 	assert_int_equal(waitpid(pid, &status, WNOHANG), 0);
 	assert_int_equal(msgport_span_release(r, &sp[2]), 0);
 	assert_child_ok(pid);
