@@ -409,6 +409,36 @@ static int reply_outcome(struct msgport_mailbox *mb, const char *target, uint64_
 	return cli_fail(res, "serve %s: reply to call %" PRIu64, target, token);
 }
 
+/* One option of serve: -1 when taken, else the exit status to return. */
+static int serve_option(int c, uint32_t *count, struct msgport_attr *attr, int *inbox,
+			const char **pid_file, struct server *s)
+{
+	int ret;
+
+	switch (c) {
+	case 'c':
+		ret = parse_u32(optarg, 1, UINT32_MAX, count);
+		return ret ? cli_bad_value("--count", optarg, ret) : -1;
+	case 'm':
+		ret = parse_mode(optarg, &attr->mode);
+		return ret ? cli_bad_value("--mode", optarg, ret) : -1;
+	case 'i':
+		*inbox = 1;
+		return -1;
+	case 'F':
+		*pid_file = optarg;
+		return -1;
+	case 'v':
+		s->verbose = 1;
+		return -1;
+	case 'h':
+		fputs(serve_usage, stdout);
+		return 0;
+	default:
+		return EXIT_USAGE;
+	}
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -436,32 +466,9 @@ int cmd_serve(int argc, char **argv)
 	ssize_t n;
 
 	while ((c = cli_getopt(argc, argv, "+c:m:ivh", opts)) != -1) {
-		switch (c) {
-		case 'c':
-			ret = parse_u32(optarg, 1, UINT32_MAX, &count);
-			if (ret)
-				return cli_bad_value("--count", optarg, ret);
-			break;
-		case 'm':
-			ret = parse_mode(optarg, &attr.mode);
-			if (ret)
-				return cli_bad_value("--mode", optarg, ret);
-			break;
-		case 'i':
-			inbox = 1;
-			break;
-		case 'F':
-			pid_file = optarg;
-			break;
-		case 'v':
-			s.verbose = 1;
-			break;
-		case 'h':
-			fputs(serve_usage, stdout);
-			return 0;
-		default:
-			return EXIT_USAGE;
-		}
+		ret = serve_option(c, &count, &attr, &inbox, &pid_file, &s);
+		if (ret >= 0)
+			return ret;
 	}
 	/* Options stop at NAME ('+'); then more options may follow it, then "--". */
 	if (!inbox) {
@@ -469,29 +476,11 @@ int cmd_serve(int argc, char **argv)
 			return cli_usage("missing NAME (or --inbox)");
 		name = argv[optind++];
 		while ((c = cli_getopt(argc, argv, "+c:m:ivh", opts)) != -1) {
-			switch (c) {
-			case 'c':
-				ret = parse_u32(optarg, 1, UINT32_MAX, &count);
-				if (ret)
-					return cli_bad_value("--count", optarg, ret);
-				break;
-			case 'm':
-				ret = parse_mode(optarg, &attr.mode);
-				if (ret)
-					return cli_bad_value("--mode", optarg, ret);
-				break;
-			case 'v':
-				s.verbose = 1;
-				break;
-			case 'h':
-				fputs(serve_usage, stdout);
-				return 0;
-			case 'i':
-			case 'F':
+			if (c == 'i' || c == 'F')
 				return cli_usage("--inbox and --pid-file do not go with NAME");
-			default:
-				return EXIT_USAGE;
-			}
+			ret = serve_option(c, &count, &attr, &inbox, &pid_file, &s);
+			if (ret >= 0)
+				return ret;
 		}
 		snprintf(target, sizeof(target), "'%s'", name);
 	} else {
