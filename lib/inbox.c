@@ -8,7 +8,6 @@
  * on it as on a mailbox.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,56 +59,17 @@ MSGPORT_EXPORT int msgport_send_pid(struct msgport *mp, pid_t pid, const void *b
 				    unsigned int prio, unsigned int flags, int64_t timeout_ns,
 				    uint64_t *seq)
 {
-	struct msgport_send_pid s;
-	int ret;
-
 	if (!mp)
 		return -EINVAL;
-	if (len > UINT32_MAX)
-		return -EMSGSIZE;
-
-	memset(&s, 0, sizeof(s));
-	ret = msgport_apply_timeout(&flags, &s.timeout_ns, timeout_ns);
-	if (ret < 0)
-		return ret;
-	s.buf = (__u64)(uintptr_t)buf;
-	s.len = (__u32)len;
-	s.flags = flags;
-	s.priority = prio;
-	s.pid = pid;
-
-	ret = msgport_ioctl(mp->fd, MSGPORT_IOC_SEND_PID, &s);
-	if (ret < 0)
-		return ret;
-	if (seq)
-		*seq = s.seq;
-	return 0;
+	return msgport_send_common(mp->fd, MSGPORT_IOC_SEND_PID, pid, buf, len, prio, flags,
+				   timeout_ns, seq);
 }
 
 MSGPORT_EXPORT ssize_t msgport_recv_from(struct msgport_mailbox *mb, pid_t from, void *buf,
 					 size_t len, unsigned int flags, int64_t timeout_ns,
 					 struct msgport_msginfo *info)
 {
-	struct msgport_recv r;
-	int ret;
-
 	if (!mb || from < 0 || (flags & MSGPORT_F_FROM))
 		return -EINVAL;
-
-	memset(&r, 0, sizeof(r));
-	ret = msgport_apply_timeout(&flags, &r.timeout_ns, timeout_ns);
-	if (ret < 0)
-		return ret;
-	if (from > 0) {
-		flags |= MSGPORT_F_FROM;
-		r.from_pid = from;
-	}
-	r.buf = (__u64)(uintptr_t)buf;
-	r.buf_len = len > INT_MAX ? INT_MAX : (__u32)len;
-	r.flags = flags;
-
-	ret = msgport_ioctl(mb->fd, MSGPORT_IOC_RECV, &r);
-	if (info && (ret >= 0 || ret == -EMSGSIZE))
-		*info = r.info;
-	return ret;
+	return msgport_recv_common(mb, from, buf, len, flags, timeout_ns, info);
 }

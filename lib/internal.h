@@ -46,6 +46,21 @@ struct msgport_region {
 void msgport_span_pool_forget(struct msgport_region *r);
 
 /*
+ * message.c: the shared part of msgport_send() and msgport_send_pid(), after
+ * their own checks: request MSGPORT_IOC_SEND on a mailbox's fd (pid 0) or
+ * MSGPORT_IOC_SEND_PID on /dev/msgport's.  0 or -errno.
+ */
+int msgport_send_common(int fd, unsigned long request, pid_t pid, const void *buf, size_t len,
+			unsigned int prio, unsigned int flags, int64_t timeout_ns, uint64_t *seq);
+
+/*
+ * message.c: the shared part of msgport_recv() (from 0) and
+ * msgport_recv_from(): only messages of process from if it is > 0.
+ */
+ssize_t msgport_recv_common(struct msgport_mailbox *mb, pid_t from, void *buf, size_t len,
+			    unsigned int flags, int64_t timeout_ns, struct msgport_msginfo *info);
+
+/*
  * ioctl(2) returning 0 (or the kernel's non-negative result) or -errno.
  *
  * No EINTR loop on purpose: the blocking ioctls (send, recv) return

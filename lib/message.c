@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Messages: send and receive on a mailbox.
+ * Messages: send and receive on a mailbox, and the parts of them that
+ * sending to a process and receiving from one sender (inbox.c) share.
  *
  * The library owns MSGPORT_F_TIMEOUT: a timeout_ns >= 0 sets it, and a
  * caller who passes the bit itself gets -EINVAL (the timeout would be
@@ -8,49 +9,45 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "internal.h"
 
-/* Sets MSGPORT_F_TIMEOUT and the timeout from timeout_ns, or fails. */
-static int apply_timeout(unsigned int *flags, __u64 *kernel_timeout, int64_t timeout_ns)
-{
-	if (*flags & MSGPORT_F_TIMEOUT)
-		return -EINVAL;
-	if (timeout_ns >= 0) {
-		*flags |= MSGPORT_F_TIMEOUT;
-		*kernel_timeout = (__u64)timeout_ns;
-	} else if (timeout_ns != MSGPORT_WAIT_FOREVER) {
-		return -EINVAL;
-	}
-	return 0;
-}
+/*
+ * struct msgport_send_pid is struct msgport_send with the receiving pid in
+ * place of reserved0: one struct, filled once, serves both ioctls (pid 0,
+ * the reserved field's required value, for MSGPORT_IOC_SEND).
+ */
+#define SEND_FIELD_AT(f, g) \
+	(offsetof(struct msgport_send, f) == offsetof(struct msgport_send_pid, g))
+_Static_assert(sizeof(struct msgport_send) == sizeof(struct msgport_send_pid) &&
+	       SEND_FIELD_AT(buf, buf) && SEND_FIELD_AT(timeout_ns, timeout_ns) &&
+	       SEND_FIELD_AT(seq, seq) && SEND_FIELD_AT(len, len) &&
+	       SEND_FIELD_AT(flags, flags) && SEND_FIELD_AT(priority, priority) &&
+	       SEND_FIELD_AT(reserved0, pid) && SEND_FIELD_AT(reserved, reserved),
+	       "struct msgport_send_pid is struct msgport_send plus pid");
 
-MSGPORT_EXPORT int msgport_send(struct msgport_mailbox *mb, const void *buf, size_t len,
-				unsigned int prio, unsigned int flags, int64_t timeout_ns,
-				uint64_t *seq)
+int msgport_send_common(int fd, unsigned long request, pid_t pid, const void *buf, size_t len,
+			unsigned int prio, unsigned int flags, int64_t timeout_ns, uint64_t *seq)
 {
-	struct msgport_send s;
+	struct msgport_send_pid s;
 	int ret;
 
-	if (!mb)
-		return -EINVAL;
-	/* buf is a pointer here, never a region offset: msgport_span_send(). */
-	if (flags & MSGPORT_F_SPAN)
-		return -EINVAL;
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
 
 	memset(&s, 0, sizeof(s));
-	ret = apply_timeout(&flags, &s.timeout_ns, timeout_ns);
+	ret = msgport_apply_timeout(&flags, &s.timeout_ns, timeout_ns);
 	if (ret < 0)
 		return ret;
 	s.buf = (__u64)(uintptr_t)buf;
 	s.len = (__u32)len;
 	s.flags = flags;
 	s.priority = prio;
+	s.pid = pid;
 
-	ret = msgport_ioctl(mb->fd, MSGPORT_IOC_SEND, &s);
+	ret = msgport_ioctl(fd, request, &s);
 	if (ret < 0)
 		return ret;
 	if (seq)
@@ -58,20 +55,20 @@ MSGPORT_EXPORT int msgport_send(struct msgport_mailbox *mb, const void *buf, siz
 	return 0;
 }
 
-MSGPORT_EXPORT ssize_t msgport_recv(struct msgport_mailbox *mb, void *buf, size_t len,
-				    unsigned int flags, int64_t timeout_ns,
-				    struct msgport_msginfo *info)
+ssize_t msgport_recv_common(struct msgport_mailbox *mb, pid_t from, void *buf, size_t len,
+			    unsigned int flags, int64_t timeout_ns, struct msgport_msginfo *info)
 {
 	struct msgport_recv r;
 	int ret;
 
-	if (!mb)
-		return -EINVAL;
-
 	memset(&r, 0, sizeof(r));
-	ret = apply_timeout(&flags, &r.timeout_ns, timeout_ns);
+	ret = msgport_apply_timeout(&flags, &r.timeout_ns, timeout_ns);
 	if (ret < 0)
 		return ret;
+	if (from > 0) {
+		flags |= MSGPORT_F_FROM;
+		r.from_pid = from;
+	}
 	r.buf = (__u64)(uintptr_t)buf;
 	/*
 	 * ioctl(2) returns an int, so a larger buffer could not report its
@@ -85,4 +82,26 @@ MSGPORT_EXPORT ssize_t msgport_recv(struct msgport_mailbox *mb, void *buf, size_
 	if (info && (ret >= 0 || ret == -EMSGSIZE))
 		*info = r.info;
 	return ret;
+}
+
+MSGPORT_EXPORT int msgport_send(struct msgport_mailbox *mb, const void *buf, size_t len,
+				unsigned int prio, unsigned int flags, int64_t timeout_ns,
+				uint64_t *seq)
+{
+	if (!mb)
+		return -EINVAL;
+	/* buf is a pointer here, never a region offset: msgport_span_send(). */
+	if (flags & MSGPORT_F_SPAN)
+		return -EINVAL;
+	return msgport_send_common(mb->fd, MSGPORT_IOC_SEND, 0, buf, len, prio, flags,
+				   timeout_ns, seq);
+}
+
+MSGPORT_EXPORT ssize_t msgport_recv(struct msgport_mailbox *mb, void *buf, size_t len,
+				    unsigned int flags, int64_t timeout_ns,
+				    struct msgport_msginfo *info)
+{
+	if (!mb)
+		return -EINVAL;
+	return msgport_recv_common(mb, 0, buf, len, flags, timeout_ns, info);
 }

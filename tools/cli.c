@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The msgport CLI's shared helpers: error messages, exit codes, option
- * parsing conventions, opening the device and mailboxes.
+ * parsing conventions and the shared options, opening the device,
+ * mailboxes, inboxes and the destination of a send or call.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -105,6 +107,67 @@ int cli_bad_value(const char *opt, const char *value, int err)
 			 err == -ERANGE ? "out of range" : "not a valid value");
 }
 
+int cli_pid_value(const char *opt, const char *value, uint32_t *pid)
+{
+	int ret = parse_u32(value, 1, INT32_MAX, pid);
+
+	return ret ? cli_bad_value(opt, value, ret) : 0;
+}
+
+int cli_option(int c, struct cli_opts *o)
+{
+	int ret;
+
+	switch (c) {
+	case 'P':
+		return cli_pid_value("--pid", optarg, &o->pid) ? EXIT_USAGE : -1;
+	case 'p':
+		ret = parse_priority(optarg, &o->prio);
+		return ret ? cli_bad_value("--priority", optarg, ret) : -1;
+	case 't':
+		ret = parse_duration_ns(optarg, &o->timeout_ns);
+		return ret ? cli_bad_value("--timeout", optarg, ret) : -1;
+	case 'c':
+		ret = parse_u32(optarg, 1, UINT32_MAX, &o->count);
+		return ret ? cli_bad_value("--count", optarg, ret) : -1;
+	case 'n':
+		o->flags |= MSGPORT_F_NONBLOCK;
+		return -1;
+	case 'v':
+		o->verbose = 1;
+		return -1;
+	case 'i':
+		o->inbox = 1;
+		return -1;
+	case 'F':
+		o->pid_file = optarg;
+		return -1;
+	case 'h':
+		fputs(o->usage, stdout);
+		return 0;
+	default:
+		return EXIT_USAGE;
+	}
+}
+
+int cli_help_option(int argc, char **argv, const char *usage)
+{
+	static const struct option help_only[] = { CLI_OPT_HELP, CLI_OPT_END };
+	struct cli_opts o = CLI_OPTS_INIT(usage);
+	int c = cli_getopt(argc, argv, "h", help_only);
+
+	return c == -1 ? -1 : cli_option(c, &o);
+}
+
+int cli_operands(int argc, char **argv, int min, int max, const char *missing)
+{
+	if (argc - optind < min)
+		return cli_usage("%s", missing);
+	if (argc - optind > max)
+		return cli_usage("unexpected argument '%s'", argv[optind + max]);
+	return 0;
+}
+
 int cli_fail_name(int err, const char *what, const char *name)
 {
 	if (err == -EINVAL && check_mailbox_name(name) == -EINVAL) {
@@ -129,10 +192,15 @@ int cli_open_device(struct msgport **mpp)
 	return 0;
 }
 
-int cli_open_mailbox(struct msgport *mp, const char *name, unsigned int oflags,
-		     struct msgport_mailbox **mbp)
+int cli_open_mailbox(const char *name, unsigned int oflags, struct msgport_mailbox **mbp)
 {
-	int ret = msgport_mailbox_open(mp, name, oflags, NULL, mbp);
+	struct msgport *mp;
+	int ret = cli_open_device(&mp);
+
+	if (ret)
+		return ret;
+	ret = msgport_mailbox_open(mp, name, oflags, NULL, mbp);
+	msgport_close(mp);
 
 	if (ret == -ENOENT) {
 		cli_error("mailbox '%s': no such mailbox (create it with 'msgport create %s')",
@@ -141,6 +209,48 @@ int cli_open_mailbox(struct msgport *mp, const char *name, unsigned int oflags,
 	}
 	if (ret < 0)
 		return cli_fail_name(ret, "open mailbox", name);
+	return 0;
+}
+
+int cli_open_destination(int argc, char **argv, uint32_t pid, struct msgport **mpp,
+			 struct msgport_mailbox **mbp, char label[CLI_LABEL_MAX])
+{
+	int ret;
+
+	*mpp = NULL;
+	*mbp = NULL;
+	if (pid) {
+		snprintf(label, CLI_LABEL_MAX, "process %" PRIu32, pid);
+		return cli_open_device(mpp);
+	}
+	if (optind >= argc)
+		return cli_usage("missing NAME (or --pid PID)");
+	snprintf(label, CLI_LABEL_MAX, "'%s'", argv[optind]);
+	ret = cli_open_mailbox(argv[optind], MSGPORT_O_SEND, mbp);
+	if (ret)
+		return ret;
+	optind++;
+	return 0;
+}
+
+int cli_open_inbox(const char *pid_file, char label[CLI_LABEL_MAX],
+		   struct msgport_mailbox **mbp)
+{
+	struct msgport *mp;
+	int ret = cli_open_device(&mp);
+
+	if (ret)
+		return ret;
+	snprintf(label, CLI_LABEL_MAX, "the inbox of process %d", (int)getpid());
+	ret = msgport_inbox_open(mp, NULL, 0, mbp);
+	msgport_close(mp);
+	if (ret < 0)
+		return cli_fail(ret, "open %s", label);
+	if (pid_file && cli_write_pid_file(pid_file)) {
+		msgport_mailbox_close(*mbp);
+		*mbp = NULL;
+		return 1;
+	}
 	return 0;
 }
 

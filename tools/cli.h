@@ -11,6 +11,7 @@
 #define MSGPORT_TOOLS_CLI_H
 
 #include <getopt.h>
+#include <stdint.h>
 #include <sysexits.h>
 
 #include "libmsgport.h"
@@ -67,6 +68,62 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 int cli_bad_value(const char *opt, const char *value, int err);
 
 /*
+ * Options several subcommands share, with one meaning, one letter and one
+ * parser each, so that every subcommand reports them alike (cli_bad_value(),
+ * exit 2).  A subcommand lists those it takes in its short options and with
+ * the CLI_OPT_* entries in its long options; its own switch takes its other
+ * options (a letter used otherwise, as recv's -p for --peek, is taken there
+ * first) and hands every remaining one to cli_option().
+ */
+struct cli_opts {
+	const char *usage;	/* -h, --help: printed to stdout, exit 0 */
+	uint32_t pid;		/* -P, --pid PID: 1..INT32_MAX; 0 if not given */
+	uint32_t prio;		/* -p, --priority P: 0..MSGPORT_PRIO_MAX */
+	int64_t timeout_ns;	/* -t, --timeout SECONDS; MSGPORT_WAIT_FOREVER */
+	uint32_t count;		/* -c, --count N: 1..UINT32_MAX; 0 if not given */
+	unsigned int flags;	/* -n, --nonblock: MSGPORT_F_NONBLOCK */
+	int verbose;		/* -v, --verbose */
+	int inbox;		/* -i, --inbox */
+	const char *pid_file;	/* --pid-file FILE */
+};
+
+#define CLI_OPTS_INIT(help)	{ .usage = (help), .timeout_ns = MSGPORT_WAIT_FOREVER }
+
+#define CLI_OPT_PID		{ "pid",      required_argument, NULL, 'P' }
+#define CLI_OPT_PRIORITY	{ "priority", required_argument, NULL, 'p' }
+#define CLI_OPT_TIMEOUT		{ "timeout",  required_argument, NULL, 't' }
+#define CLI_OPT_COUNT		{ "count",    required_argument, NULL, 'c' }
+#define CLI_OPT_NONBLOCK	{ "nonblock", no_argument,       NULL, 'n' }
+#define CLI_OPT_VERBOSE		{ "verbose",  no_argument,       NULL, 'v' }
+#define CLI_OPT_INBOX		{ "inbox",    no_argument,       NULL, 'i' }
+#define CLI_OPT_PID_FILE	{ "pid-file", required_argument, NULL, 'F' }
+#define CLI_OPT_HELP		{ "help",     no_argument,       NULL, 'h' }
+#define CLI_OPT_END		{ NULL, 0, NULL, 0 }
+
+/*
+ * Takes option c (from cli_getopt(), value in optarg) into o.  Returns -1
+ * when taken, else the exit status to return: 0 after --help, EXIT_USAGE
+ * after a bad value or for any other c (cli_getopt() has said why).
+ */
+int cli_option(int c, struct cli_opts *o);
+
+/*
+ * The options of a command whose only option is --help (cli_getopt() with
+ * "h"): -1 to go on, else the exit status to return.
+ */
+int cli_help_option(int argc, char **argv, const char *usage);
+
+/* A process id as option opt's value ("--from"): 0, or 2 after saying why. */
+int cli_pid_value(const char *opt, const char *value, uint32_t *pid);
+
+/*
+ * Checks the number of operands after the options (argv[optind..]): fewer
+ * than min is the usage error missing ("missing NAME"), more than max is
+ * "unexpected argument '<the first extra one>'".  Returns 0 or 2.
+ */
+int cli_operands(int argc, char **argv, int min, int max, const char *missing);
+
+/*
  * Explains a failure err of operation what ("create", ...) on mailbox name,
  * telling a malformed name from other -EINVAL causes; returns the exit code.
  */
@@ -81,8 +138,31 @@ int cli_write_pid_file(const char *path);
 /* Opens /dev/msgport, explaining a failure; returns 0 or an exit code. */
 int cli_open_device(struct msgport **mpp);
 
-/* Opens mailbox name with oflags, explaining a failure; 0 or an exit code. */
-int cli_open_mailbox(struct msgport *mp, const char *name, unsigned int oflags,
-		     struct msgport_mailbox **mbp);
+/*
+ * Opens mailbox name with oflags (through a descriptor of the device kept
+ * only for that), explaining a failure; returns 0 or an exit code.
+ */
+int cli_open_mailbox(const char *name, unsigned int oflags, struct msgport_mailbox **mbp);
+
+/* Room for a destination's name in messages: "'NAME'", "process PID". */
+#define CLI_LABEL_MAX	(MSGPORT_NAME_MAX + 16)
+
+/*
+ * The destination of send and call: the inbox of process pid if not 0,
+ * else the mailbox NAME (argv[optind], consumed), opened for sending.
+ * Opens the device (*mpp) to send to a pid, or the mailbox (*mbp); the
+ * other is NULL.  Names the destination in label ("process 42", "'jobs'").
+ * Returns 0, or an exit code ("missing NAME (or --pid PID)", ...).
+ */
+int cli_open_destination(int argc, char **argv, uint32_t pid, struct msgport **mpp,
+			 struct msgport_mailbox **mbp, char label[CLI_LABEL_MAX]);
+
+/*
+ * Opens this process's inbox (default attributes) and, once it is open,
+ * writes our pid to pid_file unless NULL; names it in label ("the inbox of
+ * process 42").  Returns 0, or an exit code with the inbox closed.
+ */
+int cli_open_inbox(const char *pid_file, char label[CLI_LABEL_MAX],
+		   struct msgport_mailbox **mbp);
 
 #endif /* MSGPORT_TOOLS_CLI_H */

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,29 +64,6 @@ static const char chmod_usage[] =
 	"\n"
 	"  -h, --help   show this help\n";
 
-static const struct option help_only[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-/*
- * Options of a command that has only --help.  Returns -1 to go on, else
- * the exit code.
- */
-static int help_options(int argc, char **argv, const char *usage)
-{
-	int c;
-
-	while ((c = cli_getopt(argc, argv, "h", help_only)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return 0;
-		}
-		return EXIT_USAGE;
-	}
-	return -1;
-}
-
 int cmd_create(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -94,9 +72,10 @@ int cmd_create(int argc, char **argv)
 		{ "mode",      required_argument, NULL, 'm' },
 		{ "ephemeral", no_argument,       NULL, 'e' },
 		{ "region",    required_argument, NULL, 'r' },
-		{ "help",      no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPT_HELP,
+		CLI_OPT_END,
 	};
+	struct cli_opts o = CLI_OPTS_INIT(create_usage);
 	struct msgport_attr attr = { .capacity = 16, .max_msg_size = 0, .mode = 0600 };
 	uint32_t region;
 	unsigned int oflags = MSGPORT_O_CREAT | MSGPORT_O_EXCL;
@@ -131,17 +110,15 @@ int cmd_create(int argc, char **argv)
 				return cli_bad_value("--region", optarg, ret);
 			attr.region_size = region;
 			break;
-		case 'h':
-			fputs(create_usage, stdout);
-			return 0;
 		default:
-			return EXIT_USAGE;
+			ret = cli_option(c, &o);
+			if (ret >= 0)
+				return ret;
 		}
 	}
-	if (optind >= argc)
-		return cli_usage("missing NAME");
-	if (optind + 1 < argc)
-		return cli_usage("unexpected argument '%s'", argv[optind + 1]);
+	ret = cli_operands(argc, argv, 1, 1, "missing NAME");
+	if (ret)
+		return ret;
 	name = argv[optind];
 
 	ret = cli_open_device(&mp);
@@ -174,11 +151,12 @@ int cmd_rm(int argc, char **argv)
 	struct msgport *mp;
 	int i, ret, status = 0;
 
-	ret = help_options(argc, argv, rm_usage);
+	ret = cli_help_option(argc, argv, rm_usage);
 	if (ret >= 0)
 		return ret;
-	if (optind >= argc)
-		return cli_usage("missing NAME");
+	ret = cli_operands(argc, argv, 1, INT_MAX, "missing NAME");
+	if (ret)
+		return ret;
 
 	ret = cli_open_device(&mp);
 	if (ret)
@@ -325,11 +303,12 @@ int cmd_ls(int argc, char **argv)
 	FILE *f;
 	int ret;
 
-	ret = help_options(argc, argv, ls_usage);
+	ret = cli_help_option(argc, argv, ls_usage);
 	if (ret >= 0)
 		return ret;
-	if (optind < argc)
-		return cli_usage("unexpected argument '%s'", argv[optind]);
+	ret = cli_operands(argc, argv, 0, 0, NULL);
+	if (ret)
+		return ret;
 
 	f = fopen(PROC_MSGPORT, "re");
 	if (!f) {
@@ -388,25 +367,19 @@ int cmd_stat(int argc, char **argv)
 {
 	struct msgport_mailbox *mb;
 	struct msgport_stat st;
-	struct msgport *mp;
 	const char *name;
 	int ret;
 
-	ret = help_options(argc, argv, stat_usage);
+	ret = cli_help_option(argc, argv, stat_usage);
 	if (ret >= 0)
 		return ret;
-	if (optind >= argc)
-		return cli_usage("missing NAME");
-	if (optind + 1 < argc)
-		return cli_usage("unexpected argument '%s'", argv[optind + 1]);
-	name = argv[optind];
-
-	ret = cli_open_device(&mp);
+	ret = cli_operands(argc, argv, 1, 1, "missing NAME");
 	if (ret)
 		return ret;
+	name = argv[optind];
+
 	/* Neither O_RECV nor O_SEND: a descriptor that may only stat. */
-	ret = cli_open_mailbox(mp, name, 0, &mb);
-	msgport_close(mp);
+	ret = cli_open_mailbox(name, 0, &mb);
 	if (ret)
 		return ret;
 	ret = msgport_mailbox_stat(mb, &st);
@@ -437,28 +410,22 @@ int cmd_stat(int argc, char **argv)
 int cmd_chmod(int argc, char **argv)
 {
 	struct msgport_mailbox *mb;
-	struct msgport *mp;
 	const char *name;
 	uint32_t mode;
 	int ret;
 
-	ret = help_options(argc, argv, chmod_usage);
+	ret = cli_help_option(argc, argv, chmod_usage);
 	if (ret >= 0)
 		return ret;
-	if (argc - optind < 2)
-		return cli_usage("expected OCTAL NAME");
-	if (argc - optind > 2)
-		return cli_usage("unexpected argument '%s'", argv[optind + 2]);
+	ret = cli_operands(argc, argv, 2, 2, "expected OCTAL NAME");
+	if (ret)
+		return ret;
 	ret = parse_mode(argv[optind], &mode);
 	if (ret)
 		return cli_bad_value("mode", argv[optind], ret);
 	name = argv[optind + 1];
 
-	ret = cli_open_device(&mp);
-	if (ret)
-		return ret;
-	ret = cli_open_mailbox(mp, name, 0, &mb);
-	msgport_close(mp);
+	ret = cli_open_mailbox(name, 0, &mb);
 	if (ret)
 		return ret;
 	ret = msgport_mailbox_chmod(mb, mode);

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "parse.h"
 
 static const char send_usage[] =
 	"Usage: msgport send NAME [OPTIONS] [MESSAGE...]\n"
@@ -189,80 +188,44 @@ static int send_stdin(const struct sender *s)
 int cmd_send(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "pid",      required_argument, NULL, 'P' },
-		{ "priority", required_argument, NULL, 'p' },
-		{ "nonblock", no_argument,       NULL, 'n' },
-		{ "sync",     no_argument,       NULL, 's' },
-		{ "timeout",  required_argument, NULL, 't' },
-		{ "verbose",  no_argument,       NULL, 'v' },
-		{ "help",     no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPT_PID,
+		CLI_OPT_PRIORITY,
+		CLI_OPT_NONBLOCK,
+		{ "sync", no_argument, NULL, 's' },
+		CLI_OPT_TIMEOUT,
+		CLI_OPT_VERBOSE,
+		CLI_OPT_HELP,
+		CLI_OPT_END,
 	};
-	struct sender s = { .timeout_ns = MSGPORT_WAIT_FOREVER };
+	struct cli_opts o = CLI_OPTS_INIT(send_usage);
+	struct sender s = { 0 };
 	struct msgport_stat st;
-	struct msgport *mp;
-	uint32_t prio = 0, pid = 0;
-	char label[MSGPORT_NAME_MAX + 16];
+	char label[CLI_LABEL_MAX];
+	unsigned int sync = 0;
 	int c, i, ret;
 
 	while ((c = cli_getopt(argc, argv, "P:p:nst:vh", opts)) != -1) {
-		switch (c) {
-		case 'P':
-			ret = parse_u32(optarg, 1, INT32_MAX, &pid);
-			if (ret)
-				return cli_bad_value("--pid", optarg, ret);
-			break;
-		case 'p':
-			ret = parse_priority(optarg, &prio);
-			if (ret)
-				return cli_bad_value("--priority", optarg, ret);
-			break;
-		case 'n':
-			s.flags |= MSGPORT_F_NONBLOCK;
-			break;
-		case 's':
-			s.flags |= MSGPORT_F_SYNC;
-			break;
-		case 't':
-			ret = parse_duration_ns(optarg, &s.timeout_ns);
-			if (ret)
-				return cli_bad_value("--timeout", optarg, ret);
-			break;
-		case 'v':
-			s.verbose = 1;
-			break;
-		case 'h':
-			fputs(send_usage, stdout);
-			return 0;
-		default:
-			return EXIT_USAGE;
+		if (c == 's') {
+			sync = MSGPORT_F_SYNC;
+			continue;
 		}
+		ret = cli_option(c, &o);
+		if (ret >= 0)
+			return ret;
 	}
-	s.prio = prio;
-	if (pid) {
-		/* Direct: every operand is a message. */
-		s.pid = (pid_t)pid;
-		snprintf(label, sizeof(label), "process %" PRIu32, pid);
-		s.name = label;
-		ret = cli_open_device(&s.mp);
-		if (ret)
-			return ret;
-	} else {
-		if (optind >= argc)
-			return cli_usage("missing NAME (or --pid PID)");
-		snprintf(label, sizeof(label), "'%s'", argv[optind]);
-		s.name = label;
-		ret = cli_open_device(&mp);
-		if (ret)
-			return ret;
-		ret = cli_open_mailbox(mp, argv[optind], MSGPORT_O_SEND, &s.mb);
-		msgport_close(mp);
-		if (ret)
-			return ret;
-		optind++;
-		/* Only to word the messages; the module decides the behaviour. */
+	/* With --pid every operand is a message; else the first is NAME. */
+	ret = cli_open_destination(argc, argv, o.pid, &s.mp, &s.mb, label);
+	if (ret)
+		return ret;
+	/* Only to word the messages; the module decides the behaviour. */
+	if (s.mb)
 		s.rendezvous = msgport_mailbox_stat(s.mb, &st) == 0 && st.capacity == 0;
-	}
+	s.pid = (pid_t)o.pid;
+	s.name = label;
+	s.prio = o.prio;
+	s.flags = o.flags | sync;
+	s.timeout_ns = o.timeout_ns;
+	s.verbose = o.verbose;
 
 	if (optind == argc) {
 		ret = send_stdin(&s);
@@ -309,102 +272,68 @@ static int stdout_gone(void)
 int cmd_recv(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "inbox",    no_argument,       NULL, 'i' },
-		{ "pid-file", required_argument, NULL, 'F' },
-		{ "from",     required_argument, NULL, 'f' },
-		{ "count",    required_argument, NULL, 'c' },
-		{ "nonblock", no_argument,       NULL, 'n' },
-		{ "timeout",  required_argument, NULL, 't' },
-		{ "peek",     no_argument,       NULL, 'p' },
-		{ "verbose",  no_argument,       NULL, 'v' },
-		{ "help",     no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPT_INBOX,
+		CLI_OPT_PID_FILE,
+		{ "from", required_argument, NULL, 'f' },
+		CLI_OPT_COUNT,
+		CLI_OPT_NONBLOCK,
+		CLI_OPT_TIMEOUT,
+		{ "peek", no_argument, NULL, 'p' },
+		CLI_OPT_VERBOSE,
+		CLI_OPT_HELP,
+		CLI_OPT_END,
 	};
-	int64_t timeout_ns = MSGPORT_WAIT_FOREVER;
+	struct cli_opts o = CLI_OPTS_INIT(recv_usage);
 	struct msgport_mailbox *mb = NULL;
 	struct msgport_msginfo info;
 	struct msgport_stat st;
-	unsigned int flags = 0;
-	struct msgport *mp;
-	uint32_t count = 1, done, from = 0;
-	const char *name, *pid_file = NULL;
-	char label[MSGPORT_NAME_MAX + 16];
+	unsigned int flags;
+	uint32_t count, done, from = 0;
+	char name[CLI_LABEL_MAX];
+	unsigned int peek = 0;
 	size_t size;
-	int c, ret, verbose = 0, inbox = 0;
+	int c, ret;
 	char *buf;
 
 	while ((c = cli_getopt(argc, argv, "if:c:nt:pvh", opts)) != -1) {
 		switch (c) {
-		case 'i':
-			inbox = 1;
-			break;
-		case 'F':
-			pid_file = optarg;
-			break;
 		case 'f':
-			ret = parse_u32(optarg, 1, INT32_MAX, &from);
+			ret = cli_pid_value("--from", optarg, &from);
 			if (ret)
-				return cli_bad_value("--from", optarg, ret);
-			break;
-		case 'c':
-			ret = parse_u32(optarg, 1, UINT32_MAX, &count);
-			if (ret)
-				return cli_bad_value("--count", optarg, ret);
-			break;
-		case 'n':
-			flags |= MSGPORT_F_NONBLOCK;
-			break;
-		case 't':
-			ret = parse_duration_ns(optarg, &timeout_ns);
-			if (ret)
-				return cli_bad_value("--timeout", optarg, ret);
+				return ret;
 			break;
 		case 'p':
-			flags |= MSGPORT_F_PEEK;
+			peek = MSGPORT_F_PEEK;
 			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'h':
-			fputs(recv_usage, stdout);
-			return 0;
 		default:
-			return EXIT_USAGE;
+			ret = cli_option(c, &o);
+			if (ret >= 0)
+				return ret;
 		}
 	}
-	if (inbox && optind < argc)
+	if (o.inbox && optind < argc)
 		return cli_usage("--inbox receives from this process's inbox: no NAME ('%s')",
 				 argv[optind]);
-	if (!inbox && optind >= argc)
-		return cli_usage("missing NAME (or --inbox)");
-	if (optind + 1 < argc)
-		return cli_usage("unexpected argument '%s'", argv[optind + 1]);
-	if (pid_file && !inbox)
+	if (!o.inbox) {
+		ret = cli_operands(argc, argv, 1, 1, "missing NAME (or --inbox)");
+		if (ret)
+			return ret;
+	}
+	if (o.pid_file && !o.inbox)
 		return cli_usage("--pid-file goes with --inbox");
-	if ((flags & MSGPORT_F_PEEK) && count != 1)
+	count = o.count ? o.count : 1;
+	if (peek && count != 1)
 		return cli_usage("--peek shows the next message only; --count must be 1");
+	flags = o.flags | peek;
 
-	ret = cli_open_device(&mp);
+	if (o.inbox) {
+		ret = cli_open_inbox(o.pid_file, name, &mb);
+	} else {
+		snprintf(name, sizeof(name), "'%s'", argv[optind]);
+		ret = cli_open_mailbox(argv[optind], MSGPORT_O_RECV, &mb);
+	}
 	if (ret)
 		return ret;
-	if (inbox) {
-		snprintf(label, sizeof(label), "the inbox of process %d", (int)getpid());
-		ret = msgport_inbox_open(mp, NULL, 0, &mb);
-		if (ret < 0)
-			ret = cli_fail(ret, "open %s", label);
-		else if (pid_file)
-			ret = cli_write_pid_file(pid_file);
-	} else {
-		snprintf(label, sizeof(label), "'%s'", argv[optind]);
-		ret = cli_open_mailbox(mp, argv[optind], MSGPORT_O_RECV, &mb);
-	}
-	msgport_close(mp);
-	if (ret) {
-		if (inbox && mb)
-			msgport_mailbox_close(mb);
-		return ret;
-	}
-	name = label;
 
 	/* Room for the largest message the mailbox accepts (never 0 bytes). */
 	ret = msgport_mailbox_stat(mb, &st);
@@ -428,7 +357,7 @@ int cmd_recv(int argc, char **argv)
 			ret = 1;
 			break;
 		}
-		n = msgport_recv_from(mb, (pid_t)from, buf, size, flags, timeout_ns, &info);
+		n = msgport_recv_from(mb, (pid_t)from, buf, size, flags, o.timeout_ns, &info);
 
 		if (n == -EMSGSIZE && info.len > size) {
 			/* Cannot happen unless max_msg_size grew; cope anyway. */
@@ -458,7 +387,7 @@ int cmd_recv(int argc, char **argv)
 			ret = cli_fail((int)n, "receive from %s", name);
 			break;
 		}
-		print_message(buf, (size_t)n, &info, verbose);
+		print_message(buf, (size_t)n, &info, o.verbose);
 		done++;
 	}
 	free(buf);

@@ -51,29 +51,14 @@ static const char version_usage[] =
 	"\n"
 	"  -h, --help   show this help\n";
 
-/* Parses an operand-less command's options; 0 to go on, else +1 to exit. */
-static int simple_options(int argc, char **argv, const char *usage, int *exit_code)
+/* Parses an operand-less command's options; -1 to go on, else the exit code. */
+static int simple_options(int argc, char **argv, const char *usage)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	int ret = cli_help_option(argc, argv, usage);
 
-	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			*exit_code = 0;
-			return 1;
-		}
-		*exit_code = EXIT_USAGE;
-		return 1;
-	}
-	if (optind < argc) {
-		*exit_code = cli_usage("unexpected argument '%s'", argv[optind]);
-		return 1;
-	}
-	return 0;
+	if (ret >= 0)
+		return ret;
+	return cli_operands(argc, argv, 0, 0, NULL) ? EXIT_USAGE : -1;
 }
 
 static int is_module_path(const char *arg)
@@ -276,20 +261,11 @@ static int unload_module(void)
 
 int cmd_load(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *path = NULL;
-	int c;
+	int ret = cli_help_option(argc, argv, load_usage);
 
-	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
-		if (c == 'h') {
-			fputs(load_usage, stdout);
-			return 0;
-		}
-		return EXIT_USAGE;
-	}
+	if (ret >= 0)
+		return ret;
 	if (optind < argc && is_module_path(argv[optind]))
 		path = argv[optind++];
 	return load_module(path, argc - optind, argv + optind);
@@ -297,9 +273,9 @@ int cmd_load(int argc, char **argv)
 
 int cmd_unload(int argc, char **argv)
 {
-	int ret = 0;
+	int ret = simple_options(argc, argv, unload_usage);
 
-	if (simple_options(argc, argv, unload_usage, &ret))
+	if (ret >= 0)
 		return ret;
 	return unload_module();
 }
@@ -332,9 +308,9 @@ int cmd_version(int argc, char **argv)
 {
 	struct msgport_version v;
 	struct msgport *mp;
-	int ret = 0;
+	int ret = simple_options(argc, argv, version_usage);
 
-	if (simple_options(argc, argv, version_usage, &ret))
+	if (ret >= 0)
 		return ret;
 
 	printf("library version: %s\n", msgport_lib_version());

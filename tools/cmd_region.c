@@ -75,14 +75,14 @@ int cmd_dump(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "offset", required_argument, NULL, 'o' },
 		{ "length", required_argument, NULL, 'l' },
-		{ "help",   no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPT_HELP,
+		CLI_OPT_END,
 	};
+	struct cli_opts o = CLI_OPTS_INIT(dump_usage);
 	uint32_t offset = 0, length = 0;
 	int has_length = 0, c, ret;
 	struct msgport_mailbox *mb;
 	struct msgport_region *r;
-	struct msgport *mp;
 	const char *name;
 	uint64_t size;
 
@@ -99,24 +99,18 @@ int cmd_dump(int argc, char **argv)
 				return cli_bad_value("--length", optarg, ret);
 			has_length = 1;
 			break;
-		case 'h':
-			fputs(dump_usage, stdout);
-			return 0;
 		default:
-			return EXIT_USAGE;
+			ret = cli_option(c, &o);
+			if (ret >= 0)
+				return ret;
 		}
 	}
-	if (optind >= argc)
-		return cli_usage("missing NAME");
-	if (optind + 1 < argc)
-		return cli_usage("unexpected argument '%s'", argv[optind + 1]);
-	name = argv[optind];
-
-	ret = cli_open_device(&mp);
+	ret = cli_operands(argc, argv, 1, 1, "missing NAME");
 	if (ret)
 		return ret;
-	ret = cli_open_mailbox(mp, name, MSGPORT_O_RECV, &mb);
-	msgport_close(mp);
+	name = argv[optind];
+
+	ret = cli_open_mailbox(name, MSGPORT_O_RECV, &mb);
 	if (ret)
 		return ret;
 	ret = msgport_region_map(mb, &r);

@@ -148,76 +148,37 @@ static int call_failed(const char *target, int err)
 int cmd_call(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "pid",      required_argument, NULL, 'P' },
-		{ "priority", required_argument, NULL, 'p' },
-		{ "timeout",  required_argument, NULL, 't' },
-		{ "nonblock", no_argument,       NULL, 'n' },
-		{ "verbose",  no_argument,       NULL, 'v' },
-		{ "help",     no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPT_PID,
+		CLI_OPT_PRIORITY,
+		CLI_OPT_TIMEOUT,
+		CLI_OPT_NONBLOCK,
+		CLI_OPT_VERBOSE,
+		CLI_OPT_HELP,
+		CLI_OPT_END,
 	};
-	int64_t timeout_ns = MSGPORT_WAIT_FOREVER;
-	struct msgport_mailbox *mb = NULL;
-	char target[MSGPORT_NAME_MAX + 16];
+	struct cli_opts o = CLI_OPTS_INIT(call_usage);
+	struct msgport_mailbox *mb;
+	char target[CLI_LABEL_MAX];
 	struct msgport_msginfo info;
-	unsigned int flags = MSGPORT_F_TRUNC;
-	uint32_t prio = 0, pid = 0;
+	unsigned int flags;
 	char *req = NULL, *reply;
 	size_t req_len;
 	struct msgport *mp;
-	int c, ret, verbose = 0;
+	int c, ret;
 	ssize_t n;
 
 	while ((c = cli_getopt(argc, argv, "P:p:t:nvh", opts)) != -1) {
-		switch (c) {
-		case 'P':
-			ret = parse_u32(optarg, 1, INT32_MAX, &pid);
-			if (ret)
-				return cli_bad_value("--pid", optarg, ret);
-			break;
-		case 'p':
-			ret = parse_priority(optarg, &prio);
-			if (ret)
-				return cli_bad_value("--priority", optarg, ret);
-			break;
-		case 't':
-			ret = parse_duration_ns(optarg, &timeout_ns);
-			if (ret)
-				return cli_bad_value("--timeout", optarg, ret);
-			break;
-		case 'n':
-			flags |= MSGPORT_F_NONBLOCK;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'h':
-			fputs(call_usage, stdout);
-			return 0;
-		default:
-			return EXIT_USAGE;
-		}
+		ret = cli_option(c, &o);
+		if (ret >= 0)
+			return ret;
 	}
-	if (!pid && optind >= argc)
-		return cli_usage("missing NAME (or --pid PID)");
-	if (argc - optind > (pid ? 1 : 2))
+	flags = o.flags | MSGPORT_F_TRUNC;
+	if (argc - optind > (o.pid ? 1 : 2))
 		return cli_usage("unexpected argument '%s' (quote a MESSAGE with spaces)",
 				 argv[argc - 1]);
-
-	ret = cli_open_device(&mp);
+	ret = cli_open_destination(argc, argv, o.pid, &mp, &mb, target);
 	if (ret)
 		return ret;
-	if (pid) {
-		snprintf(target, sizeof(target), "process %" PRIu32, pid);
-	} else {
-		snprintf(target, sizeof(target), "'%s'", argv[optind]);
-		ret = cli_open_mailbox(mp, argv[optind], MSGPORT_O_SEND, &mb);
-		if (ret) {
-			msgport_close(mp);
-			return ret;
-		}
-		optind++;
-	}
 	if (optind < argc) {
 		req = strdup(argv[optind]);
 		req_len = req ? strlen(req) : 0;
@@ -231,16 +192,16 @@ int cmd_call(int argc, char **argv)
 		ret = 1;
 	}
 	if (!ret) {
-		if (pid)
-			n = msgport_call_pid(mp, (pid_t)pid, req, req_len, reply, CALL_REPLY_MAX,
-					     prio, flags, timeout_ns, &info);
+		if (o.pid)
+			n = msgport_call_pid(mp, (pid_t)o.pid, req, req_len, reply, CALL_REPLY_MAX,
+					     o.prio, flags, o.timeout_ns, &info);
 		else
-			n = msgport_call(mb, req, req_len, reply, CALL_REPLY_MAX, prio, flags,
-					 timeout_ns, &info);
+			n = msgport_call(mb, req, req_len, reply, CALL_REPLY_MAX, o.prio, flags,
+					 o.timeout_ns, &info);
 		if (n < 0) {
 			ret = call_failed(target, (int)n);
 		} else {
-			if (verbose)
+			if (o.verbose)
 				printf("[token=%" PRIu64 " pid=%" PRId32 " uid=%" PRIu32
 				       " len=%" PRIu32 "] ", (uint64_t)info.token,
 				       (int32_t)info.pid, (uint32_t)info.uid, (uint32_t)info.len);
@@ -410,105 +371,82 @@ static int reply_outcome(struct msgport_mailbox *mb, const char *target, uint64_
 }
 
 /* One option of serve: -1 when taken, else the exit status to return. */
-static int serve_option(int c, uint32_t *count, struct msgport_attr *attr, int *inbox,
-			const char **pid_file, struct server *s)
+static int serve_option(int c, struct cli_opts *o, struct msgport_attr *attr)
 {
 	int ret;
 
-	switch (c) {
-	case 'c':
-		ret = parse_u32(optarg, 1, UINT32_MAX, count);
-		return ret ? cli_bad_value("--count", optarg, ret) : -1;
-	case 'm':
-		ret = parse_mode(optarg, &attr->mode);
-		return ret ? cli_bad_value("--mode", optarg, ret) : -1;
-	case 'i':
-		*inbox = 1;
-		return -1;
-	case 'F':
-		*pid_file = optarg;
-		return -1;
-	case 'v':
-		s->verbose = 1;
-		return -1;
-	case 'h':
-		fputs(serve_usage, stdout);
-		return 0;
-	default:
-		return EXIT_USAGE;
-	}
+	if (c != 'm')
+		return cli_option(c, o);
+	ret = parse_mode(optarg, &attr->mode);
+	return ret ? cli_bad_value("--mode", optarg, ret) : -1;
 }
 
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "count",    required_argument, NULL, 'c' },
-		{ "mode",     required_argument, NULL, 'm' },
-		{ "inbox",    no_argument,       NULL, 'i' },
-		{ "pid-file", required_argument, NULL, 'F' },
-		{ "verbose",  no_argument,       NULL, 'v' },
-		{ "help",     no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPT_COUNT,
+		{ "mode", required_argument, NULL, 'm' },
+		CLI_OPT_INBOX,
+		CLI_OPT_PID_FILE,
+		CLI_OPT_VERBOSE,
+		CLI_OPT_HELP,
+		CLI_OPT_END,
 	};
+	struct cli_opts o = CLI_OPTS_INIT(serve_usage);
 	struct msgport_attr attr = { .capacity = 16, .mode = 0600 };
 	struct msgport_mailbox *mb = NULL;
 	struct server s = { 0 };
-	char target[MSGPORT_NAME_MAX + 16];
-	const char *name = NULL, *pid_file = NULL;
+	char target[CLI_LABEL_MAX];
+	const char *name = NULL;
 	struct msgport_msginfo info;
-	uint32_t count = 0, served = 0;
+	uint32_t served = 0;
 	uint64_t token = 0;
 	size_t reply_len = 0;
 	struct msgport_stat st;
 	struct msgport *mp;
-	int c, ret, inbox = 0, res;
+	int c, ret, res;
 	char *req = NULL;
 	ssize_t n;
 
 	while ((c = cli_getopt(argc, argv, "+c:m:ivh", opts)) != -1) {
-		ret = serve_option(c, &count, &attr, &inbox, &pid_file, &s);
+		ret = serve_option(c, &o, &attr);
 		if (ret >= 0)
 			return ret;
 	}
 	/* Options stop at NAME ('+'); then more options may follow it, then "--". */
-	if (!inbox) {
+	if (!o.inbox) {
 		if (optind >= argc || !strcmp(argv[optind - 1], "--"))
 			return cli_usage("missing NAME (or --inbox)");
 		name = argv[optind++];
 		while ((c = cli_getopt(argc, argv, "+c:m:ivh", opts)) != -1) {
 			if (c == 'i' || c == 'F')
 				return cli_usage("--inbox and --pid-file do not go with NAME");
-			ret = serve_option(c, &count, &attr, &inbox, &pid_file, &s);
+			ret = serve_option(c, &o, &attr);
 			if (ret >= 0)
 				return ret;
 		}
-		snprintf(target, sizeof(target), "'%s'", name);
-	} else {
-		snprintf(target, sizeof(target), "the inbox of process %d", (int)getpid());
 	}
 	if (optind >= argc || strcmp(argv[optind - 1], "--"))
 		return cli_usage("missing '-- COMMAND'");
-	if (pid_file && !inbox)
+	if (o.pid_file && !o.inbox)
 		return cli_usage("--pid-file goes with --inbox");
+	s.verbose = o.verbose;
 	s.cmd = argv + optind;
 	/* A command that does not read its input must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 
-	ret = cli_open_device(&mp);
-	if (ret)
-		return ret;
-	if (inbox) {
-		ret = msgport_inbox_open(mp, NULL, 0, &mb);
-		if (ret < 0)
-			ret = cli_fail(ret, "open %s", target);
-		else if (pid_file)
-			ret = cli_write_pid_file(pid_file);
+	if (o.inbox) {
+		ret = cli_open_inbox(o.pid_file, target, &mb);
 	} else {
+		snprintf(target, sizeof(target), "'%s'", name);
+		ret = cli_open_device(&mp);
+		if (ret)
+			return ret;
 		ret = msgport_mailbox_open(mp, name, MSGPORT_O_RECV | MSGPORT_O_CREAT, &attr, &mb);
+		msgport_close(mp);
 		if (ret < 0)
 			ret = cli_fail_name(ret, "serve", name);
 	}
-	msgport_close(mp);
 	if (!ret) {
 		ret = msgport_mailbox_stat(mb, &st);
 		if (ret < 0)
@@ -525,7 +463,7 @@ int cmd_serve(int argc, char **argv)
 	}
 
 	while (!ret) {
-		if (count && served == count) {
+		if (o.count && served == o.count) {
 			/* The last answer, and no further receive. */
 			res = msgport_reply(mb, token, s.out, reply_len);
 			ret = reply_outcome(mb, target, token, res);
