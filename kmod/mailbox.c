@@ -29,6 +29,8 @@
  *   Wakers change a waiter's state and unlink it under the lock, take a task
  *   reference (struct msgport_wake) and wake the task only after unlocking;
  *   they never touch the waiter again, since it lives on the sleeper's stack.
+ *   Before its first sleep a waiter may spin instead, lock dropped, while
+ *   its likely peer runs (spin_on_peer()); it stays a waiter meanwhile.
  *
  * Lifetimes
  *   struct msgport_mailbox: kref, see registry.c.  Destruction (unlink or last
@@ -37,6 +39,9 @@
  *   last reference goes.  A message has one owner at a time (see msgport.h);
  *   msg->ref is raised only by a peeking receiver copying outside the lock.
  *   A message is charged to its sender's euid (user_quota.c) until freed.
+ *   @last_sender and @last_receiver (under mb->lock) hold task references,
+ *   replaced when another task sends or receives (the old one is put after
+ *   unlocking) and put when the mailbox is freed.
  *
  * Receive copies the payload to user space after dequeuing, outside the lock.
  * If that copy (or the copy of the metadata) faults, the message is put back
@@ -90,10 +95,14 @@
 
 #define MSGPORT_WAKE_MAX	8
 
-/* Tasks to wake and poll events to signal once mb->lock is dropped. */
+/*
+ * Tasks to wake, poll events to signal and a replaced peer reference to drop
+ * once mb->lock is dropped.
+ */
 struct msgport_wake {
 	unsigned int n;
 	__poll_t poll;
+	struct task_struct *put;
 	struct task_struct *task[MSGPORT_WAKE_MAX];
 };
 
@@ -104,6 +113,10 @@ static bool wake_full(const struct msgport_wake *wk)
 
 static void wake_add(struct msgport_wake *wk, struct msgport_waiter *w)
 {
+	/* A spinner watches its state: it needs no wake-up (spin_on_peer). */
+	if (w->spinning)
+		return;
+	w->woken_ns = ktime_get_mono_fast_ns();
 	/* Callers never queue more than MSGPORT_WAKE_MAX (see destroy). */
 	get_task_struct(w->task);
 	wk->task[wk->n++] = w->task;
@@ -121,6 +134,24 @@ static void wake_flush(struct msgport_mailbox *mb, struct msgport_wake *wk)
 	if (wk->poll && wq_has_sleeper(&mb->poll_wq))
 		wake_up_interruptible_poll(&mb->poll_wq, wk->poll);
 	wk->poll = 0;
+	if (wk->put) {
+		put_task_struct(wk->put);
+		wk->put = NULL;
+	}
+}
+
+/*
+ * Remember the caller as the mailbox's last sender or receiver (@slot): the
+ * peer a waiter on the other side spins on.  The reference it replaces is
+ * dropped by wake_flush().
+ */
+static void note_peer(struct task_struct **slot, struct msgport_wake *wk)
+{
+	if (likely(*slot == current))
+		return;
+	WARN_ON_ONCE(wk->put);
+	wk->put = *slot;
+	*slot = get_task_struct(current);
 }
 
 /* Messages */
@@ -150,7 +181,9 @@ static struct msgport_msg *msg_create(const struct msgport_xfer *x)
 	msg->sync = NULL;
 	msg->quota = quota;
 	msg->tgid = get_task_pid(current, PIDTYPE_TGID);
-	msg->tid = get_task_pid(current, PIDTYPE_PID);
+	/* A main thread's tid is its tgid: no second reference then. */
+	msg->tid = thread_group_leader(current) ?
+		   NULL : get_task_pid(current, PIDTYPE_PID);
 	msg->seq = 0;
 	msg->send_time_ns = 0;
 	msg->euid = current_euid();
@@ -164,15 +197,13 @@ static struct msgport_msg *msg_create(const struct msgport_xfer *x)
 	if (x->call)
 		msgport_call_bind(x->call, msg);
 	refcount_set(&msg->ref, 1);
-	atomic_long_inc(&msgport_objects.messages);
-	atomic_long_add(x->len, &msgport_objects.bytes);
+	msgport_objects_msg_add(1, x->len);
 	return msg;
 }
 
 static void msg_free(struct msgport_msg *msg)
 {
-	atomic_long_sub(msg->len, &msgport_objects.bytes);
-	atomic_long_dec(&msgport_objects.messages);
+	msgport_objects_msg_add(-1, -(long)msg->len);
 	msgport_quota_uncharge(msg->quota, msg->len);
 	put_pid(msg->tgid);
 	put_pid(msg->tid);
@@ -197,7 +228,7 @@ static void msg_fill_info(const struct msgport_msg *msg,
 	info->seq = msg->seq;
 	info->send_time_ns = msg->send_time_ns;
 	info->pid = pid_nr_ns(msg->tgid, ns);
-	info->tid = pid_nr_ns(msg->tid, ns);
+	info->tid = pid_nr_ns(msg->tid ?: msg->tgid, ns);
 	info->uid = from_kuid_munged(uns, msg->euid);
 	info->gid = from_kgid_munged(uns, msg->egid);
 	info->priority = msg->prio;
@@ -461,6 +492,100 @@ static void sleep_locked(struct msgport_mailbox *mb,
 	spin_lock(&mb->lock);
 }
 
+/*
+ * Adaptive spinning, as a mutex spins on a running owner: rather than sleep
+ * at once, a waiter whose wait the peer (the mailbox's last sender, for a
+ * receiver; its last receiver, for a sender) will most likely end soon
+ * spins, with mb->lock dropped, while that peer runs (or was woken to run)
+ * on another CPU, for at most as long as a sleep and wake-up costs here
+ * (msgport_wake_ns: spinning is then never more than twice as costly as the
+ * best choice made in hindsight) and at most spin_ns, until someone
+ * changes its state (it stays on its waiter list
+ * throughout, so hand-offs and wake-ups work as for a sleeper, and waking a
+ * running task costs nothing), it is needed elsewhere or a signal comes.  A
+ * ping-pong between processes on two CPUs then never sleeps nor waits for a
+ * wake-up.  Returns true if it spun (the caller re-examines its state, with
+ * the lock held again), false if it should sleep now.
+ */
+/*
+ * How long a wake-up takes to get a sleeping waiter running again: a moving
+ * average (1/8 weight to each new sample) of the time from a waker's
+ * wake_add() to the sleeper's return from sleep_locked(), over all
+ * mailboxes.  Racy updates only lose samples.  Spinning longer than this
+ * costs more than sleeping would (spin_on_peer()).
+ */
+static unsigned long msgport_wake_ns = 20000;
+
+static void note_wake_latency(struct msgport_waiter *w)
+{
+	unsigned long avg = READ_ONCE(msgport_wake_ns);
+	u64 lat;
+
+	if (!w->woken_ns)
+		return;
+	lat = ktime_get_mono_fast_ns() - w->woken_ns;
+	w->woken_ns = 0;
+	if (lat > NSEC_PER_SEC)
+		return;
+	WRITE_ONCE(msgport_wake_ns, avg - avg / 8 + (unsigned long)lat / 8);
+}
+
+/*
+ * Is @peer running on another CPU, or woken and about to run on one?  Not
+ * if it waits for ours: then spinning would only delay it.
+ */
+static bool peer_busy(struct task_struct *peer)
+{
+	if (owner_on_cpu(peer))
+		return true;
+	return task_is_running(peer) && task_cpu(peer) != raw_smp_processor_id();
+}
+
+bool msgport_spin_on_peer(struct msgport_mailbox *mb, struct task_struct *peer,
+			  bool (*done)(const void *arg), const void *arg)
+	__releases(&mb->lock) __acquires(&mb->lock)
+{
+	u64 budget = min(READ_ONCE(msgport_spin_ns), READ_ONCE(msgport_wake_ns));
+	u64 end;
+
+	if (!budget || !peer || peer == current || !peer_busy(peer))
+		return false;
+	get_task_struct(peer);
+	spin_unlock(&mb->lock);
+	end = ktime_get_mono_fast_ns() + budget;
+	while (!done(arg) && peer_busy(peer) && !need_resched() &&
+	       !signal_pending(current) && ktime_get_mono_fast_ns() < end)
+		cpu_relax();
+	put_task_struct(peer);
+	spin_lock(&mb->lock);
+	return true;
+}
+
+static bool waiter_moved(const void *arg)
+{
+	const struct msgport_waiter *w = arg;
+	enum msgport_wstate state = READ_ONCE(w->state);
+
+	return state != MSGPORT_W_WAITING && state != MSGPORT_W_QUEUED;
+}
+
+/* A mailbox waiter's spin: see msgport_spin_on_peer(). */
+static bool spin_on_peer(struct msgport_mailbox *mb, struct msgport_waiter *w,
+			 struct task_struct *peer)
+	__releases(&mb->lock) __acquires(&mb->lock)
+{
+	bool spun;
+
+	/*
+	 * Wakers skip a spinning waiter (wake_add()): it sees its new state
+	 * while spinning, or under the lock once it stops, before sleeping.
+	 */
+	w->spinning = true;
+	spun = msgport_spin_on_peer(mb, peer, waiter_moved, w);
+	w->spinning = false;
+	return spun;
+}
+
 /* Interrupted timed wait: tell user space how much time is left. */
 static int report_remaining(const struct msgport_deadline *d,
 			    const struct msgport_xfer *x, int ret)
@@ -479,39 +604,46 @@ static int report_remaining(const struct msgport_deadline *d,
 
 /* Send */
 
-int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x)
+/* Check @x against @mb and make its message. */
+static struct msgport_msg *send_prepare(struct msgport_mailbox *mb,
+					const struct msgport_xfer *x)
+{
+	int ret;
+
+	if (x->prio > MSGPORT_PRIO_MAX)
+		return ERR_PTR(-EINVAL);
+	if (x->len > mb->max_msg_size)
+		return ERR_PTR(-EMSGSIZE);
+	if (x->flags & MSGPORT_F_SPAN) {
+		/* Only here is a span checked: no path can queue a bad one. */
+		ret = msgport_span_validate(mb, x->span_off, x->span_len);
+		if (ret)
+			return ERR_PTR(ret);
+	}
+	if (READ_ONCE(mb->dead))
+		return ERR_PTR(msgport_dead_error(mb, false));
+	return msg_create(x);
+}
+
+/* Send @msg, made by send_prepare() for @x, waiting as @x says; takes @msg. */
+static int send_msg(struct msgport_mailbox *mb, struct msgport_xfer *x,
+		    struct msgport_msg *msg)
 {
 	bool sync = (x->flags & MSGPORT_F_SYNC) || mb->capacity == 0;
 	struct msgport_waiter w = { .task = current, .sync = sync };
 	struct msgport_wake wk = { };
 	struct msgport_deadline d;
 	struct msgport_waiter *rw;
-	struct msgport_msg *msg;
+	bool spun = false;
 	int ret;
 
-	if (x->prio > MSGPORT_PRIO_MAX)
-		return -EINVAL;
-	if (x->len > mb->max_msg_size)
-		return -EMSGSIZE;
-	if (x->flags & MSGPORT_F_SPAN) {
-		/* Only here is a span checked: no path can queue a bad one. */
-		ret = msgport_span_validate(mb, x->span_off, x->span_len);
-		if (ret)
-			return ret;
-	}
-	if (READ_ONCE(mb->dead))
-		return msgport_dead_error(mb, false);
-
 	deadline_init(&d, x);
-	msg = msg_create(x);
-	if (IS_ERR(msg))
-		return PTR_ERR(msg);
-
 	spin_lock(&mb->lock);
 	if (mb->dead) {
 		ret = msgport_dead_error(mb, false);
 		goto out_unlock_free;
 	}
+	note_peer(&mb->last_sender, &wk);
 
 	rw = taker_for(mb, msg);
 	if (rw) {
@@ -584,7 +716,13 @@ int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x)
 			spin_lock(&mb->lock);
 			continue;
 		}
+		if (!spun) {
+			spun = true;
+			if (spin_on_peer(mb, &w, mb->last_receiver))
+				continue;
+		}
 		sleep_locked(mb, &d);
+		note_wake_latency(&w);
 	}
 	mb->wsend--;
 	if (!ret)
@@ -599,12 +737,142 @@ int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x)
 
 out_unlock_free:
 	spin_unlock(&mb->lock);
+	wake_flush(mb, &wk);
 	msg_put(msg);
 	return ret;
 }
+
+int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x)
+{
+	struct msgport_msg *msg = send_prepare(mb, x);
+
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	return send_msg(mb, x, msg);
+}
 EXPORT_SYMBOL_NS_GPL(msgport_send, MSGPORT_KUNIT);
 
+/*
+ * Under mb->lock: accept @msg (for @x) at once if it need not wait: an
+ * asynchronous send to a queue with room or to a receiver that takes it.
+ */
+static bool send_now(struct msgport_mailbox *mb, struct msgport_xfer *x,
+		     struct msgport_msg *msg, struct msgport_wake *wk)
+{
+	struct msgport_waiter *rw;
+
+	if ((x->flags & MSGPORT_F_SYNC) || !mb->capacity)
+		return false;
+	rw = taker_for(mb, msg);
+	if (!rw && !mb_has_room(mb))
+		return false;
+	msg_stamp(mb, msg);
+	x->seq = msg->seq;
+	if (rw) {
+		handoff(mb, rw, msg, wk);
+	} else {
+		queue_insert(mb, msg, false, wk);
+		kick_receiver(mb, wk);
+	}
+	return true;
+}
+
+/*
+ * Send @xs[0..@n) in order (@n <= MSGPORT_SEND_BATCH_CHUNK), each as
+ * msgport_send() would, but all that need not wait in one hold of the lock
+ * (and one wake-up of each receiver); one that must wait (no room, a
+ * synchronous send) does, as msgport_send() would, then the rest go on.
+ * Messages are made (charged, copied) ahead of taking the lock; one that
+ * cannot be made waits until those before it are sent, then is tried again,
+ * and a send that waits holds only its own message (the later ones are
+ * made again after it), so a batch holds no more memory or quota than
+ * single sends would.  Stops at the first that fails.  Returns how many were sent, or
+ * if none, the first one's error.
+ */
+int msgport_send_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
+		       unsigned int n)
+{
+	struct msgport_msg *msgs[MSGPORT_SEND_BATCH_CHUNK];
+	struct msgport_wake wk = { };
+	unsigned int made, i = 0;
+	bool wait;
+	int ret = 0;
+
+	if (WARN_ON_ONCE(n > MSGPORT_SEND_BATCH_CHUNK))
+		return -EINVAL;
+	while (i < n) {
+		for (made = i; made < n; made++) {
+			msgs[made] = send_prepare(mb, &xs[made]);
+			if (IS_ERR(msgs[made])) {
+				ret = PTR_ERR(msgs[made]);
+				break;
+			}
+		}
+		if (made == i)
+			break;		/* the first unsent one: its error */
+		ret = 0;
+		while (i < made) {
+			wait = false;
+			spin_lock(&mb->lock);
+			if (mb->dead) {
+				ret = msgport_dead_error(mb, false);
+				spin_unlock(&mb->lock);
+				break;
+			}
+			note_peer(&mb->last_sender, &wk);
+			while (i < made && !wake_full(&wk)) {
+				if (!send_now(mb, &xs[i], msgs[i], &wk)) {
+					wait = true;
+					break;
+				}
+				i++;
+			}
+			spin_unlock(&mb->lock);
+			wake_flush(mb, &wk);
+			if (!wait)
+				continue;
+			/*
+			 * Wait holding only this one, as single sends would:
+			 * the later ones are made again after it.
+			 */
+			while (made > i + 1)
+				msg_put(msgs[--made]);
+			ret = send_msg(mb, &xs[i], msgs[i]);
+			msgs[i] = NULL;		/* send_msg() took it */
+			if (ret)
+				break;
+			i++;
+		}
+		if (ret) {
+			for (; made > i; made--) {
+				if (msgs[made - 1])
+					msg_put(msgs[made - 1]);
+			}
+			break;
+		}
+	}
+	return i ? i : ret;
+}
+
 /* Receive */
+
+/* Under mb->lock: a receiver takes @msg out of the queue. */
+static void take_locked(struct msgport_mailbox *mb, struct msgport_msg *msg,
+			struct msgport_wake *wk)
+{
+	queue_remove(mb, msg, wk);
+	mb->received++;
+	if (msg->call)
+		msgport_call_taken(msg->call);
+	if (msg->sync) {
+		struct msgport_waiter *sw = msg->sync;
+
+		sw->state = MSGPORT_W_READY;
+		sw->msg = NULL;
+		msg->sync = NULL;
+		wake_add(wk, sw);
+	}
+}
 
 /* A copy to user space failed: the message goes back where it was. */
 static void put_back(struct msgport_mailbox *mb, struct msgport_msg *msg)
@@ -651,11 +919,13 @@ long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
 	struct msgport_deadline d;
 	struct msgport_msg *msg = NULL;
 	bool sleeping = false;
+	bool spun = false;
 	long ret;
 	u32 n;
 
 	deadline_init(&d, x);
 	spin_lock(&mb->lock);
+	note_peer(&mb->last_receiver, &wk);
 	for (;;) {
 		if (w.state == MSGPORT_W_READY) {
 			/* Handed over: ours, whatever else happened. */
@@ -687,18 +957,7 @@ long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
 					ret = 0;
 					break;
 				}
-				queue_remove(mb, msg, &wk);
-				mb->received++;
-				if (msg->call)
-					msgport_call_taken(msg->call);
-				if (msg->sync) {
-					struct msgport_waiter *sw = msg->sync;
-
-					sw->state = MSGPORT_W_READY;
-					sw->msg = NULL;
-					msg->sync = NULL;
-					wake_add(&wk, sw);
-				}
+				take_locked(mb, msg, &wk);
 				kick_receiver(mb, &wk);
 				ret = 0;
 				break;
@@ -732,7 +991,13 @@ long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
 			spin_lock(&mb->lock);
 			continue;
 		}
+		if (!spun) {
+			spun = true;
+			if (spin_on_peer(mb, &w, mb->last_sender))
+				continue;
+		}
 		sleep_locked(mb, &d);
+		note_wake_latency(&w);
 	}
 	if (sleeping)
 		mb->wrecv--;
@@ -765,6 +1030,143 @@ long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
 }
 EXPORT_SYMBOL_NS_GPL(msgport_recv, MSGPORT_KUNIT);
 
+/* Batches of receives */
+
+/*
+ * Copies out failed: @msgs[0..@n), taken in this order, go back to the
+ * head of the queue in that order (or are dropped, as put_back() would).
+ */
+static void put_back_many(struct msgport_mailbox *mb,
+			  struct msgport_msg **msgs, unsigned int n)
+{
+	struct msgport_wake wk = { };
+	unsigned int i;
+
+	spin_lock(&mb->lock);
+	for (i = n; i-- > 0;) {
+		struct msgport_msg *msg = msgs[i];
+
+		mb->received--;
+		if (msg->call && mb->dead)
+			msgport_call_fail(msg->call,
+					  msgport_dead_error(mb, true));
+		if (mb->dead ||
+		    (msg->call && !msgport_call_requeue(msg->call, msg))) {
+			mb->dropped++;
+			continue;	/* put below */
+		}
+		queue_insert(mb, msg, true, &wk);
+		msgs[i] = NULL;
+	}
+	kick_receiver(mb, &wk);
+	spin_unlock(&mb->lock);
+	wake_flush(mb, &wk);
+	for (i = 0; i < n; i++) {
+		if (msgs[i])
+			msg_put(msgs[i]);
+	}
+}
+
+/*
+ * Under mb->lock: take queued messages for @xs[0..@n) in queue order, while
+ * the next fits the next entry's buffer.  Returns how many.
+ */
+static unsigned int take_queued(struct msgport_mailbox *mb,
+				const struct msgport_xfer *xs,
+				struct msgport_msg **msgs, unsigned int n,
+				struct msgport_wake *wk)
+{
+	const struct msgport_xfer *x;
+	struct msgport_msg *msg;
+	unsigned int got = 0;
+
+	if (mb->dead)
+		return 0;
+	while (got < n && (msg = queue_head(mb))) {
+		x = &xs[got];
+		if (msg_copy_len(msg, x->flags & MSGPORT_F_SPAN) > x->len &&
+		    !(x->flags & MSGPORT_F_TRUNC))
+			break;
+		take_locked(mb, msg, wk);
+		msgs[got++] = msg;
+	}
+	if (got)
+		kick_receiver(mb, wk);
+	return got;
+}
+
+static bool queue_filled(const void *arg)
+{
+	const struct msgport_mailbox *mb = arg;
+
+	return READ_ONCE(mb->nmsgs) || READ_ONCE(mb->dead);
+}
+
+/*
+ * Receive into @xs[0..@n) (@n <= MSGPORT_RECV_BATCH_CHUNK; neither
+ * MSGPORT_F_PEEK nor MSGPORT_F_FROM: the caller sees to that) what is
+ * queued, taken in one hold of the lock, then copied out.  When nothing is
+ * (and @xs[0] may wait), it first spins on the queue while the last sender
+ * runs, not as a waiter: senders then queue rather than hand over one by
+ * one, and what they queue meanwhile is taken in one go; after that it
+ * waits as msgport_recv() does for @xs[0].  A message that does not fit its
+ * entry's buffer ends the batch (the first: msgport_recv()'s -EMSGSIZE).
+ * Returns how many were received, or if none, the error.
+ */
+long msgport_recv_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
+			unsigned int n)
+{
+	struct msgport_msg *msgs[MSGPORT_RECV_BATCH_CHUNK];
+	struct msgport_msginfo info;
+	struct msgport_wake wk = { };
+	unsigned int first = 0, got, i;
+	bool span;
+	long ret;
+	u32 len;
+
+	if (WARN_ON_ONCE(!n || n > MSGPORT_RECV_BATCH_CHUNK))
+		return -EINVAL;
+	spin_lock(&mb->lock);
+	note_peer(&mb->last_receiver, &wk);
+	got = take_queued(mb, xs, msgs, n, &wk);
+	/* Not on a rendezvous: a sender there needs a waiting receiver. */
+	if (!got && !mb->nmsgs && !mb->dead && mb->capacity &&
+	    !nowait_error(&xs[0]) &&
+	    msgport_spin_on_peer(mb, mb->last_sender, queue_filled, mb))
+		got = take_queued(mb, xs, msgs, n, &wk);
+	spin_unlock(&mb->lock);
+	wake_flush(mb, &wk);
+
+	if (!got) {
+		/* Wait (or fail) as one receive, then take what came. */
+		ret = msgport_recv(mb, &xs[0]);
+		if (ret < 0 || n == 1)
+			return ret < 0 ? ret : 1;
+		first = 1;
+		spin_lock(&mb->lock);
+		got = take_queued(mb, xs + 1, msgs, n - 1, &wk);
+		spin_unlock(&mb->lock);
+		wake_flush(mb, &wk);
+	}
+
+	for (i = 0; i < got; i++) {
+		struct msgport_xfer *x = &xs[first + i];
+		struct msgport_msg *msg = msgs[i];
+
+		span = x->flags & MSGPORT_F_SPAN;
+		msg_fill_info(msg, &info);
+		len = min(msg_copy_len(msg, span), x->len);
+		if (msg_copy_out(mb, msg, x->buf, len) || copy_info(x, &info)) {
+			put_back_many(mb, msgs + i, got - i);
+			return first + i ? first + i : -EFAULT;
+		}
+		if (msg->call)
+			msgport_call_claim(mb, msg->call, x->mbf);
+		msg_put(msg);
+	}
+	return first + got;
+}
+
 /* Destruction, poll, stat, mode */
 
 struct msgport_mailbox *msgport_mailbox_alloc(void)
@@ -795,6 +1197,10 @@ void msgport_mailbox_free(struct msgport_mailbox *mb)
 		!list_empty(&mb->send_waiters));
 	WARN_ON(!RB_EMPTY_ROOT(&mb->calls));
 	put_pid(mb->owner);
+	if (mb->last_sender)
+		put_task_struct(mb->last_sender);
+	if (mb->last_receiver)
+		put_task_struct(mb->last_receiver);
 	msgport_region_free(mb);
 	kfree(mb);
 	atomic_long_dec(&msgport_objects.mailboxes);

@@ -3,7 +3,9 @@
  * msgport: the mailbox descriptor (an anonymous-inode file).
  *
  * file->private_data is a struct msgport_mbfile, fixed for the file's life:
- * the mailbox (one kref held until release) and the access granted at open.
+ * the mailbox (one kref held until release), the access granted at open
+ * and, with send access, a reference to the opener's quota record (so it
+ * is not freed and re-created between messages; user_quota.c).
  * No locks of its own; the mailbox's are in mailbox.c and registry.c.
  * mmap(2) maps the mailbox's region, and MSGPORT_IOC_REGION_WAIT/_WAKE wait
  * on its words: region.c owns those, and the lifetime rule that a mapping
@@ -32,11 +34,11 @@ static u32 file_nonblock(const struct file *file)
 	return (file->f_flags & O_NONBLOCK) ? MSGPORT_F_NONBLOCK : 0;
 }
 
-static long ioc_send(struct msgport_mbfile *mbf, struct msgport_send __user *u)
+/* Copy and check a struct msgport_send and prepare @x from it. */
+static int send_prepare(struct msgport_mbfile *mbf,
+			struct msgport_send __user *u, struct msgport_xfer *x)
 {
-	struct msgport_xfer x = { };
 	struct msgport_send s;
-	int ret;
 
 	if (copy_from_user(&s, u, sizeof(s)))
 		return -EFAULT;
@@ -51,24 +53,77 @@ static long ioc_send(struct msgport_mbfile *mbf, struct msgport_send __user *u)
 	if (put_user(0, &u->seq))
 		return -EFAULT;
 
+	memset(x, 0, sizeof(*x));
 	if (s.flags & MSGPORT_F_SPAN) {
 		/* buf is an offset in the region (checked by msgport_send). */
-		x.span_off = s.buf;
-		x.span_len = s.len;
+		x->span_off = s.buf;
+		x->span_len = s.len;
 	} else {
-		x.buf = u64_to_user_ptr(s.buf);
-		x.len = s.len;
+		x->buf = u64_to_user_ptr(s.buf);
+		x->len = s.len;
 	}
-	x.flags = s.flags;
-	x.prio = s.priority;
-	x.timeout_ns = s.timeout_ns;
-	x.utimeout = &u->timeout_ns;
+	x->flags = s.flags;
+	x->prio = s.priority;
+	x->timeout_ns = s.timeout_ns;
+	x->utimeout = &u->timeout_ns;
+	return 0;
+}
+
+static long ioc_send(struct msgport_mbfile *mbf, struct msgport_send __user *u)
+{
+	struct msgport_xfer x;
+	int ret;
+
+	ret = send_prepare(mbf, u, &x);
+	if (ret)
+		return ret;
 	ret = msgport_send(mbf->mb, &x);
 	if (ret)
 		return ret;
 	if (put_user(x.seq, &u->seq))
 		return -EFAULT;
 	return 0;
+}
+
+/*
+ * A send batch, MSGPORT_SEND_BATCH_CHUNK entries at a time: each chunk's
+ * messages that need not wait go out in one hold of the mailbox lock
+ * (msgport_send_batch()).  The number sent, or the first entry's error.
+ */
+static long send_batch(struct msgport_mbfile *mbf, struct msgport_send __user *u,
+		       u32 count)
+{
+	struct msgport_xfer xs[MSGPORT_SEND_BATCH_CHUNK];
+	u32 done = 0, n, i;
+	long ret = 0;
+
+	while (done < count) {
+		for (n = 0; n < MSGPORT_SEND_BATCH_CHUNK && done + n < count; n++) {
+			ret = send_prepare(mbf, u + done + n, &xs[n]);
+			if (ret)
+				break;
+		}
+		if (n) {
+			long sent = msgport_send_batch(mbf->mb, xs, n);
+
+			if (sent < 0) {
+				ret = sent;
+				break;
+			}
+			/* Made writable by send_prepare(): a fault now is a race. */
+			for (i = 0; i < sent; i++) {
+				if (put_user(xs[i].seq, &u[done + i].seq))
+					ret = -EFAULT;
+			}
+			done += sent;
+			if (sent < n)
+				break;
+		}
+		if (ret)
+			break;
+		cond_resched();
+	}
+	return done ? done : ret;
 }
 
 /*
@@ -119,6 +174,84 @@ static long ioc_recv(struct msgport_mbfile *mbf, struct msgport_recv __user *u)
 	ret = msgport_recv(mbf->mb, &x);
 	put_pid(x.from);
 	return ret;
+}
+
+/*
+ * A receive batch, MSGPORT_RECV_BATCH_CHUNK entries at a time, each chunk
+ * taken from the queue in one go (msgport_recv_batch()); an entry that
+ * peeks or filters on a sender is received alone.  Entries after the very
+ * first do not wait.  The number received, or the first entry's error.
+ */
+static long recv_batch(struct msgport_mbfile *mbf, struct msgport_recv __user *u,
+		       u32 count)
+{
+	struct msgport_xfer xs[MSGPORT_RECV_BATCH_CHUNK];
+	u32 done = 0, n;
+	long ret = 0, got;
+	bool alone;
+
+	while (done < count) {
+		alone = false;
+		for (n = 0; n < MSGPORT_RECV_BATCH_CHUNK && done + n < count; n++) {
+			memset(&xs[n], 0, sizeof(xs[n]));
+			ret = recv_prepare(mbf, u + done + n, &xs[n]);
+			if (ret)
+				break;
+			if (done + n)
+				xs[n].flags |= MSGPORT_F_NONBLOCK;
+			if (xs[n].flags & (MSGPORT_F_PEEK | MSGPORT_F_FROM)) {
+				/* Alone if first, else in the next chunk. */
+				alone = !n;
+				if (alone)
+					n = 1;
+				else
+					put_pid(xs[n].from);
+				break;
+			}
+		}
+		if (!n)
+			break;
+		if (alone) {
+			got = msgport_recv(mbf->mb, &xs[0]);
+			put_pid(xs[0].from);
+			if (got >= 0)
+				got = 1;
+		} else {
+			got = msgport_recv_batch(mbf->mb, xs, n);
+		}
+		if (got < 0) {
+			ret = got;
+			break;
+		}
+		done += got;
+		if (got < n || ret)
+			break;
+		cond_resched();
+	}
+	return done ? done : ret;
+}
+
+/*
+ * MSGPORT_IOC_SEND_BATCH / _RECV_BATCH (see the uapi header): the number
+ * done, or the first entry's error.  Each entry is copied and checked as
+ * the single-message ioctl does it.
+ */
+static long ioc_batch(struct msgport_mbfile *mbf,
+		      struct msgport_batch __user *u, bool recv)
+{
+	struct msgport_batch b;
+
+	if (copy_from_user(&b, u, sizeof(b)))
+		return -EFAULT;
+	if (b.flags || b.reserved[0] || b.reserved[1])
+		return -EINVAL;
+	if (!b.count || b.count > MSGPORT_BATCH_MAX)
+		return -EINVAL;
+	if (!(mbf->access & (recv ? MSGPORT_O_RECV : MSGPORT_O_SEND)))
+		return -EBADF;
+	if (recv)
+		return recv_batch(mbf, u64_to_user_ptr(b.msgs), b.count);
+	return send_batch(mbf, u64_to_user_ptr(b.msgs), b.count);
 }
 
 static long ioc_reply(struct msgport_mbfile *mbf,
@@ -231,6 +364,10 @@ static long mbfile_ioctl(struct file *file, unsigned int cmd,
 		return ioc_send(mbf, argp);
 	case MSGPORT_IOC_RECV:
 		return ioc_recv(mbf, argp);
+	case MSGPORT_IOC_SEND_BATCH:
+		return ioc_batch(mbf, argp, false);
+	case MSGPORT_IOC_RECV_BATCH:
+		return ioc_batch(mbf, argp, true);
 	case MSGPORT_IOC_STAT:
 		return ioc_stat(mbf, argp);
 	case MSGPORT_IOC_SET_MODE:
@@ -322,6 +459,7 @@ static int mbfile_release(struct inode *inode, struct file *file)
 		msgport_inbox_release(mbf->mb);
 	else
 		msgport_mailbox_release(mbf->mb);
+	msgport_quota_drop(mbf->quota);
 	kfree(mbf);
 	atomic_long_dec(&msgport_objects.files);
 	return 0;

@@ -48,6 +48,11 @@ module_param_named(max_region_size, msgport_max_region_size, ulong, 0644);
 MODULE_PARM_DESC(max_region_size,
 		 "Largest shared region a mailbox may be created with, in bytes after rounding up to pages; asking more fails with EFBIG (default 256 MiB)");
 
+unsigned long msgport_spin_ns = 1000000;
+module_param_named(spin_ns, msgport_spin_ns, ulong, 0644);
+MODULE_PARM_DESC(spin_ns,
+		 "Longest a blocking send or receive spins, in nanoseconds, while the peer that will likely end its wait runs on another CPU, before it sleeps (it spins at most as long as a wake-up is measured to take); 0 never spins (default 1000000)");
+
 static long ioc_version(struct msgport_version __user *u)
 {
 	struct msgport_version v;

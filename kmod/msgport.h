@@ -52,6 +52,7 @@ extern unsigned int msgport_max_msg_size;
 extern unsigned int msgport_default_msg_size;
 extern unsigned long msgport_max_user_bytes;
 extern unsigned long msgport_max_region_size;
+extern unsigned long msgport_spin_ns;
 
 #define MSGPORT_NR_PRIO		(MSGPORT_PRIO_MAX + 1)
 
@@ -80,6 +81,8 @@ struct msgport_quota;
 
 int msgport_quota_charge(size_t len, struct msgport_quota **quotap);
 void msgport_quota_uncharge(struct msgport_quota *quota, size_t len);
+struct msgport_quota *msgport_quota_hold(void);
+void msgport_quota_drop(struct msgport_quota *quota);
 void msgport_quota_exit(void);
 
 /*
@@ -93,7 +96,7 @@ struct msgport_msg {
 	struct msgport_waiter *sync;	/* sender waiting for a receipt, or NULL */
 	struct msgport_quota *quota;	/* charged for @len bytes */
 	struct pid *tgid;		/* sender, translated at receive */
-	struct pid *tid;
+	struct pid *tid;		/* NULL: the same as @tgid */
 	u64 seq;
 	u64 send_time_ns;
 	kuid_t euid;
@@ -132,8 +135,10 @@ struct msgport_waiter {
 	bool trunc;			/* receiver: accepts truncation */
 	bool span;			/* receiver: takes spans by reference */
 	bool sync;			/* sender: wants a receipt */
+	bool spinning;			/* in spin_on_peer(): needs no wake-up */
 	struct pid *from;		/* receiver: only messages of this sender */
 	u64 seq;			/* sender: the message's sequence number */
+	u64 woken_ns;			/* when a waker queued its wake-up, or 0 */
 };
 
 struct msgport_mailbox {
@@ -155,6 +160,8 @@ struct msgport_mailbox {
 	struct rb_root calls;		/* claimed calls by token (rpc.c) */
 	u32 ncalls;
 	u32 nreceivers;			/* open descriptors that may receive */
+	struct task_struct *last_sender;	/* referenced; a waiter's peer */
+	struct task_struct *last_receiver;
 	wait_queue_head_t poll_wq;
 
 	/* Registry state, under msgport_registry_lock. */
@@ -203,12 +210,20 @@ struct msgport_xfer {
 };
 
 int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x);
+#define MSGPORT_SEND_BATCH_CHUNK	8
+int msgport_send_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
+		       unsigned int n);
+#define MSGPORT_RECV_BATCH_CHUNK	16
+long msgport_recv_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
+			unsigned int n);
 long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x);
 __poll_t msgport_mailbox_poll(struct msgport_mailbox *mb, struct file *file,
 			      struct poll_table_struct *pt);
 void msgport_mailbox_stat(struct msgport_mailbox *mb, struct msgport_stat *st);
 int msgport_mailbox_set_mode(struct msgport_mailbox *mb, u32 mode);
 int msgport_dead_error(const struct msgport_mailbox *mb, bool waited);
+bool msgport_spin_on_peer(struct msgport_mailbox *mb, struct task_struct *peer,
+			  bool (*done)(const void *arg), const void *arg);
 struct msgport_msg *msgport_msg_new(const struct msgport_xfer *x);
 void msgport_msg_put(struct msgport_msg *msg);
 void msgport_msg_info(const struct msgport_msg *msg,
@@ -294,6 +309,7 @@ extern const struct file_operations msgport_mailbox_fops;
 struct msgport_mbfile {
 	struct msgport_mailbox *mb;
 	u32 access;			/* MSGPORT_O_RECV | MSGPORT_O_SEND */
+	struct msgport_quota *quota;	/* with O_SEND: the opener's record */
 };
 
 /* procfs.c */
@@ -303,8 +319,6 @@ void msgport_procfs_exit(void);
 /* objects.c */
 struct msgport_objects {
 	atomic_long_t mailboxes;
-	atomic_long_t messages;
-	atomic_long_t bytes;
 	atomic_long_t files;
 	atomic_long_t regions;		/* allocated regions */
 	atomic_long_t region_bytes;	/* their pages' bytes */
@@ -313,6 +327,15 @@ struct msgport_objects {
 };
 
 extern struct msgport_objects msgport_objects;
+
+/*
+ * Messages and their payload bytes: per-CPU counts (a message is counted
+ * on the CPU that makes it and uncounted on the one that frees it, so the
+ * hot path shares no cache line); the sums are exact when nothing moves.
+ */
+void msgport_objects_msg_add(long messages, long bytes);
+long msgport_objects_messages(void);
+long msgport_objects_bytes(void);
 
 void msgport_objects_init(void);
 void msgport_objects_exit(void);

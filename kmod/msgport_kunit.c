@@ -71,8 +71,8 @@ struct counters {
 
 static void counters_read(struct counters *c)
 {
-	c->messages = atomic_long_read(&msgport_objects.messages);
-	c->bytes = atomic_long_read(&msgport_objects.bytes);
+	c->messages = msgport_objects_messages();
+	c->bytes = msgport_objects_bytes();
 	c->mailboxes = atomic_long_read(&msgport_objects.mailboxes);
 	c->files = atomic_long_read(&msgport_objects.files);
 }
@@ -306,9 +306,9 @@ static void test_byte_accounting(struct kunit *test)
 		stat_of(mb, &st);
 		KUNIT_EXPECT_EQ(test, st.queued_msgs, (u64)i + 1);
 		KUNIT_EXPECT_EQ(test, st.queued_bytes, total);
-		KUNIT_EXPECT_EQ(test, atomic_long_read(&msgport_objects.bytes),
+		KUNIT_EXPECT_EQ(test, msgport_objects_bytes(),
 				ctx->base.bytes + (long)total);
-		KUNIT_EXPECT_EQ(test, atomic_long_read(&msgport_objects.messages),
+		KUNIT_EXPECT_EQ(test, msgport_objects_messages(),
 				ctx->base.messages + (long)i + 1);
 	}
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -323,7 +323,7 @@ static void test_byte_accounting(struct kunit *test)
 		stat_of(mb, &st);
 		KUNIT_EXPECT_EQ(test, st.queued_bytes, total);
 	}
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&msgport_objects.bytes), ctx->base.bytes);
+	KUNIT_EXPECT_EQ(test, msgport_objects_bytes(), ctx->base.bytes);
 }
 
 static void test_limits(struct kunit *test)
@@ -564,7 +564,7 @@ static void test_destroy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.dropped, 3ULL);
 	KUNIT_EXPECT_EQ(test, st.queued_msgs, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.queued_bytes, 0ULL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&msgport_objects.messages), ctx->base.messages);
+	KUNIT_EXPECT_EQ(test, msgport_objects_messages(), ctx->base.messages);
 	KUNIT_EXPECT_EQ(test, send_msg(test, mb, 0, &c, 1, 0, 0, NULL), -EIDRM);
 	KUNIT_EXPECT_EQ(test, recv_msg(test, mb, &c, 1, 0, NULL), (long)-EIDRM);
 }

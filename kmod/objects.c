@@ -2,15 +2,17 @@
 /*
  * msgport: counters of live objects, for leak checks.
  *
- * Atomic counters, no lock: mailboxes (allocated, linked or not), messages
- * (allocated), bytes (their payload), files (open mailbox descriptors),
- * regions (allocated shared regions), region_bytes (their pages) and
- * region_maps (VMAs mapping a region), calls (call records, rpc.c).
+ * Counters, no lock: mailboxes (allocated, linked or not), messages
+ * (allocated) and bytes (their payload; per-CPU, see msgport.h), files
+ * (open mailbox descriptors), regions (allocated shared regions),
+ * region_bytes (their pages) and region_maps (VMAs mapping a region),
+ * calls (call records, rpc.c).
  * debugfs <debugfs>/msgport/objects prints them; module exit warns if any is
  * not zero.
  */
 #include <linux/bug.h>
 #include <linux/debugfs.h>
+#include <linux/percpu.h>
 #include <linux/seq_file.h>
 
 #include "msgport.h"
@@ -18,14 +20,48 @@
 struct msgport_objects msgport_objects;
 EXPORT_SYMBOL_NS_GPL(msgport_objects, MSGPORT_KUNIT);
 
+struct msgport_msg_counts {
+	long messages;
+	long bytes;
+};
+
+static DEFINE_PER_CPU(struct msgport_msg_counts, msgport_msg_counts);
+
+void msgport_objects_msg_add(long messages, long bytes)
+{
+	this_cpu_add(msgport_msg_counts.messages, messages);
+	this_cpu_add(msgport_msg_counts.bytes, bytes);
+}
+
+long msgport_objects_messages(void)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(msgport_msg_counts.messages, cpu);
+	return sum;
+}
+EXPORT_SYMBOL_NS_GPL(msgport_objects_messages, MSGPORT_KUNIT);
+
+long msgport_objects_bytes(void)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(msgport_msg_counts.bytes, cpu);
+	return sum;
+}
+EXPORT_SYMBOL_NS_GPL(msgport_objects_bytes, MSGPORT_KUNIT);
+
 static struct dentry *msgport_debugfs_dir;
 
 static int objects_show(struct seq_file *m, void *unused)
 {
 	seq_printf(m, "mailboxes %ld\nmessages %ld\nbytes %ld\nfiles %ld\n",
 		   atomic_long_read(&msgport_objects.mailboxes),
-		   atomic_long_read(&msgport_objects.messages),
-		   atomic_long_read(&msgport_objects.bytes),
+		   msgport_objects_messages(), msgport_objects_bytes(),
 		   atomic_long_read(&msgport_objects.files));
 	seq_printf(m, "regions %ld\nregion_bytes %ld\nregion_maps %ld\n",
 		   atomic_long_read(&msgport_objects.regions),
@@ -48,8 +84,8 @@ void msgport_objects_exit(void)
 {
 	debugfs_remove_recursive(msgport_debugfs_dir);
 	WARN_ON(atomic_long_read(&msgport_objects.mailboxes));
-	WARN_ON(atomic_long_read(&msgport_objects.messages));
-	WARN_ON(atomic_long_read(&msgport_objects.bytes));
+	WARN_ON(msgport_objects_messages());
+	WARN_ON(msgport_objects_bytes());
 	WARN_ON(atomic_long_read(&msgport_objects.files));
 	WARN_ON(atomic_long_read(&msgport_objects.regions));
 	WARN_ON(atomic_long_read(&msgport_objects.region_bytes));

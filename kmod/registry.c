@@ -208,6 +208,11 @@ int msgport_mailbox_open(const struct msgport_open *op, const char *name,
 	mbf = kzalloc(sizeof(*mbf), GFP_KERNEL_ACCOUNT);
 	if (!mbf)
 		goto out_fresh;
+	if (access & MSGPORT_O_SEND) {
+		mbf->quota = msgport_quota_hold();
+		if (!mbf->quota)
+			goto out_mbf;
+	}
 
 	fd = get_unused_fd_flags(fflags & O_CLOEXEC);
 	if (fd < 0) {
@@ -267,6 +272,7 @@ int msgport_mailbox_open(const struct msgport_open *op, const char *name,
 out_fd:
 	put_unused_fd(fd);
 out_mbf:
+	msgport_quota_drop(mbf->quota);
 	kfree(mbf);
 out_fresh:
 	if (fresh)

@@ -332,10 +332,17 @@ int msgport_reply(struct msgport_mbfile *mbf, const struct msgport_reply *r)
  * -ERESTARTSYS (withdrawn before any receiver saw it: may restart) or
  * -EINTR (given up after a receiver took it).
  */
+static bool call_done(const void *arg)
+{
+	const struct msgport_rpc *call = arg;
+
+	return READ_ONCE(call->state) == MSGPORT_CALL_DONE;
+}
+
 static int call_wait(struct msgport_mailbox *mb, struct msgport_rpc *call,
 		     bool timed, ktime_t expires)
 {
-	bool withdrawn = false;
+	bool withdrawn = false, spun = false;
 	int ret = 0;
 
 	spin_lock(&mb->lock);
@@ -348,6 +355,13 @@ static int call_wait(struct msgport_mailbox *mb, struct msgport_rpc *call,
 			ret = -ETIMEDOUT;
 		if (ret)
 			break;
+		/* The server answering is most likely the last to receive. */
+		if (!spun) {
+			spun = true;
+			if (msgport_spin_on_peer(mb, mb->last_receiver,
+						 call_done, call))
+				continue;
+		}
 		set_current_state(TASK_INTERRUPTIBLE);
 		spin_unlock(&mb->lock);
 		if (timed) {

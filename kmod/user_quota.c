@@ -14,9 +14,12 @@
  *   A struct msgport_quota exists while referenced: each charged message
  *   holds one reference (taken by msgport_quota_charge, dropped by
  *   msgport_quota_uncharge when the message is freed), and so does each
- *   region (charged at creation, uncharged when freed; region.c).  The last
- *   put removes
- *   it from the hash under the lock and frees it after a grace period.
+ *   region (charged at creation, uncharged when freed; region.c), and so
+ *   does each mailbox descriptor opened for sending (msgport_quota_hold(),
+ *   for its opener's euid, until release): so a steady sender's record is
+ *   found, not created and freed again, at every message.  The last put
+ *   removes it from the hash under the lock and frees it after a grace
+ *   period.
  *
  * The limit applies to everyone, root included; a charge that would exceed
  * it fails with -EDQUOT and changes nothing.
@@ -123,6 +126,18 @@ void msgport_quota_uncharge(struct msgport_quota *quota, size_t len)
 	quota_put(quota);
 }
 EXPORT_SYMBOL_NS_GPL(msgport_quota_uncharge, MSGPORT_KUNIT);
+
+/* A reference to the current euid's record (NULL: out of memory). */
+struct msgport_quota *msgport_quota_hold(void)
+{
+	return quota_get(current_euid());
+}
+
+void msgport_quota_drop(struct msgport_quota *quota)
+{
+	if (quota)
+		quota_put(quota);
+}
 
 void msgport_quota_exit(void)
 {

@@ -105,6 +105,11 @@ SZ(msgport_reply, 40);
 SA(msgport_reply, reserved, 24);
 SZ(msgport_reply_recv, 152);
 SA(msgport_reply_recv, recv, 48);
+SZ(msgport_batch, 32);
+SA(msgport_batch, msgs, 0);
+SA(msgport_batch, count, 8);
+SA(msgport_batch, flags, 12);
+SA(msgport_batch, reserved, 16);
 
 static void check(const struct layout *t, size_t n)
 {
@@ -122,7 +127,7 @@ static void test_sizes(void **state)
 		S(msgport_send, 56), S(msgport_msginfo, 64), S(msgport_recv, 104),
 		S(msgport_stat, 360), S(msgport_setmode, 8), S(msgport_region_wait, 32),
 		S(msgport_inbox, 32), S(msgport_send_pid, 56), S(msgport_call, 136),
-		S(msgport_reply, 40), S(msgport_reply_recv, 152),
+		S(msgport_reply, 40), S(msgport_reply_recv, 152), S(msgport_batch, 32),
 	};
 
 	check(t, ARRAY_SIZE(t));
@@ -183,6 +188,8 @@ static void test_offsets(void **state)
 		L(msgport_reply, flags, 20), L(msgport_reply, reserved, 24),
 		L(msgport_reply_recv, reply, 0), L(msgport_reply_recv, reply_result, 40),
 		L(msgport_reply_recv, reserved0, 44), L(msgport_reply_recv, recv, 48),
+		L(msgport_batch, msgs, 0), L(msgport_batch, count, 8), L(msgport_batch, flags, 12),
+		L(msgport_batch, reserved, 16),
 	};
 
 	check(t, ARRAY_SIZE(t));
@@ -205,6 +212,7 @@ static void test_multiple_of_8(void **state)
 	assert_int_equal(sizeof(struct msgport_call) % 8, 0);
 	assert_int_equal(sizeof(struct msgport_reply) % 8, 0);
 	assert_int_equal(sizeof(struct msgport_reply_recv) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_batch) % 8, 0);
 }
 
 /* The ioctl numbers encode those sizes: identical for 32- and 64-bit callers. */
@@ -225,6 +233,8 @@ static void test_ioctl_numbers(void **state)
 	assert_int_equal(MSGPORT_IOC_CALL, 0xC088B814UL);
 	assert_int_equal(MSGPORT_IOC_REPLY, 0x4028B815UL);
 	assert_int_equal(MSGPORT_IOC_REPLY_RECV, 0xC098B816UL);
+	assert_int_equal(MSGPORT_IOC_SEND_BATCH, 0x4020B817UL);
+	assert_int_equal(MSGPORT_IOC_RECV_BATCH, 0x4020B818UL);
 }
 
 /* Flag sets: disjoint where they must be, and the "all" masks cover exactly the flags. */
@@ -252,6 +262,7 @@ static void test_flags(void **state)
 	assert_int_equal(MSGPORT_PRIO_MAX, 31);
 	assert_int_equal(MSGPORT_NAME_MAX, 255);
 	assert_int_equal(MSGPORT_CAPACITY_UNBOUNDED, 0xffffffffU);
+	assert_int_equal(MSGPORT_BATCH_MAX, 1024);
 }
 
 static const struct CMUnitTest host_abi_layout_tests[] = {

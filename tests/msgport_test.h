@@ -74,6 +74,7 @@ extern const struct msgport_suite mailbox_poll_suite;
 extern const struct msgport_suite mailbox_stress_suite;
 extern const struct msgport_suite region_suite;
 extern const struct msgport_suite span_suite;
+extern const struct msgport_suite batch_suite;
 extern const struct msgport_suite direct_suite;
 extern const struct msgport_suite direct_death_suite;
 extern const struct msgport_suite rpc_suite;

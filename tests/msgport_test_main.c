@@ -24,6 +24,7 @@ static const struct msgport_suite *const suites[] = {
 	&mailbox_stress_suite,
 	&region_suite,
 	&span_suite,
+	&batch_suite,
 	&direct_suite,
 	&direct_death_suite,
 	&rpc_suite,

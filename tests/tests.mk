@@ -18,7 +18,7 @@ MSGPORT_TEST_SRCS := tests/msgport_test_main.c tests/fixture.c tests/helpers.c \
 	tests/mailbox_blocking_test.c tests/mailbox_signal_test.c tests/mailbox_perm_test.c \
 	tests/mailbox_namespace_test.c \
 	tests/mailbox_limits_test.c tests/mailbox_poll_test.c tests/mailbox_stress_test.c \
-	tests/module_cycle_test.c tests/region_test.c tests/span_test.c \
+	tests/module_cycle_test.c tests/region_test.c tests/span_test.c tests/batch_test.c \
 	tests/direct_test.c tests/direct_death_test.c tests/rpc_test.c tests/rpc_stress_test.c \
 	tests/rpc_cli_test.c
 MSGPORT_TEST_OBJS := $(patsubst tests/%.c,$(O)/tests/obj/%.o,$(MSGPORT_TEST_SRCS))

@@ -92,6 +92,33 @@ ssize_t msgport_recv(struct msgport_mailbox *mb, void *buf, size_t len, unsigned
 		     int64_t timeout_ns, struct msgport_msginfo *info);
 
 /*
+ * Batches: up to MSGPORT_BATCH_MAX messages on one mailbox in one system
+ * call, as sendmmsg(2) and recvmmsg(2): the fast way to stream small
+ * messages.  msgport_send_batch() sends msgs[0..n) in order (buf, len,
+ * prio; seq is filled in), each as msgport_send() would with flags and
+ * timeout_ns; msgport_recv_batch() receives into msgs[0..n) (buf, len = the
+ * buffer size; len becomes the bytes received and info the metadata), as
+ * msgport_recv() would, but waits (flags, timeout_ns) only for the first
+ * message: the others are what is already queued.  Both stop at the first
+ * message that fails and return how many were done, or, if none was, that
+ * message's -errno (-EMSGSIZE with msgs[0].info filled in, as
+ * msgport_recv()).  Not in a receive batch: MSGPORT_F_PEEK, MSGPORT_F_FROM
+ * (-EINVAL); MSGPORT_F_SPAN takes spans by reference (len 0).
+ */
+struct msgport_batch_msg {
+	void *buf;			/* send: the payload; receive: the buffer */
+	size_t len;			/* send: payload bytes; receive: in size, out bytes */
+	unsigned int prio;		/* send: the priority */
+	uint64_t seq;			/* send: out, the sequence number */
+	struct msgport_msginfo info;	/* receive: out, the metadata */
+};
+
+int msgport_send_batch(struct msgport_mailbox *mb, struct msgport_batch_msg *msgs, unsigned int n,
+		       unsigned int flags, int64_t timeout_ns);
+int msgport_recv_batch(struct msgport_mailbox *mb, struct msgport_batch_msg *msgs, unsigned int n,
+		       unsigned int flags, int64_t timeout_ns);
+
+/*
  * Shared regions.  A mailbox created with attr->region_size > 0 carries a
  * region of shared memory; msgport_region_map() maps all of it
  * (MAP_SHARED), readable, and writable when the mailbox was opened with

@@ -86,6 +86,7 @@ enum bench_kind {
 #define BENCH_NODATA	(1U << 1)	/* no payload (a system call floor) */
 #define BENCH_NOSTREAM	(1U << 2)	/* round trips only (call/reply) */
 #define BENCH_SHM	(1U << 3)	/* a peer whose payload bypasses the kernel */
+#define BENCH_NOLATENCY	(1U << 4)	/* streaming only (a batched path) */
 
 #define BENCH_NOTE_MAX	200
 #define BENCH_ERR_MAX	200
@@ -109,7 +110,8 @@ struct bench_mech {
 	const char *summary;	/* for --list and the JSON */
 	enum bench_kind kind;
 	int order;		/* position in tables: smaller first */
-	unsigned int flags;	/* BENCH_SOLO, BENCH_NODATA, BENCH_NOSTREAM, BENCH_SHM */
+	unsigned int flags;	/* BENCH_SOLO, BENCH_NODATA, BENCH_NOSTREAM, BENCH_SHM,
+				 * BENCH_NOLATENCY */
 
 	/* Can it run here?  0, or -errno and a reason in ch->err (optional). */
 	int (*probe)(struct bench_chan *ch);
@@ -133,6 +135,11 @@ struct bench_mech {
 	 */
 	int (*recv)(struct bench_chan *ch, enum bench_dir dir, void *buf,
 		    size_t len, const void **msg);
+	/*
+	 * Client, stream: send what send() kept back (a batch not yet
+	 * full), after the last message (optional).
+	 */
+	int (*flush)(struct bench_chan *ch, enum bench_dir dir);
 	/* The receiver is done with *msg of recv() (optional). */
 	void (*rx_done)(struct bench_chan *ch, enum bench_dir dir, const void *msg);
 	/* Client: one round trip, req out, reply in (optional, see above). */

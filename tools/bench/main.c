@@ -206,7 +206,7 @@ static void run_prologue(const struct bench_results *res, const struct cell_opts
 			prog);
 	for (s = 0; s < res->nsize; s++)
 		for (m = 0; m < res->nmech; m++) {
-			if (res->do_latency)
+			if (res->do_latency && !(res->mech[m]->flags & BENCH_NOLATENCY))
 				run_cell(res->mech[m], res->size[s], BENCH_LATENCY, &po, cr);
 			if (res->do_stream &&
 			    !(res->mech[m]->flags & (BENCH_SOLO | BENCH_NOSTREAM)))
@@ -431,6 +431,9 @@ int main(int argc, char **argv)
 					    (res.mech[m]->flags & BENCH_SOLO))
 						continue;
 					if (mode == BENCH_STREAM && (res.mech[m]->flags & BENCH_NOSTREAM))
+						continue;
+					if (mode == BENCH_LATENCY &&
+					    (res.mech[m]->flags & BENCH_NOLATENCY))
 						continue;
 					cr = malloc(sizeof(*cr));
 					if (!cr)

@@ -199,7 +199,7 @@ void report_targets(FILE *f, const struct bench_results *res, bool md)
 		"pipe", "unix-seqpacket", "posix-mq", "sysv-mq", "eventfd-ring",
 	};
 	double best = NAN, v, mq, sp, mc, sn;
-	const char *best_name = "?";
+	const char *best_name = "?", *stream;
 	char how[256];
 	unsigned int i;
 
@@ -218,13 +218,20 @@ void report_targets(FILE *f, const struct bench_results *res, bool md)
 	target(f, md, "64 B round trip, msgport ≤ 0.8× the best of pipe, Unix seqpacket, "
 		 "POSIX mq, SysV mq, eventfd+shm", v, 0.8 * best, false, how);
 
-	v = lookup(res, "msgport", 64, M_MSGS);
+	/* Streaming: msgport's batched path where it ran (the issue counts it). */
+	stream = "msgport-batch";
+	v = lookup(res, stream, 64, M_MSGS);
+	if (isnan(v)) {
+		stream = "msgport";
+		v = lookup(res, stream, 64, M_MSGS);
+	}
 	mq = lookup(res, "posix-mq", 64, M_MSGS);
 	sp = lookup(res, "unix-seqpacket", 64, M_MSGS);
-	bench_fmt(how, sizeof(how), "msgport %.0f msg/s = %.2f× posix-mq (%.0f)", v, v / mq, mq);
+	bench_fmt(how, sizeof(how), "%s %.0f msg/s = %.2f× posix-mq (%.0f)", stream, v, v / mq,
+		  mq);
 	target(f, md, "64 B streaming, msgport ≥ 2× POSIX mq", v, 2 * mq, true, how);
-	bench_fmt(how, sizeof(how), "msgport %.0f msg/s = %.2f× unix-seqpacket (%.0f)", v, v / sp,
-		 sp);
+	bench_fmt(how, sizeof(how), "%s %.0f msg/s = %.2f× unix-seqpacket (%.0f)", stream, v,
+		  v / sp, sp);
 	target(f, md, "64 B streaming, msgport ≥ Unix seqpacket", v, sp, true, how);
 
 	sn = lookup(res, "msgport-span", 1 << 20, M_MBS);

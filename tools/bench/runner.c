@@ -302,6 +302,11 @@ static int client_stream(struct child *c)
 		if (last)
 			break;
 	}
+	if (ch->mech->flush) {
+		ret = ch->mech->flush(ch, BENCH_FWD);
+		if (ret)
+			return fail(c, ret, "send", i);
+	}
 	window_end(c, bench_now_ns());
 	return 0;
 }

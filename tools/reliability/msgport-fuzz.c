@@ -9,8 +9,9 @@
  *   open(2) of /dev/msgport; ioctl(2) of a known command with a mostly valid
  *   struct and 0-3 fields mutated (random and boundary values, reserved
  *   fields, unknown flag bits, bad or read-only or straddling pointers, huge
- *   sizes), of a known command with an entirely random struct or a bad
- *   argument pointer, or of a random command; read(2)/write(2) of random
+ *   sizes; a batch gets an array of such structs, each maybe mutated, and
+ *   random counts and array pointers), of a known command with an entirely
+ *   random struct or a bad argument pointer, or of a random command; read(2)/write(2) of random
  *   sizes and pointers; poll(2); mmap(2)/munmap(2); close(2); dup(2); a
  *   forked child that does a few steps with the inherited descriptors and
  *   exits or is killed.
@@ -298,6 +299,56 @@ static void build_recv(struct msgport_recv *r)
 	r->timeout_ns = below(2000000);
 }
 
+#ifdef MSGPORT_IOC_SEND_BATCH
+/*
+ * A batch's array lives in the upper half of scratch (the payloads and
+ * receive buffers of its entries point into scratch too, so a receive may
+ * overwrite entries not yet taken: the kernel must copy each entry once).
+ * Counts: mostly a few, sometimes around MSGPORT_BATCH_MAX or any value, so
+ * the walk also runs off the array into the read-only and unmapped pages.
+ */
+static void build_batch(struct msgport_batch *b, bool recv)
+{
+	size_t esz = recv ? sizeof(struct msgport_recv) : sizeof(struct msgport_send);
+	unsigned char *area = scratch + DATABUF / 2;
+	size_t room = (DATABUF / 2) / esz, n;
+
+	switch (below(8)) {
+	case 0:
+		b->count = (uint32_t)rand_value();
+		break;
+	case 1:
+		b->count = MSGPORT_BATCH_MAX - 1 + (uint32_t)below(3);
+		break;
+	default:
+		b->count = 1 + (uint32_t)below(8);
+		break;
+	}
+	n = b->count < room ? b->count : room;
+	memset(area, 0, n * esz);
+	for (size_t i = 0; i < n; i++) {
+		void *e = area + i * esz;
+
+		if (recv)
+			build_recv(e);
+		else
+			build_send(e);
+		if (one_in(4))
+			mutate(e, esz);
+	}
+	b->msgs = (uintptr_t)area;
+	if (one_in(8))
+		b->msgs = rand_ptr(n * esz);
+	else if (one_in(10))	/* the array's end in the read-only page */
+		b->msgs = (uintptr_t)(scratch + DATABUF - esz * (1 + below(n)) + esz / 2);
+}
+
+static bool is_batch(unsigned long nr)
+{
+	return nr == MSGPORT_IOC_SEND_BATCH || nr == MSGPORT_IOC_RECV_BATCH;
+}
+#endif
+
 struct cmd {
 	unsigned long nr;
 	const char *name;
@@ -329,6 +380,10 @@ static const struct cmd cmds[] = {
 #endif
 #ifdef MSGPORT_IOC_REPLY_RECV
 	{ MSGPORT_IOC_REPLY_RECV, "REPLY_RECV", FD_MAILBOX },
+#endif
+#ifdef MSGPORT_IOC_SEND_BATCH
+	{ MSGPORT_IOC_SEND_BATCH, "SEND_BATCH", FD_MAILBOX },
+	{ MSGPORT_IOC_RECV_BATCH, "RECV_BATCH", FD_MAILBOX },
 #endif
 };
 
@@ -381,6 +436,10 @@ static void do_ioctl(void)
 			build_recv((struct msgport_recv *)argbuf);
 		} else if (nr == MSGPORT_IOC_SET_MODE) {
 			((struct msgport_setmode *)argbuf)->mode = 0600 | (uint32_t)below(0100);
+#ifdef MSGPORT_IOC_SEND_BATCH
+		} else if (is_batch(nr)) {
+			build_batch((struct msgport_batch *)argbuf, nr == MSGPORT_IOC_RECV_BATCH);
+#endif
 		} else {
 			/* Commands this fuzzer has no builder for: pointers and sizes. */
 			for (size_t i = 0; i + 8 <= size; i += 8) {

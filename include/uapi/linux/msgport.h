@@ -24,7 +24,7 @@
  *                      0), poll(2) (EPOLLIN when a message waits, EPOLLOUT
  *                      when a send would not block), mmap(2) of the
  *                      mailbox's shared region (see "Regions" below); call,
- *                      reply.
+ *                      reply; batches of sends or receives.
  *  inbox descriptor    a process's own unnamed mailbox, from
  *                      MSGPORT_IOC_INBOX: others send to it by pid
  *                      (MSGPORT_IOC_SEND_PID, MSGPORT_IOC_CALL_PID); it
@@ -46,7 +46,7 @@
  * The minor number grows when ioctls or flags are added.
  */
 #define MSGPORT_ABI_MAJOR	1
-#define MSGPORT_ABI_MINOR	0
+#define MSGPORT_ABI_MINOR	1	/* 1: send and receive batches */
 
 /*
  * Mailbox names: 1..MSGPORT_NAME_MAX bytes of printable ASCII (0x21..0x7e)
@@ -230,6 +230,36 @@ struct msgport_recv {
 	__u32 reserved0;
 	__u64 reserved[1];
 	struct msgport_msginfo info;	/* out */
+};
+
+/*
+ * MSGPORT_IOC_SEND_BATCH and MSGPORT_IOC_RECV_BATCH on a mailbox descriptor
+ * (opened for sending, resp. receiving): count sends or receives in one
+ * system call, as sendmmsg(2) and recvmmsg(2).  msgs points to an array of
+ * count struct msgport_send, resp. struct msgport_recv, each taken as
+ * MSGPORT_IOC_SEND, resp. MSGPORT_IOC_RECV, would take it, in order, with
+ * its own flags, and filled in the same way (seq; info and timeout_ns).  A
+ * receive batch blocks only for its first message (as that entry's flags
+ * say): the later entries take what is queued, as with MSGPORT_F_NONBLOCK.
+ * An entry with MSGPORT_F_PEEK or MSGPORT_F_FROM is received on its own,
+ * the others in groups taken from the queue at once.
+ * The batch stops at the first entry that fails.  Returns the number of
+ * entries done if there is at least one (the failed entry's error is not
+ * reported: it comes again if the caller retries from that entry), else
+ * the first entry's error.  A received entry's byte count is
+ * min(info.len, buf_len), or 0 for a span taken by reference.
+ *
+ * Errors: EFAULT (msgs or this struct), EINVAL (count 0 or above
+ * MSGPORT_BATCH_MAX, flags or a reserved field not 0), EBADF, and any error
+ * of MSGPORT_IOC_SEND / _RECV for the first entry.
+ */
+#define MSGPORT_BATCH_MAX	1024
+
+struct msgport_batch {
+	__u64 msgs;		/* user pointer to the array */
+	__u32 count;		/* entries, 1..MSGPORT_BATCH_MAX */
+	__u32 flags;		/* none defined: 0 */
+	__u64 reserved[2];
 };
 
 /* msgport_stat.flags */
@@ -484,6 +514,8 @@ struct msgport_region_wait {
 #define MSGPORT_IOC_CALL	_IOWR(MSGPORT_IOC_MAGIC, 0x14, struct msgport_call)
 #define MSGPORT_IOC_REPLY	_IOW(MSGPORT_IOC_MAGIC, 0x15, struct msgport_reply)
 #define MSGPORT_IOC_REPLY_RECV	_IOWR(MSGPORT_IOC_MAGIC, 0x16, struct msgport_reply_recv)
+#define MSGPORT_IOC_SEND_BATCH	_IOW(MSGPORT_IOC_MAGIC, 0x17, struct msgport_batch)
+#define MSGPORT_IOC_RECV_BATCH	_IOW(MSGPORT_IOC_MAGIC, 0x18, struct msgport_batch)
 #define MSGPORT_IOC_REGION_WAIT	_IOWR(MSGPORT_IOC_MAGIC, 0x20, struct msgport_region_wait)
 /* MSGPORT_IOC_REGION_WAKE (no argument): sleepers on the region look again. */
 #define MSGPORT_IOC_REGION_WAKE	_IO(MSGPORT_IOC_MAGIC, 0x21)

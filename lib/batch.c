@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Batches: many sends or receives on one mailbox in one system call
+ * (MSGPORT_IOC_SEND_BATCH / _RECV_BATCH, as sendmmsg(2) / recvmmsg(2)).
+ *
+ * The caller's struct msgport_batch_msg array is translated into the
+ * kernel's structs a chunk at a time, on the stack.  Chunks keep the
+ * kernel's semantics: a batch stops at the first message that fails, and a
+ * receive batch waits only for its first message (later chunks are
+ * non-blocking), so a short chunk ends the batch.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define BATCH_CHUNK	64
+
+static int check_batch(const struct msgport_mailbox *mb, const struct msgport_batch_msg *msgs,
+		       unsigned int n)
+{
+	if (!mb || !msgs || !n || n > MSGPORT_BATCH_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+static int batch_ioctl(const struct msgport_mailbox *mb, unsigned long request, void *array,
+		       unsigned int count)
+{
+	struct msgport_batch b;
+
+	memset(&b, 0, sizeof(b));
+	b.msgs = (__u64)(uintptr_t)array;
+	b.count = count;
+	return msgport_ioctl(mb->fd, request, &b);
+}
+
+MSGPORT_EXPORT int msgport_send_batch(struct msgport_mailbox *mb, struct msgport_batch_msg *msgs,
+				      unsigned int n, unsigned int flags, int64_t timeout_ns)
+{
+	struct msgport_send ks[BATCH_CHUNK];
+	unsigned int done = 0, i, count;
+	__u64 timeout = 0;
+	int ret;
+
+	ret = check_batch(mb, msgs, n);
+	if (ret < 0)
+		return ret;
+	if (flags & MSGPORT_F_SPAN)
+		return -EINVAL;	/* buf is a pointer here, never a region offset */
+	ret = msgport_apply_timeout(&flags, &timeout, timeout_ns);
+	if (ret < 0)
+		return ret;
+
+	while (done < n) {
+		count = n - done < BATCH_CHUNK ? n - done : BATCH_CHUNK;
+		memset(ks, 0, count * sizeof(ks[0]));
+		for (i = 0; i < count; i++) {
+			const struct msgport_batch_msg *m = &msgs[done + i];
+
+			if (m->len > UINT32_MAX) {
+				if (!i)
+					return done ? (int)done : -EMSGSIZE;
+				count = i;
+				break;
+			}
+			ks[i].buf = (__u64)(uintptr_t)m->buf;
+			ks[i].len = (__u32)m->len;
+			ks[i].flags = flags;
+			ks[i].priority = m->prio;
+			ks[i].timeout_ns = timeout;
+		}
+		ret = batch_ioctl(mb, MSGPORT_IOC_SEND_BATCH, ks, count);
+		if (ret < 0)
+			return done ? (int)done : ret;
+		for (i = 0; i < (unsigned int)ret; i++)
+			msgs[done + i].seq = ks[i].seq;
+		done += (unsigned int)ret;
+		if ((unsigned int)ret < count)
+			break;
+	}
+	return (int)done;
+}
+
+MSGPORT_EXPORT int msgport_recv_batch(struct msgport_mailbox *mb, struct msgport_batch_msg *msgs,
+				      unsigned int n, unsigned int flags, int64_t timeout_ns)
+{
+	struct msgport_recv kr[BATCH_CHUNK];
+	unsigned int done = 0, i, count;
+	__u64 timeout = 0;
+	int ret;
+
+	ret = check_batch(mb, msgs, n);
+	if (ret < 0)
+		return ret;
+	if (flags & (MSGPORT_F_PEEK | MSGPORT_F_FROM))
+		return -EINVAL;	/* a batch takes messages; no filter */
+	ret = msgport_apply_timeout(&flags, &timeout, timeout_ns);
+	if (ret < 0)
+		return ret;
+
+	while (done < n) {
+		count = n - done < BATCH_CHUNK ? n - done : BATCH_CHUNK;
+		memset(kr, 0, count * sizeof(kr[0]));
+		for (i = 0; i < count; i++) {
+			const struct msgport_batch_msg *m = &msgs[done + i];
+
+			kr[i].buf = (__u64)(uintptr_t)m->buf;
+			/* As msgport_recv(): no message is larger than INT_MAX. */
+			kr[i].buf_len = m->len > INT32_MAX ? INT32_MAX : (__u32)m->len;
+			/* Only the batch's first message may wait. */
+			kr[i].flags = done ? (flags & ~MSGPORT_F_TIMEOUT) | MSGPORT_F_NONBLOCK : flags;
+			kr[i].timeout_ns = timeout;
+		}
+		ret = batch_ioctl(mb, MSGPORT_IOC_RECV_BATCH, kr, count);
+		if (ret < 0) {
+			if (!done && ret == -EMSGSIZE)
+				msgs[0].info = kr[0].info;
+			return done ? (int)done : ret;
+		}
+		for (i = 0; i < (unsigned int)ret; i++) {
+			struct msgport_batch_msg *m = &msgs[done + i];
+
+			m->info = kr[i].info;
+			if (kr[i].flags & MSGPORT_F_SPAN && kr[i].info.msg_flags & MSGPORT_MSG_SPAN)
+				m->len = 0;
+			else
+				m->len = kr[i].info.len < kr[i].buf_len ? kr[i].info.len : kr[i].buf_len;
+		}
+		done += (unsigned int)ret;
+		if ((unsigned int)ret < count)
+			break;
+	}
+	return (int)done;
+}
