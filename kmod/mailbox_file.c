@@ -22,6 +22,7 @@
 #include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/minmax.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -186,13 +187,21 @@ static long recv_batch(struct msgport_mbfile *mbf, struct msgport_recv __user *u
 		       u32 count)
 {
 	struct msgport_xfer xs[MSGPORT_RECV_BATCH_CHUNK];
-	u32 done = 0, n;
+	u32 done = 0, n, want;
 	long ret = 0, got;
 	bool alone;
 
 	while (done < count) {
+		/*
+		 * Prepare (copy in, clear the info of) only as many entries
+		 * as messages are queued, or one to wait with: a lone
+		 * message does not pay for a whole chunk.  Any that came
+		 * meanwhile are taken by the next chunk.
+		 */
+		want = min3(count - done, (u32)MSGPORT_RECV_BATCH_CHUNK,
+			    max(READ_ONCE(mbf->mb->nmsgs), 1U));
 		alone = false;
-		for (n = 0; n < MSGPORT_RECV_BATCH_CHUNK && done + n < count; n++) {
+		for (n = 0; n < want; n++) {
 			memset(&xs[n], 0, sizeof(xs[n]));
 			ret = recv_prepare(mbf, u + done + n, &xs[n]);
 			if (ret)

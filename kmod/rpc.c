@@ -78,6 +78,7 @@ struct msgport_rpc {
 	refcount_t ref;
 	enum msgport_call_state state;
 	int err;			/* DONE without a reply */
+	u64 woken_ns;			/* when answered (wake-up latency) */
 	u64 token;
 	u64 seq;			/* the request's sequence number */
 	u32 reply_max;			/* the caller's reply buffer */
@@ -307,6 +308,7 @@ int msgport_reply(struct msgport_mbfile *mbf, const struct msgport_reply *r)
 		call->reply = msg;
 		msg = NULL;
 		call->state = MSGPORT_CALL_DONE;
+		call->woken_ns = ktime_get_mono_fast_ns();
 		caller = call->caller;
 		get_task_struct(caller);
 		ret = 0;
@@ -374,6 +376,8 @@ static int call_wait(struct msgport_mailbox *mb, struct msgport_rpc *call,
 		}
 		__set_current_state(TASK_RUNNING);
 		spin_lock(&mb->lock);
+		if (call->state == MSGPORT_CALL_DONE && call->woken_ns)
+			msgport_note_wake(call->woken_ns);
 	}
 	if (ret && call->state == MSGPORT_CALL_QUEUED) {
 		spin_unlock(&mb->lock);

@@ -29,12 +29,19 @@ static struct batch *batch_of(struct bench_chan *ch)
 	return (struct batch *)((struct mp_chan *)ch->priv + 1);
 }
 
-static unsigned int batch_len(const struct bench_chan *ch)
+/*
+ * Messages per batch: the receiver asks for up to --depth (it gets what is
+ * queued); the sender sends half as many at a time, so that it fills one
+ * half of the queue while the receiver empties the other.  At most
+ * BATCH_BYTES of payload either way.
+ */
+static unsigned int batch_len(const struct bench_chan *ch, enum bench_role role)
 {
-	size_t n = ch->size ? BATCH_BYTES / ch->size : 1;
+	size_t n = ch->size ? BATCH_BYTES / ch->size : ch->depth;
+	size_t want = role == BENCH_SERVER ? ch->depth : ch->depth / 2;
 
-	if (n > ch->depth)
-		n = ch->depth;
+	if (n > want)
+		n = want;
 	if (n > MSGPORT_BATCH_MAX)
 		n = MSGPORT_BATCH_MAX;
 	return n ? (unsigned int)n : 1;
@@ -57,7 +64,8 @@ static int batch_setup(struct bench_chan *ch)
 	ch->priv = c;
 	memset(batch_of(ch), 0, sizeof(struct batch));
 	bench_fmt(ch->note + strlen(ch->note), sizeof(ch->note) - strlen(ch->note),
-		  ", batches of %u", batch_len(ch));
+		  ", sent %u and received up to %u at a time", batch_len(ch, BENCH_CLIENT),
+		  batch_len(ch, BENCH_SERVER));
 	return 0;
 }
 
@@ -68,7 +76,7 @@ static int batch_attach(struct bench_chan *ch)
 
 	if (ret)
 		return ret;
-	b->n = batch_len(ch);
+	b->n = batch_len(ch, ch->role);
 	b->bufs = malloc((size_t)b->n * (ch->size ? ch->size : 1));
 	if (!b->bufs)
 		return -ENOMEM;

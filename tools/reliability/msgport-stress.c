@@ -9,9 +9,16 @@
  *                           blocking, non-blocking, timed and synchronous
  *                           sends; one in ten goes directly to a receiver's
  *                           inbox by pid (msgport_send_pid), one in ten is a
- *                           call (msgport_call) that a receiver answers.  Each payload carries a header (sender,
- *                           per-sender sequence number, priority, length)
- *                           and a checksum of the whole payload.
+ *                           call (msgport_call) that a receiver answers, and
+ *                           two in ten go to a region mailbox, mostly as a
+ *                           span (allocated from the region's span pool,
+ *                           written in place, sent by reference; released
+ *                           again if the send fails), sometimes as an
+ *                           ordinary message; now and then a burst of 16 to
+ *                           47 spans to the unbounded region mailbox.  Each
+ *                           payload carries a header (sender, per-sender
+ *                           sequence number, priority, length) and a
+ *                           checksum of the whole payload.
  *   receivers  (the rest)   receive from random mailboxes (blocking, timed,
  *                           non-blocking; sometimes peek, a too-small buffer
  *                           or truncation) until the senders are done and
@@ -19,9 +26,20 @@
  *                           first 64 receivers have one) are empty.  They
  *                           check each message (checksum, header, kernel
  *                           metadata), log its receipt, and answer calls
- *                           with (sender, seq).
+ *                           with (sender, seq).  On a region mailbox they
+ *                           mostly take spans by reference (a pointer into
+ *                           their own mapping; the kernel's span offset and
+ *                           length must be the ones the sender allocated),
+ *                           check them in place, poison the header and
+ *                           release the span (one in four after their next
+ *                           receive, as a consumer at work would); sometimes
+ *                           they receive without MSGPORT_F_SPAN (the bytes
+ *                           are copied out, maybe truncated): that receiver
+ *                           owns the span just the same and releases it.
  *   victims    (--victims)  block in a send or a receive on mailboxes of
- *                           their own and are SIGKILLed there.
+ *                           their own (and, with spans, in a span
+ *                           allocation from a full pool, i.e. in the
+ *                           region wait) and are SIGKILLed there.
  *   the parent              the chaos: SIGUSR1 to random workers (half run
  *                           their handler with SA_RESTART, half without),
  *                           --kills SIGKILLs of senders in mid-run, and
@@ -31,7 +49,14 @@
  *
  * Mailboxes: "stable" ones, never unlinked (unbounded, bounded 8,
  * rendezvous, bounded 1, ... by index), and, with --unlinks, one volatile
- * bounded mailbox.
+ * bounded mailbox.  Unless --no-spans, also three stable region mailboxes
+ * (span_mailboxes[]: unbounded with 64 KiB of 256-byte chunks, so that only
+ * the pool bounds its queue; bounded 8 with 1 MiB of 1 KiB chunks;
+ * rendezvous with 16 KiB of 4 KiB chunks, 3 after the pool's header, held
+ * by the senders waiting for a receiver), each region formatted as a span
+ * pool by the parent and mapped by every worker.  The bursts, the
+ * rendezvous and receivers that keep a span one step make the pools run
+ * out, so that allocations wait in the kernel (msgport_region_wait).
  *
  * Every send's outcome goes to a log in shared memory before and after the
  * call, every receipt is counted there (atomically), and at the end:
@@ -47,12 +72,28 @@
  *   - per receiver, mailbox, sender and priority, sender sequence numbers
  *     arrive increasing, and for the stable mailboxes the kernel's
  *     per-mailbox sequence numbers increase with the senders' ones;
- *   - payload checksums, lengths, priorities and sender pids match.
+ *   - payload checksums, lengths, priorities and sender pids match; a
+ *     span arrives flagged MSGPORT_MSG_SPAN at the offset its sender got
+ *     from the pool, an ordinary message unflagged;
+ *   - spans: a failed span send (or allocation) is released by its sender,
+ *     a received one by its receiver, so at the end every pool is free
+ *     again, except what killed senders held.  Each sender logs its span
+ *     (allocating, holding with offset, releasing) in shared memory: the
+ *     parent releases the spans of killed senders that nobody received,
+ *     and a sender killed inside msgport_span_alloc() may have claimed
+ *     chunks nobody knows of, so the pool may miss at most that span's
+ *     chunks per such kill.  Senders wait without limit in
+ *     msgport_span_alloc() only when a pool is large enough that spans
+ *     leaked by killed senders can never leave it without room for the
+ *     largest span, m chunks (kills leaked spans split the free chunks in
+ *     at most kills + 1 runs: chunks >= (2 * kills + 1) * m - kills);
+ *     otherwise they wait at most 1 s.  Receivers never allocate.
  * Counts are printed; the exit status is 0 only if there was no violation.
  *
  * Extending it: enum op_kind names the way a message travels (mailbox
- * send, direct send, call); region spans are a new kind with its own send
- * and receive steps, and the same log and checks apply to it.
+ * send, direct send, call, region span); a new kind gets its own send and
+ * receive steps (see send_span() and take_span()), and the same log and
+ * checks apply to it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -77,6 +118,10 @@
 #define MAGIC		0x6d707374u	/* "mpst" */
 #define MAX_MAILBOXES	16
 #define MAX_INBOXES	64	/* receivers with an inbox (direct messages) */
+#define MAX_SPAN_MB	3	/* region mailboxes: span_mailboxes[] */
+#define SPAN_CHAN0	(MAX_MAILBOXES + MAX_INBOXES)	/* their channel numbers */
+#define NCHANNELS	(SPAN_CHAN0 + MAX_SPAN_MB)
+#define POISON_MAGIC	0x6d706672u	/* "mpfr": a released span's header */
 #define REPLY_MAGIC	0x6d707270u	/* "mprp" */
 #define MAX_PRIO	(MSGPORT_PRIO_MAX + 1)
 #define MSG_MAX		8192
@@ -106,7 +151,23 @@ enum op_kind {
 	OP_MAILBOX,		/* msgport_send to a named mailbox */
 	OP_INBOX,		/* msgport_send_pid to a receiver's inbox */
 	OP_CALL,		/* msgport_call on a named mailbox, answered */
-	/* OP_SPAN (region spans): see the top of this file. */
+	OP_SPAN,		/* msgport_span_send of a span of a mailbox's region */
+};
+
+/* A sender's span, logged so that the parent can tell what a kill leaked. */
+enum held_state {
+	H_NONE,			/* no span */
+	H_ALLOCATING,		/* in msgport_span_alloc(): chunks unknown */
+	H_HOLDING,		/* allocated (offset, len): in its send */
+	H_RELEASING,		/* the send failed: being released */
+};
+
+struct held {
+	_Atomic uint32_t state;
+	uint32_t seq;		/* the slot it is for */
+	uint32_t spi;		/* span mailbox index */
+	uint32_t len;
+	uint64_t offset;
 };
 
 /* A call's reply: echoes who asked what. */
@@ -122,10 +183,12 @@ struct slot {
 	uint8_t mailbox;	/* channel: a mailbox, or opt.mailboxes + inbox */
 	uint8_t prio;
 	uint8_t sync;
-	uint8_t pad[3];
+	uint8_t alloc_failed;	/* OP_SPAN, S_FAILED: in msgport_span_alloc() */
+	uint8_t pad[2];
 	int32_t err;		/* S_FAILED: the errno */
 	_Atomic uint32_t received;
 	uint64_t kseq;		/* the kernel's sequence number, at receipt */
+	uint64_t span_off;	/* OP_SPAN: the offset the pool gave */
 };
 
 struct shared {
@@ -141,6 +204,13 @@ struct shared {
 	_Atomic uint64_t reopens;
 	_Atomic uint64_t replies;
 	_Atomic uint64_t replies_cancelled;
+	_Atomic uint64_t spans_by_ref;	/* taken with MSGPORT_F_SPAN */
+	_Atomic uint64_t spans_copied;	/* received without it: bytes copied */
+	_Atomic uint64_t span_peeks;
+	_Atomic uint64_t span_releases;	/* by receivers */
+	_Atomic uint64_t span_emsgsize;	/* span receive met an ordinary message */
+	_Atomic uint64_t span_pool_full;	/* allocations that had to wait */
+	_Atomic uint64_t spans_held;	/* receipts released one step later */
 	_Atomic int inboxes_ready;
 	pid_t receiver_pid[MAX_INBOXES];
 	pid_t sender_pid[];	/* then the slots */
@@ -159,6 +229,7 @@ static struct {
 	bool verbose;
 	bool direct;
 	bool calls;
+	bool spans;
 } opt = {
 	.procs = 64,
 	.messages = 1000,
@@ -171,10 +242,26 @@ static struct {
 	.seed = 1,
 	.direct = true,
 	.calls = true,
+	.spans = true,
 };
 
-static unsigned int nsenders, nreceivers, ninboxes;
+/* The region mailboxes (channels SPAN_CHAN0 + i). */
+static const struct span_mailbox {
+	uint32_t capacity;
+	uint32_t region_size;
+	uint32_t chunk_size;
+} span_mailboxes[MAX_SPAN_MB] = {
+	/* unbounded: only its pool (255 chunks) bounds the queue */
+	{ MSGPORT_CAPACITY_UNBOUNDED, 64U << 10, 256 },
+	/* bounded 8, a large region (1023 chunks) */
+	{ 8, 1U << 20, 1024 },
+	/* rendezvous: each waiting sender holds its span; 3 chunks */
+	{ 0, 16U << 10, 4096 },
+};
+
+static unsigned int nsenders, nreceivers, ninboxes, nspans;
 static struct shared *sh;
+static struct held *helds;	/* one per sender */
 static struct slot *slots;
 static char prefix[64];
 static volatile sig_atomic_t got_signals;
@@ -281,10 +368,52 @@ static int open_mailbox(struct msgport *mp, unsigned int i, struct msgport_mailb
 				    MSGPORT_O_CLOEXEC, &a, mbp);
 }
 
-/* Each worker's view: one descriptor per mailbox, reopened after EIDRM. */
+static int open_span_mailbox(struct msgport *mp, unsigned int spi, struct msgport_mailbox **mbp)
+{
+	struct msgport_attr a = {
+		.capacity = span_mailboxes[spi].capacity, .max_msg_size = MSG_MAX, .mode = 0600,
+		.region_size = span_mailboxes[spi].region_size,
+	};
+	char name[96];
+
+	snprintf(name, sizeof(name), "%s.span%u", prefix, spi);
+	return msgport_mailbox_open(mp, name,
+				    MSGPORT_O_CREAT | MSGPORT_O_RECV | MSGPORT_O_SEND |
+				    MSGPORT_O_CLOEXEC, &a, mbp);
+}
+
+static bool is_span_chan(unsigned int chan)
+{
+	return chan >= SPAN_CHAN0 && chan < SPAN_CHAN0 + MAX_SPAN_MB;
+}
+
+static uint32_t chan_capacity(unsigned int chan)
+{
+	if (is_span_chan(chan))
+		return span_mailboxes[chan - SPAN_CHAN0].capacity;
+	if (chan < opt.mailboxes)
+		return mailbox_attr(chan).capacity;
+	return 16;	/* an inbox */
+}
+
+/* Chunks of the largest span a sender allocates from pool spi. */
+static size_t span_max_chunks(unsigned int spi)
+{
+	size_t chunk = span_mailboxes[spi].chunk_size;
+
+	return (opt.max_size + chunk - 1) / chunk;
+}
+
+/*
+ * Each worker's view: one descriptor per mailbox, reopened after EIDRM,
+ * and its own mapping of every region.
+ */
 struct view {
 	struct msgport *mp;
 	struct msgport_mailbox *mb[MAX_MAILBOXES];
+	struct msgport_mailbox *span_mb[MAX_SPAN_MB];
+	struct msgport_region *region[MAX_SPAN_MB];
+	bool alloc_forever[MAX_SPAN_MB];	/* see the top of this file */
 };
 
 static int view_open(struct view *v)
@@ -302,6 +431,21 @@ static int view_open(struct view *v)
 				msgport_strerror(err));
 			return err;
 		}
+	}
+	for (unsigned int i = 0; i < nspans; i++) {
+		size_t nchunks = 0;
+
+		err = open_span_mailbox(v->mp, i, &v->span_mb[i]);
+		if (!err)
+			err = msgport_region_map(v->span_mb[i], &v->region[i]);
+		if (!err)
+			err = msgport_span_pool_stat(v->region[i], NULL, &nchunks, NULL);
+		if (err) {
+			fprintf(stderr, PROG ": span mailbox %u: %s\n", i, msgport_strerror(err));
+			return err;
+		}
+		v->alloc_forever[i] = nchunks + opt.kills >=
+				      (2 * (size_t)opt.kills + 1) * span_max_chunks(i);
 	}
 	return 0;
 }
@@ -357,6 +501,72 @@ static bool send_error_expected(int err, bool volatile_mb)
 	}
 }
 
+static const char *kind_name(unsigned int kind)
+{
+	switch (kind) {
+	case OP_INBOX: return "direct send";
+	case OP_CALL: return "call";
+	case OP_SPAN: return "span send";
+	default: return "send";
+	}
+}
+
+/*
+ * OP_SPAN: allocate a span from pool spi, write the message into it, send
+ * it by reference.  The span is logged in helds[id] at each step; on a
+ * failed send it is released again (the sender still owns it).  0 or the
+ * -errno of the allocation (*alloc_failed set) or of the send.
+ */
+static int send_span(struct view *v, unsigned int id, unsigned int seq, unsigned int spi,
+		     struct slot *s, uint32_t len, unsigned int prio, unsigned int flags,
+		     int64_t timeout, uint64_t *kseq, bool *alloc_failed)
+{
+	struct held *hd = &helds[id];
+	int64_t alloc_timeout = timeout;
+	struct msgport_span sp;
+	int err, rerr;
+
+	if (timeout == MSGPORT_WAIT_FOREVER && !v->alloc_forever[spi])
+		alloc_timeout = 1000000000;	/* leaks could starve it: 1 s */
+	hd->seq = seq;
+	hd->spi = spi;
+	hd->len = len;
+	atomic_store(&hd->state, H_ALLOCATING);
+	/* Try first, to count how often the pool was full. */
+	err = msgport_span_alloc(v->region[spi], len, MSGPORT_F_NONBLOCK, 0, &sp);
+	if (err == -EAGAIN) {
+		atomic_fetch_add(&sh->span_pool_full, 1);
+		if (!(flags & MSGPORT_F_NONBLOCK))
+			err = msgport_span_alloc(v->region[spi], len, 0, alloc_timeout, &sp);
+	}
+	if (err) {
+		atomic_store(&hd->state, H_NONE);
+		*alloc_failed = true;
+		return err;
+	}
+	if (!sp.addr || sp.len != len || sp.offset + len > msgport_region_size(v->region[spi]) ||
+	    (unsigned char *)sp.addr !=
+	    (unsigned char *)msgport_region_addr(v->region[spi]) + sp.offset)
+		violation("sender %u seq %u: span_alloc(%u) on pool %u gave offset %" PRIu64
+			  " len %zu addr %p", id, seq, len, spi, sp.offset, sp.len, sp.addr);
+	hd->offset = sp.offset;
+	s->span_off = sp.offset;
+	atomic_store(&hd->state, H_HOLDING);
+	fill(sp.addr, len, id, seq, prio, SPAN_CHAN0 + spi);
+	err = msgport_span_send(v->span_mb[spi], &sp, prio, flags, timeout, kseq);
+	if (!err) {
+		atomic_store(&hd->state, H_NONE);	/* the receiver's now */
+		return 0;
+	}
+	atomic_store(&hd->state, H_RELEASING);
+	rerr = msgport_span_release(v->region[spi], &sp);
+	if (rerr)
+		violation("sender %u seq %u: releasing its unsent span (pool %u offset %" PRIu64
+			  " len %zu): %s", id, seq, spi, sp.offset, sp.len, msgport_strerror(rerr));
+	atomic_store(&hd->state, H_NONE);
+	return err;
+}
+
 static int sender_main(unsigned int id)
 {
 	unsigned char *buf = malloc(MSG_MAX);
@@ -374,12 +584,14 @@ static int sender_main(unsigned int id)
 		violation("sender %u: the receivers' inboxes are not open after 30 s", id);
 		return 1;
 	}
-	for (unsigned int seq = 0; seq < opt.messages; seq++) {
+	for (unsigned int seq = 0, burst = 0; seq < opt.messages; seq++) {
 		struct slot *s = slot_of(id, seq);
 		unsigned int mbi = rnd_below(opt.mailboxes);
 		unsigned int pick = rnd_below(10);
 		enum op_kind kind = OP_MAILBOX;
-		unsigned int chan = mbi, inbox = 0;
+		unsigned int chan = mbi, inbox = 0, spi = 0;
+		struct msgport_mailbox *mb;
+		bool alloc_failed = false;
 		unsigned int prio = rnd_below(MAX_PRIO);
 		uint32_t len = HDR_SIZE + rnd_below(opt.max_size - HDR_SIZE + 1);
 		unsigned int how = rnd_below(16);
@@ -401,22 +613,41 @@ static int sender_main(unsigned int id)
 		} else if (pick == 1 && opt.calls && !is_volatile(mbi)) {
 			kind = OP_CALL;
 			flags &= ~MSGPORT_F_SYNC;	/* a call is synchronous anyway */
+		} else if ((pick == 2 || pick == 3) && nspans) {
+			/* Mostly a span; an ordinary message now and then. */
+			spi = rnd_below(nspans);
+			chan = SPAN_CHAN0 + spi;
+			kind = rnd_below(8) ? OP_SPAN : OP_MAILBOX;
+			if (!burst && rnd_below(64) == 0)
+				burst = 16 + rnd_below(32);
 		}
+		if (burst && nspans) {
+			/* A stream of spans into the unbounded one: its pool runs out. */
+			burst--;
+			spi = 0;
+			chan = SPAN_CHAN0;
+			kind = OP_SPAN;
+		}
+		mb = is_span_chan(chan) ? v.span_mb[spi] : v.mb[mbi];
 		/* A blocking send on a rendezvous waits for a receiver: fine. */
-		fill(buf, len, id, seq, prio, chan);
+		if (kind != OP_SPAN)
+			fill(buf, len, id, seq, prio, chan);
 		s->kind = (uint8_t)kind;
 		s->mailbox = (uint8_t)chan;
 		s->prio = (uint8_t)prio;
 		s->sync = (flags & MSGPORT_F_SYNC) ||
-			  (kind != OP_INBOX && mailbox_attr(mbi).capacity == 0);
+			  (kind != OP_INBOX && chan_capacity(chan) == 0);
 		atomic_store(&s->state, S_INFLIGHT);
-		if (kind == OP_INBOX) {
+		if (kind == OP_SPAN) {
+			err = send_span(&v, id, seq, spi, s, len, prio, flags, timeout, &kseq,
+					&alloc_failed);
+		} else if (kind == OP_INBOX) {
 			err = msgport_send_pid(v.mp, sh->receiver_pid[inbox], buf, len, prio, flags,
 					       timeout, &kseq);
 		} else if (kind == OP_CALL) {
 			struct msgport_msginfo rinfo;
 			struct reply r;
-			ssize_t n = msgport_call(v.mb[mbi], buf, len, &r, sizeof(r), prio, flags,
+			ssize_t n = msgport_call(mb, buf, len, &r, sizeof(r), prio, flags,
 						 timeout, &rinfo);
 
 			err = n < 0 ? (int)n : 0;
@@ -427,19 +658,20 @@ static int sender_main(unsigned int id)
 			if (n >= 0)
 				s->sync = 1;	/* answered: it was taken */
 		} else {
-			err = msgport_send(v.mb[mbi], buf, len, prio, flags, timeout, &kseq);
+			err = msgport_send(mb, buf, len, prio, flags, timeout, &kseq);
 		}
 		if (!err) {
 			atomic_store(&s->state, S_DELIVERED);
 			continue;
 		}
 		s->err = -err;
+		s->alloc_failed = alloc_failed;
 		atomic_store(&s->state, S_FAILED);
-		if (!send_error_expected(err, kind == OP_MAILBOX && is_volatile(mbi)))
-			violation("sender %u seq %u: %s to channel %u: unexpected %s", id, seq,
-				  kind == OP_INBOX ? "direct send" : kind == OP_CALL ? "call" : "send",
-				  chan, msgport_strerror(err));
-		if (err == -EIDRM)
+		if (!send_error_expected(err, kind == OP_MAILBOX && is_volatile(chan)))
+			violation("sender %u seq %u: %s%s to channel %u: unexpected %s", id, seq,
+				  kind_name(kind), alloc_failed ? " (span_alloc)" : "", chan,
+				  msgport_strerror(err));
+		if (err == -EIDRM && is_volatile(chan))
 			view_reopen(&v, mbi);
 	}
 	free(buf);
@@ -478,9 +710,14 @@ struct order {
 	uint64_t kseq;		/* kernel seq of the last one seen */
 };
 
-static void check_message(unsigned int rid, unsigned int mbi, const unsigned char *buf,
-			  ssize_t n, const struct msgport_msginfo *info, bool trunc,
-			  struct order *ord)
+/*
+ * Check a received message (buf: its bytes, n of them; for a span taken by
+ * reference, the span in the region) and log its receipt: its slot, or NULL
+ * if it is too bad to know whose it is.
+ */
+static struct slot *check_message(unsigned int rid, unsigned int mbi, const unsigned char *buf,
+				  ssize_t n, const struct msgport_msginfo *info, bool trunc,
+				  struct order *ord)
 {
 	struct msg_hdr h;
 	struct slot *s;
@@ -488,7 +725,7 @@ static void check_message(unsigned int rid, unsigned int mbi, const unsigned cha
 
 	if ((size_t)n < HDR_SIZE) {
 		violation("receiver %u: mailbox %u: %zd-byte message (< header)", rid, mbi, n);
-		return;
+		return NULL;
 	}
 	memcpy(&h, buf, sizeof(h));
 	if (h.magic != MAGIC || h.sender >= nsenders || h.seq >= opt.messages ||
@@ -497,7 +734,7 @@ static void check_message(unsigned int rid, unsigned int mbi, const unsigned cha
 		violation("receiver %u: mailbox %u: bad message (magic %#x sender %u seq %u prio %u/%u len %u/%u/%zd mailbox %u)",
 			  rid, mbi, h.magic, h.sender, h.seq, h.prio, info->priority, h.len,
 			  info->len, n, h.mailbox);
-		return;
+		return NULL;
 	}
 	if (!trunc) {
 		got = h.sum;
@@ -514,6 +751,11 @@ static void check_message(unsigned int rid, unsigned int mbi, const unsigned cha
 	if (s->mailbox != mbi || s->prio != h.prio)
 		violation("receiver %u: sender %u seq %u: logged as mailbox %u prio %u", rid,
 			  h.sender, h.seq, s->mailbox, s->prio);
+	if (!(info->msg_flags & MSGPORT_MSG_SPAN) != (s->kind != OP_SPAN) ||
+	    ((info->msg_flags & MSGPORT_MSG_SPAN) && info->span_offset != s->span_off))
+		violation("receiver %u: sender %u seq %u: sent as %s (offset %" PRIu64
+			  "), msg_flags %#x span_offset %" PRIu64, rid, h.sender, h.seq,
+			  kind_name(s->kind), s->span_off, info->msg_flags, info->span_offset);
 	ord += ((size_t)h.sender * MAX_PRIO + h.prio);
 	if (h.seq + 1 <= ord->next_seq)
 		violation("receiver %u: mailbox %u sender %u prio %u: seq %u after %u", rid, mbi,
@@ -526,6 +768,59 @@ static void check_message(unsigned int rid, unsigned int mbi, const unsigned cha
 	atomic_fetch_add(&sh->received, 1);
 	if (trunc)
 		atomic_fetch_add(&sh->truncated, 1);
+	return s;
+}
+
+/*
+ * The receiver took a span message (by reference or not): the span is its
+ * own now.  Poison its header, so that a second delivery of it could not
+ * pass for a message, and give it back to the pool.
+ */
+static void release_span(unsigned int rid, struct view *v, unsigned int spi, uint64_t offset,
+			 uint32_t len)
+{
+	struct msgport_region *r = v->region[spi];
+	struct msgport_span sp = { .offset = offset, .len = len };
+	uint32_t poison = POISON_MAGIC;
+	int err;
+
+	if (offset >= msgport_region_size(r) || len > msgport_region_size(r) - offset ||
+	    len < sizeof(poison)) {
+		violation("receiver %u: span pool %u: span (%" PRIu64 ", %u) outside the region",
+			  rid, spi, offset, len);
+		return;
+	}
+	memcpy((unsigned char *)msgport_region_addr(r) + offset, &poison, sizeof(poison));
+	err = msgport_span_release(r, &sp);
+	if (err)
+		violation("receiver %u: span pool %u: release (%" PRIu64 ", %u): %s", rid, spi,
+			  offset, len, msgport_strerror(err));
+	else
+		atomic_fetch_add(&sh->span_releases, 1);
+}
+
+/* A span taken by reference (msgport_span_recv): check it in place; keep it. */
+static void take_span(unsigned int rid, struct view *v, unsigned int spi,
+		      const struct msgport_span *sp, const struct msgport_msginfo *info,
+		      struct order *ord)
+{
+	struct msgport_region *r = v->region[spi];
+	unsigned char *base = msgport_region_addr(r);
+	size_t size = msgport_region_size(r);
+
+	if (!(info->msg_flags & MSGPORT_MSG_SPAN) || sp->offset != info->span_offset ||
+	    sp->len != info->len || !sp->len || sp->offset >= size ||
+	    sp->len > size - sp->offset || (unsigned char *)sp->addr != base + sp->offset) {
+		violation("receiver %u: span mailbox %u: span_recv gave offset %" PRIu64
+			  " len %zu addr %p (msg_flags %#x span_offset %" PRIu64 " len %u)",
+			  rid, spi, sp->offset, sp->len, sp->addr, info->msg_flags,
+			  info->span_offset, info->len);
+		return;
+	}
+	if (info->token)
+		violation("receiver %u: span mailbox %u: a span with a call token", rid, spi);
+	check_message(rid, SPAN_CHAN0 + spi, sp->addr, (ssize_t)sp->len, info, false, ord);
+	atomic_fetch_add(&sh->spans_by_ref, 1);
 }
 
 static bool stable_empty(struct view *v, struct msgport_mailbox *inbox)
@@ -542,17 +837,28 @@ static bool stable_empty(struct view *v, struct msgport_mailbox *inbox)
 		if (msgport_mailbox_stat(v->mb[i], &st) == 0 && st.queued_msgs)
 			return false;
 	}
+	for (unsigned int i = 0; i < nspans; i++) {
+		struct msgport_stat st;
+
+		if (msgport_mailbox_stat(v->span_mb[i], &st) == 0 && st.queued_msgs)
+			return false;
+	}
 	return true;
 }
 
 static int receiver_main(unsigned int rid)
 {
-	size_t ord_n = (size_t)(opt.mailboxes + 1) * nsenders * MAX_PRIO;
+	/* Per channel (mailboxes, span mailboxes, inbox), sender and priority. */
+	size_t ord_n = (size_t)(opt.mailboxes + nspans + 1) * nsenders * MAX_PRIO;
 	struct msgport_mailbox *inbox = NULL;
 	struct order *ord = calloc(ord_n, sizeof(*ord));
 	unsigned char *buf = malloc(MSG_MAX);
 	struct view v = { 0 };
 	unsigned int idle = 0;
+	/* A span taken by reference, kept over the next receive. */
+	struct msgport_span held = { 0 };
+	unsigned int held_spi = 0;
+	unsigned long step = 0, held_step = 0;
 
 	rnd_seed(opt.seed, 500000 + rid);
 	install_handler(rid & 1);
@@ -570,17 +876,28 @@ static int receiver_main(unsigned int rid)
 		atomic_fetch_add(&sh->inboxes_ready, 1);
 	}
 	for (;;) {
-		unsigned int local = rnd_below(opt.mailboxes + (inbox ? 1 : 0));
-		unsigned int mbi = local < opt.mailboxes ? local : opt.mailboxes + rid;
-		struct msgport_mailbox *h = local < opt.mailboxes ? v.mb[local] : inbox;
+		unsigned int local = rnd_below(opt.mailboxes + nspans + (inbox ? 1 : 0));
+		bool is_span = local >= opt.mailboxes && local < opt.mailboxes + nspans;
+		unsigned int spi = is_span ? local - opt.mailboxes : 0;
+		unsigned int mbi = local < opt.mailboxes ? local :
+				   is_span ? SPAN_CHAN0 + spi : opt.mailboxes + rid;
+		struct msgport_mailbox *h = local < opt.mailboxes ? v.mb[local] :
+					    is_span ? v.span_mb[spi] : inbox;
+		struct order *lord = ord + (size_t)local * nsenders * MAX_PRIO;
 		unsigned int how = rnd_below(64);
 		unsigned int flags = 0;
 		size_t len = MSG_MAX;
 		int64_t timeout = (int64_t)rnd_below(50000000);	/* < 50 ms */
 		struct msgport_msginfo info;
 		bool done = atomic_load(&sh->senders_done);
-		ssize_t n;
+		bool plain = true;
+		ssize_t n = 0;
 
+		step++;
+		if (held.len && (step - held_step >= 2 || done)) {
+			release_span(rid, &v, held_spi, held.offset, (uint32_t)held.len);
+			held.len = 0;
+		}
 		/*
 		 * Never MSGPORT_WAIT_FOREVER: a receiver must notice the end
 		 * (the senders cover waits without a limit).
@@ -599,7 +916,51 @@ static int receiver_main(unsigned int rid)
 		}
 		if (done)
 			timeout = 2000000;
-		n = msgport_recv(h, buf, len, flags, timeout, &info);
+		/*
+		 * A region mailbox: mostly by reference; the peek (10), the
+		 * small buffer (12), truncation (13) and 14..29 copy.
+		 */
+		if (is_span && (how <= 10 || how >= 30)) {
+			struct msgport_span sp;
+			int e = msgport_span_recv(h, v.region[spi], &sp,
+						  flags & (MSGPORT_F_NONBLOCK | MSGPORT_F_PEEK),
+						  timeout, &info);
+
+			if (!e) {
+				idle = 0;
+				if (flags & MSGPORT_F_PEEK) {
+					if (!(info.msg_flags & MSGPORT_MSG_SPAN) || !sp.addr)
+						violation("receiver %u: span peek on mailbox %u: msg_flags %#x addr %p",
+							  rid, mbi, info.msg_flags, sp.addr);
+					atomic_fetch_add(&sh->span_peeks, 1);
+					continue;
+				}
+				take_span(rid, &v, spi, &sp, &info, lord);
+				if (!held.len && rnd_below(4) == 0 && !done) {
+					/* Released after the next receive. */
+					held = sp;
+					held_spi = spi;
+					held_step = step;
+					atomic_fetch_add(&sh->spans_held, 1);
+				} else {
+					release_span(rid, &v, spi, sp.offset, (uint32_t)sp.len);
+				}
+				continue;
+			}
+			if (e == -EMSGSIZE) {
+				/* An ordinary message is next: take it by copy. */
+				if (info.msg_flags & MSGPORT_MSG_SPAN)
+					violation("receiver %u: span_recv on mailbox %u: EMSGSIZE for a span",
+						  rid, mbi);
+				atomic_fetch_add(&sh->span_emsgsize, 1);
+				flags = MSGPORT_F_NONBLOCK;
+			} else {
+				n = e;
+				plain = false;
+			}
+		}
+		if (plain)
+			n = msgport_recv(h, buf, len, flags, timeout, &info);
 		if (n >= 0) {
 			idle = 0;
 			if (flags & MSGPORT_F_PEEK) {
@@ -607,10 +968,18 @@ static int receiver_main(unsigned int rid)
 				continue;
 			}
 			check_message(rid, mbi, buf, n, &info,
-				      (flags & MSGPORT_F_TRUNC) && (size_t)info.len > (size_t)n,
-				      ord + (size_t)local * nsenders * MAX_PRIO);
+				      (flags & MSGPORT_F_TRUNC) && (size_t)info.len > (size_t)n, lord);
 			if (info.msg_flags & MSGPORT_MSG_CALL)
 				answer(rid, h, buf, n, &info);
+			if (info.msg_flags & MSGPORT_MSG_SPAN) {
+				/* Copied out, not taken by reference: still ours to release. */
+				atomic_fetch_add(&sh->spans_copied, 1);
+				if (is_span)
+					release_span(rid, &v, spi, info.span_offset, info.len);
+				else
+					violation("receiver %u: a span from mailbox %u, which has no region",
+						  rid, mbi);
+			}
 			continue;
 		}
 		switch (n) {
@@ -627,13 +996,14 @@ static int receiver_main(unsigned int rid)
 			if (!is_volatile(mbi))
 				violation("receiver %u: EIDRM on stable mailbox %u", rid, mbi);
 			atomic_fetch_add(&sh->recv_eidrm, 1);
+			if (is_span)
+				continue;
 			if (local >= opt.mailboxes) {
 				violation("receiver %u: EIDRM on its inbox", rid);
 				continue;
 			}
 			view_reopen(&v, local);
-			memset(ord + (size_t)local * nsenders * MAX_PRIO, 0,
-			       (size_t)nsenders * MAX_PRIO * sizeof(*ord));
+			memset(lord, 0, (size_t)nsenders * MAX_PRIO * sizeof(*ord));
 			continue;
 		case -EAGAIN:
 		case -ETIMEDOUT:
@@ -644,15 +1014,50 @@ static int receiver_main(unsigned int rid)
 				  msgport_strerror((int)n));
 			continue;
 		}
-		if (done && ++idle >= 4 * opt.mailboxes && stable_empty(&v, inbox))
+		if (done && ++idle >= 4 * (opt.mailboxes + nspans) && stable_empty(&v, inbox))
 			break;
 	}
+	if (held.len)
+		release_span(rid, &v, held_spi, held.offset, (uint32_t)held.len);
 	free(buf);
 	free(ord);
 	return 0;
 }
 
 /* Victims: block in the kernel and get killed there. */
+
+/* Fill a small pool, then wait in msgport_span_alloc() for room forever. */
+static int region_victim(struct msgport *mp)
+{
+	struct msgport_attr a = {
+		.capacity = 1, .max_msg_size = 64, .mode = 0600, .region_size = 16384,
+	};
+	struct msgport_mailbox *mb;
+	struct msgport_region *r;
+	struct msgport_span sp;
+	char name[96];
+	int err;
+
+	snprintf(name, sizeof(name), "%s.victim-region", prefix);
+	err = msgport_mailbox_open(mp, name, MSGPORT_O_CREAT | MSGPORT_O_SEND | MSGPORT_O_RECV,
+				   &a, &mb);
+	if (!err)
+		err = msgport_region_map(mb, &r);
+	if (err)
+		return 1;
+	err = msgport_span_pool_init(r, 4096);	/* 3 chunks; -EEXIST: another did */
+	if (err && err != -EEXIST)
+		return 1;
+	for (;;) {
+		err = msgport_span_alloc(r, 4096, MSGPORT_F_NONBLOCK, 0, &sp);
+		if (err == -ENOMSG)	/* another victim is formatting it */
+			usleep(1000);
+		else if (err)
+			break;
+	}
+	for (;;)
+		msgport_span_alloc(r, 4096, 0, MSGPORT_WAIT_FOREVER, &sp);
+}
 
 static int victim_main(unsigned int id)
 {
@@ -665,6 +1070,8 @@ static int victim_main(unsigned int id)
 
 	if (msgport_open(NULL, &mp))
 		return 1;
+	if (nspans && id % 3 == 2)
+		return region_victim(mp);
 	if (id & 1) {
 		snprintf(name, sizeof(name), "%s.victim-full", prefix);
 		err = msgport_mailbox_open(mp, name, MSGPORT_O_CREAT | MSGPORT_O_SEND |
@@ -735,6 +1142,7 @@ static void usage(FILE *f)
 		"  -s, --seed N        random seed (default %lu)\n"
 		"      --no-direct     no direct messages to the receivers' inboxes\n"
 		"      --no-calls      no calls (requests answered by the receivers)\n"
+		"      --no-spans      no region mailboxes, no span messages\n"
 		"  -v, --verbose       progress on stderr\n"
 		"  -h, --help          this help\n"
 		"Exit status: 0 no violation, 1 violation or failure, 2 usage.\n",
@@ -772,6 +1180,7 @@ static void parse_args(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "no-direct", no_argument, NULL, 'D' },
 		{ "no-calls", no_argument, NULL, 'C' },
+		{ "no-spans", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -791,6 +1200,7 @@ static void parse_args(int argc, char **argv)
 		case 's': opt.seed = parse_num(optarg, "--seed", 0, ~0UL); break;
 		case 'D': opt.direct = false; break;
 		case 'C': opt.calls = false; break;
+		case 'S': opt.spans = false; break;
 		case 'v': opt.verbose = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
@@ -809,14 +1219,17 @@ static void parse_args(int argc, char **argv)
 
 struct tally {
 	uint64_t attempted, delivered, delivered_sync, failed, inflight, lost_volatile;
-	uint64_t direct, calls;
+	uint64_t direct, calls, spans, span_alloc_failed, to_regions;
 	uint64_t by_err[4];	/* EAGAIN, ETIMEDOUT, EINTR, other expected */
+	uint64_t span_reclaimed;	/* spans of killed senders the parent released */
+	uint64_t span_orphans;		/* killed senders in msgport_span_alloc() */
+	size_t pool_chunks[MAX_SPAN_MB], pool_free[MAX_SPAN_MB], pool_allowance[MAX_SPAN_MB];
 };
 
 static void verify(struct tally *t)
 {
 	for (unsigned int snd = 0; snd < nsenders; snd++) {
-		static uint64_t last_kseq[MAX_MAILBOXES + MAX_INBOXES][MAX_PRIO];
+		static uint64_t last_kseq[NCHANNELS][MAX_PRIO];
 
 		memset(last_kseq, 0, sizeof(last_kseq));
 		for (unsigned int seq = 0; seq < opt.messages; seq++) {
@@ -833,9 +1246,12 @@ static void verify(struct tally *t)
 			t->attempted++;
 			t->direct += s->kind == OP_INBOX;
 			t->calls += s->kind == OP_CALL;
+			t->spans += s->kind == OP_SPAN;
+			t->to_regions += is_span_chan(s->mailbox);
 			switch (st) {
 			case S_FAILED:
 				t->failed++;
+				t->span_alloc_failed += s->alloc_failed;
 				t->by_err[s->err == EAGAIN ? 0 : s->err == ETIMEDOUT ? 1 :
 					  s->err == EINTR ? 2 : 3]++;
 				/* A call's request may be taken before it gave up. */
@@ -875,13 +1291,71 @@ static void verify(struct tally *t)
 	}
 }
 
+/*
+ * After everyone is gone: the spans killed senders held go back to the
+ * pools (unless received: then their receiver released them), and every
+ * pool must then be free but for what killed allocations may have claimed.
+ */
+static void check_span_pools(struct msgport_region **regions, const bool *killed,
+			     struct tally *t)
+{
+	size_t *allowance = t->pool_allowance;
+
+	for (unsigned int snd = 0; snd < nsenders; snd++) {
+		struct held *hd = &helds[snd];
+		uint32_t st = atomic_load(&hd->state);
+		struct msgport_span sp = { .offset = hd->offset, .len = hd->len };
+		size_t chunk;
+		int err;
+
+		if (st == H_NONE)
+			continue;
+		if (!killed[snd] || hd->spi >= nspans) {
+			violation("sender %u ended holding a span (state %u, pool %u, seq %u)", snd,
+				  st, hd->spi, hd->seq);
+			continue;
+		}
+		if (st == H_ALLOCATING) {
+			chunk = span_mailboxes[hd->spi].chunk_size;
+			allowance[hd->spi] += (hd->len + chunk - 1) / chunk;
+			t->span_orphans++;
+			continue;
+		}
+		if (atomic_load(&slot_of(snd, hd->seq)->received))
+			continue;
+		err = msgport_span_release(regions[hd->spi], &sp);
+		if (!err)
+			t->span_reclaimed++;
+		else if (!(err == -EINVAL && st == H_RELEASING))
+			violation("killed sender %u's span (pool %u offset %" PRIu64 " len %u, %s): release: %s",
+				  snd, hd->spi, hd->offset, hd->len,
+				  st == H_HOLDING ? "holding" : "releasing", msgport_strerror(err));
+	}
+	for (unsigned int i = 0; i < nspans; i++) {
+		size_t nchunks = 0, free_chunks = 0;
+		int err = msgport_span_pool_stat(regions[i], NULL, &nchunks, &free_chunks);
+
+		if (err) {
+			violation("span pool %u: stat: %s", i, msgport_strerror(err));
+			continue;
+		}
+		t->pool_chunks[i] = nchunks;
+		t->pool_free[i] = free_chunks;
+		if (nchunks - free_chunks > allowance[i])
+			violation("span pool %u: %zu chunks still allocated (leaked), killed senders account for at most %zu",
+				  i, nchunks - free_chunks, allowance[i]);
+	}
+}
+
 int main(int argc, char **argv)
 {
+	struct msgport_region *regions[MAX_SPAN_MB] = { NULL };
 	struct msgport *mp;
 	pid_t *workers, *victims;
+	bool *killed;
 	unsigned int nworkers, i, kills_done = 0, unlinks_done = 0, signals_done = 0;
 	struct tally t = { 0 };
-	size_t shsize;
+	size_t shsize, heldsize;
 	double start;
 	int err, status, failed_children = 0;
 
@@ -889,19 +1363,22 @@ int main(int argc, char **argv)
 	nsenders = opt.procs / 2;
 	nreceivers = opt.procs - nsenders;
 	ninboxes = opt.direct ? (nreceivers < MAX_INBOXES ? nreceivers : MAX_INBOXES) : 0;
+	nspans = opt.spans ? MAX_SPAN_MB : 0;
 	if (opt.kills > nsenders / 2)
 		opt.kills = nsenders / 2;
 	snprintf(prefix, sizeof(prefix), "stress.%d", (int)getpid());
 
 	shsize = sizeof(*sh) + nsenders * sizeof(pid_t);
 	shsize = (shsize + 63) & ~(size_t)63;
-	sh = mmap(NULL, shsize + (size_t)nsenders * opt.messages * sizeof(struct slot),
+	heldsize = (nsenders * sizeof(struct held) + 63) & ~(size_t)63;
+	sh = mmap(NULL, shsize + heldsize + (size_t)nsenders * opt.messages * sizeof(struct slot),
 		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED) {
 		perror(PROG ": mmap");
 		return 1;
 	}
-	slots = (struct slot *)((char *)sh + shsize);
+	helds = (struct held *)((char *)sh + shsize);
+	slots = (struct slot *)((char *)sh + shsize + heldsize);
 
 	err = msgport_open(NULL, &mp);
 	if (err) {
@@ -920,13 +1397,30 @@ int main(int argc, char **argv)
 		}
 		msgport_mailbox_close(mb);
 	}
+	/* The region mailboxes, with their pools; the parent keeps a mapping. */
+	for (i = 0; i < nspans; i++) {
+		struct msgport_mailbox *mb;
+
+		err = open_span_mailbox(mp, i, &mb);
+		if (!err)
+			err = msgport_region_map(mb, &regions[i]);
+		if (!err)
+			err = msgport_span_pool_init(regions[i], span_mailboxes[i].chunk_size);
+		if (err) {
+			fprintf(stderr, PROG ": cannot create span mailbox %u: %s\n", i,
+				msgport_strerror(err));
+			return 1;
+		}
+		msgport_mailbox_close(mb);
+	}
 	signal(SIGUSR1, SIG_IGN);
 	rnd_seed(opt.seed, 0);
 	start = now_s();
 	nworkers = nsenders + nreceivers;
 	workers = calloc(nworkers, sizeof(*workers));
 	victims = calloc(opt.victims + 1, sizeof(*victims));
-	if (!workers || !victims)
+	killed = calloc(nsenders + 1, sizeof(*killed));
+	if (!workers || !victims || !killed)
 		return 1;
 	for (i = 0; i < nreceivers; i++)
 		workers[nsenders + i] = spawn(receiver_main, i);
@@ -970,7 +1464,8 @@ int main(int argc, char **argv)
 				if (workers[i] != pid)
 					continue;
 				alive--;
-				if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) &&
+				killed[i] = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+				if (!killed[i] &&
 				    !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 					fprintf(stderr, PROG ": sender %u failed (status %#x)\n", i,
 						status);
@@ -1010,10 +1505,18 @@ int main(int argc, char **argv)
 		;
 
 	verify(&t);
+	check_span_pools(regions, killed, &t);
 	for (i = 0; i < opt.mailboxes; i++) {
 		char name[96];
 
 		mailbox_name(i, name, sizeof(name));
+		msgport_mailbox_unlink(mp, name);
+	}
+	for (i = 0; i < nspans; i++) {
+		char name[96];
+
+		msgport_region_unmap(regions[i]);
+		snprintf(name, sizeof(name), "%s.span%u", prefix, i);
 		msgport_mailbox_unlink(mp, name);
 	}
 	{
@@ -1022,6 +1525,8 @@ int main(int argc, char **argv)
 		snprintf(name, sizeof(name), "%s.victim-full", prefix);
 		msgport_mailbox_unlink(mp, name);
 		snprintf(name, sizeof(name), "%s.victim-empty", prefix);
+		msgport_mailbox_unlink(mp, name);
+		snprintf(name, sizeof(name), "%s.victim-region", prefix);
 		msgport_mailbox_unlink(mp, name);
 	}
 	msgport_close(mp);
@@ -1037,6 +1542,23 @@ int main(int argc, char **argv)
 	       " answered, %" PRIu64 " answers found the caller gone\n",
 	       ninboxes, t.direct, t.calls, atomic_load(&sh->replies),
 	       atomic_load(&sh->replies_cancelled));
+	if (nspans) {
+		printf("  to %u region mailboxes: %" PRIu64 " sends, %" PRIu64 " of them spans (%" PRIu64
+		       " failed in span_alloc); receipts: %" PRIu64 " spans by reference, %" PRIu64
+		       " copied, %" PRIu64 " released (%" PRIu64 " a step later), %" PRIu64
+		       " span peeks, %" PRIu64 " ordinary messages met by span_recv; %" PRIu64
+		       " allocations found the pool full\n",
+		       nspans, t.to_regions, t.spans, t.span_alloc_failed,
+		       atomic_load(&sh->spans_by_ref), atomic_load(&sh->spans_copied),
+		       atomic_load(&sh->span_releases), atomic_load(&sh->spans_held),
+		       atomic_load(&sh->span_peeks), atomic_load(&sh->span_emsgsize),
+		       atomic_load(&sh->span_pool_full));
+		printf("  span pools at the end:");
+		for (i = 0; i < nspans; i++)
+			printf(" %zu/%zu", t.pool_free[i], t.pool_chunks[i]);
+		printf(" chunks free; killed senders: %" PRIu64 " spans released by the parent, %"
+		       PRIu64 " killed in span_alloc\n", t.span_reclaimed, t.span_orphans);
+	}
 	printf("  receives: %" PRIu64 " messages, %" PRIu64 " truncated, %" PRIu64 " peeks, %" PRIu64
 	       " EMSGSIZE, %" PRIu64 " EINTR, %" PRIu64 " EIDRM, %" PRIu64 " empty/timeouts\n",
 	       atomic_load(&sh->received), atomic_load(&sh->truncated), atomic_load(&sh->peeked),
