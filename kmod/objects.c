@@ -33,25 +33,28 @@ void msgport_objects_msg_add(long messages, long bytes)
 	this_cpu_add(msgport_msg_counts.bytes, bytes);
 }
 
-long msgport_objects_messages(void)
+static long msg_counts_sum(bool bytes)
 {
+	const struct msgport_msg_counts *c;
 	long sum = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		sum += per_cpu(msgport_msg_counts.messages, cpu);
+	for_each_possible_cpu(cpu) {
+		c = per_cpu_ptr(&msgport_msg_counts, cpu);
+		sum += bytes ? READ_ONCE(c->bytes) : READ_ONCE(c->messages);
+	}
 	return sum;
+}
+
+long msgport_objects_messages(void)
+{
+	return msg_counts_sum(false);
 }
 EXPORT_SYMBOL_NS_GPL(msgport_objects_messages, MSGPORT_KUNIT);
 
 long msgport_objects_bytes(void)
 {
-	long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu(msgport_msg_counts.bytes, cpu);
-	return sum;
+	return msg_counts_sum(true);
 }
 EXPORT_SYMBOL_NS_GPL(msgport_objects_bytes, MSGPORT_KUNIT);
 

@@ -16,12 +16,14 @@
 
 #define BATCH_CHUNK	64
 
-static int check_batch(const struct msgport_mailbox *mb, const struct msgport_batch_msg *msgs,
-		       unsigned int n)
+/* A batch's arguments checked (@refused: flags not allowed) and its timeout applied. */
+static int batch_begin(const struct msgport_mailbox *mb, const struct msgport_batch_msg *msgs,
+		       unsigned int n, unsigned int *flags, unsigned int refused, __u64 *timeout,
+		       int64_t timeout_ns)
 {
-	if (!mb || !msgs || !n || n > MSGPORT_BATCH_MAX)
+	if (!mb || !msgs || !n || n > MSGPORT_BATCH_MAX || (*flags & refused))
 		return -EINVAL;
-	return 0;
+	return msgport_apply_timeout(flags, timeout, timeout_ns);
 }
 
 static int batch_ioctl(const struct msgport_mailbox *mb, unsigned long request, void *array,
@@ -43,12 +45,8 @@ MSGPORT_EXPORT int msgport_send_batch(struct msgport_mailbox *mb, struct msgport
 	__u64 timeout = 0;
 	int ret;
 
-	ret = check_batch(mb, msgs, n);
-	if (ret < 0)
-		return ret;
-	if (flags & MSGPORT_F_SPAN)
-		return -EINVAL;	/* buf is a pointer here, never a region offset */
-	ret = msgport_apply_timeout(&flags, &timeout, timeout_ns);
+	/* buf is a pointer here, never a region offset: no MSGPORT_F_SPAN. */
+	ret = batch_begin(mb, msgs, n, &flags, MSGPORT_F_SPAN, &timeout, timeout_ns);
 	if (ret < 0)
 		return ret;
 
@@ -90,12 +88,9 @@ MSGPORT_EXPORT int msgport_recv_batch(struct msgport_mailbox *mb, struct msgport
 	__u64 timeout = 0;
 	int ret;
 
-	ret = check_batch(mb, msgs, n);
-	if (ret < 0)
-		return ret;
-	if (flags & (MSGPORT_F_PEEK | MSGPORT_F_FROM))
-		return -EINVAL;	/* a batch takes messages; no filter */
-	ret = msgport_apply_timeout(&flags, &timeout, timeout_ns);
+	/* A batch takes messages, from any sender. */
+	ret = batch_begin(mb, msgs, n, &flags, MSGPORT_F_PEEK | MSGPORT_F_FROM, &timeout,
+			  timeout_ns);
 	if (ret < 0)
 		return ret;
 
