@@ -556,7 +556,8 @@ static bool peer_busy(struct task_struct *peer)
 }
 
 bool msgport_spin_on_peer(struct msgport_mailbox *mb, struct task_struct *peer,
-			  bool (*done)(const void *arg), const void *arg)
+			  bool (*done)(const void *arg), const void *arg,
+			  ktime_t until)
 	__releases(&mb->lock) __acquires(&mb->lock)
 {
 	u64 budget = min(READ_ONCE(msgport_spin_ns),
@@ -567,7 +568,7 @@ bool msgport_spin_on_peer(struct msgport_mailbox *mb, struct task_struct *peer,
 		return false;
 	get_task_struct(peer);
 	spin_unlock(&mb->lock);
-	end = ktime_get_mono_fast_ns() + budget;
+	end = min_t(u64, ktime_get_mono_fast_ns() + budget, ktime_to_ns(until));
 	while (!done(arg) && peer_busy(peer) && !need_resched() &&
 	       !signal_pending(current) && ktime_get_mono_fast_ns() < end)
 		cpu_relax();
@@ -584,9 +585,10 @@ static bool waiter_moved(const void *arg)
 	return state != MSGPORT_W_WAITING && state != MSGPORT_W_QUEUED;
 }
 
-/* A mailbox waiter's spin: see msgport_spin_on_peer(). */
+/* A mailbox waiter's spin, not past its deadline: see msgport_spin_on_peer(). */
 static bool spin_on_peer(struct msgport_mailbox *mb, struct msgport_waiter *w,
-			 struct task_struct *peer)
+			 struct task_struct *peer,
+			 const struct msgport_deadline *d)
 	__releases(&mb->lock) __acquires(&mb->lock)
 {
 	bool spun;
@@ -596,7 +598,8 @@ static bool spin_on_peer(struct msgport_mailbox *mb, struct msgport_waiter *w,
 	 * while spinning, or under the lock once it stops, before sleeping.
 	 */
 	w->spinning = true;
-	spun = msgport_spin_on_peer(mb, peer, waiter_moved, w);
+	spun = msgport_spin_on_peer(mb, peer, waiter_moved, w,
+				    d->timed ? d->expires : KTIME_MAX);
 	w->spinning = false;
 	return spun;
 }
@@ -733,7 +736,7 @@ static int send_msg(struct msgport_mailbox *mb, struct msgport_xfer *x,
 		}
 		if (!spun) {
 			spun = true;
-			if (spin_on_peer(mb, &w, mb->last_receiver))
+			if (spin_on_peer(mb, &w, mb->last_receiver, &d))
 				continue;
 		}
 		sleep_locked(mb, &d);
@@ -1008,7 +1011,7 @@ long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
 		}
 		if (!spun) {
 			spun = true;
-			if (spin_on_peer(mb, &w, mb->last_sender))
+			if (spin_on_peer(mb, &w, mb->last_sender, &d))
 				continue;
 		}
 		sleep_locked(mb, &d);
@@ -1110,6 +1113,15 @@ static unsigned int take_queued(struct msgport_mailbox *mb,
 	return got;
 }
 
+/* When @x's wait would time out (KTIME_MAX: never). */
+static ktime_t first_deadline(const struct msgport_xfer *x)
+{
+	struct msgport_deadline d;
+
+	deadline_init(&d, x);
+	return d.timed ? d.expires : KTIME_MAX;
+}
+
 static bool queue_filled(const void *arg)
 {
 	const struct msgport_mailbox *mb = arg;
@@ -1147,7 +1159,8 @@ long msgport_recv_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 	/* Not on a rendezvous: a sender there needs a waiting receiver. */
 	if (!got && !mb->nmsgs && !mb->dead && mb->capacity &&
 	    !nowait_error(&xs[0]) &&
-	    msgport_spin_on_peer(mb, mb->last_sender, queue_filled, mb))
+	    msgport_spin_on_peer(mb, mb->last_sender, queue_filled, mb,
+				 first_deadline(&xs[0])))
 		got = take_queued(mb, xs, msgs, n, &wk);
 	spin_unlock(&mb->lock);
 	wake_flush(mb, &wk);

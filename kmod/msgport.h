@@ -223,7 +223,8 @@ void msgport_mailbox_stat(struct msgport_mailbox *mb, struct msgport_stat *st);
 int msgport_mailbox_set_mode(struct msgport_mailbox *mb, u32 mode);
 int msgport_dead_error(const struct msgport_mailbox *mb, bool waited);
 bool msgport_spin_on_peer(struct msgport_mailbox *mb, struct task_struct *peer,
-			  bool (*done)(const void *arg), const void *arg);
+			  bool (*done)(const void *arg), const void *arg,
+			  ktime_t until);
 void msgport_note_wake(u64 woken_ns);
 struct msgport_msg *msgport_msg_new(const struct msgport_xfer *x);
 void msgport_msg_put(struct msgport_msg *msg);

@@ -361,7 +361,8 @@ static int call_wait(struct msgport_mailbox *mb, struct msgport_rpc *call,
 		if (!spun) {
 			spun = true;
 			if (msgport_spin_on_peer(mb, mb->last_receiver,
-						 call_done, call))
+						 call_done, call,
+						 timed ? expires : KTIME_MAX))
 				continue;
 		}
 		set_current_state(TASK_INTERRUPTIBLE);
