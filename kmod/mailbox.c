@@ -30,7 +30,12 @@
  *   reference (struct msgport_wake) and wake the task only after unlocking;
  *   they never touch the waiter again, since it lives on the sleeper's stack.
  *   Before its first sleep a waiter may spin instead, lock dropped, while
- *   its likely peer runs (spin_on_peer()); it stays a waiter meanwhile.
+ *   its likely peer runs (spin_on_peer()); it stays a waiter meanwhile,
+ *   wakers skip it (@spinning), and it reads its state without the lock
+ *   only as a hint: it re-examines it under the lock before it sleeps or
+ *   uses it.  A receive batch spins on the queue instead, as no waiter.
+ *   Wake-ups are gathered MSGPORT_WAKE_MAX at a time: who takes many
+ *   messages in one hold of the lock sends them out between rounds.
  *
  * Lifetimes
  *   struct msgport_mailbox: kref, see registry.c.  Destruction (unlink or last
@@ -39,14 +44,16 @@
  *   last reference goes.  A message has one owner at a time (see msgport.h);
  *   msg->ref is raised only by a peeking receiver copying outside the lock.
  *   A message is charged to its sender's euid (user_quota.c) until freed.
- *   @last_sender and @last_receiver (under mb->lock) hold task references,
- *   replaced when another task sends or receives (the old one is put after
- *   unlocking) and put when the mailbox is freed.
+ *   @last_sender and @last_receiver (under mb->lock) hold pid references
+ *   (of threads), replaced when another thread sends or receives (the old
+ *   one is put after unlocking) and put when the mailbox is freed; a
+ *   spinner takes a task reference only while it spins.
  *
  * Receive copies the payload to user space after dequeuing, outside the lock.
  * If that copy (or the copy of the metadata) faults, the message is put back
- * at the head of its priority (or handed to the first waiting receiver) and
- * the call fails with -EFAULT: it is not lost.  A sync sender's receipt is
+ * at the head of its priority (or handed to the first waiting receiver; a
+ * batch's messages are queued back in their order) and the call fails with
+ * -EFAULT: it is not lost.  A sync sender's receipt is
  * given when a receiver dequeues its message, so in that rare case the
  * receipt precedes the actual delivery, which still happens exactly once
  * unless the mailbox is destroyed first.
@@ -102,7 +109,7 @@
 struct msgport_wake {
 	unsigned int n;
 	__poll_t poll;
-	struct task_struct *put;
+	struct pid *put;
 	struct task_struct *task[MSGPORT_WAKE_MAX];
 };
 
@@ -117,6 +124,14 @@ static void wake_add(struct msgport_wake *wk, struct msgport_waiter *w)
 	if (w->spinning)
 		return;
 	w->woken_ns = ktime_get_mono_fast_ns();
+	/*
+	 * Never expected (callers leave room), but safe: a waiter's task
+	 * cannot leave without mb->lock, which we hold.
+	 */
+	if (WARN_ON_ONCE(wk->n >= MSGPORT_WAKE_MAX)) {
+		wake_up_process(w->task);
+		return;
+	}
 	/* Callers never queue more than MSGPORT_WAKE_MAX (see destroy). */
 	get_task_struct(w->task);
 	wk->task[wk->n++] = w->task;
@@ -134,24 +149,24 @@ static void wake_flush(struct msgport_mailbox *mb, struct msgport_wake *wk)
 	if (wk->poll && wq_has_sleeper(&mb->poll_wq))
 		wake_up_interruptible_poll(&mb->poll_wq, wk->poll);
 	wk->poll = 0;
-	if (wk->put) {
-		put_task_struct(wk->put);
-		wk->put = NULL;
-	}
+	put_pid(wk->put);
+	wk->put = NULL;
 }
 
 /*
- * Remember the caller as the mailbox's last sender or receiver (@slot): the
- * peer a waiter on the other side spins on.  The reference it replaces is
- * dropped by wake_flush().
+ * Remember the calling thread as the mailbox's last sender or receiver
+ * (@slot, a pid reference: it pins no task): the peer a waiter on the other
+ * side spins on.  The reference it replaces is dropped by wake_flush().
  */
-static void note_peer(struct task_struct **slot, struct msgport_wake *wk)
+static void note_peer(struct pid **slot, struct msgport_wake *wk)
 {
-	if (likely(*slot == current))
+	struct pid *me = task_pid(current);
+
+	if (likely(*slot == me))
 		return;
 	WARN_ON_ONCE(wk->put);
 	wk->put = *slot;
-	*slot = get_task_struct(current);
+	*slot = get_pid(me);
 }
 
 /* Messages */
@@ -546,7 +561,8 @@ static void note_wake_latency(struct msgport_waiter *w)
 
 /*
  * Is @peer running on another CPU, or woken and about to run on one?  Not
- * if it waits for ours: then spinning would only delay it.
+ * if it was woken onto ours (it waits for our CPU: spinning would only
+ * delay it) or sleeps.
  */
 static bool peer_busy(struct task_struct *peer)
 {
@@ -555,18 +571,27 @@ static bool peer_busy(struct task_struct *peer)
 	return task_is_running(peer) && task_cpu(peer) != raw_smp_processor_id();
 }
 
-bool msgport_spin_on_peer(struct msgport_mailbox *mb, struct task_struct *peer,
+bool msgport_spin_on_peer(struct msgport_mailbox *mb, struct pid *peer_pid,
 			  bool (*done)(const void *arg), const void *arg,
 			  ktime_t until)
 	__releases(&mb->lock) __acquires(&mb->lock)
 {
 	u64 budget = min(READ_ONCE(msgport_spin_ns),
 			 MSGPORT_SPIN_WAKES * READ_ONCE(msgport_wake_ns));
+	struct task_struct *peer;
 	u64 end;
 
-	if (!budget || !peer || peer == current || !peer_busy(peer))
+	if (!budget)
 		return false;
-	get_task_struct(peer);
+	rcu_read_lock();
+	peer = pid_task(peer_pid, PIDTYPE_PID);
+	if (peer && peer != current && peer_busy(peer))
+		get_task_struct(peer);
+	else
+		peer = NULL;
+	rcu_read_unlock();
+	if (!peer)
+		return false;
 	spin_unlock(&mb->lock);
 	end = min_t(u64, ktime_get_mono_fast_ns() + budget, ktime_to_ns(until));
 	while (!done(arg) && peer_busy(peer) && !need_resched() &&
@@ -587,7 +612,7 @@ static bool waiter_moved(const void *arg)
 
 /* A mailbox waiter's spin, not past its deadline: see msgport_spin_on_peer(). */
 static bool spin_on_peer(struct msgport_mailbox *mb, struct msgport_waiter *w,
-			 struct task_struct *peer,
+			 struct pid *peer,
 			 const struct msgport_deadline *d)
 	__releases(&mb->lock) __acquires(&mb->lock)
 {
@@ -803,9 +828,10 @@ static bool send_now(struct msgport_mailbox *mb, struct msgport_xfer *x,
  * Messages are made (charged, copied) ahead of taking the lock; one that
  * cannot be made waits until those before it are sent, then is tried again,
  * and a send that waits holds only its own message (the later ones are
- * made again after it), so a batch holds no more memory or quota than
- * single sends would.  Stops at the first that fails.  Returns how many were sent, or
- * if none, the first one's error.
+ * made again after it), so a batch fails for want of quota only where
+ * single sends would (it may hold up to a chunk of messages in memory
+ * for a moment before sending them).  Stops at the first that fails.
+ * Returns how many were sent, or if none, the first one's error.
  */
 int msgport_send_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 		       unsigned int n)
@@ -984,6 +1010,7 @@ long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
 			if (ret)
 				break;
 			/* A retry keeps its place at the head. */
+			w.woken_ns = 0;	/* a kick is no wake-up sample */
 			if (sleeping)
 				list_add(&w.link, &mb->recv_waiters);
 			else
@@ -1100,7 +1127,9 @@ static unsigned int take_queued(struct msgport_mailbox *mb,
 
 	if (mb->dead)
 		return 0;
-	while (got < n && (msg = queue_head(mb))) {
+	/* Each take may wake two (an admitted sender, a sync sender), +1 kick. */
+	while (got < n && wk->n + 3 <= MSGPORT_WAKE_MAX &&
+	       (msg = queue_head(mb))) {
 		x = &xs[got];
 		if (msg_copy_len(msg, x->flags & MSGPORT_F_SPAN) > x->len &&
 		    !(x->flags & MSGPORT_F_TRUNC))
@@ -1120,6 +1149,28 @@ static ktime_t first_deadline(const struct msgport_xfer *x)
 
 	deadline_init(&d, x);
 	return d.timed ? d.expires : KTIME_MAX;
+}
+
+/*
+ * Under mb->lock (dropped and retaken to send wake-ups when @wk fills):
+ * take_queued() until @n are taken or the queue has nothing more that fits.
+ */
+static unsigned int take_all_queued(struct msgport_mailbox *mb,
+				    const struct msgport_xfer *xs,
+				    struct msgport_msg **msgs, unsigned int n,
+				    struct msgport_wake *wk)
+	__releases(&mb->lock) __acquires(&mb->lock)
+{
+	unsigned int got = 0;
+
+	for (;;) {
+		got += take_queued(mb, xs + got, msgs + got, n - got, wk);
+		if (got == n || wk->n + 3 <= MSGPORT_WAKE_MAX)
+			return got;
+		spin_unlock(&mb->lock);
+		wake_flush(mb, wk);
+		spin_lock(&mb->lock);
+	}
 }
 
 static bool queue_filled(const void *arg)
@@ -1146,6 +1197,7 @@ long msgport_recv_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 	struct msgport_msg *msgs[MSGPORT_RECV_BATCH_CHUNK];
 	struct msgport_msginfo info;
 	struct msgport_wake wk = { };
+	ktime_t until = KTIME_MAX;
 	unsigned int first = 0, got, i;
 	bool span;
 	long ret;
@@ -1155,24 +1207,32 @@ long msgport_recv_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 		return -EINVAL;
 	spin_lock(&mb->lock);
 	note_peer(&mb->last_receiver, &wk);
-	got = take_queued(mb, xs, msgs, n, &wk);
+	got = take_all_queued(mb, xs, msgs, n, &wk);
 	/* Not on a rendezvous: a sender there needs a waiting receiver. */
 	if (!got && !mb->nmsgs && !mb->dead && mb->capacity &&
-	    !nowait_error(&xs[0]) &&
-	    msgport_spin_on_peer(mb, mb->last_sender, queue_filled, mb,
-				 first_deadline(&xs[0])))
-		got = take_queued(mb, xs, msgs, n, &wk);
+	    !nowait_error(&xs[0])) {
+		until = first_deadline(&xs[0]);
+		if (msgport_spin_on_peer(mb, mb->last_sender, queue_filled, mb,
+					 until))
+			got = take_all_queued(mb, xs, msgs, n, &wk);
+	}
 	spin_unlock(&mb->lock);
 	wake_flush(mb, &wk);
 
 	if (!got) {
+		/* The spin used part of the time: what is left, from now. */
+		if (until != KTIME_MAX) {
+			s64 left = ktime_to_ns(ktime_sub(until, ktime_get()));
+
+			xs[0].timeout_ns = max_t(s64, 0, left);
+		}
 		/* Wait (or fail) as one receive, then take what came. */
 		ret = msgport_recv(mb, &xs[0]);
 		if (ret < 0 || n == 1)
 			return ret < 0 ? ret : 1;
 		first = 1;
 		spin_lock(&mb->lock);
-		got = take_queued(mb, xs + 1, msgs, n - 1, &wk);
+		got = take_all_queued(mb, xs + 1, msgs, n - 1, &wk);
 		spin_unlock(&mb->lock);
 		wake_flush(mb, &wk);
 	}
@@ -1225,10 +1285,8 @@ void msgport_mailbox_free(struct msgport_mailbox *mb)
 		!list_empty(&mb->send_waiters));
 	WARN_ON(!RB_EMPTY_ROOT(&mb->calls));
 	put_pid(mb->owner);
-	if (mb->last_sender)
-		put_task_struct(mb->last_sender);
-	if (mb->last_receiver)
-		put_task_struct(mb->last_receiver);
+	put_pid(mb->last_sender);
+	put_pid(mb->last_receiver);
 	msgport_region_free(mb);
 	kfree(mb);
 	atomic_long_dec(&msgport_objects.mailboxes);

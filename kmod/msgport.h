@@ -160,8 +160,8 @@ struct msgport_mailbox {
 	struct rb_root calls;		/* claimed calls by token (rpc.c) */
 	u32 ncalls;
 	u32 nreceivers;			/* open descriptors that may receive */
-	struct task_struct *last_sender;	/* referenced; a waiter's peer */
-	struct task_struct *last_receiver;
+	struct pid *last_sender;	/* a thread, referenced: a waiter's peer */
+	struct pid *last_receiver;
 	wait_queue_head_t poll_wq;
 
 	/* Registry state, under msgport_registry_lock. */
@@ -213,7 +213,7 @@ int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x);
 #define MSGPORT_SEND_BATCH_CHUNK	8
 int msgport_send_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 		       unsigned int n);
-#define MSGPORT_RECV_BATCH_CHUNK	16
+#define MSGPORT_RECV_BATCH_CHUNK	8
 long msgport_recv_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 			unsigned int n);
 long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x);
@@ -222,7 +222,7 @@ __poll_t msgport_mailbox_poll(struct msgport_mailbox *mb, struct file *file,
 void msgport_mailbox_stat(struct msgport_mailbox *mb, struct msgport_stat *st);
 int msgport_mailbox_set_mode(struct msgport_mailbox *mb, u32 mode);
 int msgport_dead_error(const struct msgport_mailbox *mb, bool waited);
-bool msgport_spin_on_peer(struct msgport_mailbox *mb, struct task_struct *peer,
+bool msgport_spin_on_peer(struct msgport_mailbox *mb, struct pid *peer,
 			  bool (*done)(const void *arg), const void *arg,
 			  ktime_t until);
 void msgport_note_wake(u64 woken_ns);

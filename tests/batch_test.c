@@ -1199,6 +1199,84 @@ static void test_many_waiting_receivers(void **state)
 	assert_int_equal(stat_of(mb).received, NWAITERS);
 }
 
+#define NSYNC		12	/* sync senders: more wake-ups than one round holds (8) */
+
+/* Child: one synchronous send of its index; returns when it was taken. */
+static int child_sync_sender(void *arg)
+{
+	const struct waiter_arg *w = arg;
+	unsigned char idx = (unsigned char)w->wr;
+
+	CHILD_CHECK(msgport_send(w->mb, &idx, 1, 0, MSGPORT_F_SYNC, (int64_t)LONG_NS, NULL) == 0);
+	return 0;
+}
+
+/* Child: one blocking (not synchronous) send of its index. */
+static int child_async_sender(void *arg)
+{
+	const struct waiter_arg *w = arg;
+	unsigned char idx = (unsigned char)w->wr;
+
+	CHILD_CHECK(msgport_send(w->mb, &idx, 1, 0, 0, (int64_t)LONG_NS, NULL) == 0);
+	return 0;
+}
+
+/*
+ * A receive batch that takes many queued messages at once owes each sync
+ * sender a receipt (and a bounded mailbox's blocked senders their
+ * admission): more wake-ups than the kernel gathers in one round.  All are
+ * woken, each message taken once.
+ */
+static void test_batch_wakes_many_senders(void **state)
+{
+	struct msgport_mailbox *sync_mb = tu_create(tu_name("syncs"), MSGPORT_CAPACITY_UNBOUNDED,
+						    64, 0600, 0);
+	struct msgport_mailbox *full = tu_create(tu_name("admits"), 2, 64, 0600, 0);
+	struct msgport_batch_msg r[16];
+	struct waiter_arg w;
+	pid_t pid[NSYNC];
+	bool seen[NSYNC] = { false };
+	unsigned int i, got, total;
+	int ret;
+
+	/* NSYNC sync senders, each waiting for its receipt. */
+	for (i = 0; i < NSYNC; i++) {
+		w.mb = sync_mb;
+		w.wr = (int)i;
+		pid[i] = tu_fork(child_sync_sender, &w);
+	}
+	assert_await(sync_mb, TU_WAITING_SENDERS, NSYNC);
+	set_recv(r, 16, 64);
+	assert_int_equal(msgport_recv_batch(sync_mb, r, 16, MSGPORT_F_NONBLOCK,
+					    MSGPORT_WAIT_FOREVER), NSYNC);
+	for (i = 0; i < NSYNC; i++) {
+		assert_int_equal(r[i].len, 1);
+		assert_true(in[i][0] < NSYNC);
+		assert_false(seen[in[i][0]]);
+		seen[in[i][0]] = true;
+	}
+	for (i = 0; i < NSYNC; i++)
+		assert_child_ok(pid[i]);
+
+	/* 2 queued, NSYNC - 2 blocked for room: each take admits (wakes) one. */
+	for (i = 0; i < NSYNC; i++) {
+		w.mb = full;
+		w.wr = (int)i;
+		pid[i] = tu_fork(child_async_sender, &w);
+	}
+	assert_await(full, TU_WAITING_SENDERS, NSYNC - 2);
+	for (total = 0; total < NSYNC; total += got) {
+		set_recv(r, 16, 64);
+		ret = msgport_recv_batch(full, r, 16, 0, (int64_t)LONG_NS);
+		assert_true(ret > 0);
+		got = (unsigned int)ret;
+	}
+	assert_int_equal(total, NSYNC);
+	for (i = 0; i < NSYNC; i++)
+		assert_child_ok(pid[i]);
+	assert_int_equal(queued(full), 0);
+}
+
 #define QUOTA_MSG	2048U
 #define QUOTA_N		8U
 
@@ -1331,6 +1409,7 @@ static const struct CMUnitTest batch_tests[] = {
 	TU_TEST(test_sync_rendezvous),
 	TU_TEST(test_stream),
 	TU_TEST(test_many_waiting_receivers),
+	TU_TEST(test_batch_wakes_many_senders),
 	TU_TEST(test_send_quota_as_single_sends),
 	TU_TEST(test_waiting_batch_quota),
 };
