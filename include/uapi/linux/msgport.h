@@ -238,9 +238,10 @@ struct msgport_recv {
  * system call, as sendmmsg(2) and recvmmsg(2).  msgs points to an array of
  * count struct msgport_send, resp. struct msgport_recv, each taken as
  * MSGPORT_IOC_SEND, resp. MSGPORT_IOC_RECV, would take it, in order, with
- * its own flags, and filled in the same way (seq; info and timeout_ns).  A
- * receive batch blocks only for its first message (as that entry's flags
- * say): the later entries take what is queued, as with MSGPORT_F_NONBLOCK.
+ * its own flags, and filled in the same way (seq; info and timeout_ns).  In
+ * a send batch every entry may block as its flags say.  A receive batch
+ * blocks only for its first message (as that entry's flags say): the
+ * later entries take what is queued, as with MSGPORT_F_NONBLOCK.
  * An entry with MSGPORT_F_PEEK or MSGPORT_F_FROM is received on its own,
  * the others in groups taken from the queue at once.
  * The batch stops at the first entry that fails.  Returns the number of
