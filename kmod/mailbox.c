@@ -947,6 +947,30 @@ static int copy_info(const struct msgport_xfer *x,
 	return 0;
 }
 
+/*
+ * Copy @msg (payload, or span's bytes unless taken by reference) and
+ * @info out to @x: the bytes copied, or -EFAULT (the caller still has it).
+ */
+static long copy_out(struct msgport_mailbox *mb, const struct msgport_msg *msg,
+		     const struct msgport_xfer *x,
+		     const struct msgport_msginfo *info)
+{
+	u32 n = min(msg_copy_len(msg, x->flags & MSGPORT_F_SPAN), x->len);
+
+	if (msg_copy_out(mb, msg, x->buf, n) || copy_info(x, info))
+		return -EFAULT;
+	return n;
+}
+
+/* A taken @msg is out in @x's hands: claim its call for @x's descriptor. */
+static void received(struct msgport_mailbox *mb, struct msgport_msg *msg,
+		     const struct msgport_xfer *x)
+{
+	if (msg->call)
+		msgport_call_claim(mb, msg->call, x->mbf);
+	msg_put(msg);
+}
+
 long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
 {
 	struct msgport_waiter w = {
@@ -965,7 +989,6 @@ long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
 	bool sleeping = false;
 	bool spun = false;
 	long ret;
-	u32 n;
 
 	deadline_init(&d, x);
 	spin_lock(&mb->lock);
@@ -1056,22 +1079,17 @@ long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
 
 	if (w.state == MSGPORT_W_READY)
 		msg_fill_info(msg, &info);
-	n = min(msg_copy_len(msg, w.span), x->len);
+	ret = copy_out(mb, msg, x, &info);
 	if (!w.take) {
-		ret = n;
-		if (msg_copy_out(mb, msg, x->buf, n) || copy_info(x, &info))
-			ret = -EFAULT;
 		msg_put(msg);
 		return ret;
 	}
-	if (msg_copy_out(mb, msg, x->buf, n) || copy_info(x, &info)) {
+	if (ret < 0) {
 		put_back(mb, msg);
-		return -EFAULT;
+		return ret;
 	}
-	if (msg->call)
-		msgport_call_claim(mb, msg->call, x->mbf);
-	msg_put(msg);
-	return n;
+	received(mb, msg, x);
+	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(msgport_recv, MSGPORT_KUNIT);
 
@@ -1199,9 +1217,7 @@ long msgport_recv_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 	struct msgport_wake wk = { };
 	ktime_t until = KTIME_MAX;
 	unsigned int first = 0, got, i;
-	bool span;
 	long ret;
-	u32 len;
 
 	if (WARN_ON_ONCE(!n || n > MSGPORT_RECV_BATCH_CHUNK))
 		return -EINVAL;
@@ -1238,19 +1254,12 @@ long msgport_recv_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 	}
 
 	for (i = 0; i < got; i++) {
-		struct msgport_xfer *x = &xs[first + i];
-		struct msgport_msg *msg = msgs[i];
-
-		span = x->flags & MSGPORT_F_SPAN;
-		msg_fill_info(msg, &info);
-		len = min(msg_copy_len(msg, span), x->len);
-		if (msg_copy_out(mb, msg, x->buf, len) || copy_info(x, &info)) {
+		msg_fill_info(msgs[i], &info);
+		if (copy_out(mb, msgs[i], &xs[first + i], &info) < 0) {
 			put_back_many(mb, msgs + i, got - i);
 			return first + i ? first + i : -EFAULT;
 		}
-		if (msg->call)
-			msgport_call_claim(mb, msg->call, x->mbf);
-		msg_put(msg);
+		received(mb, msgs[i], &xs[first + i]);
 	}
 	return first + got;
 }

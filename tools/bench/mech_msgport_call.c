@@ -13,7 +13,7 @@
 
 #include <libmsgport.h>
 
-#include "bench.h"
+#include "msgport_chan.h"
 
 struct call_chan {
 	struct msgport *mp;
@@ -22,37 +22,21 @@ struct call_chan {
 	uint64_t token;		/* server: the request being answered */
 };
 
-static int call_error(struct bench_chan *ch, int err, const char *what)
-{
-	bench_fmt(ch->err, sizeof(ch->err), "%s: %s", what, msgport_strerror(err));
-	return err;
-}
-
 static int call_probe(struct bench_chan *ch)
 {
 	struct msgport_attr attr = { .capacity = 1, .mode = 0600 };
 	struct msgport_mailbox *mb;
-	char name[MSGPORT_NAME_MAX + 1];
-	struct msgport *mp;
 	int ret;
 
-	ret = msgport_open(NULL, &mp);
+	ret = mp_probe_mailbox(ch, &attr, "probe mailbox", &mb);
 	if (ret)
-		return call_error(ch, ret, MSGPORT_DEVICE_PATH);
-	bench_unique_name(name, sizeof(name), "", "probe");
-	ret = msgport_mailbox_open(mp, name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL |
-				   MSGPORT_O_SEND | MSGPORT_O_RECV, &attr, &mb);
-	if (ret) {
-		msgport_close(mp);
-		return call_error(ch, ret, "probe mailbox");
-	}
+		return ret;
 	/* A module with RPC says "no such call"; one without, "unknown ioctl". */
 	ret = msgport_reply(mb, 1, "", 0);
 	msgport_mailbox_close(mb);
-	msgport_close(mp);
 	if (ret == -ENOENT)
 		return 0;
-	return call_error(ch, ret ? ret : -EPROTO, "msgport_reply (the module has no RPC?)");
+	return mp_error(ch, ret ? ret : -EPROTO, "msgport_reply (the module has no RPC?)");
 }
 
 static int call_setup(struct bench_chan *ch)
@@ -74,7 +58,7 @@ static int call_setup(struct bench_chan *ch)
 	ret = msgport_open(NULL, &c->mp);
 	if (ret) {
 		free(c);
-		return call_error(ch, ret, "msgport_open");
+		return mp_error(ch, ret, "msgport_open");
 	}
 	bench_unique_name(c->name, sizeof(c->name), "", "svc");
 	ret = msgport_mailbox_open(c->mp, c->name, MSGPORT_O_CREAT | MSGPORT_O_EXCL |
@@ -83,7 +67,7 @@ static int call_setup(struct bench_chan *ch)
 	if (ret) {
 		msgport_close(c->mp);
 		free(c);
-		return call_error(ch, ret, "create the server's mailbox");
+		return mp_error(ch, ret, "create the server's mailbox");
 	}
 	bench_chan_note(ch, "server mailbox capacity %u, max_msg_size %zu; call + reply_recv",
 			ch->depth, ch->size);
@@ -100,7 +84,7 @@ static int call_attach(struct bench_chan *ch)
 	ret = msgport_mailbox_open(c->mp, c->name,
 				   ch->role == BENCH_CLIENT ? MSGPORT_O_SEND : MSGPORT_O_RECV,
 				   NULL, &c->mb);
-	return ret ? call_error(ch, ret, "open the server's mailbox") : 0;
+	return ret ? mp_error(ch, ret, "open the server's mailbox") : 0;
 }
 
 static int call_ping(struct bench_chan *ch, const void *req, void *rep_buf, size_t len,
@@ -111,7 +95,7 @@ static int call_ping(struct bench_chan *ch, const void *req, void *rep_buf, size
 
 	n = msgport_call(c->mb, req, len, rep_buf, len, 0, 0, MSGPORT_WAIT_FOREVER, NULL);
 	if (n < 0)
-		return call_error(ch, (int)n, "msgport_call");
+		return mp_error(ch, (int)n, "msgport_call");
 	if ((size_t)n != len)
 		return -EBADMSG;
 	*rep = rep_buf;
@@ -128,7 +112,7 @@ static int call_pong(struct bench_chan *ch, const void *reply, void *req_buf, si
 
 	if (reply && !req_buf) {
 		ret = msgport_reply(c->mb, c->token, reply, len);
-		return ret ? call_error(ch, ret, "msgport_reply") : 0;
+		return ret ? mp_error(ch, ret, "msgport_reply") : 0;
 	}
 	if (reply)
 		n = msgport_reply_recv(c->mb, c->token, reply, len, &rr, req_buf, len, 0,
@@ -136,9 +120,9 @@ static int call_pong(struct bench_chan *ch, const void *reply, void *req_buf, si
 	else
 		n = msgport_recv(c->mb, req_buf, len, 0, MSGPORT_WAIT_FOREVER, &info);
 	if (rr)
-		return call_error(ch, rr, "msgport_reply_recv (the reply)");
+		return mp_error(ch, rr, "msgport_reply_recv (the reply)");
 	if (n < 0)
-		return call_error(ch, (int)n, reply ? "msgport_reply_recv" : "msgport_recv");
+		return mp_error(ch, (int)n, reply ? "msgport_reply_recv" : "msgport_recv");
 	if ((size_t)n != len || !(info.msg_flags & MSGPORT_MSG_CALL))
 		return -EBADMSG;
 	c->token = info.token;

@@ -16,7 +16,7 @@
 
 #include <libmsgport.h>
 
-#include "bench.h"
+#include "msgport_chan.h"
 
 struct direct_shared {
 	_Atomic int pid[2];	/* [role] once its inbox is open */
@@ -30,12 +30,6 @@ struct direct_chan {
 	uint32_t max_msg_size;
 };
 
-static int direct_error(struct bench_chan *ch, int err, const char *what)
-{
-	bench_fmt(ch->err, sizeof(ch->err), "%s: %s", what, msgport_strerror(err));
-	return err;
-}
-
 static int direct_probe(struct bench_chan *ch)
 {
 	struct msgport_mailbox *ib;
@@ -44,11 +38,11 @@ static int direct_probe(struct bench_chan *ch)
 
 	ret = msgport_open(NULL, &mp);
 	if (ret)
-		return direct_error(ch, ret, MSGPORT_DEVICE_PATH);
+		return mp_error(ch, ret, MSGPORT_DEVICE_PATH);
 	ret = msgport_inbox_open(mp, NULL, 0, &ib);
 	if (ret) {
 		msgport_close(mp);
-		return direct_error(ch, ret, "inbox (the module has no direct messages?)");
+		return mp_error(ch, ret, "inbox (the module has no direct messages?)");
 	}
 	msgport_mailbox_close(ib);
 	msgport_close(mp);
@@ -89,10 +83,10 @@ static int direct_attach(struct bench_chan *ch)
 
 	ret = msgport_open(NULL, &c->mp);
 	if (ret)
-		return direct_error(ch, ret, "msgport_open");
+		return mp_error(ch, ret, "msgport_open");
 	ret = msgport_inbox_open(c->mp, &attr, 0, &c->inbox);
 	if (ret)
-		return direct_error(ch, ret, "msgport_inbox_open");
+		return mp_error(ch, ret, "msgport_inbox_open");
 	atomic_store(&c->sh->pid[ch->role], (int)getpid());
 	/* The peer's inbox must exist before we send to it. */
 	while (!(c->peer = atomic_load(&c->sh->pid[!ch->role])))
@@ -106,7 +100,7 @@ static int direct_send(struct bench_chan *ch, enum bench_dir dir, const void *bu
 	int ret;
 
 	ret = msgport_send_pid(c->mp, c->peer, buf, len, 0, 0, MSGPORT_WAIT_FOREVER, NULL);
-	return ret ? direct_error(ch, ret, "msgport_send_pid") : 0;
+	return ret ? mp_error(ch, ret, "msgport_send_pid") : 0;
 }
 
 static int direct_recv(struct bench_chan *ch, enum bench_dir dir, void *buf, size_t len,
@@ -117,7 +111,7 @@ static int direct_recv(struct bench_chan *ch, enum bench_dir dir, void *buf, siz
 
 	n = msgport_recv(c->inbox, buf, len, 0, MSGPORT_WAIT_FOREVER, NULL);
 	if (n < 0)
-		return direct_error(ch, (int)n, "msgport_recv (inbox)");
+		return mp_error(ch, (int)n, "msgport_recv (inbox)");
 	if ((size_t)n != len)
 		return -EBADMSG;
 	if (msg)

@@ -15,6 +15,7 @@
 
 #include <libmsgport.h>
 
+#include "msgport_chan.h"
 #include "ring.h"
 
 /* As futex-ring's, so that the two differ only in whose shared memory it is. */
@@ -28,11 +29,6 @@ struct mring_chan {
 	char name[2][MSGPORT_NAME_MAX + 1];
 };
 
-static int mring_error(struct bench_chan *ch, int err, const char *what)
-{
-	bench_fmt(ch->err, sizeof(ch->err), "%s: %s", what, msgport_strerror(err));
-	return err;
-}
 
 static int mring_wait(struct ring_chan *rc, int dir, enum ring_event ev, uint32_t seen)
 {
@@ -62,26 +58,18 @@ static int mring_probe(struct bench_chan *ch)
 	struct msgport_attr attr = { .capacity = 0, .mode = 0600, .region_size = 4096 };
 	struct msgport_mailbox *mb;
 	struct msgport_region *r;
-	char name[MSGPORT_NAME_MAX + 1];
-	struct msgport *mp;
 	int ret;
 
-	ret = msgport_open(NULL, &mp);
+	ret = mp_probe_mailbox(ch, &attr, "a mailbox with a region (the module has no regions?)", &mb);
 	if (ret)
-		return mring_error(ch, ret, MSGPORT_DEVICE_PATH);
-	bench_unique_name(name, sizeof(name), "", "probe");
-	ret = msgport_mailbox_open(mp, name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL |
-				   MSGPORT_O_SEND | MSGPORT_O_RECV, &attr, &mb);
-	msgport_close(mp);
-	if (ret)
-		return mring_error(ch, ret, "a mailbox with a region (the module has no regions?)");
+		return ret;
 	ret = msgport_region_map(mb, &r);
 	if (!ret) {
 		ret = msgport_region_wake(r);
 		msgport_region_unmap(r);
 	}
 	msgport_mailbox_close(mb);
-	return ret ? mring_error(ch, ret, "region wake (the module has no region futex?)") : 0;
+	return ret ? mp_error(ch, ret, "region wake (the module has no region futex?)") : 0;
 }
 
 static void mring_teardown(struct bench_chan *ch)
@@ -114,7 +102,7 @@ static int mring_setup(struct bench_chan *ch)
 	ret = msgport_open(NULL, &c->mp);
 	if (ret) {
 		free(c);
-		return mring_error(ch, ret, "msgport_open");
+		return mp_error(ch, ret, "msgport_open");
 	}
 	for (d = 0; d < 2; d++) {
 		bench_unique_name(c->name[d], sizeof(c->name[d]), "", d ? "back" : "fwd");
@@ -123,14 +111,14 @@ static int mring_setup(struct bench_chan *ch)
 					   &attr, &c->mb[d]);
 		if (ret) {
 			c->name[d][0] = '\0';
-			mring_error(ch, ret, "create a pure-region mailbox");
+			mp_error(ch, ret, "create a pure-region mailbox");
 			mring_teardown(ch);
 			return ret;
 		}
 		/* Mapped here, inherited by both children (MAP_SHARED). */
 		ret = msgport_region_map(c->mb[d], &c->r[d]);
 		if (ret) {
-			mring_error(ch, ret, "map the region");
+			mp_error(ch, ret, "map the region");
 			mring_teardown(ch);
 			return ret;
 		}

@@ -14,7 +14,7 @@
 
 #include <libmsgport.h>
 
-#include "bench.h"
+#include "msgport_chan.h"
 
 #define SPAN_REGION_MAX	(24UL << 20)	/* per direction: max_user_bytes is 64 MiB */
 
@@ -27,29 +27,15 @@ struct span_chan {
 	struct msgport_span tx, rx;	/* a child's span being written / read */
 };
 
-static int span_error(struct bench_chan *ch, int err, const char *what)
-{
-	bench_fmt(ch->err, sizeof(ch->err), "%s: %s", what, msgport_strerror(err));
-	return err;
-}
-
 static int span_probe(struct bench_chan *ch)
 {
 	struct msgport_attr attr = { .capacity = 1, .mode = 0600, .region_size = 65536 };
 	struct msgport_mailbox *mb;
-	char name[MSGPORT_NAME_MAX + 1];
-	struct msgport *mp;
 	int ret;
 
-	ret = msgport_open(NULL, &mp);
+	ret = mp_probe_mailbox(ch, &attr, "a mailbox with a region (the module has no regions?)", &mb);
 	if (ret)
-		return span_error(ch, ret, MSGPORT_DEVICE_PATH);
-	bench_unique_name(name, sizeof(name), "", "probe");
-	ret = msgport_mailbox_open(mp, name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL |
-				   MSGPORT_O_SEND | MSGPORT_O_RECV, &attr, &mb);
-	msgport_close(mp);
-	if (ret)
-		return span_error(ch, ret, "a mailbox with a region (the module has no regions?)");
+		return ret;
 	msgport_mailbox_close(mb);
 	return 0;
 }
@@ -93,7 +79,7 @@ static int span_setup(struct bench_chan *ch)
 	ret = msgport_open(NULL, &c->mp);
 	if (ret) {
 		free(c);
-		return span_error(ch, ret, "msgport_open");
+		return mp_error(ch, ret, "msgport_open");
 	}
 	for (c->chunk = 64; c->chunk < ch->size; c->chunk <<= 1)
 		;
@@ -112,7 +98,7 @@ static int span_setup(struct bench_chan *ch)
 					   &attr, &c->mb[d]);
 		if (ret) {
 			c->name[d][0] = '\0';
-			span_error(ch, ret, "create a mailbox with a region");
+			mp_error(ch, ret, "create a mailbox with a region");
 			span_teardown(ch);
 			return ret;
 		}
@@ -120,7 +106,7 @@ static int span_setup(struct bench_chan *ch)
 		if (!ret)
 			ret = msgport_span_pool_init(c->r[d], c->chunk);
 		if (ret) {
-			span_error(ch, ret, "map the region / format the span pool");
+			mp_error(ch, ret, "map the region / format the span pool");
 			span_teardown(ch);
 			return ret;
 		}
@@ -146,10 +132,10 @@ static int span_attach(struct bench_chan *ch)
 		ret = msgport_mailbox_open(c->mp, c->name[d], MSGPORT_O_SEND | MSGPORT_O_RECV, NULL,
 					   &c->mb[d]);
 		if (ret)
-			return span_error(ch, ret, "open a mailbox");
+			return mp_error(ch, ret, "open a mailbox");
 		ret = msgport_region_map(c->mb[d], &c->r[d]);
 		if (ret)
-			return span_error(ch, ret, "map the region");
+			return mp_error(ch, ret, "map the region");
 	}
 	return 0;
 }
@@ -161,7 +147,7 @@ static void *span_tx_buf(struct bench_chan *ch, enum bench_dir dir, size_t len)
 
 	ret = msgport_span_alloc(c->r[dir], len, 0, MSGPORT_WAIT_FOREVER, &c->tx);
 	if (ret) {
-		span_error(ch, ret, "msgport_span_alloc");
+		mp_error(ch, ret, "msgport_span_alloc");
 		c->tx.addr = NULL;
 		return NULL;
 	}
@@ -179,7 +165,7 @@ static int span_send(struct bench_chan *ch, enum bench_dir dir, const void *buf,
 	c->tx.len = len;
 	ret = msgport_span_send(c->mb[dir], &c->tx, 0, 0, MSGPORT_WAIT_FOREVER, NULL);
 	c->tx.addr = NULL;
-	return ret ? span_error(ch, ret, "msgport_span_send") : 0;
+	return ret ? mp_error(ch, ret, "msgport_span_send") : 0;
 }
 
 static int span_recv(struct bench_chan *ch, enum bench_dir dir, void *buf, size_t len,
@@ -190,7 +176,7 @@ static int span_recv(struct bench_chan *ch, enum bench_dir dir, void *buf, size_
 
 	ret = msgport_span_recv(c->mb[dir], c->r[dir], &c->rx, 0, MSGPORT_WAIT_FOREVER, NULL);
 	if (ret)
-		return span_error(ch, ret, "msgport_span_recv");
+		return mp_error(ch, ret, "msgport_span_recv");
 	if (c->rx.len != len || !c->rx.addr)
 		return -EBADMSG;
 	if (msg) {
@@ -199,7 +185,7 @@ static int span_recv(struct bench_chan *ch, enum bench_dir dir, void *buf, size_
 	}
 	memcpy(buf, c->rx.addr, len);
 	ret = msgport_span_release(c->r[dir], &c->rx);
-	return ret ? span_error(ch, ret, "msgport_span_release") : 0;
+	return ret ? mp_error(ch, ret, "msgport_span_release") : 0;
 }
 
 static void span_rx_done(struct bench_chan *ch, enum bench_dir dir, const void *msg)

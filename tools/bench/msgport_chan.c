@@ -8,9 +8,7 @@
 
 #include "msgport_chan.h"
 
-/* "<what>: <msgport_strerror(err)>" into ch->err; returns err. */
-static __attribute__((format(printf, 3, 4))) int mp_error(struct bench_chan *ch, int err,
-							   const char *fmt, ...)
+int mp_error(struct bench_chan *ch, int err, const char *fmt, ...)
 {
 	char what[BENCH_ERR_MAX];
 	va_list ap;
@@ -20,6 +18,23 @@ static __attribute__((format(printf, 3, 4))) int mp_error(struct bench_chan *ch,
 	va_end(ap);
 	bench_fmt(ch->err, sizeof(ch->err), "%s: %s", what, msgport_strerror(err));
 	return err;
+}
+
+int mp_probe_mailbox(struct bench_chan *ch, const struct msgport_attr *attr, const char *what,
+		     struct msgport_mailbox **mbp)
+{
+	char name[MSGPORT_NAME_MAX + 1];
+	struct msgport *mp;
+	int ret;
+
+	ret = msgport_open(NULL, &mp);
+	if (ret)
+		return mp_error(ch, ret, "%s", MSGPORT_DEVICE_PATH);
+	bench_unique_name(name, sizeof(name), "", "probe");
+	ret = msgport_mailbox_open(mp, name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL |
+				   MSGPORT_O_SEND | MSGPORT_O_RECV, attr, mbp);
+	msgport_close(mp);
+	return ret ? mp_error(ch, ret, "%s", what) : 0;
 }
 
 int mp_probe(struct bench_chan *ch)

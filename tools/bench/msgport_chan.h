@@ -20,6 +20,15 @@ struct mp_chan {
 	unsigned int send_flags;	/* MSGPORT_F_SYNC for the synchronous send */
 };
 
+/* "<what>: <msgport_strerror(err)>" into ch->err; returns err. */
+__attribute__((format(printf, 3, 4))) int mp_error(struct bench_chan *ch, int err,
+						   const char *fmt, ...);
+/*
+ * Create an ephemeral mailbox with @attr to see what the module can do;
+ * on failure "@what: <error>" in ch->err.
+ */
+int mp_probe_mailbox(struct bench_chan *ch, const struct msgport_attr *attr, const char *what,
+		     struct msgport_mailbox **mbp);
 /* Is /dev/msgport there and speaking our ABI? */
 int mp_probe(struct bench_chan *ch);
 /* Creates the two mailboxes; capacity 0 is a rendezvous. */
