@@ -508,11 +508,34 @@ static long call_read(struct state *s)
 	return read(s->fd, s->buf, sizeof(s->buf));
 }
 
+/* A receive failed with @err: the @what it would have taken is still queued. */
+static bool still_queued(const struct state *s, const struct msgport_stat *st, int err,
+			 const char *what)
+{
+	if (st->queued_msgs != s->before.queued_msgs || st->received != s->before.received)
+		return why("failed (%s) but the %s is gone (queued %llu, received %llu)",
+			   strerror(err), what, (unsigned long long)st->queued_msgs,
+			   (unsigned long long)st->received);
+	return true;
+}
+
+/* ... and the next plain receive gets it: @len bytes, the sequence number sent. */
+static bool next_recv_is(struct state *s, int err, long len)
+{
+	uint64_t seq = 0;
+	long n;
+
+	n = mb_recv(s->fd, s->buf, sizeof(s->buf), 0, &seq);
+	if (n != len || seq != s->seq)
+		return why("failed (%s); the next receive got %ld bytes seq %llu, not %ld seq %llu",
+			   strerror(err), n, (unsigned long long)seq, len,
+			   (unsigned long long)s->seq);
+	return true;
+}
+
 static bool check_recv(struct state *s, long ret, int err, bool injected)
 {
 	struct msgport_stat st;
-	uint64_t seq = 0;
-	long n;
 
 	if (mb_stat(s->fd, &st))
 		return why("stat after: %s", strerror(errno));
@@ -520,15 +543,7 @@ static bool check_recv(struct state *s, long ret, int err, bool injected)
 		return ret == 300 || why("returned %ld, not 300", ret);
 	if (!clean_errno(err))
 		return why("failed with %s", strerror(err));
-	if (st.queued_msgs != s->before.queued_msgs || st.received != s->before.received)
-		return why("failed (%s) but the message is gone (queued %llu, received %llu)",
-			   strerror(err), (unsigned long long)st.queued_msgs,
-			   (unsigned long long)st.received);
-	n = mb_recv(s->fd, s->buf, sizeof(s->buf), 0, &seq);
-	if (n != 300 || seq != s->seq)
-		return why("failed (%s); the next receive got %ld bytes seq %llu, not 300 seq %llu",
-			   strerror(err), n, (unsigned long long)seq, (unsigned long long)s->seq);
-	return true;
+	return still_queued(s, &st, err, "message") && next_recv_is(s, err, 300);
 }
 
 /* STAT, SET_MODE, poll */
@@ -775,8 +790,6 @@ static long call_span_recv(struct state *s)
 static bool check_span_recv(struct state *s, long ret, int err, bool injected)
 {
 	struct msgport_stat st;
-	uint64_t seq = 0;
-	long n;
 
 	if (ret == -2)
 		return why("received a span that is not the one sent (seq, offset, len or flags)");
@@ -787,16 +800,8 @@ static bool check_span_recv(struct state *s, long ret, int err, bool injected)
 		       why("succeeded but %llu still queued", (unsigned long long)st.queued_msgs);
 	if (!clean_errno(err))
 		return why("failed with %s", strerror(err));
-	if (st.queued_msgs != s->before.queued_msgs || st.received != s->before.received)
-		return why("failed (%s) but the span is gone (queued %llu, received %llu)",
-			   strerror(err), (unsigned long long)st.queued_msgs,
-			   (unsigned long long)st.received);
 	/* without MSGPORT_F_SPAN the span's bytes are copied */
-	n = mb_recv(s->fd, s->buf, sizeof(s->buf), 0, &seq);
-	if (n != 100 || seq != s->seq)
-		return why("failed (%s); the next receive got %ld bytes seq %llu, not 100 seq %llu",
-			   strerror(err), n, (unsigned long long)seq, (unsigned long long)s->seq);
-	return true;
+	return still_queued(s, &st, err, "span") && next_recv_is(s, err, 100);
 }
 
 /* REGION_WAIT (the word is 0, so waiting while it is 1 returns at once), REGION_WAKE */
@@ -1033,8 +1038,6 @@ static long call_reply_recv(struct state *s)
 static bool check_reply_recv(struct state *s, long ret, int err, bool injected)
 {
 	struct msgport_stat st;
-	uint64_t seq = 0;
-	long n;
 
 	if (ret >= 0) {
 		if (ret != 300 || s->reply_result)
@@ -1054,10 +1057,8 @@ static bool check_reply_recv(struct state *s, long ret, int err, bool injected)
 	if (do_reply(s->fd, s->token) && errno != ENOENT)
 		return why("failed (%s); a second reply failed with %s", strerror(err),
 			   strerror(errno));
-	n = mb_recv(s->fd, s->buf, sizeof(s->buf), 0, &seq);
-	if (n != 300 || seq != s->seq)
-		return why("failed (%s); the next receive got %ld bytes seq %llu, not 300 seq %llu",
-			   strerror(err), n, (unsigned long long)seq, (unsigned long long)s->seq);
+	if (!next_recv_is(s, err, 300))
+		return false;
 	return child_ok(s, "the caller did not get the reply");
 }
 
