@@ -14,7 +14,7 @@
 #define RW (MSGPORT_O_RECV | MSGPORT_O_SEND)
 
 static const char *const params[] = {
-	"max_mailboxes", "max_msg_size", "max_user_bytes", "default_msg_size",
+	"max_mailboxes", "max_msg_size", "max_user_bytes", "default_msg_size", "spin_ns",
 };
 
 /* Mailboxes in the system: the lines of /proc/msgport after its header. */
@@ -53,6 +53,59 @@ static void test_parameters_present(void **state)
 	assert_int_equal(tu_param_read("default_msg_size", &def), 0);
 	assert_int_equal(tu_param_read("max_msg_size", &max), 0);
 	assert_true(def <= max);
+}
+
+#define PINGS	200
+
+struct pingpong {
+	struct msgport_mailbox *fwd, *back;
+};
+
+/* Child: echo PINGS messages from fwd to back, each checked. */
+static int child_echo(void *arg)
+{
+	const struct pingpong *pp = arg;
+	unsigned int i, got;
+	ssize_t n;
+
+	for (i = 0; i < PINGS; i++) {
+		n = msgport_recv(pp->fwd, &got, sizeof(got), 0, 30 * 1000000000LL, NULL);
+		CHILD_CHECK(n == sizeof(got) && got == i);
+		got = ~i;
+		CHILD_CHECK(msgport_send(pp->back, &got, sizeof(got), 0, 0, 30 * 1000000000LL,
+					 NULL) == 0);
+	}
+	return 0;
+}
+
+/*
+ * spin_ns bounds how long a blocked call spins on a running peer before it
+ * sleeps; with 0 it never spins: blocking ping-pong between two processes
+ * goes through sleeps and wake-ups only, and with a spin allowed it still
+ * delivers every message once and in order.
+ */
+static void test_spin_ns(void **state)
+{
+	struct pingpong pp = {
+		.fwd = tu_create(tu_name("fwd"), 1, 16, 0600, 0),
+		.back = tu_create(tu_name("back"), 1, 16, 0600, 0),
+	};
+	unsigned long long spins[] = { 0, 1000000000ULL };
+	unsigned int i, k, v;
+	pid_t pid;
+
+	for (k = 0; k < ARRAY_SIZE(spins); k++) {
+		tu_param_set("spin_ns", spins[k]);
+		pid = tu_fork(child_echo, &pp);
+		for (i = 0; i < PINGS; i++) {
+			assert_int_equal(msgport_send(pp.fwd, &i, sizeof(i), 0, 0,
+						      MSGPORT_WAIT_FOREVER, NULL), 0);
+			assert_int_equal(msgport_recv(pp.back, &v, sizeof(v), 0,
+						      MSGPORT_WAIT_FOREVER, NULL), sizeof(v));
+			assert_int_equal(v, ~i);
+		}
+		assert_child_ok(pid);
+	}
 }
 
 /* max_mailboxes: creating one more than allowed fails with ENOSPC. */
@@ -211,6 +264,7 @@ static void test_limit_error_strings(void **state)
 
 static const struct CMUnitTest mailbox_limits_tests[] = {
 	TU_TEST(test_parameters_present),
+	TU_TEST(test_spin_ns),
 	TU_TEST(test_max_mailboxes_enospc),
 	TU_TEST(test_max_msg_size),
 	TU_TEST(test_max_user_bytes_edquot),
