@@ -55,6 +55,7 @@
 #include <linux/uaccess.h>
 
 #include "msgport.h"
+#include "small_copy.h"
 
 #define MSGPORT_INBOX_BITS	8
 
@@ -241,7 +242,7 @@ long msgport_ioc_send_pid(struct msgport_send_pid __user *u)
 	struct msgport_send_pid s;
 	int ret;
 
-	if (copy_from_user(&s, u, sizeof(s)))
+	if (msgport_copy_from_user(&s, u, sizeof(s)))
 		return -EFAULT;
 	if (s.reserved[0] || s.reserved[1])
 		return -EINVAL;

@@ -44,10 +44,16 @@
  *   last reference goes.  A message has one owner at a time (see msgport.h);
  *   msg->ref is raised only by a peeking receiver copying outside the lock.
  *   A message is charged to its sender's euid (user_quota.c) until freed.
+ *   A small message's buffer, freed by a receiver of the mailbox (or by its
+ *   sender when the send fails), goes to the mailbox's stash for its next
+ *   sends (msg_stash.c); any other free goes back to the allocator.
  *   @last_sender and @last_receiver (under mb->lock) hold pid references
  *   (of threads), replaced when another thread sends or receives (the old
  *   one is put after unlocking) and put when the mailbox is freed; a
  *   spinner takes a task reference only while it spins.
+ *
+ * Structs, small payloads and metadata cross to and from user space through
+ * small_copy.h (word moves rather than a `rep movsb` per copy).
  *
  * Receive copies the payload to user space after dequeuing, outside the lock.
  * If that copy (or the copy of the metadata) faults, the message is put back
@@ -99,6 +105,7 @@
 #include <linux/user_namespace.h>
 
 #include "msgport.h"
+#include "small_copy.h"
 
 #define MSGPORT_WAKE_MAX	8
 
@@ -171,24 +178,27 @@ static void note_peer(struct pid **slot, struct msgport_wake *wk)
 
 /* Messages */
 
-static struct msgport_msg *msg_create(const struct msgport_xfer *x)
+/* A message for @x, its buffer from @mb's stash (@mb may be NULL). */
+static struct msgport_msg *msg_create(struct msgport_mailbox *mb,
+				      const struct msgport_xfer *x)
 {
+	struct msgport_stash *stash = mb ? &mb->stash : NULL;
 	struct msgport_quota *quota;
 	struct msgport_msg *msg;
 	int ret;
 
-	ret = msgport_quota_charge(x->len, &quota);
+	ret = msgport_quota_charge_held(x->len, x->quota, &quota);
 	if (ret)
 		return ERR_PTR(ret);
 
-	msg = kvmalloc(struct_size(msg, data, x->len),
-		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	msg = msgport_stash_alloc(stash, struct_size(msg, data, x->len),
+				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!msg) {
 		msgport_quota_uncharge(quota, x->len);
 		return ERR_PTR(-ENOMEM);
 	}
-	if (copy_from_user(msg->data, x->buf, x->len)) {
-		kvfree(msg);
+	if (msgport_copy_from_user(msg->data, x->buf, x->len)) {
+		msgport_stash_free(stash, msg, struct_size(msg, data, x->len));
 		msgport_quota_uncharge(quota, x->len);
 		return ERR_PTR(-EFAULT);
 	}
@@ -216,7 +226,8 @@ static struct msgport_msg *msg_create(const struct msgport_xfer *x)
 	return msg;
 }
 
-static void msg_free(struct msgport_msg *msg)
+/* Free @msg, its buffer to @stash (NULL: none) if it takes it. */
+static void msg_free_to(struct msgport_stash *stash, struct msgport_msg *msg)
 {
 	msgport_objects_msg_add(-1, -(long)msg->len);
 	msgport_quota_uncharge(msg->quota, msg->len);
@@ -224,28 +235,61 @@ static void msg_free(struct msgport_msg *msg)
 	put_pid(msg->tid);
 	if (msg->call)
 		msgport_call_put(msg->call);
-	kvfree(msg);
+	msgport_stash_free(stash, msg, struct_size(msg, data, msg->len));
 }
 
 static void msg_put(struct msgport_msg *msg)
 {
 	if (refcount_dec_and_test(&msg->ref))
-		msg_free(msg);
+		msg_free_to(NULL, msg);
 }
 
-static void msg_fill_info(const struct msgport_msg *msg,
-			  struct msgport_msginfo *info)
+/* A receiver of @mb is done with @msg: its buffer may serve @mb again. */
+static void msg_put_to(struct msgport_mailbox *mb, struct msgport_msg *msg)
 {
-	struct pid_namespace *ns = task_active_pid_ns(current);
-	struct user_namespace *uns = current_user_ns();
+	if (refcount_dec_and_test(&msg->ref))
+		msg_free_to(&mb->stash, msg);
+}
 
+static bool msg_same_sender(const struct msgport_msg *a,
+			    const struct msgport_msg *b)
+{
+	return a->tgid == b->tgid && a->tid == b->tid &&
+	       uid_eq(a->euid, b->euid) && gid_eq(a->egid, b->egid);
+}
+
+/*
+ * @msg's metadata as the current task sees it.  @prev, if not NULL, is the
+ * message whose info @info holds now (a batch's previous one): its sender's
+ * ids, already translated, serve again for a message of the same sender.
+ */
+static void msg_fill_info_after(const struct msgport_msg *msg,
+				const struct msgport_msg *prev,
+				struct msgport_msginfo *info)
+{
+	struct msgport_msginfo ids;
+
+	if (prev && msg_same_sender(msg, prev)) {
+		ids.pid = info->pid;
+		ids.tid = info->tid;
+		ids.uid = info->uid;
+		ids.gid = info->gid;
+	} else {
+		struct pid_namespace *ns = task_active_pid_ns(current);
+		struct user_namespace *uns = current_user_ns();
+
+		ids.pid = pid_nr_ns(msg->tgid, ns);
+		ids.tid = pid_nr_ns(msg->tid ?: msg->tgid, ns);
+		ids.uid = from_kuid_munged(uns, msg->euid);
+		ids.gid = from_kgid_munged(uns, msg->egid);
+	}
 	memset(info, 0, sizeof(*info));
 	info->seq = msg->seq;
 	info->send_time_ns = msg->send_time_ns;
-	info->pid = pid_nr_ns(msg->tgid, ns);
-	info->tid = pid_nr_ns(msg->tid ?: msg->tgid, ns);
-	info->uid = from_kuid_munged(uns, msg->euid);
-	info->gid = from_kgid_munged(uns, msg->egid);
+	info->pid = ids.pid;
+	info->tid = ids.tid;
+	info->uid = ids.uid;
+	info->gid = ids.gid;
 	info->priority = msg->prio;
 	info->len = msg->len;
 	if (msg->call) {
@@ -257,6 +301,12 @@ static void msg_fill_info(const struct msgport_msg *msg,
 		info->span_offset = msg->span_off;
 		info->msg_flags |= MSGPORT_MSG_SPAN;
 	}
+}
+
+static void msg_fill_info(const struct msgport_msg *msg,
+			  struct msgport_msginfo *info)
+{
+	msg_fill_info_after(msg, NULL, info);
 }
 
 /* Bytes a receiver gets of @msg: none of a span it takes by reference. */
@@ -274,7 +324,7 @@ static int msg_copy_out(struct msgport_mailbox *mb,
 	if (msg->span)
 		return n ? msgport_region_copy_to_user(mb, buf, msg->span_off,
 						       n) : 0;
-	return copy_to_user(buf, msg->data, n) ? -EFAULT : 0;
+	return msgport_copy_to_user(buf, msg->data, n);
 }
 
 /* The queue, all under mb->lock */
@@ -338,12 +388,18 @@ static void queue_unlink(struct msgport_mailbox *mb, struct msgport_msg *msg)
 	mb->bytes -= msg->len;
 }
 
-/* Give @msg its sequence number and time stamp: it is now accepted. */
-static void msg_stamp(struct msgport_mailbox *mb, struct msgport_msg *msg)
+/* Give @msg its sequence number and time stamp @now: it is now accepted. */
+static void msg_stamp_at(struct msgport_mailbox *mb, struct msgport_msg *msg,
+			 u64 now)
 {
 	msg->seq = ++mb->next_seq;
-	msg->send_time_ns = ktime_get_ns();
+	msg->send_time_ns = now;
 	mb->sent++;
+}
+
+static void msg_stamp(struct msgport_mailbox *mb, struct msgport_msg *msg)
+{
+	msg_stamp_at(mb, msg, ktime_get_ns());
 }
 
 /* A slot became free: move the first waiting sender's message in. */
@@ -665,7 +721,7 @@ static struct msgport_msg *send_prepare(struct msgport_mailbox *mb,
 	}
 	if (READ_ONCE(mb->dead))
 		return ERR_PTR(msgport_dead_error(mb, false));
-	return msg_create(x);
+	return msg_create(mb, x);
 }
 
 /* Send @msg, made by send_prepare() for @x, waiting as @x says; takes @msg. */
@@ -775,13 +831,13 @@ static int send_msg(struct msgport_mailbox *mb, struct msgport_xfer *x,
 	spin_unlock(&mb->lock);
 	wake_flush(mb, &wk);
 	if (msg)
-		msg_put(msg);
+		msg_put_to(mb, msg);
 	return report_remaining(&d, x, ret);
 
 out_unlock_free:
 	spin_unlock(&mb->lock);
 	wake_flush(mb, &wk);
-	msg_put(msg);
+	msg_put_to(mb, msg);
 	return ret;
 }
 
@@ -800,7 +856,7 @@ EXPORT_SYMBOL_NS_GPL(msgport_send, MSGPORT_KUNIT);
  * asynchronous send to a queue with room or to a receiver that takes it.
  */
 static bool send_now(struct msgport_mailbox *mb, struct msgport_xfer *x,
-		     struct msgport_msg *msg, struct msgport_wake *wk)
+		     struct msgport_msg *msg, u64 now, struct msgport_wake *wk)
 {
 	struct msgport_waiter *rw;
 
@@ -809,7 +865,7 @@ static bool send_now(struct msgport_mailbox *mb, struct msgport_xfer *x,
 	rw = taker_for(mb, msg);
 	if (!rw && !mb_has_room(mb))
 		return false;
-	msg_stamp(mb, msg);
+	msg_stamp_at(mb, msg, now);
 	x->seq = msg->seq;
 	if (rw) {
 		handoff(mb, rw, msg, wk);
@@ -821,11 +877,31 @@ static bool send_now(struct msgport_mailbox *mb, struct msgport_xfer *x,
 }
 
 /*
+ * How many of the @n sends from @x on to make ahead of taking the lock: as
+ * many as the queue has room for now (a hint read without the lock), at
+ * least one; a synchronous one alone.  A batch meeting a full queue then
+ * makes the one that waits, not messages it would free again.
+ */
+static unsigned int send_room(const struct msgport_mailbox *mb,
+			      const struct msgport_xfer *x, unsigned int n)
+{
+	u32 cap = mb->capacity, used;
+
+	if ((x->flags & MSGPORT_F_SYNC) || !cap)
+		return 1;
+	if (cap == MSGPORT_CAPACITY_UNBOUNDED)
+		return n;
+	used = READ_ONCE(mb->nmsgs);
+	return clamp_t(u32, used < cap ? cap - used : 1, 1, n);
+}
+
+/*
  * Send @xs[0..@n) in order (@n <= MSGPORT_SEND_BATCH_CHUNK), each as
  * msgport_send() would, but all that need not wait in one hold of the lock
  * (and one wake-up of each receiver); one that must wait (no room, a
  * synchronous send) does, as msgport_send() would, then the rest go on.
- * Messages are made (charged, copied) ahead of taking the lock; one that
+ * Messages are made (charged, copied) ahead of taking the lock, as many as
+ * there is room for (send_room()); one that
  * cannot be made waits until those before it are sent, then is tried again,
  * and a send that waits holds only its own message (the later ones are
  * made again after it), so a batch fails for want of quota only where
@@ -838,14 +914,16 @@ int msgport_send_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 {
 	struct msgport_msg *msgs[MSGPORT_SEND_BATCH_CHUNK];
 	struct msgport_wake wk = { };
-	unsigned int made, i = 0;
+	unsigned int made, end, i = 0;
 	bool wait;
+	u64 now;
 	int ret = 0;
 
 	if (WARN_ON_ONCE(n > MSGPORT_SEND_BATCH_CHUNK))
 		return -EINVAL;
 	while (i < n) {
-		for (made = i; made < n; made++) {
+		end = i + send_room(mb, &xs[i], n - i);
+		for (made = i; made < end; made++) {
 			msgs[made] = send_prepare(mb, &xs[made]);
 			if (IS_ERR(msgs[made])) {
 				ret = PTR_ERR(msgs[made]);
@@ -864,8 +942,10 @@ int msgport_send_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 				break;
 			}
 			note_peer(&mb->last_sender, &wk);
+			/* Sent in one hold of the lock: at one time. */
+			now = ktime_get_ns();
 			while (i < made && !wake_full(&wk)) {
-				if (!send_now(mb, &xs[i], msgs[i], &wk)) {
+				if (!send_now(mb, &xs[i], msgs[i], now, &wk)) {
 					wait = true;
 					break;
 				}
@@ -880,7 +960,7 @@ int msgport_send_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 			 * the later ones are made again after it.
 			 */
 			while (made > i + 1)
-				msg_put(msgs[--made]);
+				msg_put_to(mb, msgs[--made]);
 			ret = send_msg(mb, &xs[i], msgs[i]);
 			msgs[i] = NULL;		/* send_msg() took it */
 			if (ret)
@@ -890,7 +970,7 @@ int msgport_send_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 		if (ret) {
 			for (; made > i; made--) {
 				if (msgs[made - 1])
-					msg_put(msgs[made - 1]);
+					msg_put_to(mb, msgs[made - 1]);
 			}
 			break;
 		}
@@ -942,8 +1022,8 @@ static void put_back(struct msgport_mailbox *mb, struct msgport_msg *msg)
 static int copy_info(const struct msgport_xfer *x,
 		     const struct msgport_msginfo *info)
 {
-	if (x->uinfo && copy_to_user(x->uinfo, info, sizeof(*info)))
-		return -EFAULT;
+	if (x->uinfo)
+		return msgport_copy_to_user(x->uinfo, info, sizeof(*info));
 	return 0;
 }
 
@@ -968,7 +1048,7 @@ static void received(struct msgport_mailbox *mb, struct msgport_msg *msg,
 {
 	if (msg->call)
 		msgport_call_claim(mb, msg->call, x->mbf);
-	msg_put(msg);
+	msg_put_to(mb, msg);
 }
 
 long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
@@ -1253,14 +1333,23 @@ long msgport_recv_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 		wake_flush(mb, &wk);
 	}
 
+	/*
+	 * Each message is let go only after the next one's info is made
+	 * from its own: until then its sender's pids cannot be freed and
+	 * reused (msg_fill_info_after() compares them).
+	 */
 	for (i = 0; i < got; i++) {
-		msg_fill_info(msgs[i], &info);
-		if (copy_out(mb, msgs[i], &xs[first + i], &info) < 0) {
+		msg_fill_info_after(msgs[i], i ? msgs[i - 1] : NULL, &info);
+		ret = copy_out(mb, msgs[i], &xs[first + i], &info);
+		if (i)
+			received(mb, msgs[i - 1], &xs[first + i - 1]);
+		if (ret < 0) {
 			put_back_many(mb, msgs + i, got - i);
 			return first + i ? first + i : -EFAULT;
 		}
-		received(mb, msgs[i], &xs[first + i]);
 	}
+	if (got)
+		received(mb, msgs[got - 1], &xs[first + got - 1]);
 	return first + got;
 }
 
@@ -1280,6 +1369,7 @@ struct msgport_mailbox *msgport_mailbox_alloc(void)
 	INIT_LIST_HEAD(&mb->recv_waiters);
 	INIT_LIST_HEAD(&mb->send_waiters);
 	init_waitqueue_head(&mb->poll_wq);
+	msgport_stash_init(&mb->stash, MSGPORT_STASH_MAX);
 	INIT_HLIST_NODE(&mb->hnode);
 	INIT_LIST_HEAD(&mb->node);
 	kref_init(&mb->ref);
@@ -1297,6 +1387,7 @@ void msgport_mailbox_free(struct msgport_mailbox *mb)
 	put_pid(mb->last_sender);
 	put_pid(mb->last_receiver);
 	msgport_region_free(mb);
+	msgport_stash_drain(&mb->stash);
 	kfree(mb);
 	atomic_long_dec(&msgport_objects.mailboxes);
 }
@@ -1532,7 +1623,7 @@ int msgport_dead_error(const struct msgport_mailbox *mb, bool waited)
 /* A message outside any mailbox (a reply): charged and copied in. */
 struct msgport_msg *msgport_msg_new(const struct msgport_xfer *x)
 {
-	return msg_create(x);
+	return msg_create(NULL, x);
 }
 
 void msgport_msg_put(struct msgport_msg *msg)

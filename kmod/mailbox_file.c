@@ -29,6 +29,7 @@
 #include <linux/uaccess.h>
 
 #include "msgport.h"
+#include "small_copy.h"
 
 static u32 file_nonblock(const struct file *file)
 {
@@ -41,7 +42,7 @@ static int send_prepare(struct msgport_mbfile *mbf,
 {
 	struct msgport_send s;
 
-	if (copy_from_user(&s, u, sizeof(s)))
+	if (msgport_copy_from_user(&s, u, sizeof(s)))
 		return -EFAULT;
 	if (s.reserved0 || s.reserved[0] || s.reserved[1])
 		return -EINVAL;
@@ -67,6 +68,7 @@ static int send_prepare(struct msgport_mbfile *mbf,
 	x->prio = s.priority;
 	x->timeout_ns = s.timeout_ns;
 	x->utimeout = &u->timeout_ns;
+	x->quota = mbf->quota;
 	return 0;
 }
 
@@ -128,15 +130,20 @@ static long send_batch(struct msgport_mbfile *mbf, struct msgport_send __user *u
 }
 
 /*
- * Copy and check a struct msgport_recv and prepare @x from it.  With
- * MSGPORT_F_FROM, @x->from holds a reference the caller puts.
+ * Copy and check a struct msgport_recv (its input fields) and prepare @x
+ * from it.  With MSGPORT_F_FROM, @x->from holds a reference the caller
+ * puts.  @clear_info: zero info now (what a failed receive leaves there),
+ * which also fails a read-only struct before any message moves; a batch's
+ * later entries skip it, as a fault writing their info puts their
+ * messages back (msgport_recv_batch()).
  */
 static long recv_prepare(struct msgport_mbfile *mbf,
-			 struct msgport_recv __user *u, struct msgport_xfer *x)
+			 struct msgport_recv __user *u, struct msgport_xfer *x,
+			 bool clear_info)
 {
 	struct msgport_recv r;
 
-	if (copy_from_user(&r, u, sizeof(r)))
+	if (msgport_copy_from_user(&r, u, offsetof(struct msgport_recv, info)))
 		return -EFAULT;
 	if (r.reserved0 || r.reserved[0])
 		return -EINVAL;
@@ -146,7 +153,7 @@ static long recv_prepare(struct msgport_mbfile *mbf,
 		return -EINVAL;
 	if (!(mbf->access & MSGPORT_O_RECV))
 		return -EBADF;
-	if (clear_user(&u->info, sizeof(u->info)))
+	if (clear_info && msgport_clear_user(&u->info, sizeof(u->info)))
 		return -EFAULT;
 	if (r.flags & MSGPORT_F_FROM) {
 		x->from = msgport_get_tgid(r.from_pid);
@@ -169,7 +176,7 @@ static long ioc_recv(struct msgport_mbfile *mbf, struct msgport_recv __user *u)
 	struct msgport_xfer x = { };
 	long ret;
 
-	ret = recv_prepare(mbf, u, &x);
+	ret = recv_prepare(mbf, u, &x, true);
 	if (ret)
 		return ret;
 	ret = msgport_recv(mbf->mb, &x);
@@ -203,7 +210,8 @@ static long recv_batch(struct msgport_mbfile *mbf, struct msgport_recv __user *u
 		alone = false;
 		for (n = 0; n < want; n++) {
 			memset(&xs[n], 0, sizeof(xs[n]));
-			ret = recv_prepare(mbf, u + done + n, &xs[n]);
+			ret = recv_prepare(mbf, u + done + n, &xs[n],
+					   !(done + n));
 			if (ret)
 				break;
 			if (done + n)
@@ -250,7 +258,7 @@ static long ioc_batch(struct msgport_mbfile *mbf,
 {
 	struct msgport_batch b;
 
-	if (copy_from_user(&b, u, sizeof(b)))
+	if (msgport_copy_from_user(&b, u, sizeof(b)))
 		return -EFAULT;
 	if (b.flags || b.reserved[0] || b.reserved[1])
 		return -EINVAL;
@@ -268,7 +276,7 @@ static long ioc_reply(struct msgport_mbfile *mbf,
 {
 	struct msgport_reply r;
 
-	if (copy_from_user(&r, u, sizeof(r)))
+	if (msgport_copy_from_user(&r, u, sizeof(r)))
 		return -EFAULT;
 	return msgport_reply(mbf, &r);
 }
@@ -288,14 +296,14 @@ static long ioc_reply_recv(struct msgport_mbfile *mbf,
 	long ret;
 	int res = 0;
 
-	if (copy_from_user(&r, &u->reply, sizeof(r)) ||
+	if (msgport_copy_from_user(&r, &u->reply, sizeof(r)) ||
 	    get_user(reserved0, &u->reserved0))
 		return -EFAULT;
 	if (reserved0)
 		return -EINVAL;
 	if (put_user(0, &u->reply_result))
 		return -EFAULT;
-	ret = recv_prepare(mbf, &u->recv, &x);
+	ret = recv_prepare(mbf, &u->recv, &x, true);
 	if (ret)
 		return ret;
 	if (r.token) {
@@ -427,6 +435,7 @@ static ssize_t mbfile_write(struct file *file, const char __user *buf,
 	x.buf = (void __user *)buf;
 	x.len = count;
 	x.flags = file_nonblock(file);
+	x.quota = mbf->quota;
 	ret = msgport_send(mbf->mb, &x);
 	return ret ? ret : count;
 }

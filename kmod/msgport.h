@@ -14,6 +14,8 @@
  *   inbox.c         per-process inboxes (inbox table lock): open, send to
  *                   a pid, owner close/exit
  *   rpc.c           calls and replies: call records, tokens, claims
+ *   msg_stash.c     a mailbox's spare small-message buffers
+ *   small_copy.h    short user copies in word moves (structs, small payloads)
  *   procfs.c        /proc/msgport
  *   objects.c       live object counters (debugfs msgport/objects)
  *
@@ -30,6 +32,7 @@
 #include <linux/kref.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/rbtree.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
@@ -80,6 +83,8 @@ static inline int msgport_name_check(const char *name, u32 len)
 struct msgport_quota;
 
 int msgport_quota_charge(size_t len, struct msgport_quota **quotap);
+int msgport_quota_charge_held(size_t len, struct msgport_quota *held,
+			      struct msgport_quota **quotap);
 void msgport_quota_uncharge(struct msgport_quota *quota, size_t len);
 struct msgport_quota *msgport_quota_hold(void);
 void msgport_quota_drop(struct msgport_quota *quota);
@@ -141,6 +146,24 @@ struct msgport_waiter {
 	u64 woken_ns;			/* when a waker queued its wake-up, or 0 */
 };
 
+/*
+ * Spare buffers for small messages (msg_stash.c): messages of up to
+ * MSGPORT_STASH_BUF bytes, header included, get buffers of that size, and
+ * up to MSGPORT_STASH_MAX of them wait in a mailbox for its next sends.
+ * None with KASAN: a stashed buffer is a live object to it, so a use after
+ * free of a message would go unseen (the debug lane's KUnit test covers
+ * the stash with a stash of its own).
+ */
+#define MSGPORT_STASH_BUF	256
+#define MSGPORT_STASH_MAX	(IS_ENABLED(CONFIG_KASAN) ? 0 : 32)
+
+struct msgport_stash {
+	struct llist_head free;
+	atomic_t count;			/* >= buffers in @free */
+	unsigned int max;
+	spinlock_t take_lock;		/* one taker at a time (llist rule) */
+};
+
 struct msgport_mailbox {
 	/* Queue state, all under @lock. */
 	spinlock_t lock;
@@ -163,6 +186,9 @@ struct msgport_mailbox {
 	struct pid *last_sender;	/* a thread, referenced: a waiter's peer */
 	struct pid *last_receiver;
 	wait_queue_head_t poll_wq;
+
+	/* Spare small-message buffers: msg_stash.c's own locking. */
+	struct msgport_stash stash;
 
 	/* Registry state, under msgport_registry_lock. */
 	struct hlist_node hnode;	/* name hash, while linked */
@@ -188,6 +214,12 @@ struct msgport_mailbox {
 	struct hlist_node inbox_link;	/* under msgport_inbox_lock */
 };
 
+/* msg_stash.c */
+void msgport_stash_init(struct msgport_stash *st, unsigned int max);
+void *msgport_stash_alloc(struct msgport_stash *st, size_t size, gfp_t gfp);
+void msgport_stash_free(struct msgport_stash *st, void *buf, size_t size);
+void msgport_stash_drain(struct msgport_stash *st);
+
 /* mailbox.c */
 struct msgport_mailbox *msgport_mailbox_alloc(void);
 void msgport_mailbox_free(struct msgport_mailbox *mb);
@@ -207,6 +239,7 @@ struct msgport_xfer {
 	struct pid *from;		/* recv with MSGPORT_F_FROM: the sender */
 	struct msgport_rpc *call;	/* send: the message is this call's request */
 	struct msgport_mbfile *mbf;	/* recv: the descriptor (claims calls) */
+	struct msgport_quota *quota;	/* send: the descriptor's, or NULL */
 };
 
 int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x);

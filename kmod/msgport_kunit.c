@@ -761,7 +761,66 @@ static struct kunit_suite span_suite = {
 	.test_cases = span_cases,
 };
 
-kunit_test_suites(&queue_suite, &names_suite, &span_suite);
+/* msgport_stash: a mailbox's spare small-message buffers (msg_stash.c) */
+
+#define STASH_TEST_MAX	4
+
+static void test_stash_reuse(struct kunit *test)
+{
+	struct msgport_stash st;
+	void *bufs[STASH_TEST_MAX + 1], *big, *again;
+	unsigned int i;
+
+	msgport_stash_init(&st, STASH_TEST_MAX);
+	/* Small buffers are of the stash's size, given back and taken again. */
+	for (i = 0; i <= STASH_TEST_MAX; i++) {
+		bufs[i] = msgport_stash_alloc(&st, i % MSGPORT_STASH_BUF + 1, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, bufs[i]);
+		KUNIT_EXPECT_GE(test, ksize(bufs[i]), (size_t)MSGPORT_STASH_BUF);
+	}
+	msgport_stash_free(&st, bufs[0], 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 1);
+	again = msgport_stash_alloc(&st, MSGPORT_STASH_BUF, GFP_KERNEL);
+	KUNIT_ASSERT_PTR_EQ(test, again, bufs[0]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
+	/* At most @max kept: the one over goes to the allocator. */
+	for (i = 0; i <= STASH_TEST_MAX; i++)
+		msgport_stash_free(&st, bufs[i], MSGPORT_STASH_BUF);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
+	/* Larger sizes never come from nor go to the stash. */
+	big = msgport_stash_alloc(&st, MSGPORT_STASH_BUF + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
+	msgport_stash_free(&st, big, MSGPORT_STASH_BUF + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
+	/* No stash: plain allocations. */
+	again = msgport_stash_alloc(NULL, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, again);
+	msgport_stash_free(NULL, again, 8);
+	msgport_stash_drain(&st);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
+	KUNIT_EXPECT_TRUE(test, llist_empty(&st.free));
+
+	/* A stash of 0 (a kernel with KASAN) keeps nothing. */
+	msgport_stash_init(&st, 0);
+	again = msgport_stash_alloc(&st, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, again);
+	msgport_stash_free(&st, again, 8);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
+	KUNIT_EXPECT_TRUE(test, llist_empty(&st.free));
+}
+
+static struct kunit_case stash_cases[] = {
+	KUNIT_CASE(test_stash_reuse),
+	{}
+};
+
+static struct kunit_suite stash_suite = {
+	.name = "msgport_stash",
+	.test_cases = stash_cases,
+};
+
+kunit_test_suites(&queue_suite, &names_suite, &span_suite, &stash_suite);
 
 MODULE_DESCRIPTION("msgport: KUnit tests of the module's internals");
 MODULE_LICENSE("GPL");

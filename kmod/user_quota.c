@@ -99,15 +99,26 @@ static void quota_put(struct msgport_quota *q)
 	kfree_rcu(q, rcu);
 }
 
-/* Charge @len bytes to the current euid; on success *@quotap holds a ref. */
-int msgport_quota_charge(size_t len, struct msgport_quota **quotap)
+/*
+ * Charge @len bytes to the current euid; on success *@quotap holds a ref.
+ * @held, if not NULL, is a record the caller holds a reference to (its
+ * descriptor's): taken without a lookup if it is the current euid's.
+ */
+int msgport_quota_charge_held(size_t len, struct msgport_quota *held,
+			      struct msgport_quota **quotap)
 {
 	unsigned long limit = READ_ONCE(msgport_max_user_bytes);
+	kuid_t euid = current_euid();
 	struct msgport_quota *q;
 
-	q = quota_get(current_euid());
-	if (!q)
-		return -ENOMEM;
+	if (held && uid_eq(held->uid, euid)) {
+		q = held;
+		refcount_inc(&q->ref);
+	} else {
+		q = quota_get(euid);
+		if (!q)
+			return -ENOMEM;
+	}
 	if (len > limit ||
 	    atomic_long_add_return(len, &q->bytes) > limit) {
 		if (len <= limit)
@@ -117,6 +128,11 @@ int msgport_quota_charge(size_t len, struct msgport_quota **quotap)
 	}
 	*quotap = q;
 	return 0;
+}
+
+int msgport_quota_charge(size_t len, struct msgport_quota **quotap)
+{
+	return msgport_quota_charge_held(len, NULL, quotap);
 }
 EXPORT_SYMBOL_NS_GPL(msgport_quota_charge, MSGPORT_KUNIT);
 

@@ -1387,6 +1387,139 @@ static void test_waiting_batch_quota(void **state)
 			 "messages it has not sent)", msgport_strerror(ret));
 }
 
+/*
+ * Sizes around the module's word-by-word copies (8-byte words and their
+ * tails, the 256-byte limit) and its recycled small-message buffers (a
+ * 256-byte buffer, header included), from and to unaligned addresses,
+ * longest first then shortest first, so each buffer serves messages of
+ * other sizes: every message arrives with its own length and bytes, and
+ * nothing past its length is written.
+ */
+static void test_sizes_around_small_copies(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 100, 127, 128,
+					129, 135, 136, 137, 200, 255, 256, 257, 300, 1000 };
+	enum { N = ARRAY_SIZE(sizes) };
+	struct msgport_mailbox *mb = tu_create(tu_name("smallcp"), MSGPORT_CAPACITY_UNBOUNDED,
+					       BUFSZ, 0600, 0);
+	static struct msgport_batch_msg s[N], r[N];
+	unsigned int round, i, k, off;
+	int n;
+
+	for (round = 0; round < 4; round++) {
+		for (i = 0; i < N; i++) {
+			k = round & 1 ? i : N - 1 - i;
+			off = (i + round) % 8;
+			memset(&s[i], 0, sizeof(s[i]));
+			tu_fill(out[i] + off, sizes[k], round, i);
+			s[i].buf = out[i] + off;
+			s[i].len = sizes[k];
+		}
+		/* Half the rounds one by one, half as a batch, both ways. */
+		if (round < 2) {
+			for (i = 0; i < N; i++)
+				assert_int_equal(msgport_send(mb, s[i].buf, s[i].len, 0, 0,
+							      MSGPORT_WAIT_FOREVER, &s[i].seq), 0);
+		} else {
+			assert_int_equal(msgport_send_batch(mb, s, N, 0, MSGPORT_WAIT_FOREVER), N);
+		}
+		set_recv(r, N, BUFSZ);
+		for (i = 0; i < N; i++) {
+			r[i].buf = in[i] + 1 + i % 7;
+			r[i].len = BUFSZ - 8;
+		}
+		if (round & 1) {
+			n = msgport_recv_batch(mb, r, N, MSGPORT_F_NONBLOCK, MSGPORT_WAIT_FOREVER);
+			assert_int_equal(n, N);
+		} else {
+			for (i = 0; i < N; i++) {
+				ssize_t got = msgport_recv(mb, r[i].buf, r[i].len, MSGPORT_F_NONBLOCK,
+							   MSGPORT_WAIT_FOREVER, &r[i].info);
+
+				assert_true(got >= 0);
+				r[i].len = (size_t)got;
+			}
+		}
+		for (i = 0; i < N; i++) {
+			const unsigned char *p = r[i].buf;
+			size_t j;
+
+			check_msg(i, &r[i], &s[i]);
+			for (j = 0; j < BUFSZ; j++) {
+				const unsigned char *q = in[i] + j;
+
+				if ((q < p || q >= p + s[i].len) && *q != 0xa5)
+					fail_msg("round %u entry %u (%zu B): byte %td written",
+						 round, i, s[i].len, q - p);
+			}
+		}
+	}
+	assert_int_equal(queued(mb), 0);
+}
+
+/*
+ * A raw receive batch whose entry k on cannot take its info (a read-only
+ * page from entry k on): k messages received, the others stay queued in
+ * their order with their bytes; the batch fails only if the first entry's
+ * info is read-only, with nothing taken.  k = 1 (the first chunk) and
+ * k = 9 (the second chunk of the module's 8).
+ */
+static void check_readonly_info_from(struct msgport_mailbox *mb, unsigned int n, unsigned int k)
+{
+	int fd = msgport_mailbox_fd(mb);
+	struct msgport_batch_msg s[12];
+	struct msgport_recv *e;
+	unsigned int i;
+	char *p;
+
+	assert_true(n + 1 <= ARRAY_SIZE(s) && k < n);
+	for (i = 0; i <= n; i++)
+		set_send(&s[i], i, 20 + i, 0, 33 + k);
+	assert_int_equal(msgport_send_batch(mb, s, n + 1, 0, MSGPORT_WAIT_FOREVER), n + 1);
+
+	p = tu_mmap(-1, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	assert_true(p != MAP_FAILED);
+	e = (struct msgport_recv *)(p + 4096 - k * sizeof(*e));
+	for (i = 0; i < n; i++) {
+		memset(in[i], 0, 64);
+		e[i] = raw_recv(in[i], 64, MSGPORT_F_NONBLOCK);
+	}
+	assert_int_equal(mprotect(p + 4096, 4096, PROT_READ), 0);
+	assert_int_equal(raw_batch(fd, MSGPORT_IOC_RECV_BATCH, e, n), k);
+	for (i = 0; i < k; i++) {
+		assert_int_equal(e[i].info.seq, s[i].seq);
+		assert_int_equal(e[i].info.len, s[i].len);
+		assert_memory_equal(in[i], out[i], s[i].len);
+	}
+	assert_int_equal(queued(mb), n + 1 - k);
+	for (i = k; i <= n; i++)
+		recv_one_expect(mb, &s[i]);
+}
+
+static void test_readonly_info_later_entry(void **state)
+{
+	struct msgport_mailbox *mb = tu_create(tu_name("roinfo"), 16, 64, 0600, 0);
+	int fd = msgport_mailbox_fd(mb);
+	struct msgport_batch_msg s[2];
+	struct msgport_recv kr[2], *ro;
+
+	set_send(&s[0], 0, 20, 0, 33);
+	set_send(&s[1], 1, 21, 0, 33);
+	assert_int_equal(msgport_send_batch(mb, s, 2, 0, MSGPORT_WAIT_FOREVER), 2);
+	kr[0] = raw_recv(in[0], 64, MSGPORT_F_NONBLOCK);
+	kr[1] = raw_recv(in[1], 64, MSGPORT_F_NONBLOCK);
+	ro = tu_readonly_copy(kr, sizeof(kr));
+	assert_non_null(ro);
+	assert_errno(raw_batch(fd, MSGPORT_IOC_RECV_BATCH, ro, 2), EFAULT);
+	assert_int_equal(queued(mb), 2);
+	recv_one_expect(mb, &s[0]);
+	recv_one_expect(mb, &s[1]);
+
+	check_readonly_info_from(mb, 3, 1);
+	check_readonly_info_from(mb, 11, 9);
+	assert_int_equal(queued(mb), 0);
+}
+
 static const struct CMUnitTest batch_tests[] = {
 	TU_TEST(test_in_order),
 	TU_TEST(test_mixed_sizes),
@@ -1412,6 +1545,8 @@ static const struct CMUnitTest batch_tests[] = {
 	TU_TEST(test_batch_wakes_many_senders),
 	TU_TEST(test_send_quota_as_single_sends),
 	TU_TEST(test_waiting_batch_quota),
+	TU_TEST(test_sizes_around_small_copies),
+	TU_TEST(test_readonly_info_later_entry),
 };
 
 MSGPORT_SUITE(batch_suite, "batch", "send and receive batches: order, partial batches, errors",

@@ -248,7 +248,12 @@ struct msgport_recv {
  * entries done if there is at least one (the failed entry's error is not
  * reported: it comes again if the caller retries from that entry), else
  * the first entry's error.  A received entry's byte count is
- * min(info.len, buf_len), or 0 for a span taken by reference.
+ * min(info.len, buf_len), or 0 for a span taken by reference.  Only the
+ * first entry's info is zeroed ahead (and tested writable); a later entry
+ * whose buffer or info cannot be written ends the batch there, and its
+ * message and those after it go back to the head of the queue in order
+ * (as with a fault in MSGPORT_IOC_RECV, a synchronous sender's receipt
+ * may then precede the delivery).  Entries not done are left as they were.
  *
  * Errors: EFAULT (msgs or this struct), EINVAL (count 0 or above
  * MSGPORT_BATCH_MAX, flags or a reserved field not 0), EBADF, and any error

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport: a mailbox's stash of spare small-message buffers.
+ *
+ * Streaming small messages through a mailbox allocates a buffer per
+ * message on the sender's CPU and frees it on the receiver's: a slab
+ * allocation, a memcg charge, init_on_alloc's clearing, and a remote free
+ * through the slab's slow path, each time.  Instead, every buffer for a
+ * message of up to MSGPORT_STASH_BUF bytes (header included) is allocated
+ * at exactly that size, and a receiver done with one gives it back to the
+ * mailbox's stash, where the mailbox's next send finds it.
+ *
+ * Locking
+ *   @free is a lock-less list: givers push (llist_add) without a lock;
+ *   takers, who may be several senders at once, pop under @take_lock (the
+ *   llist rule: one remover at a time).  @count bounds the stash at @max
+ *   buffers: a giver raises it before pushing (and gives up if that passes
+ *   @max), a taker lowers it after popping, so it never counts fewer than
+ *   the list holds.  Leaf lock: nothing else is taken under it.
+ *
+ * Lifetimes
+ *   A stashed buffer belongs to the mailbox until taken or until the
+ *   mailbox is freed (msgport_stash_drain()).  It stays charged to the
+ *   memory cgroup that first allocated it, as slab caches' objects do.
+ *   Its contents are stale: msg_create() writes every field and the payload.
+ */
+#include <linux/atomic.h>
+#include <linux/llist.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "msgport.h"
+
+/* An empty stash that keeps up to @max buffers (0: a pass-through). */
+void msgport_stash_init(struct msgport_stash *st, unsigned int max)
+{
+	init_llist_head(&st->free);
+	atomic_set(&st->count, 0);
+	st->max = max;
+	spin_lock_init(&st->take_lock);
+}
+EXPORT_SYMBOL_NS_GPL(msgport_stash_init, MSGPORT_KUNIT);
+
+/*
+ * A buffer of at least @size bytes: for a small size one of the stash's
+ * (or a fresh one of the stash's size), else from kvmalloc().  @st may be
+ * NULL (no stash).  Free it with msgport_stash_free() with the same @size.
+ */
+void *msgport_stash_alloc(struct msgport_stash *st, size_t size, gfp_t gfp)
+{
+	struct llist_node *node = NULL;
+
+	if (size > MSGPORT_STASH_BUF)
+		return kvmalloc(size, gfp);
+	if (st && atomic_read(&st->count)) {
+		spin_lock(&st->take_lock);
+		node = llist_del_first(&st->free);
+		spin_unlock(&st->take_lock);
+	}
+	if (node) {
+		atomic_dec(&st->count);
+		return node;
+	}
+	return kmalloc(MSGPORT_STASH_BUF, gfp);
+}
+EXPORT_SYMBOL_NS_GPL(msgport_stash_alloc, MSGPORT_KUNIT);
+
+/* Free @buf (of @size, as allocated): into @st if small and it has room. */
+void msgport_stash_free(struct msgport_stash *st, void *buf, size_t size)
+{
+	if (st && size <= MSGPORT_STASH_BUF && st->max) {
+		if (atomic_inc_return(&st->count) <= st->max) {
+			llist_add(buf, &st->free);
+			return;
+		}
+		atomic_dec(&st->count);
+	}
+	kvfree(buf);
+}
+EXPORT_SYMBOL_NS_GPL(msgport_stash_free, MSGPORT_KUNIT);
+
+/* The mailbox is going: free what the stash holds. */
+void msgport_stash_drain(struct msgport_stash *st)
+{
+	struct llist_node *node, *next;
+
+	llist_for_each_safe(node, next, llist_del_all(&st->free))
+		kfree(node);
+	atomic_set(&st->count, 0);
+}
+EXPORT_SYMBOL_NS_GPL(msgport_stash_drain, MSGPORT_KUNIT);
