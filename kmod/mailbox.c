@@ -34,6 +34,9 @@
  *   wakers skip it (@spinning), and it reads its state without the lock
  *   only as a hint: it re-examines it under the lock before it sleeps or
  *   uses it.  A receive batch spins on the queue instead, as no waiter.
+ *   What is read without the lock as such a hint (a waiter's @state,
+ *   @nmsgs, @dead; a call's state in rpc.c) is written with WRITE_ONCE()
+ *   under it and read with READ_ONCE().
  *   Wake-ups are gathered MSGPORT_WAKE_MAX at a time: who takes many
  *   messages in one hold of the lock sends them out between rounds.
  *
@@ -374,7 +377,8 @@ static void queue_insert(struct msgport_mailbox *mb, struct msgport_msg *msg,
 	else
 		list_add_tail(&msg->link, q);
 	__set_bit(msg->prio, &mb->prio_map);
-	if (mb->nmsgs++ == 0)
+	WRITE_ONCE(mb->nmsgs, mb->nmsgs + 1);
+	if (mb->nmsgs == 1)
 		wk->poll |= EPOLLIN | EPOLLRDNORM;
 	mb->bytes += msg->len;
 }
@@ -384,7 +388,7 @@ static void queue_unlink(struct msgport_mailbox *mb, struct msgport_msg *msg)
 	list_del_init(&msg->link);
 	if (list_empty(&mb->prio[msg->prio]))
 		__clear_bit(msg->prio, &mb->prio_map);
-	mb->nmsgs--;
+	WRITE_ONCE(mb->nmsgs, mb->nmsgs - 1);
 	mb->bytes -= msg->len;
 }
 
@@ -418,10 +422,10 @@ static void admit_sender(struct msgport_mailbox *mb, struct msgport_wake *wk)
 	queue_insert(mb, msg, false, wk);
 	if (w->sync) {
 		/* Keeps sleeping until a receiver takes it. */
-		w->state = MSGPORT_W_QUEUED;
+		WRITE_ONCE(w->state, MSGPORT_W_QUEUED);
 		msg->sync = w;
 	} else {
-		w->state = MSGPORT_W_READY;
+		WRITE_ONCE(w->state, MSGPORT_W_READY);
 		w->msg = NULL;
 		wake_add(wk, w);
 	}
@@ -468,7 +472,7 @@ static void handoff(struct msgport_mailbox *mb, struct msgport_waiter *w,
 {
 	list_del_init(&w->link);
 	w->msg = msg;
-	w->state = MSGPORT_W_READY;
+	WRITE_ONCE(w->state, MSGPORT_W_READY);
 	mb->received++;
 	if (msg->call)
 		msgport_call_taken(msg->call);
@@ -488,7 +492,7 @@ static void kick_receiver(struct msgport_mailbox *mb, struct msgport_wake *wk)
 	list_for_each_entry(w, &mb->recv_waiters, link) {
 		if (!w->from || queue_first(mb, w->from)) {
 			list_del_init(&w->link);
-			w->state = MSGPORT_W_RETRY;
+			WRITE_ONCE(w->state, MSGPORT_W_RETRY);
 			wake_add(wk, w);
 			return;
 		}
@@ -991,7 +995,7 @@ static void take_locked(struct msgport_mailbox *mb, struct msgport_msg *msg,
 	if (msg->sync) {
 		struct msgport_waiter *sw = msg->sync;
 
-		sw->state = MSGPORT_W_READY;
+		WRITE_ONCE(sw->state, MSGPORT_W_READY);
 		sw->msg = NULL;
 		msg->sync = NULL;
 		wake_add(wk, sw);
@@ -1408,7 +1412,7 @@ void msgport_mailbox_destroy(struct msgport_mailbox *mb)
 	do {
 		spin_lock(&mb->lock);
 		if (!mb->dead) {
-			mb->dead = true;
+			WRITE_ONCE(mb->dead, true);
 			wk.poll = EPOLLIN | EPOLLRDNORM | EPOLLOUT |
 				  EPOLLWRNORM | EPOLLERR | EPOLLHUP;
 		}
@@ -1422,7 +1426,7 @@ void msgport_mailbox_destroy(struct msgport_mailbox *mb)
 			if (w) {
 				msg->sync = NULL;
 				w->msg = NULL;
-				w->state = MSGPORT_W_IDRM;
+				WRITE_ONCE(w->state, MSGPORT_W_IDRM);
 				wake_add(&wk, w);
 			}
 			list_add_tail(&msg->link, &drop);
@@ -1431,7 +1435,7 @@ void msgport_mailbox_destroy(struct msgport_mailbox *mb)
 			w = list_first_entry(&mb->recv_waiters,
 					     struct msgport_waiter, link);
 			list_del_init(&w->link);
-			w->state = MSGPORT_W_IDRM;
+			WRITE_ONCE(w->state, MSGPORT_W_IDRM);
 			wake_add(&wk, w);
 		}
 		while (!wake_full(&wk) && !list_empty(&mb->send_waiters)) {
@@ -1439,7 +1443,7 @@ void msgport_mailbox_destroy(struct msgport_mailbox *mb)
 			w = list_first_entry(&mb->send_waiters,
 					     struct msgport_waiter, link);
 			list_del_init(&w->link);
-			w->state = MSGPORT_W_IDRM;
+			WRITE_ONCE(w->state, MSGPORT_W_IDRM);
 			wake_add(&wk, w);
 		}
 		more = mb->nmsgs || !list_empty(&mb->recv_waiters) ||
@@ -1521,7 +1525,7 @@ void msgport_mailbox_receiver_closed(struct msgport_mailbox *mb)
 			if (w) {
 				msg->sync = NULL;
 				w->msg = NULL;
-				w->state = MSGPORT_W_RESET;
+				WRITE_ONCE(w->state, MSGPORT_W_RESET);
 				wake_add(&wk, w);
 			}
 			msgport_call_fail(msg->call, -ECONNRESET);

@@ -125,7 +125,7 @@ void msgport_call_taken(struct msgport_rpc *call)
 		call->seq = call->request->seq;
 	call->request = NULL;
 	if (call->state == MSGPORT_CALL_QUEUED)
-		call->state = MSGPORT_CALL_TAKEN;
+		WRITE_ONCE(call->state, MSGPORT_CALL_TAKEN);
 }
 
 /* The receiver could not copy it out: queued again, unless given up. */
@@ -133,14 +133,14 @@ bool msgport_call_requeue(struct msgport_rpc *call, struct msgport_msg *msg)
 {
 	if (call->state != MSGPORT_CALL_TAKEN)
 		return false;
-	call->state = MSGPORT_CALL_QUEUED;
+	WRITE_ONCE(call->state, MSGPORT_CALL_QUEUED);
 	call->request = msg;
 	return true;
 }
 
 static void call_finish(struct msgport_rpc *call, int err)
 {
-	call->state = MSGPORT_CALL_DONE;
+	WRITE_ONCE(call->state, MSGPORT_CALL_DONE);
 	call->err = err;
 	wake_up_process(call->caller);
 }
@@ -219,7 +219,7 @@ void msgport_call_claim(struct msgport_mailbox *mb, struct msgport_rpc *call,
 			call->server = mbf;
 			calls_insert(mb, call);
 			if (call->state == MSGPORT_CALL_TAKEN)
-				call->state = MSGPORT_CALL_CLAIMED;
+				WRITE_ONCE(call->state, MSGPORT_CALL_CLAIMED);
 		}
 	}
 	spin_unlock(&mb->lock);
@@ -308,7 +308,7 @@ int msgport_reply(struct msgport_mbfile *mbf, const struct msgport_reply *r)
 		msg->send_time_ns = ktime_get_ns();
 		call->reply = msg;
 		msg = NULL;
-		call->state = MSGPORT_CALL_DONE;
+		WRITE_ONCE(call->state, MSGPORT_CALL_DONE);
 		call->woken_ns = ktime_get_mono_fast_ns();
 		caller = call->caller;
 		get_task_struct(caller);
@@ -391,7 +391,7 @@ static int call_wait(struct msgport_mailbox *mb, struct msgport_rpc *call,
 			ret = 0;	/* the answer came first */
 		} else {
 			/* A receiver has it: its reply gets -ECANCELED. */
-			call->state = MSGPORT_CALL_CANCELED;
+			WRITE_ONCE(call->state, MSGPORT_CALL_CANCELED);
 			if (ret == -ERESTARTSYS)
 				ret = -EINTR;
 		}
@@ -450,7 +450,7 @@ static long rpc_call(struct msgport_mailbox *mb, const struct msgport_call *c,
 	RB_CLEAR_NODE(&call->node);
 	call->mb = mb;
 	call->caller = current;
-	call->state = MSGPORT_CALL_QUEUED;
+	WRITE_ONCE(call->state, MSGPORT_CALL_QUEUED);
 	call->token = atomic64_inc_return(&msgport_next_token);
 	call->reply_max = c->reply_len;
 	call->trunc = c->flags & MSGPORT_F_TRUNC;
