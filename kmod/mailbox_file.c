@@ -200,13 +200,18 @@ static long recv_batch(struct msgport_mbfile *mbf, struct msgport_recv __user *u
 
 	while (done < count) {
 		/*
-		 * Prepare (copy in, clear the info of) only as many entries
-		 * as messages are queued, or one to wait with: a lone
-		 * message does not pay for a whole chunk.  Any that came
-		 * meanwhile are taken by the next chunk.
+		 * Prepare (copy in) only as many entries as messages are
+		 * queued: a lone message does not pay for a whole chunk.
+		 * Any that came meanwhile are taken by the next chunk.  A
+		 * first chunk that finds nothing queued prepares a whole
+		 * chunk: it waits, and a stream fills more than one entry
+		 * meanwhile.
 		 */
+		want = READ_ONCE(mbf->mb->nmsgs);
+		if (!want && !done)
+			want = MSGPORT_RECV_BATCH_CHUNK;
 		want = min3(count - done, (u32)MSGPORT_RECV_BATCH_CHUNK,
-			    max(READ_ONCE(mbf->mb->nmsgs), 1U));
+			    max(want, 1U));
 		alone = false;
 		for (n = 0; n < want; n++) {
 			memset(&xs[n], 0, sizeof(xs[n]));
