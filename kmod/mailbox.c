@@ -270,29 +270,30 @@ static void msg_fill_info_after(const struct msgport_msg *msg,
 				const struct msgport_msg *prev,
 				struct msgport_msginfo *info)
 {
-	struct msgport_msginfo ids;
+	s32 pid, tid;
+	u32 uid, gid;
 
 	if (prev && msg_same_sender(msg, prev)) {
-		ids.pid = info->pid;
-		ids.tid = info->tid;
-		ids.uid = info->uid;
-		ids.gid = info->gid;
+		pid = info->pid;
+		tid = info->tid;
+		uid = info->uid;
+		gid = info->gid;
 	} else {
 		struct pid_namespace *ns = task_active_pid_ns(current);
 		struct user_namespace *uns = current_user_ns();
 
-		ids.pid = pid_nr_ns(msg->tgid, ns);
-		ids.tid = pid_nr_ns(msg->tid ?: msg->tgid, ns);
-		ids.uid = from_kuid_munged(uns, msg->euid);
-		ids.gid = from_kgid_munged(uns, msg->egid);
+		pid = pid_nr_ns(msg->tgid, ns);
+		tid = pid_nr_ns(msg->tid ?: msg->tgid, ns);
+		uid = from_kuid_munged(uns, msg->euid);
+		gid = from_kgid_munged(uns, msg->egid);
 	}
 	memset(info, 0, sizeof(*info));
 	info->seq = msg->seq;
 	info->send_time_ns = msg->send_time_ns;
-	info->pid = ids.pid;
-	info->tid = ids.tid;
-	info->uid = ids.uid;
-	info->gid = ids.gid;
+	info->pid = pid;
+	info->tid = tid;
+	info->uid = uid;
+	info->gid = gid;
 	info->priority = msg->prio;
 	info->len = msg->len;
 	if (msg->call) {

@@ -1518,6 +1518,30 @@ static void test_readonly_info_later_entry(void **state)
 	check_readonly_info_from(mb, 3, 1);
 	check_readonly_info_from(mb, 11, 9);
 	assert_int_equal(queued(mb), 0);
+
+	/* Entries not done are left as they were: only entry 0's info is zeroed ahead. */
+	{
+		struct msgport_recv e[3];
+		unsigned char poison[sizeof(e[0].info)];
+		unsigned int i;
+
+		assert_int_equal(msgport_send_batch(mb, s, 1, 0, MSGPORT_WAIT_FOREVER), 1);
+		memset(poison, 0xee, sizeof(poison));
+		for (i = 0; i < 3; i++) {
+			e[i] = raw_recv(in[i], 64, MSGPORT_F_NONBLOCK);
+			memcpy(&e[i].info, poison, sizeof(poison));
+		}
+		assert_int_equal(raw_batch(fd, MSGPORT_IOC_RECV_BATCH, e, 3), 1);
+		assert_int_equal(e[0].info.seq, s[0].seq);
+		assert_memory_equal(&e[1].info, poison, sizeof(poison));
+		assert_memory_equal(&e[2].info, poison, sizeof(poison));
+		/* Nothing queued: entry 0 fails and its info is zeroed. */
+		memcpy(&e[0].info, poison, sizeof(poison));
+		assert_errno(raw_batch(fd, MSGPORT_IOC_RECV_BATCH, e, 3), EAGAIN);
+		assert_int_equal(e[0].info.seq, 0);
+		assert_int_equal(e[0].info.len, 0);
+		assert_memory_equal(&e[1].info, poison, sizeof(poison));
+	}
 }
 
 static const struct CMUnitTest batch_tests[] = {

@@ -788,6 +788,8 @@ static int inner_pidns(const struct nsdirect *p)
 	int status;
 
 	CHILD_CHECK(getpid() == 1);
+	/* Not before the runner has read our pid from the pipe we share. */
+	CHILD_CHECK(read(p->go_rd, &b, 1) == 1);
 	CHILD_CHECK(msgport_inbox_open(tu_mp(), NULL, 0, &in) == 0);
 	/* The runner's pid means nothing here (or someone else). */
 	CHILD_CHECK(send_pid_raw(p->runner, "x", 0, 0) == -ESRCH);
@@ -853,6 +855,7 @@ static void test_pid_namespace(void **state)
 	p.go_rd = down[0];
 	outer = tu_fork(child_pidns, &p);
 	assert_int_equal(read(up[0], &inner, sizeof(inner)), sizeof(inner));
+	assert_int_equal(write(down[1], "s", 1), 1);
 	assert_int_equal(read(up[0], &b, 1), 1);
 	assert_int_equal(send_pid_raw(inner, "from-runner", 0, 0), 0);
 	assert_int_equal(write(down[1], "g", 1), 1);
