@@ -46,7 +46,10 @@
  *   @dropped) and wakes every waiter with -EIDRM; the memory stays until the
  *   last reference goes.  A message has one owner at a time (see msgport.h);
  *   msg->ref is raised only by a peeking receiver copying outside the lock.
- *   A message is charged to its sender's euid (user_quota.c) until freed.
+ *   A message is charged to its sender's euid (user_quota.c) until freed,
+ *   and holds a reference to that record and to its sender's pids; the
+ *   messages a batch makes (msgs_create()) or frees (msgs_free_to())
+ *   together take and give back those references at once, one each.
  *   A small message's buffer, freed by a receiver of the mailbox (or by its
  *   sender when the send fails), goes to the mailbox's stash for its next
  *   sends (msg_stash.c); any other free goes back to the allocator.
@@ -181,64 +184,239 @@ static void note_peer(struct pid **slot, struct msgport_wake *wk)
 
 /* Messages */
 
+static void msg_free_to(struct msgport_stash *stash, struct msgport_msg *msg);
+
+/* The payload bytes of @xs[0..@n). */
+static size_t msgs_bytes(const struct msgport_xfer *xs, unsigned int n)
+{
+	size_t bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		bytes += xs[i].len;
+	return bytes;
+}
+
+/*
+ * Buffers for the messages of @xs[0..@n) into @msgs: the small ones from
+ * @stash (NULL: none) as far as it has them, taken in one go, the others
+ * allocated.  How many: all, or those before the first that could not be.
+ */
+static unsigned int msgs_alloc(struct msgport_stash *stash,
+			       const struct msgport_xfer *xs,
+			       struct msgport_msg **msgs, unsigned int n)
+{
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN;
+	void *bufs[MSGPORT_SEND_BATCH_CHUNK];
+	unsigned int i, t = 0, small = 0, taken;
+	size_t size;
+
+	for (i = 0; i < n; i++) {
+		if (struct_size(msgs[i], data, xs[i].len) <= MSGPORT_STASH_BUF)
+			small++;
+	}
+	taken = msgport_stash_take(stash, bufs,
+				   min_t(unsigned int, small, ARRAY_SIZE(bufs)));
+	for (i = 0; i < n; i++) {
+		size = struct_size(msgs[i], data, xs[i].len);
+		if (size <= MSGPORT_STASH_BUF && t < taken)
+			msgs[i] = bufs[t++];
+		else
+			msgs[i] = msgport_stash_alloc(NULL, size, gfp);
+		if (!msgs[i])
+			break;
+	}
+	/* Out of memory: what was taken for the others goes back. */
+	if (t < taken)
+		msgport_stash_give(stash, bufs + t, taken - t);
+	return i;
+}
+
+/*
+ * @n references to the current task's pid of @type, taken at once.  The
+ * pid API takes one at a time (get_pid()); a batch's messages each hold
+ * one, so it adds n - 1 to the count get_pid() raises, and gives them back
+ * the same way (put_pid_many()).
+ */
+static struct pid *get_current_pid_many(enum pid_type type, unsigned int n)
+{
+	struct pid *pid = get_task_pid(current, type);
+
+	if (pid && n > 1)
+		refcount_add(n - 1, &pid->count);
+	return pid;
+}
+
+/*
+ * The messages for @xs[0..@n) (one sender's, through one descriptor), their
+ * buffers from @mb's stash (@mb may be NULL), into @msgs: how many were
+ * made, those before the first that could not be (its error in *@err).
+ * What they share is done once: their bytes charged to the sender's quota
+ * at once (or, over the limit, those of as many of the first as fit, so
+ * that the message that would go over fails, as a single send would), the
+ * stash's buffers taken in one go, one reference per message taken at once
+ * on the quota and the pids.
+ */
+static unsigned int msgs_create(struct msgport_mailbox *mb,
+				const struct msgport_xfer *xs,
+				struct msgport_msg **msgs, unsigned int n,
+				int *err)
+{
+	struct msgport_stash *stash = mb ? &mb->stash : NULL;
+	struct pid *tgid, *tid = NULL;
+	struct msgport_quota *quota;
+	unsigned int i, made;
+	kuid_t euid;
+	kgid_t egid;
+	size_t bytes;
+	int ret;
+
+	if (WARN_ON_ONCE(!n || n > MSGPORT_SEND_BATCH_CHUNK)) {
+		*err = -EINVAL;
+		return 0;
+	}
+	bytes = msgs_bytes(xs, n);
+	ret = msgport_quota_charge_many(bytes, n, xs[0].quota, &quota);
+	/* Over the limit: as many as fit, as single sends would go. */
+	for (made = n; ret == -EDQUOT && made > 1;) {
+		bytes -= xs[--made].len;
+		ret = msgport_quota_charge_many(bytes, made, xs[0].quota,
+						&quota);
+	}
+	if (ret) {
+		*err = ret;
+		return 0;
+	}
+	if (made < n) {
+		*err = -EDQUOT;		/* the first that does not fit */
+		n = made;
+	}
+	made = msgs_alloc(stash, xs, msgs, n);
+	if (made < n) {
+		msgport_quota_uncharge_many(quota, bytes - msgs_bytes(xs, made),
+					    n - made);
+		*err = -ENOMEM;
+		n = made;
+		if (!n)
+			return 0;
+	}
+
+	tgid = get_current_pid_many(PIDTYPE_TGID, n);
+	/* A main thread's tid is its tgid: no second reference then. */
+	if (!thread_group_leader(current))
+		tid = get_current_pid_many(PIDTYPE_PID, n);
+	euid = current_euid();
+	egid = current_egid();
+	for (i = 0; i < n; i++) {
+		const struct msgport_xfer *x = &xs[i];
+		struct msgport_msg *msg = msgs[i];
+
+		INIT_LIST_HEAD(&msg->link);
+		msg->sync = NULL;
+		msg->quota = quota;
+		msg->tgid = tgid;
+		msg->tid = tid;
+		msg->seq = 0;
+		msg->send_time_ns = 0;
+		msg->euid = euid;
+		msg->egid = egid;
+		msg->prio = x->prio;
+		msg->len = x->len;
+		msg->span = x->flags & MSGPORT_F_SPAN;
+		msg->span_off = x->span_off;
+		msg->span_len = x->span_len;
+		msg->call = NULL;
+		refcount_set(&msg->ref, 1);
+	}
+	msgport_objects_msg_add(n, msgs_bytes(xs, n));
+
+	/* The payloads; one that faults ends the batch there. */
+	for (made = 0; made < n; made++) {
+		if (msgport_copy_from_user(msgs[made]->data, xs[made].buf,
+					   xs[made].len))
+			break;
+	}
+	if (made < n) {
+		for (i = made; i < n; i++)
+			msg_free_to(stash, msgs[i]);
+		*err = -EFAULT;
+		n = made;
+	}
+	/* Bound last: a message that is not made has no call to fail. */
+	for (i = 0; i < n; i++) {
+		if (xs[i].call)
+			msgport_call_bind(xs[i].call, msgs[i]);
+	}
+	return n;
+}
+
 /* A message for @x, its buffer from @mb's stash (@mb may be NULL). */
 static struct msgport_msg *msg_create(struct msgport_mailbox *mb,
 				      const struct msgport_xfer *x)
 {
-	struct msgport_stash *stash = mb ? &mb->stash : NULL;
-	struct msgport_quota *quota;
 	struct msgport_msg *msg;
-	int ret;
+	int err;
 
-	ret = msgport_quota_charge_held(x->len, x->quota, &quota);
-	if (ret)
-		return ERR_PTR(ret);
-
-	msg = msgport_stash_alloc(stash, struct_size(msg, data, x->len),
-				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!msg) {
-		msgport_quota_uncharge(quota, x->len);
-		return ERR_PTR(-ENOMEM);
-	}
-	if (msgport_copy_from_user(msg->data, x->buf, x->len)) {
-		msgport_stash_free(stash, msg, struct_size(msg, data, x->len));
-		msgport_quota_uncharge(quota, x->len);
-		return ERR_PTR(-EFAULT);
-	}
-	INIT_LIST_HEAD(&msg->link);
-	msg->sync = NULL;
-	msg->quota = quota;
-	msg->tgid = get_task_pid(current, PIDTYPE_TGID);
-	/* A main thread's tid is its tgid: no second reference then. */
-	msg->tid = thread_group_leader(current) ?
-		   NULL : get_task_pid(current, PIDTYPE_PID);
-	msg->seq = 0;
-	msg->send_time_ns = 0;
-	msg->euid = current_euid();
-	msg->egid = current_egid();
-	msg->prio = x->prio;
-	msg->len = x->len;
-	msg->span = x->flags & MSGPORT_F_SPAN;
-	msg->span_off = x->span_off;
-	msg->span_len = x->span_len;
-	msg->call = NULL;
-	if (x->call)
-		msgport_call_bind(x->call, msg);
-	refcount_set(&msg->ref, 1);
-	msgport_objects_msg_add(1, x->len);
+	if (!msgs_create(mb, x, &msg, 1, &err))
+		return ERR_PTR(err);
 	return msg;
+}
+
+/* Put @n references to @pid (NULL: none) at once. */
+static void put_pid_many(struct pid *pid, unsigned int n)
+{
+	if (!pid)
+		return;
+	/* Short of the last one, they cannot be the last. */
+	if (n > 1)
+		WARN_ON_ONCE(refcount_sub_and_test(n - 1, &pid->count));
+	put_pid(pid);
+}
+
+static bool msg_same_sender(const struct msgport_msg *a,
+			    const struct msgport_msg *b);
+
+/*
+ * Free @msgs[0..@n), their small buffers to @stash (NULL: none) as far as
+ * it takes them.  A run of one sender's messages gives its references to
+ * the quota record and the pids back at once (as msgs_create() took them).
+ */
+static void msgs_free_to(struct msgport_stash *stash,
+			 struct msgport_msg **msgs, unsigned int n)
+{
+	void *bufs[MSGPORT_RECV_BATCH_CHUNK];
+	unsigned int i, run, nb = 0;
+	size_t bytes, size;
+
+	for (i = 0; i < n; i += run) {
+		const struct msgport_msg *m = msgs[i];
+
+		bytes = m->len;
+		for (run = 1; i + run < n &&
+		     msgs[i + run]->quota == m->quota &&
+		     msg_same_sender(msgs[i + run], m); run++)
+			bytes += msgs[i + run]->len;
+		msgport_objects_msg_add(-(long)run, -(long)bytes);
+		msgport_quota_uncharge_many(m->quota, bytes, run);
+		put_pid_many(m->tgid, run);
+		put_pid_many(m->tid, run);
+	}
+	for (i = 0; i < n; i++) {
+		if (msgs[i]->call)
+			msgport_call_put(msgs[i]->call);
+		size = struct_size(msgs[i], data, msgs[i]->len);
+		if (size <= MSGPORT_STASH_BUF && nb < ARRAY_SIZE(bufs))
+			bufs[nb++] = msgs[i];
+		else
+			msgport_stash_free(stash, msgs[i], size);
+	}
+	msgport_stash_give(stash, bufs, nb);
 }
 
 /* Free @msg, its buffer to @stash (NULL: none) if it takes it. */
 static void msg_free_to(struct msgport_stash *stash, struct msgport_msg *msg)
 {
-	msgport_objects_msg_add(-1, -(long)msg->len);
-	msgport_quota_uncharge(msg->quota, msg->len);
-	put_pid(msg->tgid);
-	put_pid(msg->tid);
-	if (msg->call)
-		msgport_call_put(msg->call);
-	msgport_stash_free(stash, msg, struct_size(msg, data, msg->len));
+	msgs_free_to(stash, &msg, 1);
 }
 
 static void msg_put(struct msgport_msg *msg)
@@ -708,25 +886,48 @@ static int report_remaining(const struct msgport_deadline *d,
 
 /* Send */
 
-/* Check @x against @mb and make its message. */
-static struct msgport_msg *send_prepare(struct msgport_mailbox *mb,
-					const struct msgport_xfer *x)
+/* Check @x against @mb. */
+static int send_check(struct msgport_mailbox *mb, const struct msgport_xfer *x)
 {
-	int ret;
-
 	if (x->prio > MSGPORT_PRIO_MAX)
-		return ERR_PTR(-EINVAL);
+		return -EINVAL;
 	if (x->len > mb->max_msg_size)
-		return ERR_PTR(-EMSGSIZE);
-	if (x->flags & MSGPORT_F_SPAN) {
-		/* Only here is a span checked: no path can queue a bad one. */
-		ret = msgport_span_validate(mb, x->span_off, x->span_len);
+		return -EMSGSIZE;
+	/* Only here is a span checked: no path can queue a bad one. */
+	if (x->flags & MSGPORT_F_SPAN)
+		return msgport_span_validate(mb, x->span_off, x->span_len);
+	return 0;
+}
+
+/*
+ * Check @xs[0..@n) against @mb and make their messages into @msgs: how
+ * many, those before the first that fails (its error in *@err).
+ */
+static unsigned int send_prepare(struct msgport_mailbox *mb,
+				 const struct msgport_xfer *xs,
+				 struct msgport_msg **msgs, unsigned int n,
+				 int *err)
+{
+	unsigned int ok, made;
+	int ret = 0;
+
+	for (ok = 0; ok < n; ok++) {
+		ret = send_check(mb, &xs[ok]);
 		if (ret)
-			return ERR_PTR(ret);
+			break;
 	}
-	if (READ_ONCE(mb->dead))
-		return ERR_PTR(msgport_dead_error(mb, false));
-	return msg_create(mb, x);
+	if (ok && READ_ONCE(mb->dead)) {
+		ret = msgport_dead_error(mb, false);
+		ok = 0;
+	}
+	if (!ok) {
+		*err = ret;
+		return 0;
+	}
+	made = msgs_create(mb, xs, msgs, ok, err);
+	if (made == ok && ok < n)
+		*err = ret;
+	return made;
 }
 
 /* Send @msg, made by send_prepare() for @x, waiting as @x says; takes @msg. */
@@ -848,10 +1049,11 @@ out_unlock_free:
 
 int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x)
 {
-	struct msgport_msg *msg = send_prepare(mb, x);
+	struct msgport_msg *msg;
+	int err;
 
-	if (IS_ERR(msg))
-		return PTR_ERR(msg);
+	if (!send_prepare(mb, x, &msg, 1, &err))
+		return err;
 	return send_msg(mb, x, msg);
 }
 EXPORT_SYMBOL_NS_GPL(msgport_send, MSGPORT_KUNIT);
@@ -928,13 +1130,7 @@ int msgport_send_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 		return -EINVAL;
 	while (i < n) {
 		end = i + send_room(mb, &xs[i], n - i);
-		for (made = i; made < end; made++) {
-			msgs[made] = send_prepare(mb, &xs[made]);
-			if (IS_ERR(msgs[made])) {
-				ret = PTR_ERR(msgs[made]);
-				break;
-			}
-		}
+		made = i + send_prepare(mb, xs + i, msgs + i, end - i, &ret);
 		if (made == i)
 			break;		/* the first unsent one: its error */
 		ret = 0;
@@ -1047,13 +1243,24 @@ static long copy_out(struct msgport_mailbox *mb, const struct msgport_msg *msg,
 	return n;
 }
 
-/* A taken @msg is out in @x's hands: claim its call for @x's descriptor. */
-static void received(struct msgport_mailbox *mb, struct msgport_msg *msg,
-		     const struct msgport_xfer *x)
+/*
+ * A taken @msg is out in @x's hands: claim its call for @x's descriptor and
+ * drop the taker's reference; true if that was the last (the caller frees
+ * @msg).
+ */
+static bool received_last(struct msgport_mailbox *mb, struct msgport_msg *msg,
+			  const struct msgport_xfer *x)
 {
 	if (msg->call)
 		msgport_call_claim(mb, msg->call, x->mbf);
-	msg_put_to(mb, msg);
+	return refcount_dec_and_test(&msg->ref);
+}
+
+static void received(struct msgport_mailbox *mb, struct msgport_msg *msg,
+		     const struct msgport_xfer *x)
+{
+	if (received_last(mb, msg, x))
+		msg_free_to(&mb->stash, msg);
 }
 
 long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
@@ -1298,10 +1505,11 @@ long msgport_recv_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 			unsigned int n)
 {
 	struct msgport_msg *msgs[MSGPORT_RECV_BATCH_CHUNK];
+	struct msgport_msg *done[MSGPORT_RECV_BATCH_CHUNK];
 	struct msgport_msginfo info;
 	struct msgport_wake wk = { };
 	ktime_t until = KTIME_MAX;
-	unsigned int first = 0, got, i;
+	unsigned int first = 0, got, i, ndone = 0;
 	long ret;
 
 	if (WARN_ON_ONCE(!n || n > MSGPORT_RECV_BATCH_CHUNK))
@@ -1346,15 +1554,18 @@ long msgport_recv_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
 	for (i = 0; i < got; i++) {
 		msg_fill_info_after(msgs[i], i ? msgs[i - 1] : NULL, &info);
 		ret = copy_out(mb, msgs[i], &xs[first + i], &info);
-		if (i)
-			received(mb, msgs[i - 1], &xs[first + i - 1]);
+		if (i && received_last(mb, msgs[i - 1], &xs[first + i - 1]))
+			done[ndone++] = msgs[i - 1];
 		if (ret < 0) {
+			msgs_free_to(&mb->stash, done, ndone);
 			put_back_many(mb, msgs + i, got - i);
 			return first + i ? first + i : -EFAULT;
 		}
 	}
-	if (got)
-		received(mb, msgs[got - 1], &xs[first + got - 1]);
+	if (got && received_last(mb, msgs[got - 1], &xs[first + got - 1]))
+		done[ndone++] = msgs[got - 1];
+	/* Freed together: one sender's references given back at once. */
+	msgs_free_to(&mb->stash, done, ndone);
 	return first + got;
 }
 

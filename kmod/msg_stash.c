@@ -10,6 +10,9 @@
  * at exactly that size, and a receiver done with one gives it back to the
  * mailbox's stash, where the mailbox's next send finds it.
  *
+ * A batch takes the buffers of its messages (msgport_stash_take()) and
+ * gives them back (msgport_stash_give()) in one go.
+ *
  * Locking
  *   @free is a lock-less list: givers push (llist_add) without a lock;
  *   takers, who may be several senders at once, pop under @take_lock (the
@@ -22,7 +25,7 @@
  *   A stashed buffer belongs to the mailbox until taken or until the
  *   mailbox is freed (msgport_stash_drain()).  It stays charged to the
  *   memory cgroup that first allocated it, as slab caches' objects do.
- *   Its contents are stale: msg_create() writes every field and the payload.
+ *   Its contents are stale: msgs_create() writes every field and the payload.
  */
 #include <linux/atomic.h>
 #include <linux/llist.h>
@@ -43,25 +46,40 @@ void msgport_stash_init(struct msgport_stash *st, unsigned int max)
 EXPORT_SYMBOL_NS_GPL(msgport_stash_init, MSGPORT_KUNIT);
 
 /*
+ * Up to @n stashed buffers (of MSGPORT_STASH_BUF bytes) into @bufs, taken in
+ * one hold of the taker lock: how many.  @st may be NULL (none).
+ */
+unsigned int msgport_stash_take(struct msgport_stash *st, void **bufs,
+				unsigned int n)
+{
+	struct llist_node *node;
+	unsigned int got = 0;
+
+	if (!n || !st || !atomic_read(&st->count))
+		return 0;
+	spin_lock(&st->take_lock);
+	while (got < n && (node = llist_del_first(&st->free)))
+		bufs[got++] = node;
+	spin_unlock(&st->take_lock);
+	if (got)
+		atomic_sub(got, &st->count);
+	return got;
+}
+EXPORT_SYMBOL_NS_GPL(msgport_stash_take, MSGPORT_KUNIT);
+
+/*
  * A buffer of at least @size bytes: for a small size one of the stash's
  * (or a fresh one of the stash's size), else from kvmalloc().  @st may be
  * NULL (no stash).  Free it with msgport_stash_free() with the same @size.
  */
 void *msgport_stash_alloc(struct msgport_stash *st, size_t size, gfp_t gfp)
 {
-	struct llist_node *node = NULL;
+	void *buf;
 
 	if (size > MSGPORT_STASH_BUF)
 		return kvmalloc(size, gfp);
-	if (st && atomic_read(&st->count)) {
-		spin_lock(&st->take_lock);
-		node = llist_del_first(&st->free);
-		spin_unlock(&st->take_lock);
-	}
-	if (node) {
-		atomic_dec(&st->count);
-		return node;
-	}
+	if (msgport_stash_take(st, &buf, 1))
+		return buf;
 	return kmalloc(MSGPORT_STASH_BUF, gfp);
 }
 EXPORT_SYMBOL_NS_GPL(msgport_stash_alloc, MSGPORT_KUNIT);
@@ -79,6 +97,32 @@ void msgport_stash_free(struct msgport_stash *st, void *buf, size_t size)
 	kvfree(buf);
 }
 EXPORT_SYMBOL_NS_GPL(msgport_stash_free, MSGPORT_KUNIT);
+
+/*
+ * Free @bufs[0..@n) (each of MSGPORT_STASH_BUF bytes) into @st, in one
+ * push, as many as it has room for; the others to the allocator.
+ */
+void msgport_stash_give(struct msgport_stash *st, void **bufs, unsigned int n)
+{
+	unsigned int keep = 0, i;
+	int over;
+
+	if (st && st->max && n) {
+		/* Counted before the push, as msgport_stash_free() does. */
+		over = atomic_add_return(n, &st->count) - (int)st->max;
+		keep = n - clamp(over, 0, (int)n);
+		if (keep < n)
+			atomic_sub(n - keep, &st->count);
+	}
+	if (keep) {
+		for (i = 0; i + 1 < keep; i++)
+			((struct llist_node *)bufs[i])->next = bufs[i + 1];
+		llist_add_batch(bufs[0], bufs[keep - 1], &st->free);
+	}
+	for (i = keep; i < n; i++)
+		kfree(bufs[i]);
+}
+EXPORT_SYMBOL_NS_GPL(msgport_stash_give, MSGPORT_KUNIT);
 
 /* The mailbox is going: free what the stash holds. */
 void msgport_stash_drain(struct msgport_stash *st)

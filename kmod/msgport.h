@@ -85,7 +85,12 @@ struct msgport_quota;
 int msgport_quota_charge(size_t len, struct msgport_quota **quotap);
 int msgport_quota_charge_held(size_t len, struct msgport_quota *held,
 			      struct msgport_quota **quotap);
+int msgport_quota_charge_many(size_t len, unsigned int refs,
+			      struct msgport_quota *held,
+			      struct msgport_quota **quotap);
 void msgport_quota_uncharge(struct msgport_quota *quota, size_t len);
+void msgport_quota_uncharge_many(struct msgport_quota *quota, size_t len,
+				 unsigned int refs);
 struct msgport_quota *msgport_quota_hold(void);
 void msgport_quota_drop(struct msgport_quota *quota);
 void msgport_quota_exit(void);
@@ -217,7 +222,10 @@ struct msgport_mailbox {
 /* msg_stash.c */
 void msgport_stash_init(struct msgport_stash *st, unsigned int max);
 void *msgport_stash_alloc(struct msgport_stash *st, size_t size, gfp_t gfp);
+unsigned int msgport_stash_take(struct msgport_stash *st, void **bufs,
+				unsigned int n);
 void msgport_stash_free(struct msgport_stash *st, void *buf, size_t size);
+void msgport_stash_give(struct msgport_stash *st, void **bufs, unsigned int n);
 void msgport_stash_drain(struct msgport_stash *st);
 
 /* mailbox.c */

@@ -810,8 +810,67 @@ static void test_stash_reuse(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, llist_empty(&st.free));
 }
 
+/* Many at once: taken in order of their return, given up to the bound. */
+static void test_stash_take_give(struct kunit *test)
+{
+	void *bufs[STASH_TEST_MAX + 2], *got[STASH_TEST_MAX + 2];
+	struct msgport_stash st;
+	unsigned int i, j, n;
+
+	msgport_stash_init(&st, STASH_TEST_MAX);
+	KUNIT_EXPECT_EQ(test, msgport_stash_take(&st, got, 2), 0U);
+	KUNIT_EXPECT_EQ(test, msgport_stash_take(NULL, got, 2), 0U);
+	for (i = 0; i < ARRAY_SIZE(bufs); i++) {
+		bufs[i] = kmalloc(MSGPORT_STASH_BUF, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, bufs[i]);
+	}
+	/* Two kept of two. */
+	msgport_stash_give(&st, bufs, 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 2);
+	/* Four more: two fit, two go to the allocator (kmemleak would see a loss). */
+	msgport_stash_give(&st, bufs + 2, 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
+	/* A full stash takes none of one more. */
+	got[0] = kmalloc(MSGPORT_STASH_BUF, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, got[0]);
+	msgport_stash_give(&st, got, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
+	/* Taken: at most what is asked, at most what there is, each once. */
+	n = msgport_stash_take(&st, got, 3);
+	KUNIT_EXPECT_EQ(test, n, 3U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX - 3);
+	n += msgport_stash_take(&st, got + n, 3);
+	KUNIT_EXPECT_EQ(test, n, (unsigned int)STASH_TEST_MAX);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
+	KUNIT_EXPECT_TRUE(test, llist_empty(&st.free));
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_PTR_NE(test, got[i], got[j]);
+		/* The kept ones are the first four given. */
+		for (j = 0; j < STASH_TEST_MAX && got[i] != bufs[j]; j++)
+			;
+		KUNIT_EXPECT_LT(test, j, (unsigned int)STASH_TEST_MAX);
+	}
+	msgport_stash_give(&st, got, n);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
+	msgport_stash_drain(&st);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
+
+	/* No stash, or a stash of 0: all to the allocator. */
+	for (i = 0; i < 2; i++) {
+		got[i] = kmalloc(MSGPORT_STASH_BUF, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, got[i]);
+	}
+	msgport_stash_give(NULL, got, 1);
+	msgport_stash_init(&st, 0);
+	msgport_stash_give(&st, got + 1, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
+	KUNIT_EXPECT_TRUE(test, llist_empty(&st.free));
+}
+
 static struct kunit_case stash_cases[] = {
 	KUNIT_CASE(test_stash_reuse),
+	KUNIT_CASE(test_stash_take_give),
 	{}
 };
 

@@ -99,35 +99,59 @@ static void quota_put(struct msgport_quota *q)
 	kfree_rcu(q, rcu);
 }
 
+/* Put @refs references to @q (at least one) at once. */
+static void quota_put_many(struct msgport_quota *q, unsigned int refs)
+{
+	/* Short of the last one, they cannot be the last. */
+	if (refs > 1)
+		WARN_ON_ONCE(refcount_sub_and_test(refs - 1, &q->ref));
+	quota_put(q);
+}
+
 /*
- * Charge @len bytes to the current euid; on success *@quotap holds a ref.
+ * Charge @len bytes to the current euid, for @refs messages: on success
+ * *@quotap holds @refs references (each message's uncharge puts one).
  * @held, if not NULL, is a record the caller holds a reference to (its
  * descriptor's): taken without a lookup if it is the current euid's.
  */
-int msgport_quota_charge_held(size_t len, struct msgport_quota *held,
+int msgport_quota_charge_many(size_t len, unsigned int refs,
+			      struct msgport_quota *held,
 			      struct msgport_quota **quotap)
 {
 	unsigned long limit = READ_ONCE(msgport_max_user_bytes);
 	kuid_t euid = current_euid();
+	bool own = held && uid_eq(held->uid, euid);
 	struct msgport_quota *q;
+	long cur;
 
-	if (held && uid_eq(held->uid, euid)) {
-		q = held;
-		refcount_inc(&q->ref);
-	} else {
-		q = quota_get(euid);
-		if (!q)
-			return -ENOMEM;
-	}
-	if (len > limit ||
-	    atomic_long_add_return(len, &q->bytes) > limit) {
-		if (len <= limit)
-			atomic_long_sub(len, &q->bytes);
-		quota_put(q);
-		return -EDQUOT;
-	}
+	if (WARN_ON_ONCE(!refs))
+		return -EINVAL;
+	/* A record looked up comes with one reference. */
+	q = own ? held : quota_get(euid);
+	if (!q)
+		return -ENOMEM;
+	/*
+	 * Never over the limit, not even for a moment: a batch's charge
+	 * must not make a concurrent single send fail.
+	 */
+	cur = atomic_long_read(&q->bytes);
+	do {
+		if (len > limit || (unsigned long)cur > limit - len) {
+			if (!own)
+				quota_put(q);
+			return -EDQUOT;
+		}
+	} while (!atomic_long_try_cmpxchg(&q->bytes, &cur, cur + len));
+	if (own || refs > 1)
+		refcount_add(own ? refs : refs - 1, &q->ref);
 	*quotap = q;
 	return 0;
+}
+
+int msgport_quota_charge_held(size_t len, struct msgport_quota *held,
+			      struct msgport_quota **quotap)
+{
+	return msgport_quota_charge_many(len, 1, held, quotap);
 }
 
 int msgport_quota_charge(size_t len, struct msgport_quota **quotap)
@@ -142,6 +166,14 @@ void msgport_quota_uncharge(struct msgport_quota *quota, size_t len)
 	quota_put(quota);
 }
 EXPORT_SYMBOL_NS_GPL(msgport_quota_uncharge, MSGPORT_KUNIT);
+
+/* Uncharge @len bytes of @refs messages, each holding a reference. */
+void msgport_quota_uncharge_many(struct msgport_quota *quota, size_t len,
+				 unsigned int refs)
+{
+	atomic_long_sub(len, &quota->bytes);
+	quota_put_many(quota, refs);
+}
 
 /* A reference to the current euid's record (NULL: out of memory). */
 struct msgport_quota *msgport_quota_hold(void)

@@ -9,12 +9,18 @@
  * receive batch waits only for its first message (later chunks are
  * non-blocking), so a short chunk ends the batch.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
 
 #define BATCH_CHUNK	64
+
+/* msgport_recv_batch() sets each input field of struct msgport_recv itself. */
+_Static_assert(offsetof(struct msgport_recv, reserved) == 32 &&
+	       offsetof(struct msgport_recv, info) == 32 + sizeof(__u64),
+	       "struct msgport_recv's input fields changed: update msgport_recv_batch()");
 
 /* A batch's arguments checked (@refused: flags not allowed) and its timeout applied. */
 static int batch_begin(const struct msgport_mailbox *mb, const struct msgport_batch_msg *msgs,
@@ -96,7 +102,7 @@ MSGPORT_EXPORT int msgport_recv_batch(struct msgport_mailbox *mb, struct msgport
 
 	while (done < n) {
 		count = n - done < BATCH_CHUNK ? n - done : BATCH_CHUNK;
-		memset(kr, 0, count * sizeof(kr[0]));
+		/* The input fields only: info is the kernel's to write. */
 		for (i = 0; i < count; i++) {
 			const struct msgport_batch_msg *m = &msgs[done + i];
 
@@ -106,6 +112,9 @@ MSGPORT_EXPORT int msgport_recv_batch(struct msgport_mailbox *mb, struct msgport
 			/* Only the batch's first message may wait. */
 			kr[i].flags = done ? (flags & ~MSGPORT_F_TIMEOUT) | MSGPORT_F_NONBLOCK : flags;
 			kr[i].timeout_ns = timeout;
+			kr[i].from_pid = 0;
+			kr[i].reserved0 = 0;
+			kr[i].reserved[0] = 0;
 		}
 		ret = batch_ioctl(mb, MSGPORT_IOC_RECV_BATCH, kr, count);
 		if (ret < 0) {
