@@ -164,6 +164,35 @@ static void open_failed(struct msgport_mailbox *mb, bool created)
 }
 
 /*
+ * A mailbox as @op creates it, with its region, not yet linked: NULL if it
+ * cannot be made (*@create_err says why; -ENOMEM if it is not set).
+ */
+static struct msgport_mailbox *mailbox_new(const struct msgport_open *op,
+					   const char *name, int *create_err)
+{
+	struct msgport_mailbox *mb = msgport_mailbox_alloc();
+
+	if (!mb) {
+		*create_err = -ENOMEM;
+		return NULL;
+	}
+	memcpy(mb->name, name, op->name_len);
+	mb->name_len = op->name_len;
+	mb->capacity = op->capacity;
+	mb->max_msg_size = op->max_msg_size;
+	mb->mode = op->mode;
+	mb->uid = current_euid();
+	mb->gid = current_egid();
+	mb->ephemeral = op->flags & MSGPORT_O_EPHEMERAL;
+	*create_err = msgport_region_create(mb, op->region_size);
+	if (*create_err) {
+		msgport_mailbox_free(mb);
+		return NULL;
+	}
+	return mb;
+}
+
+/*
  * @op is validated by the caller; with MSGPORT_O_CREAT, op->max_msg_size is
  * already resolved and @create_err says whether the creation attributes are
  * invalid: that error is returned only if the name does not exist, since
@@ -181,29 +210,6 @@ int msgport_mailbox_open(const struct msgport_open *op, const char *name,
 	struct file *file;
 	int fd, ret;
 
-	if ((op->flags & MSGPORT_O_CREAT) && !create_err) {
-		fresh = msgport_mailbox_alloc();
-		if (!fresh)
-			return -ENOMEM;
-		memcpy(fresh->name, name, op->name_len);
-		fresh->name_len = op->name_len;
-		fresh->capacity = op->capacity;
-		fresh->max_msg_size = op->max_msg_size;
-		fresh->mode = op->mode;
-		fresh->uid = current_euid();
-		fresh->gid = current_egid();
-		fresh->ephemeral = op->flags & MSGPORT_O_EPHEMERAL;
-		/*
-		 * Allocated before we know whether the name exists, as the
-		 * mailbox is; a failure matters only if it does not.
-		 */
-		create_err = msgport_region_create(fresh, op->region_size);
-		if (create_err) {
-			msgport_mailbox_free(fresh);
-			fresh = NULL;
-		}
-	}
-
 	ret = -ENOMEM;
 	mbf = kzalloc(sizeof(*mbf), GFP_KERNEL_ACCOUNT);
 	if (!mbf)
@@ -220,8 +226,20 @@ int msgport_mailbox_open(const struct msgport_open *op, const char *name,
 		goto out_mbf;
 	}
 
+again:
 	mutex_lock(&msgport_registry_lock);
 	mb = lookup_locked(name, op->name_len);
+	if (!mb && (op->flags & MSGPORT_O_CREAT) && !create_err && !fresh &&
+	    msgport_nr_mailboxes < READ_ONCE(msgport_max_mailboxes)) {
+		/*
+		 * Made only for a name that does not exist (an open of an
+		 * existing one must not allocate, nor zero, a region it
+		 * throws away), outside the mutex; then looked up again.
+		 */
+		mutex_unlock(&msgport_registry_lock);
+		fresh = mailbox_new(op, name, &create_err);
+		goto again;
+	}
 	if (mb) {
 		if ((op->flags & MSGPORT_O_CREAT) &&
 		    (op->flags & MSGPORT_O_EXCL))
