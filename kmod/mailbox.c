@@ -184,7 +184,66 @@ static void note_peer(struct pid **slot, struct msgport_wake *wk)
 
 /* Messages */
 
-static void msg_free_to(struct msgport_stash *stash, struct msgport_msg *msg);
+static bool msg_same_sender(const struct msgport_msg *a,
+			    const struct msgport_msg *b)
+{
+	return a->tgid == b->tgid && a->tid == b->tid &&
+	       uid_eq(a->euid, b->euid) && gid_eq(a->egid, b->egid);
+}
+
+/* Put @n references to @pid (NULL: none) at once. */
+static void put_pid_many(struct pid *pid, unsigned int n)
+{
+	if (!pid)
+		return;
+	/* Short of the last one, they cannot be the last. */
+	if (n > 1)
+		WARN_ON_ONCE(refcount_sub_and_test(n - 1, &pid->count));
+	put_pid(pid);
+}
+
+/*
+ * Free @msgs[0..@n), their small buffers to @stash (NULL: none) as far as
+ * it takes them.  A run of one sender's messages gives its references to
+ * the quota record and the pids back at once (as msgs_create() took them).
+ */
+static void msgs_free_to(struct msgport_stash *stash,
+			 struct msgport_msg **msgs, unsigned int n)
+{
+	void *bufs[MSGPORT_RECV_BATCH_CHUNK];
+	unsigned int i, run, nb = 0;
+	size_t bytes, size;
+
+	for (i = 0; i < n; i += run) {
+		const struct msgport_msg *m = msgs[i];
+
+		bytes = m->len;
+		for (run = 1; i + run < n &&
+		     msgs[i + run]->quota == m->quota &&
+		     msg_same_sender(msgs[i + run], m); run++)
+			bytes += msgs[i + run]->len;
+		msgport_objects_msg_add(-(long)run, -(long)bytes);
+		msgport_quota_uncharge_many(m->quota, bytes, run);
+		put_pid_many(m->tgid, run);
+		put_pid_many(m->tid, run);
+	}
+	for (i = 0; i < n; i++) {
+		if (msgs[i]->call)
+			msgport_call_put(msgs[i]->call);
+		size = struct_size(msgs[i], data, msgs[i]->len);
+		if (size <= MSGPORT_STASH_BUF && nb < ARRAY_SIZE(bufs))
+			bufs[nb++] = msgs[i];
+		else
+			msgport_stash_free(stash, msgs[i], size);
+	}
+	msgport_stash_give(stash, bufs, nb);
+}
+
+/* Free @msg, its buffer to @stash (NULL: none) if it takes it. */
+static void msg_free_to(struct msgport_stash *stash, struct msgport_msg *msg)
+{
+	msgs_free_to(stash, &msg, 1);
+}
 
 /* The payload bytes of @xs[0..@n). */
 static size_t msgs_bytes(const struct msgport_xfer *xs, unsigned int n)
@@ -362,63 +421,6 @@ static struct msgport_msg *msg_create(struct msgport_mailbox *mb,
 	return msg;
 }
 
-/* Put @n references to @pid (NULL: none) at once. */
-static void put_pid_many(struct pid *pid, unsigned int n)
-{
-	if (!pid)
-		return;
-	/* Short of the last one, they cannot be the last. */
-	if (n > 1)
-		WARN_ON_ONCE(refcount_sub_and_test(n - 1, &pid->count));
-	put_pid(pid);
-}
-
-static bool msg_same_sender(const struct msgport_msg *a,
-			    const struct msgport_msg *b);
-
-/*
- * Free @msgs[0..@n), their small buffers to @stash (NULL: none) as far as
- * it takes them.  A run of one sender's messages gives its references to
- * the quota record and the pids back at once (as msgs_create() took them).
- */
-static void msgs_free_to(struct msgport_stash *stash,
-			 struct msgport_msg **msgs, unsigned int n)
-{
-	void *bufs[MSGPORT_RECV_BATCH_CHUNK];
-	unsigned int i, run, nb = 0;
-	size_t bytes, size;
-
-	for (i = 0; i < n; i += run) {
-		const struct msgport_msg *m = msgs[i];
-
-		bytes = m->len;
-		for (run = 1; i + run < n &&
-		     msgs[i + run]->quota == m->quota &&
-		     msg_same_sender(msgs[i + run], m); run++)
-			bytes += msgs[i + run]->len;
-		msgport_objects_msg_add(-(long)run, -(long)bytes);
-		msgport_quota_uncharge_many(m->quota, bytes, run);
-		put_pid_many(m->tgid, run);
-		put_pid_many(m->tid, run);
-	}
-	for (i = 0; i < n; i++) {
-		if (msgs[i]->call)
-			msgport_call_put(msgs[i]->call);
-		size = struct_size(msgs[i], data, msgs[i]->len);
-		if (size <= MSGPORT_STASH_BUF && nb < ARRAY_SIZE(bufs))
-			bufs[nb++] = msgs[i];
-		else
-			msgport_stash_free(stash, msgs[i], size);
-	}
-	msgport_stash_give(stash, bufs, nb);
-}
-
-/* Free @msg, its buffer to @stash (NULL: none) if it takes it. */
-static void msg_free_to(struct msgport_stash *stash, struct msgport_msg *msg)
-{
-	msgs_free_to(stash, &msg, 1);
-}
-
 static void msg_put(struct msgport_msg *msg)
 {
 	if (refcount_dec_and_test(&msg->ref))
@@ -430,13 +432,6 @@ static void msg_put_to(struct msgport_mailbox *mb, struct msgport_msg *msg)
 {
 	if (refcount_dec_and_test(&msg->ref))
 		msg_free_to(&mb->stash, msg);
-}
-
-static bool msg_same_sender(const struct msgport_msg *a,
-			    const struct msgport_msg *b)
-{
-	return a->tgid == b->tgid && a->tid == b->tid &&
-	       uid_eq(a->euid, b->euid) && gid_eq(a->egid, b->egid);
 }
 
 /*

@@ -84,20 +84,6 @@ void *msgport_stash_alloc(struct msgport_stash *st, size_t size, gfp_t gfp)
 }
 EXPORT_SYMBOL_NS_GPL(msgport_stash_alloc, MSGPORT_KUNIT);
 
-/* Free @buf (of @size, as allocated): into @st if small and it has room. */
-void msgport_stash_free(struct msgport_stash *st, void *buf, size_t size)
-{
-	if (st && size <= MSGPORT_STASH_BUF && st->max) {
-		if (atomic_inc_return(&st->count) <= st->max) {
-			llist_add(buf, &st->free);
-			return;
-		}
-		atomic_dec(&st->count);
-	}
-	kvfree(buf);
-}
-EXPORT_SYMBOL_NS_GPL(msgport_stash_free, MSGPORT_KUNIT);
-
 /*
  * Free @bufs[0..@n) (each of MSGPORT_STASH_BUF bytes) into @st, in one
  * push, as many as it has room for; the others to the allocator.
@@ -108,7 +94,7 @@ void msgport_stash_give(struct msgport_stash *st, void **bufs, unsigned int n)
 	int over;
 
 	if (st && st->max && n) {
-		/* Counted before the push, as msgport_stash_free() does. */
+		/* Counted before the push: never fewer than the list holds. */
 		over = atomic_add_return(n, &st->count) - (int)st->max;
 		keep = n - clamp(over, 0, (int)n);
 		if (keep < n)
@@ -123,6 +109,16 @@ void msgport_stash_give(struct msgport_stash *st, void **bufs, unsigned int n)
 		kfree(bufs[i]);
 }
 EXPORT_SYMBOL_NS_GPL(msgport_stash_give, MSGPORT_KUNIT);
+
+/* Free @buf (of @size, as allocated): into @st if small and it has room. */
+void msgport_stash_free(struct msgport_stash *st, void *buf, size_t size)
+{
+	if (size > MSGPORT_STASH_BUF)
+		kvfree(buf);
+	else
+		msgport_stash_give(st, &buf, 1);
+}
+EXPORT_SYMBOL_NS_GPL(msgport_stash_free, MSGPORT_KUNIT);
 
 /* The mailbox is going: free what the stash holds. */
 void msgport_stash_drain(struct msgport_stash *st)

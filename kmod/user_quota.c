@@ -142,8 +142,9 @@ int msgport_quota_charge_many(size_t len, unsigned int refs,
 			return -EDQUOT;
 		}
 	} while (!atomic_long_try_cmpxchg(&q->bytes, &cur, cur + len));
-	if (own || refs > 1)
-		refcount_add(own ? refs : refs - 1, &q->ref);
+	refs -= !own;		/* a looked-up record came with one */
+	if (refs)
+		refcount_add(refs, &q->ref);
 	*quotap = q;
 	return 0;
 }
@@ -160,13 +161,6 @@ int msgport_quota_charge(size_t len, struct msgport_quota **quotap)
 }
 EXPORT_SYMBOL_NS_GPL(msgport_quota_charge, MSGPORT_KUNIT);
 
-void msgport_quota_uncharge(struct msgport_quota *quota, size_t len)
-{
-	atomic_long_sub(len, &quota->bytes);
-	quota_put(quota);
-}
-EXPORT_SYMBOL_NS_GPL(msgport_quota_uncharge, MSGPORT_KUNIT);
-
 /* Uncharge @len bytes of @refs messages, each holding a reference. */
 void msgport_quota_uncharge_many(struct msgport_quota *quota, size_t len,
 				 unsigned int refs)
@@ -174,6 +168,12 @@ void msgport_quota_uncharge_many(struct msgport_quota *quota, size_t len,
 	atomic_long_sub(len, &quota->bytes);
 	quota_put_many(quota, refs);
 }
+
+void msgport_quota_uncharge(struct msgport_quota *quota, size_t len)
+{
+	msgport_quota_uncharge_many(quota, len, 1);
+}
+EXPORT_SYMBOL_NS_GPL(msgport_quota_uncharge, MSGPORT_KUNIT);
 
 /* A reference to the current euid's record (NULL: out of memory). */
 struct msgport_quota *msgport_quota_hold(void)
