@@ -15,7 +15,8 @@
 VERSION := $(shell cat $(CURDIR)/VERSION)
 O ?= $(CURDIR)/build
 
-# The kernel we build and test against: Debian's headers, never `uname -r`.
+# The kernel we build and test against: Debian's headers, never `uname -r`
+# (scripts/kernel-release: the newest installed of those make check tests).
 KERNELRELEASE ?= $(shell $(CURDIR)/scripts/kernel-release)
 KRELEASE := $(KERNELRELEASE)
 KDIR ?= /usr/src/linux-headers-$(KRELEASE)
@@ -38,6 +39,18 @@ MSGPORT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes 
 	$(EXTRA_CFLAGS)
 MSGPORT_LDFLAGS := $(EXTRA_CFLAGS)
 
+# A -m32 build needs i386 <asm/*.h>.  Debian's gcc-multilib provides them by
+# a /usr/include/asm link to linux-libc-dev's headers (which serve both
+# ABIs), but it conflicts with the cross compilers (gcc-aarch64-linux-gnu,
+# for make check-kernels): without it, the build makes that link for itself.
+ifneq ($(filter -m32,$(EXTRA_CFLAGS)),)
+ifneq ($(shell printf '\043include <asm/types.h>\n' | $(CC) -m32 -E -x c - >/dev/null 2>&1 && echo ok),ok)
+M32_ASM_DIR := $(O)/include-m32
+$(shell mkdir -p $(M32_ASM_DIR) && ln -sfn /usr/include/$(shell $(CC) -print-multiarch)/asm $(M32_ASM_DIR)/asm)
+MSGPORT_CPPFLAGS += -idirafter $(M32_ASM_DIR)
+endif
+endif
+
 .PHONY: all module userspace check check-host lint dkms-check install clean deps
 .DEFAULT_GOAL := all
 
@@ -46,9 +59,13 @@ all: module userspace
 deps:
 	$(CURDIR)/scripts/install-deps
 
+# $(O)/kmod/RELEASE/msgport.ko, -Werror, any compiler/objtool/modpost
+# warning fails (scripts/build-module).
 module:
+	@test -n "$(KRELEASE)" || { echo "msgport: no kernel headers of a tested kernel: run scripts/install-deps" >&2; exit 1; }
 	@test -d "$(KDIR)" || { echo "msgport: no kernel headers at $(KDIR): run scripts/install-deps" >&2; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR) O= EXTRA_CFLAGS= modules
+	@echo "msgport: building the module for $(KRELEASE) ($(KDIR))"
+	O=$(O) $(CURDIR)/scripts/build-module -q --release $(KRELEASE) --kdir $(KDIR) >/dev/null
 
 include lib/lib.mk
 include tools/tools.mk

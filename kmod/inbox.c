@@ -16,6 +16,10 @@
  *   inboxes by owner and each inbox's @inbox_link.  Lookups take a mailbox
  *   reference under it.  It is a leaf lock: never held with another msgport
  *   lock, and mailbox destruction happens after dropping it.
+ *   An owner's flush looks at its threads' descriptor tables under RCU
+ *   (the thread list), each thread's task_lock() (its ->files) and that
+ *   table's file_lock (iterate_fd()), the order /proc/PID/fdinfo takes
+ *   them in; no msgport lock is held meanwhile.
  *
  * Lifetimes
  *   The inbox's descriptor holds the mailbox's only long-lived reference
@@ -26,8 +30,20 @@
  *    - its owner closes its last descriptor of it: close(2), exit (the
  *      descriptor table closes at exit) or exec with close-on-exec.  The
  *      descriptor's ->flush runs in the closing task; the inbox closes if
- *      that task belongs to the owner and no other descriptor of the same
- *      table refers to the file (dup(2) keeps it open);
+ *      that task belongs to the owner and no thread of the owner still has
+ *      a descriptor of the file in its table (dup(2) keeps it open).  Only
+ *      the tables the owner's threads hold count: a table being closed
+ *      whole (the last thread's exit, unshare(CLONE_FILES)) has been
+ *      detached from its task before its files are flushed, on every
+ *      kernel, whether or not the kernel cleared the closing descriptor's
+ *      slot first (6.12 did at exit, 7.x does not; compat.h).  A table
+ *      shared with another process (clone(CLONE_FILES) without a thread)
+ *      outlives the owner's exit and is closed by a task that is not the
+ *      owner: the inbox then closes with the file, below.  A table being
+ *      copied for a new thread (clone without CLONE_FILES, unshare) is not
+ *      any thread's yet: a close by another thread meanwhile may close the
+ *      inbox although the copy will hold it, a race only a program racing
+ *      its own threads meets;
  *    - or the file's last reference goes (->release), wherever that is: a
  *      forked child holding the inherited descriptor keeps the file, and
  *      can receive from it, but does not own the inbox and cannot keep it
@@ -50,12 +66,13 @@
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 
 #include "msgport.h"
-#include "small_copy.h"
 
 #define MSGPORT_INBOX_BITS	8
 
@@ -242,7 +259,7 @@ long msgport_ioc_send_pid(struct msgport_send_pid __user *u)
 	struct msgport_send_pid s;
 	int ret;
 
-	if (msgport_copy_from_user(&s, u, sizeof(s)))
+	if (copy_from_user(&s, u, sizeof(s)))
 		return -EFAULT;
 	if (s.reserved[0] || s.reserved[1])
 		return -EINVAL;
@@ -278,18 +295,42 @@ static int same_file(const void *p, struct file *file, unsigned int fd)
 }
 
 /*
- * close(2) of a descriptor of the inbox @mb, from the current task and its
- * descriptor table @files: the owner closing its last one closes the inbox.
- * (At exit and exec, the descriptor is already out of @files here.)
+ * Has a thread of the current process a descriptor of @file?  Threads
+ * usually share one table: each table is scanned once in a row of them.
  */
-void msgport_inbox_flush(struct file *file, struct msgport_mailbox *mb,
-			 void *files)
+static bool owner_holds(struct file *file)
+{
+	struct files_struct *files, *seen = NULL;
+	struct task_struct *t;
+	bool held = false;
+
+	rcu_read_lock();
+	for_each_thread(current, t) {
+		task_lock(t);
+		files = t->files;
+		if (files && files != seen) {
+			held = iterate_fd(files, 0, same_file, file);
+			seen = files;
+		}
+		task_unlock(t);
+		if (held)
+			break;
+	}
+	rcu_read_unlock();
+	return held;
+}
+
+/*
+ * A descriptor of the inbox @mb closed by the current task (close(2),
+ * exec's close-on-exec, or its table closed at exit): the owner closing its
+ * last one closes the inbox.
+ */
+void msgport_inbox_flush(struct file *file, struct msgport_mailbox *mb)
 {
 	if (task_tgid(current) != mb->owner)
 		return;
-	if (files && iterate_fd(files, 0, same_file, file))
-		return;
-	inbox_close(mb);
+	if (!owner_holds(file))
+		inbox_close(mb);
 }
 
 /* The inbox's file goes: close it (if its owner did not) and let go. */

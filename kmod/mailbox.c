@@ -58,9 +58,6 @@
  *   one is put after unlocking) and put when the mailbox is freed; a
  *   spinner takes a task reference only while it spins.
  *
- * Structs, small payloads and metadata cross to and from user space through
- * small_copy.h (word moves rather than a `rep movsb` per copy).
- *
  * Receive copies the payload to user space after dequeuing, outside the lock.
  * If that copy (or the copy of the metadata) faults, the message is put back
  * at the head of its priority (or handed to the first waiting receiver; a
@@ -111,7 +108,6 @@
 #include <linux/user_namespace.h>
 
 #include "msgport.h"
-#include "small_copy.h"
 
 #define MSGPORT_WAKE_MAX	8
 
@@ -391,8 +387,8 @@ static unsigned int msgs_create(struct msgport_mailbox *mb,
 
 	/* The payloads; one that faults ends the batch there. */
 	for (made = 0; made < n; made++) {
-		if (msgport_copy_from_user(msgs[made]->data, xs[made].buf,
-					   xs[made].len))
+		if (copy_from_user(msgs[made]->data, xs[made].buf,
+				   xs[made].len))
 			break;
 	}
 	if (made < n) {
@@ -501,7 +497,7 @@ static int msg_copy_out(struct msgport_mailbox *mb,
 	if (msg->span)
 		return n ? msgport_region_copy_to_user(mb, buf, msg->span_off,
 						       n) : 0;
-	return msgport_copy_to_user(buf, msg->data, n);
+	return copy_to_user(buf, msg->data, n) ? -EFAULT : 0;
 }
 
 /* The queue, all under mb->lock */
@@ -1051,7 +1047,7 @@ int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x)
 		return err;
 	return send_msg(mb, x, msg);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_send, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_send, MSGPORT_TEST_NS);
 
 /*
  * Under mb->lock: accept @msg (for @x) at once if it need not wait: an
@@ -1219,7 +1215,7 @@ static int copy_info(const struct msgport_xfer *x,
 		     const struct msgport_msginfo *info)
 {
 	if (x->uinfo)
-		return msgport_copy_to_user(x->uinfo, info, sizeof(*info));
+		return copy_to_user(x->uinfo, info, sizeof(*info)) ? -EFAULT : 0;
 	return 0;
 }
 
@@ -1378,7 +1374,7 @@ long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x)
 	received(mb, msg, x);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(msgport_recv, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_recv, MSGPORT_TEST_NS);
 
 /* Batches of receives */
 
@@ -1587,7 +1583,7 @@ struct msgport_mailbox *msgport_mailbox_alloc(void)
 	atomic_long_inc(&msgport_objects.mailboxes);
 	return mb;
 }
-EXPORT_SYMBOL_NS_GPL(msgport_mailbox_alloc, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_mailbox_alloc, MSGPORT_TEST_NS);
 
 void msgport_mailbox_free(struct msgport_mailbox *mb)
 {
@@ -1667,7 +1663,7 @@ void msgport_mailbox_destroy(struct msgport_mailbox *mb)
 	/* Calls received and not answered: their callers learn it now. */
 	msgport_calls_destroy(mb);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_mailbox_destroy, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_mailbox_destroy, MSGPORT_TEST_NS);
 
 void msgport_mailbox_receiver_opened(struct msgport_mailbox *mb)
 {
@@ -1802,7 +1798,7 @@ void msgport_mailbox_stat(struct msgport_mailbox *mb, struct msgport_stat *st)
 	st->calls = mb->ncalls;
 	spin_unlock(&mb->lock);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_mailbox_stat, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_mailbox_stat, MSGPORT_TEST_NS);
 
 int msgport_mailbox_set_mode(struct msgport_mailbox *mb, u32 mode)
 {

@@ -29,7 +29,6 @@
 #include <linux/uaccess.h>
 
 #include "msgport.h"
-#include "small_copy.h"
 
 static u32 file_nonblock(const struct file *file)
 {
@@ -42,7 +41,7 @@ static int send_prepare(struct msgport_mbfile *mbf,
 {
 	struct msgport_send s;
 
-	if (msgport_copy_from_user(&s, u, sizeof(s)))
+	if (copy_from_user(&s, u, sizeof(s)))
 		return -EFAULT;
 	if (s.reserved0 || s.reserved[0] || s.reserved[1])
 		return -EINVAL;
@@ -143,7 +142,7 @@ static long recv_prepare(struct msgport_mbfile *mbf,
 {
 	struct msgport_recv r;
 
-	if (msgport_copy_from_user(&r, u, offsetof(struct msgport_recv, info)))
+	if (copy_from_user(&r, u, offsetof(struct msgport_recv, info)))
 		return -EFAULT;
 	if (r.reserved0 || r.reserved[0])
 		return -EINVAL;
@@ -153,7 +152,7 @@ static long recv_prepare(struct msgport_mbfile *mbf,
 		return -EINVAL;
 	if (!(mbf->access & MSGPORT_O_RECV))
 		return -EBADF;
-	if (clear_info && msgport_clear_user(&u->info, sizeof(u->info)))
+	if (clear_info && clear_user(&u->info, sizeof(u->info)))
 		return -EFAULT;
 	if (r.flags & MSGPORT_F_FROM) {
 		x->from = msgport_get_tgid(r.from_pid);
@@ -263,7 +262,7 @@ static long ioc_batch(struct msgport_mbfile *mbf,
 {
 	struct msgport_batch b;
 
-	if (msgport_copy_from_user(&b, u, sizeof(b)))
+	if (copy_from_user(&b, u, sizeof(b)))
 		return -EFAULT;
 	if (b.flags || b.reserved[0] || b.reserved[1])
 		return -EINVAL;
@@ -281,7 +280,7 @@ static long ioc_reply(struct msgport_mbfile *mbf,
 {
 	struct msgport_reply r;
 
-	if (msgport_copy_from_user(&r, u, sizeof(r)))
+	if (copy_from_user(&r, u, sizeof(r)))
 		return -EFAULT;
 	return msgport_reply(mbf, &r);
 }
@@ -301,7 +300,7 @@ static long ioc_reply_recv(struct msgport_mbfile *mbf,
 	long ret;
 	int res = 0;
 
-	if (msgport_copy_from_user(&r, &u->reply, sizeof(r)) ||
+	if (copy_from_user(&r, &u->reply, sizeof(r)) ||
 	    get_user(reserved0, &u->reserved0))
 		return -EFAULT;
 	if (reserved0)
@@ -466,7 +465,7 @@ static int mbfile_flush(struct file *file, fl_owner_t id)
 	struct msgport_mbfile *mbf = file->private_data;
 
 	if (mbf->mb->owner)
-		msgport_inbox_flush(file, mbf->mb, id);
+		msgport_inbox_flush(file, mbf->mb);
 	return 0;
 }
 
@@ -498,5 +497,4 @@ const struct file_operations msgport_mailbox_fops = {
 	.mmap		= mbfile_mmap,
 	.flush		= mbfile_flush,
 	.release	= mbfile_release,
-	.llseek		= no_llseek,
 };

@@ -22,7 +22,7 @@
 #include "msgport.h"
 
 unsigned int msgport_max_mailboxes = 1024;
-EXPORT_SYMBOL_NS_GPL(msgport_max_mailboxes, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_max_mailboxes, MSGPORT_TEST_NS);
 module_param_named(max_mailboxes, msgport_max_mailboxes, uint, 0644);
 MODULE_PARM_DESC(max_mailboxes,
 		 "Maximum number of mailboxes in the system; creating more fails with ENOSPC (default 1024)");
@@ -38,7 +38,7 @@ MODULE_PARM_DESC(default_msg_size,
 		 "max_msg_size of a mailbox created with max_msg_size 0, in bytes, capped by max_msg_size (default 8192)");
 
 unsigned long msgport_max_user_bytes = 64UL << 20;
-EXPORT_SYMBOL_NS_GPL(msgport_max_user_bytes, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_max_user_bytes, MSGPORT_TEST_NS);
 module_param_named(max_user_bytes, msgport_max_user_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_user_bytes,
 		 "Queued payload bytes plus region bytes allowed per euid, root included; a send or region creation beyond it fails with EDQUOT (default 64 MiB)");

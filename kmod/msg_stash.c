@@ -43,7 +43,7 @@ void msgport_stash_init(struct msgport_stash *st, unsigned int max)
 	st->max = max;
 	spin_lock_init(&st->take_lock);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_stash_init, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_stash_init, MSGPORT_TEST_NS);
 
 /*
  * Up to @n stashed buffers (of MSGPORT_STASH_BUF bytes) into @bufs, taken in
@@ -65,7 +65,7 @@ unsigned int msgport_stash_take(struct msgport_stash *st, void **bufs,
 		atomic_sub(got, &st->count);
 	return got;
 }
-EXPORT_SYMBOL_NS_GPL(msgport_stash_take, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_stash_take, MSGPORT_TEST_NS);
 
 /*
  * A buffer of at least @size bytes: for a small size one of the stash's
@@ -82,7 +82,7 @@ void *msgport_stash_alloc(struct msgport_stash *st, size_t size, gfp_t gfp)
 		return buf;
 	return kmalloc(MSGPORT_STASH_BUF, gfp);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_stash_alloc, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_stash_alloc, MSGPORT_TEST_NS);
 
 /*
  * Free @bufs[0..@n) (each of MSGPORT_STASH_BUF bytes) into @st, in one
@@ -108,7 +108,7 @@ void msgport_stash_give(struct msgport_stash *st, void **bufs, unsigned int n)
 	for (i = keep; i < n; i++)
 		kfree(bufs[i]);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_stash_give, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_stash_give, MSGPORT_TEST_NS);
 
 /* Free @buf (of @size, as allocated): into @st if small and it has room. */
 void msgport_stash_free(struct msgport_stash *st, void *buf, size_t size)
@@ -118,7 +118,7 @@ void msgport_stash_free(struct msgport_stash *st, void *buf, size_t size)
 	else
 		msgport_stash_give(st, &buf, 1);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_stash_free, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_stash_free, MSGPORT_TEST_NS);
 
 /* The mailbox is going: free what the stash holds. */
 void msgport_stash_drain(struct msgport_stash *st)
@@ -129,4 +129,4 @@ void msgport_stash_drain(struct msgport_stash *st)
 		kfree(node);
 	atomic_set(&st->count, 0);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_stash_drain, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_stash_drain, MSGPORT_TEST_NS);

@@ -15,13 +15,14 @@
  *                   a pid, owner close/exit
  *   rpc.c           calls and replies: call records, tokens, claims
  *   msg_stash.c     a mailbox's spare small-message buffers
- *   small_copy.h    short user copies in word moves (structs, small payloads)
+ *   compat.h        what differs between the kernels msgport builds for
  *   procfs.c        /proc/msgport
  *   objects.c       live object counters (debugfs msgport/objects)
  *
  * What msgport_kunit.ko (msgport_kunit.c, built for kernels with KUnit)
  * tests is exported next to its definition with EXPORT_SYMBOL_NS_GPL(...,
- * MSGPORT_KUNIT); nothing but the test module imports that namespace.
+ * MSGPORT_TEST_NS), the namespace MSGPORT_KUNIT (compat.h spells it for each
+ * kernel); nothing but the test module imports that namespace.
  */
 #ifndef _MSGPORT_INTERNAL_H
 #define _MSGPORT_INTERNAL_H
@@ -41,6 +42,8 @@
 #include <linux/wait.h>
 
 #include <linux/msgport.h>
+
+#include "compat.h"
 
 struct file;
 struct msgport_rpc;
@@ -299,8 +302,7 @@ long msgport_ioc_inbox(struct msgport_inbox __user *u);
 long msgport_ioc_send_pid(struct msgport_send_pid __user *u);
 struct msgport_mailbox *msgport_inbox_get(pid_t nr);
 struct pid *msgport_get_tgid(pid_t nr);
-void msgport_inbox_flush(struct file *file, struct msgport_mailbox *mb,
-			 void *files);
+void msgport_inbox_flush(struct file *file, struct msgport_mailbox *mb);
 void msgport_inbox_release(struct msgport_mailbox *mb);
 
 /* registry.c */

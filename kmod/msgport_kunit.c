@@ -47,7 +47,7 @@
 
 #include "msgport.h"
 
-MODULE_IMPORT_NS(MSGPORT_KUNIT);
+MODULE_IMPORT_NS(MSGPORT_TEST_NS);
 
 /* The scratch buffer in the loading task's address space. */
 #define SCRATCH_SIZE	(64 * 1024)

@@ -18,7 +18,7 @@
 #include "msgport.h"
 
 struct msgport_objects msgport_objects;
-EXPORT_SYMBOL_NS_GPL(msgport_objects, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_objects, MSGPORT_TEST_NS);
 
 struct msgport_msg_counts {
 	long messages;
@@ -50,13 +50,13 @@ long msgport_objects_messages(void)
 {
 	return msg_counts_sum(false);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_objects_messages, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_objects_messages, MSGPORT_TEST_NS);
 
 long msgport_objects_bytes(void)
 {
 	return msg_counts_sum(true);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_objects_bytes, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_objects_bytes, MSGPORT_TEST_NS);
 
 static struct dentry *msgport_debugfs_dir;
 

@@ -236,8 +236,8 @@ int msgport_region_mmap(struct msgport_mailbox *mb, u32 access,
 		return -EINVAL;
 
 	if (!(access & MSGPORT_O_SEND))
-		vma->vm_flags &= ~VM_MAYWRITE;
-	vma->vm_flags |= VM_MIXEDMAP | VM_DONTEXPAND;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND);
 	vma->vm_ops = &region_vm_ops;
 	vma->vm_private_data = rg;
 	region_vm_open(vma);

@@ -87,7 +87,7 @@ void msgport_mailbox_put(struct msgport_mailbox *mb)
 {
 	kref_put(&mb->ref, mailbox_kref_release);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_mailbox_put, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_mailbox_put, MSGPORT_TEST_NS);
 
 /* The table's reference goes with the name; the queue dies with it. */
 static void unlinked_destroy(struct msgport_mailbox *mb)
@@ -297,7 +297,7 @@ out_fresh:
 		msgport_mailbox_free(fresh);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(msgport_mailbox_open, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_mailbox_open, MSGPORT_TEST_NS);
 
 int msgport_mailbox_unlink(const char *name, u32 name_len)
 {
@@ -317,7 +317,7 @@ int msgport_mailbox_unlink(const char *name, u32 name_len)
 		unlinked_destroy(mb);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(msgport_mailbox_unlink, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_mailbox_unlink, MSGPORT_TEST_NS);
 
 /* A descriptor closes (or failed to open): drops its reference. */
 void msgport_mailbox_release(struct msgport_mailbox *mb)

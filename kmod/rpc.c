@@ -58,7 +58,6 @@
 #include <linux/uaccess.h>
 
 #include "msgport.h"
-#include "small_copy.h"
 
 enum msgport_call_state {
 	MSGPORT_CALL_QUEUED,
@@ -427,8 +426,8 @@ static long call_deliver(struct msgport_rpc *call, const struct msgport_call *c,
 	msgport_msg_info(reply, &info);
 	info.token = call->token;
 	n = min(reply->len, call->reply_max);
-	if (msgport_copy_to_user(u64_to_user_ptr(c->reply_buf), reply->data, n) ||
-	    msgport_copy_to_user(&u->info, &info, sizeof(info)))
+	if (copy_to_user(u64_to_user_ptr(c->reply_buf), reply->data, n) ||
+	    copy_to_user(&u->info, &info, sizeof(info)))
 		return -EFAULT;
 	return n;
 }
@@ -488,7 +487,7 @@ static long rpc_call(struct msgport_mailbox *mb, const struct msgport_call *c,
 /* Copy and check a struct msgport_call; outputs are made writable first. */
 static int call_args(struct msgport_call __user *u, struct msgport_call *c)
 {
-	if (msgport_copy_from_user(c, u, sizeof(*c)))
+	if (copy_from_user(c, u, sizeof(*c)))
 		return -EFAULT;
 	if (c->reserved0 || c->reserved[0] || c->reserved[1])
 		return -EINVAL;
@@ -501,7 +500,7 @@ static int call_args(struct msgport_call __user *u, struct msgport_call *c)
 
 static int call_outputs(struct msgport_call __user *u)
 {
-	if (put_user(0, &u->token) || msgport_clear_user(&u->info, sizeof(u->info)))
+	if (put_user(0, &u->token) || clear_user(&u->info, sizeof(u->info)))
 		return -EFAULT;
 	return 0;
 }

@@ -159,7 +159,7 @@ int msgport_quota_charge(size_t len, struct msgport_quota **quotap)
 {
 	return msgport_quota_charge_held(len, NULL, quotap);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_quota_charge, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_quota_charge, MSGPORT_TEST_NS);
 
 /* Uncharge @len bytes of @refs messages, each holding a reference. */
 void msgport_quota_uncharge_many(struct msgport_quota *quota, size_t len,
@@ -173,7 +173,7 @@ void msgport_quota_uncharge(struct msgport_quota *quota, size_t len)
 {
 	msgport_quota_uncharge_many(quota, len, 1);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_quota_uncharge, MSGPORT_KUNIT);
+EXPORT_SYMBOL_NS_GPL(msgport_quota_uncharge, MSGPORT_TEST_NS);
 
 /* A reference to the current euid's record (NULL: out of memory). */
 struct msgport_quota *msgport_quota_hold(void)

@@ -5,11 +5,15 @@
  * ECONNRESET, queued messages are dropped and counted, and later sends get
  * ECONNREFUSED (ESRCH once the process is reaped).  A forked child shares
  * the descriptor (and may receive from it) but does not own the inbox; dup
- * keeps it open; exec closes a close-on-exec inbox.  A pid number reused by
+ * keeps it open; exec closes a close-on-exec inbox; only the owner's live
+ * descriptor tables count, so a thread's private table closing (at its
+ * exit, or the leader's after a thread unshared) leaves it open while
+ * another thread of the owner holds it.  A pid number reused by
  * a new process never receives the dead process's mail, and a receiver
  * filtering on the new process never gets the old one's messages.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -324,6 +328,131 @@ static void test_dup_keeps_open(void **state)
 	assert_int_equal(send_to(getpid(), "gone", 0), -ECONNREFUSED);
 }
 
+static void *thread_private_table(void *arg)
+{
+	*(pid_t *)arg = gettid();
+	/* A table of its own, with a copy of every descriptor: the inbox's. */
+	return unshare(CLONE_FILES) ? (void *)(intptr_t)errno : NULL;
+}
+
+/*
+ * Wait until thread @tid of this process is gone from /proc: released, after
+ * its descriptor table was closed (pthread_join() returns earlier, when the
+ * thread's memory is let go).
+ */
+static void await_thread_gone(pid_t tid)
+{
+	uint64_t deadline = tu_now_ns() + (uint64_t)TU_AWAIT_MS * 1000000ULL;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d", (int)tid);
+	while (access(path, F_OK) == 0) {
+		assert_true(tu_now_ns() < deadline);
+		usleep(1000);
+	}
+	assert_int_equal(errno, ENOENT);
+}
+
+/*
+ * A thread of the owner with a private descriptor table exits: that table
+ * (and its copy of the inbox's descriptor) closes whole, but the process
+ * still holds the inbox in the main thread's table.
+ */
+static void test_thread_table_exit_keeps_open(void **state)
+{
+	struct msgport_mailbox *in = tu_inbox(NULL);
+	char buf[16];
+	pthread_t t;
+	pid_t tid = 0;
+	void *err;
+
+	assert_int_equal(pthread_create(&t, NULL, thread_private_table, &tid), 0);
+	assert_int_equal(pthread_join(t, &err), 0);
+	assert_null(err);
+	await_thread_gone(tid);
+	assert_int_equal(send_to(getpid(), "kept", 0), 0);
+	assert_int_equal(msgport_recv(in, buf, sizeof(buf), MSGPORT_F_NONBLOCK,
+				      MSGPORT_WAIT_FOREVER, NULL), 4);
+}
+
+struct leader_exit {
+	struct owner *o;
+	pthread_barrier_t unshared;
+};
+
+static void *thread_outlives_leader(void *arg)
+{
+	struct leader_exit *le = arg;
+	struct owner *o = le->o;
+	char buf[16];
+	int ok;
+
+	ok = unshare(CLONE_FILES) == 0;
+	pthread_barrier_wait(&le->unshared);
+	/* The leader has exited and its table closed; the parent sent "0". */
+	ok = ok && child_wait(o) == 0;
+	ok = ok && msgport_recv(o->in, buf, sizeof(buf), MSGPORT_F_NONBLOCK,
+				MSGPORT_WAIT_FOREVER, NULL) == 1 && buf[0] == '0';
+	child_report(o, ok ? 2 : -2);
+	/* The process's last thread, and last table holding the inbox, goes. */
+	return NULL;
+}
+
+/* Owner: open the inbox; a thread takes a private table; the leader exits. */
+static int child_leader_exits(void *arg)
+{
+	struct leader_exit le = { .o = arg };
+	pthread_t t;
+
+	CHILD_CHECK(open_inbox(le.o) == 0);
+	CHILD_CHECK(pthread_barrier_init(&le.unshared, NULL, 2) == 0);
+	CHILD_CHECK(pthread_create(&t, NULL, thread_outlives_leader, &le) == 0);
+	pthread_barrier_wait(&le.unshared);
+	CHILD_CHECK(child_report(le.o, 1) == 0);
+	/* Only this thread exits (exit(2), not exit_group(2)): the leader's
+	 * table closes; le stays on this stack for the other thread. */
+	syscall(SYS_exit, 0);
+	return 1;
+}
+
+/*
+ * The leader's exit closes its table whole while another thread of the
+ * process holds the inbox in a table of its own: the inbox stays open until
+ * that thread, the last of the process, exits too.
+ */
+static void test_leader_table_exit_keeps_open(void **state)
+{
+	uint64_t deadline = tu_now_ns() + (uint64_t)TU_AWAIT_MS * 1000000ULL;
+	char stat[64], path[64];
+	struct owner o;
+	siginfo_t si;
+	pid_t p;
+	FILE *f;
+
+	owner_init(&o, 4);
+	p = tu_fork(child_leader_exits, &o);
+	assert_int_equal(report(&o), 1);
+	/* Wait for the leader to be a zombie: /proc/P/stat's state Z. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)p);
+	for (;;) {
+		f = fopen(path, "r");
+		assert_non_null(f);
+		assert_non_null(fgets(stat, sizeof(stat), f));
+		fclose(f);
+		if (strstr(stat, ") Z "))
+			break;
+		assert_true(tu_now_ns() < deadline);
+		usleep(1000);
+	}
+	assert_int_equal(send_to(p, "0", MSGPORT_F_NONBLOCK), 0);
+	go(&o);
+	assert_int_equal(report(&o), 2);
+	memset(&si, 0, sizeof(si));
+	assert_int_equal(waitid(P_PID, (id_t)p, &si, WEXITED | WNOWAIT), 0);
+	assert_int_equal(send_to(p, "x", MSGPORT_F_NONBLOCK), -ECONNREFUSED);
+	assert_child_ok(p);
+}
+
 static int child_exec(void *arg)
 {
 	struct owner *o = arg;
@@ -535,6 +664,8 @@ static const struct CMUnitTest direct_death_tests[] = {
 	TU_TEST(test_fork_shares_not_owns),
 	TU_TEST(test_dup_keeps_open),
 	TU_TEST(test_exec_closes),
+	TU_TEST(test_thread_table_exit_keeps_open),
+	TU_TEST(test_leader_table_exit_keeps_open),
 	TU_TEST(test_pid_reuse),
 };
 

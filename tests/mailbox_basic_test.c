@@ -405,6 +405,17 @@ static void test_read_write(void **state)
 	assert_int_equal(read(fd, buf, sizeof(buf)), 7);
 	assert_memory_equal(buf, "second!", 7);
 
+	/* A stream of messages, as a pipe: no position to seek or read at. */
+	assert_int_equal(lseek(fd, 0, SEEK_SET), -1);
+	assert_int_equal(errno, ESPIPE);
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), -1);
+	assert_int_equal(errno, ESPIPE);
+	assert_int_equal(pwrite(fd, "p", 1, 0), -1);
+	assert_int_equal(errno, ESPIPE);
+	assert_int_equal(pread(fd, buf, sizeof(buf), 0), -1);
+	assert_int_equal(errno, ESPIPE);
+	assert_int_equal(stat_of(mb).queued_msgs, 0);
+
 	/* write() beyond the mailbox's max_msg_size. */
 	memset(buf, 'x', sizeof(buf));
 	assert_int_equal(write(fd, buf, 65), -1);

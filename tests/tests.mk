@@ -6,12 +6,17 @@
 #                                  libmsgport static, libcmocka shared
 #   $(O)/tests/msgport-host-test   host-side tests of pure userspace code
 #                                  (tests/host_*.c, tools/parse.c)
+#   $(O)/tests/msgport-smoke       a short check of a loaded module needing
+#                                  nothing but libmsgport (tests/smoke/), for
+#                                  kernels the suite does not run on: built
+#                                  static for arm64 by make check-kernels
 # `make check-host` builds and runs the host tests.  Both build for the ABI
 # of EXTRA_CFLAGS (make O=build32 EXTRA_CFLAGS=-m32), which needs libcmocka
 # for that ABI (libcmocka-dev:i386 for -m32).
 
 MSGPORT_TEST := $(O)/tools/msgport-test
 MSGPORT_HOST_TEST := $(O)/tests/msgport-host-test
+MSGPORT_SMOKE := $(O)/tests/msgport-smoke
 
 MSGPORT_TEST_SRCS := tests/msgport_test_main.c tests/fixture.c tests/helpers.c \
 	tests/device_test.c tests/mailbox_basic_test.c tests/mailbox_abi_test.c \
@@ -43,7 +48,7 @@ endef
 
 .PHONY: tests check-host
 userspace: tests
-tests: $(MSGPORT_TEST) $(MSGPORT_HOST_TEST)
+tests: $(MSGPORT_TEST) $(MSGPORT_HOST_TEST) $(MSGPORT_SMOKE)
 
 $(O)/tests/obj/%.o: tests/%.c Makefile tests/tests.mk
 	@mkdir -p $(@D)
@@ -67,6 +72,12 @@ $(MSGPORT_HOST_TEST): $(MSGPORT_HOST_TEST_OBJS) $(LIBMSGPORT_A)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -o $@ $(MSGPORT_HOST_TEST_OBJS) \
 		$(LIBMSGPORT_A) $(CMOCKA_LIBS)
+
+# No cmocka, no libc but what LDFLAGS (-static for a bare initramfs) says.
+$(MSGPORT_SMOKE): tests/smoke/msgport-smoke.c $(LIBMSGPORT_A) Makefile tests/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(MSGPORT_CPPFLAGS) $(CPPFLAGS) $(CFLAGS) $(MSGPORT_CFLAGS) $(MSGPORT_LDFLAGS) \
+		$(LDFLAGS) -o $@ $< $(LIBMSGPORT_A)
 
 check-host: $(MSGPORT_HOST_TEST)
 	$(MSGPORT_HOST_TEST)

@@ -6,13 +6,16 @@
 #   check-vm   the in-VM test suite (msgport-test)
 #   vm-shell   an interactive shell in the VM on this terminal
 #   demo       the narrated demo, scripts/demo.sh, run inside the VM
+#   check-kernels  the kernel matrix beyond make check: the newest Debian
+#              kernel (pinned in configs/kernels.conf; KERNELS=latest for
+#              the newest there is) and arm64; see scripts/check-kernels
 # VM_ARGS passes options to tests/vm/run, e.g. VM_ARGS="--timeout 900".
 
 VM_RUN := $(CURDIR)/tests/vm/run
 VM_ENV := O=$(O) KERNELRELEASE=$(KRELEASE)
 VM_ARGS ?=
 
-.PHONY: check-vm vm-shell demo
+.PHONY: check-vm vm-shell demo check-kernels
 
 check-vm: all
 	$(VM_ENV) $(VM_RUN) $(VM_ARGS) -- msgport-test
@@ -25,3 +28,6 @@ demo: deps
 		{ echo "msgport: scripts/demo.sh does not exist yet: no demo to run" >&2; exit 1; }
 	$(MAKE) -C $(CURDIR) all
 	$(VM_ENV) $(VM_RUN) $(VM_ARGS) -- sh /host/scripts/demo.sh
+
+check-kernels:
+	O=$(O) $(CURDIR)/scripts/check-kernels $(if $(KERNELS),--kernels $(KERNELS))

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * msgport: every difference between the kernels msgport builds for.
+ *
+ * msgport builds for Linux 6.1 and later (dkms.conf: BUILD_EXCLUSIVE_KERNEL).
+ * Nothing outside this file tests a kernel version: each interface that
+ * changed after 6.1 gets one name here that means the same on every kernel.
+ * Each piece says which change it follows and where the kernels of the
+ * test matrix (README "Kernels": Debian's 6.1 and 6.12, the pinned 7.x of
+ * trixie-backports, arm64's 6.1) fall, so that both sides of every
+ * threshold are built and tested.  A kernel outside the matrix (Ubuntu,
+ * Fedora, a stable release between two tested ones) is served by the same
+ * tests: they look at the version it reports, never at its distribution.
+ *
+ * Changes that needed nothing here, because the code uses only what every
+ * supported kernel has:
+ *  - no_llseek() is gone in 6.12; since 6.0 a NULL ->llseek means the same
+ *    (no FMODE_LSEEK: lseek(2) fails with ESPIPE), so the file operations
+ *    leave it NULL.
+ *  - close_files() stopped clearing each descriptor slot before closing its
+ *    file at exit (after 6.12: 6.12.118 still xchg()s the slot to NULL,
+ *    7.2 leaves it), so an inbox file closed at its
+ *    owner's exit is still in the dying table: inbox.c decides on the
+ *    owner's live tables, which a dying table is never one of (exit_files()
+ *    and unshare(CLONE_FILES) detach it from the task before closing it,
+ *    on every kernel).
+ */
+#ifndef _MSGPORT_COMPAT_H
+#define _MSGPORT_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/version.h>
+
+/*
+ * 6.3 made vma->vm_flags read-only ("mm: introduce vma->vm_flags wrapper
+ * functions"): flags change through vm_flags_set() and vm_flags_clear().
+ * Below: 6.1 (Debian 12, amd64 and arm64).  From: 6.12, 7.x.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma,
+				  vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+/*
+ * The symbol namespace of what msgport_kunit.ko tests.  6.13 made the
+ * namespace argument of EXPORT_SYMBOL_NS_GPL() and MODULE_IMPORT_NS() a
+ * string literal ("module: Convert symbol namespace to string literal");
+ * before, a bare word that the macros stringify.  Below: 6.1,
+ * 6.12.  From: 7.x.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define MSGPORT_TEST_NS		"MSGPORT_KUNIT"
+#else
+#define MSGPORT_TEST_NS		MSGPORT_KUNIT
+#endif
+
+#endif /* _MSGPORT_COMPAT_H */
