@@ -57,9 +57,9 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
  * 6.12.  From: 7.x.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#define MSGPORT_TEST_NS		"MSGPORT_KUNIT"
+#define MP_TEST_NS		"MSGPORT_KUNIT"
 #else
-#define MSGPORT_TEST_NS		MSGPORT_KUNIT
+#define MP_TEST_NS		MSGPORT_KUNIT
 #endif
 
 #endif /* _MSGPORT_COMPAT_H */

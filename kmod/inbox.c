@@ -12,7 +12,7 @@
  * at exit, before its owner can even be reaped, and its messages die with it.
  *
  * Locking
- *   msgport_inbox_lock (spinlock) protects the inbox table: the hash of
+ *   mp_inbox_lock (spinlock) protects the inbox table: the hash of
  *   inboxes by owner and each inbox's @inbox_link.  Lookups take a mailbox
  *   reference under it.  It is a leaf lock: never held with another msgport
  *   lock, and mailbox destruction happens after dropping it.
@@ -74,16 +74,16 @@
 
 #include "msgport.h"
 
-#define MSGPORT_INBOX_BITS	8
+#define MP_INBOX_BITS	8
 
-static DEFINE_SPINLOCK(msgport_inbox_lock);
-static DEFINE_HASHTABLE(msgport_inboxes, MSGPORT_INBOX_BITS);
+static DEFINE_SPINLOCK(mp_inbox_lock);
+static DEFINE_HASHTABLE(mp_inboxes, MP_INBOX_BITS);
 
-static struct msgport_mailbox *inbox_find_locked(const struct pid *owner)
+static struct mp_mailbox *inbox_find_locked(const struct pid *owner)
 {
-	struct msgport_mailbox *mb;
+	struct mp_mailbox *mb;
 
-	hash_for_each_possible(msgport_inboxes, mb, inbox_link,
+	hash_for_each_possible(mp_inboxes, mb, inbox_link,
 			       (unsigned long)owner) {
 		if (mb->owner == owner)
 			return mb;
@@ -95,7 +95,7 @@ static struct msgport_mailbox *inbox_find_locked(const struct pid *owner)
  * The thread group of the task @nr names in the caller's pid namespace (a
  * thread id names its process), with a reference; NULL if there is none.
  */
-struct pid *msgport_get_tgid(pid_t nr)
+struct pid *mp_get_tgid(pid_t nr)
 {
 	struct task_struct *task;
 	struct pid *tgid = NULL;
@@ -112,7 +112,7 @@ struct pid *msgport_get_tgid(pid_t nr)
  * May the current task send to @mb?  The owner's euid always may, as may
  * CAP_IPC_OWNER; others need the group or other write bit of its mode.
  */
-static bool may_send(const struct msgport_mailbox *mb)
+static bool may_send(const struct mp_mailbox *mb)
 {
 	u32 mode = READ_ONCE(mb->mode);
 
@@ -127,51 +127,51 @@ static bool may_send(const struct msgport_mailbox *mb)
  * The inbox of process @nr, with a reference, if the caller may send to it;
  * else ERR_PTR(-EINVAL, -ESRCH, -ECONNREFUSED or -EACCES).
  */
-struct msgport_mailbox *msgport_inbox_get(pid_t nr)
+struct mp_mailbox *mp_inbox_get(pid_t nr)
 {
-	struct msgport_mailbox *mb;
+	struct mp_mailbox *mb;
 	struct pid *tgid;
 
 	if (nr <= 0)
 		return ERR_PTR(-EINVAL);
-	tgid = msgport_get_tgid(nr);
+	tgid = mp_get_tgid(nr);
 	if (!tgid)
 		return ERR_PTR(-ESRCH);
-	spin_lock(&msgport_inbox_lock);
+	spin_lock(&mp_inbox_lock);
 	mb = inbox_find_locked(tgid);
 	if (mb)
 		kref_get(&mb->ref);
-	spin_unlock(&msgport_inbox_lock);
+	spin_unlock(&mp_inbox_lock);
 	put_pid(tgid);
 	if (!mb)
 		return ERR_PTR(-ECONNREFUSED);
 	if (!may_send(mb)) {
-		msgport_mailbox_put(mb);
+		mp_mailbox_put(mb);
 		return ERR_PTR(-EACCES);
 	}
 	return mb;
 }
 
 /* Take the inbox out of the table, then destroy it; once only. */
-static void inbox_close(struct msgport_mailbox *mb)
+static void inbox_close(struct mp_mailbox *mb)
 {
 	bool linked;
 
-	spin_lock(&msgport_inbox_lock);
+	spin_lock(&mp_inbox_lock);
 	linked = !hlist_unhashed(&mb->inbox_link);
 	if (linked)
 		hash_del(&mb->inbox_link);
-	spin_unlock(&msgport_inbox_lock);
+	spin_unlock(&mp_inbox_lock);
 	if (linked)
-		msgport_mailbox_destroy(mb);
+		mp_mailbox_destroy(mb);
 }
 
 /* MSGPORT_IOC_INBOX: the current process's inbox, as a new descriptor. */
-long msgport_ioc_inbox(struct msgport_inbox __user *u)
+long mp_ioc_inbox(struct msgport_inbox __user *u)
 {
-	u32 max = READ_ONCE(msgport_max_msg_size);
-	struct msgport_mailbox *mb;
-	struct msgport_mbfile *mbf;
+	u32 max = READ_ONCE(mp_max_msg_size);
+	struct mp_mailbox *mb;
+	struct mp_file *mbf;
 	struct msgport_inbox in;
 	struct file *file;
 	int fflags = O_RDONLY;
@@ -186,7 +186,7 @@ long msgport_ioc_inbox(struct msgport_inbox __user *u)
 	if (in.mode & ~0777U)
 		return -EINVAL;
 	if (!in.max_msg_size)
-		in.max_msg_size = min(READ_ONCE(msgport_default_msg_size), max);
+		in.max_msg_size = min(READ_ONCE(mp_default_msg_size), max);
 	if (in.max_msg_size > max)
 		return -EINVAL;
 	if (in.flags & MSGPORT_O_NONBLOCK)
@@ -194,7 +194,7 @@ long msgport_ioc_inbox(struct msgport_inbox __user *u)
 	if (in.flags & MSGPORT_O_CLOEXEC)
 		fflags |= O_CLOEXEC;
 
-	mb = msgport_mailbox_alloc();
+	mb = mp_mailbox_alloc();
 	if (!mb)
 		return -ENOMEM;
 	mb->capacity = in.capacity;
@@ -218,27 +218,27 @@ long msgport_ioc_inbox(struct msgport_inbox __user *u)
 		goto out_mbf;
 	}
 
-	spin_lock(&msgport_inbox_lock);
+	spin_lock(&mp_inbox_lock);
 	if (inbox_find_locked(mb->owner)) {
 		ret = -EEXIST;
 	} else {
-		hash_add(msgport_inboxes, &mb->inbox_link,
+		hash_add(mp_inboxes, &mb->inbox_link,
 			 (unsigned long)mb->owner);
 		ret = 0;
 	}
-	spin_unlock(&msgport_inbox_lock);
+	spin_unlock(&mp_inbox_lock);
 	if (ret)
 		goto out_fd;
 
-	file = anon_inode_getfile("[msgport-inbox]", &msgport_mailbox_fops,
+	file = anon_inode_getfile("[msgport-inbox]", &mp_file_fops,
 				  mbf, fflags);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		inbox_close(mb);
 		goto out_fd;
 	}
-	msgport_mailbox_receiver_opened(mb);
-	atomic_long_inc(&msgport_objects.files);
+	mp_mailbox_receiver_opened(mb);
+	atomic_long_inc(&mp_objects.files);
 	fd_install(fd, file);
 	return fd;
 
@@ -247,15 +247,15 @@ out_fd:
 out_mbf:
 	kfree(mbf);
 out_mb:
-	msgport_mailbox_put(mb);
+	mp_mailbox_put(mb);
 	return ret;
 }
 
 /* MSGPORT_IOC_SEND_PID: a message to a process's inbox. */
-long msgport_ioc_send_pid(struct msgport_send_pid __user *u)
+long mp_ioc_send_pid(struct msgport_send_pid __user *u)
 {
-	struct msgport_xfer x = { };
-	struct msgport_mailbox *mb;
+	struct mp_xfer x = { };
+	struct mp_mailbox *mb;
 	struct msgport_send_pid s;
 	int ret;
 
@@ -271,7 +271,7 @@ long msgport_ioc_send_pid(struct msgport_send_pid __user *u)
 	if (put_user(0, &u->seq))
 		return -EFAULT;
 
-	mb = msgport_inbox_get(s.pid);
+	mb = mp_inbox_get(s.pid);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
 	x.buf = u64_to_user_ptr(s.buf);
@@ -280,8 +280,8 @@ long msgport_ioc_send_pid(struct msgport_send_pid __user *u)
 	x.prio = s.priority;
 	x.timeout_ns = s.timeout_ns;
 	x.utimeout = &u->timeout_ns;
-	ret = msgport_send(mb, &x);
-	msgport_mailbox_put(mb);
+	ret = mp_send(mb, &x);
+	mp_mailbox_put(mb);
 	if (ret)
 		return ret;
 	if (put_user(x.seq, &u->seq))
@@ -325,7 +325,7 @@ static bool owner_holds(struct file *file)
  * exec's close-on-exec, or its table closed at exit): the owner closing its
  * last one closes the inbox.
  */
-void msgport_inbox_flush(struct file *file, struct msgport_mailbox *mb)
+void mp_inbox_flush(struct file *file, struct mp_mailbox *mb)
 {
 	if (task_tgid(current) != mb->owner)
 		return;
@@ -334,8 +334,8 @@ void msgport_inbox_flush(struct file *file, struct msgport_mailbox *mb)
 }
 
 /* The inbox's file goes: close it (if its owner did not) and let go. */
-void msgport_inbox_release(struct msgport_mailbox *mb)
+void mp_inbox_release(struct mp_mailbox *mb)
 {
 	inbox_close(mb);
-	msgport_mailbox_put(mb);
+	mp_mailbox_put(mb);
 }

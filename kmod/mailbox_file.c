@@ -2,7 +2,7 @@
 /*
  * msgport: the mailbox descriptor (an anonymous-inode file).
  *
- * file->private_data is a struct msgport_mbfile, fixed for the file's life:
+ * file->private_data is a struct mp_file, fixed for the file's life:
  * the mailbox (one kref held until release), the access granted at open
  * and, with send access, a reference to the opener's quota record (so it
  * is not freed and re-created between messages; user_quota.c).
@@ -36,8 +36,8 @@ static u32 file_nonblock(const struct file *file)
 }
 
 /* Copy and check a struct msgport_send and prepare @x from it. */
-static int send_prepare(struct msgport_mbfile *mbf,
-			struct msgport_send __user *u, struct msgport_xfer *x)
+static int send_args(struct mp_file *mbf,
+		     struct msgport_send __user *u, struct mp_xfer *x)
 {
 	struct msgport_send s;
 
@@ -56,7 +56,7 @@ static int send_prepare(struct msgport_mbfile *mbf,
 
 	memset(x, 0, sizeof(*x));
 	if (s.flags & MSGPORT_F_SPAN) {
-		/* buf is an offset in the region (checked by msgport_send). */
+		/* buf is an offset in the region (checked by mp_send). */
 		x->span_off = s.buf;
 		x->span_len = s.len;
 	} else {
@@ -71,15 +71,15 @@ static int send_prepare(struct msgport_mbfile *mbf,
 	return 0;
 }
 
-static long ioc_send(struct msgport_mbfile *mbf, struct msgport_send __user *u)
+static long mp_ioc_send(struct mp_file *mbf, struct msgport_send __user *u)
 {
-	struct msgport_xfer x;
+	struct mp_xfer x;
 	int ret;
 
-	ret = send_prepare(mbf, u, &x);
+	ret = send_args(mbf, u, &x);
 	if (ret)
 		return ret;
-	ret = msgport_send(mbf->mb, &x);
+	ret = mp_send(mbf->mb, &x);
 	if (ret)
 		return ret;
 	if (put_user(x.seq, &u->seq))
@@ -88,31 +88,31 @@ static long ioc_send(struct msgport_mbfile *mbf, struct msgport_send __user *u)
 }
 
 /*
- * A send batch, MSGPORT_SEND_BATCH_CHUNK entries at a time: each chunk's
+ * A send batch, MP_SEND_BATCH_CHUNK entries at a time: each chunk's
  * messages that need not wait go out in one hold of the mailbox lock
- * (msgport_send_batch()).  The number sent, or the first entry's error.
+ * (mp_send_batch()).  The number sent, or the first entry's error.
  */
-static long send_batch(struct msgport_mbfile *mbf, struct msgport_send __user *u,
+static long send_batch(struct mp_file *mbf, struct msgport_send __user *u,
 		       u32 count)
 {
-	struct msgport_xfer xs[MSGPORT_SEND_BATCH_CHUNK];
+	struct mp_xfer xs[MP_SEND_BATCH_CHUNK];
 	u32 done = 0, n, i;
 	long ret = 0;
 
 	while (done < count) {
-		for (n = 0; n < MSGPORT_SEND_BATCH_CHUNK && done + n < count; n++) {
-			ret = send_prepare(mbf, u + done + n, &xs[n]);
+		for (n = 0; n < MP_SEND_BATCH_CHUNK && done + n < count; n++) {
+			ret = send_args(mbf, u + done + n, &xs[n]);
 			if (ret)
 				break;
 		}
 		if (n) {
-			long sent = msgport_send_batch(mbf->mb, xs, n);
+			long sent = mp_send_batch(mbf->mb, xs, n);
 
 			if (sent < 0) {
 				ret = sent;
 				break;
 			}
-			/* Made writable by send_prepare(): a fault now is a race. */
+			/* Made writable by send_args(): a fault now is a race. */
 			for (i = 0; i < sent; i++) {
 				if (put_user(xs[i].seq, &u[done + i].seq))
 					ret = -EFAULT;
@@ -134,10 +134,10 @@ static long send_batch(struct msgport_mbfile *mbf, struct msgport_send __user *u
  * puts.  @clear_info: zero info now (what a failed receive leaves there),
  * which also fails a read-only struct before any message moves; a batch's
  * later entries skip it, as a fault writing their info puts their
- * messages back (msgport_recv_batch()).
+ * messages back (mp_recv_batch()).
  */
-static long recv_prepare(struct msgport_mbfile *mbf,
-			 struct msgport_recv __user *u, struct msgport_xfer *x,
+static long recv_args(struct mp_file *mbf,
+		      struct msgport_recv __user *u, struct mp_xfer *x,
 			 bool clear_info)
 {
 	struct msgport_recv r;
@@ -155,7 +155,7 @@ static long recv_prepare(struct msgport_mbfile *mbf,
 	if (clear_info && clear_user(&u->info, sizeof(u->info)))
 		return -EFAULT;
 	if (r.flags & MSGPORT_F_FROM) {
-		x->from = msgport_get_tgid(r.from_pid);
+		x->from = mp_get_tgid(r.from_pid);
 		if (!x->from)
 			return -ESRCH;
 	}
@@ -170,29 +170,29 @@ static long recv_prepare(struct msgport_mbfile *mbf,
 	return 0;
 }
 
-static long ioc_recv(struct msgport_mbfile *mbf, struct msgport_recv __user *u)
+static long mp_ioc_recv(struct mp_file *mbf, struct msgport_recv __user *u)
 {
-	struct msgport_xfer x = { };
+	struct mp_xfer x = { };
 	long ret;
 
-	ret = recv_prepare(mbf, u, &x, true);
+	ret = recv_args(mbf, u, &x, true);
 	if (ret)
 		return ret;
-	ret = msgport_recv(mbf->mb, &x);
+	ret = mp_recv(mbf->mb, &x);
 	put_pid(x.from);
 	return ret;
 }
 
 /*
- * A receive batch, MSGPORT_RECV_BATCH_CHUNK entries at a time, each chunk
- * taken from the queue in one go (msgport_recv_batch()); an entry that
+ * A receive batch, MP_RECV_BATCH_CHUNK entries at a time, each chunk
+ * taken from the queue in one go (mp_recv_batch()); an entry that
  * peeks or filters on a sender is received alone.  Entries after the very
  * first do not wait.  The number received, or the first entry's error.
  */
-static long recv_batch(struct msgport_mbfile *mbf, struct msgport_recv __user *u,
+static long recv_batch(struct mp_file *mbf, struct msgport_recv __user *u,
 		       u32 count)
 {
-	struct msgport_xfer xs[MSGPORT_RECV_BATCH_CHUNK];
+	struct mp_xfer xs[MP_RECV_BATCH_CHUNK];
 	u32 done = 0, n, want;
 	long ret = 0, got;
 	bool alone;
@@ -208,14 +208,14 @@ static long recv_batch(struct msgport_mbfile *mbf, struct msgport_recv __user *u
 		 */
 		want = READ_ONCE(mbf->mb->nmsgs);
 		if (!want && !done)
-			want = MSGPORT_RECV_BATCH_CHUNK;
-		want = min3(count - done, (u32)MSGPORT_RECV_BATCH_CHUNK,
+			want = MP_RECV_BATCH_CHUNK;
+		want = min3(count - done, (u32)MP_RECV_BATCH_CHUNK,
 			    max(want, 1U));
 		alone = false;
 		for (n = 0; n < want; n++) {
 			memset(&xs[n], 0, sizeof(xs[n]));
-			ret = recv_prepare(mbf, u + done + n, &xs[n],
-					   !(done + n));
+			ret = recv_args(mbf, u + done + n, &xs[n],
+					!(done + n));
 			if (ret)
 				break;
 			if (done + n)
@@ -233,12 +233,12 @@ static long recv_batch(struct msgport_mbfile *mbf, struct msgport_recv __user *u
 		if (!n)
 			break;
 		if (alone) {
-			got = msgport_recv(mbf->mb, &xs[0]);
+			got = mp_recv(mbf->mb, &xs[0]);
 			put_pid(xs[0].from);
 			if (got >= 0)
 				got = 1;
 		} else {
-			got = msgport_recv_batch(mbf->mb, xs, n);
+			got = mp_recv_batch(mbf->mb, xs, n);
 		}
 		if (got < 0) {
 			ret = got;
@@ -257,8 +257,8 @@ static long recv_batch(struct msgport_mbfile *mbf, struct msgport_recv __user *u
  * done, or the first entry's error.  Each entry is copied and checked as
  * the single-message ioctl does it.
  */
-static long ioc_batch(struct msgport_mbfile *mbf,
-		      struct msgport_batch __user *u, bool recv)
+static long mp_ioc_batch(struct mp_file *mbf,
+			 struct msgport_batch __user *u, bool recv)
 {
 	struct msgport_batch b;
 
@@ -275,14 +275,14 @@ static long ioc_batch(struct msgport_mbfile *mbf,
 	return send_batch(mbf, u64_to_user_ptr(b.msgs), b.count);
 }
 
-static long ioc_reply(struct msgport_mbfile *mbf,
-		      struct msgport_reply __user *u)
+static long mp_ioc_reply(struct mp_file *mbf,
+			 struct msgport_reply __user *u)
 {
 	struct msgport_reply r;
 
 	if (copy_from_user(&r, u, sizeof(r)))
 		return -EFAULT;
-	return msgport_reply(mbf, &r);
+	return mp_call_reply(mbf, &r);
 }
 
 /*
@@ -291,10 +291,10 @@ static long ioc_reply(struct msgport_mbfile *mbf,
  * (-ENOENT, -ECANCELED) is reported in reply_result and the receive goes
  * on, any other reply error fails the call.
  */
-static long ioc_reply_recv(struct msgport_mbfile *mbf,
-			   struct msgport_reply_recv __user *u)
+static long mp_ioc_reply_recv(struct mp_file *mbf,
+			      struct msgport_reply_recv __user *u)
 {
-	struct msgport_xfer x = { };
+	struct mp_xfer x = { };
 	struct msgport_reply r;
 	u32 reserved0;
 	long ret;
@@ -307,11 +307,11 @@ static long ioc_reply_recv(struct msgport_mbfile *mbf,
 		return -EINVAL;
 	if (put_user(0, &u->reply_result))
 		return -EFAULT;
-	ret = recv_prepare(mbf, &u->recv, &x, true);
+	ret = recv_args(mbf, &u->recv, &x, true);
 	if (ret)
 		return ret;
 	if (r.token) {
-		res = msgport_reply(mbf, &r);
+		res = mp_call_reply(mbf, &r);
 		if (res && res != -ENOENT && res != -ECANCELED) {
 			/* Best effort: the return value says it anyway. */
 			ret = put_user(res, &u->reply_result) ? -EFAULT : res;
@@ -322,24 +322,24 @@ static long ioc_reply_recv(struct msgport_mbfile *mbf,
 			goto out;
 		}
 	}
-	ret = msgport_recv(mbf->mb, &x);
+	ret = mp_recv(mbf->mb, &x);
 out:
 	put_pid(x.from);
 	return ret;
 }
 
-static long ioc_stat(struct msgport_mbfile *mbf, struct msgport_stat __user *u)
+static long mp_ioc_stat(struct mp_file *mbf, struct msgport_stat __user *u)
 {
 	struct msgport_stat st;
 
-	msgport_mailbox_stat(mbf->mb, &st);
+	mp_mailbox_stat(mbf->mb, &st);
 	if (copy_to_user(u, &st, sizeof(st)))
 		return -EFAULT;
 	return 0;
 }
 
-static long ioc_set_mode(struct msgport_mbfile *mbf,
-			 struct msgport_setmode __user *u)
+static long mp_ioc_set_mode(struct mp_file *mbf,
+			    struct msgport_setmode __user *u)
 {
 	struct msgport_setmode sm;
 
@@ -347,14 +347,14 @@ static long ioc_set_mode(struct msgport_mbfile *mbf,
 		return -EFAULT;
 	if (sm.reserved || (sm.mode & ~0777U))
 		return -EINVAL;
-	if (!msgport_mailbox_is_owner(mbf->mb))
+	if (!mp_mailbox_is_owner(mbf->mb))
 		return -EPERM;
-	return msgport_mailbox_set_mode(mbf->mb, sm.mode);
+	return mp_mailbox_set_mode(mbf->mb, sm.mode);
 }
 
 /* Waiting on words of the mailbox's region (region.c). */
-static long ioc_region_wait(struct msgport_mbfile *mbf,
-			    struct msgport_region_wait __user *u)
+static long mp_ioc_region_wait(struct mp_file *mbf,
+			       struct msgport_region_wait __user *u)
 {
 	struct msgport_region_wait w;
 
@@ -364,45 +364,45 @@ static long ioc_region_wait(struct msgport_mbfile *mbf,
 		return -EINVAL;
 	if (!(mbf->access & MSGPORT_O_RECV))
 		return -EBADF;
-	return msgport_region_wait(mbf->mb, &w, &u->timeout_ns);
+	return mp_region_wait(mbf->mb, &w, &u->timeout_ns);
 }
 
-static long ioc_region_wake(struct msgport_mbfile *mbf)
+static long mp_ioc_region_wake(struct mp_file *mbf)
 {
 	if (!(mbf->access & MSGPORT_O_RECV))
 		return -EBADF;
-	return msgport_region_wake(mbf->mb);
+	return mp_region_wake(mbf->mb);
 }
 
 static long mbfile_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
-	struct msgport_mbfile *mbf = file->private_data;
+	struct mp_file *mbf = file->private_data;
 	void __user *argp = (void __user *)arg;
 
 	switch (cmd) {
 	case MSGPORT_IOC_SEND:
-		return ioc_send(mbf, argp);
+		return mp_ioc_send(mbf, argp);
 	case MSGPORT_IOC_RECV:
-		return ioc_recv(mbf, argp);
+		return mp_ioc_recv(mbf, argp);
 	case MSGPORT_IOC_SEND_BATCH:
-		return ioc_batch(mbf, argp, false);
+		return mp_ioc_batch(mbf, argp, false);
 	case MSGPORT_IOC_RECV_BATCH:
-		return ioc_batch(mbf, argp, true);
+		return mp_ioc_batch(mbf, argp, true);
 	case MSGPORT_IOC_STAT:
-		return ioc_stat(mbf, argp);
+		return mp_ioc_stat(mbf, argp);
 	case MSGPORT_IOC_SET_MODE:
-		return ioc_set_mode(mbf, argp);
+		return mp_ioc_set_mode(mbf, argp);
 	case MSGPORT_IOC_CALL:
-		return msgport_ioc_call(mbf, argp);
+		return mp_ioc_call(mbf, argp);
 	case MSGPORT_IOC_REPLY:
-		return ioc_reply(mbf, argp);
+		return mp_ioc_reply(mbf, argp);
 	case MSGPORT_IOC_REPLY_RECV:
-		return ioc_reply_recv(mbf, argp);
+		return mp_ioc_reply_recv(mbf, argp);
 	case MSGPORT_IOC_REGION_WAIT:
-		return ioc_region_wait(mbf, argp);
+		return mp_ioc_region_wait(mbf, argp);
 	case MSGPORT_IOC_REGION_WAKE:
-		return ioc_region_wake(mbf);
+		return mp_ioc_region_wake(mbf);
 	default:
 		return -ENOTTY;
 	}
@@ -412,8 +412,8 @@ static long mbfile_ioctl(struct file *file, unsigned int cmd,
 static ssize_t mbfile_read(struct file *file, char __user *buf, size_t count,
 			   loff_t *ppos)
 {
-	struct msgport_mbfile *mbf = file->private_data;
-	struct msgport_xfer x = { };
+	struct mp_file *mbf = file->private_data;
+	struct mp_xfer x = { };
 
 	if (!(mbf->access & MSGPORT_O_RECV))
 		return -EBADF;
@@ -421,15 +421,15 @@ static ssize_t mbfile_read(struct file *file, char __user *buf, size_t count,
 	x.len = min_t(size_t, count, U32_MAX);
 	x.flags = file_nonblock(file);
 	x.mbf = mbf;
-	return msgport_recv(mbf->mb, &x);
+	return mp_recv(mbf->mb, &x);
 }
 
 /* write(2): one message of priority 0. */
 static ssize_t mbfile_write(struct file *file, const char __user *buf,
 			    size_t count, loff_t *ppos)
 {
-	struct msgport_mbfile *mbf = file->private_data;
-	struct msgport_xfer x = { };
+	struct mp_file *mbf = file->private_data;
+	struct mp_xfer x = { };
 	int ret;
 
 	if (!(mbf->access & MSGPORT_O_SEND))
@@ -440,54 +440,54 @@ static ssize_t mbfile_write(struct file *file, const char __user *buf,
 	x.len = count;
 	x.flags = file_nonblock(file);
 	x.quota = mbf->quota;
-	ret = msgport_send(mbf->mb, &x);
+	ret = mp_send(mbf->mb, &x);
 	return ret ? ret : count;
 }
 
 static __poll_t mbfile_poll(struct file *file, struct poll_table_struct *pt)
 {
-	struct msgport_mbfile *mbf = file->private_data;
+	struct mp_file *mbf = file->private_data;
 
-	return msgport_mailbox_poll(mbf->mb, file, pt);
+	return mp_mailbox_poll(mbf->mb, file, pt);
 }
 
 /* The mailbox's shared region (region.c). */
 static int mbfile_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct msgport_mbfile *mbf = file->private_data;
+	struct mp_file *mbf = file->private_data;
 
-	return msgport_region_mmap(mbf->mb, mbf->access, vma);
+	return mp_region_mmap(mbf->mb, mbf->access, vma);
 }
 
 /* close(2) of one descriptor: an inbox's owner may be closing it (inbox.c). */
 static int mbfile_flush(struct file *file, fl_owner_t id)
 {
-	struct msgport_mbfile *mbf = file->private_data;
+	struct mp_file *mbf = file->private_data;
 
 	if (mbf->mb->owner)
-		msgport_inbox_flush(file, mbf->mb);
+		mp_inbox_flush(file, mbf->mb);
 	return 0;
 }
 
 static int mbfile_release(struct inode *inode, struct file *file)
 {
-	struct msgport_mbfile *mbf = file->private_data;
+	struct mp_file *mbf = file->private_data;
 
 	/* Calls received through this descriptor will not be answered. */
-	msgport_calls_release(mbf);
+	mp_calls_release(mbf);
 	if (mbf->access & MSGPORT_O_RECV)
-		msgport_mailbox_receiver_closed(mbf->mb);
+		mp_mailbox_receiver_closed(mbf->mb);
 	if (mbf->mb->owner)
-		msgport_inbox_release(mbf->mb);
+		mp_inbox_release(mbf->mb);
 	else
-		msgport_mailbox_release(mbf->mb);
-	msgport_quota_drop(mbf->quota);
+		mp_registry_release(mbf->mb);
+	mp_quota_drop(mbf->quota);
 	kfree(mbf);
-	atomic_long_dec(&msgport_objects.files);
+	atomic_long_dec(&mp_objects.files);
 	return 0;
 }
 
-const struct file_operations msgport_mailbox_fops = {
+const struct file_operations mp_file_fops = {
 	.owner		= THIS_MODULE,
 	.read		= mbfile_read,
 	.write		= mbfile_write,

@@ -21,46 +21,46 @@
 
 #include "msgport.h"
 
-unsigned int msgport_max_mailboxes = 1024;
-EXPORT_SYMBOL_NS_GPL(msgport_max_mailboxes, MSGPORT_TEST_NS);
-module_param_named(max_mailboxes, msgport_max_mailboxes, uint, 0644);
+unsigned int mp_max_mailboxes = 1024;
+EXPORT_SYMBOL_NS_GPL(mp_max_mailboxes, MP_TEST_NS);
+module_param_named(max_mailboxes, mp_max_mailboxes, uint, 0644);
 MODULE_PARM_DESC(max_mailboxes,
 		 "Maximum number of mailboxes in the system; creating more fails with ENOSPC (default 1024)");
 
-unsigned int msgport_max_msg_size = 4 << 20;
-module_param_named(max_msg_size, msgport_max_msg_size, uint, 0644);
+unsigned int mp_max_msg_size = 4 << 20;
+module_param_named(max_msg_size, mp_max_msg_size, uint, 0644);
 MODULE_PARM_DESC(max_msg_size,
 		 "Largest max_msg_size a mailbox may be created with, in bytes; asking more fails with EINVAL (default 4 MiB)");
 
-unsigned int msgport_default_msg_size = 8192;
-module_param_named(default_msg_size, msgport_default_msg_size, uint, 0644);
+unsigned int mp_default_msg_size = 8192;
+module_param_named(default_msg_size, mp_default_msg_size, uint, 0644);
 MODULE_PARM_DESC(default_msg_size,
 		 "max_msg_size of a mailbox created with max_msg_size 0, in bytes, capped by max_msg_size (default 8192)");
 
-unsigned long msgport_max_user_bytes = 64UL << 20;
-EXPORT_SYMBOL_NS_GPL(msgport_max_user_bytes, MSGPORT_TEST_NS);
-module_param_named(max_user_bytes, msgport_max_user_bytes, ulong, 0644);
+unsigned long mp_max_user_bytes = 64UL << 20;
+EXPORT_SYMBOL_NS_GPL(mp_max_user_bytes, MP_TEST_NS);
+module_param_named(max_user_bytes, mp_max_user_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_user_bytes,
 		 "Queued payload bytes plus region bytes allowed per euid, root included; a send or region creation beyond it fails with EDQUOT (default 64 MiB)");
 
-unsigned long msgport_max_region_size = 256UL << 20;
-module_param_named(max_region_size, msgport_max_region_size, ulong, 0644);
+unsigned long mp_max_region_size = 256UL << 20;
+module_param_named(max_region_size, mp_max_region_size, ulong, 0644);
 MODULE_PARM_DESC(max_region_size,
 		 "Largest shared region a mailbox may be created with, in bytes after rounding up to pages; asking more fails with EFBIG (default 256 MiB)");
 
-unsigned long msgport_spin_ns = 1000000;
-module_param_named(spin_ns, msgport_spin_ns, ulong, 0644);
+unsigned long mp_spin_ns = 1000000;
+module_param_named(spin_ns, mp_spin_ns, ulong, 0644);
 MODULE_PARM_DESC(spin_ns,
 		 "Longest a blocking send or receive spins, in nanoseconds, while the peer that will likely end its wait runs on another CPU, before it sleeps (it spins at most as long as a wake-up is measured to take); 0 never spins (default 1000000)");
 
-static long ioc_version(struct msgport_version __user *u)
+static long mp_ioc_version(struct msgport_version __user *u)
 {
 	struct msgport_version v;
 
 	memset(&v, 0, sizeof(v));
 	v.abi_major = MSGPORT_ABI_MAJOR;
 	v.abi_minor = MSGPORT_ABI_MINOR;
-	strscpy(v.module_version, MSGPORT_MODULE_VERSION,
+	strscpy(v.module_version, MP_MODULE_VERSION,
 		sizeof(v.module_version));
 	if (copy_to_user(u, &v, sizeof(v)))
 		return -EFAULT;
@@ -77,10 +77,10 @@ static int copy_name(u64 uname, u32 len, char *buf)
 	if (copy_from_user(buf, u64_to_user_ptr(uname), len))
 		return -EFAULT;
 	buf[len] = '\0';
-	return msgport_name_check(buf, len);
+	return mp_name_check(buf, len);
 }
 
-static long ioc_open(struct msgport_open __user *u)
+static long mp_ioc_open(struct msgport_open __user *u)
 {
 	char name[MSGPORT_NAME_MAX + 1];
 	struct msgport_open op;
@@ -104,18 +104,18 @@ static long ioc_open(struct msgport_open __user *u)
 	 * creates the mailbox: an existing one opens whatever they hold.
 	 */
 	if (op.flags & MSGPORT_O_CREAT) {
-		u32 max = READ_ONCE(msgport_max_msg_size);
+		u32 max = READ_ONCE(mp_max_msg_size);
 
 		if (!op.max_msg_size)
-			op.max_msg_size = min(READ_ONCE(msgport_default_msg_size),
+			op.max_msg_size = min(READ_ONCE(mp_default_msg_size),
 					      max);
 		if ((op.mode & ~0777U) || op.max_msg_size > max)
 			create_err = -EINVAL;
 	}
-	return msgport_mailbox_open(&op, name, create_err);
+	return mp_registry_open(&op, name, create_err);
 }
 
-static long ioc_unlink(struct msgport_name __user *u)
+static long mp_ioc_unlink(struct msgport_name __user *u)
 {
 	char name[MSGPORT_NAME_MAX + 1];
 	struct msgport_name n;
@@ -128,79 +128,79 @@ static long ioc_unlink(struct msgport_name __user *u)
 	ret = copy_name(n.name, n.name_len, name);
 	if (ret)
 		return ret;
-	return msgport_mailbox_unlink(name, n.name_len);
+	return mp_registry_unlink(name, n.name_len);
 }
 
-static long msgport_ctl_ioctl(struct file *file, unsigned int cmd,
-			      unsigned long arg)
+static long mp_ctl_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
 
 	switch (cmd) {
 	case MSGPORT_IOC_VERSION:
-		return ioc_version(argp);
+		return mp_ioc_version(argp);
 	case MSGPORT_IOC_OPEN:
-		return ioc_open(argp);
+		return mp_ioc_open(argp);
 	case MSGPORT_IOC_UNLINK:
-		return ioc_unlink(argp);
+		return mp_ioc_unlink(argp);
 	case MSGPORT_IOC_INBOX:
-		return msgport_ioc_inbox(argp);
+		return mp_ioc_inbox(argp);
 	case MSGPORT_IOC_SEND_PID:
-		return msgport_ioc_send_pid(argp);
+		return mp_ioc_send_pid(argp);
 	case MSGPORT_IOC_CALL_PID:
-		return msgport_ioc_call_pid(argp);
+		return mp_ioc_call_pid(argp);
 	default:
 		return -ENOTTY;
 	}
 }
 
-static const struct file_operations msgport_ctl_fops = {
+static const struct file_operations mp_ctl_fops = {
 	.owner		= THIS_MODULE,
-	.unlocked_ioctl	= msgport_ctl_ioctl,
+	.unlocked_ioctl	= mp_ctl_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
 };
 
-static struct miscdevice msgport_miscdev = {
+static struct miscdevice mp_miscdev = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= MSGPORT_DEVICE_NAME,
-	.fops	= &msgport_ctl_fops,
+	.fops	= &mp_ctl_fops,
 	.mode	= 0666,
 };
 
-static int __init msgport_init(void)
+static int __init mp_init(void)
 {
 	int ret;
 
-	msgport_objects_init();
-	ret = msgport_procfs_init();
+	mp_objects_init();
+	ret = mp_procfs_init();
 	if (ret)
 		goto out_objects;
-	ret = misc_register(&msgport_miscdev);
+	ret = misc_register(&mp_miscdev);
 	if (ret)
 		goto out_procfs;
 	return 0;
 
 out_procfs:
-	msgport_procfs_exit();
+	mp_procfs_exit();
 out_objects:
-	msgport_objects_exit();
+	mp_objects_exit();
 	return ret;
 }
 
-static void __exit msgport_exit(void)
+static void __exit mp_exit(void)
 {
-	misc_deregister(&msgport_miscdev);
-	msgport_registry_exit();
-	msgport_procfs_exit();
-	msgport_quota_exit();
-	msgport_objects_exit();
+	misc_deregister(&mp_miscdev);
+	mp_registry_exit();
+	mp_procfs_exit();
+	mp_quota_exit();
+	mp_objects_exit();
 }
 
-module_init(msgport_init);
-module_exit(msgport_exit);
+module_init(mp_init);
+module_exit(mp_exit);
 
 MODULE_DESCRIPTION("msgport: mailboxes and message passing through /dev/msgport");
 MODULE_AUTHOR("msgport developers");
 MODULE_LICENSE("GPL");
-MODULE_VERSION(MSGPORT_MODULE_VERSION);
+MODULE_VERSION(MP_MODULE_VERSION);

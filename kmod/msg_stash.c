@@ -6,12 +6,12 @@
  * message on the sender's CPU and frees it on the receiver's: a slab
  * allocation, a memcg charge, init_on_alloc's clearing, and a remote free
  * through the slab's slow path, each time.  Instead, every buffer for a
- * message of up to MSGPORT_STASH_BUF bytes (header included) is allocated
+ * message of up to MP_STASH_BUF bytes (header included) is allocated
  * at exactly that size, and a receiver done with one gives it back to the
  * mailbox's stash, where the mailbox's next send finds it.
  *
- * A batch takes the buffers of its messages (msgport_stash_take()) and
- * gives them back (msgport_stash_give()) in one go.
+ * A batch takes the buffers of its messages (mp_stash_take()) and
+ * gives them back (mp_stash_give()) in one go.
  *
  * Locking
  *   @free is a lock-less list: givers push (llist_add) without a lock;
@@ -23,9 +23,9 @@
  *
  * Lifetimes
  *   A stashed buffer belongs to the mailbox until taken or until the
- *   mailbox is freed (msgport_stash_drain()).  It stays charged to the
+ *   mailbox is freed (mp_stash_drain()).  It stays charged to the
  *   memory cgroup that first allocated it, as slab caches' objects do.
- *   Its contents are stale: msgs_create() writes every field and the payload.
+ *   Its contents are stale: mp_msgs_create() writes every field and the payload.
  */
 #include <linux/atomic.h>
 #include <linux/llist.h>
@@ -36,21 +36,21 @@
 #include "msgport.h"
 
 /* An empty stash that keeps up to @max buffers (0: a pass-through). */
-void msgport_stash_init(struct msgport_stash *st, unsigned int max)
+void mp_stash_init(struct mp_stash *st, unsigned int max)
 {
 	init_llist_head(&st->free);
 	atomic_set(&st->count, 0);
 	st->max = max;
 	spin_lock_init(&st->take_lock);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_stash_init, MSGPORT_TEST_NS);
+EXPORT_SYMBOL_NS_GPL(mp_stash_init, MP_TEST_NS);
 
 /*
- * Up to @n stashed buffers (of MSGPORT_STASH_BUF bytes) into @bufs, taken in
+ * Up to @n stashed buffers (of MP_STASH_BUF bytes) into @bufs, taken in
  * one hold of the taker lock: how many.  @st may be NULL (none).
  */
-unsigned int msgport_stash_take(struct msgport_stash *st, void **bufs,
-				unsigned int n)
+unsigned int mp_stash_take(struct mp_stash *st, void **bufs,
+			   unsigned int n)
 {
 	struct llist_node *node;
 	unsigned int got = 0;
@@ -65,30 +65,30 @@ unsigned int msgport_stash_take(struct msgport_stash *st, void **bufs,
 		atomic_sub(got, &st->count);
 	return got;
 }
-EXPORT_SYMBOL_NS_GPL(msgport_stash_take, MSGPORT_TEST_NS);
+EXPORT_SYMBOL_NS_GPL(mp_stash_take, MP_TEST_NS);
 
 /*
  * A buffer of at least @size bytes: for a small size one of the stash's
  * (or a fresh one of the stash's size), else from kvmalloc().  @st may be
- * NULL (no stash).  Free it with msgport_stash_free() with the same @size.
+ * NULL (no stash).  Free it with mp_stash_free() with the same @size.
  */
-void *msgport_stash_alloc(struct msgport_stash *st, size_t size, gfp_t gfp)
+void *mp_stash_alloc(struct mp_stash *st, size_t size, gfp_t gfp)
 {
 	void *buf;
 
-	if (size > MSGPORT_STASH_BUF)
+	if (size > MP_STASH_BUF)
 		return kvmalloc(size, gfp);
-	if (msgport_stash_take(st, &buf, 1))
+	if (mp_stash_take(st, &buf, 1))
 		return buf;
-	return kmalloc(MSGPORT_STASH_BUF, gfp);
+	return kmalloc(MP_STASH_BUF, gfp);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_stash_alloc, MSGPORT_TEST_NS);
+EXPORT_SYMBOL_NS_GPL(mp_stash_alloc, MP_TEST_NS);
 
 /*
- * Free @bufs[0..@n) (each of MSGPORT_STASH_BUF bytes) into @st, in one
+ * Free @bufs[0..@n) (each of MP_STASH_BUF bytes) into @st, in one
  * push, as many as it has room for; the others to the allocator.
  */
-void msgport_stash_give(struct msgport_stash *st, void **bufs, unsigned int n)
+void mp_stash_give(struct mp_stash *st, void **bufs, unsigned int n)
 {
 	unsigned int keep = 0, i;
 	int over;
@@ -108,20 +108,20 @@ void msgport_stash_give(struct msgport_stash *st, void **bufs, unsigned int n)
 	for (i = keep; i < n; i++)
 		kfree(bufs[i]);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_stash_give, MSGPORT_TEST_NS);
+EXPORT_SYMBOL_NS_GPL(mp_stash_give, MP_TEST_NS);
 
 /* Free @buf (of @size, as allocated): into @st if small and it has room. */
-void msgport_stash_free(struct msgport_stash *st, void *buf, size_t size)
+void mp_stash_free(struct mp_stash *st, void *buf, size_t size)
 {
-	if (size > MSGPORT_STASH_BUF)
+	if (size > MP_STASH_BUF)
 		kvfree(buf);
 	else
-		msgport_stash_give(st, &buf, 1);
+		mp_stash_give(st, &buf, 1);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_stash_free, MSGPORT_TEST_NS);
+EXPORT_SYMBOL_NS_GPL(mp_stash_free, MP_TEST_NS);
 
 /* The mailbox is going: free what the stash holds. */
-void msgport_stash_drain(struct msgport_stash *st)
+void mp_stash_drain(struct mp_stash *st)
 {
 	struct llist_node *node, *next;
 
@@ -129,4 +129,4 @@ void msgport_stash_drain(struct msgport_stash *st)
 		kfree(node);
 	atomic_set(&st->count, 0);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_stash_drain, MSGPORT_TEST_NS);
+EXPORT_SYMBOL_NS_GPL(mp_stash_drain, MP_TEST_NS);

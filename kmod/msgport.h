@@ -21,7 +21,7 @@
  *
  * What msgport_kunit.ko (msgport_kunit.c, built for kernels with KUnit)
  * tests is exported next to its definition with EXPORT_SYMBOL_NS_GPL(...,
- * MSGPORT_TEST_NS), the namespace MSGPORT_KUNIT (compat.h spells it for each
+ * MP_TEST_NS), the namespace MSGPORT_KUNIT (compat.h spells it for each
  * kernel); nothing but the test module imports that namespace.
  */
 #ifndef _MSGPORT_INTERNAL_H
@@ -40,34 +40,35 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/poll.h>
 
 #include <linux/msgport.h>
 
 #include "compat.h"
 
 struct file;
-struct msgport_rpc;
+struct mp_call;
 struct pid;
 struct poll_table_struct;
 struct seq_file;
 struct task_struct;
 
 /* Module parameters (main.c); read with READ_ONCE(). */
-extern unsigned int msgport_max_mailboxes;
-extern unsigned int msgport_max_msg_size;
-extern unsigned int msgport_default_msg_size;
-extern unsigned long msgport_max_user_bytes;
-extern unsigned long msgport_max_region_size;
-extern unsigned long msgport_spin_ns;
+extern unsigned int mp_max_mailboxes;
+extern unsigned int mp_max_msg_size;
+extern unsigned int mp_default_msg_size;
+extern unsigned long mp_max_user_bytes;
+extern unsigned long mp_max_region_size;
+extern unsigned long mp_spin_ns;
 
-#define MSGPORT_NR_PRIO		(MSGPORT_PRIO_MAX + 1)
+#define MP_NR_PRIO		(MSGPORT_PRIO_MAX + 1)
 
 /*
  * Is @name (@len bytes, not NUL-terminated) a valid mailbox name?  0 if so;
  * -ENAMETOOLONG past MSGPORT_NAME_MAX; -EINVAL if empty or not printable
  * ASCII without '/'.  Pure, for unit tests (main.c applies it to every name).
  */
-static inline int msgport_name_check(const char *name, u32 len)
+static inline int mp_name_check(const char *name, u32 len)
 {
 	u32 i;
 
@@ -83,20 +84,20 @@ static inline int msgport_name_check(const char *name, u32 len)
 }
 
 /* Per-euid queued payload bytes (user_quota.c). */
-struct msgport_quota;
+struct mp_quota;
 
-int msgport_quota_charge(size_t len, struct msgport_quota **quotap);
-int msgport_quota_charge_held(size_t len, struct msgport_quota *held,
-			      struct msgport_quota **quotap);
-int msgport_quota_charge_many(size_t len, unsigned int refs,
-			      struct msgport_quota *held,
-			      struct msgport_quota **quotap);
-void msgport_quota_uncharge(struct msgport_quota *quota, size_t len);
-void msgport_quota_uncharge_many(struct msgport_quota *quota, size_t len,
-				 unsigned int refs);
-struct msgport_quota *msgport_quota_hold(void);
-void msgport_quota_drop(struct msgport_quota *quota);
-void msgport_quota_exit(void);
+int mp_quota_charge(size_t len, struct mp_quota **quotap);
+int mp_quota_charge_held(size_t len, struct mp_quota *held,
+			 struct mp_quota **quotap);
+int mp_quota_charge_many(size_t len, unsigned int refs,
+			 struct mp_quota *held,
+			      struct mp_quota **quotap);
+void mp_quota_uncharge(struct mp_quota *quota, size_t len);
+void mp_quota_uncharge_many(struct mp_quota *quota, size_t len,
+			    unsigned int refs);
+struct mp_quota *mp_quota_hold(void);
+void mp_quota_drop(struct mp_quota *quota);
+void mp_quota_exit(void);
 
 /*
  * A message.  Owned by exactly one of: the sender that allocated it, a
@@ -104,10 +105,10 @@ void msgport_quota_exit(void);
  * waiter), or a receiver (after dequeue or hand-off).  @ref only matters
  * while a peeking receiver copies a queued message outside the lock.
  */
-struct msgport_msg {
+struct mp_msg {
 	struct list_head link;		/* mailbox->prio[prio], under mb->lock */
-	struct msgport_waiter *sync;	/* sender waiting for a receipt, or NULL */
-	struct msgport_quota *quota;	/* charged for @len bytes */
+	struct mp_waiter *sync;	/* sender waiting for a receipt, or NULL */
+	struct mp_quota *quota;	/* charged for @len bytes */
 	struct pid *tgid;		/* sender, translated at receive */
 	struct pid *tid;		/* NULL: the same as @tgid */
 	u64 seq;
@@ -119,7 +120,7 @@ struct msgport_msg {
 	u32 span_len;			/* @span: bytes of the region it refers to */
 	bool span;			/* a span of the region, no payload */
 	u64 span_off;
-	struct msgport_rpc *call;	/* a call's request (holds a call ref) */
+	struct mp_call *call;	/* a call's request (holds a call ref) */
 	refcount_t ref;
 	char data[];
 };
@@ -129,26 +130,26 @@ struct msgport_msg {
  * @state and unlink it under mb->lock, then wake @task only after dropping the
  * lock, through a task reference (never touching the waiter again).
  */
-enum msgport_wstate {
-	MSGPORT_W_WAITING,	/* in mb->recv_waiters or mb->send_waiters */
-	MSGPORT_W_QUEUED,	/* sync sender: message queued, awaiting receipt */
-	MSGPORT_W_READY,	/* receiver: @msg handed over; sender: admitted/taken */
-	MSGPORT_W_RETRY,	/* receiver: look at the queue again */
-	MSGPORT_W_IDRM,		/* the mailbox was destroyed */
-	MSGPORT_W_RESET,	/* sync sender of a call: no receiver left */
+enum mp_wstate {
+	MP_W_WAITING,	/* in mb->recv_waiters or mb->send_waiters */
+	MP_W_QUEUED,	/* sync sender: message queued, awaiting receipt */
+	MP_W_READY,	/* receiver: @msg handed over; sender: admitted/taken */
+	MP_W_RETRY,	/* receiver: look at the queue again */
+	MP_W_IDRM,		/* the mailbox was destroyed */
+	MP_W_RESET,	/* sync sender of a call: no receiver left */
 };
 
-struct msgport_waiter {
+struct mp_waiter {
 	struct list_head link;
 	struct task_struct *task;
-	struct msgport_msg *msg;	/* sender: its message; receiver: handed */
-	enum msgport_wstate state;
+	struct mp_msg *msg;	/* sender: its message; receiver: handed */
+	enum mp_wstate state;
 	u32 buf_len;			/* receiver: buffer size */
 	bool take;			/* receiver: not a peek */
 	bool trunc;			/* receiver: accepts truncation */
 	bool span;			/* receiver: takes spans by reference */
 	bool sync;			/* sender: wants a receipt */
-	bool spinning;			/* in spin_on_peer(): needs no wake-up */
+	bool spinning;			/* in mp_wait_spin_waiter(): needs no wake-up */
 	struct pid *from;		/* receiver: only messages of this sender */
 	u64 seq;			/* sender: the message's sequence number */
 	u64 woken_ns;			/* when a waker queued its wake-up, or 0 */
@@ -156,28 +157,28 @@ struct msgport_waiter {
 
 /*
  * Spare buffers for small messages (msg_stash.c): messages of up to
- * MSGPORT_STASH_BUF bytes, header included, get buffers of that size, and
- * up to MSGPORT_STASH_MAX of them wait in a mailbox for its next sends.
+ * MP_STASH_BUF bytes, header included, get buffers of that size, and
+ * up to MP_STASH_MAX of them wait in a mailbox for its next sends.
  * None with KASAN: a stashed buffer is a live object to it, so a use after
  * free of a message would go unseen (the debug lane's KUnit test covers
  * the stash with a stash of its own).
  */
-#define MSGPORT_STASH_BUF	256
-#define MSGPORT_STASH_MAX	(IS_ENABLED(CONFIG_KASAN) ? 0 : 32)
+#define MP_STASH_BUF	256
+#define MP_STASH_MAX	(IS_ENABLED(CONFIG_KASAN) ? 0 : 32)
 
-struct msgport_stash {
+struct mp_stash {
 	struct llist_head free;
 	atomic_t count;			/* >= buffers in @free */
 	unsigned int max;
 	spinlock_t take_lock;		/* one taker at a time (llist rule) */
 };
 
-struct msgport_mailbox {
+struct mp_mailbox {
 	/* Queue state, all under @lock. */
 	spinlock_t lock;
 	unsigned long prio_map;		/* bit p set: prio[p] not empty */
-	struct list_head prio[MSGPORT_NR_PRIO];
-	struct list_head recv_waiters;	/* FIFO of struct msgport_waiter */
+	struct list_head prio[MP_NR_PRIO];
+	struct list_head recv_waiters;	/* FIFO of struct mp_waiter */
 	struct list_head send_waiters;	/* FIFO: senders waiting for room */
 	u32 nmsgs;
 	u32 wsend;			/* senders sleeping (room or receipt) */
@@ -196,9 +197,9 @@ struct msgport_mailbox {
 	wait_queue_head_t poll_wq;
 
 	/* Spare small-message buffers: msg_stash.c's own locking. */
-	struct msgport_stash stash;
+	struct mp_stash stash;
 
-	/* Registry state, under msgport_registry_lock. */
+	/* Registry state, under mp_registry_lock. */
 	struct hlist_node hnode;	/* name hash, while linked */
 	struct list_head node;		/* creation order, while linked */
 	unsigned int nfiles;		/* open descriptors */
@@ -207,7 +208,7 @@ struct msgport_mailbox {
 	struct kref ref;		/* name table (while linked) + each file */
 
 	/* Fixed at creation (mode: WRITE_ONCE under mb->lock). */
-	struct msgport_region *region;	/* shared region or NULL (region.c) */
+	struct mp_region *region;	/* shared region or NULL (region.c) */
 	u32 capacity;
 	u32 max_msg_size;
 	u32 mode;
@@ -219,24 +220,19 @@ struct msgport_mailbox {
 
 	/* An inbox (inbox.c): its process, and the inbox table's link. */
 	struct pid *owner;		/* NULL for a named mailbox */
-	struct hlist_node inbox_link;	/* under msgport_inbox_lock */
+	struct hlist_node inbox_link;	/* under mp_inbox_lock */
 };
 
 /* msg_stash.c */
-void msgport_stash_init(struct msgport_stash *st, unsigned int max);
-void *msgport_stash_alloc(struct msgport_stash *st, size_t size, gfp_t gfp);
-unsigned int msgport_stash_take(struct msgport_stash *st, void **bufs,
-				unsigned int n);
-void msgport_stash_free(struct msgport_stash *st, void *buf, size_t size);
-void msgport_stash_give(struct msgport_stash *st, void **bufs, unsigned int n);
-void msgport_stash_drain(struct msgport_stash *st);
+void mp_stash_init(struct mp_stash *st, unsigned int max);
+void *mp_stash_alloc(struct mp_stash *st, size_t size, gfp_t gfp);
+unsigned int mp_stash_take(struct mp_stash *st, void **bufs,
+			   unsigned int n);
+void mp_stash_free(struct mp_stash *st, void *buf, size_t size);
+void mp_stash_give(struct mp_stash *st, void **bufs, unsigned int n);
+void mp_stash_drain(struct mp_stash *st);
 
-/* mailbox.c */
-struct msgport_mailbox *msgport_mailbox_alloc(void);
-void msgport_mailbox_free(struct msgport_mailbox *mb);
-void msgport_mailbox_destroy(struct msgport_mailbox *mb);
-
-struct msgport_xfer {
+struct mp_xfer {
 	void __user *buf;
 	u32 len;			/* send: payload; recv: buffer size */
 	u32 flags;			/* MSGPORT_F_* */
@@ -248,74 +244,176 @@ struct msgport_xfer {
 	u64 span_off;			/* send with MSGPORT_F_SPAN: the span */
 	u32 span_len;
 	struct pid *from;		/* recv with MSGPORT_F_FROM: the sender */
-	struct msgport_rpc *call;	/* send: the message is this call's request */
-	struct msgport_mbfile *mbf;	/* recv: the descriptor (claims calls) */
-	struct msgport_quota *quota;	/* send: the descriptor's, or NULL */
+	struct mp_call *call;	/* send: the message is this call's request */
+	struct mp_file *mbf;	/* recv: the descriptor (claims calls) */
+	struct mp_quota *quota;	/* send: the descriptor's, or NULL */
 };
 
-int msgport_send(struct msgport_mailbox *mb, struct msgport_xfer *x);
-#define MSGPORT_SEND_BATCH_CHUNK	8
-int msgport_send_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
-		       unsigned int n);
-#define MSGPORT_RECV_BATCH_CHUNK	8
-long msgport_recv_batch(struct msgport_mailbox *mb, struct msgport_xfer *xs,
-			unsigned int n);
-long msgport_recv(struct msgport_mailbox *mb, struct msgport_xfer *x);
-__poll_t msgport_mailbox_poll(struct msgport_mailbox *mb, struct file *file,
-			      struct poll_table_struct *pt);
-void msgport_mailbox_stat(struct msgport_mailbox *mb, struct msgport_stat *st);
-int msgport_mailbox_set_mode(struct msgport_mailbox *mb, u32 mode);
-int msgport_dead_error(const struct msgport_mailbox *mb, bool waited);
-bool msgport_spin_on_peer(struct msgport_mailbox *mb, struct pid *peer,
-			  bool (*done)(const void *arg), const void *arg,
-			  ktime_t until);
-void msgport_note_wake(u64 woken_ns);
-struct msgport_msg *msgport_msg_new(const struct msgport_xfer *x);
-void msgport_msg_put(struct msgport_msg *msg);
-void msgport_msg_info(const struct msgport_msg *msg,
-		      struct msgport_msginfo *info);
-bool msgport_mailbox_withdraw(struct msgport_mailbox *mb,
-			      struct msgport_rpc *call);
-void msgport_mailbox_receiver_opened(struct msgport_mailbox *mb);
-void msgport_mailbox_receiver_closed(struct msgport_mailbox *mb);
+#define MP_SEND_BATCH_CHUNK	8
+#define MP_RECV_BATCH_CHUNK	8
+
+/* msg.c */
+unsigned int mp_msgs_create(struct mp_mailbox *mb,
+			    const struct mp_xfer *xs,
+			 struct mp_msg **msgs, unsigned int n, int *err);
+struct mp_msg *mp_msg_create(struct mp_mailbox *mb,
+			     const struct mp_xfer *x);
+void mp_msgs_free_to(struct mp_stash *stash, struct mp_msg **msgs,
+		     unsigned int n);
+void mp_msg_free_to(struct mp_stash *stash, struct mp_msg *msg);
+void mp_msg_put(struct mp_msg *msg);
+void mp_msg_put_to(struct mp_mailbox *mb, struct mp_msg *msg);
+void mp_msg_info_after(const struct mp_msg *msg,
+		       const struct mp_msg *prev,
+			 struct msgport_msginfo *info);
+void mp_msg_info(const struct mp_msg *msg,
+		 struct msgport_msginfo *info);
+u32 mp_msg_copy_len(const struct mp_msg *msg, bool span_ref);
+int mp_msg_copy_out(struct mp_mailbox *mb, const struct mp_msg *msg,
+		    void __user *buf, u32 n);
+
+/* wait.c */
+#define MP_WAKE_MAX	8
+
+/*
+ * Tasks to wake, poll events to signal and a replaced peer reference to drop
+ * once mb->lock is dropped (on the waker's stack).
+ */
+struct mp_wake {
+	unsigned int n;
+	__poll_t poll;
+	struct pid *put;
+	struct task_struct *task[MP_WAKE_MAX];
+};
+
+static inline bool mp_wake_full(const struct mp_wake *wk)
+{
+	return wk->n >= MP_WAKE_MAX;
+}
+
+/* When a wait ends: never, unless @timed. */
+struct mp_deadline {
+	bool timed;
+	ktime_t expires;
+};
+
+void mp_wake_add(struct mp_wake *wk, struct mp_waiter *w);
+void mp_wake_flush(struct mp_mailbox *mb, struct mp_wake *wk);
+void mp_wake_note_peer(struct pid **slot, struct mp_wake *wk);
+void mp_deadline_init(struct mp_deadline *d, const struct mp_xfer *x);
+int mp_wait_nowait_error(const struct mp_xfer *x);
+int mp_wait_interrupted(const struct mp_deadline *d);
+void mp_wait_sleep_locked(struct mp_mailbox *mb, const struct mp_deadline *d)
+	__releases(&mb->lock) __acquires(&mb->lock);
+bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer,
+		  bool (*done)(const void *arg), const void *arg,
+			  ktime_t until)
+	__releases(&mb->lock) __acquires(&mb->lock);
+bool mp_wait_spin_waiter(struct mp_mailbox *mb, struct mp_waiter *w,
+			 struct pid *peer, const struct mp_deadline *d)
+	__releases(&mb->lock) __acquires(&mb->lock);
+void mp_wait_note_wake(u64 woken_ns);
+void mp_wait_note_latency(struct mp_waiter *w);
+int mp_wait_report_remaining(const struct mp_deadline *d, u64 __user *utimeout,
+			     int ret);
+
+/* queue.c: all under mb->lock, but mp_queue_withdraw() */
+bool mp_queue_has_room(const struct mp_mailbox *mb);
+struct mp_msg *mp_queue_head(const struct mp_mailbox *mb);
+struct mp_msg *mp_queue_first(const struct mp_mailbox *mb,
+			      const struct pid *from);
+struct mp_msg *mp_queue_first_call(const struct mp_mailbox *mb);
+void mp_queue_insert(struct mp_mailbox *mb, struct mp_msg *msg,
+		     bool head, struct mp_wake *wk);
+void mp_queue_unlink(struct mp_mailbox *mb, struct mp_msg *msg);
+void mp_queue_remove(struct mp_mailbox *mb, struct mp_msg *msg,
+		     struct mp_wake *wk);
+void mp_queue_stamp_at(struct mp_mailbox *mb, struct mp_msg *msg,
+		       u64 now);
+void mp_queue_stamp(struct mp_mailbox *mb, struct mp_msg *msg);
+struct mp_waiter *mp_queue_taker(struct mp_mailbox *mb,
+				 const struct mp_msg *msg);
+void mp_queue_handoff(struct mp_mailbox *mb, struct mp_waiter *w,
+		      struct mp_msg *msg, struct mp_wake *wk);
+void mp_queue_kick(struct mp_mailbox *mb, struct mp_wake *wk);
+void mp_queue_deliver(struct mp_mailbox *mb, struct mp_msg *msg, bool head,
+		      struct mp_wake *wk);
+void mp_queue_take(struct mp_mailbox *mb, struct mp_msg *msg,
+		   struct mp_wake *wk);
+bool mp_queue_withdraw(struct mp_mailbox *mb,
+		       struct mp_call *call);
+
+/* send.c */
+int mp_send(struct mp_mailbox *mb, struct mp_xfer *x);
+int mp_send_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
+		  unsigned int n);
+
+/* recv.c */
+long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x);
+long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
+		   unsigned int n);
+
+/* mailbox.c */
+struct mp_mailbox *mp_mailbox_alloc(void);
+void mp_mailbox_free(struct mp_mailbox *mb);
+void mp_mailbox_destroy(struct mp_mailbox *mb);
+__poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
+			 struct poll_table_struct *pt);
+void mp_mailbox_stat(struct mp_mailbox *mb, struct msgport_stat *st);
+int mp_mailbox_set_mode(struct mp_mailbox *mb, u32 mode);
+void mp_mailbox_receiver_opened(struct mp_mailbox *mb);
+void mp_mailbox_receiver_closed(struct mp_mailbox *mb);
+
+/*
+ * The error of an operation on a destroyed mailbox: -EIDRM for an unlinked
+ * mailbox; for a closed inbox -ECONNRESET to those it was destroyed under
+ * (@waited) and -ECONNREFUSED to later senders.
+ */
+static inline int mp_mailbox_dead_error(const struct mp_mailbox *mb,
+					bool waited)
+{
+	if (!mb->owner)
+		return -EIDRM;
+	return waited ? -ECONNRESET : -ECONNREFUSED;
+}
 
 /* rpc.c: called by mailbox.c under mb->lock unless said otherwise */
-void msgport_call_bind(struct msgport_rpc *call, struct msgport_msg *msg);
-void msgport_call_put(struct msgport_rpc *call);
-u64 msgport_call_token(const struct msgport_rpc *call);
-struct msgport_msg *msgport_call_request(const struct msgport_rpc *call);
-void msgport_call_taken(struct msgport_rpc *call);
-bool msgport_call_requeue(struct msgport_rpc *call, struct msgport_msg *msg);
-void msgport_call_fail(struct msgport_rpc *call, int err);
+void mp_call_bind(struct mp_call *call, struct mp_msg *msg);
+void mp_call_put(struct mp_call *call);
+u64 mp_call_token(const struct mp_call *call);
+struct mp_msg *mp_call_request(const struct mp_call *call);
+void mp_call_taken(struct mp_call *call);
+bool mp_call_requeue(struct mp_call *call, struct mp_msg *msg);
+void mp_call_fail(struct mp_call *call, int err);
 /* Not under mb->lock: */
-void msgport_call_claim(struct msgport_mailbox *mb, struct msgport_rpc *call,
-			struct msgport_mbfile *mbf);
-void msgport_calls_destroy(struct msgport_mailbox *mb);
-void msgport_calls_release(struct msgport_mbfile *mbf);
-long msgport_ioc_call(struct msgport_mbfile *mbf,
-		      struct msgport_call __user *u);
-long msgport_ioc_call_pid(struct msgport_call __user *u);
-int msgport_reply(struct msgport_mbfile *mbf, const struct msgport_reply *r);
+void mp_call_claim(struct mp_mailbox *mb, struct mp_call *call,
+		   struct mp_file *mbf);
+void mp_calls_destroy(struct mp_mailbox *mb);
+void mp_calls_release(struct mp_file *mbf);
+long mp_ioc_call(struct mp_file *mbf,
+		 struct msgport_call __user *u);
+long mp_ioc_call_pid(struct msgport_call __user *u);
+int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r);
 
 /* inbox.c */
-long msgport_ioc_inbox(struct msgport_inbox __user *u);
-long msgport_ioc_send_pid(struct msgport_send_pid __user *u);
-struct msgport_mailbox *msgport_inbox_get(pid_t nr);
-struct pid *msgport_get_tgid(pid_t nr);
-void msgport_inbox_flush(struct file *file, struct msgport_mailbox *mb);
-void msgport_inbox_release(struct msgport_mailbox *mb);
+long mp_ioc_inbox(struct msgport_inbox __user *u);
+long mp_ioc_send_pid(struct msgport_send_pid __user *u);
+struct mp_mailbox *mp_inbox_get(pid_t nr);
+struct pid *mp_get_tgid(pid_t nr);
+void mp_inbox_flush(struct file *file, struct mp_mailbox *mb);
+void mp_inbox_release(struct mp_mailbox *mb);
 
 /* registry.c */
-extern struct mutex msgport_registry_lock;
-extern struct list_head msgport_mailboxes;
+extern struct mutex mp_registry_lock;
+extern struct list_head mp_mailboxes;
 
-int msgport_mailbox_open(const struct msgport_open *op, const char *name,
-			 int create_err);
-int msgport_mailbox_unlink(const char *name, u32 name_len);
-void msgport_mailbox_release(struct msgport_mailbox *mb);
-void msgport_mailbox_put(struct msgport_mailbox *mb);
-bool msgport_mailbox_is_owner(const struct msgport_mailbox *mb);
-void msgport_registry_exit(void);
+int mp_registry_open(const struct msgport_open *op, const char *name,
+		     int create_err);
+int mp_registry_unlink(const char *name, u32 name_len);
+void mp_registry_release(struct mp_mailbox *mb);
+void mp_mailbox_put(struct mp_mailbox *mb);
+bool mp_mailbox_is_owner(const struct mp_mailbox *mb);
+void mp_registry_exit(void);
 
 /* region.c */
 struct vm_area_struct;
@@ -325,7 +423,7 @@ struct vm_area_struct;
  * 0 if so; -EINVAL for an empty span; -ERANGE if it does not lie inside
  * the region (overflow-safe).  Pure, for unit tests.
  */
-static inline int msgport_span_check(u64 region_size, u64 off, u64 len)
+static inline int mp_span_check(u64 region_size, u64 off, u64 len)
 {
 	if (!len)
 		return -EINVAL;
@@ -334,35 +432,35 @@ static inline int msgport_span_check(u64 region_size, u64 off, u64 len)
 	return 0;
 }
 
-int msgport_region_create(struct msgport_mailbox *mb, u64 size);
-void msgport_region_free(struct msgport_mailbox *mb);
-int msgport_region_mmap(struct msgport_mailbox *mb, u32 access,
-			struct vm_area_struct *vma);
-int msgport_span_validate(struct msgport_mailbox *mb, u64 off, u64 len);
-int msgport_region_copy_to_user(struct msgport_mailbox *mb, void __user *dst,
-				u64 off, u32 len);
-u64 msgport_region_size(const struct msgport_mailbox *mb);
-u64 msgport_region_maps(const struct msgport_mailbox *mb);
-int msgport_region_wait(struct msgport_mailbox *mb,
-			const struct msgport_region_wait *w,
+int mp_region_create(struct mp_mailbox *mb, u64 size);
+void mp_region_free(struct mp_mailbox *mb);
+int mp_region_mmap(struct mp_mailbox *mb, u32 access,
+		   struct vm_area_struct *vma);
+int mp_span_validate(struct mp_mailbox *mb, u64 off, u64 len);
+int mp_region_copy_to_user(struct mp_mailbox *mb, void __user *dst,
+			   u64 off, u32 len);
+u64 mp_region_size(const struct mp_mailbox *mb);
+u64 mp_region_maps(const struct mp_mailbox *mb);
+int mp_region_wait(struct mp_mailbox *mb,
+		   const struct msgport_region_wait *w,
 			u64 __user *utimeout);
-int msgport_region_wake(struct msgport_mailbox *mb);
+int mp_region_wake(struct mp_mailbox *mb);
 
 /* mailbox_file.c */
-extern const struct file_operations msgport_mailbox_fops;
+extern const struct file_operations mp_file_fops;
 
-struct msgport_mbfile {
-	struct msgport_mailbox *mb;
+struct mp_file {
+	struct mp_mailbox *mb;
 	u32 access;			/* MSGPORT_O_RECV | MSGPORT_O_SEND */
-	struct msgport_quota *quota;	/* with O_SEND: the opener's record */
+	struct mp_quota *quota;	/* with O_SEND: the opener's record */
 };
 
 /* procfs.c */
-int msgport_procfs_init(void);
-void msgport_procfs_exit(void);
+int mp_procfs_init(void);
+void mp_procfs_exit(void);
 
 /* objects.c */
-struct msgport_objects {
+struct mp_objects {
 	atomic_long_t mailboxes;
 	atomic_long_t files;
 	atomic_long_t regions;		/* allocated regions */
@@ -371,18 +469,18 @@ struct msgport_objects {
 	atomic_long_t calls;		/* call records (rpc.c) */
 };
 
-extern struct msgport_objects msgport_objects;
+extern struct mp_objects mp_objects;
 
 /*
  * Messages and their payload bytes: per-CPU counts (a message is counted
  * on the CPU that makes it and uncounted on the one that frees it, so the
  * hot path shares no cache line); the sums are exact when nothing moves.
  */
-void msgport_objects_msg_add(long messages, long bytes);
-long msgport_objects_messages(void);
-long msgport_objects_bytes(void);
+void mp_objects_msg_add(long messages, long bytes);
+long mp_objects_messages(void);
+long mp_objects_bytes(void);
 
-void msgport_objects_init(void);
-void msgport_objects_exit(void);
+void mp_objects_init(void);
+void mp_objects_exit(void);
 
 #endif /* _MSGPORT_INTERNAL_H */

@@ -9,18 +9,18 @@
  * the kernel log and in <debugfs>/kunit/<suite>/results.
  *
  * Suites
- *   msgport_queue  one mailbox driven through msgport_send()/msgport_recv():
+ *   mp_queue  one mailbox driven through mp_send()/mp_recv():
  *                  priority order, FIFO within a priority, capacity, byte
  *                  and object accounting, size/priority/quota limits, too
  *                  small buffers, peek, truncation, rendezvous, hand-off to a
  *                  waiting receiver (and no overtaking of a queued message
  *                  by one handed off), sync-send withdrawal, destruction.
- *   msgport_names  name validation and the name table: create, exclusive
+ *   mp_names  name validation and the name table: create, exclusive
  *                  create, open, unlink, ephemeral mailboxes, max_mailboxes.
- *   msgport_span   region span validation (msgport_span_check()).
+ *   mp_span   region span validation (mp_span_check()).
  *
  * User memory: send and receive copy from and to user space, and KUnit runs
- * each case in a kernel thread.  The msgport_queue suite's suite_init runs in
+ * each case in a kernel thread.  The mp_queue suite's suite_init runs in
  * the task loading this module (modprobe/insmod): it maps a scratch buffer
  * into that task's address space and pins the mm, and each case (and its
  * helper receiver thread) adopts that mm with kthread_use_mm(), so the real
@@ -47,7 +47,7 @@
 
 #include "msgport.h"
 
-MODULE_IMPORT_NS(MSGPORT_TEST_NS);
+MODULE_IMPORT_NS(MP_TEST_NS);
 
 /* The scratch buffer in the loading task's address space. */
 #define SCRATCH_SIZE	(64 * 1024)
@@ -71,10 +71,10 @@ struct counters {
 
 static void counters_read(struct counters *c)
 {
-	c->messages = msgport_objects_messages();
-	c->bytes = msgport_objects_bytes();
-	c->mailboxes = atomic_long_read(&msgport_objects.mailboxes);
-	c->files = atomic_long_read(&msgport_objects.files);
+	c->messages = mp_objects_messages();
+	c->bytes = mp_objects_bytes();
+	c->mailboxes = atomic_long_read(&mp_objects.mailboxes);
+	c->files = atomic_long_read(&mp_objects.files);
 }
 
 static void expect_counters(struct kunit *test, const struct counters *base)
@@ -88,11 +88,11 @@ static void expect_counters(struct kunit *test, const struct counters *base)
 	KUNIT_EXPECT_EQ_MSG(test, now.files, base->files, "files leaked");
 }
 
-/* msgport_queue: one unlinked mailbox per case */
+/* mp_queue: one unlinked mailbox per case */
 
 struct queue_ctx {
 	struct counters base;
-	struct msgport_mailbox *mb;
+	struct mp_mailbox *mb;
 };
 
 static int queue_suite_init(struct kunit_suite *suite)
@@ -136,8 +136,8 @@ static void queue_exit(struct kunit *test)
 	struct queue_ctx *ctx = test->priv;
 
 	if (ctx->mb) {
-		msgport_mailbox_destroy(ctx->mb);
-		msgport_mailbox_put(ctx->mb);
+		mp_mailbox_destroy(ctx->mb);
+		mp_mailbox_put(ctx->mb);
 		ctx->mb = NULL;
 	}
 	kthread_unuse_mm(kunit_mm);
@@ -145,11 +145,11 @@ static void queue_exit(struct kunit *test)
 }
 
 /* A mailbox as registry.c would create it, but not in the name table. */
-static struct msgport_mailbox *mk(struct kunit *test, u32 capacity,
-				  u32 max_msg_size)
+static struct mp_mailbox *mk(struct kunit *test, u32 capacity,
+			     u32 max_msg_size)
 {
 	struct queue_ctx *ctx = test->priv;
-	struct msgport_mailbox *mb = msgport_mailbox_alloc();
+	struct mp_mailbox *mb = mp_mailbox_alloc();
 
 	KUNIT_ASSERT_NOT_NULL(test, mb);
 	mb->capacity = capacity;
@@ -168,11 +168,11 @@ static void __user *uptr(unsigned long off)
 	return (void __user *)(scratch + off);
 }
 
-static int send_msg(struct kunit *test, struct msgport_mailbox *mb, u32 prio,
+static int send_msg(struct kunit *test, struct mp_mailbox *mb, u32 prio,
 		    const void *data, u32 len, u32 flags, u64 timeout_ns,
 		    u64 *seq)
 {
-	struct msgport_xfer x = { };
+	struct mp_xfer x = { };
 	int ret;
 
 	KUNIT_ASSERT_LE(test, len, (u32)SEND_MAX);
@@ -183,17 +183,17 @@ static int send_msg(struct kunit *test, struct msgport_mailbox *mb, u32 prio,
 	x.flags = flags;
 	x.prio = prio;
 	x.timeout_ns = timeout_ns;
-	ret = msgport_send(mb, &x);
+	ret = mp_send(mb, &x);
 	if (!ret && seq)
 		*seq = x.seq;
 	return ret;
 }
 
-static long recv_msg(struct kunit *test, struct msgport_mailbox *mb,
+static long recv_msg(struct kunit *test, struct mp_mailbox *mb,
 		     void *data, u32 len, u32 flags,
 		     struct msgport_msginfo *info)
 {
-	struct msgport_xfer x = { };
+	struct mp_xfer x = { };
 	long ret;
 
 	KUNIT_ASSERT_LE(test, len, (u32)RECV_MAX);
@@ -201,7 +201,7 @@ static long recv_msg(struct kunit *test, struct msgport_mailbox *mb,
 	x.len = len;
 	x.flags = flags;
 	x.uinfo = uptr(INFO_OFF);
-	ret = msgport_recv(mb, &x);
+	ret = mp_recv(mb, &x);
 	if (ret > 0 && data)
 		KUNIT_ASSERT_EQ(test, copy_from_user(data, uptr(RECV_OFF),
 						     min_t(long, ret, len)), 0UL);
@@ -211,9 +211,9 @@ static long recv_msg(struct kunit *test, struct msgport_mailbox *mb,
 	return ret;
 }
 
-static void stat_of(struct msgport_mailbox *mb, struct msgport_stat *st)
+static void stat_of(struct mp_mailbox *mb, struct msgport_stat *st)
 {
-	msgport_mailbox_stat(mb, st);
+	mp_mailbox_stat(mb, st);
 }
 
 static void test_priority_order(struct kunit *test)
@@ -222,7 +222,7 @@ static void test_priority_order(struct kunit *test)
 		{ 3, 'a' }, { 10, 'b' }, { 3, 'c' }, { 31, 'd' }, { 0, 'e' }, { 10, 'f' },
 	};
 	static const char order[] = "dbface";
-	struct msgport_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 64);
+	struct mp_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 64);
 	struct msgport_msginfo info;
 	u64 seq[ARRAY_SIZE(sends)];
 	unsigned int i, j;
@@ -248,7 +248,7 @@ static void test_priority_order(struct kunit *test)
 
 static void test_fifo_within_priority(struct kunit *test)
 {
-	struct msgport_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 64);
+	struct mp_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 64);
 	u32 i, v;
 
 	for (i = 0; i < 200; i++)
@@ -261,7 +261,7 @@ static void test_fifo_within_priority(struct kunit *test)
 
 static void test_capacity(struct kunit *test)
 {
-	struct msgport_mailbox *mb = mk(test, 3, 64);
+	struct mp_mailbox *mb = mk(test, 3, 64);
 	struct msgport_stat st;
 	char c = 'x';
 	int i;
@@ -290,7 +290,7 @@ static void test_byte_accounting(struct kunit *test)
 {
 	static const u32 sizes[] = { 0, 1, 100, 4096, 777 };
 	struct queue_ctx *ctx = test->priv;
-	struct msgport_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 4096);
+	struct mp_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 4096);
 	struct msgport_msginfo info;
 	struct msgport_stat st;
 	u64 total = 0;
@@ -306,9 +306,9 @@ static void test_byte_accounting(struct kunit *test)
 		stat_of(mb, &st);
 		KUNIT_EXPECT_EQ(test, st.queued_msgs, (u64)i + 1);
 		KUNIT_EXPECT_EQ(test, st.queued_bytes, total);
-		KUNIT_EXPECT_EQ(test, msgport_objects_bytes(),
+		KUNIT_EXPECT_EQ(test, mp_objects_bytes(),
 				ctx->base.bytes + (long)total);
-		KUNIT_EXPECT_EQ(test, msgport_objects_messages(),
+		KUNIT_EXPECT_EQ(test, mp_objects_messages(),
 				ctx->base.messages + (long)i + 1);
 	}
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -323,14 +323,14 @@ static void test_byte_accounting(struct kunit *test)
 		stat_of(mb, &st);
 		KUNIT_EXPECT_EQ(test, st.queued_bytes, total);
 	}
-	KUNIT_EXPECT_EQ(test, msgport_objects_bytes(), ctx->base.bytes);
+	KUNIT_EXPECT_EQ(test, mp_objects_bytes(), ctx->base.bytes);
 }
 
 static void test_limits(struct kunit *test)
 {
-	struct msgport_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 1024);
-	unsigned long saved = READ_ONCE(msgport_max_user_bytes);
-	struct msgport_quota *q;
+	struct mp_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 1024);
+	unsigned long saved = READ_ONCE(mp_max_user_bytes);
+	struct mp_quota *q;
 	struct msgport_stat st;
 	char *buf;
 
@@ -343,24 +343,24 @@ static void test_limits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, recv_msg(test, mb, NULL, 1024, 0, NULL), 1024L);
 
 	/* The per-user byte limit: the second 600 bytes would exceed 1000. */
-	WRITE_ONCE(msgport_max_user_bytes, 1000);
+	WRITE_ONCE(mp_max_user_bytes, 1000);
 	KUNIT_EXPECT_EQ(test, send_msg(test, mb, 0, buf, 600, 0, 0, NULL), 0);
 	KUNIT_EXPECT_EQ(test, send_msg(test, mb, 0, buf, 600, 0, 0, NULL), -EDQUOT);
 	stat_of(mb, &st);
 	KUNIT_EXPECT_EQ(test, st.queued_msgs, 1ULL);
-	KUNIT_EXPECT_EQ(test, msgport_quota_charge(401, &q), -EDQUOT);
-	KUNIT_EXPECT_EQ(test, msgport_quota_charge(400, &q), 0);
-	msgport_quota_uncharge(q, 400);
-	KUNIT_EXPECT_EQ(test, msgport_quota_charge(1001, &q), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, mp_quota_charge(401, &q), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, mp_quota_charge(400, &q), 0);
+	mp_quota_uncharge(q, 400);
+	KUNIT_EXPECT_EQ(test, mp_quota_charge(1001, &q), -EDQUOT);
 	KUNIT_EXPECT_EQ(test, recv_msg(test, mb, NULL, 1024, 0, NULL), 600L);
 	KUNIT_EXPECT_EQ(test, send_msg(test, mb, 0, buf, 600, 0, 0, NULL), 0);
 	KUNIT_EXPECT_EQ(test, recv_msg(test, mb, NULL, 1024, 0, NULL), 600L);
-	WRITE_ONCE(msgport_max_user_bytes, saved);
+	WRITE_ONCE(mp_max_user_bytes, saved);
 }
 
 static void test_small_buffer_peek_trunc(struct kunit *test)
 {
-	struct msgport_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 256);
+	struct mp_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 256);
 	struct msgport_msginfo info;
 	struct msgport_stat st;
 	char out[100], in[100];
@@ -391,7 +391,7 @@ static void test_small_buffer_peek_trunc(struct kunit *test)
 
 static void test_rendezvous_nonblock(struct kunit *test)
 {
-	struct msgport_mailbox *mb = mk(test, 0, 64);
+	struct mp_mailbox *mb = mk(test, 0, 64);
 	struct msgport_stat st;
 	char c = 'r';
 
@@ -406,7 +406,7 @@ static void test_rendezvous_nonblock(struct kunit *test)
 
 static void test_sync_withdrawn(struct kunit *test)
 {
-	struct msgport_mailbox *mb = mk(test, 4, 64);
+	struct mp_mailbox *mb = mk(test, 4, 64);
 	struct msgport_stat st;
 	char c = 's';
 
@@ -422,7 +422,7 @@ static void test_sync_withdrawn(struct kunit *test)
 }
 
 struct rx {
-	struct msgport_mailbox *mb;
+	struct mp_mailbox *mb;
 	unsigned long off;	/* its part of the scratch buffer */
 	struct completion done;
 	long ret;
@@ -432,7 +432,7 @@ struct rx {
 static int rx_thread(void *arg)
 {
 	struct rx *rx = arg;
-	struct msgport_xfer x = { };
+	struct mp_xfer x = { };
 
 	kthread_use_mm(kunit_mm);
 	x.buf = uptr(RX_OFF + rx->off);
@@ -440,7 +440,7 @@ static int rx_thread(void *arg)
 	x.flags = MSGPORT_F_TIMEOUT;
 	x.timeout_ns = 10ULL * NSEC_PER_SEC;
 	x.uinfo = uptr(RX_INFO_OFF + rx->off);
-	rx->ret = msgport_recv(rx->mb, &x);
+	rx->ret = mp_recv(rx->mb, &x);
 	if (rx->ret > 0 && copy_from_user(rx->data, uptr(RX_OFF + rx->off), rx->ret))
 		rx->ret = -EFAULT;
 	kthread_unuse_mm(kunit_mm);
@@ -450,7 +450,7 @@ static int rx_thread(void *arg)
 
 static void test_handoff_rendezvous(struct kunit *test)
 {
-	struct msgport_mailbox *mb = mk(test, 0, 64);
+	struct mp_mailbox *mb = mk(test, 0, 64);
 	struct task_struct *t;
 	struct msgport_stat st;
 	struct rx *rx;
@@ -473,7 +473,7 @@ static void test_handoff_rendezvous(struct kunit *test)
 	/* A receiver waits: even a non-blocking rendezvous send is taken. */
 	KUNIT_EXPECT_EQ(test, send_msg(test, mb, 2, "hand-off", 8, MSGPORT_F_NONBLOCK, 0, NULL), 0);
 	if (!wait_for_completion_timeout(&rx->done, 15 * HZ)) {
-		msgport_mailbox_destroy(mb);	/* it wakes with -EIDRM */
+		mp_mailbox_destroy(mb);	/* it wakes with -EIDRM */
 		wait_for_completion(&rx->done);
 		KUNIT_FAIL(test, "the receiver did not get the message");
 		return;
@@ -496,7 +496,7 @@ static void test_handoff_rendezvous(struct kunit *test)
  */
 static void test_no_overtaking(struct kunit *test)
 {
-	struct msgport_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 256);
+	struct mp_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 256);
 	struct msgport_msginfo info;
 	struct msgport_stat st;
 	char big[100], in[128];
@@ -528,7 +528,7 @@ static void test_no_overtaking(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, send_msg(test, mb, 4, "small!!!", 8, 0, 0, NULL), 0);
 		for (i = 0; i < 2; i++) {
 			if (!wait_for_completion_timeout(&rx[i].done, 15 * HZ)) {
-				msgport_mailbox_destroy(mb);
+				mp_mailbox_destroy(mb);
 				wait_for_completion(&rx[i].done);
 			}
 			if (rx[i].ret != -EMSGSIZE)
@@ -551,20 +551,20 @@ static void test_no_overtaking(struct kunit *test)
 static void test_destroy(struct kunit *test)
 {
 	struct queue_ctx *ctx = test->priv;
-	struct msgport_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 64);
+	struct mp_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 64);
 	struct msgport_stat st;
 	char c = 'd';
 	int i;
 
 	for (i = 0; i < 3; i++)
 		KUNIT_ASSERT_EQ(test, send_msg(test, mb, i, &c, 1, 0, 0, NULL), 0);
-	msgport_mailbox_destroy(mb);
+	mp_mailbox_destroy(mb);
 	stat_of(mb, &st);
 	KUNIT_EXPECT_TRUE(test, st.flags & MSGPORT_STAT_UNLINKED);
 	KUNIT_EXPECT_EQ(test, st.dropped, 3ULL);
 	KUNIT_EXPECT_EQ(test, st.queued_msgs, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.queued_bytes, 0ULL);
-	KUNIT_EXPECT_EQ(test, msgport_objects_messages(), ctx->base.messages);
+	KUNIT_EXPECT_EQ(test, mp_objects_messages(), ctx->base.messages);
 	KUNIT_EXPECT_EQ(test, send_msg(test, mb, 0, &c, 1, 0, 0, NULL), -EIDRM);
 	KUNIT_EXPECT_EQ(test, recv_msg(test, mb, &c, 1, 0, NULL), (long)-EIDRM);
 }
@@ -593,25 +593,25 @@ static struct kunit_suite queue_suite = {
 	.test_cases = queue_cases,
 };
 
-/* msgport_names */
+/* mp_names */
 
 static void test_name_check(struct kunit *test)
 {
 	char longname[MSGPORT_NAME_MAX + 2];
 
 	memset(longname, 'n', sizeof(longname));
-	KUNIT_EXPECT_EQ(test, msgport_name_check("jobs", 4), 0);
-	KUNIT_EXPECT_EQ(test, msgport_name_check("a.b-c_d:1~!", 11), 0);
-	KUNIT_EXPECT_EQ(test, msgport_name_check("x", 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, msgport_name_check(longname, MSGPORT_NAME_MAX), 0);
-	KUNIT_EXPECT_EQ(test, msgport_name_check(longname, MSGPORT_NAME_MAX + 1), -ENAMETOOLONG);
-	KUNIT_EXPECT_EQ(test, msgport_name_check("a/b", 3), -EINVAL);
-	KUNIT_EXPECT_EQ(test, msgport_name_check("a b", 3), -EINVAL);
-	KUNIT_EXPECT_EQ(test, msgport_name_check("a\tb", 3), -EINVAL);
-	KUNIT_EXPECT_EQ(test, msgport_name_check("a\x7f", 2), -EINVAL);
-	KUNIT_EXPECT_EQ(test, msgport_name_check("a\x80", 2), -EINVAL);
-	KUNIT_EXPECT_EQ(test, msgport_name_check("a\xff", 2), -EINVAL);
-	KUNIT_EXPECT_EQ(test, msgport_name_check("a\0b", 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mp_name_check("jobs", 4), 0);
+	KUNIT_EXPECT_EQ(test, mp_name_check("a.b-c_d:1~!", 11), 0);
+	KUNIT_EXPECT_EQ(test, mp_name_check("x", 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mp_name_check(longname, MSGPORT_NAME_MAX), 0);
+	KUNIT_EXPECT_EQ(test, mp_name_check(longname, MSGPORT_NAME_MAX + 1), -ENAMETOOLONG);
+	KUNIT_EXPECT_EQ(test, mp_name_check("a/b", 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mp_name_check("a b", 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mp_name_check("a\tb", 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mp_name_check("a\x7f", 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mp_name_check("a\x80", 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mp_name_check("a\xff", 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mp_name_check("a\0b", 3), -EINVAL);
 }
 
 static int names_init(struct kunit *test)
@@ -640,7 +640,7 @@ static int open_mb(const char *name, u32 flags, int create_err)
 		.max_msg_size = 128,
 	};
 
-	return msgport_mailbox_open(&op, name, create_err);
+	return mp_registry_open(&op, name, create_err);
 }
 
 /* Close a descriptor of this kernel thread and finish its release now. */
@@ -674,8 +674,8 @@ static void test_name_table(struct kunit *test)
 
 	fd2 = open_mb("kunit.table", MSGPORT_O_SEND, 0);
 	KUNIT_EXPECT_GE(test, fd2, 0);
-	KUNIT_EXPECT_EQ(test, msgport_mailbox_unlink("kunit.table", 11), 0);
-	KUNIT_EXPECT_EQ(test, msgport_mailbox_unlink("kunit.table", 11), -ENOENT);
+	KUNIT_EXPECT_EQ(test, mp_registry_unlink("kunit.table", 11), 0);
+	KUNIT_EXPECT_EQ(test, mp_registry_unlink("kunit.table", 11), -ENOENT);
 	KUNIT_EXPECT_EQ(test, open_mb("kunit.table", RW, 0), -ENOENT);
 	/* The name is free again while the old descriptors are still open. */
 	close_now(open_mb("kunit.table", RW | MSGPORT_O_CREAT | MSGPORT_O_EXCL |
@@ -702,11 +702,11 @@ static void test_ephemeral(struct kunit *test)
 
 static void test_max_mailboxes(struct kunit *test)
 {
-	unsigned int saved = READ_ONCE(msgport_max_mailboxes);
+	unsigned int saved = READ_ONCE(mp_max_mailboxes);
 	int fd[3];
 
 	/* Assumes no other mailbox exists (a freshly loaded msgport). */
-	WRITE_ONCE(msgport_max_mailboxes, 2);
+	WRITE_ONCE(mp_max_mailboxes, 2);
 	fd[0] = open_mb("kunit.m0", RW | MSGPORT_O_CREAT | MSGPORT_O_EPHEMERAL, 0);
 	fd[1] = open_mb("kunit.m1", RW | MSGPORT_O_CREAT | MSGPORT_O_EPHEMERAL, 0);
 	fd[2] = open_mb("kunit.m2", RW | MSGPORT_O_CREAT | MSGPORT_O_EPHEMERAL, 0);
@@ -719,7 +719,7 @@ static void test_max_mailboxes(struct kunit *test)
 	close_now(fd[2]);
 	close_now(fd[1]);
 	close_now(fd[0]);
-	WRITE_ONCE(msgport_max_mailboxes, saved);
+	WRITE_ONCE(mp_max_mailboxes, saved);
 }
 
 static struct kunit_case names_cases[] = {
@@ -737,18 +737,18 @@ static struct kunit_suite names_suite = {
 	.test_cases = names_cases,
 };
 
-/* msgport_span: the region engineer's pure span check (msgport.h) */
+/* mp_span: the region engineer's pure span check (msgport.h) */
 
 static void test_span_check(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, msgport_span_check(4096, 0, 4096), 0);
-	KUNIT_EXPECT_EQ(test, msgport_span_check(4096, 4095, 1), 0);
-	KUNIT_EXPECT_EQ(test, msgport_span_check(4096, 0, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, msgport_span_check(4096, 4096, 1), -ERANGE);
-	KUNIT_EXPECT_EQ(test, msgport_span_check(4096, 1, 4096), -ERANGE);
-	KUNIT_EXPECT_EQ(test, msgport_span_check(4096, U64_MAX, 2), -ERANGE);
-	KUNIT_EXPECT_EQ(test, msgport_span_check(4096, 2, U64_MAX), -ERANGE);
-	KUNIT_EXPECT_EQ(test, msgport_span_check(0, 0, 1), -ERANGE);
+	KUNIT_EXPECT_EQ(test, mp_span_check(4096, 0, 4096), 0);
+	KUNIT_EXPECT_EQ(test, mp_span_check(4096, 4095, 1), 0);
+	KUNIT_EXPECT_EQ(test, mp_span_check(4096, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mp_span_check(4096, 4096, 1), -ERANGE);
+	KUNIT_EXPECT_EQ(test, mp_span_check(4096, 1, 4096), -ERANGE);
+	KUNIT_EXPECT_EQ(test, mp_span_check(4096, U64_MAX, 2), -ERANGE);
+	KUNIT_EXPECT_EQ(test, mp_span_check(4096, 2, U64_MAX), -ERANGE);
+	KUNIT_EXPECT_EQ(test, mp_span_check(0, 0, 1), -ERANGE);
 }
 
 static struct kunit_case span_cases[] = {
@@ -761,51 +761,51 @@ static struct kunit_suite span_suite = {
 	.test_cases = span_cases,
 };
 
-/* msgport_stash: a mailbox's spare small-message buffers (msg_stash.c) */
+/* mp_stash: a mailbox's spare small-message buffers (msg_stash.c) */
 
 #define STASH_TEST_MAX	4
 
 static void test_stash_reuse(struct kunit *test)
 {
-	struct msgport_stash st;
+	struct mp_stash st;
 	void *bufs[STASH_TEST_MAX + 1], *big, *again;
 	unsigned int i;
 
-	msgport_stash_init(&st, STASH_TEST_MAX);
+	mp_stash_init(&st, STASH_TEST_MAX);
 	/* Small buffers are of the stash's size, given back and taken again. */
 	for (i = 0; i <= STASH_TEST_MAX; i++) {
-		bufs[i] = msgport_stash_alloc(&st, i % MSGPORT_STASH_BUF + 1, GFP_KERNEL);
+		bufs[i] = mp_stash_alloc(&st, i % MP_STASH_BUF + 1, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, bufs[i]);
-		KUNIT_EXPECT_GE(test, ksize(bufs[i]), (size_t)MSGPORT_STASH_BUF);
+		KUNIT_EXPECT_GE(test, ksize(bufs[i]), (size_t)MP_STASH_BUF);
 	}
-	msgport_stash_free(&st, bufs[0], 1);
+	mp_stash_free(&st, bufs[0], 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 1);
-	again = msgport_stash_alloc(&st, MSGPORT_STASH_BUF, GFP_KERNEL);
+	again = mp_stash_alloc(&st, MP_STASH_BUF, GFP_KERNEL);
 	KUNIT_ASSERT_PTR_EQ(test, again, bufs[0]);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
 	/* At most @max kept: the one over goes to the allocator. */
 	for (i = 0; i <= STASH_TEST_MAX; i++)
-		msgport_stash_free(&st, bufs[i], MSGPORT_STASH_BUF);
+		mp_stash_free(&st, bufs[i], MP_STASH_BUF);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
 	/* Larger sizes never come from nor go to the stash. */
-	big = msgport_stash_alloc(&st, MSGPORT_STASH_BUF + 1, GFP_KERNEL);
+	big = mp_stash_alloc(&st, MP_STASH_BUF + 1, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, big);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
-	msgport_stash_free(&st, big, MSGPORT_STASH_BUF + 1);
+	mp_stash_free(&st, big, MP_STASH_BUF + 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
 	/* No stash: plain allocations. */
-	again = msgport_stash_alloc(NULL, 8, GFP_KERNEL);
+	again = mp_stash_alloc(NULL, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, again);
-	msgport_stash_free(NULL, again, 8);
-	msgport_stash_drain(&st);
+	mp_stash_free(NULL, again, 8);
+	mp_stash_drain(&st);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
 	KUNIT_EXPECT_TRUE(test, llist_empty(&st.free));
 
 	/* A stash of 0 (a kernel with KASAN) keeps nothing. */
-	msgport_stash_init(&st, 0);
-	again = msgport_stash_alloc(&st, 8, GFP_KERNEL);
+	mp_stash_init(&st, 0);
+	again = mp_stash_alloc(&st, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, again);
-	msgport_stash_free(&st, again, 8);
+	mp_stash_free(&st, again, 8);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
 	KUNIT_EXPECT_TRUE(test, llist_empty(&st.free));
 }
@@ -814,32 +814,32 @@ static void test_stash_reuse(struct kunit *test)
 static void test_stash_take_give(struct kunit *test)
 {
 	void *bufs[STASH_TEST_MAX + 2], *got[STASH_TEST_MAX + 2];
-	struct msgport_stash st;
+	struct mp_stash st;
 	unsigned int i, j, n;
 
-	msgport_stash_init(&st, STASH_TEST_MAX);
-	KUNIT_EXPECT_EQ(test, msgport_stash_take(&st, got, 2), 0U);
-	KUNIT_EXPECT_EQ(test, msgport_stash_take(NULL, got, 2), 0U);
+	mp_stash_init(&st, STASH_TEST_MAX);
+	KUNIT_EXPECT_EQ(test, mp_stash_take(&st, got, 2), 0U);
+	KUNIT_EXPECT_EQ(test, mp_stash_take(NULL, got, 2), 0U);
 	for (i = 0; i < ARRAY_SIZE(bufs); i++) {
-		bufs[i] = kmalloc(MSGPORT_STASH_BUF, GFP_KERNEL);
+		bufs[i] = kmalloc(MP_STASH_BUF, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, bufs[i]);
 	}
 	/* Two kept of two. */
-	msgport_stash_give(&st, bufs, 2);
+	mp_stash_give(&st, bufs, 2);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 2);
 	/* Four more: two fit, two go to the allocator (kmemleak would see a loss). */
-	msgport_stash_give(&st, bufs + 2, 4);
+	mp_stash_give(&st, bufs + 2, 4);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
 	/* A full stash takes none of one more. */
-	got[0] = kmalloc(MSGPORT_STASH_BUF, GFP_KERNEL);
+	got[0] = kmalloc(MP_STASH_BUF, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, got[0]);
-	msgport_stash_give(&st, got, 1);
+	mp_stash_give(&st, got, 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
 	/* Taken: at most what is asked, at most what there is, each once. */
-	n = msgport_stash_take(&st, got, 3);
+	n = mp_stash_take(&st, got, 3);
 	KUNIT_EXPECT_EQ(test, n, 3U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX - 3);
-	n += msgport_stash_take(&st, got + n, 3);
+	n += mp_stash_take(&st, got + n, 3);
 	KUNIT_EXPECT_EQ(test, n, (unsigned int)STASH_TEST_MAX);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
 	KUNIT_EXPECT_TRUE(test, llist_empty(&st.free));
@@ -851,19 +851,19 @@ static void test_stash_take_give(struct kunit *test)
 			;
 		KUNIT_EXPECT_LT(test, j, (unsigned int)STASH_TEST_MAX);
 	}
-	msgport_stash_give(&st, got, n);
+	mp_stash_give(&st, got, n);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
-	msgport_stash_drain(&st);
+	mp_stash_drain(&st);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
 
 	/* No stash, or a stash of 0: all to the allocator. */
 	for (i = 0; i < 2; i++) {
-		got[i] = kmalloc(MSGPORT_STASH_BUF, GFP_KERNEL);
+		got[i] = kmalloc(MP_STASH_BUF, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, got[i]);
 	}
-	msgport_stash_give(NULL, got, 1);
-	msgport_stash_init(&st, 0);
-	msgport_stash_give(&st, got + 1, 1);
+	mp_stash_give(NULL, got, 1);
+	mp_stash_init(&st, 0);
+	mp_stash_give(&st, got + 1, 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
 	KUNIT_EXPECT_TRUE(test, llist_empty(&st.free));
 }

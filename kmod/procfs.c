@@ -8,7 +8,7 @@
  * mode is octal, capacity a number or "unbounded", region the shared
  * region's bytes (0 if none), maps its memory mappings, flags "ephemeral"
  * or "-".
- * The walk holds msgport_registry_lock (registry.c) from start to stop, and
+ * The walk holds mp_registry_lock (registry.c) from start to stop, and
  * each mailbox's lock briefly for its counters.  Only linked mailboxes show.
  */
 #include <linux/mutex.h>
@@ -19,31 +19,31 @@
 
 static void *proc_start(struct seq_file *m, loff_t *pos)
 {
-	mutex_lock(&msgport_registry_lock);
-	return seq_list_start_head(&msgport_mailboxes, *pos);
+	mutex_lock(&mp_registry_lock);
+	return seq_list_start_head(&mp_mailboxes, *pos);
 }
 
 static void *proc_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	return seq_list_next(v, &msgport_mailboxes, pos);
+	return seq_list_next(v, &mp_mailboxes, pos);
 }
 
 static void proc_stop(struct seq_file *m, void *v)
 {
-	mutex_unlock(&msgport_registry_lock);
+	mutex_unlock(&mp_registry_lock);
 }
 
 static int proc_show(struct seq_file *m, void *v)
 {
-	struct msgport_mailbox *mb;
+	struct mp_mailbox *mb;
 	struct msgport_stat st;
 
-	if (v == &msgport_mailboxes) {
+	if (v == &mp_mailboxes) {
 		seq_puts(m, "name uid gid mode capacity max_size msgs bytes wsend wrecv sent recv dropped region maps flags\n");
 		return 0;
 	}
-	mb = list_entry(v, struct msgport_mailbox, node);
-	msgport_mailbox_stat(mb, &st);
+	mb = list_entry(v, struct mp_mailbox, node);
+	mp_mailbox_stat(mb, &st);
 	seq_printf(m, "%s %u %u %04o ", st.name, st.uid, st.gid, st.mode);
 	if (st.capacity == MSGPORT_CAPACITY_UNBOUNDED)
 		seq_puts(m, "unbounded");
@@ -57,21 +57,21 @@ static int proc_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static const struct seq_operations msgport_proc_ops = {
+static const struct seq_operations mp_proc_ops = {
 	.start	= proc_start,
 	.next	= proc_next,
 	.stop	= proc_stop,
 	.show	= proc_show,
 };
 
-int msgport_procfs_init(void)
+int mp_procfs_init(void)
 {
-	if (!proc_create_seq(KBUILD_MODNAME, 0444, NULL, &msgport_proc_ops))
+	if (!proc_create_seq(KBUILD_MODNAME, 0444, NULL, &mp_proc_ops))
 		return -ENOMEM;
 	return 0;
 }
 
-void msgport_procfs_exit(void)
+void mp_procfs_exit(void)
 {
 	remove_proc_entry(KBUILD_MODNAME, NULL);
 }

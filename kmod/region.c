@@ -43,7 +43,7 @@
  *
  * Lifetimes
  *   The region belongs to its mailbox (mb->region, set before the mailbox is
- *   published) and is freed with it, by msgport_mailbox_free() when the last
+ *   published) and is freed with it, by mp_mailbox_free() when the last
  *   kref goes (registry.c).  A VMA holds its vm_file, a mailbox descriptor,
  *   which holds a mailbox kref and, through fops->owner, the module: so the
  *   pages live while the mailbox exists or any mapping does, and the module
@@ -64,32 +64,32 @@
 
 #include "msgport.h"
 
-struct msgport_region {
+struct mp_region {
 	struct page **pages;
 	unsigned long npages;
-	struct msgport_quota *quota;	/* charged npages << PAGE_SHIFT bytes */
+	struct mp_quota *quota;	/* charged npages << PAGE_SHIFT bytes */
 	atomic_long_t maps;		/* VMAs mapping it */
 	wait_queue_head_t wq;		/* MSGPORT_IOC_REGION_WAIT sleepers */
 };
 
-#define MSGPORT_REGION_GFP \
+#define MP_REGION_GFP \
 	(GFP_KERNEL_ACCOUNT | __GFP_HIGHMEM | __GFP_ZERO | __GFP_RETRY_MAYFAIL | \
 	 __GFP_NOWARN)
 
-static u64 region_bytes(const struct msgport_region *rg)
+static u64 region_bytes(const struct mp_region *rg)
 {
 	return (u64)rg->npages << PAGE_SHIFT;
 }
 
 /* Releases the first @n pages of @rg, its charge and @rg itself. */
-static void region_release(struct msgport_region *rg, unsigned long n)
+static void region_release(struct mp_region *rg, unsigned long n)
 {
 	unsigned long i;
 
 	for (i = 0; i < n; i++)
 		put_page(rg->pages[i]);
 	if (rg->quota)
-		msgport_quota_uncharge(rg->quota, region_bytes(rg));
+		mp_quota_uncharge(rg->quota, region_bytes(rg));
 	kvfree(rg->pages);
 	kfree(rg);
 }
@@ -100,10 +100,10 @@ static void region_release(struct msgport_region *rg, unsigned long n)
  * -EDQUOT beyond the creator's max_user_bytes, -ENOMEM, or -EINTR when a
  * fatal signal interrupts a large allocation.
  */
-int msgport_region_create(struct msgport_mailbox *mb, u64 size)
+int mp_region_create(struct mp_mailbox *mb, u64 size)
 {
-	u64 max = READ_ONCE(msgport_max_region_size);
-	struct msgport_region *rg;
+	u64 max = READ_ONCE(mp_max_region_size);
+	struct mp_region *rg;
 	unsigned long i;
 	int ret;
 
@@ -125,14 +125,14 @@ int msgport_region_create(struct msgport_mailbox *mb, u64 size)
 		kfree(rg);
 		return -ENOMEM;
 	}
-	ret = msgport_quota_charge(region_bytes(rg), &rg->quota);
+	ret = mp_quota_charge(region_bytes(rg), &rg->quota);
 	if (ret) {
 		rg->quota = NULL;
 		region_release(rg, 0);
 		return ret;
 	}
 	for (i = 0; i < rg->npages; i++) {
-		rg->pages[i] = alloc_page(MSGPORT_REGION_GFP);
+		rg->pages[i] = alloc_page(MP_REGION_GFP);
 		if (!rg->pages[i]) {
 			ret = -ENOMEM;
 			break;
@@ -148,32 +148,32 @@ int msgport_region_create(struct msgport_mailbox *mb, u64 size)
 		region_release(rg, i);
 		return ret;
 	}
-	atomic_long_inc(&msgport_objects.regions);
-	atomic_long_add(region_bytes(rg), &msgport_objects.region_bytes);
+	atomic_long_inc(&mp_objects.regions);
+	atomic_long_add(region_bytes(rg), &mp_objects.region_bytes);
 	mb->region = rg;
 	return 0;
 }
 
 /* The mailbox is being freed: no mapping (nor descriptor) is left. */
-void msgport_region_free(struct msgport_mailbox *mb)
+void mp_region_free(struct mp_mailbox *mb)
 {
-	struct msgport_region *rg = mb->region;
+	struct mp_region *rg = mb->region;
 
 	if (!rg)
 		return;
 	WARN_ON(atomic_long_read(&rg->maps));
 	mb->region = NULL;
-	atomic_long_sub(region_bytes(rg), &msgport_objects.region_bytes);
-	atomic_long_dec(&msgport_objects.regions);
+	atomic_long_sub(region_bytes(rg), &mp_objects.region_bytes);
+	atomic_long_dec(&mp_objects.regions);
 	region_release(rg, rg->npages);
 }
 
-u64 msgport_region_size(const struct msgport_mailbox *mb)
+u64 mp_region_size(const struct mp_mailbox *mb)
 {
 	return mb->region ? region_bytes(mb->region) : 0;
 }
 
-u64 msgport_region_maps(const struct msgport_mailbox *mb)
+u64 mp_region_maps(const struct mp_mailbox *mb)
 {
 	return mb->region ? atomic_long_read(&mb->region->maps) : 0;
 }
@@ -182,23 +182,23 @@ u64 msgport_region_maps(const struct msgport_mailbox *mb)
 
 static void region_vm_open(struct vm_area_struct *vma)
 {
-	struct msgport_region *rg = vma->vm_private_data;
+	struct mp_region *rg = vma->vm_private_data;
 
 	atomic_long_inc(&rg->maps);
-	atomic_long_inc(&msgport_objects.region_maps);
+	atomic_long_inc(&mp_objects.region_maps);
 }
 
 static void region_vm_close(struct vm_area_struct *vma)
 {
-	struct msgport_region *rg = vma->vm_private_data;
+	struct mp_region *rg = vma->vm_private_data;
 
-	atomic_long_dec(&msgport_objects.region_maps);
+	atomic_long_dec(&mp_objects.region_maps);
 	atomic_long_dec(&rg->maps);
 }
 
 static vm_fault_t region_fault(struct vm_fault *vmf)
 {
-	struct msgport_region *rg = vmf->vma->vm_private_data;
+	struct mp_region *rg = vmf->vma->vm_private_data;
 
 	/* mmap checked the bounds and the VMA cannot grow: defensive only. */
 	if (vmf->pgoff >= rg->npages)
@@ -217,10 +217,10 @@ static const struct vm_operations_struct region_vm_ops = {
  * refused a zero length, PROT_WRITE on a MAP_SHARED mapping of a file
  * without FMODE_WRITE and any mapping of a file without FMODE_READ.
  */
-int msgport_region_mmap(struct msgport_mailbox *mb, u32 access,
-			struct vm_area_struct *vma)
+int mp_region_mmap(struct mp_mailbox *mb, u32 access,
+		   struct vm_area_struct *vma)
 {
-	struct msgport_region *rg = mb->region;
+	struct mp_region *rg = mb->region;
 	unsigned long pages = vma_pages(vma);
 
 	if (!rg)
@@ -247,11 +247,11 @@ int msgport_region_mmap(struct msgport_mailbox *mb, u32 access,
 /* Spans */
 
 /* May a span message refer to [@off, @off + @len) of @mb's region? */
-int msgport_span_validate(struct msgport_mailbox *mb, u64 off, u64 len)
+int mp_span_validate(struct mp_mailbox *mb, u64 off, u64 len)
 {
 	if (!mb->region)
 		return -EINVAL;
-	return msgport_span_check(region_bytes(mb->region), off, len);
+	return mp_span_check(region_bytes(mb->region), off, len);
 }
 
 /*
@@ -259,13 +259,13 @@ int msgport_span_validate(struct msgport_mailbox *mb, u64 off, u64 len)
  * user space: for a receiver that takes spans by copy.  The region lives as
  * long as the caller's descriptor, and nothing here holds a lock.
  */
-int msgport_region_copy_to_user(struct msgport_mailbox *mb, void __user *dst,
-				u64 off, u32 len)
+int mp_region_copy_to_user(struct mp_mailbox *mb, void __user *dst,
+			   u64 off, u32 len)
 {
-	struct msgport_region *rg = mb->region;
+	struct mp_region *rg = mb->region;
 
-	if (WARN_ON_ONCE(!rg || msgport_span_check(region_bytes(rg), off,
-						   len ?: 1)))
+	if (WARN_ON_ONCE(!rg || mp_span_check(region_bytes(rg), off,
+					      len ?: 1)))
 		return -EFAULT;
 	while (len) {
 		size_t in = offset_in_page(off);
@@ -288,7 +288,7 @@ int msgport_region_copy_to_user(struct msgport_mailbox *mb, void __user *dst,
 
 /* Waiting on a word of the region */
 
-static u32 region_word(struct msgport_region *rg, u64 off)
+static u32 region_word(struct mp_region *rg, u64 off)
 {
 	u32 *p = kmap_local_page(rg->pages[off >> PAGE_SHIFT]);
 	u32 v = READ_ONCE(p[offset_in_page(off) / sizeof(u32)]);
@@ -297,7 +297,7 @@ static u32 region_word(struct msgport_region *rg, u64 off)
 	return v;
 }
 
-static bool word_changed(struct msgport_region *rg,
+static bool word_changed(struct mp_region *rg,
 			 const struct msgport_region_wait *w)
 {
 	return region_word(rg, w->offset) != w->value;
@@ -308,11 +308,11 @@ static bool word_changed(struct msgport_region *rg,
  * -ETIMEDOUT, or -ERESTARTSYS (a timed wait's remaining time then goes to
  * @utimeout).  The caller checked flags, reserved and access.
  */
-int msgport_region_wait(struct msgport_mailbox *mb,
-			const struct msgport_region_wait *w,
+int mp_region_wait(struct mp_mailbox *mb,
+		   const struct msgport_region_wait *w,
 			u64 __user *utimeout)
 {
-	struct msgport_region *rg = mb->region;
+	struct mp_region *rg = mb->region;
 	ktime_t timeout, expires, left;
 	long ret;
 
@@ -320,7 +320,7 @@ int msgport_region_wait(struct msgport_mailbox *mb,
 		return -ENODEV;
 	if (w->offset % sizeof(u32))
 		return -EINVAL;
-	if (msgport_span_check(region_bytes(rg), w->offset, sizeof(u32)))
+	if (mp_span_check(region_bytes(rg), w->offset, sizeof(u32)))
 		return -ERANGE;
 	if (!(w->flags & MSGPORT_F_TIMEOUT))
 		return wait_event_interruptible(rg->wq, word_changed(rg, w));
@@ -342,7 +342,7 @@ int msgport_region_wait(struct msgport_mailbox *mb,
 }
 
 /* Every sleeper on the region re-reads its word. */
-int msgport_region_wake(struct msgport_mailbox *mb)
+int mp_region_wake(struct mp_mailbox *mb)
 {
 	if (!mb->region)
 		return -ENODEV;

@@ -3,8 +3,8 @@
  * msgport: the mailbox name table; open, create, unlink, last close.
  *
  * Locking
- *   msgport_registry_lock (mutex) protects the name hash, the creation-order
- *   list msgport_mailboxes (read by /proc/msgport), the mailbox count, and in
+ *   mp_registry_lock (mutex) protects the name hash, the creation-order
+ *   list mp_mailboxes (read by /proc/msgport), the mailbox count, and in
  *   each mailbox @hnode, @node, @linked and @nfiles.  It is taken before any
  *   mb->lock and never inside one.
  *
@@ -38,66 +38,66 @@
 
 #include "msgport.h"
 
-#define MSGPORT_HASH_BITS	8
+#define MP_HASH_BITS	8
 
 /* Protects the name table; see the top of this file. */
-DEFINE_MUTEX(msgport_registry_lock);
-LIST_HEAD(msgport_mailboxes);
-static DEFINE_HASHTABLE(msgport_names, MSGPORT_HASH_BITS);
-static unsigned int msgport_nr_mailboxes;
+DEFINE_MUTEX(mp_registry_lock);
+LIST_HEAD(mp_mailboxes);
+static DEFINE_HASHTABLE(mp_names, MP_HASH_BITS);
+static unsigned int mp_nr_mailboxes;
 
 static u32 name_hash(const char *name, u32 len)
 {
 	return full_name_hash(NULL, name, len);
 }
 
-static struct msgport_mailbox *lookup_locked(const char *name, u32 len)
+static struct mp_mailbox *lookup_locked(const char *name, u32 len)
 {
-	struct msgport_mailbox *mb;
+	struct mp_mailbox *mb;
 
-	hash_for_each_possible(msgport_names, mb, hnode, name_hash(name, len)) {
+	hash_for_each_possible(mp_names, mb, hnode, name_hash(name, len)) {
 		if (mb->name_len == len && !memcmp(mb->name, name, len))
 			return mb;
 	}
 	return NULL;
 }
 
-static void link_locked(struct msgport_mailbox *mb)
+static void link_locked(struct mp_mailbox *mb)
 {
-	hash_add(msgport_names, &mb->hnode, name_hash(mb->name, mb->name_len));
-	list_add_tail(&mb->node, &msgport_mailboxes);
+	hash_add(mp_names, &mb->hnode, name_hash(mb->name, mb->name_len));
+	list_add_tail(&mb->node, &mp_mailboxes);
 	mb->linked = true;
-	msgport_nr_mailboxes++;
+	mp_nr_mailboxes++;
 }
 
-static void unlink_locked(struct msgport_mailbox *mb)
+static void unlink_locked(struct mp_mailbox *mb)
 {
 	hash_del(&mb->hnode);
 	list_del_init(&mb->node);
 	mb->linked = false;
-	msgport_nr_mailboxes--;
+	mp_nr_mailboxes--;
 }
 
 static void mailbox_kref_release(struct kref *ref)
 {
-	msgport_mailbox_free(container_of(ref, struct msgport_mailbox, ref));
+	mp_mailbox_free(container_of(ref, struct mp_mailbox, ref));
 }
 
-void msgport_mailbox_put(struct msgport_mailbox *mb)
+void mp_mailbox_put(struct mp_mailbox *mb)
 {
 	kref_put(&mb->ref, mailbox_kref_release);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_mailbox_put, MSGPORT_TEST_NS);
+EXPORT_SYMBOL_NS_GPL(mp_mailbox_put, MP_TEST_NS);
 
 /* The table's reference goes with the name; the queue dies with it. */
-static void unlinked_destroy(struct msgport_mailbox *mb)
+static void unlinked_destroy(struct mp_mailbox *mb)
 {
-	msgport_mailbox_destroy(mb);
-	msgport_mailbox_put(mb);
+	mp_mailbox_destroy(mb);
+	mp_mailbox_put(mb);
 }
 
 /* Mode bits against euid, egid and supplementary groups (as ipcperms). */
-static bool may_access(const struct msgport_mailbox *mb, u32 access)
+static bool may_access(const struct mp_mailbox *mb, u32 access)
 {
 	int granted = READ_ONCE(mb->mode);
 	int want = 0;
@@ -115,7 +115,7 @@ static bool may_access(const struct msgport_mailbox *mb, u32 access)
 	return capable(CAP_IPC_OWNER);
 }
 
-bool msgport_mailbox_is_owner(const struct msgport_mailbox *mb)
+bool mp_mailbox_is_owner(const struct mp_mailbox *mb)
 {
 	return uid_eq(current_euid(), mb->uid) || capable(CAP_IPC_OWNER);
 }
@@ -148,29 +148,29 @@ static int open_flags(u32 flags)
  * A mailbox this call created must not outlive the failure, unless another
  * opener already holds it (for that one it exists).
  */
-static void open_failed(struct msgport_mailbox *mb, bool created)
+static void open_failed(struct mp_mailbox *mb, bool created)
 {
 	bool destroy = false;
 
-	mutex_lock(&msgport_registry_lock);
+	mutex_lock(&mp_registry_lock);
 	if (created && mb->linked && mb->nfiles == 1) {
 		unlink_locked(mb);
 		destroy = true;
 	}
-	mutex_unlock(&msgport_registry_lock);
+	mutex_unlock(&mp_registry_lock);
 	if (destroy)
 		unlinked_destroy(mb);
-	msgport_mailbox_release(mb);
+	mp_registry_release(mb);
 }
 
 /*
  * A mailbox as @op creates it, with its region, not yet linked: NULL if it
  * cannot be made (*@create_err says why; -ENOMEM if it is not set).
  */
-static struct msgport_mailbox *mailbox_new(const struct msgport_open *op,
-					   const char *name, int *create_err)
+static struct mp_mailbox *mailbox_new(const struct msgport_open *op,
+				      const char *name, int *create_err)
 {
-	struct msgport_mailbox *mb = msgport_mailbox_alloc();
+	struct mp_mailbox *mb = mp_mailbox_alloc();
 
 	if (!mb) {
 		*create_err = -ENOMEM;
@@ -184,9 +184,9 @@ static struct msgport_mailbox *mailbox_new(const struct msgport_open *op,
 	mb->uid = current_euid();
 	mb->gid = current_egid();
 	mb->ephemeral = op->flags & MSGPORT_O_EPHEMERAL;
-	*create_err = msgport_region_create(mb, op->region_size);
+	*create_err = mp_region_create(mb, op->region_size);
 	if (*create_err) {
-		msgport_mailbox_free(mb);
+		mp_mailbox_free(mb);
 		return NULL;
 	}
 	return mb;
@@ -199,13 +199,13 @@ static struct msgport_mailbox *mailbox_new(const struct msgport_open *op,
  * the attributes of an open of an existing mailbox are ignored (as mq_open).
  * Returns a new descriptor.
  */
-int msgport_mailbox_open(const struct msgport_open *op, const char *name,
-			 int create_err)
+int mp_registry_open(const struct msgport_open *op, const char *name,
+		     int create_err)
 {
 	u32 access = op->flags & (MSGPORT_O_RECV | MSGPORT_O_SEND);
 	int fflags = open_flags(op->flags);
-	struct msgport_mailbox *mb, *fresh = NULL;
-	struct msgport_mbfile *mbf;
+	struct mp_mailbox *mb, *fresh = NULL;
+	struct mp_file *mbf;
 	bool created = false;
 	struct file *file;
 	int fd, ret;
@@ -215,7 +215,7 @@ int msgport_mailbox_open(const struct msgport_open *op, const char *name,
 	if (!mbf)
 		goto out_fresh;
 	if (access & MSGPORT_O_SEND) {
-		mbf->quota = msgport_quota_hold();
+		mbf->quota = mp_quota_hold();
 		if (!mbf->quota)
 			goto out_mbf;
 	}
@@ -227,16 +227,16 @@ int msgport_mailbox_open(const struct msgport_open *op, const char *name,
 	}
 
 again:
-	mutex_lock(&msgport_registry_lock);
+	mutex_lock(&mp_registry_lock);
 	mb = lookup_locked(name, op->name_len);
 	if (!mb && (op->flags & MSGPORT_O_CREAT) && !create_err && !fresh &&
-	    msgport_nr_mailboxes < READ_ONCE(msgport_max_mailboxes)) {
+	    mp_nr_mailboxes < READ_ONCE(mp_max_mailboxes)) {
 		/*
 		 * Made only for a name that does not exist (an open of an
 		 * existing one must not allocate, nor zero, a region it
 		 * throws away), outside the mutex; then looked up again.
 		 */
-		mutex_unlock(&msgport_registry_lock);
+		mutex_unlock(&mp_registry_lock);
 		fresh = mailbox_new(op, name, &create_err);
 		goto again;
 	}
@@ -252,7 +252,7 @@ again:
 		ret = -ENOENT;
 	} else if (create_err) {
 		ret = create_err;
-	} else if (msgport_nr_mailboxes >= READ_ONCE(msgport_max_mailboxes)) {
+	} else if (mp_nr_mailboxes >= READ_ONCE(mp_max_mailboxes)) {
 		ret = -ENOSPC;
 	} else {
 		/* The creator gets the access it asked for (as mq_open). */
@@ -263,16 +263,16 @@ again:
 		ret = 0;
 	}
 	if (ret) {
-		mutex_unlock(&msgport_registry_lock);
+		mutex_unlock(&mp_registry_lock);
 		goto out_fd;
 	}
 	kref_get(&mb->ref);
 	mb->nfiles++;
-	mutex_unlock(&msgport_registry_lock);
+	mutex_unlock(&mp_registry_lock);
 
 	mbf->mb = mb;
 	mbf->access = access;
-	file = anon_inode_getfile("[msgport]", &msgport_mailbox_fops, mbf,
+	file = anon_inode_getfile("[msgport]", &mp_file_fops, mbf,
 				  fflags);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
@@ -280,73 +280,73 @@ again:
 		goto out_fd;
 	}
 	if (access & MSGPORT_O_RECV)
-		msgport_mailbox_receiver_opened(mb);
-	atomic_long_inc(&msgport_objects.files);
+		mp_mailbox_receiver_opened(mb);
+	atomic_long_inc(&mp_objects.files);
 	fd_install(fd, file);
 	if (fresh)
-		msgport_mailbox_free(fresh);
+		mp_mailbox_free(fresh);
 	return fd;
 
 out_fd:
 	put_unused_fd(fd);
 out_mbf:
-	msgport_quota_drop(mbf->quota);
+	mp_quota_drop(mbf->quota);
 	kfree(mbf);
 out_fresh:
 	if (fresh)
-		msgport_mailbox_free(fresh);
+		mp_mailbox_free(fresh);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(msgport_mailbox_open, MSGPORT_TEST_NS);
+EXPORT_SYMBOL_NS_GPL(mp_registry_open, MP_TEST_NS);
 
-int msgport_mailbox_unlink(const char *name, u32 name_len)
+int mp_registry_unlink(const char *name, u32 name_len)
 {
-	struct msgport_mailbox *mb;
+	struct mp_mailbox *mb;
 	int ret = 0;
 
-	mutex_lock(&msgport_registry_lock);
+	mutex_lock(&mp_registry_lock);
 	mb = lookup_locked(name, name_len);
 	if (!mb)
 		ret = -ENOENT;
-	else if (!msgport_mailbox_is_owner(mb))
+	else if (!mp_mailbox_is_owner(mb))
 		ret = -EPERM;
 	else
 		unlink_locked(mb);
-	mutex_unlock(&msgport_registry_lock);
+	mutex_unlock(&mp_registry_lock);
 	if (!ret)
 		unlinked_destroy(mb);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(msgport_mailbox_unlink, MSGPORT_TEST_NS);
+EXPORT_SYMBOL_NS_GPL(mp_registry_unlink, MP_TEST_NS);
 
 /* A descriptor closes (or failed to open): drops its reference. */
-void msgport_mailbox_release(struct msgport_mailbox *mb)
+void mp_registry_release(struct mp_mailbox *mb)
 {
 	bool destroy = false;
 
-	mutex_lock(&msgport_registry_lock);
+	mutex_lock(&mp_registry_lock);
 	if (!--mb->nfiles && mb->ephemeral && mb->linked) {
 		unlink_locked(mb);
 		destroy = true;
 	}
-	mutex_unlock(&msgport_registry_lock);
+	mutex_unlock(&mp_registry_lock);
 	if (destroy)
 		unlinked_destroy(mb);
-	msgport_mailbox_put(mb);
+	mp_mailbox_put(mb);
 }
 
 /* Module exit: no descriptor is open; the table owns what is left. */
-void msgport_registry_exit(void)
+void mp_registry_exit(void)
 {
-	struct msgport_mailbox *mb;
+	struct mp_mailbox *mb;
 
 	for (;;) {
-		mutex_lock(&msgport_registry_lock);
-		mb = list_first_entry_or_null(&msgport_mailboxes,
-					      struct msgport_mailbox, node);
+		mutex_lock(&mp_registry_lock);
+		mb = list_first_entry_or_null(&mp_mailboxes,
+					      struct mp_mailbox, node);
 		if (mb)
 			unlink_locked(mb);
-		mutex_unlock(&msgport_registry_lock);
+		mutex_unlock(&mp_registry_lock);
 		if (!mb)
 			break;
 		unlinked_destroy(mb);

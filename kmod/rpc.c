@@ -2,18 +2,18 @@
 /*
  * msgport: remote procedure calls: call, claim, reply.
  *
- * A call (struct msgport_rpc) is a request message sent to a mailbox or an
+ * A call (struct mp_call) is a request message sent to a mailbox or an
  * inbox, plus its caller sleeping in MSGPORT_IOC_CALL(_PID) until the one
  * reply.  The request carries the call (msg->call) and so its token to the
  * receiver; once the receiver has copied it out it claims the call for its
- * descriptor (struct msgport_mbfile), and only that descriptor can answer.
+ * descriptor (struct mp_file), and only that descriptor can answer.
  * The reply is a message of its own, handed straight to the caller.
  *
  * Locking
  *   Everything in a call that changes is protected by the lock of the
  *   mailbox its request was sent to, call->mb->lock (mailbox.c), and so are
  *   mb->calls (claimed calls by token, an rbtree) and mb->ncalls.  rpc.c
- *   takes no other lock; mailbox.c calls the msgport_call_*() hooks with
+ *   takes no other lock; mailbox.c calls the mp_call_*() hooks with
  *   mb->lock held.  A caller is woken under mb->lock when its call fails (it
  *   cannot leave without that lock, so its task is alive), and after
  *   unlocking, through a task reference, when it is answered.  Nothing is
@@ -21,14 +21,14 @@
  *
  * States (call->state)
  *   QUEUED    the request is in the mailbox's queue (call->request), or in
- *             the caller's hands inside msgport_send()
+ *             the caller's hands inside mp_send()
  *   TAKEN     a receiver dequeued it and is copying it out
  *   CLAIMED   in mb->calls, answerable by call->server
  *   DONE      answered (call->reply) or failed (call->err); out of mb->calls
  *   CANCELED  the caller gave up after a receiver took the request; kept in
  *             mb->calls (once claimed) so that its reply gets -ECANCELED
  *   A caller that gives up while its request is QUEUED withdraws it
- *   (msgport_mailbox_withdraw()): no receiver ever sees it, and the call
+ *   (mp_queue_withdraw()): no receiver ever sees it, and the call
  *   may restart.  Once taken, giving up is final (-EINTR, not a restart,
  *   so a request is never sent twice).  DONE beats giving up: a reply that
  *   came first is returned even if the caller's time ran out meanwhile.
@@ -59,24 +59,24 @@
 
 #include "msgport.h"
 
-enum msgport_call_state {
-	MSGPORT_CALL_QUEUED,
-	MSGPORT_CALL_TAKEN,
-	MSGPORT_CALL_CLAIMED,
-	MSGPORT_CALL_DONE,
-	MSGPORT_CALL_CANCELED,
+enum mp_call_state {
+	MP_CALL_QUEUED,
+	MP_CALL_TAKEN,
+	MP_CALL_CLAIMED,
+	MP_CALL_DONE,
+	MP_CALL_CANCELED,
 };
 
-struct msgport_rpc {
+struct mp_call {
 	struct rb_node node;		/* mb->calls, while claimed */
 	struct list_head put_link;	/* a private list of calls to put */
-	struct msgport_mailbox *mb;	/* where the request went */
-	struct msgport_mbfile *server;	/* the descriptor that claimed it */
-	struct msgport_msg *request;	/* while QUEUED in mb's queue */
-	struct msgport_msg *reply;	/* DONE with a reply */
+	struct mp_mailbox *mb;	/* where the request went */
+	struct mp_file *server;	/* the descriptor that claimed it */
+	struct mp_msg *request;	/* while QUEUED in mb's queue */
+	struct mp_msg *reply;	/* DONE with a reply */
 	struct task_struct *caller;	/* while the caller waits */
 	refcount_t ref;
-	enum msgport_call_state state;
+	enum mp_call_state state;
 	int err;			/* DONE without a reply */
 	u64 woken_ns;			/* when answered (wake-up latency) */
 	u64 token;
@@ -86,83 +86,83 @@ struct msgport_rpc {
 	bool trunc;			/* the caller accepts a truncated reply */
 };
 
-static atomic64_t msgport_next_token = ATOMIC64_INIT(0);
+static atomic64_t mp_next_token = ATOMIC64_INIT(0);
 
-void msgport_call_put(struct msgport_rpc *call)
+void mp_call_put(struct mp_call *call)
 {
 	if (!refcount_dec_and_test(&call->ref))
 		return;
 	if (call->reply)
-		msgport_msg_put(call->reply);
+		mp_msg_put(call->reply);
 	kfree(call);
-	atomic_long_dec(&msgport_objects.calls);
+	atomic_long_dec(&mp_objects.calls);
 }
 
-/* Hooks for mailbox.c, under mb->lock (msg_create: before it is visible). */
+/* Hooks for mailbox.c, under mb->lock (mp_msg_create: before it is visible). */
 
-void msgport_call_bind(struct msgport_rpc *call, struct msgport_msg *msg)
+void mp_call_bind(struct mp_call *call, struct mp_msg *msg)
 {
 	refcount_inc(&call->ref);
 	msg->call = call;
 	call->request = msg;
 }
 
-u64 msgport_call_token(const struct msgport_rpc *call)
+u64 mp_call_token(const struct mp_call *call)
 {
 	return call->token;
 }
 
-struct msgport_msg *msgport_call_request(const struct msgport_rpc *call)
+struct mp_msg *mp_call_request(const struct mp_call *call)
 {
 	return call->request;
 }
 
 /* A receiver dequeued the request (or its caller took it back). */
-void msgport_call_taken(struct msgport_rpc *call)
+void mp_call_taken(struct mp_call *call)
 {
 	if (call->request)
 		call->seq = call->request->seq;
 	call->request = NULL;
-	if (call->state == MSGPORT_CALL_QUEUED)
-		WRITE_ONCE(call->state, MSGPORT_CALL_TAKEN);
+	if (call->state == MP_CALL_QUEUED)
+		WRITE_ONCE(call->state, MP_CALL_TAKEN);
 }
 
 /* The receiver could not copy it out: queued again, unless given up. */
-bool msgport_call_requeue(struct msgport_rpc *call, struct msgport_msg *msg)
+bool mp_call_requeue(struct mp_call *call, struct mp_msg *msg)
 {
-	if (call->state != MSGPORT_CALL_TAKEN)
+	if (call->state != MP_CALL_TAKEN)
 		return false;
-	WRITE_ONCE(call->state, MSGPORT_CALL_QUEUED);
+	WRITE_ONCE(call->state, MP_CALL_QUEUED);
 	call->request = msg;
 	return true;
 }
 
-static void call_finish(struct msgport_rpc *call, int err)
+static void call_finish(struct mp_call *call, int err)
 {
-	WRITE_ONCE(call->state, MSGPORT_CALL_DONE);
+	WRITE_ONCE(call->state, MP_CALL_DONE);
 	call->err = err;
 	wake_up_process(call->caller);
 }
 
 /* The request was dropped (or the call can no longer be answered). */
-void msgport_call_fail(struct msgport_rpc *call, int err)
+void mp_call_fail(struct mp_call *call, int err)
 {
 	call->request = NULL;
-	if (call->state == MSGPORT_CALL_QUEUED ||
-	    call->state == MSGPORT_CALL_TAKEN ||
-	    call->state == MSGPORT_CALL_CLAIMED)
+	if (call->state == MP_CALL_QUEUED ||
+	    call->state == MP_CALL_TAKEN ||
+	    call->state == MP_CALL_CLAIMED)
 		call_finish(call, err);
 }
 
 /* mb->calls, by token */
 
-static struct msgport_rpc *calls_find(struct msgport_mailbox *mb, u64 token)
+static struct mp_call *calls_find(struct mp_mailbox *mb, u64 token)
 {
 	struct rb_node *n = mb->calls.rb_node;
-	struct msgport_rpc *call;
+	struct mp_call *call;
 
 	while (n) {
-		call = rb_entry(n, struct msgport_rpc, node);
+		call = rb_entry(n, struct mp_call, node);
 		if (token < call->token)
 			n = n->rb_left;
 		else if (token > call->token)
@@ -173,14 +173,14 @@ static struct msgport_rpc *calls_find(struct msgport_mailbox *mb, u64 token)
 	return NULL;
 }
 
-static void calls_insert(struct msgport_mailbox *mb, struct msgport_rpc *call)
+static void calls_insert(struct mp_mailbox *mb, struct mp_call *call)
 {
 	struct rb_node **p = &mb->calls.rb_node, *parent = NULL;
-	struct msgport_rpc *cur;
+	struct mp_call *cur;
 
 	while (*p) {
 		parent = *p;
-		cur = rb_entry(parent, struct msgport_rpc, node);
+		cur = rb_entry(parent, struct mp_call, node);
 		p = call->token < cur->token ? &parent->rb_left :
 					       &parent->rb_right;
 	}
@@ -191,7 +191,7 @@ static void calls_insert(struct msgport_mailbox *mb, struct msgport_rpc *call)
 }
 
 /* Out of mb->calls; the caller puts mb->calls' reference after unlocking. */
-static void calls_erase(struct msgport_mailbox *mb, struct msgport_rpc *call)
+static void calls_erase(struct mp_mailbox *mb, struct mp_call *call)
 {
 	rb_erase(&call->node, &mb->calls);
 	RB_CLEAR_NODE(&call->node);
@@ -203,59 +203,59 @@ static void calls_erase(struct msgport_mailbox *mb, struct msgport_rpc *call)
  * it.  A call whose caller already gave up is claimed too, so that the
  * reply learns it (-ECANCELED) rather than -ENOENT.
  */
-void msgport_call_claim(struct msgport_mailbox *mb, struct msgport_rpc *call,
-			struct msgport_mbfile *mbf)
+void mp_call_claim(struct mp_mailbox *mb, struct mp_call *call,
+		   struct mp_file *mbf)
 {
 	spin_lock(&mb->lock);
-	if (call->state == MSGPORT_CALL_TAKEN ||
-	    call->state == MSGPORT_CALL_CANCELED) {
+	if (call->state == MP_CALL_TAKEN ||
+	    call->state == MP_CALL_CANCELED) {
 		if (mb->dead || !mbf) {
-			if (call->state == MSGPORT_CALL_TAKEN)
+			if (call->state == MP_CALL_TAKEN)
 				call_finish(call, mb->dead ?
-					    msgport_dead_error(mb, true) :
+					    mp_mailbox_dead_error(mb, true) :
 					    -ECONNRESET);
 		} else {
 			call->server = mbf;
 			calls_insert(mb, call);
-			if (call->state == MSGPORT_CALL_TAKEN)
-				WRITE_ONCE(call->state, MSGPORT_CALL_CLAIMED);
+			if (call->state == MP_CALL_TAKEN)
+				WRITE_ONCE(call->state, MP_CALL_CLAIMED);
 		}
 	}
 	spin_unlock(&mb->lock);
 }
 
 /* Fail the claimed calls of @mb (of descriptor @mbf only, if not NULL). */
-static void calls_drop(struct msgport_mailbox *mb, struct msgport_mbfile *mbf,
+static void calls_drop(struct mp_mailbox *mb, struct mp_file *mbf,
 		       int err)
 {
-	struct msgport_rpc *call, *tmp;
+	struct mp_call *call, *tmp;
 	struct rb_node *n, *next;
 	LIST_HEAD(puts);
 
 	spin_lock(&mb->lock);
 	for (n = rb_first(&mb->calls); n; n = next) {
 		next = rb_next(n);
-		call = rb_entry(n, struct msgport_rpc, node);
+		call = rb_entry(n, struct mp_call, node);
 		if (mbf && call->server != mbf)
 			continue;
 		calls_erase(mb, call);
-		if (call->state == MSGPORT_CALL_CLAIMED)
+		if (call->state == MP_CALL_CLAIMED)
 			call_finish(call, err);
 		list_add_tail(&call->put_link, &puts);
 	}
 	spin_unlock(&mb->lock);
 	list_for_each_entry_safe(call, tmp, &puts, put_link)
-		msgport_call_put(call);
+		mp_call_put(call);
 }
 
 /* @mb was destroyed (mailbox.c): its claimed calls will not be answered. */
-void msgport_calls_destroy(struct msgport_mailbox *mb)
+void mp_calls_destroy(struct mp_mailbox *mb)
 {
-	calls_drop(mb, NULL, msgport_dead_error(mb, true));
+	calls_drop(mb, NULL, mp_mailbox_dead_error(mb, true));
 }
 
 /* @mbf is released: the calls it claimed will not be answered. */
-void msgport_calls_release(struct msgport_mbfile *mbf)
+void mp_calls_release(struct mp_file *mbf)
 {
 	calls_drop(mbf->mb, mbf, -ECONNRESET);
 }
@@ -265,13 +265,13 @@ void msgport_calls_release(struct msgport_mbfile *mbf)
  * The reply is copied in before the call is looked up, so that the lookup,
  * the checks and the hand-over are one step under mb->lock.
  */
-int msgport_reply(struct msgport_mbfile *mbf, const struct msgport_reply *r)
+int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r)
 {
-	struct msgport_mailbox *mb = mbf->mb;
-	struct msgport_rpc *call, *put = NULL;
+	struct mp_mailbox *mb = mbf->mb;
+	struct mp_call *call, *put = NULL;
 	struct task_struct *caller = NULL;
-	struct msgport_xfer x = { };
-	struct msgport_msg *msg;
+	struct mp_xfer x = { };
+	struct mp_msg *msg;
 	int ret;
 
 	if (r->flags || r->reserved[0] || r->reserved[1] || !r->token)
@@ -279,21 +279,21 @@ int msgport_reply(struct msgport_mbfile *mbf, const struct msgport_reply *r)
 	if (r->len > mb->max_msg_size)
 		return -EMSGSIZE;
 	if (READ_ONCE(mb->dead))
-		return msgport_dead_error(mb, true);
+		return mp_mailbox_dead_error(mb, true);
 
 	x.buf = u64_to_user_ptr(r->buf);
 	x.len = r->len;
-	msg = msgport_msg_new(&x);
+	msg = mp_msg_create(NULL, &x);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 
 	spin_lock(&mb->lock);
 	call = calls_find(mb, r->token);
 	if (mb->dead) {
-		ret = msgport_dead_error(mb, true);
+		ret = mp_mailbox_dead_error(mb, true);
 	} else if (!call || call->server != mbf) {
 		ret = -ENOENT;
-	} else if (call->state == MSGPORT_CALL_CANCELED) {
+	} else if (call->state == MP_CALL_CANCELED) {
 		calls_erase(mb, call);
 		put = call;
 		ret = -ECANCELED;
@@ -307,7 +307,7 @@ int msgport_reply(struct msgport_mbfile *mbf, const struct msgport_reply *r)
 		msg->send_time_ns = ktime_get_ns();
 		call->reply = msg;
 		msg = NULL;
-		WRITE_ONCE(call->state, MSGPORT_CALL_DONE);
+		WRITE_ONCE(call->state, MP_CALL_DONE);
 		call->woken_ns = ktime_get_mono_fast_ns();
 		caller = call->caller;
 		get_task_struct(caller);
@@ -320,9 +320,9 @@ int msgport_reply(struct msgport_mbfile *mbf, const struct msgport_reply *r)
 		put_task_struct(caller);
 	}
 	if (msg)
-		msgport_msg_put(msg);
+		mp_msg_put(msg);
 	if (put)
-		msgport_call_put(put);
+		mp_call_put(put);
 	return ret;
 }
 
@@ -336,61 +336,47 @@ int msgport_reply(struct msgport_mbfile *mbf, const struct msgport_reply *r)
  */
 static bool call_done(const void *arg)
 {
-	const struct msgport_rpc *call = arg;
+	const struct mp_call *call = arg;
 
-	return READ_ONCE(call->state) == MSGPORT_CALL_DONE;
+	return READ_ONCE(call->state) == MP_CALL_DONE;
 }
 
-static int call_wait(struct msgport_mailbox *mb, struct msgport_rpc *call,
-		     bool timed, ktime_t expires)
+static int call_wait(struct mp_mailbox *mb, struct mp_call *call,
+		     const struct mp_deadline *d)
 {
 	bool withdrawn = false, spun = false;
 	int ret = 0;
 
 	spin_lock(&mb->lock);
 	for (;;) {
-		if (call->state == MSGPORT_CALL_DONE)
+		if (call->state == MP_CALL_DONE)
 			break;
-		if (signal_pending(current))
-			ret = -ERESTARTSYS;
-		else if (timed && ktime_compare(ktime_get(), expires) >= 0)
-			ret = -ETIMEDOUT;
+		ret = mp_wait_interrupted(d);
 		if (ret)
 			break;
 		/* The server answering is most likely the last to receive. */
 		if (!spun) {
 			spun = true;
-			if (msgport_spin_on_peer(mb, mb->last_receiver,
-						 call_done, call,
-						 timed ? expires : KTIME_MAX))
+			if (mp_wait_spin(mb, mb->last_receiver,
+					 call_done, call,
+						 d->timed ? d->expires : KTIME_MAX))
 				continue;
 		}
-		set_current_state(TASK_INTERRUPTIBLE);
-		spin_unlock(&mb->lock);
-		if (timed) {
-			ktime_t e = expires;
-
-			schedule_hrtimeout_range(&e, current->timer_slack_ns,
-						 HRTIMER_MODE_ABS);
-		} else {
-			schedule();
-		}
-		__set_current_state(TASK_RUNNING);
-		spin_lock(&mb->lock);
-		if (call->state == MSGPORT_CALL_DONE && call->woken_ns)
-			msgport_note_wake(call->woken_ns);
+		mp_wait_sleep_locked(mb, d);
+		if (call->state == MP_CALL_DONE && call->woken_ns)
+			mp_wait_note_wake(call->woken_ns);
 	}
-	if (ret && call->state == MSGPORT_CALL_QUEUED) {
+	if (ret && call->state == MP_CALL_QUEUED) {
 		spin_unlock(&mb->lock);
-		withdrawn = msgport_mailbox_withdraw(mb, call);
+		withdrawn = mp_queue_withdraw(mb, call);
 		spin_lock(&mb->lock);
 	}
 	if (ret && !withdrawn) {
-		if (call->state == MSGPORT_CALL_DONE) {
+		if (call->state == MP_CALL_DONE) {
 			ret = 0;	/* the answer came first */
 		} else {
 			/* A receiver has it: its reply gets -ECANCELED. */
-			WRITE_ONCE(call->state, MSGPORT_CALL_CANCELED);
+			WRITE_ONCE(call->state, MP_CALL_CANCELED);
 			if (ret == -ERESTARTSYS)
 				ret = -EINTR;
 		}
@@ -399,31 +385,15 @@ static int call_wait(struct msgport_mailbox *mb, struct msgport_rpc *call,
 	return ret;
 }
 
-/* Interrupted before the request was seen: the time left, for a restart. */
-static int report_remaining(struct msgport_call __user *u, bool timed,
-			    ktime_t expires, int ret)
-{
-	ktime_t left;
-
-	if (ret != -ERESTARTSYS || !timed)
-		return ret;
-	left = ktime_sub(expires, ktime_get());
-	if (ktime_before(left, 0))
-		left = 0;
-	if (put_user((u64)ktime_to_ns(left), &u->timeout_ns))
-		return -EFAULT;
-	return ret;
-}
-
 /* The reply to the caller: payload, then metadata; the byte count. */
-static long call_deliver(struct msgport_rpc *call, const struct msgport_call *c,
+static long call_deliver(struct mp_call *call, const struct msgport_call *c,
 			 struct msgport_call __user *u)
 {
-	struct msgport_msg *reply = call->reply;
+	struct mp_msg *reply = call->reply;
 	struct msgport_msginfo info;
 	u32 n;
 
-	msgport_msg_info(reply, &info);
+	mp_msg_info(reply, &info);
 	info.token = call->token;
 	n = min(reply->len, call->reply_max);
 	if (copy_to_user(u64_to_user_ptr(c->reply_buf), reply->data, n) ||
@@ -432,33 +402,28 @@ static long call_deliver(struct msgport_rpc *call, const struct msgport_call *c,
 	return n;
 }
 
-static long rpc_call(struct msgport_mailbox *mb, const struct msgport_call *c,
+static long rpc_call(struct mp_mailbox *mb, const struct msgport_call *c,
 		     struct msgport_call __user *u)
 {
-	bool timed = c->flags & MSGPORT_F_TIMEOUT;
-	struct msgport_xfer x = { };
-	struct msgport_rpc *call;
-	ktime_t expires = 0;
+	struct mp_deadline d;
+	struct mp_xfer x = { };
+	struct mp_call *call;
 	long ret;
 
 	call = kzalloc(sizeof(*call), GFP_KERNEL_ACCOUNT);
 	if (!call)
 		return -ENOMEM;
-	atomic_long_inc(&msgport_objects.calls);
+	atomic_long_inc(&mp_objects.calls);
 	refcount_set(&call->ref, 1);
 	RB_CLEAR_NODE(&call->node);
 	call->mb = mb;
 	call->caller = current;
-	WRITE_ONCE(call->state, MSGPORT_CALL_QUEUED);
-	call->token = atomic64_inc_return(&msgport_next_token);
+	WRITE_ONCE(call->state, MP_CALL_QUEUED);
+	call->token = atomic64_inc_return(&mp_next_token);
 	call->reply_max = c->reply_len;
 	call->trunc = c->flags & MSGPORT_F_TRUNC;
 	call->prio = c->priority;
 
-	if (timed)
-		expires = ktime_add_safe(ktime_get(),
-					 ns_to_ktime(min_t(u64, c->timeout_ns,
-							   KTIME_MAX)));
 	x.buf = u64_to_user_ptr(c->buf);
 	x.len = c->len;
 	x.flags = c->flags & (MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT);
@@ -466,21 +431,23 @@ static long rpc_call(struct msgport_mailbox *mb, const struct msgport_call *c,
 	x.timeout_ns = c->timeout_ns;
 	x.utimeout = &u->timeout_ns;
 	x.call = call;
-	ret = msgport_send(mb, &x);
+	/* The timeout covers the whole call: from before the send. */
+	mp_deadline_init(&d, &x);
+	ret = mp_send(mb, &x);
 	if (ret) {
 		/* Not sent: the message (and its hold on the call) is gone. */
-		msgport_call_put(call);
+		mp_call_put(call);
 		return ret;
 	}
 
-	ret = call_wait(mb, call, timed, expires);
+	ret = call_wait(mb, call, &d);
 	if (!ret)
 		ret = call->reply ? call_deliver(call, c, u) : call->err;
 	else
-		ret = report_remaining(u, timed, expires, ret);
+		ret = mp_wait_report_remaining(&d, &u->timeout_ns, ret);
 	if (put_user(call->token, &u->token) && ret >= 0)
 		ret = -EFAULT;
-	msgport_call_put(call);
+	mp_call_put(call);
 	return ret;
 }
 
@@ -506,7 +473,7 @@ static int call_outputs(struct msgport_call __user *u)
 }
 
 /* MSGPORT_IOC_CALL on a mailbox descriptor. */
-long msgport_ioc_call(struct msgport_mbfile *mbf, struct msgport_call __user *u)
+long mp_ioc_call(struct mp_file *mbf, struct msgport_call __user *u)
 {
 	struct msgport_call c;
 	int ret;
@@ -525,9 +492,9 @@ long msgport_ioc_call(struct msgport_mbfile *mbf, struct msgport_call __user *u)
 }
 
 /* MSGPORT_IOC_CALL_PID on /dev/msgport: a call to a process's inbox. */
-long msgport_ioc_call_pid(struct msgport_call __user *u)
+long mp_ioc_call_pid(struct msgport_call __user *u)
 {
-	struct msgport_mailbox *mb;
+	struct mp_mailbox *mb;
 	struct msgport_call c;
 	long ret;
 
@@ -537,10 +504,10 @@ long msgport_ioc_call_pid(struct msgport_call __user *u)
 	ret = call_outputs(u);
 	if (ret)
 		return ret;
-	mb = msgport_inbox_get(c.pid);
+	mb = mp_inbox_get(c.pid);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
 	ret = rpc_call(mb, &c, u);
-	msgport_mailbox_put(mb);
+	mp_mailbox_put(mb);
 	return ret;
 }

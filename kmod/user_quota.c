@@ -4,18 +4,18 @@
  * shared regions each euid created (the max_user_bytes limit).
  *
  * Locking
- *   msgport_quota_lock (spinlock) serialises insertions into and removals
+ *   mp_quota_lock (spinlock) serialises insertions into and removals
  *   from the hash; lookups walk it under RCU and skip entries whose count
  *   already reached zero (about to be removed).  A quota's byte count is an
  *   atomic, charged and uncharged without any lock.  Leaf lock: never held
  *   with another msgport lock.
  *
  * Lifetimes
- *   A struct msgport_quota exists while referenced: each charged message
- *   holds one reference (taken by msgport_quota_charge, dropped by
- *   msgport_quota_uncharge when the message is freed), and so does each
+ *   A struct mp_quota exists while referenced: each charged message
+ *   holds one reference (taken by mp_quota_charge, dropped by
+ *   mp_quota_uncharge when the message is freed), and so does each
  *   region (charged at creation, uncharged when freed; region.c), and so
- *   does each mailbox descriptor opened for sending (msgport_quota_hold(),
+ *   does each mailbox descriptor opened for sending (mp_quota_hold(),
  *   for its opener's euid, until release): so a steady sender's record is
  *   found, not created and freed again, at every message.  The last put
  *   removes it from the hash under the lock and frees it after a grace
@@ -33,9 +33,9 @@
 
 #include "msgport.h"
 
-#define MSGPORT_QUOTA_BITS	6
+#define MP_QUOTA_BITS	6
 
-struct msgport_quota {
+struct mp_quota {
 	struct hlist_node node;
 	kuid_t uid;
 	refcount_t ref;
@@ -43,23 +43,23 @@ struct msgport_quota {
 	struct rcu_head rcu;
 };
 
-static DEFINE_HASHTABLE(msgport_quotas, MSGPORT_QUOTA_BITS);
-static DEFINE_SPINLOCK(msgport_quota_lock);
+static DEFINE_HASHTABLE(mp_quotas, MP_QUOTA_BITS);
+static DEFINE_SPINLOCK(mp_quota_lock);
 
-static struct msgport_quota *quota_find_rcu(kuid_t uid)
+static struct mp_quota *quota_find_rcu(kuid_t uid)
 {
-	struct msgport_quota *q;
+	struct mp_quota *q;
 
-	hash_for_each_possible_rcu(msgport_quotas, q, node, __kuid_val(uid)) {
+	hash_for_each_possible_rcu(mp_quotas, q, node, __kuid_val(uid)) {
 		if (uid_eq(q->uid, uid) && refcount_inc_not_zero(&q->ref))
 			return q;
 	}
 	return NULL;
 }
 
-static struct msgport_quota *quota_get(kuid_t uid)
+static struct mp_quota *quota_get(kuid_t uid)
 {
-	struct msgport_quota *q, *fresh;
+	struct mp_quota *q, *fresh;
 
 	rcu_read_lock();
 	q = quota_find_rcu(uid);
@@ -74,33 +74,33 @@ static struct msgport_quota *quota_get(kuid_t uid)
 	refcount_set(&fresh->ref, 1);
 	atomic_long_set(&fresh->bytes, 0);
 
-	spin_lock(&msgport_quota_lock);
+	spin_lock(&mp_quota_lock);
 	rcu_read_lock();
 	q = quota_find_rcu(uid);
 	rcu_read_unlock();
 	if (!q) {
-		hash_add_rcu(msgport_quotas, &fresh->node, __kuid_val(uid));
+		hash_add_rcu(mp_quotas, &fresh->node, __kuid_val(uid));
 		q = fresh;
 		fresh = NULL;
 	}
-	spin_unlock(&msgport_quota_lock);
+	spin_unlock(&mp_quota_lock);
 	kfree(fresh);
 	return q;
 }
 
-static void quota_put(struct msgport_quota *q)
+static void quota_put(struct mp_quota *q)
 {
 	/* At zero nobody can take it again (refcount_inc_not_zero). */
 	if (!refcount_dec_and_test(&q->ref))
 		return;
-	spin_lock(&msgport_quota_lock);
+	spin_lock(&mp_quota_lock);
 	hash_del_rcu(&q->node);
-	spin_unlock(&msgport_quota_lock);
+	spin_unlock(&mp_quota_lock);
 	kfree_rcu(q, rcu);
 }
 
 /* Put @refs references to @q (at least one) at once. */
-static void quota_put_many(struct msgport_quota *q, unsigned int refs)
+static void quota_put_many(struct mp_quota *q, unsigned int refs)
 {
 	/* Short of the last one, they cannot be the last. */
 	if (refs > 1)
@@ -114,14 +114,14 @@ static void quota_put_many(struct msgport_quota *q, unsigned int refs)
  * @held, if not NULL, is a record the caller holds a reference to (its
  * descriptor's): taken without a lookup if it is the current euid's.
  */
-int msgport_quota_charge_many(size_t len, unsigned int refs,
-			      struct msgport_quota *held,
-			      struct msgport_quota **quotap)
+int mp_quota_charge_many(size_t len, unsigned int refs,
+			 struct mp_quota *held,
+			      struct mp_quota **quotap)
 {
-	unsigned long limit = READ_ONCE(msgport_max_user_bytes);
+	unsigned long limit = READ_ONCE(mp_max_user_bytes);
 	kuid_t euid = current_euid();
 	bool own = held && uid_eq(held->uid, euid);
-	struct msgport_quota *q;
+	struct mp_quota *q;
 	long cur;
 
 	if (WARN_ON_ONCE(!refs))
@@ -149,50 +149,50 @@ int msgport_quota_charge_many(size_t len, unsigned int refs,
 	return 0;
 }
 
-int msgport_quota_charge_held(size_t len, struct msgport_quota *held,
-			      struct msgport_quota **quotap)
+int mp_quota_charge_held(size_t len, struct mp_quota *held,
+			 struct mp_quota **quotap)
 {
-	return msgport_quota_charge_many(len, 1, held, quotap);
+	return mp_quota_charge_many(len, 1, held, quotap);
 }
 
-int msgport_quota_charge(size_t len, struct msgport_quota **quotap)
+int mp_quota_charge(size_t len, struct mp_quota **quotap)
 {
-	return msgport_quota_charge_held(len, NULL, quotap);
+	return mp_quota_charge_held(len, NULL, quotap);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_quota_charge, MSGPORT_TEST_NS);
+EXPORT_SYMBOL_NS_GPL(mp_quota_charge, MP_TEST_NS);
 
 /* Uncharge @len bytes of @refs messages, each holding a reference. */
-void msgport_quota_uncharge_many(struct msgport_quota *quota, size_t len,
-				 unsigned int refs)
+void mp_quota_uncharge_many(struct mp_quota *quota, size_t len,
+			    unsigned int refs)
 {
 	atomic_long_sub(len, &quota->bytes);
 	quota_put_many(quota, refs);
 }
 
-void msgport_quota_uncharge(struct msgport_quota *quota, size_t len)
+void mp_quota_uncharge(struct mp_quota *quota, size_t len)
 {
-	msgport_quota_uncharge_many(quota, len, 1);
+	mp_quota_uncharge_many(quota, len, 1);
 }
-EXPORT_SYMBOL_NS_GPL(msgport_quota_uncharge, MSGPORT_TEST_NS);
+EXPORT_SYMBOL_NS_GPL(mp_quota_uncharge, MP_TEST_NS);
 
 /* A reference to the current euid's record (NULL: out of memory). */
-struct msgport_quota *msgport_quota_hold(void)
+struct mp_quota *mp_quota_hold(void)
 {
 	return quota_get(current_euid());
 }
 
-void msgport_quota_drop(struct msgport_quota *quota)
+void mp_quota_drop(struct mp_quota *quota)
 {
 	if (quota)
 		quota_put(quota);
 }
 
-void msgport_quota_exit(void)
+void mp_quota_exit(void)
 {
-	struct msgport_quota *q;
+	struct mp_quota *q;
 	int bkt;
 
 	rcu_barrier();	/* kfree_rcu() callbacks run before the module goes */
-	hash_for_each(msgport_quotas, bkt, q, node)
+	hash_for_each(mp_quotas, bkt, q, node)
 		WARN(1, "msgport: quota of uid %u leaked\n", __kuid_val(q->uid));
 }

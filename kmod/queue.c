@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport: a mailbox's queue: its priority lists and their bitmap, putting a
+ * message in and taking it out, handing it straight to a waiting receiver,
+ * admitting a sender waiting for room, and kicking a receiver that has
+ * something to take.
+ *
+ * Hand-off
+ *   Receivers wait FIFO on recv_waiters, senders waiting for room FIFO on
+ *   send_waiters (as ipc/mqueue.c's ext_wait_queue).  A sender that finds a
+ *   receiver at the head of recv_waiters able to take its message (not a
+ *   peek, buffer big enough or MSGPORT_F_TRUNC) hands the message straight
+ *   to it; otherwise the message is queued and the first waiter, if any, is
+ *   told to look again (RETRY), and passes the turn on if it cannot use it.
+ *   So a receiver only sleeps while the queue has nothing for it.  A
+ *   receiver that frees a slot of a full bounded mailbox moves the first
+ *   waiting sender's message into the queue.  A sender with MSGPORT_F_SYNC
+ *   (always on a rendezvous, capacity 0) leaves its message queued with
+ *   msg->sync pointing at its waiter; the receiver that dequeues it marks
+ *   the waiter READY ("taken") under the lock.
+ *
+ *   A receiver with a sender filter (@from, MSGPORT_F_FROM) looks only at
+ *   that sender's messages; the hand-off goes to the first waiter whose
+ *   filter admits the message, and a queued message wakes ("kicks") the
+ *   first waiter that has something to take, so a message never waits
+ *   while a receiver that wants it sleeps.  A call's request (msg->call,
+ *   rpc.c) is an ordinary message whose call record learns, under mb->lock,
+ *   when a receiver takes it (mp_call_taken()) and when it is taken
+ *   back (mp_queue_withdraw()).
+ *
+ * Locking
+ *   Everything here runs under mb->lock (it protects the first block of
+ *   struct mp_mailbox: the lists, the bitmap, the counters, the waiter
+ *   lists, @dead, and every struct mp_waiter while it is reachable
+ *   from the mailbox), but mp_queue_withdraw(), which takes it.
+ *   Nothing here sleeps, allocates or touches user memory.
+ */
+#include <linux/list.h>
+#include <linux/poll.h>
+#include <linux/timekeeping.h>
+
+#include "msgport.h"
+
+bool mp_queue_has_room(const struct mp_mailbox *mb)
+{
+	return mb->capacity == MSGPORT_CAPACITY_UNBOUNDED ||
+	       mb->nmsgs < mb->capacity;
+}
+
+struct mp_msg *mp_queue_head(const struct mp_mailbox *mb)
+{
+	if (!mb->prio_map)
+		return NULL;
+	return list_first_entry(&mb->prio[__fls(mb->prio_map)],
+				struct mp_msg, link);
+}
+
+/* The first message a receiver filtering on @from would take, if any. */
+struct mp_msg *mp_queue_first(const struct mp_mailbox *mb,
+			      const struct pid *from)
+{
+	unsigned long map = mb->prio_map;
+	struct mp_msg *msg;
+	unsigned int p;
+
+	if (!from)
+		return mp_queue_head(mb);
+	while (map) {
+		p = __fls(map);
+		list_for_each_entry(msg, &mb->prio[p], link) {
+			if (msg->tgid == from)
+				return msg;
+		}
+		__clear_bit(p, &map);
+	}
+	return NULL;
+}
+
+void mp_queue_insert(struct mp_mailbox *mb, struct mp_msg *msg,
+		     bool head, struct mp_wake *wk)
+{
+	struct list_head *q = &mb->prio[msg->prio];
+
+	if (head)
+		list_add(&msg->link, q);
+	else
+		list_add_tail(&msg->link, q);
+	__set_bit(msg->prio, &mb->prio_map);
+	WRITE_ONCE(mb->nmsgs, mb->nmsgs + 1);
+	if (mb->nmsgs == 1)
+		wk->poll |= EPOLLIN | EPOLLRDNORM;
+	mb->bytes += msg->len;
+}
+
+void mp_queue_unlink(struct mp_mailbox *mb, struct mp_msg *msg)
+{
+	list_del_init(&msg->link);
+	if (list_empty(&mb->prio[msg->prio]))
+		__clear_bit(msg->prio, &mb->prio_map);
+	WRITE_ONCE(mb->nmsgs, mb->nmsgs - 1);
+	mb->bytes -= msg->len;
+}
+
+/* Give @msg its sequence number and time stamp @now: it is now accepted. */
+void mp_queue_stamp_at(struct mp_mailbox *mb, struct mp_msg *msg,
+		       u64 now)
+{
+	msg->seq = ++mb->next_seq;
+	msg->send_time_ns = now;
+	mb->sent++;
+}
+
+void mp_queue_stamp(struct mp_mailbox *mb, struct mp_msg *msg)
+{
+	mp_queue_stamp_at(mb, msg, ktime_get_ns());
+}
+
+/* A slot became free: move the first waiting sender's message in. */
+static void admit_sender(struct mp_mailbox *mb, struct mp_wake *wk)
+{
+	struct mp_waiter *w;
+	struct mp_msg *msg;
+
+	if (list_empty(&mb->send_waiters) || !mp_queue_has_room(mb))
+		return;
+	w = list_first_entry(&mb->send_waiters, struct mp_waiter, link);
+	list_del_init(&w->link);
+	msg = w->msg;
+	mp_queue_stamp(mb, msg);
+	w->seq = msg->seq;
+	mp_queue_insert(mb, msg, false, wk);
+	if (w->sync) {
+		/* Keeps sleeping until a receiver takes it. */
+		WRITE_ONCE(w->state, MP_W_QUEUED);
+		msg->sync = w;
+	} else {
+		WRITE_ONCE(w->state, MP_W_READY);
+		w->msg = NULL;
+		mp_wake_add(wk, w);
+	}
+}
+
+void mp_queue_remove(struct mp_mailbox *mb, struct mp_msg *msg,
+		     struct mp_wake *wk)
+{
+	bool was_full = mb->capacity && !mp_queue_has_room(mb);
+
+	mp_queue_unlink(mb, msg);
+	if (was_full) {
+		admit_sender(mb, wk);
+		if (mp_queue_has_room(mb))
+			wk->poll |= EPOLLOUT | EPOLLWRNORM;
+	}
+}
+
+/* The first waiting receiver that wants @msg, if it would take it as it is. */
+struct mp_waiter *mp_queue_taker(struct mp_mailbox *mb,
+				 const struct mp_msg *msg)
+{
+	struct mp_waiter *w;
+
+	/*
+	 * FIFO within a priority: a message queued at the same or a higher
+	 * priority (say, one too big for the waiter's buffer) comes first,
+	 * so @msg queues behind it rather than overtaking it.
+	 */
+	if (mb->prio_map >> msg->prio)
+		return NULL;
+	list_for_each_entry(w, &mb->recv_waiters, link) {
+		if (!w->from || w->from == msg->tgid)
+			break;
+	}
+	if (list_entry_is_head(w, &mb->recv_waiters, link) || !w->take ||
+	    (mp_msg_copy_len(msg, w->span) > w->buf_len && !w->trunc))
+		return NULL;
+	return w;
+}
+
+void mp_queue_handoff(struct mp_mailbox *mb, struct mp_waiter *w,
+		      struct mp_msg *msg, struct mp_wake *wk)
+{
+	list_del_init(&w->link);
+	w->msg = msg;
+	WRITE_ONCE(w->state, MP_W_READY);
+	mb->received++;
+	if (msg->call)
+		mp_call_taken(msg->call);
+	mp_wake_add(wk, w);
+}
+
+/*
+ * The queue has messages: let the first waiting receiver that has one to
+ * look at (any, or one of the sender it filters on) look at them.
+ */
+void mp_queue_kick(struct mp_mailbox *mb, struct mp_wake *wk)
+{
+	struct mp_waiter *w;
+
+	if (!mb->nmsgs)
+		return;
+	list_for_each_entry(w, &mb->recv_waiters, link) {
+		if (!w->from || mp_queue_first(mb, w->from)) {
+			list_del_init(&w->link);
+			WRITE_ONCE(w->state, MP_W_RETRY);
+			mp_wake_add(wk, w);
+			return;
+		}
+	}
+}
+
+/* Hand @msg to the first receiver if it takes it, else queue it. */
+void mp_queue_deliver(struct mp_mailbox *mb, struct mp_msg *msg,
+		      bool head, struct mp_wake *wk)
+{
+	struct mp_waiter *w = mp_queue_taker(mb, msg);
+
+	if (w) {
+		mp_queue_handoff(mb, w, msg, wk);
+		return;
+	}
+	mp_queue_insert(mb, msg, head, wk);
+	mp_queue_kick(mb, wk);
+}
+
+/* Under mb->lock: a receiver takes @msg out of the queue. */
+void mp_queue_take(struct mp_mailbox *mb, struct mp_msg *msg,
+		   struct mp_wake *wk)
+{
+	mp_queue_remove(mb, msg, wk);
+	mb->received++;
+	if (msg->call)
+		mp_call_taken(msg->call);
+	if (msg->sync) {
+		struct mp_waiter *sw = msg->sync;
+
+		WRITE_ONCE(sw->state, MP_W_READY);
+		sw->msg = NULL;
+		msg->sync = NULL;
+		mp_wake_add(wk, sw);
+	}
+}
+
+/* The first queued request of a call, if any. */
+struct mp_msg *mp_queue_first_call(const struct mp_mailbox *mb)
+{
+	unsigned long map = mb->prio_map;
+	struct mp_msg *msg;
+	unsigned int p;
+
+	while (map) {
+		p = __fls(map);
+		list_for_each_entry(msg, &mb->prio[p], link) {
+			if (msg->call)
+				return msg;
+		}
+		__clear_bit(p, &map);
+	}
+	return NULL;
+}
+
+/*
+ * A caller gives up: if its request is still queued (call->request, under
+ * mb->lock), take it back out as if it had never been sent.  Returns true
+ * if it was withdrawn, false if a receiver has it (or had it).
+ */
+bool mp_queue_withdraw(struct mp_mailbox *mb,
+		       struct mp_call *call)
+{
+	struct mp_wake wk = { };
+	struct mp_msg *msg;
+
+	spin_lock(&mb->lock);
+	msg = mp_call_request(call);
+	if (msg) {
+		mp_queue_remove(mb, msg, &wk);
+		mb->sent--;
+		mp_call_taken(call);
+	}
+	spin_unlock(&mb->lock);
+	mp_wake_flush(mb, &wk);
+	if (!msg)
+		return false;
+	mp_msg_put(msg);
+	return true;
+}

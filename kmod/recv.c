@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport: receiving: one message (mp_recv(): take or peek, filtered
+ * by sender or not, waiting as asked), or a batch of what is queued, taken
+ * in one hold of the lock (mp_recv_batch()).
+ *
+ * A receiver takes a message out of the queue under mb->lock (or is handed
+ * one while it waits: queue.c), then copies the payload and the metadata to
+ * user space after unlocking.  If that copy faults, the message goes back
+ * to the head of its priority (or to the first waiting receiver; a batch's
+ * messages go back in their order) and the call fails with -EFAULT: it is
+ * not lost.  A sync sender's receipt is given when a receiver dequeues its
+ * message, so in that rare case the receipt precedes the actual delivery,
+ * which still happens exactly once unless the mailbox is destroyed first.
+ * A call's request is claimed for the receiving descriptor (rpc.c) once it
+ * is copied out.
+ *
+ * Locking
+ *   mb->lock (queue.c); user memory is touched only outside it.
+ */
+#include <linux/minmax.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+
+#include "msgport.h"
+
+/* A copy to user space failed: the message goes back where it was. */
+static void put_back(struct mp_mailbox *mb, struct mp_msg *msg)
+{
+	struct mp_wake wk = { };
+
+	spin_lock(&mb->lock);
+	mb->received--;
+	if (msg->call && mb->dead)
+		mp_call_fail(msg->call, mp_mailbox_dead_error(mb, true));
+	/* A request whose caller gave up meanwhile is not put back. */
+	if (mb->dead || (msg->call && !mp_call_requeue(msg->call, msg))) {
+		mb->dropped++;
+		spin_unlock(&mb->lock);
+		mp_msg_put(msg);
+		return;
+	}
+	mp_queue_deliver(mb, msg, true, &wk);
+	spin_unlock(&mb->lock);
+	mp_wake_flush(mb, &wk);
+}
+
+static int copy_info(const struct mp_xfer *x,
+		     const struct msgport_msginfo *info)
+{
+	if (x->uinfo)
+		return copy_to_user(x->uinfo, info, sizeof(*info)) ? -EFAULT : 0;
+	return 0;
+}
+
+/*
+ * Copy @msg (payload, or span's bytes unless taken by reference) and
+ * @info out to @x: the bytes copied, or -EFAULT (the caller still has it).
+ */
+static long copy_out(struct mp_mailbox *mb, const struct mp_msg *msg,
+		     const struct mp_xfer *x,
+		     const struct msgport_msginfo *info)
+{
+	u32 n = min(mp_msg_copy_len(msg, x->flags & MSGPORT_F_SPAN), x->len);
+
+	if (mp_msg_copy_out(mb, msg, x->buf, n) || copy_info(x, info))
+		return -EFAULT;
+	return n;
+}
+
+/*
+ * A taken @msg is out in @x's hands: claim its call for @x's descriptor and
+ * drop the taker's reference; true if that was the last (the caller frees
+ * @msg).
+ */
+static bool received_last(struct mp_mailbox *mb, struct mp_msg *msg,
+			  const struct mp_xfer *x)
+{
+	if (msg->call)
+		mp_call_claim(mb, msg->call, x->mbf);
+	return refcount_dec_and_test(&msg->ref);
+}
+
+static void received(struct mp_mailbox *mb, struct mp_msg *msg,
+		     const struct mp_xfer *x)
+{
+	if (received_last(mb, msg, x))
+		mp_msg_free_to(&mb->stash, msg);
+}
+
+long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
+{
+	struct mp_waiter w = {
+		.task = current,
+		.buf_len = x->len,
+		.take = !(x->flags & MSGPORT_F_PEEK),
+		.trunc = x->flags & MSGPORT_F_TRUNC,
+		.span = x->flags & MSGPORT_F_SPAN,
+		.from = x->from,
+		.state = MP_W_RETRY,
+	};
+	struct msgport_msginfo info;
+	struct mp_wake wk = { };
+	struct mp_deadline d;
+	struct mp_msg *msg = NULL;
+	bool sleeping = false;
+	bool spun = false;
+	long ret;
+
+	mp_deadline_init(&d, x);
+	spin_lock(&mb->lock);
+	mp_wake_note_peer(&mb->last_receiver, &wk);
+	for (;;) {
+		if (w.state == MP_W_READY) {
+			/* Handed over: ours, whatever else happened. */
+			msg = w.msg;
+			ret = 0;
+			break;
+		}
+		if (w.state == MP_W_IDRM || mb->dead) {
+			if (w.state == MP_W_WAITING)
+				list_del_init(&w.link);
+			ret = mp_mailbox_dead_error(mb, true);
+			break;
+		}
+		if (w.state == MP_W_RETRY) {
+			msg = mp_queue_first(mb, w.from);
+			if (msg) {
+				mp_msg_info(msg, &info);
+				if (mp_msg_copy_len(msg, w.span) > x->len &&
+				    !w.trunc) {
+					/* Too small: it stays; let others look. */
+					msg = NULL;
+					mp_queue_kick(mb, &wk);
+					ret = -EMSGSIZE;
+					break;
+				}
+				if (!w.take) {
+					refcount_inc(&msg->ref);
+					mp_queue_kick(mb, &wk);
+					ret = 0;
+					break;
+				}
+				mp_queue_take(mb, msg, &wk);
+				mp_queue_kick(mb, &wk);
+				ret = 0;
+				break;
+			}
+			ret = mp_wait_nowait_error(x);
+			if (ret)
+				break;
+			/* A retry keeps its place at the head. */
+			w.woken_ns = 0;	/* a kick is no wake-up sample */
+			if (sleeping)
+				list_add(&w.link, &mb->recv_waiters);
+			else
+				list_add_tail(&w.link, &mb->recv_waiters);
+			if (!mb->capacity &&
+			    list_is_singular(&mb->recv_waiters))
+				wk.poll |= EPOLLOUT | EPOLLWRNORM;
+			w.state = MP_W_WAITING;
+			if (!sleeping) {
+				sleeping = true;
+				mb->wrecv++;
+			}
+		}
+		/* WAITING */
+		ret = mp_wait_interrupted(&d);
+		if (ret) {
+			list_del_init(&w.link);
+			break;
+		}
+		if (wk.n || wk.poll) {
+			spin_unlock(&mb->lock);
+			mp_wake_flush(mb, &wk);
+			spin_lock(&mb->lock);
+			continue;
+		}
+		if (!spun) {
+			spun = true;
+			if (mp_wait_spin_waiter(mb, &w, mb->last_sender, &d))
+				continue;
+		}
+		mp_wait_sleep_locked(mb, &d);
+		mp_wait_note_latency(&w);
+	}
+	if (sleeping)
+		mb->wrecv--;
+	spin_unlock(&mb->lock);
+	mp_wake_flush(mb, &wk);
+
+	if (ret == -EMSGSIZE)
+		return copy_info(x, &info) ?: -EMSGSIZE;
+	if (ret)
+		return mp_wait_report_remaining(&d, x->utimeout, ret);
+
+	if (w.state == MP_W_READY)
+		mp_msg_info(msg, &info);
+	ret = copy_out(mb, msg, x, &info);
+	if (!w.take) {
+		mp_msg_put(msg);
+		return ret;
+	}
+	if (ret < 0) {
+		put_back(mb, msg);
+		return ret;
+	}
+	received(mb, msg, x);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(mp_recv, MP_TEST_NS);
+
+/* Batches of receives */
+
+/*
+ * Copies out failed: @msgs[0..@n), taken in this order, go back to the
+ * head of the queue in that order (or are dropped, as put_back() would).
+ */
+static void put_back_many(struct mp_mailbox *mb,
+			  struct mp_msg **msgs, unsigned int n)
+{
+	struct mp_wake wk = { };
+	unsigned int i;
+
+	spin_lock(&mb->lock);
+	for (i = n; i-- > 0;) {
+		struct mp_msg *msg = msgs[i];
+
+		mb->received--;
+		if (msg->call && mb->dead)
+			mp_call_fail(msg->call,
+				     mp_mailbox_dead_error(mb, true));
+		if (mb->dead ||
+		    (msg->call && !mp_call_requeue(msg->call, msg))) {
+			mb->dropped++;
+			continue;	/* put below */
+		}
+		mp_queue_insert(mb, msg, true, &wk);
+		msgs[i] = NULL;
+	}
+	mp_queue_kick(mb, &wk);
+	spin_unlock(&mb->lock);
+	mp_wake_flush(mb, &wk);
+	for (i = 0; i < n; i++) {
+		if (msgs[i])
+			mp_msg_put(msgs[i]);
+	}
+}
+
+/*
+ * Under mb->lock: take queued messages for @xs[0..@n) in queue order, while
+ * the next fits the next entry's buffer.  Returns how many.
+ */
+static unsigned int take_queued(struct mp_mailbox *mb,
+				const struct mp_xfer *xs,
+				struct mp_msg **msgs, unsigned int n,
+				struct mp_wake *wk)
+{
+	const struct mp_xfer *x;
+	struct mp_msg *msg;
+	unsigned int got = 0;
+
+	if (mb->dead)
+		return 0;
+	/* Each take may wake two (an admitted sender, a sync sender), +1 kick. */
+	while (got < n && wk->n + 3 <= MP_WAKE_MAX &&
+	       (msg = mp_queue_head(mb))) {
+		x = &xs[got];
+		if (mp_msg_copy_len(msg, x->flags & MSGPORT_F_SPAN) > x->len &&
+		    !(x->flags & MSGPORT_F_TRUNC))
+			break;
+		mp_queue_take(mb, msg, wk);
+		msgs[got++] = msg;
+	}
+	if (got)
+		mp_queue_kick(mb, wk);
+	return got;
+}
+
+/* When @x's wait would time out (KTIME_MAX: never). */
+static ktime_t first_deadline(const struct mp_xfer *x)
+{
+	struct mp_deadline d;
+
+	mp_deadline_init(&d, x);
+	return d.timed ? d.expires : KTIME_MAX;
+}
+
+/*
+ * Under mb->lock (dropped and retaken to send wake-ups when @wk fills):
+ * take_queued() until @n are taken or the queue has nothing more that fits.
+ */
+static unsigned int take_all_queued(struct mp_mailbox *mb,
+				    const struct mp_xfer *xs,
+				    struct mp_msg **msgs, unsigned int n,
+				    struct mp_wake *wk)
+	__releases(&mb->lock) __acquires(&mb->lock)
+{
+	unsigned int got = 0;
+
+	for (;;) {
+		got += take_queued(mb, xs + got, msgs + got, n - got, wk);
+		if (got == n || wk->n + 3 <= MP_WAKE_MAX)
+			return got;
+		spin_unlock(&mb->lock);
+		mp_wake_flush(mb, wk);
+		spin_lock(&mb->lock);
+	}
+}
+
+static bool queue_filled(const void *arg)
+{
+	const struct mp_mailbox *mb = arg;
+
+	return READ_ONCE(mb->nmsgs) || READ_ONCE(mb->dead);
+}
+
+/*
+ * Receive into @xs[0..@n) (@n <= MP_RECV_BATCH_CHUNK; neither
+ * MSGPORT_F_PEEK nor MSGPORT_F_FROM: the caller sees to that) what is
+ * queued, taken in one hold of the lock, then copied out.  When nothing is
+ * (and @xs[0] may wait), it first spins on the queue while the last sender
+ * runs, not as a waiter: senders then queue rather than hand over one by
+ * one, and what they queue meanwhile is taken in one go; after that it
+ * waits as mp_recv() does for @xs[0].  A message that does not fit its
+ * entry's buffer ends the batch (the first: mp_recv()'s -EMSGSIZE).
+ * Returns how many were received, or if none, the error.
+ */
+long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
+		   unsigned int n)
+{
+	struct mp_msg *msgs[MP_RECV_BATCH_CHUNK];
+	struct mp_msg *done[MP_RECV_BATCH_CHUNK];
+	struct msgport_msginfo info;
+	struct mp_wake wk = { };
+	ktime_t until = KTIME_MAX;
+	unsigned int first = 0, got, i, ndone = 0;
+	long ret;
+
+	if (WARN_ON_ONCE(!n || n > MP_RECV_BATCH_CHUNK))
+		return -EINVAL;
+	spin_lock(&mb->lock);
+	mp_wake_note_peer(&mb->last_receiver, &wk);
+	got = take_all_queued(mb, xs, msgs, n, &wk);
+	/* Not on a rendezvous: a sender there needs a waiting receiver. */
+	if (!got && !mb->nmsgs && !mb->dead && mb->capacity &&
+	    !mp_wait_nowait_error(&xs[0])) {
+		until = first_deadline(&xs[0]);
+		if (mp_wait_spin(mb, mb->last_sender, queue_filled, mb,
+				 until))
+			got = take_all_queued(mb, xs, msgs, n, &wk);
+	}
+	spin_unlock(&mb->lock);
+	mp_wake_flush(mb, &wk);
+
+	if (!got) {
+		/* The spin used part of the time: what is left, from now. */
+		if (until != KTIME_MAX) {
+			s64 left = ktime_to_ns(ktime_sub(until, ktime_get()));
+
+			xs[0].timeout_ns = max_t(s64, 0, left);
+		}
+		/* Wait (or fail) as one receive, then take what came. */
+		ret = mp_recv(mb, &xs[0]);
+		if (ret < 0 || n == 1)
+			return ret < 0 ? ret : 1;
+		first = 1;
+		spin_lock(&mb->lock);
+		got = take_all_queued(mb, xs + 1, msgs, n - 1, &wk);
+		spin_unlock(&mb->lock);
+		mp_wake_flush(mb, &wk);
+	}
+
+	/*
+	 * Each message is let go only after the next one's info is made
+	 * from its own: until then its sender's pids cannot be freed and
+	 * reused (mp_msg_info_after() compares them).
+	 */
+	for (i = 0; i < got; i++) {
+		mp_msg_info_after(msgs[i], i ? msgs[i - 1] : NULL, &info);
+		ret = copy_out(mb, msgs[i], &xs[first + i], &info);
+		if (i && received_last(mb, msgs[i - 1], &xs[first + i - 1]))
+			done[ndone++] = msgs[i - 1];
+		if (ret < 0) {
+			mp_msgs_free_to(&mb->stash, done, ndone);
+			put_back_many(mb, msgs + i, got - i);
+			return first + i ? first + i : -EFAULT;
+		}
+	}
+	if (got && received_last(mb, msgs[got - 1], &xs[first + got - 1]))
+		done[ndone++] = msgs[got - 1];
+	/* Freed together: one sender's references given back at once. */
+	mp_msgs_free_to(&mb->stash, done, ndone);
+	return first + got;
+}

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport: waiting on a mailbox: the wake-ups gathered under mb->lock and
+ * sent after it, deadlines, sleeping, and adaptive spinning.
+ *
+ * Wake-ups
+ *   Wakers change a waiter's state and unlink it under mb->lock, take a
+ *   task reference (struct mp_wake, on the waker's stack) and wake the
+ *   task only after unlocking; they never touch the waiter again, since it
+ *   lives on the sleeper's stack.  They are gathered MP_WAKE_MAX at a
+ *   time: who takes many messages in one hold of the lock sends them out
+ *   between rounds.  Poll events and a replaced peer reference (mp_wake_note_peer())
+ *   go out with them.
+ *
+ * Spinning
+ *   Before its first sleep a waiter may spin instead, lock dropped, while
+ *   its likely peer runs (mp_wait_spin()); it stays a waiter
+ *   meanwhile, wakers skip it (@spinning), and it reads its state without
+ *   the lock only as a hint: it re-examines it under the lock before it
+ *   sleeps or uses it.  A receive batch spins on the queue instead, as no
+ *   waiter.  What is read without the lock as such a hint (a waiter's
+ *   @state, @nmsgs, @dead; a call's state in rpc.c) is written with
+ *   WRITE_ONCE() under it and read with READ_ONCE().  A spinner takes a
+ *   task reference only while it spins.
+ *
+ * Locking
+ *   The functions here that take a mailbox are called with its lock held
+ *   (mp_wait_sleep_locked() and the spins drop it and take it again), but for
+ *   mp_wake_flush(), which sends what was gathered after it was dropped.
+ *   mp_wake_ns is a racy moving average: updates may lose samples.
+ */
+#include <linux/hrtimer.h>
+#include <linux/minmax.h>
+#include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/uaccess.h>
+
+#include "msgport.h"
+
+void mp_wake_add(struct mp_wake *wk, struct mp_waiter *w)
+{
+	/* A spinner watches its state: it needs no wake-up (mp_wait_spin_waiter). */
+	if (w->spinning)
+		return;
+	w->woken_ns = ktime_get_mono_fast_ns();
+	/*
+	 * Never expected (callers leave room), but safe: a waiter's task
+	 * cannot leave without mb->lock, which we hold.
+	 */
+	if (WARN_ON_ONCE(wk->n >= MP_WAKE_MAX)) {
+		wake_up_process(w->task);
+		return;
+	}
+	/* Callers never queue more than MP_WAKE_MAX (see destroy). */
+	get_task_struct(w->task);
+	wk->task[wk->n++] = w->task;
+}
+
+void mp_wake_flush(struct mp_mailbox *mb, struct mp_wake *wk)
+{
+	unsigned int i;
+
+	for (i = 0; i < wk->n; i++) {
+		wake_up_process(wk->task[i]);
+		put_task_struct(wk->task[i]);
+	}
+	wk->n = 0;
+	if (wk->poll && wq_has_sleeper(&mb->poll_wq))
+		wake_up_interruptible_poll(&mb->poll_wq, wk->poll);
+	wk->poll = 0;
+	put_pid(wk->put);
+	wk->put = NULL;
+}
+
+/*
+ * Remember the calling thread as the mailbox's last sender or receiver
+ * (@slot, a pid reference: it pins no task): the peer a waiter on the other
+ * side spins on.  The reference it replaces is dropped by mp_wake_flush().
+ */
+void mp_wake_note_peer(struct pid **slot, struct mp_wake *wk)
+{
+	struct pid *me = task_pid(current);
+
+	if (likely(*slot == me))
+		return;
+	WARN_ON_ONCE(wk->put);
+	wk->put = *slot;
+	*slot = get_pid(me);
+}
+
+void mp_deadline_init(struct mp_deadline *d,
+		      const struct mp_xfer *x)
+{
+	d->timed = x->flags & MSGPORT_F_TIMEOUT;
+	if (d->timed) {
+		u64 ns = min_t(u64, x->timeout_ns, KTIME_MAX);
+
+		d->expires = ktime_add_safe(ktime_get(), ns_to_ktime(ns));
+	}
+}
+
+/* The call must not sleep: MSGPORT_F_NONBLOCK or a zero timeout. */
+int mp_wait_nowait_error(const struct mp_xfer *x)
+{
+	if (x->flags & MSGPORT_F_NONBLOCK)
+		return -EAGAIN;
+	if ((x->flags & MSGPORT_F_TIMEOUT) && !x->timeout_ns)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+int mp_wait_interrupted(const struct mp_deadline *d)
+{
+	if (signal_pending(current))
+		return -ERESTARTSYS;
+	if (d->timed && ktime_compare(ktime_get(), d->expires) >= 0)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+void mp_wait_sleep_locked(struct mp_mailbox *mb,
+			  const struct mp_deadline *d)
+	__releases(&mb->lock) __acquires(&mb->lock)
+{
+	ktime_t expires = d->expires;
+
+	set_current_state(TASK_INTERRUPTIBLE);
+	spin_unlock(&mb->lock);
+	if (d->timed)
+		schedule_hrtimeout_range(&expires, current->timer_slack_ns,
+					 HRTIMER_MODE_ABS);
+	else
+		schedule();
+	__set_current_state(TASK_RUNNING);
+	spin_lock(&mb->lock);
+}
+
+/*
+ * Adaptive spinning, as a mutex spins on a running owner: rather than sleep
+ * at once, a waiter whose wait the peer (the mailbox's last sender, for a
+ * receiver; its last receiver, for a sender) will most likely end soon
+ * spins, with mb->lock dropped, while that peer runs (or was woken to run)
+ * on another CPU, for at most about as long as a sleep and wake-up costs
+ * here (the rule that keeps spinning within twice the cost of the best
+ * choice made in hindsight): MP_SPIN_WAKES times mp_wake_ns, the
+ * measured part of that cost, which leaves out the switch away from the
+ * sleeper and the waker's side; and at most spin_ns.  It spins until
+ * someone changes its state (it stays on its waiter list
+ * throughout, so hand-offs and wake-ups work as for a sleeper, and waking a
+ * running task costs nothing), it is needed elsewhere or a signal comes.  A
+ * ping-pong between processes on two CPUs then never sleeps nor waits for a
+ * wake-up.  Returns true if it spun (the caller re-examines its state, with
+ * the lock held again), false if it should sleep now.
+ */
+/*
+ * How long a wake-up takes to get a sleeping waiter running again: a moving
+ * average (1/8 weight to each new sample) of the time from a waker's
+ * mp_wake_add() to the sleeper's return from mp_wait_sleep_locked(), over all
+ * mailboxes.  Racy updates only lose samples.  Spinning longer than this
+ * costs more than sleeping would (mp_wait_spin_waiter()).
+ */
+static unsigned long mp_wake_ns = 20000;
+
+/*
+ * Spin for up to this many measured wake-ups: 4 took the median 1 KiB
+ * round trip under TCG from 135 to 35 us (1 was too short to cover the
+ * peer's turn), while 64 B stayed at 12 us and streaming did not move.
+ */
+#define MP_SPIN_WAKES	4
+
+/* A sleeper woken at @woken_ns (ktime_get_mono_fast_ns()) runs again. */
+void mp_wait_note_wake(u64 woken_ns)
+{
+	unsigned long avg = READ_ONCE(mp_wake_ns);
+	u64 lat = ktime_get_mono_fast_ns() - woken_ns;
+
+	if (lat > NSEC_PER_SEC)
+		return;
+	WRITE_ONCE(mp_wake_ns, avg - avg / 8 + (unsigned long)lat / 8);
+}
+
+void mp_wait_note_latency(struct mp_waiter *w)
+{
+	if (!w->woken_ns)
+		return;
+	mp_wait_note_wake(w->woken_ns);
+	w->woken_ns = 0;
+}
+
+/*
+ * Is @peer running on another CPU, or woken and about to run on one?  Not
+ * if it was woken onto ours (it waits for our CPU: spinning would only
+ * delay it) or sleeps.
+ */
+static bool peer_busy(struct task_struct *peer)
+{
+	if (owner_on_cpu(peer))
+		return true;
+	return task_is_running(peer) && task_cpu(peer) != raw_smp_processor_id();
+}
+
+bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
+		  bool (*done)(const void *arg), const void *arg,
+			  ktime_t until)
+	__releases(&mb->lock) __acquires(&mb->lock)
+{
+	u64 budget = min(READ_ONCE(mp_spin_ns),
+			 MP_SPIN_WAKES * READ_ONCE(mp_wake_ns));
+	struct task_struct *peer;
+	u64 end;
+
+	if (!budget)
+		return false;
+	rcu_read_lock();
+	peer = pid_task(peer_pid, PIDTYPE_PID);
+	if (peer && peer != current && peer_busy(peer))
+		get_task_struct(peer);
+	else
+		peer = NULL;
+	rcu_read_unlock();
+	if (!peer)
+		return false;
+	spin_unlock(&mb->lock);
+	end = min_t(u64, ktime_get_mono_fast_ns() + budget, ktime_to_ns(until));
+	while (!done(arg) && peer_busy(peer) && !need_resched() &&
+	       !signal_pending(current) && ktime_get_mono_fast_ns() < end)
+		cpu_relax();
+	put_task_struct(peer);
+	spin_lock(&mb->lock);
+	return true;
+}
+
+static bool waiter_moved(const void *arg)
+{
+	const struct mp_waiter *w = arg;
+	enum mp_wstate state = READ_ONCE(w->state);
+
+	return state != MP_W_WAITING && state != MP_W_QUEUED;
+}
+
+/* A mailbox waiter's spin, not past its deadline: see mp_wait_spin(). */
+bool mp_wait_spin_waiter(struct mp_mailbox *mb, struct mp_waiter *w,
+			 struct pid *peer,
+			 const struct mp_deadline *d)
+	__releases(&mb->lock) __acquires(&mb->lock)
+{
+	bool spun;
+
+	/*
+	 * Wakers skip a spinning waiter (mp_wake_add()): it sees its new state
+	 * while spinning, or under the lock once it stops, before sleeping.
+	 */
+	w->spinning = true;
+	spun = mp_wait_spin(mb, peer, waiter_moved, w,
+			    d->timed ? d->expires : KTIME_MAX);
+	w->spinning = false;
+	return spun;
+}
+
+/*
+ * An interrupted timed wait (-ERESTARTSYS) that will restart: tell user
+ * space, at @utimeout, how much of its time is left.  Returns @ret, or
+ * -EFAULT if that cannot be written.
+ */
+int mp_wait_report_remaining(const struct mp_deadline *d, u64 __user *utimeout,
+			     int ret)
+{
+	ktime_t left;
+
+	if (ret != -ERESTARTSYS || !d->timed || !utimeout)
+		return ret;
+	left = ktime_sub(d->expires, ktime_get());
+	if (ktime_before(left, 0))
+		left = 0;
+	if (put_user((u64)ktime_to_ns(left), utimeout))
+		return -EFAULT;
+	return ret;
+}
