@@ -54,11 +54,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/anon_inodes.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/err.h>
-#include <linux/fcntl.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -68,7 +66,6 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
-#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 
@@ -166,89 +163,39 @@ static void inbox_close(struct mp_mailbox *mb)
 		mp_mailbox_destroy(mb);
 }
 
-/* MSGPORT_IOC_INBOX: the current process's inbox, as a new descriptor. */
-long mp_ioc_inbox(struct msgport_inbox __user *u)
+/*
+ * A new inbox of the current process, as @in (checked by the caller) says:
+ * its first reference, for its descriptor.  -EEXIST if the process has one
+ * open, -ENOMEM.  If the descriptor cannot be made, mp_inbox_release()
+ * closes it again.
+ */
+struct mp_mailbox *mp_inbox_create(const struct msgport_inbox *in)
 {
-	u32 max = READ_ONCE(mp_max_msg_size);
 	struct mp_mailbox *mb;
-	struct mp_file *mbf;
-	struct msgport_inbox in;
-	struct file *file;
-	int fflags = O_RDONLY;
-	int fd, ret;
-
-	if (copy_from_user(&in, u, sizeof(in)))
-		return -EFAULT;
-	if (in.reserved[0] || in.reserved[1])
-		return -EINVAL;
-	if (in.flags & ~(MSGPORT_O_NONBLOCK | MSGPORT_O_CLOEXEC))
-		return -EINVAL;
-	if (in.mode & ~0777U)
-		return -EINVAL;
-	if (!in.max_msg_size)
-		in.max_msg_size = min(READ_ONCE(mp_default_msg_size), max);
-	if (in.max_msg_size > max)
-		return -EINVAL;
-	if (in.flags & MSGPORT_O_NONBLOCK)
-		fflags |= O_NONBLOCK;
-	if (in.flags & MSGPORT_O_CLOEXEC)
-		fflags |= O_CLOEXEC;
+	int ret = 0;
 
 	mb = mp_mailbox_alloc();
 	if (!mb)
-		return -ENOMEM;
-	mb->capacity = in.capacity;
-	mb->max_msg_size = in.max_msg_size;
-	mb->mode = in.mode;
+		return ERR_PTR(-ENOMEM);
+	mb->capacity = in->capacity;
+	mb->max_msg_size = in->max_msg_size;
+	mb->mode = in->mode;
 	mb->uid = current_euid();
 	mb->gid = current_egid();
 	mb->owner = get_task_pid(current, PIDTYPE_TGID);
 	INIT_HLIST_NODE(&mb->inbox_link);
 
-	ret = -ENOMEM;
-	mbf = kzalloc(sizeof(*mbf), GFP_KERNEL_ACCOUNT);
-	if (!mbf)
-		goto out_mb;
-	mbf->mb = mb;
-	mbf->access = MSGPORT_O_RECV;
-
-	fd = get_unused_fd_flags(fflags & O_CLOEXEC);
-	if (fd < 0) {
-		ret = fd;
-		goto out_mbf;
-	}
-
 	spin_lock(&mp_inbox_lock);
-	if (inbox_find_locked(mb->owner)) {
+	if (inbox_find_locked(mb->owner))
 		ret = -EEXIST;
-	} else {
-		hash_add(mp_inboxes, &mb->inbox_link,
-			 (unsigned long)mb->owner);
-		ret = 0;
-	}
+	else
+		hash_add(mp_inboxes, &mb->inbox_link, (unsigned long)mb->owner);
 	spin_unlock(&mp_inbox_lock);
-	if (ret)
-		goto out_fd;
-
-	file = anon_inode_getfile("[msgport-inbox]", &mp_file_fops,
-				  mbf, fflags);
-	if (IS_ERR(file)) {
-		ret = PTR_ERR(file);
-		inbox_close(mb);
-		goto out_fd;
+	if (ret) {
+		mp_mailbox_put(mb);
+		return ERR_PTR(ret);
 	}
-	mp_mailbox_receiver_opened(mb);
-	atomic_long_inc(&mp_objects.files);
-	fd_install(fd, file);
-	return fd;
-
-out_fd:
-	put_unused_fd(fd);
-out_mbf:
-	kfree(mbf);
-out_mb:
-	mp_mailbox_put(mb);
-	return ret;
+	return mb;
 }
 
 /* MSGPORT_IOC_SEND_PID: a message to a process's inbox. */

@@ -28,6 +28,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/kref.h>
 #include <linux/pid.h>
@@ -270,4 +271,21 @@ int mp_mailbox_set_mode(struct mp_mailbox *mb, u32 mode)
 		WRITE_ONCE(mb->mode, mode);
 	spin_unlock(&mb->lock);
 	return ret;
+}
+
+static void mailbox_kref_release(struct kref *ref)
+{
+	mp_mailbox_free(container_of(ref, struct mp_mailbox, ref));
+}
+
+void mp_mailbox_put(struct mp_mailbox *mb)
+{
+	kref_put(&mb->ref, mailbox_kref_release);
+}
+EXPORT_SYMBOL_NS_GPL(mp_mailbox_put, MP_TEST_NS);
+
+/* May the current task unlink @mb or change its mode: its owner or CAP_IPC_OWNER. */
+bool mp_mailbox_is_owner(const struct mp_mailbox *mb)
+{
+	return uid_eq(current_euid(), mb->uid) || capable(CAP_IPC_OWNER);
 }

@@ -19,7 +19,11 @@
  * fields are made writable (zeroed) before the operation starts, so a
  * read-only struct fails with -EFAULT before any message moves.
  */
+#include <linux/anon_inodes.h>
 #include <linux/compat.h>
+#include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
@@ -498,3 +502,93 @@ const struct file_operations mp_file_fops = {
 	.flush		= mbfile_flush,
 	.release	= mbfile_release,
 };
+
+/*
+ * The file flags of a descriptor opened with MSGPORT_O_* @flags: its access
+ * mode (receive-only or stat-only: O_RDONLY, and read() then gives -EBADF
+ * to a stat-only one), O_NONBLOCK, O_CLOEXEC.
+ */
+int mp_file_flags(u32 flags)
+{
+	int f;
+
+	switch (flags & (MSGPORT_O_RECV | MSGPORT_O_SEND)) {
+	case MSGPORT_O_SEND:
+		f = O_WRONLY;
+		break;
+	case MSGPORT_O_RECV | MSGPORT_O_SEND:
+		f = O_RDWR;
+		break;
+	default:
+		f = O_RDONLY;
+		break;
+	}
+	if (flags & MSGPORT_O_NONBLOCK)
+		f |= O_NONBLOCK;
+	if (flags & MSGPORT_O_CLOEXEC)
+		f |= O_CLOEXEC;
+	return f;
+}
+
+/*
+ * Reserve what a new descriptor with @access (MSGPORT_O_RECV and/or
+ * MSGPORT_O_SEND) and file flags @fflags needs, before its mailbox is
+ * looked up or made: its descriptor number, its private data and, to send,
+ * the opener's quota record.  0, or -ENOMEM, -EMFILE; then either
+ * mp_file_install() or mp_file_abort().
+ */
+int mp_file_prepare(struct mp_file_slot *slot, u32 access, int fflags)
+{
+	slot->fflags = fflags;
+	slot->mbf = kzalloc(sizeof(*slot->mbf), GFP_KERNEL_ACCOUNT);
+	if (!slot->mbf)
+		return -ENOMEM;
+	slot->mbf->access = access;
+	if (access & MSGPORT_O_SEND) {
+		slot->mbf->quota = mp_quota_hold();
+		if (!slot->mbf->quota) {
+			kfree(slot->mbf);
+			return -ENOMEM;
+		}
+	}
+	slot->fd = get_unused_fd_flags(fflags & O_CLOEXEC);
+	if (slot->fd < 0) {
+		mp_quota_drop(slot->mbf->quota);
+		kfree(slot->mbf);
+		return slot->fd;
+	}
+	return 0;
+}
+
+/* Give back what mp_file_prepare() reserved. */
+void mp_file_abort(struct mp_file_slot *slot)
+{
+	put_unused_fd(slot->fd);
+	mp_quota_drop(slot->mbf->quota);
+	kfree(slot->mbf);
+}
+
+/*
+ * Make the descriptor reserved in @slot a file of @mb, named @name in
+ * /proc/PID/fd, and install it: it takes over the caller's reference to
+ * @mb.  Returns the descriptor, or -errno after giving back the slot (the
+ * caller still holds its reference then).
+ */
+int mp_file_install(struct mp_file_slot *slot, struct mp_mailbox *mb,
+		    const char *name)
+{
+	struct file *file;
+
+	slot->mbf->mb = mb;
+	file = anon_inode_getfile(name, &mp_file_fops, slot->mbf,
+				  slot->fflags);
+	if (IS_ERR(file)) {
+		mp_file_abort(slot);
+		return PTR_ERR(file);
+	}
+	if (slot->mbf->access & MSGPORT_O_RECV)
+		mp_mailbox_receiver_opened(mb);
+	atomic_long_inc(&mp_objects.files);
+	fd_install(slot->fd, file);
+	return slot->fd;
+}

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * msgport: module parameters, the control device /dev/msgport and its
- * ioctls (version, open/create, unlink), module init and exit.
+ * msgport: the control device /dev/msgport and its ioctls (version,
+ * open/create, unlink, inbox, and those of inbox.c and rpc.c), module init
+ * and exit.  The ioctls that make a descriptor put together the layers
+ * below: the name table (registry.c) or the inbox table (inbox.c) for the
+ * mailbox, then the descriptor (mailbox_file.c).
  *
  * /dev/msgport is mode 0666: anyone may open it; permissions are checked per
  * mailbox (registry.c).  Its fops and the mailbox fops name THIS_MODULE as
@@ -11,47 +14,15 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/compat.h>
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "msgport.h"
-
-unsigned int mp_max_mailboxes = 1024;
-EXPORT_SYMBOL_NS_GPL(mp_max_mailboxes, MP_TEST_NS);
-module_param_named(max_mailboxes, mp_max_mailboxes, uint, 0644);
-MODULE_PARM_DESC(max_mailboxes,
-		 "Maximum number of mailboxes in the system; creating more fails with ENOSPC (default 1024)");
-
-unsigned int mp_max_msg_size = 4 << 20;
-module_param_named(max_msg_size, mp_max_msg_size, uint, 0644);
-MODULE_PARM_DESC(max_msg_size,
-		 "Largest max_msg_size a mailbox may be created with, in bytes; asking more fails with EINVAL (default 4 MiB)");
-
-unsigned int mp_default_msg_size = 8192;
-module_param_named(default_msg_size, mp_default_msg_size, uint, 0644);
-MODULE_PARM_DESC(default_msg_size,
-		 "max_msg_size of a mailbox created with max_msg_size 0, in bytes, capped by max_msg_size (default 8192)");
-
-unsigned long mp_max_user_bytes = 64UL << 20;
-EXPORT_SYMBOL_NS_GPL(mp_max_user_bytes, MP_TEST_NS);
-module_param_named(max_user_bytes, mp_max_user_bytes, ulong, 0644);
-MODULE_PARM_DESC(max_user_bytes,
-		 "Queued payload bytes plus region bytes allowed per euid, root included; a send or region creation beyond it fails with EDQUOT (default 64 MiB)");
-
-unsigned long mp_max_region_size = 256UL << 20;
-module_param_named(max_region_size, mp_max_region_size, ulong, 0644);
-MODULE_PARM_DESC(max_region_size,
-		 "Largest shared region a mailbox may be created with, in bytes after rounding up to pages; asking more fails with EFBIG (default 256 MiB)");
-
-unsigned long mp_spin_ns = 1000000;
-module_param_named(spin_ns, mp_spin_ns, ulong, 0644);
-MODULE_PARM_DESC(spin_ns,
-		 "Longest a blocking send or receive spins, in nanoseconds, while the peer that will likely end its wait runs on another CPU, before it sleeps (it spins at most as long as a wake-up is measured to take); 0 never spins (default 1000000)");
 
 static long mp_ioc_version(struct msgport_version __user *u)
 {
@@ -79,6 +50,35 @@ static int copy_name(u64 uname, u32 len, char *buf)
 	buf[len] = '\0';
 	return mp_name_check(buf, len);
 }
+
+/*
+ * A new descriptor of the mailbox @op names (@name, checked), created if
+ * @op says so; @create_err: whether @op's creation attributes are invalid
+ * (mp_registry_open()).  The descriptor number, or -errno.
+ */
+int mp_ctl_open(const struct msgport_open *op, const char *name,
+		int create_err)
+{
+	u32 access = op->flags & (MSGPORT_O_RECV | MSGPORT_O_SEND);
+	struct mp_file_slot slot;
+	struct mp_mailbox *mb;
+	bool created;
+	int fd;
+
+	fd = mp_file_prepare(&slot, access, mp_file_flags(op->flags));
+	if (fd)
+		return fd;
+	mb = mp_registry_open(op, name, create_err, &created);
+	if (IS_ERR(mb)) {
+		mp_file_abort(&slot);
+		return PTR_ERR(mb);
+	}
+	fd = mp_file_install(&slot, mb, "[msgport]");
+	if (fd < 0)
+		mp_registry_open_failed(mb, created);
+	return fd;
+}
+EXPORT_SYMBOL_NS_GPL(mp_ctl_open, MP_TEST_NS);
 
 static long mp_ioc_open(struct msgport_open __user *u)
 {
@@ -112,7 +112,44 @@ static long mp_ioc_open(struct msgport_open __user *u)
 		if ((op.mode & ~0777U) || op.max_msg_size > max)
 			create_err = -EINVAL;
 	}
-	return mp_registry_open(&op, name, create_err);
+	return mp_ctl_open(&op, name, create_err);
+}
+
+/* MSGPORT_IOC_INBOX: the current process's inbox, as a new descriptor. */
+static long mp_ioc_inbox(struct msgport_inbox __user *u)
+{
+	u32 max = READ_ONCE(mp_max_msg_size);
+	struct mp_file_slot slot;
+	struct msgport_inbox in;
+	struct mp_mailbox *mb;
+	int fd;
+
+	if (copy_from_user(&in, u, sizeof(in)))
+		return -EFAULT;
+	if (in.reserved[0] || in.reserved[1])
+		return -EINVAL;
+	if (in.flags & ~(MSGPORT_O_NONBLOCK | MSGPORT_O_CLOEXEC))
+		return -EINVAL;
+	if (in.mode & ~0777U)
+		return -EINVAL;
+	if (!in.max_msg_size)
+		in.max_msg_size = min(READ_ONCE(mp_default_msg_size), max);
+	if (in.max_msg_size > max)
+		return -EINVAL;
+
+	fd = mp_file_prepare(&slot, MSGPORT_O_RECV,
+			     mp_file_flags(in.flags | MSGPORT_O_RECV));
+	if (fd)
+		return fd;
+	mb = mp_inbox_create(&in);
+	if (IS_ERR(mb)) {
+		mp_file_abort(&slot);
+		return PTR_ERR(mb);
+	}
+	fd = mp_file_install(&slot, mb, "[msgport-inbox]");
+	if (fd < 0)
+		mp_inbox_release(mb);
+	return fd;
 }
 
 static long mp_ioc_unlink(struct msgport_name __user *u)

@@ -2,22 +2,55 @@
 /*
  * msgport: declarations shared by the module's files.
  *
- * Who owns what (each file's top comment has the details):
- *   main.c          module parameters, /dev/msgport and its ioctls, init/exit
- *   registry.c      the name table (registry mutex), open/create/unlink,
- *                   mailbox lifetime (kref), ephemeral mailboxes
- *   mailbox.c       one mailbox's queue and waiters (mailbox spinlock):
- *                   send, receive, withdrawal, destruction, poll, stat
- *   mailbox_file.c  the mailbox descriptor: ioctls, read, write, poll, release
- *   user_quota.c    queued payload and region bytes per euid (max_user_bytes)
- *   region.c        a mailbox's shared region: pages, mmap, span copies
- *   inbox.c         per-process inboxes (inbox table lock): open, send to
- *                   a pid, owner close/exit
- *   rpc.c           calls and replies: call records, tokens, claims
- *   msg_stash.c     a mailbox's spare small-message buffers
- *   compat.h        what differs between the kernels msgport builds for
- *   procfs.c        /proc/msgport
+ * What each file holds (its top comment has the details: its locks and
+ * the lifetimes it owns):
+ *   params.c        the module parameters
  *   objects.c       live object counters (debugfs msgport/objects)
+ *   user_quota.c    queued payload and region bytes per euid (max_user_bytes)
+ *   msg_stash.c     a mailbox's spare small-message buffers
+ *   region.c        a mailbox's shared region: pages, mmap, span copies,
+ *                   waits on its words
+ *   msg.c           a message's life: made, its metadata, copied out, freed
+ *   wait.c          wake-ups, deadlines, sleeping, adaptive spinning
+ *   queue.c         a mailbox's priority queue and hand-off (mb->lock)
+ *   send.c, recv.c  sending and receiving, one message or a batch
+ *   mailbox.c       a mailbox as a whole: made, referenced, freed,
+ *                   destroyed; its receivers, poll, stat, mode
+ *   registry.c      the name table (registry mutex): open, create, unlink,
+ *                   last close of an ephemeral mailbox
+ *   inbox.c         per-process inboxes (inbox table lock), sending to a pid
+ *   rpc.c           calls and replies: call records, tokens, claims
+ *   mailbox_file.c  the mailbox descriptor: made, its ioctls, read, write,
+ *                   poll, mmap, flush, release
+ *   procfs.c        /proc/msgport
+ *   main.c          /dev/msgport and its ioctls, module init and exit
+ *   compat.h        what differs between the kernels msgport builds for
+ *
+ * Layers, lowest first.  A file calls functions of its own layer and of the
+ * layers below it, never above, but for the hooks listed after the table
+ * (make lint checks it: scripts/layers reads this table and the hooks):
+ *   0  params.c objects.c user_quota.c msg_stash.c
+ *   1  region.c
+ *   2  msg.c
+ *   3  wait.c
+ *   4  queue.c
+ *   5  send.c recv.c
+ *   6  mailbox.c
+ *   7  registry.c inbox.c
+ *   8  rpc.c
+ *   9  mailbox_file.c procfs.c
+ *   10 main.c
+ * The hooks: a message that is a call's request tells its call record
+ * (rpc.c) what becomes of it, from the layers that move messages:
+ *   hook  mp_call_bind mp_call_put mp_call_token mp_call_request
+ *   hook  mp_call_taken mp_call_requeue mp_call_fail mp_call_claim
+ *   hook  mp_calls_destroy
+ *
+ * Names: everything of the module is mp_ (macros MP_), one prefix per file
+ * after it where a file has a concept of its own (mp_msg_, mp_queue_,
+ * mp_wait_, mp_mailbox_, mp_registry_, mp_inbox_, mp_call_, mp_region_,
+ * mp_file_, mp_quota_, mp_stash_), ioctl handlers mp_ioc_*.  msgport_ is
+ * libmsgport's, but for the uapi structs, which are shared by design.
  *
  * What msgport_kunit.ko (msgport_kunit.c, built for kernels with KUnit)
  * tests is exported next to its definition with EXPORT_SYMBOL_NS_GPL(...,
@@ -53,7 +86,7 @@ struct poll_table_struct;
 struct seq_file;
 struct task_struct;
 
-/* Module parameters (main.c); read with READ_ONCE(). */
+/* Module parameters (params.c); read with READ_ONCE(). */
 extern unsigned int mp_max_mailboxes;
 extern unsigned int mp_max_msg_size;
 extern unsigned int mp_default_msg_size;
@@ -363,6 +396,8 @@ void mp_mailbox_stat(struct mp_mailbox *mb, struct msgport_stat *st);
 int mp_mailbox_set_mode(struct mp_mailbox *mb, u32 mode);
 void mp_mailbox_receiver_opened(struct mp_mailbox *mb);
 void mp_mailbox_receiver_closed(struct mp_mailbox *mb);
+void mp_mailbox_put(struct mp_mailbox *mb);
+bool mp_mailbox_is_owner(const struct mp_mailbox *mb);
 
 /*
  * The error of an operation on a destroyed mailbox: -EIDRM for an unlinked
@@ -396,7 +431,7 @@ long mp_ioc_call_pid(struct msgport_call __user *u);
 int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r);
 
 /* inbox.c */
-long mp_ioc_inbox(struct msgport_inbox __user *u);
+struct mp_mailbox *mp_inbox_create(const struct msgport_inbox *in);
 long mp_ioc_send_pid(struct msgport_send_pid __user *u);
 struct mp_mailbox *mp_inbox_get(pid_t nr);
 struct pid *mp_get_tgid(pid_t nr);
@@ -407,12 +442,12 @@ void mp_inbox_release(struct mp_mailbox *mb);
 extern struct mutex mp_registry_lock;
 extern struct list_head mp_mailboxes;
 
-int mp_registry_open(const struct msgport_open *op, const char *name,
-		     int create_err);
+struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
+				    const char *name, int create_err,
+				    bool *created);
+void mp_registry_open_failed(struct mp_mailbox *mb, bool created);
 int mp_registry_unlink(const char *name, u32 name_len);
 void mp_registry_release(struct mp_mailbox *mb);
-void mp_mailbox_put(struct mp_mailbox *mb);
-bool mp_mailbox_is_owner(const struct mp_mailbox *mb);
 void mp_registry_exit(void);
 
 /* region.c */
@@ -454,6 +489,23 @@ struct mp_file {
 	u32 access;			/* MSGPORT_O_RECV | MSGPORT_O_SEND */
 	struct mp_quota *quota;	/* with O_SEND: the opener's record */
 };
+
+/* A descriptor being made: mp_file_prepare(), then _install() or _abort(). */
+struct mp_file_slot {
+	int fd;
+	int fflags;
+	struct mp_file *mbf;
+};
+
+int mp_file_flags(u32 flags);
+int mp_file_prepare(struct mp_file_slot *slot, u32 access, int fflags);
+int mp_file_install(struct mp_file_slot *slot, struct mp_mailbox *mb,
+		    const char *name);
+void mp_file_abort(struct mp_file_slot *slot);
+
+/* main.c */
+int mp_ctl_open(const struct msgport_open *op, const char *name,
+		int create_err);
 
 /* procfs.c */
 int mp_procfs_init(void);

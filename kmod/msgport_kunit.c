@@ -640,7 +640,7 @@ static int open_mb(const char *name, u32 flags, int create_err)
 		.max_msg_size = 128,
 	};
 
-	return mp_registry_open(&op, name, create_err);
+	return mp_ctl_open(&op, name, create_err);
 }
 
 /* Close a descriptor of this kernel thread and finish its release now. */

@@ -24,15 +24,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/anon_inodes.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
-#include <linux/fcntl.h>
-#include <linux/file.h>
-#include <linux/fs.h>
+#include <linux/err.h>
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
-#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/stringhash.h>
 
@@ -78,17 +74,6 @@ static void unlink_locked(struct mp_mailbox *mb)
 	mp_nr_mailboxes--;
 }
 
-static void mailbox_kref_release(struct kref *ref)
-{
-	mp_mailbox_free(container_of(ref, struct mp_mailbox, ref));
-}
-
-void mp_mailbox_put(struct mp_mailbox *mb)
-{
-	kref_put(&mb->ref, mailbox_kref_release);
-}
-EXPORT_SYMBOL_NS_GPL(mp_mailbox_put, MP_TEST_NS);
-
 /* The table's reference goes with the name; the queue dies with it. */
 static void unlinked_destroy(struct mp_mailbox *mb)
 {
@@ -115,40 +100,13 @@ static bool may_access(const struct mp_mailbox *mb, u32 access)
 	return capable(CAP_IPC_OWNER);
 }
 
-bool mp_mailbox_is_owner(const struct mp_mailbox *mb)
-{
-	return uid_eq(current_euid(), mb->uid) || capable(CAP_IPC_OWNER);
-}
-
-static int open_flags(u32 flags)
-{
-	int f;
-
-	switch (flags & (MSGPORT_O_RECV | MSGPORT_O_SEND)) {
-	case MSGPORT_O_SEND:
-		f = O_WRONLY;
-		break;
-	case MSGPORT_O_RECV | MSGPORT_O_SEND:
-		f = O_RDWR;
-		break;
-	default:
-		/* Receive-only, or stat-only (read() then gives -EBADF). */
-		f = O_RDONLY;
-		break;
-	}
-	if (flags & MSGPORT_O_NONBLOCK)
-		f |= O_NONBLOCK;
-	if (flags & MSGPORT_O_CLOEXEC)
-		f |= O_CLOEXEC;
-	return f;
-}
-
 /*
- * The descriptor of an opened mailbox could not be made, so the open fails.
- * A mailbox this call created must not outlive the failure, unless another
- * opener already holds it (for that one it exists).
+ * The descriptor of a mailbox mp_registry_open() gave could not be made, so
+ * the open fails: the reference it gave goes.  A mailbox that open created
+ * (@created) must not outlive the failure, unless another opener already
+ * holds it (for that one it exists).
  */
-static void open_failed(struct mp_mailbox *mb, bool created)
+void mp_registry_open_failed(struct mp_mailbox *mb, bool created)
 {
 	bool destroy = false;
 
@@ -193,39 +151,25 @@ static struct mp_mailbox *mailbox_new(const struct msgport_open *op,
 }
 
 /*
- * @op is validated by the caller; with MSGPORT_O_CREAT, op->max_msg_size is
- * already resolved and @create_err says whether the creation attributes are
- * invalid: that error is returned only if the name does not exist, since
- * the attributes of an open of an existing mailbox are ignored (as mq_open).
- * Returns a new descriptor.
+ * The mailbox @op names, for a new descriptor with the access @op asks
+ * for, created if @op says so: a reference and a count in @nfiles, which
+ * the descriptor's release gives back (mp_registry_release()); *@created
+ * says whether this call created it.  @op is validated by the caller; with
+ * MSGPORT_O_CREAT, op->max_msg_size is already resolved and @create_err
+ * says whether the creation attributes are invalid: that error is returned
+ * only if the name does not exist, since the attributes of an open of an
+ * existing mailbox are ignored (as mq_open).  Returns the mailbox or an
+ * ERR_PTR(): -EEXIST, -EACCES, -ENOENT, -ENOSPC, @create_err, -ENOMEM.
  */
-int mp_registry_open(const struct msgport_open *op, const char *name,
-		     int create_err)
+struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
+				    const char *name, int create_err,
+				    bool *created)
 {
 	u32 access = op->flags & (MSGPORT_O_RECV | MSGPORT_O_SEND);
-	int fflags = open_flags(op->flags);
 	struct mp_mailbox *mb, *fresh = NULL;
-	struct mp_file *mbf;
-	bool created = false;
-	struct file *file;
-	int fd, ret;
+	int ret;
 
-	ret = -ENOMEM;
-	mbf = kzalloc(sizeof(*mbf), GFP_KERNEL_ACCOUNT);
-	if (!mbf)
-		goto out_fresh;
-	if (access & MSGPORT_O_SEND) {
-		mbf->quota = mp_quota_hold();
-		if (!mbf->quota)
-			goto out_mbf;
-	}
-
-	fd = get_unused_fd_flags(fflags & O_CLOEXEC);
-	if (fd < 0) {
-		ret = fd;
-		goto out_mbf;
-	}
-
+	*created = false;
 again:
 	mutex_lock(&mp_registry_lock);
 	mb = lookup_locked(name, op->name_len);
@@ -259,45 +203,18 @@ again:
 		mb = fresh;
 		fresh = NULL;
 		link_locked(mb);	/* kref_init's reference is the table's */
-		created = true;
+		*created = true;
 		ret = 0;
 	}
-	if (ret) {
-		mutex_unlock(&mp_registry_lock);
-		goto out_fd;
+	if (!ret) {
+		kref_get(&mb->ref);
+		mb->nfiles++;
 	}
-	kref_get(&mb->ref);
-	mb->nfiles++;
 	mutex_unlock(&mp_registry_lock);
-
-	mbf->mb = mb;
-	mbf->access = access;
-	file = anon_inode_getfile("[msgport]", &mp_file_fops, mbf,
-				  fflags);
-	if (IS_ERR(file)) {
-		ret = PTR_ERR(file);
-		open_failed(mb, created);
-		goto out_fd;
-	}
-	if (access & MSGPORT_O_RECV)
-		mp_mailbox_receiver_opened(mb);
-	atomic_long_inc(&mp_objects.files);
-	fd_install(fd, file);
 	if (fresh)
 		mp_mailbox_free(fresh);
-	return fd;
-
-out_fd:
-	put_unused_fd(fd);
-out_mbf:
-	mp_quota_drop(mbf->quota);
-	kfree(mbf);
-out_fresh:
-	if (fresh)
-		mp_mailbox_free(fresh);
-	return ret;
+	return ret ? ERR_PTR(ret) : mb;
 }
-EXPORT_SYMBOL_NS_GPL(mp_registry_open, MP_TEST_NS);
 
 int mp_registry_unlink(const char *name, u32 name_len)
 {
