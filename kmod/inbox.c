@@ -88,9 +88,17 @@ static struct mp_mailbox *inbox_find_locked(const struct pid *owner)
 	return NULL;
 }
 
-/*
- * The thread group of the task @nr names in the caller's pid namespace (a
- * thread id names its process), with a reference; NULL if there is none.
+/**
+ * mp_get_tgid() - the thread group of a task, by number
+ * @nr: a process or thread id in the caller's pid namespace
+ *
+ * The thread group of the task @nr names (a thread id names its process).
+ *
+ * Context: Process context (the current pid namespace).  Does not sleep; takes
+ * the RCU read lock.
+ *
+ * Return: the thread group's struct pid, with a reference (put_pid() drops it),
+ * or NULL if no task has that id.
  */
 struct pid *mp_get_tgid(pid_t nr)
 {
@@ -120,9 +128,23 @@ static bool may_send(const struct mp_mailbox *mb)
 	return capable(CAP_IPC_OWNER);
 }
 
-/*
- * The inbox of process @nr, with a reference, if the caller may send to it;
- * else ERR_PTR(-EINVAL, -ESRCH, -ECONNREFUSED or -EACCES).
+/**
+ * mp_inbox_get() - the inbox of a process, for a send
+ * @nr: the process, or one of its threads, in the caller's pid namespace
+ *
+ * Resolves @nr to the live process's struct pid and looks its inbox up by that
+ * identity, so a process that later reuses the number never gets a dead
+ * process's inbox.  The euid the inbox was created with (its uid) may always
+ * send to it, as may CAP_IPC_OWNER; others need the group or other write bit of
+ * its mode.
+ *
+ * Context: Process context, no msgport lock held.  May sleep (dropping the
+ * reference on -EACCES may free the inbox).  Takes and releases mp_inbox_lock.
+ *
+ * Return: the inbox, with a reference (mp_mailbox_put() drops it), if the
+ * caller may send to it; else ERR_PTR(-EINVAL) if @nr is not positive, -ESRCH
+ * if no task has that id, -ECONNREFUSED if the process has no inbox open, or
+ * -EACCES.
  */
 struct mp_mailbox *mp_inbox_get(pid_t nr)
 {
@@ -163,11 +185,21 @@ static void inbox_close(struct mp_mailbox *mb)
 		mp_mailbox_destroy(mb);
 }
 
-/*
- * A new inbox of the current process, as @in (checked by the caller) says:
- * its first reference, for its descriptor.  -EEXIST if the process has one
- * open, -ENOMEM.  If the descriptor cannot be made, mp_inbox_release()
- * closes it again.
+/**
+ * mp_inbox_create() - open the current process's inbox
+ * @in: the MSGPORT_IOC_INBOX request, checked by the caller
+ *
+ * A new inbox of the current process (its thread group, held as a struct pid),
+ * with the capacity, maximum message size and mode @in gives and the current
+ * euid and egid, entered in the inbox table: its first reference, for its
+ * descriptor.  If the descriptor cannot be made, mp_inbox_release() closes it
+ * again.
+ *
+ * Context: Process context, no msgport lock held.  May sleep.  Takes and
+ * releases mp_inbox_lock.
+ *
+ * Return: the inbox, or ERR_PTR(-EEXIST) if the process has one open, or
+ * ERR_PTR(-ENOMEM).
  */
 struct mp_mailbox *mp_inbox_create(const struct msgport_inbox *in)
 {
@@ -198,7 +230,24 @@ struct mp_mailbox *mp_inbox_create(const struct msgport_inbox *in)
 	return mb;
 }
 
-/* MSGPORT_IOC_SEND_PID: a message to a process's inbox. */
+/**
+ * mp_ioc_send_pid() - MSGPORT_IOC_SEND_PID: send a message to a process's inbox
+ * @u: the caller's struct msgport_send_pid
+ *
+ * Checks the request (reserved fields 0; flags only MSGPORT_F_NONBLOCK,
+ * MSGPORT_F_TIMEOUT and MSGPORT_F_SYNC; priority at most MSGPORT_PRIO_MAX),
+ * sets u->seq to 0, finds the inbox (mp_inbox_get()) and sends to it
+ * (mp_send()).  On success u->seq holds the message's sequence number; a timed
+ * send interrupted by a signal writes its remaining time to u->timeout_ns.
+ *
+ * Context: Process context (ioctl), no lock held.  May sleep (a blocking send
+ * waits).  Takes and releases mp_inbox_lock, then (mp_send()) mb->lock.
+ *
+ * Return: 0; -EFAULT if @u cannot be read or written; -EINVAL for a bad
+ * request; mp_inbox_get()'s -EINVAL, -ESRCH, -ECONNREFUSED or -EACCES; or the
+ * error of mp_send() (an inbox closed meanwhile: -ECONNREFUSED, or -ECONNRESET
+ * if it closes while the send waits).
+ */
 long mp_ioc_send_pid(struct msgport_send_pid __user *u)
 {
 	struct mp_xfer x = { };
@@ -267,10 +316,22 @@ static bool owner_holds(struct file *file)
 	return held;
 }
 
-/*
- * A descriptor of the inbox @mb closed by the current task (close(2),
- * exec's close-on-exec, or its table closed at exit): the owner closing its
- * last one closes the inbox.
+/**
+ * mp_inbox_flush() - a descriptor of an inbox is closed by the current task
+ * @file: the inbox's file
+ * @mb: the inbox
+ *
+ * A descriptor of the inbox @mb closed by the current task (close(2), exec's
+ * close-on-exec, or its table closed at exit): the owner closing its last one
+ * closes the inbox: when the current task belongs to the owner and no thread of
+ * the owner still has a descriptor of @file in its table (dup(2) keeps it
+ * open), the inbox leaves the table and is destroyed (mp_mailbox_destroy()).  A
+ * close by another process changes nothing.
+ *
+ * Context: Process context (the descriptor's ->flush), no msgport lock held.
+ * May sleep.  Looks at the owner's threads' descriptor tables under RCU, each
+ * thread's task_lock() and the table's file_lock; then takes mp_inbox_lock, and
+ * destroys the inbox after releasing it.
  */
 void mp_inbox_flush(struct file *file, struct mp_mailbox *mb)
 {
@@ -280,7 +341,17 @@ void mp_inbox_flush(struct file *file, struct mp_mailbox *mb)
 		inbox_close(mb);
 }
 
-/* The inbox's file goes: close it (if its owner did not) and let go. */
+/**
+ * mp_inbox_release() - close an inbox whose file goes, and drop its reference
+ * @mb: the inbox
+ *
+ * The inbox's file goes (its ->release), or its descriptor could not be made
+ * (main.c): closes the inbox if its owner did not (it leaves the table and is
+ * destroyed, once only) and drops the descriptor's reference.
+ *
+ * Context: Process context, no msgport lock held.  May sleep.  Takes and
+ * releases mp_inbox_lock; destroys the inbox after releasing it.
+ */
 void mp_inbox_release(struct mp_mailbox *mb)
 {
 	inbox_close(mb);

@@ -40,6 +40,20 @@
 
 #include "msgport.h"
 
+/**
+ * mp_mailbox_alloc() - allocate a new, empty mailbox
+ *
+ * Allocates a zeroed mailbox with empty priority queues and waiter lists, its
+ * poll wait queue, an empty stash of up to MP_STASH_MAX buffers and one
+ * reference (kref_init()), and counts it in mp_objects.mailboxes.  It has no
+ * name, region or owner and is not linked: the caller sets its attributes
+ * before publishing it.
+ *
+ * Context: Process context.  May sleep (GFP_KERNEL_ACCOUNT: charged to the
+ * caller's memory cgroup).  Takes no lock.
+ *
+ * Return: the mailbox, or NULL if out of memory.
+ */
 struct mp_mailbox *mp_mailbox_alloc(void)
 {
 	struct mp_mailbox *mb;
@@ -63,6 +77,19 @@ struct mp_mailbox *mp_mailbox_alloc(void)
 }
 EXPORT_SYMBOL_NS_GPL(mp_mailbox_alloc, MP_TEST_NS);
 
+/**
+ * mp_mailbox_free() - free a mailbox and what it holds
+ * @mb: the mailbox: its last reference is gone, or it was never published
+ *
+ * Drops the owner, last sender and last receiver pid references, frees the
+ * region (mp_region_free()) and the stashed buffers (mp_stash_drain()), frees
+ * @mb and uncounts it in mp_objects.mailboxes.  Warns if messages, waiters or
+ * claimed calls are left.  mp_mailbox_put() calls it on the last reference;
+ * registry.c calls it directly for a mailbox it made but did not link.
+ *
+ * Context: Process context, no spinlock held.  May sleep.  Takes no lock of its
+ * own; the region's uncharge may take mp_quota_lock (a leaf).
+ */
 void mp_mailbox_free(struct mp_mailbox *mb)
 {
 	WARN_ON(mb->nmsgs || !list_empty(&mb->recv_waiters) ||
@@ -77,10 +104,24 @@ void mp_mailbox_free(struct mp_mailbox *mb)
 	atomic_long_dec(&mp_objects.mailboxes);
 }
 
-/*
- * Destroy the queue: every later send and receive gets -EIDRM, sleepers wake
- * with -EIDRM, queued messages are dropped.  Works in batches so the wake-up
- * list stays on the stack.
+/**
+ * mp_mailbox_destroy() - destroy a mailbox's queue
+ * @mb: the mailbox, already out of the name table or the inbox table
+ *
+ * Marks @mb dead: every later send and receive fails, and every sleeping sender
+ * and receiver wakes, with -EIDRM (an inbox: -ECONNRESET, later senders
+ * -ECONNREFUSED; mp_mailbox_dead_error()).  Queued messages are dropped and
+ * counted in @mb->dropped; the call of a queued request fails; the sync sender
+ * of a queued message wakes.  Senders waiting for room wake and free their
+ * messages themselves (never queued).  Pollers are woken with EPOLLIN,
+ * EPOLLOUT, EPOLLERR and EPOLLHUP.  Then the calls received and not yet
+ * answered fail too (mp_calls_destroy()).  Works in rounds of up to MP_WAKE_MAX
+ * wake-ups so the wake-up list stays on the stack.  The memory stays until the
+ * last reference goes.
+ *
+ * Context: Process context, no msgport lock held (callers drop mp_registry_lock
+ * or mp_inbox_lock first).  May sleep (the dropped messages are freed).  Takes
+ * and releases mb->lock, once per round and once more in mp_calls_destroy().
  */
 void mp_mailbox_destroy(struct mp_mailbox *mb)
 {
@@ -143,6 +184,15 @@ void mp_mailbox_destroy(struct mp_mailbox *mb)
 }
 EXPORT_SYMBOL_NS_GPL(mp_mailbox_destroy, MP_TEST_NS);
 
+/**
+ * mp_mailbox_receiver_opened() - count a new descriptor that may receive
+ * @mb: the mailbox
+ *
+ * Raises @mb->nreceivers, which mp_mailbox_receiver_closed() lowers.
+ *
+ * Context: Process context, mb->lock not held.  Takes and releases mb->lock;
+ * does not sleep.
+ */
 void mp_mailbox_receiver_opened(struct mp_mailbox *mb)
 {
 	spin_lock(&mb->lock);
@@ -150,13 +200,22 @@ void mp_mailbox_receiver_opened(struct mp_mailbox *mb)
 	spin_unlock(&mb->lock);
 }
 
-/*
- * A descriptor that could receive closed.  When it was the last one, the
- * calls still queued have nobody left to answer them (their server is
- * gone): they fail with -ECONNRESET rather than wait for a server that may
- * never come, and are counted as dropped.  Plain messages stay queued for a
- * later receiver, and a call made while no receiver is open waits for one.
- * Works in batches so the wake-up list stays on the stack.
+/**
+ * mp_mailbox_receiver_closed() - a descriptor that could receive closed
+ * @mb: the mailbox
+ *
+ * Lowers @mb->nreceivers.  When it was the last one (and @mb is not dead), the
+ * calls still queued have nobody left to answer them (their server is gone):
+ * they are removed and fail with -ECONNRESET, rather than wait for a server
+ * that may never come, their sync senders wake, and they are counted as
+ * dropped; the room they free may admit senders waiting for it.  Plain messages
+ * stay queued for a later receiver, and a call made while no receiver is open
+ * waits for one.  A receiver that opens meanwhile stops this and answers the
+ * rest.  Works in rounds of up to MP_WAKE_MAX wake-ups so the wake-up list
+ * stays on the stack.
+ *
+ * Context: Process context (the descriptor's release), no msgport lock held.
+ * May sleep (the failed requests are freed).  Takes and releases mb->lock.
  */
 void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 {
@@ -205,6 +264,22 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 	}
 }
 
+/**
+ * mp_mailbox_poll() - poll(2) of a mailbox descriptor
+ * @mb: the descriptor's mailbox
+ * @file: the descriptor's file
+ * @pt: the poll table
+ *
+ * Registers @pt on @mb's poll wait queue and reports the mailbox's state.
+ *
+ * Context: Process context (the descriptor's ->poll), mb->lock not held.  Takes
+ * and releases mb->lock; does not sleep.
+ *
+ * Return: EPOLLERR | EPOLLHUP if @mb is dead; otherwise EPOLLIN | EPOLLRDNORM
+ * if a message is queued, with EPOLLOUT | EPOLLWRNORM if the queue has room
+ * (mp_queue_has_room()) or, for a mailbox of capacity 0, a receiver is waiting;
+ * 0 if neither.
+ */
 __poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
 			 struct poll_table_struct *pt)
 {
@@ -225,6 +300,23 @@ __poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
 	return mask;
 }
 
+/**
+ * mp_mailbox_stat() - describe a mailbox (MSGPORT_IOC_STAT, /proc/msgport)
+ * @mb: the mailbox
+ * @st: zeroed, then filled in
+ *
+ * Fills @st with the name, the uid and gid as seen in the current user
+ * namespace, the capacity, the maximum message size, the region's size and
+ * mapping count, the flags MSGPORT_STAT_EPHEMERAL, MSGPORT_STAT_INBOX (with the
+ * owner's pid in the current pid namespace) and MSGPORT_STAT_UNLINKED (@mb is
+ * dead), and, as one snapshot taken under mb->lock, the mode, the sleeping
+ * senders and receivers, the queued messages and bytes, and the counts of
+ * messages sent, received and dropped and of calls received and not yet
+ * answered.
+ *
+ * Context: Process context, mb->lock not held; mp_registry_lock may be held
+ * (/proc/msgport).  Takes and releases mb->lock; does not sleep.
+ */
 void mp_mailbox_stat(struct mp_mailbox *mb, struct msgport_stat *st)
 {
 	struct user_namespace *uns = current_user_ns();
@@ -260,6 +352,20 @@ void mp_mailbox_stat(struct mp_mailbox *mb, struct msgport_stat *st)
 }
 EXPORT_SYMBOL_NS_GPL(mp_mailbox_stat, MP_TEST_NS);
 
+/**
+ * mp_mailbox_set_mode() - change a mailbox's permission bits
+ * @mb: the mailbox
+ * @mode: the new permission bits, checked by the caller
+ *
+ * The caller checked that the current task may (mp_mailbox_is_owner()).  The
+ * mode is checked at each open (registry.c) and each send to an inbox by pid
+ * (inbox.c); descriptors already open keep their access.
+ *
+ * Context: Process context, mb->lock not held.  Takes and releases mb->lock;
+ * does not sleep.
+ *
+ * Return: 0, or, if @mb is dead, -EIDRM (a closed inbox: -ECONNRESET).
+ */
 int mp_mailbox_set_mode(struct mp_mailbox *mb, u32 mode)
 {
 	int ret = 0;
@@ -278,13 +384,34 @@ static void mailbox_kref_release(struct kref *ref)
 	mp_mailbox_free(container_of(ref, struct mp_mailbox, ref));
 }
 
+/**
+ * mp_mailbox_put() - drop a reference to a mailbox
+ * @mb: the mailbox
+ *
+ * The last reference frees @mb (mp_mailbox_free()).
+ *
+ * Context: Process context, no spinlock held.  May sleep when it drops the last
+ * reference.
+ */
 void mp_mailbox_put(struct mp_mailbox *mb)
 {
 	kref_put(&mb->ref, mailbox_kref_release);
 }
 EXPORT_SYMBOL_NS_GPL(mp_mailbox_put, MP_TEST_NS);
 
-/* May the current task unlink @mb or change its mode: its owner or CAP_IPC_OWNER. */
+/**
+ * mp_mailbox_is_owner() - may the current task manage a mailbox?
+ * @mb: the mailbox
+ *
+ * Managing a mailbox is unlinking it or changing its mode: its owner may, as
+ * may CAP_IPC_OWNER.
+ *
+ * Context: Process context (the current task's credentials); mp_registry_lock
+ * may be held.  Does not sleep; takes no lock.
+ *
+ * Return: true if the current euid is @mb's uid (its owner) or the task has
+ * CAP_IPC_OWNER, else false.
+ */
 bool mp_mailbox_is_owner(const struct mp_mailbox *mb)
 {
 	return uid_eq(current_euid(), mb->uid) || capable(CAP_IPC_OWNER);

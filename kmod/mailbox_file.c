@@ -142,7 +142,7 @@ static long send_batch(struct mp_file *mbf, struct msgport_send __user *u,
  */
 static long recv_args(struct mp_file *mbf,
 		      struct msgport_recv __user *u, struct mp_xfer *x,
-			 bool clear_info)
+		      bool clear_info)
 {
 	struct msgport_recv r;
 
@@ -503,10 +503,17 @@ const struct file_operations mp_file_fops = {
 	.release	= mbfile_release,
 };
 
-/*
- * The file flags of a descriptor opened with MSGPORT_O_* @flags: its access
- * mode (receive-only or stat-only: O_RDONLY, and read() then gives -EBADF
- * to a stat-only one), O_NONBLOCK, O_CLOEXEC.
+/**
+ * mp_file_flags() - the file flags of a descriptor opened with MSGPORT_O_* flags
+ * @flags: the MSGPORT_O_* flags of the open
+ *
+ * The access mode: O_WRONLY to send only, O_RDWR to send and receive, else
+ * O_RDONLY (receive-only or stat-only; read() then gives -EBADF to a
+ * stat-only one); then O_NONBLOCK for MSGPORT_O_NONBLOCK and O_CLOEXEC for
+ * MSGPORT_O_CLOEXEC.
+ *
+ * Context: Any.  Takes no lock; does not sleep.
+ * Return: the O_* file flags.
  */
 int mp_file_flags(u32 flags)
 {
@@ -530,12 +537,20 @@ int mp_file_flags(u32 flags)
 	return f;
 }
 
-/*
- * Reserve what a new descriptor with @access (MSGPORT_O_RECV and/or
- * MSGPORT_O_SEND) and file flags @fflags needs, before its mailbox is
- * looked up or made: its descriptor number, its private data and, to send,
- * the opener's quota record.  0, or -ENOMEM, -EMFILE; then either
- * mp_file_install() or mp_file_abort().
+/**
+ * mp_file_prepare() - reserve what a new mailbox descriptor needs
+ * @slot: filled in with what is reserved
+ * @access: the descriptor's access: MSGPORT_O_RECV and/or MSGPORT_O_SEND
+ * @fflags: its file flags (mp_file_flags()), kept in @slot for the file;
+ *          O_CLOEXEC also applies to the descriptor number
+ *
+ * Reserves what the descriptor needs, before its mailbox is looked up or
+ * made: its descriptor number, its private data (struct mp_file) and, to
+ * send, a reference to the opener's quota record.  On success, either
+ * mp_file_install() or mp_file_abort() follows.
+ *
+ * Context: Process context; may sleep (allocates).  Takes no mailbox lock.
+ * Return: 0; or -ENOMEM or -EMFILE, with nothing reserved.
  */
 int mp_file_prepare(struct mp_file_slot *slot, u32 access, int fflags)
 {
@@ -560,7 +575,15 @@ int mp_file_prepare(struct mp_file_slot *slot, u32 access, int fflags)
 	return 0;
 }
 
-/* Give back what mp_file_prepare() reserved. */
+/**
+ * mp_file_abort() - give back what mp_file_prepare() reserved
+ * @slot: prepared by mp_file_prepare(), not installed
+ *
+ * Gives back the descriptor number, the quota reference and the private
+ * data.
+ *
+ * Context: Process context.  Takes no mailbox lock; does not sleep.
+ */
 void mp_file_abort(struct mp_file_slot *slot)
 {
 	put_unused_fd(slot->fd);
@@ -568,11 +591,20 @@ void mp_file_abort(struct mp_file_slot *slot)
 	kfree(slot->mbf);
 }
 
-/*
- * Make the descriptor reserved in @slot a file of @mb, named @name in
- * /proc/PID/fd, and install it: it takes over the caller's reference to
- * @mb.  Returns the descriptor, or -errno after giving back the slot (the
- * caller still holds its reference then).
+/**
+ * mp_file_install() - make a prepared descriptor a file of a mailbox
+ * @slot: prepared by mp_file_prepare()
+ * @mb: the mailbox, referenced by the caller
+ * @name: the file's name in /proc/PID/fd
+ *
+ * Makes the descriptor reserved in @slot a file of @mb and installs it: the
+ * file takes over the caller's reference to @mb.  A descriptor with receive
+ * access counts as a receiver of @mb (mp_mailbox_receiver_opened()).
+ *
+ * Context: Process context; may sleep (allocates the file).  Takes mb->lock
+ * for a descriptor with receive access.
+ * Return: the descriptor number; or -errno after giving back the slot
+ * (mp_file_abort()): the caller still holds its reference to @mb then.
  */
 int mp_file_install(struct mp_file_slot *slot, struct mp_mailbox *mb,
 		    const char *name)

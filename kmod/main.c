@@ -51,10 +51,25 @@ static int copy_name(u64 uname, u32 len, char *buf)
 	return mp_name_check(buf, len);
 }
 
-/*
- * A new descriptor of the mailbox @op names (@name, checked), created if
- * @op says so; @create_err: whether @op's creation attributes are invalid
- * (mp_registry_open()).  The descriptor number, or -errno.
+/**
+ * mp_ctl_open() - a new descriptor of a named mailbox
+ * @op: the open request (its flags: the access, and whether to create),
+ *      checked by the caller
+ * @name: the mailbox's name, NUL-terminated, checked by the caller
+ * @create_err: 0, or the error to return if @op's creation attributes are
+ *      invalid and this call would create the mailbox (mp_registry_open())
+ *
+ * Opens the mailbox @op names (@name), created if @op says so, as a new
+ * descriptor: reserves the descriptor (mp_file_prepare()), looks up or
+ * creates the mailbox (mp_registry_open()), then installs the descriptor
+ * (mp_file_install()); if that fails, mp_registry_open_failed() undoes the
+ * open.
+ *
+ * Context: Process context; may sleep.  Takes mp_registry_lock and mb->lock
+ * (through the functions it calls); holds neither on return.
+ * Return: the descriptor number; or -errno: -ENOMEM or -EMFILE
+ * (mp_file_prepare()), -EEXIST, -EACCES, -ENOENT, -ENOSPC, @create_err or
+ * -ENOMEM (mp_registry_open()), or an error of mp_file_install().
  */
 int mp_ctl_open(const struct msgport_open *op, const char *name,
 		int create_err)

@@ -64,10 +64,20 @@ static void put_pid_many(struct pid *pid, unsigned int n)
 	put_pid(pid);
 }
 
-/*
- * Free @msgs[0..@n), their small buffers to @stash (NULL: none) as far as
- * it takes them.  A run of one sender's messages gives its references to
- * the quota record and the pids back at once (as mp_msgs_create() took them).
+/**
+ * mp_msgs_free_to() - free messages together
+ * @stash: the stash their small buffers go to (NULL: none)
+ * @msgs: the messages
+ * @n: how many, @msgs[0..@n)
+ *
+ * Frees @msgs[0..@n): uncharges their bytes, puts each one's call
+ * reference (msg->call), and gives their small buffers to @stash as far as
+ * it takes them; the other buffers go back to the allocator.  A run of one
+ * sender's messages gives its references to the quota record and the pids
+ * back at once (as mp_msgs_create() took them).
+ *
+ * Context: Called without mb->lock.  May take the quota table's lock and
+ * may sleep (kvfree() of a large buffer).
  */
 void mp_msgs_free_to(struct mp_stash *stash,
 		     struct mp_msg **msgs, unsigned int n)
@@ -101,7 +111,15 @@ void mp_msgs_free_to(struct mp_stash *stash,
 	mp_stash_give(stash, bufs, nb);
 }
 
-/* Free @msg, its buffer to @stash (NULL: none) if it takes it. */
+/**
+ * mp_msg_free_to() - free one message
+ * @stash: the stash its buffer goes to, if small and it takes it (NULL: none)
+ * @msg: the message
+ *
+ * As mp_msgs_free_to() for one message, whatever its reference count.
+ *
+ * Context: As mp_msgs_free_to(): without mb->lock; may sleep.
+ */
 void mp_msg_free_to(struct mp_stash *stash, struct mp_msg *msg)
 {
 	mp_msgs_free_to(stash, &msg, 1);
@@ -168,20 +186,38 @@ static struct pid *get_current_pid_many(enum pid_type type, unsigned int n)
 	return pid;
 }
 
-/*
- * The messages for @xs[0..@n) (one sender's, through one descriptor), their
- * buffers from @mb's stash (@mb may be NULL), into @msgs: how many were
- * made, those before the first that could not be (its error in *@err).
- * What they share is done once: their bytes charged to the sender's quota
- * at once (or, over the limit, those of as many of the first as fit, so
- * that the message that would go over fails, as a single send would), the
- * stash's buffers taken in one go, one reference per message taken at once
- * on the quota and the pids.
+/**
+ * mp_msgs_create() - make a batch of messages from user space
+ * @mb: the mailbox whose stash gives the buffers (NULL: no stash)
+ * @xs: the sends, one sender's through one descriptor (@xs[0].quota is its
+ *	descriptor's quota record, or NULL)
+ * @msgs: where the messages go, @msgs[0..@n)
+ * @n: how many, 1 to MP_SEND_BATCH_CHUNK
+ * @err: where the error of the first message that could not be made goes
+ *
+ * Makes the messages for @xs[0..@n) into @msgs, stamped with the current
+ * task as their sender (its pids, euid and egid), their payloads copied in
+ * from user space.  What they share is done once: their bytes charged to
+ * the sender's quota at once (or, over the limit, those of as many of the
+ * first as fit, so that the message that would go over fails, as a single
+ * send would), the stash's buffers taken in one go, one reference per
+ * message taken at once on the quota and the pids.  A payload that faults
+ * ends the batch there.  A message that is a call's request (@xs[i].call)
+ * is bound to its call (mp_call_bind()) last, so that a message that is not
+ * made has no call to fail.
+ *
+ * Context: Process context, the sending task, without mb->lock.  May sleep
+ * (allocates with GFP_KERNEL_ACCOUNT, copies from user memory).
+ * Return: How many were made, those before the first that could not be;
+ * if fewer than @n, that one's error is in *@err: -EDQUOT (over the
+ * sender's quota), -ENOMEM, or -EFAULT (its payload faulted); and 0 with
+ * -EINVAL (and a warning) if @n is 0 or over MP_SEND_BATCH_CHUNK.  *@err is
+ * not written when all are made.
  */
 unsigned int mp_msgs_create(struct mp_mailbox *mb,
 			    const struct mp_xfer *xs,
-				struct mp_msg **msgs, unsigned int n,
-				int *err)
+			    struct mp_msg **msgs, unsigned int n,
+			    int *err)
 {
 	struct mp_stash *stash = mb ? &mb->stash : NULL;
 	struct pid *tgid, *tid = NULL;
@@ -271,7 +307,17 @@ unsigned int mp_msgs_create(struct mp_mailbox *mb,
 	return n;
 }
 
-/* A message for @x, its buffer from @mb's stash (@mb may be NULL). */
+/**
+ * mp_msg_create() - make one message from user space
+ * @mb: the mailbox whose stash gives the buffer (NULL: no stash)
+ * @x: the send
+ *
+ * The message for @x, as mp_msgs_create() makes it for a batch of one.
+ *
+ * Context: As mp_msgs_create(): process context, without mb->lock; may sleep.
+ * Return: The message, or ERR_PTR() of -EDQUOT, -ENOMEM or -EFAULT (as
+ * mp_msgs_create()).
+ */
 struct mp_msg *mp_msg_create(struct mp_mailbox *mb,
 			     const struct mp_xfer *x)
 {
@@ -283,27 +329,58 @@ struct mp_msg *mp_msg_create(struct mp_mailbox *mb,
 	return msg;
 }
 
+/**
+ * mp_msg_put() - drop a reference to a message
+ * @msg: the message
+ *
+ * Drops a reference to @msg; the last one frees it, its buffer back to the
+ * allocator (no stash).
+ *
+ * Context: Called without mb->lock; may sleep (when it frees the message).
+ */
 void mp_msg_put(struct mp_msg *msg)
 {
 	if (refcount_dec_and_test(&msg->ref))
 		mp_msg_free_to(NULL, msg);
 }
 
-/* A receiver of @mb is done with @msg: its buffer may serve @mb again. */
+/**
+ * mp_msg_put_to() - drop a reference to a message of a mailbox
+ * @mb: the mailbox whose stash may take the buffer
+ * @msg: the message
+ *
+ * A receiver of @mb is done with @msg (or its sender, when the send fails):
+ * drops a reference, and the last one frees @msg, its buffer to @mb's stash
+ * if small and the stash takes it, so that it may serve @mb again.
+ *
+ * Context: Called without mb->lock; may sleep (when it frees the message).
+ */
 void mp_msg_put_to(struct mp_mailbox *mb, struct mp_msg *msg)
 {
 	if (refcount_dec_and_test(&msg->ref))
 		mp_msg_free_to(&mb->stash, msg);
 }
 
-/*
- * @msg's metadata as the current task sees it.  @prev, if not NULL, is the
- * message whose info @info holds now (a batch's previous one): its sender's
- * ids, already translated, serve again for a message of the same sender.
+/**
+ * mp_msg_info_after() - a message's metadata, after another's
+ * @msg: the message
+ * @prev: the message whose info @info holds now, or NULL
+ * @info: where the metadata goes
+ *
+ * Fills @info with @msg's metadata as the current task sees it: sequence
+ * number, send time, sender's pid and tid in the task's pid namespace, its
+ * euid and egid in the task's user namespace, priority and length, and, for
+ * a call's request, its token (MSGPORT_MSG_CALL), for a span its length and
+ * offset (MSGPORT_MSG_SPAN).  @prev, if not NULL, is the message whose info
+ * @info holds now (a batch's previous one): its sender's ids, already
+ * translated, serve again for a message of the same sender, so @prev must
+ * still be held (its pids not freed and reused).
+ *
+ * Context: Any; may be called under mb->lock.  Takes no lock, does not sleep.
  */
 void mp_msg_info_after(const struct mp_msg *msg,
 		       const struct mp_msg *prev,
-				struct msgport_msginfo *info)
+		       struct msgport_msginfo *info)
 {
 	s32 pid, tid;
 	u32 uid, gid;
@@ -342,13 +419,31 @@ void mp_msg_info_after(const struct mp_msg *msg,
 	}
 }
 
+/**
+ * mp_msg_info() - a message's metadata
+ * @msg: the message
+ * @info: where the metadata goes
+ *
+ * @msg's metadata as the current task sees it, as mp_msg_info_after()
+ * fills it with no previous message.
+ *
+ * Context: Any; may be called under mb->lock.  Takes no lock, does not sleep.
+ */
 void mp_msg_info(const struct mp_msg *msg,
 		 struct msgport_msginfo *info)
 {
 	mp_msg_info_after(msg, NULL, info);
 }
 
-/* Bytes a receiver gets of @msg: none of a span it takes by reference. */
+/**
+ * mp_msg_copy_len() - how many bytes a receiver gets of a message
+ * @msg: the message
+ * @span_ref: the receiver takes spans by reference (MSGPORT_F_SPAN)
+ *
+ * Context: Any; takes no lock, does not sleep.
+ * Return: The payload's length; for a span, the span's length, or 0 if the
+ * receiver takes it by reference.
+ */
 u32 mp_msg_copy_len(const struct mp_msg *msg, bool span_ref)
 {
 	if (!msg->span)
@@ -356,7 +451,18 @@ u32 mp_msg_copy_len(const struct mp_msg *msg, bool span_ref)
 	return span_ref ? 0 : msg->span_len;
 }
 
-/* Copy @n bytes of @msg's payload, or of its span (region.c), to @buf. */
+/**
+ * mp_msg_copy_out() - copy a message's bytes to user space
+ * @mb: the mailbox, whose region holds a span's bytes
+ * @msg: the message
+ * @buf: the user buffer
+ * @n: how many bytes, at most mp_msg_copy_len()
+ *
+ * Copies @n bytes of @msg's payload, or of its span (region.c), to @buf.
+ *
+ * Context: Process context, without mb->lock; may sleep (user memory).
+ * Return: 0, or -EFAULT if the copy faults.
+ */
 int mp_msg_copy_out(struct mp_mailbox *mb,
 		    const struct mp_msg *msg, void __user *buf, u32 n)
 {

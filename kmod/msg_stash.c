@@ -35,7 +35,14 @@
 
 #include "msgport.h"
 
-/* An empty stash that keeps up to @max buffers (0: a pass-through). */
+/**
+ * mp_stash_init() - initialise an empty stash
+ * @st: the stash
+ * @max: how many buffers it keeps at most; 0 makes it a pass-through (every
+ *       buffer given to it is freed)
+ *
+ * Context: Any context, before @st is used.  Does not sleep; takes no lock.
+ */
 void mp_stash_init(struct mp_stash *st, unsigned int max)
 {
 	init_llist_head(&st->free);
@@ -45,9 +52,20 @@ void mp_stash_init(struct mp_stash *st, unsigned int max)
 }
 EXPORT_SYMBOL_NS_GPL(mp_stash_init, MP_TEST_NS);
 
-/*
- * Up to @n stashed buffers (of MP_STASH_BUF bytes) into @bufs, taken in
- * one hold of the taker lock: how many.  @st may be NULL (none).
+/**
+ * mp_stash_take() - take stashed buffers
+ * @st: the stash, or NULL (none)
+ * @bufs: where the buffers go
+ * @n: how many to take at most
+ *
+ * Takes up to @n stashed buffers, each of MP_STASH_BUF bytes, into @bufs, in
+ * one hold of @st->take_lock.  Their contents are stale.
+ *
+ * Context: Process context.  Does not sleep.  Takes and releases @st->take_lock
+ * (a leaf) unless the stash looks empty.
+ *
+ * Return: how many buffers were taken, the first ones of @bufs: 0 if @n is 0,
+ * @st is NULL or the stash is empty.
  */
 unsigned int mp_stash_take(struct mp_stash *st, void **bufs,
 			   unsigned int n)
@@ -67,10 +85,21 @@ unsigned int mp_stash_take(struct mp_stash *st, void **bufs,
 }
 EXPORT_SYMBOL_NS_GPL(mp_stash_take, MP_TEST_NS);
 
-/*
- * A buffer of at least @size bytes: for a small size one of the stash's
- * (or a fresh one of the stash's size), else from kvmalloc().  @st may be
- * NULL (no stash).  Free it with mp_stash_free() with the same @size.
+/**
+ * mp_stash_alloc() - allocate a message buffer
+ * @st: the stash to take it from, or NULL (no stash)
+ * @size: the bytes needed
+ * @gfp: the allocation flags
+ *
+ * A buffer of at least @size bytes: for a size of up to MP_STASH_BUF, one of
+ * the stash's (its contents stale) or a fresh one of MP_STASH_BUF bytes from
+ * kmalloc(); for a larger size one from kvmalloc().  Free it with
+ * mp_stash_free() with the same @size.
+ *
+ * Context: Process context.  May sleep if @gfp allows.  May take @st->take_lock
+ * (a leaf).
+ *
+ * Return: the buffer, or NULL if out of memory.
  */
 void *mp_stash_alloc(struct mp_stash *st, size_t size, gfp_t gfp)
 {
@@ -84,9 +113,18 @@ void *mp_stash_alloc(struct mp_stash *st, size_t size, gfp_t gfp)
 }
 EXPORT_SYMBOL_NS_GPL(mp_stash_alloc, MP_TEST_NS);
 
-/*
- * Free @bufs[0..@n) (each of MP_STASH_BUF bytes) into @st, in one
- * push, as many as it has room for; the others to the allocator.
+/**
+ * mp_stash_give() - free buffers into a stash
+ * @st: the stash, or NULL (none: every buffer is freed)
+ * @bufs: the buffers, each of MP_STASH_BUF bytes
+ * @n: how many
+ *
+ * Frees @bufs[0..@n) into @st, in one lock-less push, as many as it has room
+ * for (the kept buffers' first bytes become their list links); the others go to
+ * kfree().
+ *
+ * Context: Any context where kfree() may be called.  Does not sleep; takes no
+ * lock.
  */
 void mp_stash_give(struct mp_stash *st, void **bufs, unsigned int n)
 {
@@ -110,7 +148,18 @@ void mp_stash_give(struct mp_stash *st, void **bufs, unsigned int n)
 }
 EXPORT_SYMBOL_NS_GPL(mp_stash_give, MP_TEST_NS);
 
-/* Free @buf (of @size, as allocated): into @st if small and it has room. */
+/**
+ * mp_stash_free() - free a buffer from mp_stash_alloc()
+ * @st: the stash to keep it in, or NULL (none)
+ * @buf: the buffer
+ * @size: the size it was allocated for, as given to mp_stash_alloc()
+ *
+ * A small buffer (@size up to MP_STASH_BUF) goes into @st if it has room, else
+ * to kfree() (mp_stash_give()); a larger one goes to kvfree().
+ *
+ * Context: Process context.  May sleep when it frees a large buffer (kvfree()).
+ * Takes no lock.
+ */
 void mp_stash_free(struct mp_stash *st, void *buf, size_t size)
 {
 	if (size > MP_STASH_BUF)
@@ -120,7 +169,15 @@ void mp_stash_free(struct mp_stash *st, void *buf, size_t size)
 }
 EXPORT_SYMBOL_NS_GPL(mp_stash_free, MP_TEST_NS);
 
-/* The mailbox is going: free what the stash holds. */
+/**
+ * mp_stash_drain() - free every buffer a stash holds
+ * @st: the stash of a mailbox being freed
+ *
+ * The mailbox is going: frees what the stash holds and sets its count to 0.
+ *
+ * Context: Process context (mp_mailbox_free()); nobody else takes from or gives
+ * to @st any more.  Does not sleep; takes no lock.
+ */
 void mp_stash_drain(struct mp_stash *st)
 {
 	struct llist_node *node, *next;

@@ -86,13 +86,37 @@ struct poll_table_struct;
 struct seq_file;
 struct task_struct;
 
-/* Module parameters (params.c); read with READ_ONCE(). */
+/* params.c (layer 0): the module parameters; read with READ_ONCE(). */
 extern unsigned int mp_max_mailboxes;
 extern unsigned int mp_max_msg_size;
 extern unsigned int mp_default_msg_size;
 extern unsigned long mp_max_user_bytes;
 extern unsigned long mp_max_region_size;
 extern unsigned long mp_spin_ns;
+
+/* objects.c (layer 0): live object counters */
+struct mp_objects {
+	atomic_long_t mailboxes;
+	atomic_long_t files;
+	atomic_long_t regions;		/* allocated regions */
+	atomic_long_t region_bytes;	/* their pages' bytes */
+	atomic_long_t region_maps;	/* VMAs mapping a region */
+	atomic_long_t calls;		/* call records (rpc.c) */
+};
+
+extern struct mp_objects mp_objects;
+
+/*
+ * Messages and their payload bytes: per-CPU counts (a message is counted
+ * on the CPU that makes it and uncounted on the one that frees it, so the
+ * hot path shares no cache line); the sums are exact when nothing moves.
+ */
+void mp_objects_msg_add(long messages, long bytes);
+long mp_objects_messages(void);
+long mp_objects_bytes(void);
+
+void mp_objects_init(void);
+void mp_objects_exit(void);
 
 #define MP_NR_PRIO		(MSGPORT_PRIO_MAX + 1)
 
@@ -116,15 +140,14 @@ static inline int mp_name_check(const char *name, u32 len)
 	return 0;
 }
 
-/* Per-euid queued payload bytes (user_quota.c). */
+/* user_quota.c (layer 0): queued payload and region bytes per euid */
 struct mp_quota;
 
 int mp_quota_charge(size_t len, struct mp_quota **quotap);
 int mp_quota_charge_held(size_t len, struct mp_quota *held,
 			 struct mp_quota **quotap);
 int mp_quota_charge_many(size_t len, unsigned int refs,
-			 struct mp_quota *held,
-			      struct mp_quota **quotap);
+			 struct mp_quota *held, struct mp_quota **quotap);
 void mp_quota_uncharge(struct mp_quota *quota, size_t len);
 void mp_quota_uncharge_many(struct mp_quota *quota, size_t len,
 			    unsigned int refs);
@@ -133,19 +156,20 @@ void mp_quota_drop(struct mp_quota *quota);
 void mp_quota_exit(void);
 
 /*
- * A message.  Owned by exactly one of: the sender that allocated it, a
+ * A message (msg.c).  Owned by exactly one of: the sender that made it, a
  * mailbox queue (on mailbox->prio[]), a sender waiting for room (through its
  * waiter), or a receiver (after dequeue or hand-off).  @ref only matters
- * while a peeking receiver copies a queued message outside the lock.
+ * while a peeking receiver copies a queued message outside the lock.  Set
+ * when it is made and fixed after, but for the fields marked mb->lock.
  */
 struct mp_msg {
-	struct list_head link;		/* mailbox->prio[prio], under mb->lock */
-	struct mp_waiter *sync;	/* sender waiting for a receipt, or NULL */
-	struct mp_quota *quota;	/* charged for @len bytes */
+	struct list_head link;		/* mailbox->prio[prio]: mb->lock */
+	struct mp_waiter *sync;		/* sender waiting for a receipt: mb->lock */
+	struct mp_quota *quota;		/* charged for @len bytes */
 	struct pid *tgid;		/* sender, translated at receive */
 	struct pid *tid;		/* NULL: the same as @tgid */
-	u64 seq;
-	u64 send_time_ns;
+	u64 seq;			/* set when accepted: mb->lock */
+	u64 send_time_ns;		/* likewise */
 	kuid_t euid;
 	kgid_t egid;
 	u32 prio;
@@ -153,36 +177,39 @@ struct mp_msg {
 	u32 span_len;			/* @span: bytes of the region it refers to */
 	bool span;			/* a span of the region, no payload */
 	u64 span_off;
-	struct mp_call *call;	/* a call's request (holds a call ref) */
+	struct mp_call *call;		/* a call's request (holds a call ref) */
 	refcount_t ref;
 	char data[];
 };
 
 /*
- * A task sleeping on a mailbox (on the sleeper's stack).  Wakers change
- * @state and unlink it under mb->lock, then wake @task only after dropping the
- * lock, through a task reference (never touching the waiter again).
+ * A task sleeping on a mailbox (on the sleeper's stack; wait.c, queue.c).
+ * Wakers change @state and unlink it under mb->lock, then wake @task only
+ * after dropping the lock, through a task reference (never touching the
+ * waiter again).  Every field is under mb->lock while the waiter is
+ * reachable from the mailbox (on a list, or as msg->sync); a spinner reads
+ * @state without it as a hint (READ_ONCE(), written with WRITE_ONCE()).
  */
 enum mp_wstate {
-	MP_W_WAITING,	/* in mb->recv_waiters or mb->send_waiters */
-	MP_W_QUEUED,	/* sync sender: message queued, awaiting receipt */
-	MP_W_READY,	/* receiver: @msg handed over; sender: admitted/taken */
-	MP_W_RETRY,	/* receiver: look at the queue again */
+	MP_W_WAITING,		/* in mb->recv_waiters or mb->send_waiters */
+	MP_W_QUEUED,		/* sync sender: message queued, awaiting receipt */
+	MP_W_READY,		/* receiver: @msg handed over; sender: admitted/taken */
+	MP_W_RETRY,		/* receiver: look at the queue again */
 	MP_W_IDRM,		/* the mailbox was destroyed */
-	MP_W_RESET,	/* sync sender of a call: no receiver left */
+	MP_W_RESET,		/* sync sender of a call: no receiver left */
 };
 
 struct mp_waiter {
 	struct list_head link;
 	struct task_struct *task;
-	struct mp_msg *msg;	/* sender: its message; receiver: handed */
+	struct mp_msg *msg;		/* sender: its message; receiver: handed */
 	enum mp_wstate state;
 	u32 buf_len;			/* receiver: buffer size */
 	bool take;			/* receiver: not a peek */
 	bool trunc;			/* receiver: accepts truncation */
 	bool span;			/* receiver: takes spans by reference */
 	bool sync;			/* sender: wants a receipt */
-	bool spinning;			/* in mp_wait_spin_waiter(): needs no wake-up */
+	bool spinning;			/* in mp_wait_spin_waiter(): no wake-up needed */
 	struct pid *from;		/* receiver: only messages of this sender */
 	u64 seq;			/* sender: the message's sequence number */
 	u64 woken_ns;			/* when a waker queued its wake-up, or 0 */
@@ -200,14 +227,18 @@ struct mp_waiter {
 #define MP_STASH_MAX	(IS_ENABLED(CONFIG_KASAN) ? 0 : 32)
 
 struct mp_stash {
-	struct llist_head free;
+	struct llist_head free;		/* lock-less pushes; pops under @take_lock */
 	atomic_t count;			/* >= buffers in @free */
-	unsigned int max;
-	spinlock_t take_lock;		/* one taker at a time (llist rule) */
+	unsigned int max;		/* fixed */
+	spinlock_t take_lock;		/* one taker at a time (llist's rule) */
 };
 
+/*
+ * A mailbox (mailbox.c), named or an inbox.  Each block of fields says what
+ * protects it; the lock order is mp_registry_lock -> @lock.
+ */
 struct mp_mailbox {
-	/* Queue state, all under @lock. */
+	/* Queue state, all under @lock (queue.c). */
 	spinlock_t lock;
 	unsigned long prio_map;		/* bit p set: prio[p] not empty */
 	struct list_head prio[MP_NR_PRIO];
@@ -227,7 +258,7 @@ struct mp_mailbox {
 	u32 nreceivers;			/* open descriptors that may receive */
 	struct pid *last_sender;	/* a thread, referenced: a waiter's peer */
 	struct pid *last_receiver;
-	wait_queue_head_t poll_wq;
+	wait_queue_head_t poll_wq;	/* its own lock, never under @lock */
 
 	/* Spare small-message buffers: msg_stash.c's own locking. */
 	struct mp_stash stash;
@@ -238,9 +269,9 @@ struct mp_mailbox {
 	unsigned int nfiles;		/* open descriptors */
 	bool linked;
 
-	struct kref ref;		/* name table (while linked) + each file */
+	struct kref ref;		/* name table (while linked), each file, a send */
 
-	/* Fixed at creation (mode: WRITE_ONCE under mb->lock). */
+	/* Fixed at creation, but @mode: written under @lock, read with READ_ONCE(). */
 	struct mp_region *region;	/* shared region or NULL (region.c) */
 	u32 capacity;
 	u32 max_msg_size;
@@ -256,7 +287,7 @@ struct mp_mailbox {
 	struct hlist_node inbox_link;	/* under mp_inbox_lock */
 };
 
-/* msg_stash.c */
+/* msg_stash.c (layer 0) */
 void mp_stash_init(struct mp_stash *st, unsigned int max);
 void *mp_stash_alloc(struct mp_stash *st, size_t size, gfp_t gfp);
 unsigned int mp_stash_take(struct mp_stash *st, void **bufs,
@@ -265,6 +296,7 @@ void mp_stash_free(struct mp_stash *st, void *buf, size_t size);
 void mp_stash_give(struct mp_stash *st, void **bufs, unsigned int n);
 void mp_stash_drain(struct mp_stash *st);
 
+/* One send or receive as the layers above pass it down (send.c, recv.c). */
 struct mp_xfer {
 	void __user *buf;
 	u32 len;			/* send: payload; recv: buffer size */
@@ -277,18 +309,49 @@ struct mp_xfer {
 	u64 span_off;			/* send with MSGPORT_F_SPAN: the span */
 	u32 span_len;
 	struct pid *from;		/* recv with MSGPORT_F_FROM: the sender */
-	struct mp_call *call;	/* send: the message is this call's request */
-	struct mp_file *mbf;	/* recv: the descriptor (claims calls) */
-	struct mp_quota *quota;	/* send: the descriptor's, or NULL */
+	struct mp_call *call;		/* send: the message is this call's request */
+	struct mp_file *mbf;		/* recv: the descriptor (claims calls) */
+	struct mp_quota *quota;		/* send: the descriptor's, or NULL */
 };
 
 #define MP_SEND_BATCH_CHUNK	8
 #define MP_RECV_BATCH_CHUNK	8
 
-/* msg.c */
+/* region.c (layer 1) */
+struct vm_area_struct;
+
+/*
+ * Is the span [@off, @off + @len) of a region of @region_size bytes valid?
+ * 0 if so; -EINVAL for an empty span; -ERANGE if it does not lie inside
+ * the region (overflow-safe).  Pure, for unit tests.
+ */
+static inline int mp_span_check(u64 region_size, u64 off, u64 len)
+{
+	if (!len)
+		return -EINVAL;
+	if (off >= region_size || len > region_size - off)
+		return -ERANGE;
+	return 0;
+}
+
+int mp_region_create(struct mp_mailbox *mb, u64 size);
+void mp_region_free(struct mp_mailbox *mb);
+int mp_region_mmap(struct mp_mailbox *mb, u32 access,
+		   struct vm_area_struct *vma);
+int mp_span_validate(struct mp_mailbox *mb, u64 off, u64 len);
+int mp_region_copy_to_user(struct mp_mailbox *mb, void __user *dst,
+			   u64 off, u32 len);
+u64 mp_region_size(const struct mp_mailbox *mb);
+u64 mp_region_maps(const struct mp_mailbox *mb);
+int mp_region_wait(struct mp_mailbox *mb,
+		   const struct msgport_region_wait *w,
+		   u64 __user *utimeout);
+int mp_region_wake(struct mp_mailbox *mb);
+
+/* msg.c (layer 2) */
 unsigned int mp_msgs_create(struct mp_mailbox *mb,
 			    const struct mp_xfer *xs,
-			 struct mp_msg **msgs, unsigned int n, int *err);
+			    struct mp_msg **msgs, unsigned int n, int *err);
 struct mp_msg *mp_msg_create(struct mp_mailbox *mb,
 			     const struct mp_xfer *x);
 void mp_msgs_free_to(struct mp_stash *stash, struct mp_msg **msgs,
@@ -298,14 +361,14 @@ void mp_msg_put(struct mp_msg *msg);
 void mp_msg_put_to(struct mp_mailbox *mb, struct mp_msg *msg);
 void mp_msg_info_after(const struct mp_msg *msg,
 		       const struct mp_msg *prev,
-			 struct msgport_msginfo *info);
+		       struct msgport_msginfo *info);
 void mp_msg_info(const struct mp_msg *msg,
 		 struct msgport_msginfo *info);
 u32 mp_msg_copy_len(const struct mp_msg *msg, bool span_ref);
 int mp_msg_copy_out(struct mp_mailbox *mb, const struct mp_msg *msg,
 		    void __user *buf, u32 n);
 
-/* wait.c */
+/* wait.c (layer 3) */
 #define MP_WAKE_MAX	8
 
 /*
@@ -338,10 +401,12 @@ int mp_wait_nowait_error(const struct mp_xfer *x);
 int mp_wait_interrupted(const struct mp_deadline *d);
 void mp_wait_sleep_locked(struct mp_mailbox *mb, const struct mp_deadline *d)
 	__releases(&mb->lock) __acquires(&mb->lock);
+/* What a spinner waits for: true once it happened (read without locks). */
+typedef bool (*mp_spin_done_t)(const void *arg);
+
 bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer,
-		  bool (*done)(const void *arg), const void *arg,
-			  ktime_t until)
-	__releases(&mb->lock) __acquires(&mb->lock);
+		  mp_spin_done_t done, const void *arg, ktime_t until)
+	__must_hold(&mb->lock);
 bool mp_wait_spin_waiter(struct mp_mailbox *mb, struct mp_waiter *w,
 			 struct pid *peer, const struct mp_deadline *d)
 	__releases(&mb->lock) __acquires(&mb->lock);
@@ -350,7 +415,7 @@ void mp_wait_note_latency(struct mp_waiter *w);
 int mp_wait_report_remaining(const struct mp_deadline *d, u64 __user *utimeout,
 			     int ret);
 
-/* queue.c: all under mb->lock, but mp_queue_withdraw() */
+/* queue.c (layer 4): all under mb->lock, but mp_queue_withdraw() */
 bool mp_queue_has_room(const struct mp_mailbox *mb);
 struct mp_msg *mp_queue_head(const struct mp_mailbox *mb);
 struct mp_msg *mp_queue_first(const struct mp_mailbox *mb,
@@ -376,17 +441,17 @@ void mp_queue_take(struct mp_mailbox *mb, struct mp_msg *msg,
 bool mp_queue_withdraw(struct mp_mailbox *mb,
 		       struct mp_call *call);
 
-/* send.c */
+/* send.c (layer 5) */
 int mp_send(struct mp_mailbox *mb, struct mp_xfer *x);
 int mp_send_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 		  unsigned int n);
 
-/* recv.c */
+/* recv.c (layer 5) */
 long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x);
 long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 		   unsigned int n);
 
-/* mailbox.c */
+/* mailbox.c (layer 6) */
 struct mp_mailbox *mp_mailbox_alloc(void);
 void mp_mailbox_free(struct mp_mailbox *mb);
 void mp_mailbox_destroy(struct mp_mailbox *mb);
@@ -412,10 +477,36 @@ static inline int mp_mailbox_dead_error(const struct mp_mailbox *mb,
 	return waited ? -ECONNRESET : -ECONNREFUSED;
 }
 
-/* rpc.c: called by mailbox.c under mb->lock unless said otherwise */
+/* registry.c (layer 7) */
+extern struct mutex mp_registry_lock;
+extern struct list_head mp_mailboxes;
+
+struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
+				    const char *name, int create_err,
+				    bool *created);
+void mp_registry_open_failed(struct mp_mailbox *mb, bool created);
+int mp_registry_unlink(const char *name, u32 name_len);
+void mp_registry_release(struct mp_mailbox *mb);
+void mp_registry_exit(void);
+
+/* inbox.c (layer 7) */
+struct mp_mailbox *mp_inbox_create(const struct msgport_inbox *in);
+long mp_ioc_send_pid(struct msgport_send_pid __user *u);
+struct mp_mailbox *mp_inbox_get(pid_t nr);
+struct pid *mp_get_tgid(pid_t nr);
+void mp_inbox_flush(struct file *file, struct mp_mailbox *mb);
+void mp_inbox_release(struct mp_mailbox *mb);
+
+/*
+ * rpc.c (layer 8).  The hooks (see the top), called by the message layers:
+ * a request's message made (bind), freed (put), described (token), and,
+ * under mb->lock, found queued, taken, put back or failed; then, without
+ * the lock, claimed by its receiver and failed with its mailbox.
+ */
 void mp_call_bind(struct mp_call *call, struct mp_msg *msg);
 void mp_call_put(struct mp_call *call);
 u64 mp_call_token(const struct mp_call *call);
+/* Under mb->lock: */
 struct mp_msg *mp_call_request(const struct mp_call *call);
 void mp_call_taken(struct mp_call *call);
 bool mp_call_requeue(struct mp_call *call, struct mp_msg *msg);
@@ -430,64 +521,14 @@ long mp_ioc_call(struct mp_file *mbf,
 long mp_ioc_call_pid(struct msgport_call __user *u);
 int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r);
 
-/* inbox.c */
-struct mp_mailbox *mp_inbox_create(const struct msgport_inbox *in);
-long mp_ioc_send_pid(struct msgport_send_pid __user *u);
-struct mp_mailbox *mp_inbox_get(pid_t nr);
-struct pid *mp_get_tgid(pid_t nr);
-void mp_inbox_flush(struct file *file, struct mp_mailbox *mb);
-void mp_inbox_release(struct mp_mailbox *mb);
-
-/* registry.c */
-extern struct mutex mp_registry_lock;
-extern struct list_head mp_mailboxes;
-
-struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
-				    const char *name, int create_err,
-				    bool *created);
-void mp_registry_open_failed(struct mp_mailbox *mb, bool created);
-int mp_registry_unlink(const char *name, u32 name_len);
-void mp_registry_release(struct mp_mailbox *mb);
-void mp_registry_exit(void);
-
-/* region.c */
-struct vm_area_struct;
-
-/*
- * Is the span [@off, @off + @len) of a region of @region_size bytes valid?
- * 0 if so; -EINVAL for an empty span; -ERANGE if it does not lie inside
- * the region (overflow-safe).  Pure, for unit tests.
- */
-static inline int mp_span_check(u64 region_size, u64 off, u64 len)
-{
-	if (!len)
-		return -EINVAL;
-	if (off >= region_size || len > region_size - off)
-		return -ERANGE;
-	return 0;
-}
-
-int mp_region_create(struct mp_mailbox *mb, u64 size);
-void mp_region_free(struct mp_mailbox *mb);
-int mp_region_mmap(struct mp_mailbox *mb, u32 access,
-		   struct vm_area_struct *vma);
-int mp_span_validate(struct mp_mailbox *mb, u64 off, u64 len);
-int mp_region_copy_to_user(struct mp_mailbox *mb, void __user *dst,
-			   u64 off, u32 len);
-u64 mp_region_size(const struct mp_mailbox *mb);
-u64 mp_region_maps(const struct mp_mailbox *mb);
-int mp_region_wait(struct mp_mailbox *mb,
-		   const struct msgport_region_wait *w,
-			u64 __user *utimeout);
-int mp_region_wake(struct mp_mailbox *mb);
-
-/* mailbox_file.c */
+/* mailbox_file.c (layer 9) */
 extern const struct file_operations mp_file_fops;
 
+/* A mailbox descriptor's private data: fixed for the file's life. */
 struct mp_file {
-	struct mp_mailbox *mb;
+	struct mp_mailbox *mb;		/* one reference, until release */
 	u32 access;			/* MSGPORT_O_RECV | MSGPORT_O_SEND */
-	struct mp_quota *quota;	/* with O_SEND: the opener's record */
+	struct mp_quota *quota;		/* with O_SEND: the opener's record */
 };
 
 /* A descriptor being made: mp_file_prepare(), then _install() or _abort(). */
@@ -503,36 +544,12 @@ int mp_file_install(struct mp_file_slot *slot, struct mp_mailbox *mb,
 		    const char *name);
 void mp_file_abort(struct mp_file_slot *slot);
 
-/* main.c */
-int mp_ctl_open(const struct msgport_open *op, const char *name,
-		int create_err);
-
-/* procfs.c */
+/* procfs.c (layer 9) */
 int mp_procfs_init(void);
 void mp_procfs_exit(void);
 
-/* objects.c */
-struct mp_objects {
-	atomic_long_t mailboxes;
-	atomic_long_t files;
-	atomic_long_t regions;		/* allocated regions */
-	atomic_long_t region_bytes;	/* their pages' bytes */
-	atomic_long_t region_maps;	/* VMAs mapping a region */
-	atomic_long_t calls;		/* call records (rpc.c) */
-};
-
-extern struct mp_objects mp_objects;
-
-/*
- * Messages and their payload bytes: per-CPU counts (a message is counted
- * on the CPU that makes it and uncounted on the one that frees it, so the
- * hot path shares no cache line); the sums are exact when nothing moves.
- */
-void mp_objects_msg_add(long messages, long bytes);
-long mp_objects_messages(void);
-long mp_objects_bytes(void);
-
-void mp_objects_init(void);
-void mp_objects_exit(void);
+/* main.c (layer 10) */
+int mp_ctl_open(const struct msgport_open *op, const char *name,
+		int create_err);
 
 #endif /* _MSGPORT_INTERNAL_H */

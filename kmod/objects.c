@@ -27,6 +27,17 @@ struct mp_msg_counts {
 
 static DEFINE_PER_CPU(struct mp_msg_counts, mp_msg_counts);
 
+/**
+ * mp_objects_msg_add() - count messages made or freed
+ * @messages: the messages to add (negative: freed)
+ * @bytes: their payload bytes to add (negative: freed)
+ *
+ * Adds to the current CPU's counts: a message is counted on the CPU that makes
+ * it and uncounted on the one that frees it, so the hot path shares no cache
+ * line.
+ *
+ * Context: Any context.  Lock-free (this_cpu_add()); does not sleep.
+ */
 void mp_objects_msg_add(long messages, long bytes)
 {
 	this_cpu_add(mp_msg_counts.messages, messages);
@@ -46,12 +57,30 @@ static long msg_counts_sum(bool bytes)
 	return sum;
 }
 
+/**
+ * mp_objects_messages() - how many messages exist
+ *
+ * Sums the per-CPU counts: exact when no message is being made or freed.
+ *
+ * Context: Any context.  Lock-free; does not sleep.
+ *
+ * Return: the number of messages allocated and not yet freed.
+ */
 long mp_objects_messages(void)
 {
 	return msg_counts_sum(false);
 }
 EXPORT_SYMBOL_NS_GPL(mp_objects_messages, MP_TEST_NS);
 
+/**
+ * mp_objects_bytes() - how many payload bytes the existing messages hold
+ *
+ * Sums the per-CPU counts: exact when no message is being made or freed.
+ *
+ * Context: Any context.  Lock-free; does not sleep.
+ *
+ * Return: the payload bytes of the messages allocated and not yet freed.
+ */
 long mp_objects_bytes(void)
 {
 	return msg_counts_sum(true);
@@ -75,6 +104,13 @@ static int objects_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(objects);
 
+/**
+ * mp_objects_init() - create <debugfs>/msgport/objects
+ *
+ * debugfs is optional: a failure only loses the view and is not reported.
+ *
+ * Context: Process context (module init).  May sleep.  Takes no msgport lock.
+ */
 void mp_objects_init(void)
 {
 	/* debugfs is optional: failures only lose the view. */
@@ -83,6 +119,16 @@ void mp_objects_init(void)
 			    &objects_fops);
 }
 
+/**
+ * mp_objects_exit() - remove the debugfs view and check for leaks
+ *
+ * Removes <debugfs>/msgport and warns for each counter that is not zero:
+ * mailboxes, messages, bytes, files, regions, region_bytes, region_maps and
+ * calls.  Also runs when module init fails after mp_objects_init().
+ *
+ * Context: Process context (module init or exit).  May sleep.  Takes no msgport
+ * lock.
+ */
 void mp_objects_exit(void)
 {
 	debugfs_remove_recursive(mp_debugfs_dir);

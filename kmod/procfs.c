@@ -64,6 +64,12 @@ static const struct seq_operations mp_proc_ops = {
 	.show	= proc_show,
 };
 
+/**
+ * mp_procfs_init() - create /proc/msgport (mode 0444): one line per linked mailbox
+ *
+ * Context: Module init; may sleep.  Takes no lock.
+ * Return: 0, or -ENOMEM if the entry cannot be created.
+ */
 int mp_procfs_init(void)
 {
 	if (!proc_create_seq(KBUILD_MODNAME, 0444, NULL, &mp_proc_ops))
@@ -71,6 +77,13 @@ int mp_procfs_init(void)
 	return 0;
 }
 
+/**
+ * mp_procfs_exit() - remove /proc/msgport
+ *
+ * Context: Module init's error path and module exit; may sleep:
+ * remove_proc_entry() waits for the readers in progress, whose walk holds
+ * mp_registry_lock.  Takes no lock itself.
+ */
 void mp_procfs_exit(void)
 {
 	remove_proc_entry(KBUILD_MODNAME, NULL);

@@ -41,12 +41,28 @@
 
 #include "msgport.h"
 
+/**
+ * mp_queue_has_room() - whether a mailbox's queue has room for a message
+ * @mb: the mailbox
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ * Return: True if @mb is unbounded (MSGPORT_CAPACITY_UNBOUNDED) or holds
+ * fewer messages than its capacity; never for a rendezvous (capacity 0).
+ */
 bool mp_queue_has_room(const struct mp_mailbox *mb)
 {
 	return mb->capacity == MSGPORT_CAPACITY_UNBOUNDED ||
 	       mb->nmsgs < mb->capacity;
 }
 
+/**
+ * mp_queue_head() - the first queued message
+ * @mb: the mailbox
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ * Return: The first message of the highest priority that has any (it stays
+ * queued), or NULL if the queue is empty.
+ */
 struct mp_msg *mp_queue_head(const struct mp_mailbox *mb)
 {
 	if (!mb->prio_map)
@@ -55,7 +71,18 @@ struct mp_msg *mp_queue_head(const struct mp_mailbox *mb)
 				struct mp_msg, link);
 }
 
-/* The first message a receiver filtering on @from would take, if any. */
+/**
+ * mp_queue_first() - the first queued message of a sender
+ * @mb: the mailbox
+ * @from: the sender's thread group (MSGPORT_F_FROM), or NULL for any
+ *
+ * The first message a receiver filtering on @from would take: in priority
+ * order, highest first, FIFO within a priority, the first whose sender
+ * (msg->tgid) is @from; without @from, mp_queue_head().
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ * Return: The message (it stays queued), or NULL if there is none.
+ */
 struct mp_msg *mp_queue_first(const struct mp_mailbox *mb,
 			      const struct pid *from)
 {
@@ -76,6 +103,20 @@ struct mp_msg *mp_queue_first(const struct mp_mailbox *mb,
 	return NULL;
 }
 
+/**
+ * mp_queue_insert() - put a message in the queue
+ * @mb: the mailbox
+ * @msg: the message, not queued
+ * @head: at the head of its priority's list (a message put back), not the
+ *	tail
+ * @wk: the wake-ups gathered, which get EPOLLIN when the queue was empty
+ *
+ * Puts @msg on its priority's list and counts it (nmsgs, bytes).  Checks no
+ * capacity and wakes no receiver: mp_queue_deliver() hands it over or kicks
+ * one.
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ */
 void mp_queue_insert(struct mp_mailbox *mb, struct mp_msg *msg,
 		     bool head, struct mp_wake *wk)
 {
@@ -92,6 +133,16 @@ void mp_queue_insert(struct mp_mailbox *mb, struct mp_msg *msg,
 	mb->bytes += msg->len;
 }
 
+/**
+ * mp_queue_unlink() - take a message off the queue, nothing else
+ * @mb: the mailbox
+ * @msg: the message, queued
+ *
+ * Takes @msg off its priority's list and uncounts it (nmsgs, bytes).  A
+ * freed slot admits no waiting sender: mp_queue_remove() does that.
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ */
 void mp_queue_unlink(struct mp_mailbox *mb, struct mp_msg *msg)
 {
 	list_del_init(&msg->link);
@@ -101,7 +152,17 @@ void mp_queue_unlink(struct mp_mailbox *mb, struct mp_msg *msg)
 	mb->bytes -= msg->len;
 }
 
-/* Give @msg its sequence number and time stamp @now: it is now accepted. */
+/**
+ * mp_queue_stamp_at() - accept a message at a given time
+ * @mb: the mailbox
+ * @msg: the message
+ * @now: its send time, in ktime_get_ns() nanoseconds
+ *
+ * Gives @msg its sequence number (@mb's next) and time stamp @now: it is
+ * now accepted, and counted as sent.
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ */
 void mp_queue_stamp_at(struct mp_mailbox *mb, struct mp_msg *msg,
 		       u64 now)
 {
@@ -110,6 +171,15 @@ void mp_queue_stamp_at(struct mp_mailbox *mb, struct mp_msg *msg,
 	mb->sent++;
 }
 
+/**
+ * mp_queue_stamp() - accept a message now
+ * @mb: the mailbox
+ * @msg: the message
+ *
+ * mp_queue_stamp_at() with the time now (ktime_get_ns()).
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ */
 void mp_queue_stamp(struct mp_mailbox *mb, struct mp_msg *msg)
 {
 	mp_queue_stamp_at(mb, msg, ktime_get_ns());
@@ -140,6 +210,19 @@ static void admit_sender(struct mp_mailbox *mb, struct mp_wake *wk)
 	}
 }
 
+/**
+ * mp_queue_remove() - take a message out of the queue
+ * @mb: the mailbox
+ * @msg: the message, queued
+ * @wk: the wake-ups gathered
+ *
+ * mp_queue_unlink(); if that frees a slot of a full bounded mailbox, the
+ * first sender waiting for room has its message stamped and queued (a sync
+ * sender is then QUEUED, waiting for its receipt; any other is READY and
+ * its wake-up goes to @wk), and @wk gets EPOLLOUT if room is left.
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ */
 void mp_queue_remove(struct mp_mailbox *mb, struct mp_msg *msg,
 		     struct mp_wake *wk)
 {
@@ -153,7 +236,22 @@ void mp_queue_remove(struct mp_mailbox *mb, struct mp_msg *msg,
 	}
 }
 
-/* The first waiting receiver that wants @msg, if it would take it as it is. */
+/**
+ * mp_queue_taker() - the waiting receiver a message can be handed to
+ * @mb: the mailbox
+ * @msg: the message, not queued
+ *
+ * The first waiting receiver whose filter admits @msg (none, or @msg's
+ * sender), if it would take it as it is: it is no peek, and its buffer
+ * holds mp_msg_copy_len() of @msg or it accepts truncation.  No later
+ * receiver is tried.  FIFO within a priority: while a message of the same
+ * or a higher priority is queued (say, one too big for the waiter's
+ * buffer), there is none, so @msg queues behind it rather than overtaking
+ * it.
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ * Return: The receiver's waiter (still on recv_waiters), or NULL.
+ */
 struct mp_waiter *mp_queue_taker(struct mp_mailbox *mb,
 				 const struct mp_msg *msg)
 {
@@ -176,6 +274,18 @@ struct mp_waiter *mp_queue_taker(struct mp_mailbox *mb,
 	return w;
 }
 
+/**
+ * mp_queue_handoff() - hand a message straight to a waiting receiver
+ * @mb: the mailbox
+ * @w: the receiver's waiter, from mp_queue_taker()
+ * @msg: the message, not queued
+ * @wk: the wake-ups gathered, which get @w's
+ *
+ * Unlinks @w, gives it @msg and marks it READY; @msg counts as received,
+ * and a call's request tells its call it was taken (mp_call_taken()).
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ */
 void mp_queue_handoff(struct mp_mailbox *mb, struct mp_waiter *w,
 		      struct mp_msg *msg, struct mp_wake *wk)
 {
@@ -188,9 +298,17 @@ void mp_queue_handoff(struct mp_mailbox *mb, struct mp_waiter *w,
 	mp_wake_add(wk, w);
 }
 
-/*
- * The queue has messages: let the first waiting receiver that has one to
- * look at (any, or one of the sender it filters on) look at them.
+/**
+ * mp_queue_kick() - wake a waiting receiver that has something to take
+ * @mb: the mailbox
+ * @wk: the wake-ups gathered, which get the receiver's
+ *
+ * If the queue has messages, the first waiting receiver that has one to
+ * look at (it filters on no sender, or a message of the sender it filters
+ * on is queued) is unlinked and marked RETRY, to look at the queue again.
+ * Nobody is woken when none has one.
+ *
+ * Context: Called with mb->lock held; does not sleep.
  */
 void mp_queue_kick(struct mp_mailbox *mb, struct mp_wake *wk)
 {
@@ -208,7 +326,19 @@ void mp_queue_kick(struct mp_mailbox *mb, struct mp_wake *wk)
 	}
 }
 
-/* Hand @msg to the first receiver if it takes it, else queue it. */
+/**
+ * mp_queue_deliver() - hand a message over or queue it
+ * @mb: the mailbox
+ * @msg: the message, not queued
+ * @head: if queued, at the head of its priority's list (a message put back)
+ * @wk: the wake-ups gathered
+ *
+ * Hands @msg to the first waiting receiver if it takes it
+ * (mp_queue_taker(), mp_queue_handoff()), else queues it (mp_queue_insert())
+ * and kicks a receiver that has something to take (mp_queue_kick()).
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ */
 void mp_queue_deliver(struct mp_mailbox *mb, struct mp_msg *msg,
 		      bool head, struct mp_wake *wk)
 {
@@ -222,7 +352,20 @@ void mp_queue_deliver(struct mp_mailbox *mb, struct mp_msg *msg,
 	mp_queue_kick(mb, wk);
 }
 
-/* Under mb->lock: a receiver takes @msg out of the queue. */
+/**
+ * mp_queue_take() - a receiver takes a message out of the queue
+ * @mb: the mailbox
+ * @msg: the message, queued
+ * @wk: the wake-ups gathered: up to two (a sender admitted to the freed
+ *	slot, @msg's sync sender)
+ *
+ * mp_queue_remove(); @msg counts as received, a call's request tells its
+ * call it was taken (mp_call_taken()), and a sync sender waiting for its
+ * receipt (msg->sync) is marked READY, its message no longer its own, and
+ * its wake-up goes to @wk.
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ */
 void mp_queue_take(struct mp_mailbox *mb, struct mp_msg *msg,
 		   struct mp_wake *wk)
 {
@@ -240,7 +383,16 @@ void mp_queue_take(struct mp_mailbox *mb, struct mp_msg *msg,
 	}
 }
 
-/* The first queued request of a call, if any. */
+/**
+ * mp_queue_first_call() - the first queued request of a call
+ * @mb: the mailbox
+ *
+ * In priority order, highest first, FIFO within a priority.
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ * Return: The first queued message that is a call's request (msg->call; it
+ * stays queued), or NULL if there is none.
+ */
 struct mp_msg *mp_queue_first_call(const struct mp_mailbox *mb)
 {
 	unsigned long map = mb->prio_map;
@@ -258,10 +410,19 @@ struct mp_msg *mp_queue_first_call(const struct mp_mailbox *mb)
 	return NULL;
 }
 
-/*
+/**
+ * mp_queue_withdraw() - take a call's request back out of the queue
+ * @mb: the mailbox the request was sent to
+ * @call: the call
+ *
  * A caller gives up: if its request is still queued (call->request, under
- * mb->lock), take it back out as if it had never been sent.  Returns true
- * if it was withdrawn, false if a receiver has it (or had it).
+ * mb->lock), takes it back out as if it had never been sent: removed
+ * (mp_queue_remove()), uncounted from sent, the call told it was taken
+ * (mp_call_taken()), and freed.
+ *
+ * Context: Called without mb->lock: takes and drops it, then sends the
+ * wake-ups and frees the message (may sleep).
+ * Return: True if it was withdrawn, false if a receiver has it (or had it).
  */
 bool mp_queue_withdraw(struct mp_mailbox *mb,
 		       struct mp_call *call)

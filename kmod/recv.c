@@ -89,6 +89,35 @@ static void received(struct mp_mailbox *mb, struct mp_msg *msg,
 		mp_msg_free_to(&mb->stash, msg);
 }
 
+/**
+ * mp_recv() - receive one message from a mailbox
+ * @mb: the mailbox
+ * @x: the buffer and how to receive: MSGPORT_F_PEEK, MSGPORT_F_TRUNC,
+ *	MSGPORT_F_SPAN, @x->from (MSGPORT_F_FROM), waiting as asked; the
+ *	metadata goes to @x->uinfo if not NULL
+ *
+ * Takes (or with MSGPORT_F_PEEK copies without taking) the first message
+ * in priority order, of @x->from's sender only if set, or waits, FIFO on
+ * recv_waiters, until a sender hands one over or it is told to look
+ * again.  The payload (or a span's bytes, unless taken by reference) and
+ * the metadata are copied to user space after unlocking.  If that copy
+ * faults, a taken message goes back to the head of its priority (or to the
+ * first waiting receiver) and the call fails with -EFAULT: it is not lost;
+ * a request whose caller gave up meanwhile, or any message of a destroyed
+ * mailbox, is dropped instead.  A call's request is claimed for @x->mbf
+ * once it is copied out.
+ *
+ * Context: Process context, without mb->lock: takes it, and drops and
+ * retakes it to wait and to send wake-ups.  May sleep.
+ * Return: The bytes copied (at most @x->len, the rest cut off with
+ * MSGPORT_F_TRUNC).  -EMSGSIZE if the message does not fit @x->len without
+ * MSGPORT_F_TRUNC (it stays queued; its metadata is still copied, or
+ * -EFAULT); -EFAULT if a copy faults; mp_mailbox_dead_error() for a
+ * destroyed mailbox; -EAGAIN (MSGPORT_F_NONBLOCK) or -ETIMEDOUT (a zero
+ * timeout) if it would have to wait; -ETIMEDOUT or -ERESTARTSYS if the
+ * wait times out or a signal comes (with -ERESTARTSYS, the time left goes
+ * to @x->utimeout, or -EFAULT: mp_wait_report_remaining()).
+ */
 long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 {
 	struct mp_waiter w = {
@@ -316,16 +345,30 @@ static bool queue_filled(const void *arg)
 	return READ_ONCE(mb->nmsgs) || READ_ONCE(mb->dead);
 }
 
-/*
- * Receive into @xs[0..@n) (@n <= MP_RECV_BATCH_CHUNK; neither
- * MSGPORT_F_PEEK nor MSGPORT_F_FROM: the caller sees to that) what is
- * queued, taken in one hold of the lock, then copied out.  When nothing is
- * (and @xs[0] may wait), it first spins on the queue while the last sender
- * runs, not as a waiter: senders then queue rather than hand over one by
- * one, and what they queue meanwhile is taken in one go; after that it
- * waits as mp_recv() does for @xs[0].  A message that does not fit its
- * entry's buffer ends the batch (the first: mp_recv()'s -EMSGSIZE).
- * Returns how many were received, or if none, the error.
+/**
+ * mp_recv_batch() - receive a batch of messages from a mailbox
+ * @mb: the mailbox
+ * @xs: the buffers and how to receive into each, neither MSGPORT_F_PEEK
+ *	nor MSGPORT_F_FROM (the caller sees to that)
+ * @n: how many, @xs[0..@n), 1 to MP_RECV_BATCH_CHUNK
+ *
+ * Receives into @xs[0..@n) what is queued, taken in one hold of the lock
+ * (dropped and retaken to send wake-ups when they fill), then copied out.
+ * When nothing is (and @xs[0] may wait), it first spins on the queue while
+ * the last sender runs, not as a waiter (not on a rendezvous: a sender
+ * there needs a waiting receiver): senders then queue rather than hand over
+ * one by one, and what they queue meanwhile is taken in one go; after that
+ * it waits as mp_recv() does for @xs[0], in the time the spin left, then
+ * takes what came for the others.  A message that does not fit its entry's
+ * buffer ends the batch (the first: mp_recv()'s -EMSGSIZE).  A copy that
+ * faults ends it too: that message and the later ones go back to the head
+ * of the queue in their order (or are dropped, as mp_recv() drops them).
+ *
+ * Context: Process context, without mb->lock: takes it, and drops and
+ * retakes it to spin, wait and send wake-ups.  May sleep.
+ * Return: How many were received, or if none, the error: mp_recv()'s for
+ * @xs[0], or -EFAULT if the first copy faults; -EINVAL, with a warning, if
+ * @n is 0 or over MP_RECV_BATCH_CHUNK.
  */
 long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 		   unsigned int n)

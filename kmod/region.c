@@ -94,11 +94,24 @@ static void region_release(struct mp_region *rg, unsigned long n)
 	kfree(rg);
 }
 
-/*
- * Give the (not yet published) mailbox @mb a region of @size bytes rounded
- * up to whole pages; 0 gives none.  -EFBIG beyond max_region_size,
- * -EDQUOT beyond the creator's max_user_bytes, -ENOMEM, or -EINTR when a
- * fatal signal interrupts a large allocation.
+/**
+ * mp_region_create() - give a new mailbox its shared region
+ * @mb: the mailbox, not yet published
+ * @size: the size in bytes, rounded up to whole pages; 0 gives none
+ *
+ * Charges the page-rounded size to the current euid (max_user_bytes) and
+ * allocates every page up front, zeroed and charged to the caller's memory
+ * cgroup (GFP_KERNEL_ACCOUNT), so that a fault never allocates.  On success
+ * sets @mb->region and counts the region in mp_objects; on failure nothing
+ * stays allocated or charged.
+ *
+ * Context: Process context, no lock held.  May sleep.  The charge may take
+ * mp_quota_lock (a leaf).
+ *
+ * Return: 0 (also for @size 0: no region); -EFBIG if @size or its page-rounded
+ * size is beyond max_region_size; -EDQUOT beyond the creator's max_user_bytes;
+ * -ENOMEM; -EINTR if a fatal signal is pending during the allocation (checked
+ * after each page, so that a large allocation can be interrupted).
  */
 int mp_region_create(struct mp_mailbox *mb, u64 size)
 {
@@ -154,7 +167,18 @@ int mp_region_create(struct mp_mailbox *mb, u64 size)
 	return 0;
 }
 
-/* The mailbox is being freed: no mapping (nor descriptor) is left. */
+/**
+ * mp_region_free() - free a mailbox's region
+ * @mb: the mailbox being freed
+ *
+ * The mailbox is being freed: no mapping (nor descriptor) is left; warns if a
+ * mapping is still counted.  Clears @mb->region, uncounts the region in
+ * mp_objects, puts its pages (a page someone still pins stays until that
+ * reference goes) and uncharges its bytes.  Does nothing if @mb has no region.
+ *
+ * Context: Process context, from mp_mailbox_free().  May sleep.  The uncharge
+ * may take mp_quota_lock (a leaf).
+ */
 void mp_region_free(struct mp_mailbox *mb)
 {
 	struct mp_region *rg = mb->region;
@@ -168,11 +192,27 @@ void mp_region_free(struct mp_mailbox *mb)
 	region_release(rg, rg->npages);
 }
 
+/**
+ * mp_region_size() - the size of a mailbox's region
+ * @mb: the mailbox
+ *
+ * Context: Any context.  Lock-free: the size is fixed from creation to free.
+ *
+ * Return: the region's size in bytes (whole pages), 0 if @mb has none.
+ */
 u64 mp_region_size(const struct mp_mailbox *mb)
 {
 	return mb->region ? region_bytes(mb->region) : 0;
 }
 
+/**
+ * mp_region_maps() - how many VMAs map a mailbox's region
+ * @mb: the mailbox
+ *
+ * Context: Any context.  Lock-free (an atomic read).
+ *
+ * Return: the number of VMAs mapping the region, 0 if @mb has none.
+ */
 u64 mp_region_maps(const struct mp_mailbox *mb)
 {
 	return mb->region ? atomic_long_read(&mb->region->maps) : 0;
@@ -212,10 +252,25 @@ static const struct vm_operations_struct region_vm_ops = {
 	.fault	= region_fault,
 };
 
-/*
- * mmap(2) of a mailbox descriptor opened with @access.  The VFS has already
- * refused a zero length, PROT_WRITE on a MAP_SHARED mapping of a file
- * without FMODE_WRITE and any mapping of a file without FMODE_READ.
+/**
+ * mp_region_mmap() - mmap(2) of a mailbox descriptor: map the mailbox's region
+ * @mb: the descriptor's mailbox
+ * @access: the descriptor's access (MSGPORT_O_RECV, MSGPORT_O_SEND)
+ * @vma: the new mapping
+ *
+ * The VFS has already refused a zero length, PROT_WRITE on a MAP_SHARED mapping
+ * of a file without FMODE_WRITE and any mapping of a file without FMODE_READ.
+ * Sets @vma up to insert the region's pages one per fault (VM_MIXEDMAP |
+ * VM_DONTEXPAND) and counts it.  Without MSGPORT_O_SEND the mapping loses
+ * VM_MAYWRITE, so that mprotect() cannot make it writable.
+ *
+ * Context: Process context (the descriptor's ->mmap), with the mm's mmap_lock
+ * held for writing.  Does not sleep; takes no lock.
+ *
+ * Return: 0; -ENODEV if @mb has no region; -EACCES without MSGPORT_O_RECV, or
+ * for a writable mapping without MSGPORT_O_SEND; -EINVAL for a private mapping
+ * (MAP_PRIVATE: copy-on-write would stop sharing), or if the range (offset and
+ * length) is not inside the region.
  */
 int mp_region_mmap(struct mp_mailbox *mb, u32 access,
 		   struct vm_area_struct *vma)
@@ -246,7 +301,20 @@ int mp_region_mmap(struct mp_mailbox *mb, u32 access,
 
 /* Spans */
 
-/* May a span message refer to [@off, @off + @len) of @mb's region? */
+/**
+ * mp_span_validate() - check a span against a mailbox's region
+ * @mb: the mailbox
+ * @off: the span's offset in the region
+ * @len: the span's length in bytes
+ *
+ * May a span message refer to [@off, @off + @len) of @mb's region?  The send
+ * checks each span here (mp_span_check()) before it makes the message (send.c).
+ *
+ * Context: Any context.  Lock-free.
+ *
+ * Return: 0 if it may; -EINVAL if @mb has no region or @len is 0; -ERANGE if
+ * the span does not lie inside the region.
+ */
 int mp_span_validate(struct mp_mailbox *mb, u64 off, u64 len)
 {
 	if (!mb->region)
@@ -254,10 +322,22 @@ int mp_span_validate(struct mp_mailbox *mb, u64 off, u64 len)
 	return mp_span_check(region_bytes(mb->region), off, len);
 }
 
-/*
- * Copy @len bytes of the region from @off (a span validated at send) to
- * user space: for a receiver that takes spans by copy.  The region lives as
- * long as the caller's descriptor, and nothing here holds a lock.
+/**
+ * mp_region_copy_to_user() - copy a span of a mailbox's region to user space
+ * @mb: the mailbox
+ * @dst: the user buffer
+ * @off: the span's offset in the region (validated at send)
+ * @len: the bytes to copy
+ *
+ * For a receiver that takes spans by copy: copies page by page.  The region
+ * lives as long as the caller's descriptor, and nothing here holds a lock.  A
+ * span the send validated lies inside the region; one that does not (with @len
+ * 0: an @off outside it) is a bug: it warns once and fails.
+ *
+ * Context: Process context, no spinlock held.  May sleep (user copies, and it
+ * reschedules between pages).  Takes no lock.
+ *
+ * Return: 0, or -EFAULT if a copy faults or the span is not inside the region.
  */
 int mp_region_copy_to_user(struct mp_mailbox *mb, void __user *dst,
 			   u64 off, u32 len)
@@ -303,14 +383,30 @@ static bool word_changed(struct mp_region *rg,
 	return region_word(rg, w->offset) != w->value;
 }
 
-/*
- * Sleep until the word at w->offset no longer holds w->value: 0, or
- * -ETIMEDOUT, or -ERESTARTSYS (a timed wait's remaining time then goes to
- * @utimeout).  The caller checked flags, reserved and access.
+/**
+ * mp_region_wait() - sleep while a word of a mailbox's region holds a value
+ * @mb: the mailbox
+ * @w: the MSGPORT_IOC_REGION_WAIT request: the word's offset, its value and,
+ *     with MSGPORT_F_TIMEOUT, the timeout in ns
+ * @utimeout: where a timed wait interrupted by a signal writes its remaining
+ *            time (ns)
+ *
+ * Sleeps until the u32 at w->offset no longer holds w->value.  It re-reads the
+ * word after queueing itself, so a wake-up (mp_region_wake()) after the word
+ * changed is never lost.  The caller checked flags, reserved and access.
+ *
+ * Context: Process context, no lock held.  Sleeps (interruptibly).  Takes only
+ * the region's wait queue lock.
+ *
+ * Return: 0 once the word differs from w->value; -ENODEV if @mb has no region;
+ * -EINVAL if w->offset is not a multiple of 4; -ERANGE if the word is not
+ * inside the region; -ETIMEDOUT; -ERESTARTSYS if a signal interrupts the wait
+ * (a timed wait's remaining time then goes to @utimeout, or -EFAULT if it
+ * cannot be written).
  */
 int mp_region_wait(struct mp_mailbox *mb,
 		   const struct msgport_region_wait *w,
-			u64 __user *utimeout)
+		   u64 __user *utimeout)
 {
 	struct mp_region *rg = mb->region;
 	ktime_t timeout, expires, left;
@@ -341,7 +437,18 @@ int mp_region_wait(struct mp_mailbox *mb,
 	return ret;
 }
 
-/* Every sleeper on the region re-reads its word. */
+/**
+ * mp_region_wake() - make every sleeper on a mailbox's region re-read its word
+ * @mb: the mailbox
+ *
+ * Wakes every task in mp_region_wait() on @mb's region; each sleeps again if
+ * its word still holds its value.
+ *
+ * Context: Process context.  Does not sleep; takes the region's wait queue
+ * lock.
+ *
+ * Return: 0, or -ENODEV if @mb has no region.
+ */
 int mp_region_wake(struct mp_mailbox *mb)
 {
 	if (!mb->region)

@@ -100,11 +100,20 @@ static bool may_access(const struct mp_mailbox *mb, u32 access)
 	return capable(CAP_IPC_OWNER);
 }
 
-/*
- * The descriptor of a mailbox mp_registry_open() gave could not be made, so
- * the open fails: the reference it gave goes.  A mailbox that open created
- * (@created) must not outlive the failure, unless another opener already
- * holds it (for that one it exists).
+/**
+ * mp_registry_open_failed() - undo mp_registry_open() for a failed descriptor
+ * @mb: the mailbox mp_registry_open() gave
+ * @created: mp_registry_open() created @mb
+ *
+ * The descriptor of a mailbox mp_registry_open() gave could not be made, so the
+ * open fails: the reference and the count in @mb->nfiles it gave go
+ * (mp_registry_release()).  A mailbox that open created (@created) must not
+ * outlive the failure, unless another opener already holds it (for that one it
+ * exists): if it is still linked and this open's count is its only one in
+ * @mb->nfiles, it is unlinked and destroyed first.
+ *
+ * Context: Process context, no msgport lock held.  May sleep.  Takes and
+ * releases mp_registry_lock; destroys the mailbox after releasing it.
  */
 void mp_registry_open_failed(struct mp_mailbox *mb, bool created)
 {
@@ -150,16 +159,36 @@ static struct mp_mailbox *mailbox_new(const struct msgport_open *op,
 	return mb;
 }
 
-/*
- * The mailbox @op names, for a new descriptor with the access @op asks
- * for, created if @op says so: a reference and a count in @nfiles, which
- * the descriptor's release gives back (mp_registry_release()); *@created
- * says whether this call created it.  @op is validated by the caller; with
- * MSGPORT_O_CREAT, op->max_msg_size is already resolved and @create_err
- * says whether the creation attributes are invalid: that error is returned
- * only if the name does not exist, since the attributes of an open of an
- * existing mailbox are ignored (as mq_open).  Returns the mailbox or an
- * ERR_PTR(): -EEXIST, -EACCES, -ENOENT, -ENOSPC, @create_err, -ENOMEM.
+/**
+ * mp_registry_open() - find or create a mailbox for a new descriptor
+ * @op: the open request, validated by the caller; with MSGPORT_O_CREAT,
+ *      op->max_msg_size is already resolved
+ * @name: the name, op->name_len bytes, checked by the caller
+ * @create_err: 0, or why @op's creation attributes are invalid
+ * @created: set to whether this call created the mailbox
+ *
+ * The mailbox @op names, for a new descriptor with the access @op asks for
+ * (checked against the mode as ipcperms() does, else CAP_IPC_OWNER), created if
+ * @op says so (MSGPORT_O_CREAT): a reference and a count in mb->nfiles, which
+ * the descriptor's release gives back (mp_registry_release(), or
+ * mp_registry_open_failed() if the descriptor cannot be made).  @create_err is
+ * returned only if the name does not exist, since the attributes of an open of
+ * an existing mailbox are ignored (as mq_open).  The creator gets the access it
+ * asked for, whatever the mode (as mq_open).
+ *
+ * A new mailbox is made, with its region, only for a name that does not exist
+ * (an open of an existing one must not allocate, nor zero, a region it throws
+ * away), outside the mutex; then the name is looked up again, and if another
+ * opener created it meanwhile, that mailbox is opened and the new one freed.
+ *
+ * Context: Process context, no msgport lock held.  May sleep.  Takes and
+ * releases mp_registry_lock; allocates outside it.
+ *
+ * Return: the mailbox, or an ERR_PTR(): -EEXIST (MSGPORT_O_CREAT with
+ * MSGPORT_O_EXCL, and the name exists); -EACCES (the access is denied); -ENOENT
+ * (no such name, and no MSGPORT_O_CREAT); -ENOSPC (max_mailboxes mailboxes
+ * exist); @create_err; or why the mailbox could not be made: -ENOMEM, or
+ * mp_region_create()'s -EFBIG, -EDQUOT, -ENOMEM or -EINTR.
  */
 struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
 				    const char *name, int create_err,
@@ -216,6 +245,22 @@ again:
 	return ret ? ERR_PTR(ret) : mb;
 }
 
+/**
+ * mp_registry_unlink() - remove a mailbox's name and destroy its queue
+ * @name: the name, checked by the caller
+ * @name_len: its length in bytes
+ *
+ * Takes the name out of the table, destroys the mailbox's queue
+ * (mp_mailbox_destroy(): waiters wake with -EIDRM, messages are dropped) and
+ * drops the table's reference.  Descriptors still open keep the memory until
+ * they close.
+ *
+ * Context: Process context, no msgport lock held.  May sleep.  Takes and
+ * releases mp_registry_lock; destroys the mailbox after releasing it.
+ *
+ * Return: 0; -ENOENT if no mailbox has that name; -EPERM if the current task
+ * may not unlink it (mp_mailbox_is_owner()).
+ */
 int mp_registry_unlink(const char *name, u32 name_len)
 {
 	struct mp_mailbox *mb;
@@ -236,7 +281,17 @@ int mp_registry_unlink(const char *name, u32 name_len)
 }
 EXPORT_SYMBOL_NS_GPL(mp_registry_unlink, MP_TEST_NS);
 
-/* A descriptor closes (or failed to open): drops its reference. */
+/**
+ * mp_registry_release() - a descriptor of a named mailbox closes
+ * @mb: the descriptor's mailbox
+ *
+ * A descriptor closes (or failed to open): gives back its count in @mb->nfiles
+ * and drops its reference.  The last descriptor of an ephemeral mailbox still
+ * linked unlinks it, destroys its queue and drops the table's reference too.
+ *
+ * Context: Process context, no msgport lock held.  May sleep.  Takes and
+ * releases mp_registry_lock; destroys and puts the mailbox after releasing it.
+ */
 void mp_registry_release(struct mp_mailbox *mb)
 {
 	bool destroy = false;
@@ -252,7 +307,16 @@ void mp_registry_release(struct mp_mailbox *mb)
 	mp_mailbox_put(mb);
 }
 
-/* Module exit: no descriptor is open; the table owns what is left. */
+/**
+ * mp_registry_exit() - destroy the mailboxes left at module exit
+ *
+ * Module exit: no descriptor is open, so the table owns what is left.  Unlinks
+ * the mailboxes one at a time, destroys each one's queue and drops the table's
+ * reference.
+ *
+ * Context: Process context (module exit).  May sleep.  Takes and releases
+ * mp_registry_lock once per mailbox.
+ */
 void mp_registry_exit(void)
 {
 	struct mp_mailbox *mb;

@@ -11,10 +11,13 @@
  *
  * Locking
  *   Everything in a call that changes is protected by the lock of the
- *   mailbox its request was sent to, call->mb->lock (mailbox.c), and so are
+ *   mailbox its request was sent to, call->mb->lock (queue.c), and so are
  *   mb->calls (claimed calls by token, an rbtree) and mb->ncalls.  rpc.c
- *   takes no other lock; mailbox.c calls the mp_call_*() hooks with
- *   mb->lock held.  A caller is woken under mb->lock when its call fails (it
+ *   takes no other lock.  The message layers below call its hooks
+ *   (msgport.h): mp_call_request(), _taken(), _requeue() and _fail() with
+ *   mb->lock held; mp_call_bind(), _put() and _token() need no lock (a
+ *   request is bound before anyone else sees it, freed by its last owner,
+ *   and its token never changes).  A caller is woken under mb->lock when its call fails (it
  *   cannot leave without that lock, so its task is alive), and after
  *   unlocking, through a task reference, when it is answered.  Nothing is
  *   freed under mb->lock.
@@ -88,6 +91,17 @@ struct mp_call {
 
 static atomic64_t mp_next_token = ATOMIC64_INIT(0);
 
+/**
+ * mp_call_put() - drop a reference to a call record
+ * @call: the call
+ *
+ * The references are the caller's (until its ioctl returns), the request
+ * message's (msg->call, until that message is freed) and mb->calls' (while
+ * claimed).  The last put frees the reply, if any, and the record.
+ *
+ * Context: Without mb->lock (nothing is freed under it).  Takes no mailbox
+ * lock; does not sleep.
+ */
 void mp_call_put(struct mp_call *call)
 {
 	if (!refcount_dec_and_test(&call->ref))
@@ -100,6 +114,17 @@ void mp_call_put(struct mp_call *call)
 
 /* Hooks for mailbox.c, under mb->lock (mp_msg_create: before it is visible). */
 
+/**
+ * mp_call_bind() - make a message the request of a call
+ * @call: the call
+ * @msg: its request message, just made
+ *
+ * Sets @msg->call and @call->request, and takes the reference to @call that
+ * @msg holds until it is freed.
+ *
+ * Context: Called by mp_msgs_create() before @msg is visible to anyone else,
+ * so without mb->lock.  Takes no lock; does not sleep.
+ */
 void mp_call_bind(struct mp_call *call, struct mp_msg *msg)
 {
 	refcount_inc(&call->ref);
@@ -107,17 +132,45 @@ void mp_call_bind(struct mp_call *call, struct mp_msg *msg)
 	call->request = msg;
 }
 
+/**
+ * mp_call_token() - the token of a call
+ * @call: the call
+ *
+ * Context: Any; the token is set when the call is made and never changes.
+ * Takes no lock; does not sleep.
+ * Return: @call's token: not 0, and never reused while the module is loaded.
+ */
 u64 mp_call_token(const struct mp_call *call)
 {
 	return call->token;
 }
 
+/**
+ * mp_call_request() - the request of a call, while queued
+ * @call: the call
+ *
+ * Context: Under mb->lock of the mailbox the request was sent to.  Takes no
+ * lock; does not sleep.
+ * Return: @call's request message while the call is QUEUED (set by
+ * mp_call_bind() and mp_call_requeue()); NULL once a receiver took it, its
+ * caller took it back or it failed.
+ */
 struct mp_msg *mp_call_request(const struct mp_call *call)
 {
 	return call->request;
 }
 
-/* A receiver dequeued the request (or its caller took it back). */
+/**
+ * mp_call_taken() - a receiver dequeued the request of a call
+ * @call: the call
+ *
+ * Also called when its caller takes the request back (mp_queue_withdraw()).
+ * Records the request's sequence number (the reply gets it), forgets the
+ * request, and moves a QUEUED call to TAKEN; a call in another state keeps
+ * its state.
+ *
+ * Context: Under mb->lock.  Takes no lock; does not sleep.
+ */
 void mp_call_taken(struct mp_call *call)
 {
 	if (call->request)
@@ -127,7 +180,19 @@ void mp_call_taken(struct mp_call *call)
 		WRITE_ONCE(call->state, MP_CALL_TAKEN);
 }
 
-/* The receiver could not copy it out: queued again, unless given up. */
+/**
+ * mp_call_requeue() - the request of a call goes back in the queue
+ * @call: the call
+ * @msg: its request message, which the receiver could not copy out
+ *
+ * The receiver could not copy the request out: the call is QUEUED again,
+ * with @msg as its request, unless it is no longer TAKEN (its caller gave
+ * up meanwhile).
+ *
+ * Context: Under mb->lock.  Takes no lock; does not sleep.
+ * Return: true if the call is QUEUED again (the caller puts @msg back in the
+ * queue); false if it was not TAKEN and is left as is (@msg is not put back).
+ */
 bool mp_call_requeue(struct mp_call *call, struct mp_msg *msg)
 {
 	if (call->state != MP_CALL_TAKEN)
@@ -144,7 +209,19 @@ static void call_finish(struct mp_call *call, int err)
 	wake_up_process(call->caller);
 }
 
-/* The request was dropped (or the call can no longer be answered). */
+/**
+ * mp_call_fail() - the request of a call was dropped
+ * @call: the call
+ * @err: the caller's error (-errno)
+ *
+ * The request was dropped, or the call can no longer be answered.  Forgets
+ * the request and, if the call is QUEUED, TAKEN or CLAIMED, makes it DONE
+ * with @err and wakes its caller (under mb->lock: the caller cannot leave
+ * without that lock, so its task is alive).  A DONE or CANCELED call is left
+ * as is.  A CLAIMED call is not taken out of mb->calls.
+ *
+ * Context: Under mb->lock.  Takes no lock; does not sleep.
+ */
 void mp_call_fail(struct mp_call *call, int err)
 {
 	call->request = NULL;
@@ -198,10 +275,22 @@ static void calls_erase(struct mp_mailbox *mb, struct mp_call *call)
 	mb->ncalls--;
 }
 
-/*
+/**
+ * mp_call_claim() - bind a received call to the descriptor that received it
+ * @mb: the mailbox the request was received from
+ * @call: the call whose request was copied out
+ * @mbf: the descriptor it was received through, or NULL
+ *
  * A receiver copied the request out through @mbf: from now on @mbf answers
- * it.  A call whose caller already gave up is claimed too, so that the
- * reply learns it (-ECANCELED) rather than -ENOENT.
+ * it.  The call goes into mb->calls (which takes a reference) with @mbf as
+ * its server, and a TAKEN call becomes CLAIMED.  A call whose caller already
+ * gave up (CANCELED) is claimed too, so that the reply learns it
+ * (-ECANCELED) rather than -ENOENT.  If @mb is dead or @mbf is NULL, nothing
+ * is claimed: a TAKEN call fails, with mp_mailbox_dead_error() or
+ * -ECONNRESET respectively, and its caller is woken.  A call in any other
+ * state is left as is.
+ *
+ * Context: Without mb->lock; takes it.  Does not sleep.
  */
 void mp_call_claim(struct mp_mailbox *mb, struct mp_call *call,
 		   struct mp_file *mbf)
@@ -248,22 +337,59 @@ static void calls_drop(struct mp_mailbox *mb, struct mp_file *mbf,
 		mp_call_put(call);
 }
 
-/* @mb was destroyed (mailbox.c): its claimed calls will not be answered. */
+/**
+ * mp_calls_destroy() - fail the claimed calls of a destroyed mailbox
+ * @mb: the mailbox, destroyed (mp_mailbox_destroy())
+ *
+ * @mb's claimed calls will not be answered: each leaves mb->calls, and a
+ * CLAIMED one fails with mp_mailbox_dead_error() (-EIDRM, or -ECONNRESET for
+ * an inbox) and its caller is woken.  mb->calls' references are put after
+ * unlocking.
+ *
+ * Context: Without mb->lock; takes it.  Does not sleep.
+ */
 void mp_calls_destroy(struct mp_mailbox *mb)
 {
 	calls_drop(mb, NULL, mp_mailbox_dead_error(mb, true));
 }
 
-/* @mbf is released: the calls it claimed will not be answered. */
+/**
+ * mp_calls_release() - fail the calls claimed through a released descriptor
+ * @mbf: the descriptor, being released
+ *
+ * The calls @mbf claimed will not be answered: each leaves mb->calls of
+ * @mbf's mailbox, and a CLAIMED one fails with -ECONNRESET and its caller is
+ * woken.  mb->calls' references are put after unlocking.
+ *
+ * Context: Without mb->lock; takes it.  Does not sleep.
+ */
 void mp_calls_release(struct mp_file *mbf)
 {
 	calls_drop(mbf->mb, mbf, -ECONNRESET);
 }
 
-/*
- * Answer call r->token, claimed through @mbf, with r->len bytes at r->buf.
- * The reply is copied in before the call is looked up, so that the lookup,
- * the checks and the hand-over are one step under mb->lock.
+/**
+ * mp_call_reply() - answer a call
+ * @mbf: the descriptor the call was claimed through
+ * @r: the reply, already copied from user space
+ *
+ * Answers call @r->token, claimed through @mbf, with @r->len bytes at
+ * @r->buf.  The reply is copied in before the call is looked up, so that the
+ * lookup, the checks and the hand-over are one step under mb->lock.  The
+ * reply gets the request's priority and sequence number; the call leaves
+ * mb->calls and becomes DONE, and its caller is woken after unlocking,
+ * through a task reference.  A call whose caller gave up leaves mb->calls
+ * too: its token is spent.
+ *
+ * Context: Process context; may sleep (allocates, copies from user space).
+ * Takes mb->lock.
+ * Return: 0 if the reply was handed to the caller; -EINVAL for flags,
+ * reserved fields or token 0; -EMSGSIZE if @r->len exceeds the mailbox's
+ * max_msg_size, or the caller's reply buffer when the caller did not ask for
+ * truncation (the call stays open); mp_mailbox_dead_error() (-EIDRM, or
+ * -ECONNRESET for an inbox) if the mailbox is dead; -EFAULT, -EDQUOT or
+ * -ENOMEM if the reply message cannot be made; -ENOENT if no such call is
+ * claimed through @mbf; -ECANCELED if its caller gave up.
  */
 int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r)
 {
@@ -328,12 +454,7 @@ int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r)
 
 /* The caller's side */
 
-/*
- * Sleep until the call is DONE or the caller gives up.  Returns 0 when DONE
- * (answered or failed: see call->reply, call->err), else -ETIMEDOUT,
- * -ERESTARTSYS (withdrawn before any receiver saw it: may restart) or
- * -EINTR (given up after a receiver took it).
- */
+/* Has the call ended?  A spinning caller's test, without the lock. */
 static bool call_done(const void *arg)
 {
 	const struct mp_call *call = arg;
@@ -341,6 +462,12 @@ static bool call_done(const void *arg)
 	return READ_ONCE(call->state) == MP_CALL_DONE;
 }
 
+/*
+ * Sleep until the call is DONE or the caller gives up.  Returns 0 when DONE
+ * (answered or failed: see call->reply, call->err), else -ETIMEDOUT,
+ * -ERESTARTSYS (withdrawn before any receiver saw it: may restart) or
+ * -EINTR (given up after a receiver took it).
+ */
 static int call_wait(struct mp_mailbox *mb, struct mp_call *call,
 		     const struct mp_deadline *d)
 {
@@ -357,9 +484,8 @@ static int call_wait(struct mp_mailbox *mb, struct mp_call *call,
 		/* The server answering is most likely the last to receive. */
 		if (!spun) {
 			spun = true;
-			if (mp_wait_spin(mb, mb->last_receiver,
-					 call_done, call,
-						 d->timed ? d->expires : KTIME_MAX))
+			if (mp_wait_spin(mb, mb->last_receiver, call_done, call,
+					 d->timed ? d->expires : KTIME_MAX))
 				continue;
 		}
 		mp_wait_sleep_locked(mb, d);
@@ -472,7 +598,27 @@ static int call_outputs(struct msgport_call __user *u)
 	return 0;
 }
 
-/* MSGPORT_IOC_CALL on a mailbox descriptor. */
+/**
+ * mp_ioc_call() - MSGPORT_IOC_CALL on a mailbox descriptor
+ * @mbf: the descriptor
+ * @u: the caller's struct msgport_call
+ *
+ * Copies and checks *@u (its pid must be 0), zeroes its outputs (token,
+ * info) so that a read-only struct fails before anything is sent, sends the
+ * request and sleeps until the call is DONE or the caller gives up.  Writes
+ * the token back once the request was sent, and the reply's metadata to
+ * @u->info; on -ERESTARTSYS with a timeout, the time left to
+ * @u->timeout_ns.
+ *
+ * Context: Process context; sleeps.  Takes mb->lock.
+ * Return: the number of reply bytes copied to reply_buf (at most
+ * reply_len), or -errno: -EFAULT; -EINVAL for reserved fields, flags,
+ * priority or a pid; -EBADF without send access; an error of mp_send()
+ * (the request was not sent); the call's error if it failed (-EIDRM,
+ * -ECONNRESET); -ETIMEDOUT or -ERESTARTSYS if the caller gave up while the
+ * request was queued (it was withdrawn: the call may restart);
+ * -ETIMEDOUT or -EINTR if it gave up after a receiver took the request.
+ */
 long mp_ioc_call(struct mp_file *mbf, struct msgport_call __user *u)
 {
 	struct msgport_call c;
@@ -491,7 +637,18 @@ long mp_ioc_call(struct mp_file *mbf, struct msgport_call __user *u)
 	return rpc_call(mbf->mb, &c, u);
 }
 
-/* MSGPORT_IOC_CALL_PID on /dev/msgport: a call to a process's inbox. */
+/**
+ * mp_ioc_call_pid() - MSGPORT_IOC_CALL_PID on /dev/msgport
+ * @u: the caller's struct msgport_call; its pid names the process
+ *
+ * A call to a process's inbox: as mp_ioc_call(), to the inbox of process
+ * @u->pid, which the caller holds a reference to while the call lasts.
+ *
+ * Context: Process context; sleeps.  Takes the inbox's mb->lock.
+ * Return: as mp_ioc_call() (but no -EBADF, and any pid is checked by
+ * mp_inbox_get()), and -EINVAL for a pid <= 0, -ESRCH (no such process),
+ * -ECONNREFUSED (it has no inbox) or -EACCES (no permission to send to it).
+ */
 long mp_ioc_call_pid(struct msgport_call __user *u)
 {
 	struct mp_mailbox *mb;

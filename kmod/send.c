@@ -183,6 +183,32 @@ out_unlock_free:
 	return ret;
 }
 
+/**
+ * mp_send() - send one message to a mailbox
+ * @mb: the mailbox
+ * @x: the message and how to send it; @x->seq gets its sequence number
+ *
+ * Checks @x against @mb (priority, size, span), makes the message outside
+ * the lock (charged, copied in), then under mb->lock hands it to a waiting
+ * receiver, queues it, or waits: for room, its message still its own, or,
+ * synchronous (MSGPORT_F_SYNC, always on a rendezvous), for a receiver to
+ * take it.  A sync sender that times out or is interrupted either finds
+ * its message taken (success, whatever the signal) or removes it itself.
+ * A message not sent is freed.
+ *
+ * Context: Process context, without mb->lock: takes it, and drops and
+ * retakes it to wait and to send wake-ups.  May sleep.
+ * Return: 0 when sent.  -EINVAL for a priority over MSGPORT_PRIO_MAX, or a
+ * span that is empty or of a mailbox without a region, -ERANGE for one
+ * outside the region (mp_span_validate()); -EMSGSIZE if longer than @mb's
+ * max_msg_size; -EDQUOT, -ENOMEM or -EFAULT if the message cannot be made
+ * (mp_msgs_create()); mp_mailbox_dead_error() for a destroyed mailbox;
+ * -ECONNRESET to a call's sync sender left with no receiver; -EAGAIN
+ * (MSGPORT_F_NONBLOCK) or -ETIMEDOUT (a zero timeout) if it would have to
+ * wait; -ETIMEDOUT or -ERESTARTSYS if the wait times out or a signal comes
+ * (with -ERESTARTSYS, the time left goes to @x->utimeout, or -EFAULT:
+ * mp_wait_report_remaining()).
+ */
 int mp_send(struct mp_mailbox *mb, struct mp_xfer *x)
 {
 	struct mp_msg *msg;
@@ -238,19 +264,27 @@ static unsigned int send_room(const struct mp_mailbox *mb,
 	return clamp_t(u32, used < cap ? cap - used : 1, 1, n);
 }
 
-/*
- * Send @xs[0..@n) in order (@n <= MP_SEND_BATCH_CHUNK), each as
- * mp_send() would, but all that need not wait in one hold of the lock
- * (and one wake-up of each receiver); one that must wait (no room, a
- * synchronous send) does, as mp_send() would, then the rest go on.
- * Messages are made (charged, copied) ahead of taking the lock, as many as
- * there is room for (send_room()); one that
- * cannot be made waits until those before it are sent, then is tried again,
- * and a send that waits holds only its own message (the later ones are
- * made again after it), so a batch fails for want of quota only where
- * single sends would (it may hold up to a chunk of messages in memory
- * for a moment before sending them).  Stops at the first that fails.
- * Returns how many were sent, or if none, the first one's error.
+/**
+ * mp_send_batch() - send a batch of messages to a mailbox
+ * @mb: the mailbox
+ * @xs: the messages and how to send each; each sent one's seq is set
+ * @n: how many, @xs[0..@n), at most MP_SEND_BATCH_CHUNK
+ *
+ * Sends @xs[0..@n) in order, each as mp_send() would, but all that need
+ * not wait in one hold of the lock (and one wake-up of each receiver); one
+ * that must wait (no room, a synchronous send) does, as mp_send() would,
+ * then the rest go on.  Messages are made (charged, copied) ahead of taking
+ * the lock, as many as there is room for (send_room()); one that cannot be
+ * made waits until those before it are sent, then is tried again, and a
+ * send that waits holds only its own message (the later ones are made
+ * again after it), so a batch fails for want of quota only where single
+ * sends would (it may hold up to a chunk of messages in memory for a
+ * moment before sending them).  Stops at the first that fails.
+ *
+ * Context: Process context, without mb->lock: takes it, and drops and
+ * retakes it between rounds and to wait.  May sleep.
+ * Return: How many were sent, or if none, the first one's error (as
+ * mp_send()); -EINVAL, with a warning, if @n is over MP_SEND_BATCH_CHUNK.
  */
 int mp_send_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 		  unsigned int n)

@@ -108,15 +108,31 @@ static void quota_put_many(struct mp_quota *q, unsigned int refs)
 	quota_put(q);
 }
 
-/*
- * Charge @len bytes to the current euid, for @refs messages: on success
- * *@quotap holds @refs references (each message's uncharge puts one).
- * @held, if not NULL, is a record the caller holds a reference to (its
- * descriptor's): taken without a lookup if it is the current euid's.
+/**
+ * mp_quota_charge_many() - charge several messages' bytes to the current euid
+ * @len: the bytes to charge, all the messages together
+ * @refs: how many messages (at least 1)
+ * @held: a record the caller holds a reference to (its descriptor's), or NULL
+ * @quotap: where the charged record goes, on success
+ *
+ * Charges @len bytes to the current euid, for @refs messages: on success
+ * *@quotap holds @refs references (each message's uncharge puts one).  @held,
+ * if it is the current euid's record, is taken without a lookup; otherwise the
+ * euid's record is looked up, or made.  The euid's total never goes over
+ * max_user_bytes, not even for a moment (a compare-and-exchange loop): a
+ * batch's charge must not make a concurrent single send fail.  A charge that
+ * fails changes nothing.
+ *
+ * Context: Process context (the current euid).  May sleep (a record is
+ * allocated with GFP_KERNEL_ACCOUNT), but not if @held is the current euid's
+ * record.  May take mp_quota_lock (a leaf).
+ *
+ * Return: 0; -EINVAL (with a warning) if @refs is 0; -ENOMEM if no record could
+ * be made; -EDQUOT if the charge would go over max_user_bytes.
  */
 int mp_quota_charge_many(size_t len, unsigned int refs,
 			 struct mp_quota *held,
-			      struct mp_quota **quotap)
+			 struct mp_quota **quotap)
 {
 	unsigned long limit = READ_ONCE(mp_max_user_bytes);
 	kuid_t euid = current_euid();
@@ -149,19 +165,59 @@ int mp_quota_charge_many(size_t len, unsigned int refs,
 	return 0;
 }
 
+/**
+ * mp_quota_charge_held() - charge one message's bytes to the current euid
+ * @len: the bytes
+ * @held: a record the caller holds a reference to (its descriptor's), or NULL
+ * @quotap: where the charged record, with one new reference, goes on success
+ *
+ * mp_quota_charge_many() for one message.
+ *
+ * Context: Process context.  May sleep, but not if @held is the current euid's
+ * record.  May take mp_quota_lock (a leaf).
+ *
+ * Return: 0; -ENOMEM if no record could be made; -EDQUOT if the charge would go
+ * over max_user_bytes.
+ */
 int mp_quota_charge_held(size_t len, struct mp_quota *held,
 			 struct mp_quota **quotap)
 {
 	return mp_quota_charge_many(len, 1, held, quotap);
 }
 
+/**
+ * mp_quota_charge() - charge bytes to the current euid
+ * @len: the bytes
+ * @quotap: where the charged record, with one new reference, goes on success
+ *
+ * mp_quota_charge_many() for one charge (a message, or a region: region.c)
+ * without a held record: the euid's record is looked up, or made.
+ * mp_quota_uncharge() undoes it.
+ *
+ * Context: Process context.  May sleep.  May take mp_quota_lock (a leaf).
+ *
+ * Return: 0; -ENOMEM if no record could be made; -EDQUOT if the charge would go
+ * over max_user_bytes.
+ */
 int mp_quota_charge(size_t len, struct mp_quota **quotap)
 {
 	return mp_quota_charge_held(len, NULL, quotap);
 }
 EXPORT_SYMBOL_NS_GPL(mp_quota_charge, MP_TEST_NS);
 
-/* Uncharge @len bytes of @refs messages, each holding a reference. */
+/**
+ * mp_quota_uncharge_many() - uncharge the bytes of several messages
+ * @quota: the record they were charged to
+ * @len: their bytes, all together
+ * @refs: how many messages (at least 1)
+ *
+ * Uncharges @len bytes of @refs messages, each holding a reference, and puts
+ * those references.  The last reference removes the record from the hash and
+ * frees it after an RCU grace period.
+ *
+ * Context: Process context.  Does not sleep.  Takes and releases mp_quota_lock
+ * (a leaf) when it puts the last reference.
+ */
 void mp_quota_uncharge_many(struct mp_quota *quota, size_t len,
 			    unsigned int refs)
 {
@@ -169,24 +225,62 @@ void mp_quota_uncharge_many(struct mp_quota *quota, size_t len,
 	quota_put_many(quota, refs);
 }
 
+/**
+ * mp_quota_uncharge() - undo mp_quota_charge()
+ * @quota: the record the bytes were charged to
+ * @len: the bytes
+ *
+ * Uncharges @len bytes and puts the charge's reference
+ * (mp_quota_uncharge_many() for one).
+ *
+ * Context: Process context.  Does not sleep.  Takes and releases mp_quota_lock
+ * (a leaf) when it puts the last reference.
+ */
 void mp_quota_uncharge(struct mp_quota *quota, size_t len)
 {
 	mp_quota_uncharge_many(quota, len, 1);
 }
 EXPORT_SYMBOL_NS_GPL(mp_quota_uncharge, MP_TEST_NS);
 
-/* A reference to the current euid's record (NULL: out of memory). */
+/**
+ * mp_quota_hold() - hold the current euid's record
+ *
+ * A reference to the current euid's record, made if there is none, for a
+ * descriptor opened for sending, until its release: its sends charge that
+ * record without a lookup (mp_quota_charge_many()'s held record), and a steady
+ * sender's record is found, not made and freed again, at every message.  It
+ * charges nothing.  mp_quota_drop() drops it.
+ *
+ * Context: Process context.  May sleep.  May take mp_quota_lock (a leaf).
+ *
+ * Return: the record, or NULL if out of memory.
+ */
 struct mp_quota *mp_quota_hold(void)
 {
 	return quota_get(current_euid());
 }
 
+/**
+ * mp_quota_drop() - drop a reference from mp_quota_hold()
+ * @quota: the record, or NULL (nothing to drop)
+ *
+ * Context: Process context.  Does not sleep.  Takes and releases mp_quota_lock
+ * (a leaf) when it drops the last reference.
+ */
 void mp_quota_drop(struct mp_quota *quota)
 {
 	if (quota)
 		quota_put(quota);
 }
 
+/**
+ * mp_quota_exit() - check at module exit that no quota record is left
+ *
+ * Waits for pending RCU callbacks (rcu_barrier()), then warns for each record
+ * still in the hash: a reference was leaked.
+ *
+ * Context: Process context (module exit).  May sleep.  Takes no lock.
+ */
 void mp_quota_exit(void)
 {
 	struct mp_quota *q;

@@ -40,6 +40,21 @@
 
 #include "msgport.h"
 
+/**
+ * mp_wake_add() - gather a waiter's wake-up
+ * @wk: the wake-ups gathered, on the waker's stack
+ * @w: the waiter, its state changed and unlinked by the caller
+ *
+ * Takes a reference to @w's task and adds it to @wk, for mp_wake_flush()
+ * to wake after mb->lock is dropped, and notes when (@w->woken_ns, a
+ * wake-up latency sample for mp_wait_note_latency()).  A spinning waiter
+ * needs no wake-up: it watches its state (mp_wait_spin_waiter()), and is
+ * skipped.  Callers never queue more than MP_WAKE_MAX; should one, the task
+ * is woken at once, with a warning (safe: a waiter's task cannot leave
+ * without mb->lock).
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ */
 void mp_wake_add(struct mp_wake *wk, struct mp_waiter *w)
 {
 	/* A spinner watches its state: it needs no wake-up (mp_wait_spin_waiter). */
@@ -59,6 +74,18 @@ void mp_wake_add(struct mp_wake *wk, struct mp_waiter *w)
 	wk->task[wk->n++] = w->task;
 }
 
+/**
+ * mp_wake_flush() - send the wake-ups gathered under mb->lock
+ * @mb: the mailbox
+ * @wk: the wake-ups gathered
+ *
+ * Wakes the tasks in @wk and drops their references, signals the poll
+ * events gathered (@wk->poll) to @mb's poll waiters if any, and drops the
+ * peer reference replaced by mp_wake_note_peer() (@wk->put).  Leaves @wk
+ * empty, to be used again.
+ *
+ * Context: Called after mb->lock is dropped (not held); does not sleep.
+ */
 void mp_wake_flush(struct mp_mailbox *mb, struct mp_wake *wk)
 {
 	unsigned int i;
@@ -75,10 +102,18 @@ void mp_wake_flush(struct mp_mailbox *mb, struct mp_wake *wk)
 	wk->put = NULL;
 }
 
-/*
- * Remember the calling thread as the mailbox's last sender or receiver
+/**
+ * mp_wake_note_peer() - remember the calling thread as a mailbox's peer
+ * @slot: mb->last_sender or mb->last_receiver
+ * @wk: the wake-ups gathered, which take the replaced reference
+ *
+ * Remembers the calling thread as the mailbox's last sender or receiver
  * (@slot, a pid reference: it pins no task): the peer a waiter on the other
- * side spins on.  The reference it replaces is dropped by mp_wake_flush().
+ * side spins on.  Nothing changes if it is already there.  The reference it
+ * replaces goes to @wk->put, dropped by mp_wake_flush() (a warning if @wk
+ * already holds one).
+ *
+ * Context: Called with mb->lock held; does not sleep.
  */
 void mp_wake_note_peer(struct pid **slot, struct mp_wake *wk)
 {
@@ -91,6 +126,17 @@ void mp_wake_note_peer(struct pid **slot, struct mp_wake *wk)
 	*slot = get_pid(me);
 }
 
+/**
+ * mp_deadline_init() - the deadline of a transfer's wait
+ * @d: the deadline to set
+ * @x: the transfer
+ *
+ * With MSGPORT_F_TIMEOUT, @d expires @x->timeout_ns from now (capped at
+ * KTIME_MAX, the sum saturating); without it, @d is untimed and never
+ * expires.
+ *
+ * Context: Any; takes no lock, does not sleep.
+ */
 void mp_deadline_init(struct mp_deadline *d,
 		      const struct mp_xfer *x)
 {
@@ -102,7 +148,16 @@ void mp_deadline_init(struct mp_deadline *d,
 	}
 }
 
-/* The call must not sleep: MSGPORT_F_NONBLOCK or a zero timeout. */
+/**
+ * mp_wait_nowait_error() - the error of a transfer that must not wait
+ * @x: the transfer
+ *
+ * The call must not sleep if it has MSGPORT_F_NONBLOCK or a zero timeout.
+ *
+ * Context: Any; takes no lock, does not sleep.
+ * Return: -EAGAIN with MSGPORT_F_NONBLOCK, else -ETIMEDOUT with
+ * MSGPORT_F_TIMEOUT and a zero timeout, else 0 (it may wait).
+ */
 int mp_wait_nowait_error(const struct mp_xfer *x)
 {
 	if (x->flags & MSGPORT_F_NONBLOCK)
@@ -112,6 +167,15 @@ int mp_wait_nowait_error(const struct mp_xfer *x)
 	return 0;
 }
 
+/**
+ * mp_wait_interrupted() - whether the current task's wait must end
+ * @d: the wait's deadline
+ *
+ * Context: Called by the waiting task, with mb->lock held by its callers
+ * (it takes none itself); does not sleep.
+ * Return: -ERESTARTSYS if a signal is pending, else -ETIMEDOUT if @d is
+ * timed and has passed, else 0.
+ */
 int mp_wait_interrupted(const struct mp_deadline *d)
 {
 	if (signal_pending(current))
@@ -121,6 +185,18 @@ int mp_wait_interrupted(const struct mp_deadline *d)
 	return 0;
 }
 
+/**
+ * mp_wait_sleep_locked() - sleep on a mailbox with its lock dropped
+ * @mb: the mailbox
+ * @d: the wait's deadline
+ *
+ * Sleeps (TASK_INTERRUPTIBLE, set before the lock is dropped, so a wake-up
+ * sent after that is not lost) until woken, a signal comes or @d, if timed,
+ * passes (an absolute hrtimer, with the task's timer slack).  The caller
+ * re-examines its state on return.
+ *
+ * Context: Called with mb->lock held; drops it, sleeps, and retakes it.
+ */
 void mp_wait_sleep_locked(struct mp_mailbox *mb,
 			  const struct mp_deadline *d)
 	__releases(&mb->lock) __acquires(&mb->lock)
@@ -139,23 +215,6 @@ void mp_wait_sleep_locked(struct mp_mailbox *mb,
 }
 
 /*
- * Adaptive spinning, as a mutex spins on a running owner: rather than sleep
- * at once, a waiter whose wait the peer (the mailbox's last sender, for a
- * receiver; its last receiver, for a sender) will most likely end soon
- * spins, with mb->lock dropped, while that peer runs (or was woken to run)
- * on another CPU, for at most about as long as a sleep and wake-up costs
- * here (the rule that keeps spinning within twice the cost of the best
- * choice made in hindsight): MP_SPIN_WAKES times mp_wake_ns, the
- * measured part of that cost, which leaves out the switch away from the
- * sleeper and the waker's side; and at most spin_ns.  It spins until
- * someone changes its state (it stays on its waiter list
- * throughout, so hand-offs and wake-ups work as for a sleeper, and waking a
- * running task costs nothing), it is needed elsewhere or a signal comes.  A
- * ping-pong between processes on two CPUs then never sleeps nor waits for a
- * wake-up.  Returns true if it spun (the caller re-examines its state, with
- * the lock held again), false if it should sleep now.
- */
-/*
  * How long a wake-up takes to get a sleeping waiter running again: a moving
  * average (1/8 weight to each new sample) of the time from a waker's
  * mp_wake_add() to the sleeper's return from mp_wait_sleep_locked(), over all
@@ -171,7 +230,16 @@ static unsigned long mp_wake_ns = 20000;
  */
 #define MP_SPIN_WAKES	4
 
-/* A sleeper woken at @woken_ns (ktime_get_mono_fast_ns()) runs again. */
+/**
+ * mp_wait_note_wake() - record a wake-up's latency
+ * @woken_ns: when the sleeper was woken (ktime_get_mono_fast_ns())
+ *
+ * A sleeper woken at @woken_ns runs again: the time since then is a new
+ * sample of mp_wake_ns (1/8 weight).  A sample over a second is ignored.
+ *
+ * Context: Any; takes no lock (a racy update may lose a sample), does not
+ * sleep.
+ */
 void mp_wait_note_wake(u64 woken_ns)
 {
 	unsigned long avg = READ_ONCE(mp_wake_ns);
@@ -182,6 +250,16 @@ void mp_wait_note_wake(u64 woken_ns)
 	WRITE_ONCE(mp_wake_ns, avg - avg / 8 + (unsigned long)lat / 8);
 }
 
+/**
+ * mp_wait_note_latency() - record a waiter's wake-up latency
+ * @w: the waiter, back from mp_wait_sleep_locked()
+ *
+ * If a waker noted when it queued @w's wake-up (@w->woken_ns, from
+ * mp_wake_add()), records the latency since then (mp_wait_note_wake()) and
+ * clears it, so that it counts once.
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ */
 void mp_wait_note_latency(struct mp_waiter *w)
 {
 	if (!w->woken_ns)
@@ -202,10 +280,40 @@ static bool peer_busy(struct task_struct *peer)
 	return task_is_running(peer) && task_cpu(peer) != raw_smp_processor_id();
 }
 
+/**
+ * mp_wait_spin() - spin, lock dropped, while a wait's likely peer runs
+ * @mb: the mailbox
+ * @peer_pid: the peer: the mailbox's last sender, for a receiver; its last
+ *	receiver, for a sender or a caller
+ * @done: true once the wait is over; called without the lock, as a hint
+ * @arg: the argument of @done
+ * @until: the wait's deadline (KTIME_MAX: none)
+ *
+ * Adaptive spinning, as a mutex spins on a running owner: rather than sleep
+ * at once, a waiter whose wait the peer will most likely end soon spins,
+ * with mb->lock dropped, while that peer runs (or was woken to run) on
+ * another CPU, for at most about as long as a sleep and wake-up costs here
+ * (the rule that keeps spinning within twice the cost of the best choice
+ * made in hindsight): MP_SPIN_WAKES times mp_wake_ns, the measured part of
+ * that cost, which leaves out the switch away from the sleeper and the
+ * waker's side; and at most spin_ns, and not past @until.  It spins until
+ * @done(@arg) is true (for a waiter: someone changed its state; it stays on
+ * its waiter list throughout, so hand-offs and wake-ups work as for a
+ * sleeper, and waking a running task costs nothing), the peer stops
+ * running, it is needed elsewhere or a signal comes.  A ping-pong between processes on two CPUs
+ * then never sleeps nor waits for a wake-up.  It does not spin if the
+ * budget is 0, or the peer is gone, is the caller itself, or neither runs
+ * nor is woken to run on another CPU; it holds a reference to the peer's
+ * task only while it spins.
+ *
+ * Context: Called with mb->lock held; drops and retakes it if it spins (it
+ * is held on return either way).  Does not sleep.
+ * Return: True if it spun (the caller re-examines its state, with the lock
+ * held again), false if it should sleep now.
+ */
 bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
-		  bool (*done)(const void *arg), const void *arg,
-			  ktime_t until)
-	__releases(&mb->lock) __acquires(&mb->lock)
+		  mp_spin_done_t done, const void *arg, ktime_t until)
+	__must_hold(&mb->lock)
 {
 	u64 budget = min(READ_ONCE(mp_spin_ns),
 			 MP_SPIN_WAKES * READ_ONCE(mp_wake_ns));
@@ -241,7 +349,22 @@ static bool waiter_moved(const void *arg)
 	return state != MP_W_WAITING && state != MP_W_QUEUED;
 }
 
-/* A mailbox waiter's spin, not past its deadline: see mp_wait_spin(). */
+/**
+ * mp_wait_spin_waiter() - a mailbox waiter's spin
+ * @mb: the mailbox
+ * @w: the waiter, on its waiter list
+ * @peer: the peer it spins on (mb->last_sender or mb->last_receiver)
+ * @d: the waiter's deadline: the spin does not go past it
+ *
+ * mp_wait_spin() until @w's state is no longer WAITING nor QUEUED.  @w is
+ * marked spinning meanwhile, so that wakers skip it (mp_wake_add()): it
+ * sees its new state while spinning, or under the lock once it stops,
+ * before sleeping.
+ *
+ * Context: Called with mb->lock held; drops it while it spins and retakes
+ * it.  Does not sleep.
+ * Return: As mp_wait_spin(): true if it spun, false if it should sleep now.
+ */
 bool mp_wait_spin_waiter(struct mp_mailbox *mb, struct mp_waiter *w,
 			 struct pid *peer,
 			 const struct mp_deadline *d)
@@ -260,10 +383,18 @@ bool mp_wait_spin_waiter(struct mp_mailbox *mb, struct mp_waiter *w,
 	return spun;
 }
 
-/*
- * An interrupted timed wait (-ERESTARTSYS) that will restart: tell user
- * space, at @utimeout, how much of its time is left.  Returns @ret, or
- * -EFAULT if that cannot be written.
+/**
+ * mp_wait_report_remaining() - tell user space the time left of a wait
+ * @d: the wait's deadline
+ * @utimeout: where user space takes the time left, in ns (NULL: nowhere)
+ * @ret: the wait's result
+ *
+ * An interrupted timed wait (-ERESTARTSYS) that will restart: tells user
+ * space, at @utimeout, how much of its time is left (0 if none).  Any other
+ * result, an untimed wait or a NULL @utimeout writes nothing.
+ *
+ * Context: Process context, without mb->lock; may sleep (user memory).
+ * Return: @ret, or -EFAULT if the time left cannot be written.
  */
 int mp_wait_report_remaining(const struct mp_deadline *d, u64 __user *utimeout,
 			     int ret)

@@ -3,7 +3,9 @@
  * libmsgport internals: the opaque handles and the export marker.
  *
  * The library is built with -fvisibility=hidden; only functions marked
- * MSGPORT_EXPORT (and matched by libmsgport.map) are part of the ABI.
+ * MSGPORT_EXPORT are part of the ABI, and each must be declared in
+ * libmsgport.h and listed by name in libmsgport.map (lib/check-exports
+ * fails the build otherwise).
  * Nothing here is installed.
  */
 #ifndef LIBMSGPORT_INTERNAL_H

@@ -1,15 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # libmsgport, included by the top-level Makefile.  Outputs in $(O)/lib/:
-#   libmsgport.so.1.0   shared library, soname libmsgport.so.1, symbol
-#                       versions from lib/libmsgport.map (LIBMSGPORT_1.0)
+#   libmsgport.so.1.1   shared library, soname libmsgport.so.1, symbol
+#                       versions from lib/libmsgport.map (LIBMSGPORT_1.0,
+#                       LIBMSGPORT_1.1)
 #   libmsgport.so.1, libmsgport.so   symlinks
 #   libmsgport.a        static archive (same -fPIC objects)
 #   msgport.pc          pkg-config file for PREFIX/LIBDIR/INCLUDEDIR
-# Only functions marked MSGPORT_EXPORT are exported (-fvisibility=hidden).
+# Only functions marked MSGPORT_EXPORT are exported (-fvisibility=hidden),
+# each named in lib/libmsgport.map: lib/check-exports fails the link when the
+# exports, the map and lib/include/libmsgport.h disagree.
 
+# The interface version: MAJOR is the soname's, MINOR that of the newest
+# node of lib/libmsgport.map (LIBMSGPORT_MAJOR.MINOR), and both are
+# LIBMSGPORT_VERSION_MAJOR/_MINOR in lib/include/libmsgport.h (checked).
 LIBMSGPORT_SOMAJOR := 1
-LIBMSGPORT_SOMINOR := 0
+LIBMSGPORT_SOMINOR := 1
 LIBMSGPORT_SONAME := libmsgport.so.$(LIBMSGPORT_SOMAJOR)
 LIBMSGPORT_REALNAME := $(LIBMSGPORT_SONAME).$(LIBMSGPORT_SOMINOR)
 
@@ -21,7 +27,10 @@ LIBMSGPORT_LINKS := $(O)/lib/$(LIBMSGPORT_SONAME) $(O)/lib/libmsgport.so
 LIBMSGPORT_A := $(O)/lib/libmsgport.a
 LIBMSGPORT_PC := $(O)/lib/msgport.pc
 LIBMSGPORT_MAP := lib/libmsgport.map
+LIBMSGPORT_H := lib/include/libmsgport.h
 MANDIR ?= $(PREFIX)/share/man
+NM ?= nm
+READELF ?= readelf
 
 LIBMSGPORT_CFLAGS := -fPIC -fvisibility=hidden -DMSGPORT_LIB_VERSION='"$(VERSION)"'
 
@@ -37,10 +46,15 @@ $(O)/lib/obj/%.o: lib/%.c Makefile lib/lib.mk
 # The version string is compiled in.
 $(O)/lib/obj/device.o: VERSION
 
-$(LIBMSGPORT_SO): $(LIBMSGPORT_OBJS) $(LIBMSGPORT_MAP)
+# Linked as $@.tmp, which becomes $@ only if lib/check-exports accepts it.
+$(LIBMSGPORT_SO): $(LIBMSGPORT_OBJS) $(LIBMSGPORT_MAP) $(LIBMSGPORT_H) lib/check-exports
 	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -shared \
 		-Wl,-soname,$(LIBMSGPORT_SONAME) -Wl,--version-script=$(LIBMSGPORT_MAP) \
-		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now -o $@ $(LIBMSGPORT_OBJS)
+		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now -o $@.tmp $(LIBMSGPORT_OBJS)
+	NM='$(NM)' READELF='$(READELF)' sh lib/check-exports $@.tmp $(LIBMSGPORT_MAP) \
+		$(LIBMSGPORT_H) $(LIBMSGPORT_SOMAJOR).$(LIBMSGPORT_SOMINOR) $(LIBMSGPORT_OBJS) || \
+		{ rm -f $@.tmp; exit 1; }
+	mv -f $@.tmp $@
 
 $(O)/lib/$(LIBMSGPORT_SONAME): $(LIBMSGPORT_SO)
 	ln -sf $(LIBMSGPORT_REALNAME) $@
@@ -76,7 +90,7 @@ install-lib: lib
 	ln -sf $(LIBMSGPORT_SONAME) $(DESTDIR)$(LIBDIR)/libmsgport.so
 	install -m 0644 $(LIBMSGPORT_A) $(DESTDIR)$(LIBDIR)/libmsgport.a
 	install -m 0644 $(LIBMSGPORT_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/msgport.pc
-	install -m 0644 lib/include/libmsgport.h $(DESTDIR)$(INCLUDEDIR)/libmsgport.h
+	install -m 0644 $(LIBMSGPORT_H) $(DESTDIR)$(INCLUDEDIR)/libmsgport.h
 	install -m 0644 include/uapi/linux/msgport.h $(DESTDIR)$(INCLUDEDIR)/linux/msgport.h
 	install -m 0644 lib/man/libmsgport.3 $(DESTDIR)$(MANDIR)/man3/libmsgport.3
 

@@ -1685,5 +1685,5 @@ static const struct CMUnitTest batch_tests[] = {
 	TU_TEST(test_readonly_info_later_entry),
 };
 
-MSGPORT_SUITE(batch_suite, "batch", "send and receive batches: order, partial batches, errors",
-	      batch_tests);
+MSGPORT_SUITE(batch_suite, MSGPORT_GROUP_MODULE, 1300, "batch",
+	      "send and receive batches: order, partial batches, errors", batch_tests);

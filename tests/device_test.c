@@ -204,5 +204,5 @@ static const struct CMUnitTest device_tests[] = {
 	TU_TEST(test_device_independent_fds),
 };
 
-MSGPORT_SUITE(device_suite, "device",
+MSGPORT_SUITE(device_suite, MSGPORT_GROUP_MODULE, 100, "device",
 	      "/dev/msgport: open/close, version handshake, ENOTTY, EFAULT", device_tests);

@@ -669,7 +669,7 @@ static const struct CMUnitTest direct_death_tests[] = {
 	TU_TEST(test_pid_reuse),
 };
 
-MSGPORT_SUITE(direct_death_suite, "direct-death",
+MSGPORT_SUITE(direct_death_suite, MSGPORT_GROUP_MODULE, 1500, "direct-death",
 	      "inbox close and owner exit (ECONNRESET, dropped, ECONNREFUSED), fork, dup, exec, "
 	      "pid reuse",
 	      direct_death_tests);

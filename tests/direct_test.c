@@ -877,6 +877,6 @@ static const struct CMUnitTest direct_tests[] = {
 	TU_TEST(test_pid_namespace),
 };
 
-MSGPORT_SUITE(direct_suite, "direct",
+MSGPORT_SUITE(direct_suite, MSGPORT_GROUP_MODULE, 1400, "direct",
 	      "inboxes, send to a pid, receive from a pid (symmetric), errnos, permissions, pid ns",
 	      direct_tests);

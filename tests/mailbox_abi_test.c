@@ -564,6 +564,6 @@ static const struct CMUnitTest mailbox_abi_tests[] = {
 	TU_TEST(test_mailbox_unknown_ioctl_enotty),
 };
 
-MSGPORT_SUITE(mailbox_abi_suite, "mailbox-abi",
+MSGPORT_SUITE(mailbox_abi_suite, MSGPORT_GROUP_MODULE, 300, "mailbox-abi",
 	      "every mailbox ioctl x EFAULT/EINVAL/ENAMETOOLONG/EBADF/EMSGSIZE/ENOTTY",
 	      mailbox_abi_tests);

@@ -716,6 +716,6 @@ static const struct CMUnitTest mailbox_basic_tests[] = {
 	TU_TEST(test_proc_msgport),
 };
 
-MSGPORT_SUITE(mailbox_basic_suite, "mailbox-basic",
+MSGPORT_SUITE(mailbox_basic_suite, MSGPORT_GROUP_MODULE, 200, "mailbox-basic",
 	      "create/open/unlink, boundaries, priority, peek, truncate, metadata, "
 	      "read/write, ephemeral, stat, /proc/msgport", mailbox_basic_tests);

@@ -522,6 +522,6 @@ static const struct CMUnitTest mailbox_blocking_tests[] = {
 	TU_TEST(test_eidrm_later_calls),
 };
 
-MSGPORT_SUITE(mailbox_blocking_suite, "mailbox-blocking",
+MSGPORT_SUITE(mailbox_blocking_suite, MSGPORT_GROUP_MODULE, 400, "mailbox-blocking",
 	      "EAGAIN, ETIMEDOUT, wake-ups, FIFO waiters, rendezvous, sync send, EIDRM",
 	      mailbox_blocking_tests);

@@ -272,6 +272,6 @@ static const struct CMUnitTest mailbox_limits_tests[] = {
 	TU_TEST(test_limit_error_strings),
 };
 
-MSGPORT_SUITE(mailbox_limits_suite, "mailbox-limits",
+MSGPORT_SUITE(mailbox_limits_suite, MSGPORT_GROUP_MODULE, 800, "mailbox-limits",
 	      "max_mailboxes ENOSPC, max_msg_size, max_user_bytes EDQUOT, capacity",
 	      mailbox_limits_tests);

@@ -179,6 +179,6 @@ static const struct CMUnitTest mailbox_namespace_tests[] = {
 	TU_TEST(test_user_namespace),
 };
 
-MSGPORT_SUITE(mailbox_namespace_suite, "mailbox-namespace",
+MSGPORT_SUITE(mailbox_namespace_suite, MSGPORT_GROUP_MODULE, 700, "mailbox-namespace",
 	      "metadata pid/tid and uid/gid translated into the receiver's namespaces",
 	      mailbox_namespace_tests);

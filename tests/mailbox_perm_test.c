@@ -303,6 +303,6 @@ static const struct CMUnitTest mailbox_perm_tests[] = {
 	TU_TEST(test_metadata_unprivileged_sender),
 };
 
-MSGPORT_SUITE(mailbox_perm_suite, "mailbox-perm",
+MSGPORT_SUITE(mailbox_perm_suite, MSGPORT_GROUP_MODULE, 600, "mailbox-perm",
 	      "mode bits vs euid/egid (EACCES), CAP_IPC_OWNER, EPERM, unprivileged metadata",
 	      mailbox_perm_tests);

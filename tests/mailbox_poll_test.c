@@ -311,6 +311,6 @@ static const struct CMUnitTest mailbox_poll_tests[] = {
 	TU_TEST(test_select),
 };
 
-MSGPORT_SUITE(mailbox_poll_suite, "mailbox-poll",
+MSGPORT_SUITE(mailbox_poll_suite, MSGPORT_GROUP_MODULE, 900, "mailbox-poll",
 	      "poll/select/epoll: POLLIN, POLLOUT, rendezvous, POLLERR|POLLHUP, wake-ups",
 	      mailbox_poll_tests);

@@ -359,6 +359,6 @@ static const struct CMUnitTest mailbox_signal_tests[] = {
 	TU_TEST(test_killed_sender_leaves_nothing),
 };
 
-MSGPORT_SUITE(mailbox_signal_suite, "mailbox-signal",
+MSGPORT_SUITE(mailbox_signal_suite, MSGPORT_GROUP_MODULE, 500, "mailbox-signal",
 	      "EINTR, SA_RESTART with the remaining time, withdrawal, stop/continue, kill",
 	      mailbox_signal_tests);

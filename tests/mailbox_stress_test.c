@@ -513,6 +513,6 @@ static const struct CMUnitTest mailbox_stress_tests[] = {
 	TU_TEST(test_registry_churn),
 };
 
-MSGPORT_SUITE(mailbox_stress_suite, "mailbox-stress",
+MSGPORT_SUITE(mailbox_stress_suite, MSGPORT_GROUP_MODULE, 1000, "mailbox-stress",
 	      "8 producers x 8 consumers x 10^4 messages, signal storms, unlink under load: "
 	      "none lost, duplicated, reordered, corrupted", mailbox_stress_tests);

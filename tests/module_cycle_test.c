@@ -366,6 +366,6 @@ static const struct CMUnitTest module_cycle_tests[] = {
 	CYCLE_TEST(test_cli_unload_load),
 };
 
-MSGPORT_SUITE(module_cycle_suite, "module-cycle",
+MSGPORT_SUITE(module_cycle_suite, MSGPORT_GROUP_LAST, 100, "module-cycle",
 	      "objects back to zero, unload refused while open, load/use/unload/load (last)",
 	      module_cycle_tests);

@@ -2,9 +2,12 @@
 /*
  * msgport-test: the in-VM test runner's shared declarations.
  *
- * Every suite is one file (tests/<concept>_test.c) that defines one
- * struct msgport_suite with MSGPORT_SUITE().  The runner (msgport_test_main.c)
- * runs the suites in the order of its table, one cmocka group each.
+ * Every suite is one file that registers itself with MSGPORT_SUITE(), and
+ * nothing else has to change to add one: tests/tests.mk compiles every
+ * tests/NAME_test.c (the kernel module's suites; not the host_ ones) and
+ * tests/cli/NAME_test.c (the msgport command-line tool's) into msgport-test,
+ * and the runner (msgport_test_main.c) runs the suites it finds, one cmocka
+ * group each, in the order of their group and order key.
  *
  * Every test runs between tu_setup() and tu_teardown() (the fixture,
  * fixture.c): setup opens /dev/msgport; teardown closes every mailbox and
@@ -44,43 +47,59 @@
 /* The user an unprivileged test process becomes. */
 #define TU_NOBODY	65534U
 
-/* One suite: a cmocka group.  run() returns the failed count. */
+/*
+ * The groups of suites, in the order they run (and --list lists them).
+ * module-cycle has a group of its own: it unloads and reloads the module,
+ * so it runs after everything else.
+ */
+enum msgport_suite_group {
+	MSGPORT_GROUP_MODULE,	/* the kernel module: tests/NAME_test.c */
+	MSGPORT_GROUP_CLI,	/* the msgport CLI: tests/cli/NAME_test.c */
+	MSGPORT_GROUP_LAST,	/* module-cycle */
+	MSGPORT_NR_GROUPS
+};
+
+/*
+ * One suite: a cmocka group.  run() returns the failed count.  Within a
+ * group, suites run by ascending order key; no two suites share a name or
+ * a (group, order) pair (the runner refuses to start otherwise).  Keys are
+ * spaced by 100 so that a new suite fits in between.
+ */
 struct msgport_suite {
 	const char *name;
 	const char *summary;
 	int (*run)(size_t *ntests);
+	enum msgport_suite_group group;
+	unsigned int order;
 };
 
-#define MSGPORT_SUITE(var, sname, ssummary, tests)				\
+/*
+ * Registration, in the suite's own file:
+ *   MSGPORT_SUITE(batch_suite, MSGPORT_GROUP_MODULE, 1300, "batch",
+ *                 "what it tests", batch_tests);
+ * defines the suite and puts a pointer to it in the linker section
+ * msgport_suites, which the runner walks from __start_msgport_suites to
+ * __stop_msgport_suites (link order does not matter: it sorts them).
+ */
+#define MSGPORT_SUITE(var, sgroup, sorder, sname, ssummary, tests)		\
 	static int var##_run(size_t *ntests)					\
 	{									\
 		*ntests = ARRAY_SIZE(tests);					\
 		return cmocka_run_group_tests_name(sname, tests, NULL, NULL);	\
 	}									\
-	const struct msgport_suite var = { sname, ssummary, var##_run }
+	static const struct msgport_suite var = {				\
+		.name = sname,							\
+		.summary = ssummary,						\
+		.run = var##_run,						\
+		.group = sgroup,						\
+		.order = sorder,						\
+	};									\
+	static const struct msgport_suite *const var##_ptr			\
+		__attribute__((used, section("msgport_suites"), aligned(sizeof(void *)))) = \
+		&var
 
 /* A test with the standard fixture. */
 #define TU_TEST(f) cmocka_unit_test_setup_teardown(f, tu_setup, tu_teardown)
-
-extern const struct msgport_suite device_suite;
-extern const struct msgport_suite mailbox_basic_suite;
-extern const struct msgport_suite mailbox_abi_suite;
-extern const struct msgport_suite mailbox_blocking_suite;
-extern const struct msgport_suite mailbox_signal_suite;
-extern const struct msgport_suite mailbox_perm_suite;
-extern const struct msgport_suite mailbox_namespace_suite;
-extern const struct msgport_suite mailbox_limits_suite;
-extern const struct msgport_suite mailbox_poll_suite;
-extern const struct msgport_suite mailbox_stress_suite;
-extern const struct msgport_suite region_suite;
-extern const struct msgport_suite span_suite;
-extern const struct msgport_suite batch_suite;
-extern const struct msgport_suite direct_suite;
-extern const struct msgport_suite direct_death_suite;
-extern const struct msgport_suite rpc_suite;
-extern const struct msgport_suite rpc_stress_suite;
-extern const struct msgport_suite rpc_cli_suite;
-extern const struct msgport_suite module_cycle_suite;
 
 /* ---- fixture.c: per-test resources, released by tu_teardown() ---- */
 

@@ -3,6 +3,8 @@
  * msgport-test: the in-VM test runner.  Runs the cmocka suites against the
  * loaded module, prints cmocka's summary of each and one closing line
  * "N passed, N failed" over everything that ran; exit 0 iff nothing failed.
+ * The suites are those that MSGPORT_SUITE() registered (msgport_test.h), in
+ * the order of their group and order key.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -10,28 +12,77 @@
 
 #include "msgport_test.h"
 
-/* In this order; module-cycle unloads and reloads the module: last. */
-static const struct msgport_suite *const suites[] = {
-	&device_suite,
-	&mailbox_basic_suite,
-	&mailbox_abi_suite,
-	&mailbox_blocking_suite,
-	&mailbox_signal_suite,
-	&mailbox_perm_suite,
-	&mailbox_namespace_suite,
-	&mailbox_limits_suite,
-	&mailbox_poll_suite,
-	&mailbox_stress_suite,
-	&region_suite,
-	&span_suite,
-	&batch_suite,
-	&direct_suite,
-	&direct_death_suite,
-	&rpc_suite,
-	&rpc_stress_suite,
-	&rpc_cli_suite,
-	&module_cycle_suite,
+/* The registered suites: the linker collects MSGPORT_SUITE() pointers. */
+extern const struct msgport_suite *const __start_msgport_suites[];
+extern const struct msgport_suite *const __stop_msgport_suites[];
+
+/* --list's heading of each group. */
+static const char *const group_titles[MSGPORT_NR_GROUPS] = {
+	[MSGPORT_GROUP_MODULE] = "the kernel module",
+	[MSGPORT_GROUP_CLI] = "the msgport CLI (tests/cli/)",
+	[MSGPORT_GROUP_LAST] = "last: unloads and reloads the module",
 };
+
+/* All suites in run order, and how many. */
+static const struct msgport_suite **suites;
+static size_t nsuites;
+
+static int cmp_suite(const void *a, const void *b)
+{
+	const struct msgport_suite *x = *(const struct msgport_suite *const *)a;
+	const struct msgport_suite *y = *(const struct msgport_suite *const *)b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * Fill suites[] from the linker section and sort it by group, then order
+ * key.  False, after saying why, if a suite has no known group or two
+ * share a name or a (group, order) pair: then the order or a SUITE
+ * argument would be ambiguous.
+ */
+static bool collect_suites(void)
+{
+	const struct msgport_suite *const *p;
+	bool ok = true;
+	size_t i, j;
+
+	nsuites = (size_t)(__stop_msgport_suites - __start_msgport_suites);
+	suites = calloc(nsuites ? nsuites : 1, sizeof(*suites));
+	if (!suites) {
+		perror("msgport-test");
+		return false;
+	}
+	for (p = __start_msgport_suites, i = 0; p < __stop_msgport_suites; p++, i++)
+		suites[i] = *p;
+	qsort(suites, nsuites, sizeof(suites[0]), cmp_suite);
+
+	for (i = 0; i < nsuites; i++) {
+		if ((unsigned int)suites[i]->group >= MSGPORT_NR_GROUPS) {
+			fprintf(stderr, "msgport-test: suite '%s' has no known group (%d)\n",
+				suites[i]->name, (int)suites[i]->group);
+			ok = false;
+		}
+		for (j = 0; j < i; j++) {
+			if (!strcmp(suites[i]->name, suites[j]->name)) {
+				fprintf(stderr, "msgport-test: two suites named '%s'\n",
+					suites[i]->name);
+				ok = false;
+			} else if (suites[i]->group == suites[j]->group &&
+				   suites[i]->order == suites[j]->order) {
+				fprintf(stderr, "msgport-test: suites '%s' and '%s' have the same "
+					"order key %u\n", suites[j]->name, suites[i]->name,
+					suites[i]->order);
+				ok = false;
+			}
+		}
+	}
+	return ok;
+}
 
 static void usage(FILE *f)
 {
@@ -49,22 +100,27 @@ static void usage(FILE *f)
 		"1 if some failed, 2 on a usage error.\n");
 }
 
+/* The suites in run order, under a "# group" line for each group. */
 static void list(void)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(suites); i++)
+	for (i = 0; i < nsuites; i++) {
+		if (!i || suites[i]->group != suites[i - 1]->group)
+			printf("# %s\n", group_titles[suites[i]->group]);
 		printf("%-18s %s\n", suites[i]->name, suites[i]->summary);
+	}
 }
 
-static const struct msgport_suite *find_suite(const char *name)
+/* The index in suites[] of the suite called name, or -1. */
+static long find_suite(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(suites); i++)
+	for (i = 0; i < nsuites; i++)
 		if (!strcmp(suites[i]->name, name))
-			return suites[i];
-	return NULL;
+			return (long)i;
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -74,11 +130,18 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool selected[ARRAY_SIZE(suites)] = { false };
 	unsigned long passed = 0, failed = 0;
-	bool any = false;
+	bool *selected, any = false;
 	size_t i;
 	int c;
+
+	if (!collect_suites())
+		return 1;
+	selected = calloc(nsuites ? nsuites : 1, sizeof(*selected));
+	if (!selected) {
+		perror("msgport-test");
+		return 1;
+	}
 
 	while ((c = getopt_long(argc, argv, "lh", opts, NULL)) != -1) {
 		switch (c) {
@@ -94,23 +157,21 @@ int main(int argc, char **argv)
 		}
 	}
 	for (; optind < argc; optind++) {
-		const struct msgport_suite *s = find_suite(argv[optind]);
+		long k = find_suite(argv[optind]);
 
-		if (!s) {
+		if (k < 0) {
 			fprintf(stderr, "msgport-test: no suite named '%s' (see --list)\n",
 				argv[optind]);
 			return 2;
 		}
-		for (i = 0; i < ARRAY_SIZE(suites); i++)
-			if (suites[i] == s)
-				selected[i] = true;
+		selected[k] = true;
 		any = true;
 	}
 
 	/* Our children report on stderr; keep the two streams in order. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	for (i = 0; i < ARRAY_SIZE(suites); i++) {
+	for (i = 0; i < nsuites; i++) {
 		size_t total = 0;
 		int nfailed;
 

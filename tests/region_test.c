@@ -755,5 +755,5 @@ static const struct CMUnitTest region_tests[] = {
 	TU_TEST(test_region_memcg_charged),
 };
 
-MSGPORT_SUITE(region_suite, "region",
+MSGPORT_SUITE(region_suite, MSGPORT_GROUP_MODULE, 1100, "region",
 	      "shared regions: mmap, sharing, access, bounds, lifetime, limits", region_tests);

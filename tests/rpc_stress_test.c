@@ -170,6 +170,6 @@ static const struct CMUnitTest rpc_stress_tests[] = {
 	TU_TEST(test_many_clients_many_servers),
 };
 
-MSGPORT_SUITE(rpc_stress_suite, "rpc-stress",
+MSGPORT_SUITE(rpc_stress_suite, MSGPORT_GROUP_MODULE, 1700, "rpc-stress",
 	      "8 clients x 2 servers x 1000 calls, every reply matched to its call",
 	      rpc_stress_tests);

@@ -802,7 +802,7 @@ static const struct CMUnitTest rpc_tests[] = {
 	TU_TEST(test_call_abi),
 };
 
-MSGPORT_SUITE(rpc_suite, "rpc",
+MSGPORT_SUITE(rpc_suite, MSGPORT_GROUP_MODULE, 1600, "rpc",
 	      "call, reply, reply-and-receive: tokens, ENOENT, ECANCELED, withdrawal, "
 	      "ECONNRESET, EIDRM, calls by pid",
 	      rpc_tests);

@@ -570,5 +570,5 @@ static const struct CMUnitTest span_tests[] = {
 	TU_TEST(test_span_bulk_example),
 };
 
-MSGPORT_SUITE(span_suite, "span",
+MSGPORT_SUITE(span_suite, MSGPORT_GROUP_MODULE, 1200, "span",
 	      "zero-copy span messages and the span pool (library allocator)", span_tests);

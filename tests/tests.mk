@@ -2,8 +2,11 @@
 #
 # Tests, included by the top-level Makefile after lib/lib.mk and tools/tools.mk.
 #   $(O)/tools/msgport-test        the in-VM runner: cmocka suites against the
-#                                  loaded module (tests/*_test.c, not host_*),
-#                                  libmsgport static, libcmocka shared
+#                                  loaded module (tests/*_test.c, not host_*)
+#                                  and the msgport CLI (tests/cli/*_test.c),
+#                                  libmsgport static, libcmocka shared; every
+#                                  such file is in it, and registers its suite
+#                                  itself (MSGPORT_SUITE(), tests/msgport_test.h)
 #   $(O)/tests/msgport-host-test   host-side tests of pure userspace code
 #                                  (tests/host_*.c, tools/parse.c)
 #   $(O)/tests/msgport-smoke       a short check of a loaded module needing
@@ -18,14 +21,10 @@ MSGPORT_TEST := $(O)/tools/msgport-test
 MSGPORT_HOST_TEST := $(O)/tests/msgport-host-test
 MSGPORT_SMOKE := $(O)/tests/msgport-smoke
 
+MSGPORT_TEST_SUITE_SRCS := $(sort $(filter-out tests/host_%,$(wildcard tests/*_test.c)) \
+	$(wildcard tests/cli/*_test.c))
 MSGPORT_TEST_SRCS := tests/msgport_test_main.c tests/fixture.c tests/helpers.c \
-	tests/device_test.c tests/mailbox_basic_test.c tests/mailbox_abi_test.c \
-	tests/mailbox_blocking_test.c tests/mailbox_signal_test.c tests/mailbox_perm_test.c \
-	tests/mailbox_namespace_test.c \
-	tests/mailbox_limits_test.c tests/mailbox_poll_test.c tests/mailbox_stress_test.c \
-	tests/module_cycle_test.c tests/region_test.c tests/span_test.c tests/batch_test.c \
-	tests/direct_test.c tests/direct_death_test.c tests/rpc_test.c tests/rpc_stress_test.c \
-	tests/rpc_cli_test.c
+	$(MSGPORT_TEST_SUITE_SRCS)
 MSGPORT_TEST_OBJS := $(patsubst tests/%.c,$(O)/tests/obj/%.o,$(MSGPORT_TEST_SRCS))
 
 MSGPORT_HOST_TEST_SRCS := tests/host_main.c tests/host_abi_layout_test.c \
@@ -61,7 +60,14 @@ $(O)/tests/obj/tools-parse.o: $(MSGPORT_PARSE_SRC) Makefile tests/tests.mk
 	$(CC) $(MSGPORT_CPPFLAGS) -Itools $(CPPFLAGS) $(CFLAGS) $(MSGPORT_CFLAGS) -MMD -MP \
 		-c -o $@ $<
 
-$(MSGPORT_TEST): $(MSGPORT_TEST_OBJS) $(LIBMSGPORT_A)
+# The names of the suite files, rewritten only when they change: a suite
+# file removed relinks msgport-test without it.
+$(O)/tests/suites.list: FORCE
+	@mkdir -p $(@D)
+	@echo '$(MSGPORT_TEST_SUITE_SRCS)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+
+$(MSGPORT_TEST): $(MSGPORT_TEST_OBJS) $(LIBMSGPORT_A) $(O)/tests/suites.list
 	$(check_cmocka)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -pthread -o $@ $(MSGPORT_TEST_OBJS) \

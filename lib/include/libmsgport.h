@@ -24,10 +24,24 @@
 extern "C" {
 #endif
 
+/*
+ * The library's interface version, as this header describes it: MAJOR is
+ * that of the soname (libmsgport.so.1), MINOR that of the newest symbol
+ * version (LIBMSGPORT_1.1).  A new minor adds functions and changes none; a
+ * program that needs one can test it at compile time, e.g. the batch
+ * functions (1.1) with
+ *   #if LIBMSGPORT_VERSION_MAJOR == 1 && LIBMSGPORT_VERSION_MINOR >= 1
+ * and the dynamic linker refuses to run it against a library without the
+ * symbol versions it was linked with.  Not the release: that is
+ * msgport_lib_version().
+ */
+#define LIBMSGPORT_VERSION_MAJOR	1
+#define LIBMSGPORT_VERSION_MINOR	1
+
 struct msgport;
 struct msgport_mailbox;
 
-/* The library's own version, "MAJOR.MINOR.PATCH". */
+/* The library's own version, "MAJOR.MINOR.PATCH" (the release). */
 const char *msgport_lib_version(void);
 
 /*

@@ -174,6 +174,6 @@ static const struct CMUnitTest rpc_cli_tests[] = {
 	TU_TEST(test_exit_codes),
 };
 
-MSGPORT_SUITE(rpc_cli_suite, "rpc-cli",
+MSGPORT_SUITE(rpc_cli_suite, MSGPORT_GROUP_CLI, 100, "rpc-cli",
 	      "msgport send --pid, recv --inbox, call, serve: output and exit codes",
 	      rpc_cli_tests);
