@@ -209,7 +209,7 @@ struct mp_waiter {
 	bool trunc;			/* receiver: accepts truncation */
 	bool span;			/* receiver: takes spans by reference */
 	bool sync;			/* sender: wants a receipt */
-	bool spinning;			/* in mp_wait_spin_waiter(): no wake-up needed */
+	bool spinning;			/* spinning (wait.c): no wake-up needed */
 	struct pid *from;		/* receiver: only messages of this sender */
 	u64 seq;			/* sender: the message's sequence number */
 	u64 woken_ns;			/* when a waker queued its wake-up, or 0 */
@@ -407,11 +407,11 @@ typedef bool (*mp_spin_done_t)(const void *arg);
 bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer,
 		  mp_spin_done_t done, const void *arg, ktime_t until)
 	__must_hold(&mb->lock);
-bool mp_wait_spin_waiter(struct mp_mailbox *mb, struct mp_waiter *w,
-			 struct pid *peer, const struct mp_deadline *d)
-	__releases(&mb->lock) __acquires(&mb->lock);
+void mp_wait_step(struct mp_mailbox *mb, struct mp_waiter *w,
+		  struct pid *peer, const struct mp_deadline *d,
+		  struct mp_wake *wk, bool *spun)
+	__must_hold(&mb->lock);
 void mp_wait_note_wake(u64 woken_ns);
-void mp_wait_note_latency(struct mp_waiter *w);
 int mp_wait_report_remaining(const struct mp_deadline *d, u64 __user *utimeout,
 			     int ret);
 

@@ -200,19 +200,7 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 			list_del_init(&w.link);
 			break;
 		}
-		if (wk.n || wk.poll) {
-			spin_unlock(&mb->lock);
-			mp_wake_flush(mb, &wk);
-			spin_lock(&mb->lock);
-			continue;
-		}
-		if (!spun) {
-			spun = true;
-			if (mp_wait_spin_waiter(mb, &w, mb->last_sender, &d))
-				continue;
-		}
-		mp_wait_sleep_locked(mb, &d);
-		mp_wait_note_latency(&w);
+		mp_wait_step(mb, &w, mb->last_sender, &d, &wk, &spun);
 	}
 	if (sleeping)
 		mb->wrecv--;

@@ -150,20 +150,7 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 			}
 			break;
 		}
-		/* Wake-ups collected so far must not wait for our sleep. */
-		if (wk.n || wk.poll) {
-			spin_unlock(&mb->lock);
-			mp_wake_flush(mb, &wk);
-			spin_lock(&mb->lock);
-			continue;
-		}
-		if (!spun) {
-			spun = true;
-			if (mp_wait_spin_waiter(mb, &w, mb->last_receiver, &d))
-				continue;
-		}
-		mp_wait_sleep_locked(mb, &d);
-		mp_wait_note_latency(&w);
+		mp_wait_step(mb, &w, mb->last_receiver, &d, &wk, &spun);
 	}
 	mb->wsend--;
 	if (!ret)

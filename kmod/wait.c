@@ -47,8 +47,8 @@
  *
  * Takes a reference to @w's task and adds it to @wk, for mp_wake_flush()
  * to wake after mb->lock is dropped, and notes when (@w->woken_ns, a
- * wake-up latency sample for mp_wait_note_latency()).  A spinning waiter
- * needs no wake-up: it watches its state (mp_wait_spin_waiter()), and is
+ * wake-up latency sample for note_latency()).  A spinning waiter
+ * needs no wake-up: it watches its state (spin_waiter()), and is
  * skipped.  Callers never queue more than MP_WAKE_MAX; should one, the task
  * is woken at once, with a warning (safe: a waiter's task cannot leave
  * without mb->lock).
@@ -57,7 +57,7 @@
  */
 void mp_wake_add(struct mp_wake *wk, struct mp_waiter *w)
 {
-	/* A spinner watches its state: it needs no wake-up (mp_wait_spin_waiter). */
+	/* A spinner watches its state: it needs no wake-up (spin_waiter). */
 	if (w->spinning)
 		return;
 	w->woken_ns = ktime_get_mono_fast_ns();
@@ -219,7 +219,7 @@ void mp_wait_sleep_locked(struct mp_mailbox *mb,
  * average (1/8 weight to each new sample) of the time from a waker's
  * mp_wake_add() to the sleeper's return from mp_wait_sleep_locked(), over all
  * mailboxes.  Racy updates only lose samples.  Spinning longer than this
- * costs more than sleeping would (mp_wait_spin_waiter()).
+ * costs more than sleeping would (spin_waiter()).
  */
 static unsigned long mp_wake_ns = 20000;
 
@@ -251,7 +251,7 @@ void mp_wait_note_wake(u64 woken_ns)
 }
 
 /**
- * mp_wait_note_latency() - record a waiter's wake-up latency
+ * note_latency() - record a waiter's wake-up latency
  * @w: the waiter, back from mp_wait_sleep_locked()
  *
  * If a waker noted when it queued @w's wake-up (@w->woken_ns, from
@@ -260,7 +260,7 @@ void mp_wait_note_wake(u64 woken_ns)
  *
  * Context: Called with mb->lock held; does not sleep.
  */
-void mp_wait_note_latency(struct mp_waiter *w)
+static void note_latency(struct mp_waiter *w)
 {
 	if (!w->woken_ns)
 		return;
@@ -350,7 +350,7 @@ static bool waiter_moved(const void *arg)
 }
 
 /**
- * mp_wait_spin_waiter() - a mailbox waiter's spin
+ * spin_waiter() - a mailbox waiter's spin
  * @mb: the mailbox
  * @w: the waiter, on its waiter list
  * @peer: the peer it spins on (mb->last_sender or mb->last_receiver)
@@ -365,10 +365,9 @@ static bool waiter_moved(const void *arg)
  * it.  Does not sleep.
  * Return: As mp_wait_spin(): true if it spun, false if it should sleep now.
  */
-bool mp_wait_spin_waiter(struct mp_mailbox *mb, struct mp_waiter *w,
-			 struct pid *peer,
-			 const struct mp_deadline *d)
-	__releases(&mb->lock) __acquires(&mb->lock)
+static bool spin_waiter(struct mp_mailbox *mb, struct mp_waiter *w,
+			struct pid *peer, const struct mp_deadline *d)
+	__must_hold(&mb->lock)
 {
 	bool spun;
 
@@ -381,6 +380,43 @@ bool mp_wait_spin_waiter(struct mp_mailbox *mb, struct mp_waiter *w,
 			    d->timed ? d->expires : KTIME_MAX);
 	w->spinning = false;
 	return spun;
+}
+
+/**
+ * mp_wait_step() - a mailbox waiter's turn of waiting
+ * @mb: the mailbox
+ * @w: the waiter, on its waiter list
+ * @peer: the peer that will most likely end the wait (mb->last_sender for a
+ *        receiver, mb->last_receiver for a sender)
+ * @d: the waiter's deadline
+ * @wk: the wake-ups the waiter gathered
+ * @spun: whether the waiter spun already in this wait; set when it does
+ *
+ * One of, in this order: sends the wake-ups gathered so far (they must not
+ * wait for the waiter's sleep); spins on @peer (spin_waiter()), once per
+ * wait; sleeps until woken or @d (mp_wait_sleep_locked()) and records the
+ * wake-up's latency.  The caller then looks at @w's state again.
+ *
+ * Context: Called with mb->lock held; drops it and retakes it.  May sleep.
+ */
+void mp_wait_step(struct mp_mailbox *mb, struct mp_waiter *w,
+		  struct pid *peer, const struct mp_deadline *d,
+		  struct mp_wake *wk, bool *spun)
+	__must_hold(&mb->lock)
+{
+	if (wk->n || wk->poll) {
+		spin_unlock(&mb->lock);
+		mp_wake_flush(mb, wk);
+		spin_lock(&mb->lock);
+		return;
+	}
+	if (!*spun) {
+		*spun = true;
+		if (spin_waiter(mb, w, peer, d))
+			return;
+	}
+	mp_wait_sleep_locked(mb, d);
+	note_latency(w);
 }
 
 /**
