@@ -111,20 +111,6 @@ void mp_msgs_free_to(struct mp_stash *stash,
 	mp_stash_give(stash, bufs, nb);
 }
 
-/**
- * mp_msg_free_to() - free one message
- * @stash: the stash its buffer goes to, if small and it takes it (NULL: none)
- * @msg: the message
- *
- * As mp_msgs_free_to() for one message, whatever its reference count.
- *
- * Context: As mp_msgs_free_to(): without mb->lock; may sleep.
- */
-void mp_msg_free_to(struct mp_stash *stash, struct mp_msg *msg)
-{
-	mp_msgs_free_to(stash, &msg, 1);
-}
-
 /* The payload bytes of @xs[0..@n). */
 static size_t msgs_bytes(const struct mp_xfer *xs, unsigned int n)
 {
@@ -419,55 +405,3 @@ void mp_msg_info_after(const struct mp_msg *msg,
 	}
 }
 
-/**
- * mp_msg_info() - a message's metadata
- * @msg: the message
- * @info: where the metadata goes
- *
- * @msg's metadata as the current task sees it, as mp_msg_info_after()
- * fills it with no previous message.
- *
- * Context: Any; may be called under mb->lock.  Takes no lock, does not sleep.
- */
-void mp_msg_info(const struct mp_msg *msg,
-		 struct msgport_msginfo *info)
-{
-	mp_msg_info_after(msg, NULL, info);
-}
-
-/**
- * mp_msg_copy_len() - how many bytes a receiver gets of a message
- * @msg: the message
- * @span_ref: the receiver takes spans by reference (MSGPORT_F_SPAN)
- *
- * Context: Any; takes no lock, does not sleep.
- * Return: The payload's length; for a span, the span's length, or 0 if the
- * receiver takes it by reference.
- */
-u32 mp_msg_copy_len(const struct mp_msg *msg, bool span_ref)
-{
-	if (!msg->span)
-		return msg->len;
-	return span_ref ? 0 : msg->span_len;
-}
-
-/**
- * mp_msg_copy_out() - copy a message's bytes to user space
- * @mb: the mailbox, whose region holds a span's bytes
- * @msg: the message
- * @buf: the user buffer
- * @n: how many bytes, at most mp_msg_copy_len()
- *
- * Copies @n bytes of @msg's payload, or of its span (region.c), to @buf.
- *
- * Context: Process context, without mb->lock; may sleep (user memory).
- * Return: 0, or -EFAULT if the copy faults.
- */
-int mp_msg_copy_out(struct mp_mailbox *mb,
-		    const struct mp_msg *msg, void __user *buf, u32 n)
-{
-	if (msg->span)
-		return n ? mp_region_copy_to_user(mb, buf, msg->span_off,
-						       n) : 0;
-	return copy_to_user(buf, msg->data, n) ? -EFAULT : 0;
-}

@@ -68,9 +68,13 @@
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/rbtree.h>
+#include <linux/minmax.h>
 #include <linux/refcount.h>
+#include <linux/sched/signal.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <linux/types.h>
+#include <linux/uaccess.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/poll.h>
@@ -356,17 +360,77 @@ struct mp_msg *mp_msg_create(struct mp_mailbox *mb,
 			     const struct mp_xfer *x);
 void mp_msgs_free_to(struct mp_stash *stash, struct mp_msg **msgs,
 		     unsigned int n);
-void mp_msg_free_to(struct mp_stash *stash, struct mp_msg *msg);
+/**
+ * mp_msg_free_to() - free one message
+ * @stash: the stash its buffer goes to, if small and it takes it (NULL: none)
+ * @msg: the message
+ *
+ * As mp_msgs_free_to() for one message, whatever its reference count.
+ *
+ * Context: As mp_msgs_free_to(): without mb->lock; may sleep.
+ */
+static inline void mp_msg_free_to(struct mp_stash *stash, struct mp_msg *msg)
+{
+	mp_msgs_free_to(stash, &msg, 1);
+}
+
 void mp_msg_put(struct mp_msg *msg);
 void mp_msg_put_to(struct mp_mailbox *mb, struct mp_msg *msg);
 void mp_msg_info_after(const struct mp_msg *msg,
 		       const struct mp_msg *prev,
 		       struct msgport_msginfo *info);
-void mp_msg_info(const struct mp_msg *msg,
-		 struct msgport_msginfo *info);
-u32 mp_msg_copy_len(const struct mp_msg *msg, bool span_ref);
-int mp_msg_copy_out(struct mp_mailbox *mb, const struct mp_msg *msg,
-		    void __user *buf, u32 n);
+/**
+ * mp_msg_info() - a message's metadata
+ * @msg: the message
+ * @info: where the metadata goes
+ *
+ * @msg's metadata as the current task sees it, as mp_msg_info_after()
+ * fills it with no previous message.
+ *
+ * Context: Any; may be called under mb->lock.  Takes no lock, does not sleep.
+ */
+static inline void mp_msg_info(const struct mp_msg *msg,
+			       struct msgport_msginfo *info)
+{
+	mp_msg_info_after(msg, NULL, info);
+}
+
+/**
+ * mp_msg_copy_len() - how many bytes a receiver gets of a message
+ * @msg: the message
+ * @span_ref: the receiver takes spans by reference (MSGPORT_F_SPAN)
+ *
+ * Context: Any; takes no lock, does not sleep.
+ * Return: The payload's length; for a span, the span's length, or 0 if the
+ * receiver takes it by reference.
+ */
+static inline u32 mp_msg_copy_len(const struct mp_msg *msg, bool span_ref)
+{
+	if (!msg->span)
+		return msg->len;
+	return span_ref ? 0 : msg->span_len;
+}
+
+/**
+ * mp_msg_copy_out() - copy a message's bytes to user space
+ * @mb: the mailbox, whose region holds a span's bytes
+ * @msg: the message
+ * @buf: the user buffer
+ * @n: how many bytes, at most mp_msg_copy_len()
+ *
+ * Copies @n bytes of @msg's payload, or of its span (region.c), to @buf.
+ *
+ * Context: Process context, without mb->lock; may sleep (user memory).
+ * Return: 0, or -EFAULT if the copy faults.
+ */
+static inline int mp_msg_copy_out(struct mp_mailbox *mb,
+				  const struct mp_msg *msg, void __user *buf, u32 n)
+{
+	if (msg->span)
+		return n ? mp_region_copy_to_user(mb, buf, msg->span_off,
+						       n) : 0;
+	return copy_to_user(buf, msg->data, n) ? -EFAULT : 0;
+}
 
 /* wait.c (layer 3) */
 #define MP_WAKE_MAX	8
@@ -396,9 +460,65 @@ struct mp_deadline {
 void mp_wake_add(struct mp_wake *wk, struct mp_waiter *w);
 void mp_wake_flush(struct mp_mailbox *mb, struct mp_wake *wk);
 void mp_wake_note_peer(struct pid **slot, struct mp_wake *wk);
-void mp_deadline_init(struct mp_deadline *d, const struct mp_xfer *x);
-int mp_wait_nowait_error(const struct mp_xfer *x);
-int mp_wait_interrupted(const struct mp_deadline *d);
+/**
+ * mp_deadline_init() - the deadline of a transfer's wait
+ * @d: the deadline to set
+ * @x: the transfer
+ *
+ * With MSGPORT_F_TIMEOUT, @d expires @x->timeout_ns from now (capped at
+ * KTIME_MAX, the sum saturating); without it, @d is untimed and never
+ * expires.
+ *
+ * Context: Any; takes no lock, does not sleep.
+ */
+static inline void mp_deadline_init(struct mp_deadline *d,
+				    const struct mp_xfer *x)
+{
+	d->timed = x->flags & MSGPORT_F_TIMEOUT;
+	if (d->timed) {
+		u64 ns = min_t(u64, x->timeout_ns, KTIME_MAX);
+
+		d->expires = ktime_add_safe(ktime_get(), ns_to_ktime(ns));
+	}
+}
+
+/**
+ * mp_wait_nowait_error() - the error of a transfer that must not wait
+ * @x: the transfer
+ *
+ * The call must not sleep if it has MSGPORT_F_NONBLOCK or a zero timeout.
+ *
+ * Context: Any; takes no lock, does not sleep.
+ * Return: -EAGAIN with MSGPORT_F_NONBLOCK, else -ETIMEDOUT with
+ * MSGPORT_F_TIMEOUT and a zero timeout, else 0 (it may wait).
+ */
+static inline int mp_wait_nowait_error(const struct mp_xfer *x)
+{
+	if (x->flags & MSGPORT_F_NONBLOCK)
+		return -EAGAIN;
+	if ((x->flags & MSGPORT_F_TIMEOUT) && !x->timeout_ns)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+/**
+ * mp_wait_interrupted() - whether the current task's wait must end
+ * @d: the wait's deadline
+ *
+ * Context: Called by the waiting task, with mb->lock held by its callers
+ * (it takes none itself); does not sleep.
+ * Return: -ERESTARTSYS if a signal is pending, else -ETIMEDOUT if @d is
+ * timed and has passed, else 0.
+ */
+static inline int mp_wait_interrupted(const struct mp_deadline *d)
+{
+	if (signal_pending(current))
+		return -ERESTARTSYS;
+	if (d->timed && ktime_compare(ktime_get(), d->expires) >= 0)
+		return -ETIMEDOUT;
+	return 0;
+}
+
 void mp_wait_sleep_locked(struct mp_mailbox *mb, const struct mp_deadline *d)
 	__releases(&mb->lock) __acquires(&mb->lock);
 /* What a spinner waits for: true once it happened (read without locks). */
@@ -416,8 +536,36 @@ int mp_wait_report_remaining(const struct mp_deadline *d, u64 __user *utimeout,
 			     int ret);
 
 /* queue.c (layer 4): all under mb->lock, but mp_queue_withdraw() */
-bool mp_queue_has_room(const struct mp_mailbox *mb);
-struct mp_msg *mp_queue_head(const struct mp_mailbox *mb);
+/**
+ * mp_queue_has_room() - whether a mailbox's queue has room for a message
+ * @mb: the mailbox
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ * Return: True if @mb is unbounded (MSGPORT_CAPACITY_UNBOUNDED) or holds
+ * fewer messages than its capacity; never for a rendezvous (capacity 0).
+ */
+static inline bool mp_queue_has_room(const struct mp_mailbox *mb)
+{
+	return mb->capacity == MSGPORT_CAPACITY_UNBOUNDED ||
+	       mb->nmsgs < mb->capacity;
+}
+
+/**
+ * mp_queue_head() - the first queued message
+ * @mb: the mailbox
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ * Return: The first message of the highest priority that has any (it stays
+ * queued), or NULL if the queue is empty.
+ */
+static inline struct mp_msg *mp_queue_head(const struct mp_mailbox *mb)
+{
+	if (!mb->prio_map)
+		return NULL;
+	return list_first_entry(&mb->prio[__fls(mb->prio_map)],
+				struct mp_msg, link);
+}
+
 struct mp_msg *mp_queue_first(const struct mp_mailbox *mb,
 			      const struct pid *from);
 struct mp_msg *mp_queue_first_call(const struct mp_mailbox *mb);
@@ -426,9 +574,39 @@ void mp_queue_insert(struct mp_mailbox *mb, struct mp_msg *msg,
 void mp_queue_unlink(struct mp_mailbox *mb, struct mp_msg *msg);
 void mp_queue_remove(struct mp_mailbox *mb, struct mp_msg *msg,
 		     struct mp_wake *wk);
-void mp_queue_stamp_at(struct mp_mailbox *mb, struct mp_msg *msg,
-		       u64 now);
-void mp_queue_stamp(struct mp_mailbox *mb, struct mp_msg *msg);
+/**
+ * mp_queue_stamp_at() - accept a message at a given time
+ * @mb: the mailbox
+ * @msg: the message
+ * @now: its send time, in ktime_get_ns() nanoseconds
+ *
+ * Gives @msg its sequence number (@mb's next) and time stamp @now: it is
+ * now accepted, and counted as sent.
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ */
+static inline void mp_queue_stamp_at(struct mp_mailbox *mb, struct mp_msg *msg,
+				     u64 now)
+{
+	msg->seq = ++mb->next_seq;
+	msg->send_time_ns = now;
+	mb->sent++;
+}
+
+/**
+ * mp_queue_stamp() - accept a message now
+ * @mb: the mailbox
+ * @msg: the message
+ *
+ * mp_queue_stamp_at() with the time now (ktime_get_ns()).
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ */
+static inline void mp_queue_stamp(struct mp_mailbox *mb, struct mp_msg *msg)
+{
+	mp_queue_stamp_at(mb, msg, ktime_get_ns());
+}
+
 struct mp_waiter *mp_queue_taker(struct mp_mailbox *mb,
 				 const struct mp_msg *msg);
 void mp_queue_handoff(struct mp_mailbox *mb, struct mp_waiter *w,

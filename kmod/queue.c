@@ -42,36 +42,6 @@
 #include "msgport.h"
 
 /**
- * mp_queue_has_room() - whether a mailbox's queue has room for a message
- * @mb: the mailbox
- *
- * Context: Called with mb->lock held; does not sleep.
- * Return: True if @mb is unbounded (MSGPORT_CAPACITY_UNBOUNDED) or holds
- * fewer messages than its capacity; never for a rendezvous (capacity 0).
- */
-bool mp_queue_has_room(const struct mp_mailbox *mb)
-{
-	return mb->capacity == MSGPORT_CAPACITY_UNBOUNDED ||
-	       mb->nmsgs < mb->capacity;
-}
-
-/**
- * mp_queue_head() - the first queued message
- * @mb: the mailbox
- *
- * Context: Called with mb->lock held; does not sleep.
- * Return: The first message of the highest priority that has any (it stays
- * queued), or NULL if the queue is empty.
- */
-struct mp_msg *mp_queue_head(const struct mp_mailbox *mb)
-{
-	if (!mb->prio_map)
-		return NULL;
-	return list_first_entry(&mb->prio[__fls(mb->prio_map)],
-				struct mp_msg, link);
-}
-
-/**
  * mp_queue_first() - the first queued message of a sender
  * @mb: the mailbox
  * @from: the sender's thread group (MSGPORT_F_FROM), or NULL for any
@@ -150,39 +120,6 @@ void mp_queue_unlink(struct mp_mailbox *mb, struct mp_msg *msg)
 		__clear_bit(msg->prio, &mb->prio_map);
 	WRITE_ONCE(mb->nmsgs, mb->nmsgs - 1);
 	mb->bytes -= msg->len;
-}
-
-/**
- * mp_queue_stamp_at() - accept a message at a given time
- * @mb: the mailbox
- * @msg: the message
- * @now: its send time, in ktime_get_ns() nanoseconds
- *
- * Gives @msg its sequence number (@mb's next) and time stamp @now: it is
- * now accepted, and counted as sent.
- *
- * Context: Called with mb->lock held; does not sleep.
- */
-void mp_queue_stamp_at(struct mp_mailbox *mb, struct mp_msg *msg,
-		       u64 now)
-{
-	msg->seq = ++mb->next_seq;
-	msg->send_time_ns = now;
-	mb->sent++;
-}
-
-/**
- * mp_queue_stamp() - accept a message now
- * @mb: the mailbox
- * @msg: the message
- *
- * mp_queue_stamp_at() with the time now (ktime_get_ns()).
- *
- * Context: Called with mb->lock held; does not sleep.
- */
-void mp_queue_stamp(struct mp_mailbox *mb, struct mp_msg *msg)
-{
-	mp_queue_stamp_at(mb, msg, ktime_get_ns());
 }
 
 /* A slot became free: move the first waiting sender's message in. */

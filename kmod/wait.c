@@ -127,65 +127,6 @@ void mp_wake_note_peer(struct pid **slot, struct mp_wake *wk)
 }
 
 /**
- * mp_deadline_init() - the deadline of a transfer's wait
- * @d: the deadline to set
- * @x: the transfer
- *
- * With MSGPORT_F_TIMEOUT, @d expires @x->timeout_ns from now (capped at
- * KTIME_MAX, the sum saturating); without it, @d is untimed and never
- * expires.
- *
- * Context: Any; takes no lock, does not sleep.
- */
-void mp_deadline_init(struct mp_deadline *d,
-		      const struct mp_xfer *x)
-{
-	d->timed = x->flags & MSGPORT_F_TIMEOUT;
-	if (d->timed) {
-		u64 ns = min_t(u64, x->timeout_ns, KTIME_MAX);
-
-		d->expires = ktime_add_safe(ktime_get(), ns_to_ktime(ns));
-	}
-}
-
-/**
- * mp_wait_nowait_error() - the error of a transfer that must not wait
- * @x: the transfer
- *
- * The call must not sleep if it has MSGPORT_F_NONBLOCK or a zero timeout.
- *
- * Context: Any; takes no lock, does not sleep.
- * Return: -EAGAIN with MSGPORT_F_NONBLOCK, else -ETIMEDOUT with
- * MSGPORT_F_TIMEOUT and a zero timeout, else 0 (it may wait).
- */
-int mp_wait_nowait_error(const struct mp_xfer *x)
-{
-	if (x->flags & MSGPORT_F_NONBLOCK)
-		return -EAGAIN;
-	if ((x->flags & MSGPORT_F_TIMEOUT) && !x->timeout_ns)
-		return -ETIMEDOUT;
-	return 0;
-}
-
-/**
- * mp_wait_interrupted() - whether the current task's wait must end
- * @d: the wait's deadline
- *
- * Context: Called by the waiting task, with mb->lock held by its callers
- * (it takes none itself); does not sleep.
- * Return: -ERESTARTSYS if a signal is pending, else -ETIMEDOUT if @d is
- * timed and has passed, else 0.
- */
-int mp_wait_interrupted(const struct mp_deadline *d)
-{
-	if (signal_pending(current))
-		return -ERESTARTSYS;
-	if (d->timed && ktime_compare(ktime_get(), d->expires) >= 0)
-		return -ETIMEDOUT;
-	return 0;
-}
-
-/**
  * mp_wait_sleep_locked() - sleep on a mailbox with its lock dropped
  * @mb: the mailbox
  * @d: the wait's deadline
