@@ -12,7 +12,7 @@
  *   close of an ephemeral mailbox, an inbox's owner leaving) sets @dead,
  *   drops the queue (counted in @dropped) and wakes every waiter with
  *   -EIDRM (an inbox: -ECONNRESET, later senders -ECONNREFUSED:
- *   mp_mailbox_dead_error()); the memory stays until the last reference goes.
+ *   mp_queue_dead_error()); the memory stays until the last reference goes.
  *   @last_sender and @last_receiver (under mb->lock) hold pid references
  *   (of threads), replaced when another thread sends or receives (the old
  *   one is put after unlocking) and put when the mailbox is freed.
@@ -110,7 +110,7 @@ void mp_mailbox_free(struct mp_mailbox *mb)
  *
  * Marks @mb dead: every later send and receive fails, and every sleeping sender
  * and receiver wakes, with -EIDRM (an inbox: -ECONNRESET, later senders
- * -ECONNREFUSED; mp_mailbox_dead_error()).  Queued messages are dropped and
+ * -ECONNREFUSED; mp_queue_dead_error()).  Queued messages are dropped and
  * counted in @mb->dropped; the call of a queued request fails; the sync sender
  * of a queued message wakes.  Senders waiting for room wake and free their
  * messages themselves (never queued).  Pollers are woken with EPOLLIN,
@@ -143,7 +143,7 @@ void mp_mailbox_destroy(struct mp_mailbox *mb)
 			mb->dropped++;
 			if (msg->call)
 				mp_call_fail(msg->call,
-					     mp_mailbox_dead_error(mb, true));
+					     mp_queue_dead_error(mb, true));
 			w = msg->sync;
 			if (w) {
 				msg->sync = NULL;
@@ -372,7 +372,7 @@ int mp_mailbox_set_mode(struct mp_mailbox *mb, u32 mode)
 
 	spin_lock(&mb->lock);
 	if (mb->dead)
-		ret = mp_mailbox_dead_error(mb, true);
+		ret = mp_queue_dead_error(mb, true);
 	else
 		WRITE_ONCE(mb->mode, mode);
 	spin_unlock(&mb->lock);

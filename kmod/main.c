@@ -69,7 +69,8 @@ static int copy_name(u64 uname, u32 len, char *buf)
  * (through the functions it calls); holds neither on return.
  * Return: the descriptor number; or -errno: -ENOMEM or -EMFILE
  * (mp_file_prepare()), -EEXIST, -EACCES, -ENOENT, -ENOSPC, @create_err or
- * -ENOMEM (mp_registry_open()), or an error of mp_file_install().
+ * -ENOMEM, or mp_region_create()'s -EFBIG, -EDQUOT or -EINTR
+ * (mp_registry_open()), or an error of mp_file_install().
  */
 int mp_ctl_open(const struct msgport_open *op, const char *name,
 		int create_err)

@@ -40,6 +40,10 @@
  *   8  rpc.c
  *   9  mailbox_file.c procfs.c
  *   10 main.c
+ * A static inline function of this header belongs to the layer of the
+ * section it stands in; it can only use what is declared above it, so the
+ * order of the sections keeps it to its layer and below (scripts/layers
+ * sees only calls between object files).
  * The hooks: a message that is a call's request tells its call record
  * (rpc.c) what becomes of it, from the layers that move messages:
  *   hook  mp_call_bind mp_call_put mp_call_token mp_call_request
@@ -520,7 +524,7 @@ static inline int mp_wait_interrupted(const struct mp_deadline *d)
 }
 
 void mp_wait_sleep_locked(struct mp_mailbox *mb, const struct mp_deadline *d)
-	__releases(&mb->lock) __acquires(&mb->lock);
+	__must_hold(&mb->lock);
 /* What a spinner waits for: true once it happened (read without locks). */
 typedef bool (*mp_spin_done_t)(const void *arg);
 
@@ -619,6 +623,19 @@ void mp_queue_take(struct mp_mailbox *mb, struct mp_msg *msg,
 bool mp_queue_withdraw(struct mp_mailbox *mb,
 		       struct mp_call *call);
 
+/*
+ * The error of an operation on a destroyed mailbox: -EIDRM for an unlinked
+ * mailbox; for a closed inbox -ECONNRESET to those it was destroyed under
+ * (@waited) and -ECONNREFUSED to later senders.
+ */
+static inline int mp_queue_dead_error(const struct mp_mailbox *mb,
+				      bool waited)
+{
+	if (!mb->owner)
+		return -EIDRM;
+	return waited ? -ECONNRESET : -ECONNREFUSED;
+}
+
 /* send.c (layer 5) */
 int mp_send(struct mp_mailbox *mb, struct mp_xfer *x);
 int mp_send_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
@@ -641,19 +658,6 @@ void mp_mailbox_receiver_opened(struct mp_mailbox *mb);
 void mp_mailbox_receiver_closed(struct mp_mailbox *mb);
 void mp_mailbox_put(struct mp_mailbox *mb);
 bool mp_mailbox_is_owner(const struct mp_mailbox *mb);
-
-/*
- * The error of an operation on a destroyed mailbox: -EIDRM for an unlinked
- * mailbox; for a closed inbox -ECONNRESET to those it was destroyed under
- * (@waited) and -ECONNREFUSED to later senders.
- */
-static inline int mp_mailbox_dead_error(const struct mp_mailbox *mb,
-					bool waited)
-{
-	if (!mb->owner)
-		return -EIDRM;
-	return waited ? -ECONNRESET : -ECONNREFUSED;
-}
 
 /* registry.c (layer 7) */
 extern struct mutex mp_registry_lock;

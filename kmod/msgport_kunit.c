@@ -9,18 +9,18 @@
  * the kernel log and in <debugfs>/kunit/<suite>/results.
  *
  * Suites
- *   mp_queue  one mailbox driven through mp_send()/mp_recv():
+ *   msgport_queue  one mailbox driven through mp_send()/mp_recv():
  *                  priority order, FIFO within a priority, capacity, byte
  *                  and object accounting, size/priority/quota limits, too
  *                  small buffers, peek, truncation, rendezvous, hand-off to a
  *                  waiting receiver (and no overtaking of a queued message
  *                  by one handed off), sync-send withdrawal, destruction.
- *   mp_names  name validation and the name table: create, exclusive
+ *   msgport_names  name validation and the name table: create, exclusive
  *                  create, open, unlink, ephemeral mailboxes, max_mailboxes.
- *   mp_span   region span validation (mp_span_check()).
+ *   msgport_span   region span validation (mp_span_check()).
  *
  * User memory: send and receive copy from and to user space, and KUnit runs
- * each case in a kernel thread.  The mp_queue suite's suite_init runs in
+ * each case in a kernel thread.  The msgport_queue suite's suite_init runs in
  * the task loading this module (modprobe/insmod): it maps a scratch buffer
  * into that task's address space and pins the mm, and each case (and its
  * helper receiver thread) adopts that mm with kthread_use_mm(), so the real
@@ -88,7 +88,7 @@ static void expect_counters(struct kunit *test, const struct counters *base)
 	KUNIT_EXPECT_EQ_MSG(test, now.files, base->files, "files leaked");
 }
 
-/* mp_queue: one unlinked mailbox per case */
+/* msgport_queue: one unlinked mailbox per case */
 
 struct queue_ctx {
 	struct counters base;
@@ -593,7 +593,7 @@ static struct kunit_suite queue_suite = {
 	.test_cases = queue_cases,
 };
 
-/* mp_names */
+/* msgport_names */
 
 static void test_name_check(struct kunit *test)
 {
@@ -737,7 +737,7 @@ static struct kunit_suite names_suite = {
 	.test_cases = names_cases,
 };
 
-/* mp_span: the region engineer's pure span check (msgport.h) */
+/* msgport_span: the region engineer's pure span check (msgport.h) */
 
 static void test_span_check(struct kunit *test)
 {
@@ -761,7 +761,7 @@ static struct kunit_suite span_suite = {
 	.test_cases = span_cases,
 };
 
-/* mp_stash: a mailbox's spare small-message buffers (msg_stash.c) */
+/* msgport_stash: a mailbox's spare small-message buffers (msg_stash.c) */
 
 #define STASH_TEST_MAX	4
 

@@ -33,7 +33,7 @@ static void put_back(struct mp_mailbox *mb, struct mp_msg *msg)
 	spin_lock(&mb->lock);
 	mb->received--;
 	if (msg->call && mb->dead)
-		mp_call_fail(msg->call, mp_mailbox_dead_error(mb, true));
+		mp_call_fail(msg->call, mp_queue_dead_error(mb, true));
 	/* A request whose caller gave up meanwhile is not put back. */
 	if (mb->dead || (msg->call && !mp_call_requeue(msg->call, msg))) {
 		mb->dropped++;
@@ -112,7 +112,7 @@ static void received(struct mp_mailbox *mb, struct mp_msg *msg,
  * Return: The bytes copied (at most @x->len, the rest cut off with
  * MSGPORT_F_TRUNC).  -EMSGSIZE if the message does not fit @x->len without
  * MSGPORT_F_TRUNC (it stays queued; its metadata is still copied, or
- * -EFAULT); -EFAULT if a copy faults; mp_mailbox_dead_error() for a
+ * -EFAULT); -EFAULT if a copy faults; mp_queue_dead_error() for a
  * destroyed mailbox; -EAGAIN (MSGPORT_F_NONBLOCK) or -ETIMEDOUT (a zero
  * timeout) if it would have to wait; -ETIMEDOUT or -ERESTARTSYS if the
  * wait times out or a signal comes (with -ERESTARTSYS, the time left goes
@@ -150,7 +150,7 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		if (w.state == MP_W_IDRM || mb->dead) {
 			if (w.state == MP_W_WAITING)
 				list_del_init(&w.link);
-			ret = mp_mailbox_dead_error(mb, true);
+			ret = mp_queue_dead_error(mb, true);
 			break;
 		}
 		if (w.state == MP_W_RETRY) {
@@ -247,7 +247,7 @@ static void put_back_many(struct mp_mailbox *mb,
 		mb->received--;
 		if (msg->call && mb->dead)
 			mp_call_fail(msg->call,
-				     mp_mailbox_dead_error(mb, true));
+				     mp_queue_dead_error(mb, true));
 		if (mb->dead ||
 		    (msg->call && !mp_call_requeue(msg->call, msg))) {
 			mb->dropped++;
@@ -312,7 +312,7 @@ static unsigned int take_all_queued(struct mp_mailbox *mb,
 				    const struct mp_xfer *xs,
 				    struct mp_msg **msgs, unsigned int n,
 				    struct mp_wake *wk)
-	__releases(&mb->lock) __acquires(&mb->lock)
+	__must_hold(&mb->lock)
 {
 	unsigned int got = 0;
 

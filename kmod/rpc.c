@@ -286,7 +286,7 @@ static void calls_erase(struct mp_mailbox *mb, struct mp_call *call)
  * its server, and a TAKEN call becomes CLAIMED.  A call whose caller already
  * gave up (CANCELED) is claimed too, so that the reply learns it
  * (-ECANCELED) rather than -ENOENT.  If @mb is dead or @mbf is NULL, nothing
- * is claimed: a TAKEN call fails, with mp_mailbox_dead_error() or
+ * is claimed: a TAKEN call fails, with mp_queue_dead_error() or
  * -ECONNRESET respectively, and its caller is woken.  A call in any other
  * state is left as is.
  *
@@ -301,7 +301,7 @@ void mp_call_claim(struct mp_mailbox *mb, struct mp_call *call,
 		if (mb->dead || !mbf) {
 			if (call->state == MP_CALL_TAKEN)
 				call_finish(call, mb->dead ?
-					    mp_mailbox_dead_error(mb, true) :
+					    mp_queue_dead_error(mb, true) :
 					    -ECONNRESET);
 		} else {
 			call->server = mbf;
@@ -342,7 +342,7 @@ static void calls_drop(struct mp_mailbox *mb, struct mp_file *mbf,
  * @mb: the mailbox, destroyed (mp_mailbox_destroy())
  *
  * @mb's claimed calls will not be answered: each leaves mb->calls, and a
- * CLAIMED one fails with mp_mailbox_dead_error() (-EIDRM, or -ECONNRESET for
+ * CLAIMED one fails with mp_queue_dead_error() (-EIDRM, or -ECONNRESET for
  * an inbox) and its caller is woken.  mb->calls' references are put after
  * unlocking.
  *
@@ -350,7 +350,7 @@ static void calls_drop(struct mp_mailbox *mb, struct mp_file *mbf,
  */
 void mp_calls_destroy(struct mp_mailbox *mb)
 {
-	calls_drop(mb, NULL, mp_mailbox_dead_error(mb, true));
+	calls_drop(mb, NULL, mp_queue_dead_error(mb, true));
 }
 
 /**
@@ -386,7 +386,7 @@ void mp_calls_release(struct mp_file *mbf)
  * Return: 0 if the reply was handed to the caller; -EINVAL for flags,
  * reserved fields or token 0; -EMSGSIZE if @r->len exceeds the mailbox's
  * max_msg_size, or the caller's reply buffer when the caller did not ask for
- * truncation (the call stays open); mp_mailbox_dead_error() (-EIDRM, or
+ * truncation (the call stays open); mp_queue_dead_error() (-EIDRM, or
  * -ECONNRESET for an inbox) if the mailbox is dead; -EFAULT, -EDQUOT or
  * -ENOMEM if the reply message cannot be made; -ENOENT if no such call is
  * claimed through @mbf; -ECANCELED if its caller gave up.
@@ -405,7 +405,7 @@ int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r)
 	if (r->len > mb->max_msg_size)
 		return -EMSGSIZE;
 	if (READ_ONCE(mb->dead))
-		return mp_mailbox_dead_error(mb, true);
+		return mp_queue_dead_error(mb, true);
 
 	x.buf = u64_to_user_ptr(r->buf);
 	x.len = r->len;
@@ -416,7 +416,7 @@ int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r)
 	spin_lock(&mb->lock);
 	call = calls_find(mb, r->token);
 	if (mb->dead) {
-		ret = mp_mailbox_dead_error(mb, true);
+		ret = mp_queue_dead_error(mb, true);
 	} else if (!call || call->server != mbf) {
 		ret = -ENOENT;
 	} else if (call->state == MP_CALL_CANCELED) {

@@ -11,7 +11,7 @@
  * msg->sync pointing at its waiter).  A sync sender that times out or is
  * interrupted takes the lock and either finds READY (success, whatever the
  * signal) or removes its message itself: never lost, never delivered
- * twice.  A destroyed mailbox fails the send (mp_mailbox_dead_error()).
+ * twice.  A destroyed mailbox fails the send (mp_queue_dead_error()).
  *
  * Locking
  *   mb->lock (queue.c); the message is made and freed outside it.
@@ -53,7 +53,7 @@ static unsigned int send_prepare(struct mp_mailbox *mb,
 			break;
 	}
 	if (ok && READ_ONCE(mb->dead)) {
-		ret = mp_mailbox_dead_error(mb, false);
+		ret = mp_queue_dead_error(mb, false);
 		ok = 0;
 	}
 	if (!ok) {
@@ -81,7 +81,7 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 	mp_deadline_init(&d, x);
 	spin_lock(&mb->lock);
 	if (mb->dead) {
-		ret = mp_mailbox_dead_error(mb, false);
+		ret = mp_queue_dead_error(mb, false);
 		goto out_unlock_free;
 	}
 	mp_wake_note_peer(&mb->last_sender, &wk);
@@ -131,7 +131,7 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 			break;
 		}
 		if (w.state == MP_W_IDRM) {
-			ret = mp_mailbox_dead_error(mb, true);
+			ret = mp_queue_dead_error(mb, true);
 			break;
 		}
 		if (w.state == MP_W_RESET) {
@@ -189,7 +189,7 @@ out_unlock_free:
  * span that is empty or of a mailbox without a region, -ERANGE for one
  * outside the region (mp_span_validate()); -EMSGSIZE if longer than @mb's
  * max_msg_size; -EDQUOT, -ENOMEM or -EFAULT if the message cannot be made
- * (mp_msgs_create()); mp_mailbox_dead_error() for a destroyed mailbox;
+ * (mp_msgs_create()); mp_queue_dead_error() for a destroyed mailbox;
  * -ECONNRESET to a call's sync sender left with no receiver; -EAGAIN
  * (MSGPORT_F_NONBLOCK) or -ETIMEDOUT (a zero timeout) if it would have to
  * wait; -ETIMEDOUT or -ERESTARTSYS if the wait times out or a signal comes
@@ -295,7 +295,7 @@ int mp_send_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 			wait = false;
 			spin_lock(&mb->lock);
 			if (mb->dead) {
-				ret = mp_mailbox_dead_error(mb, false);
+				ret = mp_queue_dead_error(mb, false);
 				spin_unlock(&mb->lock);
 				break;
 			}

@@ -140,7 +140,7 @@ void mp_wake_note_peer(struct pid **slot, struct mp_wake *wk)
  */
 void mp_wait_sleep_locked(struct mp_mailbox *mb,
 			  const struct mp_deadline *d)
-	__releases(&mb->lock) __acquires(&mb->lock)
+	__must_hold(&mb->lock)
 {
 	ktime_t expires = d->expires;
 

@@ -80,11 +80,14 @@ FORCE:
 
 -include $(LIBMSGPORT_OBJS:.o=.d)
 
+# An install replaces the library of an earlier minor version
+# (libmsgport.so.1.0 before 1.1): the soname link points at the new one.
 .PHONY: install-lib uninstall-lib uninstall
 install:: install-lib
 install-lib: lib
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(MANDIR)/man3
+	rm -f $(filter-out $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_REALNAME),$(wildcard $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_SONAME).*))
 	install -m 0755 $(LIBMSGPORT_SO) $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_REALNAME)
 	ln -sf $(LIBMSGPORT_REALNAME) $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_SONAME)
 	ln -sf $(LIBMSGPORT_SONAME) $(DESTDIR)$(LIBDIR)/libmsgport.so
@@ -96,7 +99,7 @@ install-lib: lib
 
 uninstall:: uninstall-lib
 uninstall-lib:
-	rm -f $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_REALNAME) $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_SONAME) \
+	rm -f $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_SONAME).* $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_SONAME) \
 		$(DESTDIR)$(LIBDIR)/libmsgport.so $(DESTDIR)$(LIBDIR)/libmsgport.a \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/msgport.pc $(DESTDIR)$(INCLUDEDIR)/libmsgport.h \
 		$(DESTDIR)$(INCLUDEDIR)/linux/msgport.h $(DESTDIR)$(MANDIR)/man3/libmsgport.3
