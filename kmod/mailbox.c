@@ -44,10 +44,9 @@
  * mp_mailbox_alloc() - allocate a new, empty mailbox
  *
  * Allocates a zeroed mailbox with empty priority queues and waiter lists, its
- * poll wait queue, an empty stash of up to MP_STASH_MAX buffers and one
- * reference (kref_init()), and counts it in mp_objects.mailboxes.  It has no
- * name, region or owner and is not linked: the caller sets its attributes
- * before publishing it.
+ * poll wait queue and one reference (kref_init()), and counts it in
+ * mp_objects.mailboxes.  It has no name, region or owner and is not linked:
+ * the caller sets its attributes before publishing it.
  *
  * Context: Process context.  May sleep (GFP_KERNEL_ACCOUNT: charged to the
  * caller's memory cgroup).  Takes no lock.
@@ -68,7 +67,6 @@ struct mp_mailbox *mp_mailbox_alloc(void)
 	INIT_LIST_HEAD(&mb->recv_waiters);
 	INIT_LIST_HEAD(&mb->send_waiters);
 	init_waitqueue_head(&mb->poll_wq);
-	mp_stash_init(&mb->stash, MP_STASH_MAX);
 	INIT_HLIST_NODE(&mb->hnode);
 	INIT_LIST_HEAD(&mb->node);
 	kref_init(&mb->ref);
@@ -82,10 +80,10 @@ EXPORT_SYMBOL_NS_GPL(mp_mailbox_alloc, MP_TEST_NS);
  * @mb: the mailbox: its last reference is gone, or it was never published
  *
  * Drops the owner, last sender and last receiver pid references, frees the
- * region (mp_region_free()) and the stashed buffers (mp_stash_drain()), frees
- * @mb and uncounts it in mp_objects.mailboxes.  Warns if messages, waiters or
- * claimed calls are left.  mp_mailbox_put() calls it on the last reference;
- * registry.c calls it directly for a mailbox it made but did not link.
+ * region (mp_region_free()), frees @mb and uncounts it in
+ * mp_objects.mailboxes.  Warns if messages, waiters or claimed calls are
+ * left.  mp_mailbox_put() calls it on the last reference; registry.c calls it
+ * directly for a mailbox it made but did not link.
  *
  * Context: Process context, no spinlock held.  May sleep.  Takes no lock of its
  * own; the region's uncharge may take mp_quota_lock (a leaf).
@@ -99,7 +97,6 @@ void mp_mailbox_free(struct mp_mailbox *mb)
 	put_pid(mb->last_sender);
 	put_pid(mb->last_receiver);
 	mp_region_free(mb);
-	mp_stash_drain(&mb->stash);
 	kfree(mb);
 	atomic_long_dec(&mp_objects.mailboxes);
 }
@@ -236,8 +233,11 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 		/* A receiver that opened meanwhile answers the rest. */
 		while (!mb->dead && !mb->nreceivers &&
 		       (msg = mp_queue_first_call(mb))) {
-			/* Its sync sender, and a sender admitted to the slot. */
-			if (wk.n + 2 > MP_WAKE_MAX) {
+			/*
+			 * Its sync sender, a sender admitted to the slot and
+			 * the receiver of that sender's message.
+			 */
+			if (wk.n + 3 > MP_WAKE_MAX) {
 				more = true;
 				break;
 			}

@@ -226,9 +226,12 @@ static int __init mp_init(void)
 	int ret;
 
 	mp_objects_init();
-	ret = mp_procfs_init();
+	ret = mp_msg_cache_init();
 	if (ret)
 		goto out_objects;
+	ret = mp_procfs_init();
+	if (ret)
+		goto out_cache;
 	ret = misc_register(&mp_miscdev);
 	if (ret)
 		goto out_procfs;
@@ -236,6 +239,8 @@ static int __init mp_init(void)
 
 out_procfs:
 	mp_procfs_exit();
+out_cache:
+	mp_msg_cache_exit();
 out_objects:
 	mp_objects_exit();
 	return ret;
@@ -246,6 +251,7 @@ static void __exit mp_exit(void)
 	misc_deregister(&mp_miscdev);
 	mp_registry_exit();
 	mp_procfs_exit();
+	mp_msg_cache_exit();
 	mp_quota_exit();
 	mp_objects_exit();
 }

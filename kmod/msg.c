@@ -12,12 +12,23 @@
  *   queued message outside the lock.  A message is charged to its sender's
  *   euid (user_quota.c) until freed, and holds a reference to that record
  *   and to its sender's pids; the messages a batch makes (mp_msgs_create()) or
- *   frees (mp_msgs_free_to()) together take and give back those references at
- *   once, one each.  A small message's buffer, freed by a receiver of the
- *   mailbox (or by its sender when the send fails), goes to the mailbox's
- *   stash for its next sends (msg_stash.c); any other free goes back to the
- *   allocator.  A call's request (msg->call) holds a reference to its call
- *   record (rpc.c), dropped when the message is freed.
+ *   frees (mp_msgs_free()) together take and give back those references at
+ *   once, one each.  A call's request (msg->call) holds a reference to its
+ *   call record (rpc.c), dropped when the message is freed.
+ *
+ * What a message costs
+ *   A message is charged what it holds of kernel memory, header and buffer
+ *   as allocated (mp_msg_charge()), to its sender twice over: to the
+ *   sender's euid (max_user_bytes, user_quota.c) and, by the allocation
+ *   itself, to the sender's memory cgroup.  A message of up to MP_MSG_SMALL
+ *   bytes, header included (a zero-byte one, a span), is an object of
+ *   mp_msg_cache, a slab cache of its own ("msgport_msg" in /proc/slabinfo)
+ *   with SLAB_ACCOUNT; a larger one comes from kvmalloc() with
+ *   GFP_KERNEL_ACCOUNT and is charged its kmalloc bucket
+ *   (kmalloc_size_roundup(): what kmalloc() takes for it, and at least what
+ *   vmalloc() would).  A buffer is freed when its message is: none is kept
+ *   for reuse, so none ever carries one user's or cgroup's charge into
+ *   another's message.
  *
  *   A span message (MSGPORT_F_SPAN) has no payload, only an offset and a
  *   length in the mailbox's region (region.c), checked at send; a receiver
@@ -26,10 +37,9 @@
  *   receiver's descriptor).
  *
  * Locking
- *   None of its own: nothing here takes a lock but the stash's
- *   (msg_stash.c) and the quota table's (user_quota.c).  Making and
- *   freeing happen outside mb->lock; filling in metadata may happen under
- *   it.
+ *   None of its own: nothing here takes a lock but the quota table's
+ *   (user_quota.c).  Making and freeing happen outside mb->lock; filling
+ *   in metadata may happen under it.
  */
 #include <linux/cred.h>
 #include <linux/err.h>
@@ -64,51 +74,38 @@ static void put_pid_many(struct pid *pid, unsigned int n)
 	put_pid(pid);
 }
 
+static struct kmem_cache *mp_msg_cache;
+
 /**
- * mp_msgs_free_to() - free messages together
- * @stash: the stash their small buffers go to (NULL: none)
- * @msgs: the messages
- * @n: how many, @msgs[0..@n)
+ * mp_msg_charge() - what a message is charged
+ * @len: its payload bytes (0 for a span)
  *
- * Frees @msgs[0..@n): uncharges their bytes, puts each one's call
- * reference (msg->call), and gives their small buffers to @stash as far as
- * it takes them; the other buffers go back to the allocator.  A run of one
- * sender's messages gives its references to the quota record and the pids
- * back at once (as mp_msgs_create() took them).
+ * The kernel memory a message of @len payload bytes holds: MP_MSG_SMALL
+ * (an object of mp_msg_cache) if its header and payload fit in that, else
+ * the kmalloc bucket of their size (kmalloc_size_roundup()).
  *
- * Context: Called without mb->lock.  May take the quota table's lock and
- * may sleep (kvfree() of a large buffer).
+ * Context: Any; takes no lock, does not sleep.
+ * Return: The bytes it is charged to max_user_bytes.
  */
-void mp_msgs_free_to(struct mp_stash *stash,
-		     struct mp_msg **msgs, unsigned int n)
+size_t mp_msg_charge(u32 len)
 {
-	void *bufs[MP_RECV_BATCH_CHUNK];
-	unsigned int i, run, nb = 0;
-	size_t bytes, size;
+	size_t size = struct_size_t(struct mp_msg, data, len);
 
-	for (i = 0; i < n; i += run) {
-		const struct mp_msg *m = msgs[i];
+	if (size <= MP_MSG_SMALL)
+		return MP_MSG_SMALL;
+	return kmalloc_size_roundup(size);
+}
+EXPORT_SYMBOL_NS_GPL(mp_msg_charge, MP_TEST_NS);
 
-		bytes = m->len;
-		for (run = 1; i + run < n &&
-		     msgs[i + run]->quota == m->quota &&
-		     msg_same_sender(msgs[i + run], m); run++)
-			bytes += msgs[i + run]->len;
-		mp_objects_msg_add(-(long)run, -(long)bytes);
-		mp_quota_uncharge_many(m->quota, bytes, run);
-		put_pid_many(m->tgid, run);
-		put_pid_many(m->tid, run);
-	}
-	for (i = 0; i < n; i++) {
-		if (msgs[i]->call)
-			mp_call_put(msgs[i]->call);
-		size = struct_size(msgs[i], data, msgs[i]->len);
-		if (size <= MP_STASH_BUF && nb < ARRAY_SIZE(bufs))
-			bufs[nb++] = msgs[i];
-		else
-			mp_stash_free(stash, msgs[i], size);
-	}
-	mp_stash_give(stash, bufs, nb);
+/* The charge of @xs[0..@n)'s messages. */
+static size_t msgs_charge(const struct mp_xfer *xs, unsigned int n)
+{
+	size_t bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		bytes += mp_msg_charge(xs[i].len);
+	return bytes;
 }
 
 /* The payload bytes of @xs[0..@n). */
@@ -122,38 +119,80 @@ static size_t msgs_bytes(const struct mp_xfer *xs, unsigned int n)
 	return bytes;
 }
 
-/*
- * Buffers for the messages of @xs[0..@n) into @msgs: the small ones from
- * @stash (NULL: none) as far as it has them, taken in one go, the others
- * allocated.  How many: all, or those before the first that could not be.
+/* A message's buffer, as mp_msg_charge() charges it (NULL: out of memory). */
+static struct mp_msg *msg_alloc(u32 len)
+{
+	size_t size = struct_size_t(struct mp_msg, data, len);
+
+	if (size <= MP_MSG_SMALL)
+		return kmem_cache_alloc(mp_msg_cache, GFP_KERNEL | __GFP_NOWARN);
+	return kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+}
+
+static void msg_free_buf(struct mp_msg *msg)
+{
+	if (struct_size(msg, data, msg->len) <= MP_MSG_SMALL)
+		kmem_cache_free(mp_msg_cache, msg);
+	else
+		kvfree(msg);
+}
+
+/**
+ * mp_msgs_free() - free messages together
+ * @msgs: the messages
+ * @n: how many, @msgs[0..@n)
+ *
+ * Frees @msgs[0..@n): uncharges them (mp_msg_charge() each), puts each
+ * one's call reference (msg->call) and frees their buffers.  A run of one
+ * sender's messages gives its references to the quota record and the pids
+ * back at once (as mp_msgs_create() took them).
+ *
+ * Context: Called without mb->lock.  May take the quota table's lock and
+ * may sleep (kvfree() of a large buffer).
  */
-static unsigned int msgs_alloc(struct mp_stash *stash,
-			       const struct mp_xfer *xs,
+void mp_msgs_free(struct mp_msg **msgs, unsigned int n)
+{
+	unsigned int i, run;
+	size_t bytes, charge;
+
+	for (i = 0; i < n; i += run) {
+		const struct mp_msg *m = msgs[i];
+
+		bytes = m->len;
+		charge = mp_msg_charge(m->len);
+		for (run = 1; i + run < n &&
+		     msgs[i + run]->quota == m->quota &&
+		     msg_same_sender(msgs[i + run], m); run++) {
+			bytes += msgs[i + run]->len;
+			charge += mp_msg_charge(msgs[i + run]->len);
+		}
+		mp_objects_msg_add(-(long)run, -(long)bytes);
+		mp_quota_uncharge_many(m->quota, charge, run);
+		put_pid_many(m->tgid, run);
+		put_pid_many(m->tid, run);
+	}
+	for (i = 0; i < n; i++) {
+		if (msgs[i]->call)
+			mp_call_put(msgs[i]->call);
+		msg_free_buf(msgs[i]);
+	}
+}
+
+/*
+ * Buffers for the messages of @xs[0..@n) into @msgs.  Returns how many
+ * were allocated: all of them, or, out of memory, those before the first
+ * that could not be.
+ */
+static unsigned int msgs_alloc(const struct mp_xfer *xs,
 			       struct mp_msg **msgs, unsigned int n)
 {
-	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN;
-	void *bufs[MP_SEND_BATCH_CHUNK];
-	unsigned int i, t = 0, small = 0, taken;
-	size_t size;
+	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		if (struct_size(msgs[i], data, xs[i].len) <= MP_STASH_BUF)
-			small++;
-	}
-	taken = mp_stash_take(stash, bufs,
-			      min_t(unsigned int, small, ARRAY_SIZE(bufs)));
-	for (i = 0; i < n; i++) {
-		size = struct_size(msgs[i], data, xs[i].len);
-		if (size <= MP_STASH_BUF && t < taken)
-			msgs[i] = bufs[t++];
-		else
-			msgs[i] = mp_stash_alloc(NULL, size, gfp);
+		msgs[i] = msg_alloc(xs[i].len);
 		if (!msgs[i])
 			break;
 	}
-	/* Out of memory: what was taken for the others goes back. */
-	if (t < taken)
-		mp_stash_give(stash, bufs + t, taken - t);
 	return i;
 }
 
@@ -174,7 +213,6 @@ static struct pid *get_current_pid_many(enum pid_type type, unsigned int n)
 
 /**
  * mp_msgs_create() - make a batch of messages from user space
- * @mb: the mailbox whose stash gives the buffers (NULL: no stash)
  * @xs: the sends, one sender's through one descriptor (@xs[0].quota is its
  *	descriptor's quota record, or NULL)
  * @msgs: where the messages go, @msgs[0..@n)
@@ -183,11 +221,11 @@ static struct pid *get_current_pid_many(enum pid_type type, unsigned int n)
  *
  * Makes the messages for @xs[0..@n) into @msgs, stamped with the current
  * task as their sender (its pids, euid and egid), their payloads copied in
- * from user space.  What they share is done once: their bytes charged to
- * the sender's quota at once (or, over the limit, those of as many of the
- * first as fit, so that the message that would go over fails, as a single
- * send would), the stash's buffers taken in one go, one reference per
- * message taken at once on the quota and the pids.  A payload that faults
+ * from user space.  What they share is done once: their charges
+ * (mp_msg_charge()) charged to the sender's quota at once (or, over the
+ * limit, those of as many of the first as fit, so that the message that
+ * would go over fails, as a single send would), one reference per message
+ * taken at once on the quota and the pids.  A payload that faults
  * ends the batch there.  A message that is a call's request (@xs[i].call)
  * is bound to its call (mp_call_bind()) last, so that a message that is not
  * made has no call to fail.
@@ -200,12 +238,10 @@ static struct pid *get_current_pid_many(enum pid_type type, unsigned int n)
  * -EINVAL (and a warning) if @n is 0 or over MP_SEND_BATCH_CHUNK.  *@err is
  * not written when all are made.
  */
-unsigned int mp_msgs_create(struct mp_mailbox *mb,
-			    const struct mp_xfer *xs,
+unsigned int mp_msgs_create(const struct mp_xfer *xs,
 			    struct mp_msg **msgs, unsigned int n,
 			    int *err)
 {
-	struct mp_stash *stash = mb ? &mb->stash : NULL;
 	struct pid *tgid, *tid = NULL;
 	struct mp_quota *quota;
 	unsigned int i, made;
@@ -218,11 +254,11 @@ unsigned int mp_msgs_create(struct mp_mailbox *mb,
 		*err = -EINVAL;
 		return 0;
 	}
-	bytes = msgs_bytes(xs, n);
+	bytes = msgs_charge(xs, n);
 	ret = mp_quota_charge_many(bytes, n, xs[0].quota, &quota);
 	/* Over the limit: as many as fit, as single sends would go. */
 	for (made = n; ret == -EDQUOT && made > 1;) {
-		bytes -= xs[--made].len;
+		bytes -= mp_msg_charge(xs[--made].len);
 		ret = mp_quota_charge_many(bytes, made, xs[0].quota,
 					   &quota);
 	}
@@ -234,9 +270,9 @@ unsigned int mp_msgs_create(struct mp_mailbox *mb,
 		*err = -EDQUOT;		/* the first that does not fit */
 		n = made;
 	}
-	made = msgs_alloc(stash, xs, msgs, n);
+	made = msgs_alloc(xs, msgs, n);
 	if (made < n) {
-		mp_quota_uncharge_many(quota, bytes - msgs_bytes(xs, made),
+		mp_quota_uncharge_many(quota, bytes - msgs_charge(xs, made),
 				       n - made);
 		*err = -ENOMEM;
 		n = made;
@@ -281,7 +317,7 @@ unsigned int mp_msgs_create(struct mp_mailbox *mb,
 	}
 	if (made < n) {
 		for (i = made; i < n; i++)
-			mp_msg_free_to(stash, msgs[i]);
+			mp_msg_free(msgs[i]);
 		*err = -EFAULT;
 		n = made;
 	}
@@ -295,7 +331,6 @@ unsigned int mp_msgs_create(struct mp_mailbox *mb,
 
 /**
  * mp_msg_create() - make one message from user space
- * @mb: the mailbox whose stash gives the buffer (NULL: no stash)
  * @x: the send
  *
  * The message for @x, as mp_msgs_create() makes it for a batch of one.
@@ -304,13 +339,12 @@ unsigned int mp_msgs_create(struct mp_mailbox *mb,
  * Return: The message, or ERR_PTR() of -EDQUOT, -ENOMEM or -EFAULT (as
  * mp_msgs_create()).
  */
-struct mp_msg *mp_msg_create(struct mp_mailbox *mb,
-			     const struct mp_xfer *x)
+struct mp_msg *mp_msg_create(const struct mp_xfer *x)
 {
 	struct mp_msg *msg;
 	int err;
 
-	if (!mp_msgs_create(mb, x, &msg, 1, &err))
+	if (!mp_msgs_create(x, &msg, 1, &err))
 		return ERR_PTR(err);
 	return msg;
 }
@@ -319,32 +353,45 @@ struct mp_msg *mp_msg_create(struct mp_mailbox *mb,
  * mp_msg_put() - drop a reference to a message
  * @msg: the message
  *
- * Drops a reference to @msg; the last one frees it, its buffer back to the
- * allocator (no stash).
+ * Drops a reference to @msg; the last one frees it (mp_msg_free()).
  *
  * Context: Called without mb->lock; may sleep (when it frees the message).
  */
 void mp_msg_put(struct mp_msg *msg)
 {
 	if (refcount_dec_and_test(&msg->ref))
-		mp_msg_free_to(NULL, msg);
+		mp_msg_free(msg);
 }
 
 /**
- * mp_msg_put_to() - drop a reference to a message of a mailbox
- * @mb: the mailbox whose stash may take the buffer
- * @msg: the message
+ * mp_msg_cache_init() - create the slab cache of small messages
  *
- * A receiver of @mb is done with @msg (or its sender, when the send fails):
- * drops a reference, and the last one frees @msg, its buffer to @mb's stash
- * if small and the stash takes it, so that it may serve @mb again.
- *
- * Context: Called without mb->lock; may sleep (when it frees the message).
+ * Context: Module init, process context.  May sleep.
+ * Return: 0, or -ENOMEM.
  */
-void mp_msg_put_to(struct mp_mailbox *mb, struct mp_msg *msg)
+int mp_msg_cache_init(void)
 {
-	if (refcount_dec_and_test(&msg->ref))
-		mp_msg_free_to(&mb->stash, msg);
+	/* Only the payload is copied to or from user space (hardened usercopy). */
+	mp_msg_cache = kmem_cache_create_usercopy("msgport_msg", MP_MSG_SMALL,
+						  0, SLAB_ACCOUNT,
+						  offsetof(struct mp_msg, data),
+						  MP_MSG_SMALL -
+						  offsetof(struct mp_msg, data),
+						  NULL);
+	return mp_msg_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * mp_msg_cache_exit() - destroy the slab cache of small messages
+ *
+ * Every message is freed by then (kmem_cache_destroy() reports one that
+ * is not).
+ *
+ * Context: Module exit, process context.  May sleep.
+ */
+void mp_msg_cache_exit(void)
+{
+	kmem_cache_destroy(mp_msg_cache);
 }
 
 /**

@@ -6,8 +6,8 @@
  * the lifetimes it owns):
  *   params.c        the module parameters
  *   objects.c       live object counters (debugfs msgport/objects)
- *   user_quota.c    queued payload and region bytes per euid (max_user_bytes)
- *   msg_stash.c     a mailbox's spare small-message buffers
+ *   user_quota.c    queued messages' and regions' bytes per euid
+ *                   (max_user_bytes)
  *   region.c        a mailbox's shared region: pages, mmap, span copies,
  *                   waits on its words
  *   msg.c           a message's life: made, its metadata, copied out, freed
@@ -29,7 +29,7 @@
  * Layers, lowest first.  A file calls functions of its own layer and of the
  * layers below it, never above, but for the hooks listed after the table
  * (make lint checks it: scripts/layers reads this table and the hooks):
- *   0  params.c objects.c user_quota.c msg_stash.c
+ *   0  params.c objects.c user_quota.c
  *   1  region.c
  *   2  msg.c
  *   3  wait.c
@@ -53,7 +53,7 @@
  * Names: everything of the module is mp_ (macros MP_), one prefix per file
  * after it where a file has a concept of its own (mp_msg_, mp_queue_,
  * mp_wait_, mp_mailbox_, mp_registry_, mp_inbox_, mp_call_, mp_region_,
- * mp_file_, mp_quota_, mp_stash_), ioctl handlers mp_ioc_*.  msgport_ is
+ * mp_file_, mp_quota_), ioctl handlers mp_ioc_*.  msgport_ is
  * libmsgport's, but for the uapi structs, which are shared by design.
  *
  * What msgport_kunit.ko (msgport_kunit.c, built for kernels with KUnit)
@@ -148,9 +148,10 @@ static inline int mp_name_check(const char *name, u32 len)
 	return 0;
 }
 
-/* user_quota.c (layer 0): queued payload and region bytes per euid */
+/* user_quota.c (layer 0): queued messages' and regions' bytes per euid */
 struct mp_quota;
 
+void mp_quota_show(struct seq_file *m);
 int mp_quota_charge(size_t len, struct mp_quota **quotap);
 int mp_quota_charge_held(size_t len, struct mp_quota *held,
 			 struct mp_quota **quotap);
@@ -224,22 +225,10 @@ struct mp_waiter {
 };
 
 /*
- * Spare buffers for small messages (msg_stash.c): messages of up to
- * MP_STASH_BUF bytes, header included, get buffers of that size, and
- * up to MP_STASH_MAX of them wait in a mailbox for its next sends.
- * None with KASAN: a stashed buffer is a live object to it, so a use after
- * free of a message would go unseen (the debug lane's KUnit test covers
- * the stash with a stash of its own).
+ * Messages of up to MP_MSG_SMALL bytes, header included, are objects of
+ * msg.c's slab cache, charged that much (mp_msg_charge()).
  */
-#define MP_STASH_BUF	256
-#define MP_STASH_MAX	(IS_ENABLED(CONFIG_KASAN) ? 0 : 32)
-
-struct mp_stash {
-	struct llist_head free;		/* lock-less pushes; pops under @take_lock */
-	atomic_t count;			/* >= buffers in @free */
-	unsigned int max;		/* fixed */
-	spinlock_t take_lock;		/* one taker at a time (llist's rule) */
-};
+#define MP_MSG_SMALL	256
 
 /*
  * A mailbox (mailbox.c), named or an inbox.  Each block of fields says what
@@ -268,9 +257,6 @@ struct mp_mailbox {
 	struct pid *last_receiver;
 	wait_queue_head_t poll_wq;	/* its own lock, never under @lock */
 
-	/* Spare small-message buffers: msg_stash.c's own locking. */
-	struct mp_stash stash;
-
 	/* Registry state, under mp_registry_lock. */
 	struct hlist_node hnode;	/* name hash, while linked */
 	struct list_head node;		/* creation order, while linked */
@@ -294,15 +280,6 @@ struct mp_mailbox {
 	struct pid *owner;		/* NULL for a named mailbox */
 	struct hlist_node inbox_link;	/* under mp_inbox_lock */
 };
-
-/* msg_stash.c (layer 0) */
-void mp_stash_init(struct mp_stash *st, unsigned int max);
-void *mp_stash_alloc(struct mp_stash *st, size_t size, gfp_t gfp);
-unsigned int mp_stash_take(struct mp_stash *st, void **bufs,
-			   unsigned int n);
-void mp_stash_free(struct mp_stash *st, void *buf, size_t size);
-void mp_stash_give(struct mp_stash *st, void **bufs, unsigned int n);
-void mp_stash_drain(struct mp_stash *st);
 
 /* One send or receive as the layers above pass it down (send.c, recv.c). */
 struct mp_xfer {
@@ -357,29 +334,27 @@ int mp_region_wait(struct mp_mailbox *mb,
 int mp_region_wake(struct mp_mailbox *mb);
 
 /* msg.c (layer 2) */
-unsigned int mp_msgs_create(struct mp_mailbox *mb,
-			    const struct mp_xfer *xs,
+int mp_msg_cache_init(void);
+void mp_msg_cache_exit(void);
+size_t mp_msg_charge(u32 len);
+unsigned int mp_msgs_create(const struct mp_xfer *xs,
 			    struct mp_msg **msgs, unsigned int n, int *err);
-struct mp_msg *mp_msg_create(struct mp_mailbox *mb,
-			     const struct mp_xfer *x);
-void mp_msgs_free_to(struct mp_stash *stash, struct mp_msg **msgs,
-		     unsigned int n);
+struct mp_msg *mp_msg_create(const struct mp_xfer *x);
+void mp_msgs_free(struct mp_msg **msgs, unsigned int n);
 /**
- * mp_msg_free_to() - free one message
- * @stash: the stash its buffer goes to, if small and it takes it (NULL: none)
+ * mp_msg_free() - free one message
  * @msg: the message
  *
- * As mp_msgs_free_to() for one message, whatever its reference count.
+ * As mp_msgs_free() for one message, whatever its reference count.
  *
- * Context: As mp_msgs_free_to(): without mb->lock; may sleep.
+ * Context: As mp_msgs_free(): without mb->lock; may sleep.
  */
-static inline void mp_msg_free_to(struct mp_stash *stash, struct mp_msg *msg)
+static inline void mp_msg_free(struct mp_msg *msg)
 {
-	mp_msgs_free_to(stash, &msg, 1);
+	mp_msgs_free(&msg, 1);
 }
 
 void mp_msg_put(struct mp_msg *msg);
-void mp_msg_put_to(struct mp_mailbox *mb, struct mp_msg *msg);
 void mp_msg_info_after(const struct mp_msg *msg,
 		       const struct mp_msg *prev,
 		       struct msgport_msginfo *info);

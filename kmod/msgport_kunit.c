@@ -761,125 +761,36 @@ static struct kunit_suite span_suite = {
 	.test_cases = span_cases,
 };
 
-/* msgport_stash: a mailbox's spare small-message buffers (msg_stash.c) */
+/* msgport_msg: what a message is charged (msg.c) */
 
-#define STASH_TEST_MAX	4
-
-static void test_stash_reuse(struct kunit *test)
+static void test_msg_charge(struct kunit *test)
 {
-	struct mp_stash st;
-	void *bufs[STASH_TEST_MAX + 1], *big, *again;
-	unsigned int i;
+	size_t head = sizeof(struct mp_msg);
 
-	mp_stash_init(&st, STASH_TEST_MAX);
-	/* Small buffers are of the stash's size, given back and taken again. */
-	for (i = 0; i <= STASH_TEST_MAX; i++) {
-		bufs[i] = mp_stash_alloc(&st, i % MP_STASH_BUF + 1, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, bufs[i]);
-		KUNIT_EXPECT_GE(test, ksize(bufs[i]), (size_t)MP_STASH_BUF);
-	}
-	mp_stash_free(&st, bufs[0], 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 1);
-	again = mp_stash_alloc(&st, MP_STASH_BUF, GFP_KERNEL);
-	KUNIT_ASSERT_PTR_EQ(test, again, bufs[0]);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
-	/* At most @max kept: the one over goes to the allocator. */
-	for (i = 0; i <= STASH_TEST_MAX; i++)
-		mp_stash_free(&st, bufs[i], MP_STASH_BUF);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
-	/* Larger sizes never come from nor go to the stash. */
-	big = mp_stash_alloc(&st, MP_STASH_BUF + 1, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, big);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
-	mp_stash_free(&st, big, MP_STASH_BUF + 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
-	/* No stash: plain allocations. */
-	again = mp_stash_alloc(NULL, 8, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, again);
-	mp_stash_free(NULL, again, 8);
-	mp_stash_drain(&st);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
-	KUNIT_EXPECT_TRUE(test, llist_empty(&st.free));
-
-	/* A stash of 0 (a kernel with KASAN) keeps nothing. */
-	mp_stash_init(&st, 0);
-	again = mp_stash_alloc(&st, 8, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, again);
-	mp_stash_free(&st, again, 8);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
-	KUNIT_EXPECT_TRUE(test, llist_empty(&st.free));
+	/* Small ones, zero-byte and spans included, cost a cache object. */
+	KUNIT_EXPECT_EQ(test, mp_msg_charge(0), (size_t)MP_MSG_SMALL);
+	KUNIT_EXPECT_EQ(test, mp_msg_charge(1), (size_t)MP_MSG_SMALL);
+	KUNIT_EXPECT_EQ(test, mp_msg_charge(MP_MSG_SMALL - head),
+			(size_t)MP_MSG_SMALL);
+	/* Larger: the kmalloc bucket of header and payload, never less. */
+	KUNIT_EXPECT_EQ(test, mp_msg_charge(MP_MSG_SMALL - head + 1),
+			kmalloc_size_roundup(MP_MSG_SMALL + 1));
+	KUNIT_EXPECT_GE(test, mp_msg_charge(1000), head + 1000);
+	KUNIT_EXPECT_GE(test, mp_msg_charge(1 << 20), head + (1 << 20));
+	KUNIT_EXPECT_LE(test, mp_msg_charge(1 << 20), (size_t)2 << 20);
 }
 
-/* Many at once: taken in order of their return, given up to the bound. */
-static void test_stash_take_give(struct kunit *test)
-{
-	void *bufs[STASH_TEST_MAX + 2], *got[STASH_TEST_MAX + 2];
-	struct mp_stash st;
-	unsigned int i, j, n;
-
-	mp_stash_init(&st, STASH_TEST_MAX);
-	KUNIT_EXPECT_EQ(test, mp_stash_take(&st, got, 2), 0U);
-	KUNIT_EXPECT_EQ(test, mp_stash_take(NULL, got, 2), 0U);
-	for (i = 0; i < ARRAY_SIZE(bufs); i++) {
-		bufs[i] = kmalloc(MP_STASH_BUF, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, bufs[i]);
-	}
-	/* Two kept of two. */
-	mp_stash_give(&st, bufs, 2);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 2);
-	/* Four more: two fit, two go to the allocator (kmemleak would see a loss). */
-	mp_stash_give(&st, bufs + 2, 4);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
-	/* A full stash takes none of one more. */
-	got[0] = kmalloc(MP_STASH_BUF, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, got[0]);
-	mp_stash_give(&st, got, 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
-	/* Taken: at most what is asked, at most what there is, each once. */
-	n = mp_stash_take(&st, got, 3);
-	KUNIT_EXPECT_EQ(test, n, 3U);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX - 3);
-	n += mp_stash_take(&st, got + n, 3);
-	KUNIT_EXPECT_EQ(test, n, (unsigned int)STASH_TEST_MAX);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
-	KUNIT_EXPECT_TRUE(test, llist_empty(&st.free));
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < i; j++)
-			KUNIT_EXPECT_PTR_NE(test, got[i], got[j]);
-		/* The kept ones are the first four given. */
-		for (j = 0; j < STASH_TEST_MAX && got[i] != bufs[j]; j++)
-			;
-		KUNIT_EXPECT_LT(test, j, (unsigned int)STASH_TEST_MAX);
-	}
-	mp_stash_give(&st, got, n);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), STASH_TEST_MAX);
-	mp_stash_drain(&st);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
-
-	/* No stash, or a stash of 0: all to the allocator. */
-	for (i = 0; i < 2; i++) {
-		got[i] = kmalloc(MP_STASH_BUF, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, got[i]);
-	}
-	mp_stash_give(NULL, got, 1);
-	mp_stash_init(&st, 0);
-	mp_stash_give(&st, got + 1, 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&st.count), 0);
-	KUNIT_EXPECT_TRUE(test, llist_empty(&st.free));
-}
-
-static struct kunit_case stash_cases[] = {
-	KUNIT_CASE(test_stash_reuse),
-	KUNIT_CASE(test_stash_take_give),
+static struct kunit_case msg_cases[] = {
+	KUNIT_CASE(test_msg_charge),
 	{}
 };
 
-static struct kunit_suite stash_suite = {
-	.name = "msgport_stash",
-	.test_cases = stash_cases,
+static struct kunit_suite msg_suite = {
+	.name = "msgport_msg",
+	.test_cases = msg_cases,
 };
 
-kunit_test_suites(&queue_suite, &names_suite, &span_suite, &stash_suite);
+kunit_test_suites(&queue_suite, &names_suite, &span_suite, &msg_suite);
 
 MODULE_DESCRIPTION("msgport: KUnit tests of the module's internals");
 MODULE_LICENSE("GPL");

@@ -104,9 +104,18 @@ static int objects_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(objects);
 
+static int users_show(struct seq_file *m, void *unused)
+{
+	mp_quota_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(users);
+
 /**
- * mp_objects_init() - create <debugfs>/msgport/objects
+ * mp_objects_init() - create <debugfs>/msgport/objects and users
  *
+ * objects: the counters of mp_objects; users: each euid's charge to
+ * max_user_bytes (mp_quota_show()).
  * debugfs is optional: a failure only loses the view and is not reported.
  *
  * Context: Process context (module init).  May sleep.  Takes no msgport lock.
@@ -117,6 +126,7 @@ void mp_objects_init(void)
 	mp_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("objects", 0444, mp_debugfs_dir, NULL,
 			    &objects_fops);
+	debugfs_create_file("users", 0444, mp_debugfs_dir, NULL, &users_fops);
 }
 
 /**

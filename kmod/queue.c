@@ -122,10 +122,17 @@ void mp_queue_unlink(struct mp_mailbox *mb, struct mp_msg *msg)
 	mb->bytes -= msg->len;
 }
 
-/* A slot became free: move the first waiting sender's message in. */
+/*
+ * A slot became free: the first sender waiting for room has its message
+ * accepted, handed to a waiting receiver that takes it or queued, and then
+ * a receiver that wants it kicked (as mp_queue_deliver() does): every path that
+ * admits a message (a receiver's take, a sync send or a call withdrawn on
+ * timeout) so wakes whoever waits for it.  A sync sender whose message is
+ * queued keeps waiting for its receipt (QUEUED); any other is READY.
+ */
 static void admit_sender(struct mp_mailbox *mb, struct mp_wake *wk)
 {
-	struct mp_waiter *w;
+	struct mp_waiter *w, *rw;
 	struct mp_msg *msg;
 
 	if (list_empty(&mb->send_waiters) || !mp_queue_has_room(mb))
@@ -135,16 +142,22 @@ static void admit_sender(struct mp_mailbox *mb, struct mp_wake *wk)
 	msg = w->msg;
 	mp_queue_stamp(mb, msg);
 	w->seq = msg->seq;
-	mp_queue_insert(mb, msg, false, wk);
-	if (w->sync) {
-		/* Keeps sleeping until a receiver takes it. */
-		WRITE_ONCE(w->state, MP_W_QUEUED);
-		msg->sync = w;
+	rw = mp_queue_taker(mb, msg);
+	if (rw) {
+		mp_queue_handoff(mb, rw, msg, wk);
 	} else {
-		WRITE_ONCE(w->state, MP_W_READY);
-		w->msg = NULL;
-		mp_wake_add(wk, w);
+		mp_queue_insert(mb, msg, false, wk);
+		mp_queue_kick(mb, wk);
+		if (w->sync) {
+			/* Keeps sleeping until a receiver takes it. */
+			WRITE_ONCE(w->state, MP_W_QUEUED);
+			msg->sync = w;
+			return;
+		}
 	}
+	WRITE_ONCE(w->state, MP_W_READY);
+	w->msg = NULL;
+	mp_wake_add(wk, w);
 }
 
 /**
@@ -154,9 +167,12 @@ static void admit_sender(struct mp_mailbox *mb, struct mp_wake *wk)
  * @wk: the wake-ups gathered
  *
  * mp_queue_unlink(); if that frees a slot of a full bounded mailbox, the
- * first sender waiting for room has its message stamped and queued (a sync
- * sender is then QUEUED, waiting for its receipt; any other is READY and
- * its wake-up goes to @wk), and @wk gets EPOLLOUT if room is left.
+ * first sender waiting for room has its message stamped and delivered: handed
+ * to a waiting receiver that takes it, or queued and a receiver that wants it
+ * kicked (a sync sender whose message is queued is then QUEUED, waiting for
+ * its receipt; any other is READY and its wake-up goes to @wk), and @wk gets
+ * EPOLLOUT if room is left.  Up to two wake-ups: the sender's and a
+ * receiver's.
  *
  * Context: Called with mb->lock held; does not sleep.
  */
@@ -293,8 +309,9 @@ void mp_queue_deliver(struct mp_mailbox *mb, struct mp_msg *msg,
  * mp_queue_take() - a receiver takes a message out of the queue
  * @mb: the mailbox
  * @msg: the message, queued
- * @wk: the wake-ups gathered: up to two (a sender admitted to the freed
- *	slot, @msg's sync sender)
+ * @wk: the wake-ups gathered: up to three (a sender admitted to the freed
+ *	slot and the receiver its message went to or kicked, @msg's sync
+ *	sender)
  *
  * mp_queue_remove(); @msg counts as received, a call's request tells its
  * call it was taken (mp_call_taken()), and a sync sender waiting for its

@@ -86,7 +86,7 @@ static void received(struct mp_mailbox *mb, struct mp_msg *msg,
 		     const struct mp_xfer *x)
 {
 	if (received_last(mb, msg, x))
-		mp_msg_free_to(&mb->stash, msg);
+		mp_msg_free(msg);
 }
 
 /**
@@ -280,8 +280,11 @@ static unsigned int take_queued(struct mp_mailbox *mb,
 
 	if (mb->dead)
 		return 0;
-	/* Each take may wake two (an admitted sender, a sync sender), +1 kick. */
-	while (got < n && wk->n + 3 <= MP_WAKE_MAX &&
+	/*
+	 * Each take may wake three (an admitted sender and the receiver of its
+	 * message, a sync sender), +1 kick.
+	 */
+	while (got < n && wk->n + 4 <= MP_WAKE_MAX &&
 	       (msg = mp_queue_head(mb))) {
 		x = &xs[got];
 		if (mp_msg_copy_len(msg, x->flags & MSGPORT_F_SPAN) > x->len &&
@@ -318,7 +321,7 @@ static unsigned int take_all_queued(struct mp_mailbox *mb,
 
 	for (;;) {
 		got += take_queued(mb, xs + got, msgs + got, n - got, wk);
-		if (got == n || wk->n + 3 <= MP_WAKE_MAX)
+		if (got == n || wk->n + 4 <= MP_WAKE_MAX)
 			return got;
 		spin_unlock(&mb->lock);
 		mp_wake_flush(mb, wk);
@@ -414,7 +417,7 @@ long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 		if (i && received_last(mb, msgs[i - 1], &xs[first + i - 1]))
 			done[ndone++] = msgs[i - 1];
 		if (ret < 0) {
-			mp_msgs_free_to(&mb->stash, done, ndone);
+			mp_msgs_free(done, ndone);
 			put_back_many(mb, msgs + i, got - i);
 			return first + i ? first + i : -EFAULT;
 		}
@@ -422,6 +425,6 @@ long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 	if (got && received_last(mb, msgs[got - 1], &xs[first + got - 1]))
 		done[ndone++] = msgs[got - 1];
 	/* Freed together: one sender's references given back at once. */
-	mp_msgs_free_to(&mb->stash, done, ndone);
+	mp_msgs_free(done, ndone);
 	return first + got;
 }

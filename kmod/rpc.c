@@ -409,7 +409,7 @@ int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r)
 
 	x.buf = u64_to_user_ptr(r->buf);
 	x.len = r->len;
-	msg = mp_msg_create(NULL, &x);
+	msg = mp_msg_create(&x);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 

@@ -60,7 +60,7 @@ static unsigned int send_prepare(struct mp_mailbox *mb,
 		*err = ret;
 		return 0;
 	}
-	made = mp_msgs_create(mb, xs, msgs, ok, err);
+	made = mp_msgs_create(xs, msgs, ok, err);
 	if (made == ok && ok < n)
 		*err = ret;
 	return made;
@@ -160,13 +160,13 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 	spin_unlock(&mb->lock);
 	mp_wake_flush(mb, &wk);
 	if (msg)
-		mp_msg_put_to(mb, msg);
+		mp_msg_put(msg);
 	return mp_wait_report_remaining(&d, x->utimeout, ret);
 
 out_unlock_free:
 	spin_unlock(&mb->lock);
 	mp_wake_flush(mb, &wk);
-	mp_msg_put_to(mb, msg);
+	mp_msg_put(msg);
 	return ret;
 }
 
@@ -318,7 +318,7 @@ int mp_send_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 			 * the later ones are made again after it.
 			 */
 			while (made > i + 1)
-				mp_msg_put_to(mb, msgs[--made]);
+				mp_msg_put(msgs[--made]);
 			ret = send_msg(mb, &xs[i], msgs[i]);
 			msgs[i] = NULL;		/* send_msg() took it */
 			if (ret)
@@ -328,7 +328,7 @@ int mp_send_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 		if (ret) {
 			for (; made > i; made--) {
 				if (msgs[made - 1])
-					mp_msg_put_to(mb, msgs[made - 1]);
+					mp_msg_put(msgs[made - 1]);
 			}
 			break;
 		}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * msgport: queued payload bytes per sending euid, plus the bytes of the
- * shared regions each euid created (the max_user_bytes limit).
+ * msgport: the kernel memory of the queued messages per sending euid (each
+ * charged what it holds, header and buffer: mp_msg_charge()), plus the
+ * bytes of the shared regions each euid created (the max_user_bytes limit).
  *
  * Locking
  *   mp_quota_lock (spinlock) serialises insertions into and removals
@@ -27,6 +28,7 @@
 #include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/rcupdate.h>
+#include <linux/seq_file.h>
 #include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -271,6 +273,30 @@ void mp_quota_drop(struct mp_quota *quota)
 {
 	if (quota)
 		quota_put(quota);
+}
+
+/**
+ * mp_quota_show() - each euid's charge, for debugfs
+ * @m: the seq_file of <debugfs>/msgport/users
+ *
+ * A header line "uid bytes", then a line per record: the euid (in the
+ * initial user namespace) and the bytes charged to it (messages as
+ * mp_msg_charge() charges them, and regions).
+ *
+ * Context: Process context (a read of the file).  Walks the hash under RCU;
+ * takes no lock.
+ */
+void mp_quota_show(struct seq_file *m)
+{
+	struct mp_quota *q;
+	int bkt;
+
+	seq_puts(m, "uid bytes\n");
+	rcu_read_lock();
+	hash_for_each_rcu(mp_quotas, bkt, q, node)
+		seq_printf(m, "%u %ld\n", from_kuid(&init_user_ns, q->uid),
+			   atomic_long_read(&q->bytes));
+	rcu_read_unlock();
 }
 
 /**

@@ -1305,18 +1305,19 @@ static int child_quota_receiver(void *arg)
  * blocking send batch into a mailbox of 1 with a receiver needs no more of
  * max_user_bytes than the same sends one by one, which hold at most three
  * messages at once (one being received, one queued, one being sent), so
- * with room for four every entry goes: the batch returns QUOTA_N, not a
+ * with room for four (each charged tu_msg_charge()) every entry goes: the batch returns QUOTA_N, not a
  * short count from EDQUOT (nor does a retry see that error again).
  */
 static void test_send_quota_as_single_sends(void **state)
 {
 	struct msgport_mailbox *mb = tu_create(tu_name("quota"), 1, QUOTA_MSG, 0600, 0);
 	struct msgport_batch_msg s[QUOTA_N];
+	size_t room = 4 * tu_msg_charge(QUOTA_MSG);
 	unsigned int i;
 	pid_t pid;
 	int ret;
 
-	tu_param_set("max_user_bytes", 4 * QUOTA_MSG);
+	tu_param_set("max_user_bytes", room);
 	for (i = 0; i < QUOTA_N; i++)
 		set_send(&s[i], i, QUOTA_MSG, 0, 19);
 	pid = tu_fork(child_quota_receiver, mb);
@@ -1327,8 +1328,8 @@ static void test_send_quota_as_single_sends(void **state)
 			(void)msgport_send_batch(mb, &s[ret], QUOTA_N - (unsigned int)ret, 0,
 						 (int64_t)LONG_NS);
 		tu_join(pid);
-		fail_msg("send batch of %u x %u bytes, max_user_bytes %u: returned %d%s%s", QUOTA_N,
-			 QUOTA_MSG, 4 * QUOTA_MSG, ret, ret < 0 ? " " : "",
+		fail_msg("send batch of %u x %u bytes, max_user_bytes %zu: returned %d%s%s", QUOTA_N,
+			 QUOTA_MSG, room, ret, ret < 0 ? " " : "",
 			 ret < 0 ? msgport_strerror(ret) : "");
 	}
 	assert_child_ok(pid);
@@ -1367,7 +1368,7 @@ static void test_waiting_batch_quota(void **state)
 	int ret;
 
 	/* Queued: 1 message; the batch's first waits: 2; ours makes 3 of 4. */
-	tu_param_set("max_user_bytes", 4 * QUOTA_MSG);
+	tu_param_set("max_user_bytes", 4 * tu_msg_charge(QUOTA_MSG));
 	assert_int_equal(msgport_send(full, out[0], QUOTA_MSG, 0, 0, MSGPORT_WAIT_FOREVER, NULL),
 			 0);
 	pid = tu_fork(child_quota_sender, full);
@@ -1390,11 +1391,12 @@ static void test_waiting_batch_quota(void **state)
 
 /*
  * A batch's messages are charged to max_user_bytes together, but the limit
- * is met as by single sends: with room for three of eight messages
- * (sizes differing, so a charge of the whole batch or of a wrong part would
- * show), the batch sends three and returns 3, the next send gets EDQUOT,
- * nothing unsent stays charged (also after a fault in a payload), and what
- * a receive frees serves exactly.
+ * is met as by single sends: with room for three and a half of eight
+ * messages (sizes differing, so a charge of the whole batch or of a wrong
+ * part would show; each charged tu_msg_charge() of its size), the batch
+ * sends three and returns 3, the next send gets EDQUOT, nothing unsent stays
+ * charged (also after a fault in a payload), and what a receive frees
+ * serves exactly.
  */
 static void test_send_quota_mid_batch(void **state)
 {
@@ -1402,10 +1404,14 @@ static void test_send_quota_mid_batch(void **state)
 	struct msgport_mailbox *mb = tu_create(tu_name("qmid"), MSGPORT_CAPACITY_UNBOUNDED,
 					       QUOTA_MSG, 0600, 0);
 	struct msgport_batch_msg s[QUOTA_N];
+	size_t c[QUOTA_N], limit, used;
 	struct msgport_stat st;
-	unsigned int i;
+	unsigned int i, fit;
 
-	tu_param_set("max_user_bytes", 3500);
+	for (i = 0; i < QUOTA_N; i++)
+		c[i] = tu_msg_charge(sizes[i]);
+	limit = c[0] + c[1] + c[2] + c[3] / 2;
+	tu_param_set("max_user_bytes", limit);
 	for (i = 0; i < QUOTA_N; i++)
 		set_send(&s[i], i, sizes[i], 0, 21);
 	assert_int_equal(msgport_send_batch(mb, s, QUOTA_N, MSGPORT_F_NONBLOCK, 0), 3);
@@ -1413,26 +1419,35 @@ static void test_send_quota_mid_batch(void **state)
 	st = stat_of(mb);
 	assert_int_equal(st.queued_msgs, 3);
 	assert_int_equal(st.queued_bytes, 900 + 1100 + 1000);
-	/* 3000 of 3500 used; 900 taken out: 2100. */
+	/* The first taken out: the batch from the fourth sends what fits after it. */
 	recv_one_expect(mb, &s[0]);
-	/* 1200, 100 and 100 fit (3500, the limit itself), the next 100 does not. */
-	assert_int_equal(msgport_send_batch(mb, &s[3], QUOTA_N - 3, MSGPORT_F_NONBLOCK, 0), 3);
-	assert_int_equal(stat_of(mb).queued_bytes, 3500);
-	for (i = 1; i <= 5; i++)
+	used = c[1] + c[2];
+	for (fit = 3; fit < QUOTA_N && used + c[fit] <= limit; fit++)
+		used += c[fit];
+	assert_true(fit > 3);
+	assert_int_equal(msgport_send_batch(mb, &s[3], QUOTA_N - 3, MSGPORT_F_NONBLOCK, 0),
+			 fit - 3);
+	if (fit < QUOTA_N)
+		assert_errno(msgport_send_batch(mb, &s[fit], QUOTA_N - fit, MSGPORT_F_NONBLOCK, 0),
+			     EDQUOT);
+	for (i = 1; i < fit; i++)
 		recv_one_expect(mb, &s[i]);
 	assert_int_equal(queued(mb), 0);
 	/* All uncharged: the rest go now. */
-	assert_int_equal(msgport_send_batch(mb, &s[6], 2, MSGPORT_F_NONBLOCK, 0), 2);
-	for (i = 6; i < QUOTA_N; i++)
+	if (fit < QUOTA_N)
+		assert_int_equal(msgport_send_batch(mb, &s[fit], QUOTA_N - fit,
+						    MSGPORT_F_NONBLOCK, 0), (int)(QUOTA_N - fit));
+	for (i = fit; i < QUOTA_N; i++)
 		recv_one_expect(mb, &s[i]);
 
 	/* A fault in the second payload: the charge of the three unsent goes back. */
+	tu_param_set("max_user_bytes", 3 * c[2] + c[2] / 2);
 	for (i = 0; i < 4; i++)
 		set_send(&s[i], i, 1000, 0, 23);
 	s[1].buf = tu_unmapped_page();
 	assert_int_equal(msgport_send_batch(mb, s, 4, MSGPORT_F_NONBLOCK, 0), 1);
 	assert_int_equal(stat_of(mb).queued_bytes, 1000);
-	/* 1000 used: two more fit (3000), a third would not. */
+	/* One queued: two more fit, a third would not. */
 	assert_int_equal(msgport_send_batch(mb, &s[2], 2, MSGPORT_F_NONBLOCK, 0), 2);
 	assert_errno(msgport_send_batch(mb, &s[2], 1, MSGPORT_F_NONBLOCK, 0), EDQUOT);
 	recv_one_expect(mb, &s[0]);

@@ -177,6 +177,24 @@ struct msgport_mailbox *tu_create(const char *name, uint32_t capacity, uint32_t 
 	return mb;
 }
 
+size_t tu_msg_charge(size_t len)
+{
+	struct msgport_mailbox *mb = tu_create(tu_name("charge"), MSGPORT_CAPACITY_UNBOUNDED,
+					       (uint32_t)(len ? len : 1), 0600, 0);
+	static char buf[1 << 20];
+	long before, after;
+
+	assert_true(len <= sizeof(buf));
+	assert_int_equal(tu_user_charge(geteuid(), &before), 0);
+	assert_int_equal(msgport_send(mb, buf, len, 0, MSGPORT_F_NONBLOCK, 0, NULL), 0);
+	assert_int_equal(tu_user_charge(geteuid(), &after), 0);
+	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), MSGPORT_F_NONBLOCK, 0, NULL),
+			 (ssize_t)len);
+	tu_close(mb);
+	assert_true(after > before);
+	return (size_t)(after - before);
+}
+
 struct msgport_mailbox *tu_open(const char *name, unsigned int oflags)
 {
 	struct msgport_mailbox *mb = NULL;

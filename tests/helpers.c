@@ -272,6 +272,26 @@ int tu_objects_read(const char *key, long *value)
 	return ret;
 }
 
+int tu_user_charge(uid_t uid, long *bytes)
+{
+	char line[128];
+	unsigned int u;
+	long v;
+	FILE *f = fopen("/sys/kernel/debug/msgport/users", "re");
+
+	if (!f)
+		return -errno;
+	*bytes = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%u %ld", &u, &v) == 2 && u == uid) {
+			*bytes = v;
+			break;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
 void *tu_unmapped_page(void)
 {
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -130,6 +130,12 @@ struct msgport_mailbox *tu_create(const char *name, uint32_t capacity, uint32_t 
 struct msgport_mailbox *tu_open(const char *name, unsigned int oflags);
 /* Close a mailbox from tu_create()/tu_open() now. */
 void tu_close(struct msgport_mailbox *mb);
+/*
+ * What one message of len payload bytes is charged to max_user_bytes, as
+ * measured (a send into a scratch mailbox, the sender's charge before and
+ * after), or fail the test.
+ */
+size_t tu_msg_charge(size_t len);
 /* Open this process's inbox (attr NULL: the library's defaults) or fail. */
 struct msgport_mailbox *tu_inbox(const struct msgport_attr *attr);
 /* tu_create() with full attributes (region_size...). */
@@ -229,6 +235,12 @@ int tu_proc_field(const char *name, const char *column, char *out, size_t outlen
 
 /* A counter of debugfs msgport/objects ("regions", ...): 0 or -errno. */
 int tu_objects_read(const char *key, long *value);
+
+/*
+ * What euid uid has charged to max_user_bytes (debugfs msgport/users; 0 if
+ * it has no record): 0 or -errno.
+ */
+int tu_user_charge(uid_t uid, long *bytes);
 
 /*
  * Bad addresses for EFAULT tests: a page that is not mapped any more, and

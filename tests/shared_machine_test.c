@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite "shared-machine": what one user or container can do to another on a
+ * shared kernel, and what it must not be able to.  Wake-ups that a
+ * withdrawn send must not lose (a receiver waiting for a message that got
+ * in behind it), memory charged at its real cost, per-user mailbox counts,
+ * rights needed to open a mailbox at all, and the smaller rules of the
+ * device (its mode, reply checks, poll's events).
+ *
+ * Each test is one scenario of "Safe on a shared machine"; the other side
+ * runs in child processes, and the parent waits for the state it needs (as
+ * stat reports it) before acting.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "msgport_test.h"
+
+#define LONG_NS		(30ULL * 1000000000ULL)	/* "forever" that cannot hang */
+#define WANT_NS		(8ULL * 1000000000ULL)	/* a receive that must succeed */
+
+struct peer {
+	struct msgport_mailbox *mb;
+	const char *text;
+	unsigned int flags;
+	int expect;			/* the call's expected result */
+};
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* Catch SIGUSR1 without SA_RESTART: a blocked call returns -EINTR. */
+static int catch_usr1(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	return sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* Child: a synchronous send that waits until a signal withdraws it. */
+static int child_sync_send(void *arg)
+{
+	struct peer *p = arg;
+	int ret;
+
+	CHILD_CHECK(catch_usr1() == 0);
+	ret = msgport_send(p->mb, p->text, strlen(p->text), 0, MSGPORT_F_SYNC, LONG_NS, NULL);
+	if (ret != p->expect)
+		fprintf(stderr, "child sync send: got %d, expected %d\n", ret, p->expect);
+	CHILD_CHECK(ret == p->expect);
+	return 0;
+}
+
+/* Child: a call that waits for its reply until a signal withdraws it. */
+static int child_call(void *arg)
+{
+	struct peer *p = arg;
+	char reply[64];
+	ssize_t ret;
+
+	CHILD_CHECK(catch_usr1() == 0);
+	ret = msgport_call(p->mb, p->text, strlen(p->text), reply, sizeof(reply), 0, 0, LONG_NS,
+			   NULL);
+	if (ret != p->expect)
+		fprintf(stderr, "child call: got %zd, expected %d\n", ret, p->expect);
+	CHILD_CHECK(ret == p->expect);
+	return 0;
+}
+
+/* Child: a send that waits for room. */
+static int child_send(void *arg)
+{
+	struct peer *p = arg;
+	int ret;
+
+	ret = msgport_send(p->mb, p->text, strlen(p->text), 0, p->flags, LONG_NS, NULL);
+	if (ret != p->expect)
+		fprintf(stderr, "child send: got %d, expected %d\n", ret, p->expect);
+	CHILD_CHECK(ret == p->expect);
+	return 0;
+}
+
+struct from_recv {
+	struct msgport_mailbox *mb;
+	pid_t from;
+	const char *text;
+};
+
+/* Child: a receive of one sender's message, which must come. */
+static int child_recv_from(void *arg)
+{
+	struct from_recv *r = arg;
+	struct msgport_msginfo info;
+	char buf[64];
+	ssize_t n;
+
+	n = msgport_recv_from(r->mb, r->from, buf, sizeof(buf) - 1, 0, WANT_NS, &info);
+	if (n < 0)
+		fprintf(stderr, "child recv_from %d: %s\n", (int)r->from,
+			msgport_strerror((int)n));
+	CHILD_CHECK(n == (ssize_t)strlen(r->text));
+	buf[n] = '\0';
+	CHILD_CHECK(!strcmp(buf, r->text));
+	CHILD_CHECK(info.pid == r->from);
+	return 0;
+}
+
+/*
+ * A full mailbox (capacity 1) whose slot a first sender holds (@holder);
+ * sender A waits for room; a receiver waits for A's message only.  The
+ * holder is withdrawn by a signal: A's message gets the slot, and the
+ * receiver that wants it must be woken.
+ */
+static void withdrawn_admits(int (*holder)(void *), const char *tag)
+{
+	struct msgport_mailbox *mb = tu_create(tu_name(tag), 1, 0, 0600, 0);
+	struct peer h = { .mb = mb, .text = "holder", .expect = -EINTR };
+	struct peer a = { .mb = mb, .text = "from-A", .expect = 0 };
+	struct from_recv r = { .mb = mb, .text = "from-A" };
+	struct msgport_stat st;
+	pid_t hp, ap, rp;
+
+	hp = tu_fork(holder, &h);
+	assert_await(mb, TU_QUEUED_MSGS, 1);
+	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
+	ap = tu_fork(child_send, &a);
+	assert_await(mb, TU_WAITING_SENDERS, st.waiting_senders + 1);
+	r.from = ap;
+	rp = tu_fork(child_recv_from, &r);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+
+	assert_int_equal(kill(hp, SIGUSR1), 0);
+	assert_child_ok(hp);
+	assert_child_ok(ap);
+	assert_child_ok(rp);
+	assert_await(mb, TU_QUEUED_MSGS, 0);
+}
+
+/* Scenario 4: a synchronous send withdrawn lets in a message someone waits for. */
+static void test_sync_withdrawn_kicks(void **state)
+{
+	(void)state;
+	withdrawn_admits(child_sync_send, "kick-sync");
+}
+
+/* Scenario 4: a call withdrawn lets in a message someone waits for. */
+static void test_call_withdrawn_kicks(void **state)
+{
+	(void)state;
+	withdrawn_admits(child_call, "kick-call");
+}
+
+#define RW		(MSGPORT_O_RECV | MSGPORT_O_SEND)
+#define SMALL_LIMIT	(64UL << 10)	/* max_user_bytes of the charge tests */
+#define SMALL_TRIES	4096		/* > SMALL_LIMIT / 64: any real charge stops it */
+
+/* Child, as nobody: messages of len bytes into an unbounded mailbox until EDQUOT. */
+static int child_fill(void *arg)
+{
+	const char *name = arg;
+	struct msgport_attr attr = {
+		.capacity = MSGPORT_CAPACITY_UNBOUNDED, .max_msg_size = 64, .mode = 0600,
+	};
+	struct msgport_mailbox *mb;
+	size_t len;
+	int i, ret = 0;
+
+	CHILD_CHECK(tu_drop_privileges() == 0);
+	CHILD_CHECK(msgport_mailbox_open(tu_mp(), name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | RW |
+					 MSGPORT_O_EPHEMERAL, &attr, &mb) == 0);
+	for (len = 0; len <= 1; len++) {
+		for (i = 0; i < SMALL_TRIES; i++) {
+			ret = msgport_send(mb, "x", len, 0, MSGPORT_F_NONBLOCK, 0, NULL);
+			if (ret < 0)
+				break;
+		}
+		if (ret != -EDQUOT)
+			fprintf(stderr, "fill child: %zu-byte messages: %d sent, then %d (%s)\n",
+				len, i, ret, msgport_strerror(ret));
+		CHILD_CHECK(ret == -EDQUOT);
+		/* A message holds at least its header: at most SMALL_LIMIT / 64. */
+		CHILD_CHECK(i >= 1 && i <= (int)(SMALL_LIMIT / 64));
+		/* Taking one out makes room for exactly one more of its size. */
+		CHILD_CHECK(msgport_recv(mb, NULL, 0, MSGPORT_F_NONBLOCK | MSGPORT_F_TRUNC, 0,
+					 NULL) == 0);
+		CHILD_CHECK(msgport_send(mb, "x", len, 0, MSGPORT_F_NONBLOCK, 0, NULL) == 0);
+		CHILD_CHECK(msgport_send(mb, "x", len, 0, MSGPORT_F_NONBLOCK, 0, NULL) == -EDQUOT);
+		/* Drained: the whole allowance is back. */
+		while (msgport_recv(mb, NULL, 0, MSGPORT_F_NONBLOCK | MSGPORT_F_TRUNC, 0, NULL) >= 0)
+			;
+	}
+	msgport_mailbox_close(mb);
+	return 0;
+}
+
+/*
+ * Scenario 1: every queued message is charged what it holds of kernel
+ * memory, a zero-byte one too: an unprivileged user's unbounded mailbox
+ * fills up to max_user_bytes with zero-byte messages, and then with 1-byte
+ * ones, which used to cost nothing and 1 byte.
+ */
+static void test_small_messages_charged(void **state)
+{
+	(void)state;
+	tu_param_set("max_user_bytes", SMALL_LIMIT);
+	assert_child_ok(tu_fork(child_fill, (void *)tu_name("fill")));
+}
+
+/* The charge of a message is its header and buffer: never less than a header. */
+static void test_charge_covers_header(void **state)
+{
+	size_t c0 = tu_msg_charge(0), c1 = tu_msg_charge(1), c4k = tu_msg_charge(4096);
+
+	(void)state;
+	assert_true(c0 >= 64);
+	assert_true(c1 == c0);
+	assert_true(c4k > 4096);
+	assert_true(c4k <= 2 * 4096 + 4096);
+}
+
+#define CG_ROOT		"/sys/fs/cgroup"
+#define CG_MSGS		8192	/* zero-byte messages: 2 MiB at 256 bytes each */
+
+/* A cgroup file's number: >= 0, or -errno. */
+static long long cg_read(const char *dir, const char *file)
+{
+	char path[256], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = '\0';
+	return strtoll(buf, NULL, 10);
+}
+
+static int cg_write(const char *dir, const char *file, const char *text)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -errno;
+}
+
+struct cg_sender {
+	struct msgport_mailbox *mb;
+	const char *dir;
+};
+
+/* Child: joins the cgroup, then queues CG_MSGS zero-byte messages. */
+static int child_cg_send(void *arg)
+{
+	const struct cg_sender *c = arg;
+	long long before, after;
+	char pid[32];
+	int i;
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	CHILD_CHECK(cg_write(c->dir, "cgroup.procs", pid) == 0);
+	before = cg_read(c->dir, "memory.current");
+	CHILD_CHECK(before >= 0);
+	for (i = 0; i < CG_MSGS; i++)
+		CHILD_CHECK(msgport_send(c->mb, NULL, 0, 0, MSGPORT_F_NONBLOCK, 0, NULL) == 0);
+	after = cg_read(c->dir, "memory.current");
+	if (after - before < CG_MSGS * 256LL / 2)
+		fprintf(stderr, "cgroup child: memory.current %lld -> %lld for %d messages\n",
+			before, after, CG_MSGS);
+	CHILD_CHECK(after - before >= CG_MSGS * 256LL / 2);
+	return 0;
+}
+
+/*
+ * A message's memory is charged to its sender's memory cgroup, whoever
+ * receives it: a sender in a cgroup with a memory limit queues messages and
+ * the cgroup's memory.current grows by them; they stay charged there after
+ * the sender left, and a receiver outside the cgroup takes the charge away.
+ */
+static void test_memcg_charge_follows_sender(void **state)
+{
+	struct msgport_mailbox *mb = tu_create(tu_name("memcg"), MSGPORT_CAPACITY_UNBOUNDED, 0,
+					       0600, 0);
+	struct cg_sender c = { .mb = mb };
+	long long queued, drained;
+	char dir[128];
+	int i;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), CG_ROOT "/mpt-%d", (int)getpid());
+	c.dir = dir;
+	/* The root may always enable a controller for its children. */
+	assert_int_equal(cg_write(CG_ROOT, "cgroup.subtree_control", "+memory"), 0);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	if (cg_write(dir, "memory.max", "268435456") != 0) {
+		rmdir(dir);
+		fail_msg("%s/memory.max: cannot set a limit", dir);
+	}
+	i = tu_join(tu_fork(child_cg_send, &c));
+	queued = cg_read(dir, "memory.current");
+	for (; queued >= 0 && i == 0 &&
+	       msgport_recv(mb, NULL, 0, MSGPORT_F_NONBLOCK | MSGPORT_F_TRUNC, 0, NULL) == 0;)
+		;
+	drained = cg_read(dir, "memory.current");
+	rmdir(dir);
+	assert_int_equal(i, 0);
+	assert_true(queued >= 0 && drained >= 0);
+	if (queued - drained < CG_MSGS * 256LL / 2)
+		fail_msg("the cgroup's memory.current went %lld -> %lld when %d messages were taken",
+			 queued, drained, CG_MSGS);
+}
+
+static const struct CMUnitTest shared_machine_tests[] = {
+	TU_TEST(test_sync_withdrawn_kicks),
+	TU_TEST(test_call_withdrawn_kicks),
+	TU_TEST(test_small_messages_charged),
+	TU_TEST(test_charge_covers_header),
+	TU_TEST(test_memcg_charge_follows_sender),
+};
+
+MSGPORT_SUITE(shared_machine_suite, MSGPORT_GROUP_MODULE, 1450, "shared-machine",
+	      "safe on a shared machine: no lost wake-up, real charges, rights to open",
+	      shared_machine_tests);
