@@ -329,14 +329,15 @@ void mp_mailbox_stat(struct mp_mailbox *mb, struct msgport_stat *st)
 	st->max_msg_size = mb->max_msg_size;
 	if (mb->ephemeral)
 		st->flags |= MSGPORT_STAT_EPHEMERAL;
-	st->region_size = mp_region_size(mb);
-	st->region_maps = mp_region_maps(mb);
 	if (mb->owner) {
 		st->flags |= MSGPORT_STAT_INBOX;
 		st->owner_pid = pid_vnr(mb->owner);
 	}
 
 	spin_lock(&mb->lock);
+	/* Under the lock: a stat-only descriptor's region may go (registry.c). */
+	st->region_size = mp_region_size(mb);
+	st->region_maps = mp_region_maps(mb);
 	st->mode = mb->mode;
 	if (mb->dead)
 		st->flags |= MSGPORT_STAT_UNLINKED;

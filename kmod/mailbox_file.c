@@ -484,7 +484,7 @@ static int mbfile_release(struct inode *inode, struct file *file)
 	if (mbf->mb->owner)
 		mp_inbox_release(mbf->mb);
 	else
-		mp_registry_release(mbf->mb);
+		mp_registry_release(mbf->mb, mbf->access);
 	mp_quota_drop(mbf->quota);
 	kfree(mbf);
 	atomic_long_dec(&mp_objects.files);

@@ -91,7 +91,7 @@ int mp_ctl_open(const struct msgport_open *op, const char *name,
 	}
 	fd = mp_file_install(&slot, mb, "[msgport]");
 	if (fd < 0)
-		mp_registry_open_failed(mb, created);
+		mp_registry_open_failed(mb, created, access);
 	return fd;
 }
 EXPORT_SYMBOL_NS_GPL(mp_ctl_open, MP_TEST_NS);

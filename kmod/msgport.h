@@ -641,9 +641,9 @@ extern struct list_head mp_mailboxes;
 struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
 				    const char *name, int create_err,
 				    bool *created);
-void mp_registry_open_failed(struct mp_mailbox *mb, bool created);
+void mp_registry_open_failed(struct mp_mailbox *mb, bool created, u32 access);
 int mp_registry_unlink(const char *name, u32 name_len);
-void mp_registry_release(struct mp_mailbox *mb);
+void mp_registry_release(struct mp_mailbox *mb, u32 access);
 void mp_registry_exit(void);
 
 /* inbox.c (layer 7) */

@@ -169,24 +169,30 @@ int mp_region_create(struct mp_mailbox *mb, u64 size)
 
 /**
  * mp_region_free() - free a mailbox's region
- * @mb: the mailbox being freed
+ * @mb: the mailbox: being freed, or unlinked with no descriptor left that
+ *	could use its region (registry.c)
  *
- * The mailbox is being freed: no mapping (nor descriptor) is left; warns if a
- * mapping is still counted.  Clears @mb->region, uncounts the region in
- * mp_objects, puts its pages (a page someone still pins stays until that
- * reference goes) and uncharges its bytes.  Does nothing if @mb has no region.
+ * No mapping (nor descriptor that could make one) is left; warns if a
+ * mapping is still counted.  Clears @mb->region under mb->lock (a
+ * descriptor for stat only may read it meanwhile: mp_region_size()),
+ * uncounts the region in mp_objects, puts its pages (a page someone still
+ * pins stays until that reference goes) and uncharges its bytes.  Does
+ * nothing if @mb has no region (any more).
  *
- * Context: Process context, from mp_mailbox_free().  May sleep.  The uncharge
- * may take mp_quota_lock (a leaf).
+ * Context: Process context, mb->lock not held.  May sleep.  Takes and
+ * releases mb->lock; the uncharge may take mp_quota_lock (a leaf).
  */
 void mp_region_free(struct mp_mailbox *mb)
 {
-	struct mp_region *rg = mb->region;
+	struct mp_region *rg;
 
+	spin_lock(&mb->lock);
+	rg = mb->region;
+	mb->region = NULL;
+	spin_unlock(&mb->lock);
 	if (!rg)
 		return;
 	WARN_ON(atomic_long_read(&rg->maps));
-	mb->region = NULL;
 	atomic_long_sub(region_bytes(rg), &mp_objects.region_bytes);
 	atomic_long_dec(&mp_objects.regions);
 	region_release(rg, rg->npages);
@@ -196,7 +202,8 @@ void mp_region_free(struct mp_mailbox *mb)
  * mp_region_size() - the size of a mailbox's region
  * @mb: the mailbox
  *
- * Context: Any context.  Lock-free: the size is fixed from creation to free.
+ * Context: Called with mb->lock held, or through a descriptor that can
+ * receive or send (whose mailbox keeps its region).  Does not sleep.
  *
  * Return: the region's size in bytes (whole pages), 0 if @mb has none.
  */
@@ -209,7 +216,7 @@ u64 mp_region_size(const struct mp_mailbox *mb)
  * mp_region_maps() - how many VMAs map a mailbox's region
  * @mb: the mailbox
  *
- * Context: Any context.  Lock-free (an atomic read).
+ * Context: As mp_region_size().  Does not sleep (an atomic read).
  *
  * Return: the number of VMAs mapping the region, 0 if @mb has none.
  */

@@ -10,17 +10,24 @@
  *
  * Lifetimes
  *   A mailbox's kref counts one reference for the name table while it is
- *   linked plus one per open descriptor.  A non-ephemeral mailbox with no open
- *   descriptor stays linked (and keeps its messages) until unlinked.  Unlink,
+ *   linked plus one per open descriptor; @nfiles counts the open descriptors
+ *   that can receive or send.  A descriptor with neither (stat and mode
+ *   only; opening one needs a mode bit of the caller's class, ownership or
+ *   CAP_IPC_OWNER all the same) holds the struct but keeps nothing else
+ *   alive: not an ephemeral mailbox, not its name, not its region.  A
+ *   non-ephemeral mailbox with no open descriptor stays linked (and keeps
+ *   its messages) until unlinked.  Unlink,
  *   or the last close of an ephemeral mailbox, removes the name under the
  *   mutex, then destroys the queue (mailbox.c: waiters get -EIDRM, messages
- *   are dropped) and drops the table's reference.  Descriptors still open keep
- *   the memory until they close; the last kref_put frees it.  Each mailbox
- *   file also holds a module reference (fops owner), so the module cannot go
- *   while a mailbox descriptor is open; at exit the table still owns the
- *   remaining mailboxes and destroys them.  A memory mapping of a mailbox's
- *   region holds the descriptor it was made from (region.c), so it counts as
- *   an open descriptor here: an ephemeral mailbox lives on while mapped.
+ *   are dropped) and drops the table's reference.  The region goes when
+ *   the mailbox is unlinked and no descriptor counted in @nfiles is left
+ *   (a mapping holds one).  Descriptors still open keep the struct until
+ *   they close; the last kref_put frees it.  Each mailbox file also holds
+ *   a module reference (fops owner), so the module cannot go while a
+ *   mailbox descriptor is open; at exit the table still owns the remaining
+ *   mailboxes and destroys them.  A memory mapping of a mailbox's region
+ *   holds the descriptor it was made from (region.c), so it counts as an
+ *   open descriptor here: an ephemeral mailbox lives on while mapped.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -74,14 +81,12 @@ static void unlink_locked(struct mp_mailbox *mb)
 	mp_nr_mailboxes--;
 }
 
-/* The table's reference goes with the name; the queue dies with it. */
-static void unlinked_destroy(struct mp_mailbox *mb)
-{
-	mp_mailbox_destroy(mb);
-	mp_mailbox_put(mb);
-}
-
-/* Mode bits against euid, egid and supplementary groups (as ipcperms). */
+/*
+ * Mode bits against euid, egid and supplementary groups (as ipcperms()), or
+ * CAP_IPC_OWNER.  An open for neither receiving nor sending (for stat and
+ * mode only) needs some right all the same: at least one mode bit of the
+ * caller's class; a stranger to a mailbox must not even hold it open.
+ */
 static bool may_access(const struct mp_mailbox *mb, u32 access)
 {
 	int granted = READ_ONCE(mb->mode);
@@ -95,39 +100,77 @@ static bool may_access(const struct mp_mailbox *mb, u32 access)
 		granted >>= 6;
 	else if (in_group_p(mb->gid))
 		granted >>= 3;
-	if (!(want & ~granted & 7))
+	if (want ? !(want & ~granted & 7) : (granted & 7))
 		return true;
 	return capable(CAP_IPC_OWNER);
+}
+
+/*
+ * A descriptor of @mb with @access closes (or failed to open), under the
+ * mutex: gives back its count in @mb->nfiles if it had one (a descriptor
+ * that can neither receive nor send has none: it never keeps a mailbox
+ * alive).  Returns what the caller must do once the mutex is dropped:
+ * destroy @mb (the last counted descriptor of an ephemeral mailbox: it is
+ * unlinked here), and whether to free its region (the mailbox is unlinked
+ * and no descriptor that could use the region is left).
+ */
+static bool release_locked(struct mp_mailbox *mb, u32 access, bool *region)
+{
+	bool destroy = false;
+
+	if (access && !--mb->nfiles && mb->ephemeral && mb->linked) {
+		unlink_locked(mb);
+		destroy = true;
+	}
+	*region = access && !mb->nfiles && !mb->linked;
+	return destroy;
+}
+
+/*
+ * After an unlink: the table's reference goes with the name, the queue dies
+ * with it, and the region too if no descriptor that could use it (and so no
+ * mapping) is left (@region).  A descriptor for stat only keeps nothing of
+ * the owner's charged.
+ */
+static void unlinked_destroy(struct mp_mailbox *mb, bool region)
+{
+	mp_mailbox_destroy(mb);
+	if (region)
+		mp_region_free(mb);
+	mp_mailbox_put(mb);
 }
 
 /**
  * mp_registry_open_failed() - undo mp_registry_open() for a failed descriptor
  * @mb: the mailbox mp_registry_open() gave
  * @created: mp_registry_open() created @mb
+ * @access: the access the open asked for (MSGPORT_O_RECV, MSGPORT_O_SEND)
  *
  * The descriptor of a mailbox mp_registry_open() gave could not be made, so the
- * open fails: the reference and the count in @mb->nfiles it gave go
+ * open fails: the reference, and the count in @mb->nfiles if it had access, go
  * (mp_registry_release()).  A mailbox that open created (@created) must not
  * outlive the failure, unless another opener already holds it (for that one it
  * exists): if it is still linked and this open's count is its only one in
- * @mb->nfiles, it is unlinked and destroyed first.
+ * @mb->nfiles (or it has none, and neither has anyone), it is unlinked and
+ * destroyed first.
  *
  * Context: Process context, no msgport lock held.  May sleep.  Takes and
  * releases mp_registry_lock; destroys the mailbox after releasing it.
  */
-void mp_registry_open_failed(struct mp_mailbox *mb, bool created)
+void mp_registry_open_failed(struct mp_mailbox *mb, bool created, u32 access)
 {
-	bool destroy = false;
+	bool destroy = false, region = false;
 
 	mutex_lock(&mp_registry_lock);
-	if (created && mb->linked && mb->nfiles == 1) {
+	if (created && mb->linked && mb->nfiles == (access ? 1 : 0)) {
 		unlink_locked(mb);
 		destroy = true;
+		region = !mb->nfiles;
 	}
 	mutex_unlock(&mp_registry_lock);
 	if (destroy)
-		unlinked_destroy(mb);
-	mp_registry_release(mb);
+		unlinked_destroy(mb, region);
+	mp_registry_release(mb, access);
 }
 
 /*
@@ -169,8 +212,8 @@ static struct mp_mailbox *mailbox_new(const struct msgport_open *op,
  *
  * The mailbox @op names, for a new descriptor with the access @op asks for
  * (checked against the mode as ipcperms() does, else CAP_IPC_OWNER), created if
- * @op says so (MSGPORT_O_CREAT): a reference and a count in mb->nfiles, which
- * the descriptor's release gives back (mp_registry_release(), or
+ * @op says so (MSGPORT_O_CREAT): a reference and, with access, a count in
+ * mb->nfiles, which the descriptor's release gives back (mp_registry_release(), or
  * mp_registry_open_failed() if the descriptor cannot be made).  @create_err is
  * returned only if the name does not exist, since the attributes of an open of
  * an existing mailbox are ignored (as mq_open).  The creator gets the access it
@@ -199,6 +242,9 @@ struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
 	int ret;
 
 	*created = false;
+	/* It would go with its last descriptor that can use it: it has none. */
+	if (!create_err && (op->flags & MSGPORT_O_EPHEMERAL) && !access)
+		create_err = -EINVAL;
 again:
 	mutex_lock(&mp_registry_lock);
 	mb = lookup_locked(name, op->name_len);
@@ -237,7 +283,8 @@ again:
 	}
 	if (!ret) {
 		kref_get(&mb->ref);
-		mb->nfiles++;
+		if (access)
+			mb->nfiles++;
 	}
 	mutex_unlock(&mp_registry_lock);
 	if (fresh)
@@ -264,6 +311,7 @@ again:
 int mp_registry_unlink(const char *name, u32 name_len)
 {
 	struct mp_mailbox *mb;
+	bool region;
 	int ret = 0;
 
 	mutex_lock(&mp_registry_lock);
@@ -274,9 +322,10 @@ int mp_registry_unlink(const char *name, u32 name_len)
 		ret = -EPERM;
 	else
 		unlink_locked(mb);
+	region = mb && !mb->nfiles;
 	mutex_unlock(&mp_registry_lock);
 	if (!ret)
-		unlinked_destroy(mb);
+		unlinked_destroy(mb, region);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(mp_registry_unlink, MP_TEST_NS);
@@ -284,26 +333,29 @@ EXPORT_SYMBOL_NS_GPL(mp_registry_unlink, MP_TEST_NS);
 /**
  * mp_registry_release() - a descriptor of a named mailbox closes
  * @mb: the descriptor's mailbox
+ * @access: the descriptor's access (MSGPORT_O_RECV, MSGPORT_O_SEND)
  *
  * A descriptor closes (or failed to open): gives back its count in @mb->nfiles
- * and drops its reference.  The last descriptor of an ephemeral mailbox still
- * linked unlinks it, destroys its queue and drops the table's reference too.
+ * if it had access, and drops its reference.  The last such descriptor of an
+ * ephemeral mailbox still linked unlinks it, destroys its queue and drops the
+ * table's reference too; the last such descriptor of an unlinked mailbox frees
+ * its region.  A descriptor with neither access (stat and mode only) keeps
+ * nothing alive but the struct it points to.
  *
  * Context: Process context, no msgport lock held.  May sleep.  Takes and
  * releases mp_registry_lock; destroys and puts the mailbox after releasing it.
  */
-void mp_registry_release(struct mp_mailbox *mb)
+void mp_registry_release(struct mp_mailbox *mb, u32 access)
 {
-	bool destroy = false;
+	bool destroy, region;
 
 	mutex_lock(&mp_registry_lock);
-	if (!--mb->nfiles && mb->ephemeral && mb->linked) {
-		unlink_locked(mb);
-		destroy = true;
-	}
+	destroy = release_locked(mb, access, &region);
 	mutex_unlock(&mp_registry_lock);
 	if (destroy)
-		unlinked_destroy(mb);
+		unlinked_destroy(mb, region);
+	else if (region)
+		mp_region_free(mb);
 	mp_mailbox_put(mb);
 }
 
@@ -330,6 +382,6 @@ void mp_registry_exit(void)
 		mutex_unlock(&mp_registry_lock);
 		if (!mb)
 			break;
-		unlinked_destroy(mb);
+		unlinked_destroy(mb, true);	/* no descriptor is open */
 	}
 }

@@ -328,12 +328,101 @@ static void test_memcg_charge_follows_sender(void **state)
 			 queued, drained, CG_MSGS);
 }
 
+struct stranger {
+	const char *closed;	/* mode 0600: no right at all */
+	const char *readable;	/* mode 0604: the stranger may stat it */
+	int opened;		/* written when the stat-only descriptor is open */
+	int go;			/* read before the last look */
+	int owners;		/* the owner's descriptor, inherited: closed first */
+};
+
+/* Child, as nobody: a stat-only open needs a right; it keeps nothing alive. */
+static int child_stranger(void *arg)
+{
+	const struct stranger *s = arg;
+	struct msgport_stat st;
+	char c;
+	int fd;
+
+	close(s->owners);
+	CHILD_CHECK(tu_drop_privileges() == 0);
+	fd = tu_raw_open(tu_devfd(), s->closed, 0, 0, 0, 0);
+	if (fd != -EACCES)
+		fprintf(stderr, "stranger: stat-only open of a 0600 mailbox: %d\n", fd);
+	CHILD_CHECK(fd == -EACCES);
+	/* Nor may it create an ephemeral mailbox that nothing could keep. */
+	CHILD_CHECK(tu_raw_open(tu_devfd(), "mpt-stranger-eph", MSGPORT_O_CREAT |
+				MSGPORT_O_EPHEMERAL, 0600, 4, 0) == -EINVAL);
+	fd = tu_raw_open(tu_devfd(), s->readable, 0, 0, 0, 0);
+	CHILD_CHECK(fd >= 0);
+	CHILD_CHECK(write(s->opened, "o", 1) == 1);
+	CHILD_CHECK(read(s->go, &c, 1) == 1);
+	/* The mailbox went with its owner's last descriptor; ours still answers. */
+	memset(&st, 0, sizeof(st));
+	CHILD_CHECK(tu_ioctl(fd, MSGPORT_IOC_STAT, &st) == 0);
+	CHILD_CHECK(st.flags & MSGPORT_STAT_UNLINKED);
+	CHILD_CHECK(st.region_size == 0);
+	close(fd);
+	return 0;
+}
+
+/*
+ * Scenario 3: a user with no right on a mailbox cannot open it at all, not
+ * even for stat; one with a mode bit may, but that descriptor does not keep
+ * an ephemeral mailbox, its name or its region (charged to the owner)
+ * after the owner's last close.
+ */
+static void test_stat_open_pins_nothing(void **state)
+{
+	struct stranger s = { .closed = tu_name("closed"), .readable = tu_name("readable") };
+	struct msgport_attr attr = { .capacity = 4, .mode = 0604, .region_size = 4 * 4096 };
+	struct msgport_mailbox *eph = NULL;
+	long before, charged, after;
+	int opened[2], go[2];
+	pid_t pid;
+	char c;
+
+	(void)state;
+	tu_create(s.closed, 4, 0, 0600, 0);
+	assert_int_equal(tu_user_charge(geteuid(), &before), 0);
+	assert_int_equal(msgport_mailbox_open(tu_mp(), s.readable, MSGPORT_O_CREAT | MSGPORT_O_EXCL |
+					      RW | MSGPORT_O_EPHEMERAL, &attr, &eph), 0);
+	assert_int_equal(tu_user_charge(geteuid(), &charged), 0);
+	assert_true(charged >= before + 4 * 4096);
+	assert_int_equal(pipe(opened), 0);
+	assert_int_equal(pipe(go), 0);
+	s.opened = opened[1];
+	s.go = go[0];
+	s.owners = msgport_mailbox_fd(eph);
+	pid = tu_fork(child_stranger, &s);
+	if (read(opened[0], &c, 1) != 1) {
+		msgport_mailbox_close(eph);
+		assert_child_ok(pid);	/* reports why */
+		fail_msg("the stranger did not open the readable mailbox");
+	}
+	/* The owner's last descriptor: the mailbox, its name and its region go. */
+	msgport_mailbox_close(eph);
+	assert_int_equal(tu_proc_count(s.readable), 0);
+	assert_int_equal(tu_user_charge(geteuid(), &after), 0);
+	assert_int_equal(after, before);
+	assert_int_equal(msgport_mailbox_open(tu_mp(), s.readable, MSGPORT_O_CREAT | MSGPORT_O_EXCL |
+					      RW | MSGPORT_O_EPHEMERAL, &attr, &eph), 0);
+	msgport_mailbox_close(eph);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_child_ok(pid);
+	close(opened[0]);
+	close(opened[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
 static const struct CMUnitTest shared_machine_tests[] = {
 	TU_TEST(test_sync_withdrawn_kicks),
 	TU_TEST(test_call_withdrawn_kicks),
 	TU_TEST(test_small_messages_charged),
 	TU_TEST(test_charge_covers_header),
 	TU_TEST(test_memcg_charge_follows_sender),
+	TU_TEST(test_stat_open_pins_nothing),
 };
 
 MSGPORT_SUITE(shared_machine_suite, MSGPORT_GROUP_MODULE, 1450, "shared-machine",
