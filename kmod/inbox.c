@@ -128,6 +128,30 @@ static bool may_send(const struct mp_mailbox *mb)
 	return capable(CAP_IPC_OWNER);
 }
 
+/*
+ * May the current task learn whether process @tgid has an inbox?  If its
+ * euid is the process's uid or euid (as kill(2) would let it signal the
+ * process), or with CAP_IPC_OWNER; to others a process without an inbox
+ * looks like one they may not send to (-EACCES), so that nobody can probe
+ * which processes have inboxes.
+ */
+static bool may_know(struct pid *tgid)
+{
+	kuid_t euid = current_euid();
+	const struct cred *tcred;
+	struct task_struct *task;
+	bool same = false;
+
+	rcu_read_lock();
+	task = pid_task(tgid, PIDTYPE_TGID);
+	if (task) {
+		tcred = __task_cred(task);
+		same = uid_eq(euid, tcred->euid) || uid_eq(euid, tcred->uid);
+	}
+	rcu_read_unlock();
+	return same || capable(CAP_IPC_OWNER);
+}
+
 /**
  * mp_inbox_get() - the inbox of a process, for a send
  * @nr: the process, or one of its threads, in the caller's pid namespace
@@ -143,8 +167,10 @@ static bool may_send(const struct mp_mailbox *mb)
  *
  * Return: the inbox, with a reference (mp_mailbox_put() drops it), if the
  * caller may send to it; else ERR_PTR(-EINVAL) if @nr is not positive, -ESRCH
- * if no task has that id, -ECONNREFUSED if the process has no inbox open, or
- * -EACCES.
+ * if no task has that id, -ECONNREFUSED if the process has no inbox open and
+ * the caller may know it (its euid is the process's uid or euid, or it has
+ * CAP_IPC_OWNER), or -EACCES (no right to send to the inbox, or to know
+ * whether there is one).
  */
 struct mp_mailbox *mp_inbox_get(pid_t nr)
 {
@@ -161,9 +187,13 @@ struct mp_mailbox *mp_inbox_get(pid_t nr)
 	if (mb)
 		kref_get(&mb->ref);
 	spin_unlock(&mp_inbox_lock);
+	if (!mb) {
+		/* Only those who could signal it learn it has no inbox. */
+		mb = ERR_PTR(may_know(tgid) ? -ECONNREFUSED : -EACCES);
+		put_pid(tgid);
+		return mb;
+	}
 	put_pid(tgid);
-	if (!mb)
-		return ERR_PTR(-ECONNREFUSED);
 	if (!may_send(mb)) {
 		mp_mailbox_put(mb);
 		return ERR_PTR(-EACCES);

@@ -277,8 +277,8 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
  *
  * Return: EPOLLERR | EPOLLHUP if @mb is dead; otherwise EPOLLIN | EPOLLRDNORM
  * if a message is queued, with EPOLLOUT | EPOLLWRNORM if the queue has room
- * (mp_queue_has_room()) or, for a mailbox of capacity 0, a receiver is waiting;
- * 0 if neither.
+ * (mp_queue_has_room()) or, for a mailbox of capacity 0, a waiting receiver
+ * would take any message now (mp_queue_rendezvous_ready()); 0 if neither.
  */
 __poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
 			 struct poll_table_struct *pt)
@@ -293,7 +293,7 @@ __poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
 		if (mb->nmsgs)
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (mb->capacity ? mp_queue_has_room(mb) :
-				   !list_empty(&mb->recv_waiters))
+				   mp_queue_rendezvous_ready(mb))
 			mask |= EPOLLOUT | EPOLLWRNORM;
 	}
 	spin_unlock(&mb->lock);

@@ -309,6 +309,9 @@ static long mp_ioc_reply_recv(struct mp_file *mbf,
 		return -EFAULT;
 	if (reserved0)
 		return -EINVAL;
+	/* No reply: its other fields are still checked, but for the buffer. */
+	if (!r.token && (r.flags || r.reserved[0] || r.reserved[1]))
+		return -EINVAL;
 	if (put_user(0, &u->reply_result))
 		return -EFAULT;
 	ret = recv_args(mbf, &u->recv, &x, true);

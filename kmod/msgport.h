@@ -548,6 +548,7 @@ static inline struct mp_msg *mp_queue_head(const struct mp_mailbox *mb)
 struct mp_msg *mp_queue_first(const struct mp_mailbox *mb,
 			      const struct pid *from);
 struct mp_msg *mp_queue_first_call(const struct mp_mailbox *mb);
+bool mp_queue_rendezvous_ready(const struct mp_mailbox *mb);
 void mp_queue_insert(struct mp_mailbox *mb, struct mp_msg *msg,
 		     bool head, struct mp_wake *wk);
 void mp_queue_unlink(struct mp_mailbox *mb, struct mp_msg *msg);

@@ -79,7 +79,7 @@ struct mp_msg *mp_queue_first(const struct mp_mailbox *mb,
  * @msg: the message, not queued
  * @head: at the head of its priority's list (a message put back), not the
  *	tail
- * @wk: the wake-ups gathered, which get EPOLLIN when the queue was empty
+ * @wk: the wake-ups gathered, which get EPOLLIN
  *
  * Puts @msg on its priority's list and counts it (nmsgs, bytes).  Checks no
  * capacity and wakes no receiver: mp_queue_deliver() hands it over or kicks
@@ -98,8 +98,8 @@ void mp_queue_insert(struct mp_mailbox *mb, struct mp_msg *msg,
 		list_add_tail(&msg->link, q);
 	__set_bit(msg->prio, &mb->prio_map);
 	WRITE_ONCE(mb->nmsgs, mb->nmsgs + 1);
-	if (mb->nmsgs == 1)
-		wk->poll |= EPOLLIN | EPOLLRDNORM;
+	/* Every arrival, as pipes do: an edge-triggered poller sees each. */
+	wk->poll |= EPOLLIN | EPOLLRDNORM;
 	mb->bytes += msg->len;
 }
 
@@ -335,6 +335,32 @@ void mp_queue_take(struct mp_mailbox *mb, struct mp_msg *msg,
 		msg->sync = NULL;
 		mp_wake_add(wk, sw);
 	}
+}
+
+/**
+ * mp_queue_rendezvous_ready() - whether a rendezvous send would go now
+ * @mb: the mailbox, of capacity 0
+ *
+ * Whether the receiver a message would be handed to (the first waiting one
+ * that filters on no sender) takes any message: it is no peek, and it
+ * accepts truncation or its buffer holds @mb's largest message.  Poll's
+ * EPOLLOUT on a rendezvous mailbox: a receiver that peeks, waits for
+ * another sender or has a small buffer must not make a poll loop spin.
+ *
+ * Context: Called with mb->lock held; does not sleep.  Walks the waiting
+ * receivers up to the first without a filter.
+ * Return: True if a sender would hand its message over now.
+ */
+bool mp_queue_rendezvous_ready(const struct mp_mailbox *mb)
+{
+	const struct mp_waiter *w;
+
+	list_for_each_entry(w, &mb->recv_waiters, link) {
+		if (w->from)
+			continue;
+		return w->take && (w->trunc || w->buf_len >= mb->max_msg_size);
+	}
+	return false;
 }
 
 /**

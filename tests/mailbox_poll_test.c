@@ -103,7 +103,8 @@ static int child_send(void *arg)
 /* Rendezvous: POLLOUT only while a receiver waits; POLLIN while a sender waits. */
 static void test_poll_rendezvous(void **state)
 {
-	struct msgport_mailbox *mb = tu_create(tu_name("pollr"), 0, 0, 0600, 0);
+	/* The receiver's buffer holds the largest message: it takes any. */
+	struct msgport_mailbox *mb = tu_create(tu_name("pollr"), 0, 64, 0600, 0);
 	struct blocked_recv b = { .mb = mb };
 	pid_t pid;
 

@@ -12,7 +12,9 @@
  * stat reports it) before acting.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -416,6 +418,168 @@ static void test_stat_open_pins_nothing(void **state)
 	close(go[1]);
 }
 
+struct rdv_recv {
+	struct msgport_mailbox *mb;
+	unsigned int flags;
+	size_t len;
+	pid_t from;		/* > 0: MSGPORT_F_FROM */
+};
+
+/* Child: one receive as asked, ended by the parent's unlink (EIDRM) or a message. */
+static int child_rdv_recv(void *arg)
+{
+	const struct rdv_recv *r = arg;
+	char buf[128];
+	ssize_t n;
+
+	if (r->from > 0)
+		n = msgport_recv_from(r->mb, r->from, buf, r->len, r->flags, LONG_NS, NULL);
+	else
+		n = msgport_recv(r->mb, buf, r->len, r->flags, LONG_NS, NULL);
+	CHILD_CHECK(n == -EIDRM || n >= 0);
+	return 0;
+}
+
+static short poll_out(struct msgport_mailbox *mb)
+{
+	struct pollfd p = { .fd = msgport_mailbox_fd(mb), .events = POLLOUT };
+
+	assert_true(poll(&p, 1, 0) >= 0);
+	return p.revents & POLLOUT;
+}
+
+/*
+ * Scenario 6: on a rendezvous mailbox POLLOUT means a send would go now: not
+ * while the receiver it would meet peeks, waits for another sender, or has a
+ * buffer smaller than the mailbox's largest message (a non-blocking send
+ * would fail, and a poll loop would spin); yes for one that takes any.
+ */
+static void test_rendezvous_pollout(void **state)
+{
+	static const struct rdv_recv cases[] = {
+		{ .flags = MSGPORT_F_PEEK, .len = 128 },
+		{ .from = 1, .len = 128 },
+		{ .len = 16 },
+	};
+	const char *name = tu_name("rdv");
+	struct msgport_mailbox *mb;
+	struct rdv_recv r;
+	unsigned int i;
+	pid_t pid;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		mb = tu_create(name, 0, 128, 0600, 0);
+		r = cases[i];
+		r.mb = mb;
+		pid = tu_fork(child_rdv_recv, &r);
+		assert_await(mb, TU_WAITING_RECEIVERS, 1);
+		if (poll_out(mb))
+			fail_msg("case %u: POLLOUT with a receiver that cannot take a message", i);
+		assert_int_equal(msgport_send(mb, "x", 1, 0, MSGPORT_F_NONBLOCK, 0, NULL),
+				 i == 2 ? 0 : -EAGAIN);
+		if (i != 2)
+			assert_int_equal(msgport_mailbox_unlink(tu_mp(), name), 0);
+		assert_child_ok(pid);
+		tu_close(mb);
+		if (i == 2)
+			assert_int_equal(msgport_mailbox_unlink(tu_mp(), name), 0);
+	}
+	/* A receiver that takes any message: POLLOUT, and the send goes. */
+	mb = tu_create(name, 0, 128, 0600, 0);
+	r = (struct rdv_recv){ .mb = mb, .len = 128 };
+	pid = tu_fork(child_rdv_recv, &r);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_true(poll_out(mb));
+	assert_int_equal(msgport_send(mb, "x", 1, 0, MSGPORT_F_NONBLOCK, 0, NULL), 0);
+	assert_child_ok(pid);
+}
+
+/*
+ * Scenario 6: EPOLLIN is signalled on every arrival, not only when the queue
+ * was empty: an edge-triggered consumer that does not drain sees each one.
+ */
+static void test_epollet_each_arrival(void **state)
+{
+	struct msgport_mailbox *mb = tu_create(tu_name("et"), 8, 0, 0600, 0);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET }, out[2];
+	int ep, i;
+
+	(void)state;
+	ep = tu_track_fd(epoll_create1(EPOLL_CLOEXEC));
+	assert_true(ep >= 0);
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, msgport_mailbox_fd(mb), &ev), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(msgport_send(mb, "m", 1, 0, MSGPORT_F_NONBLOCK, 0, NULL), 0);
+		if (epoll_wait(ep, out, 2, 0) != 1)
+			fail_msg("arrival %d (%d queued): no edge", i + 1, i + 1);
+		assert_int_equal(epoll_wait(ep, out, 2, 0), 0);
+	}
+}
+
+/* Child, as nobody: send to a root process's pid, which has no inbox. */
+static int child_probe(void *arg)
+{
+	pid_t target = *(pid_t *)arg;
+	int ret;
+
+	CHILD_CHECK(tu_drop_privileges() == 0);
+	ret = msgport_send_pid(tu_mp(), target, "?", 1, 0, MSGPORT_F_NONBLOCK, 0, NULL);
+	if (ret != -EACCES)
+		fprintf(stderr, "probe: send to pid %d: %d (%s)\n", (int)target, ret,
+			msgport_strerror(ret));
+	CHILD_CHECK(ret == -EACCES);
+	/* Its own process's absent inbox is no secret to it. */
+	CHILD_CHECK(msgport_send_pid(tu_mp(), getpid(), "?", 1, 0, MSGPORT_F_NONBLOCK, 0,
+				     NULL) == -ECONNREFUSED);
+	return 0;
+}
+
+/*
+ * Scenario 5: sending to a pid tells a stranger nothing of whether the
+ * process has an inbox: EACCES, as for an inbox it may not write to; only
+ * the process's own user (or CAP_IPC_OWNER) gets ECONNREFUSED.
+ */
+static void test_send_pid_no_probe(void **state)
+{
+	pid_t me = getpid();
+
+	(void)state;
+	assert_int_equal(msgport_send_pid(tu_mp(), me, "?", 1, 0, MSGPORT_F_NONBLOCK, 0, NULL),
+			 -ECONNREFUSED);
+	assert_child_ok(tu_fork(child_probe, &me));
+}
+
+/* Scenario 6: REPLY_RECV without a reply still checks the reply's flags and reserved fields. */
+static void test_reply_recv_checks_empty_reply(void **state)
+{
+	struct msgport_mailbox *mb = tu_create(tu_name("rr"), 4, 0, 0600, 0);
+	struct msgport_reply_recv rr;
+	char buf[16];
+
+	(void)state;
+	memset(&rr, 0, sizeof(rr));
+	rr.recv.buf = (uintptr_t)buf;
+	rr.recv.buf_len = sizeof(buf);
+	rr.recv.flags = MSGPORT_F_NONBLOCK;
+	assert_int_equal(tu_ioctl(msgport_mailbox_fd(mb), MSGPORT_IOC_REPLY_RECV, &rr), -EAGAIN);
+	rr.reply.flags = 1;
+	assert_int_equal(tu_ioctl(msgport_mailbox_fd(mb), MSGPORT_IOC_REPLY_RECV, &rr), -EINVAL);
+	rr.reply.flags = 0;
+	rr.reply.reserved[1] = 1;
+	assert_int_equal(tu_ioctl(msgport_mailbox_fd(mb), MSGPORT_IOC_REPLY_RECV, &rr), -EINVAL);
+}
+
+/* Scenario 6: the module makes /dev/msgport 0666; every check is on the objects. */
+static void test_device_mode(void **state)
+{
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(stat("/dev/" MSGPORT_DEVICE_NAME, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0666);
+}
+
 static const struct CMUnitTest shared_machine_tests[] = {
 	TU_TEST(test_sync_withdrawn_kicks),
 	TU_TEST(test_call_withdrawn_kicks),
@@ -423,6 +587,11 @@ static const struct CMUnitTest shared_machine_tests[] = {
 	TU_TEST(test_charge_covers_header),
 	TU_TEST(test_memcg_charge_follows_sender),
 	TU_TEST(test_stat_open_pins_nothing),
+	TU_TEST(test_rendezvous_pollout),
+	TU_TEST(test_epollet_each_arrival),
+	TU_TEST(test_send_pid_no_probe),
+	TU_TEST(test_reply_recv_checks_empty_reply),
+	TU_TEST(test_device_mode),
 };
 
 MSGPORT_SUITE(shared_machine_suite, MSGPORT_GROUP_MODULE, 1450, "shared-machine",
