@@ -40,6 +40,9 @@
 
 #include "msgport.h"
 
+/* Messages a destroy takes out, and frees, per hold of the lock. */
+#define MP_DESTROY_BATCH	32
+
 /**
  * mp_mailbox_alloc() - allocate a new, empty mailbox
  *
@@ -66,6 +69,7 @@ struct mp_mailbox *mp_mailbox_alloc(void)
 		INIT_LIST_HEAD(&mb->prio[i]);
 	INIT_LIST_HEAD(&mb->recv_waiters);
 	INIT_LIST_HEAD(&mb->send_waiters);
+	INIT_LIST_HEAD(&mb->queued_calls);
 	init_waitqueue_head(&mb->poll_wq);
 	INIT_HLIST_NODE(&mb->hnode);
 	INIT_LIST_HEAD(&mb->node);
@@ -101,6 +105,24 @@ void mp_mailbox_free(struct mp_mailbox *mb)
 	atomic_long_dec(&mp_objects.mailboxes);
 }
 
+/*
+ * A teardown's round of messages, taken out of the queue: drop the queue's
+ * reference to each (a peeker may still hold one), free those that were the
+ * last together, outside the lock, and reschedule before the next round.
+ */
+static void drop_msgs(struct mp_msg **msgs, unsigned int n)
+{
+	unsigned int i, nfree = 0;
+
+	for (i = 0; i < n; i++) {
+		if (refcount_dec_and_test(&msgs[i]->ref))
+			msgs[nfree++] = msgs[i];
+	}
+	mp_msgs_free(msgs, nfree);
+	mp_objects_note_run(nfree);
+	cond_resched();
+}
+
 /**
  * mp_mailbox_destroy() - destroy a mailbox's queue
  * @mb: the mailbox, already out of the name table or the inbox table
@@ -112,9 +134,12 @@ void mp_mailbox_free(struct mp_mailbox *mb)
  * of a queued message wakes.  Senders waiting for room wake and free their
  * messages themselves (never queued).  Pollers are woken with EPOLLIN,
  * EPOLLOUT, EPOLLERR and EPOLLHUP.  Then the calls received and not yet
- * answered fail too (mp_calls_destroy()).  Works in rounds of up to MP_WAKE_MAX
- * wake-ups so the wake-up list stays on the stack.  The memory stays until the
- * last reference goes.
+ * answered fail too (mp_calls_destroy()).  Works in rounds of up to
+ * MP_DESTROY_BATCH messages and MP_WAKE_MAX wake-ups, so that no hold of the
+ * lock grows with what is queued and the wake-up list stays on the stack; each
+ * round's messages are freed outside the lock and the task reschedules between
+ * rounds (a mailbox may hold hundreds of thousands of messages).  The memory
+ * stays until the last reference goes.
  *
  * Context: Process context, no msgport lock held (callers drop mp_registry_lock
  * or mp_inbox_lock first).  May sleep (the dropped messages are freed).  Takes
@@ -122,20 +147,23 @@ void mp_mailbox_free(struct mp_mailbox *mb)
  */
 void mp_mailbox_destroy(struct mp_mailbox *mb)
 {
+	struct mp_msg *drop[MP_DESTROY_BATCH];
 	struct mp_wake wk = { };
 	struct mp_waiter *w;
+	unsigned int n;
 	struct mp_msg *msg;
-	LIST_HEAD(drop);
 	bool more;
 
 	do {
+		n = 0;
 		spin_lock(&mb->lock);
 		if (!mb->dead) {
 			WRITE_ONCE(mb->dead, true);
 			wk.poll = EPOLLIN | EPOLLRDNORM | EPOLLOUT |
 				  EPOLLWRNORM | EPOLLERR | EPOLLHUP;
 		}
-		while (!mp_wake_full(&wk) && (msg = mp_queue_head(mb))) {
+		while (n < MP_DESTROY_BATCH && !mp_wake_full(&wk) &&
+		       (msg = mp_queue_head(mb))) {
 			mp_queue_unlink(mb, msg);
 			mb->dropped++;
 			if (msg->call)
@@ -148,7 +176,7 @@ void mp_mailbox_destroy(struct mp_mailbox *mb)
 				WRITE_ONCE(w->state, MP_W_IDRM);
 				mp_wake_add(&wk, w);
 			}
-			list_add_tail(&msg->link, &drop);
+			drop[n++] = msg;
 		}
 		while (!mp_wake_full(&wk) && !list_empty(&mb->recv_waiters)) {
 			w = list_first_entry(&mb->recv_waiters,
@@ -168,14 +196,12 @@ void mp_mailbox_destroy(struct mp_mailbox *mb)
 		more = mb->nmsgs || !list_empty(&mb->recv_waiters) ||
 		       !list_empty(&mb->send_waiters);
 		spin_unlock(&mb->lock);
+		mp_objects_note_hold(n + wk.n);
 		mp_wake_flush(mb, &wk);
+
+		drop_msgs(drop, n);
 	} while (more);
 
-	while ((msg = list_first_entry_or_null(&drop, struct mp_msg,
-					       link))) {
-		list_del(&msg->link);
-		mp_msg_put(msg);
-	}
 	/* Calls received and not answered: their callers learn it now. */
 	mp_calls_destroy(mb);
 }
@@ -208,18 +234,21 @@ void mp_mailbox_receiver_opened(struct mp_mailbox *mb)
  * dropped; the room they free may admit senders waiting for it.  Plain messages
  * stay queued for a later receiver, and a call made while no receiver is open
  * waits for one.  A receiver that opens meanwhile stops this and answers the
- * rest.  Works in rounds of up to MP_WAKE_MAX wake-ups so the wake-up list
- * stays on the stack.
+ * rest.  The requests are found without a walk of the queue
+ * (mp_queue_first_call()); it works in rounds of up to MP_DESTROY_BATCH
+ * requests and MP_WAKE_MAX wake-ups, freeing each round's outside the lock
+ * and rescheduling between rounds, as mp_mailbox_destroy() does.
  *
  * Context: Process context (the descriptor's release), no msgport lock held.
  * May sleep (the failed requests are freed).  Takes and releases mb->lock.
  */
 void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 {
+	struct mp_msg *drop[MP_DESTROY_BATCH];
 	struct mp_wake wk = { };
 	struct mp_waiter *w;
 	struct mp_msg *msg;
-	LIST_HEAD(drop);
+	unsigned int n;
 	bool last, more;
 
 	spin_lock(&mb->lock);
@@ -229,6 +258,7 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 		return;
 	do {
 		more = false;
+		n = 0;
 		spin_lock(&mb->lock);
 		/* A receiver that opened meanwhile answers the rest. */
 		while (!mb->dead && !mb->nreceivers &&
@@ -237,7 +267,7 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 			 * Its sync sender, a sender admitted to the slot and
 			 * the receiver of that sender's message.
 			 */
-			if (wk.n + 3 > MP_WAKE_MAX) {
+			if (n == MP_DESTROY_BATCH || wk.n + 3 > MP_WAKE_MAX) {
 				more = true;
 				break;
 			}
@@ -251,17 +281,13 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 				mp_wake_add(&wk, w);
 			}
 			mp_call_fail(msg->call, -ECONNRESET);
-			list_add_tail(&msg->link, &drop);
+			drop[n++] = msg;
 		}
 		spin_unlock(&mb->lock);
+		mp_objects_note_hold(n);
 		mp_wake_flush(mb, &wk);
+		drop_msgs(drop, n);
 	} while (more);
-
-	while ((msg = list_first_entry_or_null(&drop, struct mp_msg,
-					       link))) {
-		list_del(&msg->link);
-		mp_msg_put(msg);
-	}
 }
 
 /**

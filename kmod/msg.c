@@ -291,6 +291,7 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 		struct mp_msg *msg = msgs[i];
 
 		INIT_LIST_HEAD(&msg->link);
+		INIT_LIST_HEAD(&msg->qcall);
 		msg->sync = NULL;
 		msg->quota = quota;
 		msg->tgid = tgid;

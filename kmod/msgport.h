@@ -123,6 +123,14 @@ void mp_objects_msg_add(long messages, long bytes);
 long mp_objects_messages(void);
 long mp_objects_bytes(void);
 
+/*
+ * The longest work under one hold of a mailbox lock, and between two
+ * reschedules of a teardown, since the last reset (debugfs msgport/holds):
+ * queue entries or waiters visited, messages freed.
+ */
+void mp_objects_note_hold(unsigned long visited);
+void mp_objects_note_run(unsigned long freed);
+
 void mp_objects_init(void);
 void mp_objects_exit(void);
 
@@ -173,6 +181,7 @@ void mp_quota_exit(void);
  */
 struct mp_msg {
 	struct list_head link;		/* mailbox->prio[prio]: mb->lock */
+	struct list_head qcall;		/* a request: mailbox->queued_calls */
 	struct mp_waiter *sync;		/* sender waiting for a receipt: mb->lock */
 	struct mp_quota *quota;		/* charged for @len bytes */
 	struct pid *tgid;		/* sender, translated at receive */
@@ -241,6 +250,7 @@ struct mp_mailbox {
 	struct list_head prio[MP_NR_PRIO];
 	struct list_head recv_waiters;	/* FIFO of struct mp_waiter */
 	struct list_head send_waiters;	/* FIFO: senders waiting for room */
+	struct list_head queued_calls;	/* queued requests, by arrival (qcall) */
 	u32 nmsgs;
 	u32 wsend;			/* senders sleeping (room or receipt) */
 	u32 wrecv;			/* receivers sleeping */
@@ -547,7 +557,7 @@ static inline struct mp_msg *mp_queue_head(const struct mp_mailbox *mb)
 
 struct mp_msg *mp_queue_first(const struct mp_mailbox *mb,
 			      const struct pid *from);
-struct mp_msg *mp_queue_first_call(const struct mp_mailbox *mb);
+struct mp_msg *mp_queue_first_call(struct mp_mailbox *mb);
 bool mp_queue_rendezvous_ready(const struct mp_mailbox *mb);
 void mp_queue_insert(struct mp_mailbox *mb, struct mp_msg *msg,
 		     bool head, struct mp_wake *wk);

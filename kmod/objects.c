@@ -87,6 +87,43 @@ long mp_objects_bytes(void)
 }
 EXPORT_SYMBOL_NS_GPL(mp_objects_bytes, MP_TEST_NS);
 
+static atomic_long_t mp_hold_max;	/* entries visited in one lock hold */
+static atomic_long_t mp_run_max;	/* messages freed between reschedules */
+
+static void note_max(atomic_long_t *max, unsigned long v)
+{
+	long cur = atomic_long_read(max);
+
+	while ((long)v > cur && !atomic_long_try_cmpxchg(max, &cur, v))
+		;
+}
+
+/**
+ * mp_objects_note_hold() - count the work of one hold of a mailbox lock
+ * @visited: the queue entries (or waiters) it visited
+ *
+ * Raises the maximum debugfs msgport/holds shows as hold_visits_max.
+ *
+ * Context: Any context.  Lock-free; does not sleep.
+ */
+void mp_objects_note_hold(unsigned long visited)
+{
+	note_max(&mp_hold_max, visited);
+}
+
+/**
+ * mp_objects_note_run() - count the work of a teardown between reschedules
+ * @freed: the messages it freed before the next cond_resched()
+ *
+ * Raises the maximum debugfs msgport/holds shows as resched_run_max.
+ *
+ * Context: Any context.  Lock-free; does not sleep.
+ */
+void mp_objects_note_run(unsigned long freed)
+{
+	note_max(&mp_run_max, freed);
+}
+
 static struct dentry *mp_debugfs_dir;
 
 static int objects_show(struct seq_file *m, void *unused)
@@ -111,11 +148,43 @@ static int users_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(users);
 
+static int holds_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "hold_visits_max %ld\nresched_run_max %ld\n",
+		   atomic_long_read(&mp_hold_max), atomic_long_read(&mp_run_max));
+	return 0;
+}
+
+static int holds_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, holds_show, inode->i_private);
+}
+
+/* Any write resets both maxima. */
+static ssize_t holds_write(struct file *file, const char __user *buf,
+			   size_t len, loff_t *ppos)
+{
+	atomic_long_set(&mp_hold_max, 0);
+	atomic_long_set(&mp_run_max, 0);
+	return len;
+}
+
+static const struct file_operations holds_fops = {
+	.owner		= THIS_MODULE,
+	.open		= holds_open,
+	.read		= seq_read,
+	.write		= holds_write,
+	.llseek		= seq_lseek,
+	.release	= single_release,
+};
+
 /**
  * mp_objects_init() - create <debugfs>/msgport/objects and users
  *
  * objects: the counters of mp_objects; users: each euid's charge to
- * max_user_bytes (mp_quota_show()).
+ * max_user_bytes (mp_quota_show()); holds: the longest work under one hold
+ * of a mailbox lock and between two reschedules of a teardown
+ * (mp_objects_note_hold(), mp_objects_note_run()), reset by a write.
  * debugfs is optional: a failure only loses the view and is not reported.
  *
  * Context: Process context (module init).  May sleep.  Takes no msgport lock.
@@ -127,6 +196,7 @@ void mp_objects_init(void)
 	debugfs_create_file("objects", 0444, mp_debugfs_dir, NULL,
 			    &objects_fops);
 	debugfs_create_file("users", 0444, mp_debugfs_dir, NULL, &users_fops);
+	debugfs_create_file("holds", 0600, mp_debugfs_dir, NULL, &holds_fops);
 }
 
 /**

@@ -41,6 +41,27 @@
 
 #include "msgport.h"
 
+/* The first queued message of @from, counting the entries visited. */
+static struct mp_msg *first_from(const struct mp_mailbox *mb,
+				 const struct pid *from,
+				 unsigned long *visited)
+{
+	unsigned long map = mb->prio_map;
+	struct mp_msg *msg;
+	unsigned int p;
+
+	while (map) {
+		p = __fls(map);
+		list_for_each_entry(msg, &mb->prio[p], link) {
+			++*visited;
+			if (msg->tgid == from)
+				return msg;
+		}
+		__clear_bit(p, &map);
+	}
+	return NULL;
+}
+
 /**
  * mp_queue_first() - the first queued message of a sender
  * @mb: the mailbox
@@ -56,21 +77,14 @@
 struct mp_msg *mp_queue_first(const struct mp_mailbox *mb,
 			      const struct pid *from)
 {
-	unsigned long map = mb->prio_map;
+	unsigned long visited = 0;
 	struct mp_msg *msg;
-	unsigned int p;
 
 	if (!from)
 		return mp_queue_head(mb);
-	while (map) {
-		p = __fls(map);
-		list_for_each_entry(msg, &mb->prio[p], link) {
-			if (msg->tgid == from)
-				return msg;
-		}
-		__clear_bit(p, &map);
-	}
-	return NULL;
+	msg = first_from(mb, from, &visited);
+	mp_objects_note_hold(visited);
+	return msg;
 }
 
 /**
@@ -96,6 +110,12 @@ void mp_queue_insert(struct mp_mailbox *mb, struct mp_msg *msg,
 		list_add(&msg->link, q);
 	else
 		list_add_tail(&msg->link, q);
+	if (msg->call) {
+		if (head)
+			list_add(&msg->qcall, &mb->queued_calls);
+		else
+			list_add_tail(&msg->qcall, &mb->queued_calls);
+	}
 	__set_bit(msg->prio, &mb->prio_map);
 	WRITE_ONCE(mb->nmsgs, mb->nmsgs + 1);
 	/* Every arrival, as pipes do: an edge-triggered poller sees each. */
@@ -116,6 +136,8 @@ void mp_queue_insert(struct mp_mailbox *mb, struct mp_msg *msg,
 void mp_queue_unlink(struct mp_mailbox *mb, struct mp_msg *msg)
 {
 	list_del_init(&msg->link);
+	if (msg->call)
+		list_del_init(&msg->qcall);
 	if (list_empty(&mb->prio[msg->prio]))
 		__clear_bit(msg->prio, &mb->prio_map);
 	WRITE_ONCE(mb->nmsgs, mb->nmsgs - 1);
@@ -265,18 +287,21 @@ void mp_queue_handoff(struct mp_mailbox *mb, struct mp_waiter *w,
  */
 void mp_queue_kick(struct mp_mailbox *mb, struct mp_wake *wk)
 {
+	unsigned long visited = 0;
 	struct mp_waiter *w;
 
 	if (!mb->nmsgs)
 		return;
 	list_for_each_entry(w, &mb->recv_waiters, link) {
-		if (!w->from || mp_queue_first(mb, w->from)) {
+		visited++;
+		if (!w->from || first_from(mb, w->from, &visited)) {
 			list_del_init(&w->link);
 			WRITE_ONCE(w->state, MP_W_RETRY);
 			mp_wake_add(wk, w);
-			return;
+			break;
 		}
 	}
+	mp_objects_note_hold(visited);
 }
 
 /**
@@ -364,30 +389,21 @@ bool mp_queue_rendezvous_ready(const struct mp_mailbox *mb)
 }
 
 /**
- * mp_queue_first_call() - the first queued request of a call
+ * mp_queue_first_call() - a queued request of a call
  * @mb: the mailbox
  *
- * In priority order, highest first, FIFO within a priority.
+ * The oldest queued request (a request put back counts as the newest's
+ * opposite: it is first), found without a walk of the queue: requests are
+ * also on @mb->queued_calls.
  *
  * Context: Called with mb->lock held; does not sleep.
- * Return: The first queued message that is a call's request (msg->call; it
- * stays queued), or NULL if there is none.
+ * Return: A queued message that is a call's request (msg->call; it stays
+ * queued), or NULL if there is none.
  */
-struct mp_msg *mp_queue_first_call(const struct mp_mailbox *mb)
+struct mp_msg *mp_queue_first_call(struct mp_mailbox *mb)
 {
-	unsigned long map = mb->prio_map;
-	struct mp_msg *msg;
-	unsigned int p;
-
-	while (map) {
-		p = __fls(map);
-		list_for_each_entry(msg, &mb->prio[p], link) {
-			if (msg->call)
-				return msg;
-		}
-		__clear_bit(p, &map);
-	}
-	return NULL;
+	return list_first_entry_or_null(&mb->queued_calls, struct mp_msg,
+					qcall);
 }
 
 /**

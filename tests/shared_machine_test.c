@@ -580,6 +580,81 @@ static void test_device_mode(void **state)
 	assert_int_equal(st.st_mode & 07777, 0666);
 }
 
+#define HOLDS		"/sys/kernel/debug/msgport/holds"
+#define TEARDOWN_MSGS	100000	/* queued before the teardown */
+#define HOLD_BOUND	64	/* the most a teardown may do in one go */
+
+/* debugfs msgport/holds: the two maxima since the last reset; 0 or -errno. */
+static int holds_read(long *visits, long *run)
+{
+	FILE *f = fopen(HOLDS, "re");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "hold_visits_max %ld resched_run_max %ld", visits, run) == 2;
+	fclose(f);
+	return ok ? 0 : -EIO;
+}
+
+/* Child, as nobody: queue TEARDOWN_MSGS zero-byte messages, then unlink or close. */
+static int child_teardown(void *arg)
+{
+	const char *name = arg;
+	static struct msgport_batch_msg b[MSGPORT_BATCH_MAX];
+	struct msgport_attr attr = {
+		.capacity = MSGPORT_CAPACITY_UNBOUNDED, .max_msg_size = 16, .mode = 0600,
+	};
+	struct msgport_mailbox *mb, *eph;
+	char eph_name[128];
+	int sent, ret;
+
+	CHILD_CHECK(tu_drop_privileges() == 0);
+	snprintf(eph_name, sizeof(eph_name), "%s-eph", name);
+	CHILD_CHECK(msgport_mailbox_open(tu_mp(), name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | RW,
+					 &attr, &mb) == 0);
+	CHILD_CHECK(msgport_mailbox_open(tu_mp(), eph_name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | RW |
+					 MSGPORT_O_EPHEMERAL, &attr, &eph) == 0);
+	for (sent = 0; sent < TEARDOWN_MSGS; sent += ret) {
+		ret = msgport_send_batch(mb, b, MSGPORT_BATCH_MAX, MSGPORT_F_NONBLOCK, 0);
+		CHILD_CHECK(ret > 0);
+		CHILD_CHECK(msgport_send_batch(eph, b, (unsigned int)ret, MSGPORT_F_NONBLOCK, 0) ==
+			    ret);
+	}
+	/* An unlink and a last close, each of a mailbox of TEARDOWN_MSGS messages. */
+	CHILD_CHECK(msgport_mailbox_unlink(tu_mp(), name) == 0);
+	msgport_mailbox_close(eph);
+	msgport_mailbox_close(mb);
+	return 0;
+}
+
+/*
+ * Scenario 2: a teardown does not hold a mailbox lock, nor the CPU, for as
+ * long as what was queued: an unprivileged user's unlink of its mailbox of
+ * 10^5 messages, and the last close of an ephemeral one, take them out and
+ * free them in bounded rounds (debugfs msgport/holds counts the most queue
+ * entries visited under one hold of a mailbox lock and the most messages
+ * freed between two reschedules); the debug lane runs this with soft-lockup
+ * and RCU-stall detection.
+ */
+static void test_teardown_bounded(void **state)
+{
+	long visits, run;
+	FILE *f;
+
+	(void)state;
+	f = fopen(HOLDS, "we");
+	assert_non_null(f);
+	assert_true(fputs("0\n", f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	assert_child_ok(tu_fork(child_teardown, (void *)tu_name("teardown")));
+	assert_int_equal(holds_read(&visits, &run), 0);
+	print_message("teardown of 2 x %d messages: at most %ld entries under one lock hold, "
+		      "%ld messages freed between reschedules\n", TEARDOWN_MSGS, visits, run);
+	assert_true(visits <= HOLD_BOUND);
+	assert_true(run <= HOLD_BOUND);
+}
+
 static const struct CMUnitTest shared_machine_tests[] = {
 	TU_TEST(test_sync_withdrawn_kicks),
 	TU_TEST(test_call_withdrawn_kicks),
@@ -592,6 +667,7 @@ static const struct CMUnitTest shared_machine_tests[] = {
 	TU_TEST(test_send_pid_no_probe),
 	TU_TEST(test_reply_recv_checks_empty_reply),
 	TU_TEST(test_device_mode),
+	TU_TEST(test_teardown_bounded),
 };
 
 MSGPORT_SUITE(shared_machine_suite, MSGPORT_GROUP_MODULE, 1450, "shared-machine",
