@@ -129,16 +129,15 @@ static bool may_send(const struct mp_mailbox *mb)
 }
 
 /*
- * May the current task learn whether process @tgid has an inbox?  If its
- * euid is the process's uid or euid (as kill(2) would let it signal the
- * process), or with CAP_IPC_OWNER; to others a process without an inbox
- * looks like one they may not send to (-EACCES), so that nobody can probe
- * which processes have inboxes.
+ * May the current task learn whether process @tgid has an inbox?  If it
+ * could signal the process (kill(2)'s rule: its uid or euid is the
+ * process's uid or saved uid), or with CAP_IPC_OWNER; to others a process
+ * without an inbox looks like one they may not send to (-EACCES), so that
+ * nobody can probe which processes have inboxes.
  */
 static bool may_know(struct pid *tgid)
 {
-	kuid_t euid = current_euid();
-	const struct cred *tcred;
+	const struct cred *cred = current_cred(), *tcred;
 	struct task_struct *task;
 	bool same = false;
 
@@ -146,7 +145,10 @@ static bool may_know(struct pid *tgid)
 	task = pid_task(tgid, PIDTYPE_TGID);
 	if (task) {
 		tcred = __task_cred(task);
-		same = uid_eq(euid, tcred->euid) || uid_eq(euid, tcred->uid);
+		same = uid_eq(cred->euid, tcred->suid) ||
+		       uid_eq(cred->euid, tcred->uid) ||
+		       uid_eq(cred->uid, tcred->suid) ||
+		       uid_eq(cred->uid, tcred->uid);
 	}
 	rcu_read_unlock();
 	return same || capable(CAP_IPC_OWNER);
@@ -168,7 +170,7 @@ static bool may_know(struct pid *tgid)
  * Return: the inbox, with a reference (mp_mailbox_put() drops it), if the
  * caller may send to it; else ERR_PTR(-EINVAL) if @nr is not positive, -ESRCH
  * if no task has that id, -ECONNREFUSED if the process has no inbox open and
- * the caller may know it (its euid is the process's uid or euid, or it has
+ * the caller may know it (it could signal the process, or has
  * CAP_IPC_OWNER), or -EACCES (no right to send to the inbox, or to know
  * whether there is one).
  */

@@ -181,7 +181,7 @@ void mp_quota_exit(void);
  */
 struct mp_msg {
 	struct list_head link;		/* mailbox->prio[prio]: mb->lock */
-	struct list_head qcall;		/* a request: mailbox->queued_calls */
+	struct list_head qcall;		/* a request: ->queued_calls, mb->lock */
 	struct mp_waiter *sync;		/* sender waiting for a receipt: mb->lock */
 	struct mp_quota *quota;		/* charged for @len bytes */
 	struct pid *tgid;		/* sender, translated at receive */

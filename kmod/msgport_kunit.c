@@ -332,6 +332,7 @@ static void test_limits(struct kunit *test)
 	unsigned long saved = READ_ONCE(mp_max_user_bytes);
 	struct mp_quota *q;
 	struct msgport_stat st;
+	size_t charge;
 	char *buf;
 
 	buf = kunit_kzalloc(test, 1025, GFP_KERNEL);
@@ -342,19 +343,23 @@ static void test_limits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, send_msg(test, mb, MSGPORT_PRIO_MAX, buf, 1024, 0, 0, NULL), 0);
 	KUNIT_EXPECT_EQ(test, recv_msg(test, mb, NULL, 1024, 0, NULL), 1024L);
 
-	/* The per-user byte limit: the second 600 bytes would exceed 1000. */
-	WRITE_ONCE(mp_max_user_bytes, 1000);
+	/*
+	 * The per-user byte limit, in what messages are charged (header and
+	 * buffer): room for one 600-byte message and not a second.
+	 */
+	charge = mp_msg_charge(600);
+	WRITE_ONCE(mp_max_user_bytes, 2 * charge - 1);
 	KUNIT_EXPECT_EQ(test, send_msg(test, mb, 0, buf, 600, 0, 0, NULL), 0);
 	KUNIT_EXPECT_EQ(test, send_msg(test, mb, 0, buf, 600, 0, 0, NULL), -EDQUOT);
 	stat_of(mb, &st);
 	KUNIT_EXPECT_EQ(test, st.queued_msgs, 1ULL);
-	KUNIT_EXPECT_EQ(test, mp_quota_charge(401, &q), -EDQUOT);
-	KUNIT_EXPECT_EQ(test, mp_quota_charge(400, &q), 0);
-	mp_quota_uncharge(q, 400);
-	KUNIT_EXPECT_EQ(test, mp_quota_charge(1001, &q), -EDQUOT);
-	KUNIT_EXPECT_EQ(test, recv_msg(test, mb, NULL, 1024, 0, NULL), 600L);
+	KUNIT_EXPECT_EQ(test, mp_quota_charge(charge, &q), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, mp_quota_charge(charge - 1, &q), 0);
+	mp_quota_uncharge(q, charge - 1);
+	KUNIT_EXPECT_EQ(test, mp_quota_charge(2 * charge, &q), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, recv_msg(test, mb, NULL, 1024, MSGPORT_F_NONBLOCK, NULL), 600L);
 	KUNIT_EXPECT_EQ(test, send_msg(test, mb, 0, buf, 600, 0, 0, NULL), 0);
-	KUNIT_EXPECT_EQ(test, recv_msg(test, mb, NULL, 1024, 0, NULL), 600L);
+	KUNIT_EXPECT_EQ(test, recv_msg(test, mb, NULL, 1024, MSGPORT_F_NONBLOCK, NULL), 600L);
 	WRITE_ONCE(mp_max_user_bytes, saved);
 }
 

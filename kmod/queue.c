@@ -146,36 +146,37 @@ void mp_queue_unlink(struct mp_mailbox *mb, struct mp_msg *msg)
 
 /*
  * A slot became free: the first sender waiting for room has its message
- * accepted, handed to a waiting receiver that takes it or queued, and then
- * a receiver that wants it kicked (as mp_queue_deliver() does): every path that
+ * accepted and queued, and a receiver that wants it kicked: every path that
  * admits a message (a receiver's take, a sync send or a call withdrawn on
- * timeout) so wakes whoever waits for it.  A sync sender whose message is
- * queued keeps waiting for its receipt (QUEUED); any other is READY.
+ * timeout, the last receiver's close) so wakes whoever waits for it.  A
+ * sync sender keeps waiting for its receipt (QUEUED); any other is READY.
  */
 static void admit_sender(struct mp_mailbox *mb, struct mp_wake *wk)
 {
-	struct mp_waiter *w, *rw;
+	struct mp_waiter *w;
 	struct mp_msg *msg;
 
-	if (list_empty(&mb->send_waiters) || !mp_queue_has_room(mb))
+	/* Destroyed: its waiters are being woken with the error. */
+	if (mb->dead || list_empty(&mb->send_waiters) ||
+	    !mp_queue_has_room(mb))
 		return;
 	w = list_first_entry(&mb->send_waiters, struct mp_waiter, link);
 	list_del_init(&w->link);
 	msg = w->msg;
 	mp_queue_stamp(mb, msg);
 	w->seq = msg->seq;
-	rw = mp_queue_taker(mb, msg);
-	if (rw) {
-		mp_queue_handoff(mb, rw, msg, wk);
-	} else {
-		mp_queue_insert(mb, msg, false, wk);
-		mp_queue_kick(mb, wk);
-		if (w->sync) {
-			/* Keeps sleeping until a receiver takes it. */
-			WRITE_ONCE(w->state, MP_W_QUEUED);
-			msg->sync = w;
-			return;
-		}
+	/*
+	 * Queued, never handed over: the slot stays taken, so the mailbox
+	 * stays full while senders wait (FIFO), and the receiver kicked for it
+	 * admits the next sender when it takes it.
+	 */
+	mp_queue_insert(mb, msg, false, wk);
+	mp_queue_kick(mb, wk);
+	if (w->sync) {
+		/* Keeps sleeping until a receiver takes it. */
+		WRITE_ONCE(w->state, MP_W_QUEUED);
+		msg->sync = w;
+		return;
 	}
 	WRITE_ONCE(w->state, MP_W_READY);
 	w->msg = NULL;
@@ -188,13 +189,12 @@ static void admit_sender(struct mp_mailbox *mb, struct mp_wake *wk)
  * @msg: the message, queued
  * @wk: the wake-ups gathered
  *
- * mp_queue_unlink(); if that frees a slot of a full bounded mailbox, the
- * first sender waiting for room has its message stamped and delivered: handed
- * to a waiting receiver that takes it, or queued and a receiver that wants it
- * kicked (a sync sender whose message is queued is then QUEUED, waiting for
- * its receipt; any other is READY and its wake-up goes to @wk), and @wk gets
- * EPOLLOUT if room is left.  Up to two wake-ups: the sender's and a
- * receiver's.
+ * mp_queue_unlink(); if that frees a slot of a full bounded mailbox that is
+ * not destroyed, the first sender waiting for room has its message stamped
+ * and queued, and a receiver that wants it kicked (a sync sender is then
+ * QUEUED, waiting for its receipt; any other is READY and its wake-up goes to
+ * @wk), and @wk gets EPOLLOUT if room is left.  Up to two wake-ups: the
+ * sender's and a receiver's.
  *
  * Context: Called with mb->lock held; does not sleep.
  */
@@ -335,8 +335,7 @@ void mp_queue_deliver(struct mp_mailbox *mb, struct mp_msg *msg,
  * @mb: the mailbox
  * @msg: the message, queued
  * @wk: the wake-ups gathered: up to three (a sender admitted to the freed
- *	slot and the receiver its message went to or kicked, @msg's sync
- *	sender)
+ *	slot and the receiver kicked for its message, @msg's sync sender)
  *
  * mp_queue_remove(); @msg counts as received, a call's request tells its
  * call it was taken (mp_call_taken()), and a sync sender waiting for its
@@ -368,7 +367,8 @@ void mp_queue_take(struct mp_mailbox *mb, struct mp_msg *msg,
  *
  * Whether the receiver a message would be handed to (the first waiting one
  * that filters on no sender) takes any message: it is no peek, and it
- * accepts truncation or its buffer holds @mb's largest message.  Poll's
+ * accepts truncation or its buffer holds @mb's largest message (and, unless
+ * it takes spans by reference, the largest span: the region).  Poll's
  * EPOLLOUT on a rendezvous mailbox: a receiver that peeks, waits for
  * another sender or has a small buffer must not make a poll loop spin.
  *
@@ -383,7 +383,10 @@ bool mp_queue_rendezvous_ready(const struct mp_mailbox *mb)
 	list_for_each_entry(w, &mb->recv_waiters, link) {
 		if (w->from)
 			continue;
-		return w->take && (w->trunc || w->buf_len >= mb->max_msg_size);
+		/* A span not taken by reference is copied: up to the region. */
+		return w->take &&
+		       (w->trunc || (w->buf_len >= mb->max_msg_size &&
+				     (w->span || w->buf_len >= mp_region_size(mb))));
 	}
 	return false;
 }

@@ -185,8 +185,8 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 				list_add(&w.link, &mb->recv_waiters);
 			else
 				list_add_tail(&w.link, &mb->recv_waiters);
-			if (!mb->capacity &&
-			    list_is_singular(&mb->recv_waiters))
+			/* A send would go now: pollers may write. */
+			if (!mb->capacity && mp_queue_rendezvous_ready(mb))
 				wk.poll |= EPOLLOUT | EPOLLWRNORM;
 			w.state = MP_W_WAITING;
 			if (!sleeping) {
@@ -198,6 +198,9 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		ret = mp_wait_interrupted(&d);
 		if (ret) {
 			list_del_init(&w.link);
+			/* The receiver behind it may be one a send would meet. */
+			if (!mb->capacity && mp_queue_rendezvous_ready(mb))
+				wk.poll |= EPOLLOUT | EPOLLWRNORM;
 			break;
 		}
 		mp_wait_step(mb, &w, mb->last_sender, &d, &wk, &spun);

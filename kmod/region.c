@@ -44,9 +44,13 @@
  * Lifetimes
  *   The region belongs to its mailbox (mb->region, set before the mailbox is
  *   published) and is freed with it, by mp_mailbox_free() when the last
- *   kref goes (registry.c).  A VMA holds its vm_file, a mailbox descriptor,
- *   which holds a mailbox kref and, through fops->owner, the module: so the
- *   pages live while the mailbox exists or any mapping does, and the module
+ *   kref goes, or earlier, once the mailbox is unlinked and no descriptor
+ *   that can receive or send is left (registry.c): only descriptors for
+ *   stat, which never touch the region but through mp_region_size() and
+ *   mp_region_maps() under mb->lock, may outlive it.  A VMA holds its
+ *   vm_file, a mailbox descriptor that can receive, which holds a mailbox
+ *   kref and, through fops->owner, the module: so the pages live while the
+ *   mailbox exists or any mapping does, and the module
  *   cannot be unloaded while a mapping exists.  vm_ops->close runs before the
  *   VMA drops its file, so the region is still there when its count goes
  *   down.  Pages are released with put_page(): a page someone still holds
@@ -282,14 +286,15 @@ static const struct vm_operations_struct region_vm_ops = {
 int mp_region_mmap(struct mp_mailbox *mb, u32 access,
 		   struct vm_area_struct *vma)
 {
-	struct mp_region *rg = mb->region;
 	unsigned long pages = vma_pages(vma);
+	struct mp_region *rg;
 
-	if (!rg)
-		return -ENODEV;
-	/* A stat-only descriptor needed no permission: it maps nothing. */
+	/* A stat-only descriptor maps nothing (its region may be gone). */
 	if (!(access & MSGPORT_O_RECV))
 		return -EACCES;
+	rg = mb->region;
+	if (!rg)
+		return -ENODEV;
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if ((vma->vm_flags & VM_WRITE) && !(access & MSGPORT_O_SEND))

@@ -85,7 +85,8 @@ static void unlink_locked(struct mp_mailbox *mb)
  * Mode bits against euid, egid and supplementary groups (as ipcperms()), or
  * CAP_IPC_OWNER.  An open for neither receiving nor sending (for stat and
  * mode only) needs some right all the same: at least one mode bit of the
- * caller's class; a stranger to a mailbox must not even hold it open.
+ * caller's class, or ownership; a stranger to a mailbox must not even hold
+ * it open.
  */
 static bool may_access(const struct mp_mailbox *mb, u32 access)
 {
@@ -96,10 +97,14 @@ static bool may_access(const struct mp_mailbox *mb, u32 access)
 		want |= 4;
 	if (access & MSGPORT_O_SEND)
 		want |= 2;
-	if (uid_eq(current_euid(), mb->uid))
+	if (uid_eq(current_euid(), mb->uid)) {
+		/* The owner may always open it to stat it or set its mode. */
+		if (!want)
+			return true;
 		granted >>= 6;
-	else if (in_group_p(mb->gid))
+	} else if (in_group_p(mb->gid)) {
 		granted >>= 3;
+	}
 	if (want ? !(want & ~granted & 7) : (granted & 7))
 		return true;
 	return capable(CAP_IPC_OWNER);

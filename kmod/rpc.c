@@ -647,7 +647,8 @@ long mp_ioc_call(struct mp_file *mbf, struct msgport_call __user *u)
  * Context: Process context; sleeps.  Takes the inbox's mb->lock.
  * Return: as mp_ioc_call() (but no -EBADF, and any pid is checked by
  * mp_inbox_get()), and -EINVAL for a pid <= 0, -ESRCH (no such process),
- * -ECONNREFUSED (it has no inbox) or -EACCES (no permission to send to it).
+ * -ECONNREFUSED (it has no inbox, told only to those who could signal it) or
+ * -EACCES (no permission to send to it, or to know whether it has an inbox).
  */
 long mp_ioc_call_pid(struct msgport_call __user *u)
 {
