@@ -231,7 +231,7 @@ static void inbox_close(struct mp_mailbox *mb)
  * releases mp_inbox_lock.
  *
  * Return: the inbox, or ERR_PTR(-EEXIST) if the process has one open, or
- * ERR_PTR(-ENOMEM).
+ * mp_mailbox_alloc()'s ERR_PTR(-ENOMEM) or ERR_PTR(-EDQUOT).
  */
 struct mp_mailbox *mp_inbox_create(const struct msgport_inbox *in)
 {
@@ -239,8 +239,8 @@ struct mp_mailbox *mp_inbox_create(const struct msgport_inbox *in)
 	int ret = 0;
 
 	mb = mp_mailbox_alloc();
-	if (!mb)
-		return ERR_PTR(-ENOMEM);
+	if (IS_ERR(mb))
+		return mb;
 	mb->capacity = in->capacity;
 	mb->max_msg_size = in->max_msg_size;
 	mb->mode = in->mode;

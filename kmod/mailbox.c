@@ -30,6 +30,7 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/err.h>
 #include <linux/kref.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
@@ -48,28 +49,36 @@
  *
  * Allocates a zeroed mailbox with empty priority queues and waiter lists, its
  * poll wait queue and one reference (kref_init()), and counts it in
- * mp_objects.mailboxes.  It has no name, region or owner and is not linked:
- * the caller sets its attributes before publishing it.
+ * mp_objects.mailboxes, and against its creator's max_user_mailboxes
+ * (mp_quota_charge_mailbox()).  It has no name, region or owner and is not
+ * linked: the caller sets its attributes before publishing it.
  *
  * Context: Process context.  May sleep (GFP_KERNEL_ACCOUNT: charged to the
- * caller's memory cgroup).  Takes no lock.
+ * caller's memory cgroup).  May take mp_quota_lock (a leaf).
  *
- * Return: the mailbox, or NULL if out of memory.
+ * Return: the mailbox, or ERR_PTR(-ENOMEM), or ERR_PTR(-EDQUOT) if the
+ * current euid has max_user_mailboxes mailboxes already.
  */
 struct mp_mailbox *mp_mailbox_alloc(void)
 {
 	struct mp_mailbox *mb;
-	int i;
+	int i, ret;
 
 	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
 	if (!mb)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
+	ret = mp_quota_charge_mailbox(&mb->quota);
+	if (ret) {
+		kfree(mb);
+		return ERR_PTR(ret);
+	}
 	spin_lock_init(&mb->lock);
 	for (i = 0; i < MP_NR_PRIO; i++)
 		INIT_LIST_HEAD(&mb->prio[i]);
 	INIT_LIST_HEAD(&mb->recv_waiters);
 	INIT_LIST_HEAD(&mb->send_waiters);
 	INIT_LIST_HEAD(&mb->queued_calls);
+	mb->senders = RB_ROOT;
 	init_waitqueue_head(&mb->poll_wq);
 	INIT_HLIST_NODE(&mb->hnode);
 	INIT_LIST_HEAD(&mb->node);
@@ -96,11 +105,12 @@ void mp_mailbox_free(struct mp_mailbox *mb)
 {
 	WARN_ON(mb->nmsgs || !list_empty(&mb->recv_waiters) ||
 		!list_empty(&mb->send_waiters));
-	WARN_ON(!RB_EMPTY_ROOT(&mb->calls));
+	WARN_ON(!RB_EMPTY_ROOT(&mb->calls) || !RB_EMPTY_ROOT(&mb->senders));
 	put_pid(mb->owner);
 	put_pid(mb->last_sender);
 	put_pid(mb->last_receiver);
 	mp_region_free(mb);
+	mp_quota_uncharge_mailbox(mb->quota);
 	kfree(mb);
 	atomic_long_dec(&mp_objects.mailboxes);
 }

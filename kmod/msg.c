@@ -292,6 +292,9 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 
 		INIT_LIST_HEAD(&msg->link);
 		INIT_LIST_HEAD(&msg->qcall);
+		INIT_LIST_HEAD(&msg->sgroup);
+		RB_CLEAR_NODE(&msg->snode);
+		msg->sleader = false;
 		msg->sync = NULL;
 		msg->quota = quota;
 		msg->tgid = tgid;

@@ -96,6 +96,7 @@ struct task_struct;
 
 /* params.c (layer 0): the module parameters; read with READ_ONCE(). */
 extern unsigned int mp_max_mailboxes;
+extern unsigned int mp_max_user_mailboxes;
 extern unsigned int mp_max_msg_size;
 extern unsigned int mp_default_msg_size;
 extern unsigned long mp_max_user_bytes;
@@ -168,6 +169,8 @@ int mp_quota_charge_many(size_t len, unsigned int refs,
 void mp_quota_uncharge(struct mp_quota *quota, size_t len);
 void mp_quota_uncharge_many(struct mp_quota *quota, size_t len,
 			    unsigned int refs);
+int mp_quota_charge_mailbox(struct mp_quota **quotap);
+void mp_quota_uncharge_mailbox(struct mp_quota *quota);
 struct mp_quota *mp_quota_hold(void);
 void mp_quota_drop(struct mp_quota *quota);
 void mp_quota_exit(void);
@@ -182,6 +185,10 @@ void mp_quota_exit(void);
 struct mp_msg {
 	struct list_head link;		/* mailbox->prio[prio]: mb->lock */
 	struct list_head qcall;		/* a request: ->queued_calls, mb->lock */
+	/* The index by sender (queue.c), while queued: mb->lock. */
+	struct rb_node snode;		/* the first of its (sender, prio) group */
+	struct list_head sgroup;	/* its group's messages, FIFO, a ring */
+	bool sleader;			/* @snode is in mb->senders */
 	struct mp_waiter *sync;		/* sender waiting for a receipt: mb->lock */
 	struct mp_quota *quota;		/* charged for @len bytes */
 	struct pid *tgid;		/* sender, translated at receive */
@@ -251,6 +258,7 @@ struct mp_mailbox {
 	struct list_head recv_waiters;	/* FIFO of struct mp_waiter */
 	struct list_head send_waiters;	/* FIFO: senders waiting for room */
 	struct list_head queued_calls;	/* queued requests, by arrival (qcall) */
+	struct rb_root senders;		/* queued messages by (sender, prio) */
 	u32 nmsgs;
 	u32 wsend;			/* senders sleeping (room or receipt) */
 	u32 wrecv;			/* receivers sleeping */
@@ -276,6 +284,7 @@ struct mp_mailbox {
 	struct kref ref;		/* name table (while linked), each file, a send */
 
 	/* Fixed at creation, but @mode: written under @lock, read with READ_ONCE(). */
+	struct mp_quota *quota;		/* its creator's, counting it */
 	struct mp_region *region;	/* shared region or NULL (region.c) */
 	u32 capacity;
 	u32 max_msg_size;

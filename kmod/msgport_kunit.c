@@ -151,7 +151,7 @@ static struct mp_mailbox *mk(struct kunit *test, u32 capacity,
 	struct queue_ctx *ctx = test->priv;
 	struct mp_mailbox *mb = mp_mailbox_alloc();
 
-	KUNIT_ASSERT_NOT_NULL(test, mb);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mb);
 	mb->capacity = capacity;
 	mb->max_msg_size = max_msg_size;
 	mb->mode = 0600;
@@ -574,6 +574,65 @@ static void test_destroy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, recv_msg(test, mb, &c, 1, 0, NULL), (long)-EIDRM);
 }
 
+/* A message for the index tests: never copied, charged or freed. */
+static struct mp_msg *fake_msg(struct kunit *test, struct pid *tgid, u32 prio)
+{
+	struct mp_msg *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	INIT_LIST_HEAD(&m->link);
+	INIT_LIST_HEAD(&m->qcall);
+	INIT_LIST_HEAD(&m->sgroup);
+	RB_CLEAR_NODE(&m->snode);
+	m->tgid = tgid;
+	m->prio = prio;
+	refcount_set(&m->ref, 1);
+	return m;
+}
+
+/*
+ * The index by sender (queue.c): a sender's first message in queue order
+ * (priority, then FIFO), through puts back at the head and removals of
+ * group leaders and followers, and an empty index once all are gone.
+ */
+static void test_sender_index(struct kunit *test)
+{
+	static const u32 prios[] = { 1, 5, 5, 1, 0, 5 };
+	static char a_id, b_id;	/* two senders: only their addresses matter */
+	struct pid *a = (struct pid *)&a_id, *b = (struct pid *)&b_id;
+	struct mp_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 64);
+	struct pid *who[] = { a, b, a, a, b, a };
+	struct mp_wake wk = { };
+	struct mp_msg *m[6];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(m); i++)
+		m[i] = fake_msg(test, who[i], prios[i]);
+	spin_lock(&mb->lock);
+	for (i = 0; i < ARRAY_SIZE(m); i++)
+		mp_queue_insert(mb, m[i], false, &wk);
+	KUNIT_EXPECT_PTR_EQ(test, mp_queue_first(mb, a), m[2]);
+	KUNIT_EXPECT_PTR_EQ(test, mp_queue_first(mb, b), m[1]);
+	mp_queue_unlink(mb, m[2]);		/* a leader: the next leads */
+	KUNIT_EXPECT_PTR_EQ(test, mp_queue_first(mb, a), m[5]);
+	mp_queue_insert(mb, m[2], true, &wk);	/* put back: leads again */
+	KUNIT_EXPECT_PTR_EQ(test, mp_queue_first(mb, a), m[2]);
+	mp_queue_unlink(mb, m[5]);		/* a follower */
+	mp_queue_unlink(mb, m[2]);
+	KUNIT_EXPECT_PTR_EQ(test, mp_queue_first(mb, a), m[0]);
+	mp_queue_unlink(mb, m[1]);
+	KUNIT_EXPECT_PTR_EQ(test, mp_queue_first(mb, b), m[4]);
+	mp_queue_unlink(mb, m[0]);
+	KUNIT_EXPECT_PTR_EQ(test, mp_queue_first(mb, a), m[3]);
+	mp_queue_unlink(mb, m[3]);
+	KUNIT_EXPECT_NULL(test, mp_queue_first(mb, a));
+	mp_queue_unlink(mb, m[4]);
+	KUNIT_EXPECT_NULL(test, mp_queue_first(mb, b));
+	KUNIT_EXPECT_TRUE(test, RB_EMPTY_ROOT(&mb->senders));
+	KUNIT_EXPECT_EQ(test, mb->nmsgs, 0U);
+	spin_unlock(&mb->lock);
+}
+
 static struct kunit_case queue_cases[] = {
 	KUNIT_CASE(test_priority_order),
 	KUNIT_CASE(test_fifo_within_priority),
@@ -586,6 +645,7 @@ static struct kunit_case queue_cases[] = {
 	KUNIT_CASE(test_handoff_rendezvous),
 	KUNIT_CASE(test_no_overtaking),
 	KUNIT_CASE(test_destroy),
+	KUNIT_CASE(test_sender_index),
 	{}
 };
 

@@ -20,7 +20,8 @@
  *   the waiter READY ("taken") under the lock.
  *
  *   A receiver with a sender filter (@from, MSGPORT_F_FROM) looks only at
- *   that sender's messages; the hand-off goes to the first waiter whose
+ *   that sender's messages, found through the index by sender (below), never
+ *   by a walk of the queue; the hand-off goes to the first waiter whose
  *   filter admits the message, and a queued message wakes ("kicks") the
  *   first waiter that has something to take, so a message never waits
  *   while a receiver that wants it sleeps.  A call's request (msg->call,
@@ -37,29 +38,118 @@
  */
 #include <linux/list.h>
 #include <linux/poll.h>
+#include <linux/rbtree.h>
 #include <linux/timekeeping.h>
 
 #include "msgport.h"
 
-/* The first queued message of @from, counting the entries visited. */
-static struct mp_msg *first_from(const struct mp_mailbox *mb,
-				 const struct pid *from,
-				 unsigned long *visited)
+/*
+ * The index by sender.  A receiver filtering on a sender (MSGPORT_F_FROM)
+ * must find that sender's first message, and a kick must learn whether a
+ * filtering receiver has anything to take, without walking the queue: a
+ * queue may hold 10^5 messages of others while 128 such receivers wait.
+ * Queued messages are grouped by (sender, priority): each group is a FIFO
+ * ring through msg->sgroup, and its first message (its leader, msg->sleader)
+ * stands for it in mb->senders, an rbtree ordered by sender and then by
+ * priority, highest first.  So a sender's first message in queue order is
+ * the leader of its leftmost group: O(log groups).  Nothing is allocated:
+ * the index lives in the messages (a group's leadership moves to the next
+ * message when its leader leaves).
+ */
+static bool group_less(const struct pid *a, u32 pa, const struct pid *b,
+		       u32 pb)
 {
-	unsigned long map = mb->prio_map;
-	struct mp_msg *msg;
-	unsigned int p;
+	if (a != b)
+		return (unsigned long)a < (unsigned long)b;
+	return pa > pb;		/* higher priority first */
+}
 
-	while (map) {
-		p = __fls(map);
-		list_for_each_entry(msg, &mb->prio[p], link) {
-			++*visited;
-			if (msg->tgid == from)
-				return msg;
+/* The leader of @from's first group (its first message), or NULL. */
+static struct mp_msg *group_first(const struct mp_mailbox *mb,
+				  const struct pid *from)
+{
+	struct rb_node *n = mb->senders.rb_node;
+	struct mp_msg *m, *best = NULL;
+
+	while (n) {
+		m = rb_entry(n, struct mp_msg, snode);
+		if ((unsigned long)m->tgid < (unsigned long)from) {
+			n = n->rb_right;
+		} else {
+			if (m->tgid == from)
+				best = m;
+			n = n->rb_left;
 		}
-		__clear_bit(p, &map);
+	}
+	return best;
+}
+
+/* The leader of @msg's group, if the group exists. */
+static struct mp_msg *group_find(const struct mp_mailbox *mb,
+				 const struct mp_msg *msg)
+{
+	struct rb_node *n = mb->senders.rb_node;
+	struct mp_msg *m;
+
+	while (n) {
+		m = rb_entry(n, struct mp_msg, snode);
+		if (group_less(msg->tgid, msg->prio, m->tgid, m->prio))
+			n = n->rb_left;
+		else if (group_less(m->tgid, m->prio, msg->tgid, msg->prio))
+			n = n->rb_right;
+		else
+			return m;
 	}
 	return NULL;
+}
+
+/* @msg joins its group: at the tail, or at the head (@head) as its leader. */
+static void group_add(struct mp_mailbox *mb, struct mp_msg *msg, bool head)
+{
+	struct rb_node **link = &mb->senders.rb_node, *parent = NULL;
+	struct mp_msg *lead = group_find(mb, msg), *m;
+
+	if (lead) {
+		/* Before the leader in the ring: the group's last... */
+		list_add_tail(&msg->sgroup, &lead->sgroup);
+		if (!head)
+			return;
+		/* ...or, put back at the head, its first: the new leader. */
+		rb_replace_node(&lead->snode, &msg->snode, &mb->senders);
+		lead->sleader = false;
+		msg->sleader = true;
+		return;
+	}
+	while (*link) {
+		parent = *link;
+		m = rb_entry(parent, struct mp_msg, snode);
+		if (group_less(msg->tgid, msg->prio, m->tgid, m->prio))
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&msg->snode, parent, link);
+	rb_insert_color(&msg->snode, &mb->senders);
+	msg->sleader = true;
+}
+
+/* @msg leaves its group; the next in the ring leads it, if any. */
+static void group_del(struct mp_mailbox *mb, struct mp_msg *msg)
+{
+	struct mp_msg *next;
+
+	if (msg->sleader) {
+		if (list_empty(&msg->sgroup)) {
+			rb_erase(&msg->snode, &mb->senders);
+		} else {
+			next = list_next_entry(msg, sgroup);
+			rb_replace_node(&msg->snode, &next->snode,
+					&mb->senders);
+			next->sleader = true;
+		}
+		msg->sleader = false;
+	}
+	list_del_init(&msg->sgroup);
 }
 
 /**
@@ -69,7 +159,9 @@ static struct mp_msg *first_from(const struct mp_mailbox *mb,
  *
  * The first message a receiver filtering on @from would take: in priority
  * order, highest first, FIFO within a priority, the first whose sender
- * (msg->tgid) is @from; without @from, mp_queue_head().
+ * (msg->tgid) is @from, found through the index by sender (O(log of the
+ * queued (sender, priority) groups), no walk of the queue); without @from,
+ * mp_queue_head().
  *
  * Context: Called with mb->lock held; does not sleep.
  * Return: The message (it stays queued), or NULL if there is none.
@@ -77,15 +169,11 @@ static struct mp_msg *first_from(const struct mp_mailbox *mb,
 struct mp_msg *mp_queue_first(const struct mp_mailbox *mb,
 			      const struct pid *from)
 {
-	unsigned long visited = 0;
-	struct mp_msg *msg;
-
 	if (!from)
 		return mp_queue_head(mb);
-	msg = first_from(mb, from, &visited);
-	mp_objects_note_hold(visited);
-	return msg;
+	return group_first(mb, from);
 }
+EXPORT_SYMBOL_NS_GPL(mp_queue_first, MP_TEST_NS);
 
 /**
  * mp_queue_insert() - put a message in the queue
@@ -116,12 +204,14 @@ void mp_queue_insert(struct mp_mailbox *mb, struct mp_msg *msg,
 		else
 			list_add_tail(&msg->qcall, &mb->queued_calls);
 	}
+	group_add(mb, msg, head);
 	__set_bit(msg->prio, &mb->prio_map);
 	WRITE_ONCE(mb->nmsgs, mb->nmsgs + 1);
 	/* Every arrival, as pipes do: an edge-triggered poller sees each. */
 	wk->poll |= EPOLLIN | EPOLLRDNORM;
 	mb->bytes += msg->len;
 }
+EXPORT_SYMBOL_NS_GPL(mp_queue_insert, MP_TEST_NS);
 
 /**
  * mp_queue_unlink() - take a message off the queue, nothing else
@@ -138,11 +228,13 @@ void mp_queue_unlink(struct mp_mailbox *mb, struct mp_msg *msg)
 	list_del_init(&msg->link);
 	if (msg->call)
 		list_del_init(&msg->qcall);
+	group_del(mb, msg);
 	if (list_empty(&mb->prio[msg->prio]))
 		__clear_bit(msg->prio, &mb->prio_map);
 	WRITE_ONCE(mb->nmsgs, mb->nmsgs - 1);
 	mb->bytes -= msg->len;
 }
+EXPORT_SYMBOL_NS_GPL(mp_queue_unlink, MP_TEST_NS);
 
 /*
  * A slot became free: the first sender waiting for room has its message
@@ -294,7 +386,7 @@ void mp_queue_kick(struct mp_mailbox *mb, struct mp_wake *wk)
 		return;
 	list_for_each_entry(w, &mb->recv_waiters, link) {
 		visited++;
-		if (!w->from || first_from(mb, w->from, &visited)) {
+		if (!w->from || group_first(mb, w->from)) {
 			list_del_init(&w->link);
 			WRITE_ONCE(w->state, MP_W_RETRY);
 			mp_wake_add(wk, w);

@@ -179,6 +179,17 @@ void mp_registry_open_failed(struct mp_mailbox *mb, bool created, u32 access)
 }
 
 /*
+ * May one more named mailbox be made?  Under max_mailboxes, or with
+ * CAP_SYS_RESOURCE (checked only at the limit: no audit record otherwise).
+ */
+static bool room_for_one_more(void)
+{
+	lockdep_assert_held(&mp_registry_lock);
+	return mp_nr_mailboxes < READ_ONCE(mp_max_mailboxes) ||
+	       capable(CAP_SYS_RESOURCE);
+}
+
+/*
  * A mailbox as @op creates it, with its region, not yet linked: NULL if it
  * cannot be made (*@create_err says why; -ENOMEM if it is not set).
  */
@@ -187,8 +198,8 @@ static struct mp_mailbox *mailbox_new(const struct msgport_open *op,
 {
 	struct mp_mailbox *mb = mp_mailbox_alloc();
 
-	if (!mb) {
-		*create_err = -ENOMEM;
+	if (IS_ERR(mb)) {
+		*create_err = PTR_ERR(mb);
 		return NULL;
 	}
 	memcpy(mb->name, name, op->name_len);
@@ -235,7 +246,8 @@ static struct mp_mailbox *mailbox_new(const struct msgport_open *op,
  * Return: the mailbox, or an ERR_PTR(): -EEXIST (MSGPORT_O_CREAT with
  * MSGPORT_O_EXCL, and the name exists); -EACCES (the access is denied); -ENOENT
  * (no such name, and no MSGPORT_O_CREAT); -ENOSPC (max_mailboxes mailboxes
- * exist); @create_err; or why the mailbox could not be made: -ENOMEM, or
+ * exist, and no CAP_SYS_RESOURCE); @create_err; or why the mailbox could not
+ * be made: -ENOMEM, -EDQUOT (max_user_mailboxes), or
  * mp_region_create()'s -EFBIG, -EDQUOT, -ENOMEM or -EINTR.
  */
 struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
@@ -254,7 +266,7 @@ again:
 	mutex_lock(&mp_registry_lock);
 	mb = lookup_locked(name, op->name_len);
 	if (!mb && (op->flags & MSGPORT_O_CREAT) && !create_err && !fresh &&
-	    mp_nr_mailboxes < READ_ONCE(mp_max_mailboxes)) {
+	    room_for_one_more()) {
 		/*
 		 * Made only for a name that does not exist (an open of an
 		 * existing one must not allocate, nor zero, a region it
@@ -276,7 +288,7 @@ again:
 		ret = -ENOENT;
 	} else if (create_err) {
 		ret = create_err;
-	} else if (mp_nr_mailboxes >= READ_ONCE(mp_max_mailboxes)) {
+	} else if (!room_for_one_more()) {
 		ret = -ENOSPC;
 	} else {
 		/* The creator gets the access it asked for (as mq_open). */

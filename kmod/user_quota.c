@@ -16,15 +16,18 @@
  *   holds one reference (taken by mp_quota_charge, dropped by
  *   mp_quota_uncharge when the message is freed), and so does each
  *   region (charged at creation, uncharged when freed; region.c), and so
- *   does each mailbox descriptor opened for sending (mp_quota_hold(),
- *   for its opener's euid, until release): so a steady sender's record is
- *   found, not created and freed again, at every message.  The last put
- *   removes it from the hash under the lock and frees it after a grace
- *   period.
+ *   does each mailbox, counted in @mailboxes (mp_quota_charge_mailbox(),
+ *   max_user_mailboxes), and each mailbox descriptor opened for sending
+ *   (mp_quota_hold(), for its opener's euid, until release): so a steady
+ *   sender's record is found, not created and freed again, at every
+ *   message.  The last put removes it from the hash under the lock and
+ *   frees it after a grace period.
  *
- * The limit applies to everyone, root included; a charge that would exceed
- * it fails with -EDQUOT and changes nothing.
+ * The byte limit applies to everyone, root included; the mailbox count
+ * yields to CAP_SYS_RESOURCE.  A charge that would exceed a limit fails with
+ * -EDQUOT and changes nothing.
  */
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/rcupdate.h>
@@ -42,6 +45,7 @@ struct mp_quota {
 	kuid_t uid;
 	refcount_t ref;
 	atomic_long_t bytes;
+	atomic_t mailboxes;		/* named mailboxes and inboxes made */
 	struct rcu_head rcu;
 };
 
@@ -75,6 +79,7 @@ static struct mp_quota *quota_get(kuid_t uid)
 	fresh->uid = uid;
 	refcount_set(&fresh->ref, 1);
 	atomic_long_set(&fresh->bytes, 0);
+	atomic_set(&fresh->mailboxes, 0);
 
 	spin_lock(&mp_quota_lock);
 	rcu_read_lock();
@@ -276,12 +281,56 @@ void mp_quota_drop(struct mp_quota *quota)
 }
 
 /**
+ * mp_quota_charge_mailbox() - count a new mailbox against the current euid
+ * @quotap: where the euid's record, with a reference for the mailbox, goes
+ *
+ * Counts one more mailbox (named or inbox) for the current euid, against
+ * max_user_mailboxes; CAP_SYS_RESOURCE goes past the limit (as mqueue's
+ * queues_max), and is counted all the same.  mp_quota_uncharge_mailbox()
+ * undoes it when the mailbox is freed.
+ *
+ * Context: Process context.  May sleep (a record may be made).  May take
+ * mp_quota_lock (a leaf).
+ * Return: 0; -ENOMEM if no record could be made; -EDQUOT if the euid has
+ * max_user_mailboxes mailboxes already.
+ */
+int mp_quota_charge_mailbox(struct mp_quota **quotap)
+{
+	unsigned int limit = READ_ONCE(mp_max_user_mailboxes);
+	struct mp_quota *q = quota_get(current_euid());
+
+	if (!q)
+		return -ENOMEM;
+	if (atomic_inc_return(&q->mailboxes) > limit &&
+	    !capable(CAP_SYS_RESOURCE)) {
+		atomic_dec(&q->mailboxes);
+		quota_put(q);
+		return -EDQUOT;
+	}
+	*quotap = q;
+	return 0;
+}
+
+/**
+ * mp_quota_uncharge_mailbox() - undo mp_quota_charge_mailbox()
+ * @quota: the record the mailbox was counted in
+ *
+ * Context: Process context.  Does not sleep.  Takes and releases
+ * mp_quota_lock (a leaf) when it puts the last reference.
+ */
+void mp_quota_uncharge_mailbox(struct mp_quota *quota)
+{
+	atomic_dec(&quota->mailboxes);
+	quota_put(quota);
+}
+
+/**
  * mp_quota_show() - each euid's charge, for debugfs
  * @m: the seq_file of <debugfs>/msgport/users
  *
- * A header line "uid bytes", then a line per record: the euid (in the
- * initial user namespace) and the bytes charged to it (messages as
- * mp_msg_charge() charges them, and regions).
+ * A header line "uid bytes mailboxes", then a line per record: the euid (in
+ * the initial user namespace), the bytes charged to it (messages as
+ * mp_msg_charge() charges them, and regions) and the mailboxes it made.
  *
  * Context: Process context (a read of the file).  Walks the hash under RCU;
  * takes no lock.
@@ -291,11 +340,12 @@ void mp_quota_show(struct seq_file *m)
 	struct mp_quota *q;
 	int bkt;
 
-	seq_puts(m, "uid bytes\n");
+	seq_puts(m, "uid bytes mailboxes\n");
 	rcu_read_lock();
 	hash_for_each_rcu(mp_quotas, bkt, q, node)
-		seq_printf(m, "%u %ld\n", from_kuid(&init_user_ns, q->uid),
-			   atomic_long_read(&q->bytes));
+		seq_printf(m, "%u %ld %d\n", from_kuid(&init_user_ns, q->uid),
+			   atomic_long_read(&q->bytes),
+			   atomic_read(&q->mailboxes));
 	rcu_read_unlock();
 }
 

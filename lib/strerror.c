@@ -24,8 +24,9 @@ static const char *msgport_text(int err)
 	case ENOSPC:
 		return "mailbox count limit reached (module parameter max_mailboxes)";
 	case EDQUOT:
-		return "per-user memory limit reached: queued messages plus shared regions "
-		       "(module parameter max_user_bytes)";
+		return "per-user limit reached: memory of queued messages plus shared regions "
+		       "(module parameter max_user_bytes), or number of mailboxes "
+		       "(max_user_mailboxes)";
 	case EFBIG:
 		return "region larger than the module allows (module parameter max_region_size)";
 	case ERANGE:

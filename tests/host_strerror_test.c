@@ -60,6 +60,7 @@ static void test_limits_named(void **state)
 {
 	assert_non_null(strstr(msgport_strerror(-ENOSPC), "max_mailboxes"));
 	assert_non_null(strstr(msgport_strerror(-EDQUOT), "max_user_bytes"));
+	assert_non_null(strstr(msgport_strerror(-EDQUOT), "max_user_mailboxes"));
 	assert_non_null(strstr(msgport_strerror(-EFBIG), "max_region_size"));
 	assert_non_null(strstr(msgport_strerror(-EMSGSIZE), "max_msg_size"));
 	assert_non_null(strstr(msgport_strerror(-ENAMETOOLONG), "255"));

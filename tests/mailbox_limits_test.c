@@ -2,7 +2,7 @@
 /*
  * Suite "mailbox-limits": the module's limits, set through
  * /sys/module/msgport/parameters and restored by the fixture: max_mailboxes
- * (ENOSPC), max_msg_size (EINVAL at creation, EMSGSIZE at send),
+ * (ENOSPC; CAP_SYS_RESOURCE goes past it), max_msg_size (EINVAL at creation, EMSGSIZE at send),
  * max_user_bytes (EDQUOT), and a bounded mailbox's capacity (EAGAIN).
  */
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 
 static const char *const params[] = {
 	"max_mailboxes", "max_msg_size", "max_user_bytes", "default_msg_size", "spin_ns",
+	"max_user_mailboxes",
 };
 
 /* Mailboxes in the system: the lines of /proc/msgport after its header. */
@@ -108,7 +109,24 @@ static void test_spin_ns(void **state)
 	}
 }
 
-/* max_mailboxes: creating one more than allowed fails with ENOSPC. */
+/* Child, as nobody: creating c must fail with ENOSPC, with or without O_EXCL. */
+static int child_enospc(void *arg)
+{
+	const char *c = arg;
+	struct msgport_mailbox *mb = NULL;
+
+	CHILD_CHECK(tu_drop_privileges() == 0);
+	CHILD_CHECK(msgport_mailbox_open(tu_mp(), c, MSGPORT_O_CREAT | RW, NULL, &mb) == -ENOSPC);
+	CHILD_CHECK(mb == NULL);
+	CHILD_CHECK(msgport_mailbox_open(tu_mp(), c, MSGPORT_O_CREAT | MSGPORT_O_EXCL | RW, NULL,
+					 &mb) == -ENOSPC);
+	return 0;
+}
+
+/*
+ * max_mailboxes: creating one more than allowed fails with ENOSPC, but with
+ * CAP_SYS_RESOURCE (root here), as mqueue's queues_max.
+ */
 static void test_max_mailboxes_enospc(void **state)
 {
 	const char *a = tu_name("cnt-a"), *b = tu_name("cnt-b"), *c = tu_name("cnt-c");
@@ -119,11 +137,7 @@ static void test_max_mailboxes_enospc(void **state)
 	tu_param_set("max_mailboxes", (unsigned long long)existing + 2);
 	ma = tu_create(a, 1, 0, 0600, 0);
 	tu_create(b, 1, 0, 0600, MSGPORT_O_EPHEMERAL);
-	assert_int_equal(msgport_mailbox_open(tu_mp(), c, MSGPORT_O_CREAT | RW, NULL, &mb),
-			 -ENOSPC);
-	assert_null(mb);
-	assert_int_equal(msgport_mailbox_open(tu_mp(), c, MSGPORT_O_CREAT | MSGPORT_O_EXCL | RW,
-					      NULL, &mb), -ENOSPC);
+	assert_child_ok(tu_fork(child_enospc, (void *)c));
 	/* Opening an existing one is not creating. */
 	mb = tu_open(a, RW);
 	tu_close(mb);
@@ -133,6 +147,9 @@ static void test_max_mailboxes_enospc(void **state)
 	assert_int_equal(msgport_mailbox_unlink(tu_mp(), a), 0);
 	tu_close(ma);
 	tu_create(c, 1, 0, 0600, 0);
+	/* Full again; CAP_SYS_RESOURCE goes past the limit. */
+	tu_create(a, 1, 0, 0600, 0);
+	assert_int_equal(count_mailboxes(), existing + 3);
 }
 
 /* max_msg_size bounds a mailbox's message size; the mailbox's own bounds a send. */

@@ -13,6 +13,7 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <stdlib.h>
@@ -681,6 +682,207 @@ static void test_teardown_bounded(void **state)
 	assert_true(run >= 1 && run <= HOLD_BOUND);
 }
 
+#define FILTERED	128	/* receivers filtering on a sender that sends nothing */
+
+struct filtered {
+	struct msgport_mailbox *mb;
+	pid_t from;
+	int got;		/* receivers that got a message */
+	int bad;		/* receivers that got something else than it or EIDRM */
+	pthread_mutex_t lock;
+};
+
+static void *filtered_recv(void *arg)
+{
+	struct filtered *f = arg;
+	char buf[16];
+	ssize_t n = msgport_recv_from(f->mb, f->from, buf, sizeof(buf), 0, LONG_NS, NULL);
+
+	pthread_mutex_lock(&f->lock);
+	if (n >= 0)
+		f->got++;
+	else if (n != -EIDRM)
+		f->bad++;
+	pthread_mutex_unlock(&f->lock);
+	return NULL;
+}
+
+/* Child: FILTERED threads wait for f->from's message; one gets it, the rest EIDRM. */
+static int child_filtered(void *arg)
+{
+	struct filtered *f = arg;
+	pthread_t t[FILTERED];
+	int i;
+
+	pthread_mutex_init(&f->lock, NULL);
+	for (i = 0; i < FILTERED; i++)
+		CHILD_CHECK(pthread_create(&t[i], NULL, filtered_recv, f) == 0);
+	for (i = 0; i < FILTERED; i++)
+		pthread_join(t[i], NULL);
+	if (f->got != 1 || f->bad)
+		fprintf(stderr, "filtered: %d got a message, %d an unexpected error\n", f->got,
+			f->bad);
+	CHILD_CHECK(f->got == 1 && !f->bad);
+	return 0;
+}
+
+/* Child: waits, sends nothing until told (a byte on the pipe), then one message. */
+static int child_quiet_sender(void *arg)
+{
+	const struct peer *p = arg;
+	char c;
+
+	CHILD_CHECK(read(p->expect, &c, 1) == 1);
+	CHILD_CHECK(msgport_send(p->mb, "z", 1, 0, MSGPORT_F_NONBLOCK, 0, NULL) == 0);
+	return 0;
+}
+
+/* Nanoseconds of one non-blocking zero-byte send (the best of 5). */
+static uint64_t send_ns(struct msgport_mailbox *mb)
+{
+	uint64_t best = UINT64_MAX, t;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		t = tu_now_ns();
+		assert_int_equal(msgport_send(mb, NULL, 0, 0, MSGPORT_F_NONBLOCK, 0, NULL), 0);
+		t = tu_now_ns() - t;
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+/*
+ * Scenario 2: with 10^5 messages queued and 128 receivers waiting for a
+ * sender that has none queued, a send's hold of the mailbox lock does not
+ * grow with waiters x messages: the kick finds each filtering receiver's
+ * messages through the index by sender.  The bound is on debugfs counts
+ * (waiters visited), not on time; the send's time is reported as a ratio to
+ * an idle mailbox's (printed, not asserted).
+ */
+static void test_filtered_waiters_bounded(void **state)
+{
+	const char *name = tu_name("filtered");
+	struct msgport_mailbox *mb = tu_create(name, MSGPORT_CAPACITY_UNBOUNDED, 16, 0600, 0);
+	struct msgport_mailbox *idle = tu_create(tu_name("idle"), MSGPORT_CAPACITY_UNBOUNDED, 16,
+						 0600, 0);
+	static struct msgport_batch_msg b[MSGPORT_BATCH_MAX];
+	struct filtered f = { .mb = mb };
+	struct peer z = { .mb = mb };
+	uint64_t idle_ns, busy_ns;
+	int go[2], sent, ret;
+	long visits, run;
+	pid_t zp, fp;
+	FILE *h;
+
+	(void)state;
+	assert_int_equal(pipe(go), 0);
+	z.expect = go[0];
+	zp = tu_fork(child_quiet_sender, &z);
+	for (sent = 0; sent < TEARDOWN_MSGS; sent += ret) {
+		ret = msgport_send_batch(mb, b, MSGPORT_BATCH_MAX, MSGPORT_F_NONBLOCK, 0);
+		assert_true(ret > 0);
+	}
+	f.from = zp;
+	fp = tu_fork(child_filtered, &f);
+	assert_await(mb, TU_WAITING_RECEIVERS, FILTERED);
+
+	idle_ns = send_ns(idle);
+	h = fopen(HOLDS, "we");
+	assert_non_null(h);
+	assert_true(fputs("0\n", h) >= 0);
+	assert_int_equal(fclose(h), 0);
+	busy_ns = send_ns(mb);
+	assert_int_equal(holds_read(&visits, &run), 0);
+	print_message("a send with %d messages queued and %d filtering receivers: at most %ld "
+		      "entries visited under one hold; %.1fx the time of a send to an idle "
+		      "mailbox (%llu vs %llu ns, TCG)\n", TEARDOWN_MSGS, FILTERED, visits,
+		      (double)busy_ns / (double)(idle_ns ? idle_ns : 1),
+		      (unsigned long long)busy_ns, (unsigned long long)idle_ns);
+	assert_true(visits >= FILTERED && visits <= FILTERED + HOLD_BOUND);
+
+	/* The awaited sender's message goes to one of them, at once. */
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_child_ok(zp);
+	assert_await(mb, TU_WAITING_RECEIVERS, FILTERED - 1);
+	assert_int_equal(msgport_mailbox_unlink(tu_mp(), name), 0);
+	assert_child_ok(fp);
+	close(go[0]);
+	close(go[1]);
+}
+
+#define USER_MAILBOXES	3
+
+/* debugfs msgport/users: uid's mailbox count (0 without a record); -errno. */
+static int user_mailboxes(uid_t uid)
+{
+	char line[128];
+	unsigned int u;
+	long bytes;
+	int n, ret = 0;
+	FILE *f = fopen("/sys/kernel/debug/msgport/users", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%u %ld %d", &u, &bytes, &n) == 3 && u == uid) {
+			ret = n;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* Child, as nobody: max_user_mailboxes named mailboxes and inboxes, then EDQUOT. */
+static int child_user_mailboxes(void *arg)
+{
+	const char *const *names = arg;
+	struct msgport_mailbox *more = NULL, *in = NULL;
+	int i;
+
+	CHILD_CHECK(tu_drop_privileges() == 0);
+	CHILD_CHECK(msgport_inbox_open(tu_mp(), NULL, 0, &in) == 0);
+	for (i = 0; i < USER_MAILBOXES - 1; i++)
+		CHILD_CHECK(tu_raw_open(tu_devfd(), names[i], MSGPORT_O_CREAT | RW, 0600, 4, 0) >= 0);
+	CHILD_CHECK(msgport_mailbox_open(tu_mp(), names[USER_MAILBOXES - 1],
+					 MSGPORT_O_CREAT | RW, NULL, &more) == -EDQUOT);
+	/* The inbox counts too: closing it makes room for one. */
+	msgport_mailbox_close(in);
+	CHILD_CHECK(msgport_mailbox_open(tu_mp(), names[USER_MAILBOXES - 1],
+					 MSGPORT_O_CREAT | RW, NULL, &more) == 0);
+	CHILD_CHECK(msgport_inbox_open(tu_mp(), NULL, 0, &in) == -EDQUOT);
+	return 0;
+}
+
+/*
+ * Scenario 5: a per-user count of mailboxes (named ones and inboxes,
+ * max_user_mailboxes), beside the byte limit: one user cannot take all of
+ * max_mailboxes from the others; EDQUOT past it; CAP_SYS_RESOURCE (root
+ * here) goes past it.
+ */
+static void test_user_mailbox_limit(void **state)
+{
+	const char *names[USER_MAILBOXES] = {
+		tu_name("um-0"), tu_name("um-1"), tu_name("um-2"),
+	};
+	int before = user_mailboxes(0);
+
+	(void)state;
+	assert_true(before >= 0);
+	tu_param_set("max_user_mailboxes", USER_MAILBOXES);
+	assert_child_ok(tu_fork(child_user_mailboxes, (void *)names));
+	/* Its named mailboxes outlive it, counted (debugfs is root's to read). */
+	assert_int_equal(user_mailboxes(TU_NOBODY), USER_MAILBOXES);
+	/* Root has CAP_SYS_RESOURCE: past the limit. */
+	tu_create(tu_name("um-r0"), 1, 0, 0600, 0);
+	tu_create(tu_name("um-r1"), 1, 0, 0600, 0);
+	tu_create(tu_name("um-r2"), 1, 0, 0600, 0);
+	tu_create(tu_name("um-r3"), 1, 0, 0600, 0);
+	assert_true(user_mailboxes(0) >= before + 4);
+}
+
 static const struct CMUnitTest shared_machine_tests[] = {
 	TU_TEST(test_sync_withdrawn_kicks),
 	TU_TEST(test_call_withdrawn_kicks),
@@ -694,6 +896,8 @@ static const struct CMUnitTest shared_machine_tests[] = {
 	TU_TEST(test_reply_recv_checks_empty_reply),
 	TU_TEST(test_device_mode),
 	TU_TEST(test_teardown_bounded),
+	TU_TEST(test_user_mailbox_limit),
+	TU_TEST(test_filtered_waiters_bounded),
 };
 
 MSGPORT_SUITE(shared_machine_suite, MSGPORT_GROUP_MODULE, 1450, "shared-machine",
