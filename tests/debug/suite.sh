@@ -13,6 +13,9 @@
 #   fuzz       msgport-fuzz
 #   faults     msgport-faultsweep (one count per swept operation)
 #   race       msgport-race
+#   hostile    msgport-hostile: unprivileged attackers (another uid; one in
+#              user and pid namespaces of its own) against the per-user
+#              limits, the lock-hold bounds and a victim's round trips
 #   counters   msgport's debugfs object counters are all zero
 #   kmemleak   a kmemleak scan finds no unreferenced object
 #   rmmod      msgport unloads
@@ -21,7 +24,7 @@
 #
 # Sizes come from the environment (scripts/check-debug passes them on the
 # command line as NAME=VALUE): STRESS_PROCS, STRESS_MESSAGES, FUZZ_COUNT,
-# FUZZ_SEED, RACE_CYCLES, PARTS (default: all of the above).
+# FUZZ_SEED, RACE_CYCLES, HOSTILE_SECONDS, PARTS (default: all of the above).
 
 for a in "$@"; do
 	case $a in
@@ -33,7 +36,8 @@ STRESS_MESSAGES=${STRESS_MESSAGES:-10000}
 FUZZ_COUNT=${FUZZ_COUNT:-100000}
 FUZZ_SEED=${FUZZ_SEED:-1}
 RACE_CYCLES=${RACE_CYCLES:-1000}
-PARTS=${PARTS:-kunit cmocka stress fuzz faults race counters kmemleak rmmod}
+HOSTILE_SECONDS=${HOSTILE_SECONDS:-20}
+PARTS=${PARTS:-kunit cmocka stress fuzz faults race hostile counters kmemleak rmmod}
 
 passed=0
 failed=0
@@ -190,6 +194,7 @@ for part in $PARTS; do
 	fuzz) run_one fuzz msgport-fuzz --seed "$FUZZ_SEED" --count "$FUZZ_COUNT" ;;
 	faults) run_counted faults msgport-faultsweep ;;
 	race) run_one race msgport-race --cycles "$RACE_CYCLES" ;;
+	hostile) run_one hostile msgport-hostile --seconds "$HOSTILE_SECONDS" ;;
 	counters) part_counters ;;
 	kmemleak) part_kmemleak ;;
 	rmmod) part_rmmod ;;

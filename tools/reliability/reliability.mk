@@ -9,9 +9,11 @@
 #                       /dev/msgport and mailbox descriptors
 #   msgport-faultsweep  every ioctl under fail-nth fault injection
 #   msgport-race        close/unlink/exit against blocked calls
+#   msgport-hostile     unprivileged attackers against per-user limits, lock
+#                       holds and a victim's round trips
 # tests/debug/debug.mk runs them on the debug kernel (make check-debug).
 
-MSGPORT_REL_NAMES := msgport-stress msgport-fuzz msgport-faultsweep msgport-race
+MSGPORT_REL_NAMES := msgport-stress msgport-fuzz msgport-faultsweep msgport-race msgport-hostile
 MSGPORT_REL_TOOLS := $(addprefix $(O)/tools/,$(MSGPORT_REL_NAMES))
 
 .PHONY: reliability-tools
