@@ -28,6 +28,7 @@
 #ifndef _MSGPORT_COMPAT_H
 #define _MSGPORT_COMPAT_H
 
+#include <linux/ipc_namespace.h>
 #include <linux/mm.h>
 #include <linux/version.h>
 
@@ -60,6 +61,20 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 #define MP_TEST_NS		"MSGPORT_KUNIT"
 #else
 #define MP_TEST_NS		MSGPORT_KUNIT
+#endif
+
+/*
+ * The references to an IPC namespace, for registry.c's last-holder rule.
+ * 6.18 reworked namespace reference counting ("ns: add reference count
+ * helpers"): ns_common's count became __ns_ref, read through the macro
+ * ns_ref_read(), and the initial namespaces stopped being counted.  A
+ * feature test, not a version: the macro exists or it does not.  Without
+ * it: 6.1, 6.12.  With it: 7.x.
+ */
+#ifdef ns_ref_read
+#define mp_ipc_ns_refs(ipc)	ns_ref_read(ipc)
+#else
+#define mp_ipc_ns_refs(ipc)	refcount_read(&(ipc)->ns.count)
 #endif
 
 #endif /* _MSGPORT_COMPAT_H */

@@ -125,7 +125,7 @@ static bool may_send(const struct mp_mailbox *mb)
 		return true;
 	if (in_group_p(mb->gid) ? (mode & 0020) : (mode & 0002))
 		return true;
-	return capable(CAP_IPC_OWNER);
+	return ns_capable(mb->user_ns, CAP_IPC_OWNER);
 }
 
 /*

@@ -31,7 +31,9 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/err.h>
+#include <linux/ipc_namespace.h>
 #include <linux/kref.h>
+#include <linux/nsproxy.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/rbtree.h>
@@ -50,8 +52,10 @@
  * Allocates a zeroed mailbox with empty priority queues and waiter lists, its
  * poll wait queue and one reference (kref_init()), and counts it in
  * mp_objects.mailboxes, and against its creator's max_user_mailboxes
- * (mp_quota_charge_mailbox()).  It has no name, region or owner and is not
- * linked: the caller sets its attributes before publishing it.
+ * (mp_quota_charge_mailbox()); it holds the user namespace that owns the
+ * creator's IPC namespace (CAP_IPC_OWNER over the mailbox is over that).  It
+ * has no name, region or owner and is not linked: the caller sets its
+ * attributes before publishing it.
  *
  * Context: Process context.  May sleep (GFP_KERNEL_ACCOUNT: charged to the
  * caller's memory cgroup).  May take mp_quota_lock (a leaf).
@@ -72,6 +76,8 @@ struct mp_mailbox *mp_mailbox_alloc(void)
 		kfree(mb);
 		return ERR_PTR(ret);
 	}
+	/* CAP_IPC_OWNER over it is over its creator's IPC namespace. */
+	mb->user_ns = get_user_ns(current->nsproxy->ipc_ns->user_ns);
 	spin_lock_init(&mb->lock);
 	for (i = 0; i < MP_NR_PRIO; i++)
 		INIT_LIST_HEAD(&mb->prio[i]);
@@ -111,6 +117,7 @@ void mp_mailbox_free(struct mp_mailbox *mb)
 	put_pid(mb->last_receiver);
 	mp_region_free(mb);
 	mp_quota_uncharge_mailbox(mb->quota);
+	put_user_ns(mb->user_ns);
 	kfree(mb);
 	atomic_long_dec(&mp_objects.mailboxes);
 }
@@ -441,7 +448,7 @@ EXPORT_SYMBOL_NS_GPL(mp_mailbox_put, MP_TEST_NS);
  * @mb: the mailbox
  *
  * Managing a mailbox is unlinking it or changing its mode: its owner may, as
- * may CAP_IPC_OWNER.
+ * may CAP_IPC_OWNER over the user namespace that owns its IPC namespace.
  *
  * Context: Process context (the current task's credentials); mp_registry_lock
  * may be held.  Does not sleep; takes no lock.
@@ -451,5 +458,6 @@ EXPORT_SYMBOL_NS_GPL(mp_mailbox_put, MP_TEST_NS);
  */
 bool mp_mailbox_is_owner(const struct mp_mailbox *mb)
 {
-	return uid_eq(current_euid(), mb->uid) || capable(CAP_IPC_OWNER);
+	return uid_eq(current_euid(), mb->uid) ||
+	       ns_capable(mb->user_ns, CAP_IPC_OWNER);
 }

@@ -89,6 +89,7 @@
 
 struct file;
 struct mp_call;
+struct mp_names;
 struct pid;
 struct poll_table_struct;
 struct seq_file;
@@ -276,6 +277,7 @@ struct mp_mailbox {
 	wait_queue_head_t poll_wq;	/* its own lock, never under @lock */
 
 	/* Registry state, under mp_registry_lock. */
+	struct mp_names *table;		/* its IPC namespace's, while linked */
 	struct hlist_node hnode;	/* name hash, while linked */
 	struct list_head node;		/* creation order, while linked */
 	unsigned int nfiles;		/* open descriptors */
@@ -291,6 +293,7 @@ struct mp_mailbox {
 	u32 mode;
 	kuid_t uid;
 	kgid_t gid;
+	struct user_namespace *user_ns;	/* its IPC namespace's owner, referenced */
 	bool ephemeral;
 	u32 name_len;
 	char name[MSGPORT_NAME_MAX + 1];
@@ -656,8 +659,8 @@ bool mp_mailbox_is_owner(const struct mp_mailbox *mb);
 
 /* registry.c (layer 7) */
 extern struct mutex mp_registry_lock;
-extern struct list_head mp_mailboxes;
 
+struct list_head *mp_registry_list_locked(void);
 struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
 				    const char *name, int create_err,
 				    bool *created);

@@ -9,7 +9,9 @@
  * region's bytes (0 if none), maps its memory mappings, flags "ephemeral"
  * or "-".
  * The walk holds mp_registry_lock (registry.c) from start to stop, and
- * each mailbox's lock briefly for its counters.  Only linked mailboxes show.
+ * each mailbox's lock briefly for its counters.  Only linked mailboxes show,
+ * and only those of the reader's IPC namespace; uids and gids are mapped
+ * into the reader's user namespace.
  */
 #include <linux/mutex.h>
 #include <linux/proc_fs.h>
@@ -17,15 +19,17 @@
 
 #include "msgport.h"
 
+/* The walk's list (the reader's IPC namespace's) is kept in m->private. */
 static void *proc_start(struct seq_file *m, loff_t *pos)
 {
 	mutex_lock(&mp_registry_lock);
-	return seq_list_start_head(&mp_mailboxes, *pos);
+	m->private = mp_registry_list_locked();
+	return seq_list_start_head(m->private, *pos);
 }
 
 static void *proc_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	return seq_list_next(v, &mp_mailboxes, pos);
+	return seq_list_next(v, m->private, pos);
 }
 
 static void proc_stop(struct seq_file *m, void *v)
@@ -38,7 +42,7 @@ static int proc_show(struct seq_file *m, void *v)
 	struct mp_mailbox *mb;
 	struct msgport_stat st;
 
-	if (v == &mp_mailboxes) {
+	if (v == m->private) {
 		seq_puts(m, "name uid gid mode capacity max_size msgs bytes wsend wrecv sent recv dropped region maps flags\n");
 		return 0;
 	}

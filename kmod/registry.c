@@ -1,32 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * msgport: the mailbox name table; open, create, unlink, last close.
+ * msgport: the mailbox name tables, one per IPC namespace; open, create,
+ * unlink, last close; the end of a namespace.
+ *
+ * Namespaces
+ *   As POSIX message queues: each IPC namespace has a name table of its own
+ *   (struct mp_names: the name hash, the creation-order list /proc/msgport
+ *   reads, the count max_mailboxes limits), made when the namespace's first
+ *   mailbox is, and found by the current task's nsproxy->ipc_ns.  A table
+ *   holds a reference to its namespace; how it learns of the namespace's
+ *   death and drops it is written above gc_tables().
  *
  * Locking
- *   mp_registry_lock (mutex) protects the name hash, the creation-order
- *   list mp_mailboxes (read by /proc/msgport), the mailbox count, and in
- *   each mailbox @hnode, @node, @linked and @nfiles.  It is taken before any
- *   mb->lock and never inside one.
+ *   mp_registry_lock (mutex) protects the table hash (mp_tables), every
+ *   table, and in each mailbox @table, @hnode, @node, @linked and @nfiles.
+ *   It is taken before any mb->lock and never inside one.
  *
  * Lifetimes
- *   A mailbox's kref counts one reference for the name table while it is
- *   linked plus one per open descriptor; @nfiles counts the open descriptors
- *   that can receive or send.  A descriptor with neither (stat and mode
- *   only; opening one needs a mode bit of the caller's class, ownership or
- *   CAP_IPC_OWNER all the same) holds the struct but keeps nothing else
- *   alive: not an ephemeral mailbox, not its name, not its region.  A
- *   non-ephemeral mailbox with no open descriptor stays linked (and keeps
- *   its messages) until unlinked.  Unlink,
- *   or the last close of an ephemeral mailbox, removes the name under the
- *   mutex, then destroys the queue (mailbox.c: waiters get -EIDRM, messages
- *   are dropped) and drops the table's reference.  The region goes when
- *   the mailbox is unlinked and no descriptor counted in @nfiles is left
- *   (a mapping holds one).  Descriptors still open keep the struct until
- *   they close; the last kref_put frees it.  Each mailbox file also holds
- *   a module reference (fops owner), so the module cannot go while a
- *   mailbox descriptor is open; at exit the table still owns the remaining
- *   mailboxes and destroys them.  A memory mapping of a mailbox's region
- *   holds the descriptor it was made from (region.c), so it counts as an
+ *   A mailbox's kref counts one reference for the name table while it is linked
+ *   plus one per open descriptor; @nfiles counts the open descriptors that can
+ *   receive or send.  A descriptor with neither (stat and mode only; opening
+ *   one needs a mode bit of the caller's class, ownership or CAP_IPC_OWNER all
+ *   the same) holds the struct but keeps nothing else alive: not an ephemeral
+ *   mailbox, not its name, not its region.  A non-ephemeral mailbox with no
+ *   open descriptor stays linked (and keeps its messages) until unlinked.
+ *   Unlink, the last close of an ephemeral mailbox, or its
+ *   namespace's death removes the name under the mutex, then destroys the queue
+ *   (mailbox.c: waiters get -EIDRM, messages are dropped) and drops the table's
+ *   reference.  The region goes when the mailbox is unlinked and no descriptor
+ *   counted in @nfiles is left (a mapping holds one).  Descriptors still open
+ *   keep the struct until they close; the last kref_put frees it.  Each mailbox
+ *   file also holds a module reference (fops owner), so the module cannot go
+ *   while a mailbox descriptor is open; at exit the tables still own the
+ *   remaining mailboxes and destroy them.  A memory mapping of a mailbox's
+ *   region holds the descriptor it was made from (region.c), so it counts as an
  *   open descriptor here: an ephemeral mailbox lives on while mapped.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -35,50 +42,110 @@
 #include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/hashtable.h>
+#include <linux/ipc_namespace.h>
 #include <linux/mutex.h>
+#include <linux/nsproxy.h>
+#include <linux/proc_ns.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/stringhash.h>
+#include <linux/user_namespace.h>
+#include <linux/workqueue.h>
 
 #include "msgport.h"
 
 #define MP_HASH_BITS	8
+#define MP_TABLE_BITS	4
+#define MP_GC_PERIOD	HZ	/* how often dead namespaces are looked for */
 
-/* Protects the name table; see the top of this file. */
+/* A name table: one per IPC namespace that has had a mailbox (see the top). */
+struct mp_names {
+	struct hlist_node node;		/* mp_tables, by @ns */
+	struct ipc_namespace *ns;	/* referenced: get_ipc_ns(), ns.ops->put */
+	struct list_head mailboxes;	/* linked ones, in creation order */
+	unsigned int nr;		/* how many (max_mailboxes) */
+	DECLARE_HASHTABLE(names, MP_HASH_BITS);
+};
+
+/* Protects the name tables; see the top of this file. */
 DEFINE_MUTEX(mp_registry_lock);
-LIST_HEAD(mp_mailboxes);
-static DEFINE_HASHTABLE(mp_names, MP_HASH_BITS);
-static unsigned int mp_nr_mailboxes;
+static DEFINE_HASHTABLE(mp_tables, MP_TABLE_BITS);
+static LIST_HEAD(mp_no_mailboxes);	/* what a namespace without a table lists */
+static void gc_tables(struct work_struct *work);
+static DECLARE_DELAYED_WORK(mp_gc_work, gc_tables);
+static bool mp_exiting;			/* module exit: no more GC rounds */
 
 static u32 name_hash(const char *name, u32 len)
 {
 	return full_name_hash(NULL, name, len);
 }
 
-static struct mp_mailbox *lookup_locked(const char *name, u32 len)
+static struct ipc_namespace *current_ipc_ns(void)
+{
+	return current->nsproxy->ipc_ns;
+}
+
+/* Is @ns the initial IPC namespace (never dead, never refcounted on 7.x)? */
+static bool is_init_ipc_ns(const struct ipc_namespace *ns)
+{
+	return ns->ns.inum == PROC_IPC_INIT_INO;
+}
+
+/* The current IPC namespace's table; made (with @create) if it has none. */
+static struct mp_names *table_locked(bool create)
+{
+	struct ipc_namespace *ns = current_ipc_ns();
+	struct mp_names *t;
+
+	lockdep_assert_held(&mp_registry_lock);
+	hash_for_each_possible(mp_tables, t, node, (unsigned long)ns) {
+		if (t->ns == ns)
+			return t;
+	}
+	if (!create)
+		return NULL;
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return NULL;
+	t->ns = get_ipc_ns(ns);
+	INIT_LIST_HEAD(&t->mailboxes);
+	hash_init(t->names);
+	hash_add(mp_tables, &t->node, (unsigned long)ns);
+	if (!is_init_ipc_ns(ns) && !mp_exiting)
+		mod_delayed_work(system_wq, &mp_gc_work, MP_GC_PERIOD);
+	return t;
+}
+
+static struct mp_mailbox *lookup_locked(struct mp_names *t, const char *name,
+					u32 len)
 {
 	struct mp_mailbox *mb;
 
-	hash_for_each_possible(mp_names, mb, hnode, name_hash(name, len)) {
+	if (!t)
+		return NULL;
+	hash_for_each_possible(t->names, mb, hnode, name_hash(name, len)) {
 		if (mb->name_len == len && !memcmp(mb->name, name, len))
 			return mb;
 	}
 	return NULL;
 }
 
-static void link_locked(struct mp_mailbox *mb)
+static void link_locked(struct mp_names *t, struct mp_mailbox *mb)
 {
-	hash_add(mp_names, &mb->hnode, name_hash(mb->name, mb->name_len));
-	list_add_tail(&mb->node, &mp_mailboxes);
+	hash_add(t->names, &mb->hnode, name_hash(mb->name, mb->name_len));
+	list_add_tail(&mb->node, &t->mailboxes);
+	mb->table = t;
 	mb->linked = true;
-	mp_nr_mailboxes++;
+	t->nr++;
 }
 
 static void unlink_locked(struct mp_mailbox *mb)
 {
 	hash_del(&mb->hnode);
 	list_del_init(&mb->node);
+	mb->table->nr--;
+	mb->table = NULL;
 	mb->linked = false;
-	mp_nr_mailboxes--;
 }
 
 /*
@@ -107,7 +174,7 @@ static bool may_access(const struct mp_mailbox *mb, u32 access)
 	}
 	if (want ? !(want & ~granted & 7) : (granted & 7))
 		return true;
-	return capable(CAP_IPC_OWNER);
+	return ns_capable(mb->user_ns, CAP_IPC_OWNER);
 }
 
 /*
@@ -179,14 +246,17 @@ void mp_registry_open_failed(struct mp_mailbox *mb, bool created, u32 access)
 }
 
 /*
- * May one more named mailbox be made?  Under max_mailboxes, or with
- * CAP_SYS_RESOURCE (checked only at the limit: no audit record otherwise).
+ * May one more named mailbox be made in table @t (NULL: not made yet)?
+ * Under max_mailboxes, which counts each IPC namespace's own, or with
+ * CAP_SYS_RESOURCE over the namespace (checked only at the limit: no audit
+ * record otherwise).  The machine-wide limits per user (user_quota.c) do
+ * not yield to a namespace's root.
  */
-static bool room_for_one_more(void)
+static bool room_for_one_more(const struct mp_names *t)
 {
 	lockdep_assert_held(&mp_registry_lock);
-	return mp_nr_mailboxes < READ_ONCE(mp_max_mailboxes) ||
-	       capable(CAP_SYS_RESOURCE);
+	return !t || t->nr < READ_ONCE(mp_max_mailboxes) ||
+	       ns_capable(t->ns->user_ns, CAP_SYS_RESOURCE);
 }
 
 /*
@@ -256,6 +326,7 @@ struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
 {
 	u32 access = op->flags & (MSGPORT_O_RECV | MSGPORT_O_SEND);
 	struct mp_mailbox *mb, *fresh = NULL;
+	struct mp_names *t;
 	int ret;
 
 	*created = false;
@@ -264,9 +335,10 @@ struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
 		create_err = -EINVAL;
 again:
 	mutex_lock(&mp_registry_lock);
-	mb = lookup_locked(name, op->name_len);
+	t = table_locked(false);
+	mb = lookup_locked(t, name, op->name_len);
 	if (!mb && (op->flags & MSGPORT_O_CREAT) && !create_err && !fresh &&
-	    room_for_one_more()) {
+	    room_for_one_more(t)) {
 		/*
 		 * Made only for a name that does not exist (an open of an
 		 * existing one must not allocate, nor zero, a region it
@@ -288,15 +360,20 @@ again:
 		ret = -ENOENT;
 	} else if (create_err) {
 		ret = create_err;
-	} else if (!room_for_one_more()) {
+	} else if (!room_for_one_more(t)) {
 		ret = -ENOSPC;
 	} else {
+		/* The namespace's first mailbox makes its table. */
+		if (!t)
+			t = table_locked(true);
+		ret = t ? 0 : -ENOMEM;
+	}
+	if (!mb && !ret) {
 		/* The creator gets the access it asked for (as mq_open). */
 		mb = fresh;
 		fresh = NULL;
-		link_locked(mb);	/* kref_init's reference is the table's */
+		link_locked(t, mb);	/* kref_init's reference is the table's */
 		*created = true;
-		ret = 0;
 	}
 	if (!ret) {
 		kref_get(&mb->ref);
@@ -332,7 +409,7 @@ int mp_registry_unlink(const char *name, u32 name_len)
 	int ret = 0;
 
 	mutex_lock(&mp_registry_lock);
-	mb = lookup_locked(name, name_len);
+	mb = lookup_locked(table_locked(false), name, name_len);
 	if (!mb)
 		ret = -ENOENT;
 	else if (!mp_mailbox_is_owner(mb))
@@ -377,28 +454,137 @@ void mp_registry_release(struct mp_mailbox *mb, u32 access)
 }
 
 /**
- * mp_registry_exit() - destroy the mailboxes left at module exit
+ * mp_registry_list_locked() - the current IPC namespace's mailboxes
  *
- * Module exit: no descriptor is open, so the table owns what is left.  Unlinks
- * the mailboxes one at a time, destroys each one's queue and drops the table's
- * reference.
+ * For /proc/msgport: the list of the linked mailboxes of the reader's IPC
+ * namespace, in creation order (linked through mb->node), or an empty list.
  *
- * Context: Process context (module exit).  May sleep.  Takes and releases
- * mp_registry_lock once per mailbox.
+ * Context: Called with mp_registry_lock held, which keeps the list.
+ * Return: The list's head.
  */
-void mp_registry_exit(void)
+struct list_head *mp_registry_list_locked(void)
+{
+	struct mp_names *t = table_locked(false);
+
+	return t ? &t->mailboxes : &mp_no_mailboxes;
+}
+
+/* Unlinks @t's mailboxes onto @dead (by mb->node) and takes @t out. */
+static void table_remove_locked(struct mp_names *t, struct list_head *dead)
 {
 	struct mp_mailbox *mb;
 
+	while ((mb = list_first_entry_or_null(&t->mailboxes, struct mp_mailbox,
+					      node))) {
+		unlink_locked(mb);
+		list_add_tail(&mb->node, dead);
+	}
+	hash_del(&t->node);
+}
+
+/*
+ * Destroys the mailboxes table_remove_locked() put on @dead, then frees the
+ * tables on @tables (linked through their empty ->mailboxes) and drops their
+ * references to their namespaces through the namespace's own put (the
+ * exported put_ipc_ns() is not there on every kernel msgport builds for).
+ */
+static void tables_free(struct list_head *dead, struct list_head *tables)
+{
+	struct mp_names *t, *tmp;
+	struct mp_mailbox *mb;
+	bool region;
+
 	for (;;) {
 		mutex_lock(&mp_registry_lock);
-		mb = list_first_entry_or_null(&mp_mailboxes,
-					      struct mp_mailbox, node);
-		if (mb)
-			unlink_locked(mb);
+		mb = list_first_entry_or_null(dead, struct mp_mailbox, node);
+		if (mb) {
+			list_del_init(&mb->node);
+			region = !mb->nfiles;
+		}
 		mutex_unlock(&mp_registry_lock);
 		if (!mb)
 			break;
-		unlinked_destroy(mb, true);	/* no descriptor is open */
+		unlinked_destroy(mb, region);
 	}
+	list_for_each_entry_safe(t, tmp, tables, mailboxes) {
+		t->ns->ns.ops->put(&t->ns->ns);
+		kfree(t);
+	}
+}
+
+/*
+ * The namespaces' end, as an out-of-tree module can see it: it gets no
+ * notice of an IPC namespace's death, and put_ipc_ns() and init_ipc_ns
+ * are not exported on every kernel it builds for (6.1 has neither in its
+ * Module.symvers).  So each table holds a reference to its namespace
+ * (get_ipc_ns(), an inline) and drops it through the namespace's own
+ * ns.ops->put; and every MP_GC_PERIOD, while any table of a namespace other
+ * than the initial one exists, this looks for tables whose namespace has
+ * no reference but msgport's.  Such a namespace is dead: no task is in it
+ * (each holds a reference through its nsproxy), no nsfs file or bind mount
+ * names it (each holds one through its inode), so nothing can reach it
+ * again; and a reference can only be taken from another one, so the count
+ * cannot rise again.  Its mailboxes are unlinked and destroyed (their
+ * waiters wake with EIDRM, their messages and regions are freed, their
+ * charges given back), the table freed and the last reference dropped,
+ * which frees the namespace.  msgport so keeps a dead namespace's memory
+ * at most MP_GC_PERIOD (plus the destroy), and never keeps it reachable.
+ * The initial namespace (PROC_IPC_INIT_INO) never dies, and 7.x does not
+ * count its references at all.
+ */
+static void gc_tables(struct work_struct *work)
+{
+	LIST_HEAD(dead);
+	LIST_HEAD(tables);
+	struct hlist_node *tmp;
+	struct mp_names *t;
+	bool more = false;
+	int bkt;
+
+	mutex_lock(&mp_registry_lock);
+	hash_for_each_safe(mp_tables, bkt, tmp, t, node) {
+		if (is_init_ipc_ns(t->ns))
+			continue;
+		if (mp_ipc_ns_refs(t->ns) > 1) {
+			more = true;
+			continue;
+		}
+		table_remove_locked(t, &dead);
+		list_add_tail(&t->mailboxes, &tables);
+	}
+	if (more && !mp_exiting)
+		schedule_delayed_work(&mp_gc_work, MP_GC_PERIOD);
+	mutex_unlock(&mp_registry_lock);
+	tables_free(&dead, &tables);
+}
+
+/**
+ * mp_registry_exit() - destroy the mailboxes left at module exit
+ *
+ * Module exit: no descriptor is open, so the tables own what is left.
+ * Stops looking for dead namespaces, then unlinks and destroys every
+ * table's mailboxes, frees the tables and drops their namespace references.
+ *
+ * Context: Process context (module exit).  May sleep.  Takes and releases
+ * mp_registry_lock.
+ */
+void mp_registry_exit(void)
+{
+	LIST_HEAD(dead);
+	LIST_HEAD(tables);
+	struct hlist_node *tmp;
+	struct mp_names *t;
+	int bkt;
+
+	mutex_lock(&mp_registry_lock);
+	mp_exiting = true;
+	mutex_unlock(&mp_registry_lock);
+	cancel_delayed_work_sync(&mp_gc_work);
+	mutex_lock(&mp_registry_lock);
+	hash_for_each_safe(mp_tables, bkt, tmp, t, node) {
+		table_remove_locked(t, &dead);
+		list_add_tail(&t->mailboxes, &tables);
+	}
+	mutex_unlock(&mp_registry_lock);
+	tables_free(&dead, &tables);
 }
