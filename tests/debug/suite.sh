@@ -14,7 +14,7 @@
 #   faults     msgport-faultsweep (one count per swept operation)
 #   race       msgport-race
 #   hostile    msgport-hostile: unprivileged attackers (another uid; one in
-#              user and pid namespaces of its own) against the per-user
+#              user, IPC and pid namespaces of its own) against the per-user
 #              limits, the lock-hold bounds and a victim's round trips
 #   counters   msgport's debugfs object counters are all zero
 #   kmemleak   a kmemleak scan finds no unreferenced object

@@ -10,10 +10,10 @@
  *              echoes it): first alone (the idle round trip), then during
  *              the attack; every reply must be the number just sent.
  *   attacker A uid 1002, in the victim's namespaces;
- *   attacker B uid 1003, in user and pid namespaces of its own (its root
- *              there is nobody outside: no capability of the initial user
- *              namespace may let it past a limit).  The IPC namespace is
- *              not separate yet: msgport's names are not per IPC namespace.
+ *   attacker B uid 1003, in user, IPC and pid namespaces of its own (its
+ *              root there is nobody outside: no capability of the initial
+ *              user namespace may let it past a limit; the victim's names
+ *              and pid do not exist in its namespaces).
  * Each attacker tries every exhaustion it can: mailboxes until the per-user
  * count stops it, its inbox, an unbounded mailbox filled with zero-byte
  * messages in maximal batches until the byte limit stops it, a region as
@@ -208,6 +208,8 @@ static void *block(void *arg)
 
 static void intrude(struct msgport *mp, struct attacker *a, pid_t victim_pid)
 {
+	/* From its own IPC namespace the victim's names do not exist. */
+	int denied = victim_pid > 0 ? -EACCES : -ENOENT;
 	static const unsigned int how[] = {
 		MSGPORT_O_RECV, MSGPORT_O_SEND, 0,
 	};
@@ -215,7 +217,7 @@ static void intrude(struct msgport *mp, struct attacker *a, pid_t victim_pid)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(how) / sizeof(how[0]); i++) {
-		if (msgport_mailbox_open(mp, req_name, how[i], NULL, &mb) != -EACCES) {
+		if (msgport_mailbox_open(mp, req_name, how[i], NULL, &mb) != denied) {
 			a->intrusions++;
 			snprintf(a->why, sizeof(a->why), "opened the victim's mailbox (flags %#x)",
 				 how[i]);
@@ -229,7 +231,7 @@ static void intrude(struct msgport *mp, struct attacker *a, pid_t victim_pid)
 		a->intrusions++;
 		snprintf(a->why, sizeof(a->why), "learned or used the victim's inbox state");
 	}
-	if (msgport_mailbox_unlink(mp, req_name) != -EPERM) {
+	if (msgport_mailbox_unlink(mp, req_name) != (victim_pid > 0 ? -EPERM : -ENOENT)) {
 		a->intrusions++;
 		snprintf(a->why, sizeof(a->why), "unlinked the victim's mailbox");
 	}
@@ -318,7 +320,7 @@ static int attack(struct msgport *mp, struct attacker *a, uid_t uid, pid_t victi
 	return 0;
 }
 
-/* Attacker B: user and pid namespaces of its own, then the same attack. */
+/* Attacker B: user, IPC and pid namespaces of its own, then the same attack. */
 static int attack_in_namespaces(struct msgport *mp, struct attacker *a, pid_t victim_pid)
 {
 	pid_t pid;
@@ -326,9 +328,9 @@ static int attack_in_namespaces(struct msgport *mp, struct attacker *a, pid_t vi
 
 	if (become(B_UID))
 		return 2;
-	if (unshare(CLONE_NEWUSER | CLONE_NEWPID)) {
-		snprintf(a->why, sizeof(a->why), "unshare(CLONE_NEWUSER|CLONE_NEWPID): %s",
-			 strerror(errno));
+	if (unshare(CLONE_NEWUSER | CLONE_NEWIPC | CLONE_NEWPID)) {
+		snprintf(a->why, sizeof(a->why),
+			 "unshare(CLONE_NEWUSER|CLONE_NEWIPC|CLONE_NEWPID): %s", strerror(errno));
 		return 2;
 	}
 	pid = fork();		/* the first process of the new pid namespace */
@@ -502,7 +504,8 @@ int main(int argc, char **argv)
 	}
 	rep->stop = 1;
 	wait_child(ap, "attacker A (uid 1002) failed", &failures);
-	wait_child(bp, "attacker B (uid 1003, own user and pid namespaces) failed", &failures);
+	wait_child(bp, "attacker B (uid 1003, own user, IPC and pid namespaces) failed",
+		   &failures);
 	users_read(&ua, &ub);
 	wait_child(vp, "the victim (uid 1001) lost, reordered or waited for a reply", &failures);
 	msgport_mailbox_unlink(mp, req_name);
@@ -515,6 +518,20 @@ int main(int argc, char **argv)
 		msgport_mailbox_unlink(mp, name);
 	}
 	msgport_mailbox_unlink(mp, "hostile-region");
+	/* B's mailboxes are in its dead IPC namespace: they go with it. */
+	for (i = 0; i < 200; i++) {
+		struct user_use left_a = { 0 }, left_b = { 0 };
+
+		users_read(&left_a, &left_b);
+		if (!left_a.mailboxes && !left_b.mailboxes && !left_a.bytes && !left_b.bytes)
+			break;
+		usleep(50000);
+	}
+	if (i == 200) {
+		printf("%s: 10 s after the attack, the attackers still hold mailboxes or bytes "
+		       "(a dead IPC namespace's mailboxes did not go)\n", PROG);
+		failures++;
+	}
 	param("max_user_bytes", NULL, old_bytes);
 	param("max_user_mailboxes", NULL, old_mailboxes);
 
