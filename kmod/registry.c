@@ -529,6 +529,9 @@ static void tables_free(struct list_head *dead, struct list_head *tables)
  * charges given back), the table freed and the last reference dropped,
  * which frees the namespace.  msgport so keeps a dead namespace's memory
  * at most MP_GC_PERIOD (plus the destroy), and never keeps it reachable.
+ * A table left empty (its mailboxes unlinked) goes at the same pass, its
+ * namespace alive or not, so that tables stay bounded by mailboxes (and
+ * so by max_user_mailboxes) beyond one period.
  * The initial namespace (PROC_IPC_INIT_INO) never dies, and 7.x does not
  * count its references at all.
  */
@@ -545,7 +548,8 @@ static void gc_tables(struct work_struct *work)
 	hash_for_each_safe(mp_tables, bkt, tmp, t, node) {
 		if (is_init_ipc_ns(t->ns))
 			continue;
-		if (mp_ipc_ns_refs(t->ns) > 1) {
+		/* An empty table goes too: it is made again when needed. */
+		if (t->nr && mp_ipc_ns_refs(t->ns) > 1) {
 			more = true;
 			continue;
 		}
