@@ -46,6 +46,15 @@
 /* Messages a destroy takes out, and frees, per hold of the lock. */
 #define MP_DESTROY_BATCH	32
 
+/* Give back @mb's count in its creator's max_user_mailboxes, once. */
+static void uncount(struct mp_mailbox *mb)
+{
+	struct mp_quota *q = xchg(&mb->quota, NULL);
+
+	if (q)
+		mp_quota_uncharge_mailbox(q);
+}
+
 /**
  * mp_mailbox_alloc() - allocate a new, empty mailbox
  *
@@ -116,7 +125,7 @@ void mp_mailbox_free(struct mp_mailbox *mb)
 	put_pid(mb->last_sender);
 	put_pid(mb->last_receiver);
 	mp_region_free(mb);
-	mp_quota_uncharge_mailbox(mb->quota);
+	uncount(mb);
 	put_user_ns(mb->user_ns);
 	kfree(mb);
 	atomic_long_dec(&mp_objects.mailboxes);
@@ -221,6 +230,11 @@ void mp_mailbox_destroy(struct mp_mailbox *mb)
 
 	/* Calls received and not answered: their callers learn it now. */
 	mp_calls_destroy(mb);
+	/*
+	 * It no longer counts against its creator's max_user_mailboxes: a
+	 * descriptor still open (for stat, say) keeps only the struct.
+	 */
+	uncount(mb);
 }
 EXPORT_SYMBOL_NS_GPL(mp_mailbox_destroy, MP_TEST_NS);
 

@@ -286,7 +286,7 @@ struct mp_mailbox {
 	struct kref ref;		/* name table (while linked), each file, a send */
 
 	/* Fixed at creation, but @mode: written under @lock, read with READ_ONCE(). */
-	struct mp_quota *quota;		/* its creator's, counting it */
+	struct mp_quota *quota;		/* its creator's, counting it until destroyed */
 	struct mp_region *region;	/* shared region or NULL (region.c) */
 	u32 capacity;
 	u32 max_msg_size;

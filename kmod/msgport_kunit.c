@@ -602,35 +602,47 @@ static void test_sender_index(struct kunit *test)
 	struct pid *a = (struct pid *)&a_id, *b = (struct pid *)&b_id;
 	struct mp_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 64);
 	struct pid *who[] = { a, b, a, a, b, a };
+	struct mp_msg *m[6], *got[9];
 	struct mp_wake wk = { };
-	struct mp_msg *m[6];
 	unsigned int i;
+	bool empty;
 
 	for (i = 0; i < ARRAY_SIZE(m); i++)
 		m[i] = fake_msg(test, who[i], prios[i]);
+	/* Looked up under the lock, checked after it (a report may sleep). */
 	spin_lock(&mb->lock);
 	for (i = 0; i < ARRAY_SIZE(m); i++)
 		mp_queue_insert(mb, m[i], false, &wk);
-	KUNIT_EXPECT_PTR_EQ(test, mp_queue_first(mb, a), m[2]);
-	KUNIT_EXPECT_PTR_EQ(test, mp_queue_first(mb, b), m[1]);
+	got[0] = mp_queue_first(mb, a);
+	got[1] = mp_queue_first(mb, b);
 	mp_queue_unlink(mb, m[2]);		/* a leader: the next leads */
-	KUNIT_EXPECT_PTR_EQ(test, mp_queue_first(mb, a), m[5]);
+	got[2] = mp_queue_first(mb, a);
 	mp_queue_insert(mb, m[2], true, &wk);	/* put back: leads again */
-	KUNIT_EXPECT_PTR_EQ(test, mp_queue_first(mb, a), m[2]);
+	got[3] = mp_queue_first(mb, a);
 	mp_queue_unlink(mb, m[5]);		/* a follower */
 	mp_queue_unlink(mb, m[2]);
-	KUNIT_EXPECT_PTR_EQ(test, mp_queue_first(mb, a), m[0]);
+	got[4] = mp_queue_first(mb, a);
 	mp_queue_unlink(mb, m[1]);
-	KUNIT_EXPECT_PTR_EQ(test, mp_queue_first(mb, b), m[4]);
+	got[5] = mp_queue_first(mb, b);
 	mp_queue_unlink(mb, m[0]);
-	KUNIT_EXPECT_PTR_EQ(test, mp_queue_first(mb, a), m[3]);
+	got[6] = mp_queue_first(mb, a);
 	mp_queue_unlink(mb, m[3]);
-	KUNIT_EXPECT_NULL(test, mp_queue_first(mb, a));
+	got[7] = mp_queue_first(mb, a);
 	mp_queue_unlink(mb, m[4]);
-	KUNIT_EXPECT_NULL(test, mp_queue_first(mb, b));
-	KUNIT_EXPECT_TRUE(test, RB_EMPTY_ROOT(&mb->senders));
-	KUNIT_EXPECT_EQ(test, mb->nmsgs, 0U);
+	got[8] = mp_queue_first(mb, b);
+	empty = RB_EMPTY_ROOT(&mb->senders) && !mb->nmsgs;
 	spin_unlock(&mb->lock);
+
+	KUNIT_EXPECT_PTR_EQ(test, got[0], m[2]);
+	KUNIT_EXPECT_PTR_EQ(test, got[1], m[1]);
+	KUNIT_EXPECT_PTR_EQ(test, got[2], m[5]);
+	KUNIT_EXPECT_PTR_EQ(test, got[3], m[2]);
+	KUNIT_EXPECT_PTR_EQ(test, got[4], m[0]);
+	KUNIT_EXPECT_PTR_EQ(test, got[5], m[4]);
+	KUNIT_EXPECT_PTR_EQ(test, got[6], m[3]);
+	KUNIT_EXPECT_NULL(test, got[7]);
+	KUNIT_EXPECT_NULL(test, got[8]);
+	KUNIT_EXPECT_TRUE(test, empty);
 }
 
 static struct kunit_case queue_cases[] = {

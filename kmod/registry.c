@@ -55,7 +55,7 @@
 #include "msgport.h"
 
 #define MP_HASH_BITS	8
-#define MP_TABLE_BITS	4
+#define MP_TABLE_BITS	6
 #define MP_GC_PERIOD	HZ	/* how often dead namespaces are looked for */
 
 /* A name table: one per IPC namespace that has had a mailbox (see the top). */
@@ -107,12 +107,14 @@ static struct mp_names *table_locked(bool create)
 	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return NULL;
-	t->ns = get_ipc_ns(ns);
+	/* The initial namespace never goes: no reference (none on 7.x anyway). */
+	t->ns = is_init_ipc_ns(ns) ? ns : get_ipc_ns(ns);
 	INIT_LIST_HEAD(&t->mailboxes);
 	hash_init(t->names);
 	hash_add(mp_tables, &t->node, (unsigned long)ns);
+	/* Pending already: left alone, so that no caller can put it off. */
 	if (!is_init_ipc_ns(ns) && !mp_exiting)
-		mod_delayed_work(system_wq, &mp_gc_work, MP_GC_PERIOD);
+		queue_delayed_work(system_wq, &mp_gc_work, MP_GC_PERIOD);
 	return t;
 }
 
@@ -255,8 +257,8 @@ void mp_registry_open_failed(struct mp_mailbox *mb, bool created, u32 access)
 static bool room_for_one_more(const struct mp_names *t)
 {
 	lockdep_assert_held(&mp_registry_lock);
-	return !t || t->nr < READ_ONCE(mp_max_mailboxes) ||
-	       ns_capable(t->ns->user_ns, CAP_SYS_RESOURCE);
+	return (t ? t->nr : 0) < READ_ONCE(mp_max_mailboxes) ||
+	       ns_capable(current_ipc_ns()->user_ns, CAP_SYS_RESOURCE);
 }
 
 /*
@@ -507,7 +509,8 @@ static void tables_free(struct list_head *dead, struct list_head *tables)
 		unlinked_destroy(mb, region);
 	}
 	list_for_each_entry_safe(t, tmp, tables, mailboxes) {
-		t->ns->ns.ops->put(&t->ns->ns);
+		if (!is_init_ipc_ns(t->ns))
+			t->ns->ns.ops->put(&t->ns->ns);
 		kfree(t);
 	}
 }
@@ -522,9 +525,12 @@ static void tables_free(struct list_head *dead, struct list_head *tables)
  * than the initial one exists, this looks for tables whose namespace has
  * no reference but msgport's.  Such a namespace is dead: no task is in it
  * (each holds a reference through its nsproxy), no nsfs file or bind mount
- * names it (each holds one through its inode), so nothing can reach it
- * again; and a reference can only be taken from another one, so the count
- * cannot rise again.  Its mailboxes are unlinked and destroyed (their
+ * names it (each holds one through its inode), so no task can enter it
+ * again, and msgport finds a namespace only through a task's nsproxy.  (The
+ * count itself may still rise, e.g. through an open mqueue file of that
+ * namespace, which holds no reference of its own; that is why the last
+ * reference is dropped through ns.ops->put, which frees the namespace only
+ * when it is the last.)  Its mailboxes are unlinked and destroyed (their
  * waiters wake with EIDRM, their messages and regions are freed, their
  * charges given back), the table freed and the last reference dropped,
  * which frees the namespace.  msgport so keeps a dead namespace's memory
@@ -557,7 +563,7 @@ static void gc_tables(struct work_struct *work)
 		list_add_tail(&t->mailboxes, &tables);
 	}
 	if (more && !mp_exiting)
-		schedule_delayed_work(&mp_gc_work, MP_GC_PERIOD);
+		queue_delayed_work(system_wq, &mp_gc_work, MP_GC_PERIOD);
 	mutex_unlock(&mp_registry_lock);
 	tables_free(&dead, &tables);
 }

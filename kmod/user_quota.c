@@ -296,17 +296,22 @@ void mp_quota_drop(struct mp_quota *quota)
  */
 int mp_quota_charge_mailbox(struct mp_quota **quotap)
 {
-	unsigned int limit = READ_ONCE(mp_max_user_mailboxes);
+	int limit = min_t(unsigned int, READ_ONCE(mp_max_user_mailboxes),
+			  INT_MAX);
 	struct mp_quota *q = quota_get(current_euid());
+
+	int cur;
 
 	if (!q)
 		return -ENOMEM;
-	if (atomic_inc_return(&q->mailboxes) > limit &&
-	    !capable(CAP_SYS_RESOURCE)) {
-		atomic_dec(&q->mailboxes);
-		quota_put(q);
-		return -EDQUOT;
-	}
+	/* Never over the limit, not even for a moment (as the bytes). */
+	cur = atomic_read(&q->mailboxes);
+	do {
+		if (cur >= limit && !capable(CAP_SYS_RESOURCE)) {
+			quota_put(q);
+			return -EDQUOT;
+		}
+	} while (!atomic_try_cmpxchg(&q->mailboxes, &cur, cur + 1));
 	*quotap = q;
 	return 0;
 }

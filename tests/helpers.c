@@ -272,24 +272,43 @@ int tu_objects_read(const char *key, long *value)
 	return ret;
 }
 
-int tu_user_charge(uid_t uid, long *bytes)
+/* debugfs msgport/users: uid's line ("uid bytes mailboxes"), zeros if none. */
+static int user_line(uid_t uid, long *bytes, int *mailboxes)
 {
 	char line[128];
 	unsigned int u;
-	long v;
+	long b;
+	int n;
 	FILE *f = fopen("/sys/kernel/debug/msgport/users", "re");
 
 	if (!f)
 		return -errno;
 	*bytes = 0;
+	*mailboxes = 0;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%u %ld", &u, &v) == 2 && u == uid) {
-			*bytes = v;
+		if (sscanf(line, "%u %ld %d", &u, &b, &n) == 3 && u == uid) {
+			*bytes = b;
+			*mailboxes = n;
 			break;
 		}
 	}
 	fclose(f);
 	return 0;
+}
+
+int tu_user_charge(uid_t uid, long *bytes)
+{
+	int mailboxes;
+
+	return user_line(uid, bytes, &mailboxes);
+}
+
+int tu_user_mailboxes(uid_t uid)
+{
+	long bytes;
+	int mailboxes, ret = user_line(uid, &bytes, &mailboxes);
+
+	return ret ? ret : mailboxes;
 }
 
 void *tu_unmapped_page(void)

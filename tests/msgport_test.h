@@ -241,6 +241,8 @@ int tu_objects_read(const char *key, long *value);
  * it has no record): 0 or -errno.
  */
 int tu_user_charge(uid_t uid, long *bytes);
+/* The mailboxes (named and inboxes) euid uid has (debugfs), or -errno. */
+int tu_user_mailboxes(uid_t uid);
 
 /*
  * Bad addresses for EFAULT tests: a page that is not mapped any more, and

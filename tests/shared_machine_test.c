@@ -696,7 +696,9 @@ static void *filtered_recv(void *arg)
 {
 	struct filtered *f = arg;
 	char buf[16];
-	ssize_t n = msgport_recv_from(f->mb, f->from, buf, sizeof(buf), 0, LONG_NS, NULL);
+	/* Until a message or the unlink, however slow the machine. */
+	ssize_t n = msgport_recv_from(f->mb, f->from, buf, sizeof(buf), 0, MSGPORT_WAIT_FOREVER,
+				      NULL);
 
 	pthread_mutex_lock(&f->lock);
 	if (n >= 0)
@@ -814,27 +816,6 @@ static void test_filtered_waiters_bounded(void **state)
 
 #define USER_MAILBOXES	3
 
-/* debugfs msgport/users: uid's mailbox count (0 without a record); -errno. */
-static int user_mailboxes(uid_t uid)
-{
-	char line[128];
-	unsigned int u;
-	long bytes;
-	int n, ret = 0;
-	FILE *f = fopen("/sys/kernel/debug/msgport/users", "re");
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%u %ld %d", &u, &bytes, &n) == 3 && u == uid) {
-			ret = n;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
 /* Child, as nobody: max_user_mailboxes named mailboxes and inboxes, then EDQUOT. */
 static int child_user_mailboxes(void *arg)
 {
@@ -867,20 +848,20 @@ static void test_user_mailbox_limit(void **state)
 	const char *names[USER_MAILBOXES] = {
 		tu_name("um-0"), tu_name("um-1"), tu_name("um-2"),
 	};
-	int before = user_mailboxes(0);
+	int before = tu_user_mailboxes(0);
 
 	(void)state;
 	assert_true(before >= 0);
 	tu_param_set("max_user_mailboxes", USER_MAILBOXES);
 	assert_child_ok(tu_fork(child_user_mailboxes, (void *)names));
 	/* Its named mailboxes outlive it, counted (debugfs is root's to read). */
-	assert_int_equal(user_mailboxes(TU_NOBODY), USER_MAILBOXES);
+	assert_int_equal(tu_user_mailboxes(TU_NOBODY), USER_MAILBOXES);
 	/* Root has CAP_SYS_RESOURCE: past the limit. */
 	tu_create(tu_name("um-r0"), 1, 0, 0600, 0);
 	tu_create(tu_name("um-r1"), 1, 0, 0600, 0);
 	tu_create(tu_name("um-r2"), 1, 0, 0600, 0);
 	tu_create(tu_name("um-r3"), 1, 0, 0600, 0);
-	assert_true(user_mailboxes(0) >= before + 4);
+	assert_true(tu_user_mailboxes(0) >= before + 4);
 }
 
 static const struct CMUnitTest shared_machine_tests[] = {

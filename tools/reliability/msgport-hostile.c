@@ -15,9 +15,10 @@
  *              user namespace may let it past a limit; the victim's names
  *              and pid do not exist in its namespaces).
  * Each attacker tries every exhaustion it can: mailboxes until the per-user
- * count stops it, its inbox, an unbounded mailbox filled with zero-byte
- * messages in maximal batches until the byte limit stops it, a region as
- * large as the limit, descriptors held open, 32 receivers blocked waiting
+ * count stops it, its inbox, a region of half the byte limit and one of
+ * more than the other half, an unbounded mailbox filled with zero-byte
+ * messages in maximal batches until the byte limit stops it, descriptors
+ * held open, 32 receivers blocked waiting
  * for a sender that never sends and senders blocked on a full mailbox; and
  * intrusions: opening the victim's mailbox (to receive, to send, to stat),
  * sending to the victim's pid, unlinking its mailbox.  Then it churns until
@@ -243,13 +244,35 @@ static int attack(struct msgport *mp, struct attacker *a, uid_t uid, pid_t victi
 	struct msgport_attr unb = { .capacity = MSGPORT_CAPACITY_UNBOUNDED, .max_msg_size = 64,
 				    .mode = 0600 };
 	struct msgport_attr one = { .capacity = 1, .max_msg_size = 64, .mode = 0600 };
-	struct msgport_attr big = { .capacity = 1, .mode = 0600, .region_size = USER_BYTES };
-	struct msgport_mailbox *mbs[64] = { 0 }, *in = NULL, *extra = NULL;
+	struct msgport_attr half = { .capacity = 1, .mode = 0600, .region_size = USER_BYTES / 2 };
+	struct msgport_mailbox *mbs[64] = { 0 }, *in = NULL, *extra = NULL, *r1 = NULL;
 	struct blocked w[WAITERS + SENDERS];
 	pthread_t th[WAITERS + SENDERS];
+	pid_t idle;
 	char name[64];
 	int i, ret, n;
 
+	/* A sender that never sends, for the filtered receivers to wait for. */
+	idle = fork();
+	if (idle == 0) {
+		while (!rep->stop)
+			usleep(100000);
+		_exit(0);
+	}
+	if (idle < 0)
+		return 1;
+	/* Regions: half the byte limit, then more than the other half. */
+	snprintf(name, sizeof(name), "hostile-%u-region", (unsigned int)uid);
+	ret = msgport_mailbox_open(mp, name, MSGPORT_O_CREAT | MSGPORT_O_RECV, &half, &r1);
+	if (ret) {
+		snprintf(a->why, sizeof(a->why), "a region of half the limit: %s", strerror(-ret));
+		return 1;
+	}
+	half.region_size += 4096;
+	snprintf(name, sizeof(name), "hostile-%u-region2", (unsigned int)uid);
+	a->region_err = msgport_mailbox_open(mp, name, MSGPORT_O_CREAT | MSGPORT_O_RECV, &half,
+					     &extra);
+	msgport_mailbox_close(extra);
 	/* Mailboxes until the count stops it (the first unbounded, the second of 1). */
 	for (i = 0; i < 64; i++) {
 		snprintf(name, sizeof(name), "hostile-%u-%d", (unsigned int)uid, i);
@@ -273,10 +296,6 @@ static int attack(struct msgport *mp, struct attacker *a, uid_t uid, pid_t victi
 		}
 		a->filled += ret;
 	}
-	/* A region as large as the whole limit. */
-	a->region_err = msgport_mailbox_open(mp, "hostile-region", MSGPORT_O_CREAT |
-					     MSGPORT_O_EXCL | MSGPORT_O_RECV, &big, &extra);
-	msgport_mailbox_close(extra);
 	/* Descriptors held open. */
 	for (i = 0; i < DUPS && dup(msgport_mailbox_fd(mbs[0])) >= 0; i++)
 		a->dups++;
@@ -284,7 +303,7 @@ static int attack(struct msgport *mp, struct attacker *a, uid_t uid, pid_t victi
 	msgport_send(mbs[1], "f", 1, 0, MSGPORT_F_NONBLOCK, 0, NULL);
 	for (i = 0; i < WAITERS + SENDERS; i++) {
 		w[i].mb = i < WAITERS ? mbs[0] : mbs[1];
-		w[i].from = i < WAITERS ? 1 : 0;
+		w[i].from = i < WAITERS ? idle : 0;
 		if (pthread_create(&th[i], NULL, block, &w[i]))
 			break;
 		if (i < WAITERS)
@@ -317,6 +336,8 @@ static int attack(struct msgport *mp, struct attacker *a, uid_t uid, pid_t victi
 	}
 	for (i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
+	waitpid(idle, NULL, 0);
+	msgport_mailbox_close(r1);
 	return 0;
 }
 
@@ -517,7 +538,10 @@ int main(int argc, char **argv)
 		snprintf(name, sizeof(name), "hostile-%u-%d", B_UID, i);
 		msgport_mailbox_unlink(mp, name);
 	}
-	msgport_mailbox_unlink(mp, "hostile-region");
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "hostile-%u-region", i ? B_UID : A_UID);
+		msgport_mailbox_unlink(mp, name);
+	}
 	/* B's mailboxes are in its dead IPC namespace: they go with it. */
 	for (i = 0; i < 200; i++) {
 		struct user_use left_a = { 0 }, left_b = { 0 };
@@ -539,21 +563,22 @@ int main(int argc, char **argv)
 		struct attacker *a = &rep->att[i];
 		struct user_use *u = i ? &ub : &ua;
 
-		printf("attacker %c: %d mailboxes then %s; inbox %s; %d zero-byte messages then %s; "
-		       "region of the whole limit: %s; %d descriptors; %d filtered receivers and "
+		printf("attacker %c: a region of half the byte limit, then one of more than the "
+		       "other half: %s; %d more mailboxes then %s; inbox %s; %d zero-byte "
+		       "messages then %s; %d descriptors; %d filtered receivers and "
 		       "%d senders blocked; %d churn rounds; peak charge %ld of %lu bytes, %d of %d "
-		       "mailboxes; intrusions %d%s%s\n", 'A' + i, a->mailboxes,
+		       "mailboxes; intrusions %d%s%s\n", 'A' + i,
+		       a->region_err ? strerror(-a->region_err) : "made", a->mailboxes,
 		       strerror(-a->mailbox_err), a->inbox_err ? strerror(-a->inbox_err) : "opened",
-		       a->filled, a->fill_err ? strerror(-a->fill_err) : "-",
-		       a->region_err ? strerror(-a->region_err) : "made", a->dups, a->waiters,
+		       a->filled, a->fill_err ? strerror(-a->fill_err) : "-", a->dups, a->waiters,
 		       a->senders, a->churn, u->bytes, USER_BYTES, u->mailboxes, USER_MAILBOXES,
 		       a->intrusions, a->why[0] ? ": " : "", a->why);
 		if (u->bytes > (long)USER_BYTES || u->mailboxes > USER_MAILBOXES) {
 			printf("%s: attacker %c held more than its limits\n", PROG, 'A' + i);
 			failures++;
 		}
-		if (a->mailbox_err != -EDQUOT || a->fill_err != -EDQUOT || !a->region_err ||
-		    a->intrusions) {
+		if (a->mailbox_err != -EDQUOT || a->fill_err != -EDQUOT ||
+		    a->region_err != -EDQUOT || a->inbox_err != -EDQUOT || a->intrusions) {
 			printf("%s: attacker %c was not stopped as it should be\n", PROG, 'A' + i);
 			failures++;
 		}
