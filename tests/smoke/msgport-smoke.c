@@ -12,7 +12,9 @@
  * a mailbox: creates it, sends three messages and receives them in priority
  * order with their kernel-stamped metadata, finds it empty (EAGAIN), maps its
  * shared region twice and sees a write through one mapping in the other,
- * sends to its own inbox by pid, answers a call from a forked child, and
+ * sends to its own inbox by pid, answers a call from a forked child, has a
+ * child in a new IPC namespace make a mailbox of the same name (its own) and
+ * die, and sees that namespace's mailbox go (debugfs msgport/objects), and
  * unlinks the mailbox.  Each check prints `ok N - what` or `not ok N - what:
  * why`; the last line is `N passed, N failed`.  Exit status 0 only if every
  * check passed, 2 on a usage error.
@@ -23,7 +25,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -171,6 +175,66 @@ static void call(struct msgport_mailbox *mb)
 	      "the caller got the reply", "status %#x", status);
 }
 
+/* debugfs msgport/objects' mailbox count, or -1. */
+static long mailboxes(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/msgport/objects", "re");
+	char key[32];
+	long v, n = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%31s %ld", key, &v) == 2) {
+		if (!strcmp(key, "mailboxes")) {
+			n = v;
+			break;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+/* Child: a new IPC namespace, where "smoke" is free, then its own "smoke". */
+static int other_namespace(struct msgport *mp)
+{
+	struct msgport_attr attr = { .capacity = 2, .mode = 0600, .region_size = 4096 };
+	struct msgport_mailbox *mb = NULL;
+
+	if (unshare(CLONE_NEWIPC))
+		return 1;
+	if (msgport_mailbox_open(mp, "smoke", MSGPORT_O_RECV, NULL, &mb) != -ENOENT)
+		return 2;
+	if (msgport_mailbox_open(mp, "smoke", MSGPORT_O_CREAT | MSGPORT_O_EXCL | MSGPORT_O_RECV |
+				 MSGPORT_O_SEND, &attr, &mb))
+		return 3;
+	if (msgport_send(mb, "left", 4, 0, MSGPORT_F_NONBLOCK, 0, NULL))
+		return 4;
+	return 0;	/* the namespace dies with this process */
+}
+
+static void namespaces(struct msgport *mp)
+{
+	long before, now;
+	int status, i;
+	pid_t pid;
+
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);	/* if not yet */
+	before = mailboxes();
+	check(before >= 1, "count the mailboxes (debugfs msgport/objects)", "%ld", before);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		_exit(other_namespace(mp));
+	check(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0,
+	      "a child in a new IPC namespace does not see \"smoke\" and makes its own",
+	      "status %#x", status);
+	for (i = 0, now = mailboxes(); i < 200 && now > before; i++, now = mailboxes())
+		usleep(50000);
+	check(now == before, "the dead namespace's mailbox goes", "%ld mailboxes, %ld before",
+	      now, before);
+}
+
 int main(int argc, char **argv)
 {
 	struct msgport_attr attr = { .capacity = 8, .mode = 0600, .region_size = 4096 };
@@ -219,6 +283,7 @@ int main(int argc, char **argv)
 		region(mb);
 		inbox(mp);
 		call(mb);
+		namespaces(mp);
 		msgport_mailbox_close(mb);
 		check_err(msgport_mailbox_unlink(mp, "smoke"), "unlink the mailbox");
 	}
