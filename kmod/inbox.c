@@ -39,11 +39,15 @@
  *      slot first (6.12 did at exit, 7.x does not; compat.h).  A table
  *      shared with another process (clone(CLONE_FILES) without a thread)
  *      outlives the owner's exit and is closed by a task that is not the
- *      owner: the inbox then closes with the file, below.  A table being
- *      copied for a new thread (clone without CLONE_FILES, unshare) is not
- *      any thread's yet: a close by another thread meanwhile may close the
- *      inbox although the copy will hold it, a race only a program racing
- *      its own threads meets;
+ *      owner: the inbox closes at the owner's exit all the same, below.  A
+ *      table being copied for a new thread (clone without CLONE_FILES,
+ *      unshare) is not any thread's yet: a close by another thread
+ *      meanwhile may close the inbox although the copy will hold it, a race
+ *      only a program racing its own threads meets;
+ *    - the owner's process is gone: the inbox waits on the owner's struct
+ *      pid (its wait_pidfd, which the kernel wakes when the process has
+ *      exited, for pidfd pollers), and a work item closes it; the watch is
+ *      taken down at the file's ->release, which waits for that work;
  *    - or the file's last reference goes (->release), wherever that is: a
  *      forked child holding the inherited descriptor keeps the file, and
  *      can receive from it, but does not own the inbox and cannot keep it
@@ -68,6 +72,8 @@
 #include <linux/sched/task.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "msgport.h"
 
@@ -217,6 +223,48 @@ static void inbox_close(struct mp_mailbox *mb)
 		mp_mailbox_destroy(mb);
 }
 
+/*
+ * Is the owner gone: no task left in its thread group, or only its leader,
+ * a zombie?
+ */
+static bool owner_gone(struct pid *owner)
+{
+	struct task_struct *task;
+	bool gone;
+
+	rcu_read_lock();
+	task = pid_task(owner, PIDTYPE_TGID);
+	gone = !task || (READ_ONCE(task->exit_state) && thread_group_empty(task));
+	rcu_read_unlock();
+	return gone;
+}
+
+static void owner_exit_work(struct work_struct *work)
+{
+	struct mp_mailbox *mb = container_of(work, struct mp_mailbox,
+					     owner_exit_work);
+
+	if (owner_gone(mb->owner))
+		inbox_close(mb);
+}
+
+/*
+ * The owner's struct pid is woken when its process is gone (do_notify_pidfd(),
+ * the wake-up pidfd pollers get, at every kernel msgport builds for); under
+ * the wait queue's lock: the closing is left to a work item.  Other wake-ups
+ * (a thread's exit on newer kernels) only make the work look and find the
+ * owner alive.
+ */
+static int owner_exit_wake(struct wait_queue_entry *wait, unsigned int mode,
+			   int flags, void *key)
+{
+	struct mp_mailbox *mb = container_of(wait, struct mp_mailbox,
+					     owner_exit);
+
+	schedule_work(&mb->owner_exit_work);
+	return 0;
+}
+
 /**
  * mp_inbox_create() - open the current process's inbox
  * @in: the MSGPORT_IOC_INBOX request, checked by the caller
@@ -259,6 +307,11 @@ struct mp_mailbox *mp_inbox_create(const struct msgport_inbox *in)
 		mp_mailbox_put(mb);
 		return ERR_PTR(ret);
 	}
+	/* Its owner's exit closes it, whoever else shares its descriptors. */
+	INIT_WORK(&mb->owner_exit_work, owner_exit_work);
+	init_waitqueue_func_entry(&mb->owner_exit, owner_exit_wake);
+	add_wait_queue(&mb->owner->wait_pidfd, &mb->owner_exit);
+	mb->watching = true;
 	return mb;
 }
 
@@ -378,14 +431,22 @@ void mp_inbox_flush(struct file *file, struct mp_mailbox *mb)
  * @mb: the inbox
  *
  * The inbox's file goes (its ->release), or its descriptor could not be made
- * (main.c): closes the inbox if its owner did not (it leaves the table and is
- * destroyed, once only) and drops the descriptor's reference.
+ * (main.c): stops watching for its owner's exit (waiting for a work item
+ * that saw it), closes the inbox if its owner did not (it leaves the table
+ * and is destroyed, once only) and drops the descriptor's reference.
  *
  * Context: Process context, no msgport lock held.  May sleep.  Takes and
- * releases mp_inbox_lock; destroys the inbox after releasing it.
+ * releases the owner's wait_pidfd lock and mp_inbox_lock; destroys the inbox
+ * after releasing it.
  */
 void mp_inbox_release(struct mp_mailbox *mb)
 {
+	/* No wake-up and no work of the owner's exit after this. */
+	if (mb->watching) {
+		remove_wait_queue(&mb->owner->wait_pidfd, &mb->owner_exit);
+		cancel_work_sync(&mb->owner_exit_work);
+		mb->watching = false;
+	}
 	inbox_close(mb);
 	mp_mailbox_put(mb);
 }

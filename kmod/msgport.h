@@ -81,6 +81,7 @@
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/poll.h>
 
 #include <linux/msgport.h>
@@ -301,6 +302,9 @@ struct mp_mailbox {
 	/* An inbox (inbox.c): its process, and the inbox table's link. */
 	struct pid *owner;		/* NULL for a named mailbox */
 	struct hlist_node inbox_link;	/* under mp_inbox_lock */
+	struct wait_queue_entry owner_exit;	/* on owner->wait_pidfd */
+	struct work_struct owner_exit_work;	/* closes it once the owner is gone */
+	bool watching;			/* @owner_exit is queued (inbox.c) */
 };
 
 /* One send or receive as the layers above pass it down (send.c, recv.c). */

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <stdlib.h>
@@ -864,6 +865,89 @@ static void test_user_mailbox_limit(void **state)
 	assert_true(tu_user_mailboxes(0) >= before + 4);
 }
 
+struct sharer {
+	int ready;		/* the owner writes its pid here once its inbox is open */
+	int go;			/* the owner reads, then clones the sharer and exits */
+	int release;		/* the sharer reads, then exits */
+};
+
+static int sharer_main(void *arg)
+{
+	const struct sharer *s = arg;
+	char c;
+
+	/* Holds the owner's descriptor table (and so its inbox) until told. */
+	return read(s->release, &c, 1) < 0;
+}
+
+/* Child: the inbox's owner; shares its table with a non-thread, then exits. */
+static int child_owner_shares(void *arg)
+{
+	static char stack[64 * 1024];
+	const struct sharer *s = arg;
+	struct msgport_mailbox *in;
+	struct msgport_attr attr = { .capacity = 1, .mode = 0622 };
+	pid_t me = getpid();
+	char c;
+
+	CHILD_CHECK(msgport_inbox_open(tu_mp(), &attr, 0, &in) == 0);
+	CHILD_CHECK(write(s->ready, &me, sizeof(me)) == sizeof(me));
+	CHILD_CHECK(read(s->go, &c, 1) == 1);
+	CHILD_CHECK(clone(sharer_main, stack + sizeof(stack), CLONE_FILES | SIGCHLD,
+			  (void *)s) > 0);
+	return 0;	/* the table, and the inbox's descriptor, live on in the sharer */
+}
+
+/* Child: a send to the full inbox, which must end with it. */
+static int child_send_to_owner(void *arg)
+{
+	pid_t owner = *(pid_t *)arg;
+	int ret = msgport_send_pid(tu_mp(), owner, "late", 4, 0, 0, 15000000000LL, NULL);
+
+	if (ret != -ECONNRESET && ret != -ECONNREFUSED && ret != -ESRCH)
+		fprintf(stderr, "send to the gone owner's inbox: %d (%s)\n", ret,
+			msgport_strerror(ret));
+	CHILD_CHECK(ret == -ECONNRESET || ret == -ECONNREFUSED || ret == -ESRCH);
+	return 0;
+}
+
+/*
+ * Scenario 6: an inbox whose owner shares its descriptor table with another
+ * process (clone(CLONE_FILES), not a thread) closes when the owner exits: a
+ * sender blocked on it wakes (ECONNRESET), instead of waiting for the
+ * sharer to close the table.
+ */
+static void test_inbox_closes_at_owner_exit(void **state)
+{
+	int ready[2], go[2], release[2];
+	struct sharer s;
+	pid_t op, sp;
+	pid_t owner;
+
+	(void)state;
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(release), 0);
+	s = (struct sharer){ .ready = ready[1], .go = go[0], .release = release[0] };
+	op = tu_fork(child_owner_shares, &s);
+	assert_int_equal(read(ready[0], &owner, sizeof(owner)), sizeof(owner));
+	/* Full, and a sender waiting for room. */
+	assert_int_equal(msgport_send_pid(tu_mp(), owner, "fill", 4, 0, MSGPORT_F_NONBLOCK, 0,
+					  NULL), 0);
+	sp = tu_fork(child_send_to_owner, &owner);
+	usleep(300000);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_child_ok(op);
+	assert_child_ok(sp);
+	assert_int_equal(write(release[1], "r", 1), 1);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	close(release[0]);
+	close(release[1]);
+}
+
 static const struct CMUnitTest shared_machine_tests[] = {
 	TU_TEST(test_sync_withdrawn_kicks),
 	TU_TEST(test_call_withdrawn_kicks),
@@ -879,6 +963,7 @@ static const struct CMUnitTest shared_machine_tests[] = {
 	TU_TEST(test_teardown_bounded),
 	TU_TEST(test_user_mailbox_limit),
 	TU_TEST(test_filtered_waiters_bounded),
+	TU_TEST(test_inbox_closes_at_owner_exit),
 };
 
 MSGPORT_SUITE(shared_machine_suite, MSGPORT_GROUP_MODULE, 1450, "shared-machine",
