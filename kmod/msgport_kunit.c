@@ -31,6 +31,7 @@
  * mailboxes, files) are back where they started once its objects are gone.
  */
 #include <kunit/test.h>
+#include <linux/capability.h>
 #include <linux/completion.h>
 #include <linux/cred.h>
 #include <linux/delay.h>
@@ -780,16 +781,30 @@ static void test_ephemeral(struct kunit *test)
 static void test_max_mailboxes(struct kunit *test)
 {
 	unsigned int saved = READ_ONCE(mp_max_mailboxes);
+	const struct cred *old;
+	struct cred *limited;
 	int fd[3];
 
 	/* Assumes no other mailbox exists (a freshly loaded msgport). */
 	WRITE_ONCE(mp_max_mailboxes, 2);
 	fd[0] = open_mb("kunit.m0", RW | MSGPORT_O_CREAT | MSGPORT_O_EPHEMERAL, 0);
 	fd[1] = open_mb("kunit.m1", RW | MSGPORT_O_CREAT | MSGPORT_O_EPHEMERAL, 0);
-	fd[2] = open_mb("kunit.m2", RW | MSGPORT_O_CREAT | MSGPORT_O_EPHEMERAL, 0);
 	KUNIT_EXPECT_GE(test, fd[0], 0);
 	KUNIT_EXPECT_GE(test, fd[1], 0);
+	/* Without CAP_SYS_RESOURCE, the third is refused... */
+	limited = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, limited);
+	cap_lower(limited->cap_effective, CAP_SYS_RESOURCE);
+	old = override_creds(limited);
+	fd[2] = open_mb("kunit.m2", RW | MSGPORT_O_CREAT | MSGPORT_O_EPHEMERAL, 0);
+	revert_creds(old);
+	put_cred(limited);
 	KUNIT_EXPECT_EQ(test, fd[2], -ENOSPC);
+	close_now(fd[2]);
+	/* ...with it (this thread has every capability), made past the limit. */
+	fd[2] = open_mb("kunit.m2", RW | MSGPORT_O_CREAT | MSGPORT_O_EPHEMERAL, 0);
+	KUNIT_EXPECT_GE(test, fd[2], 0);
+	close_now(fd[2]);
 	/* Opening an existing one is not creating. */
 	fd[2] = open_mb("kunit.m0", RW | MSGPORT_O_CREAT, 0);
 	KUNIT_EXPECT_GE(test, fd[2], 0);
