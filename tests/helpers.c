@@ -135,13 +135,30 @@ int tu_await_sleeping(pid_t pid, int timeout_ms)
 	}
 }
 
-int tu_param_read(const char *param, unsigned long long *value)
+int tu_file_write(const char *path, const char *text)
 {
-	char path[128], buf[64], *end;
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	if (err)
+		return err;
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+long long tu_file_number(const char *path)
+{
+	char buf[64], *end;
+	long long v;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), PARAM_DIR "%s", param);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -151,32 +168,32 @@ int tu_param_read(const char *param, unsigned long long *value)
 		return n < 0 ? -errno : -EIO;
 	buf[n] = '\0';
 	errno = 0;
-	*value = strtoull(buf, &end, 0);
-	if (errno || end == buf)
+	v = strtoll(buf, &end, 0);
+	if (errno || end == buf || v < 0)
 		return -EINVAL;
+	return v;
+}
+
+int tu_param_read(const char *param, unsigned long long *value)
+{
+	char path[128];
+	long long v;
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", param);
+	v = tu_file_number(path);
+	if (v < 0)
+		return (int)v;
+	*value = (unsigned long long)v;
 	return 0;
 }
 
 int tu_param_write(const char *param, unsigned long long value)
 {
 	char path[128], buf[32];
-	ssize_t n;
-	int fd, len;
 
 	snprintf(path, sizeof(path), PARAM_DIR "%s", param);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	len = snprintf(buf, sizeof(buf), "%llu\n", value);
-	n = write(fd, buf, (size_t)len);
-	if (n < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	close(fd);
-	return n == len ? 0 : -EIO;
+	snprintf(buf, sizeof(buf), "%llu\n", value);
+	return tu_file_write(path, buf);
 }
 
 static FILE *open_proc(void)

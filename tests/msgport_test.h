@@ -221,6 +221,11 @@ int tu_await_wchan(pid_t pid, const char *fn);
 /* Become uid/gid with no supplementary groups: 0 or -errno. */
 int tu_become(uid_t uid, gid_t gid);
 
+/* Write text to a file (sysfs, cgroupfs): 0 or -errno. */
+int tu_file_write(const char *path, const char *text);
+/* A file's number (sysfs, cgroupfs, at most LLONG_MAX): >= 0, or -errno. */
+long long tu_file_number(const char *path);
+
 /* Read a module parameter: 0 or -errno. */
 int tu_param_read(const char *param, unsigned long long *value);
 int tu_param_write(const char *param, unsigned long long value);

@@ -642,34 +642,6 @@ static void test_region_churn(void **state)
 
 #define CGROOT "/sys/fs/cgroup"
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -EIO;
-}
-
-static long long read_number(const char *path)
-{
-	char buf[64];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return strtoll(buf, NULL, 10);
-}
-
 struct memcg_arg {
 	const char *cg;
 	const char *a, *b;
@@ -688,14 +660,14 @@ static int memcg_child(void *argp)
 	long long before, after;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", arg->cg);
-	CHILD_CHECK(write_file(path, "0") == 0);
+	CHILD_CHECK(tu_file_write(path, "0") == 0);
 	snprintf(path, sizeof(path), "%s/memory.current", arg->cg);
 	CHILD_CHECK(msgport_open(NULL, &mp) == 0);
-	before = read_number(path);
+	before = tu_file_number(path);
 	CHILD_CHECK(before >= 0);
 	CHILD_CHECK(msgport_mailbox_open(mp, arg->a, MSGPORT_O_CREAT | MSGPORT_O_EXCL | RW, &attr,
 					 &mb) == 0);
-	after = read_number(path);
+	after = tu_file_number(path);
 	if (after - before < MEMCG_REGION)
 		fprintf(stderr, "memory.current %lld -> %lld\n", before, after);
 	CHILD_CHECK(after - before >= MEMCG_REGION);
@@ -703,7 +675,7 @@ static int memcg_child(void *argp)
 	/* Room for less than another region: creating one fails, nothing kept. */
 	snprintf(path, sizeof(path), "%s/memory.max", arg->cg);
 	snprintf(text, sizeof(text), "%lld", after + MEMCG_REGION / 4);
-	CHILD_CHECK(write_file(path, text) == 0);
+	CHILD_CHECK(tu_file_write(path, text) == 0);
 	CHILD_CHECK(msgport_mailbox_open(mp, arg->b, MSGPORT_O_CREAT | MSGPORT_O_EXCL | RW, &attr,
 					 &mb) == -ENOMEM);
 	return 0;
@@ -721,7 +693,7 @@ static void test_region_memcg_charged(void **state)
 			fail_msg("mounting cgroup2 on %s: %s", CGROOT, strerror(errno));
 	}
 	/* Already enabled is fine; so is failing if memory is not available: mkdir says. */
-	write_file(CGROOT "/cgroup.subtree_control", "+memory");
+	tu_file_write(CGROOT "/cgroup.subtree_control", "+memory");
 	snprintf(cg, sizeof(cg), CGROOT "/msgport-test-%d", (int)getpid());
 	if (mkdir(cg, 0755) < 0 && errno != EEXIST)
 		fail_msg("mkdir %s: %s", cg, strerror(errno));

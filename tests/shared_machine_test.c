@@ -240,38 +240,21 @@ static void test_charge_covers_header(void **state)
 #define CG_ROOT		"/sys/fs/cgroup"
 #define CG_MSGS		8192	/* zero-byte messages: 2 MiB at 256 bytes each */
 
-/* A cgroup file's number: >= 0, or -errno. */
+/* A cgroup file's number (>= 0, or -errno), and writing one: 0 or -errno. */
 static long long cg_read(const char *dir, const char *file)
 {
-	char path[256], buf[64];
-	ssize_t n;
-	int fd;
+	char path[256];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return n < 0 ? -errno : -EIO;
-	buf[n] = '\0';
-	return strtoll(buf, NULL, 10);
+	return tu_file_number(path);
 }
 
 static int cg_write(const char *dir, const char *file, const char *text)
 {
 	char path[256];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -errno;
+	return tu_file_write(path, text);
 }
 
 struct cg_sender {
