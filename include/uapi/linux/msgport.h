@@ -83,8 +83,11 @@ struct msgport_version {
 
 /*
  * MSGPORT_IOC_OPEN: open (and with MSGPORT_O_CREAT, create) a mailbox.
- * Returns a new file descriptor.  A descriptor opened with neither
- * MSGPORT_O_RECV nor MSGPORT_O_SEND can only stat.  capacity, max_msg_size,
+ * Returns a new file descriptor.  Names are per IPC namespace.  A
+ * descriptor opened with neither MSGPORT_O_RECV nor MSGPORT_O_SEND can only
+ * stat (and its owner set the mode); opening one still needs a mode bit of
+ * the caller's class, ownership or CAP_IPC_OWNER, and it keeps nothing alive
+ * (not an ephemeral mailbox, its name or its region).  capacity, max_msg_size,
  * mode and region_size are used only when the call creates the mailbox (and
  * must then be valid); max_msg_size 0 means the module's default_msg_size
  * parameter.  region_size > 0 gives the mailbox a shared region of that many
@@ -94,8 +97,10 @@ struct msgport_version {
  * max_msg_size beyond the module's max_msg_size), EFBIG (region_size beyond
  * the module's max_region_size), ENAMETOOLONG, ENOENT (no such mailbox and no
  * O_CREAT), EEXIST (O_CREAT|O_EXCL and it exists), EACCES (mode bits deny the
- * requested access), ENOSPC (max_mailboxes reached), EDQUOT (the region would
- * pass the creator's max_user_bytes), ENOMEM, EMFILE/ENFILE.
+ * requested access, or any access for a stranger), ENOSPC (the IPC
+ * namespace's max_mailboxes reached), EDQUOT (the region would pass the
+ * creator's max_user_bytes, or the creator has max_user_mailboxes), EINVAL
+ * also for O_EPHEMERAL with neither O_RECV nor O_SEND, ENOMEM, EMFILE/ENFILE.
  */
 struct msgport_open {
 	__u64 name;		/* user pointer to the name, not NUL-terminated */
@@ -155,7 +160,8 @@ struct msgport_name {
  * Errors: EFAULT, EINVAL, EBADF (not opened for sending), EMSGSIZE (len >
  * the mailbox's max_msg_size), EAGAIN (non-blocking and full, or rendezvous
  * with no receiver waiting), ETIMEDOUT, EINTR, EIDRM (unlinked), EDQUOT (the
- * per-user max_user_bytes limit), ENOMEM; with MSGPORT_F_SPAN also EINVAL
+ * per-user max_user_bytes limit: each message is charged its header and
+ * buffer, at least 256 bytes), ENOMEM; with MSGPORT_F_SPAN also EINVAL
  * (the mailbox has no region, or len is 0) and ERANGE (the span does not lie
  * inside the region).
  */
@@ -350,8 +356,10 @@ struct msgport_inbox {
  *
  * Errors: as MSGPORT_IOC_SEND, and EINVAL (pid <= 0), ESRCH (no such
  * process), ECONNREFUSED (it has no inbox, or it closed before the message
- * was accepted), ECONNRESET (it closed while this send waited for room or
- * for a receipt), EACCES (not allowed by the inbox's mode).
+ * was accepted; told only to a caller that could signal the process, or
+ * with CAP_IPC_OWNER), ECONNRESET (it closed while this send waited for
+ * room or for a receipt), EACCES (not allowed by the inbox's mode, or no
+ * right to know whether it has one).
  */
 struct msgport_send_pid {
 	__u64 buf;		/* user pointer to the payload */
