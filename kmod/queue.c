@@ -382,7 +382,8 @@ void mp_queue_kick(struct mp_mailbox *mb, struct mp_wake *wk)
 	unsigned long visited = 0;
 	struct mp_waiter *w;
 
-	if (!mb->nmsgs)
+	/* Nobody waiting (a stream's usual case): nothing to count either. */
+	if (!mb->nmsgs || list_empty(&mb->recv_waiters))
 		return;
 	list_for_each_entry(w, &mb->recv_waiters, link) {
 		visited++;
@@ -487,9 +488,8 @@ bool mp_queue_rendezvous_ready(const struct mp_mailbox *mb)
  * mp_queue_first_call() - a queued request of a call
  * @mb: the mailbox
  *
- * The oldest queued request (a request put back counts as the newest's
- * opposite: it is first), found without a walk of the queue: requests are
- * also on @mb->queued_calls.
+ * The oldest queued request, or the last one put back at the head, found
+ * without a walk of the queue: requests are also on @mb->queued_calls.
  *
  * Context: Called with mb->lock held; does not sleep.
  * Return: A queued message that is a call's request (msg->call; it stays
