@@ -18,7 +18,7 @@ strerror is msgport's own description: WouldBlock (EAGAIN), Timeout
 """
 
 from ._core import (BATCH_MAX, NAME_MAX, PRIO_MAX, UNBOUNDED, Call, Device, Inbox, Mailbox,
-                    MailboxStat, Message, ModuleVersion, Region, lib_version, strerror)
+                    MailboxStat, Message, ModuleVersion, Region, Span, lib_version, strerror)
 from .errors import (ABIMismatch, Cancelled, ConnectionRefused, ConnectionReset, Error, Exists,
                      Interrupted, LimitReached, MessageTooLarge, NoRegion, NotFound,
                      PermissionDenied, ProcessNotFound, QuotaExceeded, Removed, Timeout,
@@ -29,6 +29,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BATCH_MAX", "NAME_MAX", "PRIO_MAX", "UNBOUNDED",
     "Call", "Device", "Inbox", "Mailbox", "MailboxStat", "Message", "ModuleVersion", "Region",
+    "Span",
     "lib_version", "strerror",
     "ABIMismatch", "Cancelled", "ConnectionRefused", "ConnectionReset", "Error", "Exists",
     "Interrupted", "LimitReached", "MessageTooLarge", "NoRegion", "NotFound",

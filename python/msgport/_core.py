@@ -140,7 +140,7 @@ class Message:
     """
 
     __slots__ = ("data", "seq", "send_time_ns", "pid", "tid", "uid", "gid", "priority",
-                 "length", "token", "span_offset", "msg_flags", "reply_error")
+                 "length", "token", "span_offset", "msg_flags", "reply_error", "span")
 
     def __init__(self, data, info):
         self.data = data
@@ -158,6 +158,8 @@ class Message:
         # Mailbox.reply_recv(): what became of the reply sent with this
         # receive (None: delivered, else the Error its caller's absence gave).
         self.reply_error = None
+        # Mailbox.recv_span(): the Span received by reference, or None.
+        self.span = None
 
     @property
     def truncated(self):
@@ -657,6 +659,45 @@ class Mailbox:
         msg.reply_error = reply_error
         return msg
 
+    # spans
+
+    def send_span(self, span, priority=0, timeout=None, *, sync=False):
+        """Send span (a Span of this mailbox's region) by reference; returns
+        its sequence number.  After it the sender must not touch the span
+        (if it raises, the sender still owns it).  timeout as for send()."""
+        sp = span._struct()
+        flags, dl = _wait_args(timeout, _lib.F_SYNC if sync else 0)
+        seq = _lib.u64()
+        h = self._handle()
+        prio = _prio(priority)
+        while True:
+            ret = fn.span_send(h, ctypes.byref(sp), prio, flags, _ns(dl), ctypes.byref(seq))
+            if ret != -_errno.EINTR:
+                break
+        check(ret, self.name)
+        return seq.value
+
+    def recv_span(self, region=None, timeout=None, *, peek=False):
+        """Receive the next message as a span, by reference: a Message whose
+        span is a Span of region (this process's mapping of the mailbox's
+        region) and whose data is b"".  The receiver owns the span until
+        span.release().  An empty ordinary message is received with span None;
+        one with a payload stays queued (MessageTooLarge: take it with recv())."""
+        flags, dl = _wait_args(timeout, _lib.F_PEEK if peek else 0)
+        rh = None if region is None else region._check()
+        sp = _lib.Span()
+        info = _lib.MsgInfo()
+        h = self._handle()
+        while True:
+            ret = fn.span_recv(h, rh, ctypes.byref(sp), flags, _ns(dl), ctypes.byref(info))
+            if ret != -_errno.EINTR:
+                break
+        check(ret, self.name)
+        msg = _message(b"", info, self)
+        if info.msg_flags & _lib.MSG_SPAN:
+            msg.span = Span(region, sp.offset, sp.len)
+        return msg
+
     # regions
 
     def map_region(self):
@@ -796,3 +837,66 @@ class Region:
     def wake(self):
         """After changing a word: every waiter on the region looks at its word again."""
         check(fn.region_wake(self._check()), self.name)
+
+    # the span pool
+
+    def span_pool_init(self, chunk_size=0):
+        """Format the region as a span pool of chunk_size-byte chunks (a power
+        of two, 64 bytes to 1 GiB; 0 picks one).  Once, by one process.
+        Exists if it holds a pool already."""
+        check(fn.span_pool_init(self._check(), int(chunk_size)), self.name)
+
+    def span_pool_stat(self):
+        """(chunk_size, nchunks, free_chunks) of the region's span pool."""
+        cs, n, free = ctypes.c_size_t(), ctypes.c_size_t(), ctypes.c_size_t()
+        check(fn.span_pool_stat(self._check(), ctypes.byref(cs), ctypes.byref(n),
+                                ctypes.byref(free)), self.name)
+        return cs.value, n.value, free.value
+
+    def alloc_span(self, length, timeout=None):
+        """Allocate a Span of length bytes from the pool; the caller alone may
+        write it.  timeout None waits for room; 0 does not (WouldBlock); > 0
+        at most that long (Timeout)."""
+        flags, dl = _wait_args(timeout, 0)
+        sp = _lib.Span()
+        h = self._check()
+        while True:
+            ret = fn.span_alloc(h, int(length), flags, _ns(dl), ctypes.byref(sp))
+            if ret != -_errno.EINTR:
+                break
+        check(ret, self.name)
+        return Span(self, sp.offset, sp.len)
+
+
+class Span:
+    """A span of a region: (offset, length); view is a memoryview of its bytes
+    in this process's mapping.  release() gives it back to the pool."""
+
+    __slots__ = ("region", "offset", "length")
+
+    def __init__(self, region, offset, length):
+        self.region = region
+        self.offset = offset
+        self.length = length
+
+    def _struct(self):
+        return _lib.Span(addr=None, offset=self.offset, len=self.length)
+
+    @property
+    def view(self):
+        if self.region is None:
+            raise ValueError("msgport: a span received without a region has no view")
+        return self.region.view[self.offset:self.offset + self.length]
+
+    def release(self):
+        """Give the span back to the pool (the owner only, once)."""
+        if self.region is None:
+            raise ValueError("msgport: release needs the span's region")
+        sp = self._struct()
+        check(fn.span_release(self.region._check(), ctypes.byref(sp)), self.region.name)
+
+    def __len__(self):
+        return self.length
+
+    def __repr__(self):
+        return "<Span offset=%d length=%d>" % (self.offset, self.length)

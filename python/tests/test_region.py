@@ -123,3 +123,50 @@ def test_region_wait_timeout_and_errors(dev, names):
             plain.map_region()
         assert ei.value.errno == errno.ENODEV
         assert "has no shared region" in ei.value.strerror
+
+
+def test_spans_by_reference_between_processes(dev, names, child):
+    name = names()
+    with dev.create(name, region_size=16 * PAGE) as mb, mb.map_region() as region:
+        region.span_pool_init(4096)
+        chunk, nchunks, free = region.span_pool_stat()
+        assert chunk == 4096 and free == nchunks > 2
+        with pytest.raises(msgport.Exists):
+            region.span_pool_init(4096)
+        span = region.alloc_span(5000)
+        assert span.length == 5000
+        assert region.span_pool_stat()[2] == free - 2  # two whole chunks
+        payload = bytes(range(256)) * 19 + b"\0end"
+        span.view[:len(payload)] = payload
+        mb.send_span(span, priority=2)
+        del span
+
+        def consumer():
+            with msgport.Device() as d, d.open(name) as m2, m2.map_region() as r2:
+                msg = m2.recv_span(r2, timeout=30)
+                assert msg.is_span and msg.data == b"" and msg.priority == 2
+                got = bytes(msg.span.view[:len(payload)])
+                msg.span.release()
+                return got, msg.span.length
+
+        assert child(consumer).join() == (payload, 5000)
+        assert region.span_pool_stat()[2] == free
+
+        # Received without asking for spans, a span's bytes are copied.
+        span = region.alloc_span(100)
+        span.view[:3] = b"abc"
+        mb.send_span(span)
+        m = mb.recv(timeout=5)
+        assert m.is_span and m.data[:3] == b"abc" and len(m.data) == 100
+        span.release()
+        # An ordinary message with a payload is not taken as a span.
+        mb.send(b"plain")
+        with pytest.raises(msgport.MessageTooLarge):
+            mb.recv_span(region, timeout=0)
+        assert mb.recv(timeout=0).data == b"plain"
+        # The pool full: no waiting with timeout 0.
+        spans = [region.alloc_span(4096, timeout=0) for _ in range(free)]
+        with pytest.raises(msgport.WouldBlock):
+            region.alloc_span(1, timeout=0)
+        for s in spans:
+            s.release()
