@@ -7,7 +7,6 @@ import errno as _errno
 import math
 import os
 import sys
-import threading
 import time
 
 from . import _lib
@@ -391,7 +390,6 @@ class Mailbox:
         self.name = name
         self._device = device
         self._max_msg_size = None
-        self._lock = threading.Lock()
 
     def _handle(self):
         h = self._h
