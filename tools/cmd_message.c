@@ -40,6 +40,7 @@ static const char send_usage[] =
 	"  -v, --verbose         print each message's sequence number once sent\n"
 	"                        ('delivered:' with --sync or on a rendezvous)\n"
 	"  -h, --help            show this help\n"
+	"  -V, --version         show the version\n"
 	"\n"
 	"Exit status: 0 all sent; 75 no room, or not taken, in time (the remaining\n"
 	"messages are not sent); 1 other failures; 2 usage.\n";
@@ -69,6 +70,7 @@ static const char recv_usage[] =
 	"                        uid=UID gid=GID len=BYTES sent=MONOTONIC_SECONDS]\n"
 	"                        (and call=TOKEN for the request of a call)\n"
 	"  -h, --help            show this help\n"
+	"  -V, --version         show the version\n"
 	"\n"
 	"Exit status: 0 all N received; 75 no message in time (those received\n"
 	"before are printed); 1 other failures; 2 usage.\n";
@@ -195,6 +197,7 @@ int cmd_send(int argc, char **argv)
 		CLI_OPT_TIMEOUT,
 		CLI_OPT_VERBOSE,
 		CLI_OPT_HELP,
+		CLI_OPT_VERSION,
 		CLI_OPT_END,
 	};
 	struct cli_opts o = CLI_OPTS_INIT(send_usage);
@@ -281,6 +284,7 @@ int cmd_recv(int argc, char **argv)
 		{ "peek", no_argument, NULL, 'p' },
 		CLI_OPT_VERBOSE,
 		CLI_OPT_HELP,
+		CLI_OPT_VERSION,
 		CLI_OPT_END,
 	};
 	struct cli_opts o = CLI_OPTS_INIT(recv_usage);
