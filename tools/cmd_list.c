@@ -34,6 +34,12 @@
 
 #define PROC_MSGPORT	"/proc/msgport"
 
+#ifdef MSGPORT_HAVE_SMARTCOLS
+static const int have_smartcols = 1;
+#else
+static const int have_smartcols;
+#endif
+
 enum col_id {
 	COL_NAME, COL_USER, COL_UID, COL_GROUP, COL_GID, COL_MODE, COL_PERMS,
 	COL_CAPACITY, COL_MAXSIZE, COL_FLAGS, COL_MSGS, COL_BYTES, COL_WSEND,
@@ -259,6 +265,8 @@ static int list_options(int argc, char **argv, const char *usage, const enum col
 	return -1;
 }
 
+#ifdef MSGPORT_HAVE_SMARTCOLS
+
 /* Readable bytes, as lsipc and lsblk print them: 512B, 4K, 1.5M. */
 static void human_size(uint64_t bytes, char *buf, size_t size)
 {
@@ -377,8 +385,6 @@ static void cell_text(const struct list_ctl *ctl, const struct row *r, enum col_
 	else
 		snprintf(buf, size, "%" PRIu64, v);
 }
-
-#ifdef MSGPORT_HAVE_SMARTCOLS
 
 /* The heading of column c: its name, lower case in JSON (as lsipc). */
 static void heading(const struct list_ctl *ctl, enum col_id c, char *buf, size_t size)
@@ -676,6 +682,8 @@ int cmd_ls(int argc, char **argv)
 	ret = cli_operands(argc, argv, 0, 0, NULL);
 	if (ret)
 		return ret;
+	if (!have_smartcols)
+		return print_rows(&ctl, NULL, 0);	/* says why not */
 	ret = read_proc(&rows, &nrows);
 	if (ret)
 		return ret;
@@ -700,6 +708,8 @@ int cmd_stat(int argc, char **argv)
 		return ret;
 	name = argv[optind];
 	ctl.vertical = !ctl.json && !ctl.raw;
+	if (!have_smartcols)
+		return print_rows(&ctl, NULL, 0);	/* says why not */
 
 	/* Neither O_RECV nor O_SEND: a descriptor that may only stat. */
 	ret = cli_open_mailbox(name, 0, &mb);
