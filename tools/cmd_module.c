@@ -92,13 +92,32 @@ static int read_line(const char *path, char *buf, size_t size)
 	return ret;
 }
 
+/* Secure Boot is on: the EFI variable's data byte (after 4 of attributes). */
+static int secure_boot_on(void)
+{
+	unsigned char v[5];
+	FILE *f = fopen("/sys/firmware/efi/efivars/"
+			"SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", "re");
+	int on;
+
+	if (!f)
+		return 0;
+	on = fread(v, 1, sizeof(v), f) == sizeof(v) && v[4] == 1;
+	fclose(f);
+	return on;
+}
+
 /*
- * Whether the kernel insists on signed modules: module.sig_enforce, or a
- * lockdown (as Secure Boot sets up) other than "[none]".
+ * Whether the kernel insists on signed modules: module.sig_enforce, a
+ * lockdown other than "[none]", or Secure Boot (which Debian's kernels
+ * answer with a lockdown; securityfs may not be mounted to say so).
  */
 static int signatures_required(void)
 {
 	char buf[128];
+
+	if (secure_boot_on())
+		return 1;
 
 	if (!read_line("/sys/module/module/parameters/sig_enforce", buf, sizeof(buf)) &&
 	    buf[0] == 'Y')
