@@ -207,10 +207,65 @@ def _message(data, info, mailbox):
     return Message(data, info)
 
 
+# --- handles ---------------------------------------------------------------------
+
+
+class _Closable:
+    """A context manager whose exit closes it: close() and closed are the
+    subclass's."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class _Handle(_Closable):
+    """An object owning a libmsgport handle _h, freed by close() (or when the
+    object is collected) with the library function _free; _handle() is the
+    handle of an open one.  _what names the object in the error of an
+    operation on a closed one."""
+
+    _what = "handle"
+
+    def __init__(self, handle=None):
+        self._h = handle
+
+    @staticmethod
+    def _free(handle):
+        raise NotImplementedError
+
+    def _handle(self):
+        h = self._h
+        if h is None:
+            raise ValueError("msgport: operation on a closed %s" % self._what)
+        return h
+
+    def close(self):
+        h, self._h = self._h, None
+        if h is not None:
+            self._free(h)
+
+    @property
+    def closed(self):
+        return self._h is None
+
+    def __del__(self):
+        # _h is missing when __init__ failed before setting it.
+        if getattr(self, "_h", None) is not None:
+            try:
+                self.close()
+            except Exception:
+                pass
+
+
 # --- the device ------------------------------------------------------------------
 
 
-class Device:
+class Device(_Handle):
     """An open /dev/msgport (msgport_open()): opens mailboxes and the inbox,
     sends and calls to processes by pid.
 
@@ -219,8 +274,14 @@ class Device:
     if the module's ABI major is not the library's.
     """
 
+    _what = "Device"
+
+    @staticmethod
+    def _free(handle):
+        fn.close(handle)
+
     def __init__(self, path=None):
-        self._h = None
+        super().__init__()
         arg = None if path is None else _cstr("device path", path)
         h = ctypes.c_void_p()
         ret = fn.open(arg, ctypes.byref(h))
@@ -230,32 +291,9 @@ class Device:
             raise error(ret, shown)
         self._h = h
 
-    def _handle(self):
-        if self._h is None:
-            raise ValueError("msgport: operation on a closed Device")
-        return self._h
-
     def close(self):
         """Close the device.  Mailboxes opened through it stay open."""
-        h, self._h = self._h, None
-        if h is not None:
-            fn.close(h)
-
-    @property
-    def closed(self):
-        return self._h is None
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        super().close()
 
     def fileno(self):
         return check(fn.fd(self._handle()))
@@ -380,44 +418,26 @@ def _call(do, data, size, priority, timeout, truncate, nonblock):
 _RECV_ONLY_ERRORS = (-_errno.EINTR, -_errno.EAGAIN, -_errno.ETIMEDOUT)
 
 
-class Mailbox:
+class Mailbox(_Handle):
     """An open mailbox (Device.open() / Device.create()).  Usable as a context
     manager; fileno() works with select, poll and selectors (readable when a
     message waits, writable when a send would not block)."""
 
+    _what = "mailbox"
+
+    @staticmethod
+    def _free(handle):
+        fn.mailbox_close(handle)
+
     def __init__(self, handle, name, device):
-        self._h = handle
+        super().__init__(handle)
         self.name = name
         self._device = device
         self._max_msg_size = None
 
-    def _handle(self):
-        h = self._h
-        if h is None:
-            raise ValueError("msgport: operation on a closed mailbox")
-        return h
-
     def close(self):
         """Close the handle (msgport_mailbox_close()).  A mapped Region stays valid."""
-        h, self._h = self._h, None
-        if h is not None:
-            fn.mailbox_close(h)
-
-    @property
-    def closed(self):
-        return self._h is None
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        super().close()
 
     def __repr__(self):
         state = "closed" if self._h is None else "fd=%d" % fn.mailbox_fd(self._h)
