@@ -778,13 +778,40 @@ class Inbox(Mailbox):
 # --- regions ---------------------------------------------------------------------------
 
 
-class Region:
+class _Mapping:
+    """The owner of a region's mapping: unmaps it when it is collected.
+
+    Only the Region's byte array refers to it, and nothing it refers to leads
+    back: once the Region and every memoryview of its bytes are gone, the
+    array and then this are freed at once (no cycle waiting for the garbage
+    collector), and the mapping goes, with the mailbox file it keeps open.
+    """
+
+    __slots__ = ("h",)
+
+    def __init__(self, h):
+        self.h = h
+
+    def unmap(self):
+        h, self.h = self.h, None
+        if h is not None:
+            fn.region_unmap(h)
+
+    def __del__(self):
+        try:
+            self.unmap()
+        except Exception:
+            pass
+
+
+class Region(_Closable):
     """A mapping of a mailbox's shared region (msgport_region_map()).
 
     view is a memoryview of the whole mapping (read-only unless writable).
     close() unmaps it; while memoryviews of it exist, close() raises
-    BufferError (as mmap.close() does), and the mapping stays until they are
-    gone.  wait()/wake() are a futex on 32-bit words of the region, across
+    BufferError (as mmap.close() does).  Dropped without close(), the region
+    is unmapped as soon as neither it nor a memoryview of it is left.
+    wait()/wake() are a futex on 32-bit words of the region, across
     processes.  The mapping is inherited by fork().
     """
 
@@ -792,17 +819,16 @@ class Region:
         self._h = None
         h = ctypes.c_void_p()
         check(fn.region_map(mailbox._handle(), ctypes.byref(h)), mailbox.name)
+        mapping = _Mapping(h)
         self._h = h
         self.name = mailbox.name
         self.size = fn.region_size(h)
         self.writable = fn.region_writable(h) == 1
         self._addr = fn.region_addr(h)
-        # The array's type is a subclass so that it may refer back to this
-        # object: a memoryview keeps the array, the array keeps the Region,
-        # so the mapping is never unmapped under a live view.
-        arr_type = type("RegionBytes", (ctypes.c_ubyte * self.size,), {})
-        self._array = arr_type.from_address(self._addr)
-        self._array.region = self
+        # A memoryview keeps the array, the array keeps the mapping's owner:
+        # the mapping is never unmapped under a live view.
+        self._array = (ctypes.c_ubyte * self.size).from_address(self._addr)
+        self._array.mapping = mapping
 
     def _check(self):
         if self._h is None:
@@ -832,25 +858,8 @@ class Region:
         if self._views_alive():
             raise BufferError("msgport: cannot unmap the region: memoryviews of it exist "
                               "(release them first)")
-        h, self._h = self._h, None
-        self._array.region = None
-        fn.region_unmap(h)
-
-    def __del__(self):
-        # Reached only when no view holds the array (it refers back to us).
-        if getattr(self, "_h", None) is not None:
-            try:
-                self._array.region = None
-                fn.region_unmap(self._h)
-            except Exception:
-                pass
-            self._h = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        self._h = None
+        self._array.mapping.unmap()
 
     def __len__(self):
         return self.size
