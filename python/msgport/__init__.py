@@ -24,7 +24,11 @@ from .errors import (ABIMismatch, Cancelled, ConnectionRefused, ConnectionReset,
                      PermissionDenied, ProcessNotFound, QuotaExceeded, Removed, Timeout,
                      WouldBlock)
 
-__version__ = "0.1.0"
+# The version of the libmsgport loaded (msgport_lib_version()): this module
+# ships with the library, from the same source (python3-msgport depends on
+# libmsgport1), so the one version number is the build's (the VERSION file):
+# nothing here to keep in step by hand.
+__version__ = lib_version()
 
 __all__ = [
     "BATCH_MAX", "NAME_MAX", "PRIO_MAX", "UNBOUNDED",

@@ -5,6 +5,7 @@ import collections
 import ctypes
 import errno as _errno
 import math
+import operator
 import os
 import sys
 import time
@@ -57,11 +58,55 @@ def _payload(data):
     return memoryview(data).tobytes()
 
 
+def _int(what, value, lo, hi):
+    """An integer argument for C, checked against its C type's range (ctypes
+    would truncate it silently: a size of -1 becomes SIZE_MAX)."""
+    try:
+        n = operator.index(value)
+    except TypeError:
+        raise TypeError("msgport: %s must be an integer, not %s"
+                        % (what, type(value).__name__)) from None
+    if not lo <= n <= hi:
+        raise ValueError("msgport: %s must be %d..%d, not %d" % (what, lo, hi, n))
+    return n
+
+
+_U32_MAX = (1 << 32) - 1
+_U64_MAX = (1 << 64) - 1
+_SIZE_MAX = (1 << (8 * ctypes.sizeof(ctypes.c_size_t))) - 1
+_PID_MAX = (1 << 31) - 1  # pid_t is a 32-bit int
+
+
 def _prio(priority):
-    p = int(priority)
-    if not 0 <= p <= PRIO_MAX:
-        raise ValueError("msgport: priority must be 0..%d, not %d" % (PRIO_MAX, p))
-    return p
+    return _int("priority", priority, 0, PRIO_MAX)
+
+
+def _size(size, what="size"):
+    """A buffer size in bytes: 0 or more (recv() returns an ssize_t)."""
+    return _int(what, size, 0, sys.maxsize)
+
+
+def _pid(pid):
+    return _int("pid", pid, 1, _PID_MAX)
+
+
+def _u32(what, value):
+    return _int(what, value, 0, _U32_MAX)
+
+
+def _u64(what, value):
+    return _int(what, value, 0, _U64_MAX)
+
+
+def _attr(capacity, max_msg_size, mode, region_size):
+    return _lib.Attr(capacity=_u32("capacity", capacity),
+                     max_msg_size=_u32("max_msg_size", max_msg_size),
+                     mode=_u32("mode", mode), reserved=0,
+                     region_size=_u64("region_size", region_size))
+
+
+def _token(call):
+    return _u64("call token", call.token if isinstance(call, Message) else call)
 
 
 class _Deadline:
@@ -77,6 +122,10 @@ class _Deadline:
         if math.isnan(t) or t < 0:
             raise ValueError("msgport: timeout must be None or >= 0 seconds, not %r" % (timeout,))
         self.zero = t == 0
+        if math.isinf(t):
+            # As long as it takes (ns() clamps any long finite one so too).
+            self.end = None
+            return
         self.end = time.monotonic() + t
 
     def ns(self):
@@ -207,10 +256,65 @@ def _message(data, info, mailbox):
     return Message(data, info)
 
 
+# --- handles ---------------------------------------------------------------------
+
+
+class _Closable:
+    """A context manager whose exit closes it: close() and closed are the
+    subclass's."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class _Handle(_Closable):
+    """An object owning a libmsgport handle _h, freed by close() (or when the
+    object is collected) with the library function _free; _handle() is the
+    handle of an open one.  _what names the object in the error of an
+    operation on a closed one."""
+
+    _what = "handle"
+
+    def __init__(self, handle=None):
+        self._h = handle
+
+    @staticmethod
+    def _free(handle):
+        raise NotImplementedError
+
+    def _handle(self):
+        h = self._h
+        if h is None:
+            raise ValueError("msgport: operation on a closed %s" % self._what)
+        return h
+
+    def close(self):
+        h, self._h = self._h, None
+        if h is not None:
+            self._free(h)
+
+    @property
+    def closed(self):
+        return self._h is None
+
+    def __del__(self):
+        # _h is missing when __init__ failed before setting it.
+        if getattr(self, "_h", None) is not None:
+            try:
+                self.close()
+            except Exception:
+                pass
+
+
 # --- the device ------------------------------------------------------------------
 
 
-class Device:
+class Device(_Handle):
     """An open /dev/msgport (msgport_open()): opens mailboxes and the inbox,
     sends and calls to processes by pid.
 
@@ -219,8 +323,14 @@ class Device:
     if the module's ABI major is not the library's.
     """
 
+    _what = "Device"
+
+    @staticmethod
+    def _free(handle):
+        fn.close(handle)
+
     def __init__(self, path=None):
-        self._h = None
+        super().__init__()
         arg = None if path is None else _cstr("device path", path)
         h = ctypes.c_void_p()
         ret = fn.open(arg, ctypes.byref(h))
@@ -230,32 +340,9 @@ class Device:
             raise error(ret, shown)
         self._h = h
 
-    def _handle(self):
-        if self._h is None:
-            raise ValueError("msgport: operation on a closed Device")
-        return self._h
-
     def close(self):
         """Close the device.  Mailboxes opened through it stay open."""
-        h, self._h = self._h, None
-        if h is not None:
-            fn.close(h)
-
-    @property
-    def closed(self):
-        return self._h is None
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        super().close()
 
     def fileno(self):
         return check(fn.fd(self._handle()))
@@ -285,8 +372,7 @@ class Device:
                   (_lib.O_EPHEMERAL if ephemeral else 0) | (_lib.O_NONBLOCK if nonblock else 0))
         attr = None
         if create:
-            attr = ctypes.byref(_lib.Attr(capacity=capacity, max_msg_size=max_msg_size,
-                                          mode=mode, reserved=0, region_size=region_size))
+            attr = ctypes.byref(_attr(capacity, max_msg_size, mode, region_size))
         h = ctypes.c_void_p()
         check(fn.mailbox_open(self._handle(), bname, oflags, attr, ctypes.byref(h)), name)
         return Mailbox(h, name, self)
@@ -310,8 +396,7 @@ class Device:
         """Open this process's inbox (msgport_inbox_open()): others send to it
         with send_pid(os.getpid(), ...).  mode's group/other write bits say who
         besides this user may send.  Exists if it is open already."""
-        attr = _lib.Attr(capacity=capacity, max_msg_size=max_msg_size, mode=mode, reserved=0,
-                         region_size=0)
+        attr = _attr(capacity, max_msg_size, mode, 0)
         h = ctypes.c_void_p()
         check(fn.inbox_open(self._handle(), ctypes.byref(attr),
                             _lib.O_NONBLOCK if nonblock else 0, ctypes.byref(h)))
@@ -320,13 +405,14 @@ class Device:
     def send_pid(self, pid, data, priority=0, timeout=None, *, sync=False):
         """Send data to the inbox of process pid; returns its sequence number.
         timeout as for Mailbox.send()."""
+        pid = _pid(pid)
         buf = _payload(data)
         flags, dl = _wait_args(timeout, _lib.F_SYNC if sync else 0)
         seq = _lib.u64()
         h = self._handle()
+        prio = _prio(priority)
         while True:
-            ret = fn.send_pid(h, int(pid), buf, len(buf), _prio(priority), flags, _ns(dl),
-                              ctypes.byref(seq))
+            ret = fn.send_pid(h, pid, buf, len(buf), prio, flags, _ns(dl), ctypes.byref(seq))
             if ret != -_errno.EINTR:
                 break
         check(ret)
@@ -342,10 +428,11 @@ class Device:
     def call_pid_message(self, pid, data, *, size=None, priority=0, timeout=None,
                          truncate=False, nonblock=False):
         """call_pid(), returning the reply as a Message (the server's pid, uid, ...)."""
+        pid = _pid(pid)
         if size is None:
             size = _module_max_msg_size()
         h = self._handle()
-        return _call(lambda *a: fn.call_pid(h, int(pid), *a), data, size, priority, timeout,
+        return _call(lambda *a: fn.call_pid(h, pid, *a), data, size, priority, timeout,
                      truncate, nonblock)
 
 
@@ -359,16 +446,15 @@ def _module_max_msg_size():
 
 def _call(do, data, size, priority, timeout, truncate, nonblock):
     req = _payload(data)
-    size = int(size)
-    if size < 0:
-        raise ValueError("msgport: size must be >= 0")
+    size = _size(size)
+    prio = _prio(priority)
     flags = (_lib.F_TRUNC if truncate else 0) | (_lib.F_NONBLOCK if nonblock else 0)
     dl = None if timeout is None else _Deadline(timeout)
     reply = ctypes.create_string_buffer(max(size, 1))
     info = _lib.MsgInfo()
     # No retry after EINTR: once a server took the request, a call must not
     # be sent twice; Interrupted says so to the caller.
-    ret = do(req, len(req), reply, size, _prio(priority), flags, _ns(dl), ctypes.byref(info))
+    ret = do(req, len(req), reply, size, prio, flags, _ns(dl), ctypes.byref(info))
     check(ret)
     return Message(ctypes.string_at(reply, ret), info)
 
@@ -380,44 +466,26 @@ def _call(do, data, size, priority, timeout, truncate, nonblock):
 _RECV_ONLY_ERRORS = (-_errno.EINTR, -_errno.EAGAIN, -_errno.ETIMEDOUT)
 
 
-class Mailbox:
+class Mailbox(_Handle):
     """An open mailbox (Device.open() / Device.create()).  Usable as a context
     manager; fileno() works with select, poll and selectors (readable when a
     message waits, writable when a send would not block)."""
 
+    _what = "mailbox"
+
+    @staticmethod
+    def _free(handle):
+        fn.mailbox_close(handle)
+
     def __init__(self, handle, name, device):
-        self._h = handle
+        super().__init__(handle)
         self.name = name
         self._device = device
         self._max_msg_size = None
 
-    def _handle(self):
-        h = self._h
-        if h is None:
-            raise ValueError("msgport: operation on a closed mailbox")
-        return h
-
     def close(self):
         """Close the handle (msgport_mailbox_close()).  A mapped Region stays valid."""
-        h, self._h = self._h, None
-        if h is not None:
-            fn.mailbox_close(h)
-
-    @property
-    def closed(self):
-        return self._h is None
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        super().close()
 
     def __repr__(self):
         state = "closed" if self._h is None else "fd=%d" % fn.mailbox_fd(self._h)
@@ -436,7 +504,7 @@ class Mailbox:
 
     def chmod(self, mode):
         """Set the permission bits (owner or CAP_IPC_OWNER only)."""
-        check(fn.mailbox_chmod(self._handle(), int(mode)), self.name)
+        check(fn.mailbox_chmod(self._handle(), _u32("mode", mode)), self.name)
 
     def unlink(self):
         """Remove this mailbox's name (Device.unlink(self.name))."""
@@ -509,14 +577,13 @@ class Mailbox:
         flags = (_lib.F_PEEK if peek else 0) | (_lib.F_TRUNC if truncate else 0)
         flags, dl = _wait_args(timeout, flags)
         grow = size is None
-        if grow:
-            size = self.max_msg_size
+        size = self.max_msg_size if grow else _size(size)
         h = self._handle()
         info = _lib.MsgInfo()
         while True:
-            buf = ctypes.create_string_buffer(max(int(size), 1))
+            buf = ctypes.create_string_buffer(max(size, 1))
             if sender:
-                ret = fn.recv_from(h, int(sender), buf, size, flags, _ns(dl), ctypes.byref(info))
+                ret = fn.recv_from(h, sender, buf, size, flags, _ns(dl), ctypes.byref(info))
             else:
                 ret = fn.recv(h, buf, size, flags, _ns(dl), ctypes.byref(info))
             if ret == -_errno.EINTR:
@@ -542,27 +609,22 @@ class Mailbox:
     def recv_from(self, pid, size=None, timeout=None, *, peek=False, truncate=False):
         """recv(), taking only a message sent by process pid (the others stay
         queued in order).  ProcessNotFound if pid names no live process."""
-        if int(pid) <= 0:
-            raise ValueError("msgport: recv_from needs a pid > 0")
-        return self._recv(size, timeout, peek, truncate, pid)
+        return self._recv(size, timeout, peek, truncate, _pid(pid))
 
     def recv_batch(self, n, size=None, timeout=None, *, truncate=False):
         """Receive up to n messages in one system call: waits (timeout as for
         recv()) for the first only, then takes what is queued.  Returns a list
         of Message, at least one."""
-        n = int(n)
-        if not 0 < n <= BATCH_MAX:
-            raise ValueError("msgport: a batch has 1..%d messages" % BATCH_MAX)
+        n = _int("a batch's message count", n, 1, BATCH_MAX)
         grow = size is None
-        if grow:
-            size = self.max_msg_size
-        size = max(int(size), 1)
+        size = self.max_msg_size if grow else _size(size)
+        stride = max(size, 1)
         flags, dl = _wait_args(timeout, _lib.F_TRUNC if truncate else 0)
-        bufs = ctypes.create_string_buffer(n * size)
+        bufs = ctypes.create_string_buffer(n * stride)
         base = ctypes.addressof(bufs)
         arr = (_lib.BatchMsg * n)()
         for i in range(n):
-            arr[i].buf = base + i * size
+            arr[i].buf = base + i * stride
             arr[i].len = size
         h = self._handle()
         while True:
@@ -573,7 +635,7 @@ class Mailbox:
             # The first message is larger than the mailbox's maximum (a span).
             return [self._recv(None, timeout, False, truncate, None)]
         check(ret, self.name)
-        return [_message(ctypes.string_at(base + i * size, arr[i].len), arr[i].info, self)
+        return [_message(ctypes.string_at(base + i * stride, arr[i].len), arr[i].info, self)
                 for i in range(ret)]
 
     # calls
@@ -603,7 +665,7 @@ class Mailbox:
 
     def reply(self, call, data=b""):
         """Answer call (a Call, or its token) with data."""
-        token = call.token if isinstance(call, Message) else int(call)
+        token = _token(call)
         buf = _payload(data)
         check(fn.reply(self._handle(), token, buf, len(buf)), self.name)
         if isinstance(call, Call):
@@ -615,21 +677,17 @@ class Mailbox:
         was gone (it gave up, or exited) the receive goes on and the returned
         Message's reply_error holds that Error; any other reply error is raised
         before receiving."""
-        if call is None:
-            token = 0
-        else:
-            token = call.token if isinstance(call, Message) else int(call)
+        token = 0 if call is None else _token(call)
         rep = _payload(data)
         flags, dl = _wait_args(timeout, _lib.F_TRUNC if truncate else 0)
         grow = size is None
-        if grow:
-            size = self.max_msg_size
+        size = self.max_msg_size if grow else _size(size)
         h = self._handle()
         info = _lib.MsgInfo()
         result = ctypes.c_int(0)
         reply_error = None
         while True:
-            buf = ctypes.create_string_buffer(max(int(size), 1))
+            buf = ctypes.create_string_buffer(max(size, 1))
             ret = fn.reply_recv(h, token, rep, len(rep), ctypes.byref(result), buf, size, flags,
                                 _ns(dl), ctypes.byref(info))
             if token and result.value < 0 and result.value != ret:
@@ -720,13 +778,40 @@ class Inbox(Mailbox):
 # --- regions ---------------------------------------------------------------------------
 
 
-class Region:
+class _Mapping:
+    """The owner of a region's mapping: unmaps it when it is collected.
+
+    Only the Region's byte array refers to it, and nothing it refers to leads
+    back: once the Region and every memoryview of its bytes are gone, the
+    array and then this are freed at once (no cycle waiting for the garbage
+    collector), and the mapping goes, with the mailbox file it keeps open.
+    """
+
+    __slots__ = ("h",)
+
+    def __init__(self, h):
+        self.h = h
+
+    def unmap(self):
+        h, self.h = self.h, None
+        if h is not None:
+            fn.region_unmap(h)
+
+    def __del__(self):
+        try:
+            self.unmap()
+        except Exception:
+            pass
+
+
+class Region(_Closable):
     """A mapping of a mailbox's shared region (msgport_region_map()).
 
     view is a memoryview of the whole mapping (read-only unless writable).
     close() unmaps it; while memoryviews of it exist, close() raises
-    BufferError (as mmap.close() does), and the mapping stays until they are
-    gone.  wait()/wake() are a futex on 32-bit words of the region, across
+    BufferError (as mmap.close() does).  Dropped without close(), the region
+    is unmapped as soon as neither it nor a memoryview of it is left.
+    wait()/wake() are a futex on 32-bit words of the region, across
     processes.  The mapping is inherited by fork().
     """
 
@@ -734,17 +819,16 @@ class Region:
         self._h = None
         h = ctypes.c_void_p()
         check(fn.region_map(mailbox._handle(), ctypes.byref(h)), mailbox.name)
+        mapping = _Mapping(h)
         self._h = h
         self.name = mailbox.name
         self.size = fn.region_size(h)
         self.writable = fn.region_writable(h) == 1
         self._addr = fn.region_addr(h)
-        # The array's type is a subclass so that it may refer back to this
-        # object: a memoryview keeps the array, the array keeps the Region,
-        # so the mapping is never unmapped under a live view.
-        arr_type = type("RegionBytes", (ctypes.c_ubyte * self.size,), {})
-        self._array = arr_type.from_address(self._addr)
-        self._array.region = self
+        # A memoryview keeps the array, the array keeps the mapping's owner:
+        # the mapping is never unmapped under a live view.
+        self._array = (ctypes.c_ubyte * self.size).from_address(self._addr)
+        self._array.mapping = mapping
 
     def _check(self):
         if self._h is None:
@@ -774,25 +858,8 @@ class Region:
         if self._views_alive():
             raise BufferError("msgport: cannot unmap the region: memoryviews of it exist "
                               "(release them first)")
-        h, self._h = self._h, None
-        self._array.region = None
-        fn.region_unmap(h)
-
-    def __del__(self):
-        # Reached only when no view holds the array (it refers back to us).
-        if getattr(self, "_h", None) is not None:
-            try:
-                self._array.region = None
-                fn.region_unmap(self._h)
-            except Exception:
-                pass
-            self._h = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        self._h = None
+        self._array.mapping.unmap()
 
     def __len__(self):
         return self.size
@@ -804,7 +871,7 @@ class Region:
 
     def _word(self, offset):
         self._check()
-        offset = int(offset)
+        offset = _u64("offset", offset)
         if offset % 4 or not 0 <= offset <= self.size - 4:
             raise ValueError("msgport: a word's offset must be 4-byte aligned and inside "
                              "the region")
@@ -818,16 +885,18 @@ class Region:
         """Store a 32-bit word at offset (one aligned store), e.g. before wake()."""
         if not self.writable:
             raise PermissionError(_errno.EACCES, "msgport: the region is mapped read-only")
-        self._word(offset).value = int(value)
+        value = _u32("value", value)
+        self._word(offset).value = value
 
     def wait(self, offset, value, timeout=None):
         """Sleep until the 32-bit word at offset no longer holds value
         (returns at once if it already does not), at most timeout seconds
         (None: no limit; Timeout after it)."""
         h = self._check()
+        offset, value = _u64("offset", offset), _u32("value", value)
         dl = None if timeout is None else _Deadline(timeout)
         while True:
-            ret = fn.region_wait(h, int(offset), int(value), _ns(dl))
+            ret = fn.region_wait(h, offset, value, _ns(dl))
             if ret != -_errno.EINTR:
                 break
         check(ret, self.name)
@@ -842,7 +911,8 @@ class Region:
         """Format the region as a span pool of chunk_size-byte chunks (a power
         of two, 64 bytes to 1 GiB; 0 picks one).  Once, by one process.
         Exists if it holds a pool already."""
-        check(fn.span_pool_init(self._check(), int(chunk_size)), self.name)
+        chunk_size = _int("chunk_size", chunk_size, 0, _SIZE_MAX)
+        check(fn.span_pool_init(self._check(), chunk_size), self.name)
 
     def span_pool_stat(self):
         """(chunk_size, nchunks, free_chunks) of the region's span pool."""
@@ -855,11 +925,12 @@ class Region:
         """Allocate a Span of length bytes from the pool; the caller alone may
         write it.  timeout None waits for room; 0 does not (WouldBlock); > 0
         at most that long (Timeout)."""
+        length = _int("length", length, 0, _SIZE_MAX)
         flags, dl = _wait_args(timeout, 0)
         sp = _lib.Span()
         h = self._check()
         while True:
-            ret = fn.span_alloc(h, int(length), flags, _ns(dl), ctypes.byref(sp))
+            ret = fn.span_alloc(h, length, flags, _ns(dl), ctypes.byref(sp))
             if ret != -_errno.EINTR:
                 break
         check(ret, self.name)

@@ -266,3 +266,35 @@ def test_sync_send_returns_once_received(mailbox, child):
     assert time.monotonic() - t0 >= 0.25
     assert c.join() == b"receipt"
     assert mailbox.stat().queued_msgs == 0
+
+
+def test_handles_close_when_dropped_and_on_exit(dev, names):
+    name = names()
+    # A dropped Mailbox closes its descriptor at once: an ephemeral mailbox
+    # goes with it.
+    mb = dev.create(name, ephemeral=True, exclusive=True)
+    fd = mb.fileno()
+    os.fstat(fd)
+    del mb
+    with pytest.raises(OSError) as ei:
+        os.fstat(fd)
+    assert ei.value.errno == errno.EBADF
+    with pytest.raises(msgport.NotFound):
+        dev.open(name)
+    # The same for a Device, and for both as context managers.
+    d = msgport.Device()
+    fd = d.fileno()
+    del d
+    with pytest.raises(OSError):
+        os.fstat(fd)
+    with msgport.Device() as d, d.create(name, ephemeral=True) as mb:
+        assert not d.closed and not mb.closed
+    assert d.closed and mb.closed
+    with pytest.raises(ValueError, match="closed Device"):
+        d.fileno()
+    with pytest.raises(ValueError, match="closed mailbox"):
+        mb.fileno()
+    d.close()
+    mb.close()  # twice is fine
+    with pytest.raises(msgport.NotFound):
+        dev.open(name)

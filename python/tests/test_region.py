@@ -2,7 +2,9 @@
 """Shared regions from Python: a memoryview of the mapping, shared between
 processes, and the region's wait/wake."""
 
+import contextlib
 import errno
+import gc
 import os
 import time
 
@@ -102,6 +104,72 @@ def test_mapping_outlives_the_mailbox_handle(dev, names):
     assert bytes(region.view[0:4]) == b"live"
     region.wake()
     region.close()
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """Without the garbage collector: what is freed is freed by reference
+    counting, at once."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _mapped(addr):
+    """Whether addr is inside one of this process's mappings."""
+    with open("/proc/self/maps") as f:
+        for line in f:
+            start, end = (int(x, 16) for x in line.split()[0].split("-"))
+            if start <= addr < end:
+                return True
+    return False
+
+
+def test_dropped_region_is_unmapped_at_once(dev, names):
+    with _no_gc(), dev.create(names(), region_size=PAGE) as mb:
+        region = mb.map_region()
+        addr = region._addr
+        region.view[0:2] = b"hi"
+        assert mb.stat().region_maps == 1 and _mapped(addr)
+        del region
+        assert mb.stat().region_maps == 0
+        assert not _mapped(addr)
+
+
+def test_dropped_region_with_a_view_is_unmapped_with_the_view(dev, names):
+    with _no_gc(), dev.create(names(), region_size=PAGE) as mb:
+        region = mb.map_region()
+        addr = region._addr
+        part = region.view[10:20]
+        whole = region.view
+        del region
+        # The views still use the mapping.
+        assert mb.stat().region_maps == 1 and _mapped(addr)
+        part[0:3] = b"yes"
+        assert bytes(whole[10:13]) == b"yes"
+        del whole
+        assert mb.stat().region_maps == 1
+        del part
+        assert mb.stat().region_maps == 0
+        assert not _mapped(addr)
+
+
+def test_dropped_region_lets_an_ephemeral_mailbox_go(dev, names):
+    name = names()
+    with _no_gc():
+        mb = dev.create(name, region_size=PAGE, ephemeral=True, exclusive=True)
+        region = mb.map_region()
+        mb.close()
+        # The mapping holds the mailbox's file: the mailbox lives on.
+        with dev.open(name, send=False, recv=False) as again:
+            assert again.stat().region_maps == 1
+        del region
+        with pytest.raises(msgport.NotFound):
+            dev.open(name, send=False, recv=False)
 
 
 def test_region_wait_timeout_and_errors(dev, names):
