@@ -220,38 +220,19 @@ static int send_one(const struct sender *s, const char *buf, size_t len)
 	return 0;
 }
 
-static int send_stdin(const struct sender *s)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int ret = 0;
-
-	while ((n = getline(&line, &cap, stdin)) >= 0) {
-		if (n > 0 && line[n - 1] == '\n')
-			n--;
-		ret = send_one(s, line, (size_t)n);
-		if (ret)
-			break;
-	}
-	if (!ret && ferror(stdin)) {
-		cli_error("send to %s: reading standard input: %s", s->name, strerror(errno));
-		ret = 1;
-	}
-	free(line);
-	return ret;
-}
-
-/* Standard input split at NUL bytes, each piece one message. */
-static int send_stdin_nul(const struct sender *s)
+/*
+ * Standard input split at delim ('\n': lines; '\0': -0), each piece without
+ * its delimiter one message; a last piece without one is sent too.
+ */
+static int send_stdin(const struct sender *s, int delim)
 {
 	char *rec = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	int ret = 0;
 
-	while ((n = getdelim(&rec, &cap, '\0', stdin)) >= 0) {
-		if (n > 0 && rec[n - 1] == '\0')
+	while ((n = getdelim(&rec, &cap, delim, stdin)) >= 0) {
+		if (n > 0 && rec[n - 1] == (char)delim)
 			n--;
 		ret = send_one(s, rec, (size_t)n);
 		if (ret)
@@ -408,9 +389,9 @@ int cmd_send(int argc, char **argv)
 	} else if (raw) {
 		ret = send_whole(&s, STDIN_FILENO, "standard input");
 	} else if (nul) {
-		ret = send_stdin_nul(&s);
+		ret = send_stdin(&s, '\0');
 	} else if (optind == argc) {
-		ret = send_stdin(&s);
+		ret = send_stdin(&s, '\n');
 	} else {
 		for (i = optind; i < argc && !ret; i++)
 			ret = send_one(&s, argv[i], strlen(argv[i]));
