@@ -281,4 +281,13 @@ void tu_expect_bytes(const char *script, int status, const void *expect, size_t 
 /* Fails the test unless script exits 0; its output (a string) into out. */
 void tu_capture_sh(const char *script, char *out, size_t outlen);
 
+/*
+ * A script's prelude for pipelines whose status must not be lost (busybox
+ * sh has no pipefail): "keep CMD..." runs CMD and writes its exit status
+ * to the file $st; KEPT(N) exits N unless that status was 0.
+ */
+#define SH_KEEP	"st=$(mktemp) || exit 9; trap 'rm -f $st' EXIT; " \
+		"keep() { \"$@\"; echo $? > $st; }; "
+#define KEPT(n)	"[ \"$(cat $st)\" = 0 ] || exit " #n "; "
+
 #endif /* MSGPORT_TEST_H */

@@ -3,7 +3,7 @@
  * Suite "data-cli": the CLI's binary-safe messages and its tables, as a
  * shell user runs them: `msgport send --file/--raw/-0`, `msgport recv
  * --raw/-0/--hex` (bytes compared exactly, NULs and all), through pipes;
- * `msgport ls` and `msgport stat` with --json (parsed here: busybox has no
+ * standard output failing (nothing more is taken); `msgport ls` and `msgport stat` with --json (parsed here: busybox has no
  * JSON tool), -o, --noheadings, --raw, --bytes, user names; --version on
  * every subcommand; usage errors (exit 2) and their messages.  Each case is
  * a small sh script run with popen(); the msgport CLI must be on PATH (the
@@ -278,6 +278,40 @@ static void test_too_big(void **state)
 	tu_expect_sh(script, 0, "1\n16\n");
 }
 
+/*
+ * Standard output fails: recv stops at once (exit 1, said), the message it
+ * could not write is lost, the others stay queued.  A pipe whose reader has
+ * gone is seen before the first message is taken: nothing is lost.
+ */
+static void test_write_error(void **state)
+{
+	const char *name = tu_name("full");
+	char script[2048], out[4096];
+
+	tu_create(name, 8, 0, 0600, 0);
+	snprintf(script, sizeof(script),
+		 "msgport send %s one two three four five || exit 10; "
+		 "msgport recv %s --raw --count 3 2>&1 > /dev/full; echo \"exit $?\"; "
+		 "msgport stat %s -o MSGS -n; "
+		 "msgport recv %s --count 2 2>&1 > /dev/full; echo \"exit $?\"; "
+		 "msgport stat %s -o MSGS -n",
+		 name, name, name, name, name);
+	tu_capture_sh(script, out, sizeof(out));
+	assert_contains(out, "exit 1\n4\n");
+	assert_contains(out, "recv: writing standard output: No space left on device; "
+			"message 1 (taken) was lost, the others stay queued\n");
+	assert_contains(out, "exit 1\n3\n");
+
+	/* The reader of the pipe is gone before recv starts: it takes nothing. */
+	snprintf(script, sizeof(script), SH_KEEP
+		 "{ sleep 1; keep msgport recv %s 2>/dev/null; } | true; cat $st; "
+		 "msgport stat %s -o MSGS -n",
+		 name, name);
+	tu_expect_sh(script, 0, "1\n3\n");
+	snprintf(script, sizeof(script), "msgport recv %s --count 3", name);
+	tu_expect_sh(script, 0, "three\nfour\nfive\n");
+}
+
 /* ---- tables ---- */
 
 static int create_as_other(void *arg)
@@ -448,6 +482,7 @@ static const struct CMUnitTest data_cli_tests[] = {
 	TU_TEST(test_nul_separated),
 	TU_TEST(test_hex),
 	TU_TEST(test_too_big),
+	TU_TEST(test_write_error),
 	TU_TEST(test_ls),
 	TU_TEST(test_stat),
 	TU_TEST(test_version),
