@@ -3,7 +3,8 @@
  * Suite "data-cli": the CLI's binary-safe messages and its tables, as a
  * shell user runs them: `msgport send --file/--raw/-0`, `msgport recv
  * --raw/-0/--hex` (bytes compared exactly, NULs and all), through pipes;
- * standard output failing (nothing more is taken); `msgport ls` and `msgport stat` with --json (parsed here: busybox has no
+ * their exit 75 and 1 (too big, standard output failing: nothing more is
+ * taken); `msgport ls` and `msgport stat` with --json (parsed here: busybox has no
  * JSON tool), -o, --noheadings, --raw, --bytes, user names; --version on
  * every subcommand; usage errors (exit 2) and their messages.  Each case is
  * a small sh script run with popen(); the msgport CLI must be on PATH (the
@@ -188,19 +189,19 @@ static void test_file_and_raw(void **state)
 	tu_expect_bytes(script, 0, payload, sizeof(payload));
 
 	/* A pipe in and out: producer | send --raw; recv --raw | consumer. */
-	snprintf(script, sizeof(script),
+	snprintf(script, sizeof(script), SH_KEEP
 		 PAYLOAD_SH " | msgport send %s --raw || exit 10; "
 		 PAYLOAD_SH " | msgport send %s --file - || exit 11; "
-		 "msgport recv %s --raw | od -An -tx1 || exit 12; "
-		 "msgport recv %s --raw --verbose 2>/dev/null | wc -c",
+		 "keep msgport recv %s --raw | od -An -tx1; " KEPT(12)
+		 "keep msgport recv %s --raw --verbose 2>/dev/null | wc -c; " KEPT(13),
 		 name, name, name, name);
 	tu_expect_sh(script, 0, " 61 00 0a ff 00 62 00\n7\n");
 
 	/* An empty input is one empty message; --verbose goes to stderr. */
-	snprintf(script, sizeof(script),
+	snprintf(script, sizeof(script), SH_KEEP
 		 "msgport send %s --raw < /dev/null || exit 10; "
-		 "msgport recv %s --raw --verbose 2>&1 >/dev/null | "
-		 "sed 's/^\\[seq=[0-9]* /[/; s/pid=.* len=/len=/; s/ sent=.*//'; "
+		 "keep msgport recv %s --raw --verbose 2>&1 >/dev/null | "
+		 "sed 's/^\\[seq=[0-9]* /[/; s/pid=.* len=/len=/; s/ sent=.*//'; " KEPT(11)
 		 "msgport recv %s --nonblock --raw 2>/dev/null; echo \" $?\"",
 		 name, name, name);
 	tu_expect_sh(script, 0, "[priority=0 len=0\n 75\n");
@@ -226,9 +227,9 @@ static void test_nul_separated(void **state)
 		 name, name, name);
 	tu_expect_bytes(script, 0, "a\0\0b\nc\0d\0", 9);
 	/* find -print0 | send -0 and back, through xargs -0. */
-	snprintf(script, sizeof(script),
+	snprintf(script, sizeof(script), SH_KEEP
 		 "printf 'one two\\000three\\000' | msgport send %s --null || exit 10; "
-		 "msgport recv %s --null --count 2 | xargs -0 -n 1 echo",
+		 "keep msgport recv %s --null --count 2 | xargs -0 -n 1 echo; " KEPT(11),
 		 name, name);
 	tu_expect_sh(script, 0, "one two\nthree\n");
 }
@@ -276,6 +277,47 @@ static void test_too_big(void **state)
 		 "msgport stat %s -o MSGS,BYTES --noheadings --bytes",
 		 name, name);
 	tu_expect_sh(script, 0, "1\n16\n");
+}
+
+/* -0: a record over the limit stops the send (exit 1); those before it are sent. */
+static void test_nul_too_big(void **state)
+{
+	const char *name = tu_name("nulbig");
+	char script[1024], out[4096];
+
+	tu_create(name, 8, 16, 0600, 0);
+	snprintf(script, sizeof(script),
+		 "{ printf 'ok\\000'; head -c 17 /dev/zero | tr '\\000' x; printf '\\000after'; } | "
+		 "msgport send %s -0 2>&1; echo \"exit $?\"; "
+		 "msgport stat %s -o MSGS,SENT -n",
+		 name, name);
+	tu_capture_sh(script, out, sizeof(out));
+	assert_contains(out, "message of 17 bytes: larger than the mailbox's maximum message "
+			"size (16 bytes)");
+	assert_contains(out, "exit 1\n1\n1\n");
+	snprintf(script, sizeof(script), "msgport recv %s --raw", name);
+	tu_expect_bytes(script, 0, "ok", 2);
+}
+
+/* 75, "nothing in time", with the byte-oriented options too. */
+static void test_tempfail(void **state)
+{
+	const char *name = tu_name("tempfail");
+	char script[2048];
+
+	tu_create(name, 1, 0, 0600, 0);
+	snprintf(script, sizeof(script),
+		 "msgport send %s first || exit 10; "
+		 "printf raw | msgport send %s --raw --nonblock 2>/dev/null; echo $?; "
+		 "printf 'a\\000b' | msgport send %s -0 --nonblock 2>/dev/null; echo $?; "
+		 "msgport send %s --file /dev/null --timeout 10ms 2>/dev/null; echo $?; "
+		 "msgport recv %s --raw || exit 11; echo; "
+		 "msgport recv %s --hex --nonblock 2>/dev/null; echo $?; "
+		 "msgport recv %s -0 --timeout 10ms 2>/dev/null; echo $?; "
+		 "msgport recv %s --raw --nonblock 2>/dev/null; echo $?; "
+		 "msgport stat %s -o MSGS,SENT -n",
+		 name, name, name, name, name, name, name, name, name);
+	tu_expect_sh(script, 0, "75\n75\n75\nfirst\n75\n75\n75\n0\n1\n");
 }
 
 /*
@@ -367,9 +409,10 @@ static void test_ls(void **state)
 	assert_contains(obj, "\"calls\": null");		/* not in /proc/msgport */
 
 	/* -o, --raw, --noheadings, --bytes; readable sizes by default. */
-	snprintf(script, sizeof(script),
-		 "msgport ls -o NAME,user,CAPACITY,MAXSIZE,PERMS --raw --noheadings | grep -e '^%s ' -e '^%s '; "
-		 "msgport ls -o NAME,MAXSIZE -r -n -b | grep '^%s '",
+	snprintf(script, sizeof(script), SH_KEEP
+		 "keep msgport ls -o NAME,user,CAPACITY,MAXSIZE,PERMS --raw --noheadings | "
+		 "grep -e '^%s ' -e '^%s '; " KEPT(10)
+		 "keep msgport ls -o NAME,MAXSIZE -r -n -b | grep '^%s '; " KEPT(11),
 		 a, b, b);
 	tu_capture_sh(script, out, sizeof(out));
 	snprintf(obj, sizeof(obj), "%s root unbounded 8K rw-r-----\n%s root 0 1.5K rw-------\n"
@@ -377,11 +420,13 @@ static void test_ls(void **state)
 	assert_string_equal(out, obj);
 
 	/* Headings, aligned columns; +COLUMNS adds to the defaults. */
-	tu_capture_sh("msgport ls -o NAME,MSGS | head -n 1 | tr -s ' '", out, sizeof(out));
+	tu_capture_sh(SH_KEEP "keep msgport ls -o NAME,MSGS | sed -n 1p | tr -s ' '; " KEPT(10),
+		      out, sizeof(out));
 	assert_string_equal(out, "NAME MSGS\n");
-	tu_capture_sh("msgport ls -o +UID,CALLS | head -n 1 | tr -s ' '", out, sizeof(out));
+	tu_capture_sh(SH_KEEP "keep msgport ls -o +UID,CALLS | sed -n 1p | tr -s ' '; " KEPT(10),
+		      out, sizeof(out));
 	assert_true(!strncmp(out, "NAME USER ", 10) && strstr(out, " FLAGS UID CALLS\n"));
-	tu_capture_sh("msgport ls | head -n 1", out, sizeof(out));
+	tu_capture_sh(SH_KEEP "keep msgport ls | sed -n 1p; " KEPT(10), out, sizeof(out));
 	assert_true(strstr(out, "USER") && strstr(out, "GROUP") && !strstr(out, "UID"));
 }
 
@@ -392,10 +437,11 @@ static void test_stat(void **state)
 	char script[1024];
 
 	tu_create(name, 4, 4096, 0660, 0);
-	snprintf(script, sizeof(script),
+	snprintf(script, sizeof(script), SH_KEEP
 		 "msgport send %s one two || exit 10; "
-		 "msgport stat %s | grep -e '^queued messages: *2$' -e '^user: *root$' "
+		 "keep msgport stat %s | grep -e '^queued messages: *2$' -e '^user: *root$' "
 		 "-e '^mode: *0660$' -e '^max message size: *4K$' -e '^capacity: *4$' | wc -l; "
+		 KEPT(11)
 		 "msgport stat %s -o MSGS,MAXSIZE,CAPACITY -n -b; "
 		 "msgport stat %s -o NAME,MSGS --raw",
 		 name, name, name, name);
@@ -425,9 +471,12 @@ static void test_version(void **state)
 		     "serve; do [ \"$(msgport $c --version)\" = \"$(msgport --version)\" ] || "
 		     "{ echo $c; exit 1; }; done", 0, "");
 	tu_expect_sh("msgport send -V && msgport ls -V", 0, NULL);
-	tu_expect_sh("msgport-bench --version | grep -c '^msgport-bench (msgport) '", 0, "1\n");
+	tu_expect_sh(SH_KEEP "keep msgport-bench --version | grep -c '^msgport-bench (msgport) '; "
+		     KEPT(10), 0, "1\n");
 	/* No tracker wording in the help of anything. */
 	tu_expect_sh("for c in load unload version create rm ls stat chmod send recv dump call "
+		     "serve; do msgport $c --help > /dev/null || exit 10; done; "
+		     "for c in load unload version create rm ls stat chmod send recv dump call "
 		     "serve; do msgport $c --help; done | grep -ci issue", 1, "0\n");
 }
 
@@ -482,6 +531,8 @@ static const struct CMUnitTest data_cli_tests[] = {
 	TU_TEST(test_nul_separated),
 	TU_TEST(test_hex),
 	TU_TEST(test_too_big),
+	TU_TEST(test_nul_too_big),
+	TU_TEST(test_tempfail),
 	TU_TEST(test_write_error),
 	TU_TEST(test_ls),
 	TU_TEST(test_stat),

@@ -38,14 +38,14 @@ static void test_inbox_commands(void **state)
 	 * --from (here on a mailbox): synchronous senders stay alive, blocked,
 	 * until their message is taken, so their pids name them.
 	 */
-	snprintf(script, sizeof(script),
+	snprintf(script, sizeof(script), SH_KEEP
 		 "msgport send %s --sync from-a & a=$!; "
 		 "while [ \"$(msgport stat %s | sed -n 's/^queued messages: *//p')\" != 1 ]; do "
 		 "sleep 0.01; done; "
 		 "msgport send %s --sync from-b & b=$!; "
 		 "msgport recv %s --from $b || exit 10; "
-		 "msgport recv %s --from $a --verbose | sed 's/^\\[.* pid=\\([0-9]*\\) .*\\] /\\1 /' "
-		 "> /tmp/from.$$; "
+		 "keep msgport recv %s --from $a --verbose | "
+		 "sed 's/^\\[.* pid=\\([0-9]*\\) .*\\] /\\1 /' > /tmp/from.$$; " KEPT(13)
 		 "wait $a && wait $b || exit 11; "
 		 "[ \"$(cat /tmp/from.$$)\" = \"$a from-a\" ] || exit 12; rm -f /tmp/from.$$",
 		 name, name, name, name, name);
@@ -59,12 +59,12 @@ static void test_serve_and_call(void **state)
 	char script[2048];
 
 	tu_create(name, 4, 0, 0600, 0);
-	snprintf(script, sizeof(script),
+	snprintf(script, sizeof(script), SH_KEEP
 		 "msgport serve %s --count 3 -- tr a-z A-Z & s=$!; "
 		 "msgport call %s 'hello, world' || exit 10; "
 		 "printf 'from stdin' | msgport call %s || exit 11; "
-		 "msgport call %s --priority 7 --verbose x | sed 's/token=[0-9]*/token=T/; "
-		 "s/pid=[0-9]*/pid=P/' || exit 12; "
+		 "keep msgport call %s --priority 7 --verbose x | sed 's/token=[0-9]*/token=T/; "
+		 "s/pid=[0-9]*/pid=P/'; " KEPT(12)
 		 "wait $s || exit 13",
 		 name, name, name, name);
 	tu_expect_sh(script, 0, "HELLO, WORLD\nFROM STDIN\n[token=T pid=P uid=0 len=1] X\n");
