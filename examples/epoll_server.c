@@ -15,10 +15,12 @@
  *     SOURCE being the mailbox's name or "inbox";
  *   - a plain message is printed: "SOURCE: message from pid P: TEXT";
  *   - "quit", as a message or a call (answered "bye"), ends the loop.
- * SIGINT or SIGTERM ends it too.  Either way it closes everything and says
- * how many messages and calls it served, and exits 0.  The pid file, written
- * once everything is open, tells clients the server is ready and where its
- * inbox is: `msgport call --pid $(cat FILE) hello`.
+ * Every message is taken whole, up to the largest each mailbox accepts (its
+ * max message size, whoever created it), and a reply longer than that is
+ * cut to it.  SIGINT or SIGTERM ends it too.  Either way it closes
+ * everything and says how many messages and calls it served, and exits 0.
+ * The pid file, written once everything is open, tells clients the server
+ * is ready and where its inbox is: `msgport call --pid $(cat FILE) hello`.
  *
  * Try it:
  *   example-epoll-server --pid-file /tmp/srv.pid jobs logs &
@@ -40,17 +42,40 @@
 #include <libmsgport.h>
 
 #define MAX_SOURCES	16
-#define MSG_MAX		8192
 
 struct source {
 	const char *name;		/* "inbox" for the inbox */
 	struct msgport_mailbox *mb;
+	/*
+	 * Room for its largest message, and the reply to it: the module never
+	 * queues a message longer than the mailbox's max_msg_size, which its
+	 * creator chose (any size up to the module's limit), so a fixed buffer
+	 * would let anyone allowed to send stop the server with -EMSGSIZE.
+	 */
+	size_t max;			/* its max_msg_size */
+	char *req, *rep;		/* max bytes; rep_size bytes */
+	size_t rep_size;		/* "NAME: " + max + NUL */
 };
 
 static int die(const char *what, int err)
 {
 	fprintf(stderr, "example-epoll-server: %s: %s\n", what, msgport_strerror(err));
 	return 1;
+}
+
+/* Sizes s's buffers from its mailbox's max_msg_size: 0 or -errno. */
+static int source_buffers(struct source *s)
+{
+	struct msgport_stat st;
+	int ret = msgport_mailbox_stat(s->mb, &st);
+
+	if (ret < 0)
+		return ret;
+	s->max = st.max_msg_size;
+	s->rep_size = strlen(s->name) + 2 + s->max + 1;
+	s->req = malloc(s->max ? s->max : 1);
+	s->rep = malloc(s->rep_size);
+	return s->req && s->rep ? 0 : -ENOMEM;
 }
 
 /*
@@ -60,14 +85,14 @@ static int die(const char *what, int err)
  */
 static int drain(struct source *s, unsigned long *messages, unsigned long *calls)
 {
-	static char req[MSG_MAX], rep[MSGPORT_NAME_MAX + 2 + MSG_MAX + 1];
 	struct msgport_msginfo info;
+	char *req = s->req, *rep = s->rep;
 	int quit = 0, ret;
 	ssize_t n, i;
 	size_t len;
 
 	for (;;) {
-		n = msgport_recv(s->mb, req, sizeof(req), MSGPORT_F_NONBLOCK, MSGPORT_WAIT_FOREVER,
+		n = msgport_recv(s->mb, req, s->max, MSGPORT_F_NONBLOCK, MSGPORT_WAIT_FOREVER,
 				 &info);
 		if (n == -EAGAIN)
 			return quit;
@@ -84,12 +109,15 @@ static int drain(struct source *s, unsigned long *messages, unsigned long *calls
 		}
 		(*calls)++;
 		if (quit) {
-			len = (size_t)snprintf(rep, sizeof(rep), "bye");
+			len = (size_t)snprintf(rep, s->rep_size, "bye");
 		} else {
-			len = (size_t)snprintf(rep, sizeof(rep), "%s: %.*s", s->name, (int)n, req);
+			len = (size_t)snprintf(rep, s->rep_size, "%s: %.*s", s->name, (int)n, req);
 			for (i = 0; i < (ssize_t)len; i++)
 				rep[i] = (char)toupper((unsigned char)rep[i]);
 		}
+		/* The reply is a message of this mailbox too: no longer than max. */
+		if (len > s->max)
+			len = s->max;
 		/* Only the caller that sent this token gets the reply. */
 		ret = msgport_reply(s->mb, info.token, rep, len);
 		if (ret < 0)	/* -ECANCELED: the caller gave up; not our failure */
@@ -161,6 +189,9 @@ int main(int argc, char **argv)
 		return die("inbox", ret);
 	nsrc++;
 	for (i = 0; i < nsrc; i++) {
+		ret = source_buffers(&src[i]);
+		if (ret < 0)
+			return die(src[i].name, ret);
 		ev.events = EPOLLIN;
 		ev.data.u32 = (uint32_t)i;
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, msgport_mailbox_fd(src[i].mb), &ev) < 0)
@@ -204,8 +235,11 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 
-	for (i = 0; i < nsrc; i++)
+	for (i = 0; i < nsrc; i++) {
 		msgport_mailbox_close(src[i].mb);
+		free(src[i].req);
+		free(src[i].rep);
+	}
 	msgport_close(mp);
 	close(ep);
 	close(sfd);

@@ -6,8 +6,9 @@
  * example-epoll-server: one thread serving several mailboxes and its inbox
  * with epoll.  Clients in other processes call each mailbox and the inbox
  * at once and must each get their own answer; plain messages, queued before
- * the server started or sent while it runs, must all be served; a "quit"
- * call or SIGTERM must end it with status 0 and its summary line.
+ * the server started or sent while it runs, must all be served, whole up to
+ * each mailbox's max message size; a "quit" call or SIGTERM must end it
+ * with status 0 and its summary line.
  */
 #include <ctype.h>
 #include <fcntl.h>
@@ -236,9 +237,68 @@ static void test_epoll_server_stops(void **state)
 	assert_output_has(out, "quit: served 1 messages and 0 calls\n");
 }
 
+/*
+ * Messages as large as each mailbox takes (its max_msg_size, chosen by its
+ * creator; the inbox's from default_msg_size): served whole, not fatal.  A
+ * reply longer than the mailbox takes is cut to its max_msg_size.
+ */
+static void test_epoll_server_large(void **state)
+{
+	enum { MAX = 65536, PLAIN = 20000, DIRECT = 12000, CALL = 20000 };
+	const char *a = tu_name("epl");
+	struct msgport_mailbox *mb;
+	static char big[MAX], reply[MAX + 1], out[65536], line[PLAIN + 512];
+	char ua[128];
+	struct msgport_msginfo info;
+	struct server s;
+	size_t prefix;
+	ssize_t n;
+
+	tu_param_set("default_msg_size", 16384);	/* the server's inbox: 16 KiB */
+	mb = tu_create(a, 8, MAX, 0666, 0);
+	upper(ua, a, sizeof(ua));
+	prefix = strlen(ua) + 2;
+
+	/* Queued before it starts: larger than any fixed 8 KiB buffer. */
+	memset(big, 'm', PLAIN);
+	assert_int_equal(msgport_send(mb, big, PLAIN, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	server_start(&s, a, NULL);
+	assert_await(mb, TU_QUEUED_MSGS, 0);
+
+	/* To its inbox, taken (--sync) by a live server. */
+	memset(big, 'd', DIRECT);
+	assert_int_equal(msgport_send_pid(tu_mp(), s.pid, big, DIRECT, 0, MSGPORT_F_SYNC,
+					  CALL_NS, NULL), 0);
+
+	/* A large call: the whole request comes back upper-cased. */
+	memset(big, 'a', MAX);
+	n = msgport_call(mb, big, CALL, reply, sizeof(reply), 0, 0, CALL_NS, &info);
+	assert_int_equal(n, prefix + CALL);
+	assert_memory_equal(reply, ua, prefix - 2);
+	assert_memory_equal(reply + prefix - 2, ": AAAA", 6);
+	assert_int_equal(reply[n - 1], 'A');
+	/* The largest request: its reply is cut to the mailbox's limit. */
+	n = msgport_call(mb, big, MAX, reply, sizeof(reply), 0, 0, CALL_NS, &info);
+	assert_int_equal(n, MAX);
+
+	n = msgport_call(mb, "quit", 4, reply, sizeof(reply), 0, 0, CALL_NS, &info);
+	assert_int_equal(n, 3);
+	server_finish(&s, out, sizeof(out));
+	n = snprintf(line, sizeof(line), "%s: message from pid %d: ", a, (int)getpid());
+	memset(line + n, 'm', PLAIN);
+	strcpy(line + n + PLAIN, "\n");
+	assert_output_has(out, line);
+	n = snprintf(line, sizeof(line), "inbox: message from pid %d: ", (int)getpid());
+	memset(line + n, 'd', DIRECT);
+	strcpy(line + n + DIRECT, "\n");
+	assert_output_has(out, line);
+	assert_output_has(out, "quit: served 2 messages and 3 calls\n");
+}
+
 static const struct CMUnitTest examples_tests[] = {
 	TU_TEST(test_epoll_server_serves),
 	TU_TEST(test_epoll_server_stops),
+	TU_TEST(test_epoll_server_large),
 };
 
 MSGPORT_SUITE(examples_suite, MSGPORT_GROUP_MODULE, 1800, "examples",

@@ -75,6 +75,9 @@ static void test_mailbox_names(void **state)
 	expect("msgport stat alpha \"\"", " ");		/* one NAME only */
 	expect("msgport send --pid 1 \"\"", " ");	/* to a process: no NAME */
 	expect("msgport send -p 3 \"\"", "alpha beta ");	/* the value is skipped */
+	expect("msgport recv --from \"\"", " ");		/* a pid, not a NAME */
+	expect("msgport recv -f \"\"", " ");
+	expect("msgport recv --from 1 \"\"", "alpha beta ");
 	expect("msgport chmod 0600 b", "beta ");
 	expect("msgport rm alpha \"\"", "alpha beta ");
 }

@@ -263,4 +263,31 @@ uint32_t tu_fnv1a(const void *buf, size_t len);
 /* Deterministic payload bytes for (a, b, i). */
 void tu_fill(void *buf, size_t len, uint32_t a, uint32_t b);
 
+/*
+ * ---- cli/cli_helpers.c: the CLI suites' shell scripts (cmocka assertions:
+ * the test's own process only) ----
+ */
+
+/*
+ * Runs script (with sh -c) and returns its exit status (or 128 + signal);
+ * its standard output, up to outlen - 1 bytes, goes to out (NUL-terminated
+ * after them), their number to *got (got may be NULL).
+ */
+int tu_run_sh(const char *script, char *out, size_t outlen, size_t *got);
+/* Fails the test unless script exits with status and prints output (if not NULL). */
+void tu_expect_sh(const char *script, int status, const char *output);
+/* Fails the test unless script exits with status and prints exactly len bytes of expect. */
+void tu_expect_bytes(const char *script, int status, const void *expect, size_t len);
+/* Fails the test unless script exits 0; its output (a string) into out. */
+void tu_capture_sh(const char *script, char *out, size_t outlen);
+
+/*
+ * A script's prelude for pipelines whose status must not be lost (busybox
+ * sh has no pipefail): "keep CMD..." runs CMD and writes its exit status
+ * to the file $st; KEPT(N) exits N unless that status was 0.
+ */
+#define SH_KEEP	"st=$(mktemp) || exit 9; trap 'rm -f $st' EXIT; " \
+		"keep() { \"$@\"; echo $? > $st; }; "
+#define KEPT(n)	"[ \"$(cat $st)\" = 0 ] || exit " #n "; "
+
 #endif /* MSGPORT_TEST_H */

@@ -24,7 +24,7 @@ MSGPORT_SMOKE := $(O)/tests/msgport-smoke
 MSGPORT_TEST_SUITE_SRCS := $(sort $(filter-out tests/host_%,$(wildcard tests/*_test.c)) \
 	$(wildcard tests/cli/*_test.c))
 MSGPORT_TEST_SRCS := tests/msgport_test_main.c tests/fixture.c tests/helpers.c \
-	$(MSGPORT_TEST_SUITE_SRCS)
+	tests/cli/cli_helpers.c $(MSGPORT_TEST_SUITE_SRCS)
 MSGPORT_TEST_OBJS := $(patsubst tests/%.c,$(O)/tests/obj/%.o,$(MSGPORT_TEST_SRCS))
 
 MSGPORT_HOST_TEST_SRCS := tests/host_main.c tests/host_abi_layout_test.c \

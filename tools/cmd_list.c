@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -499,27 +500,42 @@ static int print_rows(const struct list_ctl *ctl, const struct row *rows, size_t
 
 #endif /* MSGPORT_HAVE_SMARTCOLS */
 
-/* The /proc/msgport columns, by their heading, and what they fill in. */
+/* How a /proc/msgport field is read into struct msgport_stat. */
+enum proc_kind {
+	PROC_NAME,	/* the text, into name[] */
+	PROC_FLAGS,	/* words: "ephemeral", "unlinked" */
+	PROC_NUMBER,	/* a decimal number */
+	PROC_OCTAL,	/* an octal number (mode) */
+	PROC_CAPACITY,	/* a decimal number or "unbounded" */
+};
+
+#define PROC_COL(h, kind, field, c)						\
+	{ h, kind, offsetof(struct msgport_stat, field),			\
+	  sizeof(((struct msgport_stat *)NULL)->field), c }
+
+/* The /proc/msgport columns, by their heading: where they go, what they fill in. */
 static const struct {
 	const char *heading;
+	enum proc_kind kind;
+	size_t off, size;	/* its field in struct msgport_stat */
 	uint32_t cols;		/* 1 << enum col_id */
 } proc_cols[] = {
-	{ "name",     1U << COL_NAME },
-	{ "uid",      1U << COL_UID | 1U << COL_USER },
-	{ "gid",      1U << COL_GID | 1U << COL_GROUP },
-	{ "mode",     1U << COL_MODE | 1U << COL_PERMS },
-	{ "capacity", 1U << COL_CAPACITY },
-	{ "max_size", 1U << COL_MAXSIZE },
-	{ "msgs",     1U << COL_MSGS },
-	{ "bytes",    1U << COL_BYTES },
-	{ "wsend",    1U << COL_WSEND },
-	{ "wrecv",    1U << COL_WRECV },
-	{ "sent",     1U << COL_SENT },
-	{ "recv",     1U << COL_RECV },
-	{ "dropped",  1U << COL_DROPPED },
-	{ "region",   1U << COL_REGION },
-	{ "maps",     1U << COL_MAPS },
-	{ "flags",    1U << COL_FLAGS },
+	PROC_COL("name",     PROC_NAME,     name,              1U << COL_NAME),
+	PROC_COL("uid",      PROC_NUMBER,   uid,               1U << COL_UID | 1U << COL_USER),
+	PROC_COL("gid",      PROC_NUMBER,   gid,               1U << COL_GID | 1U << COL_GROUP),
+	PROC_COL("mode",     PROC_OCTAL,    mode,              1U << COL_MODE | 1U << COL_PERMS),
+	PROC_COL("capacity", PROC_CAPACITY, capacity,          1U << COL_CAPACITY),
+	PROC_COL("max_size", PROC_NUMBER,   max_msg_size,      1U << COL_MAXSIZE),
+	PROC_COL("msgs",     PROC_NUMBER,   queued_msgs,       1U << COL_MSGS),
+	PROC_COL("bytes",    PROC_NUMBER,   queued_bytes,      1U << COL_BYTES),
+	PROC_COL("wsend",    PROC_NUMBER,   waiting_senders,   1U << COL_WSEND),
+	PROC_COL("wrecv",    PROC_NUMBER,   waiting_receivers, 1U << COL_WRECV),
+	PROC_COL("sent",     PROC_NUMBER,   sent,              1U << COL_SENT),
+	PROC_COL("recv",     PROC_NUMBER,   received,          1U << COL_RECV),
+	PROC_COL("dropped",  PROC_NUMBER,   dropped,           1U << COL_DROPPED),
+	PROC_COL("region",   PROC_NUMBER,   region_size,       1U << COL_REGION),
+	PROC_COL("maps",     PROC_NUMBER,   region_maps,       1U << COL_MAPS),
+	PROC_COL("flags",    PROC_FLAGS,    flags,             1U << COL_FLAGS),
 };
 
 #define PROC_MAX_FIELDS	64
@@ -550,74 +566,59 @@ static int parse_u64(const char *s, int base, uint64_t *v)
 	return errno || end == s || *end || *s == '-' ? -1 : 0;
 }
 
+/*
+ * Field tok of /proc/msgport, of the column proc_cols[k], into st: 0, or -1
+ * when it does not parse (then shown as no data).
+ */
+static int parse_field(const char *tok, size_t k, struct msgport_stat *st)
+{
+	char *field = (char *)st + proc_cols[k].off;
+	uint64_t v;
+	uint32_t v32;
+
+	switch (proc_cols[k].kind) {
+	case PROC_NAME:
+		snprintf(st->name, sizeof(st->name), "%s", tok);
+		return 0;
+	case PROC_FLAGS:
+		if (strstr(tok, "ephemeral"))
+			st->flags |= MSGPORT_STAT_EPHEMERAL;
+		if (strstr(tok, "unlinked"))
+			st->flags |= MSGPORT_STAT_UNLINKED;
+		return 0;
+	case PROC_CAPACITY:
+	case PROC_NUMBER:
+	case PROC_OCTAL:
+		if (proc_cols[k].kind == PROC_CAPACITY && !strcmp(tok, "unbounded"))
+			v = MSGPORT_CAPACITY_UNBOUNDED;
+		else if (parse_u64(tok, proc_cols[k].kind == PROC_OCTAL ? 8 : 10, &v))
+			return -1;
+		if (proc_cols[k].size == sizeof(v)) {
+			memcpy(field, &v, sizeof(v));
+			return 0;
+		}
+		if (proc_cols[k].size != sizeof(v32) || v > UINT32_MAX)
+			return -1;
+		v32 = (uint32_t)v;
+		memcpy(field, &v32, sizeof(v32));
+		return 0;
+	}
+	return -1;
+}
+
 /* One mailbox line of /proc/msgport into r. */
 static void parse_row(char *line, const int *field, size_t nfields, struct row *r)
 {
-	struct msgport_stat *st = &r->st;
 	char *tok, *save = NULL;
 	size_t n = 0;
-	uint64_t v;
 
 	memset(r, 0, sizeof(*r));
 	for (tok = strtok_r(line, " \t\n", &save); tok && n < nfields;
 	     tok = strtok_r(NULL, " \t\n", &save), n++) {
 		int k = field[n];
-		const char *h;
-		int ok;
 
-		if (k < 0)
-			continue;
-		h = proc_cols[k].heading;
-		if (!strcmp(h, "name")) {
-			snprintf(st->name, sizeof(st->name), "%s", tok);
+		if (k >= 0 && !parse_field(tok, (size_t)k, &r->st))
 			r->have |= proc_cols[k].cols;
-			continue;
-		}
-		if (!strcmp(h, "flags")) {
-			if (strstr(tok, "ephemeral"))
-				st->flags |= MSGPORT_STAT_EPHEMERAL;
-			if (strstr(tok, "unlinked"))
-				st->flags |= MSGPORT_STAT_UNLINKED;
-			r->have |= proc_cols[k].cols;
-			continue;
-		}
-		if (!strcmp(h, "capacity") && !strcmp(tok, "unbounded")) {
-			st->capacity = MSGPORT_CAPACITY_UNBOUNDED;
-			r->have |= proc_cols[k].cols;
-			continue;
-		}
-		ok = !parse_u64(tok, strcmp(h, "mode") ? 10 : 8, &v);
-		if (!ok)
-			continue;	/* not a number: shown as no data */
-		if (!strcmp(h, "uid"))
-			st->uid = (uint32_t)v;
-		else if (!strcmp(h, "gid"))
-			st->gid = (uint32_t)v;
-		else if (!strcmp(h, "mode"))
-			st->mode = (uint32_t)v;
-		else if (!strcmp(h, "capacity"))
-			st->capacity = (uint32_t)v;
-		else if (!strcmp(h, "max_size"))
-			st->max_msg_size = (uint32_t)v;
-		else if (!strcmp(h, "msgs"))
-			st->queued_msgs = v;
-		else if (!strcmp(h, "bytes"))
-			st->queued_bytes = v;
-		else if (!strcmp(h, "wsend"))
-			st->waiting_senders = (uint32_t)v;
-		else if (!strcmp(h, "wrecv"))
-			st->waiting_receivers = (uint32_t)v;
-		else if (!strcmp(h, "sent"))
-			st->sent = v;
-		else if (!strcmp(h, "recv"))
-			st->received = v;
-		else if (!strcmp(h, "dropped"))
-			st->dropped = v;
-		else if (!strcmp(h, "region"))
-			st->region_size = v;
-		else if (!strcmp(h, "maps"))
-			st->region_maps = v;
-		r->have |= proc_cols[k].cols;
 	}
 }
 

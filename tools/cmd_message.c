@@ -220,38 +220,19 @@ static int send_one(const struct sender *s, const char *buf, size_t len)
 	return 0;
 }
 
-static int send_stdin(const struct sender *s)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int ret = 0;
-
-	while ((n = getline(&line, &cap, stdin)) >= 0) {
-		if (n > 0 && line[n - 1] == '\n')
-			n--;
-		ret = send_one(s, line, (size_t)n);
-		if (ret)
-			break;
-	}
-	if (!ret && ferror(stdin)) {
-		cli_error("send to %s: reading standard input: %s", s->name, strerror(errno));
-		ret = 1;
-	}
-	free(line);
-	return ret;
-}
-
-/* Standard input split at NUL bytes, each piece one message. */
-static int send_stdin_nul(const struct sender *s)
+/*
+ * Standard input split at delim ('\n': lines; '\0': -0), each piece without
+ * its delimiter one message; a last piece without one is sent too.
+ */
+static int send_stdin(const struct sender *s, int delim)
 {
 	char *rec = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	int ret = 0;
 
-	while ((n = getdelim(&rec, &cap, '\0', stdin)) >= 0) {
-		if (n > 0 && rec[n - 1] == '\0')
+	while ((n = getdelim(&rec, &cap, delim, stdin)) >= 0) {
+		if (n > 0 && rec[n - 1] == (char)delim)
 			n--;
 		ret = send_one(s, rec, (size_t)n);
 		if (ret)
@@ -408,9 +389,9 @@ int cmd_send(int argc, char **argv)
 	} else if (raw) {
 		ret = send_whole(&s, STDIN_FILENO, "standard input");
 	} else if (nul) {
-		ret = send_stdin_nul(&s);
+		ret = send_stdin(&s, '\0');
 	} else if (optind == argc) {
-		ret = send_stdin(&s);
+		ret = send_stdin(&s, '\n');
 	} else {
 		for (i = optind; i < argc && !ret; i++)
 			ret = send_one(&s, argv[i], strlen(argv[i]));
@@ -441,8 +422,13 @@ static void print_metadata(FILE *f, const struct msgport_msginfo *info)
 		fprintf(f, " [call=%" PRIu64 "]", (uint64_t)info->token);
 }
 
-static void print_message(const char *buf, size_t len, const struct msgport_msginfo *info,
-			  int verbose, enum recv_output out)
+/*
+ * Writes one message to standard output and flushes it: 0, or -errno when
+ * the output failed (the message, already taken from the mailbox, is lost;
+ * the caller must take no more).
+ */
+static int print_message(const char *buf, size_t len, const struct msgport_msginfo *info,
+			 int verbose, enum recv_output out)
 {
 	if (verbose) {
 		/* Raw bytes stay alone on standard output. */
@@ -451,6 +437,7 @@ static void print_message(const char *buf, size_t len, const struct msgport_msgi
 		print_metadata(f, info);
 		fputc(out == OUT_LINE ? ' ' : '\n', f);
 	}
+	errno = 0;
 	if (out == OUT_HEX) {
 		cli_hexdump((const unsigned char *)buf, 0, len);
 	} else {
@@ -461,13 +448,15 @@ static void print_message(const char *buf, size_t len, const struct msgport_msgi
 			putchar('\0');
 	}
 	/* A reader at the other end of a pipe sees each message as it comes. */
-	fflush(stdout);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		return errno ? -errno : -EIO;
+	return 0;
 }
 
 /*
  * True when standard output is a pipe whose reader has gone.  Checked before
- * taking each further message: writing it would kill us with SIGPIPE after
- * the kernel handed it over, and the message would be lost.
+ * taking each message, the first too: writing it would kill us with SIGPIPE
+ * after the kernel handed it over, and the message would be lost.
  */
 static int stdout_gone(void)
 {
@@ -573,8 +562,9 @@ int cmd_recv(int argc, char **argv)
 	for (done = 0, ret = 0; done < count; ) {
 		ssize_t n;
 
-		if (done && stdout_gone()) {
-			cli_error("recv: standard output closed after %" PRIu32 " messages", done);
+		if (stdout_gone()) {
+			cli_error("recv: standard output closed after %" PRIu32 " messages; "
+				  "the others stay queued", done);
 			ret = 1;
 			break;
 		}
@@ -608,7 +598,20 @@ int cmd_recv(int argc, char **argv)
 			ret = cli_fail((int)n, "receive from %s", name);
 			break;
 		}
-		print_message(buf, (size_t)n, &info, o.verbose, out);
+		ret = print_message(buf, (size_t)n, &info, o.verbose, out);
+		if (ret) {
+			if (peek)
+				cli_error("recv: writing standard output: %s; the message "
+					  "stays queued", strerror(-ret));
+			else
+				cli_error("recv: writing standard output: %s; message %" PRIu32
+					  " (taken) was lost, the others stay queued",
+					  strerror(-ret), done + 1);
+			/* Said here: the stream's error is not reported again at exit. */
+			clearerr(stdout);
+			ret = 1;
+			break;
+		}
 		done++;
 	}
 	free(buf);

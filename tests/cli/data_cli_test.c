@@ -3,81 +3,18 @@
  * Suite "data-cli": the CLI's binary-safe messages and its tables, as a
  * shell user runs them: `msgport send --file/--raw/-0`, `msgport recv
  * --raw/-0/--hex` (bytes compared exactly, NULs and all), through pipes;
- * `msgport ls` and `msgport stat` with --json (parsed here: busybox has no
+ * their exit 75 and 1 (too big, standard output failing: nothing more is
+ * taken); `msgport ls` and `msgport stat` with --json (parsed here: busybox has no
  * JSON tool), -o, --noheadings, --raw, --bytes, user names; --version on
  * every subcommand; usage errors (exit 2) and their messages.  Each case is
  * a small sh script run with popen(); the msgport CLI must be on PATH (the
  * VM puts it there).
  */
-#include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "msgport_test.h"
 
 #define OUT_MAX	65536
-
-/*
- * Runs script (with sh -c) and returns its exit status (or 128 + signal);
- * its standard output, up to outlen - 1 bytes, goes to out (NUL-terminated
- * after them), their number to *got.
- */
-static int run_sh(const char *script, char *out, size_t outlen, size_t *got)
-{
-	size_t n = 0;
-	int status;
-	FILE *f;
-
-	fflush(NULL);
-	f = popen(script, "r");
-	assert_non_null(f);
-	while (n + 1 < outlen) {
-		size_t r = fread(out + n, 1, outlen - 1 - n, f);
-
-		if (!r)
-			break;
-		n += r;
-	}
-	out[n] = '\0';
-	status = pclose(f);
-	if (got)
-		*got = n;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
-}
-
-/* The script exits with status and prints exactly len bytes of expect. */
-static void expect_bytes(const char *script, int status, const void *expect, size_t len)
-{
-	static char out[OUT_MAX];
-	size_t got;
-	int st = run_sh(script, out, sizeof(out), &got);
-
-	if (st != status || got != len || memcmp(out, expect, len))
-		fail_msg("script\n%s\nexited %d with %zu bytes \"%s\"; expected %d and %zu bytes",
-			 script, st, got, out, status, len);
-}
-
-/* The script exits with status and prints output (a string), if not NULL. */
-static void expect_sh(const char *script, int status, const char *output)
-{
-	static char out[OUT_MAX];
-	int st = run_sh(script, out, sizeof(out), NULL);
-
-	if (st != status || (output && strcmp(out, output)))
-		fail_msg("script\n%s\nexited %d with output \"%s\"; expected %d and \"%s\"", script,
-			 st, out, status, output ? output : "(any)");
-}
-
-/* The script's output (status 0 expected) into out. */
-static void capture_sh(const char *script, char *out, size_t outlen)
-{
-	int st = run_sh(script, out, outlen, NULL);
-
-	if (st)
-		fail_msg("script\n%s\nexited %d with output \"%s\"", script, st, out);
-}
 
 /* ---- a JSON checker: is text one valid JSON value? ---- */
 
@@ -249,30 +186,30 @@ static void test_file_and_raw(void **state)
 		 "msgport send %s --file $f || exit 10; rm -f $f; "
 		 "msgport recv %s --raw",
 		 name, name);
-	expect_bytes(script, 0, payload, sizeof(payload));
+	tu_expect_bytes(script, 0, payload, sizeof(payload));
 
 	/* A pipe in and out: producer | send --raw; recv --raw | consumer. */
-	snprintf(script, sizeof(script),
+	snprintf(script, sizeof(script), SH_KEEP
 		 PAYLOAD_SH " | msgport send %s --raw || exit 10; "
 		 PAYLOAD_SH " | msgport send %s --file - || exit 11; "
-		 "msgport recv %s --raw | od -An -tx1 || exit 12; "
-		 "msgport recv %s --raw --verbose 2>/dev/null | wc -c",
+		 "keep msgport recv %s --raw | od -An -tx1; " KEPT(12)
+		 "keep msgport recv %s --raw --verbose 2>/dev/null | wc -c; " KEPT(13),
 		 name, name, name, name);
-	expect_sh(script, 0, " 61 00 0a ff 00 62 00\n7\n");
+	tu_expect_sh(script, 0, " 61 00 0a ff 00 62 00\n7\n");
 
 	/* An empty input is one empty message; --verbose goes to stderr. */
-	snprintf(script, sizeof(script),
+	snprintf(script, sizeof(script), SH_KEEP
 		 "msgport send %s --raw < /dev/null || exit 10; "
-		 "msgport recv %s --raw --verbose 2>&1 >/dev/null | "
-		 "sed 's/^\\[seq=[0-9]* /[/; s/pid=.* len=/len=/; s/ sent=.*//'; "
+		 "keep msgport recv %s --raw --verbose 2>&1 >/dev/null | "
+		 "sed 's/^\\[seq=[0-9]* /[/; s/pid=.* len=/len=/; s/ sent=.*//'; " KEPT(11)
 		 "msgport recv %s --nonblock --raw 2>/dev/null; echo \" $?\"",
 		 name, name, name);
-	expect_sh(script, 0, "[priority=0 len=0\n 75\n");
+	tu_expect_sh(script, 0, "[priority=0 len=0\n 75\n");
 
 	/* --count with --raw: the messages one after another. */
 	snprintf(script, sizeof(script),
 		 "msgport send %s ab cd && msgport recv %s --raw --count 2", name, name);
-	expect_bytes(script, 0, "abcd", 4);
+	tu_expect_bytes(script, 0, "abcd", 4);
 }
 
 /* -0: standard input split at NULs; recv -0 writes each followed by one. */
@@ -288,13 +225,13 @@ static void test_nul_separated(void **state)
 		 "[ \"$(msgport stat %s -o MSGS -n)\" = 4 ] || exit 11; "
 		 "msgport recv %s -0 --count 4",
 		 name, name, name);
-	expect_bytes(script, 0, "a\0\0b\nc\0d\0", 9);
+	tu_expect_bytes(script, 0, "a\0\0b\nc\0d\0", 9);
 	/* find -print0 | send -0 and back, through xargs -0. */
-	snprintf(script, sizeof(script),
+	snprintf(script, sizeof(script), SH_KEEP
 		 "printf 'one two\\000three\\000' | msgport send %s --null || exit 10; "
-		 "msgport recv %s --null --count 2 | xargs -0 -n 1 echo",
+		 "keep msgport recv %s --null --count 2 | xargs -0 -n 1 echo; " KEPT(11),
 		 name, name);
-	expect_sh(script, 0, "one two\nthree\n");
+	tu_expect_sh(script, 0, "one two\nthree\n");
 }
 
 static void test_hex(void **state)
@@ -307,9 +244,9 @@ static void test_hex(void **state)
 		 "printf 'hello\\nworld\\000\\001' | msgport send %s --raw || exit 10; "
 		 "msgport recv %s --hex",
 		 name, name);
-	expect_sh(script, 0,
-		  "00000000  68 65 6c 6c 6f 0a 77 6f  72 6c 64 00 01           |hello.world..|\n"
-		  "0000000d\n");
+	tu_expect_sh(script, 0,
+		     "00000000  68 65 6c 6c 6f 0a 77 6f  72 6c 64 00 01           |hello.world..|\n"
+		     "0000000d\n");
 }
 
 /* Larger than the mailbox takes: refused, named, nothing sent. */
@@ -321,7 +258,7 @@ static void test_too_big(void **state)
 	tu_create(name, 8, 16, 0600, 0);
 	snprintf(script, sizeof(script),
 		 "head -c 17 /dev/zero | msgport send %s --raw 2>&1; echo \"exit $?\"", name);
-	capture_sh(script, out, sizeof(out));
+	tu_capture_sh(script, out, sizeof(out));
 	assert_contains(out, "standard input (more than 16 bytes)");
 	assert_contains(out, "maximum message size (16 bytes)");
 	assert_contains(out, "/sys/module/msgport/parameters/max_msg_size");
@@ -330,7 +267,7 @@ static void test_too_big(void **state)
 	snprintf(script, sizeof(script),
 		 "f=$(mktemp); head -c 100 /dev/zero > $f; msgport send %s --file $f 2>&1; "
 		 "echo \"exit $?\"; rm -f $f", name);
-	capture_sh(script, out, sizeof(out));
+	tu_capture_sh(script, out, sizeof(out));
 	assert_contains(out, "(100 bytes): larger than the mailbox's maximum message size");
 	assert_contains(out, "exit 1\n");
 
@@ -339,7 +276,82 @@ static void test_too_big(void **state)
 		 "head -c 16 /dev/zero | msgport send %s --raw || exit 10; "
 		 "msgport stat %s -o MSGS,BYTES --noheadings --bytes",
 		 name, name);
-	expect_sh(script, 0, "1\n16\n");
+	tu_expect_sh(script, 0, "1\n16\n");
+}
+
+/* -0: a record over the limit stops the send (exit 1); those before it are sent. */
+static void test_nul_too_big(void **state)
+{
+	const char *name = tu_name("nulbig");
+	char script[1024], out[4096];
+
+	tu_create(name, 8, 16, 0600, 0);
+	snprintf(script, sizeof(script),
+		 "{ printf 'ok\\000'; head -c 17 /dev/zero | tr '\\000' x; printf '\\000after'; } | "
+		 "msgport send %s -0 2>&1; echo \"exit $?\"; "
+		 "msgport stat %s -o MSGS,SENT -n",
+		 name, name);
+	tu_capture_sh(script, out, sizeof(out));
+	assert_contains(out, "message of 17 bytes: larger than the mailbox's maximum message "
+			"size (16 bytes)");
+	assert_contains(out, "exit 1\n1\n1\n");
+	snprintf(script, sizeof(script), "msgport recv %s --raw", name);
+	tu_expect_bytes(script, 0, "ok", 2);
+}
+
+/* 75, "nothing in time", with the byte-oriented options too. */
+static void test_tempfail(void **state)
+{
+	const char *name = tu_name("tempfail");
+	char script[2048];
+
+	tu_create(name, 1, 0, 0600, 0);
+	snprintf(script, sizeof(script),
+		 "msgport send %s first || exit 10; "
+		 "printf raw | msgport send %s --raw --nonblock 2>/dev/null; echo $?; "
+		 "printf 'a\\000b' | msgport send %s -0 --nonblock 2>/dev/null; echo $?; "
+		 "msgport send %s --file /dev/null --timeout 10ms 2>/dev/null; echo $?; "
+		 "msgport recv %s --raw || exit 11; echo; "
+		 "msgport recv %s --hex --nonblock 2>/dev/null; echo $?; "
+		 "msgport recv %s -0 --timeout 10ms 2>/dev/null; echo $?; "
+		 "msgport recv %s --raw --nonblock 2>/dev/null; echo $?; "
+		 "msgport stat %s -o MSGS,SENT -n",
+		 name, name, name, name, name, name, name, name, name);
+	tu_expect_sh(script, 0, "75\n75\n75\nfirst\n75\n75\n75\n0\n1\n");
+}
+
+/*
+ * Standard output fails: recv stops at once (exit 1, said), the message it
+ * could not write is lost, the others stay queued.  A pipe whose reader has
+ * gone is seen before the first message is taken: nothing is lost.
+ */
+static void test_write_error(void **state)
+{
+	const char *name = tu_name("full");
+	char script[2048], out[4096];
+
+	tu_create(name, 8, 0, 0600, 0);
+	snprintf(script, sizeof(script),
+		 "msgport send %s one two three four five || exit 10; "
+		 "msgport recv %s --raw --count 3 2>&1 > /dev/full; echo \"exit $?\"; "
+		 "msgport stat %s -o MSGS -n; "
+		 "msgport recv %s --count 2 2>&1 > /dev/full; echo \"exit $?\"; "
+		 "msgport stat %s -o MSGS -n",
+		 name, name, name, name, name);
+	tu_capture_sh(script, out, sizeof(out));
+	assert_contains(out, "exit 1\n4\n");
+	assert_contains(out, "recv: writing standard output: No space left on device; "
+			"message 1 (taken) was lost, the others stay queued\n");
+	assert_contains(out, "exit 1\n3\n");
+
+	/* The reader of the pipe is gone before recv starts: it takes nothing. */
+	snprintf(script, sizeof(script), SH_KEEP
+		 "{ sleep 1; keep msgport recv %s 2>/dev/null; } | true; cat $st; "
+		 "msgport stat %s -o MSGS -n",
+		 name, name);
+	tu_expect_sh(script, 0, "1\n3\n");
+	snprintf(script, sizeof(script), "msgport recv %s --count 3", name);
+	tu_expect_sh(script, 0, "three\nfour\nfive\n");
 }
 
 /* ---- tables ---- */
@@ -373,7 +385,7 @@ static void test_ls(void **state)
 	assert_int_equal(msgport_send(tu_open(a, MSGPORT_O_SEND), "xyz", 3, 0, 0, 0, NULL), 0);
 
 	/* --json: valid, numbers as numbers, sizes in bytes, null for none. */
-	capture_sh("msgport ls --json", out, sizeof(out));
+	tu_capture_sh("msgport ls --json", out, sizeof(out));
 	assert_json(out);
 	assert_true(!strncmp(out, "{\n   \"mailboxes\": [", 19));
 	json_object_of(out, a, obj, sizeof(obj));
@@ -390,28 +402,31 @@ static void test_ls(void **state)
 	assert_contains(obj, "\"flags\": \"ephemeral\"");
 	json_object_of(out, c, obj, sizeof(obj));
 	assert_contains(obj, "\"user\": \"43210\"");	/* no such user: the number */
-	capture_sh("msgport ls --json --output-all", out, sizeof(out));
+	tu_capture_sh("msgport ls --json --output-all", out, sizeof(out));
 	assert_json(out);
 	json_object_of(out, c, obj, sizeof(obj));
 	assert_contains(obj, "\"uid\": 43210,");
 	assert_contains(obj, "\"calls\": null");		/* not in /proc/msgport */
 
 	/* -o, --raw, --noheadings, --bytes; readable sizes by default. */
-	snprintf(script, sizeof(script),
-		 "msgport ls -o NAME,user,CAPACITY,MAXSIZE,PERMS --raw --noheadings | grep -e '^%s ' -e '^%s '; "
-		 "msgport ls -o NAME,MAXSIZE -r -n -b | grep '^%s '",
+	snprintf(script, sizeof(script), SH_KEEP
+		 "keep msgport ls -o NAME,user,CAPACITY,MAXSIZE,PERMS --raw --noheadings | "
+		 "grep -e '^%s ' -e '^%s '; " KEPT(10)
+		 "keep msgport ls -o NAME,MAXSIZE -r -n -b | grep '^%s '; " KEPT(11),
 		 a, b, b);
-	capture_sh(script, out, sizeof(out));
+	tu_capture_sh(script, out, sizeof(out));
 	snprintf(obj, sizeof(obj), "%s root unbounded 8K rw-r-----\n%s root 0 1.5K rw-------\n"
 		 "%s 1536\n", a, b, b);
 	assert_string_equal(out, obj);
 
 	/* Headings, aligned columns; +COLUMNS adds to the defaults. */
-	capture_sh("msgport ls -o NAME,MSGS | head -n 1 | tr -s ' '", out, sizeof(out));
+	tu_capture_sh(SH_KEEP "keep msgport ls -o NAME,MSGS | sed -n 1p | tr -s ' '; " KEPT(10),
+		      out, sizeof(out));
 	assert_string_equal(out, "NAME MSGS\n");
-	capture_sh("msgport ls -o +UID,CALLS | head -n 1 | tr -s ' '", out, sizeof(out));
+	tu_capture_sh(SH_KEEP "keep msgport ls -o +UID,CALLS | sed -n 1p | tr -s ' '; " KEPT(10),
+		      out, sizeof(out));
 	assert_true(!strncmp(out, "NAME USER ", 10) && strstr(out, " FLAGS UID CALLS\n"));
-	capture_sh("msgport ls | head -n 1", out, sizeof(out));
+	tu_capture_sh(SH_KEEP "keep msgport ls | sed -n 1p; " KEPT(10), out, sizeof(out));
 	assert_true(strstr(out, "USER") && strstr(out, "GROUP") && !strstr(out, "UID"));
 }
 
@@ -422,25 +437,26 @@ static void test_stat(void **state)
 	char script[1024];
 
 	tu_create(name, 4, 4096, 0660, 0);
-	snprintf(script, sizeof(script),
+	snprintf(script, sizeof(script), SH_KEEP
 		 "msgport send %s one two || exit 10; "
-		 "msgport stat %s | grep -e '^queued messages: *2$' -e '^user: *root$' "
+		 "keep msgport stat %s | grep -e '^queued messages: *2$' -e '^user: *root$' "
 		 "-e '^mode: *0660$' -e '^max message size: *4K$' -e '^capacity: *4$' | wc -l; "
+		 KEPT(11)
 		 "msgport stat %s -o MSGS,MAXSIZE,CAPACITY -n -b; "
 		 "msgport stat %s -o NAME,MSGS --raw",
 		 name, name, name, name);
-	capture_sh(script, out, sizeof(out));
+	tu_capture_sh(script, out, sizeof(out));
 	snprintf(script, sizeof(script), "5\n2\n4096\n4\nNAME MSGS\n%s 2\n", name);
 	assert_string_equal(out, script);
 
 	snprintf(script, sizeof(script), "msgport stat %s --json", name);
-	capture_sh(script, out, sizeof(out));
+	tu_capture_sh(script, out, sizeof(out));
 	assert_json(out);
 	assert_contains(out, "\"msgs\": 2,");
 	assert_contains(out, "\"calls\": 0,");
 	assert_contains(out, "\"maxsize\": 4096,");
 
-	expect_sh("msgport stat no-such-mailbox-here 2>/dev/null; echo $?", 0, "1\n");
+	tu_expect_sh("msgport stat no-such-mailbox-here 2>/dev/null; echo $?", 0, "1\n");
 }
 
 /* ---- every subcommand ---- */
@@ -449,16 +465,19 @@ static void test_version(void **state)
 {
 	char version[256];
 
-	capture_sh("msgport --version", version, sizeof(version));
+	tu_capture_sh("msgport --version", version, sizeof(version));
 	assert_true(!strncmp(version, "msgport ", 8));
-	expect_sh("for c in load unload version create rm ls stat chmod send recv dump call "
-		  "serve; do [ \"$(msgport $c --version)\" = \"$(msgport --version)\" ] || "
-		  "{ echo $c; exit 1; }; done", 0, "");
-	expect_sh("msgport send -V && msgport ls -V", 0, NULL);
-	expect_sh("msgport-bench --version | grep -c '^msgport-bench (msgport) '", 0, "1\n");
+	tu_expect_sh("for c in load unload version create rm ls stat chmod send recv dump call "
+		     "serve; do [ \"$(msgport $c --version)\" = \"$(msgport --version)\" ] || "
+		     "{ echo $c; exit 1; }; done", 0, "");
+	tu_expect_sh("msgport send -V && msgport ls -V", 0, NULL);
+	tu_expect_sh(SH_KEEP "keep msgport-bench --version | grep -c '^msgport-bench (msgport) '; "
+		     KEPT(10), 0, "1\n");
 	/* No tracker wording in the help of anything. */
-	expect_sh("for c in load unload version create rm ls stat chmod send recv dump call "
-		  "serve; do msgport $c --help; done | grep -ci issue", 1, "0\n");
+	tu_expect_sh("for c in load unload version create rm ls stat chmod send recv dump call "
+		     "serve; do msgport $c --help > /dev/null || exit 10; done; "
+		     "for c in load unload version create rm ls stat chmod send recv dump call "
+		     "serve; do msgport $c --help; done | grep -ci issue", 1, "0\n");
 }
 
 static void test_usage_errors(void **state)
@@ -487,22 +506,22 @@ static void test_usage_errors(void **state)
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		snprintf(script, sizeof(script), "n=%s; msgport %s 2>&1; echo \"exit $?\"", name,
 			 bad[i]);
-		capture_sh(script, out, sizeof(out));
+		tu_capture_sh(script, out, sizeof(out));
 		if (!strstr(out, "exit 2\n") || !strstr(out, "Try 'msgport "))
 			fail_msg("msgport %s: %s", bad[i], out);
 	}
-	capture_sh("msgport ls -o NOPE 2>&1; true", out, sizeof(out));
+	tu_capture_sh("msgport ls -o NOPE 2>&1; true", out, sizeof(out));
 	assert_contains(out, "unknown column 'NOPE'");
 	snprintf(script, sizeof(script), "msgport send %s --raw x 2>&1; true", name);
-	capture_sh(script, out, sizeof(out));
+	tu_capture_sh(script, out, sizeof(out));
 	assert_contains(out, "unexpected argument 'x'");
 	/* Nothing was sent by any of them. */
 	snprintf(script, sizeof(script), "msgport stat %s -o SENT -n", name);
-	expect_sh(script, 0, "0\n");
+	tu_expect_sh(script, 0, "0\n");
 	/* A file that cannot be read: 1, named. */
 	snprintf(script, sizeof(script), "msgport send %s --file /no/such 2>&1; echo \"exit $?\"",
 		 name);
-	capture_sh(script, out, sizeof(out));
+	tu_capture_sh(script, out, sizeof(out));
 	assert_contains(out, "/no/such: No such file or directory");
 	assert_contains(out, "exit 1\n");
 }
@@ -512,6 +531,9 @@ static const struct CMUnitTest data_cli_tests[] = {
 	TU_TEST(test_nul_separated),
 	TU_TEST(test_hex),
 	TU_TEST(test_too_big),
+	TU_TEST(test_nul_too_big),
+	TU_TEST(test_tempfail),
+	TU_TEST(test_write_error),
 	TU_TEST(test_ls),
 	TU_TEST(test_stat),
 	TU_TEST(test_version),

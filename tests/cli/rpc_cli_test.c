@@ -7,48 +7,9 @@
  * 75).  Each case is a small sh script run with popen(); the msgport CLI
  * must be on PATH (the VM puts it there).
  */
-#include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "msgport_test.h"
-
-/*
- * Runs script (with sh -c) and returns its exit status (or 128 + signal);
- * its standard output, up to outlen - 1 bytes, goes to out.
- */
-static int run_sh(const char *script, char *out, size_t outlen)
-{
-	size_t got = 0;
-	int status;
-	FILE *f;
-
-	fflush(NULL);
-	f = popen(script, "r");
-	assert_non_null(f);
-	while (got + 1 < outlen) {
-		size_t n = fread(out + got, 1, outlen - 1 - got, f);
-
-		if (!n)
-			break;
-		got += n;
-	}
-	out[got] = '\0';
-	status = pclose(f);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
-}
-
-static void expect_sh(const char *script, int status, const char *output)
-{
-	char out[4096];
-	int st = run_sh(script, out, sizeof(out));
-
-	if (st != status || (output && strcmp(out, output)))
-		fail_msg("script\n%s\nexited %d with output \"%s\"; expected %d and \"%s\"", script,
-			 st, out, status, output ? output : "(any)");
-}
 
 /* A wait for file F to appear (5 s at most), then its content in $pid. */
 #define WAIT_PID(F)							\
@@ -71,24 +32,24 @@ static void test_inbox_commands(void **state)
 		 "echo 'from a pipe' | msgport send --pid $pid || exit 11; "
 		 "msgport send --pid $pid last || exit 12; "
 		 "wait $r || exit 13; cat $d/out; rm -rf $d");
-	expect_sh(script, 0, "first\nfrom a pipe\nlast\n");
+	tu_expect_sh(script, 0, "first\nfrom a pipe\nlast\n");
 
 	/*
 	 * --from (here on a mailbox): synchronous senders stay alive, blocked,
 	 * until their message is taken, so their pids name them.
 	 */
-	snprintf(script, sizeof(script),
+	snprintf(script, sizeof(script), SH_KEEP
 		 "msgport send %s --sync from-a & a=$!; "
 		 "while [ \"$(msgport stat %s | sed -n 's/^queued messages: *//p')\" != 1 ]; do "
 		 "sleep 0.01; done; "
 		 "msgport send %s --sync from-b & b=$!; "
 		 "msgport recv %s --from $b || exit 10; "
-		 "msgport recv %s --from $a --verbose | sed 's/^\\[.* pid=\\([0-9]*\\) .*\\] /\\1 /' "
-		 "> /tmp/from.$$; "
+		 "keep msgport recv %s --from $a --verbose | "
+		 "sed 's/^\\[.* pid=\\([0-9]*\\) .*\\] /\\1 /' > /tmp/from.$$; " KEPT(13)
 		 "wait $a && wait $b || exit 11; "
 		 "[ \"$(cat /tmp/from.$$)\" = \"$a from-a\" ] || exit 12; rm -f /tmp/from.$$",
 		 name, name, name, name, name);
-	expect_sh(script, 0, "from-b\n");
+	tu_expect_sh(script, 0, "from-b\n");
 }
 
 /* serve a mailbox with a command; call it with an argument and stdin. */
@@ -98,22 +59,22 @@ static void test_serve_and_call(void **state)
 	char script[2048];
 
 	tu_create(name, 4, 0, 0600, 0);
-	snprintf(script, sizeof(script),
+	snprintf(script, sizeof(script), SH_KEEP
 		 "msgport serve %s --count 3 -- tr a-z A-Z & s=$!; "
 		 "msgport call %s 'hello, world' || exit 10; "
 		 "printf 'from stdin' | msgport call %s || exit 11; "
-		 "msgport call %s --priority 7 --verbose x | sed 's/token=[0-9]*/token=T/; "
-		 "s/pid=[0-9]*/pid=P/' || exit 12; "
+		 "keep msgport call %s --priority 7 --verbose x | sed 's/token=[0-9]*/token=T/; "
+		 "s/pid=[0-9]*/pid=P/'; " KEPT(12)
 		 "wait $s || exit 13",
 		 name, name, name, name);
-	expect_sh(script, 0, "HELLO, WORLD\nFROM STDIN\n[token=T pid=P uid=0 len=1] X\n");
+	tu_expect_sh(script, 0, "HELLO, WORLD\nFROM STDIN\n[token=T pid=P uid=0 len=1] X\n");
 
 	/* No server: a timed call exits 75, and its request was withdrawn. */
 	snprintf(script, sizeof(script),
 		 "msgport call %s --timeout 0.2 nobody; echo $?; "
 		 "msgport stat %s | sed -n 's/^queued messages: *//p'",
 		 name, name);
-	expect_sh(script, 0, "75\n0\n");
+	tu_expect_sh(script, 0, "75\n0\n");
 }
 
 /* serve --inbox, called by pid; the environment the command sees. */
@@ -130,7 +91,7 @@ static void test_serve_inbox(void **state)
 		 "wait $c || exit 10; wait $s || exit 11; "
 		 "[ \"$(cat $d/out)\" = \"$c:ping\" ] || { cat $d/out; exit 12; }; "
 		 "rm -rf $d");
-	expect_sh(script, 0, "");
+	tu_expect_sh(script, 0, "");
 }
 
 /* Exit codes: 1 for errors, 2 for usage, 75 for "nothing in time". */
@@ -139,32 +100,32 @@ static void test_exit_codes(void **state)
 	char script[1024];
 
 	/* No such process; a process without an inbox. */
-	expect_sh("msgport send --pid 2147483647 x 2>/dev/null; echo $?", 0, "1\n");
-	expect_sh("msgport call --pid 2147483647 x 2>/dev/null; echo $?", 0, "1\n");
-	expect_sh("msgport send --pid $$ x 2>/dev/null; echo $?", 0, "1\n");
-	expect_sh("msgport call --pid $$ x 2>/dev/null; echo $?", 0, "1\n");
+	tu_expect_sh("msgport send --pid 2147483647 x 2>/dev/null; echo $?", 0, "1\n");
+	tu_expect_sh("msgport call --pid 2147483647 x 2>/dev/null; echo $?", 0, "1\n");
+	tu_expect_sh("msgport send --pid $$ x 2>/dev/null; echo $?", 0, "1\n");
+	tu_expect_sh("msgport call --pid $$ x 2>/dev/null; echo $?", 0, "1\n");
 	/* Nothing in the inbox. */
-	expect_sh("msgport recv --inbox --nonblock 2>/dev/null; echo $?", 0, "75\n");
-	expect_sh("msgport recv --inbox --timeout 10ms 2>/dev/null; echo $?", 0, "75\n");
+	tu_expect_sh("msgport recv --inbox --nonblock 2>/dev/null; echo $?", 0, "75\n");
+	tu_expect_sh("msgport recv --inbox --timeout 10ms 2>/dev/null; echo $?", 0, "75\n");
 	/* Usage. */
-	expect_sh("msgport recv --inbox somename 2>/dev/null; echo $?", 0, "2\n");
-	expect_sh("msgport recv --pid-file /tmp/x some 2>/dev/null; echo $?", 0, "2\n");
-	expect_sh("msgport send --pid 0 x 2>/dev/null; echo $?", 0, "2\n");
-	expect_sh("msgport send --pid nope x 2>/dev/null; echo $?", 0, "2\n");
-	expect_sh("msgport call 2>/dev/null; echo $?", 0, "2\n");
-	expect_sh("msgport serve 2>/dev/null; echo $?", 0, "2\n");
-	expect_sh("msgport serve somename 2>/dev/null; echo $?", 0, "2\n");
-	expect_sh("msgport serve somename tr a b 2>/dev/null; echo $?", 0, "2\n");
-	expect_sh("msgport serve -- tr a b 2>/dev/null; echo $?", 0, "2\n");
+	tu_expect_sh("msgport recv --inbox somename 2>/dev/null; echo $?", 0, "2\n");
+	tu_expect_sh("msgport recv --pid-file /tmp/x some 2>/dev/null; echo $?", 0, "2\n");
+	tu_expect_sh("msgport send --pid 0 x 2>/dev/null; echo $?", 0, "2\n");
+	tu_expect_sh("msgport send --pid nope x 2>/dev/null; echo $?", 0, "2\n");
+	tu_expect_sh("msgport call 2>/dev/null; echo $?", 0, "2\n");
+	tu_expect_sh("msgport serve 2>/dev/null; echo $?", 0, "2\n");
+	tu_expect_sh("msgport serve somename 2>/dev/null; echo $?", 0, "2\n");
+	tu_expect_sh("msgport serve somename tr a b 2>/dev/null; echo $?", 0, "2\n");
+	tu_expect_sh("msgport serve -- tr a b 2>/dev/null; echo $?", 0, "2\n");
 	/* The help of each. */
 	snprintf(script, sizeof(script),
 		 "for c in call serve send recv; do msgport $c --help >/dev/null || exit 1; done");
-	expect_sh(script, 0, "");
+	tu_expect_sh(script, 0, "");
 	/* The server exits while holding a call: the caller fails (1). */
-	expect_sh("d=$(mktemp -d); "
-		  "msgport serve --inbox --pid-file $d/pid -- sh -c 'kill -9 $PPID' & s=$!; "
-		  WAIT_PID("$d/pid")
-		  "msgport call --pid $pid x 2>/dev/null; echo $?; rm -rf $d", 0, "1\n");
+	tu_expect_sh("d=$(mktemp -d); "
+		     "msgport serve --inbox --pid-file $d/pid -- sh -c 'kill -9 $PPID' & s=$!; "
+		     WAIT_PID("$d/pid")
+		     "msgport call --pid $pid x 2>/dev/null; echo $?; rm -rf $d", 0, "1\n");
 }
 
 static const struct CMUnitTest rpc_cli_tests[] = {
