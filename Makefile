@@ -74,6 +74,7 @@ include tests/tests.mk
 include tests/vm/vm.mk
 include tests/debug/debug.mk
 include bench/bench.mk
+include tests/pkg/pkg.mk
 
 # Everything: dependencies, -Werror build, host tests, then the suite in the VM.
 check:
