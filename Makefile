@@ -8,9 +8,12 @@
 #   tests/tests.mk   host tests and the in-VM runner msgport-test
 #   tests/vm/vm.mk   the VM harness targets (check-vm, vm-shell, demo)
 #   bench/bench.mk   make bench: msgport-bench in the VM, bench/results/, plots
+#   install.mk       make install/uninstall, dkms-install, deb (Debian packages)
 #
 # Common targets: all, module, check, demo, vm-shell, lint, dkms-check,
-# install, clean.  `make KERNELRELEASE=x.y.z-n-amd64` picks another kernel.
+# install, dkms-install, deb, clean.  `make install` builds and installs the
+# userland only (library, CLI, msgport-bench, man pages, udev rule): it needs
+# neither cmocka nor kernel headers.  `make KERNELRELEASE=x.y.z-n-amd64` picks another kernel.
 
 VERSION := $(shell cat $(CURDIR)/VERSION)
 O ?= $(CURDIR)/build
@@ -24,10 +27,20 @@ KDIR ?= /usr/src/linux-headers-$(KRELEASE)
 CC ?= cc
 AR ?= ar
 PKG_CONFIG ?= pkg-config
-PREFIX ?= /usr/local
-LIBDIR ?= $(PREFIX)/lib
-INCLUDEDIR ?= $(PREFIX)/include
-BINDIR ?= $(PREFIX)/bin
+# Installation directories (install.mk): the GNU names (prefix, libdir, ...)
+# are accepted as well as these.  The library goes to the multiarch
+# directory of the compiler (lib/x86_64-linux-gnu), as Debian's own do.
+prefix ?= /usr/local
+PREFIX ?= $(prefix)
+MULTIARCH := $(shell $(CC) $(EXTRA_CFLAGS) -print-multiarch 2>/dev/null)
+libdir ?= $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))
+LIBDIR ?= $(libdir)
+includedir ?= $(PREFIX)/include
+INCLUDEDIR ?= $(includedir)
+bindir ?= $(PREFIX)/bin
+BINDIR ?= $(bindir)
+mandir ?= $(PREFIX)/share/man
+MANDIR ?= $(mandir)
 DESTDIR ?=
 
 # -m32 etc. for a 32-bit build of the userspace side: make O=build32 EXTRA_CFLAGS=-m32
@@ -74,6 +87,7 @@ include tests/tests.mk
 include tests/vm/vm.mk
 include tests/debug/debug.mk
 include bench/bench.mk
+include install.mk
 include tests/pkg/pkg.mk
 
 # Everything: dependencies, -Werror build, host tests, then the suite in the VM.

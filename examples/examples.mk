@@ -16,12 +16,16 @@
 #   example-rpc-server, example-rpc-client
 #       an upper-casing RPC server (several may serve one mailbox) and a
 #       client that calls it
+#   example-epoll-server
+#       one thread serving several mailboxes and its inbox with epoll and a
+#       signalfd: answers calls, prints messages, stops on "quit" or a signal
 # The msgport ones link libmsgport.a statically, like the CLI, so they run
 # from the build tree and the VM without an rpath.
 
 MSGPORT_EXAMPLES_DIR := $(O)/examples
 MSGPORT_EXAMPLES := $(addprefix $(MSGPORT_EXAMPLES_DIR)/example-,shm-producer shm-consumer \
-	region-producer region-consumer span-bulk direct-pingpong rpc-server rpc-client)
+	region-producer region-consumer span-bulk direct-pingpong rpc-server rpc-client \
+	epoll-server)
 
 .PHONY: examples
 userspace: examples
@@ -43,6 +47,9 @@ $(MSGPORT_EXAMPLES_DIR)/example-direct-pingpong: $(MSGPORT_EXAMPLES_DIR)/obj/dir
 	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBMSGPORT_A)
 
 $(MSGPORT_EXAMPLES_DIR)/example-rpc-%: $(MSGPORT_EXAMPLES_DIR)/obj/rpc_%.o $(LIBMSGPORT_A)
+	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBMSGPORT_A)
+
+$(MSGPORT_EXAMPLES_DIR)/example-epoll-server: $(MSGPORT_EXAMPLES_DIR)/obj/epoll_server.o $(LIBMSGPORT_A)
 	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBMSGPORT_A)
 
 $(MSGPORT_EXAMPLES_DIR)/example-span-bulk: $(MSGPORT_EXAMPLES_DIR)/obj/span_bulk.o $(LIBMSGPORT_A)

@@ -12,7 +12,7 @@ unsigned int mp_max_mailboxes = 1024;
 EXPORT_SYMBOL_NS_GPL(mp_max_mailboxes, MP_TEST_NS);
 module_param_named(max_mailboxes, mp_max_mailboxes, uint, 0644);
 MODULE_PARM_DESC(max_mailboxes,
-		 "Maximum number of named mailboxes in the system; creating more fails with ENOSPC, but with CAP_SYS_RESOURCE (default 1024)");
+		 "Maximum number of named mailboxes in each IPC namespace; creating more fails with ENOSPC, but with CAP_SYS_RESOURCE over the namespace (default 1024)");
 
 unsigned int mp_max_user_mailboxes = 256;
 module_param_named(max_user_mailboxes, mp_max_user_mailboxes, uint, 0644);

@@ -6,7 +6,8 @@
 #                       LIBMSGPORT_1.1)
 #   libmsgport.so.1, libmsgport.so   symlinks
 #   libmsgport.a        static archive (same -fPIC objects)
-#   msgport.pc          pkg-config file for PREFIX/LIBDIR/INCLUDEDIR
+#   msgport.pc          pkg-config file for PREFIX/LIBDIR/INCLUDEDIR (written
+#                       relative to ${prefix} where they are under it)
 # Only functions marked MSGPORT_EXPORT are exported (-fvisibility=hidden),
 # each named in lib/libmsgport.map: lib/check-exports fails the link when the
 # exports, the map and lib/include/libmsgport.h disagree.
@@ -28,7 +29,6 @@ LIBMSGPORT_A := $(O)/lib/libmsgport.a
 LIBMSGPORT_PC := $(O)/lib/msgport.pc
 LIBMSGPORT_MAP := lib/libmsgport.map
 LIBMSGPORT_H := lib/include/libmsgport.h
-MANDIR ?= $(PREFIX)/share/man
 NM ?= nm
 READELF ?= readelf
 
@@ -70,8 +70,10 @@ $(LIBMSGPORT_A): $(LIBMSGPORT_OBJS)
 # without forcing relinks.
 $(LIBMSGPORT_PC): lib/msgport.pc.in VERSION FORCE
 	@mkdir -p $(@D)
-	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	@sed -e 's|@PREFIX@|$(PREFIX)|g' \
+		-e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${exec_prefix}/%,$(LIBDIR))|g' \
+		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|g' \
+		-e 's|@VERSION@|$(VERSION)|g' \
 		lib/msgport.pc.in > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; echo "  GEN     $@"; fi
 
@@ -79,27 +81,3 @@ $(LIBMSGPORT_PC): lib/msgport.pc.in VERSION FORCE
 FORCE:
 
 -include $(LIBMSGPORT_OBJS:.o=.d)
-
-# An install replaces the library of an earlier minor version
-# (libmsgport.so.1.0 before 1.1): the soname link points at the new one.
-.PHONY: install-lib uninstall-lib uninstall
-install:: install-lib
-install-lib: lib
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
-		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(MANDIR)/man3
-	rm -f $(filter-out $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_REALNAME),$(wildcard $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_SONAME).*))
-	install -m 0755 $(LIBMSGPORT_SO) $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_REALNAME)
-	ln -sf $(LIBMSGPORT_REALNAME) $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_SONAME)
-	ln -sf $(LIBMSGPORT_SONAME) $(DESTDIR)$(LIBDIR)/libmsgport.so
-	install -m 0644 $(LIBMSGPORT_A) $(DESTDIR)$(LIBDIR)/libmsgport.a
-	install -m 0644 $(LIBMSGPORT_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/msgport.pc
-	install -m 0644 $(LIBMSGPORT_H) $(DESTDIR)$(INCLUDEDIR)/libmsgport.h
-	install -m 0644 include/uapi/linux/msgport.h $(DESTDIR)$(INCLUDEDIR)/linux/msgport.h
-	install -m 0644 lib/man/libmsgport.3 $(DESTDIR)$(MANDIR)/man3/libmsgport.3
-
-uninstall:: uninstall-lib
-uninstall-lib:
-	rm -f $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_SONAME).* $(DESTDIR)$(LIBDIR)/$(LIBMSGPORT_SONAME) \
-		$(DESTDIR)$(LIBDIR)/libmsgport.so $(DESTDIR)$(LIBDIR)/libmsgport.a \
-		$(DESTDIR)$(LIBDIR)/pkgconfig/msgport.pc $(DESTDIR)$(INCLUDEDIR)/libmsgport.h \
-		$(DESTDIR)$(INCLUDEDIR)/linux/msgport.h $(DESTDIR)$(MANDIR)/man3/libmsgport.3

@@ -59,14 +59,3 @@ $(MSGPORT_CLI): $(MSGPORT_TOOLS_OBJS) $(LIBMSGPORT_A)
 include tools/bench/bench.mk
 # msgport-stress, -fuzz, -faultsweep, -race: their own fragment.
 include tools/reliability/reliability.mk
-
-.PHONY: install-tools uninstall-tools
-install:: install-tools
-install-tools: tools
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 0755 $(MSGPORT_CLI) $(DESTDIR)$(BINDIR)/msgport
-	install -m 0644 tools/msgport.1 $(DESTDIR)$(MANDIR)/man1/msgport.1
-
-uninstall:: uninstall-tools
-uninstall-tools:
-	rm -f $(DESTDIR)$(BINDIR)/msgport $(DESTDIR)$(MANDIR)/man1/msgport.1

@@ -38,14 +38,3 @@ $(MSGPORT_BENCH): $(MSGPORT_BENCH_OBJS) $(LIBMSGPORT_A)
 		$(LIBMSGPORT_A) -lrt -lm
 
 -include $(MSGPORT_BENCH_OBJS:.o=.d)
-
-.PHONY: install-bench uninstall-bench
-install:: install-bench
-install-bench: $(MSGPORT_BENCH)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 0755 $(MSGPORT_BENCH) $(DESTDIR)$(BINDIR)/msgport-bench
-	install -m 0644 tools/bench/msgport-bench.1 $(DESTDIR)$(MANDIR)/man1/msgport-bench.1
-
-uninstall:: uninstall-bench
-uninstall-bench:
-	rm -f $(DESTDIR)$(BINDIR)/msgport-bench $(DESTDIR)$(MANDIR)/man1/msgport-bench.1
