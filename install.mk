@@ -4,7 +4,7 @@
 #   make install        the userland: libmsgport (.so with its soname link,
 #                       .a, headers in INCLUDEDIR/msgport/, msgport.pc),
 #                       msgport and msgport-bench, the man pages (1, 3, 7) and
-#                       bash completion; then ldconfig when DESTDIR is empty.
+#                       bash completion; then ldconfig when DESTDIR is empty (as root).
 #                       It builds only what it installs: neither cmocka nor
 #                       kernel headers are needed.
 #   make install-tests  msgport-test, the in-VM suite (needs cmocka)
@@ -44,8 +44,12 @@ MSGPORT_COMPLETION := $(wildcard tools/completion/msgport)
 # What make install installs, built (debian/rules builds it so).
 userland: lib tools $(MSGPORT_BENCH)
 
+# ldconfig: only into the real system, and only as root (a user's own
+# PREFIX=$HOME/.local needs none: LD_LIBRARY_PATH or an rpath finds it).
+MSGPORT_LDCONFIG = $(if $(DESTDIR),,[ "$$(id -u)" != 0 ] || ldconfig)
+
 install: install-lib install-tools
-	$(if $(DESTDIR),,ldconfig)
+	$(MSGPORT_LDCONFIG)
 
 # An install replaces the library of an earlier minor version
 # (libmsgport.so.1.0 before 1.1): the soname link points at the new one.
@@ -87,7 +91,7 @@ uninstall:
 		$(addprefix $(DESTDIR)$(BINDIR)/,msgport msgport-bench msgport-test) \
 		$(DESTDIR)$(BASHCOMPDIR)/msgport
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/msgport/linux $(DESTDIR)$(INCLUDEDIR)/msgport 2>/dev/null
-	$(if $(DESTDIR),,ldconfig)
+	$(MSGPORT_LDCONFIG)
 
 DKMS_SRC = /usr/src/msgport-$(VERSION)
 dkms-install:

@@ -13,6 +13,7 @@ static const struct host_suite *const suites[] = {
 	&host_strerror_suite,
 	&host_parse_suite,
 	&host_bench_suite,
+	&host_completion_suite,
 };
 
 int main(int argc, char **argv)

@@ -32,5 +32,6 @@ extern const struct host_suite host_abi_layout_suite;
 extern const struct host_suite host_strerror_suite;
 extern const struct host_suite host_parse_suite;
 extern const struct host_suite host_bench_suite;
+extern const struct host_suite host_completion_suite;
 
 #endif /* MSGPORT_HOST_TEST_H */

@@ -28,7 +28,8 @@ MSGPORT_TEST_SRCS := tests/msgport_test_main.c tests/fixture.c tests/helpers.c \
 MSGPORT_TEST_OBJS := $(patsubst tests/%.c,$(O)/tests/obj/%.o,$(MSGPORT_TEST_SRCS))
 
 MSGPORT_HOST_TEST_SRCS := tests/host_main.c tests/host_abi_layout_test.c \
-	tests/host_strerror_test.c tests/host_parse_test.c tests/host_bench_test.c
+	tests/host_strerror_test.c tests/host_parse_test.c tests/host_bench_test.c \
+	tests/host_completion_test.c
 MSGPORT_HOST_TEST_OBJS := $(patsubst tests/%.c,$(O)/tests/obj/%.o,$(MSGPORT_HOST_TEST_SRCS)) \
 	$(O)/tests/obj/tools-parse.o $(MSGPORT_BENCH_HOST_OBJS)
 

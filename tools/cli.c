@@ -5,10 +5,13 @@
  * mailboxes, inboxes and the destination of a send or call.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -145,6 +148,9 @@ int cli_option(int c, struct cli_opts *o)
 	case 'h':
 		fputs(o->usage, stdout);
 		return 0;
+	case 'V':
+		cli_print_version();
+		return 0;
 	default:
 		return EXIT_USAGE;
 	}
@@ -152,9 +158,9 @@ int cli_option(int c, struct cli_opts *o)
 
 int cli_help_option(int argc, char **argv, const char *usage)
 {
-	static const struct option help_only[] = { CLI_OPT_HELP, CLI_OPT_END };
+	static const struct option help_only[] = { CLI_OPT_HELP, CLI_OPT_VERSION, CLI_OPT_END };
 	struct cli_opts o = CLI_OPTS_INIT(usage);
-	int c = cli_getopt(argc, argv, "h", help_only);
+	int c = cli_getopt(argc, argv, "hV", help_only);
 
 	return c == -1 ? -1 : cli_option(c, &o);
 }
@@ -178,17 +184,57 @@ int cli_fail_name(int err, const char *what, const char *name)
 	return cli_fail(err, "%s '%s'", what, name);
 }
 
+void cli_print_version(void)
+{
+	printf("msgport %s (ABI %u.%u)\n", msgport_lib_version(), MSGPORT_ABI_MAJOR,
+	       MSGPORT_ABI_MINOR);
+}
+
+const char *cli_device_path(void)
+{
+	const char *env = secure_getenv("MSGPORT_DEVICE");
+
+	return env && *env ? env : MSGPORT_DEVICE_PATH;
+}
+
+int cli_abi_mismatch(void)
+{
+	const char *path = cli_device_path();
+	struct msgport_version v;
+	char module[96];
+	int fd;
+
+	memset(&v, 0, sizeof(v));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && ioctl(fd, MSGPORT_IOC_VERSION, &v) == 0) {
+		v.module_version[sizeof(v.module_version) - 1] = '\0';
+		snprintf(module, sizeof(module), "module %s (ABI %u.%u)", v.module_version,
+			 v.abi_major, v.abi_minor);
+	} else {
+		snprintf(module, sizeof(module), "module of another ABI");
+	}
+	if (fd >= 0)
+		close(fd);
+	cli_error("%s: the loaded %s does not match libmsgport %s (ABI %u.%u): install "
+		  "msgport-dkms and libmsgport1 of the same version, then reload the module "
+		  "(msgport unload; msgport load)", path, module, msgport_lib_version(),
+		  MSGPORT_ABI_MAJOR, MSGPORT_ABI_MINOR);
+	return 1;
+}
+
 int cli_open_device(struct msgport **mpp)
 {
 	int ret = msgport_open(NULL, mpp);
 
 	if (ret == -ENOENT) {
 		cli_error("%s: not found: is the msgport module loaded? (try 'msgport load')",
-			  MSGPORT_DEVICE_PATH);
+			  cli_device_path());
 		return 1;
 	}
+	if (ret == -EPROTO)
+		return cli_abi_mismatch();
 	if (ret < 0)
-		return cli_fail(ret, "%s", MSGPORT_DEVICE_PATH);
+		return cli_fail(ret, "%s", cli_device_path());
 	return 0;
 }
 
@@ -277,4 +323,45 @@ int cli_write_pid_file(const char *path)
 	}
 	cli_error("--pid-file '%s': %s", path, strerror(errno));
 	return 1;
+}
+
+static void hexdump_line(uint64_t off, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	printf("%08" PRIx64 " ", off);
+	for (i = 0; i < 16; i++) {
+		if (i == 8)
+			putchar(' ');
+		if (i < n)
+			printf(" %02x", p[i]);
+		else
+			fputs("   ", stdout);
+	}
+	fputs("  |", stdout);
+	for (i = 0; i < n; i++)
+		putchar(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.');
+	puts("|");
+}
+
+void cli_hexdump(const unsigned char *base, uint64_t off, uint64_t len)
+{
+	const unsigned char *prev = NULL;
+	uint64_t i;
+	int starred = 0;
+
+	for (i = 0; i < len; i += 16) {
+		size_t n = len - i < 16 ? (size_t)(len - i) : 16;
+
+		if (prev && n == 16 && !memcmp(prev, base + i, 16)) {
+			if (!starred)
+				puts("*");
+			starred = 1;
+			continue;
+		}
+		hexdump_line(off + i, base + i, n);
+		prev = base + i;
+		starred = 0;
+	}
+	printf("%08" PRIx64 "\n", off + len);
 }

@@ -31,9 +31,9 @@ int cmd_unload(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_create(int argc, char **argv);		/* cmd_mailbox.c */
 int cmd_rm(int argc, char **argv);
-int cmd_ls(int argc, char **argv);
-int cmd_stat(int argc, char **argv);
 int cmd_chmod(int argc, char **argv);
+int cmd_ls(int argc, char **argv);		/* cmd_list.c */
+int cmd_stat(int argc, char **argv);
 int cmd_send(int argc, char **argv);		/* cmd_message.c */
 int cmd_recv(int argc, char **argv);
 int cmd_dump(int argc, char **argv);		/* cmd_region.c */
@@ -76,7 +76,8 @@ int cli_bad_value(const char *opt, const char *value, int err);
  * first) and hands every remaining one to cli_option().
  */
 struct cli_opts {
-	const char *usage;	/* -h, --help: printed to stdout, exit 0 */
+	const char *usage;	/* -h, --help: printed to stdout, exit 0;
+				 * -V, --version: the version, exit 0 */
 	uint32_t pid;		/* -P, --pid PID: 1..INT32_MAX; 0 if not given */
 	uint32_t prio;		/* -p, --priority P: 0..MSGPORT_PRIO_MAX */
 	int64_t timeout_ns;	/* -t, --timeout SECONDS; MSGPORT_WAIT_FOREVER */
@@ -98,18 +99,19 @@ struct cli_opts {
 #define CLI_OPT_INBOX		{ "inbox",    no_argument,       NULL, 'i' }
 #define CLI_OPT_PID_FILE	{ "pid-file", required_argument, NULL, 'F' }
 #define CLI_OPT_HELP		{ "help",     no_argument,       NULL, 'h' }
+#define CLI_OPT_VERSION		{ "version",  no_argument,       NULL, 'V' }
 #define CLI_OPT_END		{ NULL, 0, NULL, 0 }
 
 /*
  * Takes option c (from cli_getopt(), value in optarg) into o.  Returns -1
- * when taken, else the exit status to return: 0 after --help, EXIT_USAGE
+ * when taken, else the exit status to return: 0 after --help or --version, EXIT_USAGE
  * after a bad value or for any other c (cli_getopt() has said why).
  */
 int cli_option(int c, struct cli_opts *o);
 
 /*
- * The options of a command whose only option is --help (cli_getopt() with
- * "h"): -1 to go on, else the exit status to return.
+ * The options of a command whose only options are --help and --version
+ * (cli_getopt() with "hV"): -1 to go on, else the exit status to return.
  */
 int cli_help_option(int argc, char **argv, const char *usage);
 
@@ -135,7 +137,33 @@ int cli_fail_name(int err, const char *what, const char *name);
  */
 int cli_write_pid_file(const char *path);
 
-/* Opens /dev/msgport, explaining a failure; returns 0 or an exit code. */
+/*
+ * A hex dump as hexdump -C prints it: for each 16 bytes of base[0..len) the
+ * offset (counted from off), the bytes in hex and as text ('.' for the
+ * unprintable); '*' for lines equal to the one above; the end offset last.
+ */
+void cli_hexdump(const unsigned char *base, uint64_t off, uint64_t len);
+
+/* Prints "msgport VERSION (ABI MAJOR.MINOR)" (--version) to stdout. */
+void cli_print_version(void);
+
+/*
+ * The device msgport_open(NULL) opens: $MSGPORT_DEVICE (ignored by set-uid
+ * programs), else MSGPORT_DEVICE_PATH.
+ */
+const char *cli_device_path(void);
+
+/*
+ * Explains an -EPROTO from msgport_open(): the module and the library speak
+ * different ABI majors.  Asks the module its versions itself (the library
+ * refuses it) and prints one line naming both, and what to do.  Returns 1.
+ */
+int cli_abi_mismatch(void);
+
+/*
+ * Opens the device, explaining a failure (not loaded, no access, an ABI
+ * mismatch: cli_abi_mismatch()); returns 0 or an exit code.
+ */
 int cli_open_device(struct msgport **mpp);
 
 /*

@@ -5,7 +5,10 @@
  *
  * One message is one command-line argument, or one line of standard input
  * (without its newline); a received message is printed followed by a
- * newline.  Timeouts apply to each message.
+ * newline.  For bytes that are not lines: send --file FILE or --raw (a
+ * file's or standard input's bytes as one message), -0 (standard input
+ * split at NUL bytes); recv --raw (the bytes unchanged), -0 (each message
+ * followed by a NUL), --hex (hexdump -C).  Timeouts apply to each message.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -24,10 +28,15 @@ static const char send_usage[] =
 	"\n"
 	"Send each MESSAGE to the mailbox NAME, or to the inbox of process PID;\n"
 	"without MESSAGE, send each line of standard input (without its newline)\n"
-	"as one message.  Blocks while the mailbox is full; on a rendezvous mailbox\n"
-	"(capacity 0) until a receiver takes the message.  Use '--' before a\n"
-	"message that starts with '-'.\n"
+	"as one message, or what --file, --raw or -0 say.  Blocks while the mailbox\n"
+	"is full; on a rendezvous mailbox (capacity 0) until a receiver takes the\n"
+	"message.  Use '--' before a message that starts with '-'.\n"
 	"\n"
+	"  -f, --file FILE       send the bytes of FILE ('-': standard input) as one\n"
+	"                        message, unchanged\n"
+	"  -r, --raw             send all of standard input as one message, unchanged\n"
+	"  -0, --null            split standard input at NUL bytes (as find -print0\n"
+	"                        writes), each piece one message\n"
 	"  -P, --pid PID         send to the inbox of process PID (see 'msgport recv\n"
 	"                        --inbox'); it must have one open (else exit 1)\n"
 	"  -p, --priority P      0..31, higher is received first (default 0)\n"
@@ -40,9 +49,11 @@ static const char send_usage[] =
 	"  -v, --verbose         print each message's sequence number once sent\n"
 	"                        ('delivered:' with --sync or on a rendezvous)\n"
 	"  -h, --help            show this help\n"
+	"  -V, --version         show the version\n"
 	"\n"
 	"Exit status: 0 all sent; 75 no room, or not taken, in time (the remaining\n"
-	"messages are not sent); 1 other failures; 2 usage.\n";
+	"messages are not sent); 1 other failures (a message larger than the\n"
+	"mailbox's maximum size, unreadable input); 2 usage.\n";
 
 static const char recv_usage[] =
 	"Usage: msgport recv NAME [OPTIONS]\n"
@@ -50,9 +61,13 @@ static const char recv_usage[] =
 	"\n"
 	"Receive messages from the mailbox NAME, or from this command's own inbox\n"
 	"(other processes send to it with 'msgport send --pid' and its pid), and\n"
-	"print each on its own line, highest priority first, oldest first within a\n"
-	"priority.  Blocks until a message arrives.\n"
+	"print each on its own line (or as --raw, -0, --hex say), highest priority\n"
+	"first, oldest first within a priority.  Blocks until a message arrives.\n"
 	"\n"
+	"  -r, --raw             write the message's bytes unchanged, nothing added\n"
+	"                        (with --count, the messages one after the other)\n"
+	"  -0, --null            write each message followed by a NUL byte\n"
+	"  -x, --hex             write each message as a hex dump (hexdump -C)\n"
 	"  -i, --inbox           open this process's inbox (16 messages) and\n"
 	"                        receive from it; it closes when the command exits\n"
 	"      --pid-file FILE   with --inbox: once it is open, write our pid to\n"
@@ -67,8 +82,10 @@ static const char recv_usage[] =
 	"  -v, --verbose         print before each message its metadata, stamped by\n"
 	"                        the kernel: [seq=N priority=P pid=PID tid=TID\n"
 	"                        uid=UID gid=GID len=BYTES sent=MONOTONIC_SECONDS]\n"
-	"                        (and call=TOKEN for the request of a call)\n"
+	"                        (and call=TOKEN for the request of a call); with\n"
+	"                        --raw or -0, on standard error, one line each\n"
 	"  -h, --help            show this help\n"
+	"  -V, --version         show the version\n"
 	"\n"
 	"Exit status: 0 all N received; 75 no message in time (those received\n"
 	"before are printed); 1 other failures; 2 usage.\n";
@@ -84,7 +101,45 @@ struct sender {
 	int64_t timeout_ns;
 	int verbose;
 	int rendezvous;		/* capacity 0: every send waits for a taker */
+	uint32_t max;		/* the largest message it takes; 0 unknown */
 };
+
+#define MODULE_MAX_MSG_SIZE	"/sys/module/msgport/parameters/max_msg_size"
+
+/* The module's max_msg_size parameter; 0 when it cannot be read. */
+static uint32_t module_max_msg_size(void)
+{
+	unsigned long v = 0;
+	FILE *f = fopen(MODULE_MAX_MSG_SIZE, "re");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu", &v) != 1 || v > UINT32_MAX)
+		v = 0;
+	fclose(f);
+	return (uint32_t)v;
+}
+
+/*
+ * Says that a message (what: "message of 9000 bytes", "'F' (9000 bytes)",
+ * "standard input (more than 8192 bytes)") is larger than the destination
+ * takes, naming its limit (max; 0 if unknown) and the module's; returns 1.
+ */
+static int too_big(const struct sender *s, const char *what, uint32_t max)
+{
+	uint32_t module_max = module_max_msg_size();
+	char lim[64] = "", mod[200] = "";
+
+	if (max)
+		snprintf(lim, sizeof(lim), " (%" PRIu32 " bytes)", max);
+	if (module_max)
+		snprintf(mod, sizeof(mod), "; the module's limit is %" PRIu32 " bytes "
+			 "(" MODULE_MAX_MSG_SIZE ")%s", module_max,
+			 s->pid ? "" : ", which a mailbox created with a larger --max-size takes");
+	cli_error("send to %s: %s: larger than the %s maximum message size%s%s; not sent",
+		  s->name, what, s->pid ? "inbox's" : "mailbox's", lim, mod);
+	return 1;
+}
 
 /*
  * Says why a send failed, in the mailbox's terms; returns the exit code.
@@ -130,14 +185,16 @@ static int send_failed(const struct sender *s, size_t len, int err)
 			return 1;
 		}
 		break;
-	case -EMSGSIZE:
-		if (s->mb && msgport_mailbox_stat(s->mb, &st) == 0 && len > st.max_msg_size) {
-			cli_error("send to %s: message of %zu bytes is larger than the "
-				  "mailbox's maximum message size (%" PRIu32 " bytes)",
-				  s->name, len, (uint32_t)st.max_msg_size);
-			return 1;
-		}
+	case -EMSGSIZE: {
+		char what[64];
+
+		snprintf(what, sizeof(what), "message of %zu bytes", len);
+		if (s->mb && msgport_mailbox_stat(s->mb, &st) == 0 && len > st.max_msg_size)
+			return too_big(s, what, st.max_msg_size);
+		if (s->pid)
+			return too_big(s, what, 0);
 		break;
+	}
 	}
 	return cli_fail(err, "send to %s", s->name);
 }
@@ -185,6 +242,100 @@ static int send_stdin(const struct sender *s)
 	return ret;
 }
 
+/* Standard input split at NUL bytes, each piece one message. */
+static int send_stdin_nul(const struct sender *s)
+{
+	char *rec = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int ret = 0;
+
+	while ((n = getdelim(&rec, &cap, '\0', stdin)) >= 0) {
+		if (n > 0 && rec[n - 1] == '\0')
+			n--;
+		ret = send_one(s, rec, (size_t)n);
+		if (ret)
+			break;
+	}
+	if (!ret && ferror(stdin)) {
+		cli_error("send to %s: reading standard input: %s", s->name, strerror(errno));
+		ret = 1;
+	}
+	free(rec);
+	return ret;
+}
+
+/*
+ * All of fd (named label in messages) as one message.  Reads no more than
+ * one byte past the destination's limit: a larger input is refused before
+ * anything is sent, without holding all of it.
+ */
+static int send_whole(const struct sender *s, int fd, const char *label)
+{
+	/* To an inbox (whose limit is its owner's): the module's, at least. */
+	uint32_t max = s->max ? s->max : module_max_msg_size();
+	size_t cap = 65536, len = 0, limit = max ? (size_t)max + 1 : SIZE_MAX;
+	char *buf = NULL, *nb, what[4200];
+	struct stat sb;
+	ssize_t n;
+	int ret;
+
+	if (max && !fstat(fd, &sb) && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > max) {
+		snprintf(what, sizeof(what), "%s (%" PRIu64 " bytes)", label, (uint64_t)sb.st_size);
+		return too_big(s, what, s->max);
+	}
+	for (;;) {
+		if (len == cap || !buf) {
+			if (buf)
+				cap *= 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				cli_error("send to %s: out of memory reading %s", s->name, label);
+				return 1;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, (cap - len < limit - len ? cap - len : limit - len));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cli_error("send to %s: reading %s: %s", s->name, label, strerror(errno));
+			free(buf);
+			return 1;
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
+		if (len == limit) {
+			free(buf);
+			snprintf(what, sizeof(what), "%s (more than %" PRIu32 " bytes)", label, max);
+			return too_big(s, what, s->max);
+		}
+	}
+	ret = send_one(s, buf, len);
+	free(buf);
+	return ret;
+}
+
+static int send_file(const struct sender *s, const char *path)
+{
+	char label[4200];
+	int fd, ret;
+
+	if (!strcmp(path, "-"))
+		return send_whole(s, STDIN_FILENO, "standard input");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cli_error("send to %s: %s: %s", s->name, path, strerror(errno));
+		return 1;
+	}
+	snprintf(label, sizeof(label), "'%s'", path);
+	ret = send_whole(s, fd, label);
+	close(fd);
+	return ret;
+}
+
 int cmd_send(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -194,32 +345,57 @@ int cmd_send(int argc, char **argv)
 		{ "sync", no_argument, NULL, 's' },
 		CLI_OPT_TIMEOUT,
 		CLI_OPT_VERBOSE,
+		{ "file", required_argument, NULL, 'f' },
+		{ "raw",  no_argument,       NULL, 'r' },
+		{ "null", no_argument,       NULL, '0' },
 		CLI_OPT_HELP,
+		CLI_OPT_VERSION,
 		CLI_OPT_END,
 	};
 	struct cli_opts o = CLI_OPTS_INIT(send_usage);
 	struct sender s = { 0 };
 	struct msgport_stat st;
 	char label[CLI_LABEL_MAX];
+	const char *file = NULL, *opt;
 	unsigned int sync = 0;
-	int c, i, ret;
+	int c, i, ret, raw = 0, nul = 0;
 
-	while ((c = cli_getopt(argc, argv, "P:p:nst:vh", opts)) != -1) {
-		if (c == 's') {
+	while ((c = cli_getopt(argc, argv, "P:p:nst:vf:r0hV", opts)) != -1) {
+		switch (c) {
+		case 's':
 			sync = MSGPORT_F_SYNC;
-			continue;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'r':
+			raw = 1;
+			break;
+		case '0':
+			nul = 1;
+			break;
+		default:
+			ret = cli_option(c, &o);
+			if (ret >= 0)
+				return ret;
 		}
-		ret = cli_option(c, &o);
-		if (ret >= 0)
-			return ret;
 	}
+	if (!!file + raw + nul > 1)
+		return cli_usage("--file, --raw and -0 do not go together");
 	/* With --pid every operand is a message; else the first is NAME. */
+	opt = file ? "--file" : raw ? "--raw" : nul ? "-0" : NULL;
+	if (opt && argc - optind > (o.pid ? 0 : 1))
+		return cli_usage("%s takes the message%s from %s: unexpected argument '%s'", opt,
+				 nul ? "s" : "", file ? "FILE" : "standard input",
+				 argv[argc - 1]);
 	ret = cli_open_destination(argc, argv, o.pid, &s.mp, &s.mb, label);
 	if (ret)
 		return ret;
 	/* Only to word the messages; the module decides the behaviour. */
-	if (s.mb)
-		s.rendezvous = msgport_mailbox_stat(s.mb, &st) == 0 && st.capacity == 0;
+	if (s.mb && msgport_mailbox_stat(s.mb, &st) == 0) {
+		s.rendezvous = st.capacity == 0;
+		s.max = st.max_msg_size;
+	}
 	s.pid = (pid_t)o.pid;
 	s.name = label;
 	s.prio = o.prio;
@@ -227,7 +403,13 @@ int cmd_send(int argc, char **argv)
 	s.timeout_ns = o.timeout_ns;
 	s.verbose = o.verbose;
 
-	if (optind == argc) {
+	if (file) {
+		ret = send_file(&s, file);
+	} else if (raw) {
+		ret = send_whole(&s, STDIN_FILENO, "standard input");
+	} else if (nul) {
+		ret = send_stdin_nul(&s);
+	} else if (optind == argc) {
 		ret = send_stdin(&s);
 	} else {
 		for (i = optind; i < argc && !ret; i++)
@@ -238,21 +420,46 @@ int cmd_send(int argc, char **argv)
 	return ret;
 }
 
-static void print_message(const char *buf, size_t len, const struct msgport_msginfo *info,
-			  int verbose)
+/* How recv writes a message. */
+enum recv_output {
+	OUT_LINE,	/* the bytes and a newline */
+	OUT_RAW,	/* --raw: the bytes */
+	OUT_NUL,	/* -0: the bytes and a NUL */
+	OUT_HEX,	/* --hex: hexdump -C */
+};
+
+static void print_metadata(FILE *f, const struct msgport_msginfo *info)
 {
-	if (verbose)
-		printf("[seq=%" PRIu64 " priority=%" PRIu32 " pid=%" PRId32 " tid=%" PRId32
-		       " uid=%" PRIu32 " gid=%" PRIu32 " len=%" PRIu32 " sent=%" PRIu64
-		       ".%09" PRIu64 "] ",
-		       (uint64_t)info->seq, (uint32_t)info->priority, (int32_t)info->pid,
-		       (int32_t)info->tid, (uint32_t)info->uid, (uint32_t)info->gid,
-		       (uint32_t)info->len, (uint64_t)info->send_time_ns / 1000000000,
-		       (uint64_t)info->send_time_ns % 1000000000);
-	if (verbose && (info->msg_flags & MSGPORT_MSG_CALL))
-		printf("[call=%" PRIu64 "] ", (uint64_t)info->token);
-	fwrite(buf, 1, len, stdout);
-	putchar('\n');
+	fprintf(f, "[seq=%" PRIu64 " priority=%" PRIu32 " pid=%" PRId32 " tid=%" PRId32
+		" uid=%" PRIu32 " gid=%" PRIu32 " len=%" PRIu32 " sent=%" PRIu64
+		".%09" PRIu64 "]",
+		(uint64_t)info->seq, (uint32_t)info->priority, (int32_t)info->pid,
+		(int32_t)info->tid, (uint32_t)info->uid, (uint32_t)info->gid,
+		(uint32_t)info->len, (uint64_t)info->send_time_ns / 1000000000,
+		(uint64_t)info->send_time_ns % 1000000000);
+	if (info->msg_flags & MSGPORT_MSG_CALL)
+		fprintf(f, " [call=%" PRIu64 "]", (uint64_t)info->token);
+}
+
+static void print_message(const char *buf, size_t len, const struct msgport_msginfo *info,
+			  int verbose, enum recv_output out)
+{
+	if (verbose) {
+		/* Raw bytes stay alone on standard output. */
+		FILE *f = out == OUT_RAW || out == OUT_NUL ? stderr : stdout;
+
+		print_metadata(f, info);
+		fputc(out == OUT_LINE ? ' ' : '\n', f);
+	}
+	if (out == OUT_HEX) {
+		cli_hexdump((const unsigned char *)buf, 0, len);
+	} else {
+		fwrite(buf, 1, len, stdout);
+		if (out == OUT_LINE)
+			putchar('\n');
+		else if (out == OUT_NUL)
+			putchar('\0');
+	}
 	/* A reader at the other end of a pipe sees each message as it comes. */
 	fflush(stdout);
 }
@@ -280,9 +487,15 @@ int cmd_recv(int argc, char **argv)
 		CLI_OPT_TIMEOUT,
 		{ "peek", no_argument, NULL, 'p' },
 		CLI_OPT_VERBOSE,
+		{ "raw",  no_argument, NULL, 'r' },
+		{ "null", no_argument, NULL, '0' },
+		{ "hex",  no_argument, NULL, 'x' },
 		CLI_OPT_HELP,
+		CLI_OPT_VERSION,
 		CLI_OPT_END,
 	};
+	enum recv_output out = OUT_LINE;
+	int outputs = 0;
 	struct cli_opts o = CLI_OPTS_INIT(recv_usage);
 	struct msgport_mailbox *mb = NULL;
 	struct msgport_msginfo info;
@@ -295,8 +508,14 @@ int cmd_recv(int argc, char **argv)
 	int c, ret;
 	char *buf;
 
-	while ((c = cli_getopt(argc, argv, "if:c:nt:pvh", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "if:c:nt:pvr0xhV", opts)) != -1) {
 		switch (c) {
+		case 'r':
+		case '0':
+		case 'x':
+			out = c == 'r' ? OUT_RAW : c == '0' ? OUT_NUL : OUT_HEX;
+			outputs++;
+			break;
 		case 'f':
 			ret = cli_pid_value("--from", optarg, &from);
 			if (ret)
@@ -311,6 +530,8 @@ int cmd_recv(int argc, char **argv)
 				return ret;
 		}
 	}
+	if (outputs > 1)
+		return cli_usage("--raw, -0 and --hex do not go together");
 	if (o.inbox && optind < argc)
 		return cli_usage("--inbox receives from this process's inbox: no NAME ('%s')",
 				 argv[optind]);
@@ -387,7 +608,7 @@ int cmd_recv(int argc, char **argv)
 			ret = cli_fail((int)n, "receive from %s", name);
 			break;
 		}
-		print_message(buf, (size_t)n, &info, o.verbose);
+		print_message(buf, (size_t)n, &info, o.verbose, out);
 		done++;
 	}
 	free(buf);

@@ -31,8 +31,11 @@ static const char load_usage[] =
 	"the module named msgport in /lib/modules/$(uname -r) with its dependencies\n"
 	"(like modprobe).  PARAM=VALUE pairs are module parameters, e.g.\n"
 	"max_mailboxes=64.  Needs CAP_SYS_MODULE.  Fails if msgport is already loaded.\n"
+	"Under Secure Boot the kernel loads only signed modules: DKMS signs with\n"
+	"/var/lib/dkms/mok.pub, which 'mokutil --import' enrolls (see msgport(7)).\n"
 	"\n"
-	"  -h, --help   show this help\n";
+	"  -h, --help      show this help\n"
+	"  -V, --version   show the version\n";
 
 static const char unload_usage[] =
 	"Usage: msgport unload\n"
@@ -40,7 +43,8 @@ static const char unload_usage[] =
 	"Unload the msgport kernel module.  Refused while /dev/msgport or a mailbox\n"
 	"descriptor is open anywhere.  Needs CAP_SYS_MODULE.\n"
 	"\n"
-	"  -h, --help   show this help\n";
+	"  -h, --help      show this help\n"
+	"  -V, --version   show the version\n";
 
 static const char version_usage[] =
 	"Usage: msgport version\n"
@@ -49,7 +53,8 @@ static const char version_usage[] =
 	"version.  Exits 1 (after printing the library's part) when the module\n"
 	"cannot be asked: not loaded, or no access to /dev/msgport.\n"
 	"\n"
-	"  -h, --help   show this help\n";
+	"  -h, --help      show this help\n"
+	"  -V, --version   show the version\n";
 
 /* Parses an operand-less command's options; -1 to go on, else the exit code. */
 static int simple_options(int argc, char **argv, const char *usage)
@@ -71,18 +76,77 @@ static int is_module_path(const char *arg)
 
 #ifdef MSGPORT_HAVE_LIBKMOD
 
+/* The first line of file path, without its newline, into buf: 0 or -1. */
+static int read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(buf, (int)size, f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* Secure Boot is on: the EFI variable's data byte (after 4 of attributes). */
+static int secure_boot_on(void)
+{
+	unsigned char v[5];
+	FILE *f = fopen("/sys/firmware/efi/efivars/"
+			"SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", "re");
+	int on;
+
+	if (!f)
+		return 0;
+	on = fread(v, 1, sizeof(v), f) == sizeof(v) && v[4] == 1;
+	fclose(f);
+	return on;
+}
+
+/*
+ * Whether the kernel insists on signed modules: module.sig_enforce, a
+ * lockdown other than "[none]", or Secure Boot (which Debian's kernels
+ * answer with a lockdown; securityfs may not be mounted to say so).
+ */
+static int signatures_required(void)
+{
+	char buf[128];
+
+	if (secure_boot_on())
+		return 1;
+
+	if (!read_line("/sys/module/module/parameters/sig_enforce", buf, sizeof(buf)) &&
+	    buf[0] == 'Y')
+		return 1;
+	return !read_line("/sys/kernel/security/lockdown", buf, sizeof(buf)) &&
+	       strchr(buf, '[') && !strstr(buf, "[none]");
+}
+
 /* Why libkmod failed, in the words of module loading. */
 static const char *kmod_why(int err)
 {
+	char buf[16];
+
 	switch (-err) {
 	case EEXIST:
 		return "module msgport is already loaded";
 	case ENOEXEC:
 		return "invalid module format (built for another kernel release? see dmesg)";
 	case EPERM:
-		return "operation not permitted (loading and unloading modules needs root)";
+		if (geteuid() != 0)
+			return "operation not permitted (loading and unloading modules needs root)";
+		if (!read_line("/proc/sys/kernel/modules_disabled", buf, sizeof(buf)) &&
+		    buf[0] == '1')
+			return "module loading is disabled on this system (kernel.modules_disabled)";
+		return "operation not permitted (see dmesg)";
 	case EKEYREJECTED:
 		return "module signature rejected (see dmesg)";
+	case ENOKEY:
+		return "module signed with a key the kernel does not know (see dmesg)";
 	case EBUSY:
 	case EAGAIN:
 		return "module is in use: /dev/msgport or a mailbox is still open";
@@ -91,6 +155,33 @@ static const char *kmod_why(int err)
 	default:
 		return strerror(-err);
 	}
+}
+
+/*
+ * A refusal for the module's signature: EKEYREJECTED or ENOKEY, or EPERM
+ * from root while the kernel requires signed modules (lockdown).
+ */
+static int refused_for_signature(int err)
+{
+	return err == -EKEYREJECTED || err == -ENOKEY ||
+	       (err == -EPERM && geteuid() == 0 && signatures_required());
+}
+
+/* Says why loading failed (what: "load" or "load: PATH"); returns 1. */
+static int load_failed(const char *what, int err)
+{
+	if (!refused_for_signature(err)) {
+		cli_error("%s: %s", what, kmod_why(err));
+		return 1;
+	}
+	cli_error("%s: the kernel refused the module: it requires modules signed with a "
+		  "key it trusts (Secure Boot), and msgport is unsigned or signed with "
+		  "another key (%s)", what, strerror(-err));
+	fputs("  DKMS signs the modules it builds with its own key, /var/lib/dkms/mok.pub.\n"
+	      "  Enroll that key once:  sudo mokutil --import /var/lib/dkms/mok.pub\n"
+	      "  then reboot and confirm the enrollment in the MOK manager, and load\n"
+	      "  msgport again (see msgport(7), \"Secure Boot\").\n", stderr);
+	return 1;
 }
 
 /* libkmod's own log lines would repeat our message less clearly. */
@@ -150,8 +241,10 @@ static int load_from_path(struct kmod_ctx *ctx, const char *path, const char *op
 	err = kmod_module_insert_module(mod, 0, options);
 	kmod_module_unref(mod);
 	if (err < 0) {
-		cli_error("load: %s: %s", path, kmod_why(err));
-		return 1;
+		char what[4096];
+
+		snprintf(what, sizeof(what), "load: %s", path);
+		return load_failed(what, err);
 	}
 	return 0;
 }
@@ -178,8 +271,7 @@ static int load_by_name(struct kmod_ctx *ctx, const char *options)
 						      NULL, NULL, NULL);
 		kmod_module_unref(mod);
 		if (err < 0) {
-			cli_error("load: %s", kmod_why(err));
-			ret = 1;
+			ret = load_failed("load", err);
 			break;
 		}
 		if (err > 0) {	/* KMOD_PROBE_APPLY_BLACKLIST* */
@@ -288,7 +380,7 @@ static int raw_module_version(struct msgport_version *v)
 {
 	int fd, ret;
 
-	fd = open(MSGPORT_DEVICE_PATH, O_RDONLY | O_CLOEXEC);
+	fd = open(cli_device_path(), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	memset(v, 0, sizeof(*v));
@@ -320,19 +412,19 @@ int cmd_version(int argc, char **argv)
 	if (ret == -EPROTO && raw_module_version(&v) == 0) {
 		print_module(&v);
 		fflush(stdout);
-		cli_error("version: the module speaks ABI %u, this library ABI %u: "
-			  "update one of them", v.abi_major, MSGPORT_ABI_MAJOR);
-		return 1;
+		return cli_abi_mismatch();
 	}
 	if (ret == -ENOENT) {
 		fflush(stdout);
 		cli_error("version: module not loaded (%s missing; try 'msgport load')",
-			  MSGPORT_DEVICE_PATH);
+			  cli_device_path());
 		return 1;
 	}
 	if (ret < 0) {
 		fflush(stdout);
-		return cli_fail(ret, "version: %s", MSGPORT_DEVICE_PATH);
+		if (ret == -EPROTO)
+			return cli_abi_mismatch();
+		return cli_fail(ret, "version: %s", cli_device_path());
 	}
 	ret = msgport_module_version(mp, &v);
 	msgport_close(mp);

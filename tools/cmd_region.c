@@ -25,50 +25,10 @@ static const char dump_usage[] =
 	"  -o, --offset O   start at byte O (default 0; suffixes K, M, G)\n"
 	"  -l, --length L   dump L bytes (default: to the end of the region)\n"
 	"  -h, --help       show this help\n"
+	"  -V, --version    show the version\n"
 	"\n"
 	"Exit status: 0 dumped; 1 failure (no such mailbox, no region, offset or\n"
 	"length beyond the region); 2 usage.\n";
-
-static void dump_line(uint64_t off, const unsigned char *p, size_t n)
-{
-	size_t i;
-
-	printf("%08" PRIx64 " ", off);
-	for (i = 0; i < 16; i++) {
-		if (i == 8)
-			putchar(' ');
-		if (i < n)
-			printf(" %02x", p[i]);
-		else
-			fputs("   ", stdout);
-	}
-	fputs("  |", stdout);
-	for (i = 0; i < n; i++)
-		putchar(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.');
-	puts("|");
-}
-
-static void dump(const unsigned char *base, uint64_t off, uint64_t len)
-{
-	const unsigned char *prev = NULL;
-	uint64_t i;
-	int starred = 0;
-
-	for (i = 0; i < len; i += 16) {
-		size_t n = len - i < 16 ? (size_t)(len - i) : 16;
-
-		if (prev && n == 16 && !memcmp(prev, base + i, 16)) {
-			if (!starred)
-				puts("*");
-			starred = 1;
-			continue;
-		}
-		dump_line(off + i, base + i, n);
-		prev = base + i;
-		starred = 0;
-	}
-	printf("%08" PRIx64 "\n", off + len);
-}
 
 int cmd_dump(int argc, char **argv)
 {
@@ -76,6 +36,7 @@ int cmd_dump(int argc, char **argv)
 		{ "offset", required_argument, NULL, 'o' },
 		{ "length", required_argument, NULL, 'l' },
 		CLI_OPT_HELP,
+		CLI_OPT_VERSION,
 		CLI_OPT_END,
 	};
 	struct cli_opts o = CLI_OPTS_INIT(dump_usage);
@@ -86,7 +47,7 @@ int cmd_dump(int argc, char **argv)
 	const char *name;
 	uint64_t size;
 
-	while ((c = cli_getopt(argc, argv, "o:l:h", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:l:hV", opts)) != -1) {
 		switch (c) {
 		case 'o':
 			ret = parse_size(optarg, &offset);
@@ -130,8 +91,8 @@ int cmd_dump(int argc, char **argv)
 		msgport_region_unmap(r);
 		return 1;
 	}
-	dump((const unsigned char *)msgport_region_addr(r) + offset, offset,
-	     has_length ? length : size - offset);
+	cli_hexdump((const unsigned char *)msgport_region_addr(r) + offset, offset,
+		    has_length ? length : size - offset);
 	msgport_region_unmap(r);
 	return 0;
 }

@@ -43,6 +43,7 @@ static const char call_usage[] =
 	"  -v, --verbose         print the reply's metadata first, stamped by the\n"
 	"                        kernel: [token=T pid=PID uid=UID len=BYTES]\n"
 	"  -h, --help            show this help\n"
+	"  -V, --version         show the version\n"
 	"\n"
 	"Exit status: 0 reply printed; 75 timed out, or no room (--nonblock);\n"
 	"1 no answer (the server exited or closed before answering, the mailbox\n"
@@ -68,6 +69,7 @@ static const char serve_usage[] =
 	"      --pid-file FILE   with --inbox: once it is open, write our pid to FILE\n"
 	"  -v, --verbose         log each call on standard error\n"
 	"  -h, --help            show this help\n"
+	"  -V, --version         show the version\n"
 	"\n"
 	"Exit status: 0 after --count calls; 1 failure; 2 usage.  A failing\n"
 	"COMMAND is reported on standard error; its output is still the reply.\n";
@@ -154,6 +156,7 @@ int cmd_call(int argc, char **argv)
 		CLI_OPT_NONBLOCK,
 		CLI_OPT_VERBOSE,
 		CLI_OPT_HELP,
+		CLI_OPT_VERSION,
 		CLI_OPT_END,
 	};
 	struct cli_opts o = CLI_OPTS_INIT(call_usage);
@@ -167,7 +170,7 @@ int cmd_call(int argc, char **argv)
 	int c, ret;
 	ssize_t n;
 
-	while ((c = cli_getopt(argc, argv, "P:p:t:nvh", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "P:p:t:nvhV", opts)) != -1) {
 		ret = cli_option(c, &o);
 		if (ret >= 0)
 			return ret;
@@ -390,6 +393,7 @@ int cmd_serve(int argc, char **argv)
 		CLI_OPT_PID_FILE,
 		CLI_OPT_VERBOSE,
 		CLI_OPT_HELP,
+		CLI_OPT_VERSION,
 		CLI_OPT_END,
 	};
 	struct cli_opts o = CLI_OPTS_INIT(serve_usage);
@@ -408,7 +412,7 @@ int cmd_serve(int argc, char **argv)
 	char *req = NULL;
 	ssize_t n;
 
-	while ((c = cli_getopt(argc, argv, "+c:m:ivh", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "+c:m:ivhV", opts)) != -1) {
 		ret = serve_option(c, &o, &attr);
 		if (ret >= 0)
 			return ret;
@@ -418,7 +422,7 @@ int cmd_serve(int argc, char **argv)
 		if (optind >= argc || !strcmp(argv[optind - 1], "--"))
 			return cli_usage("missing NAME (or --inbox)");
 		name = argv[optind++];
-		while ((c = cli_getopt(argc, argv, "+c:m:ivh", opts)) != -1) {
+		while ((c = cli_getopt(argc, argv, "+c:m:ivhV", opts)) != -1) {
 			if (c == 'i' || c == 'F')
 				return cli_usage("--inbox and --pid-file do not go with NAME");
 			ret = serve_option(c, &o, &attr);

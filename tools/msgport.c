@@ -5,9 +5,10 @@
  *   msgport [--help] [--version] COMMAND [ARGS...]
  *
  * The subcommands live in cmd_module.c (load, unload, version),
- * cmd_mailbox.c (create, rm, ls, stat, chmod) and cmd_message.c (send,
- * recv, also to and from a process's inbox), cmd_region.c (dump) and
- * cmd_rpc.c (call, serve); exit codes are described in cli.h.
+ * cmd_mailbox.c (create, rm, chmod), cmd_list.c (ls, stat: tables and
+ * JSON through libsmartcols), cmd_message.c (send, recv, also to and from
+ * a process's inbox), cmd_region.c (dump) and cmd_rpc.c (call, serve);
+ * exit codes are described in cli.h.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +21,7 @@ static const struct cli_command commands[] = {
 	{ "version", cmd_version, "print library, ABI and module versions" },
 	{ "create",  cmd_create,  "create a mailbox" },
 	{ "rm",      cmd_rm,      "remove (unlink) mailboxes" },
-	{ "ls",      cmd_ls,      "list mailboxes (the /proc/msgport table)" },
+	{ "ls",      cmd_ls,      "list mailboxes (table, --json, --output COLUMNS)" },
 	{ "stat",    cmd_stat,    "show a mailbox's attributes and counters" },
 	{ "chmod",   cmd_chmod,   "change a mailbox's permission bits" },
 	{ "send",    cmd_send,    "send messages to a mailbox, or to a process (--pid)" },
@@ -45,7 +46,8 @@ static void usage(FILE *f)
 	for (c = commands; c->name; c++)
 		fprintf(f, "  %-8s  %s\n", c->name, c->summary);
 	fputs("\n"
-	      "'msgport COMMAND --help' (or 'msgport help COMMAND') describes a command.\n"
+	      "'msgport COMMAND --help' (or 'msgport help COMMAND') describes a command;\n"
+	      "every command also takes --version.\n"
 	      "\n"
 	      "Exit status: 0 success; 1 failure (message on stderr); 2 usage error;\n"
 	      "75 (EX_TEMPFAIL) a non-blocking or timed send/recv found no room/no message,\n"
@@ -93,8 +95,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("msgport %s (ABI %u.%u)\n", msgport_lib_version(),
-			       MSGPORT_ABI_MAJOR, MSGPORT_ABI_MINOR);
+			cli_print_version();
 			return 0;
 		default:
 			return EXIT_USAGE;

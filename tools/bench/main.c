@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libmsgport.h>
+
 #include "bench.h"
 #include "facts.h"
 #include "parse.h"
@@ -93,6 +95,7 @@ static void usage(FILE *f)
 		"  -l, --list           list the mechanisms and whether they can run here\n"
 		"  -q, --quiet          no progress lines on stderr\n"
 		"  -h, --help           this help\n"
+		"  -V, --version        the version\n"
 		"\n"
 		"A cell is one mechanism at one size in one mode in one round.  A cell still\n"
 		"running after max(60 s, 20 x (time + warm-up)) is killed and reported.\n"
@@ -252,6 +255,7 @@ static const struct option long_opts[] = {
 	{ "cpus", required_argument, NULL, 'C' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -272,7 +276,7 @@ int main(int argc, char **argv)
 	uint32_t u;
 
 	collect_mechs();
-	while ((c = getopt_long(argc, argv, "m:s:t:w:n:r:d:j:lqh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:s:t:w:n:r:d:j:lqhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			ret = parse_mechs(optarg, want);
@@ -344,6 +348,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("%s (msgport) %s\n", prog, msgport_lib_version());
 			return 0;
 		default:
 			fprintf(stderr, "Try '%s --help'.\n", prog);

@@ -5,7 +5,7 @@
  * message, each followed by one row per msgport mechanism giving its ratio
  * to the best peer of that column (floors and msgport itself excluded): to
  * the best peer that carries the payload through the kernel, and also to the
- * best shared-memory ring when that one is better; and the issue's targets
+ * best shared-memory ring when that one is better; and the project's targets
  * checked against this run.
  */
 #include <errno.h>
@@ -203,7 +203,7 @@ void report_targets(FILE *f, const struct bench_results *res, bool md)
 	char how[256];
 	unsigned int i;
 
-	fprintf(f, md ? "Targets of issue 7, in this run:\n\n" : "Targets (issue 7), in this run:\n");
+	fprintf(f, md ? "Targets, in this run:\n\n" : "Targets, in this run:\n");
 
 	for (i = 0; i < sizeof(rt_peers) / sizeof(rt_peers[0]); i++) {
 		v = lookup(res, rt_peers[i], 64, M_P50);
@@ -218,7 +218,7 @@ void report_targets(FILE *f, const struct bench_results *res, bool md)
 	target(f, md, "64 B round trip, msgport ≤ 0.8× the best of pipe, Unix seqpacket, "
 		 "POSIX mq, SysV mq, eventfd+shm", v, 0.8 * best, false, how);
 
-	/* Streaming: msgport's batched path where it ran (the issue counts it). */
+	/* Streaming: msgport's batched path where it ran (the targets count it). */
 	stream = "msgport-batch";
 	v = lookup(res, stream, 64, M_MSGS);
 	if (isnan(v)) {
@@ -237,7 +237,7 @@ void report_targets(FILE *f, const struct bench_results *res, bool md)
 	sn = lookup(res, "msgport-span", 1 << 20, M_MBS);
 	mc = lookup(res, "memcpy", 1 << 20, M_MBS);
 	if (res_mech_index(res, "msgport-span") < 0)
-		bench_fmt(how, sizeof(how), "no msgport-span mechanism in this run (regions: issue 6)");
+		bench_fmt(how, sizeof(how), "no msgport-span mechanism in this run");
 	else
 		bench_fmt(how, sizeof(how), "msgport-span %.0f MB/s = %.2f× memcpy (%.0f MB/s)", sn,
 			 sn / mc, mc);

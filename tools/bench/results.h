@@ -76,7 +76,7 @@ void report_table(FILE *f, const struct bench_results *res);
 int report_json(const char *path, const struct bench_results *res);
 int report_tsv(const char *path, const struct bench_results *res);
 int report_markdown(const char *path, const struct bench_results *res);
-/* The targets, checked against this run, one line each. */
+/* The project's targets, checked against this run, one line each. */
 void report_targets(FILE *f, const struct bench_results *res, bool markdown);
 
 #endif /* MSGPORT_BENCH_RESULTS_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The aligned table on stdout: one row per mechanism and size, then how
- * msgport compares with the best peer, then the issue's targets.
+ * msgport compares with the best peer, then the project's targets.
  */
 #include <math.h>
 #include <stdio.h>
