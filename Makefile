@@ -88,6 +88,7 @@ include tests/vm/vm.mk
 include tests/debug/debug.mk
 include bench/bench.mk
 include install.mk
+include tests/pkg/pkg.mk
 
 # Everything: dependencies, -Werror build, host tests, then the suite in the VM.
 check:
