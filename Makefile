@@ -41,6 +41,10 @@ bindir ?= $(PREFIX)/bin
 BINDIR ?= $(bindir)
 mandir ?= $(PREFIX)/share/man
 MANDIR ?= $(mandir)
+libexecdir ?= $(PREFIX)/libexec
+LIBEXECDIR ?= $(libexecdir)
+# The example programs msgport-test runs, installed (make install-tests).
+MSGPORT_EXAMPLES_INSTALL_DIR = $(LIBEXECDIR)/msgport
 DESTDIR ?=
 
 # -m32 etc. for a 32-bit build of the userspace side: make O=build32 EXTRA_CFLAGS=-m32

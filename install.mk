@@ -7,7 +7,9 @@
 #                       bash completion; then ldconfig when DESTDIR is empty (as root).
 #                       It builds only what it installs: neither cmocka nor
 #                       kernel headers are needed.
-#   make install-tests  msgport-test, the in-VM suite (needs cmocka)
+#   make install-tests  msgport-test, the in-VM suite (needs cmocka), and the
+#                       example programs it runs, in LIBEXECDIR/msgport
+#                       (msgport-test adds it to PATH)
 #   make uninstall      removes what those two installed
 #   make dkms-install   (root) the module: its source in
 #                       /usr/src/msgport-VERSION (scripts/dkms-source: tracked
@@ -74,9 +76,10 @@ install-tools: tools $(MSGPORT_BENCH)
 	$(if $(MSGPORT_COMPLETION),install -d $(DESTDIR)$(BASHCOMPDIR))
 	$(if $(MSGPORT_COMPLETION),install -m 0644 $(MSGPORT_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/msgport)
 
-install-tests: $(MSGPORT_TEST)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+install-tests: $(MSGPORT_TEST) $(MSGPORT_EXAMPLES)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MSGPORT_EXAMPLES_INSTALL_DIR)
 	install -m 0755 $(MSGPORT_TEST) $(DESTDIR)$(BINDIR)/msgport-test
+	install -m 0755 $(MSGPORT_EXAMPLES) $(DESTDIR)$(MSGPORT_EXAMPLES_INSTALL_DIR)/
 	install -m 0644 tests/msgport-test.1 $(DESTDIR)$(MANDIR)/man1/msgport-test.1
 
 uninstall:
@@ -89,8 +92,10 @@ uninstall:
 		$(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MSGPORT_MAN7))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MSGPORT_MAN1)) msgport-test.1) \
 		$(addprefix $(DESTDIR)$(BINDIR)/,msgport msgport-bench msgport-test) \
+		$(addprefix $(DESTDIR)$(MSGPORT_EXAMPLES_INSTALL_DIR)/,$(notdir $(MSGPORT_EXAMPLES))) \
 		$(DESTDIR)$(BASHCOMPDIR)/msgport
-	-rmdir $(DESTDIR)$(INCLUDEDIR)/msgport/linux $(DESTDIR)$(INCLUDEDIR)/msgport 2>/dev/null
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/msgport/linux $(DESTDIR)$(INCLUDEDIR)/msgport \
+		$(DESTDIR)$(MSGPORT_EXAMPLES_INSTALL_DIR) 2>/dev/null
 	$(MSGPORT_LDCONFIG)
 
 DKMS_SRC = /usr/src/msgport-$(VERSION)

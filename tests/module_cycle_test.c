@@ -9,7 +9,9 @@
  * Loading and unloading use the raw finit_module(2) and delete_module(2)
  * system calls on the module file: $MSGPORT_KO, else
  * /lib/modules/$(uname -r)/extra/msgport.ko (where the VM harness puts it),
- * else the msgport.ko that modules.dep names (an installed module), else
+ * else the msgport.ko that modules.dep names (an installed module: DKMS
+ * compresses it as the kernel's own modules are, msgport.ko.xz on Debian's
+ * 6.12, which finit_module() takes with MODULE_INIT_COMPRESSED_FILE), else
  * ./msgport.ko (the build tree, the VM's cwd).
  */
 #include <fcntl.h>
@@ -22,6 +24,11 @@
 #include <unistd.h>
 
 #include "msgport_test.h"
+
+/* <linux/module.h>, Linux 5.17: the kernel decompresses the file itself. */
+#ifndef MODULE_INIT_COMPRESSED_FILE
+#define MODULE_INIT_COMPRESSED_FILE 4
+#endif
 
 #define OBJECTS "/sys/kernel/debug/msgport/objects"
 #define SYSMOD "/sys/module/msgport"
@@ -46,10 +53,16 @@ static const char *module_path(void)
 		f = fopen(dep, "re");
 		while (f && fgets(line, sizeof(line), f)) {
 			char *colon = strchr(line, ':');
+			char *name;
 
-			if (!colon || colon - line < 11 || strncmp(colon - 11, "/msgport.ko", 11))
+			if (!colon)
 				continue;
 			*colon = '\0';
+			name = strrchr(line, '/');
+			name = name ? name + 1 : line;
+			if (strcmp(name, "msgport.ko") && strcmp(name, "msgport.ko.xz") &&
+			    strcmp(name, "msgport.ko.zst") && strcmp(name, "msgport.ko.gz"))
+				continue;
 			snprintf(path, sizeof(path), "%s%s/%s", line[0] == '/' ? "" : "/lib/modules/",
 				 line[0] == '/' ? "" : u.release, line);
 			fclose(f);
@@ -76,14 +89,19 @@ static int unload(void)
 static int load(void)
 {
 	const char *path = module_path();
+	bool compressed;
+	size_t len;
 	int fd, ret;
 
 	if (!path)
 		return -ENOENT;
+	len = strlen(path);
+	compressed = len > 3 && strcmp(path + len - 3, ".ko") != 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) < 0 ? -errno : 0;
+	ret = syscall(SYS_finit_module, fd, "", compressed ? MODULE_INIT_COMPRESSED_FILE : 0) < 0 ?
+		-errno : 0;
 	close(fd);
 	return ret;
 }

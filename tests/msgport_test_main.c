@@ -112,6 +112,31 @@ static void list(void)
 	}
 }
 
+/*
+ * The example programs some suites run (example-span-bulk, ...) are found on
+ * PATH: in the VM and the build tree they are there; installed (make
+ * install-tests, the msgport-tools package) they are in their own directory,
+ * MSGPORT_TEST_EXAMPLES_DIR, added at PATH's end.  Returns 0 or -errno.
+ */
+static int path_add_examples(void)
+{
+	const char *path = getenv("PATH");
+	char *newpath;
+	int ret;
+
+	if (access(MSGPORT_TEST_EXAMPLES_DIR, X_OK) != 0)
+		return 0;
+	if (path && *path)
+		ret = asprintf(&newpath, "%s:%s", path, MSGPORT_TEST_EXAMPLES_DIR);
+	else
+		ret = asprintf(&newpath, "/usr/bin:/bin:%s", MSGPORT_TEST_EXAMPLES_DIR);
+	if (ret < 0)
+		return -ENOMEM;
+	ret = setenv("PATH", newpath, 1) ? -errno : 0;
+	free(newpath);
+	return ret;
+}
+
 /* The index in suites[] of the suite called name, or -1. */
 static long find_suite(const char *name)
 {
@@ -166,6 +191,11 @@ int main(int argc, char **argv)
 		}
 		selected[k] = true;
 		any = true;
+	}
+
+	if (path_add_examples() < 0) {
+		perror("msgport-test: PATH");
+		return 1;
 	}
 
 	/* Our children report on stderr; keep the two streams in order. */

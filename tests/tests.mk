@@ -55,6 +55,10 @@ $(O)/tests/obj/%.o: tests/%.c Makefile tests/tests.mk
 	$(CC) $(MSGPORT_CPPFLAGS) -Itests -Itools $(CMOCKA_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(MSGPORT_CFLAGS) \
 		-pthread -MMD -MP -c -o $@ $<
 
+# Where make install-tests puts the example programs some suites run.
+$(O)/tests/obj/msgport_test_main.o: MSGPORT_CPPFLAGS += \
+	-DMSGPORT_TEST_EXAMPLES_DIR='"$(MSGPORT_EXAMPLES_INSTALL_DIR)"'
+
 # The CLI's pure parsers, compiled alone (tools/tools.mk: MSGPORT_PARSE_SRC).
 $(O)/tests/obj/tools-parse.o: $(MSGPORT_PARSE_SRC) Makefile tests/tests.mk
 	@mkdir -p $(@D)
