@@ -78,9 +78,9 @@ expect() {
 	[ "$want" -eq 0 ] || echo "(exit status $got, as expected)"
 }
 
-# stat_field MAILBOX FIELD: one value of `msgport stat`.
+# stat_field MAILBOX FIELD: one value of `msgport stat --bytes` (sizes in bytes).
 stat_field() {
-	msgport stat "$1" | sed -n "s/^$2: *//p"
+	msgport stat --bytes "$1" | sed -n "s/^$2: *//p"
 }
 
 # wait_field MAILBOX FIELD VALUE: waits (at most 10 s) until it shows VALUE.
@@ -233,7 +233,7 @@ expect 0 msgport dump "$REGION" --length 32
 msgport dump "$REGION" --length 16 | grep -q '|HelloWorld!' || fail "the region does not hold HelloWorld!"
 show msgport stat "$REGION"
 msgport stat "$REGION" | grep -E '^(region|queued messages)' || fail "msgport stat $REGION failed"
-same "$(stat_field "$REGION" 'region')" "4096 bytes" "the region's size"
+same "$(stat_field "$REGION" 'region')" "4096" "the region's size"
 say "The consumer waits for that message before it reads (so it could have
 started first), prints the text and removes the mailbox:"
 expect 0 example-region-consumer "$REGION"
