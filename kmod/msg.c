@@ -398,6 +398,53 @@ void mp_msg_cache_exit(void)
 	kmem_cache_destroy(mp_msg_cache);
 }
 
+/* Fill @info with @msg's metadata, its sender's ids given as seen. */
+static void msg_info_fill(const struct mp_msg *msg, s32 pid, s32 tid,
+			  u32 uid, u32 gid, struct msgport_msginfo *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->seq = msg->seq;
+	info->send_time_ns = msg->send_time_ns;
+	info->pid = pid;
+	info->tid = tid;
+	info->uid = uid;
+	info->gid = gid;
+	info->priority = msg->prio;
+	info->len = msg->len;
+	if (msg->call) {
+		info->token = mp_call_token(msg->call);
+		info->msg_flags |= MSGPORT_MSG_CALL;
+	}
+	if (msg->span) {
+		info->len = msg->span_len;
+		info->span_offset = msg->span_off;
+		info->msg_flags |= MSGPORT_MSG_SPAN;
+	}
+}
+
+/**
+ * mp_msg_info_in() - a message's metadata as seen in given namespaces
+ * @msg: the message
+ * @pid_ns: the pid namespace its sender's pid and tid are seen in
+ * @user_ns: the user namespace its sender's euid and egid are seen in
+ * @info: where the metadata goes
+ *
+ * Fills @info as mp_msg_info() does for a task of @pid_ns and @user_ns:
+ * what a sender writing straight into a waiting receiver (direct.c) gives
+ * it, as the receiver would see it.
+ *
+ * Context: Any; takes no lock, does not sleep.
+ */
+void mp_msg_info_in(const struct mp_msg *msg, struct pid_namespace *pid_ns,
+		    struct user_namespace *user_ns,
+		    struct msgport_msginfo *info)
+{
+	msg_info_fill(msg, pid_nr_ns(msg->tgid, pid_ns),
+		      pid_nr_ns(msg->tid ?: msg->tgid, pid_ns),
+		      from_kuid_munged(user_ns, msg->euid),
+		      from_kgid_munged(user_ns, msg->egid), info);
+}
+
 /**
  * mp_msg_info_after() - a message's metadata, after another's
  * @msg: the message
@@ -419,40 +466,10 @@ void mp_msg_info_after(const struct mp_msg *msg,
 		       const struct mp_msg *prev,
 		       struct msgport_msginfo *info)
 {
-	s32 pid, tid;
-	u32 uid, gid;
-
-	if (prev && msg_same_sender(msg, prev)) {
-		pid = info->pid;
-		tid = info->tid;
-		uid = info->uid;
-		gid = info->gid;
-	} else {
-		struct pid_namespace *ns = task_active_pid_ns(current);
-		struct user_namespace *uns = current_user_ns();
-
-		pid = pid_nr_ns(msg->tgid, ns);
-		tid = pid_nr_ns(msg->tid ?: msg->tgid, ns);
-		uid = from_kuid_munged(uns, msg->euid);
-		gid = from_kgid_munged(uns, msg->egid);
-	}
-	memset(info, 0, sizeof(*info));
-	info->seq = msg->seq;
-	info->send_time_ns = msg->send_time_ns;
-	info->pid = pid;
-	info->tid = tid;
-	info->uid = uid;
-	info->gid = gid;
-	info->priority = msg->prio;
-	info->len = msg->len;
-	if (msg->call) {
-		info->token = mp_call_token(msg->call);
-		info->msg_flags |= MSGPORT_MSG_CALL;
-	}
-	if (msg->span) {
-		info->len = msg->span_len;
-		info->span_offset = msg->span_off;
-		info->msg_flags |= MSGPORT_MSG_SPAN;
-	}
+	if (prev && msg_same_sender(msg, prev))
+		msg_info_fill(msg, info->pid, info->tid, info->uid, info->gid,
+			      info);
+	else
+		mp_msg_info_in(msg, task_active_pid_ns(current),
+			       current_user_ns(), info);
 }
-

@@ -13,6 +13,8 @@
  *   msg.c           a message's life: made, its metadata, copied out, freed
  *   wait.c          wake-ups, deadlines, sleeping, adaptive spinning
  *   queue.c         a mailbox's priority queue and hand-off (mb->lock)
+ *   direct.c        a large message written straight into a waiting
+ *                   receiver's buffer: one copy
  *   send.c, recv.c  sending and receiving, one message or a batch
  *   mailbox.c       a mailbox as a whole: made, referenced, freed,
  *                   destroyed; its receivers, poll, stat, mode
@@ -34,7 +36,7 @@
  *   2  msg.c
  *   3  wait.c
  *   4  queue.c
- *   5  send.c recv.c
+ *   5  direct.c send.c recv.c
  *   6  mailbox.c
  *   7  registry.c inbox.c
  *   8  rpc.c
@@ -52,7 +54,7 @@
  *
  * Names: everything of the module is mp_ (macros MP_), one prefix per file
  * after it where a file has a concept of its own (mp_msg_, mp_queue_,
- * mp_wait_, mp_mailbox_, mp_registry_, mp_inbox_, mp_call_, mp_region_,
+ * mp_wait_, mp_direct_, mp_mailbox_, mp_registry_, mp_inbox_, mp_call_, mp_region_,
  * mp_file_, mp_quota_), ioctl handlers mp_ioc_*.  msgport_ is
  * libmsgport's, but for the uapi structs, which are shared by design.
  *
@@ -224,6 +226,7 @@ enum mp_wstate {
 	MP_W_RETRY,		/* receiver: look at the queue again */
 	MP_W_IDRM,		/* the mailbox was destroyed */
 	MP_W_RESET,		/* sync sender of a call: no receiver left */
+	MP_W_FILLING,		/* receiver: a sender writes into its buffer */
 };
 
 struct mp_waiter {
@@ -240,6 +243,22 @@ struct mp_waiter {
 	struct pid *from;		/* receiver: only messages of this sender */
 	u64 seq;			/* sender: the message's sequence number */
 	u64 woken_ns;			/* when a waker queued its wake-up, or 0 */
+	struct mp_direct_dest *dest;	/* receiver: may be written directly */
+	u32 filled;			/* receiver: bytes written directly */
+};
+
+/*
+ * Where a sender may write a message straight into a waiting receiver
+ * (direct.c): the receiver's buffer and info, in its address space, and
+ * the namespaces its info is seen in.  On the receiver's stack, valid while
+ * it waits or is being filled (MP_W_FILLING).
+ */
+struct mp_direct_dest {
+	struct mm_struct *mm;
+	void __user *buf;
+	struct msgport_msginfo __user *uinfo;
+	struct pid_namespace *pid_ns;
+	struct user_namespace *user_ns;
 };
 
 /*
@@ -381,6 +400,9 @@ static inline void mp_msg_free(struct mp_msg *msg)
 }
 
 void mp_msg_put(struct mp_msg *msg);
+void mp_msg_info_in(const struct mp_msg *msg, struct pid_namespace *pid_ns,
+		    struct user_namespace *user_ns,
+		    struct msgport_msginfo *info);
 void mp_msg_info_after(const struct mp_msg *msg,
 		       const struct mp_msg *prev,
 		       struct msgport_msginfo *info);
@@ -613,6 +635,8 @@ static inline void mp_queue_stamp(struct mp_mailbox *mb, struct mp_msg *msg)
 	mp_queue_stamp_at(mb, msg, ktime_get_ns());
 }
 
+struct mp_waiter *mp_queue_taker_for(struct mp_mailbox *mb, u32 prio,
+				     u32 len, struct pid *tgid);
 struct mp_waiter *mp_queue_taker(struct mp_mailbox *mb,
 				 const struct mp_msg *msg);
 void mp_queue_handoff(struct mp_mailbox *mb, struct mp_waiter *w,
@@ -637,6 +661,21 @@ static inline int mp_queue_dead_error(const struct mp_mailbox *mb,
 		return -EIDRM;
 	return waited ? -ECONNRESET : -ECONNREFUSED;
 }
+
+/* direct.c (layer 5): a message written straight into a waiting receiver */
+
+/*
+ * The smallest message written straight into a waiting receiver: below a
+ * page, a slab buffer and two copies cost less than pinning the receiver's
+ * page and taking its mm's mmap_lock.
+ */
+#define MP_DIRECT_MIN	PAGE_SIZE
+
+void mp_direct_dest_init(struct mp_direct_dest *dest,
+			 const struct mp_xfer *x);
+bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x);
+void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
+			   struct mp_wake *wk);
 
 /* send.c (layer 5) */
 int mp_send(struct mp_mailbox *mb, struct mp_xfer *x);

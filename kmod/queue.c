@@ -304,17 +304,46 @@ void mp_queue_remove(struct mp_mailbox *mb, struct mp_msg *msg,
 }
 
 /**
+ * mp_queue_taker_for() - the waiting receiver a message would be handed to
+ * @mb: the mailbox
+ * @prio: the message's priority
+ * @len: the bytes a receiver gets of it (mp_msg_copy_len())
+ * @tgid: its sender's thread group
+ *
+ * The first waiting receiver whose filter admits a message of @tgid (none,
+ * or @tgid), if it would take it as it is: it is no peek, and its buffer
+ * holds @len bytes or it accepts truncation.  No later receiver is tried.
+ * FIFO within a priority: while a message of the same or a higher priority
+ * than @prio is queued (say, one too big for the waiter's buffer), there is
+ * none, so the message queues behind it rather than overtaking it.
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ * Return: The receiver's waiter (still on recv_waiters), or NULL.
+ */
+struct mp_waiter *mp_queue_taker_for(struct mp_mailbox *mb, u32 prio,
+				     u32 len, struct pid *tgid)
+{
+	struct mp_waiter *w;
+
+	if (mb->prio_map >> prio)
+		return NULL;
+	list_for_each_entry(w, &mb->recv_waiters, link) {
+		if (!w->from || w->from == tgid)
+			break;
+	}
+	if (list_entry_is_head(w, &mb->recv_waiters, link) || !w->take ||
+	    (len > w->buf_len && !w->trunc))
+		return NULL;
+	return w;
+}
+
+/**
  * mp_queue_taker() - the waiting receiver a message can be handed to
  * @mb: the mailbox
  * @msg: the message, not queued
  *
- * The first waiting receiver whose filter admits @msg (none, or @msg's
- * sender), if it would take it as it is: it is no peek, and its buffer
- * holds mp_msg_copy_len() of @msg or it accepts truncation.  No later
- * receiver is tried.  FIFO within a priority: while a message of the same
- * or a higher priority is queued (say, one too big for the waiter's
- * buffer), there is none, so @msg queues behind it rather than overtaking
- * it.
+ * mp_queue_taker_for() @msg, as the receiver would get it (a span taken by
+ * reference has no bytes to copy).
  *
  * Context: Called with mb->lock held; does not sleep.
  * Return: The receiver's waiter (still on recv_waiters), or NULL.
@@ -324,19 +353,9 @@ struct mp_waiter *mp_queue_taker(struct mp_mailbox *mb,
 {
 	struct mp_waiter *w;
 
-	/*
-	 * FIFO within a priority: a message queued at the same or a higher
-	 * priority (say, one too big for the waiter's buffer) comes first,
-	 * so @msg queues behind it rather than overtaking it.
-	 */
-	if (mb->prio_map >> msg->prio)
-		return NULL;
-	list_for_each_entry(w, &mb->recv_waiters, link) {
-		if (!w->from || w->from == msg->tgid)
-			break;
-	}
-	if (list_entry_is_head(w, &mb->recv_waiters, link) || !w->take ||
-	    (mp_msg_copy_len(msg, w->span) > w->buf_len && !w->trunc))
+	/* The copy length depends on the receiver: check it once found. */
+	w = mp_queue_taker_for(mb, msg->prio, 0, msg->tgid);
+	if (w && mp_msg_copy_len(msg, w->span) > w->buf_len && !w->trunc)
 		return NULL;
 	return w;
 }

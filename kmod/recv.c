@@ -129,6 +129,7 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		.from = x->from,
 		.state = MP_W_RETRY,
 	};
+	struct mp_direct_dest dest;
 	struct msgport_msginfo info;
 	struct mp_wake wk = { };
 	struct mp_deadline d;
@@ -138,6 +139,11 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 	long ret;
 
 	mp_deadline_init(&d, x);
+	/* A sender may write a large message straight in (direct.c). */
+	if (w.take && !w.span && x->len >= MP_DIRECT_MIN && current->mm) {
+		mp_direct_dest_init(&dest, x);
+		w.dest = &dest;
+	}
 	spin_lock(&mb->lock);
 	mp_wake_note_peer(&mb->last_receiver, &wk);
 	for (;;) {
@@ -146,6 +152,11 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 			msg = w.msg;
 			ret = 0;
 			break;
+		}
+		if (w.state == MP_W_FILLING) {
+			/* A sender writes into the buffer: wait for it. */
+			mp_direct_wait_filled(mb, &w, &wk);
+			continue;
 		}
 		if (w.state == MP_W_IDRM || mb->dead) {
 			if (w.state == MP_W_WAITING)
@@ -214,6 +225,9 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		return copy_info(x, &info) ?: -EMSGSIZE;
 	if (ret)
 		return mp_wait_report_remaining(&d, x->utimeout, ret);
+	/* Written straight into the buffer, info included (direct.c). */
+	if (!msg)
+		return w.filled;
 
 	if (w.state == MP_W_READY)
 		mp_msg_info(msg, &info);

@@ -201,6 +201,11 @@ int mp_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	struct mp_msg *msg;
 	int err;
 
+	/* A waiting receiver takes a large message in one copy (direct.c). */
+	if (x->len >= MP_DIRECT_MIN && !x->call &&
+	    !(x->flags & MSGPORT_F_SPAN) && !send_check(mb, x) &&
+	    mp_direct_send(mb, x))
+		return 0;
 	if (!send_prepare(mb, x, &msg, 1, &err))
 		return err;
 	return send_msg(mb, x, msg);

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport: one copy to a waiting receiver.
+ *
+ * A message goes through kernel memory in two copies (msg.c): copied in
+ * from the sender into a buffer allocated for it (and zeroed first, on
+ * kernels with init_on_alloc), then out to the receiver.  When a receiver
+ * already waits for it, the sender writes it straight into the receiver's
+ * buffer instead, as process_vm_writev() writes into another process: one
+ * pass over the bytes, no allocation, no charge, no reference on the
+ * sender's pids.
+ *
+ * How
+ *   A receiver that may be written to directly (it takes, not peeks; not
+ *   spans by reference; a buffer of at least MP_DIRECT_MIN bytes) says where
+ *   (struct mp_direct_dest on its stack: its mm, buffer, info, namespaces)
+ *   while it waits.  A sender of a message of at least MP_DIRECT_MIN bytes
+ *   (not a call's request, not a span) that finds it the receiver the message
+ *   would be handed to (mp_queue_taker_for()) claims it under mb->lock
+ *   (unlinked, MP_W_FILLING), stamps the message (its sequence number and
+ *   send time) and, with the lock dropped, writes the payload and then the
+ *   info, as the receiver would see it, into the receiver's memory: its
+ *   pages pinned MP_DIRECT_PAGES at a time (pin_user_pages_remote()), mapped
+ *   and copied into from the sender's memory.  Then, under the lock again,
+ *   it marks the receiver READY with the bytes written (@filled) and wakes
+ *   it: the message was received, as a hand-over is.
+ *
+ * Never a hang, never a lost message
+ *   Nothing on this path waits for anything another task controls: the
+ *   receiver's pages are pinned only if present and writable (FOLL_NOFAULT,
+ *   under mmap_read_trylock()), the sender's bytes are read with page faults
+ *   disabled (copy_from_user_nofault()).  A claimed receiver waits for its
+ *   sender, without taking signals (its buffer is being written), but only
+ *   for that bounded copy.  When any step fails (a page not present, a
+ *   contended mmap_lock, a fault in the sender's buffer), the receiver goes
+ *   back to the head of the waiters, as it was, and the sender sends the
+ *   message the usual way (made in kernel memory, handed over or queued):
+ *   what was written into the receiver's buffer is overwritten by the
+ *   message it receives, or, if another message or an error ends its wait,
+ *   its buffer's contents are unspecified, as after any failed receive.  A
+ *   stamp given up leaves a gap in the sequence numbers, as a withdrawn
+ *   synchronous send does.
+ *
+ * What it holds
+ *   At most MP_DIRECT_PAGES pinned pages of the receiver, for the time of
+ *   one copy, by a task inside its own system call: a bounded, transient
+ *   hold, as process_vm_writev()'s, charged to nobody.  A message written
+ *   directly never becomes kernel memory, so it is not charged to its
+ *   sender's quota (nor counted in /proc/msgport's queued bytes).
+ *
+ * Locking and lifetimes
+ *   mb->lock (queue.c) covers the claim and the completion; the copy runs
+ *   without it.  The receiver's mp_direct_dest and its mm stay valid while it
+ *   is claimed: it does not return from its receive until its state leaves
+ *   MP_W_FILLING, which only its sender changes, under mb->lock.  The
+ *   receiver's mmap_lock is taken for reading, by trylock, around each pin:
+ *   never with mb->lock held, never with a page fault possible under it.
+ */
+#include <linux/cred.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+
+#include "msgport.h"
+
+/* Pages of the receiver pinned at a time, as process_vm_writev() does. */
+#define MP_DIRECT_PAGES	16
+
+/**
+ * mp_direct_dest_init() - where a receive may be written directly
+ * @dest: the receiver's mp_direct_dest, on its stack
+ * @x: the receive
+ *
+ * Context: Process context, the receiving task.  Takes no lock.
+ */
+void mp_direct_dest_init(struct mp_direct_dest *dest,
+			 const struct mp_xfer *x)
+{
+	dest->mm = current->mm;
+	dest->buf = x->buf;
+	dest->uinfo = x->uinfo;
+	dest->pid_ns = task_active_pid_ns(current);
+	dest->user_ns = current_user_ns();
+}
+
+/*
+ * Write @len bytes at @dst in @mm: from the current task's memory at @usrc,
+ * or from kernel memory at @ksrc if @usrc is NULL.  0, or -EFAULT if not all
+ * could be written without waiting (see "Never a hang" above).
+ */
+static int direct_write(struct mm_struct *mm, unsigned long dst,
+			const void __user *usrc, const void *ksrc, size_t len)
+{
+	struct page *pages[MP_DIRECT_PAGES];
+	int ret = 0;
+	long got, i;
+
+	while (len && !ret) {
+		size_t off = offset_in_page(dst);
+		unsigned long nr = min_t(unsigned long,
+					 DIV_ROUND_UP(off + len, PAGE_SIZE),
+					 MP_DIRECT_PAGES);
+
+		if (!mmap_read_trylock(mm))
+			return -EFAULT;
+		got = mp_pin_user_pages_remote(mm, dst & PAGE_MASK, nr,
+					       FOLL_WRITE | FOLL_NOFAULT,
+					       pages);
+		mmap_read_unlock(mm);
+		if (got <= 0)
+			return -EFAULT;
+		for (i = 0; i < got && !ret; i++) {
+			size_t n = min_t(size_t, PAGE_SIZE - off, len);
+			void *kaddr = kmap_local_page(pages[i]);
+
+			if (usrc) {
+				if (copy_from_user_nofault(kaddr + off, usrc, n))
+					ret = -EFAULT;
+				usrc += n;
+			} else {
+				memcpy(kaddr + off, ksrc, n);
+				ksrc += n;
+			}
+			kunmap_local(kaddr);
+			flush_dcache_page(pages[i]);
+			dst += n;
+			len -= n;
+			off = 0;
+		}
+		unpin_user_pages_dirty_lock(pages, got, true);
+	}
+	return ret;
+}
+
+/**
+ * mp_direct_send() - write a message straight into a waiting receiver
+ * @mb: the mailbox
+ * @x: the send, checked against @mb (send.c), of at least MP_DIRECT_MIN
+ *	bytes, neither a span nor a call's request; @x->seq gets its sequence
+ *	number
+ *
+ * If the receiver the message would be handed to now waits with a
+ * destination (mp_direct_dest), claims it, writes the message and its info
+ * into its memory and hands it over (see the top of this file).
+ *
+ * Context: Process context, the sending task, without mb->lock: takes it
+ * twice.  Does not sleep but to take the receiver's mmap_lock for reading
+ * (trylock) and to unpin its pages.
+ * Return: True if the message was received; false if not (no such
+ * receiver, the mailbox destroyed, or a step failed): the caller sends it
+ * the usual way, which reports any error.
+ */
+bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
+{
+	struct mp_msg hdr = { };
+	struct msgport_msginfo info;
+	struct mp_wake wk = { };
+	struct mp_direct_dest *dest;
+	struct mp_waiter *rw;
+	u32 n;
+	int ret;
+
+	spin_lock(&mb->lock);
+	rw = mb->dead ? NULL :
+	     mp_queue_taker_for(mb, x->prio, x->len, task_tgid(current));
+	if (!rw || !rw->dest) {
+		spin_unlock(&mb->lock);
+		return false;
+	}
+	list_del_init(&rw->link);
+	WRITE_ONCE(rw->state, MP_W_FILLING);
+	mp_wake_note_peer(&mb->last_sender, &wk);
+	mp_queue_stamp(mb, &hdr);
+	spin_unlock(&mb->lock);
+	mp_wake_flush(mb, &wk);
+
+	/* The message as the receiver's info shows it (mp_msg_info_in()). */
+	hdr.tgid = task_tgid(current);
+	hdr.tid = thread_group_leader(current) ? NULL : task_pid(current);
+	hdr.euid = current_euid();
+	hdr.egid = current_egid();
+	hdr.prio = x->prio;
+	hdr.len = x->len;
+	dest = rw->dest;
+	n = min(x->len, rw->buf_len);
+	ret = direct_write(dest->mm, (unsigned long)dest->buf, x->buf, NULL, n);
+	if (!ret && dest->uinfo) {
+		mp_msg_info_in(&hdr, dest->pid_ns, dest->user_ns, &info);
+		ret = direct_write(dest->mm, (unsigned long)dest->uinfo, NULL,
+				   &info, sizeof(info));
+	}
+
+	spin_lock(&mb->lock);
+	if (!ret) {
+		rw->msg = NULL;
+		rw->filled = n;
+		WRITE_ONCE(rw->state, MP_W_READY);
+		mb->received++;
+		x->seq = hdr.seq;
+	} else {
+		/* Not received: the stamp is given up, the receiver put back. */
+		mb->sent--;
+		rw->dest = NULL;	/* not again in this wait */
+		if (mb->dead) {
+			WRITE_ONCE(rw->state, MP_W_IDRM);
+		} else {
+			list_add(&rw->link, &mb->recv_waiters);
+			WRITE_ONCE(rw->state, MP_W_WAITING);
+		}
+	}
+	mp_wake_add(&wk, rw);
+	spin_unlock(&mb->lock);
+	mp_wake_flush(mb, &wk);
+	return !ret;
+}
+
+static bool filled(const void *arg)
+{
+	const struct mp_waiter *w = arg;
+
+	return READ_ONCE(w->state) != MP_W_FILLING;
+}
+
+/**
+ * mp_direct_wait_filled() - a claimed receiver waits for its sender
+ * @mb: the mailbox
+ * @w: the receiver's waiter, MP_W_FILLING
+ * @wk: the wake-ups the receiver gathered, sent first
+ *
+ * Waits until @w's sender is done writing into its buffer (mp_direct_send()):
+ * spins while the sender runs, as a waiter does (mp_wait_spin()), then
+ * sleeps, taking no signal meanwhile (the copy it waits for is bounded and
+ * never waits itself).  @w is READY, WAITING again or IDRM on return.
+ *
+ * Context: Called with mb->lock held; drops it, may sleep, and retakes it.
+ */
+void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
+			   struct mp_wake *wk)
+	__must_hold(&mb->lock)
+{
+	bool spun = false;
+
+	while (w->state == MP_W_FILLING) {
+		if (wk->n || wk->poll) {
+			spin_unlock(&mb->lock);
+			mp_wake_flush(mb, wk);
+			spin_lock(&mb->lock);
+			continue;
+		}
+		if (!spun) {
+			spun = true;
+			w->spinning = true;
+			mp_wait_spin(mb, mb->last_sender, filled, w, KTIME_MAX);
+			w->spinning = false;
+			continue;
+		}
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		spin_unlock(&mb->lock);
+		schedule();
+		__set_current_state(TASK_RUNNING);
+		spin_lock(&mb->lock);
+	}
+	w->woken_ns = 0;	/* no wake-up latency sample */
+}

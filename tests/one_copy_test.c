@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite "one-copy": a large message sent to a receiver that already waits
+ * is written straight into its buffer (kmod/direct.c), with everything a
+ * queued message gives: the bytes, the info as the receiver's namespaces see
+ * it, truncation, sequence numbers, rendezvous receipts; and when it cannot
+ * be (the receiver's buffer not yet faulted in or not writable, the
+ * sender's buffer faulting), the usual path delivers it, nothing lost.
+ *
+ * The one-copy path holds no kernel memory for the message, so it is not
+ * charged to max_user_bytes: with that limit below the message's charge, a
+ * send that succeeds went the one-copy way, and one that fails with EDQUOT
+ * went the usual way.  The tests use that to know which path a send took.
+ */
+#include <sched.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "msgport_test.h"
+
+#define LONG_NS		(30ULL * 1000000000ULL)	/* "forever" that cannot hang */
+#define SHORT_NS	(300ULL * 1000000ULL)
+#define MAX_MSG		(1U << 20)
+#define BIG		(192U * 1024 + 123)	/* spans pages, ends mid-page */
+#define BUF_LEN		(256U * 1024)
+#define OFF		100			/* the buffer starts mid-page */
+#define CANARY		0xa5
+#define QUOTA		(64U * 1024)		/* below BIG's charge */
+
+struct rx {
+	struct msgport_mailbox *mb;
+	size_t buf_len;		/* the receive buffer's size */
+	unsigned int flags;	/* receive flags */
+	int64_t timeout_ns;
+	bool untouched;		/* the buffer's pages never faulted in */
+	bool new_userns;	/* receive from a new user and pid namespace */
+	long expect;		/* the receive's result */
+	size_t len;		/* the message's full length */
+	uint32_t seed;		/* its bytes: tu_fill(.., seed, len) */
+	uint32_t prio;
+	uint64_t seq;
+	pid_t sender;		/* its sender's pid as the receiver sees it (-1: any) */
+	uint32_t uid;		/* its sender's uid as the receiver sees it */
+};
+
+static struct msgport_mailbox *big_mailbox(uint32_t capacity)
+{
+	return tu_create(tu_name("onecopy"), capacity, MAX_MSG, 0666, 0);
+}
+
+/* The receive of @r into a fresh mapping; 0 if all is as @r expects. */
+static int do_rx(struct rx *r)
+{
+	size_t map_len = OFF + r->buf_len + 4096;
+	struct msgport_msginfo info;
+	unsigned char *map, *want;
+	ssize_t n;
+	size_t i;
+
+	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(map != MAP_FAILED);
+	if (!r->untouched)
+		memset(map, CANARY, map_len);
+	memset(&info, 0, sizeof(info));
+	n = msgport_recv(r->mb, map + OFF, r->buf_len, r->flags, r->timeout_ns, &info);
+	if (n != r->expect)
+		fprintf(stderr, "child recv: got %zd (%s), expected %ld\n", n,
+			n < 0 ? msgport_strerror((int)n) : "bytes", r->expect);
+	CHILD_CHECK(n == r->expect);
+	if (n < 0)
+		return 0;
+	want = malloc(r->len);
+	CHILD_CHECK(want);
+	tu_fill(want, r->len, r->seed, 0);
+	CHILD_CHECK(!memcmp(map + OFF, want, (size_t)n));
+	free(want);
+	/* Not a byte written past the buffer (nor before it). */
+	for (i = 0; i < OFF && !r->untouched; i++)
+		CHILD_CHECK(map[i] == CANARY);
+	for (i = OFF + r->buf_len; i < map_len && !r->untouched; i++)
+		CHILD_CHECK(map[i] == CANARY);
+	if (info.len != r->len || info.priority != r->prio || info.seq != r->seq ||
+	    info.pid != r->sender || info.tid != r->sender || info.uid != r->uid)
+		fprintf(stderr, "child recv: info len %u prio %u seq %llu pid %d tid %d uid %u\n",
+			info.len, info.priority, (unsigned long long)info.seq, info.pid,
+			info.tid, info.uid);
+	CHILD_CHECK(info.len == r->len);
+	CHILD_CHECK(info.priority == r->prio);
+	CHILD_CHECK(info.seq == r->seq);
+	if (r->sender < 0)
+		CHILD_CHECK(info.pid > 0 && info.tid == info.pid && info.pid != getpid());
+	else
+		CHILD_CHECK(info.pid == r->sender && info.tid == r->sender);
+	CHILD_CHECK(info.uid == r->uid);
+	CHILD_CHECK(info.msg_flags == 0);
+	munmap(map, map_len);
+	return 0;
+}
+
+/* In a new user and pid namespace, the receive runs in the pid namespace's first process. */
+static int child_rx_in_namespaces(struct rx *r)
+{
+	pid_t pid;
+	int status;
+
+	CHILD_CHECK(unshare(CLONE_NEWUSER | CLONE_NEWPID) == 0);
+	pid = fork();
+	CHILD_CHECK(pid >= 0);
+	if (pid == 0)
+		_exit(do_rx(r));
+	CHILD_CHECK(waitpid(pid, &status, 0) == pid);
+	CHILD_CHECK(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static int child_rx(void *arg)
+{
+	struct rx *r = arg;
+
+	return r->new_userns ? child_rx_in_namespaces(r) : do_rx(r);
+}
+
+static unsigned char *payload(size_t len, uint32_t seed)
+{
+	unsigned char *p = malloc(len);
+
+	assert_non_null(p);
+	tu_fill(p, len, seed, 0);
+	return p;
+}
+
+/* A receiver that waits gets the bytes, info and seq of a message written in one copy. */
+static void test_one_copy_to_waiting_receiver(void **state)
+{
+	struct msgport_mailbox *mb = big_mailbox(4);
+	struct rx r = {
+		.mb = mb, .buf_len = BUF_LEN, .timeout_ns = LONG_NS, .expect = BIG,
+		.len = BIG, .seed = 7, .prio = 5, .seq = 1, .sender = getpid(), .uid = 0,
+	};
+	unsigned char *p = payload(BIG, 7);
+	struct msgport_stat st;
+	uint64_t seq = 0;
+	pid_t pid;
+
+	(void)state;
+	tu_param_set("max_user_bytes", QUOTA);
+	pid = tu_fork(child_rx, &r);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_int_equal(msgport_send(mb, p, BIG, 5, 0, LONG_NS, &seq), 0);
+	assert_int_equal(seq, 1);
+	assert_child_ok(pid);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
+	assert_int_equal(st.queued_msgs, 0);
+	assert_int_equal(st.sent, 1);
+	assert_int_equal(st.received, 1);
+	/* With nobody waiting, the same send is made in kernel memory: over the quota. */
+	assert_int_equal(msgport_send(mb, p, BIG, 5, MSGPORT_F_NONBLOCK, 0, NULL), -EDQUOT);
+	free(p);
+}
+
+/* Truncation: the receiver's buffer gets what fits, not a byte more; info says the full length. */
+static void test_one_copy_truncates(void **state)
+{
+	struct msgport_mailbox *mb = big_mailbox(4);
+	struct rx r = {
+		.mb = mb, .buf_len = 8192 + 7, .flags = MSGPORT_F_TRUNC, .timeout_ns = LONG_NS,
+		.expect = 8192 + 7, .len = BIG, .seed = 9, .seq = 1, .sender = getpid(),
+	};
+	unsigned char *p = payload(BIG, 9);
+	pid_t pid;
+
+	(void)state;
+	tu_param_set("max_user_bytes", QUOTA);
+	pid = tu_fork(child_rx, &r);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), 0);
+	assert_child_ok(pid);
+	free(p);
+}
+
+/* A rendezvous send returns once the waiting receiver has the message. */
+static void test_one_copy_rendezvous(void **state)
+{
+	struct msgport_mailbox *mb = big_mailbox(0);
+	struct rx r = {
+		.mb = mb, .buf_len = BUF_LEN, .timeout_ns = LONG_NS, .expect = BIG,
+		.len = BIG, .seed = 11, .prio = 1, .seq = 1, .sender = getpid(),
+	};
+	unsigned char *p = payload(BIG, 11);
+	pid_t pid;
+
+	(void)state;
+	tu_param_set("max_user_bytes", QUOTA);
+	pid = tu_fork(child_rx, &r);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_int_equal(msgport_send(mb, p, BIG, 1, MSGPORT_F_SYNC, LONG_NS, NULL), 0);
+	assert_child_ok(pid);
+	free(p);
+}
+
+/*
+ * A receiver whose buffer was never touched cannot be written without a
+ * fault: the message goes the usual way (EDQUOT under the quota proves it),
+ * the receiver keeps waiting, and gets the next send whole.
+ */
+static void test_one_copy_untouched_buffer_falls_back(void **state)
+{
+	struct msgport_mailbox *mb = big_mailbox(4);
+	struct rx r = {
+		.mb = mb, .buf_len = BUF_LEN, .timeout_ns = LONG_NS, .untouched = true,
+		.expect = BIG, .len = BIG, .seed = 13, .seq = 2, .sender = getpid(),
+	};
+	unsigned char *p = payload(BIG, 13);
+	pid_t pid;
+
+	(void)state;
+	tu_param_set("max_user_bytes", QUOTA);
+	pid = tu_fork(child_rx, &r);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), -EDQUOT);
+	/* Still waiting, nothing queued, nothing received. */
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_await(mb, TU_QUEUED_MSGS, 0);
+	tu_param_set("max_user_bytes", 64ULL << 20);
+	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), 0);
+	assert_child_ok(pid);
+	free(p);
+}
+
+/*
+ * A sender whose buffer faults part way fails with EFAULT as before; the
+ * receiver it had claimed waits on, unharmed, for the next message.
+ */
+static void test_one_copy_sender_fault(void **state)
+{
+	struct msgport_mailbox *mb = big_mailbox(4);
+	struct rx r = {
+		.mb = mb, .buf_len = BUF_LEN, .timeout_ns = LONG_NS, .expect = BIG,
+		.len = BIG, .seed = 15, .seq = 2, .sender = getpid(),
+	};
+	size_t map_len = 2 * BUF_LEN;
+	unsigned char *bad, *p = payload(BIG, 15);
+	pid_t pid;
+
+	(void)state;
+	bad = tu_mmap(-1, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	assert_true(bad != MAP_FAILED);
+	memcpy(bad, p, BIG);
+	/* A hole in the middle of the payload. */
+	assert_int_equal(mprotect(bad + 64 * 1024, 4096, PROT_NONE), 0);
+	pid = tu_fork(child_rx, &r);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_int_equal(msgport_send(mb, bad, BIG, 0, 0, LONG_NS, NULL), -EFAULT);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_await(mb, TU_QUEUED_MSGS, 0);
+	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), 0);
+	assert_child_ok(pid);
+	free(p);
+}
+
+/*
+ * A receiver in its own user and pid namespaces sees, in a message written
+ * in one copy, what it would see in a queued one: the sender's pid as 0
+ * (not in its namespace) and its uid as the overflow uid (not mapped).
+ */
+static void test_one_copy_info_in_receivers_namespaces(void **state)
+{
+	struct msgport_mailbox *mb = big_mailbox(4);
+	struct rx r = {
+		.mb = mb, .buf_len = BUF_LEN, .timeout_ns = LONG_NS, .new_userns = true,
+		.expect = BIG, .len = BIG, .seed = 17, .seq = 1, .sender = 0, .uid = 65534,
+	};
+	unsigned char *p = payload(BIG, 17);
+	pid_t pid;
+
+	(void)state;
+	tu_param_set("max_user_bytes", QUOTA);
+	pid = tu_fork(child_rx, &r);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), 0);
+	assert_child_ok(pid);
+	free(p);
+}
+
+struct unpriv {
+	const char *name;
+	int result;
+};
+
+/* Unprivileged sender: uid 1000 writes into uid 1001's waiting buffer, within its bounds only. */
+static int child_unpriv_send(void *arg)
+{
+	struct unpriv *u = arg;
+	struct msgport_mailbox *mb = NULL;
+	unsigned char *p;
+	int ret;
+
+	CHILD_CHECK(tu_become(1000, 1000) == 0);
+	ret = msgport_mailbox_open(tu_mp(), u->name, MSGPORT_O_SEND, NULL, &mb);
+	if (ret)
+		fprintf(stderr, "child open: %s\n", msgport_strerror(ret));
+	CHILD_CHECK(ret == 0);
+	p = malloc(BIG);
+	CHILD_CHECK(p);
+	tu_fill(p, BIG, 19, 0);
+	ret = msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL);
+	if (ret)
+		fprintf(stderr, "child send: %s\n", msgport_strerror(ret));
+	CHILD_CHECK(ret == 0);
+	free(p);
+	msgport_mailbox_close(mb);
+	return 0;
+}
+
+static int child_unpriv_rx(void *arg)
+{
+	struct rx *r = arg;
+
+	CHILD_CHECK(tu_become(1001, 1001) == 0);
+	return do_rx(r);
+}
+
+/* Between two unprivileged users, as on a shared machine: bytes, bounds, info. */
+static void test_one_copy_between_users(void **state)
+{
+	const char *name = tu_name("onecopy");
+	struct msgport_mailbox *mb = tu_create(name, 4, MAX_MSG, 0666, 0);
+	struct unpriv u = { .name = name };
+	struct rx r = {
+		.mb = mb, .buf_len = 4096 * 3 + 1, .flags = MSGPORT_F_TRUNC, .timeout_ns = LONG_NS,
+		.expect = 4096 * 3 + 1, .len = BIG, .seed = 19, .seq = 1, .sender = -1,
+		.uid = 1000,
+	};
+	pid_t rx, tx;
+
+	(void)state;
+	tu_param_set("max_user_bytes", QUOTA);
+	rx = tu_fork(child_unpriv_rx, &r);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	tx = tu_fork(child_unpriv_send, &u);
+	assert_child_ok(tx);
+	assert_child_ok(rx);
+}
+
+static const struct CMUnitTest one_copy_tests[] = {
+	TU_TEST(test_one_copy_to_waiting_receiver),
+	TU_TEST(test_one_copy_truncates),
+	TU_TEST(test_one_copy_rendezvous),
+	TU_TEST(test_one_copy_untouched_buffer_falls_back),
+	TU_TEST(test_one_copy_sender_fault),
+	TU_TEST(test_one_copy_info_in_receivers_namespaces),
+	TU_TEST(test_one_copy_between_users),
+};
+
+MSGPORT_SUITE(one_copy_suite, MSGPORT_GROUP_MODULE, 450, "one-copy",
+	      "large messages written straight into a waiting receiver, and every fallback",
+	      one_copy_tests);
