@@ -23,12 +23,15 @@
  *   itself, to the sender's memory cgroup.  A message of up to MP_MSG_SMALL
  *   bytes, header included (a zero-byte one, a span), is an object of
  *   mp_msg_cache, a slab cache of its own ("msgport_msg" in /proc/slabinfo)
- *   with SLAB_ACCOUNT; a larger one comes from kvmalloc() with
- *   GFP_KERNEL_ACCOUNT and is charged its kmalloc bucket
+ *   with SLAB_ACCOUNT, its payload inside it; a larger one is such an
+ *   object for its header and a payload buffer of its own from kvmalloc()
+ *   with GFP_KERNEL_ACCOUNT, charged its kmalloc bucket
  *   (kmalloc_size_roundup(): what kmalloc() takes for it, and at least what
- *   vmalloc() would).  A buffer is freed when its message is: none is kept
- *   for reuse, so none ever carries one user's or cgroup's charge into
- *   another's message.
+ *   vmalloc() would).  Apart, a payload of a power of two takes its own
+ *   bucket, not the next one up with the header: half the memory, and half
+ *   the zeroing on kernels with init_on_alloc.  A buffer is freed when its
+ *   message is: none is kept for reuse, so none ever carries one user's or
+ *   cgroup's charge into another's message.
  *
  *   A span message (MSGPORT_F_SPAN) has no payload, only an offset and a
  *   length in the mailbox's region (region.c), checked at send; a receiver
@@ -82,18 +85,17 @@ static struct kmem_cache *mp_msg_cache;
  *
  * The kernel memory a message of @len payload bytes holds: MP_MSG_SMALL
  * (an object of mp_msg_cache) if its header and payload fit in that, else
- * the kmalloc bucket of their size (kmalloc_size_roundup()).
+ * that for its header and the kmalloc bucket of its payload
+ * (kmalloc_size_roundup()).
  *
  * Context: Any; takes no lock, does not sleep.
  * Return: The bytes it is charged to max_user_bytes.
  */
 size_t mp_msg_charge(u32 len)
 {
-	size_t size = struct_size_t(struct mp_msg, data, len);
-
-	if (size <= MP_MSG_SMALL)
+	if (struct_size_t(struct mp_msg, data, len) <= MP_MSG_SMALL)
 		return MP_MSG_SMALL;
-	return kmalloc_size_roundup(size);
+	return MP_MSG_SMALL + kmalloc_size_roundup(len);
 }
 EXPORT_SYMBOL_NS_GPL(mp_msg_charge, MP_TEST_NS);
 
@@ -119,22 +121,30 @@ static size_t msgs_bytes(const struct mp_xfer *xs, unsigned int n)
 	return bytes;
 }
 
-/* A message's buffer, as mp_msg_charge() charges it (NULL: out of memory). */
+/* A message, as mp_msg_charge() charges it (NULL: out of memory). */
 static struct mp_msg *msg_alloc(u32 len)
 {
-	size_t size = struct_size_t(struct mp_msg, data, len);
+	struct mp_msg *msg;
 
-	if (size <= MP_MSG_SMALL)
-		return kmem_cache_alloc(mp_msg_cache, GFP_KERNEL | __GFP_NOWARN);
-	return kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	msg = kmem_cache_alloc(mp_msg_cache, GFP_KERNEL | __GFP_NOWARN);
+	if (!msg)
+		return NULL;
+	msg->payload = msg->data;
+	if (struct_size(msg, data, len) <= MP_MSG_SMALL)
+		return msg;
+	msg->payload = kvmalloc(len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!msg->payload) {
+		kmem_cache_free(mp_msg_cache, msg);
+		return NULL;
+	}
+	return msg;
 }
 
 static void msg_free_buf(struct mp_msg *msg)
 {
-	if (struct_size(msg, data, msg->len) <= MP_MSG_SMALL)
-		kmem_cache_free(mp_msg_cache, msg);
-	else
-		kvfree(msg);
+	if (msg->payload != msg->data)
+		kvfree(msg->payload);
+	kmem_cache_free(mp_msg_cache, msg);
 }
 
 /**
@@ -315,7 +325,7 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 
 	/* The payloads; one that faults ends the batch there. */
 	for (made = 0; made < n; made++) {
-		if (copy_from_user(msgs[made]->data, xs[made].buf,
+		if (copy_from_user(msgs[made]->payload, xs[made].buf,
 				   xs[made].len))
 			break;
 	}

@@ -202,12 +202,13 @@ struct mp_msg {
 	kuid_t euid;
 	kgid_t egid;
 	u32 prio;
-	u32 len;			/* payload bytes in @data */
+	u32 len;			/* payload bytes at @payload */
 	u32 span_len;			/* @span: bytes of the region it refers to */
 	bool span;			/* a span of the region, no payload */
 	u64 span_off;
 	struct mp_call *call;		/* a call's request (holds a call ref) */
 	refcount_t ref;
+	char *payload;			/* @data, or a buffer of its own (msg.c) */
 	char data[];
 };
 
@@ -456,7 +457,7 @@ static inline int mp_msg_copy_out(struct mp_mailbox *mb,
 	if (msg->span)
 		return n ? mp_region_copy_to_user(mb, buf, msg->span_off,
 						       n) : 0;
-	return copy_to_user(buf, msg->data, n) ? -EFAULT : 0;
+	return copy_to_user(buf, msg->payload, n) ? -EFAULT : 0;
 }
 
 /* wait.c (layer 3) */

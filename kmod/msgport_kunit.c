@@ -864,12 +864,15 @@ static void test_msg_charge(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mp_msg_charge(1), (size_t)MP_MSG_SMALL);
 	KUNIT_EXPECT_EQ(test, mp_msg_charge(MP_MSG_SMALL - head),
 			(size_t)MP_MSG_SMALL);
-	/* Larger: the kmalloc bucket of header and payload, never less. */
+	/* Larger: a cache object and the kmalloc bucket of the payload. */
 	KUNIT_EXPECT_EQ(test, mp_msg_charge(MP_MSG_SMALL - head + 1),
-			kmalloc_size_roundup(MP_MSG_SMALL + 1));
+			MP_MSG_SMALL +
+			kmalloc_size_roundup(MP_MSG_SMALL - head + 1));
 	KUNIT_EXPECT_GE(test, mp_msg_charge(1000), head + 1000);
-	KUNIT_EXPECT_GE(test, mp_msg_charge(1 << 20), head + (1 << 20));
-	KUNIT_EXPECT_LE(test, mp_msg_charge(1 << 20), (size_t)2 << 20);
+	/* A power of two is not doubled by the header. */
+	KUNIT_EXPECT_EQ(test, mp_msg_charge(16384), MP_MSG_SMALL + 16384);
+	KUNIT_EXPECT_EQ(test, mp_msg_charge(1 << 20),
+			MP_MSG_SMALL + ((size_t)1 << 20));
 }
 
 static struct kunit_case msg_cases[] = {
