@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The README's "Numbers" tables, in Markdown: mechanisms by size for
- * round-trip p50, p1 and p99, streaming messages/s and MB/s, CPU per streamed
- * message, each followed by one row per msgport mechanism giving its ratio
- * to the best peer of that column (floors and msgport itself excluded): to
- * the best peer that carries the payload through the kernel, and also to the
- * best shared-memory ring when that one is better; and the project's targets
- * checked against this run.
+ * round-trip p50, p1 and p99, CPU per round trip, streaming messages/s and
+ * MB/s, CPU per streamed message, each followed by one row per msgport
+ * mechanism giving its ratio to the best peer of that column (floors and
+ * msgport itself excluded): to the best peer that carries the payload
+ * through the kernel, and also to the best shared-memory ring when that one
+ * is better; the one-process mode's table with msgport ÷ posix-mq; and the
+ * project's targets checked against this run.
  */
 #include <errno.h>
 #include <math.h>
@@ -15,7 +16,7 @@
 
 #include "results.h"
 
-enum metric { M_P1, M_P50, M_P99, M_MSGS, M_MBS, M_CPU };
+enum metric { M_P1, M_P50, M_P99, M_CPU_RT, M_MSGS, M_MBS, M_CPU, M_SINGLE };
 
 static const struct {
 	const char *title;
@@ -25,9 +26,13 @@ static const struct {
 		    false },
 	[M_P50] = { "Round-trip latency, median (µs; lower is better)", false },
 	[M_P99] = { "Round-trip latency, 99th percentile (µs; lower is better)", false },
+	[M_CPU_RT] = { "CPU time per round trip, both processes (µs; lower is better): what a "
+		       "spinning wait costs beside what it saves", false },
 	[M_MSGS] = { "Streaming, messages per second (higher is better)", true },
 	[M_MBS] = { "Streaming, MB/s (10^6 bytes; higher is better)", true },
 	[M_CPU] = { "CPU time per streamed message, both processes (µs; lower is better)", false },
+	[M_SINGLE] = { "One process sending and receiving in turn on one queue: ns per message "
+		       "(send + receive), the best round (lower is better)", false },
 };
 
 static double value(const struct bench_results *res, unsigned int m, unsigned int s,
@@ -42,12 +47,16 @@ static double value(const struct bench_results *res, unsigned int m, unsigned in
 		return res_lat_ns(c, 0.5) / 1e3;
 	case M_P99:
 		return res_lat_ns(c, 0.99) / 1e3;
+	case M_CPU_RT:
+		return res_lat_cpu_ns(c) / 1e3;
 	case M_MSGS:
 		return res_st_msgs(c);
 	case M_MBS:
 		return res_st_mbs(c, res->size[s]);
 	case M_CPU:
 		return res_st_cpu_ns(c) / 1e3;
+	case M_SINGLE:
+		return res_sg_best_ns(c);
 	}
 	return NAN;
 }
@@ -139,6 +148,48 @@ static void table(FILE *f, const struct bench_results *res, enum metric k)
 	fprintf(f, "\n");
 }
 
+/* The one-process mode: its mechanisms and sizes only, then msgport ÷ posix-mq. */
+static void single_table(FILE *f, const struct bench_results *res)
+{
+	unsigned int m, s;
+	char sz[32];
+
+	fprintf(f, "**%s**\n\n| mechanism |", metrics[M_SINGLE].title);
+	for (s = 0; s < res->nsize; s++) {
+		if (res->size[s] > BENCH_SINGLE_MAX_SIZE)
+			continue;
+		format_size(sz, sizeof(sz), res->size[s]);
+		fprintf(f, " %s |", sz);
+	}
+	fprintf(f, "\n|---|");
+	for (s = 0; s < res->nsize; s++)
+		if (res->size[s] <= BENCH_SINGLE_MAX_SIZE)
+			fprintf(f, "--:|");
+	fprintf(f, "\n");
+	for (m = 0; m < res->nmech; m++) {
+		if (!(res->mech[m]->flags & BENCH_ONEPROC))
+			continue;
+		fprintf(f, "| %s%s%s |", res->mech[m]->kind == BENCH_MSGPORT ? "**" : "",
+			res->mech[m]->name, res->mech[m]->kind == BENCH_MSGPORT ? "**" : "");
+		for (s = 0; s < res->nsize; s++)
+			if (res->size[s] <= BENCH_SINGLE_MAX_SIZE)
+				cell(f, value(res, m, s, M_SINGLE));
+		fprintf(f, "\n");
+	}
+	fprintf(f, "| *msgport ÷ posix-mq* |");
+	for (s = 0; s < res->nsize; s++) {
+		double v = res_sg_ratio(res, "msgport", "posix-mq", s);
+
+		if (res->size[s] > BENCH_SINGLE_MAX_SIZE)
+			continue;
+		if (isnan(v))
+			fprintf(f, " – |");
+		else
+			fprintf(f, " %.2f× |", v);
+	}
+	fprintf(f, "\n\n");
+}
+
 int report_markdown(const char *path, const struct bench_results *res)
 {
 	FILE *f = fopen(path, "we");
@@ -150,12 +201,15 @@ int report_markdown(const char *path, const struct bench_results *res)
 		table(f, res, M_P50);
 		table(f, res, M_P1);
 		table(f, res, M_P99);
+		table(f, res, M_CPU_RT);
 	}
 	if (res->do_stream) {
 		table(f, res, M_MSGS);
 		table(f, res, M_MBS);
 		table(f, res, M_CPU);
 	}
+	if (res_any_single(res))
+		single_table(f, res);
 	report_targets(f, res, true);
 	if (ferror(f))
 		ret = -EIO;
