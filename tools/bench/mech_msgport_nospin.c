@@ -9,7 +9,8 @@
  * never spins).  setup() saves its value and writes 0, teardown() writes the
  * saved value back; so does a failed setup, and so does the orchestrator if
  * it is stopped by SIGINT, SIGTERM or SIGHUP in between (the handler
- * restores the value and re-raises the signal).  Writing the parameter takes
+ * restores the value and re-raises the signal; a signal that was ignored
+ * stays ignored).  Writing the parameter takes
  * root: a run that cannot write it skips the mechanism (probe), or fails it
  * when it was asked for by name.
  */
@@ -103,8 +104,12 @@ static int spin_off_now(struct bench_chan *ch)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = restore_on_signal;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < 3; i++)
-		sigaction(restore_sigs[i], &sa, &old_act[i]);
+	for (i = 0; i < 3; i++) {
+		/* A signal ignored (a background job's SIGINT) stays ignored. */
+		sigaction(restore_sigs[i], NULL, &old_act[i]);
+		if (old_act[i].sa_handler != SIG_IGN)
+			sigaction(restore_sigs[i], &sa, NULL);
+	}
 	spin_off = 1;
 	ret = write_param("0\n", 2);
 	if (ret) {
