@@ -4,8 +4,9 @@
 # copy the results to bench/results/ and draw the plots (bench/run does it;
 # included by the top-level Makefile).  BENCH_ARGS passes options to
 # msgport-bench (e.g. BENCH_ARGS="--rounds 1 --time 0.1"); the default suite
-# takes 7-9 minutes on 2 cores under TCG (boot and plots included), a little
+# takes 8-10 minutes on 2 cores under TCG (boot and plots included), a little
 # more when the host is busy; bench/run gives the VM at most 15 minutes.
+# Each run is kept in bench/results/runs/ as well (see bench/run).
 
 .PHONY: bench
 bench: deps

@@ -33,6 +33,11 @@
  *                    the last reply goes with pong(reply, NULL).
  *   stream   client: fill, send(FWD), repeat without waiting.
  *            server: recv(FWD), verify, rx_done(), repeat.
+ *   single   one process (the client only, ch->mode == BENCH_SINGLE): fill,
+ *            send(FWD), recv(FWD), verify, rx_done(), repeat; a solo
+ *            mechanism's ping() instead.  Only mechanisms flagged
+ *            BENCH_ONEPROC; their attach() keeps both ends of FWD open when
+ *            ch->mode is BENCH_SINGLE.
  * ping and pong are optional: the default ping is send(FWD) + recv(BACK), the
  * default pong send(BACK) + recv(FWD).  A mechanism with a combined call
  * (call/reply, reply-and-receive) provides its own.
@@ -72,7 +77,9 @@ enum bench_role {
 enum bench_mode {
 	BENCH_LATENCY = 0,	/* ping-pong round trips */
 	BENCH_STREAM = 1,	/* one-way streaming */
+	BENCH_SINGLE = 2,	/* one process sends and receives in turn */
 };
+#define BENCH_NMODES	3
 
 /* struct bench_mech.kind: what the column of the comparison is. */
 enum bench_kind {
@@ -87,6 +94,7 @@ enum bench_kind {
 #define BENCH_NOSTREAM	(1U << 2)	/* round trips only (call/reply) */
 #define BENCH_SHM	(1U << 3)	/* a peer whose payload bypasses the kernel */
 #define BENCH_NOLATENCY	(1U << 4)	/* streaming only (a batched path) */
+#define BENCH_ONEPROC	(1U << 5)	/* runs the one-process mode (BENCH_SINGLE) */
 
 #define BENCH_NOTE_MAX	200
 #define BENCH_ERR_MAX	200
@@ -97,6 +105,7 @@ struct bench_chan {
 	size_t size;		/* message size of this measurement */
 	size_t chunk;		/* largest piece the mechanism carries; 0: all */
 	unsigned int depth;	/* queue depth to use for streaming, in messages */
+	enum bench_mode mode;	/* what this measurement is */
 	enum bench_role role;	/* who is running the hook */
 	void *priv;		/* the mechanism's state (set up before fork) */
 	/* How the mechanism was configured (limits raised, chunking...). */
@@ -111,7 +120,7 @@ struct bench_mech {
 	enum bench_kind kind;
 	int order;		/* position in tables: smaller first */
 	unsigned int flags;	/* BENCH_SOLO, BENCH_NODATA, BENCH_NOSTREAM, BENCH_SHM,
-				 * BENCH_NOLATENCY */
+				 * BENCH_NOLATENCY, BENCH_ONEPROC */
 
 	/* Can it run here?  0, or -errno and a reason in ch->err (optional). */
 	int (*probe)(struct bench_chan *ch);

@@ -2,7 +2,8 @@
 /*
  * The JSON file: options, facts, mechanisms (with their configuration
  * notes), and per mechanism and size the merged numbers plus each round's,
- * so a reader can judge the spread.  Times are in nanoseconds, rates per
+ * so a reader can judge the spread ("single": the one-process mode, where it
+ * ran).  Times are in nanoseconds, rates per
  * second, sizes in bytes; a number that was not measured is null.
  */
 #include <errno.h>
@@ -107,6 +108,24 @@ static void cell_json(FILE *f, const struct bench_results *res, unsigned int m, 
 		}
 		fprintf(f, "]}");
 	}
+	if (res_runs(res, m, s, BENCH_SINGLE)) {
+		fprintf(f, ",\n     \"single\": {\"n\": %llu, \"best_ns_per_msg\": ",
+			(unsigned long long)c->sg_n);
+		jnum(f, res_sg_best_ns(c));
+		fprintf(f, ", \"median_ns_per_msg\": ");
+		jnum(f, res_sg_median_ns(c));
+		fprintf(f, ", \"cpu_ns_per_msg\": ");
+		jnum(f, res_sg_cpu_ns(c));
+		fprintf(f, ", \"sys_ns_per_msg\": ");
+		jnum(f, res_sg_sys_ns(c));
+		fprintf(f, ", \"round_ns_per_msg\": [");
+		for (r = 0; r < c->sg_rounds; r++) {
+			if (r)
+				fputs(", ", f);
+			jnum(f, c->sg_ns[r]);
+		}
+		fprintf(f, "]}");
+	}
 	fprintf(f, "}");
 }
 
@@ -135,9 +154,11 @@ int report_json(const char *path, const struct bench_results *res)
 		fprintf(f, "[%d, %d]", res->opts.cpu[0], res->opts.cpu[1]);
 	else
 		fputs("null", f);
-	fprintf(f, ", \"modes\": [%s%s%s]},\n  \"facts\": {",
+	fprintf(f, ", \"modes\": [%s%s%s%s%s]},\n  \"facts\": {",
 		res->do_latency ? "\"latency\"" : "", res->do_latency && res->do_stream ? ", " : "",
-		res->do_stream ? "\"stream\"" : "");
+		res->do_stream ? "\"stream\"" : "",
+		(res->do_latency || res->do_stream) && res->do_single ? ", " : "",
+		res->do_single ? "\"single\"" : "");
 	for (i = 0; i < res->facts.n; i++) {
 		fprintf(f, "%s\n    ", i ? "," : "");
 		jstr(f, res->facts.f[i].key);

@@ -4,8 +4,10 @@
  * same kernel, in the same run, at the same message sizes.
  *
  * The run: for each round, for each size, for each mode (round trip, then
- * stream), every selected mechanism once, starting one further along the
- * list each round, so that drift and noise fall on all of them alike.  Each
+ * stream, then one process), every selected mechanism once, starting one
+ * further along the list each round, so that drift and noise fall on all of
+ * them alike.  The one-process mode (BENCH_SINGLE) runs only the mechanisms
+ * that can (BENCH_ONEPROC), at the sizes up to 64 KiB.  Each
  * measurement has its own fresh pair of processes (runner.c).  At the end:
  * the table on stdout, and on request the JSON, TSV and Markdown files.
  *
@@ -35,6 +37,11 @@
 #define MAX_SIZE	(64U << 20)
 
 static const char *prog = "msgport-bench";
+static const char *const mode_name[BENCH_NMODES] = {
+	[BENCH_LATENCY] = "round trips",
+	[BENCH_STREAM] = "streaming",
+	[BENCH_SINGLE] = "one process",
+};
 
 /* The registered mechanisms: the linker collects BENCH_MECH() pointers. */
 extern const struct bench_mech *const __start_bench_mechs[];
@@ -70,7 +77,9 @@ static void usage(FILE *f)
 		"Measure msgport beside pipes, FIFOs, Unix sockets, POSIX and System V message\n"
 		"queues and shared-memory rings: round-trip latency (p1, p50, p99, max), one-way\n"
 		"streaming throughput (messages/s, MB/s) and CPU time per message, at several\n"
-		"message sizes, every payload written by the sender and checked by the receiver.\n"
+		"message sizes, every payload written by the sender and checked by the receiver;\n"
+		"and one process sending and receiving in turn on one queue (ns per message,\n"
+		"best of the rounds), the kernel's own cost per message with nobody to wake.\n"
 		"Each measurement runs in a fresh pair of processes; mechanisms are interleaved\n"
 		"round-robin and the whole is repeated --rounds times.  Prints an aligned table.\n"
 		"\n"
@@ -88,7 +97,9 @@ static void usage(FILE *f)
 		"  -d, --depth N        queue depth of the queueing mechanisms (default 16)\n"
 		"      --cpus C,S       pin the client to CPU C and the server to CPU S\n"
 		"                       (default: wherever the scheduler puts them)\n"
-		"      --mode MODE      latency, stream or both (default both)\n"
+		"      --mode LIST      what to measure, comma-separated: latency (round trips),\n"
+		"                       stream, single (one process, sizes up to 64K); both\n"
+		"                       is latency,stream; all (the default) is all three\n"
 		"  -j, --json FILE      write every number, per round too, and the machine facts\n"
 		"      --tsv FILE       write the table as tab-separated values (for gnuplot)\n"
 		"      --markdown FILE  write Markdown tables with msgport's ratio to the best peer\n"
@@ -208,14 +219,38 @@ static void run_prologue(const struct bench_results *res, const struct cell_opts
 		fprintf(stderr, "%s: warming up every mechanism at every size (not recorded)\n",
 			prog);
 	for (s = 0; s < res->nsize; s++)
-		for (m = 0; m < res->nmech; m++) {
-			if (res->do_latency && !(res->mech[m]->flags & BENCH_NOLATENCY))
-				run_cell(res->mech[m], res->size[s], BENCH_LATENCY, &po, cr);
-			if (res->do_stream &&
-			    !(res->mech[m]->flags & (BENCH_SOLO | BENCH_NOSTREAM)))
-				run_cell(res->mech[m], res->size[s], BENCH_STREAM, &po, cr);
-		}
+		for (m = 0; m < res->nmech; m++)
+			for (int mode = BENCH_LATENCY; mode < BENCH_NMODES; mode++)
+				if (res_runs(res, m, s, (enum bench_mode)mode))
+					run_cell(res->mech[m], res->size[s], (enum bench_mode)mode,
+						 &po, cr);
 	free(cr);
+}
+
+/* --mode LIST */
+static int parse_modes(char *list, struct bench_results *res)
+{
+	char *save = NULL, *tok;
+
+	res->do_latency = res->do_stream = res->do_single = false;
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "latency"))
+			res->do_latency = true;
+		else if (!strcmp(tok, "stream"))
+			res->do_stream = true;
+		else if (!strcmp(tok, "single"))
+			res->do_single = true;
+		else if (!strcmp(tok, "both"))
+			res->do_latency = res->do_stream = true;
+		else if (!strcmp(tok, "all"))
+			res->do_latency = res->do_stream = res->do_single = true;
+		else
+			return usage_error("--mode: '%s' is not latency, stream, single, both or all",
+					   tok);
+	}
+	if (!res->do_latency && !res->do_stream && !res->do_single)
+		return usage_error("--mode: nothing to measure");
+	return 0;
 }
 
 /* --cpus C,S */
@@ -263,7 +298,8 @@ int main(int argc, char **argv)
 {
 	static const size_t default_sizes[] = { 8, 64, 1024, 16384, 65536, 1048576 };
 	const char *json = NULL, *tsv = NULL, *md = NULL;
-	struct bench_results res = { .rounds = 5, .do_latency = true, .do_stream = true };
+	struct bench_results res = { .rounds = 5, .do_latency = true, .do_stream = true,
+				     .do_single = true };
 	struct cell_opts o = { .time_ns = 250000000ULL, .depth = 16, .cpu = { -1, -1 } };
 	unsigned char want[64] = { WANT_NOT };
 	bool any_want = false, quiet = false, warm_set = false, do_list = false;
@@ -316,13 +352,9 @@ int main(int argc, char **argv)
 			o.depth = u;
 			break;
 		case 'M':
-			if (!strcmp(optarg, "latency")) {
-				res.do_stream = false;
-			} else if (!strcmp(optarg, "stream")) {
-				res.do_latency = false;
-			} else if (strcmp(optarg, "both")) {
-				return usage_error("--mode: '%s' is not latency, stream or both", optarg);
-			}
+			ret = parse_modes(optarg, &res);
+			if (ret)
+				return ret;
 			break;
 		case 'j':
 			json = optarg;
@@ -408,7 +440,8 @@ int main(int argc, char **argv)
 		hist_init(&res.cell[i].lat);
 		res.cell[i].lat_p50 = calloc(res.rounds, sizeof(double));
 		res.cell[i].st_rate = calloc(res.rounds, sizeof(double));
-		if (!res.cell[i].lat_p50 || !res.cell[i].st_rate)
+		res.cell[i].sg_ns = calloc(res.rounds, sizeof(double));
+		if (!res.cell[i].lat_p50 || !res.cell[i].st_rate || !res.cell[i].sg_ns)
 			return 1;
 	}
 
@@ -418,29 +451,23 @@ int main(int argc, char **argv)
 		run_prologue(&res, &o, quiet);
 	for (r = 0; r < res.rounds; r++) {
 		for (s = 0; s < nsizes; s++) {
-			for (int mode = BENCH_LATENCY; mode <= BENCH_STREAM; mode++) {
+			for (int mode = BENCH_LATENCY; mode < BENCH_NMODES; mode++) {
 				char sz[32];
 
-				if ((mode == BENCH_LATENCY && !res.do_latency) ||
-				    (mode == BENCH_STREAM && !res.do_stream))
+				for (m = 0; m < res.nmech; m++)
+					if (res_runs(&res, m, s, (enum bench_mode)mode))
+						break;
+				if (m == res.nmech)
 					continue;
 				format_size(sz, sizeof(sz), sizes[s]);
 				if (!quiet)
 					fprintf(stderr, "%s: round %u/%u, %s, %s\n", prog, r + 1,
-						res.rounds, sz,
-						mode == BENCH_LATENCY ? "round trips" : "streaming");
+						res.rounds, sz, mode_name[mode]);
 				for (k = 0; k < res.nmech; k++) {
 					struct cell_result *cr;
 
 					m = (k + r) % res.nmech;
-					/* A solo mechanism's round trips are its stream too. */
-					if (mode == BENCH_STREAM && res.do_latency &&
-					    (res.mech[m]->flags & BENCH_SOLO))
-						continue;
-					if (mode == BENCH_STREAM && (res.mech[m]->flags & BENCH_NOSTREAM))
-						continue;
-					if (mode == BENCH_LATENCY &&
-					    (res.mech[m]->flags & BENCH_NOLATENCY))
+					if (!res_runs(&res, m, s, (enum bench_mode)mode))
 						continue;
 					cr = malloc(sizeof(*cr));
 					if (!cr)
@@ -449,8 +476,7 @@ int main(int argc, char **argv)
 					if (cr->err) {
 						failures++;
 						fprintf(stderr, "%s: %s, %s, %s: %s\n", prog,
-							res.mech[m]->name, sz,
-							mode == BENCH_LATENCY ? "round trips" : "streaming",
+							res.mech[m]->name, sz, mode_name[mode],
 							cr->what);
 					}
 					res_add(&res, m, s, (enum bench_mode)mode, r, cr);

@@ -15,6 +15,7 @@ BENCH_MECH(msgport_mailbox) = {
 	.summary = "a msgport mailbox per direction, capacity --depth, blocking send/recv",
 	.kind = BENCH_MSGPORT,
 	.order = 100,
+	.flags = BENCH_ONEPROC,
 	.probe = mp_probe,
 	.setup = mailbox_setup,
 	.attach = mp_attach,

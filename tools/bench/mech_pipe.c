@@ -2,7 +2,8 @@
 /*
  * pipe: two anonymous pipes (one per direction) with the kernel's default
  * buffer (64 KiB); a message is size bytes of the byte stream, so larger
- * messages simply take several read(2)/write(2) calls.
+ * messages simply take several read(2)/write(2) calls.  In the one-process
+ * mode a message (at most 64 KiB there) fits the buffer.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,11 +40,17 @@ static int pipe_setup(struct bench_chan *ch)
 	return 0;
 }
 
-/* Each side keeps the read end of what it receives, the write end of what it sends. */
+/*
+ * Each side keeps the read end of what it receives, the write end of what it
+ * sends; one process alone (BENCH_SINGLE) keeps them all.
+ */
 static int pipe_attach(struct bench_chan *ch)
 {
 	struct pipe_chan *p = ch->priv;
 	int in = ch->role == BENCH_CLIENT ? BENCH_BACK : BENCH_FWD;
+
+	if (ch->mode == BENCH_SINGLE)
+		return 0;
 
 	close(p->fd[in][1]);
 	close(p->fd[!in][0]);
@@ -84,6 +91,7 @@ BENCH_MECH(pipe) = {
 	.summary = "two pipes, read(2)/write(2)",
 	.kind = BENCH_PEER,
 	.order = 10,
+	.flags = BENCH_ONEPROC,
 	.setup = pipe_setup,
 	.attach = pipe_attach,
 	.send = pipe_send,

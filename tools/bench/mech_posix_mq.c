@@ -109,6 +109,8 @@ static int pmq_attach(struct bench_chan *ch)
 	for (d = 0; d < 2; d++) {
 		mq_close(p->q[d]);
 		flags = (ch->role == BENCH_CLIENT) == (d == BENCH_FWD) ? O_WRONLY : O_RDONLY;
+		if (ch->mode == BENCH_SINGLE)	/* one process sends and receives */
+			flags = O_RDWR;
 		p->q[d] = mq_open(p->name[d], flags | O_CLOEXEC);
 		if (p->q[d] == (mqd_t)-1)
 			return bench_chan_error(ch, -errno, "mq_open %s", p->name[d]);
@@ -167,6 +169,7 @@ BENCH_MECH(posix_mq) = {
 	.summary = "two POSIX message queues, mq_send/mq_receive",
 	.kind = BENCH_PEER,
 	.order = 50,
+	.flags = BENCH_ONEPROC,
 	.setup = pmq_setup,
 	.attach = pmq_attach,
 	.send = pmq_send,

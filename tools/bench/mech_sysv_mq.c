@@ -152,6 +152,7 @@ BENCH_MECH(sysv_mq) = {
 	.summary = "two System V message queues, msgsnd/msgrcv",
 	.kind = BENCH_PEER,
 	.order = 60,
+	.flags = BENCH_ONEPROC,
 	.setup = svq_setup,
 	.attach = svq_attach,
 	.tx_buf = svq_tx_buf,

@@ -16,7 +16,7 @@
 #define SEQ_SLACK	4096	/* below sk_sndbuf - 32, for skb overheads */
 
 struct sp_chan {
-	int sv[2];		/* [role] */
+	int sv[2];		/* [role]: FWD is sent on sv[0], BACK on sv[1] */
 };
 
 static int sp_setup(struct bench_chan *ch)
@@ -61,7 +61,8 @@ static int sp_attach(struct bench_chan *ch)
 {
 	struct sp_chan *u = ch->priv;
 
-	close(u->sv[!ch->role]);
+	if (ch->mode != BENCH_SINGLE)	/* one process alone keeps both */
+		close(u->sv[!ch->role]);
 	return 0;
 }
 
@@ -71,7 +72,7 @@ static int sp_send(struct bench_chan *ch, enum bench_dir dir, const void *buf, s
 	ssize_t n;
 
 	do {
-		n = send(u->sv[ch->role], buf, len, 0);
+		n = send(u->sv[dir], buf, len, 0);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return bench_chan_error(ch, -errno, "send %zu B", len);
@@ -85,7 +86,7 @@ static int sp_recv(struct bench_chan *ch, enum bench_dir dir, void *buf, size_t 
 	ssize_t n;
 
 	do {
-		n = recv(u->sv[ch->role], buf, len, MSG_TRUNC);
+		n = recv(u->sv[!dir], buf, len, MSG_TRUNC);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return bench_chan_error(ch, -errno, "recv");
@@ -112,6 +113,7 @@ BENCH_MECH(unix_seqpacket) = {
 	.summary = "AF_UNIX SOCK_SEQPACKET socketpair, send(2)/recv(2)",
 	.kind = BENCH_PEER,
 	.order = 40,
+	.flags = BENCH_ONEPROC,
 	.setup = sp_setup,
 	.attach = sp_attach,
 	.send = sp_send,

@@ -116,6 +116,8 @@ int mp_attach(struct bench_chan *ch)
 	for (d = 0; d < 2; d++) {
 		flags = (ch->role == BENCH_CLIENT) == (d == BENCH_FWD) ? MSGPORT_O_SEND :
 									 MSGPORT_O_RECV;
+		if (ch->mode == BENCH_SINGLE)	/* one process sends and receives */
+			flags = MSGPORT_O_SEND | MSGPORT_O_RECV;
 		ret = msgport_mailbox_open(c->mp, c->name[d], flags, NULL, &c->mb[d]);
 		if (ret)
 			return mp_error(ch, ret, "open mailbox %s", c->name[d]);

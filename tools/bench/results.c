@@ -19,7 +19,8 @@ void res_add(struct bench_results *res, unsigned int m, unsigned int s, enum ben
 	if (r->err) {
 		if (!c->failed)
 			bench_fmt(c->err, sizeof(c->err), "%s, round %u: %s",
-				 mode == BENCH_LATENCY ? "round trip" : "stream", round + 1, r->what);
+				 mode == BENCH_LATENCY ? "round trip" :
+				 mode == BENCH_STREAM ? "stream" : "one process", round + 1, r->what);
 		c->failed = true;
 		return;
 	}
@@ -28,6 +29,13 @@ void res_add(struct bench_results *res, unsigned int m, unsigned int s, enum ben
 	for (i = 0; i < 2; i++) {
 		cpu += r->side[i].utime_ns + r->side[i].stime_ns;
 		csw += r->side[i].vcsw + r->side[i].ivcsw;
+	}
+	if (mode == BENCH_SINGLE) {
+		c->sg_ns[c->sg_rounds++] = r->n ? (double)r->elapsed_ns / (double)r->n : NAN;
+		c->sg_n += r->n;
+		c->sg_cpu_ns += cpu;
+		c->sg_sys_ns += r->side[BENCH_CLIENT].stime_ns;
+		return;
 	}
 	if (mode == BENCH_LATENCY) {
 		hist_merge(&c->lat, &r->hist);
@@ -65,16 +73,21 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-double res_st_msgs(const struct cell_agg *c)
+static double median(const double *rounds, unsigned int nr)
 {
 	double v[256];
-	unsigned int n = c->st_rounds < 256 ? c->st_rounds : 256;
+	unsigned int n = nr < 256 ? nr : 256;
 
 	if (!n)
 		return NAN;
-	memcpy(v, c->st_rate, n * sizeof(v[0]));
+	memcpy(v, rounds, n * sizeof(v[0]));
 	qsort(v, n, sizeof(v[0]), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double res_st_msgs(const struct cell_agg *c)
+{
+	return median(c->st_rate, c->st_rounds);
 }
 
 double res_st_mbs(const struct cell_agg *c, size_t size)
@@ -85,6 +98,73 @@ double res_st_mbs(const struct cell_agg *c, size_t size)
 double res_st_cpu_ns(const struct cell_agg *c)
 {
 	return c->st_n ? (double)c->st_cpu_ns / (double)c->st_n : NAN;
+}
+
+double res_sg_best_ns(const struct cell_agg *c)
+{
+	double best = NAN;
+	unsigned int r;
+
+	for (r = 0; r < c->sg_rounds; r++)
+		if (!isnan(c->sg_ns[r]) && (isnan(best) || c->sg_ns[r] < best))
+			best = c->sg_ns[r];
+	return best;
+}
+
+double res_sg_median_ns(const struct cell_agg *c)
+{
+	return median(c->sg_ns, c->sg_rounds);
+}
+
+double res_sg_cpu_ns(const struct cell_agg *c)
+{
+	return c->sg_n ? (double)c->sg_cpu_ns / (double)c->sg_n : NAN;
+}
+
+double res_sg_sys_ns(const struct cell_agg *c)
+{
+	return c->sg_n ? (double)c->sg_sys_ns / (double)c->sg_n : NAN;
+}
+
+double res_sg_ratio(const struct bench_results *res, const char *a, const char *b,
+		    unsigned int s)
+{
+	int ma = res_mech_index(res, a), mb = res_mech_index(res, b);
+
+	if (ma < 0 || mb < 0)
+		return NAN;
+	return res_sg_best_ns(res_cell(res, (unsigned int)ma, s)) /
+	       res_sg_best_ns(res_cell(res, (unsigned int)mb, s));
+}
+
+bool res_any_single(const struct bench_results *res)
+{
+	unsigned int m, s;
+
+	for (m = 0; m < res->nmech; m++)
+		for (s = 0; s < res->nsize; s++)
+			if (res_runs(res, m, s, BENCH_SINGLE))
+				return true;
+	return false;
+}
+
+bool res_runs(const struct bench_results *res, unsigned int m, unsigned int s,
+	      enum bench_mode mode)
+{
+	unsigned int fl = res->mech[m]->flags;
+
+	switch (mode) {
+	case BENCH_LATENCY:
+		return res->do_latency && !(fl & BENCH_NOLATENCY);
+	case BENCH_STREAM:
+		/* A solo mechanism's round trips are its stream too. */
+		return res->do_stream && !(fl & BENCH_NOSTREAM) &&
+		       !((fl & BENCH_SOLO) && res->do_latency);
+	case BENCH_SINGLE:
+		return res->do_single && (fl & BENCH_ONEPROC) &&
+		       res->size[s] <= BENCH_SINGLE_MAX_SIZE;
+	}
+	return false;
 }
 
 int res_mech_index(const struct bench_results *res, const char *name)

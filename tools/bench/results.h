@@ -10,6 +10,9 @@
  *   CPU per message      user + system time of both processes over their
  *                        measured windows, summed over rounds, divided by
  *                        the messages (round trips) measured
+ *   one process          (BENCH_SINGLE) each round's average time per
+ *                        message (one send and one receive): the best
+ *                        (lowest) of the rounds, and their median
  */
 #ifndef MSGPORT_BENCH_RESULTS_H
 #define MSGPORT_BENCH_RESULTS_H
@@ -34,6 +37,10 @@ struct cell_agg {
 	unsigned int st_rounds;
 	uint64_t st_n, st_cpu_ns, st_csw;
 	double *st_rate;		/* [round] messages per second */
+
+	unsigned int sg_rounds;
+	uint64_t sg_n, sg_cpu_ns, sg_sys_ns;
+	double *sg_ns;			/* [round] ns per message (send + receive) */
 };
 
 struct bench_results {
@@ -41,7 +48,7 @@ struct bench_results {
 	const struct bench_mech **mech;
 	size_t *size;
 	struct cell_agg *cell;		/* [m * nsize + s] */
-	bool do_latency, do_stream;
+	bool do_latency, do_stream, do_single;
 	struct cell_opts opts;
 	struct facts facts;
 	double wall_s;			/* the whole run */
@@ -64,6 +71,19 @@ double res_lat_cpu_ns(const struct cell_agg *c);	/* per round trip */
 double res_st_msgs(const struct cell_agg *c);		/* messages/s */
 double res_st_mbs(const struct cell_agg *c, size_t size);	/* MB/s, 10^6 bytes */
 double res_st_cpu_ns(const struct cell_agg *c);		/* per message */
+double res_sg_best_ns(const struct cell_agg *c);	/* one process: best round */
+double res_sg_median_ns(const struct cell_agg *c);	/* one process: median round */
+double res_sg_cpu_ns(const struct cell_agg *c);		/* one process: CPU per message */
+double res_sg_sys_ns(const struct cell_agg *c);		/* one process: system time, likewise */
+/* The ratio of a's to b's best one-process time at size s, or NAN. */
+double res_sg_ratio(const struct bench_results *res, const char *a, const char *b,
+		    unsigned int s);
+
+/* The one-process mode runs at the run's sizes up to this. */
+#define BENCH_SINGLE_MAX_SIZE	(64U << 10)
+/* Does mechanism m run at size s in mode? */
+bool res_runs(const struct bench_results *res, unsigned int m, unsigned int s,
+	      enum bench_mode mode);
 
 /* The index of a mechanism by name, or -1. */
 int res_mech_index(const struct bench_results *res, const char *name);
@@ -78,5 +98,7 @@ int report_tsv(const char *path, const struct bench_results *res);
 int report_markdown(const char *path, const struct bench_results *res);
 /* The project's targets, checked against this run, one line each. */
 void report_targets(FILE *f, const struct bench_results *res, bool markdown);
+/* Does any mechanism of the run have one-process numbers? */
+bool res_any_single(const struct bench_results *res);
 
 #endif /* MSGPORT_BENCH_RESULTS_H */

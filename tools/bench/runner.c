@@ -311,6 +311,73 @@ static int client_stream(struct child *c)
 	return 0;
 }
 
+/*
+ * One process, BENCH_SINGLE: send a message on FWD and receive it back from
+ * the same queue, in turn; nobody waits and nobody is woken, so what is left
+ * is each call's own cost.  A message sent in chunks goes chunk by chunk,
+ * each received before the next is sent (a queue may hold less than the
+ * message).  A solo mechanism (a floor) does its ping().  The clock is read
+ * every 16th message, as in streaming.
+ */
+static int single_xfer(struct bench_chan *ch, const void *buf, void *rxbuf, const void **msg)
+{
+	size_t off, piece;
+	int ret;
+
+	if (!ch->chunk || ch->chunk >= ch->size) {
+		ret = ch->mech->send(ch, BENCH_FWD, buf, ch->size);
+		return ret ? ret : ch->mech->recv(ch, BENCH_FWD, rxbuf, ch->size, msg);
+	}
+	*msg = rxbuf;
+	for (off = 0; off < ch->size; off += piece) {
+		piece = ch->size - off < ch->chunk ? ch->size - off : ch->chunk;
+		ret = ch->mech->send(ch, BENCH_FWD, (const char *)buf + off, piece);
+		if (!ret)
+			ret = ch->mech->recv(ch, BENCH_FWD, (char *)rxbuf + off, piece, NULL);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int client_single(struct child *c)
+{
+	struct bench_chan *ch = c->ch;
+	bool solo = ch->mech->flags & BENCH_SOLO;
+	uint64_t i, warm = NONE, t_begin = bench_now_ns(), now = t_begin;
+	const void *msg;
+	bool last, check;
+	void *buf;
+	int ret;
+
+	for (i = 0;; i++) {
+		check = c->o->iters ? warm == NONE : (i & 15) == 0;
+		if (check)
+			now = bench_now_ns();
+		last = client_step(c, i, now, t_begin, &warm, check);
+		buf = tx_buffer(c, BENCH_FWD);
+		payload_fill(buf, ch->size, i);
+		msg = NULL;
+		if (solo) {
+			ret = do_ping(ch, buf, c->rxbuf, &msg);
+			if (ret)
+				return fail(c, ret, "round trip", i);
+		} else {
+			ret = single_xfer(ch, buf, c->rxbuf, &msg);
+			if (ret)
+				return fail(c, ret, "send + receive", i);
+		}
+		ret = payload_verify(msg ? msg : c->rxbuf, ch->size, i);
+		if (ret)
+			return fail(c, ret, "message", i);
+		rx_release(ch, BENCH_FWD, msg);
+		if (last)
+			break;
+	}
+	window_end(c, bench_now_ns());
+	return 0;
+}
+
 /* Server, stream: receives and checks every message. */
 static int server_stream(struct child *c)
 {
@@ -386,7 +453,9 @@ static __attribute__((noreturn)) void child_main(struct bench_chan *ch, enum ben
 		fail(&c, -ENOMEM, "buffers", 0);
 		_exit(1);
 	}
-	if (role == BENCH_CLIENT)
+	if (mode == BENCH_SINGLE)
+		ret = client_single(&c);
+	else if (role == BENCH_CLIENT)
 		ret = mode == BENCH_LATENCY || solo ? client_latency(&c) : client_stream(&c);
 	else
 		ret = mode == BENCH_LATENCY ? server_latency(&c) : server_stream(&c);
@@ -462,9 +531,10 @@ int run_cell(const struct bench_mech *m, size_t size, enum bench_mode mode,
 	     const struct cell_opts *o, struct cell_result *r)
 {
 	static const char *const role_name[2] = { "client", "server" };
-	struct bench_chan ch = { .mech = m, .size = size, .depth = o->depth, .role = BENCH_ORCH };
+	struct bench_chan ch = { .mech = m, .size = size, .depth = o->depth, .mode = mode,
+				 .role = BENCH_ORCH };
 	bool solo = m->flags & BENCH_SOLO;
-	int nchild = solo ? 1 : 2, status[2] = { 0, 0 }, ret, i;
+	int nchild = solo || mode == BENCH_SINGLE ? 1 : 2, status[2] = { 0, 0 }, ret, i;
 	pid_t pid[2] = { 0, 0 }, orch = getpid();
 	sigset_t chld, old;
 	struct shared *sh;
@@ -548,7 +618,7 @@ int run_cell(const struct bench_mech *m, size_t size, enum bench_mode mode,
 		uint64_t warm = atomic_load(&sh->warm), total = atomic_load(&sh->total);
 
 		memcpy(r->side, sh->side, sizeof(r->side));
-		if (mode == BENCH_LATENCY || solo) {
+		if (mode == BENCH_LATENCY || mode == BENCH_SINGLE || solo) {
 			r->n = total - warm;
 			r->elapsed_ns = sh->side[BENCH_CLIENT].t_end - sh->side[BENCH_CLIENT].t_start;
 		} else {

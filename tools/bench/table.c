@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The aligned table on stdout: one row per mechanism and size, then how
- * msgport compares with the best peer, then the project's targets.
+ * The aligned table on stdout: one row per mechanism and size, then the
+ * one-process mode's table with msgport's ratio to POSIX mq, the mechanisms'
+ * configuration notes, and the project's targets.
  */
 #include <math.h>
 #include <stdio.h>
@@ -50,6 +51,49 @@ static void header(FILE *f, const struct bench_results *res)
 	fprintf(f, "\n");
 }
 
+/* The one-process mode: the mechanisms that ran it, then msgport ÷ posix-mq. */
+static void report_single_table(FILE *f, const struct bench_results *res)
+{
+	unsigned int m, s;
+	bool any;
+	char sz[32];
+
+	fprintf(f, "\nOne process sending and receiving in turn on one queue, nobody to wake\n"
+		"(ns per message, send + receive: the best of the %u round(s)' averages, and\n"
+		"their median; CPU time per message, all of it and the system part):\n", res->rounds);
+	fprintf(f, "%-18s %8s | %9s %9s %9s %9s\n", "mechanism", "size", "best", "median",
+		"CPU/msg", "sys/msg");
+	for (m = 0; m < res->nmech; m++) {
+		for (s = 0; s < res->nsize; s++) {
+			const struct cell_agg *c = res_cell(res, m, s);
+
+			if (!res_runs(res, m, s, BENCH_SINGLE))
+				continue;
+			format_size(sz, sizeof(sz), res->size[s]);
+			fprintf(f, "%-18s %8s |", res->mech[m]->name, sz);
+			num(f, 9, res_sg_best_ns(c));
+			num(f, 9, res_sg_median_ns(c));
+			num(f, 9, res_sg_cpu_ns(c));
+			num(f, 9, res_sg_sys_ns(c));
+			if (c->failed)
+				fprintf(f, "  FAILED: %s", c->err);
+			fprintf(f, "\n");
+		}
+	}
+	fprintf(f, "msgport ÷ posix-mq (best, lower is better):");
+	any = false;
+	for (s = 0; s < res->nsize; s++) {
+		double v = res_sg_ratio(res, "msgport", "posix-mq", s);
+
+		if (isnan(v))
+			continue;
+		format_size(sz, sizeof(sz), res->size[s]);
+		fprintf(f, "%s %s %.2f×", any ? "," : "", sz, v);
+		any = true;
+	}
+	fprintf(f, "%s\n", any ? "" : " not measured");
+}
+
 void report_table(FILE *f, const struct bench_results *res)
 {
 	unsigned int m, s;
@@ -81,6 +125,8 @@ void report_table(FILE *f, const struct bench_results *res)
 			fprintf(f, "\n");
 		}
 	}
+	if (res_any_single(res))
+		report_single_table(f, res);
 	fprintf(f, "\nNotes on the mechanisms' configuration:\n");
 	for (m = 0; m < res->nmech; m++) {
 		const char *note = "";

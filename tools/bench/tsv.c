@@ -2,8 +2,9 @@
 /*
  * The TSV file that bench/plot.gp draws: one line per mechanism and size,
  * columns mech, kind, size (bytes), p50, p99, max (µs), msg/s, MB/s,
- * CPU µs per round trip, CPU µs per streamed message; "NaN" where nothing
- * was measured (gnuplot skips it).
+ * CPU µs per round trip, CPU µs per streamed message, and the one-process
+ * mode's best ns per message (send + receive); "NaN" where nothing was
+ * measured (gnuplot skips it).
  */
 #include <errno.h>
 #include <math.h>
@@ -30,7 +31,7 @@ int report_tsv(const char *path, const struct bench_results *res)
 	if (!f)
 		return -errno;
 	fprintf(f, "# mech\tkind\tsize\tp50_us\tp99_us\tmax_us\tmsgs_per_s\tmb_per_s\t"
-		"cpu_us_per_rt\tcpu_us_per_msg\n");
+		"cpu_us_per_rt\tcpu_us_per_msg\tsingle_ns_per_msg\n");
 	for (m = 0; m < res->nmech; m++)
 		for (s = 0; s < res->nsize; s++) {
 			const struct cell_agg *c = res_cell(res, m, s);
@@ -45,6 +46,7 @@ int report_tsv(const char *path, const struct bench_results *res)
 			    res_st_mbs(c, res->size[s]));
 			col(f, res_lat_cpu_ns(c) / 1e3);
 			col(f, res_st_cpu_ns(c) / 1e3);
+			col(f, res_sg_best_ns(c));
 			fprintf(f, "\n");
 		}
 	if (ferror(f))
