@@ -23,15 +23,26 @@
  *   itself, to the sender's memory cgroup.  A message of up to MP_MSG_SMALL
  *   bytes, header included (a zero-byte one, a span), is an object of
  *   mp_msg_cache, a slab cache of its own ("msgport_msg" in /proc/slabinfo)
- *   with SLAB_ACCOUNT, its payload inside it; a larger one is such an
- *   object for its header and a payload buffer of its own from kvmalloc()
- *   with GFP_KERNEL_ACCOUNT, charged its kmalloc bucket
- *   (kmalloc_size_roundup(): what kmalloc() takes for it, and at least what
- *   vmalloc() would).  Apart, a payload of a power of two takes its own
- *   bucket, not the next one up with the header: half the memory, and half
- *   the zeroing on kernels with init_on_alloc.  A buffer is freed when its
- *   message is: none is kept for reuse, so none ever carries one user's or
- *   cgroup's charge into another's message.
+ *   with SLAB_ACCOUNT, its payload inside it.  A larger one is such an object
+ *   for its header and a payload of its own, charged as allocated: under a
+ *   page, a kmalloc() buffer (GFP_KERNEL_ACCOUNT), charged its bucket
+ *   (kmalloc_size_roundup()); from a page on, chunks of a page each, objects
+ *   of mp_chunk_cache ("msgport_chunk", SLAB_ACCOUNT), their pointers in a
+ *   kmalloc() array: no allocation of more than a page, however large the
+ *   message, and no zeroing of memory about to be overwritten (below).  A
+ *   buffer is freed when its message is: none is kept for reuse, so none ever
+ *   carries one user's or cgroup's charge into another's message.
+ *
+ *   Chunks are not zeroed when allocated, on kernels that zero every
+ *   allocation (init_on_alloc, Debian's default): mp_chunk_cache has a
+ *   constructor, which makes the allocator leave its objects as they were
+ *   freed.  Each chunk's bytes up to the payload's length are written by the
+ *   copy in before anyone can read them (a message whose copy faults is
+ *   freed unread), and nothing past the length ever leaves the kernel (copies
+ *   out stop at it); a chunk only ever held other messages' payloads (a cache
+ *   with a constructor is never merged with another, and a new slab's pages
+ *   come zeroed).  That saves a pass over every byte of a large message,
+ *   as many bytes as the copy in writes.
  *
  *   A span message (MSGPORT_F_SPAN) has no payload, only an offset and a
  *   length in the mailbox's region (region.c), checked at send; a receiver
@@ -78,6 +89,15 @@ static void put_pid_many(struct pid *pid, unsigned int n)
 }
 
 static struct kmem_cache *mp_msg_cache;
+static struct kmem_cache *mp_chunk_cache;
+
+/* A message's payload is in chunks of a page from this length on. */
+#define MSG_CHUNKED	PAGE_SIZE
+
+static u32 msg_nchunks(u32 len)
+{
+	return DIV_ROUND_UP(len, PAGE_SIZE);
+}
 
 /**
  * mp_msg_charge() - what a message is charged
@@ -85,17 +105,23 @@ static struct kmem_cache *mp_msg_cache;
  *
  * The kernel memory a message of @len payload bytes holds: MP_MSG_SMALL
  * (an object of mp_msg_cache) if its header and payload fit in that, else
- * that for its header and the kmalloc bucket of its payload
- * (kmalloc_size_roundup()).
+ * that for its header and its payload's buffer: the kmalloc bucket of a
+ * payload under a page (kmalloc_size_roundup()), the chunks of a larger one
+ * and the kmalloc bucket of their pointers' array.
  *
  * Context: Any; takes no lock, does not sleep.
  * Return: The bytes it is charged to max_user_bytes.
  */
 size_t mp_msg_charge(u32 len)
 {
+	u32 n = msg_nchunks(len);
+
 	if (struct_size_t(struct mp_msg, data, len) <= MP_MSG_SMALL)
 		return MP_MSG_SMALL;
-	return MP_MSG_SMALL + kmalloc_size_roundup(len);
+	if (len < MSG_CHUNKED)
+		return MP_MSG_SMALL + kmalloc_size_roundup(len);
+	return MP_MSG_SMALL + kmalloc_size_roundup(array_size(n, sizeof(void *))) +
+	       (size_t)n * PAGE_SIZE;
 }
 EXPORT_SYMBOL_NS_GPL(mp_msg_charge, MP_TEST_NS);
 
@@ -121,6 +147,33 @@ static size_t msgs_bytes(const struct mp_xfer *xs, unsigned int n)
 	return bytes;
 }
 
+static void msg_free_chunks(void **chunks, u32 n)
+{
+	while (n)
+		kmem_cache_free(mp_chunk_cache, chunks[--n]);
+	kfree(chunks);
+}
+
+/* The chunks of a payload of @len bytes (NULL: out of memory). */
+static void **msg_alloc_chunks(u32 len)
+{
+	u32 i, n = msg_nchunks(len);
+	void **chunks;
+
+	chunks = kmalloc_array(n, sizeof(void *), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!chunks)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		chunks[i] = kmem_cache_alloc(mp_chunk_cache,
+					     GFP_KERNEL | __GFP_NOWARN);
+		if (!chunks[i]) {
+			msg_free_chunks(chunks, i);
+			return NULL;
+		}
+	}
+	return chunks;
+}
+
 /* A message, as mp_msg_charge() charges it (NULL: out of memory). */
 static struct mp_msg *msg_alloc(u32 len)
 {
@@ -130,21 +183,67 @@ static struct mp_msg *msg_alloc(u32 len)
 	if (!msg)
 		return NULL;
 	msg->payload = msg->data;
+	msg->chunks = NULL;
 	if (struct_size(msg, data, len) <= MP_MSG_SMALL)
 		return msg;
-	msg->payload = kvmalloc(len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!msg->payload) {
-		kmem_cache_free(mp_msg_cache, msg);
-		return NULL;
+	if (len < MSG_CHUNKED) {
+		msg->payload = kmalloc(len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (msg->payload)
+			return msg;
+	} else {
+		msg->chunks = msg_alloc_chunks(len);
+		if (msg->chunks)
+			return msg;
 	}
-	return msg;
+	kmem_cache_free(mp_msg_cache, msg);
+	return NULL;
 }
 
 static void msg_free_buf(struct mp_msg *msg)
 {
-	if (msg->payload != msg->data)
-		kvfree(msg->payload);
+	if (msg->chunks)
+		msg_free_chunks(msg->chunks, msg_nchunks(msg->len));
+	else if (msg->payload != msg->data)
+		kfree(msg->payload);
 	kmem_cache_free(mp_msg_cache, msg);
+}
+
+/* Copy @msg's payload in from @buf: 0, or -EFAULT. */
+static int msg_copy_in(struct mp_msg *msg, const void __user *buf)
+{
+	u32 i, off, n;
+
+	if (!msg->chunks)
+		return copy_from_user(msg->payload, buf, msg->len) ? -EFAULT : 0;
+	for (i = 0, off = 0; off < msg->len; i++, off += n) {
+		n = min_t(u32, PAGE_SIZE, msg->len - off);
+		if (copy_from_user(msg->chunks[i], buf + off, n))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/**
+ * mp_msg_payload_to_user() - copy a message's payload to user space
+ * @msg: the message, not a span
+ * @buf: the user buffer
+ * @n: how many bytes, at most @msg->len
+ *
+ * Context: Process context, without mb->lock; may sleep (user memory).
+ * Return: 0, or -EFAULT if the copy faults.
+ */
+int mp_msg_payload_to_user(const struct mp_msg *msg, void __user *buf, u32 n)
+{
+	u32 i, off, c;
+
+	if (!msg->chunks)
+		return copy_to_user(buf, msg->payload, n) ? -EFAULT : 0;
+	for (i = 0, off = 0; off < n; i++, off += c) {
+		c = min_t(u32, PAGE_SIZE, n - off);
+		if (copy_to_user(buf + off, msg->chunks[i], c))
+			return -EFAULT;
+	}
+	return 0;
 }
 
 /**
@@ -325,8 +424,7 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 
 	/* The payloads; one that faults ends the batch there. */
 	for (made = 0; made < n; made++) {
-		if (copy_from_user(msgs[made]->payload, xs[made].buf,
-				   xs[made].len))
+		if (msg_copy_in(msgs[made], xs[made].buf))
 			break;
 	}
 	if (made < n) {
@@ -377,8 +475,17 @@ void mp_msg_put(struct mp_msg *msg)
 		mp_msg_free(msg);
 }
 
+/*
+ * A chunk is written before it is read (see the top of this file): nothing
+ * to construct.  Having a constructor is what matters: the allocator then
+ * does not zero the chunks it hands out (init_on_alloc).
+ */
+static void chunk_ctor(void *chunk)
+{
+}
+
 /**
- * mp_msg_cache_init() - create the slab cache of small messages
+ * mp_msg_cache_init() - create the slab caches of messages and chunks
  *
  * Context: Module init, process context.  May sleep.
  * Return: 0, or -ENOMEM.
@@ -392,11 +499,21 @@ int mp_msg_cache_init(void)
 						  MP_MSG_SMALL -
 						  offsetof(struct mp_msg, data),
 						  NULL);
-	return mp_msg_cache ? 0 : -ENOMEM;
+	if (!mp_msg_cache)
+		return -ENOMEM;
+	/* The constructor leaves chunks unzeroed: see the top of this file. */
+	mp_chunk_cache = kmem_cache_create_usercopy("msgport_chunk", PAGE_SIZE,
+						    0, SLAB_ACCOUNT, 0,
+						    PAGE_SIZE, chunk_ctor);
+	if (!mp_chunk_cache) {
+		kmem_cache_destroy(mp_msg_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
- * mp_msg_cache_exit() - destroy the slab cache of small messages
+ * mp_msg_cache_exit() - destroy the slab caches of messages and chunks
  *
  * Every message is freed by then (kmem_cache_destroy() reports one that
  * is not).
@@ -405,6 +522,7 @@ int mp_msg_cache_init(void)
  */
 void mp_msg_cache_exit(void)
 {
+	kmem_cache_destroy(mp_chunk_cache);
 	kmem_cache_destroy(mp_msg_cache);
 }
 

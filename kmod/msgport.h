@@ -209,6 +209,7 @@ struct mp_msg {
 	struct mp_call *call;		/* a call's request (holds a call ref) */
 	refcount_t ref;
 	char *payload;			/* @data, or a buffer of its own (msg.c) */
+	void **chunks;			/* or a large payload's page chunks (msg.c) */
 	char data[];
 };
 
@@ -401,6 +402,7 @@ static inline void mp_msg_free(struct mp_msg *msg)
 }
 
 void mp_msg_put(struct mp_msg *msg);
+int mp_msg_payload_to_user(const struct mp_msg *msg, void __user *buf, u32 n);
 void mp_msg_info_in(const struct mp_msg *msg, struct pid_namespace *pid_ns,
 		    struct user_namespace *user_ns,
 		    struct msgport_msginfo *info);
@@ -457,7 +459,7 @@ static inline int mp_msg_copy_out(struct mp_mailbox *mb,
 	if (msg->span)
 		return n ? mp_region_copy_to_user(mb, buf, msg->span_off,
 						       n) : 0;
-	return copy_to_user(buf, msg->payload, n) ? -EFAULT : 0;
+	return mp_msg_payload_to_user(msg, buf, n);
 }
 
 /* wait.c (layer 3) */

@@ -864,15 +864,21 @@ static void test_msg_charge(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mp_msg_charge(1), (size_t)MP_MSG_SMALL);
 	KUNIT_EXPECT_EQ(test, mp_msg_charge(MP_MSG_SMALL - head),
 			(size_t)MP_MSG_SMALL);
-	/* Larger: a cache object and the kmalloc bucket of the payload. */
+	/* Under a page: a cache object and the kmalloc bucket of the payload. */
 	KUNIT_EXPECT_EQ(test, mp_msg_charge(MP_MSG_SMALL - head + 1),
 			MP_MSG_SMALL +
 			kmalloc_size_roundup(MP_MSG_SMALL - head + 1));
 	KUNIT_EXPECT_GE(test, mp_msg_charge(1000), head + 1000);
-	/* A power of two is not doubled by the header. */
-	KUNIT_EXPECT_EQ(test, mp_msg_charge(16384), MP_MSG_SMALL + 16384);
+	/* From a page on: its chunks and their pointers' array. */
+	KUNIT_EXPECT_EQ(test, mp_msg_charge(PAGE_SIZE),
+			MP_MSG_SMALL + kmalloc_size_roundup(sizeof(void *)) +
+			PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, mp_msg_charge(PAGE_SIZE + 1),
+			MP_MSG_SMALL + kmalloc_size_roundup(2 * sizeof(void *)) +
+			2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, mp_msg_charge(1 << 20),
-			MP_MSG_SMALL + ((size_t)1 << 20));
+			MP_MSG_SMALL + kmalloc_size_roundup(2048) +
+			((size_t)1 << 20));
 }
 
 static struct kunit_case msg_cases[] = {

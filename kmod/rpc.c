@@ -522,7 +522,7 @@ static long call_deliver(struct mp_call *call, const struct msgport_call *c,
 	mp_msg_info(reply, &info);
 	info.token = call->token;
 	n = min(reply->len, call->reply_max);
-	if (copy_to_user(u64_to_user_ptr(c->reply_buf), reply->payload, n) ||
+	if (mp_msg_payload_to_user(reply, u64_to_user_ptr(c->reply_buf), n) ||
 	    copy_to_user(&u->info, &info, sizeof(info)))
 		return -EFAULT;
 	return n;
