@@ -30,6 +30,7 @@
 #include "parse.h"
 #include "results.h"
 #include "runner.h"
+#include "scale.h"
 
 #define EXIT_USAGE	2
 #define MAX_SIZES	32
@@ -100,6 +101,10 @@ static void usage(FILE *f)
 		"      --mode LIST      what to measure, comma-separated: latency (round trips),\n"
 		"                       stream, single (one process, sizes up to 64K); both\n"
 		"                       is latency,stream; all (the default) is all three\n"
+		"      --pairs N        instead: 1, 2, 4, ... N sender/receiver pairs, a mailbox\n"
+		"                       each, all at once: total and per-pair msg/s (scale.c)\n"
+		"      --fan-in N       instead: 1, 2, 4, ... N senders to one receiver on one\n"
+		"                       mailbox (both modes: --sizes default 64, N <= 64)\n"
 		"  -j, --json FILE      write every number, per round too, and the machine facts\n"
 		"      --tsv FILE       write the table as tab-separated values (for gnuplot)\n"
 		"      --markdown FILE  write Markdown tables with msgport's ratio to the best peer\n"
@@ -288,6 +293,8 @@ static const struct option long_opts[] = {
 	{ "list", no_argument, NULL, 'l' },
 	{ "no-prologue", no_argument, NULL, 'P' },
 	{ "cpus", required_argument, NULL, 'C' },
+	{ "pairs", required_argument, NULL, 'R' },
+	{ "fan-in", required_argument, NULL, 'F' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -304,6 +311,7 @@ int main(int argc, char **argv)
 	unsigned char want[64] = { WANT_NOT };
 	bool any_want = false, quiet = false, warm_set = false, do_list = false;
 	bool prologue = true;
+	struct scale_opts so = { 0 };
 	size_t sizes[MAX_SIZES];
 	unsigned int nsizes = 0, i, m, s, r, k, failures = 0;
 	uint64_t t_start;
@@ -375,6 +383,13 @@ int main(int argc, char **argv)
 			if (parse_cpus(optarg, o.cpu))
 				return usage_error("--cpus: '%s' is not CLIENT,SERVER (CPU numbers)", optarg);
 			break;
+		case 'R':
+		case 'F':
+			if (parse_u32(optarg, 1, SCALE_MAX, &u))
+				return usage_error("--%s: '%s' is not a count from 1 to %d",
+						   c == 'R' ? "pairs" : "fan-in", optarg, SCALE_MAX);
+			*(c == 'R' ? &so.pairs : &so.fan_in) = u;
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -393,6 +408,21 @@ int main(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (do_list)
 		return list_mechs();
+	if (so.pairs || so.fan_in) {
+		if (any_want || o.iters || tsv || md || o.cpu[0] >= 0 || !res.do_latency ||
+		    !res.do_stream || !res.do_single)
+			return usage_error("--pairs, --fan-in: msgport mailboxes streaming for --time; "
+					   "no --mech, --iters, --mode, --cpus, --tsv, --markdown");
+		so.sizes = nsizes ? sizes : (const size_t[]){ 64 };
+		so.nsizes = nsizes ? nsizes : 1;
+		so.time_ns = o.time_ns;
+		so.warmup_ns = warm_set ? o.warmup_ns : o.time_ns / 5;
+		so.rounds = res.rounds;
+		so.depth = o.depth;
+		so.json = json;
+		so.quiet = quiet;
+		return scale_run(&so);
+	}
 	if (!nsizes) {
 		nsizes = sizeof(default_sizes) / sizeof(default_sizes[0]);
 		memcpy(sizes, default_sizes, sizeof(default_sizes));
