@@ -38,7 +38,7 @@ phase() {
 	shift
 	echo "== $name: msgport-bench $*"
 	echo 0 >/proc/lock_stat || return 1
-	msgport-bench "$@" --time "$time" --rounds "$rounds" -q --json "$out/$name.json" \
+	msgport-bench "$@" --time "$time" --rounds "$rounds" -q \
 		>"$out/$name.bench" 2>&1 || { cat "$out/$name.bench"; rc=1; }
 	cat /proc/lock_stat >"$out/$name.lockstat"
 	cat "$out/$name.bench"
