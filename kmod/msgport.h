@@ -296,6 +296,8 @@ struct mp_mailbox {
 	u32 nreceivers;			/* open descriptors that may receive */
 	struct pid *last_sender;	/* a thread, referenced: a waiter's peer */
 	struct pid *last_receiver;
+	u8 spin_debt;			/* spins here that did not pay (wait.c) */
+	u8 spin_skipped;		/* waits that skipped spinning since */
 	wait_queue_head_t poll_wq;	/* its own lock, never under @lock */
 
 	/* Registry state, under mp_registry_lock. */

@@ -221,6 +221,43 @@ static bool peer_busy(struct task_struct *peer)
 	return task_is_running(peer) && task_cpu(peer) != raw_smp_processor_id();
 }
 
+/*
+ * Whether spinning pays on a mailbox: a spin that runs out of time costs its
+ * whole budget and the sleep and wake-up it was to save, so where spins
+ * keep running out (a stream whose sender takes longer per message than a
+ * few wake-ups: the receiver would burn a CPU for nothing, and on an SMT
+ * core slow its sibling), waiters stop spinning, but for one wait in
+ * MP_SPIN_PROBE, whose spin tells whether things changed.  mb->spin_debt
+ * starts at 0, grows by 4 for a spin that ran out of time, shrinks by 2
+ * for one that ended its wait (a spin that stopped because its peer slept,
+ * or for a signal or the scheduler, says nothing); over MP_SPIN_DEBT_MAX,
+ * spinning stops: three spins out of time in a row stop it, two in three
+ * that pay keep it.  Under mb->lock.
+ */
+#define MP_SPIN_DEBT_MAX	8
+#define MP_SPIN_PROBE		8
+
+static bool spin_pays(struct mp_mailbox *mb)
+	__must_hold(&mb->lock)
+{
+	if (mb->spin_debt <= MP_SPIN_DEBT_MAX)
+		return true;
+	if (++mb->spin_skipped < MP_SPIN_PROBE)
+		return false;
+	mb->spin_skipped = 0;
+	return true;
+}
+
+static void spin_scored(struct mp_mailbox *mb, bool ended_wait,
+			bool out_of_time)
+	__must_hold(&mb->lock)
+{
+	if (ended_wait)
+		mb->spin_debt = mb->spin_debt > 2 ? mb->spin_debt - 2 : 0;
+	else if (out_of_time)
+		mb->spin_debt = min(mb->spin_debt + 4, 2 * MP_SPIN_DEBT_MAX);
+}
+
 /**
  * mp_wait_spin() - spin, lock dropped, while a wait's likely peer runs
  * @mb: the mailbox
@@ -244,8 +281,9 @@ static bool peer_busy(struct task_struct *peer)
  * running, it is needed elsewhere or a signal comes.  A ping-pong between processes on two CPUs
  * then never sleeps nor waits for a wake-up.  It does not spin if the
  * budget is 0, or the peer is gone, is the caller itself, or neither runs
- * nor is woken to run on another CPU; it holds a reference to the peer's
- * task only while it spins.
+ * nor is woken to run on another CPU, or spins on @mb do not pay
+ * (spin_pays()); it holds a reference to the peer's task only while it
+ * spins.
  *
  * Context: Called with mb->lock held; drops and retakes it if it spins (it
  * is held on return either way).  Does not sleep.
@@ -259,9 +297,10 @@ bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
 	u64 budget = min(READ_ONCE(mp_spin_ns),
 			 MP_SPIN_WAKES * READ_ONCE(mp_wake_ns));
 	struct task_struct *peer;
-	u64 end;
+	bool ok, out_of_time;
+	u64 end, now;
 
-	if (!budget)
+	if (!budget || !spin_pays(mb))
 		return false;
 	rcu_read_lock();
 	peer = pid_task(peer_pid, PIDTYPE_PID);
@@ -274,11 +313,18 @@ bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
 		return false;
 	spin_unlock(&mb->lock);
 	end = min_t(u64, ktime_get_mono_fast_ns() + budget, ktime_to_ns(until));
-	while (!done(arg) && peer_busy(peer) && !need_resched() &&
-	       !signal_pending(current) && ktime_get_mono_fast_ns() < end)
+	for (;;) {
+		ok = done(arg);
+		now = ktime_get_mono_fast_ns();
+		out_of_time = now >= end;
+		if (ok || out_of_time || !peer_busy(peer) || need_resched() ||
+		    signal_pending(current))
+			break;
 		cpu_relax();
+	}
 	put_task_struct(peer);
 	spin_lock(&mb->lock);
+	spin_scored(mb, ok, out_of_time);
 	return true;
 }
 
