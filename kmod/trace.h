@@ -89,33 +89,17 @@ static inline u32 mp_trace_msg_len(const struct mp_msg *msg)
 
 #endif /* _MSGPORT_TRACE_HELPERS */
 
-#define MP_TRACE_WAKE_WHY					\
-	EM(MP_TRACE_WAKE_HANDOFF, "handoff")			\
-	EM(MP_TRACE_WAKE_KICK, "kick")				\
-	EM(MP_TRACE_WAKE_ROOM, "room")				\
-	EM(MP_TRACE_WAKE_RECEIPT, "receipt")			\
-	EM(MP_TRACE_WAKE_DESTROYED, "destroyed")		\
-	EMe(MP_TRACE_WAKE_RESET, "reset")
-
-#define MP_TRACE_DROP_WHY					\
-	EM(MP_TRACE_DROP_DESTROYED, "destroyed")		\
-	EM(MP_TRACE_DROP_WITHDRAWN, "withdrawn")		\
-	EM(MP_TRACE_DROP_REFUSED, "refused")			\
-	EMe(MP_TRACE_DROP_NO_RECEIVER, "no_receiver")
-
-/* The enums' values, exported for user space to resolve __print_symbolic. */
-#undef EM
-#undef EMe
-#define EM(a, b)	TRACE_DEFINE_ENUM(a);
-#define EMe(a, b)	TRACE_DEFINE_ENUM(a);
-
-MP_TRACE_WAKE_WHY
-MP_TRACE_DROP_WHY
-
-#undef EM
-#undef EMe
-#define EM(a, b)	{ a, b },
-#define EMe(a, b)	{ a, b }
+/* The enums' values, for user space to resolve __print_symbolic(). */
+TRACE_DEFINE_ENUM(MP_TRACE_WAKE_HANDOFF);
+TRACE_DEFINE_ENUM(MP_TRACE_WAKE_KICK);
+TRACE_DEFINE_ENUM(MP_TRACE_WAKE_ROOM);
+TRACE_DEFINE_ENUM(MP_TRACE_WAKE_RECEIPT);
+TRACE_DEFINE_ENUM(MP_TRACE_WAKE_DESTROYED);
+TRACE_DEFINE_ENUM(MP_TRACE_WAKE_RESET);
+TRACE_DEFINE_ENUM(MP_TRACE_DROP_DESTROYED);
+TRACE_DEFINE_ENUM(MP_TRACE_DROP_WITHDRAWN);
+TRACE_DEFINE_ENUM(MP_TRACE_DROP_REFUSED);
+TRACE_DEFINE_ENUM(MP_TRACE_DROP_NO_RECEIVER);
 
 /*
  * msgport_send: a send's outcome
@@ -128,32 +112,30 @@ MP_TRACE_DROP_WHY
  * ends), or when it is refused.  @seq is 0 for a refused send.
  */
 TRACE_EVENT(msgport_send,
-	TP_PROTO(const struct mp_mailbox *mb, const struct mp_xfer *x, int ret),
-	TP_ARGS(mb, x, ret),
-	TP_STRUCT__entry(
-		__field(u32, mbox)
-		__field(pid_t, inbox)
-		__field(pid_t, tgid)
-		__field(u32, len)
-		__field(u32, prio)
-		__field(u32, flags)
-		__field(u64, seq)
-		__field(int, ret)
-	),
-	TP_fast_assign(
-		__entry->mbox = mp_trace_mbox(mb);
-		__entry->inbox = mp_trace_inbox(mb);
-		__entry->tgid = current->tgid;
-		__entry->len = (x->flags & MSGPORT_F_SPAN) ? x->span_len : x->len;
-		__entry->prio = x->prio;
-		__entry->flags = x->flags;
-		__entry->seq = ret ? 0 : x->seq;
-		__entry->ret = ret;
-	),
-	TP_printk("mbox=%08x inbox=%d tgid=%d len=%u prio=%u flags=0x%x seq=%llu ret=%d",
-		  __entry->mbox, __entry->inbox, __entry->tgid, __entry->len,
-		  __entry->prio, __entry->flags,
-		  (unsigned long long)__entry->seq, __entry->ret)
+	    TP_PROTO(const struct mp_mailbox *mb, const struct mp_xfer *x,
+		     int ret),
+	    TP_ARGS(mb, x, ret),
+	    TP_STRUCT__entry(__field(u32, mbox)
+			     __field(pid_t, inbox)
+			     __field(pid_t, tgid)
+			     __field(u32, len)
+			     __field(u32, prio)
+			     __field(u32, flags)
+			     __field(u64, seq)
+			     __field(int, ret)),
+	    TP_fast_assign(__entry->mbox = mp_trace_mbox(mb);
+			   __entry->inbox = mp_trace_inbox(mb);
+			   __entry->tgid = current->tgid;
+			   __entry->len = (x->flags & MSGPORT_F_SPAN) ?
+					  x->span_len : x->len;
+			   __entry->prio = x->prio;
+			   __entry->flags = x->flags;
+			   __entry->seq = ret ? 0 : x->seq;
+			   __entry->ret = ret),
+	    TP_printk("mbox=%08x inbox=%d tgid=%d len=%u prio=%u flags=0x%x seq=%llu ret=%d",
+		      __entry->mbox, __entry->inbox, __entry->tgid,
+		      __entry->len, __entry->prio, __entry->flags,
+		      (unsigned long long)__entry->seq, __entry->ret)
 );
 
 /*
@@ -169,35 +151,32 @@ TRACE_EVENT(msgport_send,
  * thread group that sent it.
  */
 TRACE_EVENT(msgport_recv,
-	TP_PROTO(const struct mp_mailbox *mb, const struct mp_xfer *x,
-		 const struct mp_msg *msg, long ret),
-	TP_ARGS(mb, x, msg, ret),
-	TP_STRUCT__entry(
-		__field(u32, mbox)
-		__field(pid_t, inbox)
-		__field(pid_t, tgid)
-		__field(pid_t, sender)
-		__field(u32, len)
-		__field(u32, prio)
-		__field(u32, flags)
-		__field(u64, seq)
-		__field(long, ret)
-	),
-	TP_fast_assign(
-		__entry->mbox = mp_trace_mbox(mb);
-		__entry->inbox = mp_trace_inbox(mb);
-		__entry->tgid = current->tgid;
-		__entry->sender = msg ? pid_nr(msg->tgid) : 0;
-		__entry->len = msg ? mp_trace_msg_len(msg) : 0;
-		__entry->prio = msg ? msg->prio : 0;
-		__entry->flags = x->flags;
-		__entry->seq = msg ? msg->seq : 0;
-		__entry->ret = ret;
-	),
-	TP_printk("mbox=%08x inbox=%d tgid=%d sender=%d len=%u prio=%u flags=0x%x seq=%llu ret=%ld",
-		  __entry->mbox, __entry->inbox, __entry->tgid,
-		  __entry->sender, __entry->len, __entry->prio, __entry->flags,
-		  (unsigned long long)__entry->seq, __entry->ret)
+	    TP_PROTO(const struct mp_mailbox *mb, const struct mp_xfer *x,
+		     const struct mp_msg *msg, long ret),
+	    TP_ARGS(mb, x, msg, ret),
+	    TP_STRUCT__entry(__field(u32, mbox)
+			     __field(pid_t, inbox)
+			     __field(pid_t, tgid)
+			     __field(pid_t, sender)
+			     __field(u32, len)
+			     __field(u32, prio)
+			     __field(u32, flags)
+			     __field(u64, seq)
+			     __field(long, ret)),
+	    TP_fast_assign(__entry->mbox = mp_trace_mbox(mb);
+			   __entry->inbox = mp_trace_inbox(mb);
+			   __entry->tgid = current->tgid;
+			   __entry->sender = msg ? pid_nr(msg->tgid) : 0;
+			   __entry->len = msg ? mp_trace_msg_len(msg) : 0;
+			   __entry->prio = msg ? msg->prio : 0;
+			   __entry->flags = x->flags;
+			   __entry->seq = msg ? msg->seq : 0;
+			   __entry->ret = ret),
+	    TP_printk("mbox=%08x inbox=%d tgid=%d sender=%d len=%u prio=%u flags=0x%x seq=%llu ret=%ld",
+		      __entry->mbox, __entry->inbox, __entry->tgid,
+		      __entry->sender, __entry->len, __entry->prio,
+		      __entry->flags, (unsigned long long)__entry->seq,
+		      __entry->ret)
 );
 
 /*
@@ -210,27 +189,29 @@ TRACE_EVENT(msgport_recv,
  * wake-up is queued.  @spin: the waiter was spinning and needs none.
  */
 TRACE_EVENT(msgport_wake,
-	TP_PROTO(const struct mp_mailbox *mb, const struct mp_waiter *w,
-		 enum mp_trace_wake why),
-	TP_ARGS(mb, w, why),
-	TP_STRUCT__entry(
-		__field(u32, mbox)
-		__field(pid_t, inbox)
-		__field(pid_t, pid)
-		__field(u8, why)
-		__field(u8, spin)
-	),
-	TP_fast_assign(
-		__entry->mbox = mp_trace_mbox(mb);
-		__entry->inbox = mp_trace_inbox(mb);
-		__entry->pid = w->task->pid;
-		__entry->why = why;
-		__entry->spin = w->spinning;
-	),
-	TP_printk("mbox=%08x inbox=%d pid=%d why=%s spin=%u",
-		  __entry->mbox, __entry->inbox, __entry->pid,
-		  __print_symbolic(__entry->why, MP_TRACE_WAKE_WHY),
-		  __entry->spin)
+	    TP_PROTO(const struct mp_mailbox *mb, const struct mp_waiter *w,
+		     enum mp_trace_wake why),
+	    TP_ARGS(mb, w, why),
+	    TP_STRUCT__entry(__field(u32, mbox)
+			     __field(pid_t, inbox)
+			     __field(pid_t, pid)
+			     __field(u8, why)
+			     __field(u8, spin)),
+	    TP_fast_assign(__entry->mbox = mp_trace_mbox(mb);
+			   __entry->inbox = mp_trace_inbox(mb);
+			   __entry->pid = w->task->pid;
+			   __entry->why = why;
+			   __entry->spin = w->spinning),
+	    TP_printk("mbox=%08x inbox=%d pid=%d why=%s spin=%u",
+		      __entry->mbox, __entry->inbox, __entry->pid,
+		      __print_symbolic(__entry->why,
+				       { MP_TRACE_WAKE_HANDOFF, "handoff" },
+				       { MP_TRACE_WAKE_KICK, "kick" },
+				       { MP_TRACE_WAKE_ROOM, "room" },
+				       { MP_TRACE_WAKE_RECEIPT, "receipt" },
+				       { MP_TRACE_WAKE_DESTROYED, "destroyed" },
+				       { MP_TRACE_WAKE_RESET, "reset" }),
+		      __entry->spin)
 );
 
 /*
@@ -244,29 +225,30 @@ TRACE_EVENT(msgport_wake,
  * having faulted, is not put back).
  */
 TRACE_EVENT(msgport_drop,
-	TP_PROTO(const struct mp_mailbox *mb, const struct mp_msg *msg,
-		 enum mp_trace_drop why),
-	TP_ARGS(mb, msg, why),
-	TP_STRUCT__entry(
-		__field(u32, mbox)
-		__field(pid_t, inbox)
-		__field(pid_t, sender)
-		__field(u32, len)
-		__field(u64, seq)
-		__field(u8, why)
-	),
-	TP_fast_assign(
-		__entry->mbox = mp_trace_mbox(mb);
-		__entry->inbox = mp_trace_inbox(mb);
-		__entry->sender = pid_nr(msg->tgid);
-		__entry->len = mp_trace_msg_len(msg);
-		__entry->seq = msg->seq;
-		__entry->why = mb->dead ? MP_TRACE_DROP_DESTROYED : why;
-	),
-	TP_printk("mbox=%08x inbox=%d sender=%d len=%u seq=%llu why=%s",
-		  __entry->mbox, __entry->inbox, __entry->sender, __entry->len,
-		  (unsigned long long)__entry->seq,
-		  __print_symbolic(__entry->why, MP_TRACE_DROP_WHY))
+	    TP_PROTO(const struct mp_mailbox *mb, const struct mp_msg *msg,
+		     enum mp_trace_drop why),
+	    TP_ARGS(mb, msg, why),
+	    TP_STRUCT__entry(__field(u32, mbox)
+			     __field(pid_t, inbox)
+			     __field(pid_t, sender)
+			     __field(u32, len)
+			     __field(u64, seq)
+			     __field(u8, why)),
+	    TP_fast_assign(__entry->mbox = mp_trace_mbox(mb);
+			   __entry->inbox = mp_trace_inbox(mb);
+			   __entry->sender = pid_nr(msg->tgid);
+			   __entry->len = mp_trace_msg_len(msg);
+			   __entry->seq = msg->seq;
+			   __entry->why = mb->dead ?
+					  MP_TRACE_DROP_DESTROYED : why),
+	    TP_printk("mbox=%08x inbox=%d sender=%d len=%u seq=%llu why=%s",
+		      __entry->mbox, __entry->inbox, __entry->sender,
+		      __entry->len, (unsigned long long)__entry->seq,
+		      __print_symbolic(__entry->why,
+				       { MP_TRACE_DROP_DESTROYED, "destroyed" },
+				       { MP_TRACE_DROP_WITHDRAWN, "withdrawn" },
+				       { MP_TRACE_DROP_REFUSED, "refused" },
+				       { MP_TRACE_DROP_NO_RECEIVER, "no_receiver" }))
 );
 
 /*
@@ -281,24 +263,20 @@ TRACE_EVENT(msgport_drop,
  * in the initial user namespace.
  */
 TRACE_EVENT(msgport_quota_refused,
-	TP_PROTO(kuid_t euid, size_t asked, long held, unsigned long limit),
-	TP_ARGS(euid, asked, held, limit),
-	TP_STRUCT__entry(
-		__field(u32, uid)
-		__field(u64, asked)
-		__field(u64, held)
-		__field(u64, limit)
-	),
-	TP_fast_assign(
-		__entry->uid = from_kuid(&init_user_ns, euid);
-		__entry->asked = asked;
-		__entry->held = held;
-		__entry->limit = limit;
-	),
-	TP_printk("uid=%u asked=%llu held=%llu limit=%llu",
-		  __entry->uid, (unsigned long long)__entry->asked,
-		  (unsigned long long)__entry->held,
-		  (unsigned long long)__entry->limit)
+	    TP_PROTO(kuid_t euid, size_t asked, long held, unsigned long limit),
+	    TP_ARGS(euid, asked, held, limit),
+	    TP_STRUCT__entry(__field(u32, uid)
+			     __field(u64, asked)
+			     __field(u64, held)
+			     __field(u64, limit)),
+	    TP_fast_assign(__entry->uid = from_kuid(&init_user_ns, euid);
+			   __entry->asked = asked;
+			   __entry->held = held;
+			   __entry->limit = limit),
+	    TP_printk("uid=%u asked=%llu held=%llu limit=%llu",
+		      __entry->uid, (unsigned long long)__entry->asked,
+		      (unsigned long long)__entry->held,
+		      (unsigned long long)__entry->limit)
 );
 
 #endif /* _MSGPORT_TRACE_H */
