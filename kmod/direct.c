@@ -65,6 +65,7 @@
 #include <linux/uaccess.h>
 
 #include "msgport.h"
+#include "trace.h"
 
 /* Pages of the receiver pinned at a time, as process_vm_writev() does. */
 #define MP_DIRECT_PAGES	16
@@ -200,6 +201,8 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 		WRITE_ONCE(rw->state, MP_W_READY);
 		mb->received++;
 		x->seq = hdr.seq;
+		trace_msgport_send(mb, x, 0);
+		trace_msgport_wake(mb, rw, MP_TRACE_WAKE_HANDOFF);
 	} else {
 		/* Not received: the stamp is given up, the receiver put back. */
 		mb->sent--;

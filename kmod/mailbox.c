@@ -42,6 +42,7 @@
 #include <linux/user_namespace.h>
 
 #include "msgport.h"
+#include "trace.h"
 
 /* Messages a destroy takes out, and frees, per hold of the lock. */
 #define MP_DESTROY_BATCH	32
@@ -191,6 +192,7 @@ void mp_mailbox_destroy(struct mp_mailbox *mb)
 		while (n < MP_DESTROY_BATCH && !mp_wake_full(&wk) &&
 		       (msg = mp_queue_head(mb))) {
 			mp_queue_unlink(mb, msg);
+			trace_msgport_drop(mb, msg, MP_TRACE_DROP_DESTROYED);
 			mb->dropped++;
 			if (msg->call)
 				mp_call_fail(msg->call,
@@ -200,6 +202,7 @@ void mp_mailbox_destroy(struct mp_mailbox *mb)
 				msg->sync = NULL;
 				w->msg = NULL;
 				WRITE_ONCE(w->state, MP_W_IDRM);
+				trace_msgport_wake(mb, w, MP_TRACE_WAKE_DESTROYED);
 				mp_wake_add(&wk, w);
 			}
 			drop[n++] = msg;
@@ -209,6 +212,7 @@ void mp_mailbox_destroy(struct mp_mailbox *mb)
 					     struct mp_waiter, link);
 			list_del_init(&w->link);
 			WRITE_ONCE(w->state, MP_W_IDRM);
+			trace_msgport_wake(mb, w, MP_TRACE_WAKE_DESTROYED);
 			mp_wake_add(&wk, w);
 		}
 		while (!mp_wake_full(&wk) && !list_empty(&mb->send_waiters)) {
@@ -217,6 +221,7 @@ void mp_mailbox_destroy(struct mp_mailbox *mb)
 					     struct mp_waiter, link);
 			list_del_init(&w->link);
 			WRITE_ONCE(w->state, MP_W_IDRM);
+			trace_msgport_wake(mb, w, MP_TRACE_WAKE_DESTROYED);
 			mp_wake_add(&wk, w);
 		}
 		more = mb->nmsgs || !list_empty(&mb->recv_waiters) ||
@@ -303,12 +308,14 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 				break;
 			}
 			mp_queue_remove(mb, msg, &wk);
+			trace_msgport_drop(mb, msg, MP_TRACE_DROP_NO_RECEIVER);
 			mb->dropped++;
 			w = msg->sync;
 			if (w) {
 				msg->sync = NULL;
 				w->msg = NULL;
 				WRITE_ONCE(w->state, MP_W_RESET);
+				trace_msgport_wake(mb, w, MP_TRACE_WAKE_RESET);
 				mp_wake_add(&wk, w);
 			}
 			mp_call_fail(msg->call, -ECONNRESET);

@@ -8,6 +8,7 @@
  *   objects.c       live object counters (debugfs msgport/objects)
  *   user_quota.c    queued messages' and regions' bytes per euid
  *                   (max_user_bytes)
+ *   trace.c         the tracepoints (trace.h: TRACE_SYSTEM msgport)
  *   region.c        a mailbox's shared region: pages, mmap, span copies,
  *                   waits on its words
  *   msg.c           a message's life: made, its metadata, copied out, freed
@@ -31,7 +32,7 @@
  * Layers, lowest first.  A file calls functions of its own layer and of the
  * layers below it, never above, but for the hooks listed after the table
  * (make lint checks it: scripts/layers reads this table and the hooks):
- *   0  params.c objects.c user_quota.c
+ *   0  params.c objects.c user_quota.c trace.c
  *   1  region.c
  *   2  msg.c
  *   3  wait.c

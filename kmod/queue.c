@@ -42,6 +42,7 @@
 #include <linux/timekeeping.h>
 
 #include "msgport.h"
+#include "trace.h"
 
 /*
  * The index by sender.  A receiver filtering on a sender (MSGPORT_F_FROM)
@@ -272,6 +273,7 @@ static void admit_sender(struct mp_mailbox *mb, struct mp_wake *wk)
 	}
 	WRITE_ONCE(w->state, MP_W_READY);
 	w->msg = NULL;
+	trace_msgport_wake(mb, w, MP_TRACE_WAKE_ROOM);
 	mp_wake_add(wk, w);
 }
 
@@ -381,6 +383,7 @@ void mp_queue_handoff(struct mp_mailbox *mb, struct mp_waiter *w,
 	mb->received++;
 	if (msg->call)
 		mp_call_taken(msg->call);
+	trace_msgport_wake(mb, w, MP_TRACE_WAKE_HANDOFF);
 	mp_wake_add(wk, w);
 }
 
@@ -409,6 +412,7 @@ void mp_queue_kick(struct mp_mailbox *mb, struct mp_wake *wk)
 		if (!w->from || group_first(mb, w->from)) {
 			list_del_init(&w->link);
 			WRITE_ONCE(w->state, MP_W_RETRY);
+			trace_msgport_wake(mb, w, MP_TRACE_WAKE_KICK);
 			mp_wake_add(wk, w);
 			break;
 		}
@@ -469,6 +473,7 @@ void mp_queue_take(struct mp_mailbox *mb, struct mp_msg *msg,
 		WRITE_ONCE(sw->state, MP_W_READY);
 		sw->msg = NULL;
 		msg->sync = NULL;
+		trace_msgport_wake(mb, sw, MP_TRACE_WAKE_RECEIPT);
 		mp_wake_add(wk, sw);
 	}
 }
@@ -543,6 +548,7 @@ bool mp_queue_withdraw(struct mp_mailbox *mb,
 	spin_lock(&mb->lock);
 	msg = mp_call_request(call);
 	if (msg) {
+		trace_msgport_drop(mb, msg, MP_TRACE_DROP_WITHDRAWN);
 		mp_queue_remove(mb, msg, &wk);
 		mb->sent--;
 		mp_call_taken(call);

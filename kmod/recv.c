@@ -24,6 +24,7 @@
 #include <linux/uaccess.h>
 
 #include "msgport.h"
+#include "trace.h"
 
 /* A copy to user space failed: the message goes back where it was. */
 static void put_back(struct mp_mailbox *mb, struct mp_msg *msg)
@@ -36,6 +37,7 @@ static void put_back(struct mp_mailbox *mb, struct mp_msg *msg)
 		mp_call_fail(msg->call, mp_queue_dead_error(mb, true));
 	/* A request whose caller gave up meanwhile is not put back. */
 	if (mb->dead || (msg->call && !mp_call_requeue(msg->call, msg))) {
+		trace_msgport_drop(mb, msg, MP_TRACE_DROP_REFUSED);
 		mb->dropped++;
 		spin_unlock(&mb->lock);
 		mp_msg_put(msg);
@@ -221,17 +223,22 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 	spin_unlock(&mb->lock);
 	mp_wake_flush(mb, &wk);
 
+	if (ret)
+		trace_msgport_recv(mb, x, NULL, ret);
 	if (ret == -EMSGSIZE)
 		return copy_info(x, &info) ?: -EMSGSIZE;
 	if (ret)
 		return mp_wait_report_remaining(&d, x->utimeout, ret);
 	/* Written straight into the buffer, info included (direct.c). */
-	if (!msg)
+	if (!msg) {
+		trace_msgport_recv(mb, x, NULL, w.filled);
 		return w.filled;
+	}
 
 	if (w.state == MP_W_READY)
 		mp_msg_info(msg, &info);
 	ret = copy_out(mb, msg, x, &info);
+	trace_msgport_recv(mb, x, msg, ret);
 	if (!w.take) {
 		mp_msg_put(msg);
 		return ret;
@@ -267,6 +274,7 @@ static void put_back_many(struct mp_mailbox *mb,
 				     mp_queue_dead_error(mb, true));
 		if (mb->dead ||
 		    (msg->call && !mp_call_requeue(msg->call, msg))) {
+			trace_msgport_drop(mb, msg, MP_TRACE_DROP_REFUSED);
 			mb->dropped++;
 			continue;	/* put below */
 		}
@@ -431,6 +439,7 @@ long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 	for (i = 0; i < got; i++) {
 		mp_msg_info_after(msgs[i], i ? msgs[i - 1] : NULL, &info);
 		ret = copy_out(mb, msgs[i], &xs[first + i], &info);
+		trace_msgport_recv(mb, &xs[first + i], msgs[i], ret);
 		if (i && received_last(mb, msgs[i - 1], &xs[first + i - 1]))
 			done[ndone++] = msgs[i - 1];
 		if (ret < 0) {

@@ -21,6 +21,7 @@
 #include <linux/timekeeping.h>
 
 #include "msgport.h"
+#include "trace.h"
 
 /* Check @x against @mb. */
 static int send_check(struct mp_mailbox *mb, const struct mp_xfer *x)
@@ -58,11 +59,14 @@ static unsigned int send_prepare(struct mp_mailbox *mb,
 	}
 	if (!ok) {
 		*err = ret;
+		trace_msgport_send(mb, xs, ret);
 		return 0;
 	}
 	made = mp_msgs_create(xs, msgs, ok, err);
 	if (made == ok && ok < n)
 		*err = ret;
+	if (!made)
+		trace_msgport_send(mb, xs, *err);
 	return made;
 }
 
@@ -90,6 +94,7 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 	if (rw) {
 		mp_queue_stamp(mb, msg);
 		x->seq = msg->seq;
+		trace_msgport_send(mb, x, 0);
 		mp_queue_handoff(mb, rw, msg, &wk);
 		spin_unlock(&mb->lock);
 		mp_wake_flush(mb, &wk);
@@ -114,6 +119,7 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 		x->seq = msg->seq;
 		mp_queue_deliver(mb, msg, false, &wk);
 		if (!sync) {
+			trace_msgport_send(mb, x, 0);
 			spin_unlock(&mb->lock);
 			mp_wake_flush(mb, &wk);
 			return 0;
@@ -144,6 +150,7 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 				list_del_init(&w.link);
 			} else {
 				/* QUEUED: nobody took it; withdraw it. */
+				trace_msgport_drop(mb, w.msg, MP_TRACE_DROP_WITHDRAWN);
 				mp_queue_remove(mb, w.msg, &wk);
 				w.msg->sync = NULL;
 				mb->sent--;
@@ -155,6 +162,7 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 	mb->wsend--;
 	if (!ret)
 		x->seq = w.seq;
+	trace_msgport_send(mb, x, ret);
 	/* w.msg is still ours unless it was queued or taken. */
 	msg = w.msg;
 	spin_unlock(&mb->lock);
@@ -164,6 +172,7 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 	return mp_wait_report_remaining(&d, x->utimeout, ret);
 
 out_unlock_free:
+	trace_msgport_send(mb, x, ret);
 	spin_unlock(&mb->lock);
 	mp_wake_flush(mb, &wk);
 	mp_msg_put(msg);
@@ -228,6 +237,7 @@ static bool send_now(struct mp_mailbox *mb, struct mp_xfer *x,
 		return false;
 	mp_queue_stamp_at(mb, msg, now);
 	x->seq = msg->seq;
+	trace_msgport_send(mb, x, 0);
 	if (rw) {
 		mp_queue_handoff(mb, rw, msg, wk);
 	} else {

@@ -37,6 +37,7 @@
 #include <linux/spinlock.h>
 
 #include "msgport.h"
+#include "trace.h"
 
 #define MP_QUOTA_BITS	6
 
@@ -160,6 +161,7 @@ int mp_quota_charge_many(size_t len, unsigned int refs,
 	cur = atomic_long_read(&q->bytes);
 	do {
 		if (len > limit || (unsigned long)cur > limit - len) {
+			trace_msgport_quota_refused(euid, len, cur, limit);
 			if (!own)
 				quota_put(q);
 			return -EDQUOT;

@@ -98,6 +98,20 @@ struct msgport_suite {
 		__attribute__((used, section("msgport_suites"), aligned(sizeof(void *)))) = \
 		&var
 
+/*
+ * Skip the current test, saying why (printf-style), counted apart: the
+ * runner reports it as skipped, not passed.  For what the machine lacks
+ * (a kernel without tracefs, say), never for a failure.
+ */
+extern unsigned long tu_nskipped;
+#define TU_SKIP(...)								\
+	do {									\
+		print_message("skipped: " __VA_ARGS__);				\
+		print_message("\n");						\
+		tu_nskipped++;							\
+		skip();								\
+	} while (0)
+
 /* A test with the standard fixture. */
 #define TU_TEST(f) cmocka_unit_test_setup_teardown(f, tu_setup, tu_teardown)
 

@@ -2,7 +2,9 @@
 /*
  * msgport-test: the in-VM test runner.  Runs the cmocka suites against the
  * loaded module, prints cmocka's summary of each and one closing line
- * "N passed, N failed" over everything that ran; exit 0 iff nothing failed.
+ * "N passed, N failed" over everything that ran (after a line "N skipped"
+ * if tests were skipped: TU_SKIP(), counted in neither); exit 0 iff nothing
+ * failed.
  * The suites are those that MSGPORT_SUITE() registered (msgport_test.h), in
  * the order of their group and order key.
  */
@@ -22,6 +24,14 @@ static const char *const group_titles[MSGPORT_NR_GROUPS] = {
 	[MSGPORT_GROUP_CLI] = "the msgport CLI (tests/cli/)",
 	[MSGPORT_GROUP_LAST] = "last: unloads and reloads the module",
 };
+
+/* Tests skipped so far (TU_SKIP()). */
+unsigned long tu_nskipped;
+
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
 
 /* All suites in run order, and how many. */
 static const struct msgport_suite **suites;
@@ -96,7 +106,8 @@ static void usage(FILE *f)
 		"\n"
 		"Environment: MSGPORT_KO=PATH the module file for module-cycle;\n"
 		"CMOCKA_TEST_ABORT, CMOCKA_MESSAGE_OUTPUT as for any cmocka program.\n"
-		"Ends with \"N passed, N failed\"; exit status 0 iff none failed,\n"
+		"Ends with \"N passed, N failed\" (after \"N skipped\" if any were);\n"
+		"exit status 0 iff none failed,\n"
 		"1 if some failed, 2 on a usage error.\n");
 }
 
@@ -202,18 +213,24 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	for (i = 0; i < nsuites; i++) {
+		unsigned long skipped_before;
 		size_t total = 0;
 		int nfailed;
 
 		if (any && !selected[i])
 			continue;
 		printf("\n==== suite %s: %s\n", suites[i]->name, suites[i]->summary);
+		skipped_before = tu_nskipped;
 		nfailed = suites[i]->run(&total);
 		if (nfailed < 0 || (size_t)nfailed > total)
 			nfailed = (int)total;
 		failed += (unsigned long)nfailed;
-		passed += total - (size_t)nfailed;
+		/* A skipped test (TU_SKIP()) is no pass. */
+		passed += total - (size_t)nfailed -
+			  min_size(tu_nskipped - skipped_before, total - (size_t)nfailed);
 	}
+	if (tu_nskipped)
+		printf("%lu skipped\n", tu_nskipped);
 	printf("%lu passed, %lu failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

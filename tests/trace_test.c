@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite "trace": the module's tracepoints (kmod/trace.h, TRACE_SYSTEM
+ * msgport).  Each test makes a tracefs instance of its own (a buffer and
+ * event switches apart from the global ones, so nothing else's tracing is
+ * touched), enables the msgport events in it, makes the module do
+ * something, reads the instance's buffer and looks for the events with the
+ * fields they must have; the teardown disables the events and removes the
+ * instance (its buffer with it), and unmounts tracefs if it mounted it.
+ * A kernel without tracefs skips the suite (reported as skipped).
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "msgport_test.h"
+
+#define TRACEFS		"/sys/kernel/tracing"
+#define LEN		100
+#define TIMEOUT		(30 * 1000000000LL)
+
+static struct {
+	bool mounted;		/* this suite mounted tracefs */
+	char dir[128];		/* the test's instance, or "" */
+	char *buf;		/* the last trace read */
+} tr;
+
+static void trace_write(const char *file, const char *text)
+{
+	char path[256];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", tr.dir, file);
+	ret = tu_file_write(path, text);
+	if (ret < 0)
+		fail_msg("write '%s' to %s: %s", text, path, strerror(-ret));
+}
+
+/*
+ * Mount tracefs if need be (skip if the kernel has none), make an
+ * instance and enable every msgport event in it.
+ */
+static void trace_begin(void)
+{
+	char path[256];
+	struct stat st;
+
+	if (stat(TRACEFS "/trace", &st) < 0) {
+		if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) < 0) {
+			if (errno == ENODEV || errno == ENOENT)
+				TU_SKIP("no tracefs in this kernel: mount on %s: %s", TRACEFS,
+					strerror(errno));
+			fail_msg("mount tracefs on %s: %s", TRACEFS, strerror(errno));
+		}
+		tr.mounted = true;
+	}
+	snprintf(tr.dir, sizeof(tr.dir), "%s/instances/msgport-test-%d", TRACEFS, (int)getpid());
+	if (mkdir(tr.dir, 0700) < 0) {
+		int err = errno;
+
+		tr.dir[0] = '\0';
+		fail_msg("mkdir a tracefs instance: %s", strerror(err));
+	}
+	snprintf(path, sizeof(path), "%s/events/msgport/msgport_send", tr.dir);
+	if (stat(path, &st) < 0)
+		fail_msg("%s: %s: the module has no tracepoints", path, strerror(errno));
+	trace_write("buffer_size_kb", "256");
+	trace_write("events/msgport/enable", "1");
+}
+
+/* The teardown: events off, instance (and its buffer) gone, tracefs as found. */
+static int trace_teardown(void **state)
+{
+	char path[256];
+
+	free(tr.buf);
+	tr.buf = NULL;
+	if (tr.dir[0]) {
+		snprintf(path, sizeof(path), "%s/events/msgport/enable", tr.dir);
+		tu_file_write(path, "0");
+		if (rmdir(tr.dir) < 0)
+			fprintf(stderr, "trace: rmdir %s: %s\n", tr.dir, strerror(errno));
+		tr.dir[0] = '\0';
+	}
+	if (tr.mounted && umount(TRACEFS) < 0)
+		fprintf(stderr, "trace: umount %s: %s\n", TRACEFS, strerror(errno));
+	tr.mounted = false;
+	return tu_teardown(state);
+}
+
+/* Read the instance's buffer (not consumed) into tr.buf. */
+static void trace_read(void)
+{
+	size_t len = 0, cap = 1 << 16;
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/trace", tr.dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail_msg("open %s: %s", path, strerror(errno));
+	free(tr.buf);
+	tr.buf = malloc(cap);
+	assert_non_null(tr.buf);
+	for (;;) {
+		if (cap - len < 4096) {
+			cap *= 2;
+			tr.buf = realloc(tr.buf, cap);
+			assert_non_null(tr.buf);
+		}
+		n = read(fd, tr.buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			fail_msg("read %s: %s", path, strerror(errno));
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	tr.buf[len] = '\0';
+}
+
+/* Whether the words of line (up to its end) include word. */
+static bool has_word(const char *line, const char *end, const char *word)
+{
+	size_t wl = strlen(word);
+	const char *p = line;
+
+	while ((p = strstr(p, word)) && p < end) {
+		if ((p == line || p[-1] == ' ') && (p + wl == end || p[wl] == ' '))
+			return true;
+		p += wl;
+	}
+	return false;
+}
+
+/*
+ * How many lines of the last trace read are event "event" with every
+ * space-separated "key=value" of want (formatted as printf); the value of
+ * key (if not NULL) in the last of them goes to *value.
+ */
+static int __attribute__((format(printf, 2, 5)))
+trace_count(const char *event, const char *want, const char *key, long long *value, ...)
+{
+	char tag[64], words[512], *w, *save = NULL, kw[64];
+	const char *line, *end, *p;
+	int count = 0;
+	va_list ap;
+	bool all;
+
+	snprintf(tag, sizeof(tag), " %s: ", event);
+	snprintf(kw, sizeof(kw), " %s=", key ? key : "");
+	for (line = tr.buf; *line; line = *end ? end + 1 : end) {
+		end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line);
+		p = strstr(line, tag);
+		if (!p || p > end)
+			continue;
+		p += strlen(tag) - 1;	/* at the space before the fields */
+		va_start(ap, value);
+		vsnprintf(words, sizeof(words), want, ap);
+		va_end(ap);
+		all = true;
+		for (w = strtok_r(words, " ", &save); w && all; w = strtok_r(NULL, " ", &save))
+			all = has_word(p + 1, end, w);
+		if (!all)
+			continue;
+		count++;
+		if (key) {
+			const char *k = strstr(p, kw);
+
+			assert_true(k && k < end);
+			*value = strtoll(k + strlen(kw), NULL, 0);
+		}
+	}
+	return count;
+}
+
+/* Fail, showing the trace, unless trace_count() found n lines. */
+#define assert_trace(n, event, ...)							\
+	do {										\
+		int got_ = trace_count(event, __VA_ARGS__);				\
+		if (got_ != (n)) {							\
+			printf("the trace:\n%s", tr.buf);				\
+			fail_msg("%d line(s) of %s with the fields wanted, not %d",	\
+				 got_, event, (n));					\
+		}									\
+	} while (0)
+
+static uint32_t mbox_id(const char *name)
+{
+	return tu_fnv1a(name, strlen(name));
+}
+
+/* Each event's format (what perf and bpftrace read) has the fields documented. */
+static void test_formats(void **state)
+{
+	static const struct {
+		const char *event;
+		const char *fields[9];
+	} ev[] = {
+		{ "msgport_send", { "mbox", "inbox", "tgid", "len", "prio", "flags", "seq", "ret" } },
+		{ "msgport_recv", { "mbox", "inbox", "tgid", "sender", "len", "prio", "flags", "seq",
+				    "ret" } },
+		{ "msgport_wake", { "mbox", "inbox", "pid", "why", "spin" } },
+		{ "msgport_drop", { "mbox", "inbox", "sender", "len", "seq", "why" } },
+		{ "msgport_quota_refused", { "uid", "asked", "held", "limit" } },
+	};
+	char path[256], buf[8192], field[64];
+	size_t i, j;
+	ssize_t n;
+	int fd;
+
+	trace_begin();
+	for (i = 0; i < ARRAY_SIZE(ev); i++) {
+		snprintf(path, sizeof(path), "%s/events/msgport/%s/format", tr.dir, ev[i].event);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			fail_msg("open %s: %s", path, strerror(errno));
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		assert_true(n > 0);
+		buf[n] = '\0';
+		for (j = 0; j < ARRAY_SIZE(ev[i].fields) && ev[i].fields[j]; j++) {
+			snprintf(field, sizeof(field), " %s;", ev[i].fields[j]);
+			if (!strstr(buf, field))
+				fail_msg("%s has no field %s:\n%s", path, ev[i].fields[j], buf);
+		}
+	}
+}
+
+/* A send and its receive, and receives that fail: their fields. */
+static void test_send_recv(void **state)
+{
+	const char *name = tu_name("sr");
+	struct msgport_mailbox *mb = tu_create(name, 8, 1024, 0600, 0);
+	uint32_t id = mbox_id(name);
+	struct msgport_msginfo info;
+	char buf[LEN] = "trace me", small[8];
+	uint64_t seq = 0;
+	int me = (int)getpid();
+
+	trace_begin();
+	assert_int_equal(msgport_send(mb, buf, LEN, 3, 0, MSGPORT_WAIT_FOREVER, &seq), 0);
+	assert_true(seq > 0);
+	assert_int_equal(msgport_recv(mb, small, sizeof(small), MSGPORT_F_NONBLOCK, 0, NULL),
+			 -EMSGSIZE);
+	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), 0, MSGPORT_WAIT_FOREVER, &info), LEN);
+	assert_int_equal(info.seq, seq);
+	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), MSGPORT_F_NONBLOCK, 0, NULL), -EAGAIN);
+	trace_read();
+
+	assert_trace(1, "msgport_send",
+		     "mbox=%08x inbox=0 tgid=%d len=%d prio=3 seq=%llu ret=0", NULL, NULL, id, me,
+		     LEN, (unsigned long long)seq);
+	assert_trace(1, "msgport_recv",
+		     "mbox=%08x inbox=0 tgid=%d sender=%d len=%d prio=3 seq=%llu ret=%d", NULL, NULL,
+		     id, me, me, LEN, (unsigned long long)seq, LEN);
+	assert_trace(1, "msgport_recv", "mbox=%08x tgid=%d seq=0 ret=%d", NULL, NULL, id, me,
+		     -EMSGSIZE);
+	assert_trace(1, "msgport_recv", "mbox=%08x tgid=%d seq=0 ret=%d", NULL, NULL, id, me,
+		     -EAGAIN);
+	assert_trace(3, "msgport_recv", "mbox=%08x", NULL, NULL, id);
+	/* Nothing dropped, nobody woken. */
+	assert_trace(0, "msgport_drop", "mbox=%08x", NULL, NULL, id);
+	assert_trace(0, "msgport_wake", "mbox=%08x", NULL, NULL, id);
+}
+
+/* An inbox is named by its owner's tgid, with mbox 0. */
+static void test_inbox(void **state)
+{
+	struct msgport_mailbox *in = tu_inbox(NULL);
+	char buf[LEN] = "to me";
+	int me = (int)getpid();
+	uint64_t seq = 0;
+
+	trace_begin();
+	assert_int_equal(msgport_send_pid(tu_mp(), me, buf, LEN, 0, 0, MSGPORT_WAIT_FOREVER, &seq),
+			 0);
+	assert_int_equal(msgport_recv(in, buf, sizeof(buf), 0, MSGPORT_WAIT_FOREVER, NULL), LEN);
+	trace_read();
+	assert_trace(1, "msgport_send", "mbox=00000000 inbox=%d tgid=%d seq=%llu ret=0", NULL,
+		     NULL, me, me, (unsigned long long)seq);
+	assert_trace(1, "msgport_recv", "mbox=00000000 inbox=%d tgid=%d seq=%llu ret=%d", NULL,
+		     NULL, me, me, (unsigned long long)seq, LEN);
+}
+
+static int child_recv(void *arg)
+{
+	char buf[LEN];
+
+	CHILD_CHECK(msgport_recv(arg, buf, sizeof(buf), 0, TIMEOUT, NULL) == LEN);
+	return 0;
+}
+
+static int child_send(void *arg)
+{
+	char buf[LEN] = "room";
+
+	CHILD_CHECK(msgport_send(arg, buf, LEN, 0, 0, TIMEOUT, NULL) == 0);
+	return 0;
+}
+
+static int child_send_sync(void *arg)
+{
+	char buf[LEN] = "receipt";
+
+	CHILD_CHECK(msgport_send(arg, buf, LEN, 0, MSGPORT_F_SYNC, TIMEOUT, NULL) == 0);
+	return 0;
+}
+
+/* A send to a sleeping receiver: a hand-off wakes it. */
+static void test_wake_handoff(void **state)
+{
+	const char *name = tu_name("handoff");
+	struct msgport_mailbox *mb = tu_create(name, 8, 1024, 0600, 0);
+	uint32_t id = mbox_id(name);
+	char buf[LEN] = "handed";
+	uint64_t seq = 0;
+	pid_t pid;
+
+	trace_begin();
+	pid = tu_fork(child_recv, mb);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_int_equal(tu_await_sleeping(pid, TU_AWAIT_MS), 0);
+	assert_int_equal(msgport_send(mb, buf, LEN, 0, 0, MSGPORT_WAIT_FOREVER, &seq), 0);
+	assert_child_ok(pid);
+	trace_read();
+	assert_trace(1, "msgport_wake", "mbox=%08x inbox=0 pid=%d why=handoff", NULL, NULL, id,
+		     (int)pid);
+	assert_trace(1, "msgport_recv", "mbox=%08x tgid=%d sender=%d seq=%llu ret=%d", NULL, NULL,
+		     id, (int)pid, (int)getpid(), (unsigned long long)seq, LEN);
+}
+
+/* A receive from a full mailbox admits a waiting sender: room. */
+static void test_wake_room(void **state)
+{
+	const char *name = tu_name("room");
+	struct msgport_mailbox *mb = tu_create(name, 1, 1024, 0600, 0);
+	uint32_t id = mbox_id(name);
+	char buf[LEN] = "first";
+	pid_t pid;
+
+	trace_begin();
+	assert_int_equal(msgport_send(mb, buf, LEN, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	pid = tu_fork(child_send, mb);
+	assert_await(mb, TU_WAITING_SENDERS, 1);
+	assert_int_equal(tu_await_sleeping(pid, TU_AWAIT_MS), 0);
+	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), 0, MSGPORT_WAIT_FOREVER, NULL), LEN);
+	assert_child_ok(pid);
+	trace_read();
+	assert_trace(1, "msgport_wake", "mbox=%08x pid=%d why=room", NULL, NULL, id, (int)pid);
+	assert_trace(1, "msgport_send", "mbox=%08x tgid=%d seq=2 ret=0", NULL, NULL, id, (int)pid);
+}
+
+/* A synchronous sender wakes when its message is taken: a receipt. */
+static void test_wake_receipt(void **state)
+{
+	const char *name = tu_name("receipt");
+	struct msgport_mailbox *mb = tu_create(name, 8, 1024, 0600, 0);
+	uint32_t id = mbox_id(name);
+	char buf[LEN];
+	pid_t pid;
+
+	trace_begin();
+	pid = tu_fork(child_send_sync, mb);
+	assert_await(mb, TU_WAITING_SENDERS, 1);
+	assert_int_equal(tu_await_sleeping(pid, TU_AWAIT_MS), 0);
+	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), 0, MSGPORT_WAIT_FOREVER, NULL), LEN);
+	assert_child_ok(pid);
+	trace_read();
+	assert_trace(1, "msgport_wake", "mbox=%08x pid=%d why=receipt", NULL, NULL, id, (int)pid);
+	assert_trace(1, "msgport_send", "mbox=%08x tgid=%d flags=0x%x seq=1 ret=0", NULL, NULL,
+		     id, (int)pid, MSGPORT_F_SYNC | MSGPORT_F_TIMEOUT);
+}
+
+/*
+ * Queued messages of an unlinked mailbox are dropped (destroyed); a sync
+ * send that times out takes its message back (withdrawn).
+ */
+static void test_drop(void **state)
+{
+	const char *name = tu_name("drop"), *name2 = tu_name("withdraw");
+	struct msgport_mailbox *mb = tu_create(name, 8, 1024, 0600, 0);
+	struct msgport_mailbox *mb2 = tu_create(name2, 8, 1024, 0600, 0);
+	char buf[LEN] = "dropped";
+	int me = (int)getpid();
+
+	trace_begin();
+	assert_int_equal(msgport_send(mb, buf, LEN, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	assert_int_equal(msgport_send(mb, buf, LEN / 2, 5, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	assert_int_equal(msgport_mailbox_unlink(tu_mp(), name), 0);
+	assert_int_equal(msgport_send(mb2, buf, LEN, 0, MSGPORT_F_SYNC, 10 * 1000000LL, NULL),
+			 -ETIMEDOUT);
+	trace_read();
+	assert_trace(1, "msgport_drop", "mbox=%08x inbox=0 sender=%d len=%d seq=1 why=destroyed",
+		     NULL, NULL, mbox_id(name), me, LEN);
+	assert_trace(1, "msgport_drop", "mbox=%08x sender=%d len=%d seq=2 why=destroyed", NULL,
+		     NULL, mbox_id(name), me, LEN / 2);
+	assert_trace(1, "msgport_drop", "mbox=%08x sender=%d len=%d seq=1 why=withdrawn", NULL,
+		     NULL, mbox_id(name2), me, LEN);
+	assert_trace(1, "msgport_send", "mbox=%08x tgid=%d seq=0 ret=%d", NULL, NULL,
+		     mbox_id(name2), me, -ETIMEDOUT);
+}
+
+/* A send over max_user_bytes: the refusal, with what was asked and held. */
+static void test_quota_refused(void **state)
+{
+	const char *name = tu_name("quota");
+	struct msgport_mailbox *mb;
+	size_t charge = tu_msg_charge(LEN);
+	unsigned long long limit = 3 * charge + charge / 2;
+	long long held = -1, asked = -1;
+	char buf[LEN] = "quota";
+	int i, ret = 0;
+
+	mb = tu_create(name, MSGPORT_CAPACITY_UNBOUNDED, 1024, 0600, 0);
+	trace_begin();
+	tu_param_set("max_user_bytes", limit);
+	for (i = 0; i < 16; i++) {
+		ret = msgport_send(mb, buf, LEN, 0, MSGPORT_F_NONBLOCK, 0, NULL);
+		if (ret < 0)
+			break;
+	}
+	assert_int_equal(ret, -EDQUOT);
+	trace_read();
+	/* The sends that went, then the one refused. */
+	assert_trace(i, "msgport_send", "mbox=%08x ret=0", NULL, NULL, mbox_id(name));
+	assert_trace(1, "msgport_send", "mbox=%08x seq=0 ret=%d", NULL, NULL, mbox_id(name),
+		     -EDQUOT);
+	assert_trace(1, "msgport_quota_refused", "uid=0 asked=%zu limit=%llu", "held", &held,
+		     charge, limit);
+	assert_trace(1, "msgport_quota_refused", "uid=0", "asked", &asked);
+	assert_int_equal(asked, charge);
+	assert_true(held >= (long long)(i * charge));
+	assert_true((unsigned long long)held <= limit);
+	assert_true((unsigned long long)held + charge > limit);
+}
+
+/*
+ * Events disabled record nothing; one event enabled records only itself.
+ */
+static void test_disabled(void **state)
+{
+	const char *name = tu_name("off");
+	struct msgport_mailbox *mb = tu_create(name, 8, 1024, 0600, 0);
+	uint32_t id = mbox_id(name);
+	char buf[LEN] = "unseen";
+
+	trace_begin();
+	trace_write("events/msgport/enable", "0");
+	assert_int_equal(msgport_send(mb, buf, LEN, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), 0, MSGPORT_WAIT_FOREVER, NULL), LEN);
+	trace_read();
+	assert_trace(0, "msgport_send", "mbox=%08x", NULL, NULL, id);
+	assert_trace(0, "msgport_recv", "mbox=%08x", NULL, NULL, id);
+
+	trace_write("events/msgport/msgport_send/enable", "1");
+	assert_int_equal(msgport_send(mb, buf, LEN, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), 0, MSGPORT_WAIT_FOREVER, NULL), LEN);
+	trace_read();
+	assert_trace(1, "msgport_send", "mbox=%08x seq=2 ret=0", NULL, NULL, id);
+	assert_trace(0, "msgport_recv", "mbox=%08x", NULL, NULL, id);
+}
+
+#define TRACE_TEST(f) cmocka_unit_test_setup_teardown(f, tu_setup, trace_teardown)
+
+static const struct CMUnitTest trace_tests[] = {
+	TRACE_TEST(test_formats),
+	TRACE_TEST(test_send_recv),
+	TRACE_TEST(test_inbox),
+	TRACE_TEST(test_wake_handoff),
+	TRACE_TEST(test_wake_room),
+	TRACE_TEST(test_wake_receipt),
+	TRACE_TEST(test_drop),
+	TRACE_TEST(test_quota_refused),
+	TRACE_TEST(test_disabled),
+};
+
+MSGPORT_SUITE(trace_suite, MSGPORT_GROUP_MODULE, 1470, "trace",
+	      "tracepoints: send, receive, wake-up, drop, quota refusal (tracefs)", trace_tests);
