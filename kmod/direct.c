@@ -30,16 +30,27 @@
  *   receiver's pages are pinned only if present and writable (FOLL_NOFAULT,
  *   under mmap_read_trylock()), the sender's bytes are read with page faults
  *   disabled (copy_from_user_nofault()).  A claimed receiver waits for its
- *   sender, without taking signals (its buffer is being written), but only
- *   for that bounded copy.  When any step fails (a page not present, a
- *   contended mmap_lock, a fault in the sender's buffer), the receiver goes
- *   back to the head of the waiters, as it was, and the sender sends the
- *   message the usual way (made in kernel memory, handed over or queued):
- *   what was written into the receiver's buffer is overwritten by the
- *   message it receives, or, if another message or an error ends its wait,
- *   its buffer's contents are unspecified, as after any failed receive.  A
- *   stamp given up leaves a gap in the sequence numbers, as a withdrawn
- *   synchronous send does.
+ *   sender, without taking signals (its buffer is being written and its mm
+ *   must outlive the copy), but only for that copy: bounded work that
+ *   reschedules between batches of pages, though a sender starved of CPU
+ *   (SCHED_IDLE, a cgroup's cpu.max) makes it last longer.  A receiver that
+ *   would truncate, or whose buffer overlaps the sender's in one address
+ *   space, is served the usual way.  When any step fails (a page not
+ *   present, a contended mmap_lock, a fault in the sender's buffer), the
+ *   receiver looks at the queue again, as a kicked receiver does (a message
+ *   queued while it was claimed is its to take; else it goes back to the
+ *   head of the waiters), and the sender sends the message the usual way
+ *   (made in kernel memory, handed over or queued): what was written into
+ *   the receiver's buffer is overwritten by the message it receives, or, if
+ *   another message or an error ends its wait, its buffer's contents are
+ *   unspecified, as after any failed receive.  A stamp given up leaves a gap
+ *   in the sequence numbers, as a withdrawn synchronous send does.
+ *
+ *   As process_vm_writev(), the write goes through the kernel's mapping of
+ *   the receiver's pages: the receiver's protection keys (pkeys) and memory
+ *   tags do not apply to it, and buffers that alias each other through
+ *   shared memory (not the same addresses of one process: those are
+ *   checked) get what a forward copy page by page gives.
  *
  * What it holds
  *   At most MP_DIRECT_PAGES pinned pages of the receiver, for the time of
@@ -132,8 +143,29 @@ static int direct_write(struct mm_struct *mm, unsigned long dst,
 			off = 0;
 		}
 		unpin_user_pages_dirty_lock(pages, got, true);
+		cond_resched();		/* the receiver waits: no lock held */
 	}
 	return ret;
+}
+
+/*
+ * Can @x be written straight into @rw's buffer?  It must have a destination,
+ * take the whole message (a truncating receiver gets the usual path, which
+ * reads, and faults on, all of the sender's bytes), and, in one address
+ * space, its buffer must not overlap the sender's (a copy page by page would
+ * read bytes it wrote).
+ */
+static bool direct_ok(const struct mp_waiter *rw, const struct mp_xfer *x)
+{
+	const struct mp_direct_dest *dest = rw->dest;
+	unsigned long src = (unsigned long)x->buf;
+	unsigned long dst;
+
+	if (!dest || x->len > rw->buf_len)
+		return false;
+	dst = (unsigned long)dest->buf;
+	return dest->mm != current->mm ||
+	       src + x->len <= dst || dst + x->len <= src;
 }
 
 /**
@@ -164,10 +196,13 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	u32 n;
 	int ret;
 
+	/* A hint: with nobody waiting (a busy stream), not even the lock. */
+	if (list_empty_careful(&mb->recv_waiters))
+		return false;
 	spin_lock(&mb->lock);
 	rw = mb->dead ? NULL :
 	     mp_queue_taker_for(mb, x->prio, x->len, task_tgid(current));
-	if (!rw || !rw->dest) {
+	if (!rw || !direct_ok(rw, x)) {
 		spin_unlock(&mb->lock);
 		return false;
 	}
@@ -186,7 +221,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	hdr.prio = x->prio;
 	hdr.len = x->len;
 	dest = rw->dest;
-	n = min(x->len, rw->buf_len);
+	n = x->len;
 	ret = direct_write(dest->mm, (unsigned long)dest->buf, x->buf, NULL, n);
 	if (!ret && dest->uinfo) {
 		mp_msg_info_in(&hdr, dest->pid_ns, dest->user_ns, &info);
@@ -204,15 +239,15 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 		trace_msgport_send(mb, x, 0);
 		trace_msgport_wake(mb, rw, MP_TRACE_WAKE_HANDOFF);
 	} else {
-		/* Not received: the stamp is given up, the receiver put back. */
+		/*
+		 * Not received: the stamp is given up, and the receiver looks
+		 * at the queue again (RETRY), as a kicked one does: a message
+		 * queued while it was claimed is its to take, and it goes back
+		 * to the head of the waiters itself if there is none.
+		 */
 		mb->sent--;
 		rw->dest = NULL;	/* not again in this wait */
-		if (mb->dead) {
-			WRITE_ONCE(rw->state, MP_W_IDRM);
-		} else {
-			list_add(&rw->link, &mb->recv_waiters);
-			WRITE_ONCE(rw->state, MP_W_WAITING);
-		}
+		WRITE_ONCE(rw->state, mb->dead ? MP_W_IDRM : MP_W_RETRY);
 	}
 	mp_wake_add(&wk, rw);
 	spin_unlock(&mb->lock);
@@ -236,7 +271,7 @@ static bool filled(const void *arg)
  * Waits until @w's sender is done writing into its buffer (mp_direct_send()):
  * spins while the sender runs, as a waiter does (mp_wait_spin()), then
  * sleeps, taking no signal meanwhile (the copy it waits for is bounded and
- * never waits itself).  @w is READY, WAITING again or IDRM on return.
+ * never waits itself).  @w is READY, RETRY or IDRM on return.
  *
  * Context: Called with mb->lock held; drops it, may sleep, and retakes it.
  */
@@ -256,7 +291,7 @@ void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
 		if (!spun) {
 			spun = true;
 			w->spinning = true;
-			mp_wait_spin(mb, mb->last_sender, filled, w, KTIME_MAX);
+			mp_wait_spin_copy(mb, mb->last_sender, filled, w);
 			w->spinning = false;
 			continue;
 		}

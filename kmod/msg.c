@@ -26,23 +26,25 @@
  *   with SLAB_ACCOUNT, its payload inside it.  A larger one is such an object
  *   for its header and a payload of its own, charged as allocated: under a
  *   page, a kmalloc() buffer (GFP_KERNEL_ACCOUNT), charged its bucket
- *   (kmalloc_size_roundup()); from a page on, chunks of a page each, objects
- *   of mp_chunk_cache ("msgport_chunk", SLAB_ACCOUNT), their pointers in a
- *   kmalloc() array: no allocation of more than a page, however large the
- *   message, and no zeroing of memory about to be overwritten (below).  A
- *   buffer is freed when its message is: none is kept for reuse, so none ever
- *   carries one user's or cgroup's charge into another's message.
+ *   (kmalloc_size_roundup()); from a page on, chunks of a page less a
+ *   pointer, objects of mp_chunk_cache ("msgport_chunk", SLAB_ACCOUNT), each
+ *   charged the page it takes, their pointers in a kmalloc() array (8 bytes
+ *   per chunk, charged its bucket): no large contiguous allocation, however
+ *   large the message, and no zeroing of memory about to be overwritten
+ *   (below).  A buffer is freed when its message is: none is kept for reuse,
+ *   so none ever carries one user's or cgroup's charge into another's
+ *   message.
  *
  *   Chunks are not zeroed when allocated, on kernels that zero every
- *   allocation (init_on_alloc, Debian's default): mp_chunk_cache has a
- *   constructor, which makes the allocator leave its objects as they were
- *   freed.  Each chunk's bytes up to the payload's length are written by the
- *   copy in before anyone can read them (a message whose copy faults is
- *   freed unread), and nothing past the length ever leaves the kernel (copies
- *   out stop at it); a chunk only ever held other messages' payloads (a cache
- *   with a constructor is never merged with another, and a new slab's pages
- *   come zeroed).  That saves a pass over every byte of a large message,
- *   as many bytes as the copy in writes.
+ *   allocation (init_on_alloc, Debian's default), nor when freed
+ *   (init_on_free): mp_chunk_cache has a constructor, which makes the
+ *   allocator hand its objects out as they were.  What makes that safe is
+ *   one rule: no byte of a chunk past the payload's length ever leaves the
+ *   kernel (every copy out stops at the length: receive, peek, batch,
+ *   truncation, a reply; traces and /proc show integers only), and every byte
+ *   up to it is written by the copy in before anyone can read it (a message
+ *   whose copy faults is freed unread).  That saves the allocator's pass over
+ *   every byte of a large message, as many bytes as the copy in writes.
  *
  *   A span message (MSGPORT_F_SPAN) has no payload, only an offset and a
  *   length in the mailbox's region (region.c), checked at send; a receiver
@@ -91,12 +93,25 @@ static void put_pid_many(struct pid *pid, unsigned int n)
 static struct kmem_cache *mp_msg_cache;
 static struct kmem_cache *mp_chunk_cache;
 
-/* A message's payload is in chunks of a page from this length on. */
+/* A message's payload is in chunks from this length on. */
 #define MSG_CHUNKED	PAGE_SIZE
 
+/*
+ * A chunk's bytes: a page less a pointer.  A cache with a constructor keeps
+ * its free pointer after the object (SLUB), so that each object and its
+ * free pointer take exactly a page, eight to an order-3 slab, each
+ * page-aligned (a chunk of a whole page would take a page and 8 bytes).
+ * What is left over past the last whole chunk, the tail (8 bytes a page for
+ * a payload of whole pages), is in the header object's own room if it fits
+ * (MSG_INLINE), else in a kmalloc() buffer.
+ */
+#define MSG_CHUNK	(PAGE_SIZE - sizeof(void *))
+#define MSG_INLINE	(MP_MSG_SMALL - offsetof(struct mp_msg, data))
+
+/* The whole chunks of a payload of @len bytes: 0 if it is not chunked. */
 static u32 msg_nchunks(u32 len)
 {
-	return DIV_ROUND_UP(len, PAGE_SIZE);
+	return len < MSG_CHUNKED ? 0 : len / MSG_CHUNK;
 }
 
 /**
@@ -105,23 +120,28 @@ static u32 msg_nchunks(u32 len)
  *
  * The kernel memory a message of @len payload bytes holds: MP_MSG_SMALL
  * (an object of mp_msg_cache) if its header and payload fit in that, else
- * that for its header and its payload's buffer: the kmalloc bucket of a
- * payload under a page (kmalloc_size_roundup()), the chunks of a larger one
- * and the kmalloc bucket of their pointers' array.
+ * that for its header and its payload's buffers: the kmalloc bucket of a
+ * payload under a page (kmalloc_size_roundup()); for a larger one, the page
+ * each chunk takes, the kmalloc bucket of their pointers' array and that of
+ * a tail too large for the header's room.
  *
  * Context: Any; takes no lock, does not sleep.
  * Return: The bytes it is charged to max_user_bytes.
  */
 size_t mp_msg_charge(u32 len)
 {
-	u32 n = msg_nchunks(len);
+	u32 n = msg_nchunks(len), tail = len - n * MSG_CHUNK;
+	size_t bytes;
 
 	if (struct_size_t(struct mp_msg, data, len) <= MP_MSG_SMALL)
 		return MP_MSG_SMALL;
-	if (len < MSG_CHUNKED)
+	if (!n)
 		return MP_MSG_SMALL + kmalloc_size_roundup(len);
-	return MP_MSG_SMALL + kmalloc_size_roundup(array_size(n, sizeof(void *))) +
-	       (size_t)n * PAGE_SIZE;
+	bytes = MP_MSG_SMALL + kmalloc_size_roundup(array_size(n, sizeof(void *))) +
+		(size_t)n * PAGE_SIZE;
+	if (tail > MSG_INLINE)
+		bytes += kmalloc_size_roundup(tail);
+	return bytes;
 }
 EXPORT_SYMBOL_NS_GPL(mp_msg_charge, MP_TEST_NS);
 
@@ -154,11 +174,11 @@ static void msg_free_chunks(void **chunks, u32 n)
 	kfree(chunks);
 }
 
-/* The chunks of a payload of @len bytes (NULL: out of memory). */
-static void **msg_alloc_chunks(u32 len)
+/* @n chunks (NULL: out of memory). */
+static void **msg_alloc_chunks(u32 n)
 {
-	u32 i, n = msg_nchunks(len);
 	void **chunks;
+	u32 i;
 
 	chunks = kmalloc_array(n, sizeof(void *), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!chunks)
@@ -174,9 +194,14 @@ static void **msg_alloc_chunks(u32 len)
 	return chunks;
 }
 
-/* A message, as mp_msg_charge() charges it (NULL: out of memory). */
+/*
+ * A message, as mp_msg_charge() charges it (NULL: out of memory): its
+ * payload in its own room (@payload is @data), a kmalloc() buffer, or
+ * chunks (@chunks) and a tail at @payload.
+ */
 static struct mp_msg *msg_alloc(u32 len)
 {
+	u32 n = msg_nchunks(len), tail = len - n * MSG_CHUNK;
 	struct mp_msg *msg;
 
 	msg = kmem_cache_alloc(mp_msg_cache, GFP_KERNEL | __GFP_NOWARN);
@@ -184,17 +209,21 @@ static struct mp_msg *msg_alloc(u32 len)
 		return NULL;
 	msg->payload = msg->data;
 	msg->chunks = NULL;
-	if (struct_size(msg, data, len) <= MP_MSG_SMALL)
-		return msg;
-	if (len < MSG_CHUNKED) {
-		msg->payload = kmalloc(len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (msg->payload)
-			return msg;
-	} else {
-		msg->chunks = msg_alloc_chunks(len);
-		if (msg->chunks)
-			return msg;
+	if (n) {
+		msg->chunks = msg_alloc_chunks(n);
+		if (!msg->chunks)
+			goto fail;
 	}
+	if (tail > MSG_INLINE) {
+		msg->payload = kmalloc(tail, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!msg->payload)
+			goto fail;
+	}
+	return msg;
+
+fail:
+	if (msg->chunks)
+		msg_free_chunks(msg->chunks, n);
 	kmem_cache_free(mp_msg_cache, msg);
 	return NULL;
 }
@@ -203,21 +232,36 @@ static void msg_free_buf(struct mp_msg *msg)
 {
 	if (msg->chunks)
 		msg_free_chunks(msg->chunks, msg_nchunks(msg->len));
-	else if (msg->payload != msg->data)
+	if (msg->payload != msg->data)
 		kfree(msg->payload);
 	kmem_cache_free(mp_msg_cache, msg);
+}
+
+/*
+ * The piece @i of @msg's payload, in order: the chunks, then the tail (or
+ * the whole payload, not chunked).  Its address goes to *@p; its length.
+ */
+static u32 msg_piece(const struct mp_msg *msg, u32 i, char **p)
+{
+	u32 n = msg_nchunks(msg->len);
+
+	if (i < n) {
+		*p = msg->chunks[i];
+		return MSG_CHUNK;
+	}
+	*p = msg->payload;
+	return msg->len - n * MSG_CHUNK;
 }
 
 /* Copy @msg's payload in from @buf: 0, or -EFAULT. */
 static int msg_copy_in(struct mp_msg *msg, const void __user *buf)
 {
-	u32 i, off, n;
+	u32 i, off, c;
+	char *p;
 
-	if (!msg->chunks)
-		return copy_from_user(msg->payload, buf, msg->len) ? -EFAULT : 0;
-	for (i = 0, off = 0; off < msg->len; i++, off += n) {
-		n = min_t(u32, PAGE_SIZE, msg->len - off);
-		if (copy_from_user(msg->chunks[i], buf + off, n))
+	for (i = 0, off = 0; off < msg->len; i++, off += c) {
+		c = msg_piece(msg, i, &p);
+		if (copy_from_user(p, buf + off, c))
 			return -EFAULT;
 	}
 	return 0;
@@ -235,12 +279,11 @@ static int msg_copy_in(struct mp_msg *msg, const void __user *buf)
 int mp_msg_payload_to_user(const struct mp_msg *msg, void __user *buf, u32 n)
 {
 	u32 i, off, c;
+	char *p;
 
-	if (!msg->chunks)
-		return copy_to_user(buf, msg->payload, n) ? -EFAULT : 0;
 	for (i = 0, off = 0; off < n; i++, off += c) {
-		c = min_t(u32, PAGE_SIZE, n - off);
-		if (copy_to_user(buf + off, msg->chunks[i], c))
+		c = min(msg_piece(msg, i, &p), n - off);
+		if (copy_to_user(buf + off, p, c))
 			return -EFAULT;
 	}
 	return 0;
@@ -502,9 +545,9 @@ int mp_msg_cache_init(void)
 	if (!mp_msg_cache)
 		return -ENOMEM;
 	/* The constructor leaves chunks unzeroed: see the top of this file. */
-	mp_chunk_cache = kmem_cache_create_usercopy("msgport_chunk", PAGE_SIZE,
+	mp_chunk_cache = kmem_cache_create_usercopy("msgport_chunk", MSG_CHUNK,
 						    0, SLAB_ACCOUNT, 0,
-						    PAGE_SIZE, chunk_ctor);
+						    MSG_CHUNK, chunk_ctor);
 	if (!mp_chunk_cache) {
 		kmem_cache_destroy(mp_msg_cache);
 		return -ENOMEM;

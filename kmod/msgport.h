@@ -560,6 +560,8 @@ typedef bool (*mp_spin_done_t)(const void *arg);
 bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer,
 		  mp_spin_done_t done, const void *arg, ktime_t until)
 	__must_hold(&mb->lock);
+bool mp_wait_spin_copy(struct mp_mailbox *mb, struct pid *peer_pid,
+		       mp_spin_done_t done, const void *arg);
 void mp_wait_step(struct mp_mailbox *mb, struct mp_waiter *w,
 		  struct pid *peer, const struct mp_deadline *d,
 		  struct mp_wake *wk, bool *spun)

@@ -869,16 +869,23 @@ static void test_msg_charge(struct kunit *test)
 			MP_MSG_SMALL +
 			kmalloc_size_roundup(MP_MSG_SMALL - head + 1));
 	KUNIT_EXPECT_GE(test, mp_msg_charge(1000), head + 1000);
-	/* From a page on: its chunks and their pointers' array. */
+	/*
+	 * From a page on: a page per whole chunk of a page less a pointer, the
+	 * chunks' pointer array, and a tail too large for the header's room.
+	 */
+	KUNIT_EXPECT_EQ(test, mp_msg_charge(PAGE_SIZE - sizeof(void *)),
+			kmalloc_size_roundup(PAGE_SIZE - sizeof(void *)) +
+			MP_MSG_SMALL);
 	KUNIT_EXPECT_EQ(test, mp_msg_charge(PAGE_SIZE),
 			MP_MSG_SMALL + kmalloc_size_roundup(sizeof(void *)) +
 			PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, mp_msg_charge(PAGE_SIZE + 1),
-			MP_MSG_SMALL + kmalloc_size_roundup(2 * sizeof(void *)) +
-			2 * PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, mp_msg_charge(1 << 20),
-			MP_MSG_SMALL + kmalloc_size_roundup(2048) +
-			((size_t)1 << 20));
+	KUNIT_EXPECT_EQ(test, mp_msg_charge(4 * PAGE_SIZE),
+			MP_MSG_SMALL + kmalloc_size_roundup(4 * sizeof(void *)) +
+			4 * PAGE_SIZE);
+	/* 256 chunks of 4088 bytes and a 2048-byte tail of its own. */
+	KUNIT_EXPECT_EQ(test, mp_msg_charge(256 * (PAGE_SIZE - sizeof(void *)) + 2048),
+			MP_MSG_SMALL + 2 * kmalloc_size_roundup(2048) +
+			256 * PAGE_SIZE);
 }
 
 static struct kunit_case msg_cases[] = {

@@ -258,6 +258,46 @@ static void spin_scored(struct mp_mailbox *mb, bool ended_wait,
 		mb->spin_debt = min(mb->spin_debt + 4, 2 * MP_SPIN_DEBT_MAX);
 }
 
+static bool wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
+		      mp_spin_done_t done, const void *arg, ktime_t until,
+		      bool scored)
+	__must_hold(&mb->lock)
+{
+	u64 budget = min(READ_ONCE(mp_spin_ns),
+			 MP_SPIN_WAKES * READ_ONCE(mp_wake_ns));
+	struct task_struct *peer;
+	bool ok, out_of_time;
+	u64 end, now;
+
+	if (!budget || (scored && !spin_pays(mb)))
+		return false;
+	rcu_read_lock();
+	peer = pid_task(peer_pid, PIDTYPE_PID);
+	if (peer && peer != current && peer_busy(peer))
+		get_task_struct(peer);
+	else
+		peer = NULL;
+	rcu_read_unlock();
+	if (!peer)
+		return false;
+	spin_unlock(&mb->lock);
+	end = min_t(u64, ktime_get_mono_fast_ns() + budget, ktime_to_ns(until));
+	for (;;) {
+		ok = done(arg);
+		now = ktime_get_mono_fast_ns();
+		out_of_time = now >= end;
+		if (ok || out_of_time || !peer_busy(peer) || need_resched() ||
+		    signal_pending(current))
+			break;
+		cpu_relax();
+	}
+	put_task_struct(peer);
+	spin_lock(&mb->lock);
+	if (scored)
+		spin_scored(mb, ok, out_of_time);
+	return true;
+}
+
 /**
  * mp_wait_spin() - spin, lock dropped, while a wait's likely peer runs
  * @mb: the mailbox
@@ -294,38 +334,29 @@ bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
 		  mp_spin_done_t done, const void *arg, ktime_t until)
 	__must_hold(&mb->lock)
 {
-	u64 budget = min(READ_ONCE(mp_spin_ns),
-			 MP_SPIN_WAKES * READ_ONCE(mp_wake_ns));
-	struct task_struct *peer;
-	bool ok, out_of_time;
-	u64 end, now;
+	return wait_spin(mb, peer_pid, done, arg, until, true);
+}
 
-	if (!budget || !spin_pays(mb))
-		return false;
-	rcu_read_lock();
-	peer = pid_task(peer_pid, PIDTYPE_PID);
-	if (peer && peer != current && peer_busy(peer))
-		get_task_struct(peer);
-	else
-		peer = NULL;
-	rcu_read_unlock();
-	if (!peer)
-		return false;
-	spin_unlock(&mb->lock);
-	end = min_t(u64, ktime_get_mono_fast_ns() + budget, ktime_to_ns(until));
-	for (;;) {
-		ok = done(arg);
-		now = ktime_get_mono_fast_ns();
-		out_of_time = now >= end;
-		if (ok || out_of_time || !peer_busy(peer) || need_resched() ||
-		    signal_pending(current))
-			break;
-		cpu_relax();
-	}
-	put_task_struct(peer);
-	spin_lock(&mb->lock);
-	spin_scored(mb, ok, out_of_time);
-	return true;
+/**
+ * mp_wait_spin_copy() - spin while a peer copies for the caller
+ * @mb: the mailbox
+ * @peer_pid: the peer that copies (a sender writing into the caller's buffer)
+ * @done: true once the copy is over; called without the lock, as a hint
+ * @arg: the argument of @done
+ *
+ * mp_wait_spin() without a deadline, and outside the adaptive rule
+ * (spin_pays()): a copy's length says nothing of whether waits for
+ * messages on @mb end within a spin, so it neither depends on nor moves
+ * @mb's spin_debt.
+ *
+ * Context: As mp_wait_spin().
+ * Return: As mp_wait_spin().
+ */
+bool mp_wait_spin_copy(struct mp_mailbox *mb, struct pid *peer_pid,
+		       mp_spin_done_t done, const void *arg)
+	__must_hold(&mb->lock)
+{
+	return wait_spin(mb, peer_pid, done, arg, KTIME_MAX, false);
 }
 
 static bool waiter_moved(const void *arg)

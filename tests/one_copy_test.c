@@ -5,13 +5,15 @@
  * queued message gives: the bytes, the info as the receiver's namespaces see
  * it, truncation, sequence numbers, rendezvous receipts; and when it cannot
  * be (the receiver's buffer not yet faulted in or not writable, the
- * sender's buffer faulting), the usual path delivers it, nothing lost.
+ * sender's buffer faulting, a receiver that would truncate, buffers that
+ * overlap in one process), the usual path delivers it, nothing lost.
  *
  * The one-copy path holds no kernel memory for the message, so it is not
  * charged to max_user_bytes: with that limit below the message's charge, a
  * send that succeeds went the one-copy way, and one that fails with EDQUOT
  * went the usual way.  The tests use that to know which path a send took.
  */
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -162,8 +164,14 @@ static void test_one_copy_to_waiting_receiver(void **state)
 	free(p);
 }
 
-/* Truncation: the receiver's buffer gets what fits, not a byte more; info says the full length. */
-static void test_one_copy_truncates(void **state)
+/*
+ * A receiver that would truncate gets the message the usual way (EDQUOT
+ * under the quota says so: the one-copy path would read only what fits,
+ * and not fault on the rest of a bad sender buffer as the usual path does),
+ * then, within the quota, what fits, not a byte more; info says the full
+ * length.
+ */
+static void test_one_copy_truncating_receiver(void **state)
 {
 	struct msgport_mailbox *mb = big_mailbox(4);
 	struct rx r = {
@@ -177,9 +185,96 @@ static void test_one_copy_truncates(void **state)
 	tu_param_set("max_user_bytes", QUOTA);
 	pid = tu_fork(child_rx, &r);
 	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), -EDQUOT);
+	tu_param_set("max_user_bytes", 64ULL << 20);
 	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), 0);
 	assert_child_ok(pid);
 	free(p);
+}
+
+struct thread_rx {
+	struct rx r;
+	int result;
+	unsigned char *buf;	/* receive here (within the sender's buffer), or NULL */
+};
+
+static void *thread_rx_fn(void *arg)
+{
+	struct thread_rx *t = arg;
+	struct msgport_msginfo info;
+	unsigned char *want;
+	ssize_t n;
+
+	if (!t->buf) {
+		t->result = do_rx(&t->r);
+		return NULL;
+	}
+	t->result = 1;
+	n = msgport_recv(t->r.mb, t->buf, t->r.buf_len, 0, LONG_NS, &info);
+	if (n != t->r.expect) {
+		fprintf(stderr, "thread recv: got %zd, expected %ld\n", n, t->r.expect);
+		return NULL;
+	}
+	want = malloc(t->r.len);
+	if (!want)
+		return NULL;
+	tu_fill(want, t->r.len, t->r.seed, 0);
+	t->result = memcmp(t->buf, want, t->r.len) ? 2 : 0;
+	free(want);
+	return NULL;
+}
+
+/* Two threads of one process, apart buffers: one copy within one address space. */
+static void test_one_copy_between_threads(void **state)
+{
+	struct msgport_mailbox *mb = big_mailbox(4);
+	struct thread_rx t = {
+		.r = { .mb = mb, .buf_len = BUF_LEN, .timeout_ns = LONG_NS, .expect = BIG,
+		       .len = BIG, .seed = 21, .seq = 1 },
+	};
+	unsigned char *p = payload(BIG, 21);
+	pthread_t th;
+
+	(void)state;
+	t.r.sender = getpid();	/* the main thread sends: tid = pid */
+	tu_param_set("max_user_bytes", QUOTA);
+	assert_int_equal(pthread_create(&th, NULL, thread_rx_fn, &t), 0);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(t.result, 0);
+	free(p);
+}
+
+/*
+ * A receiving thread whose buffer overlaps the sending thread's gets the
+ * bytes as they were sent (the usual path's copy: EDQUOT under the quota),
+ * not bytes the copy itself wrote.
+ */
+static void test_one_copy_overlapping_buffers(void **state)
+{
+	struct msgport_mailbox *mb = big_mailbox(4);
+	size_t span = BIG + 3 * 4096;
+	struct thread_rx t = {
+		.r = { .mb = mb, .buf_len = BIG, .expect = BIG, .len = BIG, .seed = 23 },
+	};
+	unsigned char *area;
+	pthread_t th;
+
+	(void)state;
+	area = tu_mmap(-1, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	assert_true(area != MAP_FAILED);
+	tu_fill(area, BIG, 23, 0);
+	/* The receive buffer starts 3 pages into the payload being sent. */
+	t.buf = area + 3 * 4096;
+	tu_param_set("max_user_bytes", QUOTA);
+	assert_int_equal(pthread_create(&th, NULL, thread_rx_fn, &t), 0);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_int_equal(msgport_send(mb, area, BIG, 0, 0, LONG_NS, NULL), -EDQUOT);
+	tu_param_set("max_user_bytes", 64ULL << 20);
+	assert_int_equal(msgport_send(mb, area, BIG, 0, 0, LONG_NS, NULL), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(t.result, 0);
 }
 
 /* A rendezvous send returns once the waiting receiver has the message. */
@@ -324,16 +419,15 @@ static int child_unpriv_rx(void *arg)
 	return do_rx(r);
 }
 
-/* Between two unprivileged users, as on a shared machine: bytes, bounds, info. */
+/* Between two unprivileged users, as on a shared machine: bytes, bounds (canaries), info. */
 static void test_one_copy_between_users(void **state)
 {
 	const char *name = tu_name("onecopy");
 	struct msgport_mailbox *mb = tu_create(name, 4, MAX_MSG, 0666, 0);
 	struct unpriv u = { .name = name };
 	struct rx r = {
-		.mb = mb, .buf_len = 4096 * 3 + 1, .flags = MSGPORT_F_TRUNC, .timeout_ns = LONG_NS,
-		.expect = 4096 * 3 + 1, .len = BIG, .seed = 19, .seq = 1, .sender = -1,
-		.uid = 1000,
+		.mb = mb, .buf_len = BIG, .timeout_ns = LONG_NS, .expect = BIG, .len = BIG,
+		.seed = 19, .seq = 1, .sender = -1, .uid = 1000,
 	};
 	pid_t rx, tx;
 
@@ -348,7 +442,9 @@ static void test_one_copy_between_users(void **state)
 
 static const struct CMUnitTest one_copy_tests[] = {
 	TU_TEST(test_one_copy_to_waiting_receiver),
-	TU_TEST(test_one_copy_truncates),
+	TU_TEST(test_one_copy_truncating_receiver),
+	TU_TEST(test_one_copy_between_threads),
+	TU_TEST(test_one_copy_overlapping_buffers),
 	TU_TEST(test_one_copy_rendezvous),
 	TU_TEST(test_one_copy_untouched_buffer_falls_back),
 	TU_TEST(test_one_copy_sender_fault),
