@@ -125,6 +125,15 @@ static int child_rx(void *arg)
 	return r->new_userns ? child_rx_in_namespaces(r) : do_rx(r);
 }
 
+/* Fork @r's receiver and wait until it waits. */
+static pid_t start_rx(struct rx *r)
+{
+	pid_t pid = tu_fork(child_rx, r);
+
+	assert_await(r->mb, TU_WAITING_RECEIVERS, 1);
+	return pid;
+}
+
 static unsigned char *payload(size_t len, uint32_t seed)
 {
 	unsigned char *p = malloc(len);
@@ -148,9 +157,7 @@ static void test_one_copy_to_waiting_receiver(void **state)
 	pid_t pid;
 
 	(void)state;
-	tu_param_set("max_user_bytes", QUOTA);
-	pid = tu_fork(child_rx, &r);
-	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	pid = start_rx(&r);
 	assert_int_equal(msgport_send(mb, p, BIG, 5, 0, LONG_NS, &seq), 0);
 	assert_int_equal(seq, 1);
 	assert_child_ok(pid);
@@ -182,9 +189,7 @@ static void test_one_copy_truncating_receiver(void **state)
 	pid_t pid;
 
 	(void)state;
-	tu_param_set("max_user_bytes", QUOTA);
-	pid = tu_fork(child_rx, &r);
-	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	pid = start_rx(&r);
 	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), -EDQUOT);
 	tu_param_set("max_user_bytes", 64ULL << 20);
 	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), 0);
@@ -237,7 +242,6 @@ static void test_one_copy_between_threads(void **state)
 
 	(void)state;
 	t.r.sender = getpid();	/* the main thread sends: tid = pid */
-	tu_param_set("max_user_bytes", QUOTA);
 	assert_int_equal(pthread_create(&th, NULL, thread_rx_fn, &t), 0);
 	assert_await(mb, TU_WAITING_RECEIVERS, 1);
 	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), 0);
@@ -267,7 +271,6 @@ static void test_one_copy_overlapping_buffers(void **state)
 	tu_fill(area, BIG, 23, 0);
 	/* The receive buffer starts 3 pages into the payload being sent. */
 	t.buf = area + 3 * 4096;
-	tu_param_set("max_user_bytes", QUOTA);
 	assert_int_equal(pthread_create(&th, NULL, thread_rx_fn, &t), 0);
 	assert_await(mb, TU_WAITING_RECEIVERS, 1);
 	assert_int_equal(msgport_send(mb, area, BIG, 0, 0, LONG_NS, NULL), -EDQUOT);
@@ -289,9 +292,7 @@ static void test_one_copy_rendezvous(void **state)
 	pid_t pid;
 
 	(void)state;
-	tu_param_set("max_user_bytes", QUOTA);
-	pid = tu_fork(child_rx, &r);
-	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	pid = start_rx(&r);
 	assert_int_equal(msgport_send(mb, p, BIG, 1, MSGPORT_F_SYNC, LONG_NS, NULL), 0);
 	assert_child_ok(pid);
 	free(p);
@@ -313,9 +314,7 @@ static void test_one_copy_untouched_buffer_falls_back(void **state)
 	pid_t pid;
 
 	(void)state;
-	tu_param_set("max_user_bytes", QUOTA);
-	pid = tu_fork(child_rx, &r);
-	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	pid = start_rx(&r);
 	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), -EDQUOT);
 	/* Still waiting, nothing queued, nothing received. */
 	assert_await(mb, TU_WAITING_RECEIVERS, 1);
@@ -342,13 +341,14 @@ static void test_one_copy_sender_fault(void **state)
 	pid_t pid;
 
 	(void)state;
+	/* The usual path's EFAULT, not its quota, is what is tested here. */
+	tu_param_set("max_user_bytes", 64ULL << 20);
 	bad = tu_mmap(-1, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, 0);
 	assert_true(bad != MAP_FAILED);
 	memcpy(bad, p, BIG);
 	/* A hole in the middle of the payload. */
 	assert_int_equal(mprotect(bad + 64 * 1024, 4096, PROT_NONE), 0);
-	pid = tu_fork(child_rx, &r);
-	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	pid = start_rx(&r);
 	assert_int_equal(msgport_send(mb, bad, BIG, 0, 0, LONG_NS, NULL), -EFAULT);
 	assert_await(mb, TU_WAITING_RECEIVERS, 1);
 	assert_await(mb, TU_QUEUED_MSGS, 0);
@@ -373,9 +373,7 @@ static void test_one_copy_info_in_receivers_namespaces(void **state)
 	pid_t pid;
 
 	(void)state;
-	tu_param_set("max_user_bytes", QUOTA);
-	pid = tu_fork(child_rx, &r);
-	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	pid = start_rx(&r);
 	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), 0);
 	assert_child_ok(pid);
 	free(p);
@@ -432,7 +430,6 @@ static void test_one_copy_between_users(void **state)
 	pid_t rx, tx;
 
 	(void)state;
-	tu_param_set("max_user_bytes", QUOTA);
 	rx = tu_fork(child_unpriv_rx, &r);
 	assert_await(mb, TU_WAITING_RECEIVERS, 1);
 	tx = tu_fork(child_unpriv_send, &u);
@@ -440,16 +437,28 @@ static void test_one_copy_between_users(void **state)
 	assert_child_ok(rx);
 }
 
+/* Every test runs with max_user_bytes below a one-copy message's charge. */
+static int one_copy_setup(void **state)
+{
+	int ret = tu_setup(state);
+
+	if (!ret)
+		tu_param_set("max_user_bytes", QUOTA);
+	return ret;
+}
+
+#define ONE_COPY_TEST(f) cmocka_unit_test_setup_teardown(f, one_copy_setup, tu_teardown)
+
 static const struct CMUnitTest one_copy_tests[] = {
-	TU_TEST(test_one_copy_to_waiting_receiver),
-	TU_TEST(test_one_copy_truncating_receiver),
-	TU_TEST(test_one_copy_between_threads),
-	TU_TEST(test_one_copy_overlapping_buffers),
-	TU_TEST(test_one_copy_rendezvous),
-	TU_TEST(test_one_copy_untouched_buffer_falls_back),
-	TU_TEST(test_one_copy_sender_fault),
-	TU_TEST(test_one_copy_info_in_receivers_namespaces),
-	TU_TEST(test_one_copy_between_users),
+	ONE_COPY_TEST(test_one_copy_to_waiting_receiver),
+	ONE_COPY_TEST(test_one_copy_truncating_receiver),
+	ONE_COPY_TEST(test_one_copy_between_threads),
+	ONE_COPY_TEST(test_one_copy_overlapping_buffers),
+	ONE_COPY_TEST(test_one_copy_rendezvous),
+	ONE_COPY_TEST(test_one_copy_untouched_buffer_falls_back),
+	ONE_COPY_TEST(test_one_copy_sender_fault),
+	ONE_COPY_TEST(test_one_copy_info_in_receivers_namespaces),
+	ONE_COPY_TEST(test_one_copy_between_users),
 };
 
 MSGPORT_SUITE(one_copy_suite, MSGPORT_GROUP_MODULE, 450, "one-copy",

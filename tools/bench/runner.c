@@ -279,23 +279,37 @@ static int server_latency(struct child *c)
 	return 0;
 }
 
+/*
+ * A streaming or one-process client's message @i: the window's bookkeeping
+ * (client_step(); reading the clock costs too: every 16th message is
+ * enough, *@now keeps the last reading), then the payload written into the
+ * buffer it returns.  *@last: this is the last message.
+ */
+static void *client_next(struct child *c, uint64_t i, uint64_t t_begin,
+			 uint64_t *now, uint64_t *warm, bool *last)
+{
+	bool check = c->o->iters ? *warm == NONE : (i & 15) == 0;
+	void *buf;
+
+	if (check)
+		*now = bench_now_ns();
+	*last = client_step(c, i, *now, t_begin, warm, check);
+	buf = tx_buffer(c, BENCH_FWD);
+	payload_fill(buf, c->ch->size, i);
+	return buf;
+}
+
 /* Client, stream: sends without waiting for anything but room. */
 static int client_stream(struct child *c)
 {
 	struct bench_chan *ch = c->ch;
 	uint64_t i, warm = NONE, t_begin = bench_now_ns(), now = t_begin;
-	bool last, check;
+	bool last;
 	void *buf;
 	int ret;
 
 	for (i = 0;; i++) {
-		/* Reading the clock costs too: every 16th message is enough. */
-		check = c->o->iters ? warm == NONE : (i & 15) == 0;
-		if (check)
-			now = bench_now_ns();
-		last = client_step(c, i, now, t_begin, &warm, check);
-		buf = tx_buffer(c, BENCH_FWD);
-		payload_fill(buf, ch->size, i);
+		buf = client_next(c, i, t_begin, &now, &warm, &last);
 		ret = xfer_send(ch, BENCH_FWD, buf, ch->size);
 		if (ret)
 			return fail(c, ret, "send", i);
@@ -346,17 +360,12 @@ static int client_single(struct child *c)
 	bool solo = ch->mech->flags & BENCH_SOLO;
 	uint64_t i, warm = NONE, t_begin = bench_now_ns(), now = t_begin;
 	const void *msg;
-	bool last, check;
+	bool last;
 	void *buf;
 	int ret;
 
 	for (i = 0;; i++) {
-		check = c->o->iters ? warm == NONE : (i & 15) == 0;
-		if (check)
-			now = bench_now_ns();
-		last = client_step(c, i, now, t_begin, &warm, check);
-		buf = tx_buffer(c, BENCH_FWD);
-		payload_fill(buf, ch->size, i);
+		buf = client_next(c, i, t_begin, &now, &warm, &last);
 		msg = NULL;
 		if (solo) {
 			ret = do_ping(ch, buf, c->rxbuf, &msg);
