@@ -52,9 +52,22 @@
  *   shared memory (not the same addresses of one process: those are
  *   checked) get what a forward copy page by page gives.
  *
+ * Two CPUs
+ *   A receiver that spins while it waits is on a CPU of its own with nothing
+ *   to do: for a copy of two MP_DIRECT_SHARE units or more, the sender lets
+ *   it help (struct mp_direct_job, on the sender's stack, reachable through
+ *   the receiver's waiter while the sender holds it out).  Both sides take
+ *   units in turn from a shared counter, the sender writing into the
+ *   receiver's pages as above, the receiver reading the sender's pages
+ *   (pinned likewise, FOLL_NOFAULT) into its own buffer with faults disabled
+ *   (copy_to_user_nofault()): as a stream socket's two sides copy at once,
+ *   one copy's wall time halves.  The sender stops lending the job under
+ *   mb->lock and waits for a receiver in it to finish its unit (bounded: it
+ *   never waits either); a failed unit fails the whole copy, as above.
+ *
  * What it holds
- *   At most MP_DIRECT_PAGES pinned pages of the receiver, for the time of
- *   one copy, by a task inside its own system call: a bounded, transient
+ *   At most MP_DIRECT_PAGES pinned pages of the other side per task, for the
+ *   time of one copy, by a task inside its own system call: a bounded, transient
  *   hold, as process_vm_writev()'s, charged to nobody.  A message written
  *   directly never becomes kernel memory, so it is not charged to its
  *   sender's quota (nor counted in /proc/msgport's queued bytes).
@@ -99,27 +112,30 @@ void mp_direct_dest_init(struct mp_direct_dest *dest,
 }
 
 /*
- * Write @len bytes at @dst in @mm: from the current task's memory at @usrc,
- * or from kernel memory at @ksrc if @usrc is NULL.  0, or -EFAULT if not all
- * could be written without waiting (see "Never a hang" above).
+ * Copy @len bytes between @addr in @mm and the current task: with @write,
+ * into @mm from the current task's memory at @local (or from kernel memory
+ * at @ksrc if @local is NULL); else out of @mm into the current task's
+ * memory at @local.  0, or -EFAULT if not all could be copied without
+ * waiting (see "Never a hang" above).
  */
-static int direct_write(struct mm_struct *mm, unsigned long dst,
-			const void __user *usrc, const void *ksrc, size_t len)
+static int direct_copy(struct mm_struct *mm, unsigned long addr,
+		       void __user *local, const void *ksrc, size_t len,
+		       bool write)
 {
+	unsigned int flags = FOLL_NOFAULT | (write ? FOLL_WRITE : 0);
 	struct page *pages[MP_DIRECT_PAGES];
 	int ret = 0;
 	long got, i;
 
 	while (len && !ret) {
-		size_t off = offset_in_page(dst);
+		size_t off = offset_in_page(addr);
 		unsigned long nr = min_t(unsigned long,
 					 DIV_ROUND_UP(off + len, PAGE_SIZE),
 					 MP_DIRECT_PAGES);
 
 		if (!mmap_read_trylock(mm))
 			return -EFAULT;
-		got = mp_pin_user_pages_remote(mm, dst & PAGE_MASK, nr,
-					       FOLL_WRITE | FOLL_NOFAULT,
+		got = mp_pin_user_pages_remote(mm, addr & PAGE_MASK, nr, flags,
 					       pages);
 		mmap_read_unlock(mm);
 		if (got <= 0)
@@ -128,24 +144,70 @@ static int direct_write(struct mm_struct *mm, unsigned long dst,
 			size_t n = min_t(size_t, PAGE_SIZE - off, len);
 			void *kaddr = kmap_local_page(pages[i]);
 
-			if (usrc) {
-				if (copy_from_user_nofault(kaddr + off, usrc, n))
-					ret = -EFAULT;
-				usrc += n;
-			} else {
+			if (!write)
+				ret = copy_to_user_nofault(local, kaddr + off, n);
+			else if (local)
+				ret = copy_from_user_nofault(kaddr + off, local, n);
+			else
 				memcpy(kaddr + off, ksrc, n);
-				ksrc += n;
-			}
 			kunmap_local(kaddr);
-			flush_dcache_page(pages[i]);
-			dst += n;
+			if (write)
+				flush_dcache_page(pages[i]);
+			if (local)
+				local += n;
+			else
+				ksrc += n;
+			addr += n;
 			len -= n;
 			off = 0;
 		}
-		unpin_user_pages_dirty_lock(pages, got, true);
-		cond_resched();		/* the receiver waits: no lock held */
+		unpin_user_pages_dirty_lock(pages, got, write);
+		cond_resched();		/* the other side waits: no lock held */
 	}
-	return ret;
+	return ret ? -EFAULT : 0;
+}
+
+/*
+ * A large copy shared by its two sides (see "Two CPUs" above): on the
+ * sender's stack, reachable by the receiver through its waiter's @job while
+ * the sender holds it out (mb->lock).
+ */
+struct mp_direct_job {
+	struct mm_struct *src_mm;	/* the sender's */
+	unsigned long src;
+	struct mm_struct *dst_mm;	/* the receiver's */
+	unsigned long dst;
+	u32 len;
+	atomic_t next;			/* the next unit to take */
+	int error;			/* a side failed: WRITE_ONCE() */
+	unsigned int helpers;		/* receivers in it: mb->lock, release */
+};
+
+/* Bytes a side takes at a time of a shared copy. */
+#define MP_DIRECT_SHARE		(16 * 1024)
+
+/* Take and copy units of @job until none is left: the sender pushes, the receiver pulls. */
+static void job_run(struct mp_direct_job *job, bool push)
+{
+	u32 units = DIV_ROUND_UP(job->len, MP_DIRECT_SHARE);
+	u32 k, off, n;
+	int ret;
+
+	while (!READ_ONCE(job->error) &&
+	       (k = atomic_fetch_inc(&job->next)) < units) {
+		off = k * MP_DIRECT_SHARE;
+		n = min_t(u32, MP_DIRECT_SHARE, job->len - off);
+		if (push)
+			ret = direct_copy(job->dst_mm, job->dst + off,
+					  (void __user *)(job->src + off),
+					  NULL, n, true);
+		else
+			ret = direct_copy(job->src_mm, job->src + off,
+					  (void __user *)(job->dst + off),
+					  NULL, n, false);
+		if (ret)
+			WRITE_ONCE(job->error, ret);
+	}
 }
 
 /*
@@ -166,6 +228,28 @@ static bool direct_ok(const struct mp_waiter *rw, const struct mp_xfer *x)
 	dst = (unsigned long)dest->buf;
 	return dest->mm != current->mm ||
 	       src + x->len <= dst || dst + x->len <= src;
+}
+
+/*
+ * The sender is done with its part of @job: no receiver may join it any
+ * more; wait for one that did to finish its unit (bounded: it never waits
+ * either).  The copy's result.
+ */
+static int job_done(struct mp_mailbox *mb, struct mp_waiter *rw,
+		    struct mp_direct_job *job)
+{
+	unsigned int helpers;
+
+	spin_lock(&mb->lock);
+	rw->job = NULL;
+	helpers = job->helpers;
+	spin_unlock(&mb->lock);
+	while (helpers) {
+		cpu_relax();
+		/* Pairs with the receiver's release: its error is seen. */
+		helpers = smp_load_acquire(&job->helpers);
+	}
+	return READ_ONCE(job->error);
 }
 
 /**
@@ -192,7 +276,9 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	struct msgport_msginfo info;
 	struct mp_wake wk = { };
 	struct mp_direct_dest *dest;
+	struct mp_direct_job job;
 	struct mp_waiter *rw;
+	bool shared;
 	u32 n;
 	int ret;
 
@@ -210,6 +296,18 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	WRITE_ONCE(rw->state, MP_W_FILLING);
 	mp_wake_note_peer(&mb->last_sender, &wk);
 	mp_queue_stamp(mb, &hdr);
+	dest = rw->dest;
+	n = x->len;
+	/* A receiver on its CPU (spinning) takes its part of a large copy. */
+	shared = n >= 2 * MP_DIRECT_SHARE && rw->spinning;
+	if (shared) {
+		job = (struct mp_direct_job) {
+			.src_mm = current->mm, .src = (unsigned long)x->buf,
+			.dst_mm = dest->mm, .dst = (unsigned long)dest->buf,
+			.len = n, .next = ATOMIC_INIT(0),
+		};
+		rw->job = &job;
+	}
 	spin_unlock(&mb->lock);
 	mp_wake_flush(mb, &wk);
 
@@ -220,13 +318,17 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	hdr.egid = current_egid();
 	hdr.prio = x->prio;
 	hdr.len = x->len;
-	dest = rw->dest;
-	n = x->len;
-	ret = direct_write(dest->mm, (unsigned long)dest->buf, x->buf, NULL, n);
+	if (shared) {
+		job_run(&job, true);
+		ret = job_done(mb, rw, &job);
+	} else {
+		ret = direct_copy(dest->mm, (unsigned long)dest->buf, x->buf,
+				  NULL, n, true);
+	}
 	if (!ret && dest->uinfo) {
 		mp_msg_info_in(&hdr, dest->pid_ns, dest->user_ns, &info);
-		ret = direct_write(dest->mm, (unsigned long)dest->uinfo, NULL,
-				   &info, sizeof(info));
+		ret = direct_copy(dest->mm, (unsigned long)dest->uinfo, NULL,
+				  &info, sizeof(info), true);
 	}
 
 	spin_lock(&mb->lock);
@@ -282,6 +384,19 @@ void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
 	bool spun = false;
 
 	while (w->state == MP_W_FILLING) {
+		if (w->job) {
+			struct mp_direct_job *job = w->job;
+
+			/* Its part of the copy, once: see "Two CPUs". */
+			w->job = NULL;
+			job->helpers++;
+			spin_unlock(&mb->lock);
+			job_run(job, false);
+			spin_lock(&mb->lock);
+			/* Its error before: the sender acquires helpers. */
+			smp_store_release(&job->helpers, job->helpers - 1);
+			continue;
+		}
 		if (wk->n || wk->poll) {
 			spin_unlock(&mb->lock);
 			mp_wake_flush(mb, wk);

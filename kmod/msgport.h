@@ -247,6 +247,7 @@ struct mp_waiter {
 	u64 seq;			/* sender: the message's sequence number */
 	u64 woken_ns;			/* when a waker queued its wake-up, or 0 */
 	struct mp_direct_dest *dest;	/* receiver: may be written directly */
+	struct mp_direct_job *job;	/* receiver: a copy to help with, mb->lock */
 	u32 filled;			/* receiver: bytes written directly */
 };
 

@@ -449,6 +449,67 @@ static int one_copy_setup(void **state)
 
 #define ONE_COPY_TEST(f) cmocka_unit_test_setup_teardown(f, one_copy_setup, tu_teardown)
 
+#define PP_ROUNDS	60
+#define PP_LEN		(256U * 1024 + 7)
+
+struct pp {
+	struct msgport_mailbox *to, *from;
+};
+
+/* Child: echo PP_ROUNDS messages back, each checked on the way. */
+static int child_echo(void *arg)
+{
+	struct pp *pp = arg;
+	unsigned char *buf = malloc(PP_LEN), *want = malloc(PP_LEN);
+	unsigned int i;
+	ssize_t n;
+
+	CHILD_CHECK(buf && want);
+	for (i = 0; i < PP_ROUNDS; i++) {
+		n = msgport_recv(pp->to, buf, PP_LEN, 0, LONG_NS, NULL);
+		CHILD_CHECK(n == PP_LEN);
+		tu_fill(want, PP_LEN, 100 + i, 0);
+		CHILD_CHECK(!memcmp(buf, want, PP_LEN));
+		CHILD_CHECK(msgport_send(pp->from, buf, PP_LEN, 0, 0, LONG_NS, NULL) == 0);
+	}
+	free(buf);
+	free(want);
+	return 0;
+}
+
+/*
+ * Large messages back and forth between two processes, each side waiting
+ * (and spinning) as the other sends: the copies are one-copy ones, shared
+ * by both sides' CPUs when the receiver spins; every byte checked.
+ */
+static void test_one_copy_ping_pong(void **state)
+{
+	struct pp pp = { .to = big_mailbox(1), .from = big_mailbox(1) };
+	unsigned char *out = malloc(PP_LEN), *in = malloc(PP_LEN);
+	struct msgport_stat st;
+	unsigned int i;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(out);
+	assert_non_null(in);
+	tu_param_set("max_user_bytes", 64ULL << 20);
+	memset(in, 0, PP_LEN);
+	pid = tu_fork(child_echo, &pp);
+	for (i = 0; i < PP_ROUNDS; i++) {
+		tu_fill(out, PP_LEN, 100 + i, 0);
+		assert_int_equal(msgport_send(pp.to, out, PP_LEN, 0, 0, LONG_NS, NULL), 0);
+		assert_int_equal(msgport_recv(pp.from, in, PP_LEN, 0, LONG_NS, NULL), PP_LEN);
+		assert_memory_equal(in, out, PP_LEN);
+	}
+	assert_child_ok(pid);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(msgport_mailbox_stat(pp.to, &st), 0);
+	assert_int_equal(st.received, PP_ROUNDS);
+	free(out);
+	free(in);
+}
+
 static const struct CMUnitTest one_copy_tests[] = {
 	ONE_COPY_TEST(test_one_copy_to_waiting_receiver),
 	ONE_COPY_TEST(test_one_copy_truncating_receiver),
@@ -459,6 +520,7 @@ static const struct CMUnitTest one_copy_tests[] = {
 	ONE_COPY_TEST(test_one_copy_sender_fault),
 	ONE_COPY_TEST(test_one_copy_info_in_receivers_namespaces),
 	ONE_COPY_TEST(test_one_copy_between_users),
+	ONE_COPY_TEST(test_one_copy_ping_pong),
 };
 
 MSGPORT_SUITE(one_copy_suite, MSGPORT_GROUP_MODULE, 450, "one-copy",
