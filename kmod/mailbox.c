@@ -349,6 +349,7 @@ __poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
 {
 	__poll_t mask = 0;
 
+	/* Queued before the state is read under the lock: mp_wake_flush(). */
 	poll_wait(file, &mb->poll_wq, pt);
 	spin_lock(&mb->lock);
 	if (mb->dead) {

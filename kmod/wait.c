@@ -84,7 +84,9 @@ void mp_wake_add(struct mp_wake *wk, struct mp_waiter *w)
  * peer reference replaced by mp_wake_note_peer() (@wk->put).  Leaves @wk
  * empty, to be used again.
  *
- * Context: Called after mb->lock is dropped (not held); does not sleep.
+ * Context: Called after mb->lock is dropped (not held), with what was
+ * gathered in that hold of it (or in earlier ones): the poll events need
+ * the lock's ordering.  Does not sleep.
  */
 void mp_wake_flush(struct mp_mailbox *mb, struct mp_wake *wk)
 {
@@ -95,7 +97,15 @@ void mp_wake_flush(struct mp_mailbox *mb, struct mp_wake *wk)
 		put_task_struct(wk->task[i]);
 	}
 	wk->n = 0;
-	if (wk->poll && wq_has_sleeper(&mb->poll_wq))
+	/*
+	 * No smp_mb() (wq_has_sleeper()): the events were gathered under
+	 * mb->lock, and a poller queues itself on poll_wq before it takes
+	 * mb->lock to read the state (mp_mailbox_poll()).  So either its
+	 * hold of the lock came after ours and it saw the new state, or it
+	 * came before, and its queueing is ordered before our lock and seen
+	 * here.
+	 */
+	if (wk->poll && waitqueue_active(&mb->poll_wq))
 		wake_up_interruptible_poll(&mb->poll_wq, wk->poll);
 	wk->poll = 0;
 	put_pid(wk->put);
