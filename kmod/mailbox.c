@@ -142,7 +142,7 @@ static void drop_msgs(struct mp_msg **msgs, unsigned int n)
 	unsigned int i, nfree = 0;
 
 	for (i = 0; i < n; i++) {
-		if (refcount_dec_and_test(&msgs[i]->ref))
+		if (mp_msg_unref(msgs[i]))
 			msgs[nfree++] = msgs[i];
 	}
 	mp_msgs_free(msgs, nfree);

@@ -508,13 +508,14 @@ struct mp_msg *mp_msg_create(const struct mp_xfer *x)
  * mp_msg_put() - drop a reference to a message
  * @msg: the message
  *
- * Drops a reference to @msg; the last one frees it (mp_msg_free()).
+ * Drops a reference to @msg (mp_msg_unref()); the last one frees it
+ * (mp_msg_free()).
  *
  * Context: Called without mb->lock; may sleep (when it frees the message).
  */
 void mp_msg_put(struct mp_msg *msg)
 {
-	if (refcount_dec_and_test(&msg->ref))
+	if (mp_msg_unref(msg))
 		mp_msg_free(msg);
 }
 

@@ -405,6 +405,30 @@ static inline void mp_msg_free(struct mp_msg *msg)
 	mp_msgs_free(&msg, 1);
 }
 
+/**
+ * mp_msg_unref() - drop a reference to a message, not freeing it
+ * @msg: the message, not queued, or queued and held by a peeker (the caller)
+ *
+ * Drops the caller's reference to @msg.  The only one left, it is not
+ * dropped with an atomic: nobody can take another (a peeker takes one only
+ * under mb->lock, of a queued message, whose queue's reference is then
+ * another), and the read barrier orders a peeker's last reads of @msg, made
+ * before it dropped its reference, before the caller frees it (as
+ * skb_unref() does).
+ *
+ * Context: Any; takes no lock, does not sleep.
+ * Return: True if that was the last reference: the caller frees @msg.
+ */
+static inline bool mp_msg_unref(struct mp_msg *msg)
+{
+	if (likely(refcount_read(&msg->ref) == 1)) {
+		/* Pairs with a peeker's release in refcount_dec_and_test(). */
+		smp_rmb();
+		return true;
+	}
+	return refcount_dec_and_test(&msg->ref);
+}
+
 void mp_msg_put(struct mp_msg *msg);
 int mp_msg_payload_to_user(const struct mp_msg *msg, void __user *buf, u32 n);
 void mp_msg_info_in(const struct mp_msg *msg, struct pid_namespace *pid_ns,

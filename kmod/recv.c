@@ -81,7 +81,7 @@ static bool received_last(struct mp_mailbox *mb, struct mp_msg *msg,
 {
 	if (msg->call)
 		mp_call_claim(mb, msg->call, x->mbf);
-	return refcount_dec_and_test(&msg->ref);
+	return mp_msg_unref(msg);
 }
 
 static void received(struct mp_mailbox *mb, struct mp_msg *msg,
