@@ -15,9 +15,10 @@
  * Release also fails the calls received through the file and not answered
  * (rpc.c), before the mailbox reference goes.
  *
- * Each ioctl copies its struct once and validates the kernel copy.  Output
- * fields are made writable (zeroed) before the operation starts, so a
- * read-only struct fails with -EFAULT before any message moves.
+ * Each ioctl copies its struct once and validates the kernel copy (a send's
+ * and a receive's field by field, in one user access).  Output fields are
+ * made writable (zeroed) before the operation starts, so a read-only struct
+ * fails with -EFAULT before any message moves.
  */
 #include <linux/anon_inodes.h>
 #include <linux/compat.h>
@@ -39,24 +40,46 @@ static u32 file_nonblock(const struct file *file)
 	return (file->f_flags & O_NONBLOCK) ? MSGPORT_F_NONBLOCK : 0;
 }
 
-/* Copy and check a struct msgport_send and prepare @x from it. */
+/*
+ * Copy and check a struct msgport_send and prepare @x from it.  Its fields
+ * are read and seq is made writable in one user access (one access check,
+ * one speculation barrier, no copy of the struct through a buffer); the
+ * checks in between are the ones a copy would be followed by, in the same
+ * order.
+ */
 static int send_args(struct mp_file *mbf,
 		     struct msgport_send __user *u, struct mp_xfer *x)
 {
 	struct msgport_send s;
+	int ret = -EFAULT;
 
-	if (copy_from_user(&s, u, sizeof(s)))
+	if (!user_access_begin(u, sizeof(*u)))
 		return -EFAULT;
+	unsafe_get_user(s.buf, &u->buf, out);
+	unsafe_get_user(s.timeout_ns, &u->timeout_ns, out);
+	unsafe_get_user(s.len, &u->len, out);
+	unsafe_get_user(s.flags, &u->flags, out);
+	unsafe_get_user(s.priority, &u->priority, out);
+	unsafe_get_user(s.reserved0, &u->reserved0, out);
+	unsafe_get_user(s.reserved[0], &u->reserved[0], out);
+	unsafe_get_user(s.reserved[1], &u->reserved[1], out);
+	ret = -EINVAL;
 	if (s.reserved0 || s.reserved[0] || s.reserved[1])
-		return -EINVAL;
+		goto out;
 	if (s.flags & ~MSGPORT_SEND_FLAGS)
-		return -EINVAL;
+		goto out;
 	if (s.priority > MSGPORT_PRIO_MAX)
-		return -EINVAL;
+		goto out;
+	ret = -EBADF;
 	if (!(mbf->access & MSGPORT_O_SEND))
-		return -EBADF;
-	if (put_user(0, &u->seq))
-		return -EFAULT;
+		goto out;
+	ret = -EFAULT;
+	unsafe_put_user(0, &u->seq, out);
+	ret = 0;
+out:
+	user_access_end();
+	if (ret)
+		return ret;
 
 	memset(x, 0, sizeof(*x));
 	if (s.flags & MSGPORT_F_SPAN) {
@@ -138,26 +161,51 @@ static long send_batch(struct mp_file *mbf, struct msgport_send __user *u,
  * puts.  @clear_info: zero info now (what a failed receive leaves there),
  * which also fails a read-only struct before any message moves; a batch's
  * later entries skip it, as a fault writing their info puts their
- * messages back (mp_recv_batch()).
+ * messages back (mp_recv_batch()).  The fields are read and info zeroed in
+ * one user access, as send_args() does.
  */
 static long recv_args(struct mp_file *mbf,
 		      struct msgport_recv __user *u, struct mp_xfer *x,
 		      bool clear_info)
 {
 	struct msgport_recv r;
+	long ret = -EFAULT;
 
-	if (copy_from_user(&r, u, offsetof(struct msgport_recv, info)))
+	if (!user_access_begin(u, clear_info ? sizeof(*u) :
+				offsetof(struct msgport_recv, info)))
 		return -EFAULT;
+	unsafe_get_user(r.buf, &u->buf, out);
+	unsafe_get_user(r.timeout_ns, &u->timeout_ns, out);
+	unsafe_get_user(r.buf_len, &u->buf_len, out);
+	unsafe_get_user(r.flags, &u->flags, out);
+	unsafe_get_user(r.from_pid, &u->from_pid, out);
+	unsafe_get_user(r.reserved0, &u->reserved0, out);
+	unsafe_get_user(r.reserved[0], &u->reserved[0], out);
+	ret = -EINVAL;
 	if (r.reserved0 || r.reserved[0])
-		return -EINVAL;
+		goto out;
 	if (r.flags & ~MSGPORT_RECV_FLAGS)
-		return -EINVAL;
+		goto out;
 	if ((r.flags & MSGPORT_F_FROM) ? r.from_pid <= 0 : r.from_pid != 0)
-		return -EINVAL;
+		goto out;
+	ret = -EBADF;
 	if (!(mbf->access & MSGPORT_O_RECV))
-		return -EBADF;
-	if (clear_info && clear_user(&u->info, sizeof(u->info)))
-		return -EFAULT;
+		goto out;
+	ret = -EFAULT;
+	if (clear_info) {
+		/* struct msgport_msginfo is 8-byte words (the uapi header). */
+		u64 __user *p = (u64 __user *)&u->info;
+		unsigned int i;
+
+		BUILD_BUG_ON(sizeof(u->info) % sizeof(u64));
+		for (i = 0; i < sizeof(u->info) / sizeof(u64); i++)
+			unsafe_put_user(0, &p[i], out);
+	}
+	ret = 0;
+out:
+	user_access_end();
+	if (ret)
+		return ret;
 	if (r.flags & MSGPORT_F_FROM) {
 		x->from = mp_get_tgid(r.from_pid);
 		if (!x->from)
