@@ -611,8 +611,10 @@ void mp_msg_info_in(const struct mp_msg *msg, struct pid_namespace *pid_ns,
 		    struct user_namespace *user_ns,
 		    struct msgport_msginfo *info)
 {
-	msg_info_fill(msg, pid_nr_ns(msg->tgid, pid_ns),
-		      pid_nr_ns(msg->tid ?: msg->tgid, pid_ns),
+	pid_t pid = pid_nr_ns(msg->tgid, pid_ns);
+
+	/* No tid: the sender was its thread group's leader (mp_msgs_create()). */
+	msg_info_fill(msg, pid, msg->tid ? pid_nr_ns(msg->tid, pid_ns) : pid,
 		      from_kuid_munged(user_ns, msg->euid),
 		      from_kgid_munged(user_ns, msg->egid), info);
 }

@@ -169,10 +169,10 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		if (w.state == MP_W_RETRY) {
 			msg = mp_queue_first(mb, w.from);
 			if (msg) {
-				mp_msg_info(msg, &info);
 				if (mp_msg_copy_len(msg, w.span) > x->len &&
 				    !w.trunc) {
 					/* Too small: it stays; let others look. */
+					mp_msg_info(msg, &info);
 					msg = NULL;
 					mp_queue_kick(mb, &wk);
 					ret = -EMSGSIZE;
@@ -235,8 +235,8 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		return w.filled;
 	}
 
-	if (w.state == MP_W_READY)
-		mp_msg_info(msg, &info);
+	/* Held (taken, handed over or peeked): its metadata is fixed. */
+	mp_msg_info(msg, &info);
 	ret = copy_out(mb, msg, x, &info);
 	trace_msgport_recv(mb, x, msg, ret);
 	if (!w.take) {
