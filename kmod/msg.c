@@ -349,17 +349,15 @@ static unsigned int msgs_alloc(const struct mp_xfer *xs,
 }
 
 /*
- * @n references to the current task's pid of @type, taken at once.  The
- * pid API takes one at a time (get_pid()); a batch's messages each hold
- * one, so it adds n - 1 to the count get_pid() raises, and gives them back
- * the same way (put_pid_many()).
+ * @n references to @pid, the current task's, taken at once.  The pid API
+ * takes one at a time (get_pid()); a batch's messages each hold one, so it
+ * adds @n at once, and gives them back the same way (put_pid_many()).  No
+ * RCU read section, as get_task_pid() takes for any task: the current
+ * task's pids stay while it runs this (task_tgid(), task_pid()).
  */
-static struct pid *get_current_pid_many(enum pid_type type, unsigned int n)
+static struct pid *get_current_pid_many(struct pid *pid, unsigned int n)
 {
-	struct pid *pid = get_task_pid(current, type);
-
-	if (pid && n > 1)
-		refcount_add(n - 1, &pid->count);
+	refcount_add(n, &pid->count);
 	return pid;
 }
 
@@ -432,10 +430,10 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 			return 0;
 	}
 
-	tgid = get_current_pid_many(PIDTYPE_TGID, n);
+	tgid = get_current_pid_many(task_tgid(current), n);
 	/* A main thread's tid is its tgid: no second reference then. */
 	if (!thread_group_leader(current))
-		tid = get_current_pid_many(PIDTYPE_PID, n);
+		tid = get_current_pid_many(task_pid(current), n);
 	euid = current_euid();
 	egid = current_egid();
 	for (i = 0; i < n; i++) {
