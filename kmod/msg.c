@@ -10,11 +10,13 @@
  *   the sender that made it, a mailbox queue, a sender waiting for room, or
  *   a receiver; msg->ref is raised only by a peeking receiver that copies a
  *   queued message outside the lock.  A message is charged to its sender's
- *   euid (user_quota.c) until freed, and holds a reference to that record
- *   and to its sender's pids; the messages a batch makes (mp_msgs_create()) or
- *   frees (mp_msgs_free()) together take and give back those references at
- *   once, one each.  A call's request (msg->call) holds a reference to its
- *   call record (rpc.c), dropped when the message is freed.
+ *   euid (user_quota.c) until freed, its charge holding that record (no
+ *   reference of its own: user_quota.c), and holds a reference to its
+ *   sender's pids; the messages a batch makes (mp_msgs_create()) or frees
+ *   (mp_msgs_free()) together charge and uncharge at once and take and give
+ *   back those references at once, one each.  A call's request (msg->call)
+ *   holds a reference to its call record (rpc.c), dropped when the message
+ *   is freed.
  *
  * What a message costs
  *   A message is charged what it holds of kernel memory, header and buffer
@@ -296,8 +298,8 @@ int mp_msg_payload_to_user(const struct mp_msg *msg, void __user *buf, u32 n)
  *
  * Frees @msgs[0..@n): uncharges them (mp_msg_charge() each), puts each
  * one's call reference (msg->call) and frees their buffers.  A run of one
- * sender's messages gives its references to the quota record and the pids
- * back at once (as mp_msgs_create() took them).
+ * sender's messages is uncharged, and gives its references to the pids
+ * back, at once (as mp_msgs_create() took them).
  *
  * Context: Called without mb->lock.  May take the quota table's lock and
  * may sleep (kvfree() of a large buffer).
@@ -319,7 +321,7 @@ void mp_msgs_free(struct mp_msg **msgs, unsigned int n)
 			charge += mp_msg_charge(msgs[i + run]->len);
 		}
 		mp_objects_msg_add(-(long)run, -(long)bytes);
-		mp_quota_uncharge_many(m->quota, charge, run);
+		mp_quota_uncharge(m->quota, charge);
 		put_pid_many(m->tgid, run);
 		put_pid_many(m->tid, run);
 	}
@@ -375,7 +377,7 @@ static struct pid *get_current_pid_many(struct pid *pid, unsigned int n)
  * (mp_msg_charge()) charged to the sender's quota at once (or, over the
  * limit, those of as many of the first as fit, so that the message that
  * would go over fails, as a single send would), one reference per message
- * taken at once on the quota and the pids.  A payload that faults
+ * taken at once on the pids.  A payload that faults
  * ends the batch there.  A message that is a call's request (@xs[i].call)
  * is bound to its call (mp_call_bind()) last, so that a message that is not
  * made has no call to fail.
@@ -405,12 +407,11 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 		return 0;
 	}
 	bytes = msgs_charge(xs, n);
-	ret = mp_quota_charge_many(bytes, n, xs[0].quota, &quota);
+	ret = mp_quota_charge_held(bytes, xs[0].quota, &quota);
 	/* Over the limit: as many as fit, as single sends would go. */
 	for (made = n; ret == -EDQUOT && made > 1;) {
 		bytes -= mp_msg_charge(xs[--made].len);
-		ret = mp_quota_charge_many(bytes, made, xs[0].quota,
-					   &quota);
+		ret = mp_quota_charge_held(bytes, xs[0].quota, &quota);
 	}
 	if (ret) {
 		*err = ret;
@@ -422,8 +423,7 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 	}
 	made = msgs_alloc(xs, msgs, n);
 	if (made < n) {
-		mp_quota_uncharge_many(quota, bytes - msgs_charge(xs, made),
-				       n - made);
+		mp_quota_uncharge(quota, bytes - msgs_charge(xs, made));
 		*err = -ENOMEM;
 		n = made;
 		if (!n)

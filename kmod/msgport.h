@@ -169,11 +169,7 @@ void mp_quota_show(struct seq_file *m);
 int mp_quota_charge(size_t len, struct mp_quota **quotap);
 int mp_quota_charge_held(size_t len, struct mp_quota *held,
 			 struct mp_quota **quotap);
-int mp_quota_charge_many(size_t len, unsigned int refs,
-			 struct mp_quota *held, struct mp_quota **quotap);
 void mp_quota_uncharge(struct mp_quota *quota, size_t len);
-void mp_quota_uncharge_many(struct mp_quota *quota, size_t len,
-			    unsigned int refs);
 int mp_quota_charge_mailbox(struct mp_quota **quotap);
 void mp_quota_uncharge_mailbox(struct mp_quota *quota);
 struct mp_quota *mp_quota_hold(void);

@@ -6,22 +6,31 @@
  *
  * Locking
  *   mp_quota_lock (spinlock) serialises insertions into and removals
- *   from the hash; lookups walk it under RCU and skip entries whose count
- *   already reached zero (about to be removed).  A quota's byte count is an
- *   atomic, charged and uncharged without any lock.  Leaf lock: never held
- *   with another msgport lock.
+ *   from the hash, and the decision to remove a record; lookups walk it
+ *   under RCU.  A quota's byte count is an atomic, charged and uncharged
+ *   without any lock.  Leaf lock: never held with another msgport lock.
  *
  * Lifetimes
- *   A struct mp_quota exists while referenced: each charged message
- *   holds one reference (taken by mp_quota_charge, dropped by
- *   mp_quota_uncharge when the message is freed), and so does each
- *   region (charged at creation, uncharged when freed; region.c), and so
- *   does each mailbox, counted in @mailboxes (mp_quota_charge_mailbox(),
- *   max_user_mailboxes), and each mailbox descriptor opened for sending
- *   (mp_quota_hold(), for its opener's euid, until release): so a steady
+ *   A struct mp_quota exists while it is referenced or charged.  References
+ *   (@ref): each mailbox, counted in @mailboxes (mp_quota_charge_mailbox(),
+ *   max_user_mailboxes), each mailbox descriptor opened for sending
+ *   (mp_quota_hold(), for its opener's euid, until release: so a steady
  *   sender's record is found, not created and freed again, at every
- *   message.  The last put removes it from the hash under the lock and
- *   frees it after a grace period.
+ *   message), and a charge in progress that looked the record up.  Charges
+ *   (@bytes): each message (its bytes charged by mp_quota_charge_held()
+ *   until mp_quota_uncharge() when it is freed) and each region (charged at
+ *   creation, uncharged when freed; region.c) holds its record by its bytes
+ *   alone, without a reference of its own: the record stays while @bytes is
+ *   not zero.  So a message costs its record one atomic at each end, the
+ *   charge's and the uncharge's.  Whoever brings the second of the two
+ *   counts to zero (a put of the last reference, an uncharge of the last
+ *   bytes; both are fully ordered, so at least one of two racing sees the
+ *   other's zero) removes the record from the hash under the lock, if both
+ *   are still zero and it is not gone already (@gone), and frees it after a
+ *   grace period; the one who brought it to zero holds the RCU read lock
+ *   until then.  A lookup that finds a live record with no reference (only
+ *   charged) takes its first one under the lock, where no removal can
+ *   decide meanwhile.
  *
  * The byte limit applies to everyone, root included; the mailbox count
  * yields to CAP_SYS_RESOURCE.  A charge that would exceed a limit fails with
@@ -44,22 +53,42 @@
 struct mp_quota {
 	struct hlist_node node;
 	kuid_t uid;
-	refcount_t ref;
+	refcount_t ref;			/* not counting charges (see the top) */
 	atomic_long_t bytes;
 	atomic_t mailboxes;		/* named mailboxes and inboxes made */
+	bool gone;			/* out of the hash: mp_quota_lock */
 	struct rcu_head rcu;
 };
 
 static DEFINE_HASHTABLE(mp_quotas, MP_QUOTA_BITS);
 static DEFINE_SPINLOCK(mp_quota_lock);
 
-static struct mp_quota *quota_find_rcu(kuid_t uid)
+/*
+ * Under mp_quota_lock: a reference to @q, found in the hash and not gone,
+ * even if it has none (only charges hold it): no removal decides meanwhile.
+ */
+static void quota_get_locked(struct mp_quota *q)
+{
+	if (!refcount_inc_not_zero(&q->ref))
+		refcount_set(&q->ref, 1);
+}
+
+/* Under RCU, and under mp_quota_lock if @locked: @uid's record, referenced. */
+static struct mp_quota *quota_find_rcu(kuid_t uid, bool locked)
 {
 	struct mp_quota *q;
 
 	hash_for_each_possible_rcu(mp_quotas, q, node, __kuid_val(uid)) {
-		if (uid_eq(q->uid, uid) && refcount_inc_not_zero(&q->ref))
+		if (!uid_eq(q->uid, uid) || READ_ONCE(q->gone))
+			continue;
+		if (refcount_inc_not_zero(&q->ref))
 			return q;
+		/* Only charged: its first reference is taken under the lock. */
+		if (locked) {
+			quota_get_locked(q);
+			return q;
+		}
+		return NULL;
 	}
 	return NULL;
 }
@@ -69,7 +98,7 @@ static struct mp_quota *quota_get(kuid_t uid)
 	struct mp_quota *q, *fresh;
 
 	rcu_read_lock();
-	q = quota_find_rcu(uid);
+	q = quota_find_rcu(uid, false);
 	rcu_read_unlock();
 	if (q)
 		return q;
@@ -84,7 +113,7 @@ static struct mp_quota *quota_get(kuid_t uid)
 
 	spin_lock(&mp_quota_lock);
 	rcu_read_lock();
-	q = quota_find_rcu(uid);
+	q = quota_find_rcu(uid, true);
 	rcu_read_unlock();
 	if (!q) {
 		hash_add_rcu(mp_quotas, &fresh->node, __kuid_val(uid));
@@ -96,50 +125,61 @@ static struct mp_quota *quota_get(kuid_t uid)
 	return q;
 }
 
-static void quota_put(struct mp_quota *q)
+/*
+ * One of @q's two counts reached zero: remove and free it if both are zero,
+ * once.  Called under rcu_read_lock() (@q is not freed meanwhile).
+ */
+static void quota_maybe_free(struct mp_quota *q)
 {
-	/* At zero nobody can take it again (refcount_inc_not_zero). */
-	if (!refcount_dec_and_test(&q->ref))
-		return;
 	spin_lock(&mp_quota_lock);
+	if (q->gone || refcount_read(&q->ref) ||
+	    atomic_long_read(&q->bytes)) {
+		spin_unlock(&mp_quota_lock);
+		return;
+	}
+	WRITE_ONCE(q->gone, true);
 	hash_del_rcu(&q->node);
 	spin_unlock(&mp_quota_lock);
 	kfree_rcu(q, rcu);
 }
 
-/* Put @refs references to @q (at least one) at once. */
-static void quota_put_many(struct mp_quota *q, unsigned int refs)
+static void quota_put(struct mp_quota *q)
 {
-	/* Short of the last one, they cannot be the last. */
-	if (refs > 1)
-		WARN_ON_ONCE(refcount_sub_and_test(refs - 1, &q->ref));
-	quota_put(q);
+	rcu_read_lock();
+	if (refcount_dec_and_test(&q->ref)) {
+		/*
+		 * Fully ordered, as the uncharge's atomic_long_sub_return():
+		 * of an uncharge to zero racing with it, one sees the other.
+		 */
+		smp_mb__after_atomic();
+		if (!atomic_long_read(&q->bytes))
+			quota_maybe_free(q);
+	}
+	rcu_read_unlock();
 }
 
 /**
- * mp_quota_charge_many() - charge several messages' bytes to the current euid
- * @len: the bytes to charge, all the messages together
- * @refs: how many messages (at least 1)
+ * mp_quota_charge_held() - charge bytes to the current euid
+ * @len: the bytes to charge (not 0), one message's or a batch's together
  * @held: a record the caller holds a reference to (its descriptor's), or NULL
  * @quotap: where the charged record goes, on success
  *
- * Charges @len bytes to the current euid, for @refs messages: on success
- * *@quotap holds @refs references (each message's uncharge puts one).  @held,
- * if it is the current euid's record, is taken without a lookup; otherwise the
- * euid's record is looked up, or made.  The euid's total never goes over
- * max_user_bytes, not even for a moment (a compare-and-exchange loop): a
- * batch's charge must not make a concurrent single send fail.  A charge that
- * fails changes nothing.
+ * Charges @len bytes to the current euid's record, which they then hold
+ * until mp_quota_uncharge() gives them back (see the top: charges hold the
+ * record without references of their own).  @held, if it is the current
+ * euid's record, is charged without a lookup; otherwise the euid's record is
+ * looked up, or made.  The euid's total never goes over max_user_bytes, not
+ * even for a moment (a compare-and-exchange loop): a batch's charge must not
+ * make a concurrent single send fail.  A charge that fails changes nothing.
  *
  * Context: Process context (the current euid).  May sleep (a record is
  * allocated with GFP_KERNEL_ACCOUNT), but not if @held is the current euid's
- * record.  May take mp_quota_lock (a leaf).
+ * record.  May take mp_quota_lock (a leaf), but not then.
  *
- * Return: 0; -EINVAL (with a warning) if @refs is 0; -ENOMEM if no record could
- * be made; -EDQUOT if the charge would go over max_user_bytes.
+ * Return: 0; -EINVAL (with a warning) if @len is 0; -ENOMEM if no record
+ * could be made; -EDQUOT if the charge would go over max_user_bytes.
  */
-int mp_quota_charge_many(size_t len, unsigned int refs,
-			 struct mp_quota *held,
+int mp_quota_charge_held(size_t len, struct mp_quota *held,
 			 struct mp_quota **quotap)
 {
 	unsigned long limit = READ_ONCE(mp_max_user_bytes);
@@ -147,10 +187,11 @@ int mp_quota_charge_many(size_t len, unsigned int refs,
 	bool own = held && uid_eq(held->uid, euid);
 	struct mp_quota *q;
 	long cur;
+	int ret = 0;
 
-	if (WARN_ON_ONCE(!refs))
+	/* Nothing charged would hold the record. */
+	if (WARN_ON_ONCE(!len))
 		return -EINVAL;
-	/* A record looked up comes with one reference. */
 	q = own ? held : quota_get(euid);
 	if (!q)
 		return -ENOMEM;
@@ -162,51 +203,30 @@ int mp_quota_charge_many(size_t len, unsigned int refs,
 	do {
 		if (len > limit || (unsigned long)cur > limit - len) {
 			trace_msgport_quota_refused(euid, len, cur, limit);
-			if (!own)
-				quota_put(q);
-			return -EDQUOT;
+			ret = -EDQUOT;
+			break;
 		}
 	} while (!atomic_long_try_cmpxchg(&q->bytes, &cur, cur + len));
-	refs -= !own;		/* a looked-up record came with one */
-	if (refs)
-		refcount_add(refs, &q->ref);
-	*quotap = q;
-	return 0;
-}
-
-/**
- * mp_quota_charge_held() - charge one message's bytes to the current euid
- * @len: the bytes
- * @held: a record the caller holds a reference to (its descriptor's), or NULL
- * @quotap: where the charged record, with one new reference, goes on success
- *
- * mp_quota_charge_many() for one message.
- *
- * Context: Process context.  May sleep, but not if @held is the current euid's
- * record.  May take mp_quota_lock (a leaf).
- *
- * Return: 0; -ENOMEM if no record could be made; -EDQUOT if the charge would go
- * over max_user_bytes.
- */
-int mp_quota_charge_held(size_t len, struct mp_quota *held,
-			 struct mp_quota **quotap)
-{
-	return mp_quota_charge_many(len, 1, held, quotap);
+	/* The bytes charged hold it now: the lookup's reference goes. */
+	if (!own)
+		quota_put(q);
+	if (!ret)
+		*quotap = q;
+	return ret;
 }
 
 /**
  * mp_quota_charge() - charge bytes to the current euid
- * @len: the bytes
- * @quotap: where the charged record, with one new reference, goes on success
+ * @len: the bytes (not 0)
+ * @quotap: where the charged record goes, on success
  *
- * mp_quota_charge_many() for one charge (a message, or a region: region.c)
- * without a held record: the euid's record is looked up, or made.
- * mp_quota_uncharge() undoes it.
+ * mp_quota_charge_held() without a held record (a region: region.c): the
+ * euid's record is looked up, or made.  mp_quota_uncharge() undoes it.
  *
  * Context: Process context.  May sleep.  May take mp_quota_lock (a leaf).
  *
- * Return: 0; -ENOMEM if no record could be made; -EDQUOT if the charge would go
- * over max_user_bytes.
+ * Return: 0; -EINVAL (with a warning) if @len is 0; -ENOMEM if no record
+ * could be made; -EDQUOT if the charge would go over max_user_bytes.
  */
 int mp_quota_charge(size_t len, struct mp_quota **quotap)
 {
@@ -215,39 +235,25 @@ int mp_quota_charge(size_t len, struct mp_quota **quotap)
 EXPORT_SYMBOL_NS_GPL(mp_quota_charge, MP_TEST_NS);
 
 /**
- * mp_quota_uncharge_many() - uncharge the bytes of several messages
+ * mp_quota_uncharge() - give back charged bytes
  * @quota: the record they were charged to
- * @len: their bytes, all together
- * @refs: how many messages (at least 1)
+ * @len: the bytes, of one charge or of several together
  *
- * Uncharges @len bytes of @refs messages, each holding a reference, and puts
- * those references.  The last reference removes the record from the hash and
- * frees it after an RCU grace period.
- *
- * Context: Process context.  Does not sleep.  Takes and releases mp_quota_lock
- * (a leaf) when it puts the last reference.
- */
-void mp_quota_uncharge_many(struct mp_quota *quota, size_t len,
-			    unsigned int refs)
-{
-	atomic_long_sub(len, &quota->bytes);
-	quota_put_many(quota, refs);
-}
-
-/**
- * mp_quota_uncharge() - undo mp_quota_charge()
- * @quota: the record the bytes were charged to
- * @len: the bytes
- *
- * Uncharges @len bytes and puts the charge's reference
- * (mp_quota_uncharge_many() for one).
+ * Uncharges @len bytes.  If that leaves the record with no bytes and no
+ * reference, it is removed from the hash and freed after an RCU grace
+ * period.
  *
  * Context: Process context.  Does not sleep.  Takes and releases mp_quota_lock
- * (a leaf) when it puts the last reference.
+ * (a leaf) when it leaves the record with neither.
  */
 void mp_quota_uncharge(struct mp_quota *quota, size_t len)
 {
-	mp_quota_uncharge_many(quota, len, 1);
+	rcu_read_lock();
+	/* Fully ordered: a put of the last reference racing with it sees it. */
+	if (!atomic_long_sub_return(len, &quota->bytes) &&
+	    !refcount_read(&quota->ref))
+		quota_maybe_free(quota);
+	rcu_read_unlock();
 }
 EXPORT_SYMBOL_NS_GPL(mp_quota_uncharge, MP_TEST_NS);
 
@@ -256,7 +262,7 @@ EXPORT_SYMBOL_NS_GPL(mp_quota_uncharge, MP_TEST_NS);
  *
  * A reference to the current euid's record, made if there is none, for a
  * descriptor opened for sending, until its release: its sends charge that
- * record without a lookup (mp_quota_charge_many()'s held record), and a steady
+ * record without a lookup (mp_quota_charge_held()), and a steady
  * sender's record is found, not made and freed again, at every message.  It
  * charges nothing.  mp_quota_drop() drops it.
  *
@@ -274,7 +280,7 @@ struct mp_quota *mp_quota_hold(void)
  * @quota: the record, or NULL (nothing to drop)
  *
  * Context: Process context.  Does not sleep.  Takes and releases mp_quota_lock
- * (a leaf) when it drops the last reference.
+ * (a leaf) when it drops the last reference of a record charged nothing.
  */
 void mp_quota_drop(struct mp_quota *quota)
 {
@@ -323,7 +329,8 @@ int mp_quota_charge_mailbox(struct mp_quota **quotap)
  * @quota: the record the mailbox was counted in
  *
  * Context: Process context.  Does not sleep.  Takes and releases
- * mp_quota_lock (a leaf) when it puts the last reference.
+ * mp_quota_lock (a leaf) when it puts the last reference of a record
+ * charged nothing.
  */
 void mp_quota_uncharge_mailbox(struct mp_quota *quota)
 {
