@@ -117,7 +117,9 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 		}
 		mp_queue_stamp(mb, msg);
 		x->seq = msg->seq;
-		mp_queue_deliver(mb, msg, false, &wk);
+		/* No receiver takes it (mp_queue_taker() above): queue it. */
+		mp_queue_insert(mb, msg, false, &wk);
+		mp_queue_kick(mb, &wk);
 		if (!sync) {
 			trace_msgport_send(mb, x, 0);
 			spin_unlock(&mb->lock);
