@@ -261,6 +261,8 @@ static int msg_copy_in(struct mp_msg *msg, const void __user *buf)
 	u32 i, off, c;
 	char *p;
 
+	if (!msg->chunks)	/* in one piece: as before chunks existed */
+		return copy_from_user(msg->payload, buf, msg->len) ? -EFAULT : 0;
 	for (i = 0, off = 0; off < msg->len; i++, off += c) {
 		c = msg_piece(msg, i, &p);
 		if (copy_from_user(p, buf + off, c))
@@ -283,6 +285,8 @@ int mp_msg_payload_to_user(const struct mp_msg *msg, void __user *buf, u32 n)
 	u32 i, off, c;
 	char *p;
 
+	if (!msg->chunks)
+		return copy_to_user(buf, msg->payload, n) ? -EFAULT : 0;
 	for (i = 0, off = 0; off < n; i++, off += c) {
 		c = min(msg_piece(msg, i, &p), n - off);
 		if (copy_to_user(buf + off, p, c))

@@ -483,6 +483,9 @@ static inline int mp_msg_copy_out(struct mp_mailbox *mb,
 	if (msg->span)
 		return n ? mp_region_copy_to_user(mb, buf, msg->span_off,
 						       n) : 0;
+	/* In one piece (all but large payloads): copied here, inline. */
+	if (!msg->chunks)
+		return copy_to_user(buf, msg->payload, n) ? -EFAULT : 0;
 	return mp_msg_payload_to_user(msg, buf, n);
 }
 
