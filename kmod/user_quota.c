@@ -132,7 +132,17 @@ static struct mp_quota *quota_get(kuid_t uid)
 static void quota_maybe_free(struct mp_quota *q)
 {
 	spin_lock(&mp_quota_lock);
-	if (q->gone || refcount_read(&q->ref) ||
+	/*
+	 * The lock does not order these reads against the lockless charges
+	 * and puts: the reference count is read with acquire, pairing with
+	 * the release of refcount_dec_and_test() that follows a charger's
+	 * update of @bytes, so that a charge made before the last put is
+	 * seen here (on a weakly ordered CPU the bytes could else be read
+	 * from before it, and a charged record freed).  Once the count is
+	 * seen at zero under the lock, nobody raises it or charges until the
+	 * lock is dropped.
+	 */
+	if (q->gone || atomic_read_acquire(&q->ref.refs) ||
 	    atomic_long_read(&q->bytes)) {
 		spin_unlock(&mp_quota_lock);
 		return;

@@ -8,7 +8,8 @@
 # Parts, in order (each counted in the final `N passed, N failed`):
 #   kunit      modprobe msgport_kunit; every KUnit case of the msgport_*
 #              suites, from the KTAP in <debugfs>/kunit/*/results
-#   cmocka     msgport-test, the whole in-VM suite
+#   cmocka     msgport-test, the whole in-VM suite but "trace" (see
+#              cmocka_suites())
 #   stress     msgport-stress
 #   fuzz       msgport-fuzz
 #   faults     msgport-faultsweep (one count per swept operation)
@@ -85,6 +86,17 @@ run_counted() {
 	fi
 	[ -n "$line" ] || f=$((f + 1))
 	note "$name" "$p" "$f" $(($(now) - t0)) "exit status $rc"
+}
+
+# The cmocka suites to run here: all but "trace".  Turning trace events on
+# and off patches the kernel's text (the static calls of the sched_switch
+# probe that records command names), and this debug kernel under TCG was
+# seen to livelock there: a CPU looping on the patch site's int3 in
+# __schedule() while the patching CPU waited for its IPI (a soft lockup past
+# 150 s, 2026-12-06).  The trace suite runs on the stock kernels (make
+# check), where the patching takes no time.
+cmocka_suites() {
+	msgport-test --list | awk '!/^#/ && NF && $1 != "trace" { print $1 }'
 }
 
 # run_one NAME CMD...: a program that is one test (exit status).
@@ -189,12 +201,15 @@ part_rmmod() {
 	fi
 }
 
+suites=$(cmocka_suites)
 start=$(now)
 echo "msgport-debug-suite: kernel $(uname -r); parts: $PARTS"
+# $suites: one word per suite, split where used.
+# shellcheck disable=SC2086
 for part in $PARTS; do
 	case $part in
 	kunit) part_kunit ;;
-	cmocka) run_counted cmocka msgport-test ;;
+	cmocka) run_counted cmocka msgport-test $suites ;;
 	stress) run_one stress msgport-stress --procs "$STRESS_PROCS" --messages "$STRESS_MESSAGES" ;;
 	fuzz) run_one fuzz msgport-fuzz --seed "$FUZZ_SEED" --count "$FUZZ_COUNT" ;;
 	faults) run_counted faults msgport-faultsweep ;;
