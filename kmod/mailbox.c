@@ -25,6 +25,11 @@
  *   -> mb->lock.  poll_wq's own lock is never taken under mb->lock (pollers
  *   are woken after unlocking, wait.c).  Destruction works in rounds of
  *   MP_WAKE_MAX wake-ups, so the wake-up list stays on the stack.
+ *   Two rules that let a waker look for pollers without a full barrier
+ *   (mp_wake_flush()): ->poll queues itself on poll_wq before it takes
+ *   mb->lock, and every state the poll mask reads changes only under
+ *   mb->lock (a poller's lock hold then either sees the change, or its
+ *   queueing is seen by the waker after the waker's unlock).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -420,6 +420,8 @@ static inline bool mp_msg_unref(struct mp_msg *msg)
 	if (likely(refcount_read(&msg->ref) == 1)) {
 		/* Pairs with a peeker's release in refcount_dec_and_test(). */
 		smp_rmb();
+		/* A plain store: a second put still warns (underflow). */
+		refcount_set(&msg->ref, 0);
 		return true;
 	}
 	return refcount_dec_and_test(&msg->ref);
