@@ -103,6 +103,19 @@ static struct mp_quota *quota_get(kuid_t uid)
 	if (q)
 		return q;
 
+	/*
+	 * A record that only charges hold (its user has messages queued and
+	 * no descriptor that sends) takes its first reference under the
+	 * lock, without allocating one to throw away.
+	 */
+	spin_lock(&mp_quota_lock);
+	rcu_read_lock();
+	q = quota_find_rcu(uid, true);
+	rcu_read_unlock();
+	spin_unlock(&mp_quota_lock);
+	if (q)
+		return q;
+
 	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
 	if (!fresh)
 		return NULL;
