@@ -326,6 +326,20 @@ static int client_stream(struct child *c)
 }
 
 /*
+ * Message @i on FWD was received, at @msg or (NULL) in c->rxbuf: check its
+ * payload, then give its buffer back.  0, or fail()'s result.
+ */
+static int rx_done(struct child *c, const void *msg, uint64_t i)
+{
+	int ret = payload_verify(msg ? msg : c->rxbuf, c->ch->size, i);
+
+	if (ret)
+		return fail(c, ret, "message", i);
+	rx_release(c->ch, BENCH_FWD, msg);
+	return 0;
+}
+
+/*
  * One process, BENCH_SINGLE: send a message on FWD and receive it back from
  * the same queue, in turn; nobody waits and nobody is woken, so what is left
  * is each call's own cost.  A message sent in chunks goes chunk by chunk,
@@ -376,10 +390,9 @@ static int client_single(struct child *c)
 			if (ret)
 				return fail(c, ret, "send + receive", i);
 		}
-		ret = payload_verify(msg ? msg : c->rxbuf, ch->size, i);
+		ret = rx_done(c, msg, i);
 		if (ret)
-			return fail(c, ret, "message", i);
-		rx_release(ch, BENCH_FWD, msg);
+			return ret;
 		if (last)
 			break;
 	}
@@ -400,10 +413,9 @@ static int server_stream(struct child *c)
 		ret = xfer_recv(ch, BENCH_FWD, c->rxbuf, ch->size, &msg);
 		if (ret)
 			return fail(c, ret, "receive", i);
-		ret = payload_verify(msg ? msg : c->rxbuf, ch->size, i);
+		ret = rx_done(c, msg, i);
 		if (ret)
-			return fail(c, ret, "message", i);
-		rx_release(ch, BENCH_FWD, msg);
+			return ret;
 		if (i == atomic_load(&c->sh->warm))
 			window_start(c, bench_now_ns());
 		if (i + 1 == atomic_load(&c->sh->total))
