@@ -115,20 +115,33 @@ static long mp_ioc_send(struct mp_file *mbf, struct msgport_send __user *u)
 }
 
 /*
+ * Entry @i of a batch's array at @base, entries @esize bytes apart (the
+ * caller's size of the entry's struct, the module's or more).
+ */
+static void __user *batch_entry(void __user *base, u32 esize, u32 i)
+{
+	return base + (size_t)esize * i;
+}
+
+/*
  * A send batch, MP_SEND_BATCH_CHUNK entries at a time: each chunk's
  * messages that need not wait go out in one hold of the mailbox lock
  * (mp_send_batch()).  The number sent, or the first entry's error.
  */
-static long send_batch(struct mp_file *mbf, struct msgport_send __user *u,
+static long send_batch(struct mp_file *mbf, void __user *base, u32 esize,
 		       u32 count)
 {
 	struct mp_xfer xs[MP_SEND_BATCH_CHUNK];
+	struct msgport_send __user *u;
 	u32 done = 0, n, i;
 	long ret = 0;
 
 	while (done < count) {
 		for (n = 0; n < MP_SEND_BATCH_CHUNK && done + n < count; n++) {
-			ret = send_args(mbf, u + done + n, &xs[n]);
+			u = batch_entry(base, esize, done + n);
+			ret = mp_args_tail(u, esize, sizeof(*u), false);
+			if (!ret)
+				ret = send_args(mbf, u, &xs[n]);
 			if (ret)
 				break;
 		}
@@ -141,7 +154,8 @@ static long send_batch(struct mp_file *mbf, struct msgport_send __user *u,
 			}
 			/* Made writable by send_args(): a fault now is a race. */
 			for (i = 0; i < sent; i++) {
-				if (put_user(xs[i].seq, &u[done + i].seq))
+				u = batch_entry(base, esize, done + i);
+				if (put_user(xs[i].seq, &u->seq))
 					ret = -EFAULT;
 			}
 			done += sent;
@@ -241,10 +255,11 @@ static long mp_ioc_recv(struct mp_file *mbf, struct msgport_recv __user *u)
  * peeks or filters on a sender is received alone.  Entries after the very
  * first do not wait.  The number received, or the first entry's error.
  */
-static long recv_batch(struct mp_file *mbf, struct msgport_recv __user *u,
+static long recv_batch(struct mp_file *mbf, void __user *base, u32 esize,
 		       u32 count)
 {
 	struct mp_xfer xs[MP_RECV_BATCH_CHUNK];
+	struct msgport_recv __user *u;
 	u32 done = 0, n, want;
 	long ret = 0, got;
 	bool alone;
@@ -266,8 +281,11 @@ static long recv_batch(struct mp_file *mbf, struct msgport_recv __user *u,
 		alone = false;
 		for (n = 0; n < want; n++) {
 			memset(&xs[n], 0, sizeof(xs[n]));
-			ret = recv_args(mbf, u + done + n, &xs[n],
-					!(done + n));
+			u = batch_entry(base, esize, done + n);
+			/* A newer program's info fields this module lacks: 0. */
+			ret = mp_args_tail(u, esize, sizeof(*u), true);
+			if (!ret)
+				ret = recv_args(mbf, u, &xs[n], !(done + n));
 			if (ret)
 				break;
 			if (done + n)
@@ -307,24 +325,30 @@ static long recv_batch(struct mp_file *mbf, struct msgport_recv __user *u,
 /*
  * MSGPORT_IOC_SEND_BATCH / _RECV_BATCH (see the uapi header): the number
  * done, or the first entry's error.  Each entry is copied and checked as
- * the single-message ioctl does it.
+ * the single-message ioctl does it, at the caller's entry size.
  */
 static long mp_ioc_batch(struct mp_file *mbf,
 			 struct msgport_batch __user *u, bool recv)
 {
+	u32 first = recv ? MSGPORT_RECV_SIZE_VER0 : MSGPORT_SEND_SIZE_VER0;
 	struct msgport_batch b;
+	u32 esize;
 
 	if (copy_from_user(&b, u, sizeof(b)))
 		return -EFAULT;
-	if (b.flags || b.reserved[0] || b.reserved[1])
+	if (b.flags || b.reserved0 || b.reserved)
 		return -EINVAL;
 	if (!b.count || b.count > MSGPORT_BATCH_MAX)
+		return -EINVAL;
+	/* As big as an ioctl's struct can be (_IOC_SIZE), no bigger. */
+	esize = b.entry_size ? b.entry_size : first;
+	if (esize < first || esize % 8 || esize > _IOC_SIZEMASK)
 		return -EINVAL;
 	if (!(mbf->access & (recv ? MSGPORT_O_RECV : MSGPORT_O_SEND)))
 		return -EBADF;
 	if (recv)
-		return recv_batch(mbf, u64_to_user_ptr(b.msgs), b.count);
-	return send_batch(mbf, u64_to_user_ptr(b.msgs), b.count);
+		return recv_batch(mbf, u64_to_user_ptr(b.msgs), esize, b.count);
+	return send_batch(mbf, u64_to_user_ptr(b.msgs), esize, b.count);
 }
 
 static long mp_ioc_reply(struct mp_file *mbf,
@@ -429,12 +453,29 @@ static long mp_ioc_region_wake(struct mp_file *mbf)
 	return mp_region_wake(mbf->mb);
 }
 
-static long mbfile_ioctl(struct file *file, unsigned int cmd,
-			 unsigned long arg)
-{
-	struct mp_file *mbf = file->private_data;
-	void __user *argp = (void __user *)arg;
+/*
+ * A mailbox descriptor's commands for mp_args_resize(): at other sizes,
+ * with their structs' first published sizes; true where what a newer
+ * program has past the module's struct is output.
+ */
+static const struct mp_args_cmd mbfile_cmds[] = {
+	{ MSGPORT_IOC_SEND, MSGPORT_SEND_SIZE_VER0, false },
+	{ MSGPORT_IOC_RECV, MSGPORT_RECV_SIZE_VER0, true },
+	{ MSGPORT_IOC_SEND_BATCH, MSGPORT_BATCH_SIZE_VER0, false },
+	{ MSGPORT_IOC_RECV_BATCH, MSGPORT_BATCH_SIZE_VER0, false },
+	{ MSGPORT_IOC_STAT, MSGPORT_STAT_SIZE_VER0, true },
+	{ MSGPORT_IOC_SET_MODE, MSGPORT_SETMODE_SIZE_VER0, false },
+	{ MSGPORT_IOC_CALL, MSGPORT_CALL_SIZE_VER0, true },
+	{ MSGPORT_IOC_REPLY, MSGPORT_REPLY_SIZE_VER0, false },
+	{ MSGPORT_IOC_REPLY_RECV, MSGPORT_REPLY_RECV_SIZE_VER0, true },
+	{ MSGPORT_IOC_REGION_WAIT, MSGPORT_REGION_WAIT_SIZE_VER0, false },
+	{ MSGPORT_IOC_REGION_WAKE, 0, false },
+};
 
+/* A command at the module's size; -ENOIOCTLCMD for any other. */
+static long mbfile_cmd(struct mp_file *mbf, unsigned int cmd,
+		       void __user *argp)
+{
 	switch (cmd) {
 	case MSGPORT_IOC_SEND:
 		return mp_ioc_send(mbf, argp);
@@ -459,8 +500,28 @@ static long mbfile_ioctl(struct file *file, unsigned int cmd,
 	case MSGPORT_IOC_REGION_WAKE:
 		return mp_ioc_region_wake(mbf);
 	default:
-		return -ENOTTY;
+		return -ENOIOCTLCMD;
 	}
+}
+
+static long mbfile_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct mp_file *mbf = file->private_data;
+	void __user *argp = (void __user *)arg;
+	unsigned int known;
+	long ret;
+
+	ret = mbfile_cmd(mbf, cmd, argp);
+	if (ret != -ENOIOCTLCMD)
+		return ret;
+	/* Another program's size of a command's struct (args.c). */
+	ret = mp_args_resize(cmd, argp, mbfile_cmds, ARRAY_SIZE(mbfile_cmds),
+			     &known);
+	if (ret)
+		return ret;
+	ret = mbfile_cmd(mbf, known, argp);
+	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
 }
 
 /* read(2): one whole message per call, -EMSGSIZE if it does not fit. */

@@ -184,11 +184,22 @@ static long mp_ioc_unlink(struct msgport_name __user *u)
 	return mp_registry_unlink(name, n.name_len);
 }
 
-static long mp_ctl_ioctl(struct file *file, unsigned int cmd,
-			 unsigned long arg)
-{
-	void __user *argp = (void __user *)arg;
+/*
+ * The control device's commands for mp_args_resize() (as mbfile_cmds in
+ * mailbox_file.c).
+ */
+static const struct mp_args_cmd mp_ctl_cmds[] = {
+	{ MSGPORT_IOC_VERSION, MSGPORT_VERSION_SIZE_VER0, true },
+	{ MSGPORT_IOC_OPEN, MSGPORT_OPEN_SIZE_VER0, false },
+	{ MSGPORT_IOC_UNLINK, MSGPORT_NAME_SIZE_VER0, false },
+	{ MSGPORT_IOC_INBOX, MSGPORT_INBOX_SIZE_VER0, false },
+	{ MSGPORT_IOC_SEND_PID, MSGPORT_SEND_PID_SIZE_VER0, false },
+	{ MSGPORT_IOC_CALL_PID, MSGPORT_CALL_SIZE_VER0, true },
+};
 
+/* A command at the module's size; -ENOIOCTLCMD for any other. */
+static long mp_ctl_cmd(unsigned int cmd, void __user *argp)
+{
 	switch (cmd) {
 	case MSGPORT_IOC_VERSION:
 		return mp_ioc_version(argp);
@@ -203,8 +214,27 @@ static long mp_ctl_ioctl(struct file *file, unsigned int cmd,
 	case MSGPORT_IOC_CALL_PID:
 		return mp_ioc_call_pid(argp);
 	default:
-		return -ENOTTY;
+		return -ENOIOCTLCMD;
 	}
+}
+
+static long mp_ctl_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+	unsigned int known;
+	long ret;
+
+	ret = mp_ctl_cmd(cmd, argp);
+	if (ret != -ENOIOCTLCMD)
+		return ret;
+	/* Another program's size of a command's struct (args.c). */
+	ret = mp_args_resize(cmd, argp, mp_ctl_cmds, ARRAY_SIZE(mp_ctl_cmds),
+			     &known);
+	if (ret)
+		return ret;
+	ret = mp_ctl_cmd(known, argp);
+	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
 }
 
 static const struct file_operations mp_ctl_fops = {

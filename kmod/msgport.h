@@ -5,6 +5,7 @@
  * What each file holds (its top comment has the details: its locks and
  * the lifetimes it owns):
  *   params.c        the module parameters
+ *   args.c          ioctl arguments at other programs' struct sizes
  *   objects.c       live object counters (debugfs msgport/objects)
  *   user_quota.c    queued messages' and regions' bytes per euid
  *                   (max_user_bytes)
@@ -32,7 +33,7 @@
  * Layers, lowest first.  A file calls functions of its own layer and of the
  * layers below it, never above, but for the hooks listed after the table
  * (make lint checks it: scripts/layers reads this table and the hooks):
- *   0  params.c objects.c user_quota.c trace.c
+ *   0  params.c args.c objects.c user_quota.c trace.c
  *   1  region.c
  *   2  msg.c
  *   3  wait.c
@@ -107,6 +108,24 @@ extern unsigned int mp_default_msg_size;
 extern unsigned long mp_max_user_bytes;
 extern unsigned long mp_max_region_size;
 extern unsigned long mp_spin_ns;
+
+/*
+ * args.c (layer 0): ioctl arguments at other programs' sizes (the uapi
+ * header's "Growing the ABI").  A descriptor's commands, each at the
+ * module's size with its struct's first published size; tail_out: the
+ * bytes a newer program has past the module's struct are output (zeroed),
+ * else input (must be zero).
+ */
+struct mp_args_cmd {
+	unsigned int cmd;
+	u32 first;
+	bool tail_out;
+};
+
+int mp_args_tail(void __user *u, size_t usize, size_t ksize, bool output);
+int mp_args_resize(unsigned int cmd, void __user *argp,
+		   const struct mp_args_cmd *cmds, unsigned int n,
+		   unsigned int *known);
 
 /* objects.c (layer 0): live object counters */
 struct mp_objects {

@@ -522,13 +522,14 @@ static void test_einval(void **state)
 			b.flags = 1U << i;
 			assert_errno(tu_ioctl(fd, cmds[c], &b), EINVAL);
 		}
-		for (i = 0; i < ARRAY_SIZE(b.reserved); i++) {
-			memset(&b, 0, sizeof(b));
-			b.msgs = (uintptr_t)msgs;
-			b.count = 1;
-			b.reserved[i] = 1;
-			assert_errno(tu_ioctl(fd, cmds[c], &b), EINVAL);
-		}
+		memset(&b, 0, sizeof(b));
+		b.msgs = (uintptr_t)msgs;
+		b.count = 1;
+		b.reserved0 = 1;
+		assert_errno(tu_ioctl(fd, cmds[c], &b), EINVAL);
+		b.reserved0 = 0;
+		b.reserved = 1ULL << 63;
+		assert_errno(tu_ioctl(fd, cmds[c], &b), EINVAL);
 		/* A bad count is checked before the pointer. */
 		assert_errno(raw_batch(fd, cmds[c], NULL, 0), EINVAL);
 	}

@@ -109,7 +109,9 @@ SZ(msgport_batch, 32);
 SA(msgport_batch, msgs, 0);
 SA(msgport_batch, count, 8);
 SA(msgport_batch, flags, 12);
-SA(msgport_batch, reserved, 16);
+SA(msgport_batch, entry_size, 16);
+SA(msgport_batch, reserved0, 20);
+SA(msgport_batch, reserved, 24);
 
 static void check(const struct layout *t, size_t n)
 {
@@ -189,7 +191,8 @@ static void test_offsets(void **state)
 		L(msgport_reply_recv, reply, 0), L(msgport_reply_recv, reply_result, 40),
 		L(msgport_reply_recv, reserved0, 44), L(msgport_reply_recv, recv, 48),
 		L(msgport_batch, msgs, 0), L(msgport_batch, count, 8), L(msgport_batch, flags, 12),
-		L(msgport_batch, reserved, 16),
+		L(msgport_batch, entry_size, 16), L(msgport_batch, reserved0, 20),
+		L(msgport_batch, reserved, 24),
 	};
 
 	check(t, ARRAY_SIZE(t));
@@ -237,6 +240,38 @@ static void test_ioctl_numbers(void **state)
 	assert_int_equal(MSGPORT_IOC_RECV_BATCH, 0x4020B818UL);
 }
 
+/*
+ * Each struct's first published size (the extension policy): fixed for
+ * ever, and today's structs are still those sizes (when one grows, its
+ * line here keeps the old number and the struct's size check above moves).
+ */
+static void test_first_sizes(void **state)
+{
+	static const struct layout t[] = {
+		{ "MSGPORT_VERSION_SIZE_VER0", MSGPORT_VERSION_SIZE_VER0, 56 },
+		{ "MSGPORT_OPEN_SIZE_VER0", MSGPORT_OPEN_SIZE_VER0, 56 },
+		{ "MSGPORT_NAME_SIZE_VER0", MSGPORT_NAME_SIZE_VER0, 16 },
+		{ "MSGPORT_INBOX_SIZE_VER0", MSGPORT_INBOX_SIZE_VER0, 32 },
+		{ "MSGPORT_SEND_PID_SIZE_VER0", MSGPORT_SEND_PID_SIZE_VER0, 56 },
+		{ "MSGPORT_CALL_SIZE_VER0", MSGPORT_CALL_SIZE_VER0, 136 },
+		{ "MSGPORT_SEND_SIZE_VER0", MSGPORT_SEND_SIZE_VER0, 56 },
+		{ "MSGPORT_RECV_SIZE_VER0", MSGPORT_RECV_SIZE_VER0, 104 },
+		{ "MSGPORT_MSGINFO_SIZE_VER0", MSGPORT_MSGINFO_SIZE_VER0, 64 },
+		{ "MSGPORT_STAT_SIZE_VER0", MSGPORT_STAT_SIZE_VER0, 360 },
+		{ "MSGPORT_SETMODE_SIZE_VER0", MSGPORT_SETMODE_SIZE_VER0, 8 },
+		{ "MSGPORT_REPLY_SIZE_VER0", MSGPORT_REPLY_SIZE_VER0, 40 },
+		{ "MSGPORT_REPLY_RECV_SIZE_VER0", MSGPORT_REPLY_RECV_SIZE_VER0, 152 },
+		{ "MSGPORT_BATCH_SIZE_VER0", MSGPORT_BATCH_SIZE_VER0, 32 },
+		{ "MSGPORT_REGION_WAIT_SIZE_VER0", MSGPORT_REGION_WAIT_SIZE_VER0, 32 },
+		/* Growable structs end the ones they are part of. */
+		L(msgport_recv, info, MSGPORT_RECV_SIZE_VER0 - MSGPORT_MSGINFO_SIZE_VER0),
+		L(msgport_call, info, MSGPORT_CALL_SIZE_VER0 - MSGPORT_MSGINFO_SIZE_VER0),
+		L(msgport_reply_recv, recv, MSGPORT_REPLY_RECV_SIZE_VER0 - MSGPORT_RECV_SIZE_VER0),
+	};
+
+	check(t, ARRAY_SIZE(t));
+}
+
 /* Flag sets: disjoint where they must be, and the "all" masks cover exactly the flags. */
 static void test_flags(void **state)
 {
@@ -270,6 +305,7 @@ static const struct CMUnitTest host_abi_layout_tests[] = {
 	cmocka_unit_test(test_offsets),
 	cmocka_unit_test(test_multiple_of_8),
 	cmocka_unit_test(test_ioctl_numbers),
+	cmocka_unit_test(test_first_sizes),
 	cmocka_unit_test(test_flags),
 };
 

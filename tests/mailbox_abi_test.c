@@ -510,10 +510,6 @@ struct u64_wrap {
 	__u64 x;
 };
 
-struct u64_pair {
-	__u64 x, y;
-};
-
 /* Commands a mailbox descriptor does not know. */
 static void test_mailbox_unknown_ioctl_enotty(void **state)
 {
@@ -525,7 +521,7 @@ static void test_mailbox_unknown_ioctl_enotty(void **state)
 		_IOW(MSGPORT_IOC_MAGIC, 0x10, struct msgport_send),	/* SEND, wrong dir */
 		_IOWR(MSGPORT_IOC_MAGIC, 0x11, struct msgport_send),	/* RECV, wrong size */
 		_IOR(MSGPORT_IOC_MAGIC, 0x12, struct u64_wrap),		/* STAT, wrong size */
-		_IOW(MSGPORT_IOC_MAGIC, 0x13, struct u64_pair),		/* SET_MODE, wrong size */
+		_IOC(_IOC_WRITE, MSGPORT_IOC_MAGIC, 0x13, 12),		/* SET_MODE, not 8-byte words */
 		_IOWR(MSGPORT_IOC_MAGIC, 0x13, struct msgport_setmode),	/* SET_MODE, wrong dir */
 		_IOWR(MSGPORT_IOC_MAGIC, 0x14, struct msgport_send),	/* unknown nr */
 		_IO(MSGPORT_IOC_MAGIC, 0x7f),

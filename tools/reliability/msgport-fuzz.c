@@ -120,7 +120,7 @@ static bool allowed_errno(int e)
 	case EEXIST: case EACCES: case EPERM: case ENAMETOOLONG: case ENOSPC:
 	case EDQUOT: case ENOMEM: case EMFILE: case ENFILE: case ERANGE:
 	case ENODEV: case ESRCH: case ECONNRESET: case ECONNREFUSED:
-	case ECANCELED: case EFBIG: case EOVERFLOW:
+	case ECANCELED: case EFBIG: case EOVERFLOW: case E2BIG:
 		return true;
 	default:
 		return false;
@@ -402,9 +402,17 @@ static void do_ioctl(void)
 
 	memset(argbuf, 0, sizeof(argbuf));
 	switch (below(10)) {
-	case 0:			/* a random command number */
-		nr = one_in(2) ? (unsigned long)rnd() :
-			_IOC(below(4), MSGPORT_IOC_MAGIC, below(0x40), below(ARGBUF));
+	case 0:			/* a random command number, or a known one at another size */
+		if (one_in(3)) {
+			size_t grown = size + 8 * below(8);
+			size_t cut = one_in(4) ? below(9) : 0;
+
+			nr = _IOC(_IOC_DIR(nr), MSGPORT_IOC_MAGIC, _IOC_NR(nr),
+				  grown > cut ? grown - cut : 0);
+		} else {
+			nr = one_in(2) ? (unsigned long)rnd() :
+				_IOC(below(4), MSGPORT_IOC_MAGIC, below(0x40), below(ARGBUF));
+		}
 		for (size_t i = 0; i < ARGBUF; i += 8) {
 			uint64_t v = rand_value();
 

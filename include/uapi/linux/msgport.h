@@ -15,6 +15,36 @@
  *    -ENOTTY;
  *  - timeouts are relative nanoseconds on CLOCK_MONOTONIC.
  *
+ * Growing the ABI (the extension policy; as openat2(2) and clone3(2), with
+ * the size carried by the ioctl command number instead of an argument):
+ *
+ *  - A struct grows only at its end, by whole 8-byte words, with fields
+ *    whose zero means what the struct meant before (or that are read only
+ *    under a new flag bit).  Fields are never moved, retyped or reused;
+ *    a reserved field becomes a field under the same rule.  A struct that
+ *    can grow is embedded in another only as its last member
+ *    (msgport_msginfo ends msgport_recv and msgport_call, msgport_recv
+ *    ends msgport_reply_recv), so the outer one grows at its end too.
+ *  - A command's number holds its struct's size (_IOC_SIZE), so the size
+ *    a program was compiled with reaches the module with every call.  The
+ *    module takes a command at every size from the struct's first
+ *    published one (MSGPORT_*_SIZE_VER0 below) on; smaller sizes, other
+ *    directions or another type are not that command (-ENOTTY).
+ *  - An older program's shorter struct reads as if extended with zeros.
+ *    A newer program's longer struct: its bytes past what the module
+ *    knows must be zero (-E2BIG otherwise; copy_struct_from_user()'s
+ *    rule), so a request the module cannot honour is refused, never
+ *    half-done; the module writes its output fields only, zeroing an
+ *    output-only struct's (stat, version) unknown tail.  A program that
+ *    needs a new field learns whether the module has it from the ABI minor
+ *    version (MSGPORT_IOC_VERSION), or from -E2BIG or an unknown flag's
+ *    -EINVAL.
+ *  - An array of structs (a batch) carries its entry size (entry_size):
+ *    0 is the entry's first published size, else the same rules apply to
+ *    each entry.
+ *  - The minor ABI version grows with every addition; the major only when
+ *    an existing command changes incompatibly (never, by these rules).
+ *
  * Objects:
  *  /dev/msgport        the control device: version, open/create/unlink
  *                      mailboxes by name.
@@ -46,7 +76,7 @@
  * The minor number grows when ioctls or flags are added.
  */
 #define MSGPORT_ABI_MAJOR	1
-#define MSGPORT_ABI_MINOR	1	/* 1: send and receive batches */
+#define MSGPORT_ABI_MINOR	2	/* 1: batches; 2: sizes by the command, entry_size */
 
 /*
  * Mailbox names: 1..MSGPORT_NAME_MAX bytes of printable ASCII (0x21..0x7e)
@@ -261,9 +291,15 @@ struct msgport_recv {
  * (as with a fault in MSGPORT_IOC_RECV, a synchronous sender's receipt
  * may then precede the delivery).  Entries not done are left as they were.
  *
+ * entry_size is the size of one entry as the caller's program knows
+ * struct msgport_send, resp. msgport_recv (0 for the first published size);
+ * entries are read and written by the rules of "Growing the ABI" at the top.
+ *
  * Errors: EFAULT (msgs or this struct), EINVAL (count 0 or above
- * MSGPORT_BATCH_MAX, flags or a reserved field not 0), EBADF, and any error
- * of MSGPORT_IOC_SEND / _RECV for the first entry.
+ * MSGPORT_BATCH_MAX, flags or a reserved field not 0, entry_size below the
+ * entry's first published size or not a multiple of 8), EBADF, and any
+ * error of MSGPORT_IOC_SEND / _RECV for the first entry (E2BIG too: an
+ * entry's bytes past the module's struct not zero).
  */
 #define MSGPORT_BATCH_MAX	1024
 
@@ -271,7 +307,9 @@ struct msgport_batch {
 	__u64 msgs;		/* user pointer to the array */
 	__u32 count;		/* entries, 1..MSGPORT_BATCH_MAX */
 	__u32 flags;		/* none defined: 0 */
-	__u64 reserved[2];
+	__u32 entry_size;	/* bytes per entry; 0: MSGPORT_{SEND,RECV}_SIZE_VER0 */
+	__u32 reserved0;
+	__u64 reserved;
 };
 
 /* msgport_stat.flags */
@@ -459,6 +497,26 @@ struct msgport_reply_recv {
 	__u32 reserved0;
 	struct msgport_recv recv;
 };
+
+/*
+ * The first published size of each struct (see "Growing the ABI" at the
+ * top): a command is taken at this size and at every larger one.
+ */
+#define MSGPORT_VERSION_SIZE_VER0	56
+#define MSGPORT_OPEN_SIZE_VER0		56
+#define MSGPORT_NAME_SIZE_VER0		16
+#define MSGPORT_INBOX_SIZE_VER0		32
+#define MSGPORT_SEND_PID_SIZE_VER0	56
+#define MSGPORT_CALL_SIZE_VER0		136
+#define MSGPORT_SEND_SIZE_VER0		56
+#define MSGPORT_RECV_SIZE_VER0		104
+#define MSGPORT_MSGINFO_SIZE_VER0	64
+#define MSGPORT_STAT_SIZE_VER0		360
+#define MSGPORT_SETMODE_SIZE_VER0	8
+#define MSGPORT_REPLY_SIZE_VER0		40
+#define MSGPORT_REPLY_RECV_SIZE_VER0	152
+#define MSGPORT_BATCH_SIZE_VER0		32
+#define MSGPORT_REGION_WAIT_SIZE_VER0	32
 
 #define MSGPORT_IOC_MAGIC	0xB8
 
