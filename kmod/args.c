@@ -7,12 +7,14 @@
  * the commands at the module's own sizes; a command that matches none of
  * them comes here (mp_args_resize()): if it is one of them at another size,
  * its argument is made what the handler expects, else it is not a command
- * (-ENOTTY).  Every struct is still at its first published size, so a
- * smaller size is never one the module takes; a larger one is taken when
- * its extra bytes are zero (input) or have been zeroed (an output-only
- * struct).  When a struct grows, its handler learns to read the shorter
- * sizes of older programs (zero-extended, as copy_struct_from_user() does)
- * and its static_assert below changes with it.
+ * (-ENOTTY).  Every struct is still at its first published size: a
+ * smaller size is no command, a larger one is taken when its extra bytes
+ * are zero (input) or have been zeroed (output).  When a struct grows, its
+ * static_assert below fails: its handler must then read the shorter sizes
+ * of older programs (copy_struct_from_user(), and copy_to_user() of no
+ * more than the caller's size), and mp_args_resize() let them through; a
+ * batch entry likewise (mp_ioc_batch()).  The library keeps its own
+ * structs at their first sizes (lib/internal.h).
  *
  * No state, no locks.
  */
@@ -80,8 +82,7 @@ int mp_args_tail(void __user *u, size_t usize, size_t ksize, bool output)
  * its size must be one the policy allows (a multiple of 8, at least the
  * first published size) and the bytes the module does not know are made
  * what mp_args_tail() makes them.  A command without an argument has no
- * other size.  A size below the module's (an older program's, once a
- * struct has grown) will be its handler's to read: today none passes.
+ * other size.
  *
  * Context: Process context; may fault.  Takes no lock.
  * Return: 0 and *@known; -ENOTTY if @cmd is no command of @cmds at
@@ -101,7 +102,13 @@ int mp_args_resize(unsigned int cmd, void __user *argp,
 
 		if ((cmd ^ c->cmd) & ~size_bits)
 			continue;
-		if (!_IOC_SIZE(c->cmd) || usize % 8 || usize < c->first)
+		/*
+		 * A size below the module's (an older program's, once a
+		 * struct has grown) needs its handler to read that size: none
+		 * does yet, so none passes.
+		 */
+		if (!_IOC_SIZE(c->cmd) || usize % 8 || usize < c->first ||
+		    usize < _IOC_SIZE(c->cmd))
 			return -ENOTTY;
 		ret = mp_args_tail(argp, usize, _IOC_SIZE(c->cmd),
 				   c->tail_out);

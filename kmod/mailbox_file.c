@@ -139,7 +139,9 @@ static long send_batch(struct mp_file *mbf, void __user *base, u32 esize,
 	while (done < count) {
 		for (n = 0; n < MP_SEND_BATCH_CHUNK && done + n < count; n++) {
 			u = batch_entry(base, esize, done + n);
-			ret = mp_args_tail(u, esize, sizeof(*u), false);
+			ret = 0;
+			if (unlikely(esize > sizeof(*u)))
+				ret = mp_args_tail(u, esize, sizeof(*u), false);
 			if (!ret)
 				ret = send_args(mbf, u, &xs[n]);
 			if (ret)
@@ -180,7 +182,7 @@ static long send_batch(struct mp_file *mbf, void __user *base, u32 esize,
  */
 static long recv_args(struct mp_file *mbf,
 		      struct msgport_recv __user *u, struct mp_xfer *x,
-		      bool clear_info)
+		      bool clear_info, u32 info_tail)
 {
 	struct msgport_recv r;
 	long ret = -EFAULT;
@@ -220,6 +222,10 @@ out:
 	user_access_end();
 	if (ret)
 		return ret;
+	/* A batch entry larger than the module's: its tail goes with info. */
+	if (unlikely(info_tail) && clear_info &&
+	    clear_user(u + 1, info_tail))
+		return -EFAULT;
 	if (r.flags & MSGPORT_F_FROM) {
 		x->from = mp_get_tgid(r.from_pid);
 		if (!x->from)
@@ -232,6 +238,7 @@ out:
 	x->timeout_ns = r.timeout_ns;
 	x->utimeout = &u->timeout_ns;
 	x->uinfo = &u->info;
+	x->info_tail = info_tail;
 	x->mbf = mbf;
 	return 0;
 }
@@ -241,7 +248,7 @@ static long mp_ioc_recv(struct mp_file *mbf, struct msgport_recv __user *u)
 	struct mp_xfer x = { };
 	long ret;
 
-	ret = recv_args(mbf, u, &x, true);
+	ret = recv_args(mbf, u, &x, true, 0);
 	if (ret)
 		return ret;
 	ret = mp_recv(mbf->mb, &x);
@@ -282,10 +289,9 @@ static long recv_batch(struct mp_file *mbf, void __user *base, u32 esize,
 		for (n = 0; n < want; n++) {
 			memset(&xs[n], 0, sizeof(xs[n]));
 			u = batch_entry(base, esize, done + n);
-			/* A newer program's info fields this module lacks: 0. */
-			ret = mp_args_tail(u, esize, sizeof(*u), true);
-			if (!ret)
-				ret = recv_args(mbf, u, &xs[n], !(done + n));
+			/* A newer program's info fields: zeroed with its info. */
+			ret = recv_args(mbf, u, &xs[n], !(done + n),
+					esize - sizeof(*u));
 			if (ret)
 				break;
 			if (done + n)
@@ -340,9 +346,15 @@ static long mp_ioc_batch(struct mp_file *mbf,
 		return -EINVAL;
 	if (!b.count || b.count > MSGPORT_BATCH_MAX)
 		return -EINVAL;
-	/* As big as an ioctl's struct can be (_IOC_SIZE), no bigger. */
+	/*
+	 * From the module's size (a shorter one, an older program's once the
+	 * struct has grown, would need the handlers to read it) to the
+	 * largest an ioctl's struct can be (_IOC_SIZE).
+	 */
 	esize = b.entry_size ? b.entry_size : first;
-	if (esize < first || esize % 8 || esize > _IOC_SIZEMASK)
+	if (esize < (recv ? sizeof(struct msgport_recv) :
+		     sizeof(struct msgport_send)) ||
+	    esize % 8 || esize > _IOC_SIZEMASK)
 		return -EINVAL;
 	if (!(mbf->access & (recv ? MSGPORT_O_RECV : MSGPORT_O_SEND)))
 		return -EBADF;
@@ -386,7 +398,7 @@ static long mp_ioc_reply_recv(struct mp_file *mbf,
 		return -EINVAL;
 	if (put_user(0, &u->reply_result))
 		return -EFAULT;
-	ret = recv_args(mbf, &u->recv, &x, true);
+	ret = recv_args(mbf, &u->recv, &x, true, 0);
 	if (ret)
 		return ret;
 	if (r.token) {
@@ -466,16 +478,41 @@ static const struct mp_args_cmd mbfile_cmds[] = {
 	{ MSGPORT_IOC_STAT, MSGPORT_STAT_SIZE_VER0, true },
 	{ MSGPORT_IOC_SET_MODE, MSGPORT_SETMODE_SIZE_VER0, false },
 	{ MSGPORT_IOC_CALL, MSGPORT_CALL_SIZE_VER0, true },
-	{ MSGPORT_IOC_REPLY, MSGPORT_REPLY_SIZE_VER0, false },
+	/* MSGPORT_IOC_REPLY: never grows (it begins msgport_reply_recv). */
 	{ MSGPORT_IOC_REPLY_RECV, MSGPORT_REPLY_RECV_SIZE_VER0, true },
 	{ MSGPORT_IOC_REGION_WAIT, MSGPORT_REGION_WAIT_SIZE_VER0, false },
 	{ MSGPORT_IOC_REGION_WAKE, 0, false },
 };
 
-/* A command at the module's size; -ENOIOCTLCMD for any other. */
-static long mbfile_cmd(struct mp_file *mbf, unsigned int cmd,
-		       void __user *argp)
+static long mbfile_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg);
+
+/*
+ * A command at another program's size (args.c), off the path of the
+ * usual call: dispatched again as the module's own command, once (the
+ * same number again is no command).
+ */
+static noinline long mbfile_ioctl_resized(struct file *file, unsigned int cmd,
+					  unsigned long arg)
 {
+	unsigned int known;
+	int ret;
+
+	ret = mp_args_resize(cmd, (void __user *)arg, mbfile_cmds,
+			     ARRAY_SIZE(mbfile_cmds), &known);
+	if (ret)
+		return ret;
+	if (known == cmd)
+		return -ENOTTY;
+	return mbfile_ioctl(file, known, arg);
+}
+
+static long mbfile_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct mp_file *mbf = file->private_data;
+	void __user *argp = (void __user *)arg;
+
 	switch (cmd) {
 	case MSGPORT_IOC_SEND:
 		return mp_ioc_send(mbf, argp);
@@ -500,28 +537,8 @@ static long mbfile_cmd(struct mp_file *mbf, unsigned int cmd,
 	case MSGPORT_IOC_REGION_WAKE:
 		return mp_ioc_region_wake(mbf);
 	default:
-		return -ENOIOCTLCMD;
+		return mbfile_ioctl_resized(file, cmd, arg);
 	}
-}
-
-static long mbfile_ioctl(struct file *file, unsigned int cmd,
-			 unsigned long arg)
-{
-	struct mp_file *mbf = file->private_data;
-	void __user *argp = (void __user *)arg;
-	unsigned int known;
-	long ret;
-
-	ret = mbfile_cmd(mbf, cmd, argp);
-	if (ret != -ENOIOCTLCMD)
-		return ret;
-	/* Another program's size of a command's struct (args.c). */
-	ret = mp_args_resize(cmd, argp, mbfile_cmds, ARRAY_SIZE(mbfile_cmds),
-			     &known);
-	if (ret)
-		return ret;
-	ret = mbfile_cmd(mbf, known, argp);
-	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
 }
 
 /* read(2): one whole message per call, -EMSGSIZE if it does not fit. */

@@ -197,9 +197,30 @@ static const struct mp_args_cmd mp_ctl_cmds[] = {
 	{ MSGPORT_IOC_CALL_PID, MSGPORT_CALL_SIZE_VER0, true },
 };
 
-/* A command at the module's size; -ENOIOCTLCMD for any other. */
-static long mp_ctl_cmd(unsigned int cmd, void __user *argp)
+static long mp_ctl_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg);
+
+/* As mbfile_ioctl_resized() (mailbox_file.c), for the control device. */
+static noinline long mp_ctl_ioctl_resized(struct file *file, unsigned int cmd,
+					  unsigned long arg)
 {
+	unsigned int known;
+	int ret;
+
+	ret = mp_args_resize(cmd, (void __user *)arg, mp_ctl_cmds,
+			     ARRAY_SIZE(mp_ctl_cmds), &known);
+	if (ret)
+		return ret;
+	if (known == cmd)
+		return -ENOTTY;
+	return mp_ctl_ioctl(file, known, arg);
+}
+
+static long mp_ctl_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
 	switch (cmd) {
 	case MSGPORT_IOC_VERSION:
 		return mp_ioc_version(argp);
@@ -214,27 +235,8 @@ static long mp_ctl_cmd(unsigned int cmd, void __user *argp)
 	case MSGPORT_IOC_CALL_PID:
 		return mp_ioc_call_pid(argp);
 	default:
-		return -ENOIOCTLCMD;
+		return mp_ctl_ioctl_resized(file, cmd, arg);
 	}
-}
-
-static long mp_ctl_ioctl(struct file *file, unsigned int cmd,
-			 unsigned long arg)
-{
-	void __user *argp = (void __user *)arg;
-	unsigned int known;
-	long ret;
-
-	ret = mp_ctl_cmd(cmd, argp);
-	if (ret != -ENOIOCTLCMD)
-		return ret;
-	/* Another program's size of a command's struct (args.c). */
-	ret = mp_args_resize(cmd, argp, mp_ctl_cmds, ARRAY_SIZE(mp_ctl_cmds),
-			     &known);
-	if (ret)
-		return ret;
-	ret = mp_ctl_cmd(known, argp);
-	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
 }
 
 static const struct file_operations mp_ctl_fops = {

@@ -357,6 +357,7 @@ struct mp_xfer {
 	u64 __user *utimeout;		/* where to write the remaining time */
 	u64 seq;			/* send: out */
 	struct msgport_msginfo __user *uinfo;	/* recv: metadata, or NULL */
+	u32 info_tail;			/* recv: bytes past *uinfo to zero */
 	u64 span_off;			/* send with MSGPORT_F_SPAN: the span */
 	u32 span_len;
 	struct pid *from;		/* recv with MSGPORT_F_FROM: the sender */

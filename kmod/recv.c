@@ -48,11 +48,20 @@ static void put_back(struct mp_mailbox *mb, struct mp_msg *msg)
 	mp_wake_flush(mb, &wk);
 }
 
+/*
+ * @info to @x->uinfo, and zeros over a newer program's info fields past it
+ * (@x->info_tail bytes: a batch entry larger than the module's).
+ */
 static int copy_info(const struct mp_xfer *x,
 		     const struct msgport_msginfo *info)
 {
-	if (x->uinfo)
-		return copy_to_user(x->uinfo, info, sizeof(*info)) ? -EFAULT : 0;
+	if (!x->uinfo)
+		return 0;
+	if (copy_to_user(x->uinfo, info, sizeof(*info)))
+		return -EFAULT;
+	if (unlikely(x->info_tail) &&
+	    clear_user((void __user *)(x->uinfo + 1), x->info_tail))
+		return -EFAULT;
 	return 0;
 }
 
@@ -142,7 +151,8 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 
 	mp_deadline_init(&d, x);
 	/* A sender may write a large message straight in (direct.c). */
-	if (w.take && !w.span && x->len >= MP_DIRECT_MIN && current->mm) {
+	if (w.take && !w.span && x->len >= MP_DIRECT_MIN && current->mm &&
+	    !x->info_tail) {
 		mp_direct_dest_init(&dest, x);
 		w.dest = &dest;
 	}

@@ -41,14 +41,9 @@ static int batch_ioctl(const struct msgport_mailbox *mb, unsigned long request, 
 	b.msgs = (__u64)(uintptr_t)array;
 	b.count = count;
 	/*
-	 * entry_size 0 is the entries' first published size, which a module
-	 * of ABI 1.1 (no entry_size field: it must be 0) also takes; a
-	 * library whose entry struct grew passes its size.
+	 * entry_size 0: the entries' first published size (internal.h keeps
+	 * them there), which a module of ABI 1.1 takes too.
 	 */
-	if (request == MSGPORT_IOC_SEND_BATCH && sizeof(struct msgport_send) != MSGPORT_SEND_SIZE_VER0)
-		b.entry_size = sizeof(struct msgport_send);
-	if (request == MSGPORT_IOC_RECV_BATCH && sizeof(struct msgport_recv) != MSGPORT_RECV_SIZE_VER0)
-		b.entry_size = sizeof(struct msgport_recv);
 	return msgport_ioctl(mb->fd, request, &b);
 }
 

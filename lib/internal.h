@@ -18,6 +18,23 @@
 
 #define MSGPORT_EXPORT __attribute__((visibility("default")))
 
+/*
+ * The uapi structs the library's functions take or fill for their callers
+ * stay at their first published sizes (the uapi header's "Growing the
+ * ABI"): a library built with a header in which one grew must not write
+ * more of it than an older program has.  When one grows, it reaches
+ * programs through new functions, and these lines say where to look.
+ */
+_Static_assert(sizeof(struct msgport_msginfo) == MSGPORT_MSGINFO_SIZE_VER0,
+	       "msgport_msginfo grew: keep the library's functions at its first size");
+_Static_assert(sizeof(struct msgport_stat) == MSGPORT_STAT_SIZE_VER0,
+	       "msgport_stat grew: keep the library's functions at its first size");
+_Static_assert(sizeof(struct msgport_version) == MSGPORT_VERSION_SIZE_VER0,
+	       "msgport_version grew: keep the library's functions at its first size");
+_Static_assert(sizeof(struct msgport_send) == MSGPORT_SEND_SIZE_VER0 &&
+	       sizeof(struct msgport_recv) == MSGPORT_RECV_SIZE_VER0,
+	       "a batch entry grew: the library passes entry_size 0 for the first size");
+
 /* An open /dev/msgport whose ABI major was checked. */
 struct msgport {
 	int fd;

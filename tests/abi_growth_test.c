@@ -94,12 +94,14 @@ static void test_larger_send_recv(void **state)
 	struct msgport_recv r;
 	union big b;
 	char buf[16];
+	char *page;
 
 	big_init(&b, &s, ss, 0);
+	b.bytes[ss + TAIL] = 0x5a;	/* past the caller's struct: not touched */
 	assert_int_equal(tu_ioctl(fd, resized(MSGPORT_IOC_SEND, ss + TAIL), &b), 0);
 	memcpy(&s, b.bytes, ss);
 	assert_int_equal(s.seq, 1);
-	assert_true(tail_is(&b, ss, 0));
+	assert_int_equal(b.bytes[ss + TAIL], 0x5a);
 
 	/* The receive's tail is msginfo's future fields: output, zeroed. */
 	r = recv_of(buf, sizeof(buf));
@@ -111,6 +113,87 @@ static void test_larger_send_recv(void **state)
 	assert_memory_equal(buf, "hello", 5);
 	assert_true(tail_is(&b, rs, 0));
 	assert_int_equal(queued(fd), 0);
+
+	/* A tail that cannot be written: EFAULT before the message moves. */
+	assert_int_equal(msgport_send(mb, "again", 5, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	r = recv_of(buf, sizeof(buf));
+	page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(page != MAP_FAILED);
+	memcpy(page + 4096 - rs, &r, rs);
+	assert_int_equal(mprotect(page + 4096, 4096, PROT_READ), 0);
+	assert_errno(tu_ioctl(fd, resized(MSGPORT_IOC_RECV, rs + TAIL), page + 4096 - rs), EFAULT);
+	assert_int_equal(queued(fd), 1);
+	munmap(page, 8192);
+}
+
+/* Every command whose tail is output zeroes it, even when it then fails. */
+static void test_output_tails_on_failure(void **state)
+{
+	struct msgport_mailbox *mb = tu_create(tu_name("growfail"), 4, 64, 0600, 0);
+	int fd = msgport_mailbox_fd(mb);
+	const size_t cs = sizeof(struct msgport_call), rrs = sizeof(struct msgport_reply_recv);
+	struct msgport_reply_recv rr;
+	struct msgport_call c;
+	union big b;
+	char buf[8];
+
+	memset(&c, 0, sizeof(c));
+	c.buf = (uintptr_t)"q";
+	c.len = 1;
+	c.reply_buf = (uintptr_t)buf;
+	c.reply_len = sizeof(buf);
+	c.flags = MSGPORT_F_TIMEOUT;
+	c.timeout_ns = 1000000;		/* nobody answers */
+	big_init(&b, &c, cs, 0xa5);
+	assert_errno(tu_ioctl(fd, resized(MSGPORT_IOC_CALL, cs + TAIL), &b), ETIMEDOUT);
+	assert_true(tail_is(&b, cs, 0));
+
+	c.pid = getpid();		/* no inbox here */
+	big_init(&b, &c, cs, 0xa5);
+	assert_true(tu_ioctl(tu_devfd(), resized(MSGPORT_IOC_CALL_PID, cs + TAIL), &b) < 0);
+	assert_true(tail_is(&b, cs, 0));
+
+	memset(&rr, 0, sizeof(rr));
+	rr.recv = recv_of(buf, sizeof(buf));	/* non-blocking, nothing queued */
+	big_init(&b, &rr, rrs, 0xa5);
+	assert_errno(tu_ioctl(fd, resized(MSGPORT_IOC_REPLY_RECV, rrs + TAIL), &b), EAGAIN);
+	assert_true(tail_is(&b, rrs, 0));
+}
+
+/* Commands whose tail is input refuse what they do not know. */
+static void test_input_tails(void **state)
+{
+	struct msgport_mailbox *mb = tu_create(tu_name("growin"), 4, 64, 0600, 0);
+	const size_t ps = sizeof(struct msgport_send_pid), is = sizeof(struct msgport_inbox);
+	const size_t ws = sizeof(struct msgport_region_wait);
+	struct msgport_region_wait w;
+	struct msgport_send_pid sp;
+	struct msgport_inbox in;
+	union big b;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.buf = (uintptr_t)"x";
+	sp.len = 1;
+	sp.pid = getpid();
+	big_init(&b, &sp, ps, 0);
+	b.bytes[ps + 8] = 2;
+	assert_errno(tu_ioctl(tu_devfd(), resized(MSGPORT_IOC_SEND_PID, ps + TAIL), &b), E2BIG);
+
+	memset(&in, 0, sizeof(in));
+	in.mode = 0600;
+	big_init(&b, &in, is, 0);
+	b.bytes[is + TAIL - 1] = 1;
+	assert_errno(tu_ioctl(tu_devfd(), resized(MSGPORT_IOC_INBOX, is + TAIL), &b), E2BIG);
+
+	memset(&w, 0, sizeof(w));
+	big_init(&b, &w, ws, 0);
+	b.bytes[ws] = 1;
+	assert_errno(tu_ioctl(msgport_mailbox_fd(mb), resized(MSGPORT_IOC_REGION_WAIT, ws + TAIL),
+			      &b), E2BIG);
+	/* With a zero tail it is served: this mailbox has no region. */
+	b.bytes[ws] = 0;
+	assert_errno(tu_ioctl(msgport_mailbox_fd(mb), resized(MSGPORT_IOC_REGION_WAIT, ws + TAIL),
+			      &b), ENODEV);
 }
 
 /* A newer program asking for what this module does not know: refused, nothing done. */
@@ -230,6 +313,9 @@ static void test_impossible_sizes_enotty(void **state)
 		resized(MSGPORT_IOC_REGION_WAKE, 8),		/* takes no argument */
 		resized(MSGPORT_IOC_RECV_BATCH, MSGPORT_BATCH_SIZE_VER0 - 8),
 		resized(MSGPORT_IOC_VERSION, MSGPORT_VERSION_SIZE_VER0 + 8),	/* the device's */
+		resized(MSGPORT_IOC_REPLY, MSGPORT_REPLY_SIZE_VER0 + 8),	/* never grows */
+		_IOC(_IOC_READ, MSGPORT_IOC_MAGIC, _IOC_NR(MSGPORT_IOC_SEND),
+		     MSGPORT_SEND_SIZE_VER0 + 8),			/* other direction */
 	};
 	const unsigned long on_device[] = {
 		resized(MSGPORT_IOC_OPEN, MSGPORT_OPEN_SIZE_VER0 - 8),
@@ -317,17 +403,46 @@ static void test_batch_entry_size(void **state)
 		for (size_t k = 0; k < TAIL; k++)
 			assert_int_equal(tail[k], 0);
 	}
+	/* More entries than messages: those not done are left as they were. */
+	for (i = 0; i < 2; i++) {
+		s = send_of("de" + i, 1);
+		assert_int_equal(tu_ioctl(fd, MSGPORT_IOC_SEND, &s), 0);
+	}
+	memset(&arr, 0xa5, sizeof(arr));
+	for (i = 0; i < 4; i++) {
+		r = recv_of(bufs[i % 3], sizeof(bufs[0]));
+		memcpy(arr.bytes + i * rstride, &r, rs);
+	}
+	assert_int_equal(batch(fd, MSGPORT_IOC_RECV_BATCH, arr.bytes, 4, rstride), 3);
+	for (i = 0; i < 4; i++) {
+		const unsigned char *tail = arr.bytes + i * rstride + rs;
+
+		memcpy(&r, arr.bytes + i * rstride, rs);
+		if (i < 3) {
+			assert_int_equal(r.info.seq, 4 + i);
+			assert_int_equal(tail[0], 0);
+			assert_int_equal(tail[TAIL - 1], 0);
+		} else {
+			assert_int_equal(r.info.seq, 0);	/* as recv_of() left it */
+			assert_int_equal(tail[0], 0xa5);
+			assert_int_equal(tail[TAIL - 1], 0xa5);
+		}
+	}
+	assert_int_equal(queued(fd), 0);
+
 	/* entry_size 0 and the first published size are today's layout. */
 	s = send_of("z", 1);
 	assert_int_equal(batch(fd, MSGPORT_IOC_SEND_BATCH, &s, 1, MSGPORT_SEND_SIZE_VER0), 1);
 	r = recv_of(bufs[0], sizeof(bufs[0]));
 	assert_int_equal(batch(fd, MSGPORT_IOC_RECV_BATCH, &r, 1, 0), 1);
-	assert_int_equal(queued(fd), 1);
+	assert_int_equal(queued(fd), 0);
 }
 
 static const struct CMUnitTest abi_growth_tests[] = {
 	TU_TEST(test_larger_send_recv),
 	TU_TEST(test_nonzero_tail_e2big),
+	TU_TEST(test_output_tails_on_failure),
+	TU_TEST(test_input_tails),
 	TU_TEST(test_larger_outputs),
 	TU_TEST(test_larger_control),
 	TU_TEST(test_impossible_sizes_enotty),

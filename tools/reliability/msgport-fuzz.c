@@ -398,6 +398,7 @@ static void do_ioctl(void)
 	unsigned long arg = (uintptr_t)argbuf;
 	char what[64];
 	int fd = pick_fd(c->on);
+	bool random_nr = false;
 	long ret;
 
 	memset(argbuf, 0, sizeof(argbuf));
@@ -412,12 +413,16 @@ static void do_ioctl(void)
 		} else {
 			nr = one_in(2) ? (unsigned long)rnd() :
 				_IOC(below(4), MSGPORT_IOC_MAGIC, below(0x40), below(ARGBUF));
+			random_nr = true;
 		}
 		for (size_t i = 0; i < ARGBUF; i += 8) {
 			uint64_t v = rand_value();
 
 			memcpy(argbuf + i, &v, 8);
 		}
+		/* Half the time a newer program's zeroed tail, which is served. */
+		if (_IOC_SIZE(nr) > size && _IOC_SIZE(nr) <= ARGBUF && one_in(2))
+			memset(argbuf + size, 0, _IOC_SIZE(nr) - size);
 		break;
 	case 1:			/* a bad argument pointer */
 		arg = (unsigned long)rand_ptr(size);
@@ -462,6 +467,13 @@ static void do_ioctl(void)
 	}
 	snprintf(what, sizeof(what), "ioctl(%s %#lx)", c->name, nr);
 	ret = ioctl(fd, nr, arg);
+	/* E2BIG only for a struct larger than the module's (or a batch entry). */
+	if (ret < 0 && errno == E2BIG && !random_nr && _IOC_SIZE(nr) <= size
+#ifdef MSGPORT_IOC_SEND_BATCH
+	    && !is_batch(c->nr)
+#endif
+	    )
+		fail(what, errno);
 	check(ret, what);
 	if (ret >= 0 && (nr == MSGPORT_IOC_OPEN
 #ifdef MSGPORT_IOC_INBOX

@@ -24,24 +24,34 @@
  *    a reserved field becomes a field under the same rule.  A struct that
  *    can grow is embedded in another only as its last member
  *    (msgport_msginfo ends msgport_recv and msgport_call, msgport_recv
- *    ends msgport_reply_recv), so the outer one grows at its end too.
+ *    ends msgport_reply_recv), so the outer one grows at its end too:
+ *    their growth is msginfo's (output), and their inputs grow only into
+ *    their reserved words, under a flag.  msgport_reply, the first member
+ *    of msgport_reply_recv, never grows (a new reply is a new command).
  *  - A command's number holds its struct's size (_IOC_SIZE), so the size
  *    a program was compiled with reaches the module with every call.  The
- *    module takes a command at every size from the struct's first
- *    published one (MSGPORT_*_SIZE_VER0 below) on; smaller sizes, other
- *    directions or another type are not that command (-ENOTTY).
+ *    module takes a command at every size, in whole 8-byte words, from the
+ *    struct's first published one (MSGPORT_*_SIZE_VER0 below) on (ABI 1.2
+ *    on; a module of ABI 1.1 takes the first sizes only); smaller sizes,
+ *    other directions or another type are not that command (-ENOTTY).
  *  - An older program's shorter struct reads as if extended with zeros.
  *    A newer program's longer struct: its bytes past what the module
  *    knows must be zero (-E2BIG otherwise; copy_struct_from_user()'s
  *    rule), so a request the module cannot honour is refused, never
- *    half-done; the module writes its output fields only, zeroing an
- *    output-only struct's (stat, version) unknown tail.  A program that
- *    needs a new field learns whether the module has it from the ABI minor
- *    version (MSGPORT_IOC_VERSION), or from -E2BIG or an unknown flag's
- *    -EINVAL.
+ *    half-done; but where those bytes are output (stat's, version's, and
+ *    msginfo's at the end of recv, call and reply_recv) the module zeroes
+ *    them, before it does anything else, so also when the call then fails.
+ *    A program that needs a new field learns whether the module has it
+ *    from the ABI minor version (MSGPORT_IOC_VERSION), or from -E2BIG or
+ *    an unknown flag's -EINVAL.
+ *  - libmsgport's functions take and fill these structs at their first
+ *    sizes, so a library rebuilt with a grown header never writes past an
+ *    older program's struct: a grown struct reaches programs through new
+ *    functions, in a new version node.
  *  - An array of structs (a batch) carries its entry size (entry_size):
  *    0 is the entry's first published size, else the same rules apply to
- *    each entry.
+ *    each entry (an entry's output tail is zeroed when its info is
+ *    written: entries not done are left as they were).
  *  - The minor ABI version grows with every addition; the major only when
  *    an existing command changes incompatibly (never, by these rules).
  *
@@ -297,9 +307,9 @@ struct msgport_recv {
  *
  * Errors: EFAULT (msgs or this struct), EINVAL (count 0 or above
  * MSGPORT_BATCH_MAX, flags or a reserved field not 0, entry_size below the
- * entry's first published size or not a multiple of 8), EBADF, and any
- * error of MSGPORT_IOC_SEND / _RECV for the first entry (E2BIG too: an
- * entry's bytes past the module's struct not zero).
+ * module's size of the entry, above 16383 or not a multiple of 8), EBADF,
+ * and any error of MSGPORT_IOC_SEND / _RECV for the first entry (E2BIG
+ * too: a send entry's bytes past the module's struct not zero).
  */
 #define MSGPORT_BATCH_MAX	1024
 
