@@ -18,7 +18,12 @@
  *   one is put after unlocking) and put when the mailbox is freed.
  *   @nreceivers counts the open descriptors that may receive: when the last
  *   closes, the queued requests of calls fail
- *   (mp_mailbox_receiver_closed()).
+ *   (mp_mailbox_receiver_closed()); for an anonymous mailbox (@anon), whose
+ *   descriptors can never gain a right, it is destroyed instead: its
+ *   senders get -EPIPE.  @nsenders counts those that may send: when the
+ *   last of an anonymous mailbox closes, @hup is set (under mb->lock, never
+ *   cleared) and receivers that find nothing to take get -EPIPE
+ *   (mp_mailbox_sender_closed()).
  *
  * Locking
  *   mb->lock (queue.c); its lock order: mp_registry_lock (registry.c)
@@ -268,8 +273,11 @@ void mp_mailbox_receiver_opened(struct mp_mailbox *mb)
  * mp_mailbox_receiver_closed() - a descriptor that could receive closed
  * @mb: the mailbox
  *
- * Lowers @mb->nreceivers.  When it was the last one (and @mb is not dead), the
- * calls still queued have nobody left to answer them (their server is gone):
+ * Lowers @mb->nreceivers.  When it was the last one of an anonymous mailbox,
+ * no receiver can ever come (no descriptor can gain the right to receive):
+ * @mb is destroyed (mp_mailbox_destroy(): its queue dropped, its senders
+ * woken, all with -EPIPE, mp_queue_dead_error()).  When it was the last one
+ * of a named mailbox (and @mb is not dead), the calls still queued have nobody left to answer them (their server is gone):
  * they are removed and fail with -ECONNRESET, rather than wait for a server
  * that may never come, their sync senders wake, and they are counted as
  * dropped; the room they free may admit senders waiting for it.  Plain messages
@@ -297,6 +305,11 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 	spin_unlock(&mb->lock);
 	if (!last)
 		return;
+	/* Anonymous: no receiver can come any more; it ends, as a pipe. */
+	if (mb->anon) {
+		mp_mailbox_destroy(mb);
+		return;
+	}
 	do {
 		more = false;
 		n = 0;
@@ -334,6 +347,68 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 }
 
 /**
+ * mp_mailbox_sender_opened() - count a new descriptor that may send
+ * @mb: the mailbox
+ *
+ * Raises @mb->nsenders, which mp_mailbox_sender_closed() lowers.
+ *
+ * Context: Process context, mb->lock not held.  Takes and releases mb->lock;
+ * does not sleep.
+ */
+void mp_mailbox_sender_opened(struct mp_mailbox *mb)
+{
+	spin_lock(&mb->lock);
+	mb->nsenders++;
+	spin_unlock(&mb->lock);
+}
+
+/**
+ * mp_mailbox_sender_closed() - a descriptor that could send closed
+ * @mb: the mailbox
+ *
+ * Lowers @mb->nsenders.  When it was the last one of an anonymous mailbox,
+ * no message can come any more (no descriptor can gain the right to send):
+ * @mb->hup is set, every sleeping receiver is woken to look at the queue
+ * again (one that finds nothing fails with -EPIPE, mp_recv()) and pollers
+ * get EPOLLHUP.  A named mailbox only counts: its name can be opened again.
+ * Works in rounds of MP_WAKE_MAX wake-ups, as mp_mailbox_destroy() does;
+ * no receiver queues itself once @mb->hup is set, so the rounds end.
+ *
+ * Context: Process context (the descriptor's release), no msgport lock held.
+ * Takes and releases mb->lock; does not sleep.
+ */
+void mp_mailbox_sender_closed(struct mp_mailbox *mb)
+{
+	struct mp_wake wk = { };
+	struct mp_waiter *w;
+	bool more;
+
+	spin_lock(&mb->lock);
+	if (--mb->nsenders || !mb->anon || mb->hup) {
+		spin_unlock(&mb->lock);
+		return;
+	}
+	WRITE_ONCE(mb->hup, true);
+	wk.poll = EPOLLIN | EPOLLRDNORM | EPOLLHUP;
+	for (;;) {
+		while (!mp_wake_full(&wk) && !list_empty(&mb->recv_waiters)) {
+			w = list_first_entry(&mb->recv_waiters,
+					     struct mp_waiter, link);
+			list_del_init(&w->link);
+			WRITE_ONCE(w->state, MP_W_RETRY);
+			trace_msgport_wake(mb, w, MP_TRACE_WAKE_KICK);
+			mp_wake_add(&wk, w);
+		}
+		more = !list_empty(&mb->recv_waiters);
+		spin_unlock(&mb->lock);
+		mp_wake_flush(mb, &wk);
+		if (!more)
+			break;
+		spin_lock(&mb->lock);
+	}
+}
+
+/**
  * mp_mailbox_poll() - poll(2) of a mailbox descriptor
  * @mb: the descriptor's mailbox
  * @file: the descriptor's file
@@ -347,7 +422,8 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
  * Return: EPOLLERR | EPOLLHUP if @mb is dead; otherwise EPOLLIN | EPOLLRDNORM
  * if a message is queued, with EPOLLOUT | EPOLLWRNORM if the queue has room
  * (mp_queue_has_room()) or, for a mailbox of capacity 0, a waiting receiver
- * would take any message now (mp_queue_rendezvous_ready()); 0 if neither.
+ * would take any message now (mp_queue_rendezvous_ready()), and EPOLLHUP if
+ * it is anonymous and no sender is left (@mb->hup); 0 if none of these.
  */
 __poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
 			 struct poll_table_struct *pt)
@@ -365,6 +441,9 @@ __poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
 		if (mb->capacity ? mp_queue_has_room(mb) :
 				   mp_queue_rendezvous_ready(mb))
 			mask |= EPOLLOUT | EPOLLWRNORM;
+		/* Anonymous with no sender left: a receive ends, as a pipe's. */
+		if (mb->hup)
+			mask |= EPOLLHUP;
 	}
 	spin_unlock(&mb->lock);
 	return mask;
@@ -377,7 +456,8 @@ __poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
  *
  * Fills @st with the name, the uid and gid as seen in the current user
  * namespace, the capacity, the maximum message size, the region's size and
- * mapping count, the flags MSGPORT_STAT_EPHEMERAL, MSGPORT_STAT_INBOX (with the
+ * mapping count, the flags MSGPORT_STAT_EPHEMERAL, MSGPORT_STAT_ANON,
+ * MSGPORT_STAT_INBOX (with the
  * owner's pid in the current pid namespace) and MSGPORT_STAT_UNLINKED (@mb is
  * dead), and, as one snapshot taken under mb->lock, the mode, the sleeping
  * senders and receivers, the queued messages and bytes, and the counts of
@@ -399,6 +479,8 @@ void mp_mailbox_stat(struct mp_mailbox *mb, struct msgport_stat *st)
 	st->max_msg_size = mb->max_msg_size;
 	if (mb->ephemeral)
 		st->flags |= MSGPORT_STAT_EPHEMERAL;
+	if (mb->anon)
+		st->flags |= MSGPORT_STAT_ANON;
 	if (mb->owner) {
 		st->flags |= MSGPORT_STAT_INBOX;
 		st->owner_pid = pid_vnr(mb->owner);

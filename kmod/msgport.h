@@ -292,6 +292,8 @@ struct mp_mailbox {
 	struct rb_root calls;		/* claimed calls by token (rpc.c) */
 	u32 ncalls;
 	u32 nreceivers;			/* open descriptors that may receive */
+	u32 nsenders;			/* open descriptors that may send */
+	bool hup;			/* anonymous, no sender left (mailbox.c) */
 	struct pid *last_sender;	/* a thread, referenced: a waiter's peer */
 	struct pid *last_receiver;
 	u8 spin_debt;			/* spins here that did not pay (wait.c) */
@@ -299,9 +301,9 @@ struct mp_mailbox {
 	wait_queue_head_t poll_wq;	/* its own lock, never under @lock */
 
 	/* Registry state, under mp_registry_lock. */
-	struct mp_names *table;		/* its IPC namespace's, while linked */
+	struct mp_names *table;		/* its IPC namespace's, while linked or counted */
 	struct hlist_node hnode;	/* name hash, while linked */
-	struct list_head node;		/* creation order, while linked */
+	struct list_head node;		/* creation order, while linked or counted */
 	unsigned int nfiles;		/* open descriptors */
 	bool linked;
 
@@ -317,6 +319,7 @@ struct mp_mailbox {
 	kgid_t gid;
 	struct user_namespace *user_ns;	/* its IPC namespace's owner, referenced */
 	bool ephemeral;
+	bool anon;			/* MSGPORT_O_ANON: no name (registry.c) */
 	u32 name_len;
 	char name[MSGPORT_NAME_MAX + 1];
 
@@ -684,13 +687,15 @@ bool mp_queue_withdraw(struct mp_mailbox *mb,
 		       struct mp_call *call);
 
 /*
- * The error of an operation on a destroyed mailbox: -EIDRM for an unlinked
- * mailbox; for a closed inbox -ECONNRESET to those it was destroyed under
+ * The error of an operation on a destroyed mailbox: -EPIPE for an anonymous
+ * one (its receivers are gone); -EIDRM for an unlinked mailbox; for a closed inbox -ECONNRESET to those it was destroyed under
  * (@waited) and -ECONNREFUSED to later senders.
  */
 static inline int mp_queue_dead_error(const struct mp_mailbox *mb,
 				      bool waited)
 {
+	if (mb->anon)
+		return -EPIPE;
 	if (!mb->owner)
 		return -EIDRM;
 	return waited ? -ECONNRESET : -ECONNREFUSED;
@@ -731,6 +736,8 @@ void mp_mailbox_stat(struct mp_mailbox *mb, struct msgport_stat *st);
 int mp_mailbox_set_mode(struct mp_mailbox *mb, u32 mode);
 void mp_mailbox_receiver_opened(struct mp_mailbox *mb);
 void mp_mailbox_receiver_closed(struct mp_mailbox *mb);
+void mp_mailbox_sender_opened(struct mp_mailbox *mb);
+void mp_mailbox_sender_closed(struct mp_mailbox *mb);
 void mp_mailbox_put(struct mp_mailbox *mb);
 bool mp_mailbox_is_owner(const struct mp_mailbox *mb);
 
@@ -742,6 +749,8 @@ struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
 				    const char *name, int create_err,
 				    bool *created);
 void mp_registry_open_failed(struct mp_mailbox *mb, bool created, u32 access);
+struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op);
+void mp_registry_dup(struct mp_mailbox *mb, u32 access);
 int mp_registry_unlink(const char *name, u32 name_len);
 void mp_registry_release(struct mp_mailbox *mb, u32 access);
 void mp_registry_exit(void);
@@ -808,5 +817,6 @@ void mp_procfs_exit(void);
 /* main.c (layer 10) */
 int mp_ctl_open(const struct msgport_open *op, const char *name,
 		int create_err);
+int mp_ctl_open_anon(const struct msgport_open *op);
 
 #endif /* _MSGPORT_INTERNAL_H */
