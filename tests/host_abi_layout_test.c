@@ -110,6 +110,10 @@ SA(msgport_batch, msgs, 0);
 SA(msgport_batch, count, 8);
 SA(msgport_batch, flags, 12);
 SA(msgport_batch, reserved, 16);
+SZ(msgport_dup, 24);
+SA(msgport_dup, access, 0);
+SA(msgport_dup, flags, 4);
+SA(msgport_dup, reserved, 8);
 
 static void check(const struct layout *t, size_t n)
 {
@@ -213,6 +217,7 @@ static void test_multiple_of_8(void **state)
 	assert_int_equal(sizeof(struct msgport_reply) % 8, 0);
 	assert_int_equal(sizeof(struct msgport_reply_recv) % 8, 0);
 	assert_int_equal(sizeof(struct msgport_batch) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_dup) % 8, 0);
 }
 
 /* The ioctl numbers encode those sizes: identical for 32- and 64-bit callers. */
@@ -235,6 +240,7 @@ static void test_ioctl_numbers(void **state)
 	assert_int_equal(MSGPORT_IOC_REPLY_RECV, 0xC098B816UL);
 	assert_int_equal(MSGPORT_IOC_SEND_BATCH, 0x4020B817UL);
 	assert_int_equal(MSGPORT_IOC_RECV_BATCH, 0x4020B818UL);
+	assert_int_equal(MSGPORT_IOC_DUP, 0x4018B819UL);
 }
 
 /* Flag sets: disjoint where they must be, and the "all" masks cover exactly the flags. */
@@ -242,7 +248,7 @@ static void test_flags(void **state)
 {
 	assert_int_equal(MSGPORT_O_ALL, MSGPORT_O_RECV | MSGPORT_O_SEND | MSGPORT_O_CREAT |
 			 MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL | MSGPORT_O_NONBLOCK |
-			 MSGPORT_O_CLOEXEC);
+			 MSGPORT_O_CLOEXEC | MSGPORT_O_ANON);
 	assert_int_equal(MSGPORT_SEND_FLAGS & (MSGPORT_F_PEEK | MSGPORT_F_TRUNC), 0);
 	assert_int_equal(MSGPORT_RECV_FLAGS & MSGPORT_F_SYNC, 0);
 	/* Spans: a flag of both directions, bit 8; MSGPORT_MSG_SPAN is bit 1. */
