@@ -277,10 +277,11 @@ void mp_mailbox_receiver_opened(struct mp_mailbox *mb)
  * no receiver can ever come (no descriptor can gain the right to receive):
  * @mb is destroyed (mp_mailbox_destroy(): its queue dropped, its senders
  * woken, all with -EPIPE, mp_queue_dead_error()).  When it was the last one
- * of a named mailbox (and @mb is not dead), the calls still queued have nobody left to answer them (their server is gone):
- * they are removed and fail with -ECONNRESET, rather than wait for a server
- * that may never come, their sync senders wake, and they are counted as
- * dropped; the room they free may admit senders waiting for it.  Plain messages
+ * of a named mailbox (and @mb is not dead), the calls still queued have
+ * nobody left to answer them (their server is gone): they are removed and
+ * fail with -ECONNRESET, rather than wait for a server that may never come,
+ * their sync senders wake, and they are counted as dropped; the room they
+ * free may admit senders waiting for it.  Plain messages
  * stay queued for a later receiver, and a call made while no receiver is open
  * waits for one.  A receiver that opens meanwhile stops this and answers the
  * rest.  The requests are found without a walk of the queue

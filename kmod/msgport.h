@@ -688,8 +688,9 @@ bool mp_queue_withdraw(struct mp_mailbox *mb,
 
 /*
  * The error of an operation on a destroyed mailbox: -EPIPE for an anonymous
- * one (its receivers are gone); -EIDRM for an unlinked mailbox; for a closed inbox -ECONNRESET to those it was destroyed under
- * (@waited) and -ECONNREFUSED to later senders.
+ * one (its receivers are gone); -EIDRM for an unlinked mailbox; for a
+ * closed inbox -ECONNRESET to those it was destroyed under (@waited) and
+ * -ECONNREFUSED to later senders.
  */
 static inline int mp_queue_dead_error(const struct mp_mailbox *mb,
 				      bool waited)

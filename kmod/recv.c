@@ -117,9 +117,10 @@ static void received(struct mp_mailbox *mb, struct mp_msg *msg,
  * -EFAULT); -EFAULT if a copy faults; mp_queue_dead_error() for a
  * destroyed mailbox; -EPIPE if there is nothing to take and @mb is
  * anonymous with no sender left (@mb->hup); -EAGAIN (MSGPORT_F_NONBLOCK)
- * or -ETIMEDOUT (a zero timeout) if it would have to wait; -ETIMEDOUT or -ERESTARTSYS if the
- * wait times out or a signal comes (with -ERESTARTSYS, the time left goes
- * to @x->utimeout, or -EFAULT: mp_wait_report_remaining()).
+ * or -ETIMEDOUT (a zero timeout) if it would have to wait; -ETIMEDOUT or
+ * -ERESTARTSYS if the wait times out or a signal comes (with -ERESTARTSYS,
+ * the time left goes to @x->utimeout, or -EFAULT:
+ * mp_wait_report_remaining()).
  */
 long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 {

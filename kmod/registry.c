@@ -211,8 +211,9 @@ static bool may_access(const struct mp_mailbox *mb, u32 access)
  * that can neither receive nor send has none: it never keeps a mailbox
  * alive).  Returns what the caller must do once the mutex is dropped:
  * destroy @mb (the last counted descriptor of an ephemeral mailbox: it is
- * unlinked here; of an anonymous one: it is uncounted here), and whether to free its region (the mailbox is unlinked
- * and no descriptor that could use the region is left).
+ * unlinked here; of an anonymous one: it is uncounted here), and whether to
+ * free its region (the mailbox is unlinked and no descriptor that could use
+ * the region is left).
  */
 static bool release_locked(struct mp_mailbox *mb, u32 access, bool *region)
 {
