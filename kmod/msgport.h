@@ -268,8 +268,8 @@ struct mp_direct_dest {
 #define MP_MSG_SMALL	256
 
 /*
- * A mailbox (mailbox.c), named or an inbox.  Each block of fields says what
- * protects it; the lock order is mp_registry_lock -> @lock.
+ * A mailbox (mailbox.c), named, anonymous or an inbox.  Each block of fields
+ * says what protects it; the lock order is mp_registry_lock -> @lock.
  */
 struct mp_mailbox {
 	/* Queue state, all under @lock (queue.c). */
