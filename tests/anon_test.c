@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -704,6 +705,77 @@ static void test_pass_send_only(void **state)
 	assert_errno(msgport_recv(mb, buf, sizeof(buf), MSGPORT_F_NONBLOCK, 0, NULL), EAGAIN);
 }
 
+/* Child: an IPC namespace of its own, an anonymous mailbox passed out, a named one left. */
+static int child_ns_anon(void *arg)
+{
+	int sock = *(int *)arg, fd;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = "f", .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct msgport_mailbox *named = NULL;
+	struct cmsghdr *cm;
+
+	CHILD_CHECK(unshare(CLONE_NEWIPC) == 0);
+	CHILD_CHECK(msgport_mailbox_open(tu_mp(), "anon-ns-marker", MSGPORT_O_CREAT | RW, NULL,
+					 &named) == 0);
+	fd = raw_anon(0, 0, RW, 0600, 0);
+	CHILD_CHECK(fd >= 0);
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	CHILD_CHECK(sendmsg(sock, &mh, 0) == 1);
+	return 0;	/* its namespace dies with it: the named mailbox goes */
+}
+
+/*
+ * An anonymous mailbox outlives the IPC namespace it was made in: once the
+ * namespace is gone (its named mailbox destroyed, its table freed) it still
+ * works, and it goes with its last descriptor.
+ */
+static void test_outlives_namespace(void **state)
+{
+	long mailboxes0 = -1, mailboxes = -1;
+	char cbuf[CMSG_SPACE(sizeof(int))], c, buf[16];
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct msgport_stat st;
+	struct cmsghdr *cm;
+	uint64_t deadline;
+	int sv[2], fd = -1;
+
+	(void)state;
+	assert_int_equal(tu_objects_read("mailboxes", &mailboxes0), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	tu_track_fd(sv[0]);
+	tu_track_fd(sv[1]);
+	assert_child_ok(tu_fork(child_ns_anon, &sv[1]));
+	assert_int_equal(recvmsg(sv[0], &mh, 0), 1);
+	cm = CMSG_FIRSTHDR(&mh);
+	assert_non_null(cm);
+	memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+	tu_track_fd(fd);
+	/* The namespace's death (msgport looks every second): its named mailbox goes. */
+	deadline = tu_now_ns() + 20000ULL * 1000000ULL;
+	do {
+		usleep(50000);
+		assert_int_equal(tu_objects_read("mailboxes", &mailboxes), 0);
+	} while (mailboxes > mailboxes0 + 1 && tu_now_ns() < deadline);
+	assert_int_equal(mailboxes, mailboxes0 + 1);
+	assert_int_equal(write(fd, "still", 5), 5);
+	assert_int_equal(read(fd, buf, sizeof(buf)), 5);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(tu_ioctl(fd, MSGPORT_IOC_STAT, &st), 0);
+	assert_int_equal(st.flags, MSGPORT_STAT_ANON | MSGPORT_STAT_EPHEMERAL);
+	tu_close_fd(fd);
+	assert_int_equal(tu_objects_read("mailboxes", &mailboxes), 0);
+	assert_int_equal(mailboxes, mailboxes0);
+}
+
 static long object(const char *key)
 {
 	long v = -1;
@@ -787,6 +859,7 @@ static const struct CMUnitTest anon_tests[] = {
 	ANON_TEST(test_dup_named),
 	ANON_TEST(test_dup_args),
 	ANON_TEST(test_pass_send_only),
+	ANON_TEST(test_outlives_namespace),
 	ANON_TEST(test_no_leak),
 	ANON_TEST(test_mapping_outlives),
 };

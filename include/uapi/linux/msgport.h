@@ -135,8 +135,9 @@ struct msgport_version {
  *    EAGAIN, as a pipe's read gives end of file, not EAGAIN); blocked
  *    receivers are woken; read(2) gives EPIPE as well (not 0: a message may
  *    be empty); poll adds EPOLLHUP.
- * A mailbox created with only one of the rights starts with that end
- * already gone.  Named mailboxes keep their rules: a name can always be
+ * A memory mapping of the region holds the descriptor it was made from, and
+ * so that descriptor's rights, until it is unmapped.  A mailbox created with
+ * only one of the rights starts with that end already gone.  Named mailboxes keep their rules: a name can always be
  * opened again.
  */
 struct msgport_open {
