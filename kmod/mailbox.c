@@ -161,28 +161,32 @@ static void drop_msgs(struct mp_msg **msgs, unsigned int n)
 }
 
 /**
- * mp_mailbox_destroy() - destroy a mailbox's queue
- * @mb: the mailbox, already out of the name table or the inbox table
+ * mp_mailbox_end() - destroy a mailbox's queue, the mailbox still counted
+ * @mb: the mailbox
  *
  * Marks @mb dead: every later send and receive fails, and every sleeping sender
  * and receiver wakes, with -EIDRM (an inbox: -ECONNRESET, later senders
- * -ECONNREFUSED; mp_queue_dead_error()).  Queued messages are dropped and
- * counted in @mb->dropped; the call of a queued request fails; the sync sender
- * of a queued message wakes.  Senders waiting for room wake and free their
- * messages themselves (never queued).  Pollers are woken with EPOLLIN,
- * EPOLLOUT, EPOLLERR and EPOLLHUP.  Then the calls received and not yet
- * answered fail too (mp_calls_destroy()).  Works in rounds of up to
+ * -ECONNREFUSED; an anonymous mailbox: -EPIPE; mp_queue_dead_error()).  Queued
+ * messages are dropped and counted in @mb->dropped; the call of a queued
+ * request fails; the sync sender of a queued message wakes.  Senders waiting
+ * for room wake and free their messages themselves (never queued).  Pollers are
+ * woken with EPOLLIN, EPOLLOUT, EPOLLERR and EPOLLHUP.  Then the calls received
+ * and not yet answered fail too (mp_calls_destroy()).  Works in rounds of up to
  * MP_DESTROY_BATCH messages and MP_WAKE_MAX wake-ups, so that no hold of the
  * lock grows with what is queued and the wake-up list stays on the stack; each
  * round's messages are freed outside the lock and the task reschedules between
  * rounds (a mailbox may hold hundreds of thousands of messages).  The memory
- * stays until the last reference goes.
+ * stays until the last reference goes, and @mb still counts against its
+ * creator's max_user_mailboxes: an anonymous mailbox whose receivers are gone
+ * is held by its senders (registry.c counts it in its namespace until they go
+ * too), and must not escape the count meanwhile.  mp_mailbox_destroy() ends the
+ * count too.
  *
  * Context: Process context, no msgport lock held (callers drop mp_registry_lock
  * or mp_inbox_lock first).  May sleep (the dropped messages are freed).  Takes
  * and releases mb->lock, once per round and once more in mp_calls_destroy().
  */
-void mp_mailbox_destroy(struct mp_mailbox *mb)
+void mp_mailbox_end(struct mp_mailbox *mb)
 {
 	struct mp_msg *drop[MP_DESTROY_BATCH];
 	struct mp_wake wk = { };
@@ -245,10 +249,22 @@ void mp_mailbox_destroy(struct mp_mailbox *mb)
 
 	/* Calls received and not answered: their callers learn it now. */
 	mp_calls_destroy(mb);
-	/*
-	 * It no longer counts against its creator's max_user_mailboxes: a
-	 * descriptor still open (for stat, say) keeps only the struct.
-	 */
+}
+
+/**
+ * mp_mailbox_destroy() - destroy a mailbox's queue
+ * @mb: the mailbox, already out of the name table or the inbox table, or an
+ *      anonymous one whose last descriptor that can receive or send is gone
+ *
+ * As mp_mailbox_end(), then @mb no longer counts against its creator's
+ * max_user_mailboxes: a descriptor still open (for stat, say) keeps only the
+ * struct.
+ *
+ * Context: As mp_mailbox_end().
+ */
+void mp_mailbox_destroy(struct mp_mailbox *mb)
+{
+	mp_mailbox_end(mb);
 	uncount(mb);
 }
 EXPORT_SYMBOL_NS_GPL(mp_mailbox_destroy, MP_TEST_NS);
@@ -275,8 +291,9 @@ void mp_mailbox_receiver_opened(struct mp_mailbox *mb)
  *
  * Lowers @mb->nreceivers.  When it was the last one of an anonymous mailbox,
  * no receiver can ever come (no descriptor can gain the right to receive):
- * @mb is destroyed (mp_mailbox_destroy(): its queue dropped, its senders
- * woken, all with -EPIPE, mp_queue_dead_error()).  When it was the last one
+ * @mb is destroyed (mp_mailbox_end(): its queue dropped, its senders woken,
+ * all with -EPIPE, mp_queue_dead_error(); it still counts for its creator
+ * while its senders hold it).  When it was the last one
  * of a named mailbox (and @mb is not dead), the calls still queued have
  * nobody left to answer them (their server is gone): they are removed and
  * fail with -ECONNRESET, rather than wait for a server that may never come,
@@ -308,7 +325,7 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 		return;
 	/* Anonymous: no receiver can come any more; it ends, as a pipe. */
 	if (mb->anon) {
-		mp_mailbox_destroy(mb);
+		mp_mailbox_end(mb);
 		return;
 	}
 	do {

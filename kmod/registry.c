@@ -429,7 +429,8 @@ again:
  * a reference and a count in mb->nfiles for the new descriptor, which its
  * release gives back (mp_registry_release(), also if the descriptor cannot be
  * made).  A mailbox made without MSGPORT_O_RECV has no receiver and never
- * will: it is destroyed at once (sends get -EPIPE); one without
+ * will: its queue is destroyed at once (sends get -EPIPE), the mailbox still
+ * counted until its last descriptor goes; one without
  * MSGPORT_O_SEND has no sender (@hup: receives get -EPIPE).
  *
  * Context: Process context, no msgport lock held.  May sleep.  Takes and
@@ -476,7 +477,7 @@ struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op)
 		return ERR_PTR(ret);
 	}
 	if (!(access & MSGPORT_O_RECV))
-		mp_mailbox_destroy(mb);
+		mp_mailbox_end(mb);	/* counted until its last close */
 	return mb;
 }
 

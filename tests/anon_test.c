@@ -275,6 +275,16 @@ static int child_user_limit(void *arg)
 	/* A send-only dup does not count again, and keeps it counted. */
 	CHILD_CHECK(msgport_mailbox_dup(mb[1], MSGPORT_O_SEND, 0, &tx) == 0);
 	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &extra) == -EDQUOT);
+	/* Its receiver gone, the send-only copy still holds it: still counted. */
+	msgport_mailbox_close(mb[1]);
+	CHILD_CHECK(msgport_send(tx, "x", 1, 0, MSGPORT_F_NONBLOCK, 0, NULL) == -EPIPE);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &extra) == -EDQUOT);
+	/* A send-only mailbox (dead from birth) counts while open too. */
+	msgport_mailbox_close(tx);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), MSGPORT_O_SEND, NULL, &tx) == 0);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &extra) == -EDQUOT);
+	msgport_mailbox_close(tx);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &extra) == 0);
 	return 0;
 }
 

@@ -137,8 +137,8 @@ struct msgport_version {
  *    be empty); poll adds EPOLLHUP.
  * A memory mapping of the region holds the descriptor it was made from, and
  * so that descriptor's rights, until it is unmapped.  A mailbox created with
- * only one of the rights starts with that end already gone.  Named mailboxes keep their rules: a name can always be
- * opened again.
+ * only one of the rights starts with that end already gone.  Named
+ * mailboxes keep their rules: a name can always be opened again.
  */
 struct msgport_open {
 	__u64 name;		/* user pointer to the name, not NUL-terminated */
