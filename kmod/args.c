@@ -40,6 +40,7 @@ static_assert(sizeof(struct msgport_reply) == MSGPORT_REPLY_SIZE_VER0);
 static_assert(sizeof(struct msgport_reply_recv) == MSGPORT_REPLY_RECV_SIZE_VER0);
 static_assert(sizeof(struct msgport_batch) == MSGPORT_BATCH_SIZE_VER0);
 static_assert(sizeof(struct msgport_region_wait) == MSGPORT_REGION_WAIT_SIZE_VER0);
+static_assert(sizeof(struct msgport_dup) == MSGPORT_DUP_SIZE_VER0);
 
 /**
  * mp_args_tail() - check or clear a caller's bytes past the module's struct

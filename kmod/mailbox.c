@@ -18,7 +18,12 @@
  *   one is put after unlocking) and put when the mailbox is freed.
  *   @nreceivers counts the open descriptors that may receive: when the last
  *   closes, the queued requests of calls fail
- *   (mp_mailbox_receiver_closed()).
+ *   (mp_mailbox_receiver_closed()); for an anonymous mailbox (@anon), whose
+ *   descriptors can never gain a right, it is destroyed instead: its
+ *   senders get -EPIPE.  @nsenders counts those that may send: when the
+ *   last of an anonymous mailbox closes, @hup is set (under mb->lock, never
+ *   cleared) and receivers that find nothing to take get -EPIPE
+ *   (mp_mailbox_sender_closed()).
  *
  * Locking
  *   mb->lock (queue.c); its lock order: mp_registry_lock (registry.c)
@@ -156,28 +161,32 @@ static void drop_msgs(struct mp_msg **msgs, unsigned int n)
 }
 
 /**
- * mp_mailbox_destroy() - destroy a mailbox's queue
- * @mb: the mailbox, already out of the name table or the inbox table
+ * mp_mailbox_end() - destroy a mailbox's queue, the mailbox still counted
+ * @mb: the mailbox
  *
  * Marks @mb dead: every later send and receive fails, and every sleeping sender
  * and receiver wakes, with -EIDRM (an inbox: -ECONNRESET, later senders
- * -ECONNREFUSED; mp_queue_dead_error()).  Queued messages are dropped and
- * counted in @mb->dropped; the call of a queued request fails; the sync sender
- * of a queued message wakes.  Senders waiting for room wake and free their
- * messages themselves (never queued).  Pollers are woken with EPOLLIN,
- * EPOLLOUT, EPOLLERR and EPOLLHUP.  Then the calls received and not yet
- * answered fail too (mp_calls_destroy()).  Works in rounds of up to
+ * -ECONNREFUSED; an anonymous mailbox: -EPIPE; mp_queue_dead_error()).  Queued
+ * messages are dropped and counted in @mb->dropped; the call of a queued
+ * request fails; the sync sender of a queued message wakes.  Senders waiting
+ * for room wake and free their messages themselves (never queued).  Pollers are
+ * woken with EPOLLIN, EPOLLOUT, EPOLLERR and EPOLLHUP.  Then the calls received
+ * and not yet answered fail too (mp_calls_destroy()).  Works in rounds of up to
  * MP_DESTROY_BATCH messages and MP_WAKE_MAX wake-ups, so that no hold of the
  * lock grows with what is queued and the wake-up list stays on the stack; each
  * round's messages are freed outside the lock and the task reschedules between
  * rounds (a mailbox may hold hundreds of thousands of messages).  The memory
- * stays until the last reference goes.
+ * stays until the last reference goes, and @mb still counts against its
+ * creator's max_user_mailboxes: an anonymous mailbox whose receivers are gone
+ * is held by its senders (registry.c counts it in its namespace until they go
+ * too), and must not escape the count meanwhile.  mp_mailbox_destroy() ends the
+ * count too.
  *
  * Context: Process context, no msgport lock held (callers drop mp_registry_lock
  * or mp_inbox_lock first).  May sleep (the dropped messages are freed).  Takes
  * and releases mb->lock, once per round and once more in mp_calls_destroy().
  */
-void mp_mailbox_destroy(struct mp_mailbox *mb)
+void mp_mailbox_end(struct mp_mailbox *mb)
 {
 	struct mp_msg *drop[MP_DESTROY_BATCH];
 	struct mp_wake wk = { };
@@ -240,10 +249,22 @@ void mp_mailbox_destroy(struct mp_mailbox *mb)
 
 	/* Calls received and not answered: their callers learn it now. */
 	mp_calls_destroy(mb);
-	/*
-	 * It no longer counts against its creator's max_user_mailboxes: a
-	 * descriptor still open (for stat, say) keeps only the struct.
-	 */
+}
+
+/**
+ * mp_mailbox_destroy() - destroy a mailbox's queue
+ * @mb: the mailbox, already out of the name table or the inbox table, or an
+ *      anonymous one whose last descriptor that can receive or send is gone
+ *
+ * As mp_mailbox_end(), then @mb no longer counts against its creator's
+ * max_user_mailboxes: a descriptor still open (for stat, say) keeps only the
+ * struct.
+ *
+ * Context: As mp_mailbox_end().
+ */
+void mp_mailbox_destroy(struct mp_mailbox *mb)
+{
+	mp_mailbox_end(mb);
 	uncount(mb);
 }
 EXPORT_SYMBOL_NS_GPL(mp_mailbox_destroy, MP_TEST_NS);
@@ -268,11 +289,16 @@ void mp_mailbox_receiver_opened(struct mp_mailbox *mb)
  * mp_mailbox_receiver_closed() - a descriptor that could receive closed
  * @mb: the mailbox
  *
- * Lowers @mb->nreceivers.  When it was the last one (and @mb is not dead), the
- * calls still queued have nobody left to answer them (their server is gone):
- * they are removed and fail with -ECONNRESET, rather than wait for a server
- * that may never come, their sync senders wake, and they are counted as
- * dropped; the room they free may admit senders waiting for it.  Plain messages
+ * Lowers @mb->nreceivers.  When it was the last one of an anonymous mailbox,
+ * no receiver can ever come (no descriptor can gain the right to receive):
+ * @mb is destroyed (mp_mailbox_end(): its queue dropped, its senders woken,
+ * all with -EPIPE, mp_queue_dead_error(); it still counts for its creator
+ * while its senders hold it).  When it was the last one
+ * of a named mailbox (and @mb is not dead), the calls still queued have
+ * nobody left to answer them (their server is gone): they are removed and
+ * fail with -ECONNRESET, rather than wait for a server that may never come,
+ * their sync senders wake, and they are counted as dropped; the room they
+ * free may admit senders waiting for it.  Plain messages
  * stay queued for a later receiver, and a call made while no receiver is open
  * waits for one.  A receiver that opens meanwhile stops this and answers the
  * rest.  The requests are found without a walk of the queue
@@ -297,6 +323,11 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 	spin_unlock(&mb->lock);
 	if (!last)
 		return;
+	/* Anonymous: no receiver can come any more; it ends, as a pipe. */
+	if (mb->anon) {
+		mp_mailbox_end(mb);
+		return;
+	}
 	do {
 		more = false;
 		n = 0;
@@ -334,6 +365,68 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 }
 
 /**
+ * mp_mailbox_sender_opened() - count a new descriptor that may send
+ * @mb: the mailbox
+ *
+ * Raises @mb->nsenders, which mp_mailbox_sender_closed() lowers.
+ *
+ * Context: Process context, mb->lock not held.  Takes and releases mb->lock;
+ * does not sleep.
+ */
+void mp_mailbox_sender_opened(struct mp_mailbox *mb)
+{
+	spin_lock(&mb->lock);
+	mb->nsenders++;
+	spin_unlock(&mb->lock);
+}
+
+/**
+ * mp_mailbox_sender_closed() - a descriptor that could send closed
+ * @mb: the mailbox
+ *
+ * Lowers @mb->nsenders.  When it was the last one of an anonymous mailbox,
+ * no message can come any more (no descriptor can gain the right to send):
+ * @mb->hup is set, every sleeping receiver is woken to look at the queue
+ * again (one that finds nothing fails with -EPIPE, mp_recv()) and pollers
+ * get EPOLLHUP.  A named mailbox only counts: its name can be opened again.
+ * Works in rounds of MP_WAKE_MAX wake-ups, as mp_mailbox_destroy() does;
+ * no receiver queues itself once @mb->hup is set, so the rounds end.
+ *
+ * Context: Process context (the descriptor's release), no msgport lock held.
+ * Takes and releases mb->lock; does not sleep.
+ */
+void mp_mailbox_sender_closed(struct mp_mailbox *mb)
+{
+	struct mp_wake wk = { };
+	struct mp_waiter *w;
+	bool more;
+
+	spin_lock(&mb->lock);
+	if (--mb->nsenders || !mb->anon || mb->hup) {
+		spin_unlock(&mb->lock);
+		return;
+	}
+	WRITE_ONCE(mb->hup, true);
+	wk.poll = EPOLLIN | EPOLLRDNORM | EPOLLHUP;
+	for (;;) {
+		while (!mp_wake_full(&wk) && !list_empty(&mb->recv_waiters)) {
+			w = list_first_entry(&mb->recv_waiters,
+					     struct mp_waiter, link);
+			list_del_init(&w->link);
+			WRITE_ONCE(w->state, MP_W_RETRY);
+			trace_msgport_wake(mb, w, MP_TRACE_WAKE_KICK);
+			mp_wake_add(&wk, w);
+		}
+		more = !list_empty(&mb->recv_waiters);
+		spin_unlock(&mb->lock);
+		mp_wake_flush(mb, &wk);
+		if (!more)
+			break;
+		spin_lock(&mb->lock);
+	}
+}
+
+/**
  * mp_mailbox_poll() - poll(2) of a mailbox descriptor
  * @mb: the descriptor's mailbox
  * @file: the descriptor's file
@@ -347,7 +440,8 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
  * Return: EPOLLERR | EPOLLHUP if @mb is dead; otherwise EPOLLIN | EPOLLRDNORM
  * if a message is queued, with EPOLLOUT | EPOLLWRNORM if the queue has room
  * (mp_queue_has_room()) or, for a mailbox of capacity 0, a waiting receiver
- * would take any message now (mp_queue_rendezvous_ready()); 0 if neither.
+ * would take any message now (mp_queue_rendezvous_ready()), and EPOLLHUP if
+ * it is anonymous and no sender is left (@mb->hup); 0 if none of these.
  */
 __poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
 			 struct poll_table_struct *pt)
@@ -365,6 +459,9 @@ __poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
 		if (mb->capacity ? mp_queue_has_room(mb) :
 				   mp_queue_rendezvous_ready(mb))
 			mask |= EPOLLOUT | EPOLLWRNORM;
+		/* Anonymous with no sender left: a receive ends, as a pipe's. */
+		if (mb->hup)
+			mask |= EPOLLHUP;
 	}
 	spin_unlock(&mb->lock);
 	return mask;
@@ -377,7 +474,8 @@ __poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
  *
  * Fills @st with the name, the uid and gid as seen in the current user
  * namespace, the capacity, the maximum message size, the region's size and
- * mapping count, the flags MSGPORT_STAT_EPHEMERAL, MSGPORT_STAT_INBOX (with the
+ * mapping count, the flags MSGPORT_STAT_EPHEMERAL, MSGPORT_STAT_ANON,
+ * MSGPORT_STAT_INBOX (with the
  * owner's pid in the current pid namespace) and MSGPORT_STAT_UNLINKED (@mb is
  * dead), and, as one snapshot taken under mb->lock, the mode, the sleeping
  * senders and receivers, the queued messages and bytes, and the counts of
@@ -399,6 +497,8 @@ void mp_mailbox_stat(struct mp_mailbox *mb, struct msgport_stat *st)
 	st->max_msg_size = mb->max_msg_size;
 	if (mb->ephemeral)
 		st->flags |= MSGPORT_STAT_EPHEMERAL;
+	if (mb->anon)
+		st->flags |= MSGPORT_STAT_ANON;
 	if (mb->owner) {
 		st->flags |= MSGPORT_STAT_INBOX;
 		st->owner_pid = pid_vnr(mb->owner);

@@ -12,6 +12,9 @@
  * holds this file (so the mailbox, so the module).
  * An inbox descriptor (inbox.c) is the same kind of file, receive-only, on
  * an inbox: flush tells inbox.c when its owner closes it, release closes it.
+ * MSGPORT_IOC_DUP makes another descriptor of the same (named or anonymous)
+ * mailbox with a subset of the access; release counts receivers and senders
+ * down (mailbox.c: the ends of an anonymous mailbox).
  * Release also fails the calls received through the file and not answered
  * (rpc.c), before the mailbox reference goes.
  *
@@ -466,6 +469,42 @@ static long mp_ioc_region_wake(struct mp_file *mbf)
 }
 
 /*
+ * MSGPORT_IOC_DUP: a new descriptor of the same mailbox with a subset of
+ * this one's access; not of an inbox (its lifetime follows its owner's
+ * descriptors: inbox.c).  Counted in the mailbox as an open one
+ * (mp_registry_dup()), with its own quota reference to send.
+ */
+static long mp_ioc_dup(struct mp_file *mbf, struct msgport_dup __user *u)
+{
+	struct mp_file_slot slot;
+	struct msgport_dup d;
+	int fd;
+
+	if (copy_from_user(&d, u, sizeof(d)))
+		return -EFAULT;
+	if (d.reserved[0] || d.reserved[1])
+		return -EINVAL;
+	if (d.access & ~(MSGPORT_O_RECV | MSGPORT_O_SEND))
+		return -EINVAL;
+	if (d.flags & ~(MSGPORT_O_CLOEXEC | MSGPORT_O_NONBLOCK))
+		return -EINVAL;
+	if (mbf->mb->owner)
+		return -EINVAL;
+	if (d.access & ~mbf->access)
+		return -EPERM;
+	fd = mp_file_prepare(&slot, d.access,
+			     mp_file_flags(d.access | d.flags));
+	if (fd)
+		return fd;
+	mp_registry_dup(mbf->mb, d.access);
+	fd = mp_file_install(&slot, mbf->mb, mbf->mb->anon ? "[msgport-anon]" :
+			     "[msgport]");
+	if (fd < 0)
+		mp_registry_release(mbf->mb, d.access);
+	return fd;
+}
+
+/*
  * A mailbox descriptor's commands for mp_args_resize(): at other sizes,
  * with their structs' first published sizes; true where what a newer
  * program has past the module's struct is output.
@@ -482,6 +521,7 @@ static const struct mp_args_cmd mbfile_cmds[] = {
 	{ MSGPORT_IOC_REPLY_RECV, MSGPORT_REPLY_RECV_SIZE_VER0, true },
 	{ MSGPORT_IOC_REGION_WAIT, MSGPORT_REGION_WAIT_SIZE_VER0, false },
 	{ MSGPORT_IOC_REGION_WAKE, 0, false },
+	{ MSGPORT_IOC_DUP, MSGPORT_DUP_SIZE_VER0, false },
 };
 
 static long mbfile_ioctl(struct file *file, unsigned int cmd,
@@ -536,6 +576,8 @@ static long mbfile_ioctl(struct file *file, unsigned int cmd,
 		return mp_ioc_region_wait(mbf, argp);
 	case MSGPORT_IOC_REGION_WAKE:
 		return mp_ioc_region_wake(mbf);
+	case MSGPORT_IOC_DUP:
+		return mp_ioc_dup(mbf, argp);
 	default:
 		return mbfile_ioctl_resized(file, cmd, arg);
 	}
@@ -610,6 +652,8 @@ static int mbfile_release(struct inode *inode, struct file *file)
 	mp_calls_release(mbf);
 	if (mbf->access & MSGPORT_O_RECV)
 		mp_mailbox_receiver_closed(mbf->mb);
+	if (mbf->access & MSGPORT_O_SEND)
+		mp_mailbox_sender_closed(mbf->mb);
 	if (mbf->mb->owner)
 		mp_inbox_release(mbf->mb);
 	else
@@ -728,7 +772,8 @@ void mp_file_abort(struct mp_file_slot *slot)
  *
  * Makes the descriptor reserved in @slot a file of @mb and installs it: the
  * file takes over the caller's reference to @mb.  A descriptor with receive
- * access counts as a receiver of @mb (mp_mailbox_receiver_opened()).
+ * access counts as a receiver of @mb (mp_mailbox_receiver_opened()), one with
+ * send access as a sender (mp_mailbox_sender_opened()).
  *
  * Context: Process context; may sleep (allocates the file).  Takes mb->lock
  * for a descriptor with receive access.
@@ -749,6 +794,8 @@ int mp_file_install(struct mp_file_slot *slot, struct mp_mailbox *mb,
 	}
 	if (slot->mbf->access & MSGPORT_O_RECV)
 		mp_mailbox_receiver_opened(mb);
+	if (slot->mbf->access & MSGPORT_O_SEND)
+		mp_mailbox_sender_opened(mb);
 	atomic_long_inc(&mp_objects.files);
 	fd_install(slot->fd, file);
 	return slot->fd;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * msgport: the control device /dev/msgport and its ioctls (version,
- * open/create, unlink, inbox, and those of inbox.c and rpc.c), module init
+ * open/create (named or anonymous), unlink, inbox, and those of inbox.c and
+ * rpc.c), module init
  * and exit.  The ioctls that make a descriptor put together the layers
  * below: the name table (registry.c) or the inbox table (inbox.c) for the
  * mailbox, then the descriptor (mailbox_file.c).
@@ -96,6 +97,64 @@ int mp_ctl_open(const struct msgport_open *op, const char *name,
 }
 EXPORT_SYMBOL_NS_GPL(mp_ctl_open, MP_TEST_NS);
 
+/**
+ * mp_ctl_open_anon() - a new anonymous mailbox and its first descriptor
+ * @op: the open request, checked by the caller: MSGPORT_O_ANON, no name, an
+ *      access, valid creation attributes with max_msg_size resolved
+ *
+ * Reserves the descriptor (mp_file_prepare()), creates the mailbox
+ * (mp_registry_create_anon()), then installs the descriptor
+ * (mp_file_install()); if that fails, mp_registry_release() gives back the
+ * mailbox, which then goes.
+ *
+ * Context: Process context; may sleep.  Takes mp_registry_lock and mb->lock
+ * (through the functions it calls); holds neither on return.
+ * Return: the descriptor number; or -errno: -ENOMEM or -EMFILE
+ * (mp_file_prepare()), an error of mp_registry_create_anon() or of
+ * mp_file_install().
+ */
+int mp_ctl_open_anon(const struct msgport_open *op)
+{
+	u32 access = op->flags & (MSGPORT_O_RECV | MSGPORT_O_SEND);
+	struct mp_file_slot slot;
+	struct mp_mailbox *mb;
+	int fd;
+
+	fd = mp_file_prepare(&slot, access, mp_file_flags(op->flags));
+	if (fd)
+		return fd;
+	mb = mp_registry_create_anon(op);
+	if (IS_ERR(mb)) {
+		mp_file_abort(&slot);
+		return PTR_ERR(mb);
+	}
+	fd = mp_file_install(&slot, mb, "[msgport-anon]");
+	if (fd < 0)
+		mp_registry_release(mb, access);
+	return fd;
+}
+
+/*
+ * MSGPORT_O_ANON (see the uapi header): no name, neither O_EXCL nor
+ * O_EPHEMERAL, an access; the creation attributes are always used.
+ */
+static long open_anon(struct msgport_open *op)
+{
+	u32 max = READ_ONCE(mp_max_msg_size);
+
+	if (op->name || op->name_len)
+		return -EINVAL;
+	if (op->flags & (MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL))
+		return -EINVAL;
+	if (!(op->flags & (MSGPORT_O_RECV | MSGPORT_O_SEND)))
+		return -EINVAL;
+	if (!op->max_msg_size)
+		op->max_msg_size = min(READ_ONCE(mp_default_msg_size), max);
+	if ((op->mode & ~0777U) || op->max_msg_size > max)
+		return -EINVAL;
+	return mp_ctl_open_anon(op);
+}
+
 static long mp_ioc_open(struct msgport_open __user *u)
 {
 	char name[MSGPORT_NAME_MAX + 1];
@@ -109,6 +168,8 @@ static long mp_ioc_open(struct msgport_open __user *u)
 		return -EINVAL;
 	if (op.flags & ~MSGPORT_O_ALL)
 		return -EINVAL;
+	if (op.flags & MSGPORT_O_ANON)
+		return open_anon(&op);
 	if (!(op.flags & MSGPORT_O_CREAT) &&
 	    (op.flags & (MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL)))
 		return -EINVAL;

@@ -287,8 +287,8 @@ struct mp_direct_dest {
 #define MP_MSG_SMALL	256
 
 /*
- * A mailbox (mailbox.c), named or an inbox.  Each block of fields says what
- * protects it; the lock order is mp_registry_lock -> @lock.
+ * A mailbox (mailbox.c), named, anonymous or an inbox.  Each block of fields
+ * says what protects it; the lock order is mp_registry_lock -> @lock.
  */
 struct mp_mailbox {
 	/* Queue state, all under @lock (queue.c). */
@@ -311,6 +311,8 @@ struct mp_mailbox {
 	struct rb_root calls;		/* claimed calls by token (rpc.c) */
 	u32 ncalls;
 	u32 nreceivers;			/* open descriptors that may receive */
+	u32 nsenders;			/* open descriptors that may send */
+	bool hup;			/* anonymous, no sender left (mailbox.c) */
 	struct pid *last_sender;	/* a thread, referenced: a waiter's peer */
 	struct pid *last_receiver;
 	u8 spin_debt;			/* spins here that did not pay (wait.c) */
@@ -318,9 +320,9 @@ struct mp_mailbox {
 	wait_queue_head_t poll_wq;	/* its own lock, never under @lock */
 
 	/* Registry state, under mp_registry_lock. */
-	struct mp_names *table;		/* its IPC namespace's, while linked */
+	struct mp_names *table;		/* its IPC namespace's, while linked or counted */
 	struct hlist_node hnode;	/* name hash, while linked */
-	struct list_head node;		/* creation order, while linked */
+	struct list_head node;		/* creation order, while linked or counted */
 	unsigned int nfiles;		/* open descriptors */
 	bool linked;
 
@@ -336,6 +338,7 @@ struct mp_mailbox {
 	kgid_t gid;
 	struct user_namespace *user_ns;	/* its IPC namespace's owner, referenced */
 	bool ephemeral;
+	bool anon;			/* MSGPORT_O_ANON: no name (registry.c) */
 	u32 name_len;
 	char name[MSGPORT_NAME_MAX + 1];
 
@@ -704,13 +707,16 @@ bool mp_queue_withdraw(struct mp_mailbox *mb,
 		       struct mp_call *call);
 
 /*
- * The error of an operation on a destroyed mailbox: -EIDRM for an unlinked
- * mailbox; for a closed inbox -ECONNRESET to those it was destroyed under
- * (@waited) and -ECONNREFUSED to later senders.
+ * The error of an operation on a destroyed mailbox: -EPIPE for an anonymous
+ * one (its receivers are gone); -EIDRM for an unlinked mailbox; for a
+ * closed inbox -ECONNRESET to those it was destroyed under (@waited) and
+ * -ECONNREFUSED to later senders.
  */
 static inline int mp_queue_dead_error(const struct mp_mailbox *mb,
 				      bool waited)
 {
+	if (mb->anon)
+		return -EPIPE;
 	if (!mb->owner)
 		return -EIDRM;
 	return waited ? -ECONNRESET : -ECONNREFUSED;
@@ -744,6 +750,7 @@ long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 /* mailbox.c (layer 6) */
 struct mp_mailbox *mp_mailbox_alloc(void);
 void mp_mailbox_free(struct mp_mailbox *mb);
+void mp_mailbox_end(struct mp_mailbox *mb);
 void mp_mailbox_destroy(struct mp_mailbox *mb);
 __poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
 			 struct poll_table_struct *pt);
@@ -751,6 +758,8 @@ void mp_mailbox_stat(struct mp_mailbox *mb, struct msgport_stat *st);
 int mp_mailbox_set_mode(struct mp_mailbox *mb, u32 mode);
 void mp_mailbox_receiver_opened(struct mp_mailbox *mb);
 void mp_mailbox_receiver_closed(struct mp_mailbox *mb);
+void mp_mailbox_sender_opened(struct mp_mailbox *mb);
+void mp_mailbox_sender_closed(struct mp_mailbox *mb);
 void mp_mailbox_put(struct mp_mailbox *mb);
 bool mp_mailbox_is_owner(const struct mp_mailbox *mb);
 
@@ -762,6 +771,8 @@ struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
 				    const char *name, int create_err,
 				    bool *created);
 void mp_registry_open_failed(struct mp_mailbox *mb, bool created, u32 access);
+struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op);
+void mp_registry_dup(struct mp_mailbox *mb, u32 access);
 int mp_registry_unlink(const char *name, u32 name_len);
 void mp_registry_release(struct mp_mailbox *mb, u32 access);
 void mp_registry_exit(void);
@@ -828,5 +839,6 @@ void mp_procfs_exit(void);
 /* main.c (layer 10) */
 int mp_ctl_open(const struct msgport_open *op, const char *name,
 		int create_err);
+int mp_ctl_open_anon(const struct msgport_open *op);
 
 #endif /* _MSGPORT_INTERNAL_H */

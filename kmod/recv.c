@@ -124,10 +124,12 @@ static void received(struct mp_mailbox *mb, struct mp_msg *msg,
  * MSGPORT_F_TRUNC).  -EMSGSIZE if the message does not fit @x->len without
  * MSGPORT_F_TRUNC (it stays queued; its metadata is still copied, or
  * -EFAULT); -EFAULT if a copy faults; mp_queue_dead_error() for a
- * destroyed mailbox; -EAGAIN (MSGPORT_F_NONBLOCK) or -ETIMEDOUT (a zero
- * timeout) if it would have to wait; -ETIMEDOUT or -ERESTARTSYS if the
- * wait times out or a signal comes (with -ERESTARTSYS, the time left goes
- * to @x->utimeout, or -EFAULT: mp_wait_report_remaining()).
+ * destroyed mailbox; -EPIPE if there is nothing to take and @mb is
+ * anonymous with no sender left (@mb->hup); -EAGAIN (MSGPORT_F_NONBLOCK)
+ * or -ETIMEDOUT (a zero timeout) if it would have to wait; -ETIMEDOUT or
+ * -ERESTARTSYS if the wait times out or a signal comes (with -ERESTARTSYS,
+ * the time left goes to @x->utimeout, or -EFAULT:
+ * mp_wait_report_remaining()).
  */
 long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 {
@@ -197,6 +199,11 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 				mp_queue_take(mb, msg, &wk);
 				mp_queue_kick(mb, &wk);
 				ret = 0;
+				break;
+			}
+			/* Anonymous, no sender left: nothing more will come. */
+			if (mb->hup) {
+				ret = -EPIPE;
 				break;
 			}
 			ret = mp_wait_nowait_error(x);
@@ -413,7 +420,7 @@ long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 	mp_wake_note_peer(&mb->last_receiver, &wk);
 	got = take_all_queued(mb, xs, msgs, n, &wk);
 	/* Not on a rendezvous: a sender there needs a waiting receiver. */
-	if (!got && !mb->nmsgs && !mb->dead && mb->capacity &&
+	if (!got && !mb->nmsgs && !mb->dead && !mb->hup && mb->capacity &&
 	    !mp_wait_nowait_error(&xs[0])) {
 		until = first_deadline(&xs[0]);
 		if (mp_wait_spin(mb, mb->last_sender, queue_filled, mb,

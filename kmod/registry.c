@@ -35,6 +35,20 @@
  *   remaining mailboxes and destroy them.  A memory mapping of a mailbox's
  *   region holds the descriptor it was made from (region.c), so it counts as an
  *   open descriptor here: an ephemeral mailbox lives on while mapped.
+ *
+ * Anonymous mailboxes (MSGPORT_O_ANON)
+ *   An anonymous mailbox (mb->anon) has no name and is never linked: it is
+ *   in no name hash and on no creation-order list, so /proc/msgport does not
+ *   show it (nor any inbox).  Its table still counts it, in @nr (on the
+ *   table's @anon list through mb->node, with mb->table set), so that
+ *   max_mailboxes bounds it as a named one; it is uncounted when it goes or
+ *   when its namespace dies (it then lives on, counted nowhere, while its
+ *   descriptors do: they may be in other namespaces' processes).  Its kref
+ *   holds one reference of its own in place of the table's, dropped with the
+ *   last descriptor counted in @nfiles, which destroys it as the last close of
+ *   an ephemeral mailbox does.  MSGPORT_IOC_DUP (mp_registry_dup()) counts a
+ *   new descriptor as an open does; it is only made from a descriptor with
+ *   every right it gets, so the mailbox it counts in is alive.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -63,7 +77,8 @@ struct mp_names {
 	struct hlist_node node;		/* mp_tables, by @ns */
 	struct ipc_namespace *ns;	/* referenced: get_ipc_ns(), ns.ops->put */
 	struct list_head mailboxes;	/* linked ones, in creation order */
-	unsigned int nr;		/* how many (max_mailboxes) */
+	struct list_head anon;		/* anonymous ones, counted (mb->node) */
+	unsigned int nr;		/* linked and anonymous (max_mailboxes) */
 	DECLARE_HASHTABLE(names, MP_HASH_BITS);
 };
 
@@ -110,6 +125,7 @@ static struct mp_names *table_locked(bool create)
 	/* The initial namespace never goes: no reference (none on 7.x anyway). */
 	t->ns = is_init_ipc_ns(ns) ? ns : get_ipc_ns(ns);
 	INIT_LIST_HEAD(&t->mailboxes);
+	INIT_LIST_HEAD(&t->anon);
 	hash_init(t->names);
 	hash_add(mp_tables, &t->node, (unsigned long)ns);
 	/* Pending already: left alone, so that no caller can put it off. */
@@ -150,6 +166,16 @@ static void unlink_locked(struct mp_mailbox *mb)
 	mb->linked = false;
 }
 
+/* An anonymous mailbox no longer counts in its table (if it still did). */
+static void anon_uncount_locked(struct mp_mailbox *mb)
+{
+	if (!mb->table)
+		return;
+	list_del_init(&mb->node);
+	mb->table->nr--;
+	mb->table = NULL;
+}
+
 /*
  * Mode bits against euid, egid and supplementary groups (as ipcperms()), or
  * CAP_IPC_OWNER.  An open for neither receiving nor sending (for stat and
@@ -185,8 +211,9 @@ static bool may_access(const struct mp_mailbox *mb, u32 access)
  * that can neither receive nor send has none: it never keeps a mailbox
  * alive).  Returns what the caller must do once the mutex is dropped:
  * destroy @mb (the last counted descriptor of an ephemeral mailbox: it is
- * unlinked here), and whether to free its region (the mailbox is unlinked
- * and no descriptor that could use the region is left).
+ * unlinked here; of an anonymous one: it is uncounted here), and whether to
+ * free its region (the mailbox is unlinked and no descriptor that could use
+ * the region is left).
  */
 static bool release_locked(struct mp_mailbox *mb, u32 access, bool *region)
 {
@@ -194,6 +221,10 @@ static bool release_locked(struct mp_mailbox *mb, u32 access, bool *region)
 
 	if (access && !--mb->nfiles && mb->ephemeral && mb->linked) {
 		unlink_locked(mb);
+		destroy = true;
+	} else if (access && !mb->nfiles && mb->anon) {
+		/* Its own reference goes as the table's would. */
+		anon_uncount_locked(mb);
 		destroy = true;
 	}
 	*region = access && !mb->nfiles && !mb->linked;
@@ -389,6 +420,93 @@ again:
 }
 
 /**
+ * mp_registry_create_anon() - create an anonymous mailbox for a new descriptor
+ * @op: the open request, validated by the caller: MSGPORT_O_ANON, no name,
+ *      access, valid creation attributes, op->max_msg_size resolved
+ *
+ * A new mailbox with @op's creation attributes, no name, linked nowhere but
+ * counted in the current IPC namespace's table (see the top), ephemeral, with
+ * a reference and a count in mb->nfiles for the new descriptor, which its
+ * release gives back (mp_registry_release(), also if the descriptor cannot be
+ * made).  A mailbox made without MSGPORT_O_RECV has no receiver and never
+ * will: its queue is destroyed at once (sends get -EPIPE), the mailbox still
+ * counted until its last descriptor goes; one without
+ * MSGPORT_O_SEND has no sender (@hup: receives get -EPIPE).
+ *
+ * Context: Process context, no msgport lock held.  May sleep.  Takes and
+ * releases mp_registry_lock; allocates outside it.
+ * Return: the mailbox, or an ERR_PTR(): -ENOSPC (max_mailboxes mailboxes
+ * exist in the namespace, and no CAP_SYS_RESOURCE), -ENOMEM, -EDQUOT
+ * (max_user_mailboxes), or mp_region_create()'s -EFBIG, -EDQUOT, -ENOMEM or
+ * -EINTR.
+ */
+struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op)
+{
+	u32 access = op->flags & (MSGPORT_O_RECV | MSGPORT_O_SEND);
+	struct mp_mailbox *mb;
+	struct mp_names *t;
+	int ret = -ENOMEM;
+
+	mb = mailbox_new(op, "", &ret);
+	if (!mb)
+		return ERR_PTR(ret ?: -ENOMEM);
+	mb->anon = true;
+	mb->ephemeral = true;
+	mb->hup = !(access & MSGPORT_O_SEND);
+	ret = 0;
+	mutex_lock(&mp_registry_lock);
+	t = table_locked(false);
+	if (!room_for_one_more(t))
+		ret = -ENOSPC;
+	else if (!t)
+		t = table_locked(true);
+	if (!ret && !t)
+		ret = -ENOMEM;
+	if (!ret) {
+		list_add_tail(&mb->node, &t->anon);
+		mb->table = t;
+		t->nr++;
+		/* kref_init's reference is its own (see the top). */
+		kref_get(&mb->ref);
+		if (access)
+			mb->nfiles++;
+	}
+	mutex_unlock(&mp_registry_lock);
+	if (ret) {
+		mp_mailbox_free(mb);
+		return ERR_PTR(ret);
+	}
+	if (!(access & MSGPORT_O_RECV))
+		mp_mailbox_end(mb);	/* counted until its last close */
+	return mb;
+}
+
+/**
+ * mp_registry_dup() - count a descriptor made from another of the same mailbox
+ * @mb: the mailbox
+ * @access: the new descriptor's access, a subset of the access of an open
+ *          descriptor of @mb the caller holds
+ *
+ * Takes a reference and, with access, a count in @mb->nfiles for the new
+ * descriptor (MSGPORT_IOC_DUP), which its release gives back
+ * (mp_registry_release(), also if the descriptor cannot be made).  The
+ * descriptor it is made from has every right of @access, so with access
+ * @mb->nfiles is not 0: the mailbox is not gone (its region neither).
+ *
+ * Context: Process context, no msgport lock held.  Takes and releases
+ * mp_registry_lock; does not sleep otherwise.
+ */
+void mp_registry_dup(struct mp_mailbox *mb, u32 access)
+{
+	mutex_lock(&mp_registry_lock);
+	WARN_ON_ONCE(access && !mb->nfiles);
+	kref_get(&mb->ref);
+	if (access)
+		mb->nfiles++;
+	mutex_unlock(&mp_registry_lock);
+}
+
+/**
  * mp_registry_unlink() - remove a mailbox's name and destroy its queue
  * @name: the name, checked by the caller
  * @name_len: its length in bytes
@@ -471,7 +589,10 @@ struct list_head *mp_registry_list_locked(void)
 	return t ? &t->mailboxes : &mp_no_mailboxes;
 }
 
-/* Unlinks @t's mailboxes onto @dead (by mb->node) and takes @t out. */
+/*
+ * Unlinks @t's mailboxes onto @dead (by mb->node), uncounts its anonymous
+ * ones and takes @t out.
+ */
 static void table_remove_locked(struct mp_names *t, struct list_head *dead)
 {
 	struct mp_mailbox *mb;
@@ -481,6 +602,10 @@ static void table_remove_locked(struct mp_names *t, struct list_head *dead)
 		unlink_locked(mb);
 		list_add_tail(&mb->node, dead);
 	}
+	/* Anonymous ones live on with their descriptors, counted nowhere. */
+	while ((mb = list_first_entry_or_null(&t->anon, struct mp_mailbox,
+					      node)))
+		anon_uncount_locked(mb);
 	hash_del(&t->node);
 }
 

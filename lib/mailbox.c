@@ -134,3 +134,60 @@ MSGPORT_EXPORT int msgport_mailbox_chmod(struct msgport_mailbox *mb, uint32_t mo
 	ret = msgport_ioctl(mb->fd, MSGPORT_IOC_SET_MODE, &m);
 	return ret < 0 ? ret : 0;
 }
+
+/* A handle for descriptor @fd; closes @fd if it cannot be made. */
+static int mailbox_handle(int fd, struct msgport_mailbox **mbp)
+{
+	struct msgport_mailbox *mb;
+
+	if (fd < 0)
+		return fd;
+	mb = malloc(sizeof(*mb));
+	if (!mb) {
+		close(fd);
+		return -ENOMEM;
+	}
+	mb->fd = fd;
+	*mbp = mb;
+	return 0;
+}
+
+MSGPORT_EXPORT int msgport_mailbox_create_anon(struct msgport *mp, unsigned int oflags,
+					       const struct msgport_attr *attr,
+					       struct msgport_mailbox **mbp)
+{
+	struct msgport_open o;
+
+	if (!mp || !mbp)
+		return -EINVAL;
+	*mbp = NULL;
+
+	memset(&o, 0, sizeof(o));
+	/* Unknown (and forbidden) bits are passed on: the module answers them. */
+	o.flags = oflags | MSGPORT_O_ANON | MSGPORT_O_CLOEXEC;
+	if (attr) {
+		o.capacity = attr->capacity;
+		o.max_msg_size = attr->max_msg_size;
+		o.mode = attr->mode;
+		o.region_size = attr->region_size;
+	} else {
+		o.capacity = MSGPORT_DEFAULT_CAPACITY;
+		o.mode = MSGPORT_DEFAULT_MODE;
+	}
+	return mailbox_handle(msgport_ioctl(mp->fd, MSGPORT_IOC_OPEN, &o), mbp);
+}
+
+MSGPORT_EXPORT int msgport_mailbox_dup(struct msgport_mailbox *mb, unsigned int access,
+				       unsigned int flags, struct msgport_mailbox **mbp)
+{
+	struct msgport_dup d;
+
+	if (!mb || !mbp)
+		return -EINVAL;
+	*mbp = NULL;
+
+	memset(&d, 0, sizeof(d));
+	d.access = access;
+	d.flags = flags | MSGPORT_O_CLOEXEC;
+	return mailbox_handle(msgport_ioctl(mb->fd, MSGPORT_IOC_DUP, &d), mbp);
+}

@@ -58,12 +58,16 @@ static const char *msgport_text(int err)
 	case ECONNRESET:
 		return "the peer closed: the inbox's owner closed it or exited, or the server "
 		       "closed the mailbox it received the call through";
+	case EPIPE:
+		return "the other end of an anonymous mailbox is gone: no handle that can "
+		       "receive (sending), or no handle that can send and nothing queued (receiving)";
 	case ECANCELED:
 		return "the caller gave up on this call (timed out, interrupted or exited)";
 	case EACCES:
 		return "permission denied by the mailbox's mode bits (or /dev/msgport's)";
 	case EPERM:
-		return "only the mailbox's owner (or CAP_IPC_OWNER) may unlink it or change its mode";
+		return "only the mailbox's owner (or CAP_IPC_OWNER) may unlink it or change its mode; "
+		       "or a right the handle lacks was asked for (msgport_mailbox_dup)";
 	case EINVAL:
 		return "invalid argument (bad flag, name byte, priority, mode, size or "
 		       "non-zero reserved field)";

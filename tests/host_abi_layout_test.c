@@ -112,6 +112,10 @@ SA(msgport_batch, flags, 12);
 SA(msgport_batch, entry_size, 16);
 SA(msgport_batch, reserved0, 20);
 SA(msgport_batch, reserved, 24);
+SZ(msgport_dup, 24);
+SA(msgport_dup, access, 0);
+SA(msgport_dup, flags, 4);
+SA(msgport_dup, reserved, 8);
 
 static void check(const struct layout *t, size_t n)
 {
@@ -216,6 +220,7 @@ static void test_multiple_of_8(void **state)
 	assert_int_equal(sizeof(struct msgport_reply) % 8, 0);
 	assert_int_equal(sizeof(struct msgport_reply_recv) % 8, 0);
 	assert_int_equal(sizeof(struct msgport_batch) % 8, 0);
+	assert_int_equal(sizeof(struct msgport_dup) % 8, 0);
 }
 
 /* The ioctl numbers encode those sizes: identical for 32- and 64-bit callers. */
@@ -238,6 +243,7 @@ static void test_ioctl_numbers(void **state)
 	assert_int_equal(MSGPORT_IOC_REPLY_RECV, 0xC098B816UL);
 	assert_int_equal(MSGPORT_IOC_SEND_BATCH, 0x4020B817UL);
 	assert_int_equal(MSGPORT_IOC_RECV_BATCH, 0x4020B818UL);
+	assert_int_equal(MSGPORT_IOC_DUP, 0x4018B819UL);
 }
 
 /*
@@ -263,6 +269,7 @@ static void test_first_sizes(void **state)
 		{ "MSGPORT_REPLY_RECV_SIZE_VER0", MSGPORT_REPLY_RECV_SIZE_VER0, 152 },
 		{ "MSGPORT_BATCH_SIZE_VER0", MSGPORT_BATCH_SIZE_VER0, 32 },
 		{ "MSGPORT_REGION_WAIT_SIZE_VER0", MSGPORT_REGION_WAIT_SIZE_VER0, 32 },
+		{ "MSGPORT_DUP_SIZE_VER0", MSGPORT_DUP_SIZE_VER0, 24 },
 		/* Growable structs end the ones they are part of. */
 		L(msgport_recv, info, MSGPORT_RECV_SIZE_VER0 - MSGPORT_MSGINFO_SIZE_VER0),
 		L(msgport_call, info, MSGPORT_CALL_SIZE_VER0 - MSGPORT_MSGINFO_SIZE_VER0),
@@ -277,7 +284,7 @@ static void test_flags(void **state)
 {
 	assert_int_equal(MSGPORT_O_ALL, MSGPORT_O_RECV | MSGPORT_O_SEND | MSGPORT_O_CREAT |
 			 MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL | MSGPORT_O_NONBLOCK |
-			 MSGPORT_O_CLOEXEC);
+			 MSGPORT_O_CLOEXEC | MSGPORT_O_ANON);
 	assert_int_equal(MSGPORT_SEND_FLAGS & (MSGPORT_F_PEEK | MSGPORT_F_TRUNC), 0);
 	assert_int_equal(MSGPORT_RECV_FLAGS & MSGPORT_F_SYNC, 0);
 	/* Spans: a flag of both directions, bit 8; MSGPORT_MSG_SPAN is bit 1. */

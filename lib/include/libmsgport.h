@@ -27,7 +27,7 @@ extern "C" {
 /*
  * The library's interface version, as this header describes it: MAJOR is
  * that of the soname (libmsgport.so.1), MINOR that of the newest symbol
- * version (LIBMSGPORT_1.1).  A new minor adds functions and changes none; a
+ * version (LIBMSGPORT_1.2).  A new minor adds functions and changes none; a
  * program that needs one can test it at compile time, e.g. the batch
  * functions (1.1) with
  *   #if LIBMSGPORT_VERSION_MAJOR == 1 && LIBMSGPORT_VERSION_MINOR >= 1
@@ -36,7 +36,7 @@ extern "C" {
  * msgport_lib_version().
  */
 #define LIBMSGPORT_VERSION_MAJOR	1
-#define LIBMSGPORT_VERSION_MINOR	1
+#define LIBMSGPORT_VERSION_MINOR	2
 
 struct msgport;
 struct msgport_mailbox;
@@ -81,6 +81,24 @@ void msgport_mailbox_close(struct msgport_mailbox *mb);
 int msgport_mailbox_fd(const struct msgport_mailbox *mb);
 int msgport_mailbox_stat(struct msgport_mailbox *mb, struct msgport_stat *st);
 int msgport_mailbox_chmod(struct msgport_mailbox *mb, uint32_t mode);
+
+/*
+ * Anonymous mailboxes and reduced rights (LIBMSGPORT_1.2).
+ * msgport_mailbox_create_anon() creates a mailbox with no name, reachable
+ * only through its descriptors (as pipe2(2)): oflags MSGPORT_O_RECV and/or
+ * MSGPORT_O_SEND, optionally MSGPORT_O_NONBLOCK; attr as for
+ * msgport_mailbox_open() with MSGPORT_O_CREAT (NULL: the same defaults).
+ * Once every handle that can receive is closed, sends fail with -EPIPE;
+ * once every handle that can send is closed, a receive that finds nothing
+ * fails with -EPIPE.  msgport_mailbox_dup() makes a new handle of mb's
+ * mailbox with access (MSGPORT_O_RECV and/or MSGPORT_O_SEND, or 0 for stat
+ * only) at most mb's (-EPERM otherwise); flags MSGPORT_O_NONBLOCK.  Both
+ * descriptors are close-on-exec.  -EINVAL for an inbox.
+ */
+int msgport_mailbox_create_anon(struct msgport *mp, unsigned int oflags,
+				const struct msgport_attr *attr, struct msgport_mailbox **mbp);
+int msgport_mailbox_dup(struct msgport_mailbox *mb, unsigned int access, unsigned int flags,
+			struct msgport_mailbox **mbp);
 
 /* timeout_ns for send and receive: wait without limit. */
 #define MSGPORT_WAIT_FOREVER	(-1LL)

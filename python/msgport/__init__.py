@@ -19,7 +19,7 @@ strerror is msgport's own description: WouldBlock (EAGAIN), Timeout
 
 from ._core import (BATCH_MAX, NAME_MAX, PRIO_MAX, UNBOUNDED, Call, Device, Inbox, Mailbox,
                     MailboxStat, Message, ModuleVersion, Region, Span, lib_version, strerror)
-from .errors import (ABIMismatch, Cancelled, ConnectionRefused, ConnectionReset, Error, Exists,
+from .errors import (ABIMismatch, BrokenPipe, Cancelled, ConnectionRefused, ConnectionReset, Error, Exists,
                      Interrupted, LimitReached, MessageTooLarge, NoRegion, NotFound,
                      PermissionDenied, ProcessNotFound, QuotaExceeded, Removed, Timeout,
                      WouldBlock)
@@ -35,7 +35,7 @@ __all__ = [
     "Call", "Device", "Inbox", "Mailbox", "MailboxStat", "Message", "ModuleVersion", "Region",
     "Span",
     "lib_version", "strerror",
-    "ABIMismatch", "Cancelled", "ConnectionRefused", "ConnectionReset", "Error", "Exists",
+    "ABIMismatch", "BrokenPipe", "Cancelled", "ConnectionRefused", "ConnectionReset", "Error", "Exists",
     "Interrupted", "LimitReached", "MessageTooLarge", "NoRegion", "NotFound",
     "PermissionDenied", "ProcessNotFound", "QuotaExceeded", "Removed", "Timeout", "WouldBlock",
 ]

@@ -158,7 +158,8 @@ class MailboxStat(collections.namedtuple(
         "name uid gid mode flags capacity max_msg_size waiting_senders waiting_receivers "
         "queued_msgs queued_bytes sent received dropped region_size region_maps calls "
         "owner_pid")):
-    """A mailbox's state (struct msgport_stat); name is '' for an inbox."""
+    """A mailbox's state (struct msgport_stat); name is '' for an inbox and an
+    anonymous mailbox."""
 
     __slots__ = ()
 
@@ -173,6 +174,10 @@ class MailboxStat(collections.namedtuple(
     @property
     def inbox(self):
         return bool(self.flags & _lib.STAT_INBOX)
+
+    @property
+    def anonymous(self):
+        return bool(self.flags & _lib.STAT_ANON)
 
     @property
     def unbounded(self):
@@ -385,6 +390,21 @@ class Device(_Handle):
                          ephemeral=ephemeral, nonblock=nonblock, capacity=capacity,
                          max_msg_size=max_msg_size, mode=mode, region_size=region_size)
 
+    def create_anon(self, capacity=16, mode=0o600, *, max_msg_size=0, region_size=0,
+                    send=True, recv=True, nonblock=False):
+        """Create a mailbox with no name (msgport_mailbox_create_anon()),
+        reachable only through its handles, as a pipe: once every handle that
+        can receive is closed, sends raise BrokenPipe (EPIPE); once every handle
+        that can send is closed, a receive that finds nothing raises it.  Pass
+        a reduced handle on with Mailbox.dup()."""
+        oflags = ((_lib.O_SEND if send else 0) | (_lib.O_RECV if recv else 0) |
+                  (_lib.O_NONBLOCK if nonblock else 0))
+        attr = _attr(capacity, max_msg_size, mode, region_size)
+        h = ctypes.c_void_p()
+        check(fn.mailbox_create_anon(self._handle(), oflags, ctypes.byref(attr),
+                                     ctypes.byref(h)))
+        return Mailbox(h, None, self)
+
     def unlink(self, name):
         """Remove the name (msgport_mailbox_unlink()); open handles go on
         until closed, but blocked and later operations get Removed (EIDRM)."""
@@ -505,6 +525,17 @@ class Mailbox(_Handle):
     def chmod(self, mode):
         """Set the permission bits (owner or CAP_IPC_OWNER only)."""
         check(fn.mailbox_chmod(self._handle(), _u32("mode", mode)), self.name)
+
+    def dup(self, send=True, recv=False, *, nonblock=False):
+        """A new handle of the same mailbox with at most this one's rights
+        (msgport_mailbox_dup()): send-only by default; neither: stat only.
+        PermissionDenied for a right this handle lacks; an Inbox cannot be
+        reduced (OSError EINVAL)."""
+        access = (_lib.O_SEND if send else 0) | (_lib.O_RECV if recv else 0)
+        h = ctypes.c_void_p()
+        check(fn.mailbox_dup(self._handle(), access, _lib.O_NONBLOCK if nonblock else 0,
+                             ctypes.byref(h)), self.name)
+        return Mailbox(h, self.name, self._device)
 
     def unlink(self):
         """Remove this mailbox's name (Device.unlink(self.name))."""

@@ -27,6 +27,7 @@ O_EXCL = 1 << 3
 O_EPHEMERAL = 1 << 4
 O_NONBLOCK = 1 << 5
 O_CLOEXEC = 1 << 6
+O_ANON = 1 << 7
 
 F_NONBLOCK = 1 << 0
 F_TIMEOUT = 1 << 1
@@ -42,6 +43,7 @@ MSG_SPAN = 1 << 1
 STAT_EPHEMERAL = 1 << 0
 STAT_UNLINKED = 1 << 1
 STAT_INBOX = 1 << 2
+STAT_ANON = 1 << 3
 
 # --- structs --------------------------------------------------------------------
 
@@ -197,6 +199,8 @@ _PROTOTYPES = {
     "msgport_mailbox_fd": (_int, [_p]),
     "msgport_mailbox_stat": (_int, [_p, ctypes.POINTER(Stat)]),
     "msgport_mailbox_chmod": (_int, [_p, u32]),
+    "msgport_mailbox_create_anon": (_int, [_p, _uint, ctypes.POINTER(Attr), _pp]),
+    "msgport_mailbox_dup": (_int, [_p, _uint, _uint, _pp]),
     "msgport_send": (_int, [_p, _p, _size, _uint, _uint, _i64, _pu64]),
     "msgport_recv": (_ssize, [_p, _p, _size, _uint, _i64, _pinfo]),
     "msgport_send_batch": (_int, [_p, ctypes.POINTER(BatchMsg), _uint, _uint, _i64]),
@@ -236,7 +240,7 @@ for _name, (_restype, _argtypes) in _PROTOTYPES.items():
         _f = getattr(lib, _name)
     except AttributeError as _e:
         raise ImportError("msgport: %s has no %s: the library is older than this module needs "
-                          "(libmsgport 1.1)" % (lib._name, _name)) from _e
+                          "(libmsgport 1.2)" % (lib._name, _name)) from _e
     _f.restype = _restype
     _f.argtypes = _argtypes
     setattr(fn, _name[len("msgport_"):], _f)

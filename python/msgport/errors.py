@@ -74,6 +74,10 @@ class Removed(Error):
     """EIDRM: the mailbox was unlinked."""
 
 
+class BrokenPipe(Error, BrokenPipeError):
+    """EPIPE: the other end of an anonymous mailbox is gone."""
+
+
 class Cancelled(Error):
     """ECANCELED: the caller of this call gave up."""
 
@@ -99,6 +103,7 @@ _BY_ERRNO = {
     _errno.EMSGSIZE: MessageTooLarge,
     _errno.EIDRM: Removed,
     _errno.ECANCELED: Cancelled,
+    _errno.EPIPE: BrokenPipe,
     _errno.ENODEV: NoRegion,
 }
 

@@ -34,7 +34,11 @@
  * against a forked server that answers the one request, REPLY and
  * REPLY_RECV for a request taken from a forked caller; a failed reply must
  * leave the call open (a second reply reaches the caller), a failed
- * REPLY_RECV must leave its message queued.
+ * REPLY_RECV must leave its message queued.  Anonymous mailboxes and
+ * MSGPORT_IOC_DUP (when the header has them): an anonymous create, a
+ * send-only dup of a named and of an anonymous mailbox (a failed dup leaves
+ * the mailbox untouched, a made one sends), and the last receiver of an
+ * anonymous mailbox closing (its queue dropped, the sender gets EPIPE).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -613,6 +617,94 @@ static bool check_close(struct state *s, long ret, int err, bool injected)
 	return mb_exists(s->name) == 0 || why("the ephemeral mailbox outlived its last close");
 }
 
+#ifdef MSGPORT_IOC_DUP
+/* Anonymous mailboxes (MSGPORT_O_ANON) and MSGPORT_IOC_DUP. */
+static int anon_create(void)
+{
+	struct msgport_open o;
+
+	memset(&o, 0, sizeof(o));
+	o.flags = MSGPORT_O_ANON | MSGPORT_O_RECV | MSGPORT_O_SEND | MSGPORT_O_CLOEXEC;
+	o.mode = 0600;
+	o.capacity = 8;
+	o.max_msg_size = 1024;
+	return ioctl(ctl, MSGPORT_IOC_OPEN, &o);
+}
+
+static long call_open_anon(struct state *s)
+{
+	return s->fd = anon_create();
+}
+
+static bool prep_anon(struct state *s)
+{
+	s->fd = anon_create();
+	if (s->fd < 0)
+		return why("setup: create anonymous: %s", strerror(errno));
+	return mb_stat(s->fd, &s->before) == 0 || why("setup: stat: %s", strerror(errno));
+}
+
+/* A queued message, and a send-only dup in fd2 that sees the end. */
+static bool prep_anon_queued(struct state *s)
+{
+	struct msgport_dup d;
+
+	if (!prep_anon(s))
+		return false;
+	memset(&d, 0, sizeof(d));
+	d.access = MSGPORT_O_SEND;
+	d.flags = MSGPORT_O_CLOEXEC;
+	s->fd2 = ioctl(s->fd, MSGPORT_IOC_DUP, &d);
+	if (s->fd2 < 0)
+		return why("setup: dup: %s", strerror(errno));
+	memset(s->buf, 'a', 100);
+	return mb_send(s->fd2, s->buf, 100, NULL) == 0 || why("setup: send: %s", strerror(errno));
+}
+
+static long call_dup(struct state *s)
+{
+	struct msgport_dup d;
+
+	memset(&d, 0, sizeof(d));
+	d.access = MSGPORT_O_SEND;
+	d.flags = MSGPORT_O_CLOEXEC;
+	return s->fd2 = ioctl(s->fd, MSGPORT_IOC_DUP, &d);
+}
+
+/* A failed dup leaves the mailbox as it was; a new one sends into it. */
+static bool check_dup(struct state *s, long ret, int err, bool injected)
+{
+	struct msgport_stat st;
+
+	if (ret < 0) {
+		if (!clean_errno(err))
+			return why("failed with %s", strerror(err));
+	} else if (mb_send(s->fd2, "d", 1, NULL)) {
+		return why("succeeded but the new descriptor cannot send: %s", strerror(errno));
+	}
+	if (mb_stat(s->fd, &st))
+		return why("stat after: %s", strerror(errno));
+	return st.sent == s->before.sent + (ret >= 0) ||
+	       why("sent %llu, expected %llu", (unsigned long long)st.sent,
+		   (unsigned long long)(s->before.sent + (ret >= 0)));
+}
+
+/* The last receiver of an anonymous mailbox closes: never fails, sends get EPIPE. */
+static bool check_close_anon(struct state *s, long ret, int err, bool injected)
+{
+	struct msgport_stat st;
+
+	if (ret)
+		return why("close failed with %s", strerror(err));
+	if (mb_send(s->fd2, "x", 1, NULL) == 0 || errno != EPIPE)
+		return why("a send after the last receiver closed: %s", strerror(errno));
+	if (mb_stat(s->fd2, &st))
+		return why("stat after: %s", strerror(errno));
+	return st.dropped == 1 || why("dropped %llu, expected 1",
+				      (unsigned long long)st.dropped);
+}
+#endif
+
 #if defined(MSGPORT_IOC_INBOX) && defined(MSGPORT_IOC_SEND_PID)
 /* Direct messages: this process's inbox, and a send to it by pid. */
 static int inbox_create(void)
@@ -1077,6 +1169,12 @@ static const struct op ops[] = {
 	{ "set-mode", prep_mailbox, call_setmode, check_setmode, cleanup_all },
 	{ "poll", prep_mailbox, call_poll, check_simple, cleanup_all },
 	{ "close-ephemeral", prep_ephemeral, call_close, check_close, cleanup_all },
+#ifdef MSGPORT_IOC_DUP
+	{ "open-anon", NULL, call_open_anon, check_simple, cleanup_all },
+	{ "dup", prep_mailbox, call_dup, check_dup, cleanup_all },
+	{ "dup-anon", prep_anon, call_dup, check_dup, cleanup_all },
+	{ "close-anon-receiver", prep_anon_queued, call_close, check_close_anon, cleanup_all },
+#endif
 #if defined(MSGPORT_IOC_INBOX) && defined(MSGPORT_IOC_SEND_PID)
 	{ "inbox", NULL, call_inbox, check_inbox, cleanup_all },
 	{ "send-pid", prep_inbox, call_send_pid, check_send, cleanup_all },

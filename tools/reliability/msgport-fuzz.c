@@ -17,7 +17,8 @@
  *   exits or is killed.
  * Descriptors: /dev/msgport, mailboxes opened by name from a small shared
  * set of names (so the processes open, send to and unlink the same
- * mailboxes), and stale numbers.  A periodic SIGALRM (no SA_RESTART)
+ * mailboxes), anonymous mailboxes (MSGPORT_O_ANON, with one end or both)
+ * and MSGPORT_IOC_DUP's reduced copies, and stale numbers.  A periodic SIGALRM (no SA_RESTART)
  * interrupts any call that blocks, so nothing hangs.
  *
  * Every failing call must fail with an errno msgport documents (see
@@ -119,7 +120,7 @@ static bool allowed_errno(int e)
 	case EAGAIN: case ETIMEDOUT: case EMSGSIZE: case EIDRM: case ENOENT:
 	case EEXIST: case EACCES: case EPERM: case ENAMETOOLONG: case ENOSPC:
 	case EDQUOT: case ENOMEM: case EMFILE: case ENFILE: case ERANGE:
-	case ENODEV: case ESRCH: case ECONNRESET: case ECONNREFUSED:
+	case ENODEV: case ESRCH: case ECONNRESET: case ECONNREFUSED: case EPIPE:
 	case ECANCELED: case EFBIG: case EOVERFLOW: case E2BIG:
 		return true;
 	default:
@@ -277,6 +278,16 @@ static void build_open(struct msgport_open *o)
 	o->flags = (uint32_t)below(MSGPORT_O_ALL + 1) | MSGPORT_O_CLOEXEC;
 	if (one_in(3))
 		o->flags |= MSGPORT_O_CREAT;
+#ifdef MSGPORT_O_ANON
+	/* Anonymous: mostly without a name, as it must be. */
+	if (one_in(6))
+		o->flags |= MSGPORT_O_ANON;
+	if ((o->flags & MSGPORT_O_ANON) && !one_in(4)) {
+		o->name = 0;
+		o->name_len = 0;
+		o->flags &= ~(MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL);
+	}
+#endif
 	o->mode = one_in(8) ? (uint32_t)rand_value() : 0600;
 	o->capacity = one_in(4) ? (uint32_t)rand_value() : (uint32_t)below(8);
 	o->max_msg_size = one_in(4) ? (uint32_t)rand_value() : (uint32_t)below(4096);
@@ -385,6 +396,9 @@ static const struct cmd cmds[] = {
 	{ MSGPORT_IOC_SEND_BATCH, "SEND_BATCH", FD_MAILBOX },
 	{ MSGPORT_IOC_RECV_BATCH, "RECV_BATCH", FD_MAILBOX },
 #endif
+#ifdef MSGPORT_IOC_DUP
+	{ MSGPORT_IOC_DUP, "DUP", FD_MAILBOX },
+#endif
 };
 
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
@@ -453,6 +467,13 @@ static void do_ioctl(void)
 		} else if (is_batch(nr)) {
 			build_batch((struct msgport_batch *)argbuf, nr == MSGPORT_IOC_RECV_BATCH);
 #endif
+#ifdef MSGPORT_IOC_DUP
+		} else if (nr == MSGPORT_IOC_DUP) {
+			struct msgport_dup *d = (struct msgport_dup *)argbuf;
+
+			d->access = (uint32_t)below(4);
+			d->flags = MSGPORT_O_CLOEXEC | (one_in(2) ? MSGPORT_O_NONBLOCK : 0);
+#endif
 		} else {
 			/* Commands this fuzzer has no builder for: pointers and sizes. */
 			for (size_t i = 0; i + 8 <= size; i += 8) {
@@ -478,6 +499,9 @@ static void do_ioctl(void)
 	if (ret >= 0 && (nr == MSGPORT_IOC_OPEN
 #ifdef MSGPORT_IOC_INBOX
 			 || nr == MSGPORT_IOC_INBOX
+#endif
+#ifdef MSGPORT_IOC_DUP
+			 || nr == MSGPORT_IOC_DUP
 #endif
 		))
 		add_fd((int)ret, FD_MAILBOX);
@@ -510,6 +534,17 @@ static void do_mailbox(void)
 		o.flags |= MSGPORT_O_NONBLOCK;
 	if (one_in(4))
 		o.flags |= MSGPORT_O_EPHEMERAL;
+#ifdef MSGPORT_O_ANON
+	/* An anonymous one, with one end or both. */
+	if (one_in(4)) {
+		o.name = 0;
+		o.name_len = 0;
+		o.flags &= ~(MSGPORT_O_CREAT | MSGPORT_O_EPHEMERAL);
+		o.flags |= MSGPORT_O_ANON;
+		if (one_in(4))
+			o.flags &= ~(one_in(2) ? MSGPORT_O_RECV : MSGPORT_O_SEND);
+	}
+#endif
 	o.mode = 0600;
 	o.capacity = (uint32_t)below(4);
 	ret = ioctl(ctl, MSGPORT_IOC_OPEN, &o);

@@ -15,10 +15,10 @@
  *              user namespace may let it past a limit; the victim's names
  *              and pid do not exist in its namespaces).
  * Each attacker tries every exhaustion it can: mailboxes until the per-user
- * count stops it, its inbox, a region of half the byte limit and one of
+ * count stops it, its inbox and an anonymous mailbox past it, a region of half the byte limit and one of
  * more than the other half, an unbounded mailbox filled with zero-byte
  * messages in maximal batches until the byte limit stops it, descriptors
- * held open, 32 receivers blocked waiting
+ * held open (dup(2)'s and send-only MSGPORT_IOC_DUP copies), 32 receivers blocked waiting
  * for a sender that never sends and senders blocked on a full mailbox; and
  * intrusions: opening the victim's mailbox (to receive, to send, to stat),
  * sending to the victim's pid, unlinking its mailbox.  Then it churns until
@@ -80,6 +80,7 @@ struct report {
 	struct attacker {
 		int mailboxes, mailbox_err, inbox_err, filled, fill_err;
 		int region_err, dups, waiters, senders, churn;
+		int anon_err, rdups;	/* anonymous past the count; MSGPORT_IOC_DUP copies */
 		int intrusions;		/* successes: each one a failure */
 		char why[160];
 	} att[2];
@@ -287,6 +288,13 @@ static int attack(struct msgport *mp, struct attacker *a, uid_t uid, pid_t victi
 	if (a->mailboxes < 2)
 		return 1;
 	a->inbox_err = msgport_inbox_open(mp, NULL, 0, &in);
+	/* An anonymous mailbox counts as a named one: no way past the count. */
+	a->anon_err = msgport_mailbox_create_anon(mp, MSGPORT_O_RECV | MSGPORT_O_SEND, &unb,
+						  &extra);
+	if (!a->anon_err) {
+		msgport_mailbox_close(extra);
+		a->anon_err = 1;
+	}
 	/* Fill the unbounded one with zero-byte messages until the byte limit. */
 	for (;;) {
 		ret = msgport_send_batch(mbs[0], batch, MSGPORT_BATCH_MAX, MSGPORT_F_NONBLOCK, 0);
@@ -296,9 +304,15 @@ static int attack(struct msgport *mp, struct attacker *a, uid_t uid, pid_t victi
 		}
 		a->filled += ret;
 	}
-	/* Descriptors held open. */
+	/* Descriptors held open: dup(2)'s, and send-only MSGPORT_IOC_DUP's. */
 	for (i = 0; i < DUPS && dup(msgport_mailbox_fd(mbs[0])) >= 0; i++)
 		a->dups++;
+	for (i = 0; i < DUPS; i++) {
+		extra = NULL;
+		if (msgport_mailbox_dup(mbs[0], MSGPORT_O_SEND, 0, &extra))
+			break;
+		a->rdups++;
+	}
 	/* The mailbox of 1 full, then blocked senders and filtered receivers. */
 	msgport_send(mbs[1], "f", 1, 0, MSGPORT_F_NONBLOCK, 0, NULL);
 	for (i = 0; i < WAITERS + SENDERS; i++) {
@@ -565,20 +579,23 @@ int main(int argc, char **argv)
 
 		printf("attacker %c: a region of half the byte limit, then one of more than the "
 		       "other half: %s; %d more mailboxes then %s; inbox %s; %d zero-byte "
-		       "messages then %s; %d descriptors; %d filtered receivers and "
+		       "messages then %s; %d descriptors, %d send-only copies; %d filtered receivers and "
 		       "%d senders blocked; %d churn rounds; peak charge %ld of %lu bytes, %d of %d "
-		       "mailboxes; intrusions %d%s%s\n", 'A' + i,
+		       "mailboxes; anonymous mailbox %s; intrusions %d%s%s\n", 'A' + i,
 		       a->region_err ? strerror(-a->region_err) : "made", a->mailboxes,
 		       strerror(-a->mailbox_err), a->inbox_err ? strerror(-a->inbox_err) : "opened",
-		       a->filled, a->fill_err ? strerror(-a->fill_err) : "-", a->dups, a->waiters,
+		       a->filled, a->fill_err ? strerror(-a->fill_err) : "-", a->dups, a->rdups,
+		       a->waiters,
 		       a->senders, a->churn, u->bytes, USER_BYTES, u->mailboxes, USER_MAILBOXES,
-		       a->intrusions, a->why[0] ? ": " : "", a->why);
+		       a->anon_err < 0 ? strerror(-a->anon_err) : "made", a->intrusions,
+		       a->why[0] ? ": " : "", a->why);
 		if (u->bytes > (long)USER_BYTES || u->mailboxes > USER_MAILBOXES) {
 			printf("%s: attacker %c held more than its limits\n", PROG, 'A' + i);
 			failures++;
 		}
 		if (a->mailbox_err != -EDQUOT || a->fill_err != -EDQUOT ||
-		    a->region_err != -EDQUOT || a->inbox_err != -EDQUOT || a->intrusions) {
+		    a->region_err != -EDQUOT || a->inbox_err != -EDQUOT ||
+		    a->anon_err != -EDQUOT || a->intrusions) {
 			printf("%s: attacker %c was not stopped as it should be\n", PROG, 'A' + i);
 			failures++;
 		}

@@ -86,7 +86,11 @@
  * The minor number grows when ioctls or flags are added.
  */
 #define MSGPORT_ABI_MAJOR	1
-#define MSGPORT_ABI_MINOR	2	/* 1: batches; 2: sizes by the command, entry_size */
+/*
+ * 1: batches.  2: struct sizes read from the command number and batch
+ * entry_size; anonymous mailboxes and MSGPORT_IOC_DUP; topics.
+ */
+#define MSGPORT_ABI_MINOR	2
 
 /*
  * Mailbox names: 1..MSGPORT_NAME_MAX bytes of printable ASCII (0x21..0x7e)
@@ -119,7 +123,8 @@ struct msgport_version {
 #define MSGPORT_O_EPHEMERAL	(1U << 4)	/* created mailbox dies with its last descriptor */
 #define MSGPORT_O_NONBLOCK	(1U << 5)	/* descriptor is O_NONBLOCK for read/write */
 #define MSGPORT_O_CLOEXEC	(1U << 6)	/* descriptor is close-on-exec */
-#define MSGPORT_O_ALL		((1U << 7) - 1)
+#define MSGPORT_O_ANON		(1U << 7)	/* a new mailbox with no name: see below */
+#define MSGPORT_O_ALL		((1U << 8) - 1)
 
 /*
  * MSGPORT_IOC_OPEN: open (and with MSGPORT_O_CREAT, create) a mailbox.
@@ -141,6 +146,43 @@ struct msgport_version {
  * namespace's max_mailboxes reached), EDQUOT (the region would pass the
  * creator's max_user_bytes, or the creator has max_user_mailboxes), EINVAL
  * also for O_EPHEMERAL with neither O_RECV nor O_SEND, ENOMEM, EMFILE/ENFILE.
+ *
+ * Anonymous mailboxes (MSGPORT_O_ANON), as pipe2(2): the call creates a new
+ * mailbox that has no name and is in no name table, reachable only through
+ * its descriptors (this one, those MSGPORT_IOC_DUP makes from it, dup(2),
+ * fork(2), SCM_RIGHTS).  name must be 0 and name_len 0; MSGPORT_O_CREAT may
+ * be given or not; MSGPORT_O_EXCL and MSGPORT_O_EPHEMERAL are EINVAL, and so
+ * is neither MSGPORT_O_RECV nor MSGPORT_O_SEND.  capacity, max_msg_size,
+ * mode and region_size are the creation attributes, checked as for
+ * MSGPORT_O_CREAT.  It counts against its creator's max_user_mailboxes
+ * (EDQUOT) and its IPC namespace's max_mailboxes (ENOSPC) as a named one
+ * does, and is owned by its creator (uid, gid, mode); since nothing can
+ * open it by name, its mode is only reported by stat (and changed by
+ * MSGPORT_IOC_SET_MODE): each descriptor's rights are those it was made
+ * with, and its region's mmap rules follow them.  It is always ephemeral:
+ * it dies with its last descriptor that can receive or send (or its last
+ * mapping of its region).  MSGPORT_IOC_STAT shows an empty name and
+ * MSGPORT_STAT_ANON | MSGPORT_STAT_EPHEMERAL; /proc/msgport does not list
+ * it (as it lists no inbox), and MSGPORT_IOC_UNLINK cannot name it.
+ *
+ * End of the peers, as a pipe's, since no descriptor can ever gain a right
+ * the existing ones lack:
+ *  - once every descriptor that can receive is closed, the mailbox is
+ *    dead: its queued messages are dropped (counted in stat.dropped, and
+ *    stat shows MSGPORT_STAT_UNLINKED), blocked senders (waiting for room
+ *    or for a receipt) and callers wake with EPIPE, and every later send or
+ *    call fails with EPIPE (no SIGPIPE is sent); poll gives EPOLLERR |
+ *    EPOLLHUP;
+ *  - once every descriptor that can send is closed, receivers take what is
+ *    queued, and then a receive that finds no message it could take fails
+ *    with EPIPE, blocked or not (with MSGPORT_F_NONBLOCK too: EPIPE, not
+ *    EAGAIN, as a pipe's read gives end of file, not EAGAIN); blocked
+ *    receivers are woken; read(2) gives EPIPE as well (not 0: a message may
+ *    be empty); poll adds EPOLLHUP.
+ * A memory mapping of the region holds the descriptor it was made from, and
+ * so that descriptor's rights, until it is unmapped.  A mailbox created with
+ * only one of the rights starts with that end already gone.  Named
+ * mailboxes keep their rules: a name can always be opened again.
  */
 struct msgport_open {
 	__u64 name;		/* user pointer to the name, not NUL-terminated */
@@ -326,6 +368,7 @@ struct msgport_batch {
 #define MSGPORT_STAT_EPHEMERAL	(1U << 0)
 #define MSGPORT_STAT_UNLINKED	(1U << 1)	/* unlinked; for an inbox: closed */
 #define MSGPORT_STAT_INBOX	(1U << 2)	/* a process's inbox (name is empty) */
+#define MSGPORT_STAT_ANON	(1U << 3)	/* anonymous (MSGPORT_O_ANON; name is empty) */
 
 /* MSGPORT_IOC_STAT on any mailbox descriptor. */
 struct msgport_stat {
@@ -527,6 +570,7 @@ struct msgport_reply_recv {
 #define MSGPORT_REPLY_RECV_SIZE_VER0	152
 #define MSGPORT_BATCH_SIZE_VER0		32
 #define MSGPORT_REGION_WAIT_SIZE_VER0	32
+#define MSGPORT_DUP_SIZE_VER0		24
 
 #define MSGPORT_IOC_MAGIC	0xB8
 
@@ -588,6 +632,31 @@ struct msgport_region_wait {
 	__u64 reserved;
 };
 
+/*
+ * MSGPORT_IOC_DUP on a mailbox descriptor: a new descriptor of the same
+ * mailbox with at most the rights of this one, so that what a process
+ * passes on (by fork(2), SCM_RIGHTS) can be less than what it holds.
+ * Returns the new descriptor.  access is MSGPORT_O_RECV and/or
+ * MSGPORT_O_SEND, or 0 for a descriptor that can only stat (and, for the
+ * owner, set the mode); flags MSGPORT_O_CLOEXEC and MSGPORT_O_NONBLOCK.
+ * Works on named and anonymous mailboxes, also unlinked ones (as dup(2)
+ * would).  The new descriptor is a receiver or a sender like an opened one
+ * (it keeps an ephemeral or anonymous mailbox alive if it has a right), and
+ * its region mappings follow its rights (mmap needs MSGPORT_O_RECV,
+ * PROT_WRITE MSGPORT_O_SEND).  An inbox descriptor cannot be reduced
+ * (EINVAL): an inbox's lifetime is tied to its owner's descriptors; dup(2)
+ * it instead.
+ *
+ * Errors: EFAULT, EINVAL (access or flags bits beyond those, reserved not
+ * 0, an inbox), EPERM (a right this descriptor lacks), ENOMEM,
+ * EMFILE/ENFILE.
+ */
+struct msgport_dup {
+	__u32 access;		/* MSGPORT_O_RECV | MSGPORT_O_SEND, or 0 */
+	__u32 flags;		/* MSGPORT_O_CLOEXEC | MSGPORT_O_NONBLOCK */
+	__u64 reserved[2];
+};
+
 /* On a mailbox descriptor. */
 #define MSGPORT_IOC_SEND	_IOWR(MSGPORT_IOC_MAGIC, 0x10, struct msgport_send)
 #define MSGPORT_IOC_RECV	_IOWR(MSGPORT_IOC_MAGIC, 0x11, struct msgport_recv)
@@ -598,6 +667,7 @@ struct msgport_region_wait {
 #define MSGPORT_IOC_REPLY_RECV	_IOWR(MSGPORT_IOC_MAGIC, 0x16, struct msgport_reply_recv)
 #define MSGPORT_IOC_SEND_BATCH	_IOW(MSGPORT_IOC_MAGIC, 0x17, struct msgport_batch)
 #define MSGPORT_IOC_RECV_BATCH	_IOW(MSGPORT_IOC_MAGIC, 0x18, struct msgport_batch)
+#define MSGPORT_IOC_DUP		_IOW(MSGPORT_IOC_MAGIC, 0x19, struct msgport_dup)
 #define MSGPORT_IOC_REGION_WAIT	_IOWR(MSGPORT_IOC_MAGIC, 0x20, struct msgport_region_wait)
 /* MSGPORT_IOC_REGION_WAKE (no argument): sleepers on the region look again. */
 #define MSGPORT_IOC_REGION_WAKE	_IO(MSGPORT_IOC_MAGIC, 0x21)
