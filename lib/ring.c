@@ -28,9 +28,12 @@
  * Producing: reserve (in MPSC mode under the reservation lock, a word
  * holding the holder's thread id, held for a few instructions only: check
  * room, write the pad and record headers with state BUSY, advance tail),
- * copy the payload in place, commit (state BUSY -> DONE).  Consuming: the
- * record at head; when DONE, copy it out (or peek at it in place) and
- * advance head past it.
+ * copy the payload in place, commit (state BUSY -> DONE).  A single
+ * producer's msgport_ring_send() copies the payload and writes the header
+ * DONE before it moves tail, so its consumer never finds the record BUSY.
+ * Consuming: the record at head; when DONE, copy it out (or peek at it in
+ * place) and advance head past it.  A side that must wait first spins for
+ * up to RING_SPIN_NS (once per call), as the bench's futex ring does.
  *
  * Memory ordering:
  *  - the record headers (and any pad) are written before tail is advanced
@@ -169,6 +172,15 @@ struct msgport_ring {
 };
 
 /* ---- small helpers ---- */
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
 
 static uint64_t now_ns(void)
 {
@@ -463,10 +475,12 @@ static void write_rec_hdr(struct rec_hdr *h, uint32_t state, uint32_t len, int32
 
 /*
  * One attempt at reserving: 0 and *posp, -ENOSPC (no room now: *headp is
- * the head it saw), or -EBADMSG.  Called with the lock held (MPSC).
+ * the head it saw), or -EBADMSG.  Called with the lock held (MPSC).  With
+ * src (a single producer's send), the payload is copied and the record
+ * committed before tail moves: the consumer never finds it BUSY.
  */
 static int try_reserve(struct msgport_ring *ring, uint64_t size, uint32_t len, int32_t me,
-		       uint64_t *posp, uint64_t *headp)
+		       const void *src, uint64_t *posp, uint64_t *headp)
 {
 	struct ring_hdr *hdr = ring->hdr;
 	uint64_t head, tail, off, pad;
@@ -484,8 +498,13 @@ static int try_reserve(struct msgport_ring *ring, uint64_t size, uint32_t len, i
 	if (pad)
 		write_rec_hdr(rec_at(ring, tail), REC_PAD, (uint32_t)(pad - sizeof(struct rec_hdr)),
 			      me, tail);
-	write_rec_hdr(rec_at(ring, tail + pad), REC_BUSY, len, me, tail + pad);
-	/* Release: the headers before the bytes they describe become visible. */
+	if (src) {
+		memcpy((unsigned char *)rec_at(ring, tail + pad) + sizeof(struct rec_hdr), src, len);
+		write_rec_hdr(rec_at(ring, tail + pad), REC_DONE, len, me, tail + pad);
+	} else {
+		write_rec_hdr(rec_at(ring, tail + pad), REC_BUSY, len, me, tail + pad);
+	}
+	/* Release: the headers (and payload) before the tail that covers them. */
 	__atomic_store_n(&hdr->tail, tail + pad + size, __ATOMIC_RELEASE);
 	*posp = tail + pad;
 	return 0;
@@ -496,18 +515,16 @@ static bool room_changed(struct msgport_ring *ring, uint64_t seen_head)
 	return __atomic_load_n(&ring->hdr->head, __ATOMIC_ACQUIRE) != seen_head;
 }
 
-MSGPORT_EXPORT int msgport_ring_reserve(struct msgport_ring *ring, size_t len, int64_t timeout_ns,
-					void **bufp)
+static int reserve(struct msgport_ring *ring, size_t len, int64_t timeout_ns, const void *src,
+		   void **bufp)
 {
 	struct ring_hdr *hdr;
-	uint64_t deadline, pos, head, size, spin_until = 0;
+	uint64_t deadline, pos, head, size;
+	bool spun = false;
 	int32_t me;
 	uint32_t seen;
 	int ret;
 
-	if (!ring || !bufp)
-		return -EINVAL;
-	*bufp = NULL;
 	ret = check_timeout(timeout_ns);
 	if (ret)
 		return ret;
@@ -523,20 +540,23 @@ MSGPORT_EXPORT int msgport_ring_reserve(struct msgport_ring *ring, size_t len, i
 			if (ret)
 				return ret;
 		}
-		ret = try_reserve(ring, size, (uint32_t)len, me, &pos, &head);
+		ret = try_reserve(ring, size, (uint32_t)len, me, src, &pos, &head);
 		unlock_reserve(ring);
 		if (ret != -ENOSPC)
 			break;
 		if (timeout_ns == 0)
 			return -EAGAIN;
-		/* Full: spin a little, then sleep until head moves. */
-		if (!spin_until)
-			spin_until = now_ns() + RING_SPIN_NS;
-		if (now_ns() < spin_until) {
+		/* Full: spin a little (once per call), then sleep until head moves. */
+		if (!spun) {
+			uint64_t until = now_ns() + RING_SPIN_NS;
 			unsigned int i;
 
-			for (i = 0; i < 64 && !room_changed(ring, head); i++)
-				;
+			spun = true;
+			for (i = 1; !room_changed(ring, head); i++) {
+				cpu_relax();
+				if (!(i % 16) && now_ns() >= until)
+					break;
+			}
 			continue;
 		}
 		__atomic_fetch_add(&hdr->space_waiters, 1, __ATOMIC_SEQ_CST);
@@ -551,6 +571,15 @@ MSGPORT_EXPORT int msgport_ring_reserve(struct msgport_ring *ring, size_t len, i
 		return ret;
 	*bufp = (unsigned char *)rec_at(ring, pos) + sizeof(struct rec_hdr);
 	return 0;
+}
+
+MSGPORT_EXPORT int msgport_ring_reserve(struct msgport_ring *ring, size_t len, int64_t timeout_ns,
+					void **bufp)
+{
+	if (!ring || !bufp)
+		return -EINVAL;
+	*bufp = NULL;
+	return reserve(ring, len, timeout_ns, NULL, bufp);
 }
 
 MSGPORT_EXPORT int msgport_ring_commit(struct msgport_ring *ring, void *buf)
@@ -583,7 +612,14 @@ MSGPORT_EXPORT int msgport_ring_send(struct msgport_ring *ring, const void *buf,
 
 	if (!ring || (!buf && len))
 		return -EINVAL;
-	ret = msgport_ring_reserve(ring, len, timeout_ns, &p);
+	if (!(ring->flags & MSGPORT_RING_MPSC)) {
+		/* One producer: copied and committed before it is published. */
+		ret = reserve(ring, len, timeout_ns, len ? buf : "", &p);
+		if (ret)
+			return ret;
+		return publish(ring, &ring->hdr->data_seq, &ring->hdr->data_waiters);
+	}
+	ret = reserve(ring, len, timeout_ns, NULL, &p);
 	if (ret)
 		return ret;
 	if (len)
@@ -624,7 +660,8 @@ static int next_record(struct msgport_ring *ring, uint64_t deadline, uint64_t *p
 		       uint64_t *sizep, uint32_t *lenp)
 {
 	struct ring_hdr *hdr = ring->hdr;
-	uint64_t head, tail, off, size, spin_until = 0;
+	uint64_t head, tail, off, size;
+	bool spun = false;
 	uint32_t state, len, seen, want_busy;
 	struct rec_hdr *h;
 	int32_t tid = 0;
@@ -666,15 +703,19 @@ static int next_record(struct msgport_ring *ring, uint64_t deadline, uint64_t *p
 				return 0;
 			}
 			if (state == REC_BUSY) {
-				uint64_t now = now_ns();
 				bool skip = false;
 
 				if (!ring->busy_seen || ring->busy_pos != head) {
+					/* No clock yet: a record is BUSY while it is written. */
 					ring->busy_seen = true;
 					ring->busy_pos = head;
-					ring->busy_since = now;
-				} else if (now - ring->busy_since >= (uint64_t)RING_SLICE_NS) {
-					if (thread_gone(tid))
+					ring->busy_since = 0;
+				} else if (ring->busy_since) {
+					uint64_t now = now_ns();
+
+					if (now - ring->busy_since < (uint64_t)RING_SLICE_NS)
+						;
+					else if (thread_gone(tid))
 						skip = __atomic_compare_exchange_n(&h->state, &state,
 										   REC_SKIPPED, false,
 										   __ATOMIC_ACQUIRE,
@@ -699,17 +740,25 @@ static int next_record(struct msgport_ring *ring, uint64_t deadline, uint64_t *p
 			continue;
 		}
 wait:
-		if (deadline == 0)
+		if (deadline == 0) {
+			if (want_busy && !ring->busy_since)
+				ring->busy_since = now_ns();
 			return -EAGAIN;
-		if (!spin_until)
-			spin_until = now_ns() + RING_SPIN_NS;
-		if (now_ns() < spin_until) {
+		}
+		if (!spun) {
+			uint64_t until = now_ns() + RING_SPIN_NS;
 			unsigned int i;
 
-			for (i = 0; i < 64 && !data_ready(ring, head, want_busy); i++)
-				;
+			spun = true;
+			for (i = 1; !data_ready(ring, head, want_busy); i++) {
+				cpu_relax();
+				if (!(i % 16) && now_ns() >= until)
+					break;
+			}
 			continue;
 		}
+		if (want_busy && !ring->busy_since)
+			ring->busy_since = now_ns();
 		__atomic_fetch_add(&hdr->data_waiters, 1, __ATOMIC_SEQ_CST);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		seen = __atomic_load_n(&hdr->data_seq, __ATOMIC_SEQ_CST);
@@ -717,7 +766,7 @@ wait:
 			sleep_on(ring, &hdr->data_seq, seen, deadline);
 		__atomic_fetch_sub(&hdr->data_waiters, 1, __ATOMIC_SEQ_CST);
 		/* Out of time on a BUSY record: one more look if its producer died. */
-		if (ret == -ETIMEDOUT && want_busy &&
+		if (ret == -ETIMEDOUT && want_busy && ring->busy_since &&
 		    now_ns() - ring->busy_since >= (uint64_t)RING_SLICE_NS && thread_gone(tid))
 			continue;
 		if (ret)
