@@ -9,7 +9,8 @@
  * scribbled on (-EBADMSG, never a hang), producers that die between reserve
  * and commit (a thread, a process that exits, one killed while a zombie, one
  * that dies holding the MPSC lock): the consumer skips their records and
- * counts them; and a ring between two unprivileged users.
+ * counts them; a ring between two unprivileged users; and the example
+ * program (examples/ring_pipeline.c).
  *
  * The corruption tests know the layout of lib/ring.c: a 192-byte header
  * (head at 64, tail at 128, data_waiters at 140, lock at 144) then the
@@ -822,6 +823,33 @@ static void test_ring_two_users(void **state)
 	assert_child_ok(owner);
 }
 
+/* The example: producer processes, one killed mid-write, every message checked by it. */
+static void test_ring_example(void **state)
+{
+	char line[512], out[4096] = "";
+	int status, in_order = 0, skipped = 0;
+	FILE *f;
+
+	(void)state;
+	/* On PATH in the VM (tests/vm/run copies $O/examples/ to /usr/bin). */
+	f = popen("example-ring-pipeline --producers 3 --count 20000 --kill 2>&1", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strlen(out) + strlen(line) < sizeof(out))
+			strcat(out, line);
+		if (strstr(line, "received 60000 messages from 3 producers, each in order"))
+			in_order = 1;
+		if (strstr(line, "skipped 1 record(s)"))
+			skipped = 1;
+	}
+	status = pclose(f);
+	print_message("%s", out);
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("example-ring-pipeline failed (status %#x): %s", status, out);
+	assert_true(in_order);
+	assert_true(skipped);
+}
+
 static const struct CMUnitTest ring_tests[] = {
 	TU_TEST(test_ring_init_attach),
 	TU_TEST(test_ring_wrap_contents),
@@ -837,6 +865,7 @@ static const struct CMUnitTest ring_tests[] = {
 	TU_TEST(test_ring_dead_process),
 	TU_TEST(test_ring_dead_lock_holder),
 	TU_TEST(test_ring_two_users),
+	TU_TEST(test_ring_example),
 };
 
 MSGPORT_SUITE(ring_suite, MSGPORT_GROUP_MODULE, 1250, "ring",
