@@ -150,6 +150,9 @@ struct rec_hdr {
 };
 
 _Static_assert(sizeof(struct rec_hdr) == REC_ALIGN, "a record header is 16 bytes");
+/* The public structs are fixed-width: python/msgport/_lib.py says these sizes too. */
+_Static_assert(sizeof(struct msgport_ring_attr) == 56, "struct msgport_ring_attr");
+_Static_assert(sizeof(struct msgport_ring_stat) == 80, "struct msgport_ring_stat");
 
 /* This process's handle: the geometry as checked at attach. */
 struct msgport_ring {
