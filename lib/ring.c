@@ -67,7 +67,9 @@
  * is reported as -EBADMSG, never followed.  The geometry is copied into the
  * handle and checked once at attach, never read again.  Every sleep is
  * bounded (RING_SLICE_NS), so a peer that zeroes a waiter count costs
- * latency, not a hang.
+ * latency, not a hang.  A peer can still stop the ring (fill it, or hold
+ * the MPSC lock as a live thread); it cannot make us read or write outside
+ * the ring, and every wait keeps its time-out.
  *
  * A producer that dies between reserving and committing leaves a BUSY
  * record.  The consumer that has found the record at head BUSY for
@@ -444,7 +446,14 @@ static int lock_reserve(struct msgport_ring *ring, int32_t me, uint64_t deadline
 			return 0;
 		if (++spins % 64)
 			continue;
-		sched_yield();
+		if (spins < 65536) {
+			sched_yield();
+		} else {
+			/* Held far longer than a reservation takes: stopped, or hostile. */
+			struct timespec ms = { 0, 1000000 };
+
+			nanosleep(&ms, NULL);
+		}
 		if (spins % 1024)
 			continue;
 		/* Held for long: by a dead thread, or are we out of time? */
