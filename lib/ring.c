@@ -78,7 +78,9 @@
  * SKIPPED (a CAS from BUSY, so a commit racing with it loses cleanly and
  * gets -ESTALE), advances head past it and counts it in the header's
  * `skipped` (msgport_ring_stat()).  Thread ids only mean something within a
- * pid namespace: the processes sharing a ring must share one.  A producer
+ * pid namespace: the processes sharing a ring must share one; and a dead
+ * thread's id reused before the consumer looks keeps its record waited for
+ * while the new thread lives (bounded by the callers' time-outs).  A producer
  * that dies holding the MPSC lock is found the same way by the next
  * producer, which takes the lock over (the dead holder either advanced tail
  * after writing its headers, or did not: nothing else is half-done).
