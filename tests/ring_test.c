@@ -6,7 +6,9 @@
  * arrives whole and in order per producer, wrapping (pads), full and empty
  * rings (-EAGAIN, -ETIMEDOUT, a sleeper woken from another process),
  * -EMSGSIZE, zero-copy reserve/commit and peek/release, a header and records
- * scribbled on (-EBADMSG, never a hang), producers that die between reserve
+ * scribbled on (-EBADMSG, never a hang; and a peer scribbling on a live ring
+ * with a guard page after it: nothing read or written outside, every call
+ * back within its time-out), producers that die between reserve
  * and commit (a thread, a process that exits, one killed while a zombie, one
  * that dies holding the MPSC lock): the consumer skips their records and
  * counts them; a ring between two unprivileged users; and the example
@@ -19,6 +21,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -590,6 +593,159 @@ static void test_ring_waiters_scribbled(void **state)
 	assert_child_ok(pid);
 }
 
+/*
+ * A peer writing random bytes all over a live ring.  The ring sits so that
+ * its records end at a page boundary followed by a PROT_NONE page (a read or
+ * write past the ring's end faults) and the bytes before its header hold a
+ * canary (a write before it is seen); a producer thread and the consumer keep
+ * going with short time-outs: every call returns, in time, with a result it
+ * may give.
+ */
+#define SCRIB_OFF	(4096 - HDR_SIZE)
+
+struct scribbler {
+	unsigned char *ring;	/* the ring's area in the inherited mapping */
+	size_t len;
+	uint64_t ns;
+};
+
+static int child_scribble(void *arg)
+{
+	struct scribbler *sc = arg;
+	uint64_t x = 88172645463325252ULL ^ (uint64_t)getpid(), end = tu_now_ns() + sc->ns;
+	unsigned int i;
+
+	while (tu_now_ns() < end) {
+		for (i = 0; i < 4; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* A random word, or a small value, or a plausible state. */
+			switch (x >> 62) {
+			case 0:
+				((uint32_t *)sc->ring)[(x >> 8) % (sc->len / 4)] = (uint32_t)x;
+				break;
+			case 1:
+				((uint32_t *)sc->ring)[(x >> 8) % (sc->len / 4)] = (uint32_t)(x & 0x3ff);
+				break;
+			case 2:
+				((uint32_t *)sc->ring)[(x >> 8) % (sc->len / 4)] = REC_DONE;
+				break;
+			default:
+				((uint64_t *)sc->ring)[(x >> 8) % (sc->len / 8)] = (x >> 20) & ~15ULL;
+				break;
+			}
+		}
+		usleep(1000);
+	}
+	return 0;
+}
+
+struct scrib_producer {
+	struct msgport_ring *ring;
+	volatile int stop;
+	uint64_t max_ns;
+	int bad;		/* an unexpected result */
+};
+
+static void *thread_scrib_producer(void *arg)
+{
+	struct scrib_producer *sp = arg;
+	char buf[100] = "payload";
+	unsigned int k = 0;
+	uint64_t t;
+	void *p;
+	int ret;
+
+	while (!sp->stop) {
+		t = tu_now_ns();
+		if (++k % 2) {
+			ret = msgport_ring_send(sp->ring, buf, k % sizeof(buf), 20000000);
+		} else {
+			ret = msgport_ring_reserve(sp->ring, 40, 20000000, &p);
+			if (!ret) {
+				memset(p, 'r', 40);
+				ret = msgport_ring_commit(sp->ring, p);
+			}
+		}
+		t = tu_now_ns() - t;
+		if (t > sp->max_ns)
+			sp->max_ns = t;
+		if (ret && ret != -ETIMEDOUT && ret != -EAGAIN && ret != -EBADMSG &&
+		    ret != -ESTALE) {
+			fprintf(stderr, "scribbled ring: send gave %d\n", ret);
+			sp->bad = 1;
+		}
+	}
+	return NULL;
+}
+
+static void test_ring_scribbled_live(void **state)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	struct msgport_region *r = ring_region("scrib", 4 * pg, 0600, NULL);
+	unsigned char *base = msgport_region_addr(r), buf[256];
+	struct msgport_ring *ring = ring_make(r, SCRIB_OFF, HDR_SIZE + 4096, MSGPORT_RING_MPSC,
+					      200);
+	struct scribbler sc = { base + SCRIB_OFF, HDR_SIZE + 4096, 1500000000ULL };
+	struct scrib_producer sp = { .ring = ring };
+	uint64_t t, max_ns = 0, end;
+	unsigned long ok = 0, bad = 0, peeks = 0, k = 0;
+	const void *peek;
+	pthread_t th;
+	ssize_t n;
+	size_t i;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pg, 4096);
+	memset(base, 0xa5, SCRIB_OFF);
+	assert_int_equal(mprotect(base + 2 * pg, pg, PROT_NONE), 0);
+	assert_int_equal(pthread_create(&th, NULL, thread_scrib_producer, &sp), 0);
+	pid = tu_fork(child_scribble, &sc);
+	end = tu_now_ns() + sc.ns + 200000000ULL;
+	while (tu_now_ns() < end) {
+		t = tu_now_ns();
+		if (++k % 2) {
+			n = msgport_ring_recv(ring, buf, sizeof(buf), 20000000);
+		} else {
+			n = msgport_ring_peek(ring, &peek, 20000000);
+			if (n >= 0) {
+				assert_true(n <= 200);
+				memcpy(buf, peek, (size_t)n);
+				assert_int_equal(msgport_ring_release(ring), 0);
+				peeks++;
+			}
+		}
+		t = tu_now_ns() - t;
+		if (t > max_ns)
+			max_ns = t;
+		if (n >= 0) {
+			assert_true(n <= 200);
+			ok++;
+		} else if (n == -EBADMSG) {
+			bad++;
+		} else if (n != -ETIMEDOUT && n != -EAGAIN) {
+			fail_msg("scribbled ring: recv gave %zd", n);
+		}
+	}
+	sp.stop = 1;
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_child_ok(pid);
+	print_message("scribbled ring: %lu messages (%lu peeked), %lu EBADMSG, longest recv %llu ms, "
+		      "send %llu ms\n", ok, peeks, bad, (unsigned long long)(max_ns / 1000000),
+		      (unsigned long long)(sp.max_ns / 1000000));
+	assert_false(sp.bad);
+	assert_true(bad > 0);		/* the scribbles were seen */
+	/* Every call kept to its 20 ms time-out, give or take a slow machine. */
+	assert_true(max_ns < 2000000000ULL);
+	assert_true(sp.max_ns < 2000000000ULL);
+	for (i = 0; i < SCRIB_OFF; i++)
+		if (base[i] != 0xa5)
+			fail_msg("byte %zu before the ring was written", i);
+	assert_int_equal(mprotect(base + 2 * pg, pg, PROT_READ | PROT_WRITE), 0);
+}
+
 /* ---- producers that die mid-write ---- */
 
 static void *thread_reserve_and_die(void *arg)
@@ -860,6 +1016,7 @@ static const struct CMUnitTest ring_tests[] = {
 	TU_TEST(test_ring_mpsc_processes_threads),
 	TU_TEST(test_ring_corrupt),
 	TU_TEST(test_ring_waiters_scribbled),
+	TU_TEST(test_ring_scribbled_live),
 	TU_TEST(test_ring_dead_thread),
 	TU_TEST(test_ring_slow_producer),
 	TU_TEST(test_ring_dead_process),
