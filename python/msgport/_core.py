@@ -987,6 +987,7 @@ class Ring(_Handle):
         self.region = region
         self.name = region.name
         self.max_msg = self.stat().max_msg
+        self._buf = None  # recv()'s buffer, max_msg bytes, made on first use
 
     @staticmethod
     def _free(handle):
@@ -1016,7 +1017,9 @@ class Ring(_Handle):
 
     def recv(self, timeout=None):
         """The next message, as bytes."""
-        buf = ctypes.create_string_buffer(max(self.max_msg, 1))
+        buf = self._buf
+        if buf is None:
+            buf = self._buf = ctypes.create_string_buffer(max(self.max_msg, 1))
         dl = _Deadline(timeout)
         while True:
             n = fn.ring_recv(self._handle(), buf, self.max_msg, dl.ns())
