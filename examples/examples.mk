@@ -16,6 +16,9 @@
 #   example-rpc-server, example-rpc-client
 #       an upper-casing RPC server (several may serve one mailbox) and a
 #       client that calls it
+#   example-ring-pipeline
+#       producer processes stream messages to one consumer through a
+#       libmsgport ring in a region; one may be killed mid-write
 #   example-epoll-server
 #       one thread serving several mailboxes and its inbox with epoll and a
 #       signalfd: answers calls, prints messages, stops on "quit" or a signal
@@ -25,7 +28,7 @@
 MSGPORT_EXAMPLES_DIR := $(O)/examples
 MSGPORT_EXAMPLES := $(addprefix $(MSGPORT_EXAMPLES_DIR)/example-,shm-producer shm-consumer \
 	region-producer region-consumer span-bulk direct-pingpong rpc-server rpc-client \
-	epoll-server)
+	epoll-server ring-pipeline)
 
 .PHONY: examples
 userspace: examples
@@ -53,6 +56,10 @@ $(MSGPORT_EXAMPLES_DIR)/example-epoll-server: $(MSGPORT_EXAMPLES_DIR)/obj/epoll_
 	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBMSGPORT_A)
 
 $(MSGPORT_EXAMPLES_DIR)/example-span-bulk: $(MSGPORT_EXAMPLES_DIR)/obj/span_bulk.o $(LIBMSGPORT_A)
+	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBMSGPORT_A)
+
+$(MSGPORT_EXAMPLES_DIR)/example-ring-pipeline: $(MSGPORT_EXAMPLES_DIR)/obj/ring_pipeline.o \
+		$(LIBMSGPORT_A)
 	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBMSGPORT_A)
 
 -include $(wildcard $(MSGPORT_EXAMPLES_DIR)/obj/*.d)

@@ -21,7 +21,7 @@ LIBMSGPORT_SONAME := libmsgport.so.$(LIBMSGPORT_SOMAJOR)
 LIBMSGPORT_REALNAME := $(LIBMSGPORT_SONAME).$(LIBMSGPORT_SOMINOR)
 
 LIBMSGPORT_SRCS := lib/device.c lib/mailbox.c lib/message.c lib/strerror.c lib/region.c lib/span.c \
-	lib/inbox.c lib/rpc.c lib/batch.c
+	lib/inbox.c lib/rpc.c lib/batch.c lib/ring.c
 LIBMSGPORT_OBJS := $(patsubst lib/%.c,$(O)/lib/obj/%.o,$(LIBMSGPORT_SRCS))
 LIBMSGPORT_SO := $(O)/lib/$(LIBMSGPORT_REALNAME)
 LIBMSGPORT_LINKS := $(O)/lib/$(LIBMSGPORT_SONAME) $(O)/lib/libmsgport.so

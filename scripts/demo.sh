@@ -252,6 +252,21 @@ out=$(example-span-bulk --bytes 256M --region 16M --span 1M) || fail "the bulk t
 printf '%s\n' "$out"
 printf '%s\n' "$out" | grep -q 'checksums match' || fail "the checksums differ"
 
+step "Rings: messages without a system call"
+say "For many small messages the region can also hold a ring, a queue the
+library keeps in shared memory: producers write messages into it and the
+consumer reads them with no system call while neither has to wait; a side
+that finds it empty (or full) sleeps in the region's wait and is woken only
+then.  Here three producer processes send 20000 messages each to one
+consumer, and a fourth reserves room for a message and is killed before it
+commits it: the consumer skips that record once it finds its producer gone,
+and every other message arrives, in order (examples/ring_pipeline.c):"
+show example-ring-pipeline --producers 3 --count 20000 --kill
+out=$(example-ring-pipeline --producers 3 --count 20000 --kill) || fail "the ring pipeline failed: $out"
+printf '%s\n' "$out"
+printf '%s\n' "$out" | grep -q 'each in order' || fail "the ring lost or reordered messages"
+printf '%s\n' "$out" | grep -q 'skipped 1 record' || fail "the killed producer's record was not skipped"
+
 step "Direct messages: every process may have an inbox"
 say "Besides named mailboxes, a process can open its own inbox, an unnamed
 mailbox that others reach by its pid: the sender names the receiver.  Here

@@ -266,6 +266,87 @@ int msgport_span_recv(struct msgport_mailbox *mb, struct msgport_region *r,
 		      struct msgport_msginfo *info);
 
 /*
+ * Rings (LIBMSGPORT_1.2): a queue of variable-length messages in a
+ * mailbox's region, with no system call while neither side has to wait.
+ * One consumer; one producer, or many with MSGPORT_RING_MPSC (in any
+ * threads and processes that map the region writable, i.e. opened the
+ * mailbox with MSGPORT_O_SEND | MSGPORT_O_RECV; all in one pid namespace).
+ * A side that must wait sleeps in msgport_region_wait() on a word of the
+ * ring's header and is woken only when it sleeps.  Messages arrive in the
+ * order their space was reserved.  The ring's memory is shared with other
+ * processes and treated as hostile: a corrupt header or record gives
+ * -EBADMSG, never an access outside the ring or an endless loop.  A
+ * producer that dies between msgport_ring_reserve() and
+ * msgport_ring_commit() leaves a record that the consumer skips once it
+ * finds that thread gone (after about 20 ms), counted in
+ * msgport_ring_stat()'s skipped.  See msgport_ring_init(3).
+ *
+ * timeout_ns everywhere: 0 does not wait (-EAGAIN), > 0 waits at most that
+ * long (-ETIMEDOUT), MSGPORT_WAIT_FOREVER without limit; a signal: -EINTR.
+ */
+#define MSGPORT_RING_MPSC	0x1U	/* attr.flags: many producers */
+
+struct msgport_ring;
+
+struct msgport_ring_attr {
+	uint64_t offset;	/* of the ring in the region, a multiple of 64 */
+	uint64_t size;		/* bytes from offset the ring may use (>= 448) */
+	uint32_t flags;		/* MSGPORT_RING_MPSC */
+	uint32_t max_msg;	/* largest message; 0: the most the ring takes */
+	uint64_t reserved[4];	/* zero */
+};
+
+struct msgport_ring_stat {
+	uint64_t offset;	/* in the region */
+	uint64_t size;		/* bytes the ring uses, header included */
+	uint64_t data_size;	/* bytes for records */
+	uint32_t flags;
+	uint32_t max_msg;
+	uint64_t used;		/* bytes of records not yet consumed */
+	uint64_t skipped;	/* records of dead producers skipped */
+	uint64_t reserved[4];
+};
+
+/*
+ * Format a ring at attr->offset: once, by one process, before anyone
+ * attaches.  The records take the largest power of two that fits in
+ * attr->size - 192.  -EEXIST if a ring (or anything starting with a ring's
+ * magic) is there, -EINVAL for a bad attr, -EMSGSIZE for a max_msg above
+ * what the ring can take (a record is at most half of it), -EBADF for a
+ * read-only mapping.
+ */
+int msgport_ring_init(struct msgport_region *r, const struct msgport_ring_attr *attr);
+/*
+ * A handle on the ring at offset, its geometry checked and copied:
+ * -ENOMSG if no ring is there, -EBADMSG if its header is corrupt, -EBADF
+ * for a read-only mapping.  The handle must not outlive the mapping.
+ */
+int msgport_ring_attach(struct msgport_region *r, uint64_t offset, struct msgport_ring **ringp);
+void msgport_ring_detach(struct msgport_ring *ring);
+int msgport_ring_stat(struct msgport_ring *ring, struct msgport_ring_stat *st);
+
+/* Send len bytes (0 to max_msg: -EMSGSIZE otherwise), waiting for room. */
+int msgport_ring_send(struct msgport_ring *ring, const void *buf, size_t len, int64_t timeout_ns);
+/*
+ * Receive the next message into buf: its length; -EMSGSIZE (it stays
+ * queued) if longer than len.  Consumer only, one at a time.
+ */
+ssize_t msgport_ring_recv(struct msgport_ring *ring, void *buf, size_t len, int64_t timeout_ns);
+/*
+ * Zero copy.  msgport_ring_reserve() gives *bufp, len bytes in the ring to
+ * write, and msgport_ring_commit(buf) publishes them (-ESTALE: too late,
+ * the consumer took this thread for dead and skipped the record).
+ * msgport_ring_peek() gives the next message in place (*bufp, its length
+ * returned; the producer could still scribble on it: check what you use),
+ * and msgport_ring_release() consumes it (-ENOENT without a peek); between
+ * the two, recv and peek give -EBUSY.
+ */
+int msgport_ring_reserve(struct msgport_ring *ring, size_t len, int64_t timeout_ns, void **bufp);
+int msgport_ring_commit(struct msgport_ring *ring, void *buf);
+ssize_t msgport_ring_peek(struct msgport_ring *ring, const void **bufp, int64_t timeout_ns);
+int msgport_ring_release(struct msgport_ring *ring);
+
+/*
  * Direct messages.  Each process may open one inbox: an unnamed mailbox
  * that other processes address by its pid.  msgport_inbox_open() returns it
  * as a receive-only mailbox handle (msgport_recv(), _fd(), _stat(), _chmod()

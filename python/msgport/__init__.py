@@ -18,7 +18,8 @@ strerror is msgport's own description: WouldBlock (EAGAIN), Timeout
 """
 
 from ._core import (BATCH_MAX, NAME_MAX, PRIO_MAX, UNBOUNDED, Call, Device, Inbox, Mailbox,
-                    MailboxStat, Message, ModuleVersion, Region, Span, lib_version, strerror)
+                    MailboxStat, Message, ModuleVersion, Region, Ring, RingStat, Span, lib_version,
+                    strerror)
 from .errors import (ABIMismatch, BrokenPipe, Cancelled, ConnectionRefused, ConnectionReset, Error, Exists,
                      Interrupted, LimitReached, MessageTooLarge, NoRegion, NotFound,
                      PermissionDenied, ProcessNotFound, QuotaExceeded, Removed, Timeout,
@@ -33,7 +34,7 @@ __version__ = lib_version()
 __all__ = [
     "BATCH_MAX", "NAME_MAX", "PRIO_MAX", "UNBOUNDED",
     "Call", "Device", "Inbox", "Mailbox", "MailboxStat", "Message", "ModuleVersion", "Region",
-    "Span",
+    "Ring", "RingStat", "Span",
     "lib_version", "strerror",
     "ABIMismatch", "BrokenPipe", "Cancelled", "ConnectionRefused", "ConnectionReset", "Error", "Exists",
     "Interrupted", "LimitReached", "MessageTooLarge", "NoRegion", "NotFound",

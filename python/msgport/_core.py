@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The msgport objects: Device, Mailbox, Inbox, Message, Call, Region."""
+"""The msgport objects: Device, Mailbox, Inbox, Message, Call, Region, Ring."""
 
 import collections
 import ctypes
@@ -936,6 +936,25 @@ class Region(_Closable):
         """After changing a word: every waiter on the region looks at its word again."""
         check(fn.region_wake(self._check()), self.name)
 
+    # rings
+
+    def ring_init(self, offset=0, size=None, mpsc=False, max_msg=0):
+        """Format a ring of messages at offset (a multiple of 64) taking size
+        bytes (None: to the end of the region), for many producers if mpsc;
+        max_msg 0 takes the largest message the ring can.  Once, by one
+        process.  Exists if a ring is there already."""
+        h = self._check()
+        offset = _u64("offset", offset)
+        if size is None:
+            size = max(self.size - offset, 0)
+        a = _lib.RingAttr(offset=offset, size=_u64("size", size),
+                          flags=_lib.RING_MPSC if mpsc else 0, max_msg=_u32("max_msg", max_msg))
+        check(fn.ring_init(h, ctypes.byref(a)), self.name)
+
+    def ring(self, offset=0):
+        """Attach to the ring at offset: a Ring."""
+        return Ring(self, offset)
+
     # the span pool
 
     def span_pool_init(self, chunk_size=0):
@@ -966,6 +985,82 @@ class Region(_Closable):
                 break
         check(ret, self.name)
         return Span(self, sp.offset, sp.len)
+
+
+RingStat = collections.namedtuple("RingStat",
+                                  "offset size data_size mpsc max_msg used skipped")
+RingStat.__doc__ = ("A ring's geometry, the bytes of records not yet consumed and the records of "
+                    "dead producers skipped (msgport_ring_stat()).")
+
+
+class Ring(_Handle):
+    """A ring of messages in a region (msgport_ring_attach()): one consumer,
+    one producer (or many, formatted with mpsc=True), in any processes that
+    map the region writable.  send() and recv() make no system call while
+    neither side has to wait.  While the Ring is open its Region cannot be
+    unmapped (close() it first).  See msgport_ring_init(3).
+
+    timeout: None waits without limit, 0 not at all (WouldBlock), > 0 at most
+    that many seconds (Timeout).  A corrupt ring raises Error with errno
+    EBADMSG.
+    """
+
+    _what = "ring"
+
+    def __init__(self, region, offset=0):
+        super().__init__()
+        h = ctypes.c_void_p()
+        check(fn.ring_attach(region._check(), _u64("offset", offset), ctypes.byref(h)),
+              region.name)
+        self._h = h
+        # A view pins the mapping: the region cannot be unmapped under us.
+        self._view = region.view
+        self.region = region
+        self.name = region.name
+        self.max_msg = self.stat().max_msg
+        self._buf = None  # recv()'s buffer, max_msg bytes, made on first use
+
+    @staticmethod
+    def _free(handle):
+        fn.ring_detach(handle)
+
+    def close(self):
+        super().close()
+        view, self._view = getattr(self, "_view", None), None
+        if view is not None:
+            view.release()
+
+    def stat(self):
+        st = _lib.RingStat()
+        check(fn.ring_stat(self._handle(), ctypes.byref(st)), self.name)
+        return RingStat(st.offset, st.size, st.data_size, bool(st.flags & _lib.RING_MPSC),
+                        st.max_msg, st.used, st.skipped)
+
+    def send(self, data, timeout=None):
+        """Send data (bytes-like, at most max_msg bytes: MessageTooLarge)."""
+        data = _payload(data)
+        dl = _Deadline(timeout)
+        while True:
+            ret = fn.ring_send(self._handle(), data, len(data), dl.ns())
+            if ret != -_errno.EINTR:
+                break
+        check(ret, self.name)
+
+    def recv(self, timeout=None):
+        """The next message, as bytes."""
+        buf = self._buf
+        if buf is None:
+            buf = self._buf = ctypes.create_string_buffer(max(self.max_msg, 1))
+        dl = _Deadline(timeout)
+        while True:
+            n = fn.ring_recv(self._handle(), buf, self.max_msg, dl.ns())
+            if n != -_errno.EINTR:
+                break
+        check(n, self.name)
+        return buf.raw[:n]
+
+    def __repr__(self):
+        return "<Ring in %r%s>" % (self.name, " closed" if self.closed else "")
 
 
 class Span:

@@ -40,6 +40,8 @@ F_SPAN = 1 << 8
 MSG_CALL = 1 << 0
 MSG_SPAN = 1 << 1
 
+RING_MPSC = 1 << 0
+
 STAT_EPHEMERAL = 1 << 0
 STAT_UNLINKED = 1 << 1
 STAT_INBOX = 1 << 2
@@ -131,10 +133,33 @@ class Span(ctypes.Structure):
     ]
 
 
+class RingAttr(ctypes.Structure):
+    _fields_ = [
+        ("offset", u64),
+        ("size", u64),
+        ("flags", u32),
+        ("max_msg", u32),
+        ("reserved", u64 * 4),
+    ]
+
+
+class RingStat(ctypes.Structure):
+    _fields_ = [
+        ("offset", u64),
+        ("size", u64),
+        ("data_size", u64),
+        ("flags", u32),
+        ("max_msg", u32),
+        ("used", u64),
+        ("skipped", u64),
+        ("reserved", u64 * 4),
+    ]
+
+
 def _check_layout():
     ptr = ctypes.sizeof(ctypes.c_void_p)
     # The uapi structs are fixed-width, without padding: one size everywhere.
-    want = {Version: 56, Attr: 24, MsgInfo: 64, Stat: 360}
+    want = {Version: 56, Attr: 24, MsgInfo: 64, Stat: 360, RingAttr: 56, RingStat: 80}
     # The library's own structs hold pointers: 64-bit, or i386 (where a
     # uint64_t member is 4-byte aligned).
     if ptr == 8:
@@ -219,6 +244,12 @@ _PROTOTYPES = {
     "msgport_span_release": (_int, [_p, ctypes.POINTER(Span)]),
     "msgport_span_send": (_int, [_p, ctypes.POINTER(Span), _uint, _uint, _i64, _pu64]),
     "msgport_span_recv": (_int, [_p, _p, ctypes.POINTER(Span), _uint, _i64, _pinfo]),
+    "msgport_ring_init": (_int, [_p, ctypes.POINTER(RingAttr)]),
+    "msgport_ring_attach": (_int, [_p, u64, _pp]),
+    "msgport_ring_detach": (None, [_p]),
+    "msgport_ring_stat": (_int, [_p, ctypes.POINTER(RingStat)]),
+    "msgport_ring_send": (_int, [_p, _p, _size, _i64]),
+    "msgport_ring_recv": (_ssize, [_p, _p, _size, _i64]),
     "msgport_inbox_open": (_int, [_p, ctypes.POINTER(Attr), _uint, _pp]),
     "msgport_send_pid": (_int, [_p, _pid, _p, _size, _uint, _uint, _i64, _pu64]),
     "msgport_recv_from": (_ssize, [_p, _pid, _p, _size, _uint, _i64, _pinfo]),

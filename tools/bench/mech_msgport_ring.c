@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * msgport-ring: the shared-memory byte ring of ring.c placed in msgport
- * regions (one pure-region mailbox, capacity 0, per direction), waited on
- * with msgport's region futex: a side that must wait spins briefly, then
- * sleeps in msgport_region_wait() on the ring's publication counter, and the
- * other side calls msgport_region_wake() only when the sleeper announced
- * itself.  The futex-ring peer, with msgport's shared memory, permissions and
- * accounting instead of an anonymous mapping.
+ * msgport-ring: libmsgport's ring (msgport_ring_*, lib/ring.c) in msgport
+ * regions, one pure-region mailbox (capacity 0) per direction, each holding
+ * one single-producer ring sized as futex-ring's (ring.c's
+ * ring_data_bytes()).  A message is one ring message: the sender copies it
+ * in (msgport_ring_send), the receiver copies it out (msgport_ring_recv),
+ * two copies, as futex-ring and eventfd-ring make, so that the three differ
+ * only in the ring and in whose shared memory and wait it is.  A side that
+ * must wait spins briefly (the library's 5 us, futex-ring's), then sleeps in
+ * msgport_region_wait(); the other side wakes it only when it sleeps.
+ * Messages larger than the ring takes (half its data) go in chunks.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -18,44 +21,21 @@
 #include "msgport_chan.h"
 #include "ring.h"
 
-/* As futex-ring's, so that the two differ only in whose shared memory it is. */
-#define MSGPORT_RING_SPIN_NS	5000
+/* The library's ring header, before the records (lib/ring.c). */
+#define MRING_HDR	192
 
 struct mring_chan {
-	struct ring_chan rc;		/* first: the ring callbacks get this */
 	struct msgport *mp;
 	struct msgport_mailbox *mb[2];
 	struct msgport_region *r[2];
+	struct msgport_ring *ring[2];
 	char name[2][MSGPORT_NAME_MAX + 1];
-};
-
-
-static int mring_wait(struct ring_chan *rc, int dir, enum ring_event ev, uint32_t seen)
-{
-	struct mring_chan *c = (struct mring_chan *)rc;
-	int ret;
-
-	ret = msgport_region_wait(c->r[dir], offsetof(struct ring, seq[0]) + ev * sizeof(uint32_t),
-				  seen, RING_WAIT_NS);
-	return ret == -EINTR || ret == -ETIMEDOUT ? 0 : ret;
-}
-
-static int mring_wake(struct ring_chan *rc, int dir, enum ring_event ev)
-{
-	struct mring_chan *c = (struct mring_chan *)rc;
-
-	return msgport_region_wake(c->r[dir]);
-}
-
-static const struct ring_waitops mring_ops = {
-	.wait = mring_wait,
-	.wake = mring_wake,
-	.spin_ns = MSGPORT_RING_SPIN_NS,
 };
 
 static int mring_probe(struct bench_chan *ch)
 {
 	struct msgport_attr attr = { .capacity = 0, .mode = 0600, .region_size = 4096 };
+	struct msgport_ring_attr ra = { .offset = 0, .size = 4096 };
 	struct msgport_mailbox *mb;
 	struct msgport_region *r;
 	int ret;
@@ -66,20 +46,25 @@ static int mring_probe(struct bench_chan *ch)
 	ret = msgport_region_map(mb, &r);
 	if (!ret) {
 		ret = msgport_region_wake(r);
+		if (!ret)
+			ret = msgport_ring_init(r, &ra);
 		msgport_region_unmap(r);
 	}
 	msgport_mailbox_close(mb);
-	return ret ? mp_error(ch, ret, "region wake (the module has no region futex?)") : 0;
+	return ret ? mp_error(ch, ret, "region wake or ring (the module has no region futex?)") : 0;
 }
 
 static void mring_teardown(struct bench_chan *ch)
 {
 	struct mring_chan *c = ch->priv;
+	struct msgport_ring_stat st;
 	int d;
 
-	if (c->r[0] && c->r[1])
-		ring_chan_destroy(ch, &c->rc);
 	for (d = 0; d < 2; d++) {
+		if (c->ring[d] && !msgport_ring_stat(c->ring[d], &st) && st.skipped)
+			bench_chan_note(ch, "%llu RECORD(S) SKIPPED: a producer died mid-write",
+					(unsigned long long)st.skipped);
+		msgport_ring_detach(c->ring[d]);
 		msgport_region_unmap(c->r[d]);
 		if (c->name[d][0])
 			msgport_mailbox_unlink(c->mp, c->name[d]);
@@ -91,9 +76,11 @@ static void mring_teardown(struct bench_chan *ch)
 
 static int mring_setup(struct bench_chan *ch)
 {
-	struct msgport_attr attr = { .capacity = 0, .mode = 0600, .region_size = ring_mem_bytes(ch) };
+	size_t data = ring_data_bytes(ch);
+	struct msgport_attr attr = { .capacity = 0, .mode = 0600, .region_size = MRING_HDR + data };
+	struct msgport_ring_attr ra = { .offset = 0, .size = MRING_HDR + data };
+	struct msgport_ring_stat st;
 	struct mring_chan *c = calloc(1, sizeof(*c));
-	void *mem[2];
 	int d, ret;
 
 	if (!c)
@@ -112,44 +99,62 @@ static int mring_setup(struct bench_chan *ch)
 		if (ret) {
 			c->name[d][0] = '\0';
 			mp_error(ch, ret, "create a pure-region mailbox");
-			mring_teardown(ch);
-			return ret;
+			goto fail;
 		}
-		/* Mapped here, inherited by both children (MAP_SHARED). */
+		/* Mapped and attached here, inherited by both children (MAP_SHARED). */
 		ret = msgport_region_map(c->mb[d], &c->r[d]);
 		if (ret) {
 			mp_error(ch, ret, "map the region");
-			mring_teardown(ch);
-			return ret;
+			goto fail;
 		}
-		mem[d] = msgport_region_addr(c->r[d]);
+		ret = msgport_ring_init(c->r[d], &ra);
+		if (!ret)
+			ret = msgport_ring_attach(c->r[d], 0, &c->ring[d]);
+		if (ret) {
+			mp_error(ch, ret, "format the ring");
+			goto fail;
+		}
 	}
-	ring_chan_place(ch, &c->rc, &mring_ops, mem);
-	bench_chan_note(ch, "regions of %llu B, spins up to %d ns, then msgport_region_wait",
-			(unsigned long long)attr.region_size, MSGPORT_RING_SPIN_NS);
+	ret = msgport_ring_stat(c->ring[0], &st);
+	if (ret) {
+		mp_error(ch, ret, "ring stat");
+		goto fail;
+	}
+	if (ch->size > st.max_msg)
+		ch->chunk = st.max_msg;
+	bench_chan_note(ch, "libmsgport ring of %llu KiB per direction (messages up to %u B%s), "
+			"spins then msgport_region_wait", (unsigned long long)st.data_size >> 10,
+			st.max_msg, ch->chunk ? ", larger ones in chunks" : "");
 	return 0;
+fail:
+	mring_teardown(ch);
+	return ret;
 }
 
 static int mring_send(struct bench_chan *ch, enum bench_dir dir, const void *buf, size_t len)
 {
 	struct mring_chan *c = ch->priv;
 
-	return ring_send(&c->rc, dir, buf, len);
+	return msgport_ring_send(c->ring[dir], buf, len, MSGPORT_WAIT_FOREVER);
 }
 
 static int mring_recv(struct bench_chan *ch, enum bench_dir dir, void *buf, size_t len,
 		      const void **msg)
 {
 	struct mring_chan *c = ch->priv;
+	ssize_t n;
 
 	if (msg)
 		*msg = buf;
-	return ring_recv(&c->rc, dir, buf, len);
+	n = msgport_ring_recv(c->ring[dir], buf, len, MSGPORT_WAIT_FOREVER);
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -EBADMSG;
 }
 
 BENCH_MECH(msgport_ring) = {
 	.name = "msgport-ring",
-	.summary = "shared-memory ring in msgport regions, spin then msgport_region_wait",
+	.summary = "libmsgport's ring (msgport_ring_*) in msgport regions, spin then region wait",
 	.kind = BENCH_MSGPORT,
 	.order = 160,
 	.probe = mring_probe,

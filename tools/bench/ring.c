@@ -55,20 +55,6 @@ int ring_chan_create(struct bench_chan *ch, struct ring_chan *rc, const struct r
 	return 0;
 }
 
-void ring_chan_place(struct bench_chan *ch, struct ring_chan *rc, const struct ring_waitops *ops,
-		     void *mem[2])
-{
-	int d;
-
-	for (d = 0; d < 2; d++) {
-		rc->ring[d] = mem[d];
-		rc->ring[d]->size = ring_data_bytes(ch);
-	}
-	rc->map_len = 0;
-	rc->ops = ops;
-	ring_note(ch, ops);
-}
-
 void ring_chan_destroy(struct bench_chan *ch, struct ring_chan *rc)
 {
 	unsigned int lost = atomic_load(&rc->ring[0]->lost_wakeups) +

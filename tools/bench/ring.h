@@ -62,7 +62,6 @@ struct ring_chan {
 	size_t map_len;		/* 0: the memory is not ours to unmap */
 	const struct ring_waitops *ops;
 	int efd[2][2];		/* eventfd-ring: [dir][ring_event] */
-	void *wait_obj[2];	/* msgport-ring: the region of each ring */
 };
 
 /* Bytes of data a ring for ch->size and ch->depth holds (a power of two). */
@@ -71,9 +70,6 @@ size_t ring_data_bytes(const struct bench_chan *ch);
 size_t ring_mem_bytes(const struct bench_chan *ch);
 /* Maps both rings (shared, inherited by fork) sized for ch->size and ch->depth. */
 int ring_chan_create(struct bench_chan *ch, struct ring_chan *rc, const struct ring_waitops *ops);
-/* Or puts them in memory the caller shares: mem[dir], ring_mem_bytes() each, zeroed. */
-void ring_chan_place(struct bench_chan *ch, struct ring_chan *rc, const struct ring_waitops *ops,
-		     void *mem[2]);
 /* Notes the lost wake-ups, if any; unmaps what ring_chan_create mapped. */
 void ring_chan_destroy(struct bench_chan *ch, struct ring_chan *rc);
 
