@@ -108,6 +108,9 @@ struct mp_mailbox *mp_mailbox_alloc(void)
 	init_waitqueue_head(&mb->poll_wq);
 	INIT_HLIST_NODE(&mb->hnode);
 	INIT_LIST_HEAD(&mb->node);
+	mutex_init(&mb->topic_lock);
+	INIT_LIST_HEAD(&mb->subs);
+	INIT_LIST_HEAD(&mb->sub_link);
 	kref_init(&mb->ref);
 	atomic_long_inc(&mp_objects.mailboxes);
 	return mb;
@@ -503,6 +506,10 @@ void mp_mailbox_stat(struct mp_mailbox *mb, struct msgport_stat *st)
 		st->flags |= MSGPORT_STAT_INBOX;
 		st->owner_pid = pid_vnr(mb->owner);
 	}
+	if (mb->is_topic)
+		st->flags |= MSGPORT_STAT_TOPIC;
+	if (mb->sub_of)
+		st->flags |= MSGPORT_STAT_SUBSCRIPTION;
 
 	spin_lock(&mb->lock);
 	/* Under the lock: a stat-only descriptor's region may go (registry.c). */

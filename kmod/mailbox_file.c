@@ -109,7 +109,10 @@ static long mp_ioc_send(struct mp_file *mbf, struct msgport_send __user *u)
 	ret = send_args(mbf, u, &x);
 	if (ret)
 		return ret;
-	ret = mp_send(mbf->mb, &x);
+	if (unlikely(mbf->publish))
+		ret = mp_topic_publish(mbf->mb, &x);
+	else
+		ret = mp_send(mbf->mb, &x);
 	if (ret)
 		return ret;
 	if (put_user(x.seq, &u->seq))
@@ -124,6 +127,23 @@ static long mp_ioc_send(struct mp_file *mbf, struct msgport_send __user *u)
 static void __user *batch_entry(void __user *base, u32 esize, u32 i)
 {
 	return base + (size_t)esize * i;
+}
+
+/*
+ * A topic's batch: one publish after another (topic.c), as mp_send_batch()
+ * counts them: how many, or the first one's error.
+ */
+static long publish_batch(struct mp_file *mbf, struct mp_xfer *xs, u32 n)
+{
+	u32 i;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		ret = mp_topic_publish(mbf->mb, &xs[i]);
+		if (ret)
+			break;
+	}
+	return i ? i : ret;
 }
 
 /*
@@ -151,7 +171,12 @@ static long send_batch(struct mp_file *mbf, void __user *base, u32 esize,
 				break;
 		}
 		if (n) {
-			long sent = mp_send_batch(mbf->mb, xs, n);
+			long sent;
+
+			if (unlikely(mbf->publish))
+				sent = publish_batch(mbf, xs, n);
+			else
+				sent = mp_send_batch(mbf->mb, xs, n);
 
 			if (sent < 0) {
 				ret = sent;
@@ -436,14 +461,17 @@ static long mp_ioc_set_mode(struct mp_file *mbf,
 			    struct msgport_setmode __user *u)
 {
 	struct msgport_setmode sm;
+	struct mp_mailbox *mb;
 
 	if (copy_from_user(&sm, u, sizeof(sm)))
 		return -EFAULT;
 	if (sm.reserved || (sm.mode & ~0777U))
 		return -EINVAL;
-	if (!mp_mailbox_is_owner(mbf->mb))
+	/* A subscription's mode is its topic's. */
+	mb = mbf->mb->sub_of ? mbf->mb->sub_of : mbf->mb;
+	if (!mp_mailbox_is_owner(mb))
 		return -EPERM;
-	return mp_mailbox_set_mode(mbf->mb, sm.mode);
+	return mp_mailbox_set_mode(mb, sm.mode);
 }
 
 /* Waiting on words of the mailbox's region (region.c). */
@@ -488,7 +516,8 @@ static long mp_ioc_dup(struct mp_file *mbf, struct msgport_dup __user *u)
 		return -EINVAL;
 	if (d.flags & ~(MSGPORT_O_CLOEXEC | MSGPORT_O_NONBLOCK))
 		return -EINVAL;
-	if (mbf->mb->owner)
+	/* An inbox's and a subscription's lifetimes are their descriptors'. */
+	if (mbf->mb->owner || mbf->mb->sub_of)
 		return -EINVAL;
 	if (d.access & ~mbf->access)
 		return -EPERM;
@@ -615,7 +644,10 @@ static ssize_t mbfile_write(struct file *file, const char __user *buf,
 	x.len = count;
 	x.flags = file_nonblock(file);
 	x.quota = mbf->quota;
-	ret = mp_send(mbf->mb, &x);
+	if (unlikely(mbf->publish))
+		ret = mp_topic_publish(mbf->mb, &x);
+	else
+		ret = mp_send(mbf->mb, &x);
 	return ret ? ret : count;
 }
 
@@ -656,6 +688,9 @@ static int mbfile_release(struct inode *inode, struct file *file)
 		mp_mailbox_sender_closed(mbf->mb);
 	if (mbf->mb->owner)
 		mp_inbox_release(mbf->mb);
+	else if (mbf->mb->sub_of)
+		mp_registry_release(mp_topic_unsubscribe(mbf->mb),
+				    mbf->access);
 	else
 		mp_registry_release(mbf->mb, mbf->access);
 	mp_quota_drop(mbf->quota);
@@ -796,6 +831,7 @@ int mp_file_install(struct mp_file_slot *slot, struct mp_mailbox *mb,
 		mp_mailbox_receiver_opened(mb);
 	if (slot->mbf->access & MSGPORT_O_SEND)
 		mp_mailbox_sender_opened(mb);
+	slot->mbf->publish = mp_topic_of(mb);
 	atomic_long_inc(&mp_objects.files);
 	fd_install(slot->fd, file);
 	return slot->fd;

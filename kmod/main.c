@@ -52,6 +52,34 @@ static int copy_name(u64 uname, u32 len, char *buf)
 	return mp_name_check(buf, len);
 }
 
+/*
+ * The rest of mp_ctl_open() for a topic opened to receive: the descriptor
+ * is a new subscription (topic.c), with the open's capacity and policy,
+ * unless the open may create the topic (then they are the topic's).
+ */
+static int open_subscription(struct mp_file_slot *slot,
+			     struct mp_mailbox *topic,
+			     const struct msgport_open *op, bool created)
+{
+	u32 access = op->flags & (MSGPORT_O_RECV | MSGPORT_O_SEND);
+	bool creat = op->flags & MSGPORT_O_CREAT;
+	struct mp_mailbox *sub;
+	int fd;
+
+	sub = mp_topic_subscribe(topic, creat ? 0 : op->capacity,
+				 creat ? 0 : op->topic);
+	if (IS_ERR(sub)) {
+		mp_file_abort(slot);
+		mp_registry_open_failed(topic, created, access);
+		return PTR_ERR(sub);
+	}
+	fd = mp_file_install(slot, sub, "[msgport-subscription]");
+	if (fd < 0)
+		mp_registry_open_failed(mp_topic_unsubscribe(sub), created,
+					access);
+	return fd;
+}
+
 /**
  * mp_ctl_open() - a new descriptor of a named mailbox
  * @op: the open request (its flags: the access, and whether to create),
@@ -89,6 +117,14 @@ int mp_ctl_open(const struct msgport_open *op, const char *name,
 	if (IS_ERR(mb)) {
 		mp_file_abort(&slot);
 		return PTR_ERR(mb);
+	}
+	if (mb->is_topic && (access & MSGPORT_O_RECV))
+		return open_subscription(&slot, mb, op, created);
+	if (op->topic && !(op->flags & MSGPORT_O_TOPIC)) {
+		/* A subscription's policy, for a mailbox that is no topic. */
+		mp_file_abort(&slot);
+		mp_registry_open_failed(mb, created, access);
+		return -EINVAL;
 	}
 	fd = mp_file_install(&slot, mb, "[msgport]");
 	if (fd < 0)
@@ -144,7 +180,9 @@ static long open_anon(struct msgport_open *op)
 
 	if (op->name || op->name_len)
 		return -EINVAL;
-	if (op->flags & (MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL))
+	/* No anonymous topic: a subscription needs a name to open. */
+	if (op->flags & (MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL | MSGPORT_O_TOPIC) ||
+	    op->topic)
 		return -EINVAL;
 	if (!(op->flags & (MSGPORT_O_RECV | MSGPORT_O_SEND)))
 		return -EINVAL;
@@ -164,14 +202,23 @@ static long mp_ioc_open(struct msgport_open __user *u)
 
 	if (copy_from_user(&op, u, sizeof(op)))
 		return -EFAULT;
-	if (op.reserved0 || op.reserved[0] || op.reserved[1])
+	if (op.reserved[0] || op.reserved[1])
 		return -EINVAL;
 	if (op.flags & ~MSGPORT_O_ALL)
 		return -EINVAL;
 	if (op.flags & MSGPORT_O_ANON)
 		return open_anon(&op);
 	if (!(op.flags & MSGPORT_O_CREAT) &&
-	    (op.flags & (MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL)))
+	    (op.flags & (MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL | MSGPORT_O_TOPIC)))
+		return -EINVAL;
+	/*
+	 * topic: a topic's policies when creating one; a subscription's when
+	 * opening a topic to receive, without O_CREAT (mp_ctl_open()).
+	 */
+	if (op.topic & ~MSGPORT_TOPIC_ALL)
+		return -EINVAL;
+	if (op.topic && !(op.flags & MSGPORT_O_TOPIC) &&
+	    ((op.flags & MSGPORT_O_CREAT) || !(op.flags & MSGPORT_O_RECV)))
 		return -EINVAL;
 	ret = copy_name(op.name, op.name_len, name);
 	if (ret)
@@ -187,6 +234,10 @@ static long mp_ioc_open(struct msgport_open __user *u)
 			op.max_msg_size = min(READ_ONCE(mp_default_msg_size),
 					      max);
 		if ((op.mode & ~0777U) || op.max_msg_size > max)
+			create_err = -EINVAL;
+		/* A topic: no rendezvous, no region (its queues are not its). */
+		if ((op.flags & MSGPORT_O_TOPIC) &&
+		    (!op.capacity || op.region_size))
 			create_err = -EINVAL;
 	}
 	return mp_ctl_open(&op, name, create_err);

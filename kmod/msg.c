@@ -316,9 +316,16 @@ void mp_msgs_free(struct mp_msg **msgs, unsigned int n)
 	for (i = 0; i < n; i += run) {
 		const struct mp_msg *m = msgs[i];
 
+		if (m->body) {
+			/* A clone: its header's charge; the body keeps the rest. */
+			run = 1;
+			mp_objects_msg_add(-1, 0);
+			mp_quota_uncharge(m->quota, MP_MSG_SMALL);
+			continue;
+		}
 		bytes = m->len;
 		charge = mp_msg_charge(m->len);
-		for (run = 1; i + run < n &&
+		for (run = 1; i + run < n && !msgs[i + run]->body &&
 		     msgs[i + run]->quota == m->quota &&
 		     msg_same_sender(msgs[i + run], m); run++) {
 			bytes += msgs[i + run]->len;
@@ -330,10 +337,83 @@ void mp_msgs_free(struct mp_msg **msgs, unsigned int n)
 		put_pid_many(m->tid, run);
 	}
 	for (i = 0; i < n; i++) {
+		struct mp_msg *body = msgs[i]->body;
+
+		if (body) {
+			kmem_cache_free(mp_msg_cache, msgs[i]);
+			mp_msg_put(body);
+			continue;
+		}
 		if (msgs[i]->call)
 			mp_call_put(msgs[i]->call);
 		msg_free_buf(msgs[i]);
 	}
+}
+
+/**
+ * mp_msg_clones_create() - headers that share a message, for a topic
+ * @body: the message (made by mp_msg_create(), its sender's), not queued
+ * @clones: where the clones go
+ * @n: how many
+ *
+ * Makes @n clones of @body, for a topic's subscriptions (topic.c): each a
+ * header of its own (an object of mp_msg_cache, charged MP_MSG_SMALL to
+ * @body's sender as a message is) with @body's sender, priority and payload
+ * (its bytes are @body's: a clone holds a reference to @body, dropped when
+ * the clone is freed).  Their seq, send time and @lost are the caller's to
+ * set; their reference count is 1.
+ *
+ * Context: Process context (@body's sender), without mb->lock; may sleep.
+ * Return: 0; -EDQUOT or -ENOMEM, with nothing made.
+ */
+int mp_msg_clones_create(struct mp_msg *body, struct mp_msg **clones,
+			 unsigned int n)
+{
+	struct mp_quota *quota;
+	unsigned int i;
+	int ret;
+
+	if (!n)
+		return 0;
+	ret = mp_quota_charge_held((size_t)n * MP_MSG_SMALL, body->quota,
+				   &quota);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		struct mp_msg *c = kmem_cache_alloc(mp_msg_cache,
+						    GFP_KERNEL | __GFP_NOWARN);
+
+		if (!c) {
+			while (i--) {
+				mp_msg_put(body);
+				kmem_cache_free(mp_msg_cache, clones[i]);
+			}
+			mp_quota_uncharge(quota, (size_t)n * MP_MSG_SMALL);
+			return -ENOMEM;
+		}
+		/* As @body is made (mp_msgs_create()), from its fields. */
+		*c = (struct mp_msg) {
+			.quota = quota,
+			.tgid = body->tgid,
+			.tid = body->tid,
+			.euid = body->euid,
+			.egid = body->egid,
+			.prio = body->prio,
+			.len = body->len,
+			.body = body,
+			.payload = body->payload,
+			.chunks = body->chunks,
+		};
+		INIT_LIST_HEAD(&c->link);
+		INIT_LIST_HEAD(&c->qcall);
+		INIT_LIST_HEAD(&c->sgroup);
+		RB_CLEAR_NODE(&c->snode);
+		refcount_set(&c->ref, 1);
+		refcount_inc(&body->ref);
+		clones[i] = c;
+	}
+	mp_objects_msg_add(n, 0);
+	return 0;
 }
 
 /*
@@ -463,6 +543,8 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 		msg->span_off = x->span_off;
 		msg->span_len = x->span_len;
 		msg->call = NULL;
+		msg->body = NULL;
+		msg->lost = 0;
 		refcount_set(&msg->ref, 1);
 	}
 	mp_objects_msg_add(n, msgs_bytes(xs, n));
@@ -585,6 +667,7 @@ static void msg_info_fill(const struct mp_msg *msg, s32 pid, s32 tid,
 	info->gid = gid;
 	info->priority = msg->prio;
 	info->len = msg->len;
+	info->lost = msg->lost;
 	if (msg->call) {
 		info->token = mp_call_token(msg->call);
 		info->msg_flags |= MSGPORT_MSG_CALL;

@@ -23,6 +23,7 @@
  *   registry.c      the name table (registry mutex): open, create, unlink,
  *                   last close of an ephemeral mailbox
  *   inbox.c         per-process inboxes (inbox table lock), sending to a pid
+ *   topic.c         topics: subscriptions, publishing (topic lock)
  *   rpc.c           calls and replies: call records, tokens, claims
  *   mailbox_file.c  the mailbox descriptor: made, its ioctls, read, write,
  *                   poll, mmap, flush, release
@@ -40,7 +41,7 @@
  *   4  queue.c
  *   5  direct.c send.c recv.c
  *   6  mailbox.c
- *   7  registry.c inbox.c
+ *   7  registry.c inbox.c topic.c
  *   8  rpc.c
  *   9  mailbox_file.c procfs.c
  *   10 main.c
@@ -77,6 +78,7 @@
 #include <linux/llist.h>
 #include <linux/rbtree.h>
 #include <linux/minmax.h>
+#include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/sched/signal.h>
 #include <linux/spinlock.h>
@@ -108,6 +110,7 @@ extern unsigned int mp_default_msg_size;
 extern unsigned long mp_max_user_bytes;
 extern unsigned long mp_max_region_size;
 extern unsigned long mp_spin_ns;
+extern unsigned int mp_max_subscribers;
 
 /*
  * args.c (layer 0): ioctl arguments at other programs' sizes (the uapi
@@ -223,6 +226,8 @@ struct mp_msg {
 	bool span;			/* a span of the region, no payload */
 	u64 span_off;
 	struct mp_call *call;		/* a call's request (holds a call ref) */
+	struct mp_msg *body;		/* a topic's clone: the message it shares */
+	u32 lost;			/* a clone: its subscription's losses before it */
 	refcount_t ref;
 	char *payload;			/* @data, or a buffer of its own (msg.c) */
 	void **chunks;			/* or a large payload's page chunks (msg.c) */
@@ -342,6 +347,23 @@ struct mp_mailbox {
 	u32 name_len;
 	char name[MSGPORT_NAME_MAX + 1];
 
+	/*
+	 * A topic (topic.c): @topic_lock (a mutex) serializes publishes and
+	 * keeps @subs, its subscriptions (linked by @sub_link), @nsubs and
+	 * @next_seq; @topic_policies is fixed.  A subscription: @sub_of is its
+	 * topic (referenced while subscribed), @sub_policy fixed, @sub_lost
+	 * under its own @lock.
+	 */
+	bool is_topic;
+	u32 topic_policies;		/* MSGPORT_TOPIC_* subscribers may choose */
+	struct mutex topic_lock;
+	struct list_head subs;
+	u32 nsubs;
+	struct mp_mailbox *sub_of;
+	struct list_head sub_link;
+	u32 sub_policy;			/* one MSGPORT_TOPIC_* */
+	u32 sub_lost;			/* lost since it was last given one */
+
 	/* An inbox (inbox.c): its process, and the inbox table's link. */
 	struct pid *owner;		/* NULL for a named mailbox */
 	struct hlist_node inbox_link;	/* under mp_inbox_lock */
@@ -411,6 +433,8 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 			    struct mp_msg **msgs, unsigned int n, int *err);
 struct mp_msg *mp_msg_create(const struct mp_xfer *x);
 void mp_msgs_free(struct mp_msg **msgs, unsigned int n);
+int mp_msg_clones_create(struct mp_msg *body, struct mp_msg **clones,
+			 unsigned int n);
 /**
  * mp_msg_free() - free one message
  * @msg: the message
@@ -692,6 +716,15 @@ static inline void mp_queue_stamp(struct mp_mailbox *mb, struct mp_msg *msg)
 	mp_queue_stamp_at(mb, msg, ktime_get_ns());
 }
 
+/* What a full DROP_OLD subscription drops (topic.c): the oldest of the lowest priority. */
+static inline struct mp_msg *mp_queue_least(const struct mp_mailbox *mb)
+{
+	if (!mb->prio_map)
+		return NULL;
+	return list_first_entry(&mb->prio[__ffs(mb->prio_map)],
+				struct mp_msg, link);
+}
+
 struct mp_waiter *mp_queue_taker_for(struct mp_mailbox *mb, u32 prio,
 				     u32 len, struct pid *tgid);
 struct mp_waiter *mp_queue_taker(struct mp_mailbox *mb,
@@ -785,6 +818,18 @@ struct pid *mp_get_tgid(pid_t nr);
 void mp_inbox_flush(struct file *file, struct mp_mailbox *mb);
 void mp_inbox_release(struct mp_mailbox *mb);
 
+/* topic.c (layer 7) */
+struct mp_mailbox *mp_topic_subscribe(struct mp_mailbox *topic, u32 capacity,
+				      u32 policy);
+struct mp_mailbox *mp_topic_unsubscribe(struct mp_mailbox *sub);
+void mp_topic_destroy(struct mp_mailbox *topic);
+int mp_topic_publish(struct mp_mailbox *mb, struct mp_xfer *x);
+/* Whether a send on @mb publishes (a topic, or a subscription of one). */
+static inline bool mp_topic_of(const struct mp_mailbox *mb)
+{
+	return mb->is_topic || mb->sub_of;
+}
+
 /*
  * rpc.c (layer 8).  The hooks (see the top), called by the message layers:
  * a request's message made (bind), freed (put), described (token), and,
@@ -816,6 +861,7 @@ extern const struct file_operations mp_file_fops;
 struct mp_file {
 	struct mp_mailbox *mb;		/* one reference, until release */
 	u32 access;			/* MSGPORT_O_RECV | MSGPORT_O_SEND */
+	bool publish;			/* a topic's, or a subscription: sends publish */
 	struct mp_quota *quota;		/* with O_SEND: the opener's record */
 };
 

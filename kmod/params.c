@@ -40,6 +40,11 @@ module_param_named(max_region_size, mp_max_region_size, ulong, 0644);
 MODULE_PARM_DESC(max_region_size,
 		 "Largest shared region a mailbox may be created with, in bytes after rounding up to pages; asking more fails with EFBIG (default 256 MiB)");
 
+unsigned int mp_max_subscribers = 256;
+module_param_named(max_subscribers, mp_max_subscribers, uint, 0644);
+MODULE_PARM_DESC(max_subscribers,
+		 "Most subscriptions a topic may have at once; one more fails with ENOSPC (default 256)");
+
 unsigned long mp_spin_ns = 1000000;
 module_param_named(spin_ns, mp_spin_ns, ulong, 0644);
 MODULE_PARM_DESC(spin_ns,

@@ -57,7 +57,9 @@ static int proc_show(struct seq_file *m, void *v)
 		   st.max_msg_size, st.queued_msgs, st.queued_bytes,
 		   st.waiting_senders, st.waiting_receivers, st.sent,
 		   st.received, st.dropped, st.region_size, st.region_maps,
-		   (st.flags & MSGPORT_STAT_EPHEMERAL) ? "ephemeral" : "-");
+		   (st.flags & MSGPORT_STAT_EPHEMERAL) ?
+		   ((st.flags & MSGPORT_STAT_TOPIC) ? "ephemeral,topic" : "ephemeral") :
+		   ((st.flags & MSGPORT_STAT_TOPIC) ? "topic" : "-"));
 	return 0;
 }
 

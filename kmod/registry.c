@@ -239,6 +239,8 @@ static bool release_locked(struct mp_mailbox *mb, u32 access, bool *region)
  */
 static void unlinked_destroy(struct mp_mailbox *mb, bool region)
 {
+	if (mb->is_topic)
+		mp_topic_destroy(mb);
 	mp_mailbox_destroy(mb);
 	if (region)
 		mp_region_free(mb);
@@ -313,6 +315,11 @@ static struct mp_mailbox *mailbox_new(const struct msgport_open *op,
 	mb->uid = current_euid();
 	mb->gid = current_egid();
 	mb->ephemeral = op->flags & MSGPORT_O_EPHEMERAL;
+	if (op->flags & MSGPORT_O_TOPIC) {
+		mb->is_topic = true;
+		mb->topic_policies = op->topic ? op->topic :
+			MSGPORT_TOPIC_DROP_NEW | MSGPORT_TOPIC_DROP_OLD;
+	}
 	*create_err = mp_region_create(mb, op->region_size);
 	if (*create_err) {
 		mp_mailbox_free(mb);

@@ -631,6 +631,9 @@ long mp_ioc_call(struct mp_file *mbf, struct msgport_call __user *u)
 		return -EINVAL;
 	if (!(mbf->access & MSGPORT_O_SEND))
 		return -EBADF;
+	/* A topic has no one receiver to answer. */
+	if (mp_topic_of(mbf->mb))
+		return -EINVAL;
 	ret = call_outputs(u);
 	if (ret)
 		return ret;

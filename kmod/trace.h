@@ -58,6 +58,7 @@ enum mp_trace_drop {
 	MP_TRACE_DROP_WITHDRAWN,	/* its sender took it back */
 	MP_TRACE_DROP_REFUSED,		/* not put back: its caller gave up */
 	MP_TRACE_DROP_NO_RECEIVER,	/* a call's request: no receiver left */
+	MP_TRACE_DROP_OVERFLOW,		/* a full DROP_OLD subscription (topic.c) */
 };
 
 /* The FNV-1a hash of @mb's name (0 for an inbox): msgport_*'s @mbox. */
@@ -100,6 +101,7 @@ TRACE_DEFINE_ENUM(MP_TRACE_DROP_DESTROYED);
 TRACE_DEFINE_ENUM(MP_TRACE_DROP_WITHDRAWN);
 TRACE_DEFINE_ENUM(MP_TRACE_DROP_REFUSED);
 TRACE_DEFINE_ENUM(MP_TRACE_DROP_NO_RECEIVER);
+TRACE_DEFINE_ENUM(MP_TRACE_DROP_OVERFLOW);
 
 /*
  * msgport_send: a send's outcome
@@ -250,7 +252,8 @@ TRACE_EVENT(msgport_drop,
 				       { MP_TRACE_DROP_DESTROYED, "destroyed" },
 				       { MP_TRACE_DROP_WITHDRAWN, "withdrawn" },
 				       { MP_TRACE_DROP_REFUSED, "refused" },
-				       { MP_TRACE_DROP_NO_RECEIVER, "no_receiver" }))
+				       { MP_TRACE_DROP_NO_RECEIVER, "no_receiver" },
+				       { MP_TRACE_DROP_OVERFLOW, "overflow" }))
 );
 
 /*

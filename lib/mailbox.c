@@ -56,6 +56,7 @@ MSGPORT_EXPORT int msgport_mailbox_open(struct msgport *mp, const char *name, un
 			o.max_msg_size = attr->max_msg_size;
 			o.mode = attr->mode;
 			o.region_size = attr->region_size;
+			o.topic = attr->topic;
 		} else {
 			o.capacity = MSGPORT_DEFAULT_CAPACITY;
 			o.max_msg_size = 0;
@@ -67,6 +68,43 @@ MSGPORT_EXPORT int msgport_mailbox_open(struct msgport *mp, const char *name, un
 	if (!mb)
 		return -ENOMEM;
 
+	fd = msgport_ioctl(mp->fd, MSGPORT_IOC_OPEN, &o);
+	if (fd < 0) {
+		free(mb);
+		return fd;
+	}
+	mb->fd = fd;
+	*mbp = mb;
+	return 0;
+}
+
+MSGPORT_EXPORT int msgport_subscribe(struct msgport *mp, const char *name,
+				     const struct msgport_subscription *sub,
+				     struct msgport_mailbox **mbp)
+{
+	struct msgport_mailbox *mb;
+	struct msgport_open o;
+	int fd, ret;
+
+	if (!mp || !mbp)
+		return -EINVAL;
+	*mbp = NULL;
+	if (sub && (sub->reserved || (sub->oflags & ~(MSGPORT_O_SEND | MSGPORT_O_NONBLOCK))))
+		return -EINVAL;
+
+	memset(&o, 0, sizeof(o));
+	ret = name_length(name, &o.name_len);
+	if (ret < 0)
+		return ret;
+	o.name = (__u64)(uintptr_t)name;
+	o.flags = MSGPORT_O_RECV | MSGPORT_O_CLOEXEC | (sub ? sub->oflags : 0);
+	if (sub) {
+		o.capacity = sub->capacity;
+		o.topic = sub->policy;
+	}
+	mb = malloc(sizeof(*mb));
+	if (!mb)
+		return -ENOMEM;
 	fd = msgport_ioctl(mp->fd, MSGPORT_IOC_OPEN, &o);
 	if (fd < 0) {
 		free(mb);

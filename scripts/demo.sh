@@ -267,6 +267,31 @@ printf '%s\n' "$out"
 printf '%s\n' "$out" | grep -q 'each in order' || fail "the ring lost or reordered messages"
 printf '%s\n' "$out" | grep -q 'skipped 1 record' || fail "the killed producer's record was not skipped"
 
+step "Topics: publish/subscribe"
+say "A topic gives each message sent to it to every subscriber, each with a
+queue of its own; a subscriber whose queue is full drops messages (or, if the
+topic's creator allowed it, makes publishers wait) and is told how many it
+lost.  Here two subscribers each get both messages one send published:"
+TOPIC=demo-topic-$$
+expect 0 msgport create "$TOPIC" --topic --capacity 8
+msgport subscribe "$TOPIC" --count 2 >"$TMP/sub1.out" &
+sub1=$!
+msgport subscribe "$TOPIC" --count 2 --policy drop-new >"$TMP/sub2.out" &
+sub2=$!
+i=0
+while ! ls -l /proc/$sub1/fd /proc/$sub2/fd 2>/dev/null | grep -c msgport-subscription |
+	grep -q 2; do
+	i=$((i + 1))
+	[ $i -le 100 ] || fail "the subscribers never subscribed"
+	sleep 0.1
+done
+expect 0 msgport send "$TOPIC" 'to every' 'subscriber'
+wait $sub1 && wait $sub2 || fail "a subscriber failed"
+cat "$TMP/sub1.out"
+cmp -s "$TMP/sub1.out" "$TMP/sub2.out" || fail "the subscribers got different messages"
+grep -q subscriber "$TMP/sub1.out" || fail "the subscribers did not get the messages"
+expect 0 msgport rm "$TOPIC"
+
 step "Direct messages: every process may have an inbox"
 say "Besides named mailboxes, a process can open its own inbox, an unnamed
 mailbox that others reach by its pid: the sender names the receiver.  Here

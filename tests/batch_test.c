@@ -98,7 +98,7 @@ static void check_msg(unsigned int i, const struct msgport_batch_msg *got,
 			 (int)getpid());
 	if (got->info.uid != geteuid() || got->info.gid != getegid())
 		fail_msg("entry %u: uid %u gid %u", i, got->info.uid, got->info.gid);
-	if (got->info.msg_flags || got->info.token || got->info.reserved0)
+	if (got->info.msg_flags || got->info.token || got->info.lost)
 		fail_msg("entry %u: msg_flags %#x token %llu", i, got->info.msg_flags,
 			 (unsigned long long)got->info.token);
 	if (!got->info.send_time_ns)

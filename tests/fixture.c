@@ -219,6 +219,11 @@ struct msgport_mailbox *tu_inbox(const struct msgport_attr *attr)
 	return mb;
 }
 
+void tu_track_mailbox(struct msgport_mailbox *mb)
+{
+	track_mbox(mb);
+}
+
 void tu_close(struct msgport_mailbox *mb)
 {
 	size_t i;

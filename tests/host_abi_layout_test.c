@@ -33,7 +33,7 @@ SA(msgport_open, flags, 12);
 SA(msgport_open, mode, 16);
 SA(msgport_open, capacity, 20);
 SA(msgport_open, max_msg_size, 24);
-SA(msgport_open, reserved0, 28);
+SA(msgport_open, topic, 28);
 SA(msgport_open, region_size, 32);
 SA(msgport_open, reserved, 40);
 SZ(msgport_name, 16);
@@ -58,7 +58,7 @@ SA(msgport_msginfo, len, 36);
 SA(msgport_msginfo, token, 40);
 SA(msgport_msginfo, span_offset, 48);
 SA(msgport_msginfo, msg_flags, 56);
-SA(msgport_msginfo, reserved0, 60);
+SA(msgport_msginfo, lost, 60);
 SZ(msgport_recv, 104);
 SA(msgport_recv, timeout_ns, 8);
 SA(msgport_recv, buf_len, 16);
@@ -147,7 +147,7 @@ static void test_offsets(void **state)
 		L(msgport_open, name, 0), L(msgport_open, name_len, 8),
 		L(msgport_open, flags, 12), L(msgport_open, mode, 16),
 		L(msgport_open, capacity, 20), L(msgport_open, max_msg_size, 24),
-		L(msgport_open, reserved0, 28), L(msgport_open, region_size, 32),
+		L(msgport_open, topic, 28), L(msgport_open, region_size, 32),
 		L(msgport_open, reserved, 40),
 		L(msgport_name, name, 0), L(msgport_name, name_len, 8),
 		L(msgport_name, reserved, 12),
@@ -159,7 +159,7 @@ static void test_offsets(void **state)
 		L(msgport_msginfo, uid, 24), L(msgport_msginfo, gid, 28),
 		L(msgport_msginfo, priority, 32), L(msgport_msginfo, len, 36),
 		L(msgport_msginfo, token, 40), L(msgport_msginfo, span_offset, 48),
-		L(msgport_msginfo, msg_flags, 56), L(msgport_msginfo, reserved0, 60),
+		L(msgport_msginfo, msg_flags, 56), L(msgport_msginfo, lost, 60),
 		L(msgport_recv, buf, 0), L(msgport_recv, timeout_ns, 8),
 		L(msgport_recv, buf_len, 16), L(msgport_recv, flags, 20),
 		L(msgport_recv, from_pid, 24), L(msgport_recv, reserved0, 28),
@@ -284,7 +284,7 @@ static void test_flags(void **state)
 {
 	assert_int_equal(MSGPORT_O_ALL, MSGPORT_O_RECV | MSGPORT_O_SEND | MSGPORT_O_CREAT |
 			 MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL | MSGPORT_O_NONBLOCK |
-			 MSGPORT_O_CLOEXEC | MSGPORT_O_ANON);
+			 MSGPORT_O_CLOEXEC | MSGPORT_O_ANON | MSGPORT_O_TOPIC);
 	assert_int_equal(MSGPORT_SEND_FLAGS & (MSGPORT_F_PEEK | MSGPORT_F_TRUNC), 0);
 	assert_int_equal(MSGPORT_RECV_FLAGS & MSGPORT_F_SYNC, 0);
 	/* Spans: a flag of both directions, bit 8; MSGPORT_MSG_SPAN is bit 1. */

@@ -58,13 +58,13 @@ static void test_present(void **state)
 static void test_commands_and_options(void **state)
 {
 	expect("msgport \"\"", "call chmod create dump help load ls recv rm send serve stat "
-	       "unload version ");
+	       "subscribe unload version ");
 	expect("msgport st", "stat ");
 	expect("msgport --v", "--version ");
 	expect("msgport recv --r", "--raw ");
 	expect("msgport send q --n", "--nonblock --null ");
 	expect("msgport ls --j", "--json ");
-	expect("msgport help se", "send serve ");
+	expect("msgport help s", "send serve stat subscribe ");
 	expect("msgport load max_m", "max_mailboxes= max_msg_size= ");
 }
 
@@ -89,6 +89,8 @@ static void test_values(void **state)
 	expect("msgport ls -o NAME,M", "NAME,MAPS NAME,MAXSIZE NAME,MODE NAME,MSGS ");
 	expect("msgport stat alpha --output +U", "+UID +USER ");
 	expect("msgport create q --capacity u", "unbounded ");
+	expect("msgport subscribe alpha --policy drop-", "drop-new drop-old ");
+	expect("msgport subscribe a", "alpha ");
 	complete("msgport serve alpha -- ba", out, sizeof(out));
 	if (!strstr(out, "bash "))
 		fail_msg("serve NAME -- ba: no bash in \"%s\"", out);

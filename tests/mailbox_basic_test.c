@@ -361,7 +361,7 @@ static void test_metadata(void **state)
 	assert_int_equal(info.token, 0);
 	assert_int_equal(info.span_offset, 0);
 	assert_int_equal(info.msg_flags, 0);
-	assert_int_equal(info.reserved0, 0);
+	assert_int_equal(info.lost, 0);
 
 	memset(&info, 0xee, sizeof(info));
 	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), MSGPORT_F_NONBLOCK,

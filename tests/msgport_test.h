@@ -144,6 +144,8 @@ struct msgport_mailbox *tu_create(const char *name, uint32_t capacity, uint32_t 
 struct msgport_mailbox *tu_open(const char *name, unsigned int oflags);
 /* Close a mailbox from tu_create()/tu_open() now. */
 void tu_close(struct msgport_mailbox *mb);
+/* Close a mailbox opened by the test itself at the teardown (tu_close() too). */
+void tu_track_mailbox(struct msgport_mailbox *mb);
 /*
  * What one message of len payload bytes is charged to max_user_bytes, as
  * measured (a send into a scratch mailbox, the sender's charge before and

@@ -36,6 +36,7 @@ int cmd_ls(int argc, char **argv);		/* cmd_list.c */
 int cmd_stat(int argc, char **argv);
 int cmd_send(int argc, char **argv);		/* cmd_message.c */
 int cmd_recv(int argc, char **argv);
+int cmd_subscribe(int argc, char **argv);
 int cmd_dump(int argc, char **argv);		/* cmd_region.c */
 int cmd_call(int argc, char **argv);		/* cmd_rpc.c */
 int cmd_serve(int argc, char **argv);

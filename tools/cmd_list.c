@@ -354,15 +354,21 @@ static void cell_text(const struct list_ctl *ctl, const struct row *r, enum col_
 		v = st->capacity;
 		break;
 	case COL_FLAGS: {
-		uint32_t f = st->flags & (MSGPORT_STAT_EPHEMERAL | MSGPORT_STAT_UNLINKED);
+		static const struct { uint32_t bit; const char *word; } words[] = {
+			{ MSGPORT_STAT_EPHEMERAL, "ephemeral" },
+			{ MSGPORT_STAT_TOPIC, "topic" },
+			{ MSGPORT_STAT_UNLINKED, "unlinked" },
+		};
+		size_t i, at = 0;
 
-		if (f == (MSGPORT_STAT_EPHEMERAL | MSGPORT_STAT_UNLINKED))
-			snprintf(buf, size, "ephemeral,unlinked");
-		else if (f == MSGPORT_STAT_EPHEMERAL)
-			snprintf(buf, size, "ephemeral");
-		else if (f == MSGPORT_STAT_UNLINKED)
-			snprintf(buf, size, "unlinked");
-		else if (!ctl->json)
+		buf[0] = '\0';
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+			if (!(st->flags & words[i].bit) || at >= size)
+				continue;
+			at += (size_t)snprintf(buf + at, size - at, "%s%s", at ? "," : "",
+					       words[i].word);
+		}
+		if (!at && !ctl->json)
 			snprintf(buf, size, "-");
 		return;
 	}
@@ -585,6 +591,8 @@ static int parse_field(const char *tok, size_t k, struct msgport_stat *st)
 			st->flags |= MSGPORT_STAT_EPHEMERAL;
 		if (strstr(tok, "unlinked"))
 			st->flags |= MSGPORT_STAT_UNLINKED;
+		if (strstr(tok, "topic"))
+			st->flags |= MSGPORT_STAT_TOPIC;
 		return 0;
 	case PROC_CAPACITY:
 	case PROC_NUMBER:

@@ -31,6 +31,12 @@ static const char create_usage[] =
 	"                              processes mmap (see 'msgport dump'); with\n"
 	"                              --capacity 0 and no messages, a plain shared-\n"
 	"                              memory object like shm_open's\n"
+	"  -T, --topic[=POLICIES]      make it a topic: every message sent to it goes\n"
+	"                              to every subscriber ('msgport subscribe'), each\n"
+	"                              with a queue of --capacity messages; POLICIES,\n"
+	"                              comma-separated, are what subscribers may do\n"
+	"                              when theirs is full: drop-old, drop-new, block\n"
+	"                              (makes publishers wait); default drop-old,drop-new\n"
 	"  -h, --help                  show this help\n"
 	"  -V, --version               show the version\n";
 
@@ -52,6 +58,33 @@ static const char chmod_usage[] =
 	"  -h, --help      show this help\n"
 	"  -V, --version   show the version\n";
 
+/* --topic's POLICIES: a comma-separated list, into MSGPORT_TOPIC_* bits. */
+static int parse_policies(const char *s, uint32_t *out)
+{
+	static const struct { const char *name; uint32_t bit; } known[] = {
+		{ "drop-old", MSGPORT_TOPIC_DROP_OLD },
+		{ "drop-new", MSGPORT_TOPIC_DROP_NEW },
+		{ "block", MSGPORT_TOPIC_BLOCK },
+	};
+	uint32_t bits = 0;
+
+	while (*s) {
+		size_t len = strcspn(s, ","), i;
+
+		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			if (strlen(known[i].name) == len && !strncmp(s, known[i].name, len))
+				break;
+		if (i == sizeof(known) / sizeof(known[0]))
+			return -EINVAL;
+		bits |= known[i].bit;
+		s += len + (s[len] == ',');
+	}
+	if (!bits)
+		return -EINVAL;
+	*out = bits;
+	return 0;
+}
+
 int cmd_create(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -60,6 +93,7 @@ int cmd_create(int argc, char **argv)
 		{ "mode",      required_argument, NULL, 'm' },
 		{ "ephemeral", no_argument,       NULL, 'e' },
 		{ "region",    required_argument, NULL, 'r' },
+		{ "topic",     optional_argument, NULL, 'T' },
 		CLI_OPT_HELP,
 		CLI_OPT_VERSION,
 		CLI_OPT_END,
@@ -73,8 +107,14 @@ int cmd_create(int argc, char **argv)
 	const char *name;
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, "c:s:m:er:hV", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:s:m:er:T::hV", opts)) != -1) {
 		switch (c) {
+		case 'T':
+			oflags |= MSGPORT_O_TOPIC;
+			ret = optarg ? parse_policies(optarg, &attr.topic) : 0;
+			if (ret)
+				return cli_bad_value("--topic", optarg, ret);
+			break;
 		case 'c':
 			ret = parse_capacity(optarg, &attr.capacity);
 			if (ret)

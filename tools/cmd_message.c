@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "parse.h"
 
 static const char send_usage[] =
 	"Usage: msgport send NAME [OPTIONS] [MESSAGE...]\n"
@@ -420,6 +421,8 @@ static void print_metadata(FILE *f, const struct msgport_msginfo *info)
 		(uint64_t)info->send_time_ns % 1000000000);
 	if (info->msg_flags & MSGPORT_MSG_CALL)
 		fprintf(f, " [call=%" PRIu64 "]", (uint64_t)info->token);
+	if (info->lost)
+		fprintf(f, " [lost=%" PRIu32 "]", (uint32_t)info->lost);
 }
 
 /*
@@ -465,8 +468,116 @@ static int stdout_gone(void)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLNVAL));
 }
 
+static const char subscribe_usage[] =
+	"Usage: msgport subscribe NAME [OPTIONS]\n"
+	"\n"
+	"Subscribe to the topic NAME (see 'msgport create --topic') and print each\n"
+	"message published from now on as 'msgport recv' does, while the command\n"
+	"runs.  The subscription has a queue of its own; when it is full, what\n"
+	"happens is its policy's.\n"
+	"\n"
+	"      --policy POLICY   drop-old (drop the oldest queued of the lowest\n"
+	"                        priority), drop-new (lose the new message), block\n"
+	"                        (publishers wait): one the topic's creator allowed;\n"
+	"                        default drop-old if allowed, else drop-new, else block\n"
+	"      --capacity N      messages the subscription holds (default and most:\n"
+	"                        the topic's capacity)\n"
+	"  -c, --count N         receive N messages (default: until interrupted)\n"
+	"  -n, --nonblock        do not wait: exit 75 if no message is waiting\n"
+	"  -t, --timeout SECONDS wait at most this long per message, then exit 75\n"
+	"  -v, --verbose         print each message's metadata first, as recv does,\n"
+	"                        with lost=N when messages were lost before it\n"
+	"  -r, --raw, -0, --null, -x, --hex   as for recv\n"
+	"  -h, --help            show this help\n"
+	"  -V, --version         show the version\n";
+
+/* msgport subscribe's choices, or NULL for msgport recv (recv_main()). */
+struct subscribe_opts {
+	struct msgport_subscription sub;
+};
+
+static int recv_main(int argc, char **argv, struct subscribe_opts *so);
+
 int cmd_recv(int argc, char **argv)
 {
+	return recv_main(argc, argv, NULL);
+}
+
+int cmd_subscribe(int argc, char **argv)
+{
+	struct subscribe_opts so = { .sub = { .capacity = 0 } };
+
+	return recv_main(argc, argv, &so);
+}
+
+/* A --policy value: 0, or -EINVAL. */
+static int parse_policy(const char *s, uint32_t *policy)
+{
+	if (!strcmp(s, "drop-old"))
+		*policy = MSGPORT_TOPIC_DROP_OLD;
+	else if (!strcmp(s, "drop-new"))
+		*policy = MSGPORT_TOPIC_DROP_NEW;
+	else if (!strcmp(s, "block"))
+		*policy = MSGPORT_TOPIC_BLOCK;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Open the subscription msgport subscribe asks for (cli_open_mailbox()'s way). */
+static int open_subscription(const char *name, const struct subscribe_opts *so,
+			     struct msgport_mailbox **mbp)
+{
+	struct msgport_stat st;
+	struct msgport *mp;
+	int ret = cli_open_device(&mp);
+
+	if (ret)
+		return ret;
+	ret = msgport_subscribe(mp, name, &so->sub, mbp);
+	msgport_close(mp);
+	if (ret == -ENOENT) {
+		cli_error("topic '%s': no such topic (create it with 'msgport create %s --topic')",
+			  name, name);
+		return 1;
+	}
+	if (ret == -EPERM) {
+		cli_error("subscribe to '%s': the topic's creator does not allow that --policy",
+			  name);
+		return 1;
+	}
+	if (ret == -EINVAL && so->sub.capacity) {
+		cli_error("subscribe to '%s': --capacity %" PRIu32 " is more than the topic's, "
+			  "or '%s' is no topic", name, so->sub.capacity, name);
+		return 1;
+	}
+	if (ret < 0)
+		return cli_fail_name(ret, "subscribe to", name);
+	if (msgport_mailbox_stat(*mbp, &st) == 0 && !(st.flags & MSGPORT_STAT_SUBSCRIPTION)) {
+		msgport_mailbox_close(*mbp);
+		cli_error("subscribe to '%s': it is a mailbox, not a topic (receive from it "
+			  "with 'msgport recv %s')", name, name);
+		return 1;
+	}
+	return 0;
+}
+
+static int recv_main(int argc, char **argv, struct subscribe_opts *so)
+{
+	static const struct option sub_opts[] = {
+		{ "policy", required_argument, NULL, 'o' },
+		{ "capacity", required_argument, NULL, 'k' },
+		CLI_OPT_COUNT,
+		CLI_OPT_NONBLOCK,
+		CLI_OPT_TIMEOUT,
+		CLI_OPT_VERBOSE,
+		{ "raw",  no_argument, NULL, 'r' },
+		{ "null", no_argument, NULL, '0' },
+		{ "hex",  no_argument, NULL, 'x' },
+		CLI_OPT_HELP,
+		CLI_OPT_VERSION,
+		CLI_OPT_END,
+	};
 	static const struct option opts[] = {
 		CLI_OPT_INBOX,
 		CLI_OPT_PID_FILE,
@@ -485,7 +596,7 @@ int cmd_recv(int argc, char **argv)
 	};
 	enum recv_output out = OUT_LINE;
 	int outputs = 0;
-	struct cli_opts o = CLI_OPTS_INIT(recv_usage);
+	struct cli_opts o = CLI_OPTS_INIT(so ? subscribe_usage : recv_usage);
 	struct msgport_mailbox *mb = NULL;
 	struct msgport_msginfo info;
 	struct msgport_stat st;
@@ -497,8 +608,18 @@ int cmd_recv(int argc, char **argv)
 	int c, ret;
 	char *buf;
 
-	while ((c = cli_getopt(argc, argv, "if:c:nt:pvr0xhV", opts)) != -1) {
+	while ((c = so ? cli_getopt(argc, argv, "c:nt:vr0xhV", sub_opts) :
+		    cli_getopt(argc, argv, "if:c:nt:pvr0xhV", opts)) != -1) {
 		switch (c) {
+		case 'o':
+			if (parse_policy(optarg, &so->sub.policy))
+				return cli_bad_value("--policy", optarg, -EINVAL);
+			break;
+		case 'k':
+			ret = parse_capacity(optarg, &so->sub.capacity);
+			if (ret)
+				return cli_bad_value("--capacity", optarg, ret);
+			break;
 		case 'r':
 		case '0':
 		case 'x':
@@ -531,12 +652,16 @@ int cmd_recv(int argc, char **argv)
 	}
 	if (o.pid_file && !o.inbox)
 		return cli_usage("--pid-file goes with --inbox");
-	count = o.count ? o.count : 1;
+	/* A subscription receives until interrupted, unless counted. */
+	count = o.count ? o.count : so ? UINT32_MAX : 1;
 	if (peek && count != 1)
 		return cli_usage("--peek shows the next message only; --count must be 1");
 	flags = o.flags | peek;
 
-	if (o.inbox) {
+	if (so) {
+		snprintf(name, sizeof(name), "'%s'", argv[optind]);
+		ret = open_subscription(argv[optind], so, &mb);
+	} else if (o.inbox) {
 		ret = cli_open_inbox(o.pid_file, name, &mb);
 	} else {
 		snprintf(name, sizeof(name), "'%s'", argv[optind]);

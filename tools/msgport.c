@@ -26,6 +26,7 @@ static const struct cli_command commands[] = {
 	{ "chmod",   cmd_chmod,   "change a mailbox's permission bits" },
 	{ "send",    cmd_send,    "send messages to a mailbox, or to a process (--pid)" },
 	{ "recv",    cmd_recv,    "receive messages from a mailbox, or from an inbox (--inbox)" },
+	{ "subscribe", cmd_subscribe, "subscribe to a topic and print what is published" },
 	{ "dump",    cmd_dump,    "hex dump of a mailbox's shared region" },
 	{ "call",    cmd_call,    "call a server (mailbox or process) and print the reply" },
 	{ "serve",   cmd_serve,   "answer calls with a command's output" },

@@ -65,7 +65,7 @@ struct msgport_attr {
 	uint32_t capacity;	/* messages; 0 rendezvous; MSGPORT_CAPACITY_UNBOUNDED */
 	uint32_t max_msg_size;	/* bytes; 0 = module default */
 	uint32_t mode;		/* permission bits, e.g. 0600 */
-	uint32_t reserved;	/* zero */
+	uint32_t topic;		/* MSGPORT_O_TOPIC: the MSGPORT_TOPIC_* policies allowed; else 0 */
 	uint64_t region_size;	/* bytes of shared region (rounded up to pages); 0 none */
 };
 
@@ -99,6 +99,25 @@ int msgport_mailbox_create_anon(struct msgport *mp, unsigned int oflags,
 				const struct msgport_attr *attr, struct msgport_mailbox **mbp);
 int msgport_mailbox_dup(struct msgport_mailbox *mb, unsigned int access, unsigned int flags,
 			struct msgport_mailbox **mbp);
+
+/*
+ * Topics: a mailbox created with MSGPORT_O_TOPIC gives each message sent on
+ * it (msgport_send() on a descriptor opened with MSGPORT_O_SEND) to every
+ * subscription.  msgport_subscribe() opens a subscription: a receive-only
+ * descriptor with a queue of its own, of capacity messages (0: the
+ * topic's) and overflow policy (one MSGPORT_TOPIC_*, 0: the topic's
+ * default); receive from it with msgport_recv().  oflags: MSGPORT_O_SEND
+ * (also publish through it), MSGPORT_O_NONBLOCK.
+ */
+struct msgport_subscription {
+	uint32_t capacity;
+	uint32_t policy;
+	uint32_t oflags;
+	uint32_t reserved;	/* zero */
+};
+
+int msgport_subscribe(struct msgport *mp, const char *name, const struct msgport_subscription *sub,
+		      struct msgport_mailbox **mbp);
 
 /* timeout_ns for send and receive: wait without limit. */
 #define MSGPORT_WAIT_FOREVER	(-1LL)

@@ -98,11 +98,23 @@ def _u64(what, value):
     return _int(what, value, 0, _U64_MAX)
 
 
-def _attr(capacity, max_msg_size, mode, region_size):
+def _attr(capacity, max_msg_size, mode, region_size, topic=0):
     return _lib.Attr(capacity=_u32("capacity", capacity),
                      max_msg_size=_u32("max_msg_size", max_msg_size),
-                     mode=_u32("mode", mode), reserved=0,
+                     mode=_u32("mode", mode), topic=_u32("topic", topic),
                      region_size=_u64("region_size", region_size))
+
+
+_POLICIES = {"drop-old": _lib.TOPIC_DROP_OLD, "drop-new": _lib.TOPIC_DROP_NEW,
+             "block": _lib.TOPIC_BLOCK}
+
+
+def _policy_bits(what, names):
+    try:
+        return sum(_POLICIES[n] for n in set(names))
+    except (KeyError, TypeError):
+        raise ValueError("%s: policies are %s, not %r" % (what, ", ".join(sorted(_POLICIES)),
+                                                        names)) from None
 
 
 def _token(call):
@@ -180,6 +192,14 @@ class MailboxStat(collections.namedtuple(
         return bool(self.flags & _lib.STAT_ANON)
 
     @property
+    def topic(self):
+        return bool(self.flags & _lib.STAT_TOPIC)
+
+    @property
+    def subscription(self):
+        return bool(self.flags & _lib.STAT_SUBSCRIPTION)
+
+    @property
     def unbounded(self):
         return self.capacity == UNBOUNDED
 
@@ -193,7 +213,7 @@ class Message:
     """
 
     __slots__ = ("data", "seq", "send_time_ns", "pid", "tid", "uid", "gid", "priority",
-                 "length", "token", "span_offset", "msg_flags", "reply_error", "span")
+                 "length", "token", "span_offset", "msg_flags", "lost", "reply_error", "span")
 
     def __init__(self, data, info):
         self.data = data
@@ -208,6 +228,7 @@ class Message:
         self.token = info.token
         self.span_offset = info.span_offset
         self.msg_flags = info.msg_flags
+        self.lost = info.lost
         # Mailbox.reply_recv(): what became of the reply sent with this
         # receive (None: delivered, else the Error its caller's absence gave).
         self.reply_error = None
@@ -404,6 +425,36 @@ class Device(_Handle):
         check(fn.mailbox_create_anon(self._handle(), oflags, ctypes.byref(attr),
                                      ctypes.byref(h)))
         return Mailbox(h, None, self)
+
+    def create_topic(self, name, capacity=16, mode=0o600, *, max_msg_size=0,
+                     policies=("drop-old", "drop-new"), exclusive=False, ephemeral=False):
+        """Create the topic name (MSGPORT_O_TOPIC): every message sent on the
+        returned send-only handle goes to every subscription (subscribe()),
+        each holding up to capacity messages; policies: what subscribers may
+        choose when theirs is full ("drop-old", "drop-new", "block")."""
+        bname = _cstr("topic name", name)
+        oflags = (_lib.O_SEND | _lib.O_CREAT | _lib.O_TOPIC | (_lib.O_EXCL if exclusive else 0) |
+                  (_lib.O_EPHEMERAL if ephemeral else 0))
+        attr = _attr(capacity, max_msg_size, mode, 0, _policy_bits("policies", policies))
+        h = ctypes.c_void_p()
+        check(fn.mailbox_open(self._handle(), bname, oflags, ctypes.byref(attr),
+                              ctypes.byref(h)), name)
+        return Mailbox(h, name, self)
+
+    def subscribe(self, name, *, policy=None, capacity=0, send=False, nonblock=False):
+        """Subscribe to the topic name (msgport_subscribe()): a handle that
+        receives every message published from now on (Message.lost: how many
+        this subscription lost before it).  policy: "drop-old", "drop-new" or
+        "block" (None: the topic's default); capacity 0: the topic's."""
+        bname = _cstr("topic name", name)
+        sub = _lib.Subscription(capacity=_u32("capacity", capacity),
+                                policy=_policy_bits("policy", [policy]) if policy else 0,
+                                oflags=((_lib.O_SEND if send else 0) |
+                                        (_lib.O_NONBLOCK if nonblock else 0)),
+                                reserved=0)
+        h = ctypes.c_void_p()
+        check(fn.subscribe(self._handle(), bname, ctypes.byref(sub), ctypes.byref(h)), name)
+        return Mailbox(h, name, self)
 
     def unlink(self, name):
         """Remove the name (msgport_mailbox_unlink()); open handles go on

@@ -28,6 +28,11 @@ O_EPHEMERAL = 1 << 4
 O_NONBLOCK = 1 << 5
 O_CLOEXEC = 1 << 6
 O_ANON = 1 << 7
+O_TOPIC = 1 << 8
+
+TOPIC_DROP_NEW = 1 << 0
+TOPIC_DROP_OLD = 1 << 1
+TOPIC_BLOCK = 1 << 2
 
 F_NONBLOCK = 1 << 0
 F_TIMEOUT = 1 << 1
@@ -46,6 +51,8 @@ STAT_EPHEMERAL = 1 << 0
 STAT_UNLINKED = 1 << 1
 STAT_INBOX = 1 << 2
 STAT_ANON = 1 << 3
+STAT_TOPIC = 1 << 4
+STAT_SUBSCRIPTION = 1 << 5
 
 # --- structs --------------------------------------------------------------------
 
@@ -68,8 +75,17 @@ class Attr(ctypes.Structure):
         ("capacity", u32),
         ("max_msg_size", u32),
         ("mode", u32),
-        ("reserved", u32),
+        ("topic", u32),
         ("region_size", u64),
+    ]
+
+
+class Subscription(ctypes.Structure):
+    _fields_ = [
+        ("capacity", u32),
+        ("policy", u32),
+        ("oflags", u32),
+        ("reserved", u32),
     ]
 
 
@@ -86,7 +102,7 @@ class MsgInfo(ctypes.Structure):
         ("token", u64),
         ("span_offset", u64),
         ("msg_flags", u32),
-        ("reserved0", u32),
+        ("lost", u32),
     ]
 
 
@@ -226,6 +242,7 @@ _PROTOTYPES = {
     "msgport_mailbox_chmod": (_int, [_p, u32]),
     "msgport_mailbox_create_anon": (_int, [_p, _uint, ctypes.POINTER(Attr), _pp]),
     "msgport_mailbox_dup": (_int, [_p, _uint, _uint, _pp]),
+    "msgport_subscribe": (_int, [_p, ctypes.c_char_p, ctypes.POINTER(Subscription), _pp]),
     "msgport_send": (_int, [_p, _p, _size, _uint, _uint, _i64, _pu64]),
     "msgport_recv": (_ssize, [_p, _p, _size, _uint, _i64, _pinfo]),
     "msgport_send_batch": (_int, [_p, ctypes.POINTER(BatchMsg), _uint, _uint, _i64]),

@@ -764,6 +764,65 @@ static long call_send_pid(struct state *s)
  * Regions.  The mailbox gets REGION_SIZE bytes of region; a span is 100
  * bytes at offset 4096.
  */
+#ifdef MSGPORT_O_TOPIC
+/* Topics: a send-only topic descriptor in fd, a subscription in fd2. */
+static int topic_open(const char *name, uint32_t flags)
+{
+	struct msgport_open o;
+
+	fill_open(&o, name, flags);
+	return ioctl(ctl, MSGPORT_IOC_OPEN, &o);
+}
+
+static bool prep_topic(struct state *s)
+{
+	fresh_name(s->name, sizeof(s->name));
+	s->fd = topic_open(s->name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | MSGPORT_O_SEND |
+			   MSGPORT_O_TOPIC);
+	if (s->fd < 0)
+		return why("setup: create topic %s: %s", s->name, strerror(errno));
+	return true;
+}
+
+static long call_subscribe(struct state *s)
+{
+	return s->fd2 = topic_open(s->name, MSGPORT_O_RECV);
+}
+
+static bool prep_topic_sub(struct state *s)
+{
+	if (!prep_topic(s))
+		return false;
+	s->fd2 = topic_open(s->name, MSGPORT_O_RECV);
+	if (s->fd2 < 0)
+		return why("setup: subscribe: %s", strerror(errno));
+	return mb_stat(s->fd2, &s->before) == 0 || why("setup: stat: %s", strerror(errno));
+}
+
+static long call_publish(struct state *s)
+{
+	memset(s->buf, 'p', 300);
+	return mb_send(s->fd, s->buf, 300, NULL);
+}
+
+/* A publish reaches the subscription, or (failed) nobody. */
+static bool check_publish(struct state *s, long ret, int err, bool injected)
+{
+	struct msgport_stat st;
+
+	if (mb_stat(s->fd2, &st))
+		return why("stat after: %s", strerror(errno));
+	if (ret >= 0)
+		return st.queued_msgs == s->before.queued_msgs + 1 ||
+		       why("published but the subscription holds %llu",
+			   (unsigned long long)st.queued_msgs);
+	if (!clean_errno(err))
+		return why("failed with %s", strerror(err));
+	return (st.queued_msgs == s->before.queued_msgs && st.sent == s->before.sent) ||
+	       why("failed (%s) but the subscription got it", strerror(err));
+}
+#endif
+
 static int mb_create_region(const char *name)
 {
 	struct msgport_open o;
@@ -1174,6 +1233,10 @@ static const struct op ops[] = {
 	{ "dup", prep_mailbox, call_dup, check_dup, cleanup_all },
 	{ "dup-anon", prep_anon, call_dup, check_dup, cleanup_all },
 	{ "close-anon-receiver", prep_anon_queued, call_close, check_close_anon, cleanup_all },
+#endif
+#ifdef MSGPORT_O_TOPIC
+	{ "subscribe", prep_topic, call_subscribe, check_simple, cleanup_all },
+	{ "publish", prep_topic_sub, call_publish, check_publish, cleanup_all },
 #endif
 #if defined(MSGPORT_IOC_INBOX) && defined(MSGPORT_IOC_SEND_PID)
 	{ "inbox", NULL, call_inbox, check_inbox, cleanup_all },

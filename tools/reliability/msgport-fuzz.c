@@ -289,6 +289,11 @@ static void build_open(struct msgport_open *o)
 	}
 #endif
 	o->mode = one_in(8) ? (uint32_t)rand_value() : 0600;
+#ifdef MSGPORT_O_TOPIC
+	/* A topic's policies, or a subscription's (one bit), or junk. */
+	if (one_in(4))
+		o->topic = one_in(4) ? (uint32_t)rand_value() : (uint32_t)below(8);
+#endif
 	o->capacity = one_in(4) ? (uint32_t)rand_value() : (uint32_t)below(8);
 	o->max_msg_size = one_in(4) ? (uint32_t)rand_value() : (uint32_t)below(4096);
 }

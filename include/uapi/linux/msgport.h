@@ -124,7 +124,50 @@ struct msgport_version {
 #define MSGPORT_O_NONBLOCK	(1U << 5)	/* descriptor is O_NONBLOCK for read/write */
 #define MSGPORT_O_CLOEXEC	(1U << 6)	/* descriptor is close-on-exec */
 #define MSGPORT_O_ANON		(1U << 7)	/* a new mailbox with no name: see below */
-#define MSGPORT_O_ALL		((1U << 8) - 1)
+#define MSGPORT_O_TOPIC		(1U << 8)	/* with O_CREAT: create a topic (below) */
+#define MSGPORT_O_ALL		((1U << 9) - 1)
+
+/*
+ * Topics (publish/subscribe).  A mailbox created with MSGPORT_O_TOPIC queues
+ * nothing itself: every descriptor opened on it with MSGPORT_O_RECV is a
+ * subscription, with a queue of its own, and a message sent on any of its
+ * descriptors that may send (a publish) goes to every subscription there
+ * is at that moment, in the same order for all (publishes are serialized).
+ * The message is stored once, shared by the subscriptions (each is charged
+ * a small header), and charged to its publisher until the last subscription
+ * has let go of it.  Subscribing needs read permission, publishing write.
+ * Priorities, metadata (seq: the topic's), MSGPORT_F_FROM, MSGPORT_F_PEEK,
+ * MSGPORT_F_TRUNC, poll, read(2) and batches work on a subscription as on a
+ * mailbox; calls, spans, MSGPORT_F_SYNC and regions do not (EINVAL).
+ *
+ * A subscription's capacity is the open's capacity (0: the topic's; more
+ * than the topic's capacity is EINVAL), and its overflow policy the open's
+ * topic field, one of the policies the topic's creator allowed (EPERM
+ * otherwise; 0: DROP_OLD if allowed, else DROP_NEW, else BLOCK).  With
+ * MSGPORT_O_TOPIC, topic is instead a creation attribute: the policies
+ * subscribers may choose (0: both drops), and a subscription made by that
+ * open takes the default.  Any other open has topic 0 (EINVAL otherwise).
+ *  - DROP_NEW: a full subscription does not get the new message;
+ *  - DROP_OLD: a full subscription drops its oldest message of the lowest
+ *    priority queued, and gets the new one;
+ *  - BLOCK: the publish waits until every BLOCK subscription has room
+ *    (timeouts, MSGPORT_F_NONBLOCK's EAGAIN and signals as for a full
+ *    mailbox), then gives the message to all at once: a publish that fails
+ *    reached nobody.
+ * A creator that allows only the drop policies (the default) lets no
+ * subscriber slow its publishers.  What a subscription lost counts in its
+ * stat.dropped, and the next message it gets says how many were lost just
+ * before it (info.lost).  A topic's capacity is at least 1 (no rendezvous);
+ * it has at most the module's max_subscribers subscriptions (ENOSPC), and
+ * each counts against its subscriber's max_user_mailboxes (EDQUOT).
+ * Unlinking a topic (or its last descriptor closing, if ephemeral) ends
+ * every subscription: receives get EIDRM.  A topic has a name: MSGPORT_O_ANON
+ * with MSGPORT_O_TOPIC is EINVAL.
+ */
+#define MSGPORT_TOPIC_DROP_NEW	(1U << 0)
+#define MSGPORT_TOPIC_DROP_OLD	(1U << 1)
+#define MSGPORT_TOPIC_BLOCK	(1U << 2)
+#define MSGPORT_TOPIC_ALL	((1U << 3) - 1)
 
 /*
  * MSGPORT_IOC_OPEN: open (and with MSGPORT_O_CREAT, create) a mailbox.
@@ -191,7 +234,7 @@ struct msgport_open {
 	__u32 mode;		/* permission bits (0777 mask) when creating */
 	__u32 capacity;		/* messages when creating; 0 = rendezvous */
 	__u32 max_msg_size;	/* bytes when creating; 0 = default */
-	__u32 reserved0;
+	__u32 topic;		/* MSGPORT_TOPIC_*: see "Topics" above */
 	__u64 region_size;	/* bytes of shared region when creating; 0 = none */
 	__u64 reserved[2];
 };
@@ -281,7 +324,7 @@ struct msgport_msginfo {
 	__u64 token;		/* MSGPORT_MSG_CALL: the call to answer; else 0 */
 	__u64 span_offset;	/* MSGPORT_MSG_SPAN: the span's offset in the region */
 	__u32 msg_flags;	/* MSGPORT_MSG_* */
-	__u32 reserved0;
+	__u32 lost;		/* a subscription: messages it lost just before this one */
 };
 
 /*
@@ -369,6 +412,8 @@ struct msgport_batch {
 #define MSGPORT_STAT_UNLINKED	(1U << 1)	/* unlinked; for an inbox: closed */
 #define MSGPORT_STAT_INBOX	(1U << 2)	/* a process's inbox (name is empty) */
 #define MSGPORT_STAT_ANON	(1U << 3)	/* anonymous (MSGPORT_O_ANON; name is empty) */
+#define MSGPORT_STAT_TOPIC	(1U << 4)	/* a topic (a send-only descriptor's) */
+#define MSGPORT_STAT_SUBSCRIPTION (1U << 5)	/* a subscription to the topic named */
 
 /* MSGPORT_IOC_STAT on any mailbox descriptor. */
 struct msgport_stat {
@@ -645,10 +690,11 @@ struct msgport_region_wait {
  * its region mappings follow its rights (mmap needs MSGPORT_O_RECV,
  * PROT_WRITE MSGPORT_O_SEND).  An inbox descriptor cannot be reduced
  * (EINVAL): an inbox's lifetime is tied to its owner's descriptors; dup(2)
- * it instead.
+ * it instead.  Nor can a topic's subscription (EINVAL: it is its
+ * descriptor's); a topic's send-only descriptor can.
  *
  * Errors: EFAULT, EINVAL (access or flags bits beyond those, reserved not
- * 0, an inbox), EPERM (a right this descriptor lacks), ENOMEM,
+ * 0, an inbox, a subscription), EPERM (a right this descriptor lacks), ENOMEM,
  * EMFILE/ENFILE.
  */
 struct msgport_dup {
