@@ -19,6 +19,9 @@
 #   example-ring-pipeline
 #       producer processes stream messages to one consumer through a
 #       libmsgport ring in a region; one may be killed mid-write
+#   example-fd-reply
+#       a server answers each client in the client's own anonymous mailbox,
+#       whose send-only descriptor came with the request
 #   example-epoll-server
 #       one thread serving several mailboxes and its inbox with epoll and a
 #       signalfd: answers calls, prints messages, stops on "quit" or a signal
@@ -28,7 +31,7 @@
 MSGPORT_EXAMPLES_DIR := $(O)/examples
 MSGPORT_EXAMPLES := $(addprefix $(MSGPORT_EXAMPLES_DIR)/example-,shm-producer shm-consumer \
 	region-producer region-consumer span-bulk direct-pingpong rpc-server rpc-client \
-	epoll-server ring-pipeline)
+	epoll-server ring-pipeline fd-reply)
 
 .PHONY: examples
 userspace: examples
@@ -60,6 +63,9 @@ $(MSGPORT_EXAMPLES_DIR)/example-span-bulk: $(MSGPORT_EXAMPLES_DIR)/obj/span_bulk
 
 $(MSGPORT_EXAMPLES_DIR)/example-ring-pipeline: $(MSGPORT_EXAMPLES_DIR)/obj/ring_pipeline.o \
 		$(LIBMSGPORT_A)
+	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBMSGPORT_A)
+
+$(MSGPORT_EXAMPLES_DIR)/example-fd-reply: $(MSGPORT_EXAMPLES_DIR)/obj/fd_reply.o $(LIBMSGPORT_A)
 	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBMSGPORT_A)
 
 -include $(wildcard $(MSGPORT_EXAMPLES_DIR)/obj/*.d)

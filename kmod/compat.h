@@ -28,8 +28,11 @@
 #ifndef _MSGPORT_COMPAT_H
 #define _MSGPORT_COMPAT_H
 
+#include <linux/fdtable.h>
+#include <linux/file.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mm.h>
+#include <linux/uaccess.h>
 #include <linux/version.h>
 
 /*
@@ -89,6 +92,31 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 #else
 #define mp_pin_user_pages_remote(mm, start, nr, flags, pages) \
 	pin_user_pages_remote(mm, start, nr, flags, pages, NULL)
+#endif
+
+/*
+ * Making a received open file a descriptor (fds.c).  6.8 ("file: remove
+ * __receive_fd()") gave the exported receive_fd() the user pointer the new
+ * number goes to, written before the descriptor is installed (a fault
+ * installs nothing).  Before, the exported receive_fd(file, o_flags) only
+ * installs: the number is written after it, and if that faults the
+ * descriptor is closed again (close_fd()), so a fault still leaves none.
+ * Below: 6.1 (Debian 12, amd64 and arm64).  From: 6.12, 7.x.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+static inline int mp_receive_fd_user(struct file *file, int __user *ufd,
+				     unsigned int o_flags)
+{
+	int fd = receive_fd(file, o_flags);
+
+	if (fd >= 0 && put_user(fd, ufd)) {
+		close_fd(fd);
+		return -EFAULT;
+	}
+	return fd;
+}
+#else
+#define mp_receive_fd_user(file, ufd, o_flags)	receive_fd(file, ufd, o_flags)
 #endif
 
 #endif /* _MSGPORT_COMPAT_H */

@@ -31,10 +31,14 @@
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
+#include <linux/net.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
+#include <net/sock.h>
 
 #include "msgport.h"
 
@@ -50,8 +54,35 @@ static u32 file_nonblock(const struct file *file)
  * checks in between are the ones a copy would be followed by, in the same
  * order.
  */
+/*
+ * May @file travel in a message (fds.c)?  Not a mailbox's receiving end nor
+ * an inbox's (its owner's), not an AF_UNIX socket, not an io_uring instance:
+ * the files in flight then never hold a mailbox's receiver or another open
+ * file, so no cycle of messages can keep itself alive (see the uapi
+ * header).  io_uring's files are found by their anonymous inode's name, the
+ * only mark a module can see (io_is_uring_fops() is not exported).
+ */
+static int fd_may_travel(struct file *file)
+{
+	struct socket *sock;
+
+	if (file->f_op == &mp_file_fops) {
+		const struct mp_file *mbf = file->private_data;
+
+		return (mbf->access & MSGPORT_O_RECV) || mbf->mb->owner ?
+			-EINVAL : 0;
+	}
+	sock = sock_from_file(file);
+	if (sock && sock->sk && sock->sk->sk_family == AF_UNIX)
+		return -EINVAL;
+	if (!strcmp(file->f_path.dentry->d_name.name, "[io_uring]"))
+		return -EINVAL;
+	return 0;
+}
+
 static int send_args(struct mp_file *mbf,
-		     struct msgport_send __user *u, struct mp_xfer *x)
+		     struct msgport_send __user *u, struct mp_xfer *x,
+		     bool batch)
 {
 	struct msgport_send s;
 	int ret = -EFAULT;
@@ -63,13 +94,17 @@ static int send_args(struct mp_file *mbf,
 	unsafe_get_user(s.len, &u->len, out);
 	unsafe_get_user(s.flags, &u->flags, out);
 	unsafe_get_user(s.priority, &u->priority, out);
-	unsafe_get_user(s.reserved0, &u->reserved0, out);
+	unsafe_get_user(s.nfds, &u->nfds, out);
+	unsafe_get_user(s.fds, &u->fds, out);
 	unsafe_get_user(s.reserved[0], &u->reserved[0], out);
-	unsafe_get_user(s.reserved[1], &u->reserved[1], out);
 	ret = -EINVAL;
-	if (s.reserved0 || s.reserved[0] || s.reserved[1])
+	if (s.reserved[0])
 		goto out;
 	if (s.flags & ~MSGPORT_SEND_FLAGS)
+		goto out;
+	/* Descriptors: one send at a time, with a payload (not a span). */
+	if (s.nfds ? batch || (s.flags & MSGPORT_F_SPAN) ||
+	    s.nfds > MSGPORT_FDS_MAX : s.fds)
 		goto out;
 	if (s.priority > MSGPORT_PRIO_MAX)
 		goto out;
@@ -98,6 +133,9 @@ out:
 	x->timeout_ns = s.timeout_ns;
 	x->utimeout = &u->timeout_ns;
 	x->quota = mbf->quota;
+	if (s.nfds)
+		return mp_fds_get(u64_to_user_ptr(s.fds), s.nfds,
+				  fd_may_travel, &x->fds);
 	return 0;
 }
 
@@ -106,13 +144,15 @@ static long mp_ioc_send(struct mp_file *mbf, struct msgport_send __user *u)
 	struct mp_xfer x;
 	int ret;
 
-	ret = send_args(mbf, u, &x);
+	ret = send_args(mbf, u, &x, false);
 	if (ret)
 		return ret;
 	if (unlikely(mbf->publish))
 		ret = mp_topic_publish(mbf->mb, &x);
 	else
 		ret = mp_send(mbf->mb, &x);
+	/* Files a send did not take (it failed before making its message). */
+	mp_fds_put(x.fds);
 	if (ret)
 		return ret;
 	if (put_user(x.seq, &u->seq))
@@ -166,7 +206,7 @@ static long send_batch(struct mp_file *mbf, void __user *base, u32 esize,
 			if (unlikely(esize > sizeof(*u)))
 				ret = mp_args_tail(u, esize, sizeof(*u), false);
 			if (!ret)
-				ret = send_args(mbf, u, &xs[n]);
+				ret = send_args(mbf, u, &xs[n], true);
 			if (ret)
 				break;
 		}
@@ -210,7 +250,7 @@ static long send_batch(struct mp_file *mbf, void __user *base, u32 esize,
  */
 static long recv_args(struct mp_file *mbf,
 		      struct msgport_recv __user *u, struct mp_xfer *x,
-		      bool clear_info, u32 info_tail)
+		      bool clear_info, u32 info_tail, bool batch)
 {
 	struct msgport_recv r;
 	long ret = -EFAULT;
@@ -223,12 +263,15 @@ static long recv_args(struct mp_file *mbf,
 	unsafe_get_user(r.buf_len, &u->buf_len, out);
 	unsafe_get_user(r.flags, &u->flags, out);
 	unsafe_get_user(r.from_pid, &u->from_pid, out);
-	unsafe_get_user(r.reserved0, &u->reserved0, out);
-	unsafe_get_user(r.reserved[0], &u->reserved[0], out);
+	unsafe_get_user(r.nfds, &u->nfds, out);
+	unsafe_get_user(r.fds, &u->fds, out);
 	ret = -EINVAL;
-	if (r.reserved0 || r.reserved[0])
-		goto out;
 	if (r.flags & ~MSGPORT_RECV_FLAGS)
+		goto out;
+	/* Descriptors: taken one receive at a time, never by a peek. */
+	if ((r.flags & MSGPORT_F_FDS) ?
+	    batch || (r.flags & MSGPORT_F_PEEK) || !r.nfds :
+	    r.nfds || r.fds || (r.flags & MSGPORT_F_CLOEXEC))
 		goto out;
 	if ((r.flags & MSGPORT_F_FROM) ? r.from_pid <= 0 : r.from_pid != 0)
 		goto out;
@@ -236,6 +279,8 @@ static long recv_args(struct mp_file *mbf,
 	if (!(mbf->access & MSGPORT_O_RECV))
 		goto out;
 	ret = -EFAULT;
+	if (r.flags & MSGPORT_F_FDS)
+		unsafe_put_user(0, &u->nfds, out);
 	if (clear_info) {
 		/* struct msgport_msginfo is 8-byte words (the uapi header). */
 		u64 __user *p = (u64 __user *)&u->info;
@@ -254,6 +299,14 @@ out:
 	if (unlikely(info_tail) && clear_info &&
 	    clear_user(u + 1, info_tail))
 		return -EFAULT;
+	if (r.flags & MSGPORT_F_FDS) {
+		/* No more than a message carries; made writable ahead. */
+		x->fds_room = min_t(u32, r.nfds, MSGPORT_FDS_MAX);
+		x->ufds = u64_to_user_ptr(r.fds);
+		x->unfds = &u->nfds;
+		if (clear_user(x->ufds, x->fds_room * sizeof(s32)))
+			return -EFAULT;
+	}
 	if (r.flags & MSGPORT_F_FROM) {
 		x->from = mp_get_tgid(r.from_pid);
 		if (!x->from)
@@ -276,7 +329,7 @@ static long mp_ioc_recv(struct mp_file *mbf, struct msgport_recv __user *u)
 	struct mp_xfer x = { };
 	long ret;
 
-	ret = recv_args(mbf, u, &x, true, 0);
+	ret = recv_args(mbf, u, &x, true, 0, false);
 	if (ret)
 		return ret;
 	ret = mp_recv(mbf->mb, &x);
@@ -319,7 +372,7 @@ static long recv_batch(struct mp_file *mbf, void __user *base, u32 esize,
 			u = batch_entry(base, esize, done + n);
 			/* A newer program's info fields: zeroed with its info. */
 			ret = recv_args(mbf, u, &xs[n], !(done + n),
-					esize - sizeof(*u));
+					esize - sizeof(*u), true);
 			if (ret)
 				break;
 			if (done + n)
@@ -426,7 +479,7 @@ static long mp_ioc_reply_recv(struct mp_file *mbf,
 		return -EINVAL;
 	if (put_user(0, &u->reply_result))
 		return -EFAULT;
-	ret = recv_args(mbf, &u->recv, &x, true, 0);
+	ret = recv_args(mbf, &u->recv, &x, true, 0, false);
 	if (ret)
 		return ret;
 	if (r.token) {

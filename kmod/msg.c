@@ -346,6 +346,8 @@ void mp_msgs_free(struct mp_msg **msgs, unsigned int n)
 		}
 		if (msgs[i]->call)
 			mp_call_put(msgs[i]->call);
+		/* Files never received are closed. */
+		mp_fds_put(msgs[i]->fds);
 		msg_free_buf(msgs[i]);
 	}
 }
@@ -544,6 +546,7 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 		msg->span_len = x->span_len;
 		msg->call = NULL;
 		msg->body = NULL;
+		msg->fds = NULL;
 		msg->lost = 0;
 		refcount_set(&msg->ref, 1);
 	}
@@ -677,6 +680,9 @@ static void msg_info_fill(const struct mp_msg *msg, s32 pid, s32 tid,
 		info->span_offset = msg->span_off;
 		info->msg_flags |= MSGPORT_MSG_SPAN;
 	}
+	/* Dropped unless the receiver installs them (recv.c). */
+	if (msg->fds)
+		info->msg_flags |= MSGPORT_MSG_FDS | MSGPORT_MSG_FDS_DROPPED;
 }
 
 /**

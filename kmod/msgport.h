@@ -13,6 +13,7 @@
  *   region.c        a mailbox's shared region: pages, mmap, span copies,
  *                   waits on its words
  *   msg.c           a message's life: made, its metadata, copied out, freed
+ *   fds.c           the open files a message carries (descriptor passing)
  *   wait.c          wake-ups, deadlines, sleeping, adaptive spinning
  *   queue.c         a mailbox's priority queue and hand-off (mb->lock)
  *   direct.c        a large message written straight into a waiting
@@ -36,7 +37,7 @@
  * (make lint checks it: scripts/layers reads this table and the hooks):
  *   0  params.c args.c objects.c user_quota.c trace.c
  *   1  region.c
- *   2  msg.c
+ *   2  msg.c fds.c
  *   3  wait.c
  *   4  queue.c
  *   5  direct.c send.c recv.c
@@ -194,6 +195,8 @@ int mp_quota_charge_held(size_t len, struct mp_quota *held,
 void mp_quota_uncharge(struct mp_quota *quota, size_t len);
 int mp_quota_charge_mailbox(struct mp_quota **quotap);
 void mp_quota_uncharge_mailbox(struct mp_quota *quota);
+int mp_quota_charge_files(struct mp_quota *quota, u32 n, unsigned long limit);
+void mp_quota_uncharge_files(struct mp_quota *quota, u32 n);
 struct mp_quota *mp_quota_hold(void);
 void mp_quota_drop(struct mp_quota *quota);
 void mp_quota_exit(void);
@@ -227,6 +230,7 @@ struct mp_msg {
 	u64 span_off;
 	struct mp_call *call;		/* a call's request (holds a call ref) */
 	struct mp_msg *body;		/* a topic's clone: the message it shares */
+	struct mp_fds *fds;		/* open files it carries (fds.c), or NULL */
 	u32 lost;			/* a clone: its subscription's losses before it */
 	refcount_t ref;
 	char *payload;			/* @data, or a buffer of its own (msg.c) */
@@ -261,6 +265,7 @@ struct mp_waiter {
 	bool take;			/* receiver: not a peek */
 	bool trunc;			/* receiver: accepts truncation */
 	bool span;			/* receiver: takes spans by reference */
+	u32 fds_room;			/* receiver: descriptors it takes (U32_MAX: drops) */
 	bool sync;			/* sender: wants a receipt */
 	bool spinning;			/* spinning (wait.c): no wake-up needed */
 	struct pid *from;		/* receiver: only messages of this sender */
@@ -383,6 +388,10 @@ struct mp_xfer {
 	u64 seq;			/* send: out */
 	struct msgport_msginfo __user *uinfo;	/* recv: metadata, or NULL */
 	u32 info_tail;			/* recv: bytes past *uinfo to zero */
+	struct mp_fds *fds;		/* send: files to carry; mp_send() takes them */
+	s32 __user *ufds;		/* recv with MSGPORT_F_FDS: their numbers */
+	u32 __user *unfds;		/* recv with MSGPORT_F_FDS: how many */
+	u32 fds_room;			/* recv: descriptors it takes (U32_MAX: drops) */
 	u64 span_off;			/* send with MSGPORT_F_SPAN: the span */
 	u32 span_len;
 	struct pid *from;		/* recv with MSGPORT_F_FROM: the sender */
@@ -537,6 +546,23 @@ static inline int mp_msg_copy_out(struct mp_mailbox *mb,
 		return copy_to_user(buf, msg->payload, n) ? -EFAULT : 0;
 	return mp_msg_payload_to_user(msg, buf, n);
 }
+
+/*
+ * fds.c (layer 2): the open files a message carries (descriptor passing).
+ * A set has one owner at a time (fds.c's top comment).
+ */
+struct mp_fds {
+	struct mp_quota *quota;		/* its sender's: the files count in flight */
+	u32 n;
+	struct file *file[];
+};
+
+int mp_fds_get(const s32 __user *ufds, u32 n, int (*may_travel)(struct file *),
+	       struct mp_fds **out);
+u32 mp_fds_count(const struct mp_fds *fds);
+void mp_fds_put(struct mp_fds *fds);
+bool mp_fds_install(struct mp_fds *fds, s32 __user *ufds, u32 room,
+		    u32 o_flags, u32 *installed);
 
 /* wait.c (layer 3) */
 #define MP_WAKE_MAX	8

@@ -357,7 +357,9 @@ struct mp_waiter *mp_queue_taker(struct mp_mailbox *mb,
 
 	/* The copy length depends on the receiver: check it once found. */
 	w = mp_queue_taker_for(mb, msg->prio, 0, msg->tgid);
-	if (w && mp_msg_copy_len(msg, w->span) > w->buf_len && !w->trunc)
+	if (w && !w->trunc &&
+	    (mp_msg_copy_len(msg, w->span) > w->buf_len ||
+	     mp_fds_count(msg->fds) > w->fds_room))
 		return NULL;
 	return w;
 }

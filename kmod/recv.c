@@ -18,6 +18,7 @@
  * Locking
  *   mb->lock (queue.c); user memory is touched only outside it.
  */
+#include <linux/fcntl.h>
 #include <linux/minmax.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
@@ -81,6 +82,32 @@ static long copy_out(struct mp_mailbox *mb, const struct mp_msg *msg,
 }
 
 /*
+ * The files a taken @msg carries become descriptors of the receiver (@x
+ * asked, MSGPORT_F_FDS; its payload and @info are out): their numbers in
+ * @x->ufds, their count in @x->unfds; if some could not be made (they are
+ * closed), @info's MSGPORT_MSG_FDS_DROPPED goes out too.  Both outputs were
+ * made writable before the receive (recv_args()): a fault now is the
+ * receiver's own race with its memory, and changes nothing else.
+ */
+static int receive_fds(struct mp_msg *msg, const struct mp_xfer *x,
+		       struct msgport_msginfo *info)
+{
+	u32 got;
+	bool all;
+
+	all = mp_fds_install(msg->fds, x->ufds, x->fds_room,
+			     (x->flags & MSGPORT_F_CLOEXEC) ? O_CLOEXEC : 0,
+			     &got);
+	msg->fds = NULL;
+	if (put_user(got, x->unfds))
+		return -EFAULT;
+	if (all || !x->uinfo)
+		return 0;
+	info->msg_flags |= MSGPORT_MSG_FDS_DROPPED;
+	return put_user(info->msg_flags, &x->uinfo->msg_flags);
+}
+
+/*
  * A taken @msg is out in @x's hands: claim its call for @x's descriptor and
  * drop the taker's reference; true if that was the last (the caller frees
  * @msg).
@@ -140,6 +167,7 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		.trunc = x->flags & MSGPORT_F_TRUNC,
 		.span = x->flags & MSGPORT_F_SPAN,
 		.from = x->from,
+		.fds_room = x->ufds ? x->fds_room : U32_MAX,
 		.state = MP_W_RETRY,
 	};
 	struct mp_direct_dest dest;
@@ -149,6 +177,7 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 	struct mp_msg *msg = NULL;
 	bool sleeping = false;
 	bool spun = false;
+	u32 nfds = 0;
 	long ret;
 
 	mp_deadline_init(&d, x);
@@ -181,8 +210,10 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		if (w.state == MP_W_RETRY) {
 			msg = mp_queue_first(mb, w.from);
 			if (msg) {
-				if (mp_msg_copy_len(msg, w.span) > x->len &&
-				    !w.trunc) {
+				nfds = mp_fds_count(msg->fds);
+				if (!w.trunc &&
+				    (mp_msg_copy_len(msg, w.span) > x->len ||
+				     nfds > w.fds_room)) {
 					/* Too small: it stays; let others look. */
 					mp_msg_info(msg, &info);
 					msg = NULL;
@@ -242,8 +273,12 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 
 	if (ret)
 		trace_msgport_recv(mb, x, NULL, ret);
-	if (ret == -EMSGSIZE)
+	if (ret == -EMSGSIZE) {
+		/* How many descriptors it carries, for a receiver that takes them. */
+		if (x->unfds && put_user(nfds, x->unfds))
+			return -EFAULT;
 		return copy_info(x, &info) ?: -EMSGSIZE;
+	}
 	if (ret)
 		return mp_wait_report_remaining(&d, x->utimeout, ret);
 	/* Written straight into the buffer, info included (direct.c). */
@@ -254,6 +289,9 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 
 	/* Held (taken, handed over or peeked): its metadata is fixed. */
 	mp_msg_info(msg, &info);
+	/* A peek drops nothing; a receiver that takes them is told if it did. */
+	if (msg->fds && (!w.take || x->ufds))
+		info.msg_flags &= ~MSGPORT_MSG_FDS_DROPPED;
 	ret = copy_out(mb, msg, x, &info);
 	trace_msgport_recv(mb, x, msg, ret);
 	if (!w.take) {
@@ -264,6 +302,8 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		put_back(mb, msg);
 		return ret;
 	}
+	if (msg->fds && x->ufds)
+		receive_fds(msg, x, &info);
 	received(mb, msg, x);
 	return ret;
 }

@@ -213,12 +213,15 @@ int mp_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	int err;
 
 	/* A waiting receiver takes a large message in one copy (direct.c). */
-	if (x->len >= MP_DIRECT_MIN && !x->call &&
+	if (x->len >= MP_DIRECT_MIN && !x->call && !x->fds &&
 	    !(x->flags & MSGPORT_F_SPAN) && !send_check(mb, x) &&
 	    mp_direct_send(mb, x))
 		return 0;
 	if (!send_prepare(mb, x, &msg, 1, &err))
 		return err;
+	/* The message carries the files from now on (freed with it if unsent). */
+	msg->fds = x->fds;
+	x->fds = NULL;
 	return send_msg(mb, x, msg);
 }
 EXPORT_SYMBOL_NS_GPL(mp_send, MP_TEST_NS);

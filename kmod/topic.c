@@ -333,7 +333,7 @@ int mp_topic_publish(struct mp_mailbox *mb, struct mp_xfer *x)
 	u64 seq;
 	int ret;
 
-	if (x->flags & (MSGPORT_F_SYNC | MSGPORT_F_SPAN) || x->call)
+	if (x->flags & (MSGPORT_F_SYNC | MSGPORT_F_SPAN) || x->call || x->fds)
 		return -EINVAL;
 	if (x->prio > MSGPORT_PRIO_MAX)
 		return -EINVAL;

@@ -56,6 +56,7 @@ struct mp_quota {
 	refcount_t ref;			/* not counting charges (see the top) */
 	atomic_long_t bytes;
 	atomic_t mailboxes;		/* named mailboxes and inboxes made */
+	atomic_t files;			/* descriptors in flight (fds.c) */
 	bool gone;			/* out of the hash: mp_quota_lock */
 	struct rcu_head rcu;
 };
@@ -362,12 +363,51 @@ void mp_quota_uncharge_mailbox(struct mp_quota *quota)
 }
 
 /**
+ * mp_quota_charge_files() - count descriptors put in flight
+ * @quota: the sender's record, referenced by the caller (mp_quota_hold())
+ * @n: how many
+ * @limit: the most its euid may have in flight
+ *
+ * Counts @n more open files held by messages for @quota's euid, no more
+ * than @limit in all (as AF_UNIX counts SCM_RIGHTS in flight against the
+ * sender's RLIMIT_NOFILE); CAP_SYS_RESOURCE goes past it, counted all the
+ * same.  mp_quota_uncharge_files() gives them back.
+ *
+ * Context: Process context (the sender).  Takes no lock; does not sleep.
+ * Return: 0, or -ETOOMANYREFS with nothing counted.
+ */
+int mp_quota_charge_files(struct mp_quota *quota, u32 n, unsigned long limit)
+{
+	int old = atomic_read(&quota->files);
+
+	do {
+		if ((unsigned long)old + n > limit &&
+		    !capable(CAP_SYS_RESOURCE))
+			return -ETOOMANYREFS;
+	} while (!atomic_try_cmpxchg(&quota->files, &old, old + n));
+	return 0;
+}
+
+/**
+ * mp_quota_uncharge_files() - descriptors in flight were received or closed
+ * @quota: the record mp_quota_charge_files() counted them to
+ * @n: how many
+ *
+ * Context: Any.  Takes no lock; does not sleep.
+ */
+void mp_quota_uncharge_files(struct mp_quota *quota, u32 n)
+{
+	atomic_sub(n, &quota->files);
+}
+
+/**
  * mp_quota_show() - each euid's charge, for debugfs
  * @m: the seq_file of <debugfs>/msgport/users
  *
- * A header line "uid bytes mailboxes", then a line per record: the euid (in
- * the initial user namespace), the bytes charged to it (messages as
- * mp_msg_charge() charges them, and regions) and the mailboxes it made.
+ * A header line "uid bytes mailboxes files", then a line per record: the
+ * euid (in the initial user namespace), the bytes charged to it (messages
+ * as mp_msg_charge() charges them, and regions), the mailboxes it made and
+ * the descriptors it has in flight.
  *
  * Context: Process context (a read of the file).  Walks the hash under RCU;
  * takes no lock.
@@ -377,12 +417,12 @@ void mp_quota_show(struct seq_file *m)
 	struct mp_quota *q;
 	int bkt;
 
-	seq_puts(m, "uid bytes mailboxes\n");
+	seq_puts(m, "uid bytes mailboxes files\n");
 	rcu_read_lock();
 	hash_for_each_rcu(mp_quotas, bkt, q, node)
-		seq_printf(m, "%u %ld %d\n", from_kuid(&init_user_ns, q->uid),
+		seq_printf(m, "%u %ld %d %d\n", from_kuid(&init_user_ns, q->uid),
 			   atomic_long_read(&q->bytes),
-			   atomic_read(&q->mailboxes));
+			   atomic_read(&q->mailboxes), atomic_read(&q->files));
 	rcu_read_unlock();
 }
 

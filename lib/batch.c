@@ -18,7 +18,7 @@
 #define BATCH_CHUNK	64
 
 /* msgport_recv_batch() sets each input field of struct msgport_recv itself. */
-_Static_assert(offsetof(struct msgport_recv, reserved) == 32 &&
+_Static_assert(offsetof(struct msgport_recv, fds) == 32 &&
 	       offsetof(struct msgport_recv, info) == 32 + sizeof(__u64),
 	       "struct msgport_recv's input fields changed: update msgport_recv_batch()");
 
@@ -117,8 +117,8 @@ MSGPORT_EXPORT int msgport_recv_batch(struct msgport_mailbox *mb, struct msgport
 			kr[i].flags = done ? (flags & ~MSGPORT_F_TIMEOUT) | MSGPORT_F_NONBLOCK : flags;
 			kr[i].timeout_ns = timeout;
 			kr[i].from_pid = 0;
-			kr[i].reserved0 = 0;
-			kr[i].reserved[0] = 0;
+			kr[i].nfds = 0;
+			kr[i].fds = 0;
 		}
 		ret = batch_ioctl(mb, MSGPORT_IOC_RECV_BATCH, kr, count);
 		if (ret < 0) {

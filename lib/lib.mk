@@ -20,7 +20,7 @@ LIBMSGPORT_SOMINOR := 2
 LIBMSGPORT_SONAME := libmsgport.so.$(LIBMSGPORT_SOMAJOR)
 LIBMSGPORT_REALNAME := $(LIBMSGPORT_SONAME).$(LIBMSGPORT_SOMINOR)
 
-LIBMSGPORT_SRCS := lib/device.c lib/mailbox.c lib/message.c lib/strerror.c lib/region.c lib/span.c \
+LIBMSGPORT_SRCS := lib/device.c lib/mailbox.c lib/message.c lib/fds.c lib/strerror.c lib/region.c lib/span.c \
 	lib/inbox.c lib/rpc.c lib/batch.c lib/ring.c
 LIBMSGPORT_OBJS := $(patsubst lib/%.c,$(O)/lib/obj/%.o,$(LIBMSGPORT_SRCS))
 LIBMSGPORT_SO := $(O)/lib/$(LIBMSGPORT_REALNAME)

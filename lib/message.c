@@ -16,8 +16,8 @@
 
 /*
  * struct msgport_send_pid is struct msgport_send with the receiving pid in
- * place of reserved0: one struct, filled once, serves both ioctls (pid 0,
- * the reserved field's required value, for MSGPORT_IOC_SEND).
+ * place of nfds: one struct, filled once, serves both ioctls (pid 0, no
+ * descriptors, for MSGPORT_IOC_SEND; msgport_send_fds() fills its own).
  */
 #define SEND_FIELD_AT(f, g) \
 	(offsetof(struct msgport_send, f) == offsetof(struct msgport_send_pid, g))
@@ -25,7 +25,7 @@ _Static_assert(sizeof(struct msgport_send) == sizeof(struct msgport_send_pid) &&
 	       SEND_FIELD_AT(buf, buf) && SEND_FIELD_AT(timeout_ns, timeout_ns) &&
 	       SEND_FIELD_AT(seq, seq) && SEND_FIELD_AT(len, len) &&
 	       SEND_FIELD_AT(flags, flags) && SEND_FIELD_AT(priority, priority) &&
-	       SEND_FIELD_AT(reserved0, pid) && SEND_FIELD_AT(reserved, reserved),
+	       SEND_FIELD_AT(nfds, pid) && SEND_FIELD_AT(fds, reserved),
 	       "struct msgport_send_pid is struct msgport_send plus pid");
 
 int msgport_send_common(int fd, unsigned long request, pid_t pid, const void *buf, size_t len,

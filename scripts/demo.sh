@@ -292,6 +292,16 @@ cmp -s "$TMP/sub1.out" "$TMP/sub2.out" || fail "the subscribers got different me
 grep -q subscriber "$TMP/sub1.out" || fail "the subscribers did not get the messages"
 expect 0 msgport rm "$TOPIC"
 
+step "Passing descriptors: a reply mailbox by descriptor"
+say "A message can carry open descriptors, as SCM_RIGHTS does.  Here each
+client makes a private (anonymous) mailbox and sends the server, with its
+request, a send-only descriptor of it: the server can answer in it and do
+nothing else with it, and nobody else can even name it (examples/fd_reply.c):"
+show example-fd-reply 3
+out=$(example-fd-reply 3) || fail "the descriptor-passing example failed: $out"
+printf '%s\n' "$out"
+printf '%s\n' "$out" | grep -q 'each answered in its own mailbox' || fail "a client was not answered"
+
 step "Direct messages: every process may have an inbox"
 say "Besides named mailboxes, a process can open its own inbox, an unnamed
 mailbox that others reach by its pid: the sender names the receiver.  Here

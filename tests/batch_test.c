@@ -554,13 +554,17 @@ static void test_einval(void **state)
 	kr[0] = raw_recv(in[0], 64, MSGPORT_F_SYNC);
 	assert_errno(raw_batch(fd, MSGPORT_IOC_RECV_BATCH, kr, 2), EINVAL);
 	kr[0] = raw_recv(in[0], 64, MSGPORT_F_NONBLOCK);
-	kr[0].reserved[0] = 1;
+	kr[0].nfds = 1;		/* no descriptors in batches */
+	assert_errno(raw_batch(fd, MSGPORT_IOC_RECV_BATCH, kr, 2), EINVAL);
+	kr[0] = raw_recv(in[0], 64, MSGPORT_F_NONBLOCK | MSGPORT_F_FDS);
+	kr[0].nfds = 1;
+	kr[0].fds = (uintptr_t)in[1];
 	assert_errno(raw_batch(fd, MSGPORT_IOC_RECV_BATCH, kr, 2), EINVAL);
 	assert_int_equal(queued(mb), 1);
 	/* ... and stop the batch at that entry: the ones before it are done. */
 	ks[0] = raw_send(out[0], 4, 0, 0);
 	ks[1] = raw_send(out[0], 4, 0, 0);
-	ks[1].reserved0 = 1;
+	ks[1].reserved[0] = 1;
 	assert_int_equal(raw_batch(fd, MSGPORT_IOC_SEND_BATCH, ks, 3), 1);
 	assert_int_equal(queued(mb), 2);
 	kr[0] = raw_recv(in[0], 64, MSGPORT_F_NONBLOCK);

@@ -360,9 +360,9 @@ static void test_inbox_abi(void **state)
 	r.from_pid = -5;
 	assert_int_equal(tu_ioctl(msgport_mailbox_fd(in), MSGPORT_IOC_RECV, &r), -EINVAL);
 	r.from_pid = getpid();
-	r.reserved0 = 1;
+	r.nfds = 1;		/* without MSGPORT_F_FDS */
 	assert_int_equal(tu_ioctl(msgport_mailbox_fd(in), MSGPORT_IOC_RECV, &r), -EINVAL);
-	r.reserved0 = 0;
+	r.nfds = 0;
 	gone = tu_fork(child_idle, NULL);
 	kill(gone, SIGKILL);
 	tu_join(gone);

@@ -45,8 +45,9 @@ SA(msgport_send, seq, 16);
 SA(msgport_send, len, 24);
 SA(msgport_send, flags, 28);
 SA(msgport_send, priority, 32);
-SA(msgport_send, reserved0, 36);
-SA(msgport_send, reserved, 40);
+SA(msgport_send, nfds, 36);
+SA(msgport_send, fds, 40);
+SA(msgport_send, reserved, 48);
 SZ(msgport_msginfo, 64);
 SA(msgport_msginfo, send_time_ns, 8);
 SA(msgport_msginfo, pid, 16);
@@ -64,8 +65,8 @@ SA(msgport_recv, timeout_ns, 8);
 SA(msgport_recv, buf_len, 16);
 SA(msgport_recv, flags, 20);
 SA(msgport_recv, from_pid, 24);
-SA(msgport_recv, reserved0, 28);
-SA(msgport_recv, reserved, 32);
+SA(msgport_recv, nfds, 28);
+SA(msgport_recv, fds, 32);
 SA(msgport_recv, info, 40);
 SZ(msgport_stat, 360);
 SA(msgport_stat, uid, 256);
@@ -153,7 +154,7 @@ static void test_offsets(void **state)
 		L(msgport_name, reserved, 12),
 		L(msgport_send, buf, 0), L(msgport_send, timeout_ns, 8), L(msgport_send, seq, 16),
 		L(msgport_send, len, 24), L(msgport_send, flags, 28), L(msgport_send, priority, 32),
-		L(msgport_send, reserved0, 36), L(msgport_send, reserved, 40),
+		L(msgport_send, nfds, 36), L(msgport_send, fds, 40), L(msgport_send, reserved, 48),
 		L(msgport_msginfo, seq, 0), L(msgport_msginfo, send_time_ns, 8),
 		L(msgport_msginfo, pid, 16), L(msgport_msginfo, tid, 20),
 		L(msgport_msginfo, uid, 24), L(msgport_msginfo, gid, 28),
@@ -162,8 +163,8 @@ static void test_offsets(void **state)
 		L(msgport_msginfo, msg_flags, 56), L(msgport_msginfo, lost, 60),
 		L(msgport_recv, buf, 0), L(msgport_recv, timeout_ns, 8),
 		L(msgport_recv, buf_len, 16), L(msgport_recv, flags, 20),
-		L(msgport_recv, from_pid, 24), L(msgport_recv, reserved0, 28),
-		L(msgport_recv, reserved, 32), L(msgport_recv, info, 40),
+		L(msgport_recv, from_pid, 24), L(msgport_recv, nfds, 28), L(msgport_recv, fds, 32),
+		L(msgport_recv, info, 40),
 		L(msgport_stat, name, 0), L(msgport_stat, uid, 256), L(msgport_stat, gid, 260),
 		L(msgport_stat, mode, 264), L(msgport_stat, flags, 268),
 		L(msgport_stat, capacity, 272), L(msgport_stat, max_msg_size, 276),

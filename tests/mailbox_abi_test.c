@@ -294,8 +294,11 @@ static void test_send_einval(void **state)
 	s.priority = 0xffffffffU;
 	assert_errno(tu_ioctl(fd, MSGPORT_IOC_SEND, &s), EINVAL);
 	assert_int_equal(msgport_send(mb, "x", 1, 32, 0, MSGPORT_WAIT_FOREVER, NULL), -EINVAL);
+	/* Descriptors: a pointer without a count, a count over the maximum. */
 	s = send_args("x", 1);
-	s.reserved0 = 1;
+	s.fds = (uintptr_t)&fd;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_SEND, &s), EINVAL);
+	s.nfds = MSGPORT_FDS_MAX + 1;
 	assert_errno(tu_ioctl(fd, MSGPORT_IOC_SEND, &s), EINVAL);
 	for (i = 0; i < ARRAY_SIZE(s.reserved); i++) {
 		s = send_args("x", 1);
@@ -424,11 +427,23 @@ static void test_recv_einval_ebadf(void **state)
 		r.flags |= f;	/* includes SYNC, the send's */
 		assert_errno(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), EINVAL);
 	}
-	for (i = 0; i < ARRAY_SIZE(r.reserved); i++) {
-		r = recv_args(buf, sizeof(buf));
-		r.reserved[i] = 1;
-		assert_errno(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), EINVAL);
-	}
+	/* Descriptor fields without MSGPORT_F_FDS; the flag without room, or with a peek. */
+	r = recv_args(buf, sizeof(buf));
+	r.nfds = 1;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), EINVAL);
+	r = recv_args(buf, sizeof(buf));
+	r.fds = (uintptr_t)buf;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), EINVAL);
+	r = recv_args(buf, sizeof(buf));
+	r.flags |= MSGPORT_F_CLOEXEC;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), EINVAL);
+	r = recv_args(buf, sizeof(buf));
+	r.flags |= MSGPORT_F_FDS;
+	r.fds = (uintptr_t)buf;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), EINVAL);
+	r.nfds = 1;
+	r.flags |= MSGPORT_F_PEEK;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), EINVAL);
 	assert_int_equal(queued(fd), 1);
 
 	wfd = tu_track_fd(tu_raw_open(tu_devfd(), name, MSGPORT_O_SEND, 0, 0, 0));

@@ -461,9 +461,9 @@ static void test_reply_recv_abi(void **state)
 	rr.reply.len = 2;
 	rr.recv.flags = MSGPORT_F_NONBLOCK;
 	/* Bad receive arguments are found before the reply goes. */
-	rr.recv.reserved0 = 1;
+	rr.recv.nfds = 1;
 	assert_int_equal(tu_ioctl(fd, MSGPORT_IOC_REPLY_RECV, &rr), -EINVAL);
-	rr.recv.reserved0 = 0;
+	rr.recv.nfds = 0;
 	rr.reserved0 = 1;
 	assert_int_equal(tu_ioctl(fd, MSGPORT_IOC_REPLY_RECV, &rr), -EINVAL);
 	rr.reserved0 = 0;

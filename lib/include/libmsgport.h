@@ -123,6 +123,51 @@ int msgport_subscribe(struct msgport *mp, const char *name, const struct msgport
 #define MSGPORT_WAIT_FOREVER	(-1LL)
 
 /*
+ * Messages that carry open descriptors (LIBMSGPORT_1.2), as SCM_RIGHTS: see
+ * msgport_send_fds(3).  msgport_send_fds() sends len bytes at buf with nfds
+ * (at most MSGPORT_FDS_MAX) descriptors; the receiver of
+ * msgport_recv_fds() gets new descriptors of the same open files in fds
+ * (room for nfds of them; nfds_received says how many came), close-on-exec
+ * with MSGPORT_F_CLOEXEC.  info.msg_flags: MSGPORT_MSG_FDS (it carried
+ * some), MSGPORT_MSG_FDS_DROPPED (some did not come: closed).  A receiver
+ * with too little room gets -EMSGSIZE and the message stays (nfds_received:
+ * how many it carries), unless MSGPORT_F_TRUNC.  What may travel: not a
+ * mailbox handle that can receive (pass msgport_mailbox_dup()'s send-only
+ * one), not an inbox, not an AF_UNIX socket nor an io_uring (-EINVAL).
+ */
+struct msgport_sendmsg {
+	const void *buf;
+	size_t len;
+	const int *fds;
+	unsigned int nfds;
+	unsigned int priority;
+	unsigned int flags;		/* MSGPORT_F_NONBLOCK, MSGPORT_F_SYNC */
+	unsigned int reserved;		/* 0 */
+	int64_t timeout_ns;		/* MSGPORT_WAIT_FOREVER, or >= 0 */
+	uint64_t seq;			/* out */
+};
+
+struct msgport_recvmsg {
+	void *buf;
+	size_t len;
+	int *fds;			/* room for nfds descriptors */
+	unsigned int nfds;
+	unsigned int nfds_received;	/* out */
+	unsigned int flags;		/* MSGPORT_F_NONBLOCK, _TRUNC, _CLOEXEC */
+	unsigned int reserved;		/* 0 */
+	int64_t timeout_ns;
+	struct msgport_msginfo info;	/* out */
+};
+
+int msgport_send_fds(struct msgport_mailbox *mb, struct msgport_sendmsg *m);
+ssize_t msgport_recv_fds(struct msgport_mailbox *mb, struct msgport_recvmsg *m);
+/*
+ * A handle for a mailbox descriptor received (or inherited): takes fd over
+ * (msgport_mailbox_close() closes it); -ENOTTY if fd is no mailbox's.
+ */
+int msgport_mailbox_from_fd(int fd, struct msgport_mailbox **mbp);
+
+/*
  * Send len bytes at buf with priority prio.  flags: MSGPORT_F_NONBLOCK,
  * MSGPORT_F_SYNC (MSGPORT_F_SPAN is -EINVAL here: see msgport_span_send).  timeout_ns >= 0 bounds the wait (-ETIMEDOUT after it);
  * MSGPORT_WAIT_FOREVER waits without limit.  seq (may be NULL) receives the

@@ -550,6 +550,55 @@ static bool check_recv(struct state *s, long ret, int err, bool injected)
 	return still_queued(s, &st, err, "message") && next_recv_is(s, err, 300);
 }
 
+#ifdef MSGPORT_FDS_MAX
+/* SEND and RECV carrying descriptors: the control device and stdin, 300 bytes. */
+static long send_fds(struct state *s)
+{
+	int32_t fds[2] = { ctl, 0 };
+	struct msgport_send sd;
+
+	memset(&sd, 0, sizeof(sd));
+	memset(s->buf, 'f', 300);
+	sd.buf = (uintptr_t)s->buf;
+	sd.len = 300;
+	sd.flags = MSGPORT_F_NONBLOCK;
+	sd.nfds = 2;
+	sd.fds = (uintptr_t)fds;
+	if (ioctl(s->fd, MSGPORT_IOC_SEND, &sd))
+		return -1;
+	s->seq = sd.seq;
+	return 0;
+}
+
+static bool prep_fds_queued(struct state *s)
+{
+	if (!prep_mailbox(s))
+		return false;
+	if (send_fds(s))
+		return why("setup: send with descriptors: %s", strerror(errno));
+	return mb_stat(s->fd, &s->before) == 0 || why("setup: stat: %s", strerror(errno));
+}
+
+static long call_recv_fds(struct state *s)
+{
+	struct msgport_recv r;
+	int32_t fds[4] = { -1, -1, -1, -1 };
+	long ret;
+	uint32_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.buf = (uintptr_t)s->buf;
+	r.buf_len = sizeof(s->buf);
+	r.flags = MSGPORT_F_NONBLOCK | MSGPORT_F_FDS;
+	r.nfds = 4;
+	r.fds = (uintptr_t)fds;
+	ret = ioctl(s->fd, MSGPORT_IOC_RECV, &r);
+	for (i = 0; ret >= 0 && i < r.nfds && i < 4; i++)
+		close(fds[i]);
+	return ret;
+}
+#endif
+
 /* STAT, SET_MODE, poll */
 static long call_stat(struct state *s)
 {
@@ -1223,6 +1272,10 @@ static const struct op ops[] = {
 	{ "write", prep_mailbox, call_write, check_send, cleanup_all },
 	{ "recv", prep_queued, call_recv, check_recv, cleanup_all },
 	{ "recv-peek", prep_queued, call_peek, check_recv, cleanup_all },
+#ifdef MSGPORT_FDS_MAX
+	{ "send-fds", prep_mailbox, send_fds, check_send, cleanup_all },
+	{ "recv-fds", prep_fds_queued, call_recv_fds, check_recv, cleanup_all },
+#endif
 	{ "read", prep_queued, call_read, check_recv, cleanup_all },
 	{ "stat", prep_mailbox, call_stat, check_simple, cleanup_all },
 	{ "set-mode", prep_mailbox, call_setmode, check_setmode, cleanup_all },

@@ -121,7 +121,7 @@ static bool allowed_errno(int e)
 	case EEXIST: case EACCES: case EPERM: case ENAMETOOLONG: case ENOSPC:
 	case EDQUOT: case ENOMEM: case EMFILE: case ENFILE: case ERANGE:
 	case ENODEV: case ESRCH: case ECONNRESET: case ECONNREFUSED: case EPIPE:
-	case ECANCELED: case EFBIG: case EOVERFLOW: case E2BIG:
+	case ECANCELED: case EFBIG: case EOVERFLOW: case E2BIG: case ETOOMANYREFS:
 		return true;
 	default:
 		return false;
@@ -305,6 +305,17 @@ static void build_send(struct msgport_send *s)
 	s->flags = (uint32_t)below(MSGPORT_SEND_FLAGS + 1) & MSGPORT_SEND_FLAGS;
 	s->priority = (uint32_t)below(36);
 	s->timeout_ns = below(2000000);
+#ifdef MSGPORT_FDS_MAX
+	/* Descriptors: this process's own (its mailboxes among them), or junk. */
+	if (one_in(5)) {
+		static int32_t send_fds[MSGPORT_FDS_MAX + 2];
+
+		s->nfds = one_in(8) ? (uint32_t)rand_value() : 1 + (uint32_t)below(MSGPORT_FDS_MAX + 1);
+		for (size_t i = 0; i < sizeof(send_fds) / sizeof(send_fds[0]); i++)
+			send_fds[i] = one_in(10) ? (int32_t)rand_value() : (int32_t)below(24);
+		s->fds = one_in(8) ? rand_ptr(s->nfds * 4) : (uintptr_t)send_fds;
+	}
+#endif
 }
 
 static void build_recv(struct msgport_recv *r)
@@ -313,6 +324,14 @@ static void build_recv(struct msgport_recv *r)
 	r->buf = one_in(6) ? rand_ptr(r->buf_len) : (uintptr_t)scratch;
 	r->flags = (uint32_t)below(MSGPORT_RECV_FLAGS + 1) & MSGPORT_RECV_FLAGS;
 	r->timeout_ns = below(2000000);
+#ifdef MSGPORT_FDS_MAX
+	if (r->flags & MSGPORT_F_FDS) {
+		static int32_t recv_fds[MSGPORT_FDS_MAX];
+
+		r->nfds = one_in(8) ? (uint32_t)rand_value() : (uint32_t)below(MSGPORT_FDS_MAX + 1);
+		r->fds = one_in(8) ? rand_ptr(r->nfds * 4) : (uintptr_t)recv_fds;
+	}
+#endif
 }
 
 #ifdef MSGPORT_IOC_SEND_BATCH
@@ -500,6 +519,18 @@ static void do_ioctl(void)
 #endif
 	    )
 		fail(what, errno);
+#ifdef MSGPORT_FDS_MAX
+	/* Descriptors received: closed, so the fuzzer's own do not run out. */
+	if (ret >= 0 && _IOC_NR(nr) == _IOC_NR(MSGPORT_IOC_RECV) &&
+	    (((struct msgport_recv *)argbuf)->flags & MSGPORT_F_FDS)) {
+		const struct msgport_recv *r = (const struct msgport_recv *)argbuf;
+		const int32_t *got = (const int32_t *)(uintptr_t)r->fds;
+
+		for (uint32_t i = 0; i < r->nfds && i < MSGPORT_FDS_MAX; i++)
+			if (got[i] > 2)
+				close(got[i]);
+	}
+#endif
 	check(ret, what);
 	if (ret >= 0 && (nr == MSGPORT_IOC_OPEN
 #ifdef MSGPORT_IOC_INBOX

@@ -259,12 +259,46 @@ struct msgport_name {
 #define MSGPORT_F_TRUNC		(1U << 4)	/* recv: truncate to buf_len instead of -EMSGSIZE */
 #define MSGPORT_F_FROM		(1U << 5)	/* recv: only messages sent by process from_pid */
 #define MSGPORT_F_SPAN		(1U << 8)	/* send: a region span; recv: spans by reference */
+#define MSGPORT_F_FDS		(1U << 9)	/* recv: take the message's descriptors (fds) */
+#define MSGPORT_F_CLOEXEC	(1U << 10)	/* recv with MSGPORT_F_FDS: close-on-exec */
 
 #define MSGPORT_SEND_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_SYNC | \
 				 MSGPORT_F_SPAN)
 #define MSGPORT_RECV_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | \
 				 MSGPORT_F_PEEK | MSGPORT_F_TRUNC | MSGPORT_F_SPAN | \
-				 MSGPORT_F_FROM)
+				 MSGPORT_F_FROM | MSGPORT_F_FDS | MSGPORT_F_CLOEXEC)
+
+/*
+ * Passing descriptors (as SCM_RIGHTS).  A send may carry up to
+ * MSGPORT_FDS_MAX open descriptors (msgport_send.fds, nfds): the message
+ * holds their open files until it is received, and a receiver that asks
+ * (MSGPORT_F_FDS, with room for nfds in msgport_recv.fds) gets new
+ * descriptors of the same open files in the same order (MSGPORT_F_CLOEXEC:
+ * close-on-exec), as the security module allows (security_file_receive())
+ * and counted against its RLIMIT_NOFILE; recv.nfds says how many it got.
+ * info.msg_flags has MSGPORT_MSG_FDS for a message that carried some, and
+ * MSGPORT_MSG_FDS_DROPPED when the receiver did not get them all: it did not
+ * ask (read(2), a batch), or a descriptor could not be made (its limit, the
+ * security module, a fault writing its number): those are closed.  A
+ * receiver whose fds room is smaller than the message's count gets -EMSGSIZE
+ * and the message stays queued (recv.nfds: the count), unless
+ * MSGPORT_F_TRUNC: then it gets what fits and the rest are dropped.  A peek
+ * gets none.
+ *
+ * What may travel: any open file but those that can hold other open files
+ * or a mailbox's receiving end, so that descriptors in flight can never
+ * keep each other alive in a cycle: no descriptor of a mailbox that may
+ * receive (pass a send-only one: MSGPORT_IOC_DUP), no inbox descriptor, no
+ * AF_UNIX socket, no io_uring instance (EINVAL).  A mailbox whose
+ * descriptors that may receive are all closed drops its queue (an anonymous
+ * one; a named one at unlink), and the descriptors in its messages with it,
+ * so a mailbox's send-only descriptor sent into itself dies with it.
+ * Descriptors in flight count against their sender's euid, at most its
+ * RLIMIT_NOFILE of them (ETOOMANYREFS, as AF_UNIX), but with
+ * CAP_SYS_RESOURCE.  Only MSGPORT_IOC_SEND carries descriptors (not
+ * batches, calls, replies, sends by pid, spans or topics: EINVAL).
+ */
+#define MSGPORT_FDS_MAX		16
 /* Flags of a call: NONBLOCK and TIMEOUT as for send, TRUNC for the reply. */
 #define MSGPORT_CALL_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_TRUNC)
 
@@ -288,7 +322,10 @@ struct msgport_name {
  * per-user max_user_bytes limit: each message is charged its header and
  * buffer, at least 256 bytes), ENOMEM; with MSGPORT_F_SPAN also EINVAL
  * (the mailbox has no region, or len is 0) and ERANGE (the span does not lie
- * inside the region).
+ * inside the region); with nfds (see "Passing descriptors") also EBADF (a
+ * descriptor that is not open), EINVAL (more than MSGPORT_FDS_MAX, fds
+ * without nfds, with a span, or a file that may not travel), ETOOMANYREFS
+ * (the sender's in-flight limit).
  */
 struct msgport_send {
 	__u64 buf;		/* user pointer to the payload */
@@ -297,8 +334,9 @@ struct msgport_send {
 	__u32 len;		/* payload bytes; 0 is a valid message */
 	__u32 flags;		/* MSGPORT_F_NONBLOCK|TIMEOUT|SYNC */
 	__u32 priority;		/* 0..MSGPORT_PRIO_MAX */
-	__u32 reserved0;
-	__u64 reserved[2];
+	__u32 nfds;		/* descriptors at fds, 0..MSGPORT_FDS_MAX */
+	__u64 fds;		/* user pointer to nfds __s32 descriptors */
+	__u64 reserved[1];
 };
 
 /*
@@ -310,6 +348,8 @@ struct msgport_send {
  */
 #define MSGPORT_MSG_CALL	(1U << 0)	/* a call's request: answer info.token */
 #define MSGPORT_MSG_SPAN	(1U << 1)	/* a span of the region: see span_offset */
+#define MSGPORT_MSG_FDS		(1U << 2)	/* it carried descriptors */
+#define MSGPORT_MSG_FDS_DROPPED	(1U << 3)	/* some were not received: closed */
 
 /* Kernel-stamped facts about a received message; senders cannot forge them. */
 struct msgport_msginfo {
@@ -348,18 +388,25 @@ struct msgport_msginfo {
  * from_pid that names no live process gives -ESRCH.  Without the flag
  * from_pid must be 0.  Works on mailboxes and inboxes alike.
  *
- * Errors: EFAULT, EINVAL, EBADF (not opened for receiving), EMSGSIZE, EAGAIN
- * (non-blocking and empty), ETIMEDOUT, EINTR, EIDRM, ESRCH (MSGPORT_F_FROM),
- * ECONNRESET (an inbox closed by its owner).
+ * With MSGPORT_F_FDS the descriptors a message carries come with it (see
+ * "Passing descriptors"): nfds says how many fit at fds (at least 1; no
+ * peek); on return, how many came (on -EMSGSIZE, how many it carries).
+ * Without the flag nfds and fds must be 0 and a message's descriptors are
+ * closed (info.msg_flags: MSGPORT_MSG_FDS_DROPPED).
+ *
+ * Errors: EFAULT, EINVAL, EBADF (not opened for receiving), EMSGSIZE (also:
+ * more descriptors than nfds, without MSGPORT_F_TRUNC), EAGAIN (non-blocking
+ * and empty), ETIMEDOUT, EINTR, EIDRM, ESRCH (MSGPORT_F_FROM), ECONNRESET
+ * (an inbox closed by its owner).
  */
 struct msgport_recv {
 	__u64 buf;		/* user pointer to the buffer */
 	__u64 timeout_ns;	/* with MSGPORT_F_TIMEOUT; in/out */
 	__u32 buf_len;		/* bytes at buf */
-	__u32 flags;		/* MSGPORT_F_NONBLOCK|TIMEOUT|PEEK|TRUNC|SPAN|FROM */
+	__u32 flags;		/* MSGPORT_F_NONBLOCK|TIMEOUT|PEEK|TRUNC|SPAN|FROM|FDS|CLOEXEC */
 	__s32 from_pid;		/* with MSGPORT_F_FROM: the sender */
-	__u32 reserved0;
-	__u64 reserved[1];
+	__u32 nfds;		/* with MSGPORT_F_FDS: room at fds; out: received */
+	__u64 fds;		/* with MSGPORT_F_FDS: user pointer to __s32[nfds] */
 	struct msgport_msginfo info;	/* out */
 };
 
