@@ -16,7 +16,8 @@
  *
  * The corruption tests know the layout of lib/ring.c: a 192-byte header
  * (head at 64, tail at 128, data_waiters at 140, lock at 144) then the
- * records, each a 16-byte header (state, len, tid, tag) and the payload.
+ * records, each a 32-byte header (state, len, tid, tag, the thread's start
+ * time, zero; a pad only the first 16) and the payload.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -42,6 +43,7 @@ struct rec {
 	uint32_t state, len;
 	int32_t tid;
 	uint32_t tag;
+	uint64_t start, reserved;
 };
 
 static const char *last_name;
@@ -155,7 +157,7 @@ static void test_ring_init_attach(void **state)
 	assert_int_equal(st.offset, 0);
 	assert_int_equal(st.data_size, 4096);		/* pow2 <= 8192 - 192 */
 	assert_int_equal(st.size, 4096 + HDR_SIZE);
-	assert_int_equal(st.max_msg, 2048 - 16);
+	assert_int_equal(st.max_msg, 2048 - 32);
 	assert_int_equal(st.flags, 0);
 	assert_int_equal(st.used, 0);
 	assert_int_equal(st.skipped, 0);
@@ -221,24 +223,24 @@ static void test_ring_wrap_contents(void **state)
 static void test_ring_sizes_zero_copy(void **state)
 {
 	struct msgport_region *r = ring_region("zc", 8192, 0600, NULL);
-	struct msgport_ring *ring = ring_make(r, 4096, 4096, 0, 1000);
+	struct msgport_ring *ring = ring_make(r, 4096, 4096, 0, 992);
 	struct msgport_ring_stat st;
 	const void *peek;
-	char big[1001], out[1001];
+	char big[993], out[993];
 	void *p, *p2;
 	ssize_t n;
 
 	(void)state;
 	memset(big, 'b', sizeof(big));
-	assert_int_equal(msgport_ring_send(ring, big, 1001, 0), -EMSGSIZE);
-	assert_int_equal(msgport_ring_reserve(ring, 1001, 0, &p), -EMSGSIZE);
-	assert_int_equal(msgport_ring_send(ring, big, 1000, 0), 0);
+	assert_int_equal(msgport_ring_send(ring, big, 993, 0), -EMSGSIZE);
+	assert_int_equal(msgport_ring_reserve(ring, 993, 0, &p), -EMSGSIZE);
+	assert_int_equal(msgport_ring_send(ring, big, 992, 0), 0);
 	/* Too small a buffer: refused, the message stays. */
-	assert_int_equal(msgport_ring_recv(ring, out, 999, 0), -EMSGSIZE);
+	assert_int_equal(msgport_ring_recv(ring, out, 991, 0), -EMSGSIZE);
 	assert_int_equal(msgport_ring_stat(ring, &st), 0);
-	assert_int_equal(st.used, 1024);	/* 16 + 1000, rounded to 16 */
-	assert_int_equal(msgport_ring_recv(ring, out, sizeof(out), 0), 1000);
-	assert_memory_equal(out, big, 1000);
+	assert_int_equal(st.used, 1024);	/* 32 + 992 */
+	assert_int_equal(msgport_ring_recv(ring, out, sizeof(out), 0), 992);
+	assert_memory_equal(out, big, 992);
 
 	/* Reserve in place, two at once, committed out of order. */
 	assert_int_equal(msgport_ring_reserve(ring, 5, 0, &p), 0);
@@ -284,7 +286,7 @@ static void test_ring_timeouts(void **state)
 	assert_true(dt < 5000000000ULL);
 	while (msgport_ring_send(ring, buf, sizeof(buf), 0) == 0)
 		n++;
-	assert_int_equal(n, 4);		/* 1024 / 216 rounded to 224 */
+	assert_int_equal(n, 4);		/* 1024 / 232 rounded to 240 */
 	assert_int_equal(msgport_ring_send(ring, buf, sizeof(buf), 0), -EAGAIN);
 	t0 = tu_now_ns();
 	assert_int_equal(msgport_ring_send(ring, buf, sizeof(buf), 100000000), -ETIMEDOUT);
