@@ -84,7 +84,9 @@
  * racing with it loses cleanly and gets -ESTALE), advances head past it and
  * counts it in the header's `skipped` (msgport_ring_stat()).  A thread that
  * kill() finds (0 or EPERM) and /proc cannot tell about (no /proc, or
- * hidepid) is taken for alive.  Thread ids only mean something within a pid
+ * hidepid) is taken for alive.  Start times count clock ticks (10 ms): an
+ * id reused within the tick its dead owner started in is not told apart
+ * (the pid space would have to wrap in that time).  Thread ids only mean something within a pid
  * namespace: init records its identity in the header and attach refuses
  * another (-EXDEV).  A commit checks that the record is still the
  * committing thread's own (same id and start time, and BUSY), so a late
