@@ -13,7 +13,8 @@
  * that dies holding the MPSC lock): the consumer skips their records and
  * counts them; empty messages in every place (the last bytes of the data
  * included), a commit that is not the caller's reservation (-ESTALE), the
- * MPSC lock taken over from a zombie, a dead producer's id reused by a live
+ * MPSC lock taken over from a zombie (and not from a live holder, whose
+ * waiter a signal interrupts), a dead producer's id reused by a live
  * process (the start time tells), another pid namespace (-EXDEV), a consumer
  * flooded with skipped records (back in time); a ring between two
  * unprivileged users, and a slow producer that /proc hides (hidepid) waited
@@ -1102,7 +1103,12 @@ static void test_ring_reused_tid(void **state)
 	dead = tu_fork(child_reserve_lock_exit, r);
 	assert_child_ok(dead);
 	assert_int_not_equal(*u64_at(r, HDR_LOCK), 0);
-	/* The dead producer's id, given to a new process (we are root in the VM). */
+	/*
+	 * The dead producer's id, given to a new process (we are root in the
+	 * VM), in a later clock tick (start times count ticks; without
+	 * ns_last_pid an id comes back only after the pid space wrapped).
+	 */
+	usleep(50000);
 	for (i = 0; i < 20 && pid != dead; i++) {
 		if (pid) {
 			kill(pid, SIGKILL);
@@ -1123,6 +1129,60 @@ static void test_ring_reused_tid(void **state)
 	assert_true(tu_now_ns() - t0 < 5000000000ULL);
 	assert_int_equal(msgport_ring_stat(ring, &st), 0);
 	assert_int_equal(st.skipped, 1);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(tu_join(pid), 128 + SIGKILL);
+}
+
+struct lock_waiter {
+	struct msgport_ring *ring;
+	int ret;
+	volatile int done;
+};
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+static void *thread_send_locked(void *arg)
+{
+	struct lock_waiter *lw = arg;
+
+	lw->ret = msgport_ring_send(lw->ring, "intr", 4, MSGPORT_WAIT_FOREVER);
+	__atomic_store_n(&lw->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* A producer waiting (forever) for the lock a live process holds: a signal gives -EINTR. */
+static void test_ring_lock_wait_eintr(void **state)
+{
+	struct msgport_region *r = ring_region("lockintr", 8192, 0600, NULL);
+	struct msgport_ring *ring = ring_make(r, 0, 2048 + HDR_SIZE, MSGPORT_RING_MPSC, 0);
+	struct lock_waiter lw = { .ring = ring };
+	struct sigaction sa;
+	pthread_t th;
+	pid_t pid;
+	int i;
+
+	(void)state;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;	/* no SA_RESTART */
+	assert_int_equal(sigaction(SIGUSR1, &sa, NULL), 0);
+	pid = tu_fork(child_pause, NULL);
+	*u64_at(r, HDR_LOCK) = (uint32_t)pid;		/* held by a live process */
+	assert_int_equal(pthread_create(&th, NULL, thread_send_locked, &lw), 0);
+	usleep(200000);
+	assert_false(__atomic_load_n(&lw.done, __ATOMIC_ACQUIRE));	/* waiting */
+	for (i = 0; i < 100 && !__atomic_load_n(&lw.done, __ATOMIC_ACQUIRE); i++) {
+		pthread_kill(th, SIGUSR1);
+		usleep(50000);
+	}
+	if (!__atomic_load_n(&lw.done, __ATOMIC_ACQUIRE))
+		*u64_at(r, HDR_LOCK) = 0;	/* let it finish: the assertion below fails */
+	assert_int_equal(pthread_join(th, NULL), 0);
+	signal(SIGUSR1, SIG_DFL);
+	assert_int_equal(lw.ret, -EINTR);
+	assert_int_equal(*u64_at(r, HDR_LOCK), (uint32_t)pid);	/* not taken over */
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	assert_int_equal(tu_join(pid), 128 + SIGKILL);
 }
@@ -1422,6 +1482,7 @@ static const struct CMUnitTest ring_tests[] = {
 	TU_TEST(test_ring_commit_not_mine),
 	TU_TEST(test_ring_zombie_lock_holder),
 	TU_TEST(test_ring_reused_tid),
+	TU_TEST(test_ring_lock_wait_eintr),
 	TU_TEST(test_ring_pidns),
 	TU_TEST(test_ring_flooded_consumer),
 	TU_TEST(test_ring_two_users),
