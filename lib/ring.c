@@ -116,7 +116,7 @@
 
 #define RING_MAGIC		0x4d50524eU	/* "MPRN": a formatted ring */
 #define RING_MAGIC_FORMATTING	0x4d505246U	/* "MPRF": being formatted */
-#define RING_VERSION		1U
+#define RING_VERSION		2U	/* 2: 32-byte records, 64-bit lock, pid ns */
 #define RING_ALIGN		64U		/* of the ring in the region */
 #define REC_ALIGN		16U
 #define RING_MIN_DATA		256U

@@ -571,7 +571,7 @@ static void test_ring_corrupt(void **state)
 	*u32_at(r, 12) = 100;
 	*u32_at(r, 4) = 99;			/* version */
 	assert_int_equal(msgport_ring_attach(r, 0, &ring2), -EBADMSG);
-	*u32_at(r, 4) = 1;
+	*u32_at(r, 4) = 2;
 	/* The handle kept its own copy: the scribbles did not change it. */
 	assert_int_equal(msgport_ring_send(ring, "ok", 2, 0), 0);
 	assert_int_equal(msgport_ring_recv(ring, buf, sizeof(buf), 0), 2);
