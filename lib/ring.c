@@ -18,15 +18,19 @@
  *
  * head and tail are byte positions that only grow (64-bit: they never wrap
  * in practice); a position's place in the data is pos & (data_size - 1).
- * A record is a 16-byte struct rec_hdr (state, len, tid of the reserving
- * thread, tag = the low 32 bits of its position) and len payload bytes,
- * rounded up to 16.  A record never wraps: a producer whose record does not
- * fit before the end of the data first fills the rest with a PAD record.
- * So that one always fits, a record is at most half the data
- * (rec_size(max_msg) <= data_size / 2).
+ * A record is a 32-byte struct rec_hdr (state, len, the reserving thread's
+ * id, tag = the low 32 bits of its position, and that thread's start time)
+ * and len payload bytes, rounded up to 16.  A record never wraps: a
+ * producer whose record does not fit before the end of the data first
+ * fills the rest with a PAD record, of which only the first 16 bytes of the
+ * header are written (a pad may be 16 bytes).  So that one always fits, a
+ * record is at most half the data (rec_size(max_msg) <= data_size / 2).
+ * data_size is at most 2 GiB, so that the 32-bit tag tells one lap from
+ * the next.
  *
- * Producing: reserve (in MPSC mode under the reservation lock, a word
- * holding the holder's thread id, held for a few instructions only: check
+ * Producing: reserve (in MPSC mode under the reservation lock, a 64-bit
+ * word holding the holder's thread id and the low 32 bits of its start
+ * time, held for a few instructions only: check
  * room, write the pad and record headers with state BUSY, advance tail),
  * copy the payload in place, commit (state BUSY -> DONE).  A single
  * producer's msgport_ring_send() copies the payload and writes the header
@@ -73,17 +77,25 @@
  *
  * A producer that dies between reserving and committing leaves a BUSY
  * record.  The consumer that has found the record at head BUSY for
- * RING_SLICE_NS checks the reserving thread (kill(tid, 0), and
- * /proc/TID/stat for a zombie): if it is gone, the consumer marks the record
- * SKIPPED (a CAS from BUSY, so a commit racing with it loses cleanly and
- * gets -ESTALE), advances head past it and counts it in the header's
- * `skipped` (msgport_ring_stat()).  Thread ids only mean something within a
- * pid namespace: the processes sharing a ring must share one; and a dead
- * thread's id reused before the consumer looks keeps its record waited for
- * while the new thread lives (bounded by the callers' time-outs).  A producer
- * that dies holding the MPSC lock is found the same way by the next
- * producer, which takes the lock over (the dead holder either advanced tail
- * after writing its headers, or did not: nothing else is half-done).
+ * RING_SLICE_NS checks the reserving thread (thread_gone(): kill(tid, 0)
+ * failing with ESRCH; or /proc/TID/stat saying zombie, or giving a start
+ * time other than the one in the record: the id was reused): if it is
+ * gone, the consumer marks the record SKIPPED (a CAS from BUSY, so a commit
+ * racing with it loses cleanly and gets -ESTALE), advances head past it and
+ * counts it in the header's `skipped` (msgport_ring_stat()).  A thread that
+ * kill() finds (0 or EPERM) and /proc cannot tell about (no /proc, or
+ * hidepid) is taken for alive.  Start times count clock ticks (10 ms): an
+ * id reused within the tick its dead owner started in is not told apart
+ * (the pid space would have to wrap in that time).  Thread ids only mean something within a pid
+ * namespace: init records its identity in the header and attach refuses
+ * another (-EXDEV).  A commit checks that the record is still the
+ * committing thread's own (same id and start time, and BUSY), so a late
+ * commit cannot publish a record another producer reserved at the same
+ * place.  A producer that dies holding the MPSC lock is found the same way
+ * by the next producer, which takes the lock over (the dead holder either
+ * advanced tail after writing its headers, or did not: nothing else is
+ * half-done).  Reserving is not async-signal-safe (a handler interrupting
+ * a reservation of its own thread would wait for itself).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -95,6 +107,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -103,10 +116,11 @@
 
 #define RING_MAGIC		0x4d50524eU	/* "MPRN": a formatted ring */
 #define RING_MAGIC_FORMATTING	0x4d505246U	/* "MPRF": being formatted */
-#define RING_VERSION		1U
+#define RING_VERSION		2U	/* 2: 32-byte records, 64-bit lock, pid ns */
 #define RING_ALIGN		64U		/* of the ring in the region */
 #define REC_ALIGN		16U
 #define RING_MIN_DATA		256U
+#define RING_MAX_DATA		(1ULL << 31)	/* the 32-bit tag tells laps apart */
 
 /* Record states (improbable values, so that garbage is not taken for one). */
 #define REC_BUSY		0x52425359U	/* reserved, being written */
@@ -127,7 +141,9 @@ struct ring_hdr {
 	uint32_t max_msg;
 	uint64_t data_size;
 	uint64_t area_size;
-	uint32_t reserved0[8];
+	uint64_t pidns_dev;	/* the pid namespace of init (0: unknown) */
+	uint64_t pidns_ino;
+	uint32_t reserved0[4];
 	/* The consumer's. */
 	uint64_t head;
 	uint32_t space_seq;	/* incremented when head moves */
@@ -138,22 +154,28 @@ struct ring_hdr {
 	uint64_t tail;
 	uint32_t data_seq;	/* incremented on every commit */
 	uint32_t data_waiters;	/* the consumer waits for a record */
-	uint32_t lock;		/* MPSC: thread id of the reserving producer */
-	uint32_t reserved2[11];
+	uint64_t lock;		/* MPSC: the reserving producer, owner_word() */
+	uint32_t reserved2[10];
 };
 
 _Static_assert(sizeof(struct ring_hdr) == 192, "the ring header is 192 bytes");
 _Static_assert(offsetof(struct ring_hdr, head) == 64, "consumer line");
 _Static_assert(offsetof(struct ring_hdr, tail) == 128, "producer line");
+_Static_assert(offsetof(struct ring_hdr, lock) == 144, "the MPSC lock");
 
 struct rec_hdr {
 	uint32_t state;
-	uint32_t len;		/* payload bytes (PAD: bytes after the header) */
+	uint32_t len;		/* payload bytes (PAD: bytes after its 16) */
 	int32_t tid;		/* the reserving thread */
 	uint32_t tag;		/* low 32 bits of the record's position */
+	/* Not in a PAD: */
+	uint64_t start;		/* the reserving thread's start time (0: unknown) */
+	uint64_t reserved;	/* zero */
 };
 
-_Static_assert(sizeof(struct rec_hdr) == REC_ALIGN, "a record header is 16 bytes");
+#define PAD_HDR			16U	/* the part of a rec_hdr a PAD has */
+
+_Static_assert(sizeof(struct rec_hdr) == 2 * REC_ALIGN, "a record header is 32 bytes");
 /* The public structs are fixed-width: python/msgport/_lib.py says these sizes too. */
 _Static_assert(sizeof(struct msgport_ring_attr) == 56, "struct msgport_ring_attr");
 _Static_assert(sizeof(struct msgport_ring_stat) == 80, "struct msgport_ring_stat");
@@ -207,10 +229,55 @@ static uint64_t word_offset(const struct msgport_ring *ring, const uint32_t *wor
 	return ring->offset + (uint64_t)((const unsigned char *)word - (const unsigned char *)ring->hdr);
 }
 
-/* The calling thread's id, cached per thread and refreshed after fork(). */
+/*
+ * A thread's start time (field 22 of /proc/TID/stat, clock ticks since
+ * boot) and whether it is a zombie: 0, or -errno (-ENOENT: no such thread
+ * in this /proc; anything else: /proc could not tell).
+ */
+static int proc_thread(const char *path, uint64_t *startp, bool *zombiep)
+{
+	char buf[1024], *p, *end;
+	unsigned long long v;
+	ssize_t n;
+	int fd, i;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	/* The name (field 2) may hold anything: the fields follow its last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		return -EIO;
+	*zombiep = p[2] == 'Z' || p[2] == 'X';
+	p += 3;				/* field 3, the state, read */
+	for (i = 4; i <= 22; i++) {
+		if (*p != ' ')
+			return -EIO;
+		p++;
+		if (i < 22) {
+			p = strchr(p, ' ');
+			if (!p)
+				return -EIO;
+		}
+	}
+	errno = 0;
+	v = strtoull(p, &end, 10);
+	if (errno || end == p)
+		return -EIO;
+	*startp = v;
+	return 0;
+}
+
+/* The calling thread's id and start time, cached per thread, refreshed after fork(). */
 static unsigned int fork_gen = 1;
 static __thread unsigned int tl_gen;
 static __thread int32_t tl_tid;
+static __thread uint64_t tl_start;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
 static void ring_atfork_child(void)
@@ -223,42 +290,68 @@ static void ring_atfork_register(void)
 	pthread_atfork(NULL, NULL, ring_atfork_child);
 }
 
-static int32_t my_tid(void)
+static int32_t my_tid(uint64_t *startp)
 {
 	unsigned int gen = __atomic_load_n(&fork_gen, __ATOMIC_RELAXED);
 
 	if (tl_gen != gen) {
+		char path[64];
+		bool zombie;
+
 		tl_tid = (int32_t)syscall(SYS_gettid);
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tl_tid);
+		if (proc_thread(path, &tl_start, &zombie))
+			tl_start = 0;	/* no /proc: known by its id only */
 		tl_gen = gen;
 	}
+	*startp = tl_start;
 	return tl_tid;
 }
 
-/*
- * Is thread tid gone?  kill(tid, 0) finds any live thread by its id; a
- * zombie (killed, not yet reaped) still answers it, so /proc says more.
- */
-static bool thread_gone(int32_t tid)
+/* The MPSC lock word of a thread: its id and the low 32 bits of its start time. */
+static uint64_t owner_word(int32_t tid, uint64_t start)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	return (uint64_t)(uint32_t)tid | (start & 0xffffffffULL) << 32;
+}
+
+/*
+ * Is the thread that reserved (tid, start) gone?  start is its start time
+ * masked by start_mask, 0 if unknown.  kill(tid, 0) finds a thread by its
+ * id: ESRCH says gone, 0 or EPERM (another user's) that some thread has the
+ * id.  /proc/TID/stat then tells a zombie (killed, not yet reaped) and a
+ * thread that started at another time (the id was reused).  Should /proc
+ * not answer (not mounted, hidepid, a race with the thread's exit), kill()
+ * is asked again and only ESRCH counts: a live thread is never taken for
+ * dead.
+ */
+static bool thread_gone(int32_t tid, uint64_t start, uint64_t start_mask)
+{
+	char path[64];
+	uint64_t st;
+	bool zombie;
 
 	if (tid <= 0)
 		return true;
 	if (kill((pid_t)tid, 0) < 0 && errno == ESRCH)
 		return true;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+	if (proc_thread(path, &st, &zombie))
+		return kill((pid_t)tid, 0) < 0 && errno == ESRCH;
+	if (zombie)
+		return true;
+	return start && (st & start_mask) != start;
+}
+
+/* The pid namespace of this process: 0 and *devp, *inop, or -errno. */
+static int pidns_id(uint64_t *devp, uint64_t *inop)
+{
+	struct stat sb;
+
+	if (stat("/proc/self/ns/pid", &sb) < 0)
+		return -errno;
+	*devp = (uint64_t)sb.st_dev;
+	*inop = (uint64_t)sb.st_ino;
+	return 0;
 }
 
 static int check_timeout(int64_t timeout_ns)
@@ -329,6 +422,8 @@ MSGPORT_EXPORT int msgport_ring_init(struct msgport_region *r, const struct msgp
 	    a->size < sizeof(struct ring_hdr) + RING_MIN_DATA)
 		return -EINVAL;
 	data_size = pow2_floor(a->size - sizeof(struct ring_hdr));
+	if (data_size > RING_MAX_DATA)
+		data_size = RING_MAX_DATA;
 	max_msg = a->max_msg ? a->max_msg : data_size / 2 - sizeof(struct rec_hdr);
 	if (rec_size(max_msg) > data_size / 2)
 		return -EMSGSIZE;
@@ -344,6 +439,8 @@ MSGPORT_EXPORT int msgport_ring_init(struct msgport_region *r, const struct msgp
 	hdr->max_msg = (uint32_t)max_msg;
 	hdr->data_size = data_size;
 	hdr->area_size = sizeof(*hdr) + data_size;
+	if (pidns_id(&hdr->pidns_dev, &hdr->pidns_ino))
+		hdr->pidns_dev = hdr->pidns_ino = 0;	/* no /proc: not checked */
 	__atomic_store_n(&hdr->magic, RING_MAGIC, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -353,7 +450,7 @@ MSGPORT_EXPORT int msgport_ring_attach(struct msgport_region *r, uint64_t offset
 {
 	struct msgport_ring *ring;
 	struct ring_hdr *hdr;
-	uint64_t data_size, area_size;
+	uint64_t data_size, area_size, ns_dev, ns_ino, my_dev, my_ino;
 	uint32_t max_msg, flags;
 
 	if (!r || !ringp)
@@ -372,10 +469,16 @@ MSGPORT_EXPORT int msgport_ring_attach(struct msgport_region *r, uint64_t offset
 	max_msg = __atomic_load_n(&hdr->max_msg, __ATOMIC_RELAXED);
 	flags = __atomic_load_n(&hdr->flags, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&hdr->version, __ATOMIC_RELAXED) != RING_VERSION ||
-	    (flags & ~MSGPORT_RING_MPSC) || data_size < RING_MIN_DATA ||
+	    (flags & ~MSGPORT_RING_MPSC) || data_size < RING_MIN_DATA || data_size > RING_MAX_DATA ||
 	    (data_size & (data_size - 1)) || area_size != sizeof(*hdr) + data_size ||
 	    area_size > r->size - offset || rec_size(max_msg) > data_size / 2)
 		return -EBADMSG;
+	/* Thread ids name the producers: they must mean the same to everyone. */
+	ns_dev = __atomic_load_n(&hdr->pidns_dev, __ATOMIC_RELAXED);
+	ns_ino = __atomic_load_n(&hdr->pidns_ino, __ATOMIC_RELAXED);
+	if ((ns_dev || ns_ino) && !pidns_id(&my_dev, &my_ino) &&
+	    (my_dev != ns_dev || my_ino != ns_ino))
+		return -EXDEV;
 
 	pthread_once(&atfork_once, ring_atfork_register);
 	ring = calloc(1, sizeof(*ring));
@@ -435,31 +538,41 @@ MSGPORT_EXPORT int msgport_ring_stat(struct msgport_ring *ring, struct msgport_r
 
 /* ---- producing ---- */
 
-/* MPSC: take the reservation lock (taken over from a dead holder). */
-static int lock_reserve(struct msgport_ring *ring, int32_t me, uint64_t deadline)
+/*
+ * MPSC: take the reservation lock (taken over from a dead holder).  Held
+ * for a few instructions, so first spun for, then yielded for, then slept
+ * for a millisecond at a time: a signal interrupts those sleeps (-EINTR).
+ */
+static int lock_reserve(struct msgport_ring *ring, uint64_t me, uint64_t deadline)
 {
-	uint32_t *lock = &ring->hdr->lock, cur;
+	uint64_t *lock = &ring->hdr->lock, cur;
 	unsigned int spins = 0;
 
 	for (;;) {
 		cur = 0;
-		if (__atomic_compare_exchange_n(lock, &cur, (uint32_t)me, false, __ATOMIC_ACQUIRE,
+		if (__atomic_compare_exchange_n(lock, &cur, me, false, __ATOMIC_ACQUIRE,
 						__ATOMIC_RELAXED))
 			return 0;
-		if (++spins % 64)
+		if (++spins % 64) {
+			cpu_relax();
 			continue;
+		}
 		if (spins < 65536) {
 			sched_yield();
 		} else {
 			/* Held far longer than a reservation takes: stopped, or hostile. */
 			struct timespec ms = { 0, 1000000 };
 
-			nanosleep(&ms, NULL);
+			if (nanosleep(&ms, NULL) < 0 && errno == EINTR)
+				return -EINTR;
 		}
 		if (spins % 1024)
 			continue;
-		/* Held for long: by a dead thread, or are we out of time? */
-		if ((int32_t)cur == me || thread_gone((int32_t)cur))
+		/*
+		 * Held for long: by a dead thread, or are we out of time?  (Our
+		 * own word: a dead holder whose id, and start unknown, we share.)
+		 */
+		if (cur == me || thread_gone((int32_t)(uint32_t)cur, cur >> 32, 0xffffffffULL))
 			__atomic_compare_exchange_n(lock, &cur, 0, false, __ATOMIC_RELAXED,
 						    __ATOMIC_RELAXED);
 		else if (now_ns() >= deadline)
@@ -478,12 +591,17 @@ static struct rec_hdr *rec_at(struct msgport_ring *ring, uint64_t pos)
 	return (struct rec_hdr *)(ring->data + (pos & ring->mask));
 }
 
+/* A record's header; a PAD's only has the first PAD_HDR bytes (start is 0). */
 static void write_rec_hdr(struct rec_hdr *h, uint32_t state, uint32_t len, int32_t tid,
-			  uint64_t pos)
+			  uint64_t start, uint64_t pos)
 {
 	h->len = len;
 	h->tid = tid;
 	h->tag = (uint32_t)pos;
+	if (state != REC_PAD) {
+		h->start = start;
+		h->reserved = 0;
+	}
 	__atomic_store_n(&h->state, state, __ATOMIC_RELAXED);
 }
 
@@ -494,7 +612,7 @@ static void write_rec_hdr(struct rec_hdr *h, uint32_t state, uint32_t len, int32
  * committed before tail moves: the consumer never finds it BUSY.
  */
 static int try_reserve(struct msgport_ring *ring, uint64_t size, uint32_t len, int32_t me,
-		       const void *src, uint64_t *posp, uint64_t *headp)
+		       uint64_t me_start, const void *src, uint64_t *posp, uint64_t *headp)
 {
 	struct ring_hdr *hdr = ring->hdr;
 	uint64_t head, tail, off, pad;
@@ -510,13 +628,12 @@ static int try_reserve(struct msgport_ring *ring, uint64_t size, uint32_t len, i
 		return -ENOSPC;
 	}
 	if (pad)
-		write_rec_hdr(rec_at(ring, tail), REC_PAD, (uint32_t)(pad - sizeof(struct rec_hdr)),
-			      me, tail);
+		write_rec_hdr(rec_at(ring, tail), REC_PAD, (uint32_t)(pad - PAD_HDR), me, 0, tail);
 	if (src) {
 		memcpy((unsigned char *)rec_at(ring, tail + pad) + sizeof(struct rec_hdr), src, len);
-		write_rec_hdr(rec_at(ring, tail + pad), REC_DONE, len, me, tail + pad);
+		write_rec_hdr(rec_at(ring, tail + pad), REC_DONE, len, me, me_start, tail + pad);
 	} else {
-		write_rec_hdr(rec_at(ring, tail + pad), REC_BUSY, len, me, tail + pad);
+		write_rec_hdr(rec_at(ring, tail + pad), REC_BUSY, len, me, me_start, tail + pad);
 	}
 	/* Release: the headers (and payload) before the tail that covers them. */
 	__atomic_store_n(&hdr->tail, tail + pad + size, __ATOMIC_RELEASE);
@@ -533,7 +650,7 @@ static int reserve(struct msgport_ring *ring, size_t len, int64_t timeout_ns, co
 		   void **bufp)
 {
 	struct ring_hdr *hdr;
-	uint64_t deadline, pos, head, size;
+	uint64_t deadline, pos, head, size, me_start;
 	bool spun = false;
 	int32_t me;
 	uint32_t seen;
@@ -546,15 +663,15 @@ static int reserve(struct msgport_ring *ring, size_t len, int64_t timeout_ns, co
 		return -EMSGSIZE;
 	hdr = ring->hdr;
 	size = rec_size(len);
-	me = my_tid();
+	me = my_tid(&me_start);
 	deadline = timeout_ns == 0 ? 0 : deadline_of(timeout_ns);
 	for (;;) {
 		if (ring->flags & MSGPORT_RING_MPSC) {
-			ret = lock_reserve(ring, me, deadline);
+			ret = lock_reserve(ring, owner_word(me, me_start), deadline);
 			if (ret)
 				return ret;
 		}
-		ret = try_reserve(ring, size, (uint32_t)len, me, src, &pos, &head);
+		ret = try_reserve(ring, size, (uint32_t)len, me, me_start, src, &pos, &head);
 		unlock_reserve(ring);
 		if (ret != -ENOSPC)
 			break;
@@ -599,18 +716,33 @@ MSGPORT_EXPORT int msgport_ring_reserve(struct msgport_ring *ring, size_t len, i
 MSGPORT_EXPORT int msgport_ring_commit(struct msgport_ring *ring, void *buf)
 {
 	struct rec_hdr *h;
+	uint64_t off, me_start;
 	uint32_t busy = REC_BUSY;
-	uint64_t off;
+	int32_t me;
 
 	if (!ring || !buf)
 		return -EINVAL;
-	if ((unsigned char *)buf < ring->data + sizeof(struct rec_hdr) ||
-	    (unsigned char *)buf >= ring->data + ring->data_size)
+	/*
+	 * The record's header, before buf: inside the data and aligned (buf
+	 * itself may be the end of the data, for an empty message).
+	 */
+	if ((unsigned char *)buf < ring->data + sizeof(*h) ||
+	    (unsigned char *)buf > ring->data + ring->data_size)
 		return -EINVAL;
-	off = (uint64_t)((unsigned char *)buf - ring->data);
+	off = (uint64_t)((unsigned char *)buf - ring->data) - sizeof(*h);
 	if (off % REC_ALIGN)
 		return -EINVAL;
-	h = (struct rec_hdr *)((unsigned char *)buf - sizeof(struct rec_hdr));
+	h = (struct rec_hdr *)(ring->data + off);
+	/*
+	 * Still this thread's reservation?  The consumer may have skipped it
+	 * (its thread taken for dead) and the place been reserved again by
+	 * another producer, whose record must not be published half-written.
+	 */
+	me = my_tid(&me_start);
+	if (__atomic_load_n(&h->tid, __ATOMIC_RELAXED) != me ||
+	    __atomic_load_n(&h->start, __ATOMIC_RELAXED) != me_start ||
+	    (__atomic_load_n(&h->tag, __ATOMIC_RELAXED) & ring->mask) != off)
+		return -ESTALE;
 	/* Release: the payload before the state that says it is there. */
 	if (!__atomic_compare_exchange_n(&h->state, &busy, REC_DONE, false, __ATOMIC_RELEASE,
 					 __ATOMIC_RELAXED))
@@ -668,20 +800,25 @@ static bool data_ready(struct msgport_ring *ring, uint64_t head, uint32_t busy_s
  * The next committed record at head, waiting for one until deadline:
  * 0 with its position, size (of the whole record) and payload length;
  * -EAGAIN (deadline 0), -ETIMEDOUT, -EINTR, -EBADMSG.  Pads and records of
- * dead producers on the way are consumed.
+ * dead producers on the way are consumed.  A peer that keeps writing pads
+ * or skipped records (or flipping a record's state) cannot keep us here:
+ * past as many steps as the ring holds records, the deadline is checked
+ * on every step.
  */
 static int next_record(struct msgport_ring *ring, uint64_t deadline, uint64_t *posp,
 		       uint64_t *sizep, uint32_t *lenp)
 {
 	struct ring_hdr *hdr = ring->hdr;
-	uint64_t head, tail, off, size;
+	uint64_t head, tail, off, size, start = 0, steps = 0;
 	bool spun = false;
 	uint32_t state, len, seen, want_busy;
 	struct rec_hdr *h;
 	int32_t tid = 0;
 	int ret;
 
-	for (;;) {
+	for (;; steps++) {
+		if (steps > ring->data_size / REC_ALIGN && now_ns() >= deadline)
+			return deadline == 0 ? -EAGAIN : -ETIMEDOUT;
 		ret = load_positions(ring, &head, &tail);
 		if (ret)
 			return ret;
@@ -696,7 +833,7 @@ static int next_record(struct msgport_ring *ring, uint64_t deadline, uint64_t *p
 				return -EBADMSG;
 			if (state == REC_PAD) {
 				size = ring->data_size - off;
-				if (len != size - sizeof(*h) || size > tail - head)
+				if (len != size - PAD_HDR || size > tail - head)
 					return -EBADMSG;
 				ret = advance_head(ring, head, size);
 				if (ret)
@@ -719,6 +856,8 @@ static int next_record(struct msgport_ring *ring, uint64_t deadline, uint64_t *p
 			if (state == REC_BUSY) {
 				bool skip = false;
 
+				start = __atomic_load_n(&h->start, __ATOMIC_RELAXED);
+
 				if (!ring->busy_seen || ring->busy_pos != head) {
 					/* No clock yet: a record is BUSY while it is written. */
 					ring->busy_seen = true;
@@ -729,7 +868,7 @@ static int next_record(struct msgport_ring *ring, uint64_t deadline, uint64_t *p
 
 					if (now - ring->busy_since < (uint64_t)RING_SLICE_NS)
 						;
-					else if (thread_gone(tid))
+					else if (thread_gone(tid, start, UINT64_MAX))
 						skip = __atomic_compare_exchange_n(&h->state, &state,
 										   REC_SKIPPED, false,
 										   __ATOMIC_ACQUIRE,
@@ -781,7 +920,8 @@ wait:
 		__atomic_fetch_sub(&hdr->data_waiters, 1, __ATOMIC_SEQ_CST);
 		/* Out of time on a BUSY record: one more look if its producer died. */
 		if (ret == -ETIMEDOUT && want_busy && ring->busy_since &&
-		    now_ns() - ring->busy_since >= (uint64_t)RING_SLICE_NS && thread_gone(tid))
+		    now_ns() - ring->busy_since >= (uint64_t)RING_SLICE_NS &&
+		    thread_gone(tid, start, UINT64_MAX))
 			continue;
 		if (ret)
 			return ret;

@@ -11,17 +11,27 @@
  * back within its time-out), producers that die between reserve
  * and commit (a thread, a process that exits, one killed while a zombie, one
  * that dies holding the MPSC lock): the consumer skips their records and
- * counts them; a ring between two unprivileged users; and the example
- * program (examples/ring_pipeline.c).
+ * counts them; empty messages in every place (the last bytes of the data
+ * included), a commit that is not the caller's reservation (-ESTALE), the
+ * MPSC lock taken over from a zombie (and not from a live holder, whose
+ * waiter a signal interrupts), a dead producer's id reused by a live
+ * process (the start time tells), another pid namespace (-EXDEV), a consumer
+ * flooded with skipped records (back in time); a ring between two
+ * unprivileged users, and a slow producer that /proc hides (hidepid) waited
+ * for; and the example program (examples/ring_pipeline.c).
  *
  * The corruption tests know the layout of lib/ring.c: a 192-byte header
  * (head at 64, tail at 128, data_waiters at 140, lock at 144) then the
- * records, each a 16-byte header (state, len, tid, tag) and the payload.
+ * records, each a 32-byte header (state, len, tid, tag, the thread's start
+ * time, zero; a pad only the first 16) and the payload.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +52,7 @@ struct rec {
 	uint32_t state, len;
 	int32_t tid;
 	uint32_t tag;
+	uint64_t start, reserved;
 };
 
 static const char *last_name;
@@ -155,7 +166,7 @@ static void test_ring_init_attach(void **state)
 	assert_int_equal(st.offset, 0);
 	assert_int_equal(st.data_size, 4096);		/* pow2 <= 8192 - 192 */
 	assert_int_equal(st.size, 4096 + HDR_SIZE);
-	assert_int_equal(st.max_msg, 2048 - 16);
+	assert_int_equal(st.max_msg, 2048 - 32);
 	assert_int_equal(st.flags, 0);
 	assert_int_equal(st.used, 0);
 	assert_int_equal(st.skipped, 0);
@@ -221,24 +232,24 @@ static void test_ring_wrap_contents(void **state)
 static void test_ring_sizes_zero_copy(void **state)
 {
 	struct msgport_region *r = ring_region("zc", 8192, 0600, NULL);
-	struct msgport_ring *ring = ring_make(r, 4096, 4096, 0, 1000);
+	struct msgport_ring *ring = ring_make(r, 4096, 4096, 0, 992);
 	struct msgport_ring_stat st;
 	const void *peek;
-	char big[1001], out[1001];
+	char big[993], out[993];
 	void *p, *p2;
 	ssize_t n;
 
 	(void)state;
 	memset(big, 'b', sizeof(big));
-	assert_int_equal(msgport_ring_send(ring, big, 1001, 0), -EMSGSIZE);
-	assert_int_equal(msgport_ring_reserve(ring, 1001, 0, &p), -EMSGSIZE);
-	assert_int_equal(msgport_ring_send(ring, big, 1000, 0), 0);
+	assert_int_equal(msgport_ring_send(ring, big, 993, 0), -EMSGSIZE);
+	assert_int_equal(msgport_ring_reserve(ring, 993, 0, &p), -EMSGSIZE);
+	assert_int_equal(msgport_ring_send(ring, big, 992, 0), 0);
 	/* Too small a buffer: refused, the message stays. */
-	assert_int_equal(msgport_ring_recv(ring, out, 999, 0), -EMSGSIZE);
+	assert_int_equal(msgport_ring_recv(ring, out, 991, 0), -EMSGSIZE);
 	assert_int_equal(msgport_ring_stat(ring, &st), 0);
-	assert_int_equal(st.used, 1024);	/* 16 + 1000, rounded to 16 */
-	assert_int_equal(msgport_ring_recv(ring, out, sizeof(out), 0), 1000);
-	assert_memory_equal(out, big, 1000);
+	assert_int_equal(st.used, 1024);	/* 32 + 992 */
+	assert_int_equal(msgport_ring_recv(ring, out, sizeof(out), 0), 992);
+	assert_memory_equal(out, big, 992);
 
 	/* Reserve in place, two at once, committed out of order. */
 	assert_int_equal(msgport_ring_reserve(ring, 5, 0, &p), 0);
@@ -284,7 +295,7 @@ static void test_ring_timeouts(void **state)
 	assert_true(dt < 5000000000ULL);
 	while (msgport_ring_send(ring, buf, sizeof(buf), 0) == 0)
 		n++;
-	assert_int_equal(n, 4);		/* 1024 / 216 rounded to 224 */
+	assert_int_equal(n, 4);		/* 1024 / 232 rounded to 240 */
 	assert_int_equal(msgport_ring_send(ring, buf, sizeof(buf), 0), -EAGAIN);
 	t0 = tu_now_ns();
 	assert_int_equal(msgport_ring_send(ring, buf, sizeof(buf), 100000000), -ETIMEDOUT);
@@ -560,7 +571,7 @@ static void test_ring_corrupt(void **state)
 	*u32_at(r, 12) = 100;
 	*u32_at(r, 4) = 99;			/* version */
 	assert_int_equal(msgport_ring_attach(r, 0, &ring2), -EBADMSG);
-	*u32_at(r, 4) = 1;
+	*u32_at(r, 4) = 2;
 	/* The handle kept its own copy: the scribbles did not change it. */
 	assert_int_equal(msgport_ring_send(ring, "ok", 2, 0), 0);
 	assert_int_equal(msgport_ring_recv(ring, buf, sizeof(buf), 0), 2);
@@ -906,6 +917,366 @@ static void test_ring_dead_lock_holder(void **state)
 	assert_int_equal(msgport_ring_recv(ring, buf, sizeof(buf), 0), 4);
 }
 
+/* ---- empty messages, commits, the lock ---- */
+
+/*
+ * Empty messages, sent and reserved/committed, single and multi producer,
+ * over several laps: one is reserved in the last 32 bytes of the data
+ * (its payload pointer is the end of the data) and its commit works.
+ */
+static void test_ring_zero_length(void **state)
+{
+	struct msgport_region *r = ring_region("zero", 8192, 0600, NULL);
+	struct msgport_ring *ring;
+	unsigned char *end;
+	uint32_t flags;
+	int k, at_end;
+	char buf[16];
+	void *p;
+
+	(void)state;
+	for (flags = 0; flags <= MSGPORT_RING_MPSC; flags += MSGPORT_RING_MPSC) {
+		ring = ring_make(r, flags ? 4096 : 0, 2048 + HDR_SIZE, flags, 0);
+		end = (unsigned char *)msgport_region_addr(r) + (flags ? 4096 : 0) + HDR_SIZE +
+		      2048;
+		at_end = 0;
+		/* 32 bytes a record: every offset, by both paths, in 3 laps. */
+		for (k = 0; k < 200; k++) {
+			if (k % 3 == 0) {
+				assert_int_equal(msgport_ring_send(ring, "", 0, 0), 0);
+			} else {
+				assert_int_equal(msgport_ring_reserve(ring, 0, 0, &p), 0);
+				if ((unsigned char *)p == end)
+					at_end++;
+				assert_int_equal(msgport_ring_commit(ring, p), 0);
+			}
+			assert_int_equal(msgport_ring_recv(ring, buf, sizeof(buf), 0), 0);
+		}
+		assert_true(at_end >= 1);
+		assert_int_equal(msgport_ring_recv(ring, buf, sizeof(buf), 0), -EAGAIN);
+		msgport_ring_detach(ring);
+	}
+}
+
+struct other_commit {
+	struct msgport_ring *ring;
+	void *p;
+};
+
+static void *thread_commit_other(void *arg)
+{
+	struct other_commit *oc = arg;
+
+	return (void *)(intptr_t)msgport_ring_commit(oc->ring, oc->p);
+}
+
+/* A commit publishes only the committing thread's own reservation. */
+static void test_ring_commit_not_mine(void **state)
+{
+	struct msgport_region *r = ring_region("notmine", 8192, 0600, NULL);
+	struct msgport_ring *ring = ring_make(r, 0, 2048 + HDR_SIZE, MSGPORT_RING_MPSC, 0);
+	struct other_commit oc = { .ring = ring };
+	struct rec *rec;
+	char buf[16];
+	pthread_t th;
+	void *ret;
+
+	(void)state;
+	assert_int_equal(msgport_ring_reserve(ring, 4, 0, &oc.p), 0);
+	memcpy(oc.p, "mine", 4);
+	assert_int_equal(pthread_create(&th, NULL, thread_commit_other, &oc), 0);
+	assert_int_equal(pthread_join(th, &ret), 0);
+	assert_int_equal((intptr_t)ret, -ESTALE);
+	assert_int_equal(msgport_ring_recv(ring, buf, sizeof(buf), 0), -EAGAIN);	/* still BUSY */
+	/* Another producer's record at the place (a late commit's case): refused too. */
+	rec = (struct rec *)((char *)oc.p - sizeof(*rec));
+	rec->start ^= 1;
+	assert_int_equal(msgport_ring_commit(ring, oc.p), -ESTALE);
+	rec->start ^= 1;
+	assert_int_equal(msgport_ring_commit(ring, oc.p), 0);
+	assert_int_equal(msgport_ring_recv(ring, buf, sizeof(buf), 0), 4);
+	assert_memory_equal(buf, "mine", 4);
+}
+
+/* Child: take the MPSC lock as a producer inside reserve, say so, wait to be killed. */
+static int child_hold_lock_pause(void *arg)
+{
+	struct dier *d = arg;
+
+	*u32_at(d->r, HDR_LOCK) = (uint32_t)syscall(SYS_gettid);
+	CHILD_CHECK(write(d->ready, "l", 1) == 1);
+	for (;;)
+		pause();
+}
+
+/* A lock holder killed and not yet reaped (a zombie): its lock is taken over. */
+static void test_ring_zombie_lock_holder(void **state)
+{
+	struct msgport_region *r = ring_region("zlock", 8192, 0600, NULL);
+	struct msgport_ring *ring = ring_make(r, 0, 2048 + HDR_SIZE, MSGPORT_RING_MPSC, 0);
+	struct dier d = { .r = r };
+	int fds[2];
+	char buf[16], c;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	d.ready = fds[1];
+	pid = tu_fork(child_hold_lock_pause, &d);
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	close(fds[1]);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitid(P_PID, (id_t)pid, NULL, WEXITED | WNOWAIT), 0);
+	assert_int_equal(*u32_at(r, HDR_LOCK), (uint32_t)pid);
+	assert_int_equal(msgport_ring_send(ring, "zomb", 4, 10000000000LL), 0);
+	assert_int_equal(*u64_at(r, HDR_LOCK), 0);
+	assert_int_equal(msgport_ring_recv(ring, buf, sizeof(buf), 0), 4);
+	assert_int_equal(tu_join(pid), 128 + SIGKILL);
+}
+
+/* The start time (field 22) of thread tid in /proc/TID/stat, or 0. */
+static uint64_t proc_start(pid_t tid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v = 0;
+	FILE *f;
+	size_t n;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	for (i = 2; p && i < 22; i++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		sscanf(p + 1, "%llu", &v);
+	return v;
+}
+
+/* Child: reserve a record, take the MPSC lock (as if dying inside reserve), exit. */
+static int child_reserve_lock_exit(void *arg)
+{
+	struct msgport_region *r = arg;
+	struct msgport_ring *ring;
+	pid_t me = (pid_t)syscall(SYS_gettid);
+	uint64_t start = proc_start(me);
+	void *p;
+
+	CHILD_CHECK(start != 0);
+	CHILD_CHECK(msgport_ring_attach(r, 0, &ring) == 0);
+	CHILD_CHECK(msgport_ring_reserve(ring, 100, 0, &p) == 0);
+	*u64_at(r, HDR_LOCK) = (uint32_t)me | (start & 0xffffffffULL) << 32;
+	return 0;
+}
+
+static int child_pause(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return 0;
+}
+
+/*
+ * A producer dies holding a record and the lock, and its id is reused by
+ * a live process before anyone looks: the start time tells them apart, the
+ * lock is taken over and the record skipped.
+ */
+static void test_ring_reused_tid(void **state)
+{
+	struct msgport_region *r = ring_region("reuse", 8192, 0600, NULL);
+	struct msgport_ring *ring = ring_make(r, 0, 2048 + HDR_SIZE, MSGPORT_RING_MPSC, 0);
+	struct msgport_ring_stat st;
+	pid_t dead, pid = 0;
+	char buf[128];
+	uint64_t t0;
+	FILE *f;
+	int i;
+
+	(void)state;
+	dead = tu_fork(child_reserve_lock_exit, r);
+	assert_child_ok(dead);
+	assert_int_not_equal(*u64_at(r, HDR_LOCK), 0);
+	/*
+	 * The dead producer's id, given to a new process (we are root in the
+	 * VM), in a later clock tick (start times count ticks; without
+	 * ns_last_pid an id comes back only after the pid space wrapped).
+	 */
+	usleep(50000);
+	for (i = 0; i < 20 && pid != dead; i++) {
+		if (pid) {
+			kill(pid, SIGKILL);
+			tu_join(pid);
+		}
+		f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+		assert_non_null(f);
+		fprintf(f, "%d", (int)dead - 1);
+		assert_int_equal(fclose(f), 0);
+		pid = tu_fork(child_pause, NULL);
+	}
+	assert_int_equal(pid, dead);
+	assert_int_equal(kill(pid, 0), 0);
+	t0 = tu_now_ns();
+	assert_int_equal(msgport_ring_send(ring, "after", 5, 10000000000LL), 0);
+	assert_int_equal(msgport_ring_recv(ring, buf, sizeof(buf), 10000000000LL), 5);
+	assert_memory_equal(buf, "after", 5);
+	assert_true(tu_now_ns() - t0 < 5000000000ULL);
+	assert_int_equal(msgport_ring_stat(ring, &st), 0);
+	assert_int_equal(st.skipped, 1);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(tu_join(pid), 128 + SIGKILL);
+}
+
+struct lock_waiter {
+	struct msgport_ring *ring;
+	int ret;
+	volatile int done;
+};
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+static void *thread_send_locked(void *arg)
+{
+	struct lock_waiter *lw = arg;
+
+	lw->ret = msgport_ring_send(lw->ring, "intr", 4, MSGPORT_WAIT_FOREVER);
+	__atomic_store_n(&lw->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* A producer waiting (forever) for the lock a live process holds: a signal gives -EINTR. */
+static void test_ring_lock_wait_eintr(void **state)
+{
+	struct msgport_region *r = ring_region("lockintr", 8192, 0600, NULL);
+	struct msgport_ring *ring = ring_make(r, 0, 2048 + HDR_SIZE, MSGPORT_RING_MPSC, 0);
+	struct lock_waiter lw = { .ring = ring };
+	struct sigaction sa;
+	pthread_t th;
+	pid_t pid;
+	int i;
+
+	(void)state;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;	/* no SA_RESTART */
+	assert_int_equal(sigaction(SIGUSR1, &sa, NULL), 0);
+	pid = tu_fork(child_pause, NULL);
+	*u64_at(r, HDR_LOCK) = (uint32_t)pid;		/* held by a live process */
+	assert_int_equal(pthread_create(&th, NULL, thread_send_locked, &lw), 0);
+	usleep(200000);
+	assert_false(__atomic_load_n(&lw.done, __ATOMIC_ACQUIRE));	/* waiting */
+	for (i = 0; i < 100 && !__atomic_load_n(&lw.done, __ATOMIC_ACQUIRE); i++) {
+		pthread_kill(th, SIGUSR1);
+		usleep(50000);
+	}
+	if (!__atomic_load_n(&lw.done, __ATOMIC_ACQUIRE))
+		*u64_at(r, HDR_LOCK) = 0;	/* let it finish: the assertion below fails */
+	assert_int_equal(pthread_join(th, NULL), 0);
+	signal(SIGUSR1, SIG_DFL);
+	assert_int_equal(lw.ret, -EINTR);
+	assert_int_equal(*u64_at(r, HDR_LOCK), (uint32_t)pid);	/* not taken over */
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(tu_join(pid), 128 + SIGKILL);
+}
+
+/* Grandchild, in a new pid namespace: attaching is refused. */
+static int child_attach_other_ns(void *arg)
+{
+	struct msgport_ring *ring;
+
+	return msgport_ring_attach(arg, 0, &ring) == -EXDEV ? 0 : 1;
+}
+
+static int child_new_pidns(void *arg)
+{
+	pid_t pid;
+	int status;
+
+	CHILD_CHECK(unshare(CLONE_NEWPID) == 0);
+	pid = fork();
+	CHILD_CHECK(pid >= 0);
+	if (pid == 0)
+		_exit(child_attach_other_ns(arg));
+	CHILD_CHECK(waitpid(pid, &status, 0) == pid);
+	CHILD_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	return 0;
+}
+
+/* Thread ids name the producers: a ring is for one pid namespace (-EXDEV). */
+static void test_ring_pidns(void **state)
+{
+	struct msgport_region *r = ring_region("pidns", 8192, 0600, NULL);
+	struct msgport_ring *ring = ring_make(r, 0, 2048 + HDR_SIZE, 0, 0), *ring2;
+
+	(void)state;
+	assert_child_ok(tu_fork(child_new_pidns, r));
+	assert_int_equal(msgport_ring_attach(r, 0, &ring2), 0);
+	msgport_ring_detach(ring2);
+	msgport_ring_detach(ring);
+}
+
+struct flooder {
+	struct msgport_region *r;
+	volatile int stop;
+	unsigned long n;
+};
+
+/* A hostile writer keeping the ring full of skipped records. */
+static void *thread_flood_skipped(void *arg)
+{
+	struct flooder *fl = arg;
+	uint64_t *headp = u64_at(fl->r, HDR_HEAD), *tailp = u64_at(fl->r, HDR_TAIL), tail;
+	struct rec *rec;
+
+	while (!fl->stop) {
+		tail = *tailp;
+		if (tail - __atomic_load_n(headp, __ATOMIC_ACQUIRE) + 32 > 2048)
+			continue;
+		rec = (struct rec *)((char *)msgport_region_addr(fl->r) + HDR_SIZE + (tail & 2047));
+		rec->len = 0;
+		rec->tid = 1;
+		rec->tag = (uint32_t)tail;
+		rec->state = 0x52534b50U;	/* SKIPPED */
+		__atomic_store_n(tailp, tail + 32, __ATOMIC_RELEASE);
+		fl->n++;
+	}
+	return NULL;
+}
+
+/* A consumer kept busy passing skipped records still returns in time. */
+static void test_ring_flooded_consumer(void **state)
+{
+	struct msgport_region *r = ring_region("flood", 8192, 0600, NULL);
+	struct msgport_ring *ring = ring_make(r, 0, 2048 + HDR_SIZE, 0, 0);
+	struct flooder fl = { .r = r };
+	char buf[16];
+	pthread_t th;
+	uint64_t t0, dt;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(pthread_create(&th, NULL, thread_flood_skipped, &fl), 0);
+	t0 = tu_now_ns();
+	n = msgport_ring_recv(ring, buf, sizeof(buf), 50000000);
+	dt = tu_now_ns() - t0;
+	assert_int_equal(n, -ETIMEDOUT);
+	n = msgport_ring_recv(ring, buf, sizeof(buf), 0);
+	assert_true(n == -EAGAIN);
+	fl.stop = 1;
+	assert_int_equal(pthread_join(th, NULL), 0);
+	print_message("flooded consumer: %lu records written, recv returned after %llu ms\n",
+		      fl.n, (unsigned long long)(dt / 1000000));
+	assert_true(dt < 2000000000ULL);
+}
+
 /* ---- two unprivileged users ---- */
 
 struct users {
@@ -979,6 +1350,92 @@ static void test_ring_two_users(void **state)
 	assert_child_ok(owner);
 }
 
+/* ---- a producer /proc cannot tell about ---- */
+
+struct hidden {
+	const char *name;
+	int ready[2];	/* the owner formatted the ring */
+	pid_t guest;
+};
+
+/*
+ * Child: in a mount namespace of its own with /proc mounted hidepid=invisible,
+ * as nobody, create a 0666 mailbox and its ring, and wait for the guest's
+ * message: the guest (another user, invisible in /proc here) is slow but alive.
+ */
+static int child_hidden_owner(void *arg)
+{
+	struct hidden *h = arg;
+	struct msgport_attr a = { .capacity = 0, .mode = 0666, .region_size = 16384 };
+	struct msgport_ring_attr ra = { .offset = 0, .size = 16384 };
+	struct msgport_ring_stat st;
+	struct msgport_mailbox *mb;
+	struct msgport_region *r;
+	struct msgport_ring *ring;
+	char path[64], buf[16];
+
+	close(h->ready[0]);
+	CHILD_CHECK(unshare(CLONE_NEWNS) == 0);
+	mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);	/* rootfs may refuse: private anyway */
+	CHILD_CHECK(mount("proc", "/proc", "proc", 0, "hidepid=invisible") == 0);
+	CHILD_CHECK(tu_drop_privileges() == 0);
+	/* The guest is alive, kill() finds it, /proc does not show it. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)h->guest);
+	CHILD_CHECK(access(path, F_OK) < 0 && errno == ENOENT);
+	CHILD_CHECK(kill(h->guest, 0) < 0 && errno == EPERM);
+	CHILD_CHECK(msgport_mailbox_open(tu_mp(), h->name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | RW,
+					 &a, &mb) == 0);
+	CHILD_CHECK(msgport_mailbox_chmod(mb, 0666) == 0);
+	CHILD_CHECK(msgport_region_map(mb, &r) == 0);
+	CHILD_CHECK(msgport_ring_init(r, &ra) == 0);
+	CHILD_CHECK(msgport_ring_attach(r, 0, &ring) == 0);
+	CHILD_CHECK(write(h->ready[1], "r", 1) == 1);
+	CHILD_CHECK(msgport_ring_recv(ring, buf, sizeof(buf), 30000000000LL) == 4);
+	CHILD_CHECK(!memcmp(buf, "slow", 4));
+	CHILD_CHECK(msgport_ring_stat(ring, &st) == 0 && st.skipped == 0);
+	msgport_mailbox_unlink(tu_mp(), h->name);
+	return 0;
+}
+
+/* Child, as another user: reserve, take 300 ms (15 of the consumer's checks), commit. */
+static int child_hidden_guest(void *arg)
+{
+	struct hidden *h = arg;
+	struct msgport_mailbox *mb;
+	struct msgport_region *r;
+	struct msgport_ring *ring;
+	void *p;
+	char c;
+
+	close(h->ready[1]);
+	CHILD_CHECK(tu_become(TU_NOBODY - 1, TU_NOBODY - 1) == 0);
+	CHILD_CHECK(read(h->ready[0], &c, 1) == 1);
+	CHILD_CHECK(msgport_mailbox_open(tu_mp(), h->name, RW, NULL, &mb) == 0);
+	CHILD_CHECK(msgport_region_map(mb, &r) == 0);
+	CHILD_CHECK(msgport_ring_attach(r, 0, &ring) == 0);
+	CHILD_CHECK(msgport_ring_reserve(ring, 4, 0, &p) == 0);
+	usleep(300000);
+	memcpy(p, "slow", 4);
+	CHILD_CHECK(msgport_ring_commit(ring, p) == 0);
+	return 0;
+}
+
+/* A live producer that /proc hides (hidepid) is waited for, not skipped. */
+static void test_ring_hidden_producer(void **state)
+{
+	struct hidden h = { .name = tu_name("hidden") };
+	pid_t owner;
+
+	(void)state;
+	assert_int_equal(pipe(h.ready), 0);
+	h.guest = tu_fork(child_hidden_guest, &h);
+	owner = tu_fork(child_hidden_owner, &h);
+	close(h.ready[0]);
+	close(h.ready[1]);
+	assert_child_ok(h.guest);
+	assert_child_ok(owner);
+}
+
 /* The example: producer processes, one killed mid-write, every message checked by it. */
 static void test_ring_example(void **state)
 {
@@ -1021,7 +1478,15 @@ static const struct CMUnitTest ring_tests[] = {
 	TU_TEST(test_ring_slow_producer),
 	TU_TEST(test_ring_dead_process),
 	TU_TEST(test_ring_dead_lock_holder),
+	TU_TEST(test_ring_zero_length),
+	TU_TEST(test_ring_commit_not_mine),
+	TU_TEST(test_ring_zombie_lock_holder),
+	TU_TEST(test_ring_reused_tid),
+	TU_TEST(test_ring_lock_wait_eintr),
+	TU_TEST(test_ring_pidns),
+	TU_TEST(test_ring_flooded_consumer),
 	TU_TEST(test_ring_two_users),
+	TU_TEST(test_ring_hidden_producer),
 	TU_TEST(test_ring_example),
 };
 

@@ -342,8 +342,10 @@ int msgport_span_recv(struct msgport_mailbox *mb, struct msgport_region *r,
  * -EBADMSG, never an access outside the ring or an endless loop.  A
  * producer that dies between msgport_ring_reserve() and
  * msgport_ring_commit() leaves a record that the consumer skips once it
- * finds that thread gone (after about 20 ms), counted in
- * msgport_ring_stat()'s skipped.  See msgport_ring_init(3).
+ * finds that thread gone (after about 20 ms; a thread is known by its id
+ * and start time, so a reused id does not keep it waiting), counted in
+ * msgport_ring_stat()'s skipped.  Not async-signal-safe.  See
+ * msgport_ring_init(3).
  *
  * timeout_ns everywhere: 0 does not wait (-EAGAIN), > 0 waits at most that
  * long (-ETIMEDOUT), MSGPORT_WAIT_FOREVER without limit; a signal: -EINTR.
@@ -374,16 +376,17 @@ struct msgport_ring_stat {
 /*
  * Format a ring at attr->offset: once, by one process, before anyone
  * attaches.  The records take the largest power of two that fits in
- * attr->size - 192.  -EEXIST if a ring (or anything starting with a ring's
- * magic) is there, -EINVAL for a bad attr, -EMSGSIZE for a max_msg above
- * what the ring can take (a record is at most half of it), -EBADF for a
- * read-only mapping.
+ * attr->size - 192, at most 2 GiB.  -EEXIST if the first 4 bytes at
+ * attr->offset are not zero (a ring is there, or anything else), -EINVAL
+ * for a bad attr, -EMSGSIZE for a max_msg above what the ring can take (a
+ * record is at most half of it), -EBADF for a read-only mapping.
  */
 int msgport_ring_init(struct msgport_region *r, const struct msgport_ring_attr *attr);
 /*
  * A handle on the ring at offset, its geometry checked and copied:
  * -ENOMSG if no ring is there, -EBADMSG if its header is corrupt, -EBADF
- * for a read-only mapping.  The handle must not outlive the mapping.
+ * for a read-only mapping, -EXDEV if the caller is in another pid namespace
+ * than the ring's creator.  The handle must not outlive the mapping.
  */
 int msgport_ring_attach(struct msgport_region *r, uint64_t offset, struct msgport_ring **ringp);
 void msgport_ring_detach(struct msgport_ring *ring);
@@ -398,8 +401,9 @@ int msgport_ring_send(struct msgport_ring *ring, const void *buf, size_t len, in
 ssize_t msgport_ring_recv(struct msgport_ring *ring, void *buf, size_t len, int64_t timeout_ns);
 /*
  * Zero copy.  msgport_ring_reserve() gives *bufp, len bytes in the ring to
- * write, and msgport_ring_commit(buf) publishes them (-ESTALE: too late,
- * the consumer took this thread for dead and skipped the record).
+ * write, and msgport_ring_commit(buf), from the thread that reserved,
+ * publishes them (-ESTALE: not this thread's reservation, or too late: the
+ * consumer took the thread for dead and skipped the record).
  * msgport_ring_peek() gives the next message in place (*bufp, its length
  * returned; the producer could still scribble on it: check what you use),
  * and msgport_ring_release() consumes it (-ENOENT without a peek); between

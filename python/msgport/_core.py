@@ -1108,7 +1108,7 @@ class Ring(_Handle):
             if n != -_errno.EINTR:
                 break
         check(n, self.name)
-        return buf.raw[:n]
+        return ctypes.string_at(buf, n)     # n bytes, not the whole buffer
 
     def __repr__(self):
         return "<Ring in %r%s>" % (self.name, " closed" if self.closed else "")

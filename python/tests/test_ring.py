@@ -19,7 +19,7 @@ def test_ring_between_two_processes(dev, names, child):
         with region.ring() as ring:
             st = ring.stat()
             assert st.mpsc and st.offset == 0 and st.used == 0 and st.skipped == 0
-            assert st.data_size == 32768 and st.max_msg == 16384 - 16
+            assert st.data_size == 32768 and st.max_msg == 16384 - 32
 
             def producer():
                 # Another process: opens the mailbox by name and maps it itself.
@@ -58,10 +58,10 @@ def test_ring_limits_and_timeouts(dev, names):
             except msgport.WouldBlock:
                 break
             n += 1
-        # Records of 16 + 100 bytes rounded to 128, from offset 16 (the empty
-        # message's): 7 fit before the end, and an 8th would need the 112 bytes
+        # Records of 32 + 100 bytes rounded to 144, from offset 32 (the empty
+        # message's): 6 fit before the end, and a 7th would need the 128 bytes
         # to the end as padding as well.
-        assert n == 7
+        assert n == 6
         with pytest.raises(msgport.Timeout):
             ring.send(b"y" * 100, timeout=0.05)
         # The open ring pins the mapping.
