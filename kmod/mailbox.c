@@ -390,13 +390,18 @@ void mp_mailbox_sender_opened(struct mp_mailbox *mb)
  * Lowers @mb->nsenders.  When it was the last one of an anonymous mailbox,
  * no message can come any more (no descriptor can gain the right to send):
  * @mb->hup is set, every sleeping receiver is woken to look at the queue
- * again (one that finds nothing fails with -EPIPE, mp_recv()) and pollers
- * get EPOLLHUP.  A named mailbox only counts: its name can be opened again.
+ * again (one that finds nothing fails with -EPIPE, mp_recv()), pollers
+ * get EPOLLHUP, and every task in mp_region_wait() on its region is woken
+ * (one whose word did not change fails with -EPIPE: only a descriptor that
+ * can send maps the region writable, and none is left).  This descriptor
+ * still keeps the region (its count in mb->nfiles goes after this,
+ * registry.c).  A named mailbox only counts: its name can be opened again.
  * Works in rounds of MP_WAKE_MAX wake-ups, as mp_mailbox_destroy() does;
  * no receiver queues itself once @mb->hup is set, so the rounds end.
  *
  * Context: Process context (the descriptor's release), no msgport lock held.
- * Takes and releases mb->lock; does not sleep.
+ * Takes and releases mb->lock, then the region's wait queue lock; does not
+ * sleep.
  */
 void mp_mailbox_sender_closed(struct mp_mailbox *mb)
 {
@@ -427,6 +432,8 @@ void mp_mailbox_sender_closed(struct mp_mailbox *mb)
 			break;
 		spin_lock(&mb->lock);
 	}
+	/* Nobody can write a region word either: its waiters get -EPIPE. */
+	mp_region_wake(mb);
 }
 
 /**

@@ -33,7 +33,9 @@
  *   while the word it names holds its value, re-reading the word after
  *   queueing itself (wait_event), and a wake-up after user space changed the
  *   word makes every waiter re-read: no wake-up is lost, an unchanged word
- *   keeps its waiter asleep.
+ *   keeps its waiter asleep.  An anonymous mailbox whose last sender goes
+ *   (mb->hup) wakes them all for good: nobody is left to change a word, and a
+ *   waiter whose word did not change returns -EPIPE.
  *
  * Locking
  *   None of its own but the wait queue's internal lock: the page array and
@@ -395,6 +397,24 @@ static bool word_changed(struct mp_region *rg,
 	return region_word(rg, w->offset) != w->value;
 }
 
+/*
+ * The wait ends: the word changed, or @mb is anonymous and its last sender
+ * is gone (@hup, set before mp_mailbox_sender_closed() wakes the region's
+ * queue: nobody that could write the word is left).
+ */
+static bool wait_done(struct mp_mailbox *mb, struct mp_region *rg,
+		      const struct msgport_region_wait *w)
+{
+	return word_changed(rg, w) || READ_ONCE(mb->hup);
+}
+
+/* After a wait that ended: 0 if the word changed, else -EPIPE (@hup). */
+static int wait_result(struct mp_region *rg,
+		       const struct msgport_region_wait *w)
+{
+	return word_changed(rg, w) ? 0 : -EPIPE;
+}
+
 /**
  * mp_region_wait() - sleep while a word of a mailbox's region holds a value
  * @mb: the mailbox
@@ -405,14 +425,19 @@ static bool word_changed(struct mp_region *rg,
  *
  * Sleeps until the u32 at w->offset no longer holds w->value.  It re-reads the
  * word after queueing itself, so a wake-up (mp_region_wake()) after the word
- * changed is never lost.  The caller checked flags, reserved and access.
+ * changed is never lost.  An anonymous mailbox whose last sender is gone
+ * (@mb->hup: no descriptor that could write the word is left, nor can one
+ * come) ends the wait too: mp_mailbox_sender_closed() sets @hup, then wakes
+ * the region's queue (mp_region_wake()).  The caller checked flags,
+ * reserved and access.
  *
  * Context: Process context, no lock held.  Sleeps (interruptibly).  Takes only
  * the region's wait queue lock.
  *
- * Return: 0 once the word differs from w->value; -ENODEV if @mb has no region;
- * -EINVAL if w->offset is not a multiple of 4; -ERANGE if the word is not
- * inside the region; -ETIMEDOUT; -ERESTARTSYS if a signal interrupts the wait
+ * Return: 0 once the word differs from w->value; -EPIPE if it does not and
+ * @mb is anonymous with no sender left (also at once); -ENODEV if @mb has no
+ * region; -EINVAL if w->offset is not a multiple of 4; -ERANGE if the word is
+ * not inside the region; -ETIMEDOUT; -ERESTARTSYS if a signal interrupts the wait
  * (a timed wait's remaining time then goes to @utimeout, or -EFAULT if it
  * cannot be written).
  */
@@ -430,13 +455,17 @@ int mp_region_wait(struct mp_mailbox *mb,
 		return -EINVAL;
 	if (mp_span_check(region_bytes(rg), w->offset, sizeof(u32)))
 		return -ERANGE;
-	if (!(w->flags & MSGPORT_F_TIMEOUT))
-		return wait_event_interruptible(rg->wq, word_changed(rg, w));
+	if (!(w->flags & MSGPORT_F_TIMEOUT)) {
+		ret = wait_event_interruptible(rg->wq, wait_done(mb, rg, w));
+		return ret ?: wait_result(rg, w);
+	}
 
 	timeout = ns_to_ktime(min_t(u64, w->timeout_ns, KTIME_MAX));
 	expires = ktime_add_safe(ktime_get(), timeout);
-	ret = wait_event_interruptible_hrtimeout(rg->wq, word_changed(rg, w),
+	ret = wait_event_interruptible_hrtimeout(rg->wq, wait_done(mb, rg, w),
 						 timeout);
+	if (!ret)
+		return wait_result(rg, w);
 	if (ret == -ETIME)
 		return -ETIMEDOUT;
 	if (ret == -ERESTARTSYS) {
@@ -454,7 +483,8 @@ int mp_region_wait(struct mp_mailbox *mb,
  * @mb: the mailbox
  *
  * Wakes every task in mp_region_wait() on @mb's region; each sleeps again if
- * its word still holds its value.
+ * its word still holds its value, unless @mb is anonymous with no sender
+ * left (@hup): mp_mailbox_sender_closed() calls it to end those waits.
  *
  * Context: Process context.  Does not sleep; takes the region's wait queue
  * lock.

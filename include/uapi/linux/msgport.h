@@ -710,11 +710,16 @@ struct msgport_reply_recv {
  * sleeper on the region look at its word again; a wake-up with the word
  * unchanged leaves the sleeper asleep.  timeout_ns as for send (remaining
  * time written back when a timed wait is interrupted).  Unlinking the
- * mailbox does not end a wait: the region outlives it.
+ * mailbox does not end a wait: the region outlives it.  On an anonymous
+ * mailbox, once every descriptor that can send is closed, nobody is left
+ * who may write the region (a writable mapping needs MSGPORT_O_SEND): a
+ * wait whose word still holds value ends with EPIPE, at once if it starts
+ * after that.
  *
  * Errors: EFAULT, EINVAL (flags other than MSGPORT_F_TIMEOUT, reserved,
  * offset not 4-byte aligned), ERANGE (offset outside the region), ENODEV
- * (no region), EBADF (not opened for receiving), ETIMEDOUT, EINTR.
+ * (no region), EBADF (not opened for receiving), ETIMEDOUT, EINTR, EPIPE
+ * (an anonymous mailbox with no descriptor that can send left).
  */
 struct msgport_region_wait {
 	__u64 offset;		/* of a __u32 in the region, 4-byte aligned */
