@@ -437,15 +437,21 @@ again:
  * release gives back (mp_registry_release(), also if the descriptor cannot be
  * made).  A mailbox made without MSGPORT_O_RECV has no receiver and never
  * will: its queue is destroyed at once (sends get -EPIPE), the mailbox still
- * counted until its last descriptor goes; one without
- * MSGPORT_O_SEND has no sender (@hup: receives get -EPIPE).
+ * counted until its last descriptor goes; it may not have a region (nobody
+ * could ever map it, nor a span be received).  One without MSGPORT_O_SEND
+ * has no sender (@hup: receives get -EPIPE).
+ *
+ * As mp_registry_open() does, the namespace's room is checked under the
+ * mutex before the mailbox and its region are allocated and zeroed, outside
+ * it, and again when it is counted (another creator may have taken the
+ * room meanwhile): a caller at max_mailboxes allocates nothing.
  *
  * Context: Process context, no msgport lock held.  May sleep.  Takes and
- * releases mp_registry_lock; allocates outside it.
- * Return: the mailbox, or an ERR_PTR(): -ENOSPC (max_mailboxes mailboxes
- * exist in the namespace, and no CAP_SYS_RESOURCE), -ENOMEM, -EDQUOT
- * (max_user_mailboxes), or mp_region_create()'s -EFBIG, -EDQUOT, -ENOMEM or
- * -EINTR.
+ * releases mp_registry_lock (twice); allocates outside it.
+ * Return: the mailbox, or an ERR_PTR(): -EINVAL (a region without
+ * MSGPORT_O_RECV), -ENOSPC (max_mailboxes mailboxes exist in the namespace,
+ * and no CAP_SYS_RESOURCE), -ENOMEM, -EDQUOT (max_user_mailboxes), or
+ * mp_region_create()'s -EFBIG, -EDQUOT, -ENOMEM or -EINTR.
  */
 struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op)
 {
@@ -453,7 +459,17 @@ struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op)
 	struct mp_mailbox *mb;
 	struct mp_names *t;
 	int ret = -ENOMEM;
+	bool room;
 
+	/* A region nobody could map: refused rather than allocated. */
+	if (op->region_size && !(access & MSGPORT_O_RECV))
+		return ERR_PTR(-EINVAL);
+	/* No allocation (nor zeroing) for a namespace at its limit. */
+	mutex_lock(&mp_registry_lock);
+	room = room_for_one_more(table_locked(false));
+	mutex_unlock(&mp_registry_lock);
+	if (!room)
+		return ERR_PTR(-ENOSPC);
 	mb = mailbox_new(op, "", &ret);
 	if (!mb)
 		return ERR_PTR(ret ?: -ENOMEM);
@@ -462,6 +478,7 @@ struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op)
 	mb->hup = !(access & MSGPORT_O_SEND);
 	ret = 0;
 	mutex_lock(&mp_registry_lock);
+	/* Again: another creator may have taken the room meanwhile. */
 	t = table_locked(false);
 	if (!room_for_one_more(t))
 		ret = -ENOSPC;

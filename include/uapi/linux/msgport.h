@@ -197,7 +197,8 @@ struct msgport_version {
  * be given or not; MSGPORT_O_EXCL and MSGPORT_O_EPHEMERAL are EINVAL, and so
  * is neither MSGPORT_O_RECV nor MSGPORT_O_SEND.  capacity, max_msg_size,
  * mode and region_size are the creation attributes, checked as for
- * MSGPORT_O_CREAT.  It counts against its creator's max_user_mailboxes
+ * MSGPORT_O_CREAT; region_size > 0 without MSGPORT_O_RECV is EINVAL (no
+ * descriptor of it could ever map the region).  It counts against its creator's max_user_mailboxes
  * (EDQUOT) and its IPC namespace's max_mailboxes (ENOSPC) as a named one
  * does, and is owned by its creator (uid, gid, mode); since nothing can
  * open it by name, its mode is only reported by stat (and changed by
