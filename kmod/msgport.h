@@ -826,6 +826,7 @@ bool mp_mailbox_is_owner(const struct mp_mailbox *mb);
 extern struct mutex mp_registry_lock;
 
 struct list_head *mp_registry_list_locked(void);
+void mp_registry_counts(unsigned int *all, unsigned int *anon);
 struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
 				    const char *name, int create_err,
 				    bool *created);

@@ -39,9 +39,10 @@
  * Anonymous mailboxes (MSGPORT_O_ANON)
  *   An anonymous mailbox (mb->anon) has no name and is never linked: it is
  *   in no name hash and on no creation-order list, so /proc/msgport does not
- *   show it (nor any inbox).  Its table still counts it, in @nr (on the
- *   table's @anon list through mb->node, with mb->table set), so that
- *   max_mailboxes bounds it as a named one; it is uncounted when it goes or
+ *   show it (nor any inbox).  Its table still counts it, in @nr and @nanon
+ *   (on the table's @anon list through mb->node, with mb->table set), so
+ *   that max_mailboxes bounds it as a named one (/proc/msgport_summary
+ *   shows both counts: mp_registry_counts()); it is uncounted when it goes or
  *   when its namespace dies (it then lives on, counted nowhere, while its
  *   descriptors do: they may be in other namespaces' processes).  Its kref
  *   holds one reference of its own in place of the table's, dropped with the
@@ -79,6 +80,7 @@ struct mp_names {
 	struct list_head mailboxes;	/* linked ones, in creation order */
 	struct list_head anon;		/* anonymous ones, counted (mb->node) */
 	unsigned int nr;		/* linked and anonymous (max_mailboxes) */
+	unsigned int nanon;		/* anonymous (of @nr): on @anon */
 	DECLARE_HASHTABLE(names, MP_HASH_BITS);
 };
 
@@ -173,6 +175,7 @@ static void anon_uncount_locked(struct mp_mailbox *mb)
 		return;
 	list_del_init(&mb->node);
 	mb->table->nr--;
+	mb->table->nanon--;
 	mb->table = NULL;
 }
 
@@ -490,6 +493,7 @@ struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op)
 		list_add_tail(&mb->node, &t->anon);
 		mb->table = t;
 		t->nr++;
+		t->nanon++;
 		/* kref_init's reference is its own (see the top). */
 		kref_get(&mb->ref);
 		if (access)
@@ -611,6 +615,28 @@ struct list_head *mp_registry_list_locked(void)
 	struct mp_names *t = table_locked(false);
 
 	return t ? &t->mailboxes : &mp_no_mailboxes;
+}
+
+/**
+ * mp_registry_counts() - the current IPC namespace's count of mailboxes
+ * @all: set to the mailboxes max_mailboxes counts: named and anonymous
+ * @anon: set to the anonymous ones among them
+ *
+ * For /proc/msgport_summary: /proc/msgport lists the named mailboxes only,
+ * so what takes up the namespace's max_mailboxes is shown there.
+ *
+ * Context: Process context, no msgport lock held.  Takes and releases
+ * mp_registry_lock.
+ */
+void mp_registry_counts(unsigned int *all, unsigned int *anon)
+{
+	struct mp_names *t;
+
+	mutex_lock(&mp_registry_lock);
+	t = table_locked(false);
+	*all = t ? t->nr : 0;
+	*anon = t ? t->nanon : 0;
+	mutex_unlock(&mp_registry_lock);
 }
 
 /*
