@@ -19,11 +19,17 @@
  *   @nreceivers counts the open descriptors that may receive: when the last
  *   closes, the queued requests of calls fail
  *   (mp_mailbox_receiver_closed()); for an anonymous mailbox (@anon), whose
- *   descriptors can never gain a right, it is destroyed instead: its
- *   senders get -EPIPE.  @nsenders counts those that may send: when the
- *   last of an anonymous mailbox closes, @hup is set (under mb->lock, never
- *   cleared) and receivers that find nothing to take get -EPIPE
- *   (mp_mailbox_sender_closed()).
+ *   descriptors can never gain a right, its queue is destroyed instead
+ *   (mp_mailbox_end()): its queued requests, blocked senders and callers,
+ *   and later sends and calls get -EPIPE; the calls its receivers had
+ *   claimed already failed with -ECONNRESET at each one's release
+ *   (mp_calls_release(), rpc.c).  It keeps its counts (max_user_mailboxes,
+ *   its namespace's max_mailboxes) and its region until its last
+ *   descriptor that can send goes too (registry.c).  @nsenders counts
+ *   those that may send: when the last of an anonymous mailbox closes,
+ *   @hup is set (under mb->lock, never cleared): receivers that find
+ *   nothing to take, a batch receiver's spin and region waiters whose word
+ *   did not change get -EPIPE (mp_mailbox_sender_closed()).
  *
  * Locking
  *   mb->lock (queue.c); its lock order: mp_registry_lock (registry.c)
