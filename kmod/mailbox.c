@@ -23,9 +23,11 @@
  *   (mp_mailbox_end()): its queued requests, blocked senders and callers,
  *   and later sends and calls get -EPIPE; the calls its receivers had
  *   claimed already failed with -ECONNRESET at each one's release
- *   (mp_calls_release(), rpc.c).  It keeps its counts (max_user_mailboxes,
- *   its namespace's max_mailboxes) and its region until its last
- *   descriptor that can send goes too (registry.c).  @nsenders counts
+ *   (mp_calls_release(), rpc.c).  It then no longer counts against its
+ *   creator's max_user_mailboxes (mp_mailbox_destroy()) nor its
+ *   namespace's max_mailboxes (registry.c), and its region's pages and
+ *   their charge go (mp_region_drop_pages()): descriptors that can only
+ *   send hold nothing of the creator's but the struct.  @nsenders counts
  *   those that may send: when the last of an anonymous mailbox closes,
  *   @hup is set (under mb->lock, never cleared): receivers that find
  *   nothing to take, a batch receiver's spin and region waiters whose word
@@ -186,10 +188,7 @@ static void drop_msgs(struct mp_msg **msgs, unsigned int n)
  * round's messages are freed outside the lock and the task reschedules between
  * rounds (a mailbox may hold hundreds of thousands of messages).  The memory
  * stays until the last reference goes, and @mb still counts against its
- * creator's max_user_mailboxes: an anonymous mailbox whose receivers are gone
- * is held by its senders (registry.c counts it in its namespace until they go
- * too), and must not escape the count meanwhile.  mp_mailbox_destroy() ends the
- * count too.
+ * creator's max_user_mailboxes: mp_mailbox_destroy() ends the count too.
  *
  * Context: Process context, no msgport lock held (callers drop mp_registry_lock
  * or mp_inbox_lock first).  May sleep (the dropped messages are freed).  Takes
@@ -300,9 +299,12 @@ void mp_mailbox_receiver_opened(struct mp_mailbox *mb)
  *
  * Lowers @mb->nreceivers.  When it was the last one of an anonymous mailbox,
  * no receiver can ever come (no descriptor can gain the right to receive):
- * @mb is destroyed (mp_mailbox_end(): its queue dropped, its senders woken,
- * all with -EPIPE, mp_queue_dead_error(); it still counts for its creator
- * while its senders hold it).  When it was the last one
+ * @mb is destroyed (mp_mailbox_destroy(): its queue dropped, its senders
+ * woken, all with -EPIPE, mp_queue_dead_error(); it no longer counts for
+ * its creator) and its region's pages go (mp_region_drop_pages(): no
+ * mapping is left, a mapping holds a descriptor that can receive); its
+ * namespace uncounts it when this descriptor's release goes on (registry.c
+ * sees @dead).  When it was the last one
  * of a named mailbox (and @mb is not dead), the calls still queued have
  * nobody left to answer them (their server is gone): they are removed and
  * fail with -ECONNRESET, rather than wait for a server that may never come,
@@ -334,7 +336,8 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 		return;
 	/* Anonymous: no receiver can come any more; it ends, as a pipe. */
 	if (mb->anon) {
-		mp_mailbox_end(mb);
+		mp_mailbox_destroy(mb);
+		mp_region_drop_pages(mb);
 		return;
 	}
 	do {

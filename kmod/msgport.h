@@ -422,6 +422,7 @@ static inline int mp_span_check(u64 region_size, u64 off, u64 len)
 
 int mp_region_create(struct mp_mailbox *mb, u64 size);
 void mp_region_free(struct mp_mailbox *mb);
+void mp_region_drop_pages(struct mp_mailbox *mb);
 int mp_region_mmap(struct mp_mailbox *mb, u32 access,
 		   struct vm_area_struct *vma);
 int mp_span_validate(struct mp_mailbox *mb, u64 off, u64 len);

@@ -38,10 +38,11 @@
  *   waiter whose word did not change returns -EPIPE.
  *
  * Locking
- *   None of its own but the wait queue's internal lock: the page array and
- *   the size are fixed from creation to free, and the mapping counts are
- *   atomics.  The fault handler runs under the mm's mmap_lock and reads only
- *   that fixed data.
+ *   None of its own but the wait queue's internal lock: the size is fixed
+ *   from creation to free, the page array from creation to free or to
+ *   mp_region_drop_pages() (taken once, by xchg(), when nothing can use it
+ *   any more), and the mapping counts are atomics.  The fault handler runs
+ *   under the mm's mmap_lock and reads only that fixed data.
  *
  * Lifetimes
  *   The region belongs to its mailbox (mb->region, set before the mailbox is
@@ -57,6 +58,12 @@
  *   VMA drops its file, so the region is still there when its count goes
  *   down.  Pages are released with put_page(): a page someone still holds
  *   (pinned by get_user_pages) stays until that reference is dropped.
+ *   An anonymous mailbox gives its pages (and their charge) back earlier,
+ *   when its last descriptor that can receive goes (mp_region_drop_pages()):
+ *   then no mapping exists or can be made, and no wait or copy to a
+ *   receiver can come; the struct, its size and its wait queue stay until
+ *   mp_region_free(), for the descriptors that can only send (span checks,
+ *   the wake-up of their last close).
  */
 #include <linux/highmem.h>
 #include <linux/ktime.h>
@@ -87,17 +94,37 @@ static u64 region_bytes(const struct mp_region *rg)
 	return (u64)rg->npages << PAGE_SHIFT;
 }
 
-/* Releases the first @n pages of @rg, its charge and @rg itself. */
-static void region_release(struct mp_region *rg, unsigned long n)
+/* Puts the first @n of @pages (@rg's), frees the array, uncharges @rg. */
+static void pages_release(struct mp_region *rg, struct page **pages,
+			  unsigned long n)
 {
 	unsigned long i;
 
 	for (i = 0; i < n; i++)
-		put_page(rg->pages[i]);
+		put_page(pages[i]);
 	if (rg->quota)
 		mp_quota_uncharge(rg->quota, region_bytes(rg));
-	kvfree(rg->pages);
+	kvfree(pages);
+}
+
+/* Releases the first @n pages of @rg, its charge and @rg itself. */
+static void region_release(struct mp_region *rg, unsigned long n)
+{
+	pages_release(rg, rg->pages, n);
 	kfree(rg);
+}
+
+/* Uncounts @rg's pages in mp_objects and releases them, once (@pages). */
+static void region_drop_pages(struct mp_region *rg)
+{
+	struct page **pages = xchg(&rg->pages, NULL);
+
+	if (!pages)
+		return;
+	WARN_ON(atomic_long_read(&rg->maps));
+	atomic_long_sub(region_bytes(rg), &mp_objects.region_bytes);
+	atomic_long_dec(&mp_objects.regions);
+	pages_release(rg, pages, rg->npages);
 }
 
 /**
@@ -198,10 +225,32 @@ void mp_region_free(struct mp_mailbox *mb)
 	spin_unlock(&mb->lock);
 	if (!rg)
 		return;
-	WARN_ON(atomic_long_read(&rg->maps));
-	atomic_long_sub(region_bytes(rg), &mp_objects.region_bytes);
-	atomic_long_dec(&mp_objects.regions);
-	region_release(rg, rg->npages);
+	region_drop_pages(rg);
+	kfree(rg);
+}
+
+/**
+ * mp_region_drop_pages() - give back a region's memory, its mailbox alive
+ * @mb: an anonymous mailbox whose last descriptor that can receive was just
+ *	released (mp_mailbox_receiver_closed()): none can come, so no mapping
+ *	exists (a mapping holds such a descriptor) nor can one be made, and
+ *	nothing may use the pages (waits, copies to receivers) any more
+ *
+ * Uncounts the region in mp_objects, puts its pages and uncharges its bytes
+ * (max_user_bytes), once, so that descriptors that can only send do not
+ * keep the creator's memory.  The struct stays, with its size and its wait
+ * queue, until mp_region_free(): a send's lock-free span check
+ * (mp_span_validate()) and mp_mailbox_sender_closed()'s wake-up may still
+ * read them.  Nothing if @mb has no region.
+ *
+ * Context: Process context, mb->lock not held, through the descriptor being
+ * released (which keeps @mb->region).  May sleep.  The uncharge may take
+ * mp_quota_lock (a leaf).
+ */
+void mp_region_drop_pages(struct mp_mailbox *mb)
+{
+	if (mb->region)
+		region_drop_pages(mb->region);
 }
 
 /**
@@ -209,7 +258,8 @@ void mp_region_free(struct mp_mailbox *mb)
  * @mb: the mailbox
  *
  * Context: Called with mb->lock held, or through a descriptor that can
- * receive or send (whose mailbox keeps its region).  Does not sleep.
+ * receive or send (whose mailbox keeps its region; of an anonymous mailbox
+ * with no receiver left, only its struct and size).  Does not sleep.
  *
  * Return: the region's size in bytes (whole pages), 0 if @mb has none.
  */

@@ -42,7 +42,9 @@
  *   show it (nor any inbox).  Its table still counts it, in @nr and @nanon
  *   (on the table's @anon list through mb->node, with mb->table set), so
  *   that max_mailboxes bounds it as a named one (/proc/msgport_summary
- *   shows both counts: mp_registry_counts()); it is uncounted when it goes or
+ *   shows both counts: mp_registry_counts()); it is uncounted when its last
+ *   descriptor that can receive goes (release_locked() finds it dead: its
+ *   senders then hold nothing of its creator's, mailbox.c), when it goes, or
  *   when its namespace dies (it then lives on, counted nowhere, while its
  *   descriptors do: they may be in other namespaces' processes).  Its kref
  *   holds one reference of its own in place of the table's, dropped with the
@@ -229,6 +231,9 @@ static bool release_locked(struct mp_mailbox *mb, u32 access, bool *region)
 		/* Its own reference goes as the table's would. */
 		anon_uncount_locked(mb);
 		destroy = true;
+	} else if (access && mb->anon && READ_ONCE(mb->dead)) {
+		/* Its receivers are gone: senders hold it, uncounted (top). */
+		anon_uncount_locked(mb);
 	}
 	*region = access && !mb->nfiles && !mb->linked;
 	return destroy;
@@ -439,9 +444,10 @@ again:
  * a reference and a count in mb->nfiles for the new descriptor, which its
  * release gives back (mp_registry_release(), also if the descriptor cannot be
  * made).  A mailbox made without MSGPORT_O_RECV has no receiver and never
- * will: its queue is destroyed at once (sends get -EPIPE), the mailbox still
- * counted until its last descriptor goes; it may not have a region (nobody
- * could ever map it, nor a span be received).  One without MSGPORT_O_SEND
+ * will: it is destroyed at once (sends get -EPIPE) and counted nowhere (not
+ * in the namespace, nor for its creator: as one whose last receiver closed,
+ * mailbox.c); it may not have a region (nobody could ever map it, nor a
+ * span be received).  One without MSGPORT_O_SEND
  * has no sender (@hup: receives get -EPIPE).
  *
  * As mp_registry_open() does, the namespace's room is checked under the
@@ -489,11 +495,14 @@ struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op)
 		t = table_locked(true);
 	if (!ret && !t)
 		ret = -ENOMEM;
-	if (!ret) {
+	/* Without a receiver it is dead at birth: counted nowhere. */
+	if (!ret && (access & MSGPORT_O_RECV)) {
 		list_add_tail(&mb->node, &t->anon);
 		mb->table = t;
 		t->nr++;
 		t->nanon++;
+	}
+	if (!ret) {
 		/* kref_init's reference is its own (see the top). */
 		kref_get(&mb->ref);
 		if (access)
@@ -505,7 +514,7 @@ struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op)
 		return ERR_PTR(ret);
 	}
 	if (!(access & MSGPORT_O_RECV))
-		mp_mailbox_end(mb);	/* counted until its last close */
+		mp_mailbox_destroy(mb);	/* and uncounted for its creator */
 	return mb;
 }
 

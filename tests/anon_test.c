@@ -299,16 +299,25 @@ static int child_user_limit(void *arg)
 	/* A send-only dup does not count again, and keeps it counted. */
 	CHILD_CHECK(msgport_mailbox_dup(mb[1], MSGPORT_O_SEND, 0, &tx) == 0);
 	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &extra) == -EDQUOT);
-	/* Its receiver gone, the send-only copy still holds it: still counted. */
+	/*
+	 * Its receiver gone, the send-only copy (which could be another
+	 * user's) holds none of its creator's count: its place is free.
+	 */
 	msgport_mailbox_close(mb[1]);
 	CHILD_CHECK(msgport_send(tx, "x", 1, 0, MSGPORT_F_NONBLOCK, 0, NULL) == -EPIPE);
-	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &extra) == -EDQUOT);
-	/* A send-only mailbox (dead from birth) counts while open too. */
-	msgport_mailbox_close(tx);
-	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), MSGPORT_O_SEND, NULL, &tx) == 0);
-	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &extra) == -EDQUOT);
-	msgport_mailbox_close(tx);
 	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &extra) == 0);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &mb[0]) == -EDQUOT);
+	/*
+	 * A send-only mailbox (dead from birth) is counted nowhere once made
+	 * (making it needs a place, as any).
+	 */
+	msgport_mailbox_close(tx);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), MSGPORT_O_SEND, NULL, &tx) == -EDQUOT);
+	msgport_mailbox_close(extra);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), MSGPORT_O_SEND, NULL, &tx) == 0);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &extra) == 0);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &mb[0]) == -EDQUOT);
+	msgport_mailbox_close(tx);
 	return 0;
 }
 
@@ -689,6 +698,48 @@ static void test_inherited_sender(void **state)
 	assert_int_equal(tu_join(pid), 128 + SIGKILL);
 	assert_errno(msgport_recv(rx, buf, sizeof(buf), MSGPORT_F_NONBLOCK, 0, NULL), EPIPE);
 	assert_errno(msgport_recv(rx, buf, sizeof(buf), 0, MSGPORT_WAIT_FOREVER, NULL), EPIPE);
+}
+
+/*
+ * Once its last receiver is gone, an anonymous mailbox held by send-only
+ * descriptors no longer holds its creator's region memory and charge, nor
+ * its place in the namespace; a span send through the survivor is EPIPE.
+ */
+static long object(const char *key);
+
+static void test_receivers_gone_release(void **state)
+{
+	struct msgport_mailbox *mb = anon_new(RW, 4, 4 * 4096);
+	struct msgport_mailbox *tx = dup_new(mb, MSGPORT_O_SEND, 0);
+	long regions = object("regions"), bytes0 = -1, bytes = -1;
+	long anon = summary("anonymous"), all = summary("mailboxes");
+	struct msgport_send sp = { .buf = 0, .len = 64,
+				   .flags = MSGPORT_F_SPAN | MSGPORT_F_NONBLOCK };
+	struct msgport_region *r = NULL;
+
+	(void)state;
+	assert_int_equal(tu_user_charge(geteuid(), &bytes0), 0);
+	assert_true(bytes0 >= 4 * 4096);
+	/* A mapping holds its descriptor, a receiver: all stays while mapped. */
+	assert_int_equal(msgport_region_map(mb, &r), 0);
+	put(mb);
+	assert_int_equal(object("regions"), regions);
+	assert_int_equal(summary("anonymous"), anon);
+	assert_int_equal(tu_ioctl(msgport_mailbox_fd(tx), MSGPORT_IOC_SEND, &sp), 0);
+	msgport_region_unmap(r);
+	/* The last receiver went with the mapping. */
+	assert_int_equal(object("regions"), regions - 1);
+	assert_int_equal(summary("anonymous"), anon - 1);
+	assert_int_equal(summary("mailboxes"), all - 1);
+	assert_int_equal(tu_user_charge(geteuid(), &bytes), 0);
+	assert_int_equal(bytes, bytes0 - 4 * 4096);
+	/* The survivor's sends, spans included (checked against the size), fail. */
+	assert_errno(tu_ioctl(msgport_mailbox_fd(tx), MSGPORT_IOC_SEND, &sp), EPIPE);
+	sp.buf = 4 * 4096;
+	assert_errno(tu_ioctl(msgport_mailbox_fd(tx), MSGPORT_IOC_SEND, &sp), ERANGE);
+	assert_errno(send_str(tx, "late", 0), EPIPE);
+	assert_int_equal(stat_of(tx).region_maps, 0);
+	assert_int_equal(stat_of(tx).dropped, 1);
 }
 
 /* A region needs the right to receive: nobody could map a send-only mailbox's. */
@@ -1084,6 +1135,7 @@ static const struct CMUnitTest anon_tests[] = {
 	ANON_TEST(test_poll_blocked),
 	ANON_TEST(test_inherited_sender),
 	ANON_TEST(test_region_needs_recv),
+	ANON_TEST(test_receivers_gone_release),
 	ANON_TEST(test_one_sided),
 	ANON_TEST(test_dup_send_only),
 	ANON_TEST(test_dup_recv_only),

@@ -210,16 +210,15 @@ struct msgport_version {
  * it (as it lists no inbox), and MSGPORT_IOC_UNLINK cannot name it;
  * /proc/msgport_summary counts the namespace's anonymous mailboxes.
  *
- * What it holds: until its last descriptor that can receive or send is
- * closed, whichever end that is, it counts against its creator's
- * max_user_mailboxes and its namespace's max_mailboxes, and its region
- * stays allocated and charged to the creator (max_user_bytes, memory
- * cgroup), also once one end is gone.  So a process given a descriptor that
- * can only send holds the creator's counts and region after the creator's
- * receivers have closed (its sends fail with EPIPE), as long as it keeps
- * that descriptor.  A server that hands out such descriptors to clients it
- * does not trust gives them mailboxes without a region, and bounds how many
- * it makes.
+ * What it holds: it counts against its creator's max_user_mailboxes and
+ * its namespace's max_mailboxes, and its region is charged to the creator
+ * (max_user_bytes), until its last descriptor that can receive is closed
+ * (its last mapping of the region unmapped).  Then its region's
+ * memory is freed and the counts are given back: descriptors that can only
+ * send, which may be in other users' processes, keep nothing of the
+ * creator's but the dead mailbox itself (their sends fail with EPIPE; stat
+ * still shows region_size).  A mailbox created without MSGPORT_O_RECV is
+ * counted nowhere once created.
  *
  * End of the peers, as a pipe's, since no descriptor can ever gain a right
  * the existing ones lack:
