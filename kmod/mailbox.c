@@ -9,9 +9,10 @@
  *   holds one while the mailbox is linked (registry.c), each open
  *   descriptor one, a sender to an inbox one for the send (inbox.c); the
  *   last mp_mailbox_put() frees it.  Destruction (unlink, the last
- *   close of an ephemeral mailbox, an inbox's owner leaving) sets @dead,
- *   drops the queue (counted in @dropped) and wakes every waiter with
- *   -EIDRM (an inbox: -ECONNRESET, later senders -ECONNREFUSED:
+ *   close of an ephemeral mailbox, an inbox's owner leaving, the last
+ *   receiver of an anonymous mailbox leaving) sets @dead, drops the queue
+ *   (counted in @dropped) and wakes every waiter with -EIDRM (an inbox:
+ *   -ECONNRESET, later senders -ECONNREFUSED; an anonymous mailbox: -EPIPE:
  *   mp_queue_dead_error()); the memory stays until the last reference goes.
  *   @last_sender and @last_receiver (under mb->lock) hold pid references
  *   (of threads), replaced when another thread sends or receives (the old
@@ -19,12 +20,12 @@
  *   @nreceivers counts the open descriptors that may receive: when the last
  *   closes, the queued requests of calls fail
  *   (mp_mailbox_receiver_closed()); for an anonymous mailbox (@anon), whose
- *   descriptors can never gain a right, its queue is destroyed instead
- *   (mp_mailbox_end()): its queued requests, blocked senders and callers,
+ *   descriptors can never gain a right, it is destroyed instead
+ *   (mp_mailbox_destroy()): its queued requests, blocked senders and callers,
  *   and later sends and calls get -EPIPE; the calls its receivers had
  *   claimed already failed with -ECONNRESET at each one's release
  *   (mp_calls_release(), rpc.c).  It then no longer counts against its
- *   creator's max_user_mailboxes (mp_mailbox_destroy()) nor its
+ *   creator's max_user_mailboxes nor its
  *   namespace's max_mailboxes (registry.c), and its region's pages and
  *   their charge go (mp_region_drop_pages()): descriptors that can only
  *   send hold nothing of the creator's but the struct.  @nsenders counts
@@ -194,7 +195,7 @@ static void drop_msgs(struct mp_msg **msgs, unsigned int n)
  * or mp_inbox_lock first).  May sleep (the dropped messages are freed).  Takes
  * and releases mb->lock, once per round and once more in mp_calls_destroy().
  */
-void mp_mailbox_end(struct mp_mailbox *mb)
+static void mp_mailbox_end(struct mp_mailbox *mb)
 {
 	struct mp_msg *drop[MP_DESTROY_BATCH];
 	struct mp_wake wk = { };

@@ -810,7 +810,6 @@ long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 /* mailbox.c (layer 6) */
 struct mp_mailbox *mp_mailbox_alloc(void);
 void mp_mailbox_free(struct mp_mailbox *mb);
-void mp_mailbox_end(struct mp_mailbox *mb);
 void mp_mailbox_destroy(struct mp_mailbox *mb);
 __poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
 			 struct poll_table_struct *pt);
