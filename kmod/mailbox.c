@@ -9,9 +9,10 @@
  *   holds one while the mailbox is linked (registry.c), each open
  *   descriptor one, a sender to an inbox one for the send (inbox.c); the
  *   last mp_mailbox_put() frees it.  Destruction (unlink, the last
- *   close of an ephemeral mailbox, an inbox's owner leaving) sets @dead,
- *   drops the queue (counted in @dropped) and wakes every waiter with
- *   -EIDRM (an inbox: -ECONNRESET, later senders -ECONNREFUSED:
+ *   close of an ephemeral mailbox, an inbox's owner leaving, the last
+ *   receiver of an anonymous mailbox leaving) sets @dead, drops the queue
+ *   (counted in @dropped) and wakes every waiter with -EIDRM (an inbox:
+ *   -ECONNRESET, later senders -ECONNREFUSED; an anonymous mailbox: -EPIPE:
  *   mp_queue_dead_error()); the memory stays until the last reference goes.
  *   @last_sender and @last_receiver (under mb->lock) hold pid references
  *   (of threads), replaced when another thread sends or receives (the old
@@ -19,11 +20,19 @@
  *   @nreceivers counts the open descriptors that may receive: when the last
  *   closes, the queued requests of calls fail
  *   (mp_mailbox_receiver_closed()); for an anonymous mailbox (@anon), whose
- *   descriptors can never gain a right, it is destroyed instead: its
- *   senders get -EPIPE.  @nsenders counts those that may send: when the
- *   last of an anonymous mailbox closes, @hup is set (under mb->lock, never
- *   cleared) and receivers that find nothing to take get -EPIPE
- *   (mp_mailbox_sender_closed()).
+ *   descriptors can never gain a right, it is destroyed instead
+ *   (mp_mailbox_destroy()): its queued requests, blocked senders and callers,
+ *   and later sends and calls get -EPIPE; the calls its receivers had
+ *   claimed already failed with -ECONNRESET at each one's release
+ *   (mp_calls_release(), rpc.c).  It then no longer counts against its
+ *   creator's max_user_mailboxes nor its
+ *   namespace's max_mailboxes (registry.c), and its region's pages and
+ *   their charge go (mp_region_drop_pages()): descriptors that can only
+ *   send hold nothing of the creator's but the struct.  @nsenders counts
+ *   those that may send: when the last of an anonymous mailbox closes,
+ *   @hup is set (under mb->lock, never cleared): receivers that find
+ *   nothing to take, a batch receiver's spin and region waiters whose word
+ *   did not change get -EPIPE (mp_mailbox_sender_closed()).
  *
  * Locking
  *   mb->lock (queue.c); its lock order: mp_registry_lock (registry.c)
@@ -180,16 +189,13 @@ static void drop_msgs(struct mp_msg **msgs, unsigned int n)
  * round's messages are freed outside the lock and the task reschedules between
  * rounds (a mailbox may hold hundreds of thousands of messages).  The memory
  * stays until the last reference goes, and @mb still counts against its
- * creator's max_user_mailboxes: an anonymous mailbox whose receivers are gone
- * is held by its senders (registry.c counts it in its namespace until they go
- * too), and must not escape the count meanwhile.  mp_mailbox_destroy() ends the
- * count too.
+ * creator's max_user_mailboxes: mp_mailbox_destroy() ends the count too.
  *
  * Context: Process context, no msgport lock held (callers drop mp_registry_lock
  * or mp_inbox_lock first).  May sleep (the dropped messages are freed).  Takes
  * and releases mb->lock, once per round and once more in mp_calls_destroy().
  */
-void mp_mailbox_end(struct mp_mailbox *mb)
+static void mp_mailbox_end(struct mp_mailbox *mb)
 {
 	struct mp_msg *drop[MP_DESTROY_BATCH];
 	struct mp_wake wk = { };
@@ -294,9 +300,12 @@ void mp_mailbox_receiver_opened(struct mp_mailbox *mb)
  *
  * Lowers @mb->nreceivers.  When it was the last one of an anonymous mailbox,
  * no receiver can ever come (no descriptor can gain the right to receive):
- * @mb is destroyed (mp_mailbox_end(): its queue dropped, its senders woken,
- * all with -EPIPE, mp_queue_dead_error(); it still counts for its creator
- * while its senders hold it).  When it was the last one
+ * @mb is destroyed (mp_mailbox_destroy(): its queue dropped, its senders
+ * woken, all with -EPIPE, mp_queue_dead_error(); it no longer counts for
+ * its creator) and its region's pages go (mp_region_drop_pages(): no
+ * mapping is left, a mapping holds a descriptor that can receive); its
+ * namespace uncounts it when this descriptor's release goes on (registry.c
+ * sees @dead).  When it was the last one
  * of a named mailbox (and @mb is not dead), the calls still queued have
  * nobody left to answer them (their server is gone): they are removed and
  * fail with -ECONNRESET, rather than wait for a server that may never come,
@@ -328,7 +337,8 @@ void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 		return;
 	/* Anonymous: no receiver can come any more; it ends, as a pipe. */
 	if (mb->anon) {
-		mp_mailbox_end(mb);
+		mp_mailbox_destroy(mb);
+		mp_region_drop_pages(mb);
 		return;
 	}
 	do {
@@ -390,13 +400,18 @@ void mp_mailbox_sender_opened(struct mp_mailbox *mb)
  * Lowers @mb->nsenders.  When it was the last one of an anonymous mailbox,
  * no message can come any more (no descriptor can gain the right to send):
  * @mb->hup is set, every sleeping receiver is woken to look at the queue
- * again (one that finds nothing fails with -EPIPE, mp_recv()) and pollers
- * get EPOLLHUP.  A named mailbox only counts: its name can be opened again.
+ * again (one that finds nothing fails with -EPIPE, mp_recv()), pollers
+ * get EPOLLHUP, and every task in mp_region_wait() on its region is woken
+ * (one whose word did not change fails with -EPIPE: only a descriptor that
+ * can send maps the region writable, and none is left).  This descriptor
+ * still keeps the region (its count in mb->nfiles goes after this,
+ * registry.c).  A named mailbox only counts: its name can be opened again.
  * Works in rounds of MP_WAKE_MAX wake-ups, as mp_mailbox_destroy() does;
  * no receiver queues itself once @mb->hup is set, so the rounds end.
  *
  * Context: Process context (the descriptor's release), no msgport lock held.
- * Takes and releases mb->lock; does not sleep.
+ * Takes and releases mb->lock, then the region's wait queue lock; does not
+ * sleep.
  */
 void mp_mailbox_sender_closed(struct mp_mailbox *mb)
 {
@@ -427,6 +442,8 @@ void mp_mailbox_sender_closed(struct mp_mailbox *mb)
 			break;
 		spin_lock(&mb->lock);
 	}
+	/* Nobody can write a region word either: its waiters get -EPIPE. */
+	mp_region_wake(mb);
 }
 
 /**

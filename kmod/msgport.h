@@ -422,6 +422,7 @@ static inline int mp_span_check(u64 region_size, u64 off, u64 len)
 
 int mp_region_create(struct mp_mailbox *mb, u64 size);
 void mp_region_free(struct mp_mailbox *mb);
+void mp_region_drop_pages(struct mp_mailbox *mb);
 int mp_region_mmap(struct mp_mailbox *mb, u32 access,
 		   struct vm_area_struct *vma);
 int mp_span_validate(struct mp_mailbox *mb, u64 off, u64 len);
@@ -809,7 +810,6 @@ long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 /* mailbox.c (layer 6) */
 struct mp_mailbox *mp_mailbox_alloc(void);
 void mp_mailbox_free(struct mp_mailbox *mb);
-void mp_mailbox_end(struct mp_mailbox *mb);
 void mp_mailbox_destroy(struct mp_mailbox *mb);
 __poll_t mp_mailbox_poll(struct mp_mailbox *mb, struct file *file,
 			 struct poll_table_struct *pt);
@@ -826,6 +826,7 @@ bool mp_mailbox_is_owner(const struct mp_mailbox *mb);
 extern struct mutex mp_registry_lock;
 
 struct list_head *mp_registry_list_locked(void);
+void mp_registry_counts(unsigned int *all, unsigned int *anon);
 struct mp_mailbox *mp_registry_open(const struct msgport_open *op,
 				    const char *name, int create_err,
 				    bool *created);

@@ -12,6 +12,13 @@
  * each mailbox's lock briefly for its counters.  Only linked mailboxes show,
  * and only those of the reader's IPC namespace; uids and gids are mapped
  * into the reader's user namespace.
+ *
+ * /proc/msgport_summary: what /proc/msgport cannot list, for the reader's
+ * IPC namespace, as "key value" lines: "mailboxes" (those its max_mailboxes
+ * counts: named and anonymous) and "anonymous" (of those, the anonymous
+ * ones, MSGPORT_O_ANON, which have no name to list).  Keys may be added;
+ * /proc/msgport keeps its format (the CLI parses it).  One hold of
+ * mp_registry_lock (mp_registry_counts()).
  */
 #include <linux/mutex.h>
 #include <linux/proc_fs.h>
@@ -63,6 +70,15 @@ static int proc_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static int summary_show(struct seq_file *m, void *v)
+{
+	unsigned int all, anon;
+
+	mp_registry_counts(&all, &anon);
+	seq_printf(m, "mailboxes %u\nanonymous %u\n", all, anon);
+	return 0;
+}
+
 static const struct seq_operations mp_proc_ops = {
 	.start	= proc_start,
 	.next	= proc_next,
@@ -71,20 +87,28 @@ static const struct seq_operations mp_proc_ops = {
 };
 
 /**
- * mp_procfs_init() - create /proc/msgport (mode 0444): one line per linked mailbox
+ * mp_procfs_init() - create /proc/msgport and /proc/msgport_summary
+ *
+ * Both mode 0444: one line per linked mailbox, and the namespace's counts
+ * (see the top).
  *
  * Context: Module init; may sleep.  Takes no lock.
- * Return: 0, or -ENOMEM if the entry cannot be created.
+ * Return: 0, or -ENOMEM if an entry cannot be created (none is left then).
  */
 int mp_procfs_init(void)
 {
 	if (!proc_create_seq(KBUILD_MODNAME, 0444, NULL, &mp_proc_ops))
 		return -ENOMEM;
+	if (!proc_create_single(KBUILD_MODNAME "_summary", 0444, NULL,
+				summary_show)) {
+		remove_proc_entry(KBUILD_MODNAME, NULL);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 /**
- * mp_procfs_exit() - remove /proc/msgport
+ * mp_procfs_exit() - remove /proc/msgport and /proc/msgport_summary
  *
  * Context: Module init's error path and module exit; may sleep:
  * remove_proc_entry() waits for the readers in progress, whose walk holds
@@ -92,5 +116,6 @@ int mp_procfs_init(void)
  */
 void mp_procfs_exit(void)
 {
+	remove_proc_entry(KBUILD_MODNAME "_summary", NULL);
 	remove_proc_entry(KBUILD_MODNAME, NULL);
 }

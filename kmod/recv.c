@@ -411,11 +411,16 @@ static unsigned int take_all_queued(struct mp_mailbox *mb,
 	}
 }
 
+/*
+ * A batch's spin ends: a message came, the mailbox died, or (anonymous) its
+ * last sender went (@hup: nothing more can come; the wait then says -EPIPE).
+ */
 static bool queue_filled(const void *arg)
 {
 	const struct mp_mailbox *mb = arg;
 
-	return READ_ONCE(mb->nmsgs) || READ_ONCE(mb->dead);
+	return READ_ONCE(mb->nmsgs) || READ_ONCE(mb->dead) ||
+	       READ_ONCE(mb->hup);
 }
 
 /**

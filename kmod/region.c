@@ -33,13 +33,16 @@
  *   while the word it names holds its value, re-reading the word after
  *   queueing itself (wait_event), and a wake-up after user space changed the
  *   word makes every waiter re-read: no wake-up is lost, an unchanged word
- *   keeps its waiter asleep.
+ *   keeps its waiter asleep.  An anonymous mailbox whose last sender goes
+ *   (mb->hup) wakes them all for good: nobody is left to change a word, and a
+ *   waiter whose word did not change returns -EPIPE.
  *
  * Locking
- *   None of its own but the wait queue's internal lock: the page array and
- *   the size are fixed from creation to free, and the mapping counts are
- *   atomics.  The fault handler runs under the mm's mmap_lock and reads only
- *   that fixed data.
+ *   None of its own but the wait queue's internal lock: the size is fixed
+ *   from creation to free, the page array from creation to free or to
+ *   mp_region_drop_pages() (taken once, by xchg(), when nothing can use it
+ *   any more), and the mapping counts are atomics.  The fault handler runs
+ *   under the mm's mmap_lock and reads only that fixed data.
  *
  * Lifetimes
  *   The region belongs to its mailbox (mb->region, set before the mailbox is
@@ -55,6 +58,12 @@
  *   VMA drops its file, so the region is still there when its count goes
  *   down.  Pages are released with put_page(): a page someone still holds
  *   (pinned by get_user_pages) stays until that reference is dropped.
+ *   An anonymous mailbox gives its pages (and their charge) back earlier,
+ *   when its last descriptor that can receive goes (mp_region_drop_pages()):
+ *   then no mapping exists or can be made, and no wait or copy to a
+ *   receiver can come; the struct, its size and its wait queue stay until
+ *   mp_region_free(), for the descriptors that can only send (span checks,
+ *   the wake-up of their last close).
  */
 #include <linux/highmem.h>
 #include <linux/ktime.h>
@@ -85,17 +94,37 @@ static u64 region_bytes(const struct mp_region *rg)
 	return (u64)rg->npages << PAGE_SHIFT;
 }
 
-/* Releases the first @n pages of @rg, its charge and @rg itself. */
-static void region_release(struct mp_region *rg, unsigned long n)
+/* Puts the first @n of @pages (@rg's), frees the array, uncharges @rg. */
+static void pages_release(struct mp_region *rg, struct page **pages,
+			  unsigned long n)
 {
 	unsigned long i;
 
 	for (i = 0; i < n; i++)
-		put_page(rg->pages[i]);
+		put_page(pages[i]);
 	if (rg->quota)
 		mp_quota_uncharge(rg->quota, region_bytes(rg));
-	kvfree(rg->pages);
+	kvfree(pages);
+}
+
+/* Releases the first @n pages of @rg, its charge and @rg itself. */
+static void region_release(struct mp_region *rg, unsigned long n)
+{
+	pages_release(rg, rg->pages, n);
 	kfree(rg);
+}
+
+/* Uncounts @rg's pages in mp_objects and releases them, once (@pages). */
+static void region_drop_pages(struct mp_region *rg)
+{
+	struct page **pages = xchg(&rg->pages, NULL);
+
+	if (!pages)
+		return;
+	WARN_ON(atomic_long_read(&rg->maps));
+	atomic_long_sub(region_bytes(rg), &mp_objects.region_bytes);
+	atomic_long_dec(&mp_objects.regions);
+	pages_release(rg, pages, rg->npages);
 }
 
 /**
@@ -196,10 +225,32 @@ void mp_region_free(struct mp_mailbox *mb)
 	spin_unlock(&mb->lock);
 	if (!rg)
 		return;
-	WARN_ON(atomic_long_read(&rg->maps));
-	atomic_long_sub(region_bytes(rg), &mp_objects.region_bytes);
-	atomic_long_dec(&mp_objects.regions);
-	region_release(rg, rg->npages);
+	region_drop_pages(rg);
+	kfree(rg);
+}
+
+/**
+ * mp_region_drop_pages() - give back a region's memory, its mailbox alive
+ * @mb: an anonymous mailbox whose last descriptor that can receive was just
+ *	released (mp_mailbox_receiver_closed()): none can come, so no mapping
+ *	exists (a mapping holds such a descriptor) nor can one be made, and
+ *	nothing may use the pages (waits, copies to receivers) any more
+ *
+ * Uncounts the region in mp_objects, puts its pages and uncharges its bytes
+ * (max_user_bytes), once, so that descriptors that can only send do not
+ * keep the creator's memory.  The struct stays, with its size and its wait
+ * queue, until mp_region_free(): a send's lock-free span check
+ * (mp_span_validate()) and mp_mailbox_sender_closed()'s wake-up may still
+ * read them.  Nothing if @mb has no region.
+ *
+ * Context: Process context, mb->lock not held, through the descriptor being
+ * released (which keeps @mb->region).  May sleep.  The uncharge may take
+ * mp_quota_lock (a leaf).
+ */
+void mp_region_drop_pages(struct mp_mailbox *mb)
+{
+	if (mb->region)
+		region_drop_pages(mb->region);
 }
 
 /**
@@ -207,7 +258,8 @@ void mp_region_free(struct mp_mailbox *mb)
  * @mb: the mailbox
  *
  * Context: Called with mb->lock held, or through a descriptor that can
- * receive or send (whose mailbox keeps its region).  Does not sleep.
+ * receive or send (whose mailbox keeps its region; of an anonymous mailbox
+ * with no receiver left, only its struct and size).  Does not sleep.
  *
  * Return: the region's size in bytes (whole pages), 0 if @mb has none.
  */
@@ -395,6 +447,24 @@ static bool word_changed(struct mp_region *rg,
 	return region_word(rg, w->offset) != w->value;
 }
 
+/*
+ * The wait ends: the word changed, or @mb is anonymous and its last sender
+ * is gone (@hup, set before mp_mailbox_sender_closed() wakes the region's
+ * queue: nobody that could write the word is left).
+ */
+static bool wait_done(struct mp_mailbox *mb, struct mp_region *rg,
+		      const struct msgport_region_wait *w)
+{
+	return word_changed(rg, w) || READ_ONCE(mb->hup);
+}
+
+/* After a wait that ended: 0 if the word changed, else -EPIPE (@hup). */
+static int wait_result(struct mp_region *rg,
+		       const struct msgport_region_wait *w)
+{
+	return word_changed(rg, w) ? 0 : -EPIPE;
+}
+
 /**
  * mp_region_wait() - sleep while a word of a mailbox's region holds a value
  * @mb: the mailbox
@@ -405,14 +475,19 @@ static bool word_changed(struct mp_region *rg,
  *
  * Sleeps until the u32 at w->offset no longer holds w->value.  It re-reads the
  * word after queueing itself, so a wake-up (mp_region_wake()) after the word
- * changed is never lost.  The caller checked flags, reserved and access.
+ * changed is never lost.  An anonymous mailbox whose last sender is gone
+ * (@mb->hup: no descriptor that could write the word is left, nor can one
+ * come) ends the wait too: mp_mailbox_sender_closed() sets @hup, then wakes
+ * the region's queue (mp_region_wake()).  The caller checked flags,
+ * reserved and access.
  *
  * Context: Process context, no lock held.  Sleeps (interruptibly).  Takes only
  * the region's wait queue lock.
  *
- * Return: 0 once the word differs from w->value; -ENODEV if @mb has no region;
- * -EINVAL if w->offset is not a multiple of 4; -ERANGE if the word is not
- * inside the region; -ETIMEDOUT; -ERESTARTSYS if a signal interrupts the wait
+ * Return: 0 once the word differs from w->value; -EPIPE if it does not and
+ * @mb is anonymous with no sender left (also at once); -ENODEV if @mb has no
+ * region; -EINVAL if w->offset is not a multiple of 4; -ERANGE if the word is
+ * not inside the region; -ETIMEDOUT; -ERESTARTSYS if a signal interrupts the wait
  * (a timed wait's remaining time then goes to @utimeout, or -EFAULT if it
  * cannot be written).
  */
@@ -430,13 +505,17 @@ int mp_region_wait(struct mp_mailbox *mb,
 		return -EINVAL;
 	if (mp_span_check(region_bytes(rg), w->offset, sizeof(u32)))
 		return -ERANGE;
-	if (!(w->flags & MSGPORT_F_TIMEOUT))
-		return wait_event_interruptible(rg->wq, word_changed(rg, w));
+	if (!(w->flags & MSGPORT_F_TIMEOUT)) {
+		ret = wait_event_interruptible(rg->wq, wait_done(mb, rg, w));
+		return ret ?: wait_result(rg, w);
+	}
 
 	timeout = ns_to_ktime(min_t(u64, w->timeout_ns, KTIME_MAX));
 	expires = ktime_add_safe(ktime_get(), timeout);
-	ret = wait_event_interruptible_hrtimeout(rg->wq, word_changed(rg, w),
+	ret = wait_event_interruptible_hrtimeout(rg->wq, wait_done(mb, rg, w),
 						 timeout);
+	if (!ret)
+		return wait_result(rg, w);
 	if (ret == -ETIME)
 		return -ETIMEDOUT;
 	if (ret == -ERESTARTSYS) {
@@ -454,7 +533,8 @@ int mp_region_wait(struct mp_mailbox *mb,
  * @mb: the mailbox
  *
  * Wakes every task in mp_region_wait() on @mb's region; each sleeps again if
- * its word still holds its value.
+ * its word still holds its value, unless @mb is anonymous with no sender
+ * left (@hup): mp_mailbox_sender_closed() calls it to end those waits.
  *
  * Context: Process context.  Does not sleep; takes the region's wait queue
  * lock.

@@ -39,9 +39,12 @@
  * Anonymous mailboxes (MSGPORT_O_ANON)
  *   An anonymous mailbox (mb->anon) has no name and is never linked: it is
  *   in no name hash and on no creation-order list, so /proc/msgport does not
- *   show it (nor any inbox).  Its table still counts it, in @nr (on the
- *   table's @anon list through mb->node, with mb->table set), so that
- *   max_mailboxes bounds it as a named one; it is uncounted when it goes or
+ *   show it (nor any inbox).  Its table still counts it, in @nr and @nanon
+ *   (on the table's @anon list through mb->node, with mb->table set), so
+ *   that max_mailboxes bounds it as a named one (/proc/msgport_summary
+ *   shows both counts: mp_registry_counts()); it is uncounted when its last
+ *   descriptor that can receive goes (release_locked() finds it dead: its
+ *   senders then hold nothing of its creator's, mailbox.c), when it goes, or
  *   when its namespace dies (it then lives on, counted nowhere, while its
  *   descriptors do: they may be in other namespaces' processes).  Its kref
  *   holds one reference of its own in place of the table's, dropped with the
@@ -79,6 +82,7 @@ struct mp_names {
 	struct list_head mailboxes;	/* linked ones, in creation order */
 	struct list_head anon;		/* anonymous ones, counted (mb->node) */
 	unsigned int nr;		/* linked and anonymous (max_mailboxes) */
+	unsigned int nanon;		/* anonymous (of @nr): on @anon */
 	DECLARE_HASHTABLE(names, MP_HASH_BITS);
 };
 
@@ -173,6 +177,7 @@ static void anon_uncount_locked(struct mp_mailbox *mb)
 		return;
 	list_del_init(&mb->node);
 	mb->table->nr--;
+	mb->table->nanon--;
 	mb->table = NULL;
 }
 
@@ -226,6 +231,9 @@ static bool release_locked(struct mp_mailbox *mb, u32 access, bool *region)
 		/* Its own reference goes as the table's would. */
 		anon_uncount_locked(mb);
 		destroy = true;
+	} else if (access && mb->anon && READ_ONCE(mb->dead)) {
+		/* Its receivers are gone: senders hold it, uncounted (top). */
+		anon_uncount_locked(mb);
 	}
 	*region = access && !mb->nfiles && !mb->linked;
 	return destroy;
@@ -436,16 +444,23 @@ again:
  * a reference and a count in mb->nfiles for the new descriptor, which its
  * release gives back (mp_registry_release(), also if the descriptor cannot be
  * made).  A mailbox made without MSGPORT_O_RECV has no receiver and never
- * will: its queue is destroyed at once (sends get -EPIPE), the mailbox still
- * counted until its last descriptor goes; one without
- * MSGPORT_O_SEND has no sender (@hup: receives get -EPIPE).
+ * will: it is destroyed at once (sends get -EPIPE) and counted nowhere (not
+ * in the namespace, nor for its creator: as one whose last receiver closed,
+ * mailbox.c); it may not have a region (nobody could ever map it, nor a
+ * span be received).  One without MSGPORT_O_SEND
+ * has no sender (@hup: receives get -EPIPE).
+ *
+ * As mp_registry_open() does, the namespace's room is checked under the
+ * mutex before the mailbox and its region are allocated and zeroed, outside
+ * it, and again when it is counted (another creator may have taken the
+ * room meanwhile): a caller at max_mailboxes allocates nothing.
  *
  * Context: Process context, no msgport lock held.  May sleep.  Takes and
- * releases mp_registry_lock; allocates outside it.
- * Return: the mailbox, or an ERR_PTR(): -ENOSPC (max_mailboxes mailboxes
- * exist in the namespace, and no CAP_SYS_RESOURCE), -ENOMEM, -EDQUOT
- * (max_user_mailboxes), or mp_region_create()'s -EFBIG, -EDQUOT, -ENOMEM or
- * -EINTR.
+ * releases mp_registry_lock (twice); allocates outside it.
+ * Return: the mailbox, or an ERR_PTR(): -EINVAL (a region without
+ * MSGPORT_O_RECV), -ENOSPC (max_mailboxes mailboxes exist in the namespace,
+ * and no CAP_SYS_RESOURCE), -ENOMEM, -EDQUOT (max_user_mailboxes), or
+ * mp_region_create()'s -EFBIG, -EDQUOT, -ENOMEM or -EINTR.
  */
 struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op)
 {
@@ -453,7 +468,17 @@ struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op)
 	struct mp_mailbox *mb;
 	struct mp_names *t;
 	int ret = -ENOMEM;
+	bool room;
 
+	/* A region nobody could map: refused rather than allocated. */
+	if (op->region_size && !(access & MSGPORT_O_RECV))
+		return ERR_PTR(-EINVAL);
+	/* No allocation (nor zeroing) for a namespace at its limit. */
+	mutex_lock(&mp_registry_lock);
+	room = room_for_one_more(table_locked(false));
+	mutex_unlock(&mp_registry_lock);
+	if (!room)
+		return ERR_PTR(-ENOSPC);
 	mb = mailbox_new(op, "", &ret);
 	if (!mb)
 		return ERR_PTR(ret ?: -ENOMEM);
@@ -462,6 +487,7 @@ struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op)
 	mb->hup = !(access & MSGPORT_O_SEND);
 	ret = 0;
 	mutex_lock(&mp_registry_lock);
+	/* Again: another creator may have taken the room meanwhile. */
 	t = table_locked(false);
 	if (!room_for_one_more(t))
 		ret = -ENOSPC;
@@ -469,10 +495,14 @@ struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op)
 		t = table_locked(true);
 	if (!ret && !t)
 		ret = -ENOMEM;
-	if (!ret) {
+	/* Without a receiver it is dead at birth: counted nowhere. */
+	if (!ret && (access & MSGPORT_O_RECV)) {
 		list_add_tail(&mb->node, &t->anon);
 		mb->table = t;
 		t->nr++;
+		t->nanon++;
+	}
+	if (!ret) {
 		/* kref_init's reference is its own (see the top). */
 		kref_get(&mb->ref);
 		if (access)
@@ -484,7 +514,7 @@ struct mp_mailbox *mp_registry_create_anon(const struct msgport_open *op)
 		return ERR_PTR(ret);
 	}
 	if (!(access & MSGPORT_O_RECV))
-		mp_mailbox_end(mb);	/* counted until its last close */
+		mp_mailbox_destroy(mb);	/* and uncounted for its creator */
 	return mb;
 }
 
@@ -594,6 +624,28 @@ struct list_head *mp_registry_list_locked(void)
 	struct mp_names *t = table_locked(false);
 
 	return t ? &t->mailboxes : &mp_no_mailboxes;
+}
+
+/**
+ * mp_registry_counts() - the current IPC namespace's count of mailboxes
+ * @all: set to the mailboxes max_mailboxes counts: named and anonymous
+ * @anon: set to the anonymous ones among them
+ *
+ * For /proc/msgport_summary: /proc/msgport lists the named mailboxes only,
+ * so what takes up the namespace's max_mailboxes is shown there.
+ *
+ * Context: Process context, no msgport lock held.  Takes and releases
+ * mp_registry_lock.
+ */
+void mp_registry_counts(unsigned int *all, unsigned int *anon)
+{
+	struct mp_names *t;
+
+	mutex_lock(&mp_registry_lock);
+	t = table_locked(false);
+	*all = t ? t->nr : 0;
+	*anon = t ? t->nanon : 0;
+	mutex_unlock(&mp_registry_lock);
 }
 
 /*

@@ -45,7 +45,11 @@
  *   release of the last descriptor that could receive fails the requests
  *   still queued (-ECONNRESET, mailbox.c); a mailbox's destruction fails its
  *   queued requests and claimed calls (-EIDRM, or -ECONNRESET for an
- *   inbox).  Tokens come from one 64-bit
+ *   inbox, -EPIPE for an anonymous mailbox: mp_queue_dead_error()).  An
+ *   anonymous mailbox is destroyed by the release of its last descriptor
+ *   that can receive, after that descriptor's own release failed the calls
+ *   it claimed (-ECONNRESET): its claimed calls get -ECONNRESET, its queued
+ *   requests -EPIPE, and later calls -EPIPE.  Tokens come from one 64-bit
  *   counter and are never reused while the module is loaded.
  */
 #include <linux/atomic.h>
@@ -343,8 +347,11 @@ static void calls_drop(struct mp_mailbox *mb, struct mp_file *mbf,
  *
  * @mb's claimed calls will not be answered: each leaves mb->calls, and a
  * CLAIMED one fails with mp_queue_dead_error() (-EIDRM, or -ECONNRESET for
- * an inbox) and its caller is woken.  mb->calls' references are put after
- * unlocking.
+ * an inbox, -EPIPE for an anonymous mailbox) and its caller is woken.
+ * mb->calls' references are put after unlocking.  An anonymous mailbox is
+ * destroyed only once its last descriptor that can receive is released,
+ * and each such release failed its own claimed calls first
+ * (mp_calls_release(): -ECONNRESET), so none is left for -EPIPE here.
  *
  * Context: Without mb->lock; takes it.  Does not sleep.
  */

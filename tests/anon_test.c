@@ -7,15 +7,20 @@
  * and counted, poll's EPOLLHUP); dup with fewer rights (what a send-only
  * descriptor cannot do), its argument checks, an inbox refused; a send-only
  * descriptor passed with SCM_RIGHTS to another user's process; nothing left
- * behind once closed (debugfs msgport/objects).
+ * behind once closed (debugfs msgport/objects); /proc/msgport_summary's
+ * count; region waiters and pollers woken at either end's last close; an
+ * inherited descriptor keeping its end alive; no region without the right
+ * to receive.
  */
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "msgport_test.h"
@@ -157,6 +162,25 @@ static int proc_lines(void)
 	return n;
 }
 
+/* A count of /proc/msgport_summary ("mailboxes", "anonymous"), or -errno. */
+static long summary(const char *key)
+{
+	FILE *f = fopen("/proc/msgport_summary", "re");
+	long v, ret = -ENOENT;
+	char k[64];
+
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%63s %ld", k, &v) == 2) {
+		if (!strcmp(k, key)) {
+			ret = v;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
 /* Create, send, receive; stat's name, flags and owner; no line in /proc/msgport. */
 static void test_create_send_recv(void **state)
 {
@@ -275,16 +299,25 @@ static int child_user_limit(void *arg)
 	/* A send-only dup does not count again, and keeps it counted. */
 	CHILD_CHECK(msgport_mailbox_dup(mb[1], MSGPORT_O_SEND, 0, &tx) == 0);
 	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &extra) == -EDQUOT);
-	/* Its receiver gone, the send-only copy still holds it: still counted. */
+	/*
+	 * Its receiver gone, the send-only copy (which could be another
+	 * user's) holds none of its creator's count: its place is free.
+	 */
 	msgport_mailbox_close(mb[1]);
 	CHILD_CHECK(msgport_send(tx, "x", 1, 0, MSGPORT_F_NONBLOCK, 0, NULL) == -EPIPE);
-	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &extra) == -EDQUOT);
-	/* A send-only mailbox (dead from birth) counts while open too. */
-	msgport_mailbox_close(tx);
-	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), MSGPORT_O_SEND, NULL, &tx) == 0);
-	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &extra) == -EDQUOT);
-	msgport_mailbox_close(tx);
 	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &extra) == 0);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &mb[0]) == -EDQUOT);
+	/*
+	 * A send-only mailbox (dead from birth) is counted nowhere once made
+	 * (making it needs a place, as any).
+	 */
+	msgport_mailbox_close(tx);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), MSGPORT_O_SEND, NULL, &tx) == -EDQUOT);
+	msgport_mailbox_close(extra);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), MSGPORT_O_SEND, NULL, &tx) == 0);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &extra) == 0);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &mb[0]) == -EDQUOT);
+	msgport_mailbox_close(tx);
 	return 0;
 }
 
@@ -298,33 +331,59 @@ static void test_user_limit(void **state)
 	assert_int_equal(tu_user_mailboxes(TU_NOBODY), 0);
 }
 
+struct ns_limit {
+	const char *name;
+	unsigned long long max_region;	/* the module's max_region_size */
+};
+
 /* Child, as nobody (no CAP_SYS_RESOURCE): one more is ENOSPC. */
 static int child_ns_limit(void *arg)
 {
+	const struct ns_limit *nl = arg;
+	struct msgport_attr big = { .region_size = nl->max_region + 1 };
 	struct msgport_mailbox *a = NULL, *b = NULL;
 
-	(void)arg;
 	CHILD_CHECK(tu_drop_privileges() == 0);
 	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &a) == 0);
 	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &b) == -ENOSPC);
+	/*
+	 * The room is checked before anything is allocated: a region too
+	 * large to make is not even tried (EFBIG would say it was).
+	 */
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, &big, &b) == -ENOSPC);
 	/* It counts as a named one would: no name fits either. */
-	CHILD_CHECK(msgport_mailbox_open(tu_mp(), (const char *)arg,
-					 MSGPORT_O_CREAT | RW, NULL, &b) == -ENOSPC);
+	CHILD_CHECK(msgport_mailbox_open(tu_mp(), nl->name, MSGPORT_O_CREAT | RW, NULL,
+					 &b) == -ENOSPC);
 	msgport_mailbox_close(a);
+	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, &big, &b) == -EFBIG);
 	CHILD_CHECK(msgport_mailbox_create_anon(tu_mp(), RW, NULL, &b) == 0);
 	return 0;
 }
 
-/* The namespace's max_mailboxes counts anonymous mailboxes: ENOSPC past it. */
+/*
+ * The namespace's max_mailboxes counts anonymous mailboxes: ENOSPC past it.
+ * /proc/msgport_summary shows them (/proc/msgport cannot): its "mailboxes"
+ * is /proc/msgport's named ones plus its "anonymous".
+ */
 static void test_ns_limit(void **state)
 {
-	int named = proc_lines() - 1;
+	struct ns_limit nl = { .name = tu_name("nsl") };
+	long all = summary("mailboxes"), anon = summary("anonymous");
+	struct msgport_mailbox *mb;
 
 	(void)state;
-	assert_true(named >= 0);
-	/* Room for exactly one more in this namespace (this test's own are all closed). */
-	tu_param_set("max_mailboxes", (unsigned long long)named + 1);
-	assert_child_ok(tu_fork(child_ns_limit, (void *)tu_name("nsl")));
+	assert_true(all >= 0 && anon >= 0 && anon <= all);
+	assert_int_equal(proc_lines() - 1, all - anon);
+	mb = anon_new(RW, 4, 0);
+	assert_int_equal(summary("anonymous"), anon + 1);
+	assert_int_equal(summary("mailboxes"), all + 1);
+	put(mb);
+	assert_int_equal(summary("anonymous"), anon);
+	assert_int_equal(summary("mailboxes"), all);
+	assert_int_equal(tu_param_read("max_region_size", &nl.max_region), 0);
+	/* Room for exactly one more in this namespace. */
+	tu_param_set("max_mailboxes", (unsigned long long)all + 1);
+	assert_child_ok(tu_fork(child_ns_limit, &nl));
 }
 
 struct blocked {
@@ -332,15 +391,30 @@ struct blocked {
 	unsigned int flags;
 	int call;		/* make a call instead of a send/receive */
 	int recv;
+	int from;		/* recv: msgport_recv_from() this process */
+	int batch;		/* recv: msgport_recv_batch() of this many */
 	long ret;
 };
 
 static void *blocked_main(void *arg)
 {
 	struct blocked *b = arg;
-	char buf[64];
+	struct msgport_batch_msg msgs[4];
+	char buf[64], bufs[4][16];
+	int i;
 
-	if (b->call)
+	if (b->batch) {
+		memset(msgs, 0, sizeof(msgs));
+		for (i = 0; i < b->batch && i < 4; i++) {
+			msgs[i].buf = bufs[i];
+			msgs[i].len = sizeof(bufs[i]);
+		}
+		b->ret = msgport_recv_batch(b->mb, msgs, (unsigned int)b->batch, b->flags,
+					    MSGPORT_WAIT_FOREVER);
+	} else if (b->from) {
+		b->ret = msgport_recv_from(b->mb, getpid(), buf, sizeof(buf), b->flags,
+					   MSGPORT_WAIT_FOREVER, NULL);
+	} else if (b->call)
 		b->ret = msgport_call(b->mb, "q", 1, buf, sizeof(buf), 0, 0,
 				      MSGPORT_WAIT_FOREVER, NULL);
 	else if (b->recv)
@@ -476,19 +550,213 @@ static void test_epipe_blocked_receivers(void **state)
 {
 	struct msgport_mailbox *mb = anon_new(RW, 8, 0);
 	struct msgport_mailbox *rx = dup_new(mb, MSGPORT_O_RECV, 0);
-	struct blocked r1 = { .mb = rx, .recv = 1 }, r2 = { .mb = rx, .recv = 1 };
+	struct blocked r[4] = {
+		{ .mb = rx, .recv = 1 }, { .mb = rx, .recv = 1 },
+		{ .mb = rx, .recv = 1, .from = 1 },	/* msgport_recv_from() */
+		{ .mb = rx, .recv = 1, .batch = 4 },	/* msgport_recv_batch(), n > 1 */
+	};
+	pthread_t t[4];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, blocked_main, &r[i]), 0);
+	assert_await(rx, TU_WAITING_RECEIVERS, 4);
+	put(mb);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_errno(r[i].ret, EPIPE);
+	}
+	assert_int_equal(stat_of(rx).waiting_receivers, 0);
+}
+
+struct waiter {
+	pid_t tid;		/* set once it runs */
+	struct msgport_region *r;
+	struct pollfd p;	/* poll: fd and events in, revents out */
+	uint32_t value;
+	long ret;
+};
+
+static void *region_waiter_main(void *arg)
+{
+	struct waiter *w = arg;
+
+	__atomic_store_n(&w->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
+	w->ret = msgport_region_wait(w->r, 0, w->value, MSGPORT_WAIT_FOREVER);
+	return NULL;
+}
+
+static void *poller_main(void *arg)
+{
+	struct waiter *w = arg;
+
+	__atomic_store_n(&w->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
+	w->ret = poll(&w->p, 1, -1);
+	return NULL;
+}
+
+/* Start fn(w) in a thread and wait until it sleeps in a kernel function named like wchan. */
+static void start_sleeper(pthread_t *t, void *(*fn)(void *), struct waiter *w, const char *wchan)
+{
+	uint64_t deadline = tu_now_ns() + 10000ULL * 1000000ULL;
+
+	assert_int_equal(pthread_create(t, NULL, fn, w), 0);
+	while (!__atomic_load_n(&w->tid, __ATOMIC_SEQ_CST) && tu_now_ns() < deadline)
+		usleep(1000);
+	assert_true(w->tid > 0);
+	assert_int_equal(tu_await_wchan(w->tid, wchan), 0);
+}
+
+/*
+ * A region waiter with no time-out, on a receive-only descriptor, wakes with
+ * EPIPE when the last descriptor that can send closes (nobody is left who
+ * may write the word); a later wait is EPIPE at once, unless its word
+ * already differs.
+ */
+static void test_epipe_region_wait(void **state)
+{
+	struct msgport_mailbox *mb = anon_new(RW, 4, 4096);
+	struct msgport_mailbox *rx = dup_new(mb, MSGPORT_O_RECV, 0);
+	struct msgport_region *rw = NULL, *ro = NULL;
+	struct waiter w = { .value = 7 };
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(msgport_region_map(mb, &rw), 0);
+	*(volatile uint32_t *)msgport_region_addr(rw) = 7;
+	/* The writable mapping holds a sender: it goes first. */
+	msgport_region_unmap(rw);
+	assert_int_equal(msgport_region_map(rx, &ro), 0);
+	w.r = ro;
+	start_sleeper(&t, region_waiter_main, &w, "region_wait");
+	put(mb);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_errno(w.ret, EPIPE);
+	assert_errno(msgport_region_wait(ro, 0, 7, MSGPORT_WAIT_FOREVER), EPIPE);
+	assert_errno(msgport_region_wait(ro, 0, 7, 1000000), EPIPE);
+	/* A word that differs still says so first. */
+	assert_int_equal(msgport_region_wait(ro, 0, 0, MSGPORT_WAIT_FOREVER), 0);
+	msgport_region_unmap(ro);
+}
+
+/*
+ * A poller blocked on the receive-only end gets POLLHUP when the last
+ * sender closes; one blocked on the send-only end (POLLOUT on a full
+ * queue) gets POLLERR | POLLHUP when the last receiver closes.
+ */
+static void test_poll_blocked(void **state)
+{
+	struct msgport_mailbox *a = anon_new(RW, 1, 0), *b = anon_new(RW, 1, 0);
+	struct msgport_mailbox *rx = dup_new(a, MSGPORT_O_RECV, 0);
+	struct msgport_mailbox *tx = dup_new(b, MSGPORT_O_SEND, 0);
+	struct waiter in = { .p = { .fd = msgport_mailbox_fd(rx), .events = POLLIN } };
+	struct waiter out = { .p = { .fd = msgport_mailbox_fd(tx), .events = POLLOUT } };
 	pthread_t t1, t2;
 
 	(void)state;
-	assert_int_equal(pthread_create(&t1, NULL, blocked_main, &r1), 0);
-	assert_int_equal(pthread_create(&t2, NULL, blocked_main, &r2), 0);
-	assert_await(rx, TU_WAITING_RECEIVERS, 2);
-	put(mb);
+	assert_int_equal(send_str(tx, "full", 0), 0);	/* capacity 1: no POLLOUT */
+	start_sleeper(&t1, poller_main, &in, "poll");
+	start_sleeper(&t2, poller_main, &out, "poll");
+	put(a);
 	assert_int_equal(pthread_join(t1, NULL), 0);
+	assert_int_equal(in.ret, 1);
+	assert_int_equal(in.p.revents, POLLHUP);
+	put(b);
 	assert_int_equal(pthread_join(t2, NULL), 0);
-	assert_errno(r1.ret, EPIPE);
-	assert_errno(r2.ret, EPIPE);
-	assert_int_equal(stat_of(rx).waiting_receivers, 0);
+	assert_int_equal(out.ret, 1);
+	assert_int_equal(out.p.revents & (POLLERR | POLLHUP | POLLOUT), POLLERR | POLLHUP);
+}
+
+static int child_hold(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return 0;
+}
+
+/*
+ * A descriptor a child inherited by fork(2) is a sender like the parent's:
+ * while the child holds it the receiver gets EAGAIN, not EPIPE; once the
+ * child is gone, EPIPE.
+ */
+static void test_inherited_sender(void **state)
+{
+	struct msgport_mailbox *mb = anon_new(RW, 4, 0);
+	struct msgport_mailbox *rx = dup_new(mb, MSGPORT_O_RECV, 0);
+	char buf[8];
+	pid_t pid;
+
+	(void)state;
+	pid = tu_fork(child_hold, NULL);
+	assert_true(pid > 0);
+	put(mb);
+	assert_errno(msgport_recv(rx, buf, sizeof(buf), MSGPORT_F_NONBLOCK, 0, NULL), EAGAIN);
+	assert_errno(msgport_recv(rx, buf, sizeof(buf), 0, 1000000, NULL), ETIMEDOUT);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(tu_join(pid), 128 + SIGKILL);
+	assert_errno(msgport_recv(rx, buf, sizeof(buf), MSGPORT_F_NONBLOCK, 0, NULL), EPIPE);
+	assert_errno(msgport_recv(rx, buf, sizeof(buf), 0, MSGPORT_WAIT_FOREVER, NULL), EPIPE);
+}
+
+/*
+ * Once its last receiver is gone, an anonymous mailbox held by send-only
+ * descriptors no longer holds its creator's region memory and charge, nor
+ * its place in the namespace; a span send through the survivor is EPIPE.
+ */
+static long object(const char *key);
+
+static void test_receivers_gone_release(void **state)
+{
+	struct msgport_mailbox *mb = anon_new(RW, 4, 4 * 4096);
+	struct msgport_mailbox *tx = dup_new(mb, MSGPORT_O_SEND, 0);
+	long regions = object("regions"), bytes0 = -1, bytes = -1;
+	long anon = summary("anonymous"), all = summary("mailboxes");
+	struct msgport_send sp = { .buf = 0, .len = 64,
+				   .flags = MSGPORT_F_SPAN | MSGPORT_F_NONBLOCK };
+	struct msgport_region *r = NULL;
+
+	(void)state;
+	assert_int_equal(tu_user_charge(geteuid(), &bytes0), 0);
+	assert_true(bytes0 >= 4 * 4096);
+	/* A mapping holds its descriptor, a receiver: all stays while mapped. */
+	assert_int_equal(msgport_region_map(mb, &r), 0);
+	put(mb);
+	assert_int_equal(object("regions"), regions);
+	assert_int_equal(summary("anonymous"), anon);
+	assert_int_equal(tu_ioctl(msgport_mailbox_fd(tx), MSGPORT_IOC_SEND, &sp), 0);
+	msgport_region_unmap(r);
+	/* The last receiver went with the mapping. */
+	assert_int_equal(object("regions"), regions - 1);
+	assert_int_equal(summary("anonymous"), anon - 1);
+	assert_int_equal(summary("mailboxes"), all - 1);
+	assert_int_equal(tu_user_charge(geteuid(), &bytes), 0);
+	assert_int_equal(bytes, bytes0 - 4 * 4096);
+	/* The survivor's sends, spans included (checked against the size), fail. */
+	assert_errno(tu_ioctl(msgport_mailbox_fd(tx), MSGPORT_IOC_SEND, &sp), EPIPE);
+	sp.buf = 4 * 4096;
+	assert_errno(tu_ioctl(msgport_mailbox_fd(tx), MSGPORT_IOC_SEND, &sp), ERANGE);
+	assert_errno(send_str(tx, "late", 0), EPIPE);
+	assert_int_equal(stat_of(tx).region_maps, 0);
+	assert_int_equal(stat_of(tx).dropped, 1);
+}
+
+/* A region needs the right to receive: nobody could map a send-only mailbox's. */
+static void test_region_needs_recv(void **state)
+{
+	struct msgport_attr a = { .capacity = 4, .mode = 0600, .region_size = 4096 };
+	struct msgport_mailbox *mb = NULL;
+	long regions = -1, regions2 = -1;
+
+	(void)state;
+	assert_int_equal(tu_objects_read("regions", &regions), 0);
+	assert_errno(msgport_mailbox_create_anon(tu_mp(), MSGPORT_O_SEND, &a, &mb), EINVAL);
+	assert_null(mb);
+	assert_int_equal(tu_objects_read("regions", &regions2), 0);
+	assert_int_equal(regions2, regions);
+	mb = anon_new(MSGPORT_O_RECV, 4, 4096);
+	assert_int_equal(stat_of(mb).region_size, 4096);
 }
 
 /* A mailbox made with one right only starts with the other end gone. */
@@ -863,6 +1131,11 @@ static const struct CMUnitTest anon_tests[] = {
 	ANON_TEST(test_epipe_receipt),
 	ANON_TEST(test_epipe_recv),
 	ANON_TEST(test_epipe_blocked_receivers),
+	ANON_TEST(test_epipe_region_wait),
+	ANON_TEST(test_poll_blocked),
+	ANON_TEST(test_inherited_sender),
+	ANON_TEST(test_region_needs_recv),
+	ANON_TEST(test_receivers_gone_release),
 	ANON_TEST(test_one_sided),
 	ANON_TEST(test_dup_send_only),
 	ANON_TEST(test_dup_recv_only),

@@ -197,7 +197,8 @@ struct msgport_version {
  * be given or not; MSGPORT_O_EXCL and MSGPORT_O_EPHEMERAL are EINVAL, and so
  * is neither MSGPORT_O_RECV nor MSGPORT_O_SEND.  capacity, max_msg_size,
  * mode and region_size are the creation attributes, checked as for
- * MSGPORT_O_CREAT.  It counts against its creator's max_user_mailboxes
+ * MSGPORT_O_CREAT; region_size > 0 without MSGPORT_O_RECV is EINVAL (no
+ * descriptor of it could ever map the region).  It counts against its creator's max_user_mailboxes
  * (EDQUOT) and its IPC namespace's max_mailboxes (ENOSPC) as a named one
  * does, and is owned by its creator (uid, gid, mode); since nothing can
  * open it by name, its mode is only reported by stat (and changed by
@@ -206,7 +207,18 @@ struct msgport_version {
  * it dies with its last descriptor that can receive or send (or its last
  * mapping of its region).  MSGPORT_IOC_STAT shows an empty name and
  * MSGPORT_STAT_ANON | MSGPORT_STAT_EPHEMERAL; /proc/msgport does not list
- * it (as it lists no inbox), and MSGPORT_IOC_UNLINK cannot name it.
+ * it (as it lists no inbox), and MSGPORT_IOC_UNLINK cannot name it;
+ * /proc/msgport_summary counts the namespace's anonymous mailboxes.
+ *
+ * What it holds: it counts against its creator's max_user_mailboxes and
+ * its namespace's max_mailboxes, and its region is charged to the creator
+ * (max_user_bytes), until its last descriptor that can receive is closed
+ * (its last mapping of the region unmapped).  Then its region's
+ * memory is freed and the counts are given back: descriptors that can only
+ * send, which may be in other users' processes, keep nothing of the
+ * creator's but the dead mailbox itself (their sends fail with EPIPE; stat
+ * still shows region_size).  A mailbox created without MSGPORT_O_RECV is
+ * counted nowhere once created.
  *
  * End of the peers, as a pipe's, since no descriptor can ever gain a right
  * the existing ones lack:
@@ -318,7 +330,9 @@ struct msgport_name {
  *
  * Errors: EFAULT, EINVAL, EBADF (not opened for sending), EMSGSIZE (len >
  * the mailbox's max_msg_size), EAGAIN (non-blocking and full, or rendezvous
- * with no receiver waiting), ETIMEDOUT, EINTR, EIDRM (unlinked), EDQUOT (the
+ * with no receiver waiting), ETIMEDOUT, EINTR, EIDRM (unlinked), EPIPE (an
+ * anonymous mailbox whose every descriptor that can receive is closed, also
+ * for a send blocked when that happens), EDQUOT (the
  * per-user max_user_bytes limit: each message is charged its header and
  * buffer, at least 256 bytes), ENOMEM; with MSGPORT_F_SPAN also EINVAL
  * (the mailbox has no region, or len is 0) and ERANGE (the span does not lie
@@ -397,7 +411,10 @@ struct msgport_msginfo {
  * Errors: EFAULT, EINVAL, EBADF (not opened for receiving), EMSGSIZE (also:
  * more descriptors than nfds, without MSGPORT_F_TRUNC), EAGAIN (non-blocking
  * and empty), ETIMEDOUT, EINTR, EIDRM, ESRCH (MSGPORT_F_FROM), ECONNRESET
- * (an inbox closed by its owner).
+ * (an inbox closed by its owner), EPIPE (an anonymous mailbox whose every
+ * descriptor that can send is closed, and no message this receive could
+ * take is queued; also for a receive blocked when that happens, and with
+ * MSGPORT_F_NONBLOCK or MSGPORT_F_FROM).
  */
 struct msgport_recv {
 	__u64 buf;		/* user pointer to the buffer */
@@ -441,7 +458,8 @@ struct msgport_recv {
  * MSGPORT_BATCH_MAX, flags or a reserved field not 0, entry_size below the
  * module's size of the entry, above 16383 or not a multiple of 8), EBADF,
  * and any error of MSGPORT_IOC_SEND / _RECV for the first entry (E2BIG
- * too: a send entry's bytes past the module's struct not zero).
+ * too: a send entry's bytes past the module's struct not zero; EPIPE for
+ * an anonymous mailbox whose other end is gone, as for those).
  */
 #define MSGPORT_BATCH_MAX	1024
 
@@ -584,8 +602,16 @@ struct msgport_send_pid {
  * was unlinked before the call was answered), ECONNRESET (the descriptor that
  * received the request was closed, e.g. its server exited, or the target
  * inbox closed, before answering; or the request was still queued when the
- * last descriptor that could receive it closed: its servers are gone).  A
- * call made while no receiver has the mailbox open waits for one.
+ * last descriptor that could receive it closed: its servers are gone), EPIPE
+ * (an anonymous mailbox: see below).  A call to a named mailbox made while
+ * no receiver has it open waits for one (a later open may serve it).
+ *
+ * On an anonymous mailbox (MSGPORT_O_ANON) no receiver can come once the
+ * last descriptor that can receive is closed: a call made after that fails
+ * with EPIPE at once, and one whose request is still queued then fails
+ * with EPIPE; one whose request a receiver already took (claimed) fails
+ * with ECONNRESET when that receiver's descriptor closes, as for a named
+ * mailbox.
  */
 struct msgport_call {
 	__u64 buf;		/* request payload */
@@ -635,6 +661,9 @@ struct msgport_reply {
  * does not stop the receive; any other reply error (EFAULT, EINVAL,
  * EMSGSIZE, EIDRM, ...) fails the whole call, with that error, before
  * receiving.  The receive's arguments are checked before the reply is made.
+ * The receive's errors are MSGPORT_IOC_RECV's, EPIPE included (an anonymous
+ * mailbox with no descriptor that can send left, and nothing to take: the
+ * reply, if any, was made first and reply_result tells its fate).
  */
 struct msgport_reply_recv {
 	struct msgport_reply reply;
@@ -710,11 +739,16 @@ struct msgport_reply_recv {
  * sleeper on the region look at its word again; a wake-up with the word
  * unchanged leaves the sleeper asleep.  timeout_ns as for send (remaining
  * time written back when a timed wait is interrupted).  Unlinking the
- * mailbox does not end a wait: the region outlives it.
+ * mailbox does not end a wait: the region outlives it.  On an anonymous
+ * mailbox, once every descriptor that can send is closed, nobody is left
+ * who may write the region (a writable mapping needs MSGPORT_O_SEND): a
+ * wait whose word still holds value ends with EPIPE, at once if it starts
+ * after that.
  *
  * Errors: EFAULT, EINVAL (flags other than MSGPORT_F_TIMEOUT, reserved,
  * offset not 4-byte aligned), ERANGE (offset outside the region), ENODEV
- * (no region), EBADF (not opened for receiving), ETIMEDOUT, EINTR.
+ * (no region), EBADF (not opened for receiving), ETIMEDOUT, EINTR, EPIPE
+ * (an anonymous mailbox with no descriptor that can send left).
  */
 struct msgport_region_wait {
 	__u64 offset;		/* of a __u32 in the region, 4-byte aligned */
