@@ -35,9 +35,11 @@
  *   did not change get -EPIPE (mp_mailbox_sender_closed()).
  *
  * Locking
- *   mb->lock (queue.c); its lock order: mp_registry_lock (registry.c)
- *   -> mb->lock.  poll_wq's own lock is never taken under mb->lock (pollers
- *   are woken after unlocking, wait.c).  Destruction works in rounds of
+ *   mb->lock (queue.c); its lock orders: mp_registry_lock (registry.c)
+ *   -> mb->lock, and a topic's topic_lock -> a subscription's mb->lock
+ *   (topic.c; topic_lock is never taken under mp_registry_lock).
+ *   poll_wq's own lock is never taken under mb->lock (pollers are woken
+ *   after unlocking, wait.c).  Destruction works in rounds of
  *   MP_WAKE_MAX wake-ups, so the wake-up list stays on the stack.
  *   Two rules that let a waker look for pollers without a full barrier
  *   (mp_wake_flush()): ->poll queues itself on poll_wq before it takes
@@ -532,14 +534,16 @@ void mp_mailbox_stat(struct mp_mailbox *mb, struct msgport_stat *st)
 	/* Under the lock: a stat-only descriptor's region may go (registry.c). */
 	st->region_size = mp_region_size(mb);
 	st->region_maps = mp_region_maps(mb);
-	st->mode = mb->mode;
+	/* A subscription's mode is its topic's (set there: chmod). */
+	st->mode = mb->sub_of ? READ_ONCE(mb->sub_of->mode) : mb->mode;
 	if (mb->dead)
 		st->flags |= MSGPORT_STAT_UNLINKED;
 	st->waiting_senders = mb->wsend;
 	st->waiting_receivers = mb->wrecv;
 	st->queued_msgs = mb->nmsgs;
 	st->queued_bytes = mb->bytes;
-	st->sent = mb->sent;
+	/* A topic's is written under its topic_lock (topic.c). */
+	st->sent = READ_ONCE(mb->sent);
 	st->received = mb->received;
 	st->dropped = mb->dropped;
 	st->calls = mb->ncalls;

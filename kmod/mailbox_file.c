@@ -708,6 +708,10 @@ static __poll_t mbfile_poll(struct file *file, struct poll_table_struct *pt)
 {
 	struct mp_file *mbf = file->private_data;
 
+	/* A topic's, or a subscription's that may publish: topic.c. */
+	if (unlikely(mbf->publish) &&
+	    (mbf->mb->is_topic || (mbf->access & MSGPORT_O_SEND)))
+		return mp_topic_poll(mbf->mb, file, pt);
 	return mp_mailbox_poll(mbf->mb, file, pt);
 }
 

@@ -99,7 +99,9 @@ static int open_subscription(struct mp_file_slot *slot,
  * Return: the descriptor number; or -errno: -ENOMEM or -EMFILE
  * (mp_file_prepare()), -EEXIST, -EACCES, -ENOENT, -ENOSPC, @create_err or
  * -ENOMEM, or mp_region_create()'s -EFBIG, -EDQUOT or -EINTR
- * (mp_registry_open()), or an error of mp_file_install().
+ * (mp_registry_open()), -EPROTOTYPE (MSGPORT_O_TOPIC or
+ * MSGPORT_O_SUBSCRIBE, and the mailbox is not a topic), an error of
+ * mp_topic_subscribe(), or an error of mp_file_install().
  */
 int mp_ctl_open(const struct msgport_open *op, const char *name,
 		int create_err)
@@ -117,6 +119,13 @@ int mp_ctl_open(const struct msgport_open *op, const char *name,
 	if (IS_ERR(mb)) {
 		mp_file_abort(&slot);
 		return PTR_ERR(mb);
+	}
+	/* Asked for a topic (to create or subscribe): never a plain one. */
+	if (!mb->is_topic &&
+	    (op->flags & (MSGPORT_O_TOPIC | MSGPORT_O_SUBSCRIBE))) {
+		mp_file_abort(&slot);
+		mp_registry_open_failed(mb, created, access);
+		return -EPROTOTYPE;
 	}
 	if (mb->is_topic && (access & MSGPORT_O_RECV))
 		return open_subscription(&slot, mb, op, created);
@@ -181,8 +190,8 @@ static long open_anon(struct msgport_open *op)
 	if (op->name || op->name_len)
 		return -EINVAL;
 	/* No anonymous topic: a subscription needs a name to open. */
-	if (op->flags & (MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL | MSGPORT_O_TOPIC) ||
-	    op->topic)
+	if (op->flags & (MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL | MSGPORT_O_TOPIC |
+			 MSGPORT_O_SUBSCRIBE) || op->topic)
 		return -EINVAL;
 	if (!(op->flags & (MSGPORT_O_RECV | MSGPORT_O_SEND)))
 		return -EINVAL;
@@ -211,6 +220,12 @@ static long mp_ioc_open(struct msgport_open __user *u)
 	if (!(op.flags & MSGPORT_O_CREAT) &&
 	    (op.flags & (MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL | MSGPORT_O_TOPIC)))
 		return -EINVAL;
+	/* Subscribing receives; it creates nothing but a topic. */
+	if ((op.flags & MSGPORT_O_SUBSCRIBE) &&
+	    (!(op.flags & MSGPORT_O_RECV) ||
+	     (op.flags & (MSGPORT_O_CREAT | MSGPORT_O_TOPIC)) ==
+	     MSGPORT_O_CREAT))
+		return -EINVAL;
 	/*
 	 * topic: a topic's policies when creating one; a subscription's when
 	 * opening a topic to receive, without O_CREAT (mp_ctl_open()).
@@ -235,9 +250,13 @@ static long mp_ioc_open(struct msgport_open __user *u)
 					      max);
 		if ((op.mode & ~0777U) || op.max_msg_size > max)
 			create_err = -EINVAL;
-		/* A topic: no rendezvous, no region (its queues are not its). */
+		/*
+		 * A topic: no rendezvous, no region (its queues are not its),
+		 * bounded (what its subscriptions pin of its publishers').
+		 */
 		if ((op.flags & MSGPORT_O_TOPIC) &&
-		    (!op.capacity || op.region_size))
+		    (!op.capacity || op.region_size ||
+		     op.capacity == MSGPORT_CAPACITY_UNBOUNDED))
 			create_err = -EINVAL;
 	}
 	return mp_ctl_open(&op, name, create_err);

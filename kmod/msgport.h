@@ -112,6 +112,7 @@ extern unsigned long mp_max_user_bytes;
 extern unsigned long mp_max_region_size;
 extern unsigned long mp_spin_ns;
 extern unsigned int mp_max_subscribers;
+extern unsigned int mp_max_user_subscriptions;
 
 /*
  * args.c (layer 0): ioctl arguments at other programs' sizes (the uapi
@@ -193,6 +194,7 @@ int mp_quota_charge(size_t len, struct mp_quota **quotap);
 int mp_quota_charge_held(size_t len, struct mp_quota *held,
 			 struct mp_quota **quotap);
 void mp_quota_uncharge(struct mp_quota *quota, size_t len);
+int mp_quota_charge_to(struct mp_quota *quota, size_t len);
 int mp_quota_charge_mailbox(struct mp_quota **quotap);
 void mp_quota_uncharge_mailbox(struct mp_quota *quota);
 int mp_quota_charge_files(struct mp_quota *quota, u32 n, unsigned long limit);
@@ -298,7 +300,9 @@ struct mp_direct_dest {
 
 /*
  * A mailbox (mailbox.c), named, anonymous or an inbox.  Each block of fields
- * says what protects it; the lock order is mp_registry_lock -> @lock.
+ * says what protects it; the lock orders are mp_registry_lock -> @lock and,
+ * for a topic, its @topic_lock -> a subscription's @lock (topic.c);
+ * @topic_lock is never taken under mp_registry_lock.
  */
 struct mp_mailbox {
 	/* Queue state, all under @lock (queue.c). */
@@ -354,12 +358,20 @@ struct mp_mailbox {
 
 	/*
 	 * A topic (topic.c): @topic_lock (a mutex) serializes publishes and
-	 * keeps @subs, its subscriptions (linked by @sub_link), @nsubs and
-	 * @next_seq; @topic_policies is fixed.  A subscription: @sub_of is its
-	 * topic (referenced while subscribed), @sub_policy fixed, @sub_lost
-	 * under its own @lock.
+	 * keeps @subs, its subscriptions (linked by @sub_link), @nsubs (read
+	 * without it with READ_ONCE()), @next_seq and @topic_closed (no
+	 * subscribe or publish any more; @dead stays the mailbox code's, under
+	 * @lock); @topic_policies is fixed; @sent is written under @topic_lock
+	 * (WRITE_ONCE(): stat reads it under @lock).  A subscription: @sub_of
+	 * is its topic (referenced while subscribed); @sub_policy, @sub_euid
+	 * and @room_wq fixed; @sub_quota (its subscriber's record, referenced
+	 * while it is on @subs: its clones' headers are charged to it) and
+	 * @sub_ended under its topic's @topic_lock; @sub_lost under its own
+	 * @lock.  @room_wq, for a BLOCK subscription, is its topic's @poll_wq:
+	 * mp_wake_flush() wakes it when a take frees room (EPOLLOUT).
 	 */
 	bool is_topic;
+	bool topic_closed;
 	u32 topic_policies;		/* MSGPORT_TOPIC_* subscribers may choose */
 	struct mutex topic_lock;
 	struct list_head subs;
@@ -367,6 +379,10 @@ struct mp_mailbox {
 	struct mp_mailbox *sub_of;
 	struct list_head sub_link;
 	u32 sub_policy;			/* one MSGPORT_TOPIC_* */
+	bool sub_ended;			/* its topic's destruction ended it */
+	kuid_t sub_euid;		/* its subscriber's */
+	struct mp_quota *sub_quota;
+	wait_queue_head_t *room_wq;
 	u32 sub_lost;			/* lost since it was last given one */
 
 	/* An inbox (inbox.c): its process, and the inbox table's link. */
@@ -851,6 +867,8 @@ struct mp_mailbox *mp_topic_subscribe(struct mp_mailbox *topic, u32 capacity,
 struct mp_mailbox *mp_topic_unsubscribe(struct mp_mailbox *sub);
 void mp_topic_destroy(struct mp_mailbox *topic);
 int mp_topic_publish(struct mp_mailbox *mb, struct mp_xfer *x);
+__poll_t mp_topic_poll(struct mp_mailbox *mb, struct file *file,
+		       struct poll_table_struct *pt);
 /* Whether a send on @mb publishes (a topic, or a subscription of one). */
 static inline bool mp_topic_of(const struct mp_mailbox *mb)
 {

@@ -45,6 +45,11 @@ module_param_named(max_subscribers, mp_max_subscribers, uint, 0644);
 MODULE_PARM_DESC(max_subscribers,
 		 "Most subscriptions a topic may have at once; one more fails with ENOSPC (default 256)");
 
+unsigned int mp_max_user_subscriptions = 8;
+module_param_named(max_user_subscriptions, mp_max_user_subscriptions, uint, 0644);
+MODULE_PARM_DESC(max_user_subscriptions,
+		 "Most subscriptions one euid may have to one topic at once; one more fails with EDQUOT unless CAP_SYS_RESOURCE (default 8)");
+
 unsigned long mp_spin_ns = 1000000;
 module_param_named(spin_ns, mp_spin_ns, ulong, 0644);
 MODULE_PARM_DESC(spin_ns,

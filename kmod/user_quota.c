@@ -16,7 +16,9 @@
  *   max_user_mailboxes), each mailbox descriptor opened for sending
  *   (mp_quota_hold(), for its opener's euid, until release: so a steady
  *   sender's record is found, not created and freed again, at every
- *   message), and a charge in progress that looked the record up.  Charges
+ *   message), each topic subscription while subscribed (its subscriber's
+ *   record, charged by its publishers: mp_quota_charge_to()), and a charge
+ *   in progress that looked the record up.  Charges
  *   (@bytes): each message (its bytes charged by mp_quota_charge_held()
  *   until mp_quota_uncharge() when it is freed) and each region (charged at
  *   creation, uncharged when freed; region.c) holds its record by its bytes
@@ -237,6 +239,37 @@ int mp_quota_charge_held(size_t len, struct mp_quota *held,
 	if (!ret)
 		*quotap = q;
 	return ret;
+}
+
+/**
+ * mp_quota_charge_to() - charge bytes to a given record
+ * @quota: the record, referenced by the caller (not the current euid's,
+ *         necessarily: a topic's publisher charges its subscribers')
+ * @len: the bytes (not 0)
+ *
+ * As mp_quota_charge_held() for @quota's euid, whoever the caller is: the
+ * record's total never goes over max_user_bytes, and the bytes hold the
+ * record until mp_quota_uncharge() gives them back.
+ *
+ * Context: Any context: does not sleep and takes no lock.
+ * Return: 0; -EINVAL (with a warning) if @len is 0; -EDQUOT if the charge
+ * would go over max_user_bytes.
+ */
+int mp_quota_charge_to(struct mp_quota *quota, size_t len)
+{
+	unsigned long limit = READ_ONCE(mp_max_user_bytes);
+	long cur;
+
+	if (WARN_ON_ONCE(!len))
+		return -EINVAL;
+	cur = atomic_long_read(&quota->bytes);
+	do {
+		if (len > limit || (unsigned long)cur > limit - len) {
+			trace_msgport_quota_refused(quota->uid, len, cur, limit);
+			return -EDQUOT;
+		}
+	} while (!atomic_long_try_cmpxchg(&quota->bytes, &cur, cur + len));
+	return 0;
 }
 
 /**

@@ -80,7 +80,8 @@ void mp_wake_add(struct mp_wake *wk, struct mp_waiter *w)
  * @wk: the wake-ups gathered
  *
  * Wakes the tasks in @wk and drops their references, signals the poll
- * events gathered (@wk->poll) to @mb's poll waiters if any, and drops the
+ * events gathered (@wk->poll) to @mb's poll waiters if any (and EPOLLOUT to
+ * a topic's, @mb->room_wq, if @mb is a BLOCK subscription), and drops the
  * peer reference replaced by mp_wake_note_peer() (@wk->put).  Leaves @wk
  * empty, to be used again.
  *
@@ -107,6 +108,18 @@ void mp_wake_flush(struct mp_mailbox *mb, struct mp_wake *wk)
 	 */
 	if (wk->poll && waitqueue_active(&mb->poll_wq))
 		wake_up_interruptible_poll(&mb->poll_wq, wk->poll);
+	/*
+	 * A topic's BLOCK subscription with room again: a publish may not
+	 * wait now, its topic's pollers may write (topic.c, "Poll"; the same
+	 * ordering: they queue there before they take mb->lock to look).
+	 */
+	if (wk->poll & EPOLLOUT) {
+		wait_queue_head_t *room = READ_ONCE(mb->room_wq);
+
+		/* No smp_mb(): ordered by mb->lock, as above. */
+		if (room && waitqueue_active(room))
+			wake_up_interruptible_poll(room, EPOLLOUT | EPOLLWRNORM);
+	}
 	wk->poll = 0;
 	put_pid(wk->put);
 	wk->put = NULL;

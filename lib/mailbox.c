@@ -97,7 +97,9 @@ MSGPORT_EXPORT int msgport_subscribe(struct msgport *mp, const char *name,
 	if (ret < 0)
 		return ret;
 	o.name = (__u64)(uintptr_t)name;
-	o.flags = MSGPORT_O_RECV | MSGPORT_O_CLOEXEC | (sub ? sub->oflags : 0);
+	/* O_SUBSCRIBE: a mailbox that is no topic is refused (EPROTOTYPE). */
+	o.flags = MSGPORT_O_RECV | MSGPORT_O_SUBSCRIBE | MSGPORT_O_CLOEXEC |
+		  (sub ? sub->oflags : 0);
 	if (sub) {
 		o.capacity = sub->capacity;
 		o.topic = sub->policy;

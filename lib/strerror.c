@@ -26,7 +26,8 @@ static const char *msgport_text(int err)
 	case EDQUOT:
 		return "per-user limit reached: memory of queued messages plus shared regions "
 		       "(module parameter max_user_bytes), or number of mailboxes "
-		       "(max_user_mailboxes)";
+		       "(max_user_mailboxes), or of subscriptions to one topic "
+		       "(max_user_subscriptions)";
 	case EFBIG:
 		return "region larger than the module allows (module parameter max_region_size)";
 	case ERANGE:
@@ -73,6 +74,9 @@ static const char *msgport_text(int err)
 		       "non-zero reserved field)";
 	case EINTR:
 		return "interrupted by a signal";
+	case EPROTOTYPE:
+		return "a topic was asked for (subscribing, or creating one) and the mailbox "
+		       "of that name is not a topic";
 	case ENOTTY:
 		return "not a msgport descriptor, or an operation this module does not know";
 	default:

@@ -285,7 +285,8 @@ static void test_flags(void **state)
 {
 	assert_int_equal(MSGPORT_O_ALL, MSGPORT_O_RECV | MSGPORT_O_SEND | MSGPORT_O_CREAT |
 			 MSGPORT_O_EXCL | MSGPORT_O_EPHEMERAL | MSGPORT_O_NONBLOCK |
-			 MSGPORT_O_CLOEXEC | MSGPORT_O_ANON | MSGPORT_O_TOPIC);
+			 MSGPORT_O_CLOEXEC | MSGPORT_O_ANON | MSGPORT_O_TOPIC |
+			 MSGPORT_O_SUBSCRIBE);
 	assert_int_equal(MSGPORT_SEND_FLAGS & (MSGPORT_F_PEEK | MSGPORT_F_TRUNC), 0);
 	assert_int_equal(MSGPORT_RECV_FLAGS & MSGPORT_F_SYNC, 0);
 	/* Spans: a flag of both directions, bit 8; MSGPORT_MSG_SPAN is bit 1. */

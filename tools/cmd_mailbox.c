@@ -149,6 +149,11 @@ int cmd_create(int argc, char **argv)
 	if (ret)
 		return ret;
 	name = argv[optind];
+	if ((oflags & MSGPORT_O_TOPIC) &&
+	    (!attr.capacity || attr.capacity == MSGPORT_CAPACITY_UNBOUNDED)) {
+		cli_error("create '%s': a topic's --capacity is a number of at least 1", name);
+		return 2;
+	}
 
 	ret = cli_open_device(&mp);
 	if (ret)

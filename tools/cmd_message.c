@@ -528,7 +528,6 @@ static int parse_policy(const char *s, uint32_t *policy)
 static int open_subscription(const char *name, const struct subscribe_opts *so,
 			     struct msgport_mailbox **mbp)
 {
-	struct msgport_stat st;
 	struct msgport *mp;
 	int ret = cli_open_device(&mp);
 
@@ -546,19 +545,24 @@ static int open_subscription(const char *name, const struct subscribe_opts *so,
 			  name);
 		return 1;
 	}
-	if (ret == -EINVAL && so->sub.capacity) {
-		cli_error("subscribe to '%s': --capacity %" PRIu32 " is more than the topic's, "
-			  "or '%s' is no topic", name, so->sub.capacity, name);
-		return 1;
-	}
-	if (ret < 0)
-		return cli_fail_name(ret, "subscribe to", name);
-	if (msgport_mailbox_stat(*mbp, &st) == 0 && !(st.flags & MSGPORT_STAT_SUBSCRIPTION)) {
-		msgport_mailbox_close(*mbp);
+	if (ret == -EPROTOTYPE) {
+		/* The kernel refused it (MSGPORT_O_SUBSCRIBE): nothing was opened. */
 		cli_error("subscribe to '%s': it is a mailbox, not a topic (receive from it "
 			  "with 'msgport recv %s')", name, name);
 		return 1;
 	}
+	if (ret == -EINVAL && so->sub.capacity) {
+		cli_error("subscribe to '%s': --capacity %" PRIu32 " is more than the topic's",
+			  name, so->sub.capacity);
+		return 1;
+	}
+	if (ret == -EDQUOT) {
+		cli_error("subscribe to '%s': you have as many subscriptions (or mailboxes) "
+			  "as you may", name);
+		return 1;
+	}
+	if (ret < 0)
+		return cli_fail_name(ret, "subscribe to", name);
 	return 0;
 }
 

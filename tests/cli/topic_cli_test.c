@@ -47,15 +47,20 @@ static void test_subscribe_errors(void **state)
 		 "msgport subscribe %s --policy block --nonblock; echo \"block: $?\"; "
 		 "msgport subscribe %s --policy sometimes; echo \"bad: $?\"; "
 		 "msgport subscribe %s --capacity 99 --nonblock; echo \"capacity: $?\"; "
+		 "msgport send %s kept || exit 12; "
 		 "msgport subscribe %s --nonblock; echo \"plain: $?\"; "
+		 "echo \"still: $(msgport recv %s --nonblock)\"; "
+		 "msgport create %s-u --topic --capacity unbounded; echo \"unbounded: $?\"; "
 		 "msgport subscribe %s-none; echo \"none: $?\"; "
 		 "msgport create %s-x --topic=never; echo \"create: $?\"; "
 		 "msgport rm %s %s",
-		 topic, plain, topic, topic, topic, plain, topic, topic, topic, plain);
+		 topic, plain, topic, topic, topic, plain, plain, plain, topic, topic, topic, topic,
+		 plain);
 	tu_capture_sh(script, out, sizeof(out));
 	if (!strstr(out, "block: 1") || !strstr(out, "does not allow that --policy") ||
 	    !strstr(out, "bad: 2") || !strstr(out, "capacity: 1") ||
 	    !strstr(out, "plain: 1") || !strstr(out, "not a topic") ||
+	    !strstr(out, "still: kept") || !strstr(out, "unbounded: 2") ||
 	    !strstr(out, "none: 1") || !strstr(out, "no such topic") ||
 	    !strstr(out, "create: 2"))
 		fail_msg("unexpected output:\n%s", out);

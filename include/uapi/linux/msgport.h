@@ -125,7 +125,8 @@ struct msgport_version {
 #define MSGPORT_O_CLOEXEC	(1U << 6)	/* descriptor is close-on-exec */
 #define MSGPORT_O_ANON		(1U << 7)	/* a new mailbox with no name: see below */
 #define MSGPORT_O_TOPIC		(1U << 8)	/* with O_CREAT: create a topic (below) */
-#define MSGPORT_O_ALL		((1U << 9) - 1)
+#define MSGPORT_O_SUBSCRIBE	(1U << 9)	/* with O_RECV: subscribe to a topic (below) */
+#define MSGPORT_O_ALL		((1U << 10) - 1)
 
 /*
  * Topics (publish/subscribe).  A mailbox created with MSGPORT_O_TOPIC queues
@@ -133,12 +134,24 @@ struct msgport_version {
  * subscription, with a queue of its own, and a message sent on any of its
  * descriptors that may send (a publish) goes to every subscription there
  * is at that moment, in the same order for all (publishes are serialized).
- * The message is stored once, shared by the subscriptions (each is charged
- * a small header), and charged to its publisher until the last subscription
- * has let go of it.  Subscribing needs read permission, publishing write.
- * Priorities, metadata (seq: the topic's), MSGPORT_F_FROM, MSGPORT_F_PEEK,
- * MSGPORT_F_TRUNC, poll, read(2) and batches work on a subscription as on a
- * mailbox; calls, spans, MSGPORT_F_SYNC and regions do not (EINVAL).
+ * The message is stored once, shared by the subscriptions, and charged to
+ * its publisher's max_user_bytes until the last subscription has let go of
+ * it; each subscription's copy of the header (256 bytes) is charged to its
+ * subscriber (a subscriber over its max_user_bytes loses the message,
+ * counted as lost, and the publish goes on for the others).  Subscribing
+ * needs read permission, publishing write.  Priorities, metadata (seq: the
+ * topic's), MSGPORT_F_FROM, MSGPORT_F_PEEK, MSGPORT_F_TRUNC, poll, read(2)
+ * and batches work on a subscription as on a mailbox; calls, spans,
+ * MSGPORT_F_SYNC and regions do not (EINVAL).
+ *
+ * Open with MSGPORT_O_RECV | MSGPORT_O_SUBSCRIBE to subscribe: the open then
+ * fails with EPROTOTYPE if the mailbox is not a topic (without
+ * MSGPORT_O_SUBSCRIBE, an open with MSGPORT_O_RECV of a topic subscribes
+ * all the same, and of any other mailbox opens it to receive).
+ * MSGPORT_O_SUBSCRIBE without MSGPORT_O_RECV, or with MSGPORT_O_CREAT but
+ * not MSGPORT_O_TOPIC, is EINVAL.  MSGPORT_O_CREAT | MSGPORT_O_TOPIC on a
+ * name that exists and is not a topic fails with EPROTOTYPE too (it never
+ * opens a plain mailbox as if it were the topic asked for).
  *
  * A subscription's capacity is the open's capacity (0: the topic's; more
  * than the topic's capacity is EINVAL), and its overflow policy the open's
@@ -153,13 +166,26 @@ struct msgport_version {
  *  - BLOCK: the publish waits until every BLOCK subscription has room
  *    (timeouts, MSGPORT_F_NONBLOCK's EAGAIN and signals as for a full
  *    mailbox), then gives the message to all at once: a publish that fails
- *    reached nobody.
- * A creator that allows only the drop policies (the default) lets no
- * subscriber slow its publishers.  What a subscription lost counts in its
- * stat.dropped, and the next message it gets says how many were lost just
- * before it (info.lost).  A topic's capacity is at least 1 (no rendezvous);
- * it has at most the module's max_subscribers subscriptions (ENOSPC), and
- * each counts against its subscriber's max_user_mailboxes (EDQUOT).
+ *    reached nobody.  (A receive that fails to copy a message out puts it
+ *    back even over capacity, so a BLOCK subscription may briefly hold one
+ *    more than its capacity; it loses nothing for that.)
+ * poll(2) on a topic's send-only descriptor reports POLLOUT when no BLOCK
+ * subscription is full (a publish would not wait), POLLERR | POLLHUP once
+ * it is unlinked.  A creator that allows only the drop policies (the
+ * default) lets no subscriber slow its publishers.  What a subscription
+ * lost counts in its stat.dropped, and the next message given to it after
+ * the losses (in publish order; a peek shows it too) says how many were
+ * lost just before it (info.lost).
+ *
+ * Limits.  A topic's capacity is at least 1 and bounded (a rendezvous or
+ * MSGPORT_CAPACITY_UNBOUNDED topic is EINVAL).  A topic has at most the
+ * module's max_subscribers subscriptions (ENOSPC), at most
+ * max_user_subscriptions of them by one euid (EDQUOT; CAP_SYS_RESOURCE goes
+ * past it), and each counts against its subscriber's max_user_mailboxes
+ * (EDQUOT).  So what one user's subscriptions can keep charged to a
+ * topic's publishers is at most max_user_subscriptions * capacity messages
+ * of the topic (one more per subscription while a failed receive puts one
+ * back), and never more than the publisher's max_user_bytes.
  * Unlinking a topic (or its last descriptor closing, if ephemeral) ends
  * every subscription: receives get EIDRM.  A topic has a name: MSGPORT_O_ANON
  * with MSGPORT_O_TOPIC is EINVAL.
@@ -378,7 +404,7 @@ struct msgport_msginfo {
 	__u64 token;		/* MSGPORT_MSG_CALL: the call to answer; else 0 */
 	__u64 span_offset;	/* MSGPORT_MSG_SPAN: the span's offset in the region */
 	__u32 msg_flags;	/* MSGPORT_MSG_* */
-	__u32 lost;		/* a subscription: messages it lost just before this one */
+	__u32 lost;		/* a subscription: messages lost before this one (topic order) */
 };
 
 /*
@@ -477,7 +503,7 @@ struct msgport_batch {
 #define MSGPORT_STAT_UNLINKED	(1U << 1)	/* unlinked; for an inbox: closed */
 #define MSGPORT_STAT_INBOX	(1U << 2)	/* a process's inbox (name is empty) */
 #define MSGPORT_STAT_ANON	(1U << 3)	/* anonymous (MSGPORT_O_ANON; name is empty) */
-#define MSGPORT_STAT_TOPIC	(1U << 4)	/* a topic (a send-only descriptor's) */
+#define MSGPORT_STAT_TOPIC	(1U << 4)	/* a topic: a send- or stat-only descriptor's */
 #define MSGPORT_STAT_SUBSCRIPTION (1U << 5)	/* a subscription to the topic named */
 
 /* MSGPORT_IOC_STAT on any mailbox descriptor. */
