@@ -29,7 +29,13 @@ static int fail(const char *what, int err)
 	return 1;
 }
 
-/* The server: answers @clients requests, each in the mailbox it came with. */
+/*
+ * The server: answers @clients requests, each in the mailbox it came with.
+ * A server must not trust its clients: a request with too many descriptors
+ * is cut to the first (MSGPORT_F_TRUNC: the rest are closed), one that is
+ * not a mailbox is closed, and a reply that does not fit at once (a client
+ * that does not read) is given up rather than waited for.
+ */
 static int serve(struct msgport_mailbox *requests, int clients)
 {
 	int i, ret;
@@ -46,26 +52,29 @@ static int serve(struct msgport_mailbox *requests, int clients)
 		m.len = sizeof(buf) - 1;
 		m.fds = fd;
 		m.nfds = 1;
-		m.flags = MSGPORT_F_CLOEXEC;
+		m.flags = MSGPORT_F_CLOEXEC | MSGPORT_F_TRUNC;
 		m.timeout_ns = MSGPORT_WAIT_FOREVER;
 		n = msgport_recv_fds(requests, &m);
 		if (n < 0)
 			return fail("receive a request", (int)n);
-		buf[n] = '\0';
+		buf[n < (ssize_t)sizeof(buf) - 1 ? n : (ssize_t)sizeof(buf) - 1] = '\0';
 		if (m.nfds_received != 1) {
 			fprintf(stderr, "example-fd-reply: a request without its reply mailbox\n");
 			continue;
 		}
 		ret = msgport_mailbox_from_fd(fd[0], &reply);
-		if (ret < 0)
-			return fail("the reply descriptor", ret);
+		if (ret < 0) {
+			close(fd[0]);
+			fprintf(stderr, "example-fd-reply: a reply descriptor: %s\n",
+				msgport_strerror(ret));
+			continue;
+		}
 		snprintf(answer, sizeof(answer), "answer to \"%s\" from pid %d", buf,
 			 (int)m.info.pid);
-		ret = msgport_send(reply, answer, strlen(answer), 0, 0, MSGPORT_WAIT_FOREVER,
-				   NULL);
+		ret = msgport_send(reply, answer, strlen(answer), 0, 0, 0, NULL);
 		msgport_mailbox_close(reply);
 		if (ret < 0)
-			return fail("reply", ret);
+			fprintf(stderr, "example-fd-reply: reply: %s\n", msgport_strerror(ret));
 	}
 	return 0;
 }

@@ -100,7 +100,9 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
  * number goes to, written before the descriptor is installed (a fault
  * installs nothing).  Before, the exported receive_fd(file, o_flags) only
  * installs: the number is written after it, and if that faults the
- * descriptor is closed again (close_fd()), so a fault still leaves none.
+ * descriptor is closed again (close_fd()), so a fault still leaves none
+ * (a thread of the receiver that closed and reused that number meanwhile
+ * loses its file: a race of the receiver with itself, as the fault is).
  * Below: 6.1 (Debian 12, amd64 and arm64).  From: 6.12, 7.x.
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)

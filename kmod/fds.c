@@ -42,6 +42,7 @@ static void fds_free_from(struct mp_fds *fds, u32 from)
 	for (i = from; i < fds->n; i++)
 		fput(fds->file[i]);
 	mp_quota_uncharge_files(fds->quota, fds->n);
+	mp_quota_uncharge(fds->quota, fds->charge);
 	mp_quota_drop(fds->quota);
 	kfree(fds);
 }
@@ -60,25 +61,36 @@ static void fds_free_from(struct mp_fds *fds, u32 from)
  * Context: Process context (the sender).  May sleep (allocates, charged to
  * the sender's memory cgroup).
  * Return: 0; -EINVAL (@n out of range, or @may_travel's error); -EFAULT;
- * -EBADF (a descriptor not open); -ETOOMANYREFS; -ENOMEM.  On error nothing
- * is held.
+ * -EBADF (a descriptor not open, or opened with O_PATH); -ETOOMANYREFS;
+ * -EDQUOT (the set's own bytes, charged to max_user_bytes); -ENOMEM.  On
+ * error nothing is held.
  */
 int mp_fds_get(const s32 __user *ufds, u32 n, int (*may_travel)(struct file *),
 	       struct mp_fds **out)
 {
+	size_t size = struct_size_t(struct mp_fds, file, n);
+	struct mp_quota *charged;
 	struct mp_fds *fds;
 	int ret = 0;
 	u32 i;
 
 	if (!n || n > MSGPORT_FDS_MAX)
 		return -EINVAL;
-	fds = kzalloc(struct_size(fds, file, n), GFP_KERNEL_ACCOUNT);
+	fds = kzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!fds)
 		return -ENOMEM;
 	fds->quota = mp_quota_hold();
 	if (!fds->quota) {
 		kfree(fds);
 		return -ENOMEM;
+	}
+	/* What the set holds of kernel memory is the sender's, as a message's. */
+	fds->charge = kmalloc_size_roundup(size);
+	ret = mp_quota_charge_held(fds->charge, fds->quota, &charged);
+	if (ret) {
+		mp_quota_drop(fds->quota);
+		kfree(fds);
+		return ret;
 	}
 	for (i = 0; i < n && !ret; i++) {
 		s32 fd;
@@ -100,9 +112,10 @@ int mp_fds_get(const s32 __user *ufds, u32 n, int (*may_travel)(struct file *),
 		ret = mp_quota_charge_files(fds->quota, n,
 					    rlimit(RLIMIT_NOFILE));
 	if (ret) {
-		/* Nothing counted yet: give the files back as they are. */
+		/* No file counted yet: give them back as they are. */
 		for (i = 0; i < fds->n; i++)
 			fput(fds->file[i]);
+		mp_quota_uncharge(fds->quota, fds->charge);
 		mp_quota_drop(fds->quota);
 		kfree(fds);
 		return ret;

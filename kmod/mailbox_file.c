@@ -38,6 +38,7 @@
 #include <linux/socket.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/magic.h>
 #include <net/sock.h>
 
 #include "msgport.h"
@@ -54,13 +55,27 @@ static u32 file_nonblock(const struct file *file)
  * checks in between are the ones a copy would be followed by, in the same
  * order.
  */
+/* Is @file an anonymous inode's named @name (the kernel's own files)? */
+static bool anon_file_named(const struct file *file, const char *name)
+{
+	return file_inode(file)->i_sb->s_magic == ANON_INODE_FS_MAGIC &&
+	       !strcmp(file->f_path.dentry->d_name.name, name);
+}
+
 /*
- * May @file travel in a message (fds.c)?  Not a mailbox's receiving end nor
- * an inbox's (its owner's), not an AF_UNIX socket, not an io_uring instance:
- * the files in flight then never hold a mailbox's receiver or another open
- * file, so no cycle of messages can keep itself alive (see the uapi
- * header).  io_uring's files are found by their anonymous inode's name, the
- * only mark a module can see (io_is_uring_fops() is not exported).
+ * May @file travel in a message (fds.c)?  Not what could, from inside a
+ * queue, keep alive a mailbox or the IPC namespace that would free it, so
+ * that no cycle of messages can keep itself alive (see the uapi header):
+ *  - a mailbox descriptor that may receive, an inbox's (its owner's), or
+ *    one of an ephemeral named mailbox (it lives while descriptors do, in
+ *    flight too: sent into itself it would never go);
+ *  - files that hold other open files: AF_UNIX sockets, io_uring;
+ *  - files that pin a namespace (the namespace files of /proc/PID/ns, and
+ *    what can hold them: inotify and fanotify instances, a filesystem
+ *    context of fsopen(2)): an IPC namespace pinned from inside one of its
+ *    own mailboxes would never be cleaned up (registry.c).
+ * The kernel's anonymous files are told by their inode's name, the only
+ * mark a module can see (io_is_uring_fops() and the like are not exported).
  */
 static int fd_may_travel(struct file *file)
 {
@@ -69,13 +84,18 @@ static int fd_may_travel(struct file *file)
 	if (file->f_op == &mp_file_fops) {
 		const struct mp_file *mbf = file->private_data;
 
-		return (mbf->access & MSGPORT_O_RECV) || mbf->mb->owner ?
-			-EINVAL : 0;
+		return (mbf->access & MSGPORT_O_RECV) || mbf->mb->owner ||
+		       (mbf->mb->ephemeral && !mbf->mb->anon) ? -EINVAL : 0;
 	}
 	sock = sock_from_file(file);
 	if (sock && sock->sk && sock->sk->sk_family == AF_UNIX)
 		return -EINVAL;
-	if (!strcmp(file->f_path.dentry->d_name.name, "[io_uring]"))
+	if (file_inode(file)->i_sb->s_magic == NSFS_MAGIC)
+		return -EINVAL;
+	if (anon_file_named(file, "[io_uring]") ||
+	    anon_file_named(file, "inotify") ||
+	    anon_file_named(file, "[fanotify]") ||
+	    anon_file_named(file, "fscontext"))
 		return -EINVAL;
 	return 0;
 }

@@ -681,7 +681,7 @@ static void msg_info_fill(const struct mp_msg *msg, s32 pid, s32 tid,
 		info->msg_flags |= MSGPORT_MSG_SPAN;
 	}
 	/* Dropped unless the receiver installs them (recv.c). */
-	if (msg->fds)
+	if (READ_ONCE(msg->fds))
 		info->msg_flags |= MSGPORT_MSG_FDS | MSGPORT_MSG_FDS_DROPPED;
 }
 

@@ -570,6 +570,7 @@ static inline int mp_msg_copy_out(struct mp_mailbox *mb,
  */
 struct mp_fds {
 	struct mp_quota *quota;		/* its sender's: the files count in flight */
+	u32 charge;			/* this struct's bytes in its max_user_bytes */
 	u32 n;
 	struct file *file[];
 };

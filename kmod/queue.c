@@ -505,6 +505,7 @@ bool mp_queue_rendezvous_ready(const struct mp_mailbox *mb)
 		/* A span not taken by reference is copied: up to the region. */
 		return w->take &&
 		       (w->trunc || (w->buf_len >= mb->max_msg_size &&
+				     w->fds_room >= MSGPORT_FDS_MAX &&
 				     (w->span || w->buf_len >= mp_region_size(mb))));
 	}
 	return false;

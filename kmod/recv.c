@@ -98,7 +98,8 @@ static int receive_fds(struct mp_msg *msg, const struct mp_xfer *x,
 	all = mp_fds_install(msg->fds, x->ufds, x->fds_room,
 			     (x->flags & MSGPORT_F_CLOEXEC) ? O_CLOEXEC : 0,
 			     &got);
-	msg->fds = NULL;
+	/* A peeker may read it (mp_msg_info()): only whether it is NULL. */
+	WRITE_ONCE(msg->fds, NULL);
 	if (put_user(got, x->unfds))
 		return -EFAULT;
 	if (all || !x->uinfo)
@@ -274,7 +275,8 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 	if (ret)
 		trace_msgport_recv(mb, x, NULL, ret);
 	if (ret == -EMSGSIZE) {
-		/* How many descriptors it carries, for a receiver that takes them. */
+		/* It stays queued: nothing dropped.  How many it carries. */
+		info.msg_flags &= ~MSGPORT_MSG_FDS_DROPPED;
 		if (x->unfds && put_user(nfds, x->unfds))
 			return -EFAULT;
 		return copy_info(x, &info) ?: -EMSGSIZE;
@@ -290,7 +292,7 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 	/* Held (taken, handed over or peeked): its metadata is fixed. */
 	mp_msg_info(msg, &info);
 	/* A peek drops nothing; a receiver that takes them is told if it did. */
-	if (msg->fds && (!w.take || x->ufds))
+	if (READ_ONCE(msg->fds) && (!w.take || x->ufds))
 		info.msg_flags &= ~MSGPORT_MSG_FDS_DROPPED;
 	ret = copy_out(mb, msg, x, &info);
 	trace_msgport_recv(mb, x, msg, ret);

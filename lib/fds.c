@@ -7,7 +7,9 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -72,8 +74,10 @@ MSGPORT_EXPORT ssize_t msgport_recv_fds(struct msgport_mailbox *mb, struct msgpo
 
 MSGPORT_EXPORT int msgport_mailbox_from_fd(int fd, struct msgport_mailbox **mbp)
 {
+	char path[64], link[64];
 	struct msgport_mailbox *mb;
 	struct msgport_stat st;
+	ssize_t len;
 	int ret;
 
 	if (!mbp)
@@ -81,7 +85,19 @@ MSGPORT_EXPORT int msgport_mailbox_from_fd(int fd, struct msgport_mailbox **mbp)
 	*mbp = NULL;
 	if (fd < 0)
 		return -EBADF;
-	/* A mailbox descriptor answers stat; anything else does not. */
+	/*
+	 * Ask no ioctl of a file that is not a mailbox's (a peer chose it: a
+	 * device could take the number for its own command): its link in
+	 * /proc names msgport's anonymous inodes.
+	 */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len < 0)
+		return -errno;
+	link[len] = '\0';
+	if (strncmp(link, "anon_inode:[msgport", strlen("anon_inode:[msgport")))
+		return -ENOTTY;
+	/* A mailbox descriptor answers stat. */
 	ret = msgport_ioctl(fd, MSGPORT_IOC_STAT, &st);
 	if (ret < 0)
 		return ret == -ENOTTY || ret == -EINVAL ? -ENOTTY : ret;

@@ -17,7 +17,7 @@ strerror is msgport's own description: WouldBlock (EAGAIN), Timeout
 (EPROTO), MessageTooLarge (EMSGSIZE), ...  See python/README.md.
 """
 
-from ._core import (BATCH_MAX, NAME_MAX, PRIO_MAX, UNBOUNDED, Call, Device, Inbox, Mailbox,
+from ._core import (BATCH_MAX, FDS_MAX, NAME_MAX, PRIO_MAX, UNBOUNDED, Call, Device, Inbox, Mailbox,
                     MailboxStat, Message, ModuleVersion, Region, Ring, RingStat, Span, lib_version,
                     strerror)
 from .errors import (ABIMismatch, BrokenPipe, Cancelled, ConnectionRefused, ConnectionReset, Error, Exists,
@@ -32,7 +32,7 @@ from .errors import (ABIMismatch, BrokenPipe, Cancelled, ConnectionRefused, Conn
 __version__ = lib_version()
 
 __all__ = [
-    "BATCH_MAX", "NAME_MAX", "PRIO_MAX", "UNBOUNDED",
+    "BATCH_MAX", "FDS_MAX", "NAME_MAX", "PRIO_MAX", "UNBOUNDED",
     "Call", "Device", "Inbox", "Mailbox", "MailboxStat", "Message", "ModuleVersion", "Region",
     "Ring", "RingStat", "Span",
     "lib_version", "strerror",

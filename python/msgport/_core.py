@@ -18,6 +18,7 @@ UNBOUNDED = _lib.CAPACITY_UNBOUNDED
 PRIO_MAX = _lib.PRIO_MAX
 NAME_MAX = _lib.NAME_MAX
 BATCH_MAX = _lib.BATCH_MAX
+FDS_MAX = _lib.FDS_MAX
 
 _DEFAULT_DEVICE = "/dev/msgport"
 # The module's default max_msg_size ceiling (kmod/params.c), used for a call
@@ -244,6 +245,11 @@ class Message:
         return bool(self.msg_flags & _lib.MSG_CALL)
 
     @property
+    def fds_dropped(self):
+        """It carried descriptors that this receive did not get (closed)."""
+        return bool(self.msg_flags & _lib.MSG_FDS_DROPPED)
+
+    @property
     def is_span(self):
         return bool(self.msg_flags & _lib.MSG_SPAN)
 
@@ -425,6 +431,14 @@ class Device(_Handle):
         check(fn.mailbox_create_anon(self._handle(), oflags, ctypes.byref(attr),
                                      ctypes.byref(h)))
         return Mailbox(h, None, self)
+
+    def mailbox_from_fd(self, fd, name=None):
+        """A Mailbox for a mailbox descriptor received with recv_fds() (or
+        inherited); it owns fd from then on (close() closes it).  OSError
+        ENOTTY if fd is no mailbox's."""
+        h = ctypes.c_void_p()
+        check(fn.mailbox_from_fd(_int("fd", fd, 0, 2**31 - 1), ctypes.byref(h)))
+        return Mailbox(h, name, self)
 
     def create_topic(self, name, capacity=16, mode=0o600, *, max_msg_size=0,
                      policies=("drop-old", "drop-new"), exclusive=False, ephemeral=False):
@@ -620,6 +634,56 @@ class Mailbox(_Handle):
                 break
         check(ret, self.name)
         return seq.value
+
+    def send_fds(self, data, fds, priority=0, timeout=None, *, sync=False):
+        """send() data with open descriptors (ints, or objects with fileno();
+        at most FDS_MAX) that the receiver gets as new descriptors of the same
+        open files (msgport_send_fds()).  Descriptors that may not travel (a
+        mailbox handle that can receive: pass dup(); an inbox; an AF_UNIX
+        socket) raise OSError EINVAL; too many in flight, ETOOMANYREFS."""
+        buf = _payload(data)
+        nums = [f if isinstance(f, int) else f.fileno() for f in fds]
+        if len(nums) > _lib.FDS_MAX:
+            raise ValueError("msgport: at most %d descriptors a message" % _lib.FDS_MAX)
+        arr = (ctypes.c_int * max(len(nums), 1))(*nums)
+        flags, dl = _wait_args(timeout, _lib.F_SYNC if sync else 0)
+        cbuf = ctypes.create_string_buffer(buf, len(buf))
+        m = _lib.SendMsg(buf=ctypes.addressof(cbuf), len=len(buf), fds=arr, nfds=len(nums),
+                         priority=_prio(priority), flags=flags, reserved=0)
+        h = self._handle()
+        while True:
+            m.timeout_ns = _ns(dl)
+            ret = fn.send_fds(h, ctypes.byref(m))
+            if ret != -_errno.EINTR:
+                break
+        check(ret, self.name)
+        return m.seq
+
+    def recv_fds(self, size=None, timeout=None, *, max_fds=_lib.FDS_MAX, cloexec=True,
+                 truncate=False):
+        """recv() taking the message's descriptors too (msgport_recv_fds()):
+        returns (Message, [fd, ...]); the descriptors are the caller's to close
+        (close-on-exec unless cloexec=False).  Message.fds_dropped is True when
+        some did not come (too many for max_fds with truncate=True, or the
+        process's RLIMIT_NOFILE); without truncate, more than max_fds raises
+        MessageTooLarge and the message stays queued."""
+        size = self.max_msg_size if size is None else _size(size)
+        nfds = _int("max_fds", max_fds, 1, _lib.FDS_MAX)
+        buf = ctypes.create_string_buffer(max(size, 1))
+        arr = (ctypes.c_int * nfds)()
+        flags, dl = _wait_args(timeout, (_lib.F_CLOEXEC if cloexec else 0) |
+                               (_lib.F_TRUNC if truncate else 0))
+        m = _lib.RecvMsg(buf=ctypes.addressof(buf), len=size, fds=arr, nfds=nfds,
+                         flags=flags, reserved=0)
+        h = self._handle()
+        while True:
+            m.timeout_ns = _ns(dl)
+            ret = fn.recv_fds(h, ctypes.byref(m))
+            if ret != -_errno.EINTR:
+                break
+        check(ret, self.name)
+        msg = _message(ctypes.string_at(buf, min(ret, size)), m.info, self)
+        return msg, [arr[i] for i in range(m.nfds_received)]
 
     def send_batch(self, messages, timeout=None, *, sync=False):
         """Send many messages in one system call (up to BATCH_MAX): messages is

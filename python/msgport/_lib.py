@@ -41,9 +41,15 @@ F_PEEK = 1 << 3
 F_TRUNC = 1 << 4
 F_FROM = 1 << 5
 F_SPAN = 1 << 8
+F_FDS = 1 << 9
+F_CLOEXEC = 1 << 10
+
+FDS_MAX = 16
 
 MSG_CALL = 1 << 0
 MSG_SPAN = 1 << 1
+MSG_FDS = 1 << 2
+MSG_FDS_DROPPED = 1 << 3
 
 RING_MPSC = 1 << 0
 
@@ -103,6 +109,36 @@ class MsgInfo(ctypes.Structure):
         ("span_offset", u64),
         ("msg_flags", u32),
         ("lost", u32),
+    ]
+
+
+class SendMsg(ctypes.Structure):
+    """struct msgport_sendmsg: natural C layout (pointers, size_t)."""
+    _fields_ = [
+        ("buf", ctypes.c_void_p),
+        ("len", ctypes.c_size_t),
+        ("fds", ctypes.POINTER(ctypes.c_int)),
+        ("nfds", ctypes.c_uint),
+        ("priority", ctypes.c_uint),
+        ("flags", ctypes.c_uint),
+        ("reserved", ctypes.c_uint),
+        ("timeout_ns", ctypes.c_int64),
+        ("seq", u64),
+    ]
+
+
+class RecvMsg(ctypes.Structure):
+    """struct msgport_recvmsg."""
+    _fields_ = [
+        ("buf", ctypes.c_void_p),
+        ("len", ctypes.c_size_t),
+        ("fds", ctypes.POINTER(ctypes.c_int)),
+        ("nfds", ctypes.c_uint),
+        ("nfds_received", ctypes.c_uint),
+        ("flags", ctypes.c_uint),
+        ("reserved", ctypes.c_uint),
+        ("timeout_ns", ctypes.c_int64),
+        ("info", MsgInfo),
     ]
 
 
@@ -243,6 +279,9 @@ _PROTOTYPES = {
     "msgport_mailbox_create_anon": (_int, [_p, _uint, ctypes.POINTER(Attr), _pp]),
     "msgport_mailbox_dup": (_int, [_p, _uint, _uint, _pp]),
     "msgport_subscribe": (_int, [_p, ctypes.c_char_p, ctypes.POINTER(Subscription), _pp]),
+    "msgport_send_fds": (_int, [_p, ctypes.POINTER(SendMsg)]),
+    "msgport_recv_fds": (ctypes.c_ssize_t, [_p, ctypes.POINTER(RecvMsg)]),
+    "msgport_mailbox_from_fd": (_int, [ctypes.c_int, _pp]),
     "msgport_send": (_int, [_p, _p, _size, _uint, _uint, _i64, _pu64]),
     "msgport_recv": (_ssize, [_p, _p, _size, _uint, _i64, _pinfo]),
     "msgport_send_batch": (_int, [_p, ctypes.POINTER(BatchMsg), _uint, _uint, _i64]),

@@ -323,17 +323,22 @@ struct msgport_name {
  * MSGPORT_F_TRUNC: then it gets what fits and the rest are dropped.  A peek
  * gets none.
  *
- * What may travel: any open file but those that can hold other open files
- * or a mailbox's receiving end, so that descriptors in flight can never
- * keep each other alive in a cycle: no descriptor of a mailbox that may
- * receive (pass a send-only one: MSGPORT_IOC_DUP), no inbox descriptor, no
- * AF_UNIX socket, no io_uring instance (EINVAL).  A mailbox whose
- * descriptors that may receive are all closed drops its queue (an anonymous
- * one; a named one at unlink), and the descriptors in its messages with it,
- * so a mailbox's send-only descriptor sent into itself dies with it.
+ * What may travel: any open file but those that could, from inside a queue,
+ * keep alive a mailbox or the IPC namespace that frees it, so descriptors
+ * in flight can never keep each other alive in a cycle (EINVAL): a mailbox
+ * descriptor that may receive (pass a send-only one: MSGPORT_IOC_DUP), an
+ * inbox's, an ephemeral named mailbox's (it lives while any descriptor
+ * does); files that hold other open files (AF_UNIX sockets, io_uring);
+ * files that pin a namespace (/proc/PID/ns files, inotify and fanotify
+ * instances, fsopen(2) contexts).  O_PATH descriptors are not open files
+ * (EBADF).  A mailbox whose descriptors that may receive are all closed
+ * drops its queue (an anonymous one; a named one at unlink), and the
+ * descriptors in its messages with it, so a mailbox's send-only descriptor
+ * sent into itself dies with it.
  * Descriptors in flight count against their sender's euid, at most its
  * RLIMIT_NOFILE of them (ETOOMANYREFS, as AF_UNIX), but with
- * CAP_SYS_RESOURCE.  Only MSGPORT_IOC_SEND carries descriptors (not
+ * CAP_SYS_RESOURCE; the set's own kernel memory (up to 144 bytes) is
+ * charged to its max_user_bytes (EDQUOT).  Only MSGPORT_IOC_SEND carries descriptors (not
  * batches, calls, replies, sends by pid, spans or topics: EINVAL).
  */
 #define MSGPORT_FDS_MAX		16
