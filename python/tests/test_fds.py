@@ -6,8 +6,6 @@ import os
 
 import pytest
 
-import msgport
-
 
 def test_pipe_travels(mailbox):
     r, w = os.pipe()
