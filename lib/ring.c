@@ -450,7 +450,7 @@ MSGPORT_EXPORT int msgport_ring_attach(struct msgport_region *r, uint64_t offset
 {
 	struct msgport_ring *ring;
 	struct ring_hdr *hdr;
-	uint64_t data_size, area_size, ns_dev, ns_ino, my_dev, my_ino;
+	uint64_t data_size, area_size, ns_dev, ns_ino, my_dev = 0, my_ino = 0;
 	uint32_t max_msg, flags;
 
 	if (!r || !ringp)
@@ -650,7 +650,7 @@ static int reserve(struct msgport_ring *ring, size_t len, int64_t timeout_ns, co
 		   void **bufp)
 {
 	struct ring_hdr *hdr;
-	uint64_t deadline, pos, head, size, me_start;
+	uint64_t deadline, pos, head = 0, size, me_start;
 	bool spun = false;
 	int32_t me;
 	uint32_t seen;
