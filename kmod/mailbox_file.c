@@ -95,7 +95,7 @@ static int fd_may_travel(struct file *file)
 	if (anon_file_named(file, "[io_uring]") ||
 	    anon_file_named(file, "inotify") ||
 	    anon_file_named(file, "[fanotify]") ||
-	    anon_file_named(file, "fscontext"))
+	    anon_file_named(file, "[fscontext]"))
 		return -EINVAL;
 	return 0;
 }

@@ -90,7 +90,7 @@ MSGPORT_EXPORT int msgport_mailbox_from_fd(int fd, struct msgport_mailbox **mbp)
 	 * device could take the number for its own command): its link in
 	 * /proc names msgport's anonymous inodes.
 	 */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	snprintf(path, sizeof(path), "/proc/thread-self/fd/%d", fd);
 	len = readlink(path, link, sizeof(link) - 1);
 	if (len < 0)
 		return -errno;

@@ -17,14 +17,6 @@
 
 #define TAIL 24		/* bytes a "newer" program has past today's structs */
 
-#define assert_errno(expr, err)							\
-	do {									\
-		int r_ = (expr);						\
-		if (r_ != -(err))						\
-			fail_msg("%s: got %d (%s), expected -%s", #expr, r_,	\
-				 r_ < 0 ? strerror(-r_) : "success", #err);	\
-	} while (0)
-
 /* The command @cmd at @size bytes. */
 static unsigned long resized(unsigned long cmd, size_t size)
 {

@@ -27,14 +27,6 @@
 
 #define RW (MSGPORT_O_RECV | MSGPORT_O_SEND)
 
-#define assert_errno(expr, err)							\
-	do {									\
-		long r_ = (expr);						\
-		if (r_ != -(err))						\
-			fail_msg("%s: got %ld (%s), expected -%s", #expr, r_,	\
-				 r_ < 0 ? msgport_strerror((int)r_) : "ok", #err); \
-	} while (0)
-
 /*
  * The handles a test made with anon_new()/dup_new(), closed by the suite's
  * teardown unless the test closed them with put() first.

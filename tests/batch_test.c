@@ -45,14 +45,6 @@ static uint64_t queued(struct msgport_mailbox *mb)
 	return stat_of(mb).queued_msgs;
 }
 
-#define assert_errno(expr, err)							\
-	do {									\
-		long r_ = (expr);						\
-		if (r_ != -(err))						\
-			fail_msg("%s: got %ld (%s), expected -%s", #expr, r_,	\
-				 r_ < 0 ? strerror((int)-r_) : "success", #err);\
-	} while (0)
-
 /* Entry i of a send batch: out[i], len bytes of pattern (tag, i), prio. */
 static void set_send(struct msgport_batch_msg *m, unsigned int i, size_t len, unsigned int prio,
 		     uint32_t tag)

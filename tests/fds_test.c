@@ -24,14 +24,6 @@
 
 #include "msgport_test.h"
 
-#define assert_errno(expr, err)							\
-	do {									\
-		int r_ = (expr);						\
-		if (r_ != -(err))						\
-			fail_msg("%s: got %d (%s), expected -%s", #expr, r_,	\
-				 r_ < 0 ? strerror(-r_) : "success", #err);	\
-	} while (0)
-
 static int send_fds(struct msgport_mailbox *mb, const char *text, const int *fds,
 		    unsigned int nfds)
 {
@@ -215,6 +207,18 @@ static void test_refused(void **state)
 		assert_true(ns >= 0 && ino >= 0 && opath >= 0);
 		assert_errno(send_fds(mb, "ns", &ns, 1), EINVAL);
 		assert_errno(send_fds(mb, "inotify", &ino, 1), EINVAL);
+		/* A filesystem context (an mqueue one holds the IPC namespace). */
+		{
+			int fsc = (int)syscall(__NR_fsopen, "mqueue", 1 /* FSOPEN_CLOEXEC */);
+
+			if (fsc >= 0) {
+				tu_track_fd(fsc);
+				assert_errno(send_fds(mb, "fscontext", &fsc, 1), EINVAL);
+			} else {
+				print_message("note: fsopen: %s; its refusal is not checked here\n",
+					      strerror(errno));
+			}
+		}
 		/* O_PATH: no open file to pass. */
 		assert_errno(send_fds(mb, "path", &opath, 1), EBADF);
 	}

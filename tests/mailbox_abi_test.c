@@ -45,14 +45,6 @@ static uint64_t queued(int fd)
 	return st.queued_msgs;
 }
 
-#define assert_errno(expr, err)							\
-	do {									\
-		int r_ = (expr);						\
-		if (r_ != -(err))						\
-			fail_msg("%s: got %d (%s), expected -%s", #expr, r_,	\
-				 r_ < 0 ? strerror(-r_) : "success", #err);	\
-	} while (0)
-
 /* OPEN: bad pointers to the struct and to the name. */
 static void test_open_efault(void **state)
 {

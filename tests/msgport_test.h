@@ -183,6 +183,18 @@ int tu_join(pid_t pid);
 #define assert_child_ok(pid) assert_int_equal(tu_join(pid), 0)
 
 /*
+ * Assert that expr (a result or -errno) is -err, saying what it was: the
+ * errno tests' one assertion.
+ */
+#define assert_errno(expr, err)							\
+	do {									\
+		long r_ = (expr);						\
+		if (r_ != -(err))						\
+			fail_msg("%s: got %ld (%s), expected -%s", #expr, r_,	\
+				 r_ < 0 ? strerror((int)-r_) : "success", #err);\
+	} while (0)
+
+/*
  * Set a module parameter (/sys/module/msgport/parameters/NAME) or fail the
  * test; the teardown writes the original value back.
  */

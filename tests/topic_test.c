@@ -21,14 +21,6 @@
 
 #include "msgport_test.h"
 
-#define assert_errno(expr, err)							\
-	do {									\
-		int r_ = (expr);						\
-		if (r_ != -(err))						\
-			fail_msg("%s: got %d (%s), expected -%s", #expr, r_,	\
-				 r_ < 0 ? strerror(-r_) : "success", #err);	\
-	} while (0)
-
 /* Create topic @name: @capacity per subscription, @policies allowed. */
 static struct msgport_mailbox *topic_create(const char *name, uint32_t capacity, uint32_t policies,
 					    uint32_t mode)

@@ -122,6 +122,7 @@ static bool allowed_errno(int e)
 	case EDQUOT: case ENOMEM: case EMFILE: case ENFILE: case ERANGE:
 	case ENODEV: case ESRCH: case ECONNRESET: case ECONNREFUSED: case EPIPE:
 	case ECANCELED: case EFBIG: case EOVERFLOW: case E2BIG: case ETOOMANYREFS:
+	case EPROTOTYPE:
 		return true;
 	default:
 		return false;

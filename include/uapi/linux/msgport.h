@@ -169,9 +169,9 @@ struct msgport_version {
  *    reached nobody.  (A receive that fails to copy a message out puts it
  *    back even over capacity, so a BLOCK subscription may briefly hold one
  *    more than its capacity; it loses nothing for that.)
- * poll(2) on a topic's send-only descriptor reports POLLOUT when no BLOCK
- * subscription is full (a publish would not wait), POLLERR | POLLHUP once
- * it is unlinked.  A creator that allows only the drop policies (the
+ * poll(2) on a topic's descriptor (not a subscription) reports POLLOUT
+ * when no BLOCK subscription is full (a publish would not wait), POLLERR |
+ * POLLHUP once it is unlinked.  A creator that allows only the drop policies (the
  * default) lets no subscriber slow its publishers.  What a subscription
  * lost counts in its stat.dropped, and the next message given to it after
  * the losses (in publish order; a peek shows it too) says how many were
@@ -337,7 +337,7 @@ struct msgport_name {
  * sent into itself dies with it.
  * Descriptors in flight count against their sender's euid, at most its
  * RLIMIT_NOFILE of them (ETOOMANYREFS, as AF_UNIX), but with
- * CAP_SYS_RESOURCE; the set's own kernel memory (up to 144 bytes) is
+ * CAP_SYS_RESOURCE; the set's own kernel memory (its allocation) is
  * charged to its max_user_bytes (EDQUOT).  Only MSGPORT_IOC_SEND carries descriptors (not
  * batches, calls, replies, sends by pid, spans or topics: EINVAL).
  */
@@ -771,10 +771,11 @@ struct msgport_reply_recv {
  * unchanged leaves the sleeper asleep.  timeout_ns as for send (remaining
  * time written back when a timed wait is interrupted).  Unlinking the
  * mailbox does not end a wait: the region outlives it.  On an anonymous
- * mailbox, once every descriptor that can send is closed, nobody is left
- * who may write the region (a writable mapping needs MSGPORT_O_SEND): a
- * wait whose word still holds value ends with EPIPE, at once if it starts
- * after that.
+ * mailbox, once every descriptor that can send is closed, no descriptor or
+ * mapping that could write the region is left (a writable mapping needs
+ * MSGPORT_O_SEND; pages pinned earlier through get_user_pages(), for an
+ * O_DIRECT read in flight say, are not tracked): a wait whose word still
+ * holds value ends with EPIPE, at once if it starts after that.
  *
  * Errors: EFAULT, EINVAL (flags other than MSGPORT_F_TIMEOUT, reserved,
  * offset not 4-byte aligned), ERANGE (offset outside the region), ENODEV
