@@ -203,7 +203,10 @@ static long publish_batch(struct mp_file *mbf, struct mp_xfer *xs, u32 n)
 		if (ret)
 			break;
 	}
-	return i ? i : ret;
+	/* Not "i ? i : ret": that would make the error an unsigned count. */
+	if (i)
+		return i;
+	return ret;
 }
 
 /*

@@ -625,8 +625,22 @@ static void test_refused(void **state)
 	assert_errno(msgport_send(t, "s", 1, 0, MSGPORT_F_SYNC, 0, NULL), EINVAL);
 	assert_errno(msgport_call(t, "c", 1, reply, sizeof(reply), 0, 0, 1000000, NULL), EINVAL);
 	assert_int_equal(stat_of(a).queued_msgs, 0);
-	/* Too long for the topic. */
+	/* Too long for the topic; as a batch's first entry too (its error, not a count). */
 	assert_errno(msgport_send(t, reply, 300, 0, 0, 0, NULL), EMSGSIZE);
+	{
+		static char big[300];
+		struct msgport_batch_msg bm[2] = {
+			{ .buf = big, .len = sizeof(big) },
+			{ .buf = big, .len = 1 },
+		};
+
+		assert_errno(msgport_send_batch(t, bm, 2, 0, 0), EMSGSIZE);
+		/* A good first entry: published, then the batch stops at the bad one. */
+		bm[0].len = 1;
+		bm[1].len = sizeof(big);
+		assert_int_equal(msgport_send_batch(t, bm, 2, 0, 0), 1);
+		expect(a, "", 1, 0);	/* one zero byte */
+	}
 	/* No anonymous topic; a subscription is its descriptor's (dup(2) it). */
 	attr.topic = 0;
 	assert_errno(msgport_mailbox_create_anon(tu_mp(), MSGPORT_O_SEND | MSGPORT_O_TOPIC, &attr,
@@ -636,7 +650,7 @@ static void test_refused(void **state)
 	assert_int_equal(msgport_mailbox_dup(t, MSGPORT_O_SEND, 0, &mb), 0);
 	tu_track_mailbox(mb);
 	assert_int_equal(publish(mb, "via dup", 0), 0);
-	expect(a, "via dup", 1, 0);
+	expect(a, "via dup", 2, 0);
 }
 
 /* Unlinking a topic ends its subscriptions. */
