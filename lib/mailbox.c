@@ -31,13 +31,29 @@ static int name_length(const char *name, __u32 *len)
 	return 0;
 }
 
+/* A handle for descriptor @fd; closes @fd if it cannot be made. */
+static int mailbox_handle(int fd, struct msgport_mailbox **mbp)
+{
+	struct msgport_mailbox *mb;
+
+	if (fd < 0)
+		return fd;
+	mb = malloc(sizeof(*mb));
+	if (!mb) {
+		close(fd);
+		return -ENOMEM;
+	}
+	mb->fd = fd;
+	*mbp = mb;
+	return 0;
+}
+
 MSGPORT_EXPORT int msgport_mailbox_open(struct msgport *mp, const char *name, unsigned int oflags,
 					const struct msgport_attr *attr,
 					struct msgport_mailbox **mbp)
 {
-	struct msgport_mailbox *mb;
 	struct msgport_open o;
-	int fd, ret;
+	int ret;
 
 	if (!mp || !mbp)
 		return -EINVAL;
@@ -63,28 +79,15 @@ MSGPORT_EXPORT int msgport_mailbox_open(struct msgport *mp, const char *name, un
 			o.mode = MSGPORT_DEFAULT_MODE;
 		}
 	}
-
-	mb = malloc(sizeof(*mb));
-	if (!mb)
-		return -ENOMEM;
-
-	fd = msgport_ioctl(mp->fd, MSGPORT_IOC_OPEN, &o);
-	if (fd < 0) {
-		free(mb);
-		return fd;
-	}
-	mb->fd = fd;
-	*mbp = mb;
-	return 0;
+	return mailbox_handle(msgport_ioctl(mp->fd, MSGPORT_IOC_OPEN, &o), mbp);
 }
 
 MSGPORT_EXPORT int msgport_subscribe(struct msgport *mp, const char *name,
 				     const struct msgport_subscription *sub,
 				     struct msgport_mailbox **mbp)
 {
-	struct msgport_mailbox *mb;
 	struct msgport_open o;
-	int fd, ret;
+	int ret;
 
 	if (!mp || !mbp)
 		return -EINVAL;
@@ -104,17 +107,7 @@ MSGPORT_EXPORT int msgport_subscribe(struct msgport *mp, const char *name,
 		o.capacity = sub->capacity;
 		o.topic = sub->policy;
 	}
-	mb = malloc(sizeof(*mb));
-	if (!mb)
-		return -ENOMEM;
-	fd = msgport_ioctl(mp->fd, MSGPORT_IOC_OPEN, &o);
-	if (fd < 0) {
-		free(mb);
-		return fd;
-	}
-	mb->fd = fd;
-	*mbp = mb;
-	return 0;
+	return mailbox_handle(msgport_ioctl(mp->fd, MSGPORT_IOC_OPEN, &o), mbp);
 }
 
 MSGPORT_EXPORT int msgport_mailbox_unlink(struct msgport *mp, const char *name)
@@ -173,23 +166,6 @@ MSGPORT_EXPORT int msgport_mailbox_chmod(struct msgport_mailbox *mb, uint32_t mo
 	m.mode = mode;
 	ret = msgport_ioctl(mb->fd, MSGPORT_IOC_SET_MODE, &m);
 	return ret < 0 ? ret : 0;
-}
-
-/* A handle for descriptor @fd; closes @fd if it cannot be made. */
-static int mailbox_handle(int fd, struct msgport_mailbox **mbp)
-{
-	struct msgport_mailbox *mb;
-
-	if (fd < 0)
-		return fd;
-	mb = malloc(sizeof(*mb));
-	if (!mb) {
-		close(fd);
-		return -ENOMEM;
-	}
-	mb->fd = fd;
-	*mbp = mb;
-	return 0;
 }
 
 MSGPORT_EXPORT int msgport_mailbox_create_anon(struct msgport *mp, unsigned int oflags,
