@@ -116,9 +116,9 @@ static int send_args(struct mp_file *mbf,
 	unsafe_get_user(s.priority, &u->priority, out);
 	unsafe_get_user(s.nfds, &u->nfds, out);
 	unsafe_get_user(s.fds, &u->fds, out);
-	unsafe_get_user(s.reserved[0], &u->reserved[0], out);
+	unsafe_get_user(s.relay, &u->relay, out);
 	ret = -EINVAL;
-	if (s.reserved[0])
+	if (s.relay)
 		goto out;
 	if (s.flags & ~MSGPORT_SEND_FLAGS)
 		goto out;
@@ -498,7 +498,7 @@ static long mp_ioc_reply_recv(struct mp_file *mbf,
 	if (reserved0)
 		return -EINVAL;
 	/* No reply: its other fields are still checked, but for the buffer. */
-	if (!r.token && (r.flags || r.reserved[0] || r.reserved[1]))
+	if (!r.token && (r.flags || r.relay || r.reserved[0]))
 		return -EINVAL;
 	if (put_user(0, &u->reply_result))
 		return -EFAULT;

@@ -407,7 +407,7 @@ int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r)
 	struct mp_msg *msg;
 	int ret;
 
-	if (r->flags || r->reserved[0] || r->reserved[1] || !r->token)
+	if (r->flags || r->relay || r->reserved[0] || !r->token)
 		return -EINVAL;
 	if (r->len > mb->max_msg_size)
 		return -EMSGSIZE;
@@ -589,7 +589,7 @@ static int call_args(struct msgport_call __user *u, struct msgport_call *c)
 {
 	if (copy_from_user(c, u, sizeof(*c)))
 		return -EFAULT;
-	if (c->reserved0 || c->reserved[0] || c->reserved[1])
+	if (c->reserved0 || c->relay || c->reserved[0])
 		return -EINVAL;
 	if (c->flags & ~MSGPORT_CALL_FLAGS)
 		return -EINVAL;

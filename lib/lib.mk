@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # libmsgport, included by the top-level Makefile.  Outputs in $(O)/lib/:
-#   libmsgport.so.1.2   shared library, soname libmsgport.so.1, symbol
+#   libmsgport.so.1.3   shared library, soname libmsgport.so.1, symbol
 #                       versions from lib/libmsgport.map (LIBMSGPORT_1.0,
-#                       LIBMSGPORT_1.1, LIBMSGPORT_1.2)
+#                       LIBMSGPORT_1.1, LIBMSGPORT_1.2, LIBMSGPORT_1.3)
 #   libmsgport.so.1, libmsgport.so   symlinks
 #   libmsgport.a        static archive (same -fPIC objects)
 #   msgport.pc          pkg-config file for PREFIX/LIBDIR/INCLUDEDIR (written
@@ -16,12 +16,12 @@
 # node of lib/libmsgport.map (LIBMSGPORT_MAJOR.MINOR), and both are
 # LIBMSGPORT_VERSION_MAJOR/_MINOR in lib/include/libmsgport.h (checked).
 LIBMSGPORT_SOMAJOR := 1
-LIBMSGPORT_SOMINOR := 2
+LIBMSGPORT_SOMINOR := 3
 LIBMSGPORT_SONAME := libmsgport.so.$(LIBMSGPORT_SOMAJOR)
 LIBMSGPORT_REALNAME := $(LIBMSGPORT_SONAME).$(LIBMSGPORT_SOMINOR)
 
 LIBMSGPORT_SRCS := lib/device.c lib/mailbox.c lib/message.c lib/fds.c lib/strerror.c lib/region.c lib/span.c \
-	lib/inbox.c lib/rpc.c lib/batch.c lib/ring.c
+	lib/inbox.c lib/rpc.c lib/batch.c lib/ring.c lib/relay.c
 LIBMSGPORT_OBJS := $(patsubst lib/%.c,$(O)/lib/obj/%.o,$(LIBMSGPORT_SRCS))
 LIBMSGPORT_SO := $(O)/lib/$(LIBMSGPORT_REALNAME)
 LIBMSGPORT_LINKS := $(O)/lib/$(LIBMSGPORT_SONAME) $(O)/lib/libmsgport.so

@@ -556,7 +556,7 @@ static void test_einval(void **state)
 	/* ... and stop the batch at that entry: the ones before it are done. */
 	ks[0] = raw_send(out[0], 4, 0, 0);
 	ks[1] = raw_send(out[0], 4, 0, 0);
-	ks[1].reserved[0] = 1;
+	ks[1].relay = 1;
 	assert_int_equal(raw_batch(fd, MSGPORT_IOC_SEND_BATCH, ks, 3), 1);
 	assert_int_equal(queued(mb), 2);
 	kr[0] = raw_recv(in[0], 64, MSGPORT_F_NONBLOCK);

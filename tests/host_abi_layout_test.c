@@ -47,7 +47,7 @@ SA(msgport_send, flags, 28);
 SA(msgport_send, priority, 32);
 SA(msgport_send, nfds, 36);
 SA(msgport_send, fds, 40);
-SA(msgport_send, reserved, 48);
+SA(msgport_send, relay, 48);
 SZ(msgport_msginfo, 64);
 SA(msgport_msginfo, send_time_ns, 8);
 SA(msgport_msginfo, pid, 16);
@@ -103,7 +103,8 @@ SZ(msgport_call, 136);
 SA(msgport_call, pid, 48);
 SA(msgport_call, info, 72);
 SZ(msgport_reply, 40);
-SA(msgport_reply, reserved, 24);
+SA(msgport_reply, relay, 24);
+SA(msgport_reply, reserved, 32);
 SZ(msgport_reply_recv, 152);
 SA(msgport_reply_recv, recv, 48);
 SZ(msgport_batch, 32);
@@ -154,7 +155,7 @@ static void test_offsets(void **state)
 		L(msgport_name, reserved, 12),
 		L(msgport_send, buf, 0), L(msgport_send, timeout_ns, 8), L(msgport_send, seq, 16),
 		L(msgport_send, len, 24), L(msgport_send, flags, 28), L(msgport_send, priority, 32),
-		L(msgport_send, nfds, 36), L(msgport_send, fds, 40), L(msgport_send, reserved, 48),
+		L(msgport_send, nfds, 36), L(msgport_send, fds, 40), L(msgport_send, relay, 48),
 		L(msgport_msginfo, seq, 0), L(msgport_msginfo, send_time_ns, 8),
 		L(msgport_msginfo, pid, 16), L(msgport_msginfo, tid, 20),
 		L(msgport_msginfo, uid, 24), L(msgport_msginfo, gid, 28),
@@ -190,9 +191,9 @@ static void test_offsets(void **state)
 		L(msgport_call, len, 32), L(msgport_call, reply_len, 36),
 		L(msgport_call, flags, 40), L(msgport_call, priority, 44),
 		L(msgport_call, pid, 48), L(msgport_call, reserved0, 52),
-		L(msgport_call, reserved, 56), L(msgport_call, info, 72),
+		L(msgport_call, relay, 56), L(msgport_call, reserved, 64), L(msgport_call, info, 72),
 		L(msgport_reply, token, 0), L(msgport_reply, buf, 8), L(msgport_reply, len, 16),
-		L(msgport_reply, flags, 20), L(msgport_reply, reserved, 24),
+		L(msgport_reply, flags, 20), L(msgport_reply, relay, 24), L(msgport_reply, reserved, 32),
 		L(msgport_reply_recv, reply, 0), L(msgport_reply_recv, reply_result, 40),
 		L(msgport_reply_recv, reserved0, 44), L(msgport_reply_recv, recv, 48),
 		L(msgport_batch, msgs, 0), L(msgport_batch, count, 8), L(msgport_batch, flags, 12),

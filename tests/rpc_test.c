@@ -755,9 +755,9 @@ static void test_call_abi(void **state)
 	c.reserved0 = 1;
 	assert_int_equal(tu_ioctl(fd, MSGPORT_IOC_CALL, &c), -EINVAL);
 	c.reserved0 = 0;
-	c.reserved[1] = 1;
+	c.reserved[0] = 1;
 	assert_int_equal(tu_ioctl(fd, MSGPORT_IOC_CALL, &c), -EINVAL);
-	c.reserved[1] = 0;
+	c.reserved[0] = 0;
 	c.flags |= MSGPORT_F_PEEK;
 	assert_int_equal(tu_ioctl(fd, MSGPORT_IOC_CALL, &c), -EINVAL);
 	c.flags &= ~MSGPORT_F_PEEK;
@@ -778,7 +778,7 @@ static void test_call_abi(void **state)
 	assert_int_equal(tu_ioctl(tu_devfd(), MSGPORT_IOC_CALL_PID, &c), -EINVAL);
 	c.pid = getpid();
 	assert_int_equal(tu_ioctl(tu_devfd(), MSGPORT_IOC_CALL_PID, &c), -ECONNREFUSED);
-	c.reserved[0] = 1;
+	c.relay = 1;
 	assert_int_equal(tu_ioctl(tu_devfd(), MSGPORT_IOC_CALL_PID, &c), -EINVAL);
 }
 

@@ -576,7 +576,7 @@ static void test_reply_recv_checks_empty_reply(void **state)
 	rr.reply.flags = 1;
 	assert_int_equal(tu_ioctl(msgport_mailbox_fd(mb), MSGPORT_IOC_REPLY_RECV, &rr), -EINVAL);
 	rr.reply.flags = 0;
-	rr.reply.reserved[1] = 1;
+	rr.reply.reserved[0] = 1;
 	assert_int_equal(tu_ioctl(msgport_mailbox_fd(mb), MSGPORT_IOC_REPLY_RECV, &rr), -EINVAL);
 }
 

@@ -27,7 +27,7 @@ extern "C" {
 /*
  * The library's interface version, as this header describes it: MAJOR is
  * that of the soname (libmsgport.so.1), MINOR that of the newest symbol
- * version (LIBMSGPORT_1.2).  A new minor adds functions and changes none; a
+ * version (LIBMSGPORT_1.3).  A new minor adds functions and changes none; a
  * program that needs one can test it at compile time, e.g. the batch
  * functions (1.1) with
  *   #if LIBMSGPORT_VERSION_MAJOR == 1 && LIBMSGPORT_VERSION_MINOR >= 1
@@ -36,7 +36,7 @@ extern "C" {
  * msgport_lib_version().
  */
 #define LIBMSGPORT_VERSION_MAJOR	1
-#define LIBMSGPORT_VERSION_MINOR	2
+#define LIBMSGPORT_VERSION_MINOR	3
 
 struct msgport;
 struct msgport_mailbox;
@@ -499,6 +499,54 @@ int msgport_reply(struct msgport_mailbox *mb, uint64_t token, const void *buf, s
 ssize_t msgport_reply_recv(struct msgport_mailbox *mb, uint64_t token, const void *reply,
 			   size_t reply_len, int *reply_result, void *buf, size_t len,
 			   unsigned int flags, int64_t timeout_ns, struct msgport_msginfo *info);
+
+/*
+ * Relaying, leases and error replies (LIBMSGPORT_1.3; they need a module of
+ * ABI 1.3, else -EINVAL or -ENOTTY): for a program that carries messages
+ * between machines, as msgport-bridge(8) does.  See "Relaying" and
+ * "Leases" in <linux/msgport.h>.
+ *
+ * msgport_send_relay() sends as msgport_send_fds() does (m->nfds may be 0)
+ * with relay (NULL: none) as the message's claimed origin.
+ *
+ * msgport_recv_relay() receives as msgport_recv_fds() does (m->nfds may be
+ * 0); relay (may be NULL) receives the message's relayed origin (zeroes if
+ * m->info.msg_flags lacks MSGPORT_MSG_RELAYED).  m->flags may hold
+ * MSGPORT_F_LEASE (not with MSGPORT_F_PEEK, _SPAN or nfds): the message
+ * stays the mailbox's until msgport_commit(mb, m->info.seq, 0) forgets it
+ * or msgport_commit(..., MSGPORT_COMMIT_RETURN) puts it back; closing the
+ * last handle of the open mailbox puts back all it holds.
+ *
+ * msgport_call_relay() calls as msgport_call() does, with c->relay (NULL:
+ * none) as the request's origin; c->info and c->reply_relay describe the
+ * reply.  msgport_reply_relay() answers as msgport_reply() does, with relay
+ * as the reply's origin.  msgport_reply_error() answers with a failure: the
+ * caller's call returns -err (err a positive errno below 4096).
+ */
+int msgport_send_relay(struct msgport_mailbox *mb, struct msgport_sendmsg *m,
+		       const struct msgport_relay *relay);
+ssize_t msgport_recv_relay(struct msgport_mailbox *mb, struct msgport_recvmsg *m,
+			   struct msgport_relay *relay);
+int msgport_commit(struct msgport_mailbox *mb, uint64_t seq, unsigned int flags);
+
+struct msgport_callmsg {
+	const void *req;
+	size_t req_len;
+	void *reply;
+	size_t reply_len;
+	unsigned int prio;
+	unsigned int flags;		/* MSGPORT_F_NONBLOCK, MSGPORT_F_TRUNC */
+	int64_t timeout_ns;		/* MSGPORT_WAIT_FOREVER, or >= 0 */
+	const struct msgport_relay *relay;	/* the request's origin, or NULL */
+	uint64_t token;			/* out: the call's token */
+	struct msgport_msginfo info;	/* out: the reply's metadata */
+	struct msgport_relay reply_relay;	/* out: the reply's origin, if relayed */
+};
+
+ssize_t msgport_call_relay(struct msgport_mailbox *mb, struct msgport_callmsg *c);
+int msgport_reply_relay(struct msgport_mailbox *mb, uint64_t token, const void *buf, size_t len,
+			const struct msgport_relay *relay);
+int msgport_reply_error(struct msgport_mailbox *mb, uint64_t token, int err);
 
 #ifdef __cplusplus
 }

@@ -44,6 +44,10 @@
  *    A program that needs a new field learns whether the module has it
  *    from the ABI minor version (MSGPORT_IOC_VERSION), or from -E2BIG or
  *    an unknown flag's -EINVAL.
+ *  - A struct's name keeps its first size: libmsgport's own structs embed
+ *    them.  A grown shape is a new struct, NAME_vN, whose first member is
+ *    the old one and whose new words follow (struct msgport_recv_v1): the
+ *    same command at a larger size, with its own MSGPORT_IOC_*_VN number.
  *  - libmsgport's functions take and fill these structs at their first
  *    sizes, so a library rebuilt with a grown header never writes past an
  *    older program's struct: a grown struct reaches programs through new
@@ -88,9 +92,11 @@
 #define MSGPORT_ABI_MAJOR	1
 /*
  * 1: batches.  2: struct sizes read from the command number and batch
- * entry_size; anonymous mailboxes and MSGPORT_IOC_DUP; topics.
+ * entry_size; anonymous mailboxes and MSGPORT_IOC_DUP; topics.  3: relaying
+ * (MSGPORT_F_RELAY, the _v1 receives), leases (MSGPORT_F_LEASE,
+ * MSGPORT_IOC_COMMIT), MSGPORT_MSG_SYNC, MSGPORT_REPLY_ERROR.
  */
-#define MSGPORT_ABI_MINOR	2
+#define MSGPORT_ABI_MINOR	3
 
 /*
  * Mailbox names: 1..MSGPORT_NAME_MAX bytes of printable ASCII (0x21..0x7e)
@@ -299,6 +305,8 @@ struct msgport_name {
 #define MSGPORT_F_SPAN		(1U << 8)	/* send: a region span; recv: spans by reference */
 #define MSGPORT_F_FDS		(1U << 9)	/* recv: take the message's descriptors (fds) */
 #define MSGPORT_F_CLOEXEC	(1U << 10)	/* recv with MSGPORT_F_FDS: close-on-exec */
+#define MSGPORT_F_LEASE		(1U << 11)	/* recv: take under a lease: see "Leases" */
+#define MSGPORT_F_RELAY		(1U << 12)	/* send, call, reply: relayed origin at relay */
 
 #define MSGPORT_SEND_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_SYNC | \
 				 MSGPORT_F_SPAN)
@@ -381,7 +389,7 @@ struct msgport_send {
 	__u32 priority;		/* 0..MSGPORT_PRIO_MAX */
 	__u32 nfds;		/* descriptors at fds, 0..MSGPORT_FDS_MAX */
 	__u64 fds;		/* user pointer to nfds __s32 descriptors */
-	__u64 reserved[1];
+	__u64 relay;		/* with MSGPORT_F_RELAY: user pointer to a struct msgport_relay; else 0 */
 };
 
 /*
@@ -395,6 +403,9 @@ struct msgport_send {
 #define MSGPORT_MSG_SPAN	(1U << 1)	/* a span of the region: see span_offset */
 #define MSGPORT_MSG_FDS		(1U << 2)	/* it carried descriptors */
 #define MSGPORT_MSG_FDS_DROPPED	(1U << 3)	/* some were not received: closed */
+#define MSGPORT_MSG_LEASED	(1U << 4)	/* taken under a lease: commit or return it */
+#define MSGPORT_MSG_RELAYED	(1U << 5)	/* sent with MSGPORT_F_RELAY: see "Relaying" */
+#define MSGPORT_MSG_SYNC	(1U << 6)	/* its sender waits for its receipt (F_SYNC) */
 
 /* Kernel-stamped facts about a received message; senders cannot forge them. */
 struct msgport_msginfo {
@@ -655,7 +666,8 @@ struct msgport_call {
 	__u32 priority;		/* the request's, 0..MSGPORT_PRIO_MAX */
 	__s32 pid;		/* MSGPORT_IOC_CALL_PID: the server; else 0 */
 	__u32 reserved0;
-	__u64 reserved[2];
+	__u64 relay;		/* with MSGPORT_F_RELAY (MSGPORT_IOC_CALL only): the request's */
+	__u64 reserved[1];
 	struct msgport_msginfo info;	/* out: the reply's metadata */
 };
 
@@ -677,10 +689,11 @@ struct msgport_call {
  */
 struct msgport_reply {
 	__u64 token;
-	__u64 buf;		/* user pointer to the reply payload */
-	__u32 len;
-	__u32 flags;		/* none defined: 0 */
-	__u64 reserved[2];
+	__u64 buf;		/* user pointer to the reply payload; MSGPORT_REPLY_ERROR: unused */
+	__u32 len;		/* MSGPORT_REPLY_ERROR: the positive errno the call fails with */
+	__u32 flags;		/* MSGPORT_F_RELAY, MSGPORT_REPLY_ERROR */
+	__u64 relay;		/* with MSGPORT_F_RELAY: user pointer to a struct msgport_relay */
+	__u64 reserved[1];
 };
 
 /*
@@ -704,6 +717,105 @@ struct msgport_reply_recv {
 };
 
 /*
+ * Relaying (ABI 1.3).  A program that carries messages between machines (a
+ * bridge: msgport-bridge(8)) sends on behalf of a process the kernel cannot
+ * see.  The kernel stamps such a message with the relayer's own identity,
+ * as always (info.pid, info.uid, ...: they are never forged), and carries
+ * the relayer's claim of where the message came from beside it: with
+ * MSGPORT_F_RELAY a send (MSGPORT_IOC_SEND, its batch entries), a call's
+ * request (MSGPORT_IOC_CALL) or a reply (MSGPORT_IOC_REPLY, _REPLY_RECV's
+ * reply) points relay at a struct msgport_relay, and its receiver finds
+ * MSGPORT_MSG_RELAYED in info.msg_flags and, when it receives at the grown
+ * size (struct msgport_recv_v1, msgport_call_v1, msgport_reply_recv_v1),
+ * the claim in their relay member.  Anyone may relay: a receiver that cares
+ * who relayed checks info.uid (the relayer's) before it trusts relay.*.
+ * relay.reserved0 must be 0 (EINVAL); the other fields are the relayer's.
+ * Not with MSGPORT_IOC_SEND_PID or _CALL_PID (EINVAL).
+ */
+struct msgport_relay {
+	__u64 origin;		/* the relayer's name for the origin machine (its choice) */
+	__u64 seq;		/* the message's sequence number at its origin */
+	__u64 send_time_ns;	/* CLOCK_REALTIME at the origin when it was sent */
+	__s32 pid;		/* the origin sender's pid there, 0 if unknown */
+	__u32 uid;		/* its euid there */
+	__u32 gid;		/* its egid there */
+	__u32 reserved0;
+};
+
+/*
+ * The grown receives (ABI 1.3).  The structs above keep their first size
+ * (libmsgport's own structs embed them); each grown shape is a new struct
+ * that embeds the old one first and adds its words at the end, and is
+ * passed to the same command, whose number then carries the grown size
+ * (MSGPORT_IOC_RECV_V1 is MSGPORT_IOC_RECV at 144 bytes).  A module of ABI
+ * 1.2 takes them too and zeroes relay (it knows no relaying); one of ABI
+ * 1.1 gives -ENOTTY.  As batch entries: entry_size =
+ * sizeof(struct msgport_recv_v1).
+ */
+struct msgport_recv_v1 {
+	struct msgport_recv recv;
+	struct msgport_relay relay;	/* out: with MSGPORT_MSG_RELAYED, else 0 */
+};
+
+struct msgport_call_v1 {
+	struct msgport_call call;
+	struct msgport_relay relay;	/* out: the reply's, with MSGPORT_MSG_RELAYED */
+};
+
+struct msgport_reply_recv_v1 {
+	struct msgport_reply_recv rr;
+	struct msgport_relay relay;	/* out: the received message's */
+};
+
+/*
+ * Leases (ABI 1.3): a receive whose message leaves the mailbox only when
+ * the receiver says so, for a receiver that must hand the message on
+ * before it may be forgotten (a bridge waiting for a remote
+ * acknowledgement).  MSGPORT_IOC_RECV (or a receive batch entry) with
+ * MSGPORT_F_LEASE copies the message out as usual and sets
+ * MSGPORT_MSG_LEASED, but the message stays the mailbox's: it still counts
+ * in its capacity (a sender still waits for room: back-pressure) and in
+ * its sender's charge, other receivers no longer see it, and a
+ * synchronous sender (MSGPORT_MSG_SYNC) gets its receipt only at the
+ * commit.  MSGPORT_IOC_COMMIT with the message's info.seq then either
+ * forgets it (flags 0: the receipt, if any, is given) or returns it
+ * (MSGPORT_COMMIT_RETURN) to the head of its priority, in sequence order
+ * among the messages waiting there, for any receiver to take again.  A
+ * lease belongs to the open file description that took it: when it
+ * closes (its holder died, say) every message it still holds goes back as
+ * with MSGPORT_COMMIT_RETURN.  A call's request is never leased (its
+ * caller waits for an answer instead): it is taken as without the flag
+ * (no MSGPORT_MSG_LEASED).  Not with MSGPORT_F_PEEK, MSGPORT_F_SPAN or
+ * MSGPORT_F_FDS (EINVAL); a leased message's descriptors are closed at its
+ * commit and kept on its return.  Unlinking the mailbox drops leased
+ * messages like queued ones (a commit then gives EIDRM).
+ *
+ * Errors of MSGPORT_IOC_COMMIT on a mailbox descriptor opened with
+ * MSGPORT_O_RECV: EFAULT, EINVAL (flags, reserved, seq 0), EBADF (not a
+ * receiving descriptor), ENOENT (no message with that seq is leased
+ * through this open file description: never, or committed already),
+ * EIDRM (unlinked).
+ */
+#define MSGPORT_COMMIT_RETURN	(1U << 0)	/* put the message back instead */
+
+struct msgport_commit {
+	__u64 seq;		/* the leased message's info.seq */
+	__u32 flags;		/* 0 or MSGPORT_COMMIT_RETURN */
+	__u32 reserved0;
+	__u64 reserved[1];
+};
+
+/*
+ * A reply that fails the call (ABI 1.3): MSGPORT_IOC_REPLY with
+ * MSGPORT_REPLY_ERROR in flags makes the caller's call return -len (a
+ * positive errno below 4096, else EINVAL; buf must be 0) instead of a
+ * reply, for a server (a bridge) that can tell its caller why there is no
+ * answer: EHOSTUNREACH (no server behind the remote subject), ETIMEDOUT,
+ * ECONNRESET, ...  The call's info is filled in as for a reply of 0 bytes.
+ */
+#define MSGPORT_REPLY_ERROR	(1U << 13)
+
+/*
  * The first published size of each struct (see "Growing the ABI" at the
  * top): a command is taken at this size and at every larger one.
  */
@@ -723,6 +835,7 @@ struct msgport_reply_recv {
 #define MSGPORT_BATCH_SIZE_VER0		32
 #define MSGPORT_REGION_WAIT_SIZE_VER0	32
 #define MSGPORT_DUP_SIZE_VER0		24
+#define MSGPORT_COMMIT_SIZE_VER0	24
 
 #define MSGPORT_IOC_MAGIC	0xB8
 
@@ -827,6 +940,11 @@ struct msgport_dup {
 #define MSGPORT_IOC_SEND_BATCH	_IOW(MSGPORT_IOC_MAGIC, 0x17, struct msgport_batch)
 #define MSGPORT_IOC_RECV_BATCH	_IOW(MSGPORT_IOC_MAGIC, 0x18, struct msgport_batch)
 #define MSGPORT_IOC_DUP		_IOW(MSGPORT_IOC_MAGIC, 0x19, struct msgport_dup)
+#define MSGPORT_IOC_COMMIT	_IOW(MSGPORT_IOC_MAGIC, 0x1a, struct msgport_commit)
+/* The grown receives (above): the same commands at their grown sizes. */
+#define MSGPORT_IOC_RECV_V1	_IOWR(MSGPORT_IOC_MAGIC, 0x11, struct msgport_recv_v1)
+#define MSGPORT_IOC_CALL_V1	_IOWR(MSGPORT_IOC_MAGIC, 0x14, struct msgport_call_v1)
+#define MSGPORT_IOC_REPLY_RECV_V1 _IOWR(MSGPORT_IOC_MAGIC, 0x16, struct msgport_reply_recv_v1)
 #define MSGPORT_IOC_REGION_WAIT	_IOWR(MSGPORT_IOC_MAGIC, 0x20, struct msgport_region_wait)
 /* MSGPORT_IOC_REGION_WAKE (no argument): sleepers on the region look again. */
 #define MSGPORT_IOC_REGION_WAKE	_IO(MSGPORT_IOC_MAGIC, 0x21)
