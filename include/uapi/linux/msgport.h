@@ -779,11 +779,11 @@ struct msgport_reply_recv_v1 {
  * synchronous sender (MSGPORT_MSG_SYNC) gets its receipt only at the
  * commit.  MSGPORT_IOC_COMMIT with the message's info.seq then either
  * forgets it (flags 0: the receipt, if any, is given) or returns it
- * (MSGPORT_COMMIT_RETURN) to the head of its priority, in sequence order
- * among the messages waiting there, for any receiver to take again.  A
- * lease belongs to the open file description that took it: when it
- * closes (its holder died, say) every message it still holds goes back as
- * with MSGPORT_COMMIT_RETURN.  A call's request is never leased (its
+ * (MSGPORT_COMMIT_RETURN) to the head of its priority, for any receiver to
+ * take again (in constant time: returning several, newest first, keeps
+ * their order).  A lease belongs to the open file description that took
+ * it: when it closes (its holder died, say) every message it still holds
+ * goes back as with MSGPORT_COMMIT_RETURN, newest first.  A call's request is never leased (its
  * caller waits for an answer instead): it is taken as without the flag
  * (no MSGPORT_MSG_LEASED).  Not with MSGPORT_F_PEEK, MSGPORT_F_SPAN or
  * MSGPORT_F_FDS (EINVAL); a leased message's descriptors are closed at its
