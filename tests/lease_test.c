@@ -308,6 +308,7 @@ static void test_sync_timeout(void **state)
 	struct sender s = { .mb = mb, .msg = "late", .flags = MSGPORT_F_SYNC,
 			    .timeout_ns = 300LL * 1000000LL, .expect = -ETIMEDOUT };
 	struct msgport_msginfo info;
+	struct msgport_stat st;
 	char buf[64];
 	pid_t pid;
 
@@ -318,6 +319,10 @@ static void test_sync_timeout(void **state)
 	assert_errno(msgport_commit(mb, info.seq, 0), ECANCELED);
 	assert_errno(msgport_commit(mb, info.seq, 0), ENOENT);
 	assert_int_equal(queued(mb), 0);
+	/* Withdrawn: neither sent nor received. */
+	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
+	assert_int_equal(st.sent, 0);
+	assert_int_equal(st.received, 0);
 
 	s.msg = "later";
 	pid = tu_fork(child_send, &s);
