@@ -294,8 +294,14 @@ static void call_relayed(struct msgport_mailbox *mb, ssize_t expect, bool relaye
 	memset(&c.reply_relay, 0xa5, sizeof(c.reply_relay));
 	n = msgport_call_relay(mb, &c);
 	assert_int_equal(n, expect);
-	if (n < 0)
+	if (n < 0) {
+		/* An error reply: info as for a reply of no bytes. */
+		assert_int_not_equal(c.token, 0);
+		assert_int_equal(c.info.token, c.token);
+		assert_int_equal(c.info.len, 0);
+		assert_int_equal(c.info.msg_flags, 0);
 		return;
+	}
 	assert_memory_equal(reply, "pong", 4);
 	assert_int_not_equal(c.token, 0);
 	if (relayed_reply) {
