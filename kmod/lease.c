@@ -137,7 +137,7 @@ static bool lease_end(struct mp_mailbox *mb, struct mp_msg *msg, bool commit,
  * dropped message is freed).
  */
 void mp_lease_hold(struct mp_mailbox *mb, struct mp_file *mbf,
-		  struct mp_msg *msg)
+		   struct mp_msg *msg)
 {
 	struct mp_wake wk = { };
 
