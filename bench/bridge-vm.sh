@@ -117,10 +117,14 @@ wait_log "$W/bridge-b.log" "import bench.bridge.core -> in: subscribed (core"
 wait_log "$W/bridge-b.log" "import msgport.bench.js -> in.js: subscribed (jetstream"
 
 rc=0
+echo "guest CPU (/proc/stat, before the bench): $(head -n 1 /proc/stat)" >>"$OUT/guest.txt"
 msgport-bridge-bench --nats "$URL" --call svc.a,svc.b --core out,in --jetstream out.js,in.js \
 	--cpu-pid "$a" --cpu-pid "$b" --cpu-pid "$nats" --tsv "$OUT/runs.tsv" "$@" \
 	>"$OUT/table.txt" 2>"$W/bench.log" || rc=$?
-echo "load average at end: $(cat /proc/loadavg)" >>"$OUT/guest.txt"
+{
+	echo "guest CPU (/proc/stat, after the bench):  $(head -n 1 /proc/stat)"
+	echo "load average at end: $(cat /proc/loadavg)"
+} >>"$OUT/guest.txt"
 
 # The bridges stop cleanly on SIGTERM (exit 0), or the run is not trusted.
 for p in $a $b; do

@@ -155,18 +155,62 @@ static uint64_t pid_cpu_ns(pid_t pid)
 	return (ut + st) * (1000000000ULL / (uint64_t)sysconf(_SC_CLK_TCK));
 }
 
-static uint64_t cpu_now_ns(void)
+static uint64_t self_cpu_ns(void)
 {
 	struct rusage ru;
-	uint64_t t = 0;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return (uint64_t)ru.ru_utime.tv_sec * 1000000000ULL + ru.ru_utime.tv_usec * 1000ULL +
+	       (uint64_t)ru.ru_stime.tv_sec * 1000000000ULL + ru.ru_stime.tv_usec * 1000ULL;
+}
+
+static uint64_t cpu_now_ns(void)
+{
+	uint64_t t = self_cpu_ns();
 	unsigned int i;
 
-	if (!getrusage(RUSAGE_SELF, &ru))
-		t = (uint64_t)ru.ru_utime.tv_sec * 1000000000ULL + ru.ru_utime.tv_usec * 1000ULL +
-		    (uint64_t)ru.ru_stime.tv_sec * 1000000000ULL + ru.ru_stime.tv_usec * 1000ULL;
 	for (i = 0; i < opt.npids; i++)
 		t += pid_cpu_ns(opt.pids[i]);
 	return t;
+}
+
+/* Each process's CPU time since start: where the time went, for the table. */
+static uint64_t cpu_start[MAX_PIDS + 1];
+static uint64_t wall_start;
+
+static void cpu_mark(void)
+{
+	unsigned int i;
+
+	cpu_start[0] = self_cpu_ns();
+	for (i = 0; i < opt.npids; i++)
+		cpu_start[i + 1] = pid_cpu_ns(opt.pids[i]);
+	wall_start = now_ns();
+}
+
+static void print_cpu_split(void)
+{
+	double wall = (double)(now_ns() - wall_start) / 1e9;
+	unsigned int i;
+
+	printf("\nCPU time over the whole bench (%.1f s, setup excluded): msgport-bridge-bench %.1f s",
+	       wall, (double)(self_cpu_ns() - cpu_start[0]) / 1e9);
+	for (i = 0; i < opt.npids; i++) {
+		char path[64], comm[64] = "?";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)opt.pids[i]);
+		f = fopen(path, "r");
+		if (f) {
+			if (fgets(comm, sizeof(comm), f))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(f);
+		}
+		printf(", %s[%d] %.1f s", comm, (int)opt.pids[i],
+		       (double)(pid_cpu_ns(opt.pids[i]) - cpu_start[i + 1]) / 1e9);
+	}
+	printf("\n");
 }
 
 /* ---- payloads: an index in the first 8 bytes, a pattern after ----------- */
@@ -978,6 +1022,7 @@ int main(int argc, char **argv)
 	natsConnection_Flush(nc_srv);
 	if (opt.on[K_JS] && plain_js_setup())
 		return 1;
+	cpu_mark();
 
 	for (i = 0; i < opt.rounds && !stopping; i++) {
 		for (si = 0; si < opt.nsizes && !stopping; si++) {
@@ -1007,6 +1052,7 @@ int main(int argc, char **argv)
 	if (stopping)
 		fprintf(stderr, "%s: a run failed with a thread blocked: stopped there\n", prog);
 	print_table();
+	print_cpu_split();
 	if (opt.tsv && write_tsv(opt.tsv))
 		failed = 1;
 	fflush(stdout);
