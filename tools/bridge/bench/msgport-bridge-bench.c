@@ -699,16 +699,17 @@ static void print_table(void)
 		printf(" %u", opt.sizes[si]);
 	printf("; per run: %u calls, %u core messages, %u jetstream messages (at most %u MiB)\n",
 	       opt.calls, opt.count, opt.js_count, opt.bytes_cap >> 20);
-	printf("ratio = bridge / plain, of the medians over rounds; cpu = microseconds of CPU per call\n"
-	       "or message, this process plus %u --cpu-pid process(es) (bridges, server)\n",
+	printf("ratio = bridge / plain, of the medians over rounds; +us = what the bridges add to a\n"
+	       "call (p50) or to a message's share of the stream's time; cpu = microseconds of CPU per\n"
+	       "call or message, this process plus %u --cpu-pid process(es) (bridges, server)\n",
 	       opt.npids);
 	if (opt.send_asap)
 		printf("the plain responder's connection sends at once (--plain-send-asap)\n");
 	if (opt.on[K_RTT]) {
 		printf("\n## round trip (us per call): msgport_call through bridges A and B vs natsConnection_Request\n");
-		printf("%-8s %10s %10s %10s %10s %7s %9s %9s %7s %5s\n", "size", "bridge p50",
-		       "bridge p99", "plain p50", "plain p99", "ratio", "cpu bridge", "cpu plain",
-		       "ratio", "ok");
+		printf("%-8s %10s %10s %10s %10s %7s %8s %9s %9s %7s %5s\n", "size", "bridge p50",
+		       "bridge p99", "plain p50", "plain p99", "ratio", "+us", "cpu bridge",
+		       "cpu plain", "ratio", "ok");
 		for (si = 0; si < opt.nsizes; si++) {
 			unsigned int nb, np;
 			double b50 = med(si, K_RTT, P_BRIDGE, M_P50, &nb);
@@ -719,9 +720,9 @@ static void print_table(void)
 			size_text(sz, sizeof(sz), opt.sizes[si]);
 			ratio(r1, sizeof(r1), b50, p50);
 			ratio(r2, sizeof(r2), bc, pc);
-			printf("%-8s %10.0f %10.0f %10.0f %10.0f %7s %9.0f %9.0f %7s %2u/%u\n", sz, b50,
-			       med(si, K_RTT, P_BRIDGE, M_P99, NULL), p50,
-			       med(si, K_RTT, P_PLAIN, M_P99, NULL), r1, bc, pc, r2,
+			printf("%-8s %10.0f %10.0f %10.0f %10.0f %7s %8.0f %9.0f %9.0f %7s %2u/%u\n",
+			       sz, b50, med(si, K_RTT, P_BRIDGE, M_P99, NULL), p50,
+			       med(si, K_RTT, P_PLAIN, M_P99, NULL), r1, b50 - p50, bc, pc, r2,
 			       nb < np ? nb : np, opt.rounds);
 		}
 	}
@@ -733,8 +734,9 @@ static void print_table(void)
 				     "natsConnection_Publish -> subscriber" :
 				     "mailbox -> bridge A -> JetStream -> bridge B -> mailbox vs "
 				     "js_PublishMsg (acked) -> pull consumer (AckSync)");
-		printf("%-8s %10s %9s %10s %9s %7s %9s %9s %7s %5s\n", "size", "bridge/s", "MB/s",
-		       "plain/s", "MB/s", "ratio", "cpu bridge", "cpu plain", "ratio", "ok");
+		printf("%-8s %10s %9s %10s %9s %7s %8s %9s %9s %7s %5s\n", "size", "bridge/s", "MB/s",
+		       "plain/s", "MB/s", "ratio", "+us/msg", "cpu bridge", "cpu plain", "ratio",
+		       "ok");
 		for (si = 0; si < opt.nsizes; si++) {
 			unsigned int nb, np;
 			double br = med(si, (enum kind)k, P_BRIDGE, M_RATE, &nb);
@@ -745,9 +747,10 @@ static void print_table(void)
 			size_text(sz, sizeof(sz), opt.sizes[si]);
 			ratio(r1, sizeof(r1), br, pr);
 			ratio(r2, sizeof(r2), bc, pc);
-			printf("%-8s %10.0f %9.2f %10.0f %9.2f %7s %9.0f %9.0f %7s %2u/%u\n", sz, br,
-			       med(si, (enum kind)k, P_BRIDGE, M_MBS, NULL), pr,
-			       med(si, (enum kind)k, P_PLAIN, M_MBS, NULL), r1, bc, pc, r2,
+			printf("%-8s %10.0f %9.2f %10.0f %9.2f %7s %8.0f %9.0f %9.0f %7s %2u/%u\n",
+			       sz, br, med(si, (enum kind)k, P_BRIDGE, M_MBS, NULL), pr,
+			       med(si, (enum kind)k, P_PLAIN, M_MBS, NULL), r1,
+			       br > 0 && pr > 0 ? 1e6 / br - 1e6 / pr : 0, bc, pc, r2,
 			       nb < np ? nb : np, opt.rounds);
 		}
 	}
