@@ -346,15 +346,15 @@ static void respond_error(struct bridge *b, natsMsg *req, int err)
 static void serve(struct bridge *b, struct call_job *j)
 {
 	const char *rsubj = natsMsg_GetSubject(j->msg);
-	const char *subject = rsubj + strlen(BN_REQUEST_PREFIX);
+	const char *subject = rsubj;
 	const char *mailbox;
 	struct msgport_mailbox *mb;
 	struct msgport_relay relay;
 	struct hdr_meta m, rm;
 	int ret;
 
-	if (strncmp(rsubj, BN_REQUEST_PREFIX, strlen(BN_REQUEST_PREFIX)))
-		subject = rsubj;
+	if (!strncmp(rsubj, BN_REQUEST_PREFIX, strlen(BN_REQUEST_PREFIX)))
+		subject = rsubj + strlen(BN_REQUEST_PREFIX);
 	if (bn_msg_get_meta(j->msg, &m) || (m.kind != HDR_KIND_CALL && m.kind != HDR_KIND_SYNC)) {
 		log_warning("import %s: request with malformed headers refused", subject);
 		respond_error(b, j->msg, EBADMSG);
