@@ -11,7 +11,8 @@
 # (scripts/bench-bridge, bench/bridge-vm.sh) and record the result in
 # bench/results/bridge-<UTC start>-<commit>.txt (.tsv: every run).  Not
 # part of make check or CI.  BENCH_BRIDGE_ARGS passes options to
-# msgport-bridge-bench (e.g. BENCH_BRIDGE_ARGS="--rounds 3").
+# msgport-bridge-bench (e.g. BENCH_BRIDGE_ARGS="--rounds 3"); BENCH_BRIDGE_LABEL
+# (from the environment) says in the result what kind of run it was.
 
 MSGPORT_BRIDGE_BENCH := $(O)/tools/msgport-bridge-bench
 MSGPORT_BRIDGE_BENCH_SRCS := $(sort $(wildcard tools/bridge/bench/*.c))
