@@ -706,7 +706,8 @@ static void print_table(void)
 	if (opt.send_asap)
 		printf("the plain responder's connection sends at once (--plain-send-asap)\n");
 	if (opt.on[K_RTT]) {
-		printf("\n## round trip (us per call): msgport_call through bridges A and B vs natsConnection_Request\n");
+		printf("\n## round trip (us per call): msgport_call through bridges A and B vs "
+		       "natsConnection_Request\n");
 		printf("%-8s %10s %10s %10s %10s %7s %8s %9s %9s %7s %5s\n", "size", "bridge p50",
 		       "bridge p99", "plain p50", "plain p99", "ratio", "+us", "cpu bridge",
 		       "cpu plain", "ratio", "ok");
