@@ -585,6 +585,73 @@ static void test_subscription(void **state)
 	assert_string_equal(buf, "t2");
 }
 
+/*
+ * A subscription whose capacity is all leased, then a publish: DROP_OLD has
+ * nothing queued to drop and loses the new one, as DROP_NEW does (before,
+ * it dropped a NULL message: an oops); BLOCK makes the publisher wait
+ * until a commit frees a slot.
+ */
+static void full_of_leases(unsigned int policy)
+{
+	const char *name = tu_name("tfull");
+	struct msgport_attr attr = {
+		.capacity = 2, .mode = 0600,
+		.topic = MSGPORT_TOPIC_DROP_OLD | MSGPORT_TOPIC_DROP_NEW | MSGPORT_TOPIC_BLOCK,
+	};
+	struct msgport_subscription sp = { .capacity = 2, .policy = policy };
+	struct msgport_mailbox *topic = NULL, *sub = NULL;
+	struct msgport_msginfo info[2], got;
+	struct msgport_stat st;
+	char buf[64];
+
+	assert_int_equal(msgport_mailbox_open(tu_mp(), name, MSGPORT_O_CREAT | MSGPORT_O_EXCL |
+					      MSGPORT_O_SEND | MSGPORT_O_TOPIC, &attr, &topic), 0);
+	tu_track_mailbox(topic);
+	assert_int_equal(msgport_subscribe(tu_mp(), name, &sp, &sub), 0);
+	tu_track_mailbox(sub);
+	send_str(topic, "t1", 0);
+	send_str(topic, "t2", 0);
+	assert_int_equal(lease_recv(sub, buf, sizeof(buf), &info[0]), 2);
+	assert_int_equal(lease_recv(sub, buf, sizeof(buf), &info[1]), 2);
+	if (policy == MSGPORT_TOPIC_BLOCK) {
+		assert_errno(msgport_send(topic, "t3", 2, 0, MSGPORT_F_NONBLOCK, 0, NULL), EAGAIN);
+		assert_int_equal(msgport_commit(sub, info[0].seq, 0), 0);
+		send_str(topic, "t3", 0);
+		assert_int_equal(msgport_commit(sub, info[1].seq, 0), 0);
+		assert_int_equal(msgport_recv(sub, buf, sizeof(buf), MSGPORT_F_NONBLOCK, 0, &got), 2);
+		assert_memory_equal(buf, "t3", 2);
+		assert_int_equal(got.lost, 0);
+		return;
+	}
+	/* The subscription loses t3; the publish goes on. */
+	send_str(topic, "t3", 0);
+	assert_int_equal(msgport_mailbox_stat(sub, &st), 0);
+	assert_int_equal(st.queued_msgs, 2);
+	assert_int_equal(st.dropped, 1);
+	assert_int_equal(msgport_commit(sub, info[0].seq, 0), 0);
+	assert_int_equal(msgport_commit(sub, info[1].seq, 0), 0);
+	send_str(topic, "t4", 0);
+	assert_int_equal(msgport_recv(sub, buf, sizeof(buf), MSGPORT_F_NONBLOCK, 0, &got), 2);
+	assert_memory_equal(buf, "t4", 2);
+	assert_int_equal(got.lost, 1);
+	assert_errno(plain_recv(sub, buf, sizeof(buf)), EAGAIN);
+}
+
+static void test_subscription_full_drop_old(void **state)
+{
+	full_of_leases(MSGPORT_TOPIC_DROP_OLD);
+}
+
+static void test_subscription_full_drop_new(void **state)
+{
+	full_of_leases(MSGPORT_TOPIC_DROP_NEW);
+}
+
+static void test_subscription_full_block(void **state)
+{
+	full_of_leases(MSGPORT_TOPIC_BLOCK);
+}
+
 /* Streams: senders of numbered messages, leasing receivers that return some. */
 #define STREAM_SENDERS	2
 #define STREAM_MSGS	300
@@ -708,6 +775,9 @@ static const struct CMUnitTest lease_tests[] = {
 	TU_TEST(test_unprivileged),
 	TU_TEST(test_batch),
 	TU_TEST(test_subscription),
+	TU_TEST(test_subscription_full_drop_new),
+	TU_TEST(test_subscription_full_block),
+	TU_TEST(test_subscription_full_drop_old),
 	TU_TEST(test_stream_order),
 	TU_TEST(test_stream_exactly_once),
 };
