@@ -260,7 +260,7 @@ static void leases_end_all(struct mp_mailbox *mb, struct mp_file *mbf)
 {
 	struct mp_msg *drop[LEASE_BATCH];
 	struct mp_wake wk = { };
-	unsigned int n;
+	unsigned int i, n, nfree;
 	bool more;
 
 	do {
@@ -268,7 +268,12 @@ static void leases_end_all(struct mp_mailbox *mb, struct mp_file *mbf)
 		n = leases_end(mb, mbf, drop, &wk, &more);
 		spin_unlock(&mb->lock);
 		mp_wake_flush(mb, &wk);
-		mp_msgs_free(drop, n);
+		/* A peeker may still hold one (recv.c): the last frees it. */
+		for (i = 0, nfree = 0; i < n; i++) {
+			if (mp_msg_unref(drop[i]))
+				drop[nfree++] = drop[i];
+		}
+		mp_msgs_free(drop, nfree);
 		cond_resched();
 	} while (more);
 }

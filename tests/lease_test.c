@@ -13,10 +13,14 @@
  * an unprivileged one too, cannot commit them (ENOENT).
  */
 #include <fcntl.h>
+#include <linux/userfaultfd.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -451,6 +455,98 @@ static void test_unlink(void **state)
 	assert_int_equal(st.dropped, 1);
 }
 
+/* A peek whose copy-out is stalled (userfaultfd) holds the message. */
+struct peek {
+	struct msgport_mailbox *mb;
+	char *buf;
+	size_t len;
+	ssize_t n;
+	struct msgport_msginfo info;
+};
+
+static void *peeker(void *arg)
+{
+	struct peek *p = arg;
+
+	p->n = msgport_recv(p->mb, p->buf, p->len, MSGPORT_F_PEEK | MSGPORT_F_NONBLOCK, 0,
+			    &p->info);
+	return NULL;
+}
+
+/*
+ * Leased by another descriptor while a peeker copies it out, then dropped
+ * (unlink): the peeker's reference keeps it, and it reads its own bytes
+ * (before, the drop freed it under the peeker: another message's bytes, a
+ * reference count underflow).
+ */
+static void test_peek_lease_unlink(void **state)
+{
+	const char *name = tu_name("peekun");
+	struct msgport_mailbox *mb = tu_create(name, 8, 65536, 0600, 0);
+	struct msgport_mailbox *lessee = tu_open(name, MSGPORT_O_RECV);
+	struct msgport_mailbox *other = tu_create(tu_name("peekun2"), 8, 65536, 0600, 0);
+	const size_t pg = 4096, len = 3 * pg;
+	char *msg = malloc(len), *zs = malloc(len), *lb = malloc(4 * pg);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct uffdio_zeropage zp;
+	struct msgport_msginfo info;
+	struct uffd_msg um;
+	struct peek p;
+	pthread_t th;
+	size_t i, bad = 0;
+	char *buf;
+	int uffd;
+
+	assert_non_null(msg);
+	assert_non_null(zs);
+	assert_non_null(lb);
+	memset(msg, 'A', len);
+	memset(zs, 'Z', len);
+	uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (uffd < 0 && errno == ENOSYS) {
+		free(msg);
+		free(zs);
+		free(lb);
+		TU_SKIP("no userfaultfd (CONFIG_USERFAULTFD) to stall the peek");
+	}
+	assert_true(uffd >= 0);
+	assert_int_equal(ioctl(uffd, UFFDIO_API, &api), 0);
+	buf = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(buf != MAP_FAILED);
+	buf[0] = 1;	/* the first page present: the copy stalls after it */
+	reg.range.start = (unsigned long)buf + pg;
+	reg.range.len = 3 * pg;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	assert_int_equal(ioctl(uffd, UFFDIO_REGISTER, &reg), 0);
+
+	assert_int_equal(msgport_send(mb, msg, len, 0, MSGPORT_F_NONBLOCK, 0, NULL), 0);
+	p = (struct peek){ .mb = mb, .buf = buf, .len = 4 * pg };
+	assert_int_equal(pthread_create(&th, NULL, peeker, &p), 0);
+	/* The peeker faults in its copy-out, holding its reference. */
+	assert_int_equal(read(uffd, &um, sizeof(um)), (ssize_t)sizeof(um));
+	assert_int_equal(lease_recv(lessee, lb, 4 * pg, &info), (ssize_t)len);
+	assert_true(info.msg_flags & MSGPORT_MSG_LEASED);
+	/* The lease is dropped with the mailbox. */
+	assert_int_equal(msgport_mailbox_unlink(tu_mp(), name), 0);
+	/* What a freed message's memory would be reused for. */
+	assert_int_equal(msgport_send(other, zs, len, 0, MSGPORT_F_NONBLOCK, 0, NULL), 0);
+	zp.range.start = (unsigned long)buf + pg;
+	zp.range.len = 3 * pg;
+	zp.mode = 0;
+	assert_int_equal(ioctl(uffd, UFFDIO_ZEROPAGE, &zp), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(p.n, (ssize_t)len);
+	for (i = 0; i < len; i++)
+		bad += buf[i] != 'A';
+	assert_int_equal(bad, 0);
+	close(uffd);
+	munmap(buf, 4 * pg);
+	free(msg);
+	free(zs);
+	free(lb);
+}
+
 /* A leased message's descriptors: kept on return, closed at the commit. */
 static void test_fds(void **state)
 {
@@ -771,6 +867,7 @@ static const struct CMUnitTest lease_tests[] = {
 	TU_TEST(test_einval),
 	TU_TEST(test_call_not_leased),
 	TU_TEST(test_unlink),
+	TU_TEST(test_peek_lease_unlink),
 	TU_TEST(test_fds),
 	TU_TEST(test_unprivileged),
 	TU_TEST(test_batch),
