@@ -114,13 +114,19 @@ static bool lease_end(struct mp_mailbox *mb, struct mp_msg *msg, bool commit,
 				   MP_TRACE_WAKE_RECEIPT);
 		mp_wake_add(wk, sw);
 	}
-	if (mb->dead) {
-		trace_msgport_drop(mb, msg, MP_TRACE_DROP_DESTROYED);
-		mb->dropped++;
-	} else if (msg->withdrawn) {
-		/* Never sent (send.c uncounted it), so never received. */
+	/*
+	 * Dropped (withdrawn, or with @mb): no longer received, as
+	 * mp_queue_lease() counted it.  Withdrawn, it was never sent either
+	 * (send.c uncounted it), nor dropped; else it is dropped with @mb,
+	 * as queued ones are.
+	 */
+	if (msg->withdrawn) {
 		trace_msgport_drop(mb, msg, MP_TRACE_DROP_WITHDRAWN);
 		mb->received--;
+	} else if (!commit) {
+		trace_msgport_drop(mb, msg, MP_TRACE_DROP_DESTROYED);
+		mb->received--;
+		mb->dropped++;
 	}
 	return true;
 }

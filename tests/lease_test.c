@@ -452,7 +452,35 @@ static void test_unlink(void **state)
 	assert_errno(msgport_commit(mb, info.seq, MSGPORT_COMMIT_RETURN), EIDRM);
 	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
 	assert_int_equal(st.queued_msgs, 0);
+	/* Dropped, as queued ones are: sent, but not received. */
 	assert_int_equal(st.dropped, 1);
+	assert_int_equal(st.sent, 1);
+	assert_int_equal(st.received, 0);
+}
+
+/* Withdrawn by its sync sender, then unlinked: neither sent, received nor dropped. */
+static void test_withdrawn_unlink(void **state)
+{
+	const char *name = tu_name("wunlink");
+	struct msgport_mailbox *mb = tu_create(name, 4, 0, 0600, 0);
+	struct sender s = { .mb = mb, .msg = "late", .flags = MSGPORT_F_SYNC,
+			    .timeout_ns = 300LL * 1000000LL, .expect = -ETIMEDOUT };
+	struct msgport_msginfo info;
+	struct msgport_stat st;
+	char buf[64];
+	pid_t pid;
+
+	pid = tu_fork(child_send, &s);
+	assert_await(mb, TU_QUEUED_MSGS, 1);
+	assert_int_equal(lease_recv(mb, buf, sizeof(buf), &info), 4);
+	assert_child_ok(pid);
+	assert_int_equal(msgport_mailbox_unlink(tu_mp(), name), 0);
+	assert_errno(msgport_commit(mb, info.seq, 0), EIDRM);
+	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
+	assert_int_equal(st.queued_msgs, 0);
+	assert_int_equal(st.sent, 0);
+	assert_int_equal(st.received, 0);
+	assert_int_equal(st.dropped, 0);
 }
 
 /* A peek whose copy-out is stalled (userfaultfd) holds the message. */
@@ -867,6 +895,7 @@ static const struct CMUnitTest lease_tests[] = {
 	TU_TEST(test_einval),
 	TU_TEST(test_call_not_leased),
 	TU_TEST(test_unlink),
+	TU_TEST(test_withdrawn_unlink),
 	TU_TEST(test_peek_lease_unlink),
 	TU_TEST(test_fds),
 	TU_TEST(test_unprivileged),

@@ -791,7 +791,8 @@ struct msgport_reply_recv_v1 {
  * messages like queued ones (a commit then gives EIDRM).  A receive batch
  * entry with MSGPORT_F_LEASE is received alone, in its turn.  A leased
  * message counts in MSGPORT_IOC_STAT's queued_msgs and queued_bytes (it is
- * still the mailbox's) and in received (until it is returned).  A sync
+ * still the mailbox's) and in received (until it is returned, or dropped:
+ * by unlink, counted in dropped, or withdrawn, counted nowhere).  A sync
  * sender whose wait ends (its timeout, a signal) while its message is
  * leased returns as if nobody had taken it (ETIMEDOUT; EINTR, or a restart
  * under SA_RESTART, which sends it again): the message is withdrawn, its
