@@ -229,6 +229,19 @@ struct server {
 };
 
 /* Serve one call: check the request's relay, answer as mode says. */
+
+/* MSGPORT_IOC_REPLY with MSGPORT_REPLY_ERROR as is, past the library's checks. */
+static long raw_reply_error(struct msgport_mailbox *mb, uint64_t token, uint32_t err)
+{
+	struct msgport_reply r;
+
+	memset(&r, 0, sizeof(r));
+	r.token = token;
+	r.len = err;
+	r.flags = MSGPORT_REPLY_ERROR;
+	return tu_ioctl(msgport_mailbox_fd(mb), MSGPORT_IOC_REPLY, &r);
+}
+
 static int child_serve(void *arg)
 {
 	const struct server *sv = arg;
@@ -249,6 +262,11 @@ static int child_serve(void *arg)
 	if (sv->mode == 1) {
 		CHILD_CHECK(msgport_reply_error(sv->mb, m.info.token, 0) == -EINVAL);
 		CHILD_CHECK(msgport_reply_error(sv->mb, m.info.token, 4096) == -EINVAL);
+		/* The kernel's own (ERESTARTSYS, ERESTART_RESTARTBLOCK): refused. */
+		CHILD_CHECK(msgport_reply_error(sv->mb, m.info.token, 512) == -EINVAL);
+		CHILD_CHECK(raw_reply_error(sv->mb, m.info.token, 512) == -EINVAL);
+		CHILD_CHECK(raw_reply_error(sv->mb, m.info.token, 516) == -EINVAL);
+		CHILD_CHECK(raw_reply_error(sv->mb, m.info.token, 4095) == -EINVAL);
 		CHILD_CHECK(msgport_reply_error(sv->mb, m.info.token, EHOSTUNREACH) == 0);
 		CHILD_CHECK(msgport_reply_error(sv->mb, m.info.token, EHOSTUNREACH) == -ENOENT);
 		return 0;

@@ -816,7 +816,7 @@ struct msgport_commit {
 /*
  * A reply that fails the call (ABI 1.3): MSGPORT_IOC_REPLY with
  * MSGPORT_REPLY_ERROR in flags makes the caller's call return -len (a
- * positive errno below 4096, else EINVAL; buf must be 0) instead of a
+ * positive errno below 512, else EINVAL; buf must be 0) instead of a
  * reply, for a server (a bridge) that can tell its caller why there is no
  * answer: EHOSTUNREACH (no server behind the remote subject), ETIMEDOUT,
  * ECONNRESET, ...  The call's info is filled in as for a reply of 0 bytes.
