@@ -521,7 +521,9 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 	ret = mp_quota_charge_held(bytes, xs[0].quota, &quota);
 	/* Over the limit: as many as fit, as single sends would go. */
 	for (made = n; ret == -EDQUOT && made > 1;) {
-		bytes -= mp_msg_charge(xs[--made].len);
+		made--;
+		/* The charge msgs_charge() counted: a relayed claim's too. */
+		bytes -= msgs_charge(&xs[made], 1);
 		ret = mp_quota_charge_held(bytes, xs[0].quota, &quota);
 	}
 	if (ret) {
