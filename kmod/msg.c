@@ -717,9 +717,10 @@ static void msg_info_fill(const struct mp_msg *msg, s32 pid, s32 tid,
 		info->msg_flags |= MSGPORT_MSG_RELAYED;
 	if (msg->sync_send)
 		info->msg_flags |= MSGPORT_MSG_SYNC;
-	/* Its receiver's (the owner's) to read: set at its take. */
-	if (msg->leased)
-		info->msg_flags |= MSGPORT_MSG_LEASED;
+	/*
+	 * Not MSGPORT_MSG_LEASED: msg->leased is mb->lock's, and a peeker
+	 * must not report another's lease; the leasing receive sets it.
+	 */
 }
 
 /**
