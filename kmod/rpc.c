@@ -624,7 +624,7 @@ static long rpc_call(struct mp_mailbox *mb, const struct msgport_call *c,
 static int call_args(struct msgport_call __user *u, struct msgport_call *c,
 		     struct msgport_relay *relay)
 {
-	u32 flags = MSGPORT_CALL_FLAGS | (relay ? MSGPORT_F_RELAY : 0);
+	u32 flags = MSGPORT_CALL_FLAGS & ~(relay ? 0 : MSGPORT_F_RELAY);
 
 	if (copy_from_user(c, u, sizeof(*c)))
 		return -EFAULT;

@@ -308,11 +308,13 @@ struct msgport_name {
 #define MSGPORT_F_LEASE		(1U << 11)	/* recv: take under a lease: see "Leases" */
 #define MSGPORT_F_RELAY		(1U << 12)	/* send, call, reply: relayed origin at relay */
 
+/* The flags a send, a receive may have (RELAY, LEASE: ABI 1.3). */
 #define MSGPORT_SEND_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_SYNC | \
-				 MSGPORT_F_SPAN)
+				 MSGPORT_F_SPAN | MSGPORT_F_RELAY)
 #define MSGPORT_RECV_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | \
 				 MSGPORT_F_PEEK | MSGPORT_F_TRUNC | MSGPORT_F_SPAN | \
-				 MSGPORT_F_FROM | MSGPORT_F_FDS | MSGPORT_F_CLOEXEC)
+				 MSGPORT_F_FROM | MSGPORT_F_FDS | MSGPORT_F_CLOEXEC | \
+				 MSGPORT_F_LEASE)
 
 /*
  * Passing descriptors (as SCM_RIGHTS).  A send may carry up to
@@ -350,8 +352,12 @@ struct msgport_name {
  * batches, calls, replies, sends by pid, spans or topics: EINVAL).
  */
 #define MSGPORT_FDS_MAX		16
-/* Flags of a call: NONBLOCK and TIMEOUT as for send, TRUNC for the reply. */
-#define MSGPORT_CALL_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_TRUNC)
+/*
+ * Flags of a call: NONBLOCK and TIMEOUT as for send, TRUNC for the reply,
+ * RELAY (ABI 1.3) for a call to a mailbox (not by pid).
+ */
+#define MSGPORT_CALL_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_TRUNC | \
+				 MSGPORT_F_RELAY)
 
 /*
  * MSGPORT_IOC_SEND on a mailbox descriptor opened with MSGPORT_O_SEND.
