@@ -9,14 +9,16 @@
  *       and a filler derived from them.  Prints how many sends were
  *       accepted; exit 0 only if all N were.
  *   consume MAILBOX --senders ID[,ID...] --count N [--timeout S] [--allow-dup]
- *           [--relayed] [--origin NODE] [--subset --idle S]
+ *           [--relayed] [--origin NODE] [--subset --idle S] [--record FILE]
  *       receive until every sender's N messages arrived (or --timeout);
  *       checks each payload, that first arrivals per sender come in the
  *       sender's order, counts duplicates (a number seen before), and with
  *       --relayed that each message is MSGPORT_MSG_RELAYED with plausible
  *       relay fields (--origin: relay.origin is FNV-1a 64 of NODE).
  *       --subset (a queue group member): any part of the messages, stops
- *       after --idle seconds without one; prints "total K".  Exit 0 only if
+ *       after --idle seconds without one; prints "total K".  --record FILE
+ *       writes "SENDER NUMBER" for each distinct message (a union of the
+ *       members' files shows whether the group lost any).  Exit 0 only if
  *       none lost (unless --subset), order held, no corruption, and no
  *       duplicate unless --allow-dup.
  *   serve MAILBOX --name NAME [--calls N]
@@ -56,6 +58,7 @@ struct opts {
 	const char *mailbox;
 	const char *name;
 	const char *origin;
+	const char *record;
 	unsigned int sender;
 	unsigned int senders[MAX_SENDERS];
 	unsigned int nsenders;
@@ -228,6 +231,15 @@ static int do_consume(const struct opts *o)
 		if (!st[i].seen)
 			return 1;
 	}
+	FILE *rec = NULL;
+
+	if (o->record) {
+		rec = fopen(o->record, "w");
+		if (!rec) {
+			fail("cannot write %s: %s", o->record, strerror(errno));
+			return 1;
+		}
+	}
 	if (open_mailbox(&mp, o->mailbox, MSGPORT_O_RECV, &mb))
 		return 1;
 	buf = malloc(MAX_SIZE);
@@ -294,6 +306,8 @@ static int do_consume(const struct opts *o)
 		}
 		st[i].seen[num] = 1;
 		st[i].distinct++;
+		if (rec)
+			fprintf(rec, "%u %u\n", sender, num);
 		if (num < st[i].hi) {
 			if (st[i].disorder++ < 5)
 				fail("sender %u: message %u arrived first after %lu: order broken", sender,
@@ -336,6 +350,10 @@ static int do_consume(const struct opts *o)
 	if (corrupt || unrelayed || badrelay || foreign) {
 		fail("%lu corrupted, %lu not relayed, %lu with bad relay fields, %lu unexpected",
 		     corrupt, unrelayed, badrelay, foreign);
+		ok = 0;
+	}
+	if (rec && fclose(rec)) {
+		fail("cannot write %s: %s", o->record, strerror(errno));
 		ok = 0;
 	}
 	printf("%s consume: %s: %s (%lu received in %.1f s)\n", prog, o->mailbox, ok ? "OK" : "FAILED",
@@ -480,7 +498,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: %s produce MAILBOX --sender ID --count N [--sync] [--size BYTES] [--rate PER_S]\n"
 		"       %s consume MAILBOX --senders ID[,ID...] --count N [--timeout S] [--allow-dup]\n"
-		"                  [--relayed] [--origin NODE] [--subset --idle S]\n"
+		"                  [--relayed] [--origin NODE] [--subset --idle S] [--record FILE]\n"
 		"       %s serve MAILBOX --name NAME [--count N]\n"
 		"       %s call MAILBOX --name NAME --count N [--call-timeout MS] [--ready S] [--origin NODE]\n"
 		"       %s fnv NAME\n"
@@ -519,6 +537,7 @@ int main(int argc, char **argv)
 		{ "relayed", no_argument, NULL, 'l' },
 		{ "origin", required_argument, NULL, 'o' },
 		{ "subset", no_argument, NULL, 'u' },
+		{ "record", required_argument, NULL, 'W' },
 		{ "name", required_argument, NULL, 'N' },
 		{ "expect", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
@@ -586,6 +605,7 @@ int main(int argc, char **argv)
 		case 'l': o.relayed = 1; break;
 		case 'o': o.origin = optarg; break;
 		case 'u': o.subset = 1; break;
+		case 'W': o.record = optarg; break;
 		case 'N': o.name = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: goto bad;

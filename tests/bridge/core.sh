@@ -25,7 +25,7 @@ bridge-check consume a.replies --senders 3,4 --count $N --relayed --origin site-
 c2=$!
 bridge-check produce a.orders --sender 1 --count $N --size 100 & p1=$!
 bridge-check produce a.orders --sender 2 --count $N --size 3000 & p2=$!
-bridge-check produce b.replies --sender 3 --count $N --size 10 & p3=$!
+bridge-check produce b.replies --sender 3 --count $N --size 16 & p3=$!
 bridge-check produce b.replies --sender 4 --count $N --size 700 & p4=$!
 rc=0
 for p in $p1 $p2 $p3 $p4 $c1 $c2; do

@@ -10,7 +10,7 @@
 #                        when a 3-replica stream takes and gives a message
 #   nats_kill N / nats_start N   kill -9 / (re)start server nN
 #   bridge_start NAME ARGS...    msgport-bridge ARGS in the background, its
-#                        stderr in $BR/NAME.log, pid in $BR/NAME.pid
+#                        stderr in $BR/NAME.log, pid in $BR/bridge-NAME.pid
 #   bridge_wait NAME TEXT [S]    wait until NAME's log has TEXT (fixed string)
 #   bridge_kill NAME [SIG]       signal it (TERM: and check it exits 0)
 #   fail TEXT            say why the scenario fails and return 1
@@ -114,13 +114,13 @@ bridge_start() {
 	shift
 	echo "+ msgport-bridge $*" >>"$BR/$name.log"
 	msgport-bridge "$@" >>"$BR/$name.log" 2>&1 &
-	echo $! >"$BR/$name.pid"
+	echo $! >"$BR/bridge-$name.pid"
 }
 
 bridge_wait() {
 	name=$1 text=$2 limit=${3:-120} t=0
 	while ! grep -qF -- "$text" "$BR/$name.log" 2>/dev/null; do
-		if ! kill -0 "$(cat "$BR/$name.pid")" 2>/dev/null; then
+		if ! kill -0 "$(cat "$BR/bridge-$name.pid")" 2>/dev/null; then
 			fail "bridge $name exited before logging '$text'"
 			tail -n 20 "$BR/$name.log" >&2
 			return 1
@@ -137,9 +137,9 @@ bridge_wait() {
 
 bridge_kill() {
 	name=$1 sig=${2:-TERM}
-	[ -f "$BR/$name.pid" ] || return 0
-	pid=$(cat "$BR/$name.pid")
-	rm -f "$BR/$name.pid"
+	[ -f "$BR/bridge-$name.pid" ] || return 0
+	pid=$(cat "$BR/bridge-$name.pid")
+	rm -f "$BR/bridge-$name.pid"
 	kill "-$sig" "$pid" 2>/dev/null || return 0
 	rc=0
 	wait "$pid" || rc=$?
@@ -154,11 +154,10 @@ bridge_kill() {
 # Every bridge still running: stopped by SIGTERM, each must exit 0.
 bridges_stop() {
 	brc=0
-	for f in "$BR"/*.pid; do
+	for f in "$BR"/bridge-*.pid; do
 		[ -f "$f" ] || continue
-		b=${f##*/}
+		b=${f##*/bridge-}
 		b=${b%.pid}
-		case $b in nats-*) continue ;; esac
 		bridge_kill "$b" TERM || brc=1
 	done
 	return $brc
@@ -181,4 +180,13 @@ mailbox() {
 
 queued() {
 	msgport stat "$1" -n -o MSGS
+}
+
+# union_check WHAT EXPECTED FILE...: the distinct "SENDER NUMBER" lines of
+# consumers' --record files number EXPECTED (nothing lost across them).
+union_check() {
+	what=$1 want=$2
+	shift 2
+	got=$(cat "$@" | sort -u | wc -l)
+	[ "$got" = "$want" ] || fail "$what: the members got $got distinct messages together, not $want"
 }

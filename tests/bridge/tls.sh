@@ -31,7 +31,7 @@ bridge_wait A "export a.tls -> msgport.tls: started" &&
 bridge-check consume b.tls --senders 1 --count $N --relayed --origin site-a --timeout 300 & c=$!
 bridge-check produce a.tls --sender 1 --count $N --size 500 || exit 1
 wait $c || fail "tls: messages through the TLS server" || exit 1
-if grep -q "connected to" "$BR/X.log"; then
+if grep -q "nats: connected to" "$BR/X.log"; then
 	fail "tls: the bridge trusting another CA connected" || exit 1
 fi
 bridges_stop || exit 1
