@@ -18,7 +18,7 @@ bridge_start A --nats "$CLUSTER_URLS" --node site-a --delivery jetstream --expor
 bridge_start B --nats "$CLUSTER_URLS" --node site-b --delivery jetstream --import msgport.js=b.js
 bridge_wait A "export a.js -> msgport.js: started" &&
 	bridge_wait B "import msgport.js -> b.js: subscribed" || exit 1
-bridge-check consume b.js --senders 1,2 --count $N --allow-dup --relayed --origin site-a --timeout 900 & c=$!
+bridge-check consume b.js --senders 1,2 --count $N --allow-dup --relayed --origin site-a --timeout 300 & c=$!
 bridge-check produce a.js --sender 1 --count $N --rate 25 --size 200 & p1=$!
 bridge-check produce a.js --sender 2 --count $N --rate 25 --size 2000 & p2=$!
 sleep 6

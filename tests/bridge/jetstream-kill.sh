@@ -20,7 +20,7 @@ bridge_start A $A_ARGS
 bridge_start B $B_ARGS
 bridge_wait A "export a.jk -> msgport.jk: started" &&
 	bridge_wait B "import msgport.jk -> b.jk: subscribed" || exit 1
-bridge-check consume b.jk --senders 1,2 --count $N --allow-dup --relayed --origin site-a --timeout 900 & c=$!
+bridge-check consume b.jk --senders 1,2 --count $N --allow-dup --relayed --origin site-a --timeout 300 & c=$!
 bridge-check produce a.jk --sender 1 --count $N --rate 25 --size 100 & p1=$!
 bridge-check produce a.jk --sender 2 --count $N --rate 25 --size 1000 & p2=$!
 sleep 6
