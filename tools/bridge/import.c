@@ -11,7 +11,9 @@
  * send blocks in the subscription's callback, so a full mailbox slows it
  * (the client library may then drop as a slow consumer: at most once).
  * JetStream: a durable pull consumer (named after the group, or the node and
- * the subject), fetched in batches; a message is acked only after the
+ * the subject); a fanout consumer has one message in flight (MaxAckPending
+ * 1: after a crash the unacked message comes again before any later one,
+ * so order per sender holds), a group's members fetch in batches; a message is acked only after the
  * mailbox accepted it, terminated when refused for good (size, permission,
  * not allowed, malformed) and nak'ed with a delay otherwise (no mailbox).
  * Requests (calls, sync messages) come on the request subject
@@ -31,7 +33,8 @@
 #include "bridge.h"
 
 #define IMP_SEND_SLICE_NS	(500 * 1000000LL)
-#define IMP_FETCH_BATCH		8
+#define IMP_FETCH_BATCH		8	/* a group member's */
+#define IMP_GROUP_ACK_PENDING	256
 #define IMP_FETCH_WAIT_MS	1000
 #define IMP_ACK_WAIT_NS		(10 * 1000000000LL)
 #define IMP_NAK_DELAY_MS	1000
@@ -309,6 +312,13 @@ static void *js_thread(void *arg)
 		jsSubOptions_Init(&so);
 		so.Stream = imp->cfg->stream;
 		so.Config.AckWait = IMP_ACK_WAIT_NS;
+		/*
+		 * Order per sender across a crash: a fanout consumer (one bridge)
+		 * has one message in flight, so a message a killed bridge did
+		 * not ack comes again before any later one.  A group's members
+		 * share the stream with no order among them: they pull batches.
+		 */
+		so.Config.MaxAckPending = imp->cfg->group ? IMP_GROUP_ACK_PENDING : 1;
 		s = js_PullSubscribe(&imp->sub, bn_js(b), imp->cfg->subject, durable, NULL, &so,
 				     &jerr);
 		if (s == NATS_OK)
@@ -333,8 +343,8 @@ static void *js_thread(void *arg)
 		natsStatus s;
 		int i;
 
-		s = natsSubscription_Fetch(&list, imp->sub, IMP_FETCH_BATCH, IMP_FETCH_WAIT_MS,
-					   &jerr);
+		s = natsSubscription_Fetch(&list, imp->sub, imp->cfg->group ? IMP_FETCH_BATCH : 1,
+					   IMP_FETCH_WAIT_MS, &jerr);
 		if (s == NATS_TIMEOUT)
 			continue;
 		if (s != NATS_OK) {

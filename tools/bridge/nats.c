@@ -95,9 +95,12 @@ static void on_reconnected(natsConnection *nc, void *closure)
 	log_url(nc, "reconnected to");
 }
 
+static volatile int bn_closed;
+
 static void on_closed(natsConnection *nc, void *closure)
 {
 	log_info("nats: closed");
+	bn_closed = 1;
 }
 
 static void on_error(natsConnection *nc, natsSubscription *sub, natsStatus err, void *closure)
@@ -247,6 +250,9 @@ void bn_drain(struct bridge *b, int64_t timeout_ms)
 	}
 	if (!natsConnection_IsClosed(nc))
 		natsConnection_Close(nc);
+	/* The closed callback runs on its own thread: let it log. */
+	for (waited = 0; !bn_closed && waited < 1000; waited += 20)
+		usleep(20000);
 }
 
 void bn_destroy(struct bridge *b)

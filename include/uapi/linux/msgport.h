@@ -793,8 +793,9 @@ struct msgport_reply_recv_v1 {
  * message counts in MSGPORT_IOC_STAT's queued_msgs and queued_bytes (it is
  * still the mailbox's) and in received (until it is returned).  A sync
  * sender whose wait ends (its timeout, a signal) while its message is
- * leased returns ETIMEDOUT or EINTR as if nobody had taken it: the message
- * is withdrawn, its commit fails with ECANCELED and its return drops it.
+ * leased returns as if nobody had taken it (ETIMEDOUT; EINTR, or a restart
+ * under SA_RESTART, which sends it again): the message is withdrawn, its
+ * commit fails with ECANCELED and its return drops it.
  *
  * Errors of MSGPORT_IOC_COMMIT on a mailbox descriptor opened with
  * MSGPORT_O_RECV: EFAULT, EINVAL (flags, reserved, seq 0), EBADF (not a
