@@ -9,6 +9,7 @@
 #   tests/vm/vm.mk   the VM harness targets (check-vm, vm-shell, demo)
 #   bench/bench.mk   make bench: msgport-bench in the VM, bench/results/, plots
 #   install.mk       make install/uninstall, dkms-install, deb (Debian packages)
+#   tests/bridge/bridge.mk  make check-bridge: msgport-bridge over NATS in VMs
 #
 # Common targets: all, module, check, demo, vm-shell, lint, dkms-check,
 # install, dkms-install, deb, clean.  `make install` builds and installs the
@@ -97,6 +98,7 @@ include tests/debug/debug.mk
 include bench/bench.mk
 include install.mk
 include tests/pkg/pkg.mk
+include tests/bridge/bridge.mk
 
 # Everything: dependencies, -Werror build, host tests, then the suite in the VM.
 check:

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+# Scenario "core" (sourced by guest.sh): two bridges over core NATS, traffic
+# both ways: site-a exports a.orders and imports msgport.replies, site-b
+# imports msgport.orders and exports b.replies.  Two senders on each side,
+# 300 messages each: on a quiet cluster at-most-once loses nothing, so every
+# message must arrive, in order per sender, once, marked relayed with the
+# origin's node.
+need_bridge || exit 1
+N=300
+mailbox a.orders -c 64 -m 0660 && mailbox b.orders -c 64 -m 0660 &&
+	mailbox a.replies -c 64 -m 0660 && mailbox b.replies -c 64 -m 0660 || exit 1
+bridge_start A --nats "$CLUSTER_URLS" --node site-a --export a.orders=msgport.orders \
+	--import msgport.replies=a.replies
+bridge_start B --nats "$CLUSTER_URLS" --node site-b --import msgport.orders=b.orders \
+	--export b.replies=msgport.replies
+bridge_wait A "export a.orders -> msgport.orders: started" &&
+	bridge_wait A "import msgport.replies -> a.replies: subscribed" &&
+	bridge_wait B "import msgport.orders -> b.orders: subscribed" &&
+	bridge_wait B "export b.replies -> msgport.replies: started" || exit 1
+
+bridge-check consume b.orders --senders 1,2 --count $N --relayed --origin site-a --timeout 300 &
+c1=$!
+bridge-check consume a.replies --senders 3,4 --count $N --relayed --origin site-b --timeout 300 &
+c2=$!
+bridge-check produce a.orders --sender 1 --count $N --size 100 & p1=$!
+bridge-check produce a.orders --sender 2 --count $N --size 3000 & p2=$!
+bridge-check produce b.replies --sender 3 --count $N --size 16 & p3=$!
+bridge-check produce b.replies --sender 4 --count $N --size 700 & p4=$!
+rc=0
+for p in $p1 $p2 $p3 $p4 $c1 $c2; do
+	wait "$p" || rc=1
+done
+[ "$rc" = 0 ] || fail "core: a producer or consumer failed (above)" || exit 1
+# Synchronous sends through the bridge: each returns once the far mailbox
+# accepted it and its receiver took it.
+bridge-check consume b.orders --senders 9 --count 20 --relayed --origin site-a --timeout 300 &
+c1=$!
+bridge-check produce a.orders --sender 9 --count 20 --sync || rc=1
+wait $c1 || rc=1
+[ "$rc" = 0 ] || fail "core: synchronous sends through the bridge failed" || exit 1
+bridges_stop

@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+# Scenario "jetstream-failover": at-least-once over the three-server
+# JetStream cluster.  Stream MSGPORT (msgport.>) is made with 3 replicas
+# first (msgport-bridge would make it with one, which a killed server takes
+# away).  site-a exports a.js, site-b imports msgport.js into b.js, both
+# --delivery jetstream; two senders stream 500 messages each at a steady
+# rate; mid-stream the server site-a is connected to is killed (kill -9),
+# later the one site-b is connected to; each is restarted after a while.
+# Every message a send reported accepted must arrive, in order per sender
+# (first arrivals), duplicates allowed (they carry the same relay origin
+# and seq, which the consumer checks); the bridges must say they reconnected.
+need_bridge || exit 1
+N=500
+nats-probe --wait 120 --replicas 3 mkstream "$CLUSTER_URLS" MSGPORT 'msgport.>' || exit 1
+mailbox a.js -c 64 -m 0660 && mailbox b.js -c 64 -m 0660 || exit 1
+bridge_start A --nats "$CLUSTER_URLS" --node site-a --delivery jetstream --export a.js=msgport.js
+bridge_start B --nats "$CLUSTER_URLS" --node site-b --delivery jetstream --import msgport.js=b.js
+bridge_wait A "export a.js -> msgport.js: started" &&
+	bridge_wait B "import msgport.js -> b.js: subscribed" || exit 1
+bridge-check consume b.js --senders 1,2 --count $N --allow-dup --relayed --origin site-a --timeout 300 & c=$!
+bridge-check produce a.js --sender 1 --count $N --rate 25 --size 200 & p1=$!
+bridge-check produce a.js --sender 2 --count $N --rate 25 --size 2000 & p2=$!
+sleep 6
+va=$(bridge_server A)
+say "jetstream-failover: killing n$va (site-a's server) mid-stream"
+nats_kill "$va"
+sleep 8
+nats_start "$va"
+sleep 4
+vb=$(bridge_server B)
+say "jetstream-failover: killing n$vb (site-b's server) mid-stream"
+nats_kill "$vb"
+sleep 8
+nats_start "$vb"
+rc=0
+for p in $p1 $p2 $c; do
+	wait "$p" || rc=1
+done
+[ "$rc" = 0 ] || fail "jetstream-failover: messages lost or out of order across a server's death (above)" || exit 1
+grep -q "nats: disconnected" "$BR/A.log" && grep -q "nats: reconnected" "$BR/A.log" ||
+	fail "jetstream-failover: site-a's log does not show its disconnection and reconnection" || exit 1
+sleep 2
+[ "$(queued a.js)" = 0 ] || fail "jetstream-failover: a.js still holds $(queued a.js) message(s)" || exit 1
+bridges_stop || exit 1
+cluster_ready 180 >/dev/null || fail "jetstream-failover: the cluster did not recover" || exit 1

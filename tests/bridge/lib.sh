@@ -1,0 +1,192 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# tests/bridge/lib.sh: helpers of the check-bridge scenarios, sourced by
+# tests/bridge/guest.sh in the guest (busybox sh, as root, cwd /host).
+#
+#   cluster_start        three nats-servers n1..n3 clustered with JetStream on
+#                        127.0.0.1 (clients 4222..4224, routes 6222..6224,
+#                        monitoring 8222..8224, stores /tmp/bridge/nN), ready
+#                        when a 3-replica stream takes and gives a message
+#   nats_kill N / nats_start N   kill -9 / (re)start server nN
+#   bridge_start NAME ARGS...    msgport-bridge ARGS in the background, its
+#                        stderr in $BR/NAME.log, pid in $BR/bridge-NAME.pid
+#   bridge_wait NAME TEXT [S]    wait until NAME's log has TEXT (fixed string)
+#   bridge_kill NAME [SIG]       signal it (TERM: and check it exits 0)
+#   fail TEXT            say why the scenario fails and return 1
+# Readiness waits are generous (TCG is slow and the host is shared); the
+# traffic itself is never timed, only bounded by a wide time-out.
+
+BR=/tmp/bridge
+CLUSTER_URLS=nats://127.0.0.1:4222,nats://127.0.0.1:4223,nats://127.0.0.1:4224
+mkdir -p "$BR"
+
+say() {
+	echo "bridge-test: $*"
+}
+
+fail() {
+	echo "bridge-test: FAIL: $*" >&2
+	return 1
+}
+
+need_bridge() {
+	command -v msgport-bridge >/dev/null 2>&1 ||
+		fail "msgport-bridge is not built (\$O/tools/msgport-bridge: helper 'bridge', tools/bridge/)"
+}
+
+nats_conf() {
+	n=$1
+	routes=""
+	for r in 1 2 3; do
+		[ "$r" = "$n" ] || routes="$routes${routes:+, }\"nats-route://127.0.0.1:$((6221 + r))\""
+	done
+	mkdir -p "$BR/n$n"
+	cat >"$BR/n$n.conf" <<EOC
+server_name: n$n
+listen: 127.0.0.1:$((4221 + n))
+http: 127.0.0.1:$((8221 + n))
+jetstream {
+	store_dir: "$BR/n$n"
+	max_memory_store: 64MB
+	max_file_store: 512MB
+}
+cluster {
+	name: msgport
+	listen: 127.0.0.1:$((6221 + n))
+	routes: [ $routes ]
+}
+EOC
+}
+
+nats_start() {
+	[ -f "$BR/n$1.conf" ] || nats_conf "$1"
+	nats-server -c "$BR/n$1.conf" >>"$BR/nats-n$1.log" 2>&1 &
+	echo $! >"$BR/nats-n$1.pid"
+}
+
+nats_kill() {
+	if [ -f "$BR/nats-n$1.pid" ]; then
+		kill -9 "$(cat "$BR/nats-n$1.pid")" 2>/dev/null
+		wait "$(cat "$BR/nats-n$1.pid")" 2>/dev/null
+		rm -f "$BR/nats-n$1.pid"
+	fi
+}
+
+cluster_ready() {
+	nats-probe --wait "${1:-180}" --replicas 3 js "$CLUSTER_URLS"
+}
+
+cluster_start() {
+	for n in 1 2 3; do
+		nats_start "$n"
+	done
+	sleep 3
+	for n in 1 2 3; do
+		if ! kill -0 "$(cat "$BR/nats-n$n.pid")" 2>/dev/null; then
+			tail -n 15 "$BR/nats-n$n.log" >&2
+			fail "nats-server n$n exited at its start"
+			return 1
+		fi
+	done
+	if ! cluster_ready 240; then
+		tail -n 15 "$BR"/nats-n*.log >&2
+		fail "the three-server JetStream cluster did not become ready"
+		return 1
+	fi
+}
+
+cluster_stop() {
+	for n in 1 2 3; do
+		nats_kill "$n"
+	done
+}
+
+# The server (1..3) that bridge NAME says it is connected to, else 1.
+bridge_server() {
+	url=$(grep -o 'connected to nats://127.0.0.1:42[0-9]*' "$BR/$1.log" 2>/dev/null | tail -n 1)
+	port=${url##*:}
+	case $port in 4222 | 4223 | 4224) echo $((port - 4221)) ;; *) echo 1 ;; esac
+}
+
+bridge_start() {
+	name=$1
+	shift
+	echo "+ msgport-bridge $*" >>"$BR/$name.log"
+	msgport-bridge "$@" >>"$BR/$name.log" 2>&1 &
+	echo $! >"$BR/bridge-$name.pid"
+}
+
+bridge_wait() {
+	name=$1 text=$2 limit=${3:-120} t=0
+	while ! grep -qF -- "$text" "$BR/$name.log" 2>/dev/null; do
+		if ! kill -0 "$(cat "$BR/bridge-$name.pid")" 2>/dev/null; then
+			fail "bridge $name exited before logging '$text'"
+			tail -n 20 "$BR/$name.log" >&2
+			return 1
+		fi
+		if [ "$t" -ge $((limit * 2)) ]; then
+			fail "bridge $name did not log '$text' within ${limit}s"
+			tail -n 20 "$BR/$name.log" >&2
+			return 1
+		fi
+		sleep 0.5
+		t=$((t + 1))
+	done
+}
+
+bridge_kill() {
+	name=$1 sig=${2:-TERM}
+	[ -f "$BR/bridge-$name.pid" ] || return 0
+	pid=$(cat "$BR/bridge-$name.pid")
+	rm -f "$BR/bridge-$name.pid"
+	kill "-$sig" "$pid" 2>/dev/null || return 0
+	rc=0
+	wait "$pid" || rc=$?
+	if [ "$sig" = TERM ] && [ "$rc" != 0 ]; then
+		fail "bridge $name exited $rc on SIGTERM, not 0"
+		tail -n 10 "$BR/$name.log" >&2
+		return 1
+	fi
+	return 0
+}
+
+# Every bridge still running: stopped by SIGTERM, each must exit 0.
+bridges_stop() {
+	brc=0
+	for f in "$BR"/bridge-*.pid; do
+		[ -f "$f" ] || continue
+		b=${f##*/bridge-}
+		b=${b%.pid}
+		bridge_kill "$b" TERM || brc=1
+	done
+	return $brc
+}
+
+# Logs of the scenario that just failed.
+dump_logs() {
+	for f in "$BR"/*.log; do
+		[ -f "$f" ] || continue
+		echo "----- ${f##*/} (last 25 lines)"
+		tail -n 25 "$f"
+	done >&2
+}
+
+# mailbox NAME [ARGS...]: create it afresh (msgport create ARGS).
+mailbox() {
+	msgport rm "$1" >/dev/null 2>&1
+	msgport create "$@" >/dev/null || fail "cannot create mailbox $1"
+}
+
+queued() {
+	msgport stat "$1" -n -o MSGS
+}
+
+# union_check WHAT EXPECTED FILE...: the distinct "SENDER NUMBER" lines of
+# consumers' --record files number EXPECTED (nothing lost across them).
+union_check() {
+	what=$1 want=$2
+	shift 2
+	got=$(cat "$@" | sort -u | wc -l)
+	[ "$got" = "$want" ] || fail "$what: the members got $got distinct messages together, not $want"
+}
