@@ -83,8 +83,10 @@ static const char recv_usage[] =
 	"  -v, --verbose         print before each message its metadata, stamped by\n"
 	"                        the kernel: [seq=N priority=P pid=PID tid=TID\n"
 	"                        uid=UID gid=GID len=BYTES sent=MONOTONIC_SECONDS]\n"
-	"                        (and call=TOKEN for the request of a call); with\n"
-	"                        --raw or -0, on standard error, one line each\n"
+	"                        (and call=TOKEN for the request of a call; and\n"
+	"                        relayed: ... for a message msgport-bridge carried:\n"
+	"                        the origin it claims, pid..gid being the bridge's);\n"
+	"                        with --raw or -0, on standard error, one line each\n"
 	"  -h, --help            show this help\n"
 	"  -V, --version         show the version\n"
 	"\n"
@@ -410,7 +412,8 @@ enum recv_output {
 	OUT_HEX,	/* --hex: hexdump -C */
 };
 
-static void print_metadata(FILE *f, const struct msgport_msginfo *info)
+static void print_metadata(FILE *f, const struct msgport_msginfo *info,
+			   const struct msgport_relay *relay)
 {
 	fprintf(f, "[seq=%" PRIu64 " priority=%" PRIu32 " pid=%" PRId32 " tid=%" PRId32
 		" uid=%" PRIu32 " gid=%" PRIu32 " len=%" PRIu32 " sent=%" PRIu64
@@ -423,6 +426,14 @@ static void print_metadata(FILE *f, const struct msgport_msginfo *info)
 		fprintf(f, " [call=%" PRIu64 "]", (uint64_t)info->token);
 	if (info->lost)
 		fprintf(f, " [lost=%" PRIu32 "]", (uint32_t)info->lost);
+	/* Carried by a bridge: pid..gid above are the bridge's, these its claim. */
+	if ((info->msg_flags & MSGPORT_MSG_RELAYED) && relay)
+		fprintf(f, " [relayed: origin=%016" PRIx64 " seq=%" PRIu64 " pid=%" PRId32
+			" uid=%" PRIu32 " gid=%" PRIu32 "]", (uint64_t)relay->origin,
+			(uint64_t)relay->seq, (int32_t)relay->pid, (uint32_t)relay->uid,
+			(uint32_t)relay->gid);
+	else if (info->msg_flags & MSGPORT_MSG_RELAYED)
+		fputs(" [relayed]", f);
 }
 
 /*
@@ -431,13 +442,13 @@ static void print_metadata(FILE *f, const struct msgport_msginfo *info)
  * the caller must take no more).
  */
 static int print_message(const char *buf, size_t len, const struct msgport_msginfo *info,
-			 int verbose, enum recv_output out)
+			 const struct msgport_relay *relay, int verbose, enum recv_output out)
 {
 	if (verbose) {
 		/* Raw bytes stay alone on standard output. */
 		FILE *f = out == OUT_RAW || out == OUT_NUL ? stderr : stdout;
 
-		print_metadata(f, info);
+		print_metadata(f, info, relay);
 		fputc(out == OUT_LINE ? ' ' : '\n', f);
 	}
 	errno = 0;
@@ -454,6 +465,28 @@ static int print_message(const char *buf, size_t len, const struct msgport_msgin
 	if (fflush(stdout) == EOF || ferror(stdout))
 		return errno ? -errno : -EIO;
 	return 0;
+}
+
+/*
+ * One receive of recv.  --verbose without --from and --peek receives through
+ * msgport_recv_relay(), which also gives a bridge's relayed origin (relay is
+ * zeroed otherwise).
+ */
+static ssize_t recv_one(struct msgport_mailbox *mb, pid_t from, void *buf, size_t size,
+			unsigned int flags, int64_t timeout_ns, int verbose,
+			struct msgport_msginfo *info, struct msgport_relay *relay)
+{
+	struct msgport_recvmsg m = {
+		.buf = buf, .len = size, .flags = flags, .timeout_ns = timeout_ns,
+	};
+	ssize_t n;
+
+	memset(relay, 0, sizeof(*relay));
+	if (!verbose || from || (flags & ~(MSGPORT_F_NONBLOCK | MSGPORT_F_TRUNC)))
+		return msgport_recv_from(mb, from, buf, size, flags, timeout_ns, info);
+	n = msgport_recv_relay(mb, &m, relay);
+	*info = m.info;
+	return n;
 }
 
 /*
@@ -603,6 +636,7 @@ static int recv_main(int argc, char **argv, struct subscribe_opts *so)
 	struct cli_opts o = CLI_OPTS_INIT(so ? subscribe_usage : recv_usage);
 	struct msgport_mailbox *mb = NULL;
 	struct msgport_msginfo info;
+	struct msgport_relay relay;
 	struct msgport_stat st;
 	unsigned int flags;
 	uint32_t count, done, from = 0;
@@ -697,7 +731,8 @@ static int recv_main(int argc, char **argv, struct subscribe_opts *so)
 			ret = 1;
 			break;
 		}
-		n = msgport_recv_from(mb, (pid_t)from, buf, size, flags, o.timeout_ns, &info);
+		n = recv_one(mb, (pid_t)from, buf, size, flags, o.timeout_ns, o.verbose, &info,
+			     &relay);
 
 		if (n == -EMSGSIZE && info.len > size) {
 			/* Cannot happen unless max_msg_size grew; cope anyway. */
@@ -727,7 +762,7 @@ static int recv_main(int argc, char **argv, struct subscribe_opts *so)
 			ret = cli_fail((int)n, "receive from %s", name);
 			break;
 		}
-		ret = print_message(buf, (size_t)n, &info, o.verbose, out);
+		ret = print_message(buf, (size_t)n, &info, &relay, o.verbose, out);
 		if (ret) {
 			if (peek)
 				cli_error("recv: writing standard output: %s; the message "

@@ -27,7 +27,8 @@ demo: deps
 	@test -f $(CURDIR)/scripts/demo.sh || \
 		{ echo "msgport: scripts/demo.sh does not exist yet: no demo to run" >&2; exit 1; }
 	$(MAKE) -C $(CURDIR) all
-	$(VM_ENV) $(VM_RUN) $(VM_ARGS) -- sh /host/scripts/demo.sh
+	MSGPORT_VM_EXTRA_BINS="$$(command -v nats-server || echo /usr/sbin/nats-server)" \
+		$(VM_ENV) $(VM_RUN) $(VM_ARGS) -- sh /host/scripts/demo.sh
 
 check-kernels:
 	O=$(O) $(CURDIR)/scripts/check-kernels $(if $(KERNELS),--kernels $(KERNELS))
