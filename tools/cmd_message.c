@@ -469,23 +469,25 @@ static int print_message(const char *buf, size_t len, const struct msgport_msgin
 
 /*
  * One receive of recv.  --verbose without --from and --peek receives through
- * msgport_recv_relay(), which also gives a bridge's relayed origin (relay is
- * zeroed otherwise).
+ * msgport_recv_relay(), which also gives a bridge's relayed origin: *relayp
+ * is then relay, else NULL (nothing known beyond MSGPORT_MSG_RELAYED).
  */
 static ssize_t recv_one(struct msgport_mailbox *mb, pid_t from, void *buf, size_t size,
 			unsigned int flags, int64_t timeout_ns, int verbose,
-			struct msgport_msginfo *info, struct msgport_relay *relay)
+			struct msgport_msginfo *info, struct msgport_relay *relay,
+			const struct msgport_relay **relayp)
 {
 	struct msgport_recvmsg m = {
 		.buf = buf, .len = size, .flags = flags, .timeout_ns = timeout_ns,
 	};
 	ssize_t n;
 
-	memset(relay, 0, sizeof(*relay));
+	*relayp = NULL;
 	if (!verbose || from || (flags & ~(MSGPORT_F_NONBLOCK | MSGPORT_F_TRUNC)))
 		return msgport_recv_from(mb, from, buf, size, flags, timeout_ns, info);
 	n = msgport_recv_relay(mb, &m, relay);
 	*info = m.info;
+	*relayp = relay;
 	return n;
 }
 
@@ -637,6 +639,7 @@ static int recv_main(int argc, char **argv, struct subscribe_opts *so)
 	struct msgport_mailbox *mb = NULL;
 	struct msgport_msginfo info;
 	struct msgport_relay relay;
+	const struct msgport_relay *shown;
 	struct msgport_stat st;
 	unsigned int flags;
 	uint32_t count, done, from = 0;
@@ -732,7 +735,7 @@ static int recv_main(int argc, char **argv, struct subscribe_opts *so)
 			break;
 		}
 		n = recv_one(mb, (pid_t)from, buf, size, flags, o.timeout_ns, o.verbose, &info,
-			     &relay);
+			     &relay, &shown);
 
 		if (n == -EMSGSIZE && info.len > size) {
 			/* Cannot happen unless max_msg_size grew; cope anyway. */
@@ -762,7 +765,7 @@ static int recv_main(int argc, char **argv, struct subscribe_opts *so)
 			ret = cli_fail((int)n, "receive from %s", name);
 			break;
 		}
-		ret = print_message(buf, (size_t)n, &info, &relay, o.verbose, out);
+		ret = print_message(buf, (size_t)n, &info, shown, o.verbose, out);
 		if (ret) {
 			if (peek)
 				cli_error("recv: writing standard output: %s; the message "

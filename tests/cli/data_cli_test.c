@@ -6,7 +6,8 @@
  * their exit 75 and 1 (too big, standard output failing: nothing more is
  * taken); `msgport ls` and `msgport stat` with --json (parsed here: busybox has no
  * JSON tool), -o, --noheadings, --raw, --bytes, user names; --version on
- * every subcommand; usage errors (exit 2) and their messages.  Each case is
+ * every subcommand; usage errors (exit 2) and their messages; recv --verbose
+ * of a relayed message (the origin a bridge claims).  Each case is
  * a small sh script run with popen(); the msgport CLI must be on PATH (the
  * VM puts it there).
  */
@@ -526,6 +527,40 @@ static void test_usage_errors(void **state)
 	assert_contains(out, "exit 1\n");
 }
 
+/*
+ * recv --verbose of a message a bridge carried: the kernel-stamped fields
+ * (the sender's: here this test's) and then the origin it claims; a plain
+ * message shows no claim, and --peek (no relay receive) only the flag.
+ */
+static void test_verbose_relayed(void **state)
+{
+	const char *name = tu_name("relayed");
+	struct msgport_relay relay = {
+		.origin = 0x1234, .seq = 7, .pid = 4242, .uid = 1001, .gid = 1002,
+	};
+	struct msgport_sendmsg m = { .buf = "hi", .len = 2, .timeout_ns = 0 };
+	struct msgport_mailbox *mb = tu_create(name, 4, 0, 0600, 0);
+	char script[1024], expect[256];
+
+	assert_int_equal(msgport_send_relay(mb, &m, &relay), 0);
+	m.buf = "plain";
+	m.len = 5;
+	assert_int_equal(msgport_send_relay(mb, &m, NULL), 0);
+	m.buf = "hi";
+	m.len = 2;
+	assert_int_equal(msgport_send_relay(mb, &m, &relay), 0);
+	snprintf(script, sizeof(script), SH_KEEP
+		 "keep msgport recv %s --count 2 --verbose | "
+		 "sed 's/^\\[seq=[0-9]* .* pid=\\([0-9]*\\) .*sent=[0-9.]*\\] /<\\1> /'; " KEPT(10)
+		 "keep msgport recv %s --peek --verbose | sed 's/^\\[seq=.*\\] \\[relayed\\]/R/'; "
+		 KEPT(11),
+		 name, name);
+	snprintf(expect, sizeof(expect),
+		 "<%d> [relayed: origin=0000000000001234 seq=7 pid=4242 uid=1001 gid=1002] hi\n"
+		 "<%d> plain\nR hi\n", (int)getpid(), (int)getpid());
+	tu_expect_sh(script, 0, expect);
+}
+
 static const struct CMUnitTest data_cli_tests[] = {
 	TU_TEST(test_file_and_raw),
 	TU_TEST(test_nul_separated),
@@ -538,6 +573,7 @@ static const struct CMUnitTest data_cli_tests[] = {
 	TU_TEST(test_stat),
 	TU_TEST(test_version),
 	TU_TEST(test_usage_errors),
+	TU_TEST(test_verbose_relayed),
 };
 
 MSGPORT_SUITE(data_cli_suite, MSGPORT_GROUP_CLI, 110, "data-cli",
