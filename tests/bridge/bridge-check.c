@@ -29,11 +29,15 @@
  *       the first answer, failures (the far side not up yet) are retried for
  *       up to --ready seconds; after it, any failure fails.
  *   fnv NAME   print FNV-1a 64 of NAME (the bridge's origin id for --node NAME)
+ *   as UID GID PROG [ARG...]
+ *       run PROG as UID:GID with no supplementary group (busybox's setpriv
+ *       cannot change ids): a bridge as an unprivileged user.
  *
  * Exit: 0 verified, 1 failed (what and why on stderr), 2 usage.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -502,8 +506,9 @@ static void usage(FILE *f)
 		"       %s serve MAILBOX --name NAME [--count N]\n"
 		"       %s call MAILBOX --name NAME --count N [--call-timeout MS] [--ready S] [--origin NODE]\n"
 		"       %s fnv NAME\n"
+		"       %s as UID GID PROG [ARG...]\n"
 		"Exit: 0 verified, 1 failed, 2 usage (see the comment at the top of bridge-check.c).\n",
-		prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog);
 }
 
 static void on_signal(int sig)
@@ -518,6 +523,25 @@ static int parse_ulong(const char *s, unsigned long *v)
 	errno = 0;
 	*v = strtoul(s, &end, 0);
 	return errno || end == s || *end || *s == '-' ? -1 : 0;
+}
+
+/* as UID GID PROG [ARG...]: exec PROG with those ids and no groups. */
+static int run_as(int argc, char **argv)
+{
+	unsigned long uid, gid;
+
+	if (argc < 3 || parse_ulong(argv[0], &uid) || parse_ulong(argv[1], &gid) ||
+	    uid > UINT32_MAX - 1 || gid > UINT32_MAX - 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (setgroups(0, NULL) || setgid((gid_t)gid) || setuid((uid_t)uid)) {
+		fprintf(stderr, "%s: as %lu:%lu: %s\n", prog, uid, gid, strerror(errno));
+		return 1;
+	}
+	execvp(argv[2], argv + 2);
+	fprintf(stderr, "%s: as: %s: %s\n", prog, argv[2], strerror(errno));
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -564,6 +588,8 @@ int main(int argc, char **argv)
 		printf("%" PRIu64 "\n", fnv1a64(argv[2]));
 		return 0;
 	}
+	if (!strcmp(cmd, "as"))
+		return run_as(argc - 2, argv + 2);
 	o.mailbox = argv[2];
 	optind = 3;
 	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {

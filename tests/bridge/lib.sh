@@ -11,6 +11,7 @@
 #   nats_kill N / nats_start N   kill -9 / (re)start server nN
 #   bridge_start NAME ARGS...    msgport-bridge ARGS in the background, its
 #                        stderr in $BR/NAME.log, pid in $BR/bridge-NAME.pid
+#                        (run under $BRIDGE_AS if set, e.g. setpriv ...)
 #   bridge_wait NAME TEXT [S]    wait until NAME's log has TEXT (fixed string)
 #   bridge_kill NAME [SIG]       signal it (TERM: and check it exits 0)
 #   fail TEXT            say why the scenario fails and return 1
@@ -112,8 +113,9 @@ bridge_server() {
 bridge_start() {
 	name=$1
 	shift
-	echo "+ msgport-bridge $*" >>"$BR/$name.log"
-	msgport-bridge "$@" >>"$BR/$name.log" 2>&1 &
+	echo "+ ${BRIDGE_AS:+$BRIDGE_AS }msgport-bridge $*" >>"$BR/$name.log"
+	# shellcheck disable=SC2086 # BRIDGE_AS: a command prefix (setpriv ...), split
+	$BRIDGE_AS msgport-bridge "$@" >>"$BR/$name.log" 2>&1 &
 	echo $! >"$BR/bridge-$name.pid"
 }
 
