@@ -405,10 +405,24 @@ static void ids(void **state)
 	assert_true(hdr_fnv1a64("") == 0xcbf29ce484222325ULL);
 	assert_true(hdr_fnv1a64("a") == 0xaf63dc4c8601ec8cULL);
 	assert_true(hdr_fnv1a64("foobar") == 0x85944171f73967e8ULL);
+	/* The origin: FNV-1a 64 of "node/mailbox". */
+	assert_true(hdr_origin("site-a", "orders") == hdr_fnv1a64("site-a/orders"));
+	assert_true(hdr_origin("site-a", "orders") != hdr_origin("site-a", "jobs"));
+	assert_true(hdr_origin("site-a", "orders") != hdr_origin("site-b", "orders"));
+	assert_true(hdr_origin("a", "b/c") == hdr_fnv1a64("a/b/c"));
+	/* The id carries the kernel's send time: a re-created mailbox's seq 1 differs. */
 	assert_int_equal(hdr_msg_id(buf, sizeof(buf), "site-a", "orders",
-				    "0f2c5a1e-1111-2222-3333-444455556666", 42), 0);
-	assert_string_equal(buf, "site-a.orders.0f2c5a1e-1111-2222-3333-444455556666.42");
-	assert_int_equal(hdr_msg_id(buf, 10, "site-a", "orders", "b", 42), -ENAMETOOLONG);
+				    "0f2c5a1e-1111-2222-3333-444455556666", 123456789, 42), 0);
+	assert_string_equal(buf,
+			    "site-a.orders.0f2c5a1e-1111-2222-3333-444455556666.123456789.42");
+	assert_int_equal(hdr_msg_id(buf, 10, "site-a", "orders", "b", 1, 42), -ENAMETOOLONG);
+	{
+		char a[128], b[128];
+
+		assert_int_equal(hdr_msg_id(a, sizeof(a), "n", "m", "boot", 1000, 1), 0);
+		assert_int_equal(hdr_msg_id(b, sizeof(b), "n", "m", "boot", 2000, 1), 0);
+		assert_string_not_equal(a, b);
+	}
 	assert_string_equal(hdr_kind_name(HDR_KIND_SYNC), "sync");
 	assert_int_equal(hdr_kind_parse("reply"), HDR_KIND_REPLY);
 	assert_int_equal(hdr_kind_parse("Reply"), -EINVAL);

@@ -184,9 +184,21 @@ const char *hdr_errno_name(int err);
 /* The errno of a name, or 0 when unknown. */
 int hdr_errno_parse(const char *name);
 uint64_t hdr_fnv1a64(const char *s);
-/* Nats-Msg-Id: <node>.<mailbox>.<boot_id>.<seq>; -ENAMETOOLONG if it does not fit. */
+/*
+ * The origin id of a message sent to mailbox on node: hdr_fnv1a64() of
+ * "node/mailbox".  (relay.origin, relay.seq) then names one message of one
+ * incarnation of that mailbox (a re-created mailbox starts its seq again at
+ * 1: relay.send_time_ns tells incarnations apart).
+ */
+uint64_t hdr_origin(const char *node, const char *mailbox);
+/*
+ * Nats-Msg-Id: <node>.<mailbox>.<boot_id>.<send_time_ns>.<seq>, send_time_ns
+ * the kernel's CLOCK_MONOTONIC stamp (info.send_time_ns): unique per
+ * message of a mailbox's incarnation within a boot, stable across bridge
+ * restarts.  -ENAMETOOLONG if it does not fit.
+ */
 int hdr_msg_id(char *buf, size_t len, const char *node, const char *mailbox, const char *boot_id,
-	       uint64_t seq);
+	       uint64_t send_time_ns, uint64_t seq);
 
 /* ---- log.c ------------------------------------------------------------- */
 
@@ -207,7 +219,7 @@ struct bridge {
 	struct msgport *mp;
 	struct bn_conn *conn;
 	struct call_pool *pools[2];	/* call workers: [0] export side, [1] import side */
-	uint64_t origin;		/* hdr_fnv1a64(cfg->node) */
+	uint64_t origin;		/* hdr_fnv1a64(cfg->node), for the log */
 	char boot_id[64];
 	volatile int stop;		/* set once on SIGTERM/SIGINT or failure */
 	volatile int exit_code;		/* 0, or 1/2 when a thread failed */

@@ -395,7 +395,7 @@ static void serve(struct bridge *b, struct call_job *j)
 		memset(&rm, 0, sizeof(rm));
 		rm.kind = HDR_KIND_REPLY;
 		snprintf(rm.node, sizeof(rm.node), "%s", b->cfg->node);
-		rm.origin = b->origin;
+		rm.origin = hdr_origin(b->cfg->node, mailbox);
 		rm.seq = sm.seq;
 		rm.time_ns = bridge_now_real();
 		respond(b, j->msg, &rm, NULL, 0);
@@ -443,7 +443,7 @@ static void serve(struct bridge *b, struct call_job *j)
 			rm.uid = cm.reply_relay.uid;
 			rm.gid = cm.reply_relay.gid;
 		} else {
-			rm.origin = b->origin;
+			rm.origin = hdr_origin(b->cfg->node, mailbox);
 			rm.seq = cm.info.seq;
 			rm.time_ns = bridge_now_real();
 			rm.pid = cm.info.pid;

@@ -145,7 +145,7 @@ static void meta_of(struct exp_export *e, const struct msgport_msginfo *info,
 		m->uid = relay->uid;
 		m->gid = relay->gid;
 	} else {
-		m->origin = e->b->origin;
+		m->origin = hdr_origin(e->b->cfg->node, e->cfg->mailbox);
 		m->seq = info->seq;
 		m->time_ns = bridge_mono_to_real(info->send_time_ns);
 		m->pid = info->pid;
@@ -154,8 +154,8 @@ static void meta_of(struct exp_export *e, const struct msgport_msginfo *info,
 	}
 }
 
-static int publish(struct exp_export *e, const struct hdr_meta *m, uint64_t local_seq,
-		   const void *buf, size_t len)
+static int publish(struct exp_export *e, const struct hdr_meta *m,
+		   const struct msgport_msginfo *info, const void *buf, size_t len)
 {
 	natsMsg *msg = NULL;
 	natsStatus s;
@@ -172,8 +172,14 @@ static int publish(struct exp_export *e, const struct hdr_meta *m, uint64_t loca
 		jsPubAck *ack = NULL;
 		jsErrCode jerr = 0;
 
+		/*
+		 * The local message's seq and kernel send time: a mailbox
+		 * removed and created again starts its seq at 1, and an id
+		 * of seq alone would be dropped as a duplicate of the old
+		 * incarnation's message for the stream's duplicate window.
+		 */
 		ret = hdr_msg_id(id, sizeof(id), e->b->cfg->node, e->cfg->mailbox, e->b->boot_id,
-				 local_seq);
+				 info->send_time_ns, info->seq);
 		if (ret || natsMsgHeader_Set(msg, HDR_MSG_ID, id) != NATS_OK) {
 			ret = ret ? ret : -ENOMEM;
 			goto out;
@@ -181,6 +187,12 @@ static int publish(struct exp_export *e, const struct hdr_meta *m, uint64_t loca
 		jsPubOptions_Init(&po);
 		po.MaxWait = EXP_PUBACK_WAIT_MS;
 		s = js_PublishMsg(&ack, bn_js(e->b), msg, &po, &jerr);
+		if (s == NATS_OK && ack && ack->Duplicate)
+			log_warning("export %s -> %s: seq %llu: stream %s says duplicate of "
+				    "Nats-Msg-Id %s: already stored, not stored again",
+				    e->cfg->mailbox, e->cfg->subject,
+				    (unsigned long long)info->seq, ack->Stream ? ack->Stream : "?",
+				    id);
 		if (ack)
 			jsPubAck_Destroy(ack);
 	} else {
@@ -259,7 +271,7 @@ static void *export_thread(void *arg)
 		if (meta.kind == HDR_KIND_SYNC)
 			ret = call_sync_request(b, e->cfg->subject, &meta, buf, (size_t)n);
 		else
-			ret = publish(e, &meta, m.info.seq, buf, (size_t)n);
+			ret = publish(e, &meta, &m.info, buf, (size_t)n);
 		if (!ret) {
 			if (leased) {
 				ret = msgport_commit(e->mb, m.info.seq, 0);

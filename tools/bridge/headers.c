@@ -4,7 +4,8 @@
  * payload is the message's bytes; these headers say what it is:
  *   Msgport-Kind     message | sync | call | reply
  *   Msgport-Node     the sending bridge's node name
- *   Msgport-Origin   the origin id, decimal u64 (FNV-1a 64 of the first node)
+ *   Msgport-Origin   the origin id, decimal u64: FNV-1a 64 of "node/mailbox",
+ *                    the first node and the mailbox it was sent to there
  *   Msgport-Mailbox  the exported mailbox
  *   Msgport-Priority, -Seq, -Time (CLOCK_REALTIME ns), -Pid, -Uid, -Gid
  *   Msgport-Error    on a reply: the errno's name, e.g. EHOSTUNREACH
@@ -76,10 +77,26 @@ uint64_t hdr_fnv1a64(const char *s)
 	return h;
 }
 
-int hdr_msg_id(char *buf, size_t len, const char *node, const char *mailbox, const char *boot_id,
-	       uint64_t seq)
+uint64_t hdr_origin(const char *node, const char *mailbox)
 {
-	int n = snprintf(buf, len, "%s.%s.%s.%" PRIu64, node, mailbox, boot_id, seq);
+	uint64_t h = hdr_fnv1a64(node);
+	const char *s;
+
+	/* hdr_fnv1a64() of "node/mailbox", without building the string. */
+	h ^= (unsigned char)'/';
+	h *= 0x100000001b3ULL;
+	for (s = mailbox; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int hdr_msg_id(char *buf, size_t len, const char *node, const char *mailbox, const char *boot_id,
+	       uint64_t send_time_ns, uint64_t seq)
+{
+	int n = snprintf(buf, len, "%s.%s.%s.%" PRIu64 ".%" PRIu64, node, mailbox, boot_id,
+			 send_time_ns, seq);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }

@@ -358,8 +358,7 @@ int main(int argc, char **argv)
 		cfg_free(&cfg);
 		return EXIT_FAIL;
 	}
-	log_info("node %s (origin %llu), %zu export(s), %zu import(s)", cfg.node,
-		 (unsigned long long)b.origin, cfg.nexports, cfg.nimports);
+	log_info("node %s, %zu export(s), %zu import(s)", cfg.node, cfg.nexports, cfg.nimports);
 
 	ret = bn_connect(&b);
 	if (ret) {

@@ -21,7 +21,7 @@
 #   authz     an import no allow-import line covers: exit 2
 #   size      an export larger than max_payload - 4096: exit 2
 # With bridge-check on PATH (tests/bridge/, or build/vm-extra) the relay
-# fields (MSGPORT_MSG_RELAYED, origin = FNV-1a of the node) are checked too.
+# fields (MSGPORT_MSG_RELAYED, origin = FNV-1a of "node/mailbox") are checked too.
 # Prints "smoke: PASS" and exits 0, or "smoke: FAIL: why" and exits 1.
 
 set -u
@@ -115,7 +115,7 @@ got=$(msgport recv b.in -c 3 -t 30 | tr '\n' ' ')
 [ "$got" = "one two three " ] || fail "core: received '$got'"
 wait_log B "import msgport.smoke.core -> b.in: message seq 3 from node site-a delivered"
 if have_check; then
-	bridge-check consume b.in --senders 1 --count 50 --relayed --origin site-a --timeout 60 \
+	bridge-check consume b.in --senders 1 --count 50 --relayed --origin site-a/a.out --timeout 60 \
 		>"$W/consume.log" 2>&1 &
 	c=$!
 	bridge-check produce a.out --sender 1 --count 50 >/dev/null || fail "core: produce"
@@ -202,7 +202,18 @@ awk -v n=$N '
 	      print "duplicates " dup + 0; exit bad }' "$W/js.out" >"$W/js.check" ||
 	fail "jetstream: $(cat "$W/js.check")"
 echo "smoke: jetstream ok ($(cat "$W/js.check"))"
+# A mailbox removed and created again starts its seq at 1: its messages
+# must not be taken for the old ones' duplicates (Nats-Msg-Id has the send time).
 stop A
+mbox a.js -c 16 -m 0660
+start A2 --nats $URL --node site-a --export a.js=msgport.smoke.js --delivery jetstream
+wait_log A2 "export a.js -> msgport.smoke.js: started (jetstream)"
+msgport send a.js r1 r2 r3 || fail "jetstream: send to the re-created a.js"
+got=$(msgport recv b.js -c 3 -t 30 | tr '\n' ' ')
+[ "$got" = "r1 r2 r3 " ] || fail "jetstream: re-created mailbox: received '$got'"
+grep -q "says duplicate" "$W/A2.log" && fail "jetstream: re-created mailbox: duplicates"
+echo "smoke: jetstream re-created mailbox ok"
+stop A2
 stop B
 
 # ---- reconnect: the server restarts under the bridges ----------------------
