@@ -429,7 +429,29 @@ static void ids(void **state)
 	assert_null(hdr_kind_name(0));
 }
 
+static void durable_names(void **state)
+{
+	char a[128], b[128];
+
+	/* Group (or node) and a hash of the subject: distinct per subject. */
+	assert_int_equal(hdr_durable_name(a, sizeof(a), "g1", "msgport.orders"), 0);
+	assert_int_equal(hdr_durable_name(b, sizeof(b), "g1", "msgport.jobs"), 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(strncmp(a, "g1_", 3), 0);
+	assert_int_equal(strlen(a), 3 + 16);
+	/* msgport.w.* and msgport.w.> both made msgport_w__ before. */
+	assert_int_equal(hdr_durable_name(a, sizeof(a), "site-a", "msgport.w.*"), 0);
+	assert_int_equal(hdr_durable_name(b, sizeof(b), "site-a", "msgport.w.>"), 0);
+	assert_string_not_equal(a, b);
+	assert_null(strpbrk(a, ".*> "));
+	/* Only durable-name characters. */
+	assert_int_equal(hdr_durable_name(a, sizeof(a), "a.b*c", "x"), 0);
+	assert_int_equal(strncmp(a, "a_b_c_", 6), 0);
+	assert_int_equal(hdr_durable_name(a, 10, "site-a", "x"), -ENAMETOOLONG);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(durable_names),
 	cmocka_unit_test(subjects),
 	cmocka_unit_test(matching),
 	cmocka_unit_test(config_file),

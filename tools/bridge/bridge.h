@@ -192,6 +192,14 @@ uint64_t hdr_fnv1a64(const char *s);
  */
 uint64_t hdr_origin(const char *node, const char *mailbox);
 /*
+ * A JetStream durable consumer's name: prefix (the group, or the node for
+ * fanout) "_" the 16 hex digits of hdr_fnv1a64(subject), every character
+ * not [A-Za-z0-9_-] made '_'.  One consumer per (group or node, subject):
+ * imports of one group on different subjects, or msgport.w.* beside
+ * msgport.w.>, never share one.  -ENAMETOOLONG if it does not fit.
+ */
+int hdr_durable_name(char *buf, size_t len, const char *prefix, const char *subject);
+/*
  * Nats-Msg-Id: <node>.<mailbox>.<boot_id>.<send_time_ns>.<seq>, send_time_ns
  * the kernel's CLOCK_MONOTONIC stamp (info.send_time_ns): unique per
  * message of a mailbox's incarnation within a boot, stable across bridge
@@ -304,6 +312,8 @@ void imp_free(struct bridge *b);
  */
 int imp_mailbox(struct bridge *b, struct imp_import *imp, const char *name,
 		struct msgport_mailbox **mbp);
+/* Is subject the import's own (or covered by its wildcard)? */
+bool imp_own_subject(struct imp_import *imp, const char *subject);
 /* The target mailbox of a message on subject, and whether it may go there. */
 const char *imp_target(struct imp_import *imp, const char *subject);
 const struct cfg_import *imp_config(struct imp_import *imp);

@@ -361,7 +361,8 @@ static void serve(struct bridge *b, struct call_job *j)
 		return;
 	}
 	mailbox = imp_target(j->imp, subject);
-	if (!mailbox || !cfg_import_allowed(b->cfg, subject, mailbox, m.node)) {
+	if (!mailbox || !imp_own_subject(j->imp, subject) ||
+	    !cfg_import_allowed(b->cfg, subject, mailbox, m.node)) {
 		log_warning("import %s -> %s: %s from node %s refused: not allowed", subject,
 			    mailbox ? mailbox : "?", hdr_kind_name(m.kind), m.node);
 		respond_error(b, j->msg, EACCES);

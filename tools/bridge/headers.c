@@ -92,6 +92,20 @@ uint64_t hdr_origin(const char *node, const char *mailbox)
 	return h;
 }
 
+int hdr_durable_name(char *buf, size_t len, const char *prefix, const char *subject)
+{
+	int n = snprintf(buf, len, "%s_%016" PRIx64, prefix, hdr_fnv1a64(subject));
+	char *p;
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	for (p = buf; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			*p = '_';
+	return 0;
+}
+
 int hdr_msg_id(char *buf, size_t len, const char *node, const char *mailbox, const char *boot_id,
 	       uint64_t send_time_ns, uint64_t seq)
 {

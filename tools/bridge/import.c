@@ -5,13 +5,14 @@
  * Each message is sent into its mailbox with msgport_send_relay(): the
  * kernel stamps the bridge's identity, the headers' claim of origin travels
  * as the relay struct (MSGPORT_MSG_RELAYED).  Every message is checked
- * against the allow-import lines (its own subject, its mailbox, its node).
+ * against the allow-import lines (its own subject, its mailbox, its node);
+ * a message on a subject the import does not cover is refused.
  *
  * Core delivery: a subscription (a queue subscription with a group); the
  * send blocks in the subscription's callback, so a full mailbox slows it
  * (the client library may then drop as a slow consumer: at most once).
- * JetStream: a durable pull consumer (named after the group, or the node and
- * the subject); a fanout consumer has one message in flight (MaxAckPending
+ * JetStream: a durable pull consumer (hdr_durable_name(): the group, or the
+ * node, "_" a hash of the subject: one per import); a fanout consumer has one message in flight (MaxAckPending
  * 1: after a crash the unacked message comes again before any later one,
  * so order per sender holds), a group's members fetch in batches; a message is acked only after the
  * mailbox accepted it, terminated when refused for good (size, permission,
@@ -66,6 +67,12 @@ static size_t nimports;
 const struct cfg_import *imp_config(struct imp_import *imp)
 {
 	return imp->cfg;
+}
+
+bool imp_own_subject(struct imp_import *imp, const char *subject)
+{
+	/* A consumer or queue group shared by mistake must not move messages across. */
+	return cfg_subject_match(imp->cfg->subject, subject);
 }
 
 const char *imp_target(struct imp_import *imp, const char *subject)
@@ -171,7 +178,8 @@ static int deliver(struct imp_import *imp, natsMsg *msg, struct hdr_meta *m, con
 	*mbname = imp_target(imp, subject);
 	if (bn_msg_get_meta(msg, m) || m->kind != HDR_KIND_MESSAGE)
 		return -EBADMSG;
-	if (!cfg_import_allowed(b->cfg, subject, *mbname, m->node))
+	if (!imp_own_subject(imp, subject) ||
+	    !cfg_import_allowed(b->cfg, subject, *mbname, m->node))
 		return -EACCES;
 again:
 	ret = imp_mailbox(b, imp, *mbname, &mb);
@@ -235,18 +243,10 @@ static bool permanent(int err)
 	       err == -EINVAL || err == -ENAMETOOLONG;
 }
 
-static void durable_name(struct imp_import *imp, char *buf, size_t len)
+static int durable_name(struct imp_import *imp, char *buf, size_t len)
 {
-	char *p;
-
-	if (imp->cfg->group)
-		snprintf(buf, len, "%s", imp->cfg->group);
-	else
-		snprintf(buf, len, "%s_%s", imp->b->cfg->node, imp->cfg->subject);
-	for (p = buf; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-			*p = '_';
+	return hdr_durable_name(buf, len, imp->cfg->group ? imp->cfg->group : imp->b->cfg->node,
+				imp->cfg->subject);
 }
 
 static const char *mode_text(struct imp_import *imp, char *buf, size_t len)
@@ -303,7 +303,12 @@ static void *js_thread(void *arg)
 	char durable[300], mode[300];
 	bool warned = false;
 
-	durable_name(imp, durable, sizeof(durable));
+	if (durable_name(imp, durable, sizeof(durable))) {
+		log_error("import %s: group or node name too long for a durable name",
+			  imp->cfg->subject);
+		bridge_fail(b, 2);
+		return NULL;
+	}
 	while (!b->stop && !imp->sub) {
 		jsSubOptions so;
 		jsErrCode jerr = 0;
