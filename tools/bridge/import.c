@@ -363,7 +363,7 @@ static void *js_thread(void *arg)
 		warned = false;
 		imp->batch = &list;
 		for (i = 0; i < list.Count; i++) {
-			imp->batch_next = i + 1;
+			imp->batch_next = i;
 			if (b->stop)
 				natsMsg_Nak(list.Msgs[i], NULL);
 			else
