@@ -99,8 +99,27 @@ static volatile int bn_closed;
 
 static void on_closed(natsConnection *nc, void *closure)
 {
-	log_info("nats: closed");
+	struct bridge *b = closure;
+
 	bn_closed = 1;
+	if (b->stop) {
+		log_info("nats: closed");
+		return;
+	}
+	/*
+	 * Reconnects are forever: the library closes the connection for
+	 * good only when it gives up (an authorization refused on every
+	 * server, say).  A bridge with no connection does nothing: exit 1,
+	 * for systemd to restart it.
+	 */
+	{
+		const char *why = NULL;
+
+		if (natsConnection_GetLastError(nc, &why) == NATS_OK || !why || !*why)
+			why = "the client library gave up";
+		log_error("nats: closed for good (%s): stopping", why);
+	}
+	bridge_fail(b, 1);
 }
 
 static void on_error(natsConnection *nc, natsSubscription *sub, natsStatus err, void *closure)
