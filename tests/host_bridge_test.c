@@ -450,7 +450,28 @@ static void durable_names(void **state)
 	assert_int_equal(hdr_durable_name(a, 10, "site-a", "x"), -ENAMETOOLONG);
 }
 
+static void url_redact(void **state)
+{
+	char out[256];
+
+	cfg_url_redact("nats://u:secret@127.0.0.1:4222", out, sizeof(out));
+	assert_string_equal(out, "nats://127.0.0.1:4222");
+	cfg_url_redact("nats://tok@h1:4222,tls://a:b@c@h2:4443/x,nats://h3", out, sizeof(out));
+	assert_string_equal(out, "nats://h1:4222,tls://h2:4443/x,nats://h3");
+	cfg_url_redact("127.0.0.1:4222", out, sizeof(out));
+	assert_string_equal(out, "127.0.0.1:4222");
+	cfg_url_redact("nats://h/p@q", out, sizeof(out));
+	assert_string_equal(out, "nats://h/p@q");
+	/* Cut short, still terminated, never the password. */
+	cfg_url_redact("nats://u:secret@longhostname:4222", out, 12);
+	assert_int_equal(strlen(out) < 12, 1);
+	assert_null(strstr(out, "secret"));
+	cfg_url_redact("", out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(url_redact),
 	cmocka_unit_test(durable_names),
 	cmocka_unit_test(subjects),
 	cmocka_unit_test(matching),

@@ -118,6 +118,11 @@ int cfg_finish(struct bridge_config *cfg, const char *hostname, char *err, size_
 bool cfg_subject_valid(const char *subject);
 bool cfg_subject_is_wildcard(const char *subject);
 bool cfg_subject_match(const char *pattern, const char *subject);
+/*
+ * urls (URL[,URL...]) without their userinfo ("nats://u:pw@h:4222" ->
+ * "nats://h:4222"), for log lines: passwords and tokens stay out of logs.
+ */
+void cfg_url_redact(const char *urls, char *out, size_t len);
 /* The default mailbox of a subject: the subject less a leading "msgport.". */
 const char *cfg_default_mailbox(const char *subject);
 /*

@@ -178,6 +178,49 @@ const char *cfg_default_mailbox(const char *subject)
 	return subject;
 }
 
+void cfg_url_redact(const char *urls, char *out, size_t len)
+{
+	size_t o = 0;
+	const char *p = urls;
+
+	if (!len)
+		return;
+	while (*p) {
+		size_t ulen = strcspn(p, ","), keep = ulen;
+		const char *start = p, *scheme = strstr(p, "://"), *at = NULL, *q;
+
+		/* userinfo: between "://" and the last '@' before the host's end. */
+		if (scheme && scheme < p + ulen) {
+			const char *host = scheme + 3;
+
+			for (q = host; q < p + ulen && *q != '/' && *q != '?' && *q != '#'; q++)
+				if (*q == '@')
+					at = q;
+			if (at) {
+				size_t head = (size_t)(host - p);
+
+				if (o + head < len) {
+					memcpy(out + o, p, head);
+					o += head;
+				}
+				start = at + 1;
+				keep = ulen - (size_t)(start - p);
+			}
+		}
+		if (o + keep < len) {
+			memcpy(out + o, start, keep);
+			o += keep;
+		}
+		p += ulen;
+		if (*p == ',') {
+			if (o + 1 < len)
+				out[o++] = ',';
+			p++;
+		}
+	}
+	out[o < len ? o : len - 1] = '\0';
+}
+
 static bool mailbox_name_ok(const char *s)
 {
 	size_t n = strlen(s);

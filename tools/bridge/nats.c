@@ -75,9 +75,12 @@ static void log_url(natsConnection *nc, const char *what)
 {
 	char url[512];
 
+	char safe[512];
+
 	if (natsConnection_GetConnectedUrl(nc, url, sizeof(url)) != NATS_OK || !url[0])
 		strcpy(url, "(unknown)");
-	log_info("nats: %s %s", what, url);
+	cfg_url_redact(url, safe, sizeof(safe));
+	log_info("nats: %s %s", what, safe);
 }
 
 static void on_connected(natsConnection *nc, void *closure)
@@ -161,7 +164,10 @@ static int make_options(struct bridge *b, natsOptions **optsp)
 	if (natsOptions_Create(&opts) != NATS_OK)
 		return -ENOMEM;
 	if (set_servers(opts, cfg->nats)) {
-		log_error("bad NATS server list \"%s\": %s", cfg->nats,
+		char safe[1024];
+
+		cfg_url_redact(cfg->nats, safe, sizeof(safe));
+		log_error("bad NATS server list \"%s\": %s", safe,
 			  nats_GetLastError(NULL) ? nats_GetLastError(NULL) : "invalid");
 		goto bad;
 	}
@@ -213,11 +219,13 @@ bad:
 int bn_connect(struct bridge *b)
 {
 	struct bn_conn *c = calloc(1, sizeof(*c));
+	char safe[1024];
 	natsStatus s;
 	int ret;
 
 	if (!c)
 		return 1;
+	cfg_url_redact(b->cfg->nats, safe, sizeof(safe));
 	ret = make_options(b, &c->opts);
 	if (ret) {
 		free(c);
@@ -228,9 +236,9 @@ int bn_connect(struct bridge *b)
 	if (s == NATS_OK) {
 		log_url(c->nc, "connected to");
 	} else if (s == NATS_NOT_YET_CONNECTED) {
-		log_warning("nats: not connected to %s yet: retrying", b->cfg->nats);
+		log_warning("nats: not connected to %s yet: retrying", safe);
 	} else {
-		log_error("nats: cannot connect to %s: %s", b->cfg->nats,
+		log_error("nats: cannot connect to %s: %s", safe,
 			  nats_GetLastError(NULL) ? nats_GetLastError(NULL) :
 			  natsStatus_GetText(s));
 		return 1;

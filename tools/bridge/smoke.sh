@@ -18,6 +18,8 @@
 #             restarted, then the exporter: every message arrives, in order
 #             of first arrival
 #   reconnect the server restarted: both bridges log it and carry on
+#   credentials  user:password in the URL never logged; an authorization
+#             refused on reconnect closes the connection: exit 1
 #   authz     an import no allow-import line covers: exit 2
 #   size      an export larger than max_payload - 4096: exit 2
 # With bridge-check on PATH (tests/bridge/, or build/vm-extra) the relay
@@ -237,6 +239,35 @@ got=$(msgport recv b.rc -t 30)
 stop A
 stop B
 echo "smoke: reconnect ok"
+
+# ---- credentials: no password in the log; refused for good: exit 1 ----------
+mbox a.pw -c 4 -m 0660
+nats-server -a 127.0.0.1 -p 4223 --user u --pass sekrit >"$W/nats-pw.log" 2>&1 &
+echo $! >"$W/nats-pw.pid"
+start P --nats nats://u:sekrit@127.0.0.1:4223 --node site-a --export a.pw
+wait_log P "nats: connected to nats://127.0.0.1:4223"
+wait_log P "export a.pw -> msgport.a.pw: started"
+kill "$(cat "$W/nats-pw.pid")"
+wait "$(cat "$W/nats-pw.pid")"
+nats-server -a 127.0.0.1 -p 4223 --user u --pass changed >>"$W/nats-pw.log" 2>&1 &
+echo $! >"$W/nats-pw.pid"
+# The library gives up on an authorization refused again and again: the
+# bridge must not stay up doing nothing.
+t=0
+while kill -0 "$(cat "$W/P.pid")" 2>/dev/null; do
+	[ $t -lt 120 ] || fail "credentials: the bridge still runs after its connection closed"
+	sleep 0.5
+	t=$((t + 1))
+done
+rc=0
+wait "$(cat "$W/P.pid")" || rc=$?
+rm -f "$W/P.pid"
+[ $rc = 1 ] || fail "credentials: exit $rc after the connection closed, not 1"
+grep -q "nats: closed for good" "$W/P.log" || fail "credentials: no 'closed for good' line"
+grep -q sekrit "$W/P.log" && fail "credentials: the password is in the log"
+kill "$(cat "$W/nats-pw.pid")"
+rm -f "$W/nats-pw.pid"
+echo "smoke: credentials ok"
 
 # ---- authorization ---------------------------------------------------------
 mbox secret -c 4 -m 0660
