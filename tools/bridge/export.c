@@ -84,47 +84,133 @@ int exp_prepare(struct bridge *b)
 	return 0;
 }
 
-/* The stream of a JetStream export: created if absent (spec §3). */
-static int ensure_stream(struct exp_export *e)
+/*
+ * The subjects of this bridge's JetStream exports to stream (at most n),
+ * in subjects[]; returns how many.
+ */
+static int stream_subjects(struct bridge *b, const char *stream, const char **subjects, int n)
+{
+	int k = 0;
+	size_t i;
+
+	for (i = 0; i < b->cfg->nexports && k < n; i++) {
+		const struct cfg_export *x = &b->cfg->exports[i];
+
+		if (x->delivery == CFG_DELIVERY_JETSTREAM && !strcmp(x->stream, stream))
+			subjects[k++] = x->subject;
+	}
+	return k;
+}
+
+static bool stream_covers(const jsStreamConfig *sc, const char *subject)
+{
+	int i;
+
+	for (i = 0; sc && i < sc->SubjectsLen; i++)
+		if (sc->Subjects[i] && cfg_subject_match(sc->Subjects[i], subject))
+			return true;
+	return false;
+}
+
+static const char *js_error_text(natsStatus s)
+{
+	return nats_GetLastError(NULL) ? nats_GetLastError(NULL) : natsStatus_GetText(s);
+}
+
+static pthread_mutex_t stream_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * The stream of a JetStream export, with its subject: created if absent,
+ * with the subjects of this bridge's JetStream exports to it (only those:
+ * a stream on msgport.> would store every core message too); an existing
+ * stream that does not cover the subject gets it added (js_UpdateStream).
+ * 0, -EAGAIN (retry), or -EPERM when the stream cannot take the subject
+ * (the caller exits 2).  One export thread at a time: their updates would
+ * undo each other's.
+ */
+static int ensure_stream_locked(struct exp_export *e)
 {
 	jsCtx *js = bn_js(e->b);
 	jsStreamInfo *si = NULL;
 	jsStreamConfig sc;
 	jsErrCode jerr = 0;
-	const char *subjects[2] = { CFG_SUBJECT_PREFIX ">", NULL };
+	const char *mine[64], **subjects = NULL;
+	int nmine = stream_subjects(e->b, e->cfg->stream, mine, 64), n, i;
 	natsStatus s;
 
 	s = js_GetStreamInfo(&si, js, e->cfg->stream, NULL, &jerr);
 	if (s == NATS_OK) {
+		if (stream_covers(si->Config, e->cfg->subject)) {
+			jsStreamInfo_Destroy(si);
+			return 0;
+		}
+		/* Add ours to its subjects. */
+		n = si->Config->SubjectsLen;
+		subjects = calloc((size_t)(n + nmine), sizeof(*subjects));
+		if (!subjects) {
+			jsStreamInfo_Destroy(si);
+			return -ENOMEM;
+		}
+		for (i = 0; i < n; i++)
+			subjects[i] = si->Config->Subjects[i];
+		for (i = 0; i < nmine; i++)
+			if (!stream_covers(si->Config, mine[i]))
+				subjects[n++] = mine[i];
+		sc = *si->Config;
+		sc.Subjects = subjects;
+		sc.SubjectsLen = n;
+		{
+			jsStreamInfo *nsi = NULL;
+
+			jerr = 0;
+			s = js_UpdateStream(&nsi, js, &sc, NULL, &jerr);
+			if (nsi)
+				jsStreamInfo_Destroy(nsi);
+		}
+		free(subjects);
 		jsStreamInfo_Destroy(si);
+		if (s != NATS_OK) {
+			log_error("export %s -> %s: stream %s does not cover subject %s and "
+				  "cannot be given it: %s (jsErrCode %d): add %s to the stream's "
+				  "subjects or export to another stream", e->cfg->mailbox,
+				  e->cfg->subject, e->cfg->stream, e->cfg->subject,
+				  js_error_text(s), (int)jerr, e->cfg->subject);
+			return s == NATS_TIMEOUT || s == NATS_CONNECTION_DISCONNECTED ||
+			       s == NATS_CONNECTION_CLOSED ? -EAGAIN : -EPERM;
+		}
+		log_info("jetstream: stream %s: subject %s added", e->cfg->stream,
+			 e->cfg->subject);
 		return 0;
 	}
 	if (s != NATS_NOT_FOUND)
 		return -bn_errno(s);
 	jsStreamConfig_Init(&sc);
 	sc.Name = e->cfg->stream;
-	sc.Subjects = subjects;
-	sc.SubjectsLen = 1;
-	if (!cfg_subject_match(subjects[0], e->cfg->subject))
-		subjects[sc.SubjectsLen++] = e->cfg->subject;
+	sc.Subjects = mine;
+	sc.SubjectsLen = nmine;
 	sc.Storage = js_FileStorage;
 	sc.Duplicates = 120LL * 1000000000LL;
 	s = js_AddStream(&si, js, &sc, NULL, &jerr);
 	if (s != NATS_OK) {
-		/* Another exporter may have made it meanwhile. */
-		if (js_GetStreamInfo(&si, js, e->cfg->stream, NULL, &jerr) == NATS_OK) {
-			jsStreamInfo_Destroy(si);
-			return 0;
-		}
-		log_warning("jetstream: stream %s not created: %s", e->cfg->stream,
-			    nats_GetLastError(NULL) ? nats_GetLastError(NULL) :
-			    natsStatus_GetText(s));
-		return -bn_errno(s);
+		/* Another exporter may have made it meanwhile: look again. */
+		log_warning("jetstream: stream %s not created: %s (jsErrCode %d)", e->cfg->stream,
+			    js_error_text(s), (int)jerr);
+		return -EAGAIN;
 	}
 	jsStreamInfo_Destroy(si);
-	log_info("jetstream: stream %s created (subjects %s%s%s)", e->cfg->stream, subjects[0],
-		 sc.SubjectsLen > 1 ? " " : "", sc.SubjectsLen > 1 ? subjects[1] : "");
+	log_info("jetstream: stream %s created (subjects %s%s)", e->cfg->stream, mine[0],
+		 nmine > 1 ? " ..." : "");
 	return 0;
+}
+
+static int ensure_stream(struct exp_export *e)
+{
+	int ret;
+
+	pthread_mutex_lock(&stream_lock);
+	ret = ensure_stream_locked(e);
+	pthread_mutex_unlock(&stream_lock);
+	return ret;
 }
 
 static void meta_of(struct exp_export *e, const struct msgport_msginfo *info,
@@ -223,6 +309,10 @@ static void *export_thread(void *arg)
 
 			if (!ret)
 				break;
+			if (ret == -EPERM) {
+				bridge_fail(b, 2);
+				break;
+			}
 			if (!warned)
 				log_warning("export %s -> %s: no stream %s yet: %s: retrying",
 					    e->cfg->mailbox, e->cfg->subject, e->cfg->stream,
@@ -231,6 +321,10 @@ static void *export_thread(void *arg)
 			bridge_sleep(b, 1000);
 		}
 		warned = false;
+		if (b->stop) {
+			free(buf);
+			return NULL;
+		}
 	}
 	log_info("export %s -> %s: started (%s)", e->cfg->mailbox, e->cfg->subject,
 		 e->cfg->delivery == CFG_DELIVERY_JETSTREAM ? "jetstream" : "core");

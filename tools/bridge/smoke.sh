@@ -217,6 +217,23 @@ grep -q "says duplicate" "$W/A2.log" && fail "jetstream: re-created mailbox: dup
 echo "smoke: jetstream re-created mailbox ok"
 stop A2
 stop B
+# The stream the exporter made covers its JetStream exports only (not
+# msgport.>, which would store every core message too) ...
+grep -q "jetstream: stream MSGPORT created (subjects msgport.smoke.js)" "$W/A.log" ||
+	fail "jetstream: stream: $(grep stream "$W/A.log")"
+# ... and an export to it on another subject adds that subject.
+mbox a.js2 -c 16 -m 0660
+start A3 --nats $URL --node site-a --export a.js2=msgport.smoke.js2 --delivery jetstream
+start B3 --nats $URL --node site-b --import msgport.smoke.js2=b.js --delivery jetstream
+wait_log A3 "jetstream: stream MSGPORT: subject msgport.smoke.js2 added"
+wait_log A3 "export a.js2 -> msgport.smoke.js2: started (jetstream)"
+wait_log B3 "subscribed (jetstream, fanout)"
+msgport send a.js2 x1 || fail "jetstream: send to a.js2"
+got=$(msgport recv b.js -t 30)
+[ "$got" = x1 ] || fail "jetstream: added subject: received '$got'"
+stop A3
+stop B3
+echo "smoke: jetstream stream subjects ok"
 
 # ---- reconnect: the server restarts under the bridges ----------------------
 mbox a.rc -c 16 -m 0660
