@@ -470,7 +470,62 @@ static void url_redact(void **state)
 	assert_string_equal(out, "");
 }
 
+static void stream_limits(void **state)
+{
+	struct bridge_config cfg;
+	char err[512] = "";
+	int64_t v;
+
+	assert_int_equal(cfg_parse_duration("24h", &v), 0);
+	assert_int_equal(v, 86400);
+	assert_int_equal(cfg_parse_duration("90", &v), 0);
+	assert_int_equal(v, 90);
+	assert_int_equal(cfg_parse_duration("2d", &v), 0);
+	assert_int_equal(v, 172800);
+	assert_int_equal(cfg_parse_duration("5m", &v), 0);
+	assert_int_equal(v, 300);
+	assert_int_equal(cfg_parse_duration("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(cfg_parse_duration("1w", &v), -EINVAL);
+	assert_int_equal(cfg_parse_duration("1hh", &v), -EINVAL);
+	assert_int_equal(cfg_parse_duration("-1", &v), -EINVAL);
+	assert_int_equal(cfg_parse_duration("h", &v), -EINVAL);
+	assert_int_equal(cfg_parse_duration("99999999999999d", &v), -EINVAL);
+
+	/* Defaults: 1 replica, 24 h. */
+	cfg_init(&cfg);
+	assert_int_equal(cfg_add_export(&cfg, "orders", err, sizeof(err)), 0);
+	assert_int_equal(cfg_finish(&cfg, "h", err, sizeof(err)), 0);
+	assert_int_equal(cfg.stream_replicas, 1);
+	assert_int_equal(cfg.stream_max_age_s, 86400);
+	cfg_free(&cfg);
+
+	/* The file's, unless the command line said first. */
+	cfg_init(&cfg);
+	cfg.stream_replicas = 5;
+	assert_int_equal(cfg_load_string(&cfg, "s.conf",
+					 "stream-replicas 3\nstream-max-age 2h\n"
+					 "export orders\nallow-export * msgport.>\n",
+					 err, sizeof(err)), 0);
+	assert_int_equal(cfg_finish(&cfg, "h", err, sizeof(err)), 0);
+	assert_int_equal(cfg.stream_replicas, 5);
+	assert_int_equal(cfg.stream_max_age_s, 7200);
+	cfg_free(&cfg);
+
+	cfg_init(&cfg);
+	assert_int_equal(cfg_load_string(&cfg, "s.conf", "stream-replicas 0\n", err,
+					 sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "s.conf:1: stream-replicas"));
+	cfg_free(&cfg);
+	cfg_init(&cfg);
+	assert_int_equal(cfg_load_string(&cfg, "s.conf", "\nstream-max-age 1y\n", err,
+					 sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "s.conf:2: stream-max-age"));
+	cfg_free(&cfg);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(stream_limits),
 	cmocka_unit_test(url_redact),
 	cmocka_unit_test(durable_names),
 	cmocka_unit_test(subjects),

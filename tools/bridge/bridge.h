@@ -88,6 +88,9 @@ struct bridge_config {
 	int64_t capacity, max_msg_size, mode;
 	int64_t call_timeout_ms;
 	int call_workers;
+	/* A stream the bridge creates: replicas (0 until cfg_finish: 1), max age (s, 0 none). */
+	int stream_replicas;
+	int64_t stream_max_age_s;	/* -1 until cfg_finish(): 24 h */
 	bool verbose;
 };
 
@@ -97,6 +100,11 @@ struct bridge_config {
 #define CFG_DEFAULT_CALL_TIMEOUT_MS 30000
 #define CFG_DEFAULT_CALL_WORKERS 8
 #define CFG_SUBJECT_PREFIX	"msgport."
+#define CFG_DEFAULT_STREAM_MAX_AGE_S (24 * 3600)
+#define CFG_STREAM_REPLICAS_MAX	5
+
+/* N[s|m|h|d] (no unit: seconds) into seconds: 0 or -EINVAL. */
+int cfg_parse_duration(const char *s, int64_t *seconds);
 
 void cfg_init(struct bridge_config *cfg);
 void cfg_free(struct bridge_config *cfg);

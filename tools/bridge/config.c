@@ -5,6 +5,7 @@
  *
  * File format: lines; '#' starts a comment; tokens split by blanks.
  *   nats URL[,URL...] | node NAME | tls-ca F | tls-cert F | tls-key F | creds F
+ *   stream-replicas N | stream-max-age N[s|m|h|d]
  *   export NAME [subject=S] [delivery=core|jetstream] [stream=S]
  *   import SUBJ [mailbox=NAME] [delivery=..] [stream=S] [group=G|fanout]
  *               [create=yes|no] [capacity=N] [max-msg-size=N] [mode=OCTAL]
@@ -49,6 +50,7 @@ void cfg_init(struct bridge_config *cfg)
 	cfg->mode = -1;
 	cfg->call_timeout_ms = CFG_DEFAULT_CALL_TIMEOUT_MS;
 	cfg->call_workers = CFG_DEFAULT_CALL_WORKERS;
+	cfg->stream_max_age_s = -1;
 }
 
 void cfg_free(struct bridge_config *cfg)
@@ -393,6 +395,37 @@ static int parse_num(const char *s, int base, int64_t max, int64_t *out)
 	return 0;
 }
 
+int cfg_parse_duration(const char *s, int64_t *seconds)
+{
+	static const struct { char unit; int64_t mult; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	char *end;
+	long long v;
+	size_t i;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || v < 0)
+		return -EINVAL;
+	if (!*end) {
+		*seconds = v;
+		return 0;
+	}
+	if (end[1])
+		return -EINVAL;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (*end == units[i].unit) {
+			if (v > INT64_MAX / 1000000000LL / units[i].mult)
+				return -EINVAL;
+			*seconds = v * units[i].mult;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 static int parse_delivery(const char *s)
 {
 	if (!strcmp(s, "core"))
@@ -637,6 +670,25 @@ static int parse_line(struct bridge_config *cfg, struct lineinfo *li, char *line
 		return line_setting(&cfg->tls_key, li, tok, n);
 	if (!strcmp(tok[0], "creds"))
 		return line_setting(&cfg->creds, li, tok, n);
+	if (!strcmp(tok[0], "stream-replicas")) {
+		int64_t v;
+
+		if (n != 2 || parse_num(tok[1], 10, CFG_STREAM_REPLICAS_MAX, &v) || v < 1)
+			LERR(li, "stream-replicas takes one number, 1 to %d",
+			     CFG_STREAM_REPLICAS_MAX);
+		if (!cfg->stream_replicas)
+			cfg->stream_replicas = (int)v;
+		return 0;
+	}
+	if (!strcmp(tok[0], "stream-max-age")) {
+		int64_t v;
+
+		if (n != 2 || cfg_parse_duration(tok[1], &v))
+			LERR(li, "stream-max-age takes one duration: N[s|m|h|d], 0 for none");
+		if (cfg->stream_max_age_s < 0)
+			cfg->stream_max_age_s = v;
+		return 0;
+	}
 	if (!strcmp(tok[0], "export"))
 		return line_export(cfg, li, tok, n);
 	if (!strcmp(tok[0], "import"))
@@ -743,6 +795,10 @@ int cfg_finish(struct bridge_config *cfg, const char *hostname, char *err, size_
 		return -ENOMEM;
 	if (!cfg->stream && set_str(&cfg->stream, CFG_DEFAULT_STREAM, strlen(CFG_DEFAULT_STREAM)))
 		return -ENOMEM;
+	if (!cfg->stream_replicas)
+		cfg->stream_replicas = 1;
+	if (cfg->stream_max_age_s < 0)
+		cfg->stream_max_age_s = CFG_DEFAULT_STREAM_MAX_AGE_S;
 	if (!!cfg->tls_cert != !!cfg->tls_key) {
 		seterr(err, errlen, "a client certificate needs both tls-cert and tls-key");
 		return -EINVAL;

@@ -190,6 +190,8 @@ static int ensure_stream_locked(struct exp_export *e)
 	sc.SubjectsLen = nmine;
 	sc.Storage = js_FileStorage;
 	sc.Duplicates = 120LL * 1000000000LL;
+	sc.Replicas = e->b->cfg->stream_replicas;
+	sc.MaxAge = e->b->cfg->stream_max_age_s * 1000000000LL;
 	s = js_AddStream(&si, js, &sc, NULL, &jerr);
 	if (s != NATS_OK) {
 		/* Another exporter may have made it meanwhile: look again. */
@@ -198,8 +200,9 @@ static int ensure_stream_locked(struct exp_export *e)
 		return -EAGAIN;
 	}
 	jsStreamInfo_Destroy(si);
-	log_info("jetstream: stream %s created (subjects %s%s)", e->cfg->stream, mine[0],
-		 nmine > 1 ? " ..." : "");
+	log_info("jetstream: stream %s created (subjects %s%s, replicas %d, max age %llds)",
+		 e->cfg->stream, mine[0], nmine > 1 ? " ..." : "", e->b->cfg->stream_replicas,
+		 (long long)e->b->cfg->stream_max_age_s);
 	return 0;
 }
 

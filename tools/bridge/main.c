@@ -45,6 +45,9 @@ static const char usage_text[] =
 "                           each message's own subject less \"msgport.\"); repeatable\n"
 "  -d, --delivery core|jetstream  at most once (core, default) or at least once\n"
 "      --stream NAME        JetStream stream (default MSGPORT)\n"
+"      --stream-replicas N  replicas of a stream the bridge creates (default 1)\n"
+"      --stream-max-age AGE  its messages' age limit, N[s|m|h|d] (default 24h;\n"
+"                           0: none)\n"
 "  -g, --group NAME         importers share the messages (queue group / shared\n"
 "                           durable consumer NAME)\n"
 "      --fanout             every importer gets every message (default)\n"
@@ -68,6 +71,7 @@ static const char usage_text[] =
 enum {
 	OPT_STREAM = 256, OPT_FANOUT, OPT_CREATE, OPT_CAPACITY, OPT_MAX_MSG_SIZE, OPT_MODE,
 	OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_CREDS, OPT_CALL_TIMEOUT, OPT_CALL_WORKERS,
+	OPT_STREAM_REPLICAS, OPT_STREAM_MAX_AGE,
 };
 
 static const struct option long_options[] = {
@@ -78,6 +82,8 @@ static const struct option long_options[] = {
 	{ "import", required_argument, NULL, 'i' },
 	{ "delivery", required_argument, NULL, 'd' },
 	{ "stream", required_argument, NULL, OPT_STREAM },
+	{ "stream-replicas", required_argument, NULL, OPT_STREAM_REPLICAS },
+	{ "stream-max-age", required_argument, NULL, OPT_STREAM_MAX_AGE },
 	{ "group", required_argument, NULL, 'g' },
 	{ "fanout", no_argument, NULL, OPT_FANOUT },
 	{ "create", no_argument, NULL, OPT_CREATE },
@@ -213,6 +219,21 @@ static int parse_options(int argc, char **argv, struct bridge_config *cfg, char 
 			if (set_opt(&cfg->stream, optarg))
 				return EXIT_FAIL;
 			break;
+		case OPT_STREAM_REPLICAS:
+			if (parse_u32(optarg, 1, CFG_STREAM_REPLICAS_MAX, &v))
+				return usage_error("--stream-replicas: 1 to %d, not \"%s\"",
+						   CFG_STREAM_REPLICAS_MAX, optarg);
+			cfg->stream_replicas = (int)v;
+			break;
+		case OPT_STREAM_MAX_AGE: {
+			int64_t age;
+
+			if (cfg_parse_duration(optarg, &age))
+				return usage_error("--stream-max-age: N[s|m|h|d], not \"%s\"",
+						   optarg);
+			cfg->stream_max_age_s = age;
+			break;
+		}
 		case 'g':
 			if (cfg->fanout == 1)
 				return usage_error("--group and --fanout exclude each other");

@@ -219,7 +219,8 @@ stop A2
 stop B
 # The stream the exporter made covers its JetStream exports only (not
 # msgport.>, which would store every core message too) ...
-grep -q "jetstream: stream MSGPORT created (subjects msgport.smoke.js)" "$W/A.log" ||
+grep -q "jetstream: stream MSGPORT created (subjects msgport.smoke.js, replicas 1, max age 86400s)" \
+	"$W/A.log" ||
 	fail "jetstream: stream: $(grep stream "$W/A.log")"
 # ... and an export to it on another subject adds that subject.
 mbox a.js2 -c 16 -m 0660
