@@ -309,6 +309,7 @@ static void headers_roundtrip(void **state)
 	m.uid = 1000;
 	m.gid = 4294967294U;
 	m.error = EHOSTUNREACH;
+	m.deadline_ms = 30000;
 	n = hdr_encode(&m, f);
 	assert_true(n <= HDR_FIELDS_MAX);
 	for (i = 0; i < n; i++) {
@@ -319,6 +320,7 @@ static void headers_roundtrip(void **state)
 	assert_string_equal(kv_get(&kv, "Msgport-Origin"), "18446744073709551615");
 	assert_string_equal(kv_get(&kv, "Msgport-Error"), "EHOSTUNREACH");
 	assert_string_equal(kv_get(&kv, "Msgport-Time"), "1765000000123456789");
+	assert_string_equal(kv_get(&kv, "Msgport-Deadline"), "30000");
 	assert_int_equal(hdr_decode(&d, kv_get, &kv), 0);
 	assert_memory_equal(&m, &d, sizeof(m));
 

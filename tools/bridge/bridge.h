@@ -160,9 +160,10 @@ struct hdr_meta {
 	int32_t pid;
 	uint32_t uid, gid;
 	int error;			/* a positive errno (Msgport-Error), or 0 */
+	uint64_t deadline_ms;		/* a request's: how long its sender waits (0: unsaid) */
 };
 
-#define HDR_FIELDS_MAX	11
+#define HDR_FIELDS_MAX	12
 
 struct hdr_field {
 	const char *key;
@@ -180,6 +181,7 @@ struct hdr_field {
 #define HDR_UID		"Msgport-Uid"
 #define HDR_GID		"Msgport-Gid"
 #define HDR_ERROR	"Msgport-Error"
+#define HDR_DEADLINE	"Msgport-Deadline"
 #define HDR_MSG_ID	"Nats-Msg-Id"
 
 const char *hdr_kind_name(int kind);

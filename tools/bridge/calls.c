@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <nats/nats.h>
 
@@ -45,6 +46,7 @@ struct call_job {
 	/* JOB_SERVE */
 	struct imp_import *imp;
 	natsMsg *msg;
+	uint64_t arrived_ns;		/* CLOCK_MONOTONIC */
 };
 
 struct call_pool {
@@ -60,6 +62,14 @@ struct call_pool {
 };
 
 static void forward(struct bridge *b, struct call_job *j);
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 static void serve(struct bridge *b, struct call_job *j);
 
 static void *worker(void *arg)
@@ -198,13 +208,17 @@ static int request(struct bridge *b, const char *subject, const struct hdr_meta 
 	natsStatus s;
 	int ret;
 
+	struct hdr_meta m = *meta;
+
 	*replyp = NULL;
 	ret = bn_request_subject(rsubj, sizeof(rsubj), subject);
 	if (ret)
 		return ret;
 	if (natsMsg_Create(&req, rsubj, NULL, buf, (int)len) != NATS_OK)
 		return -ENOMEM;
-	ret = bn_msg_set_meta(req, meta);
+	/* How long this side waits: past it the importer must not deliver. */
+	m.deadline_ms = (uint64_t)b->cfg->call_timeout_ms;
+	ret = bn_msg_set_meta(req, &m);
 	if (ret) {
 		natsMsg_Destroy(req);
 		return ret;
@@ -351,6 +365,7 @@ static void serve(struct bridge *b, struct call_job *j)
 	struct msgport_mailbox *mb;
 	struct msgport_relay relay;
 	struct hdr_meta m, rm;
+	int64_t timeout_ns;
 	int ret;
 
 	if (!strncmp(rsubj, BN_REQUEST_PREFIX, strlen(BN_REQUEST_PREFIX)))
@@ -368,6 +383,27 @@ static void serve(struct bridge *b, struct call_job *j)
 		respond_error(b, j->msg, EACCES);
 		return;
 	}
+	/*
+	 * The local send or call is bounded by what is left of the sender's
+	 * wait: a request that waited here longer (every worker busy) is
+	 * refused, not delivered after its sender gave up and sent it again.
+	 */
+	timeout_ns = b->cfg->call_timeout_ms * 1000000LL;
+	if (m.deadline_ms) {
+		int64_t left = (int64_t)(m.deadline_ms * 1000000ULL) -
+			       (int64_t)(mono_ns() - j->arrived_ns);
+
+		if (left <= 0) {
+			log_warning("import %s -> %s: %s seq %llu from node %s refused: its "
+				    "sender's %llu ms had passed when a worker took it", subject,
+				    mailbox, hdr_kind_name(m.kind), (unsigned long long)m.seq,
+				    m.node, (unsigned long long)m.deadline_ms);
+			respond_error(b, j->msg, ETIMEDOUT);
+			return;
+		}
+		if (left < timeout_ns)
+			timeout_ns = left;
+	}
 	ret = imp_mailbox(b, j->imp, mailbox, &mb);
 	if (ret) {
 		log_warning("import %s -> %s: %s from node %s refused: %s", subject, mailbox,
@@ -382,7 +418,7 @@ static void serve(struct bridge *b, struct call_job *j)
 			.len = (size_t)natsMsg_GetDataLength(j->msg),
 			.priority = m.priority,
 			.flags = MSGPORT_F_SYNC,
-			.timeout_ns = b->cfg->call_timeout_ms * 1000000LL,
+			.timeout_ns = timeout_ns,
 		};
 
 		ret = msgport_send_relay(mb, &sm, &relay);
@@ -419,7 +455,7 @@ static void serve(struct bridge *b, struct call_job *j)
 		cm.reply = rbuf;
 		cm.reply_len = rlen;
 		cm.prio = m.priority;
-		cm.timeout_ns = b->cfg->call_timeout_ms * 1000000LL;
+		cm.timeout_ns = timeout_ns;
 		cm.relay = &relay;
 		n = msgport_call_relay(mb, &cm);
 		if (n < 0) {
@@ -466,6 +502,7 @@ int call_serve(struct bridge *b, struct imp_import *imp, void *msg)
 		return -ENOMEM;
 	}
 	j->type = JOB_SERVE;
+	j->arrived_ns = mono_ns();
 	j->imp = imp;
 	j->msg = msg;
 	ret = submit(b, j);

@@ -9,6 +9,8 @@
  *   Msgport-Mailbox  the exported mailbox
  *   Msgport-Priority, -Seq, -Time (CLOCK_REALTIME ns), -Pid, -Uid, -Gid
  *   Msgport-Error    on a reply: the errno's name, e.g. EHOSTUNREACH
+ *   Msgport-Deadline on a request (call, sync): milliseconds its sender waits
+ *                    for the answer; past that the importer does not deliver
  * Pure: no libnats (nats.c sets and reads them on a natsMsg).
  */
 #include <errno.h>
@@ -145,6 +147,8 @@ int hdr_encode(const struct hdr_meta *m, struct hdr_field *out)
 	put(out, &n, HDR_PID, "%" PRId32, m->pid);
 	put(out, &n, HDR_UID, "%" PRIu32, m->uid);
 	put(out, &n, HDR_GID, "%" PRIu32, m->gid);
+	if (m->deadline_ms)
+		put(out, &n, HDR_DEADLINE, "%" PRIu64, m->deadline_ms);
 	if (m->error) {
 		const char *name = hdr_errno_name(m->error);
 
@@ -218,7 +222,8 @@ int hdr_decode(struct hdr_meta *m, const char *(*get)(void *ctx, const char *key
 	if (get_u64(origin, UINT64_MAX, &m->origin) ||
 	    get_u64(get(ctx, HDR_SEQ), UINT64_MAX, &m->seq) ||
 	    get_u64(get(ctx, HDR_TIME), UINT64_MAX, &m->time_ns) ||
-	    get_s32(get(ctx, HDR_PID), &m->pid))
+	    get_s32(get(ctx, HDR_PID), &m->pid) ||
+	    get_u64(get(ctx, HDR_DEADLINE), UINT32_MAX, &m->deadline_ms))
 		return -EBADMSG;
 	if (get_u64(get(ctx, HDR_PRIORITY), UINT32_MAX, &v))
 		return -EBADMSG;

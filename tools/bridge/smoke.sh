@@ -14,6 +14,8 @@
 #   core      messages a.out -> msgport.smoke.core -> b.in, with relay fields
 #   call      a call on a.svc answered by a server on b.svc, through both
 #   sync      a synchronous send returns once the far mailbox's receiver took it
+#   deadline  a sync request that waited past its sender's time-out is
+#             refused (Msgport-Deadline), not delivered twice
 #   jetstream at least once: the importer killed (SIGKILL) mid-stream and
 #             restarted, then the exporter: every message arrives, in order
 #             of first arrival
@@ -136,6 +138,34 @@ wait $s || fail "sync: the synchronous send failed: $(cat "$W/sync.out")"
 echo "smoke: sync ok"
 stop A
 stop B
+
+# ---- deadline: a sync request its sender gave up on is not delivered ------
+# One import worker, two exports to one subject, no receiver: the second
+# request waits for the worker past the sender's 3 s and must be refused,
+# not delivered later beside its own retry (a duplicate).
+mbox a.dl1 -c 4 -m 0660
+mbox a.dl2 -c 4 -m 0660
+mbox b.dl -c 8 -m 0660
+start A --nats $URL --node site-a --export a.dl1=msgport.smoke.dl --export a.dl2=msgport.smoke.dl \
+	--call-timeout 3000
+start B --nats $URL --node site-b --import msgport.smoke.dl=b.dl --call-workers 1
+wait_log A "export a.dl2 -> msgport.smoke.dl: started"
+wait_log B "import msgport.smoke.dl -> b.dl: subscribed"
+msgport send a.dl1 --sync -t 60 s1 >"$W/dl1.out" 2>&1 &
+s1=$!
+msgport send a.dl2 --sync -t 60 s2 >"$W/dl2.out" 2>&1 &
+s2=$!
+sleep 8
+got=$(msgport recv b.dl -c 2 -t 30 | sort | tr '\n' ' ')
+[ "$got" = "s1 s2 " ] || fail "deadline: received '$got'"
+wait $s1 || fail "deadline: sync send s1: $(cat "$W/dl1.out")"
+wait $s2 || fail "deadline: sync send s2: $(cat "$W/dl2.out")"
+if extra=$(msgport recv b.dl -t 5 2>/dev/null); then
+	fail "deadline: a duplicate arrived: '$extra'"
+fi
+stop A
+stop B
+echo "smoke: deadline ok ($(grep -c "had passed" "$W/B.log") request(s) refused as expired)"
 
 # ---- call through two bridges --------------------------------------------
 mbox a.svc -c 16 -m 0660
