@@ -286,7 +286,10 @@ struct msgport_mailbox;
 
 /* Two pools of `workers` threads, one per direction. */
 int call_pool_start(struct bridge *b, int workers);
-/* Waits for the running jobs, then frees the pools. */
+#define CALL_POOL_EXPORT 0
+#define CALL_POOL_IMPORT 1
+/* Runs the queued jobs and waits for them, then frees the pool(s). */
+void call_pool_stop_side(struct bridge *b, int side);
 void call_pool_stop(struct bridge *b);
 /*
  * Export side: the local call token (received through mb) goes out as a
@@ -318,7 +321,11 @@ void exp_stop(struct bridge *b);
 void exp_free(struct bridge *b);
 
 int imp_start(struct bridge *b);
-void imp_stop(struct bridge *b);
+/*
+ * Stops the JetStream fetching threads, drains the request subscriptions
+ * (within timeout_ms) and waits for the import-side call workers.
+ */
+void imp_stop(struct bridge *b, int64_t timeout_ms);
 void imp_free(struct bridge *b);
 /*
  * The mailbox (opened to send, created if the import says so) for a

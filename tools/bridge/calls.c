@@ -164,20 +164,24 @@ int call_pool_start(struct bridge *b, int workers)
 	return 0;
 }
 
+void call_pool_stop_side(struct bridge *b, int side)
+{
+	pool_stop(b->pools[side]);
+	b->pools[side] = NULL;
+}
+
 void call_pool_stop(struct bridge *b)
 {
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		pool_stop(b->pools[i]);
-		b->pools[i] = NULL;
-	}
+	call_pool_stop_side(b, CALL_POOL_EXPORT);
+	call_pool_stop_side(b, CALL_POOL_IMPORT);
 }
 
 static int submit(struct bridge *b, struct call_job *j)
 {
-	struct call_pool *p = b->pools[j->type == JOB_FORWARD ? 0 : 1];
+	struct call_pool *p = b->pools[j->type == JOB_FORWARD ? CALL_POOL_EXPORT : CALL_POOL_IMPORT];
 
+	if (!p)
+		return -ESHUTDOWN;
 	pthread_mutex_lock(&p->lock);
 	while (p->queued >= p->max_queued && !p->stopping)
 		pthread_cond_wait(&p->room, &p->lock);

@@ -220,7 +220,12 @@ static void on_message(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
 	struct hdr_meta m;
 	int ret = deliver(imp, msg, &m, &mbname);
 
-	if (ret && ret != -ESHUTDOWN)
+	if (ret == -ESHUTDOWN)
+		log_warning("import %s -> %s: message seq %llu from node %s dropped: the bridge "
+			    "is stopping and the mailbox is full (core: at most once)",
+			    natsMsg_GetSubject(msg), mbname, (unsigned long long)m.seq,
+			    m.node[0] ? m.node : "?");
+	else if (ret)
 		log_warning("import %s -> %s: message seq %llu from node %s dropped: %s",
 			    natsMsg_GetSubject(msg), mbname, (unsigned long long)m.seq,
 			    m.node[0] ? m.node : "?", refusal(ret));
@@ -432,7 +437,7 @@ int imp_start(struct bridge *b)
 	return 0;
 }
 
-void imp_stop(struct bridge *b)
+void imp_stop(struct bridge *b, int64_t timeout_ms)
 {
 	size_t i;
 
@@ -441,6 +446,20 @@ void imp_stop(struct bridge *b)
 			pthread_join(imports[i].thread, NULL);
 			imports[i].started = false;
 		}
+	/*
+	 * Requests first: the ones already here go to the workers (with the
+	 * connection still up for their answers), no new ones come.
+	 */
+	for (i = 0; i < nimports; i++)
+		if (imports[i].rsub && natsSubscription_Drain(imports[i].rsub) != NATS_OK)
+			log_warning("import %s: requests not drained", imports[i].cfg->subject);
+	for (i = 0; i < nimports; i++)
+		if (imports[i].rsub &&
+		    natsSubscription_WaitForDrainCompletion(imports[i].rsub, timeout_ms) != NATS_OK)
+			log_warning("import %s: requests still coming after %lld ms: the rest "
+				    "are not answered", imports[i].cfg->subject,
+				    (long long)timeout_ms);
+	call_pool_stop_side(b, CALL_POOL_IMPORT);
 }
 
 void imp_free(struct bridge *b)

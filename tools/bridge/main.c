@@ -413,9 +413,16 @@ int main(int argc, char **argv)
 		bridge_fail(&b, ret);
 	wait_for_stop(&b, &set);
 out:
-	/* Stop receiving, then drain NATS, then the calls, then return leases. */
+	/*
+	 * Stop receiving from the exported mailboxes; drain the request
+	 * subscriptions and let the import-side workers answer what came;
+	 * then drain the connection (the core subscriptions deliver what they
+	 * hold, the publishes go out); then the export-side calls end (their
+	 * callers get an error if no reply came); then return the leases.
+	 */
 	exp_stop(&b);
-	imp_stop(&b);
+	if (b.conn)
+		imp_stop(&b, 5000);
 	bn_drain(&b, 5000);
 	call_pool_stop(&b);
 	exp_free(&b);
