@@ -279,6 +279,8 @@ const char *bn_status_text(int status);
 /* The subject of requests (calls, sync sends) for a data subject. */
 int bn_request_subject(char *buf, size_t len, const char *subject);
 #define BN_REQUEST_PREFIX "msgport-rpc."
+/* Requests are answered only on reply subjects under this (nats.c's inboxes). */
+#define BN_REPLY_PREFIX "_INBOX."
 
 /* ---- calls.c ----------------------------------------------------------- */
 

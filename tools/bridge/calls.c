@@ -329,6 +329,12 @@ int call_forward(struct bridge *b, struct msgport_mailbox *mb, const char *subje
 
 /* ---- import side ------------------------------------------------------- */
 
+static bool reply_subject_ok(const char *to)
+{
+	return to && !strncmp(to, BN_REPLY_PREFIX, strlen(BN_REPLY_PREFIX)) &&
+	       to[strlen(BN_REPLY_PREFIX)];
+}
+
 static void respond(struct bridge *b, natsMsg *req, const struct hdr_meta *m, const void *buf,
 		    size_t len)
 {
@@ -336,7 +342,7 @@ static void respond(struct bridge *b, natsMsg *req, const struct hdr_meta *m, co
 	natsMsg *r = NULL;
 	natsStatus s;
 
-	if (!to || !*to)
+	if (!reply_subject_ok(to))
 		return;
 	if (natsMsg_Create(&r, to, NULL, buf, (int)len) != NATS_OK)
 		return;
@@ -374,6 +380,18 @@ static void serve(struct bridge *b, struct call_job *j)
 
 	if (!strncmp(rsubj, BN_REQUEST_PREFIX, strlen(BN_REQUEST_PREFIX)))
 		subject = rsubj + strlen(BN_REQUEST_PREFIX);
+	/*
+	 * Answers go only to a client's reply inbox: a request naming any
+	 * other subject as its reply would have this bridge publish there
+	 * with its own NATS permissions.  Not delivered either: nobody could
+	 * learn that it was.
+	 */
+	if (!reply_subject_ok(natsMsg_GetReply(j->msg))) {
+		log_warning("import %s: request with reply subject \"%s\" refused: not under %s",
+			    subject, natsMsg_GetReply(j->msg) ? natsMsg_GetReply(j->msg) : "",
+			    BN_REPLY_PREFIX);
+		return;
+	}
 	if (bn_msg_get_meta(j->msg, &m) || (m.kind != HDR_KIND_CALL && m.kind != HDR_KIND_SYNC)) {
 		log_warning("import %s: request with malformed headers refused", subject);
 		respond_error(b, j->msg, EBADMSG);

@@ -11,6 +11,12 @@
  *               [create=yes|no] [capacity=N] [max-msg-size=N] [mode=OCTAL]
  *   allow-import SUBJECT-PATTERN MAILBOX-PATTERN [from=NODE[,NODE...]]
  *   allow-export MAILBOX-PATTERN SUBJECT-PATTERN
+ *
+ * from= compares the Msgport-Node header, which any publisher on the
+ * subject can set to anything: it sorts honest bridges' traffic, it does
+ * not authenticate.  NATS's subject permissions (who may publish on the
+ * imported subjects) are the real authorization; the only identity the
+ * kernel stamps is the bridge's own (info.uid of the imported message).
  */
 #include <ctype.h>
 #include <errno.h>
