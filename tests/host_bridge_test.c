@@ -526,7 +526,34 @@ static void stream_limits(void **state)
 	cfg_free(&cfg);
 }
 
+static void url_host(void **state)
+{
+	char h[64];
+	struct bridge_config cfg;
+	char err[256];
+
+	assert_int_equal(cfg_url_host("tls://u:p@nats.example.org:4222,tls://b:4222", h,
+				      sizeof(h)), 0);
+	assert_string_equal(h, "nats.example.org");
+	assert_int_equal(cfg_url_host("nats://10.0.0.2", h, sizeof(h)), 0);
+	assert_string_equal(h, "10.0.0.2");
+	assert_int_equal(cfg_url_host("127.0.0.1:4222", h, sizeof(h)), 0);
+	assert_string_equal(h, "127.0.0.1");
+	assert_int_equal(cfg_url_host("tls://[::1]:4222", h, sizeof(h)), 0);
+	assert_string_equal(h, "::1");
+	assert_int_equal(cfg_url_host("tls://[::1", h, sizeof(h)), -EINVAL);
+	assert_int_equal(cfg_url_host("nats://:4222", h, sizeof(h)), -EINVAL);
+	assert_int_equal(cfg_url_host("nats://averyveryverylonghostname", h, 8), -EINVAL);
+
+	cfg_init(&cfg);
+	assert_int_equal(cfg_load_string(&cfg, "t.conf", "tls-name nats.internal\n", err,
+					 sizeof(err)), 0);
+	assert_string_equal(cfg.tls_name, "nats.internal");
+	cfg_free(&cfg);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(url_host),
 	cmocka_unit_test(stream_limits),
 	cmocka_unit_test(url_redact),
 	cmocka_unit_test(durable_names),

@@ -68,6 +68,7 @@ struct bridge_config {
 	char *nats;		/* URL[,URL...]; NULL: nats://127.0.0.1:4222 */
 	char *node;		/* NULL until cfg_finish(): the hostname */
 	char *tls_ca, *tls_cert, *tls_key, *creds;
+	char *tls_name;		/* the server certificate's name; NULL: the first URL's host */
 	char *config_file;	/* NULL: none (the CLI mappings authorize) */
 
 	struct cfg_export *exports;
@@ -131,6 +132,8 @@ bool cfg_subject_match(const char *pattern, const char *subject);
  * "nats://h:4222"), for log lines: passwords and tokens stay out of logs.
  */
 void cfg_url_redact(const char *urls, char *out, size_t len);
+/* The host of the first URL of urls (no userinfo, port, brackets): 0 or -EINVAL. */
+int cfg_url_host(const char *urls, char *out, size_t len);
 /* The default mailbox of a subject: the subject less a leading "msgport.". */
 const char *cfg_default_mailbox(const char *subject);
 /*

@@ -5,6 +5,7 @@
  *
  * File format: lines; '#' starts a comment; tokens split by blanks.
  *   nats URL[,URL...] | node NAME | tls-ca F | tls-cert F | tls-key F | creds F
+ *   tls-name HOST
  *   stream-replicas N | stream-max-age N[s|m|h|d]
  *   export NAME [subject=S] [delivery=core|jetstream] [stream=S]
  *   import SUBJ [mailbox=NAME] [delivery=..] [stream=S] [group=G|fanout]
@@ -95,6 +96,7 @@ void cfg_free(struct bridge_config *cfg)
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
 	free(cfg->creds);
+	free(cfg->tls_name);
 	free(cfg->config_file);
 	free(cfg->stream);
 	free(cfg->group);
@@ -227,6 +229,32 @@ void cfg_url_redact(const char *urls, char *out, size_t len)
 		}
 	}
 	out[o < len ? o : len - 1] = '\0';
+}
+
+int cfg_url_host(const char *urls, char *out, size_t len)
+{
+	size_t ulen = strcspn(urls, ","), hl;
+	const char *p = urls, *end = urls + ulen, *q, *scheme = strstr(urls, "://");
+
+	if (scheme && scheme < end)
+		p = scheme + 3;
+	for (q = p; q < end && *q != '/' && *q != '?' && *q != '#'; q++)
+		if (*q == '@')
+			p = q + 1;	/* userinfo */
+	if (p < end && *p == '[') {		/* [IPv6]:port */
+		q = memchr(p, ']', (size_t)(end - p));
+		if (!q)
+			return -EINVAL;
+		p++;
+		hl = (size_t)(q - p);
+	} else {
+		hl = strcspn(p, ":/?#,");
+	}
+	if (!hl || hl >= len)
+		return -EINVAL;
+	memcpy(out, p, hl);
+	out[hl] = '\0';
+	return 0;
 }
 
 static bool mailbox_name_ok(const char *s)
@@ -676,6 +704,8 @@ static int parse_line(struct bridge_config *cfg, struct lineinfo *li, char *line
 		return line_setting(&cfg->tls_key, li, tok, n);
 	if (!strcmp(tok[0], "creds"))
 		return line_setting(&cfg->creds, li, tok, n);
+	if (!strcmp(tok[0], "tls-name"))
+		return line_setting(&cfg->tls_name, li, tok, n);
 	if (!strcmp(tok[0], "stream-replicas")) {
 		int64_t v;
 

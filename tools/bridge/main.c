@@ -59,6 +59,8 @@ static const char usage_text[] =
 "      --tls-cert FILE      client certificate (with --tls-key)\n"
 "      --tls-key FILE       its private key\n"
 "      --creds FILE         NATS user credentials\n"
+"      --tls-name NAME      the name the servers' certificates must carry\n"
+"                           (default: the first --nats URL's host)\n"
 "      --call-timeout MS    how long a call waits for its remote reply (30000)\n"
 "      --call-workers N     concurrent calls per direction (8)\n"
 "  -v, --verbose            log every message\n"
@@ -71,7 +73,7 @@ static const char usage_text[] =
 enum {
 	OPT_STREAM = 256, OPT_FANOUT, OPT_CREATE, OPT_CAPACITY, OPT_MAX_MSG_SIZE, OPT_MODE,
 	OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_CREDS, OPT_CALL_TIMEOUT, OPT_CALL_WORKERS,
-	OPT_STREAM_REPLICAS, OPT_STREAM_MAX_AGE,
+	OPT_STREAM_REPLICAS, OPT_STREAM_MAX_AGE, OPT_TLS_NAME,
 };
 
 static const struct option long_options[] = {
@@ -94,6 +96,7 @@ static const struct option long_options[] = {
 	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	{ "creds", required_argument, NULL, OPT_CREDS },
+	{ "tls-name", required_argument, NULL, OPT_TLS_NAME },
 	{ "call-timeout", required_argument, NULL, OPT_CALL_TIMEOUT },
 	{ "call-workers", required_argument, NULL, OPT_CALL_WORKERS },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -278,6 +281,10 @@ static int parse_options(int argc, char **argv, struct bridge_config *cfg, char 
 			break;
 		case OPT_CREDS:
 			if (set_opt(&cfg->creds, optarg))
+				return EXIT_FAIL;
+			break;
+		case OPT_TLS_NAME:
+			if (set_opt(&cfg->tls_name, optarg))
 				return EXIT_FAIL;
 			break;
 		case OPT_CALL_TIMEOUT:

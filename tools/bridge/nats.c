@@ -198,6 +198,25 @@ static int make_options(struct bridge *b, natsOptions **optsp)
 			goto bad;
 		}
 	}
+	if (cfg->tls_ca || cfg->tls_cert || cfg->tls_name || strstr(cfg->nats, "tls://")) {
+		/* The server certificate must name the server (no man in the middle). */
+		char host[256];
+		const char *name = cfg->tls_name;
+
+		if (!name) {
+			if (cfg_url_host(cfg->nats, host, sizeof(host))) {
+				log_error("cannot tell the host of the first NATS URL for TLS: "
+					  "give --tls-name");
+				goto bad;
+			}
+			name = host;
+		}
+		if (natsOptions_SetExpectedHostname(opts, name) != NATS_OK) {
+			log_error("tls-name %s: %s", name, nats_GetLastError(NULL));
+			goto bad;
+		}
+		log_info("tls: the servers' certificates must name %s", name);
+	}
 	if (cfg->creds) {
 		if (access(cfg->creds, R_OK)) {
 			log_error("creds %s: %s", cfg->creds, strerror(errno));
