@@ -18,8 +18,10 @@
  * mailbox accepted it, terminated when refused for good (size, permission,
  * not allowed, malformed) and nak'ed with a delay otherwise (no mailbox).
  * Requests (calls, sync messages) come on the request subject
- * (BN_REQUEST_PREFIX + subject) through a queue subscription, so that one
- * bridge serves each, and are handed to the call workers.
+ * (BN_REQUEST_PREFIX + subject), through a queue subscription in the
+ * import's group (one member serves each) or a plain one for fanout (every
+ * importer serves each; the sender takes the first answer), and are handed
+ * to the call workers.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -39,7 +41,6 @@
 #define IMP_FETCH_WAIT_MS	1000
 #define IMP_ACK_WAIT_NS		(10 * 1000000000LL)
 #define IMP_NAK_DELAY_MS	1000
-#define IMP_REQUEST_GROUP	"msgport-bridge"
 
 struct imp_mailbox {
 	char *name;
@@ -401,9 +402,16 @@ int imp_start(struct bridge *b)
 			log_error("import %s: subject too long", imp->cfg->subject);
 			return 2;
 		}
-		s = natsConnection_QueueSubscribe(&imp->rsub, nc, rsubj,
-						  imp->cfg->group ? imp->cfg->group :
-						  IMP_REQUEST_GROUP, on_request, imp);
+		/*
+		 * Requests follow the data: a group's members share them (one
+		 * serves each), fanout importers each get each (the sender's
+		 * request takes the first answer).
+		 */
+		if (imp->cfg->group)
+			s = natsConnection_QueueSubscribe(&imp->rsub, nc, rsubj, imp->cfg->group,
+							  on_request, imp);
+		else
+			s = natsConnection_Subscribe(&imp->rsub, nc, rsubj, on_request, imp);
 		if (s != NATS_OK) {
 			log_error("import %s: cannot subscribe to %s: %s", imp->cfg->subject, rsubj,
 				  natsStatus_GetText(s));
