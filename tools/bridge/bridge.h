@@ -334,11 +334,14 @@ void imp_stop(struct bridge *b, int64_t timeout_ms);
 void imp_free(struct bridge *b);
 /*
  * The mailbox (opened to send, created if the import says so) for a
- * message of imp: 0, or -errno (logged by the caller).  The handle stays
- * in the import's cache.
+ * message of imp: 0, or -errno (logged by the caller).  The handle is the
+ * import's (a cache of the 256 most recently used): give it back with
+ * imp_mailbox_put(), unlinked when the kernel said EIDRM (the handle is
+ * then dropped, a new mailbox of that name may come).
  */
 int imp_mailbox(struct bridge *b, struct imp_import *imp, const char *name,
 		struct msgport_mailbox **mbp);
+void imp_mailbox_put(struct imp_import *imp, struct msgport_mailbox *mb, bool unlinked);
 /* Is subject the import's own (or covered by its wildcard)? */
 bool imp_own_subject(struct imp_import *imp, const char *subject);
 /* The target mailbox of a message on subject, and whether it may go there. */

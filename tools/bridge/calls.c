@@ -444,6 +444,7 @@ static void serve(struct bridge *b, struct call_job *j)
 		};
 
 		ret = msgport_send_relay(mb, &sm, &relay);
+		imp_mailbox_put(j->imp, mb, ret == -EIDRM);
 		if (ret) {
 			log_warning("import %s -> %s: sync message seq %llu from node %s: %s",
 				    subject, mailbox, (unsigned long long)m.seq, m.node,
@@ -468,6 +469,7 @@ static void serve(struct bridge *b, struct call_job *j)
 		ssize_t n;
 
 		if (!rbuf) {
+			imp_mailbox_put(j->imp, mb, false);
 			respond_error(b, j->msg, ENOMEM);
 			return;
 		}
@@ -480,6 +482,7 @@ static void serve(struct bridge *b, struct call_job *j)
 		cm.timeout_ns = timeout_ns;
 		cm.relay = &relay;
 		n = msgport_call_relay(mb, &cm);
+		imp_mailbox_put(j->imp, mb, n == -EIDRM);
 		if (n < 0) {
 			log_debug("import %s -> %s: call seq %llu from node %s: %s", subject,
 				  mailbox, (unsigned long long)m.seq, m.node,

@@ -41,10 +41,19 @@
 #define IMP_FETCH_WAIT_MS	1000
 #define IMP_ACK_WAIT_NS		(10 * 1000000000LL)
 #define IMP_NAK_DELAY_MS	1000
+#define IMP_MAILBOX_CACHE	256	/* open mailbox handles per import */
 
+/*
+ * A cached mailbox handle.  refs: the users now (a delivery, a worker); an
+ * entry no longer cached (evicted, or its mailbox unlinked) is closed by
+ * its last user.
+ */
 struct imp_mailbox {
 	char *name;
 	struct msgport_mailbox *mb;
+	int refs;
+	bool cached;
+	uint64_t used;			/* LRU clock */
 };
 
 struct imp_import {
@@ -55,8 +64,9 @@ struct imp_import {
 	pthread_t thread;		/* JetStream: the fetching thread */
 	bool started;
 	pthread_mutex_t lock;		/* the mailbox cache */
-	struct imp_mailbox *mbs;
-	size_t nmbs;
+	struct imp_mailbox **mbs;	/* cached ones, and uncached ones still in use */
+	size_t nmbs, ncached;
+	uint64_t clock;
 	/* JetStream: the batch being delivered, kept in progress while blocked. */
 	natsMsgList *batch;
 	int batch_next;
@@ -94,21 +104,59 @@ void imp_relay_of(const struct hdr_meta *m, struct msgport_relay *r)
 	r->gid = m->gid;
 }
 
+/* Under imp->lock: drops entry i from the array, closing its mailbox. */
+static void mbox_drop(struct imp_import *imp, size_t i)
+{
+	struct imp_mailbox *m = imp->mbs[i];
+
+	msgport_mailbox_close(m->mb);
+	free(m->name);
+	free(m);
+	imp->mbs[i] = imp->mbs[--imp->nmbs];
+}
+
+/* Under imp->lock: the entry no longer cached; closed now if unused. */
+static void mbox_uncache(struct imp_import *imp, size_t i)
+{
+	if (imp->mbs[i]->cached) {
+		imp->mbs[i]->cached = false;
+		imp->ncached--;
+	}
+	if (!imp->mbs[i]->refs)
+		mbox_drop(imp, i);
+}
+
 int imp_mailbox(struct bridge *b, struct imp_import *imp, const char *name,
 		struct msgport_mailbox **mbp)
 {
 	struct msgport_attr attr;
-	struct imp_mailbox *n;
-	size_t i;
+	struct imp_mailbox *m, **n;
+	size_t i, lru;
 	int ret;
 
 	pthread_mutex_lock(&imp->lock);
 	for (i = 0; i < imp->nmbs; i++)
-		if (!strcmp(imp->mbs[i].name, name)) {
-			*mbp = imp->mbs[i].mb;
+		if (imp->mbs[i]->cached && !strcmp(imp->mbs[i]->name, name)) {
+			imp->mbs[i]->refs++;
+			imp->mbs[i]->used = ++imp->clock;
+			*mbp = imp->mbs[i]->mb;
 			pthread_mutex_unlock(&imp->lock);
 			return 0;
 		}
+	/* Full: the least recently used goes (closed once its users are done). */
+	if (imp->ncached >= IMP_MAILBOX_CACHE) {
+		lru = imp->nmbs;
+		for (i = 0; i < imp->nmbs; i++)
+			if (imp->mbs[i]->cached &&
+			    (lru == imp->nmbs || imp->mbs[i]->used < imp->mbs[lru]->used))
+				lru = i;
+		if (lru < imp->nmbs) {
+			log_debug("import %s: mailbox %s closed (the %d most recently used stay "
+				  "open)", imp->cfg->subject, imp->mbs[lru]->name,
+				  IMP_MAILBOX_CACHE);
+			mbox_uncache(imp, lru);
+		}
+	}
 	memset(&attr, 0, sizeof(attr));
 	attr.capacity = (uint32_t)imp->cfg->capacity;
 	attr.max_msg_size = (uint32_t)imp->cfg->max_msg_size;
@@ -118,35 +166,38 @@ int imp_mailbox(struct bridge *b, struct imp_import *imp, const char *name,
 				   mbp);
 	if (ret)
 		goto out;
+	m = calloc(1, sizeof(*m));
 	n = realloc(imp->mbs, (imp->nmbs + 1) * sizeof(*n));
-	if (!n || !(n[imp->nmbs].name = strdup(name))) {
-		if (n)
-			imp->mbs = n;
+	if (n)
+		imp->mbs = n;
+	if (!m || !n || !(m->name = strdup(name))) {
+		free(m);
 		msgport_mailbox_close(*mbp);
 		ret = -ENOMEM;
 		goto out;
 	}
-	imp->mbs = n;
-	n[imp->nmbs].mb = *mbp;
-	imp->nmbs++;
+	m->mb = *mbp;
+	m->refs = 1;
+	m->cached = true;
+	m->used = ++imp->clock;
+	imp->mbs[imp->nmbs++] = m;
+	imp->ncached++;
 out:
 	pthread_mutex_unlock(&imp->lock);
 	return ret;
 }
 
-/* A cached handle of an unlinked mailbox: forget it (a new one may come). */
-static void forget_mailbox(struct imp_import *imp, struct msgport_mailbox *mb)
+void imp_mailbox_put(struct imp_import *imp, struct msgport_mailbox *mb, bool unlinked)
 {
 	size_t i;
 
 	pthread_mutex_lock(&imp->lock);
 	for (i = 0; i < imp->nmbs; i++)
-		if (imp->mbs[i].mb == mb) {
-			/* Other threads may still use it: it stays open until imp_free(). */
-			char *dead = imp->mbs[i].name;
-
-			imp->mbs[i].name = strdup("/unlinked");	/* no mailbox has '/' */
-			free(dead);
+		if (imp->mbs[i]->mb == mb) {
+			imp->mbs[i]->refs--;
+			/* Unlinked: a new mailbox of that name may come; this one is dead. */
+			if (unlinked || !imp->mbs[i]->cached)
+				mbox_uncache(imp, i);
 			break;
 		}
 	pthread_mutex_unlock(&imp->lock);
@@ -196,12 +247,14 @@ again:
 		ret = msgport_send_relay(mb, &sm, &relay);
 		if (ret != -ETIMEDOUT && ret != -EAGAIN && ret != -EINTR)
 			break;
-		if (b->stop)
+		if (b->stop) {
+			imp_mailbox_put(imp, mb, false);
 			return -ESHUTDOWN;
+		}
 		keep_in_progress(imp);
 	}
+	imp_mailbox_put(imp, mb, ret == -EIDRM);
 	if (ret == -EIDRM && !retried) {
-		forget_mailbox(imp, mb);
 		retried = true;
 		goto again;
 	}
@@ -482,8 +535,9 @@ void imp_free(struct bridge *b)
 		if (imp->rsub)
 			natsSubscription_Destroy(imp->rsub);
 		for (j = 0; j < imp->nmbs; j++) {
-			msgport_mailbox_close(imp->mbs[j].mb);
-			free(imp->mbs[j].name);
+			msgport_mailbox_close(imp->mbs[j]->mb);
+			free(imp->mbs[j]->name);
+			free(imp->mbs[j]);
 		}
 		free(imp->mbs);
 		pthread_mutex_destroy(&imp->lock);

@@ -125,6 +125,12 @@ if have_check; then
 	bridge-check produce a.out --sender 1 --count 50 >/dev/null || fail "core: produce"
 	wait $c || fail "core: bridge-check consume (relay fields): $(cat "$W/consume.log")"
 fi
+# b.in removed and created again under the importer: its cached handle
+# is dropped (EIDRM) and the new mailbox gets the next message.
+mbox b.in -c 64 -m 0660
+msgport send a.out anew || fail "core: send after b.in was re-created"
+got=$(msgport recv b.in -t 30)
+[ "$got" = anew ] || fail "core: re-created b.in: received '$got'"
 echo "smoke: core ok"
 
 # ---- sync: the local send returns once the far receiver took it ---------
