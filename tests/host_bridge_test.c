@@ -69,7 +69,7 @@ static const char good_conf[] =
 	"export jobs\n"
 	"import msgport.replies mailbox=replies delivery=core group=g1 create=yes capacity=8 "
 	"max-msg-size=4096 mode=0600\n"
-	"import msgport.>\tfanout\n"
+	"import msgport.jobs.>\tfanout\n"
 	"allow-import msgport.replies repl* from=site-b,site-c\n"
 	"allow-import msgport.> *\n"
 	"allow-export orders site.*\n"
@@ -552,7 +552,41 @@ static void url_host(void **state)
 	cfg_free(&cfg);
 }
 
+static void overlaps(void **state)
+{
+	struct bridge_config cfg;
+	char err[512] = "";
+
+	assert_true(cfg_subjects_overlap("msgport.>", "msgport.orders"));
+	assert_true(cfg_subjects_overlap("msgport.orders", "msgport.>"));
+	assert_true(cfg_subjects_overlap("msgport.*", "msgport.orders"));
+	assert_true(cfg_subjects_overlap("msgport.*.x", "msgport.a.*"));
+	assert_true(cfg_subjects_overlap("msgport.orders", "msgport.orders"));
+	assert_true(cfg_subjects_overlap(">", "a"));
+	assert_true(cfg_subjects_overlap("msgport.w.*", "msgport.w.>"));
+	assert_false(cfg_subjects_overlap("msgport.orders", "msgport.jobs"));
+	assert_false(cfg_subjects_overlap("msgport.*", "msgport.a.b"));
+	assert_false(cfg_subjects_overlap("msgport.>", "msgport"));
+	assert_false(cfg_subjects_overlap("msgport.a.>", "msgport.b.*"));
+	assert_false(cfg_subjects_overlap("msgport", "msgport.a"));
+
+	/* At start: exit 2 naming both. */
+	cfg_init(&cfg);
+	assert_int_equal(cfg_add_import(&cfg, "msgport.>", err, sizeof(err)), 0);
+	assert_int_equal(cfg_add_import(&cfg, "msgport.orders", err, sizeof(err)), 0);
+	assert_int_equal(cfg_finish(&cfg, "h", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--import msgport.orders: import msgport.orders overlaps "
+				    "import msgport.> (--import msgport.>)"));
+	cfg_free(&cfg);
+	cfg_init(&cfg);
+	assert_int_equal(cfg_add_import(&cfg, "msgport.a", err, sizeof(err)), 0);
+	assert_int_equal(cfg_add_import(&cfg, "msgport.b", err, sizeof(err)), 0);
+	assert_int_equal(cfg_finish(&cfg, "h", err, sizeof(err)), 0);
+	cfg_free(&cfg);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(overlaps),
 	cmocka_unit_test(url_host),
 	cmocka_unit_test(stream_limits),
 	cmocka_unit_test(url_redact),

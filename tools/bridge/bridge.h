@@ -127,6 +127,8 @@ int cfg_finish(struct bridge_config *cfg, const char *hostname, char *err, size_
 bool cfg_subject_valid(const char *subject);
 bool cfg_subject_is_wildcard(const char *subject);
 bool cfg_subject_match(const char *pattern, const char *subject);
+/* Is there a subject both patterns match? */
+bool cfg_subjects_overlap(const char *a, const char *b);
 /*
  * urls (URL[,URL...]) without their userinfo ("nats://u:pw@h:4222" ->
  * "nats://h:4222"), for log lines: passwords and tokens stay out of logs.

@@ -179,6 +179,25 @@ bool cfg_subject_match(const char *pattern, const char *subject)
 	}
 }
 
+bool cfg_subjects_overlap(const char *a, const char *b)
+{
+	for (;;) {
+		const char *ae = strchrnul(a, '.'), *be = strchrnul(b, '.');
+		size_t al = (size_t)(ae - a), bl = (size_t)(be - b);
+
+		/* '>' stands for one token or more: here is one. */
+		if ((al == 1 && *a == '>') || (bl == 1 && *b == '>'))
+			return true;
+		if (!(al == 1 && *a == '*') && !(bl == 1 && *b == '*') &&
+		    (al != bl || memcmp(a, b, al)))
+			return false;
+		if (!*ae || !*be)
+			return !*ae && !*be;
+		a = ae + 1;
+		b = be + 1;
+	}
+}
+
 const char *cfg_default_mailbox(const char *subject)
 {
 	size_t n = strlen(CFG_SUBJECT_PREFIX);
@@ -878,6 +897,7 @@ int cfg_finish(struct bridge_config *cfg, const char *hostname, char *err, size_
 	for (i = 0; i < cfg->nimports; i++) {
 		struct cfg_import *im = &cfg->imports[i];
 		bool wild = cfg_subject_is_wildcard(im->subject);
+		size_t j;
 
 		if (wild && im->mailbox) {
 			seterr(err, errlen, "%s: a wildcard subject (%s) takes no mailbox name: each "
@@ -923,6 +943,14 @@ int cfg_finish(struct bridge_config *cfg, const char *hostname, char *err, size_
 			im->max_msg_size = cfg->max_msg_size >= 0 ? cfg->max_msg_size : 0;
 		if (im->mode < 0)
 			im->mode = cfg->mode >= 0 ? cfg->mode : CFG_DEFAULT_MODE;
+		for (j = 0; j < i; j++)
+			if (cfg_subjects_overlap(cfg->imports[j].subject, im->subject)) {
+				seterr(err, errlen, "%s: import %s overlaps import %s (%s): a "
+				       "message on both would be delivered twice", im->where,
+				       im->subject, cfg->imports[j].subject,
+				       cfg->imports[j].where);
+				return -EINVAL;
+			}
 		if (cfg->config_file && !import_mapping_allowed(cfg, im->subject, im->mailbox)) {
 			seterr(err, errlen, "%s: import %s -> %s is not allowed by any allow-import "
 			       "line of %s", im->where, im->subject,
