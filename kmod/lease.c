@@ -2,7 +2,8 @@
 /*
  * msgport: leases (the uapi header's "Leases"): a message taken with
  * MSGPORT_F_LEASE stays the mailbox's until the receiver commits it
- * (MSGPORT_IOC_COMMIT) or returns it (MSGPORT_COMMIT_RETURN), or its open
+ * (MSGPORT_IOC_COMMIT), refuses it (MSGPORT_COMMIT_REFUSE: dropped, its
+ * sync sender fails) or returns it (MSGPORT_COMMIT_RETURN), or its open
  * file description closes (returned, newest first).
  *
  * A receive with MSGPORT_F_LEASE takes the first queued message (never one
@@ -11,12 +12,15 @@
  * sync sender still waiting.  Once the message is copied out, recv.c gives
  * it here (mp_lease_hold()): it joins its descriptor's leases; a copy that
  * faults gives it back (mp_lease_putback()).  A commit frees it and gives
- * the receipt; a return puts it at the head of its priority.
+ * the receipt; a refusal frees it, counted as dropped, and fails its sync
+ * sender with the holder's errno; a return puts it at the head of its
+ * priority.
  *
  * A sync sender that times out or is interrupted while its message is
  * leased returns as if it had not been taken (-ETIMEDOUT, -ERESTARTSYS:
  * send.c) and marks the message withdrawn: a commit then fails with
- * -ECANCELED and a return drops it (neither is delivered twice).
+ * -ECANCELED (a refusal too) and a return drops it (neither is delivered
+ * twice).
  *
  * Locks and lifetimes
  *   Everything here is under mb->lock of the descriptor's mailbox: a
@@ -92,13 +96,15 @@ static void lease_del(struct mp_file *mbf, struct mp_msg *msg)
 }
 
 /*
- * The lease of @msg ends: committed (@commit), else returned (dropped
- * instead if withdrawn, or if @mb is dead).  Its sync sender gets its
- * receipt at a commit, -EIDRM (or the like) if dropped with @mb.  Up to
- * LEASE_WAKES wake-ups.  True if @msg is the caller's to free now.
+ * The lease of @msg ends: committed (@commit, @refuse 0), refused
+ * (@commit, @refuse a positive errno: it leaves the mailbox, dropped),
+ * else returned (dropped instead if withdrawn, or if @mb is dead).  Its
+ * sync sender gets its receipt at a commit, -@refuse at a refusal,
+ * -EIDRM (or the like) if dropped with @mb.  Up to LEASE_WAKES wake-ups.
+ * True if @msg is the caller's to free now.
  */
 static bool lease_end(struct mp_mailbox *mb, struct mp_msg *msg, bool commit,
-		      struct mp_wake *wk)
+		      int refuse, struct mp_wake *wk)
 {
 	struct mp_waiter *sw = msg->sync;
 	bool back = !commit && !msg->withdrawn && !mb->dead;
@@ -109,22 +115,31 @@ static bool lease_end(struct mp_mailbox *mb, struct mp_msg *msg, bool commit,
 	if (sw) {
 		msg->sync = NULL;
 		sw->msg = NULL;
-		WRITE_ONCE(sw->state, mb->dead ? MP_W_IDRM : MP_W_READY);
-		trace_msgport_wake(mb, sw, mb->dead ? MP_TRACE_WAKE_DESTROYED :
-				   MP_TRACE_WAKE_RECEIPT);
+		if (mb->dead) {
+			WRITE_ONCE(sw->state, MP_W_IDRM);
+			trace_msgport_wake(mb, sw, MP_TRACE_WAKE_DESTROYED);
+		} else if (refuse) {
+			sw->error = refuse;
+			WRITE_ONCE(sw->state, MP_W_REFUSED);
+			trace_msgport_wake(mb, sw, MP_TRACE_WAKE_REJECTED);
+		} else {
+			WRITE_ONCE(sw->state, MP_W_READY);
+			trace_msgport_wake(mb, sw, MP_TRACE_WAKE_RECEIPT);
+		}
 		mp_wake_add(wk, sw);
 	}
 	/*
-	 * Dropped (withdrawn, or with @mb): no longer received, as
+	 * Dropped (withdrawn, refused, or with @mb): no longer received, as
 	 * mp_queue_lease() counted it.  Withdrawn, it was never sent either
-	 * (send.c uncounted it), nor dropped; else it is dropped with @mb,
-	 * as queued ones are.
+	 * (send.c uncounted it), nor dropped; else it is dropped by its
+	 * holder, or with @mb, as queued ones are.
 	 */
 	if (msg->withdrawn) {
 		trace_msgport_drop(mb, msg, MP_TRACE_DROP_WITHDRAWN);
 		mb->received--;
-	} else if (!commit) {
-		trace_msgport_drop(mb, msg, MP_TRACE_DROP_DESTROYED);
+	} else if (!commit || refuse) {
+		trace_msgport_drop(mb, msg, refuse ? MP_TRACE_DROP_REJECTED :
+				   MP_TRACE_DROP_DESTROYED);
 		mb->received--;
 		mb->dropped++;
 	}
@@ -153,7 +168,7 @@ void mp_lease_hold(struct mp_mailbox *mb, struct mp_file *mbf,
 	if (!mb->dead) {
 		lease_add(mb, mbf, msg);
 		msg = NULL;
-	} else if (!lease_end(mb, msg, false, &wk)) {
+	} else if (!lease_end(mb, msg, false, 0, &wk)) {
 		msg = NULL;
 	}
 	spin_unlock(&mb->lock);
@@ -177,7 +192,7 @@ void mp_lease_putback(struct mp_mailbox *mb, struct mp_msg *msg)
 	struct mp_wake wk = { };
 
 	spin_lock(&mb->lock);
-	if (!lease_end(mb, msg, false, &wk))
+	if (!lease_end(mb, msg, false, 0, &wk))
 		msg = NULL;
 	spin_unlock(&mb->lock);
 	mp_wake_flush(mb, &wk);
@@ -190,20 +205,24 @@ void mp_lease_putback(struct mp_mailbox *mb, struct mp_msg *msg)
  * @mbf: the descriptor, with receive access
  * @seq: the leased message's sequence number (info.seq)
  * @flags: 0 to commit (the message leaves the mailbox, its sync sender gets
- *	its receipt, its descriptors are closed), MSGPORT_COMMIT_RETURN to
- *	return it to the head of its priority
+ *	its receipt, its descriptors are closed), MSGPORT_COMMIT_REFUSE to
+ *	refuse it (it leaves the mailbox as a drop, its descriptors closed,
+ *	its sync sender gets -@error), MSGPORT_COMMIT_RETURN to return it to
+ *	the head of its priority (not both: checked by the caller)
+ * @error: MSGPORT_COMMIT_REFUSE's errno, 1..511 (checked by the caller)
  *
  * Context: Process context, without mb->lock: takes it.  May sleep (a
  * committed message is freed).
  * Return: 0; mp_queue_dead_error() (-EIDRM) if the mailbox was destroyed;
- * -ENOENT if @mbf holds no lease of @seq; -ECANCELED for a commit of a
- * message whose sync sender gave up (it is dropped; a return of it drops
- * it too, and succeeds).
+ * -ENOENT if @mbf holds no lease of @seq; -ECANCELED for a commit or a
+ * refusal of a message whose sync sender gave up (it is dropped; a return
+ * of it drops it too, and succeeds).
  */
-int mp_lease_commit(struct mp_file *mbf, u64 seq, u32 flags)
+int mp_lease_commit(struct mp_file *mbf, u64 seq, u32 flags, u32 error)
 {
 	struct mp_mailbox *mb = mbf->mb;
 	bool commit = !(flags & MSGPORT_COMMIT_RETURN);
+	int refuse = (flags & MSGPORT_COMMIT_REFUSE) ? (int)error : 0;
 	struct mp_wake wk = { };
 	struct mp_msg *msg = NULL;
 	int ret;
@@ -220,7 +239,7 @@ int mp_lease_commit(struct mp_file *mbf, u64 seq, u32 flags)
 	}
 	lease_del(mbf, msg);
 	ret = commit && msg->withdrawn ? -ECANCELED : 0;
-	if (!lease_end(mb, msg, commit, &wk))
+	if (!lease_end(mb, msg, commit, refuse, &wk))
 		msg = NULL;
 out:
 	spin_unlock(&mb->lock);
@@ -255,7 +274,7 @@ static unsigned int leases_end(struct mp_mailbox *mb, struct mp_file *mbf,
 		msg = list_first_entry(&f->lease_list, struct mp_msg, link);
 		lease_del(f, msg);
 		done++;
-		if (lease_end(mb, msg, false, wk))
+		if (lease_end(mb, msg, false, 0, wk))
 			drop[n++] = msg;
 	}
 	return n;

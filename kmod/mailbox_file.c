@@ -560,12 +560,20 @@ static long mp_ioc_commit(struct mp_file *mbf, struct msgport_commit __user *u)
 
 	if (copy_from_user(&c, u, sizeof(c)))
 		return -EFAULT;
-	if ((c.flags & ~MSGPORT_COMMIT_RETURN) || c.reserved0 ||
+	if ((c.flags & ~(MSGPORT_COMMIT_RETURN | MSGPORT_COMMIT_REFUSE)) ||
+	    c.flags == (MSGPORT_COMMIT_RETURN | MSGPORT_COMMIT_REFUSE) ||
 	    c.reserved[0] || !c.seq)
+		return -EINVAL;
+	/*
+	 * A refusal's errno is positive and not the kernel's own (512 and
+	 * up: ERESTARTSYS would restart the sender), as an error reply's.
+	 */
+	if ((c.flags & MSGPORT_COMMIT_REFUSE) ?
+	    !c.error || c.error >= ERESTARTSYS : c.error)
 		return -EINVAL;
 	if (!(mbf->access & MSGPORT_O_RECV))
 		return -EBADF;
-	return mp_lease_commit(mbf, c.seq, c.flags);
+	return mp_lease_commit(mbf, c.seq, c.flags, c.error);
 }
 
 static long mp_ioc_stat(struct mp_file *mbf, struct msgport_stat __user *u)

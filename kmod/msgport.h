@@ -262,6 +262,7 @@ enum mp_wstate {
 	MP_W_RETRY,		/* receiver: look at the queue again */
 	MP_W_IDRM,		/* the mailbox was destroyed */
 	MP_W_RESET,		/* sync sender of a call: no receiver left */
+	MP_W_REFUSED,		/* sync sender: its leased message refused (@error) */
 	MP_W_FILLING,		/* receiver: a sender writes into its buffer */
 };
 
@@ -280,6 +281,7 @@ struct mp_waiter {
 	bool spinning;			/* spinning (wait.c): no wake-up needed */
 	struct pid *from;		/* receiver: only messages of this sender */
 	u64 seq;			/* sender: the message's sequence number */
+	int error;			/* sync sender: MP_W_REFUSED's errno (> 0) */
 	u64 woken_ns;			/* when a waker queued its wake-up, or 0 */
 	struct mp_direct_dest *dest;	/* receiver: may be written directly */
 	struct mp_direct_job *job;	/* receiver: a copy to help with, mb->lock */
@@ -847,7 +849,7 @@ struct mp_file;
 void mp_lease_hold(struct mp_mailbox *mb, struct mp_file *mbf,
 		   struct mp_msg *msg);
 void mp_lease_putback(struct mp_mailbox *mb, struct mp_msg *msg);
-int mp_lease_commit(struct mp_file *mbf, u64 seq, u32 flags);
+int mp_lease_commit(struct mp_file *mbf, u64 seq, u32 flags, u32 error);
 void mp_lease_release(struct mp_file *mbf);
 void mp_leases_drop(struct mp_mailbox *mb);
 

@@ -149,6 +149,11 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 			ret = -ECONNRESET;
 			break;
 		}
+		if (w.state == MP_W_REFUSED) {
+			/* Its lease holder refused it (lease.c): dropped. */
+			ret = -w.error;
+			break;
+		}
 		ret = mp_wait_interrupted(&d);
 		if (ret) {
 			if (w.state == MP_W_WAITING) {

@@ -50,6 +50,7 @@ enum mp_trace_wake {
 	MP_TRACE_WAKE_RECEIPT,		/* a sync sender's message taken */
 	MP_TRACE_WAKE_DESTROYED,	/* the mailbox was destroyed */
 	MP_TRACE_WAKE_RESET,		/* a call's sync sender: no receiver left */
+	MP_TRACE_WAKE_REJECTED,		/* a sync sender's leased message refused */
 };
 
 /* Why a queued message went (msgport_drop). */
@@ -59,6 +60,7 @@ enum mp_trace_drop {
 	MP_TRACE_DROP_REFUSED,		/* not put back: its caller gave up */
 	MP_TRACE_DROP_NO_RECEIVER,	/* a call's request: no receiver left */
 	MP_TRACE_DROP_OVERFLOW,		/* a full DROP_OLD subscription (topic.c) */
+	MP_TRACE_DROP_REJECTED,		/* its lease holder refused it (lease.c) */
 };
 
 /* The FNV-1a hash of @mb's name (0 for an inbox): msgport_*'s @mbox. */
@@ -97,11 +99,13 @@ TRACE_DEFINE_ENUM(MP_TRACE_WAKE_ROOM);
 TRACE_DEFINE_ENUM(MP_TRACE_WAKE_RECEIPT);
 TRACE_DEFINE_ENUM(MP_TRACE_WAKE_DESTROYED);
 TRACE_DEFINE_ENUM(MP_TRACE_WAKE_RESET);
+TRACE_DEFINE_ENUM(MP_TRACE_WAKE_REJECTED);
 TRACE_DEFINE_ENUM(MP_TRACE_DROP_DESTROYED);
 TRACE_DEFINE_ENUM(MP_TRACE_DROP_WITHDRAWN);
 TRACE_DEFINE_ENUM(MP_TRACE_DROP_REFUSED);
 TRACE_DEFINE_ENUM(MP_TRACE_DROP_NO_RECEIVER);
 TRACE_DEFINE_ENUM(MP_TRACE_DROP_OVERFLOW);
+TRACE_DEFINE_ENUM(MP_TRACE_DROP_REJECTED);
 
 /*
  * msgport_send: a send's outcome
@@ -214,7 +218,8 @@ TRACE_EVENT(msgport_wake,
 				       { MP_TRACE_WAKE_ROOM, "room" },
 				       { MP_TRACE_WAKE_RECEIPT, "receipt" },
 				       { MP_TRACE_WAKE_DESTROYED, "destroyed" },
-				       { MP_TRACE_WAKE_RESET, "reset" }),
+				       { MP_TRACE_WAKE_RESET, "reset" },
+				       { MP_TRACE_WAKE_REJECTED, "rejected" }),
 		      __entry->spin)
 );
 
@@ -253,7 +258,8 @@ TRACE_EVENT(msgport_drop,
 				       { MP_TRACE_DROP_WITHDRAWN, "withdrawn" },
 				       { MP_TRACE_DROP_REFUSED, "refused" },
 				       { MP_TRACE_DROP_NO_RECEIVER, "no_receiver" },
-				       { MP_TRACE_DROP_OVERFLOW, "overflow" }))
+				       { MP_TRACE_DROP_OVERFLOW, "overflow" },
+				       { MP_TRACE_DROP_REJECTED, "rejected" }))
 );
 
 /*

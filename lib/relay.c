@@ -94,6 +94,22 @@ MSGPORT_EXPORT int msgport_commit(struct msgport_mailbox *mb, uint64_t seq, unsi
 	return ret < 0 ? ret : 0;
 }
 
+MSGPORT_EXPORT int msgport_commit_refuse(struct msgport_mailbox *mb, uint64_t seq, int err)
+{
+	struct msgport_commit c;
+	int ret;
+
+	/* A positive errno below 512, as the kernel wants (else EINVAL). */
+	if (!mb || err <= 0 || err >= 512)
+		return -EINVAL;
+	memset(&c, 0, sizeof(c));
+	c.seq = seq;
+	c.flags = MSGPORT_COMMIT_REFUSE;
+	c.error = (uint32_t)err;
+	ret = msgport_ioctl(mb->fd, MSGPORT_IOC_COMMIT, &c);
+	return ret < 0 ? ret : 0;
+}
+
 MSGPORT_EXPORT ssize_t msgport_call_relay(struct msgport_mailbox *mb, struct msgport_callmsg *cm)
 {
 	struct msgport_call_v1 c;

@@ -10,7 +10,10 @@
  * while its message is leased withdraws it (commit: ECANCELED).  A call's
  * request is never leased; unlink drops leases (EIDRM); descriptors are
  * kept on return and closed at commit; another open file description,
- * an unprivileged one too, cannot commit them (ENOENT).
+ * an unprivileged one too, cannot commit them (ENOENT).  A refusal
+ * (MSGPORT_COMMIT_REFUSE, msgport_commit_refuse()) drops the message:
+ * counted as dropped, its charge and slot given back, its descriptors
+ * closed, its sync sender failed with the holder's errno.
  */
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
@@ -91,6 +94,7 @@ static void test_commit_return(void **state)
 	assert_errno(lease_recv(mb, buf, sizeof(buf), NULL), EAGAIN);
 	/* Another open file description holds no lease of it. */
 	assert_errno(msgport_commit(other, info.seq, 0), ENOENT);
+	assert_errno(msgport_commit_refuse(other, info.seq, EACCES), ENOENT);
 	/* Returned: anyone takes it again. */
 	assert_int_equal(msgport_commit(mb, info.seq, MSGPORT_COMMIT_RETURN), 0);
 	assert_errno(msgport_commit(mb, info.seq, 0), ENOENT);
@@ -337,6 +341,20 @@ static void test_sync_timeout(void **state)
 	assert_int_equal(msgport_commit(mb, info.seq, MSGPORT_COMMIT_RETURN), 0);
 	assert_int_equal(queued(mb), 0);
 	assert_errno(plain_recv(mb, buf, sizeof(buf)), EAGAIN);
+
+	s.msg = "latest";
+	pid = tu_fork(child_send, &s);
+	assert_await(mb, TU_QUEUED_MSGS, 1);
+	assert_int_equal(lease_recv(mb, buf, sizeof(buf), &info), 6);
+	assert_child_ok(pid);
+	/* Refused: as a commit, ECANCELED; withdrawn, not counted as dropped. */
+	assert_errno(msgport_commit_refuse(mb, info.seq, EACCES), ECANCELED);
+	assert_errno(msgport_commit_refuse(mb, info.seq, EACCES), ENOENT);
+	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
+	assert_int_equal(st.queued_msgs, 0);
+	assert_int_equal(st.sent, 0);
+	assert_int_equal(st.received, 0);
+	assert_int_equal(st.dropped, 0);
 }
 
 /* What a lease may not be asked with, and MSGPORT_IOC_COMMIT's checks. */
@@ -373,12 +391,32 @@ static void test_einval(void **state)
 	memset(&c, 0, sizeof(c));
 	assert_errno(tu_ioctl(fd, MSGPORT_IOC_COMMIT, &c), EINVAL);	/* seq 0 */
 	c.seq = 1;
-	c.flags = 2;
+	c.flags = 4;
 	assert_errno(tu_ioctl(fd, MSGPORT_IOC_COMMIT, &c), EINVAL);
+	/* An error without MSGPORT_COMMIT_REFUSE. */
 	c.flags = 0;
-	c.reserved0 = 1;
+	c.error = 1;
 	assert_errno(tu_ioctl(fd, MSGPORT_IOC_COMMIT, &c), EINVAL);
-	c.reserved0 = 0;
+	c.flags = MSGPORT_COMMIT_RETURN;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_COMMIT, &c), EINVAL);
+	/* A refusal with RETURN, without an errno, with the kernel's own. */
+	c.flags = MSGPORT_COMMIT_REFUSE | MSGPORT_COMMIT_RETURN;
+	c.error = EACCES;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_COMMIT, &c), EINVAL);
+	c.flags = MSGPORT_COMMIT_REFUSE;
+	c.error = 0;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_COMMIT, &c), EINVAL);
+	c.error = 512;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_COMMIT, &c), EINVAL);
+	c.error = 0x80000000U;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_COMMIT, &c), EINVAL);
+	/* The bounds are good: no such lease. */
+	c.error = 511;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_COMMIT, &c), ENOENT);
+	c.error = 1;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_COMMIT, &c), ENOENT);
+	c.flags = 0;
+	c.error = 0;
 	c.reserved[0] = 1;
 	assert_errno(tu_ioctl(fd, MSGPORT_IOC_COMMIT, &c), EINVAL);
 	c.reserved[0] = 0;
@@ -395,6 +433,14 @@ static void test_einval(void **state)
 	/* A faulting commit struct. */
 	assert_errno(tu_ioctl(fd, MSGPORT_IOC_COMMIT, tu_unmapped_page()), EFAULT);
 	assert_int_equal(msgport_commit(mb, 1, 0), -ENOENT);
+	/* The library's own checks, then the kernel's. */
+	assert_int_equal(msgport_commit_refuse(mb, 1, 0), -EINVAL);
+	assert_int_equal(msgport_commit_refuse(mb, 1, -EACCES), -EINVAL);
+	assert_int_equal(msgport_commit_refuse(mb, 1, 512), -EINVAL);
+	assert_int_equal(msgport_commit_refuse(NULL, 1, EACCES), -EINVAL);
+	assert_int_equal(msgport_commit_refuse(mb, 0, EACCES), -EINVAL);
+	assert_int_equal(msgport_commit_refuse(mb, 1, EACCES), -ENOENT);
+	assert_int_equal(queued(mb), 1);
 }
 
 struct server {
@@ -450,6 +496,7 @@ static void test_unlink(void **state)
 	assert_int_equal(msgport_mailbox_unlink(tu_mp(), name), 0);
 	assert_errno(msgport_commit(mb, info.seq, 0), EIDRM);
 	assert_errno(msgport_commit(mb, info.seq, MSGPORT_COMMIT_RETURN), EIDRM);
+	assert_errno(msgport_commit_refuse(mb, info.seq, EACCES), EIDRM);
 	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
 	assert_int_equal(st.queued_msgs, 0);
 	/* Dropped, as queued ones are: sent, but not received. */
@@ -625,6 +672,7 @@ static int child_unpriv_commit(void *arg)
 	CHILD_CHECK(msgport_mailbox_open(tu_mp(), u->name, MSGPORT_O_RECV, NULL, &mb) == 0);
 	CHILD_CHECK(msgport_commit(mb, u->seq, 0) == -ENOENT);
 	CHILD_CHECK(msgport_commit(mb, u->seq, MSGPORT_COMMIT_RETURN) == -ENOENT);
+	CHILD_CHECK(msgport_commit_refuse(mb, u->seq, EACCES) == -ENOENT);
 	msgport_mailbox_close(mb);
 	return 0;
 }
@@ -645,6 +693,119 @@ static void test_unprivileged(void **state)
 	assert_int_equal(queued(mb), 1);
 	assert_int_equal(msgport_commit(mb, info.seq, 0), 0);
 	assert_int_equal(queued(mb), 0);
+}
+
+/*
+ * A sync sender whose leased message is refused: its send fails with the
+ * holder's errno (not a receipt, not a wait for ever); the message is
+ * dropped, never delivered.
+ */
+static void test_refuse_sync(void **state)
+{
+	struct msgport_mailbox *mb = tu_create(tu_name("refsync"), 4, 0, 0600, 0);
+	struct sender s = { .mb = mb, .msg = "denied", .flags = MSGPORT_F_SYNC,
+			    .timeout_ns = LONG_NS, .expect = -EACCES };
+	struct msgport_msginfo info;
+	struct msgport_stat st;
+	char buf[64];
+	pid_t pid;
+
+	pid = tu_fork(child_send, &s);
+	assert_await(mb, TU_QUEUED_MSGS, 1);
+	assert_int_equal(lease_recv(mb, buf, sizeof(buf), &info), 6);
+	assert_true(info.msg_flags & MSGPORT_MSG_SYNC);
+	/* Still waiting for its receipt. */
+	assert_int_equal(tu_await_sleeping(pid, TU_AWAIT_MS), 0);
+	assert_int_equal(waitpid(pid, NULL, WNOHANG), 0);
+	assert_int_equal(msgport_commit_refuse(mb, info.seq, EACCES), 0);
+	assert_child_ok(pid);
+	assert_errno(msgport_commit_refuse(mb, info.seq, EACCES), ENOENT);
+	assert_errno(msgport_commit(mb, info.seq, 0), ENOENT);
+	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
+	assert_int_equal(st.queued_msgs, 0);
+	assert_int_equal(st.queued_bytes, 0);
+	assert_int_equal(st.sent, 1);
+	assert_int_equal(st.received, 0);
+	assert_int_equal(st.dropped, 1);
+	assert_errno(plain_recv(mb, buf, sizeof(buf)), EAGAIN);
+
+	/* Another errno, by the raw ioctl: the sender gets that one. */
+	s.expect = -EMSGSIZE;
+	pid = tu_fork(child_send, &s);
+	assert_await(mb, TU_QUEUED_MSGS, 1);
+	assert_int_equal(lease_recv(mb, buf, sizeof(buf), &info), 6);
+	{
+		struct msgport_commit c = { .seq = info.seq, .flags = MSGPORT_COMMIT_REFUSE,
+					    .error = EMSGSIZE };
+
+		assert_int_equal(tu_ioctl(msgport_mailbox_fd(mb), MSGPORT_IOC_COMMIT, &c), 0);
+	}
+	assert_child_ok(pid);
+	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
+	assert_int_equal(st.sent, 2);
+	assert_int_equal(st.received, 0);
+	assert_int_equal(st.dropped, 2);
+}
+
+/*
+ * An asynchronous message refused: dropped (not received), its slot
+ * freed (a sender waiting for room goes on), its sender's charge given
+ * back, its descriptors closed.
+ */
+static void test_refuse_async(void **state)
+{
+	struct msgport_mailbox *mb = tu_create(tu_name("refasync"), 1, 0, 0600, 0);
+	struct sender s = { .mb = mb, .msg = "next", .timeout_ns = LONG_NS };
+	struct msgport_sendmsg sm;
+	struct msgport_msginfo info;
+	struct msgport_stat st;
+	struct pollfd pfd;
+	long before, sent, leased, after;
+	char buf[64];
+	int p[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	tu_track_fd(p[0]);
+	assert_int_equal(tu_user_charge(geteuid(), &before), 0);
+	memset(&sm, 0, sizeof(sm));
+	sm.buf = "refused";
+	sm.len = 7;
+	sm.fds = &p[1];
+	sm.nfds = 1;
+	sm.timeout_ns = MSGPORT_WAIT_FOREVER;
+	assert_int_equal(msgport_send_fds(mb, &sm), 0);
+	assert_int_equal(close(p[1]), 0);
+	assert_int_equal(tu_user_charge(geteuid(), &sent), 0);
+	assert_true(sent > before);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	assert_int_equal(lease_recv(mb, buf, sizeof(buf), &info), 7);
+	assert_false(info.msg_flags & MSGPORT_MSG_SYNC);
+	/* Leased: still charged, still holding the pipe's write end and the slot. */
+	assert_int_equal(tu_user_charge(geteuid(), &leased), 0);
+	assert_int_equal(leased, sent);
+	assert_int_equal(poll(&pfd, 1, 0), 0);
+	pid = tu_fork(child_send, &s);
+	assert_await(mb, TU_WAITING_SENDERS, 1);
+	assert_int_equal(msgport_commit_refuse(mb, info.seq, ENOENT), 0);
+	/* The slot: the waiting sender's message is queued. */
+	assert_child_ok(pid);
+	/* Closed: the pipe's last writer is gone. */
+	assert_int_equal(poll(&pfd, 1, TU_AWAIT_MS), 1);
+	assert_true(pfd.revents & POLLHUP);
+	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
+	assert_int_equal(st.sent, 2);
+	assert_int_equal(st.received, 0);
+	assert_int_equal(st.dropped, 1);
+	assert_int_equal(st.queued_msgs, 1);
+	/* Not delivered: the next one is the waiting sender's. */
+	assert_int_equal(plain_recv(mb, buf, sizeof(buf)), 4);
+	assert_string_equal(buf, "next");
+	assert_errno(plain_recv(mb, buf, sizeof(buf)), EAGAIN);
+	/* Its charge given back (the child's was its own, and is gone too). */
+	assert_int_equal(tu_user_charge(geteuid(), &after), 0);
+	assert_int_equal(after, before);
 }
 
 /* A receive batch's entry with MSGPORT_F_LEASE is received alone, leased. */
@@ -899,6 +1060,8 @@ static const struct CMUnitTest lease_tests[] = {
 	TU_TEST(test_peek_lease_unlink),
 	TU_TEST(test_fds),
 	TU_TEST(test_unprivileged),
+	TU_TEST(test_refuse_sync),
+	TU_TEST(test_refuse_async),
 	TU_TEST(test_batch),
 	TU_TEST(test_subscription),
 	TU_TEST(test_subscription_full_drop_new),
@@ -909,5 +1072,5 @@ static const struct CMUnitTest lease_tests[] = {
 };
 
 MSGPORT_SUITE(lease_suite, MSGPORT_GROUP_MODULE, 1620, "lease",
-	      "receives under a lease: commit, return, close, capacity, sync receipts",
+	      "receives under a lease: commit, return, refuse, close, capacity, sync receipts",
 	      lease_tests);

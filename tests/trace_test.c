@@ -314,6 +314,14 @@ static int child_send_sync(void *arg)
 	return 0;
 }
 
+static int child_send_refused(void *arg)
+{
+	char buf[LEN] = "refused";
+
+	CHILD_CHECK(msgport_send(arg, buf, LEN, 0, MSGPORT_F_SYNC, TIMEOUT, NULL) == -EACCES);
+	return 0;
+}
+
 /* A send to a sleeping receiver: a hand-off wakes it. */
 static void test_wake_handoff(void **state)
 {
@@ -408,6 +416,39 @@ static void test_drop(void **state)
 		     mbox_id(name2), me, -ETIMEDOUT);
 }
 
+/*
+ * A leased message refused by its holder (MSGPORT_COMMIT_REFUSE): dropped
+ * (rejected), its sync sender woken with the holder's errno (rejected).
+ */
+static void test_drop_rejected(void **state)
+{
+	const char *name = tu_name("reject");
+	struct msgport_mailbox *mb = tu_create(name, 8, 1024, 0600, 0);
+	uint32_t id = mbox_id(name);
+	struct msgport_recvmsg m;
+	char buf[LEN];
+	pid_t pid;
+
+	trace_begin();
+	pid = tu_fork(child_send_refused, mb);
+	assert_await(mb, TU_QUEUED_MSGS, 1);
+	memset(&m, 0, sizeof(m));
+	m.buf = buf;
+	m.len = sizeof(buf);
+	m.flags = MSGPORT_F_LEASE;
+	m.timeout_ns = TIMEOUT;
+	assert_int_equal(msgport_recv_relay(mb, &m, NULL), LEN);
+	assert_int_equal(tu_await_sleeping(pid, TU_AWAIT_MS), 0);
+	assert_int_equal(msgport_commit_refuse(mb, m.info.seq, EACCES), 0);
+	assert_child_ok(pid);
+	trace_read();
+	assert_trace(1, "msgport_wake", "mbox=%08x pid=%d why=rejected", NULL, NULL, id, (int)pid);
+	assert_trace(1, "msgport_drop", "mbox=%08x sender=%d len=%d seq=1 why=rejected", NULL,
+		     NULL, id, (int)pid, LEN);
+	assert_trace(1, "msgport_send", "mbox=%08x tgid=%d seq=0 ret=%d", NULL, NULL, id,
+		     (int)pid, -EACCES);
+}
+
 /* A send over max_user_bytes: the refusal, with what was asked and held. */
 static void test_quota_refused(void **state)
 {
@@ -478,6 +519,7 @@ static const struct CMUnitTest trace_tests[] = {
 	TRACE_TEST(test_wake_room),
 	TRACE_TEST(test_wake_receipt),
 	TRACE_TEST(test_drop),
+	TRACE_TEST(test_drop_rejected),
 	TRACE_TEST(test_quota_refused),
 	TRACE_TEST(test_disabled),
 };

@@ -516,6 +516,9 @@ ssize_t msgport_reply_recv(struct msgport_mailbox *mb, uint64_t token, const voi
  * stays the mailbox's until msgport_commit(mb, m->info.seq, 0) forgets it
  * or msgport_commit(..., MSGPORT_COMMIT_RETURN) puts it back; closing the
  * last handle of the open mailbox puts back all it holds.
+ * msgport_commit_refuse(mb, seq, err) ends the lease of a message that can
+ * never be delivered: dropped, its synchronous sender's send fails with
+ * -err (err a positive errno below 512: EACCES, EMSGSIZE, ENOENT...).
  *
  * msgport_call_relay() calls as msgport_call() does, with c->relay (NULL:
  * none) as the request's origin; c->info and c->reply_relay describe the
@@ -528,6 +531,7 @@ int msgport_send_relay(struct msgport_mailbox *mb, struct msgport_sendmsg *m,
 ssize_t msgport_recv_relay(struct msgport_mailbox *mb, struct msgport_recvmsg *m,
 			   struct msgport_relay *relay);
 int msgport_commit(struct msgport_mailbox *mb, uint64_t seq, unsigned int flags);
+int msgport_commit_refuse(struct msgport_mailbox *mb, uint64_t seq, int err);
 
 struct msgport_callmsg {
 	const void *req;

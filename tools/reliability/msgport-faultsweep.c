@@ -40,7 +40,7 @@
  * the mailbox untouched, a made one sends), and the last receiver of an
  * anonymous mailbox closing (its queue dropped, the sender gets EPIPE).
  * Relaying and leases (ABI 1.3): a relayed send, a grown receive of one, a
- * receive under a lease, a commit and a return.
+ * receive under a lease, a commit, a refusal and a return.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1269,8 +1269,8 @@ static bool check_reply_recv(struct state *s, long ret, int err, bool injected)
  * Relaying and leases (ABI 1.3): a relayed send (its claim copied and
  * charged with it), a grown receive of one, a receive under a lease (a
  * failed one leaves the message queued; a made one leaves it counted, and
- * its commit takes it), and commits and returns (a failed one leaves the
- * lease: a second commit succeeds).
+ * its commit takes it), and commits, refusals and returns (a failed one
+ * leaves the lease: a second commit succeeds).
  */
 static const struct msgport_relay sweep_relay = {
 	.origin = 1, .seq = 2, .send_time_ns = 3, .pid = 4, .uid = 5, .gid = 6,
@@ -1338,6 +1338,10 @@ static int commit(int fd, uint64_t seq, uint32_t flags)
 	memset(&c, 0, sizeof(c));
 	c.seq = seq;
 	c.flags = flags;
+#ifdef MSGPORT_COMMIT_REFUSE
+	if (flags & MSGPORT_COMMIT_REFUSE)
+		c.error = EACCES;
+#endif
 	return ioctl(fd, MSGPORT_IOC_COMMIT, &c);
 }
 
@@ -1399,6 +1403,33 @@ static bool check_commit(struct state *s, long ret, int err, bool injected)
 	return st.queued_msgs == s->before.queued_msgs - 1 ||
 	       why("committed but %llu queued", (unsigned long long)st.queued_msgs);
 }
+
+#ifdef MSGPORT_COMMIT_REFUSE
+static long call_commit_refuse(struct state *s)
+{
+	return commit(s->fd, s->seq, MSGPORT_COMMIT_REFUSE);
+}
+
+/* Refused: gone as a commit, but counted as dropped. */
+static bool check_commit_refuse(struct state *s, long ret, int err, bool injected)
+{
+	struct msgport_stat st;
+
+	if (ret < 0) {
+		if (!clean_errno(err))
+			return why("failed with %s", strerror(err));
+		if (commit(s->fd, s->seq, MSGPORT_COMMIT_REFUSE))
+			return why("failed (%s), then a refusal failed: %s", strerror(err),
+				   strerror(errno));
+	}
+	if (mb_stat(s->fd, &st))
+		return why("stat after: %s", strerror(errno));
+	if (st.queued_msgs != s->before.queued_msgs - 1)
+		return why("refused but %llu queued", (unsigned long long)st.queued_msgs);
+	return st.dropped == s->before.dropped + 1 ||
+	       why("refused but %llu dropped", (unsigned long long)st.dropped);
+}
+#endif
 
 static bool check_commit_return(struct state *s, long ret, int err, bool injected)
 {
@@ -1464,6 +1495,9 @@ static const struct op ops[] = {
 	{ "recv-lease", prep_queued, call_recv_lease, check_recv_lease, cleanup_all },
 	{ "commit", prep_leased, call_commit, check_commit, cleanup_all },
 	{ "commit-return", prep_leased, call_commit_return, check_commit_return, cleanup_all },
+#ifdef MSGPORT_COMMIT_REFUSE
+	{ "commit-refuse", prep_leased, call_commit_refuse, check_commit_refuse, cleanup_all },
+#endif
 #endif
 };
 

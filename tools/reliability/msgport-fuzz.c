@@ -532,6 +532,13 @@ static void do_ioctl(void)
 			/* The low numbers a mailbox's messages have. */
 			cm->seq = below(64);
 			cm->flags = (uint32_t)below(2) * MSGPORT_COMMIT_RETURN;
+#ifdef MSGPORT_COMMIT_REFUSE
+			/* A refusal, mostly with a good errno, now and then a bad one. */
+			if (one_in(3)) {
+				cm->flags |= MSGPORT_COMMIT_REFUSE;
+				cm->error = one_in(8) ? (uint32_t)below(1024) : 1 + (uint32_t)below(133);
+			}
+#endif
 		} else if (nr == MSGPORT_IOC_REPLY) {
 			struct msgport_reply *rp = (struct msgport_reply *)argbuf;
 

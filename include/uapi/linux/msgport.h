@@ -94,7 +94,8 @@
  * 1: batches.  2: struct sizes read from the command number and batch
  * entry_size; anonymous mailboxes and MSGPORT_IOC_DUP; topics.  3: relaying
  * (MSGPORT_F_RELAY, the _v1 receives), leases (MSGPORT_F_LEASE,
- * MSGPORT_IOC_COMMIT), MSGPORT_MSG_SYNC, MSGPORT_REPLY_ERROR.
+ * MSGPORT_IOC_COMMIT, MSGPORT_COMMIT_REFUSE), MSGPORT_MSG_SYNC,
+ * MSGPORT_REPLY_ERROR (3 is not released yet: REFUSE joined it).
  */
 #define MSGPORT_ABI_MINOR	3
 
@@ -805,18 +806,32 @@ struct msgport_reply_recv_v1 {
  * under SA_RESTART, which sends it again): the message is withdrawn, its
  * commit fails with ECANCELED and its return drops it.
  *
+ * A holder that learns the message can never be delivered (a bridge's
+ * remote side refuses it for good: EACCES, EMSGSIZE, ENOENT) ends the
+ * lease with MSGPORT_COMMIT_REFUSE and a positive errno below 512 in
+ * error, instead of committing it (a false receipt) or returning it
+ * (taken again forever): the message is dropped (counted in
+ * MSGPORT_IOC_STAT's dropped, no longer in received; its sender's charge
+ * given back, its descriptors closed; traced as a drop), and a
+ * synchronous sender still waiting for its receipt gets -error from its
+ * send.  A withdrawn message's refusal fails as its commit does
+ * (ECANCELED).
+ *
  * Errors of MSGPORT_IOC_COMMIT on a mailbox descriptor opened with
- * MSGPORT_O_RECV: EFAULT, EINVAL (flags, reserved, seq 0), EBADF (not a
- * receiving descriptor), ENOENT (no message with that seq is leased
+ * MSGPORT_O_RECV: EFAULT, EINVAL (flags, RETURN with REFUSE, error 0 or
+ * 512 and up with REFUSE, error without it, reserved, seq 0), EBADF (not
+ * a receiving descriptor), ENOENT (no message with that seq is leased
  * through this open file description: never, or committed already),
- * EIDRM (unlinked), ECANCELED (a commit of a withdrawn message: above).
+ * EIDRM (unlinked), ECANCELED (a commit or refusal of a withdrawn
+ * message: above).
  */
 #define MSGPORT_COMMIT_RETURN	(1U << 0)	/* put the message back instead */
+#define MSGPORT_COMMIT_REFUSE	(1U << 1)	/* drop it: its sync sender gets -error */
 
 struct msgport_commit {
 	__u64 seq;		/* the leased message's info.seq */
-	__u32 flags;		/* 0 or MSGPORT_COMMIT_RETURN */
-	__u32 reserved0;
+	__u32 flags;		/* 0, MSGPORT_COMMIT_RETURN or _REFUSE */
+	__u32 error;		/* MSGPORT_COMMIT_REFUSE: 1..511, else 0 */
 	__u64 reserved[1];
 };
 
