@@ -293,6 +293,18 @@ out:
 	return ret;
 }
 
+/*
+ * Errors no retry can mend: the remote side refused the message (no
+ * permission, too large, malformed, no such mailbox and no --create), or
+ * NATS cannot carry it.  Time-outs, no responders, a lost connection are
+ * transient: the message is returned and tried again.
+ */
+static bool permanent_refusal(int err)
+{
+	return err == -EACCES || err == -EPERM || err == -EMSGSIZE || err == -EBADMSG ||
+	       err == -ENOENT || err == -ENAMETOOLONG;
+}
+
 static void *export_thread(void *arg)
 {
 	struct exp_export *e = arg;
@@ -386,6 +398,22 @@ static void *export_thread(void *arg)
 			log_debug("export %s -> %s: %s seq %llu sent (%zd bytes)", e->cfg->mailbox,
 				  e->cfg->subject, hdr_kind_name(meta.kind),
 				  (unsigned long long)m.info.seq, n);
+			continue;
+		}
+		if (leased && (meta.kind == HDR_KIND_SYNC ? permanent_refusal(ret) :
+			       ret == -EMSGSIZE)) {
+			/*
+			 * It can never go: retrying would block the export for
+			 * good.  Dropped, and a sync sender's send fails with it.
+			 */
+			int r2 = msgport_commit_refuse(e->mb, m.info.seq, -ret);
+
+			log_warning("export %s -> %s: %s seq %llu refused for good: %s (%s): %s",
+				    e->cfg->mailbox, e->cfg->subject, hdr_kind_name(meta.kind),
+				    (unsigned long long)m.info.seq,
+				    hdr_errno_name(-ret) ? hdr_errno_name(-ret) : "?",
+				    msgport_strerror(ret),
+				    r2 ? msgport_strerror(r2) : "dropped");
 			continue;
 		}
 		if (!leased) {

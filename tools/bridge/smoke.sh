@@ -14,6 +14,8 @@
 #   core      messages a.out -> msgport.smoke.core -> b.in, with relay fields
 #   call      a call on a.svc answered by a server on b.svc, through both
 #   sync      a synchronous send returns once the far mailbox's receiver took it
+#   refuse    a sync send refused for good by the far side (ENOENT) fails
+#             with that errno and does not block the export
 #   deadline  a sync request that waited past its sender's time-out is
 #             refused (Msgport-Deadline), not delivered twice
 #   jetstream at least once: the importer killed (SIGKILL) mid-stream and
@@ -172,6 +174,29 @@ fi
 stop A
 stop B
 echo "smoke: deadline ok ($(grep -c "had passed" "$W/B.log") request(s) refused as expired)"
+
+# ---- refused for good: a sync send fails with the far side's errno -------
+# No mailbox b.rf and no --create: ENOENT, the sender's send fails with it,
+# the message is dropped (not retried for ever), the export carries on.
+mbox a.rf -c 4 -m 0660
+msgport rm b.rf >/dev/null 2>&1
+start A --nats $URL --node site-a --export a.rf=msgport.smoke.rf
+start B --nats $URL --node site-b --import msgport.smoke.rf=b.rf
+wait_log A "export a.rf -> msgport.smoke.rf: started"
+wait_log B "import msgport.smoke.rf -> b.rf: subscribed"
+if out=$(msgport send a.rf --sync -t 30 lost 2>&1); then
+	fail "refuse: a sync send into no mailbox succeeded"
+fi
+echo "$out" | grep -qi "no such" || fail "refuse: the sync send failed with '$out', not ENOENT"
+wait_log A "sync seq 1 refused for good: ENOENT"
+mbox b.rf -c 4 -m 0660
+msgport send a.rf after || fail "refuse: send after"
+got=$(msgport recv b.rf -t 30)
+[ "$got" = after ] || fail "refuse: received '$got', not 'after'"
+[ "$(msgport stat a.rf -n -o MSGS)" = 0 ] || fail "refuse: a.rf still holds messages"
+stop A
+stop B
+echo "smoke: refuse ok"
 
 # ---- call through two bridges --------------------------------------------
 mbox a.svc -c 16 -m 0660
