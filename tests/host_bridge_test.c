@@ -204,6 +204,7 @@ static void config_errors(void **state)
 		{ "import msgport.x capacity=-1\n", "e.conf:1: bad capacity" },
 		{ "import msgport.x delivery=fast\n", "e.conf:1: delivery must be" },
 		{ "import msgport.x group=g fanout\n", "e.conf:1: import: group= and fanout" },
+		{ "import msgport.x fanout group=g\n", "e.conf:1: import: group= and fanout" },
 		{ "import msgport.x create=maybe\n", "e.conf:1: create must be" },
 		{ "import msgport.x frob=1\n", "e.conf:1: import: unknown key \"frob\"" },
 		{ "\n\nallow-import msgport.x\n", "e.conf:3: allow-import needs" },
@@ -585,7 +586,25 @@ static void overlaps(void **state)
 	cfg_free(&cfg);
 }
 
+static void comments(void **state)
+{
+	struct bridge_config cfg;
+	char err[512] = "";
+
+	/* '#' starts a comment at a line's start or after a blank only. */
+	cfg_init(&cfg);
+	assert_int_equal(cfg_load_string(&cfg, "c.conf",
+					 "#whole line\n"
+					 "creds /etc/msgport/a#b.creds # the file\n"
+					 "node n1\t# tab\n",
+					 err, sizeof(err)), 0);
+	assert_string_equal(cfg.creds, "/etc/msgport/a#b.creds");
+	assert_string_equal(cfg.node, "n1");
+	cfg_free(&cfg);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(comments),
 	cmocka_unit_test(overlaps),
 	cmocka_unit_test(url_host),
 	cmocka_unit_test(stream_limits),

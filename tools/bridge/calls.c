@@ -344,9 +344,13 @@ static void respond(struct bridge *b, natsMsg *req, const struct hdr_meta *m, co
 
 	if (!reply_subject_ok(to))
 		return;
-	if (natsMsg_Create(&r, to, NULL, buf, (int)len) != NATS_OK)
+	if (natsMsg_Create(&r, to, NULL, buf, (int)len) != NATS_OK) {
+		log_warning("response on %s not sent: no memory", to);
 		return;
-	if (!bn_msg_set_meta(r, m)) {
+	}
+	if (bn_msg_set_meta(r, m)) {
+		log_warning("response on %s not sent: its headers: no memory", to);
+	} else {
 		s = natsConnection_PublishMsg(bn_nc(b), r);
 		if (s != NATS_OK)
 			log_warning("response on %s not sent: %s", to, natsStatus_GetText(s));

@@ -3,7 +3,8 @@
  * msgport-bridge: the configuration (file and command-line mappings) and the
  * authorization it grants.  Pure: no libnats, no libmsgport.
  *
- * File format: lines; '#' starts a comment; tokens split by blanks.
+ * File format: lines; '#' at a line's start or after a blank starts a
+ * comment; tokens split by blanks.
  *   nats URL[,URL...] | node NAME | tls-ca F | tls-cert F | tls-key F | creds F
  *   tls-name HOST
  *   stream-replicas N | stream-max-age N[s|m|h|d]
@@ -568,6 +569,8 @@ static int line_import(struct bridge_config *cfg, struct lineinfo *li, char **to
 		const char *val, *key = keyval(tok[i], &val);
 
 		if (!strcmp(key, "fanout") && !val) {
+			if (im->group)
+				LERR(li, "import: group= and fanout exclude each other");
 			im->fanout = 1;
 			continue;
 		}
@@ -584,6 +587,8 @@ static int line_import(struct bridge_config *cfg, struct lineinfo *li, char **to
 			if (set_str(&im->stream, val, strlen(val)))
 				return -ENOMEM;
 		} else if (!strcmp(key, "group")) {
+			if (im->fanout == 1)
+				LERR(li, "import: group= and fanout exclude each other");
 			if (set_str(&im->group, val, strlen(val)))
 				return -ENOMEM;
 			im->fanout = 0;
@@ -692,10 +697,14 @@ static int parse_line(struct bridge_config *cfg, struct lineinfo *li, char *line
 {
 	char *tok[CFG_TOKENS_MAX];
 	int n = 0;
-	char *p = line, *hash = strchr(line, '#');
+	char *p = line, *hash;
 
-	if (hash)
-		*hash = '\0';
+	/* A comment: '#' at the line's start or after a blank (a#b is a word). */
+	for (hash = line; (hash = strchr(hash, '#')); hash++)
+		if (hash == line || hash[-1] == ' ' || hash[-1] == '\t') {
+			*hash = '\0';
+			break;
+		}
 	for (;;) {
 		while (*p == ' ' || *p == '\t' || *p == '\r')
 			p++;

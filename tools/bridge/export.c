@@ -284,6 +284,10 @@ static int publish(struct exp_export *e, const struct hdr_meta *m,
 				    id);
 		if (ack)
 			jsPubAck_Destroy(ack);
+		if (s != NATS_OK && jerr)
+			log_warning("export %s -> %s: seq %llu: jetstream publish: %s (jsErrCode %d)",
+				    e->cfg->mailbox, e->cfg->subject,
+				    (unsigned long long)info->seq, js_error_text(s), (int)jerr);
 	} else {
 		s = natsConnection_PublishMsg(bn_nc(e->b), msg);
 	}

@@ -413,12 +413,14 @@ static void *js_thread(void *arg)
 			continue;
 		if (s != NATS_OK) {
 			if (!warned)
-				log_warning("import %s: fetch failed: %s: retrying",
-					    imp->cfg->subject, natsStatus_GetText(s));
+				log_warning("import %s: fetch failed: %s (jsErrCode %d): retrying",
+					    imp->cfg->subject, natsStatus_GetText(s), (int)jerr);
 			warned = true;
 			bridge_sleep(b, 250);
 			continue;
 		}
+		if (warned)
+			log_info("import %s: fetching again", imp->cfg->subject);
 		warned = false;
 		imp->batch = &list;
 		for (i = 0; i < list.Count; i++) {

@@ -128,8 +128,10 @@ static void on_closed(natsConnection *nc, void *closure)
 static void on_error(natsConnection *nc, natsSubscription *sub, natsStatus err, void *closure)
 {
 	if (err == NATS_SLOW_CONSUMER)
-		log_warning("nats: slow consumer: messages dropped by the client library "
-			    "(core delivery is at most once)");
+		log_warning("nats: slow consumer on %s: messages dropped by the client library "
+			    "(core delivery is at most once)",
+			    sub && natsSubscription_GetSubject(sub) ?
+			    natsSubscription_GetSubject(sub) : "?");
 	else
 		log_warning("nats: error: %s", natsStatus_GetText(err));
 }
