@@ -10,6 +10,17 @@
  * sync message goes out as a core request and is committed (the local
  * sender's receipt) when the remote mailbox took it.  A call is handed to a
  * call worker (calls.c).  Closing the mailbox returns every lease.
+ *
+ * Order: one sender's asynchronous messages arrive in order, and so do its
+ * synchronous ones; between the two kinds there is no order (a sync message
+ * goes as a core request on the request subject, whatever the delivery;
+ * JetStream messages go through the stream): an asynchronous message sent
+ * before a synchronous one may arrive after it.
+ *
+ * Duplicates (JetStream): relay.origin is FNV-1a 64 of "node/mailbox"
+ * (hdr_origin()), so (relay.origin, relay.seq) names a message of one
+ * incarnation of its origin mailbox; relay.send_time_ns tells a re-created
+ * mailbox's messages from the old ones of the same seq.
  */
 #include <errno.h>
 #include <pthread.h>
