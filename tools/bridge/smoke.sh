@@ -5,7 +5,7 @@
 # inside the test VM (the full lane is make check-bridge, tests/bridge/):
 #
 #   make all
-#   mkdir -p build/vm-extra && cp /usr/sbin/nats-server build/vm-extra/
+#   mkdir -p build/vm-extra && cp /usr/sbin/nats-server /usr/bin/openssl build/vm-extra/
 #   MSGPORT_VM_EXTRA_ELVES=build/vm-extra O=$PWD/build KERNELRELEASE=... \
 #     tests/vm/run --timeout 600 -- sh tools/bridge/smoke.sh
 #
@@ -22,6 +22,8 @@
 #             restarted, then the exporter: every message arrives, in order
 #             of first arrival
 #   reconnect the server restarted: both bridges log it and carry on
+#   tls       a certificate naming another host is refused; --tls-name
+#             names the expected one (needs openssl, else SKIPPED)
 #   credentials  user:password in the URL never logged; an authorization
 #             refused on reconnect closes the connection: exit 1
 #   authz     an import no allow-import line covers: exit 2
@@ -347,6 +349,42 @@ grep -q sekrit "$W/P.log" && fail "credentials: the password is in the log"
 kill "$(cat "$W/nats-pw.pid")"
 rm -f "$W/nats-pw.pid"
 echo "smoke: credentials ok"
+
+# ---- tls: the server's certificate must carry the expected name ------------
+if command -v openssl >/dev/null 2>&1; then
+	T=$W/tls
+	mkdir -p "$T"
+	printf '[req]\ndistinguished_name=dn\n[dn]\n' >"$T/o.cnf"
+	printf 'subjectAltName=DNS:nats.smoke\n' >"$T/ext"
+	{ openssl req -config "$T/o.cnf" -x509 -newkey rsa:2048 -nodes -days 2 \
+		-subj /CN=smoke-ca -keyout "$T/ca.key" -out "$T/ca.pem" &&
+	  openssl req -config "$T/o.cnf" -newkey rsa:2048 -nodes -subj /CN=nats.smoke \
+		-keyout "$T/srv.key" -out "$T/srv.csr" &&
+	  openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
+		-CAcreateserial -days 2 -extfile "$T/ext" -out "$T/srv.pem"; } \
+		>"$T/openssl.log" 2>&1 || fail "tls: openssl: $(cat "$T/openssl.log")"
+	mbox a.tls -c 4 -m 0660
+	nats-server -a 127.0.0.1 -p 4224 --tls --tlscert "$T/srv.pem" --tlskey "$T/srv.key" \
+		>"$W/nats-tls.log" 2>&1 &
+	echo $! >"$W/nats-tls.pid"
+	# The URL's host (127.0.0.1) is not the certificate's name: no connection.
+	start T1 --nats tls://127.0.0.1:4224 --tls-ca "$T/ca.pem" --node site-a --export a.tls
+	sleep 5
+	grep -q "nats: connected to" "$W/T1.log" && fail "tls: connected to a server whose certificate names another host"
+	grep -q "tls: the servers' certificates must name 127.0.0.1" "$W/T1.log" ||
+		fail "tls: $(cat "$W/T1.log")"
+	kill -KILL "$(cat "$W/T1.pid")" 2>/dev/null
+	rm -f "$W/T1.pid"
+	start T2 --nats tls://127.0.0.1:4224 --tls-ca "$T/ca.pem" --tls-name nats.smoke \
+		--node site-a --export a.tls
+	wait_log T2 "nats: connected to"
+	stop T2
+	kill "$(cat "$W/nats-tls.pid")"
+	rm -f "$W/nats-tls.pid"
+	echo "smoke: tls ok"
+else
+	echo "smoke: tls SKIPPED (no openssl: copy /usr/bin/openssl into build/vm-extra)"
+fi
 
 # ---- authorization ---------------------------------------------------------
 mbox secret -c 4 -m 0660
