@@ -150,29 +150,33 @@ stop A
 stop B
 
 # ---- deadline: a sync request its sender gave up on is not delivered ------
-# One import worker, two exports to one subject, no receiver: the second
-# request waits for the worker past the sender's 3 s and must be refused,
-# not delivered later beside its own retry (a duplicate).
-mbox a.dl1 -c 4 -m 0660
-mbox a.dl2 -c 4 -m 0660
+# One import worker (and a queue of one), three exports to one subject, no
+# receiver: the third request waits for the worker past its sender's 3 s
+# and must be refused, not delivered later beside its own retry (a
+# duplicate).
 mbox b.dl -c 8 -m 0660
+for k in 1 2 3; do
+	mbox a.dl$k -c 4 -m 0660
+done
 start A --nats $URL --node site-a --export a.dl1=msgport.smoke.dl --export a.dl2=msgport.smoke.dl \
-	--call-timeout 3000
+	--export a.dl3=msgport.smoke.dl --call-timeout 3000
 start B --nats $URL --node site-b --import msgport.smoke.dl=b.dl --call-workers 1
-wait_log A "export a.dl2 -> msgport.smoke.dl: started"
+wait_log A "export a.dl3 -> msgport.smoke.dl: started"
 wait_log B "import msgport.smoke.dl -> b.dl: subscribed"
-msgport send a.dl1 --sync -t 60 s1 >"$W/dl1.out" 2>&1 &
-s1=$!
-msgport send a.dl2 --sync -t 60 s2 >"$W/dl2.out" 2>&1 &
-s2=$!
+for k in 1 2 3; do
+	msgport send a.dl$k --sync -t 60 s$k >"$W/dl$k.out" 2>&1 &
+	echo $! >"$W/dl$k.spid"
+done
 sleep 8
-got=$(msgport recv b.dl -c 2 -t 30 | sort | tr '\n' ' ')
-[ "$got" = "s1 s2 " ] || fail "deadline: received '$got'"
-wait $s1 || fail "deadline: sync send s1: $(cat "$W/dl1.out")"
-wait $s2 || fail "deadline: sync send s2: $(cat "$W/dl2.out")"
+got=$(msgport recv b.dl -c 3 -t 30 | sort | tr '\n' ' ')
+[ "$got" = "s1 s2 s3 " ] || fail "deadline: received '$got'"
+for k in 1 2 3; do
+	wait "$(cat "$W/dl$k.spid")" || fail "deadline: sync send s$k: $(cat "$W/dl$k.out")"
+done
 if extra=$(msgport recv b.dl -t 5 2>/dev/null); then
 	fail "deadline: a duplicate arrived: '$extra'"
 fi
+grep -q "had passed when a worker took it" "$W/B.log" || fail "deadline: no request refused as expired"
 stop A
 stop B
 echo "smoke: deadline ok ($(grep -c "had passed" "$W/B.log") request(s) refused as expired)"
