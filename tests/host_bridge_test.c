@@ -69,7 +69,7 @@ static const char good_conf[] =
 	"export jobs\n"
 	"import msgport.replies mailbox=replies delivery=core group=g1 create=yes capacity=8 "
 	"max-msg-size=4096 mode=0600\n"
-	"import msgport.>\tfanout\n"
+	"import msgport.jobs.>\tfanout\n"
 	"allow-import msgport.replies repl* from=site-b,site-c\n"
 	"allow-import msgport.> *\n"
 	"allow-export orders site.*\n"
@@ -204,6 +204,7 @@ static void config_errors(void **state)
 		{ "import msgport.x capacity=-1\n", "e.conf:1: bad capacity" },
 		{ "import msgport.x delivery=fast\n", "e.conf:1: delivery must be" },
 		{ "import msgport.x group=g fanout\n", "e.conf:1: import: group= and fanout" },
+		{ "import msgport.x fanout group=g\n", "e.conf:1: import: group= and fanout" },
 		{ "import msgport.x create=maybe\n", "e.conf:1: create must be" },
 		{ "import msgport.x frob=1\n", "e.conf:1: import: unknown key \"frob\"" },
 		{ "\n\nallow-import msgport.x\n", "e.conf:3: allow-import needs" },
@@ -309,6 +310,7 @@ static void headers_roundtrip(void **state)
 	m.uid = 1000;
 	m.gid = 4294967294U;
 	m.error = EHOSTUNREACH;
+	m.deadline_ms = 30000;
 	n = hdr_encode(&m, f);
 	assert_true(n <= HDR_FIELDS_MAX);
 	for (i = 0; i < n; i++) {
@@ -319,6 +321,7 @@ static void headers_roundtrip(void **state)
 	assert_string_equal(kv_get(&kv, "Msgport-Origin"), "18446744073709551615");
 	assert_string_equal(kv_get(&kv, "Msgport-Error"), "EHOSTUNREACH");
 	assert_string_equal(kv_get(&kv, "Msgport-Time"), "1765000000123456789");
+	assert_string_equal(kv_get(&kv, "Msgport-Deadline"), "30000");
 	assert_int_equal(hdr_decode(&d, kv_get, &kv), 0);
 	assert_memory_equal(&m, &d, sizeof(m));
 
@@ -405,17 +408,208 @@ static void ids(void **state)
 	assert_true(hdr_fnv1a64("") == 0xcbf29ce484222325ULL);
 	assert_true(hdr_fnv1a64("a") == 0xaf63dc4c8601ec8cULL);
 	assert_true(hdr_fnv1a64("foobar") == 0x85944171f73967e8ULL);
+	/* The origin: FNV-1a 64 of "node/mailbox". */
+	assert_true(hdr_origin("site-a", "orders") == hdr_fnv1a64("site-a/orders"));
+	assert_true(hdr_origin("site-a", "orders") != hdr_origin("site-a", "jobs"));
+	assert_true(hdr_origin("site-a", "orders") != hdr_origin("site-b", "orders"));
+	assert_true(hdr_origin("a", "b/c") == hdr_fnv1a64("a/b/c"));
+	/* The id carries the kernel's send time: a re-created mailbox's seq 1 differs. */
 	assert_int_equal(hdr_msg_id(buf, sizeof(buf), "site-a", "orders",
-				    "0f2c5a1e-1111-2222-3333-444455556666", 42), 0);
-	assert_string_equal(buf, "site-a.orders.0f2c5a1e-1111-2222-3333-444455556666.42");
-	assert_int_equal(hdr_msg_id(buf, 10, "site-a", "orders", "b", 42), -ENAMETOOLONG);
+				    "0f2c5a1e-1111-2222-3333-444455556666", 123456789, 42), 0);
+	assert_string_equal(buf,
+			    "site-a.orders.0f2c5a1e-1111-2222-3333-444455556666.123456789.42");
+	assert_int_equal(hdr_msg_id(buf, 10, "site-a", "orders", "b", 1, 42), -ENAMETOOLONG);
+	{
+		char a[128], b[128];
+
+		assert_int_equal(hdr_msg_id(a, sizeof(a), "n", "m", "boot", 1000, 1), 0);
+		assert_int_equal(hdr_msg_id(b, sizeof(b), "n", "m", "boot", 2000, 1), 0);
+		assert_string_not_equal(a, b);
+	}
 	assert_string_equal(hdr_kind_name(HDR_KIND_SYNC), "sync");
 	assert_int_equal(hdr_kind_parse("reply"), HDR_KIND_REPLY);
 	assert_int_equal(hdr_kind_parse("Reply"), -EINVAL);
 	assert_null(hdr_kind_name(0));
 }
 
+static void durable_names(void **state)
+{
+	char a[128], b[128];
+
+	/* Group (or node) and a hash of the subject: distinct per subject. */
+	assert_int_equal(hdr_durable_name(a, sizeof(a), "g1", "msgport.orders"), 0);
+	assert_int_equal(hdr_durable_name(b, sizeof(b), "g1", "msgport.jobs"), 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(strncmp(a, "g1_", 3), 0);
+	assert_int_equal(strlen(a), 3 + 16);
+	/* msgport.w.* and msgport.w.> both made msgport_w__ before. */
+	assert_int_equal(hdr_durable_name(a, sizeof(a), "site-a", "msgport.w.*"), 0);
+	assert_int_equal(hdr_durable_name(b, sizeof(b), "site-a", "msgport.w.>"), 0);
+	assert_string_not_equal(a, b);
+	assert_null(strpbrk(a, ".*> "));
+	/* Only durable-name characters. */
+	assert_int_equal(hdr_durable_name(a, sizeof(a), "a.b*c", "x"), 0);
+	assert_int_equal(strncmp(a, "a_b_c_", 6), 0);
+	assert_int_equal(hdr_durable_name(a, 10, "site-a", "x"), -ENAMETOOLONG);
+}
+
+static void url_redact(void **state)
+{
+	char out[256];
+
+	cfg_url_redact("nats://u:secret@127.0.0.1:4222", out, sizeof(out));
+	assert_string_equal(out, "nats://127.0.0.1:4222");
+	cfg_url_redact("nats://tok@h1:4222,tls://a:b@c@h2:4443/x,nats://h3", out, sizeof(out));
+	assert_string_equal(out, "nats://h1:4222,tls://h2:4443/x,nats://h3");
+	cfg_url_redact("127.0.0.1:4222", out, sizeof(out));
+	assert_string_equal(out, "127.0.0.1:4222");
+	cfg_url_redact("nats://h/p@q", out, sizeof(out));
+	assert_string_equal(out, "nats://h/p@q");
+	/* Cut short, still terminated, never the password. */
+	cfg_url_redact("nats://u:secret@longhostname:4222", out, 12);
+	assert_int_equal(strlen(out) < 12, 1);
+	assert_null(strstr(out, "secret"));
+	cfg_url_redact("", out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
+static void stream_limits(void **state)
+{
+	struct bridge_config cfg;
+	char err[512] = "";
+	int64_t v;
+
+	assert_int_equal(cfg_parse_duration("24h", &v), 0);
+	assert_int_equal(v, 86400);
+	assert_int_equal(cfg_parse_duration("90", &v), 0);
+	assert_int_equal(v, 90);
+	assert_int_equal(cfg_parse_duration("2d", &v), 0);
+	assert_int_equal(v, 172800);
+	assert_int_equal(cfg_parse_duration("5m", &v), 0);
+	assert_int_equal(v, 300);
+	assert_int_equal(cfg_parse_duration("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(cfg_parse_duration("1w", &v), -EINVAL);
+	assert_int_equal(cfg_parse_duration("1hh", &v), -EINVAL);
+	assert_int_equal(cfg_parse_duration("-1", &v), -EINVAL);
+	assert_int_equal(cfg_parse_duration("h", &v), -EINVAL);
+	assert_int_equal(cfg_parse_duration("99999999999999d", &v), -EINVAL);
+
+	/* Defaults: 1 replica, 24 h. */
+	cfg_init(&cfg);
+	assert_int_equal(cfg_add_export(&cfg, "orders", err, sizeof(err)), 0);
+	assert_int_equal(cfg_finish(&cfg, "h", err, sizeof(err)), 0);
+	assert_int_equal(cfg.stream_replicas, 1);
+	assert_int_equal(cfg.stream_max_age_s, 86400);
+	cfg_free(&cfg);
+
+	/* The file's, unless the command line said first. */
+	cfg_init(&cfg);
+	cfg.stream_replicas = 5;
+	assert_int_equal(cfg_load_string(&cfg, "s.conf",
+					 "stream-replicas 3\nstream-max-age 2h\n"
+					 "export orders\nallow-export * msgport.>\n",
+					 err, sizeof(err)), 0);
+	assert_int_equal(cfg_finish(&cfg, "h", err, sizeof(err)), 0);
+	assert_int_equal(cfg.stream_replicas, 5);
+	assert_int_equal(cfg.stream_max_age_s, 7200);
+	cfg_free(&cfg);
+
+	cfg_init(&cfg);
+	assert_int_equal(cfg_load_string(&cfg, "s.conf", "stream-replicas 0\n", err,
+					 sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "s.conf:1: stream-replicas"));
+	cfg_free(&cfg);
+	cfg_init(&cfg);
+	assert_int_equal(cfg_load_string(&cfg, "s.conf", "\nstream-max-age 1y\n", err,
+					 sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "s.conf:2: stream-max-age"));
+	cfg_free(&cfg);
+}
+
+static void url_host(void **state)
+{
+	char h[64];
+	struct bridge_config cfg;
+	char err[256];
+
+	assert_int_equal(cfg_url_host("tls://u:p@nats.example.org:4222,tls://b:4222", h,
+				      sizeof(h)), 0);
+	assert_string_equal(h, "nats.example.org");
+	assert_int_equal(cfg_url_host("nats://10.0.0.2", h, sizeof(h)), 0);
+	assert_string_equal(h, "10.0.0.2");
+	assert_int_equal(cfg_url_host("127.0.0.1:4222", h, sizeof(h)), 0);
+	assert_string_equal(h, "127.0.0.1");
+	assert_int_equal(cfg_url_host("tls://[::1]:4222", h, sizeof(h)), 0);
+	assert_string_equal(h, "::1");
+	assert_int_equal(cfg_url_host("tls://[::1", h, sizeof(h)), -EINVAL);
+	assert_int_equal(cfg_url_host("nats://:4222", h, sizeof(h)), -EINVAL);
+	assert_int_equal(cfg_url_host("nats://averyveryverylonghostname", h, 8), -EINVAL);
+
+	cfg_init(&cfg);
+	assert_int_equal(cfg_load_string(&cfg, "t.conf", "tls-name nats.internal\n", err,
+					 sizeof(err)), 0);
+	assert_string_equal(cfg.tls_name, "nats.internal");
+	cfg_free(&cfg);
+}
+
+static void overlaps(void **state)
+{
+	struct bridge_config cfg;
+	char err[512] = "";
+
+	assert_true(cfg_subjects_overlap("msgport.>", "msgport.orders"));
+	assert_true(cfg_subjects_overlap("msgport.orders", "msgport.>"));
+	assert_true(cfg_subjects_overlap("msgport.*", "msgport.orders"));
+	assert_true(cfg_subjects_overlap("msgport.*.x", "msgport.a.*"));
+	assert_true(cfg_subjects_overlap("msgport.orders", "msgport.orders"));
+	assert_true(cfg_subjects_overlap(">", "a"));
+	assert_true(cfg_subjects_overlap("msgport.w.*", "msgport.w.>"));
+	assert_false(cfg_subjects_overlap("msgport.orders", "msgport.jobs"));
+	assert_false(cfg_subjects_overlap("msgport.*", "msgport.a.b"));
+	assert_false(cfg_subjects_overlap("msgport.>", "msgport"));
+	assert_false(cfg_subjects_overlap("msgport.a.>", "msgport.b.*"));
+	assert_false(cfg_subjects_overlap("msgport", "msgport.a"));
+
+	/* At start: exit 2 naming both. */
+	cfg_init(&cfg);
+	assert_int_equal(cfg_add_import(&cfg, "msgport.>", err, sizeof(err)), 0);
+	assert_int_equal(cfg_add_import(&cfg, "msgport.orders", err, sizeof(err)), 0);
+	assert_int_equal(cfg_finish(&cfg, "h", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--import msgport.orders: import msgport.orders overlaps "
+				    "import msgport.> (--import msgport.>)"));
+	cfg_free(&cfg);
+	cfg_init(&cfg);
+	assert_int_equal(cfg_add_import(&cfg, "msgport.a", err, sizeof(err)), 0);
+	assert_int_equal(cfg_add_import(&cfg, "msgport.b", err, sizeof(err)), 0);
+	assert_int_equal(cfg_finish(&cfg, "h", err, sizeof(err)), 0);
+	cfg_free(&cfg);
+}
+
+static void comments(void **state)
+{
+	struct bridge_config cfg;
+	char err[512] = "";
+
+	/* '#' starts a comment at a line's start or after a blank only. */
+	cfg_init(&cfg);
+	assert_int_equal(cfg_load_string(&cfg, "c.conf",
+					 "#whole line\n"
+					 "creds /etc/msgport/a#b.creds # the file\n"
+					 "node n1\t# tab\n",
+					 err, sizeof(err)), 0);
+	assert_string_equal(cfg.creds, "/etc/msgport/a#b.creds");
+	assert_string_equal(cfg.node, "n1");
+	cfg_free(&cfg);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(comments),
+	cmocka_unit_test(overlaps),
+	cmocka_unit_test(url_host),
+	cmocka_unit_test(stream_limits),
+	cmocka_unit_test(url_redact),
+	cmocka_unit_test(durable_names),
 	cmocka_unit_test(subjects),
 	cmocka_unit_test(matching),
 	cmocka_unit_test(config_file),

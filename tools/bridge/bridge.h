@@ -68,6 +68,7 @@ struct bridge_config {
 	char *nats;		/* URL[,URL...]; NULL: nats://127.0.0.1:4222 */
 	char *node;		/* NULL until cfg_finish(): the hostname */
 	char *tls_ca, *tls_cert, *tls_key, *creds;
+	char *tls_name;		/* the server certificate's name; NULL: the first URL's host */
 	char *config_file;	/* NULL: none (the CLI mappings authorize) */
 
 	struct cfg_export *exports;
@@ -88,6 +89,9 @@ struct bridge_config {
 	int64_t capacity, max_msg_size, mode;
 	int64_t call_timeout_ms;
 	int call_workers;
+	/* A stream the bridge creates: replicas (0 until cfg_finish: 1), max age (s, 0 none). */
+	int stream_replicas;
+	int64_t stream_max_age_s;	/* -1 until cfg_finish(): 24 h */
 	bool verbose;
 };
 
@@ -97,6 +101,11 @@ struct bridge_config {
 #define CFG_DEFAULT_CALL_TIMEOUT_MS 30000
 #define CFG_DEFAULT_CALL_WORKERS 8
 #define CFG_SUBJECT_PREFIX	"msgport."
+#define CFG_DEFAULT_STREAM_MAX_AGE_S (24 * 3600)
+#define CFG_STREAM_REPLICAS_MAX	5
+
+/* N[s|m|h|d] (no unit: seconds) into seconds: 0 or -EINVAL. */
+int cfg_parse_duration(const char *s, int64_t *seconds);
 
 void cfg_init(struct bridge_config *cfg);
 void cfg_free(struct bridge_config *cfg);
@@ -118,6 +127,15 @@ int cfg_finish(struct bridge_config *cfg, const char *hostname, char *err, size_
 bool cfg_subject_valid(const char *subject);
 bool cfg_subject_is_wildcard(const char *subject);
 bool cfg_subject_match(const char *pattern, const char *subject);
+/* Is there a subject both patterns match? */
+bool cfg_subjects_overlap(const char *a, const char *b);
+/*
+ * urls (URL[,URL...]) without their userinfo ("nats://u:pw@h:4222" ->
+ * "nats://h:4222"), for log lines: passwords and tokens stay out of logs.
+ */
+void cfg_url_redact(const char *urls, char *out, size_t len);
+/* The host of the first URL of urls (no userinfo, port, brackets): 0 or -EINVAL. */
+int cfg_url_host(const char *urls, char *out, size_t len);
 /* The default mailbox of a subject: the subject less a leading "msgport.". */
 const char *cfg_default_mailbox(const char *subject);
 /*
@@ -147,9 +165,10 @@ struct hdr_meta {
 	int32_t pid;
 	uint32_t uid, gid;
 	int error;			/* a positive errno (Msgport-Error), or 0 */
+	uint64_t deadline_ms;		/* a request's: how long its sender waits (0: unsaid) */
 };
 
-#define HDR_FIELDS_MAX	11
+#define HDR_FIELDS_MAX	12
 
 struct hdr_field {
 	const char *key;
@@ -167,6 +186,7 @@ struct hdr_field {
 #define HDR_UID		"Msgport-Uid"
 #define HDR_GID		"Msgport-Gid"
 #define HDR_ERROR	"Msgport-Error"
+#define HDR_DEADLINE	"Msgport-Deadline"
 #define HDR_MSG_ID	"Nats-Msg-Id"
 
 const char *hdr_kind_name(int kind);
@@ -184,9 +204,29 @@ const char *hdr_errno_name(int err);
 /* The errno of a name, or 0 when unknown. */
 int hdr_errno_parse(const char *name);
 uint64_t hdr_fnv1a64(const char *s);
-/* Nats-Msg-Id: <node>.<mailbox>.<boot_id>.<seq>; -ENAMETOOLONG if it does not fit. */
+/*
+ * The origin id of a message sent to mailbox on node: hdr_fnv1a64() of
+ * "node/mailbox".  (relay.origin, relay.seq) then names one message of one
+ * incarnation of that mailbox (a re-created mailbox starts its seq again at
+ * 1: relay.send_time_ns tells incarnations apart).
+ */
+uint64_t hdr_origin(const char *node, const char *mailbox);
+/*
+ * A JetStream durable consumer's name: prefix (the group, or the node for
+ * fanout) "_" the 16 hex digits of hdr_fnv1a64(subject), every character
+ * not [A-Za-z0-9_-] made '_'.  One consumer per (group or node, subject):
+ * imports of one group on different subjects, or msgport.w.* beside
+ * msgport.w.>, never share one.  -ENAMETOOLONG if it does not fit.
+ */
+int hdr_durable_name(char *buf, size_t len, const char *prefix, const char *subject);
+/*
+ * Nats-Msg-Id: <node>.<mailbox>.<boot_id>.<send_time_ns>.<seq>, send_time_ns
+ * the kernel's CLOCK_MONOTONIC stamp (info.send_time_ns): unique per
+ * message of a mailbox's incarnation within a boot, stable across bridge
+ * restarts.  -ENAMETOOLONG if it does not fit.
+ */
 int hdr_msg_id(char *buf, size_t len, const char *node, const char *mailbox, const char *boot_id,
-	       uint64_t seq);
+	       uint64_t send_time_ns, uint64_t seq);
 
 /* ---- log.c ------------------------------------------------------------- */
 
@@ -207,7 +247,7 @@ struct bridge {
 	struct msgport *mp;
 	struct bn_conn *conn;
 	struct call_pool *pools[2];	/* call workers: [0] export side, [1] import side */
-	uint64_t origin;		/* hdr_fnv1a64(cfg->node) */
+	uint64_t origin;		/* hdr_fnv1a64(cfg->node), for the log */
 	char boot_id[64];
 	volatile int stop;		/* set once on SIGTERM/SIGINT or failure */
 	volatile int exit_code;		/* 0, or 1/2 when a thread failed */
@@ -244,6 +284,8 @@ const char *bn_status_text(int status);
 /* The subject of requests (calls, sync sends) for a data subject. */
 int bn_request_subject(char *buf, size_t len, const char *subject);
 #define BN_REQUEST_PREFIX "msgport-rpc."
+/* Requests are answered only on reply subjects under this (nats.c's inboxes). */
+#define BN_REPLY_PREFIX "_INBOX."
 
 /* ---- calls.c ----------------------------------------------------------- */
 
@@ -251,7 +293,10 @@ struct msgport_mailbox;
 
 /* Two pools of `workers` threads, one per direction. */
 int call_pool_start(struct bridge *b, int workers);
-/* Waits for the running jobs, then frees the pools. */
+#define CALL_POOL_EXPORT 0
+#define CALL_POOL_IMPORT 1
+/* Runs the queued jobs and waits for them, then frees the pool(s). */
+void call_pool_stop_side(struct bridge *b, int side);
 void call_pool_stop(struct bridge *b);
 /*
  * Export side: the local call token (received through mb) goes out as a
@@ -283,15 +328,24 @@ void exp_stop(struct bridge *b);
 void exp_free(struct bridge *b);
 
 int imp_start(struct bridge *b);
-void imp_stop(struct bridge *b);
+/*
+ * Stops the JetStream fetching threads, drains the request subscriptions
+ * (within timeout_ms) and waits for the import-side call workers.
+ */
+void imp_stop(struct bridge *b, int64_t timeout_ms);
 void imp_free(struct bridge *b);
 /*
  * The mailbox (opened to send, created if the import says so) for a
- * message of imp: 0, or -errno (logged by the caller).  The handle stays
- * in the import's cache.
+ * message of imp: 0, or -errno (logged by the caller).  The handle is the
+ * import's (a cache of the 256 most recently used): give it back with
+ * imp_mailbox_put(), unlinked when the kernel said EIDRM (the handle is
+ * then dropped, a new mailbox of that name may come).
  */
 int imp_mailbox(struct bridge *b, struct imp_import *imp, const char *name,
 		struct msgport_mailbox **mbp);
+void imp_mailbox_put(struct imp_import *imp, struct msgport_mailbox *mb, bool unlinked);
+/* Is subject the import's own (or covered by its wildcard)? */
+bool imp_own_subject(struct imp_import *imp, const char *subject);
 /* The target mailbox of a message on subject, and whether it may go there. */
 const char *imp_target(struct imp_import *imp, const char *subject);
 const struct cfg_import *imp_config(struct imp_import *imp);

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <nats/nats.h>
 
@@ -45,6 +46,7 @@ struct call_job {
 	/* JOB_SERVE */
 	struct imp_import *imp;
 	natsMsg *msg;
+	uint64_t arrived_ns;		/* CLOCK_MONOTONIC */
 };
 
 struct call_pool {
@@ -60,6 +62,14 @@ struct call_pool {
 };
 
 static void forward(struct bridge *b, struct call_job *j);
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 static void serve(struct bridge *b, struct call_job *j);
 
 static void *worker(void *arg)
@@ -154,20 +164,24 @@ int call_pool_start(struct bridge *b, int workers)
 	return 0;
 }
 
+void call_pool_stop_side(struct bridge *b, int side)
+{
+	pool_stop(b->pools[side]);
+	b->pools[side] = NULL;
+}
+
 void call_pool_stop(struct bridge *b)
 {
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		pool_stop(b->pools[i]);
-		b->pools[i] = NULL;
-	}
+	call_pool_stop_side(b, CALL_POOL_EXPORT);
+	call_pool_stop_side(b, CALL_POOL_IMPORT);
 }
 
 static int submit(struct bridge *b, struct call_job *j)
 {
-	struct call_pool *p = b->pools[j->type == JOB_FORWARD ? 0 : 1];
+	struct call_pool *p = b->pools[j->type == JOB_FORWARD ? CALL_POOL_EXPORT : CALL_POOL_IMPORT];
 
+	if (!p)
+		return -ESHUTDOWN;
 	pthread_mutex_lock(&p->lock);
 	while (p->queued >= p->max_queued && !p->stopping)
 		pthread_cond_wait(&p->room, &p->lock);
@@ -198,13 +212,17 @@ static int request(struct bridge *b, const char *subject, const struct hdr_meta 
 	natsStatus s;
 	int ret;
 
+	struct hdr_meta m = *meta;
+
 	*replyp = NULL;
 	ret = bn_request_subject(rsubj, sizeof(rsubj), subject);
 	if (ret)
 		return ret;
 	if (natsMsg_Create(&req, rsubj, NULL, buf, (int)len) != NATS_OK)
 		return -ENOMEM;
-	ret = bn_msg_set_meta(req, meta);
+	/* How long this side waits: past it the importer must not deliver. */
+	m.deadline_ms = (uint64_t)b->cfg->call_timeout_ms;
+	ret = bn_msg_set_meta(req, &m);
 	if (ret) {
 		natsMsg_Destroy(req);
 		return ret;
@@ -311,6 +329,12 @@ int call_forward(struct bridge *b, struct msgport_mailbox *mb, const char *subje
 
 /* ---- import side ------------------------------------------------------- */
 
+static bool reply_subject_ok(const char *to)
+{
+	return to && !strncmp(to, BN_REPLY_PREFIX, strlen(BN_REPLY_PREFIX)) &&
+	       to[strlen(BN_REPLY_PREFIX)];
+}
+
 static void respond(struct bridge *b, natsMsg *req, const struct hdr_meta *m, const void *buf,
 		    size_t len)
 {
@@ -318,11 +342,15 @@ static void respond(struct bridge *b, natsMsg *req, const struct hdr_meta *m, co
 	natsMsg *r = NULL;
 	natsStatus s;
 
-	if (!to || !*to)
+	if (!reply_subject_ok(to))
 		return;
-	if (natsMsg_Create(&r, to, NULL, buf, (int)len) != NATS_OK)
+	if (natsMsg_Create(&r, to, NULL, buf, (int)len) != NATS_OK) {
+		log_warning("response on %s not sent: no memory", to);
 		return;
-	if (!bn_msg_set_meta(r, m)) {
+	}
+	if (bn_msg_set_meta(r, m)) {
+		log_warning("response on %s not sent: its headers: no memory", to);
+	} else {
 		s = natsConnection_PublishMsg(bn_nc(b), r);
 		if (s != NATS_OK)
 			log_warning("response on %s not sent: %s", to, natsStatus_GetText(s));
@@ -351,21 +379,56 @@ static void serve(struct bridge *b, struct call_job *j)
 	struct msgport_mailbox *mb;
 	struct msgport_relay relay;
 	struct hdr_meta m, rm;
+	int64_t timeout_ns;
 	int ret;
 
 	if (!strncmp(rsubj, BN_REQUEST_PREFIX, strlen(BN_REQUEST_PREFIX)))
 		subject = rsubj + strlen(BN_REQUEST_PREFIX);
+	/*
+	 * Answers go only to a client's reply inbox: a request naming any
+	 * other subject as its reply would have this bridge publish there
+	 * with its own NATS permissions.  Not delivered either: nobody could
+	 * learn that it was.
+	 */
+	if (!reply_subject_ok(natsMsg_GetReply(j->msg))) {
+		log_warning("import %s: request with reply subject \"%s\" refused: not under %s",
+			    subject, natsMsg_GetReply(j->msg) ? natsMsg_GetReply(j->msg) : "",
+			    BN_REPLY_PREFIX);
+		return;
+	}
 	if (bn_msg_get_meta(j->msg, &m) || (m.kind != HDR_KIND_CALL && m.kind != HDR_KIND_SYNC)) {
 		log_warning("import %s: request with malformed headers refused", subject);
 		respond_error(b, j->msg, EBADMSG);
 		return;
 	}
 	mailbox = imp_target(j->imp, subject);
-	if (!mailbox || !cfg_import_allowed(b->cfg, subject, mailbox, m.node)) {
+	if (!mailbox || !imp_own_subject(j->imp, subject) ||
+	    !cfg_import_allowed(b->cfg, subject, mailbox, m.node)) {
 		log_warning("import %s -> %s: %s from node %s refused: not allowed", subject,
 			    mailbox ? mailbox : "?", hdr_kind_name(m.kind), m.node);
 		respond_error(b, j->msg, EACCES);
 		return;
+	}
+	/*
+	 * The local send or call is bounded by what is left of the sender's
+	 * wait: a request that waited here longer (every worker busy) is
+	 * refused, not delivered after its sender gave up and sent it again.
+	 */
+	timeout_ns = b->cfg->call_timeout_ms * 1000000LL;
+	if (m.deadline_ms) {
+		int64_t left = (int64_t)(m.deadline_ms * 1000000ULL) -
+			       (int64_t)(mono_ns() - j->arrived_ns);
+
+		if (left <= 0) {
+			log_warning("import %s -> %s: %s seq %llu from node %s refused: its "
+				    "sender's %llu ms had passed when a worker took it", subject,
+				    mailbox, hdr_kind_name(m.kind), (unsigned long long)m.seq,
+				    m.node, (unsigned long long)m.deadline_ms);
+			respond_error(b, j->msg, ETIMEDOUT);
+			return;
+		}
+		if (left < timeout_ns)
+			timeout_ns = left;
 	}
 	ret = imp_mailbox(b, j->imp, mailbox, &mb);
 	if (ret) {
@@ -381,10 +444,11 @@ static void serve(struct bridge *b, struct call_job *j)
 			.len = (size_t)natsMsg_GetDataLength(j->msg),
 			.priority = m.priority,
 			.flags = MSGPORT_F_SYNC,
-			.timeout_ns = b->cfg->call_timeout_ms * 1000000LL,
+			.timeout_ns = timeout_ns,
 		};
 
 		ret = msgport_send_relay(mb, &sm, &relay);
+		imp_mailbox_put(j->imp, mb, ret == -EIDRM);
 		if (ret) {
 			log_warning("import %s -> %s: sync message seq %llu from node %s: %s",
 				    subject, mailbox, (unsigned long long)m.seq, m.node,
@@ -395,7 +459,7 @@ static void serve(struct bridge *b, struct call_job *j)
 		memset(&rm, 0, sizeof(rm));
 		rm.kind = HDR_KIND_REPLY;
 		snprintf(rm.node, sizeof(rm.node), "%s", b->cfg->node);
-		rm.origin = b->origin;
+		rm.origin = hdr_origin(b->cfg->node, mailbox);
 		rm.seq = sm.seq;
 		rm.time_ns = bridge_now_real();
 		respond(b, j->msg, &rm, NULL, 0);
@@ -409,6 +473,7 @@ static void serve(struct bridge *b, struct call_job *j)
 		ssize_t n;
 
 		if (!rbuf) {
+			imp_mailbox_put(j->imp, mb, false);
 			respond_error(b, j->msg, ENOMEM);
 			return;
 		}
@@ -418,9 +483,10 @@ static void serve(struct bridge *b, struct call_job *j)
 		cm.reply = rbuf;
 		cm.reply_len = rlen;
 		cm.prio = m.priority;
-		cm.timeout_ns = b->cfg->call_timeout_ms * 1000000LL;
+		cm.timeout_ns = timeout_ns;
 		cm.relay = &relay;
 		n = msgport_call_relay(mb, &cm);
+		imp_mailbox_put(j->imp, mb, n == -EIDRM);
 		if (n < 0) {
 			log_debug("import %s -> %s: call seq %llu from node %s: %s", subject,
 				  mailbox, (unsigned long long)m.seq, m.node,
@@ -443,7 +509,7 @@ static void serve(struct bridge *b, struct call_job *j)
 			rm.uid = cm.reply_relay.uid;
 			rm.gid = cm.reply_relay.gid;
 		} else {
-			rm.origin = b->origin;
+			rm.origin = hdr_origin(b->cfg->node, mailbox);
 			rm.seq = cm.info.seq;
 			rm.time_ns = bridge_now_real();
 			rm.pid = cm.info.pid;
@@ -465,6 +531,7 @@ int call_serve(struct bridge *b, struct imp_import *imp, void *msg)
 		return -ENOMEM;
 	}
 	j->type = JOB_SERVE;
+	j->arrived_ns = mono_ns();
 	j->imp = imp;
 	j->msg = msg;
 	ret = submit(b, j);

@@ -3,13 +3,22 @@
  * msgport-bridge: the configuration (file and command-line mappings) and the
  * authorization it grants.  Pure: no libnats, no libmsgport.
  *
- * File format: lines; '#' starts a comment; tokens split by blanks.
+ * File format: lines; '#' at a line's start or after a blank starts a
+ * comment; tokens split by blanks.
  *   nats URL[,URL...] | node NAME | tls-ca F | tls-cert F | tls-key F | creds F
+ *   tls-name HOST
+ *   stream-replicas N | stream-max-age N[s|m|h|d]
  *   export NAME [subject=S] [delivery=core|jetstream] [stream=S]
  *   import SUBJ [mailbox=NAME] [delivery=..] [stream=S] [group=G|fanout]
  *               [create=yes|no] [capacity=N] [max-msg-size=N] [mode=OCTAL]
  *   allow-import SUBJECT-PATTERN MAILBOX-PATTERN [from=NODE[,NODE...]]
  *   allow-export MAILBOX-PATTERN SUBJECT-PATTERN
+ *
+ * from= compares the Msgport-Node header, which any publisher on the
+ * subject can set to anything: it sorts honest bridges' traffic, it does
+ * not authenticate.  NATS's subject permissions (who may publish on the
+ * imported subjects) are the real authorization; the only identity the
+ * kernel stamps is the bridge's own (info.uid of the imported message).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -49,6 +58,7 @@ void cfg_init(struct bridge_config *cfg)
 	cfg->mode = -1;
 	cfg->call_timeout_ms = CFG_DEFAULT_CALL_TIMEOUT_MS;
 	cfg->call_workers = CFG_DEFAULT_CALL_WORKERS;
+	cfg->stream_max_age_s = -1;
 }
 
 void cfg_free(struct bridge_config *cfg)
@@ -87,6 +97,7 @@ void cfg_free(struct bridge_config *cfg)
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
 	free(cfg->creds);
+	free(cfg->tls_name);
 	free(cfg->config_file);
 	free(cfg->stream);
 	free(cfg->group);
@@ -169,6 +180,25 @@ bool cfg_subject_match(const char *pattern, const char *subject)
 	}
 }
 
+bool cfg_subjects_overlap(const char *a, const char *b)
+{
+	for (;;) {
+		const char *ae = strchrnul(a, '.'), *be = strchrnul(b, '.');
+		size_t al = (size_t)(ae - a), bl = (size_t)(be - b);
+
+		/* '>' stands for one token or more: here is one. */
+		if ((al == 1 && *a == '>') || (bl == 1 && *b == '>'))
+			return true;
+		if (!(al == 1 && *a == '*') && !(bl == 1 && *b == '*') &&
+		    (al != bl || memcmp(a, b, al)))
+			return false;
+		if (!*ae || !*be)
+			return !*ae && !*be;
+		a = ae + 1;
+		b = be + 1;
+	}
+}
+
 const char *cfg_default_mailbox(const char *subject)
 {
 	size_t n = strlen(CFG_SUBJECT_PREFIX);
@@ -176,6 +206,75 @@ const char *cfg_default_mailbox(const char *subject)
 	if (!strncmp(subject, CFG_SUBJECT_PREFIX, n) && subject[n])
 		return subject + n;
 	return subject;
+}
+
+void cfg_url_redact(const char *urls, char *out, size_t len)
+{
+	size_t o = 0;
+	const char *p = urls;
+
+	if (!len)
+		return;
+	while (*p) {
+		size_t ulen = strcspn(p, ","), keep = ulen;
+		const char *start = p, *scheme = strstr(p, "://"), *at = NULL, *q;
+
+		/* userinfo: between "://" and the last '@' before the host's end. */
+		if (scheme && scheme < p + ulen) {
+			const char *host = scheme + 3;
+
+			for (q = host; q < p + ulen && *q != '/' && *q != '?' && *q != '#'; q++)
+				if (*q == '@')
+					at = q;
+			if (at) {
+				size_t head = (size_t)(host - p);
+
+				if (o + head < len) {
+					memcpy(out + o, p, head);
+					o += head;
+				}
+				start = at + 1;
+				keep = ulen - (size_t)(start - p);
+			}
+		}
+		if (o + keep < len) {
+			memcpy(out + o, start, keep);
+			o += keep;
+		}
+		p += ulen;
+		if (*p == ',') {
+			if (o + 1 < len)
+				out[o++] = ',';
+			p++;
+		}
+	}
+	out[o < len ? o : len - 1] = '\0';
+}
+
+int cfg_url_host(const char *urls, char *out, size_t len)
+{
+	size_t ulen = strcspn(urls, ","), hl;
+	const char *p = urls, *end = urls + ulen, *q, *scheme = strstr(urls, "://");
+
+	if (scheme && scheme < end)
+		p = scheme + 3;
+	for (q = p; q < end && *q != '/' && *q != '?' && *q != '#'; q++)
+		if (*q == '@')
+			p = q + 1;	/* userinfo */
+	if (p < end && *p == '[') {		/* [IPv6]:port */
+		q = memchr(p, ']', (size_t)(end - p));
+		if (!q)
+			return -EINVAL;
+		p++;
+		hl = (size_t)(q - p);
+	} else {
+		hl = strcspn(p, ":/?#,");
+	}
+	if (!hl || hl >= len)
+		return -EINVAL;
+	memcpy(out, p, hl);
+	out[hl] = '\0';
+	return 0;
 }
 
 static bool mailbox_name_ok(const char *s)
@@ -350,6 +449,37 @@ static int parse_num(const char *s, int base, int64_t max, int64_t *out)
 	return 0;
 }
 
+int cfg_parse_duration(const char *s, int64_t *seconds)
+{
+	static const struct { char unit; int64_t mult; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	char *end;
+	long long v;
+	size_t i;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || v < 0)
+		return -EINVAL;
+	if (!*end) {
+		*seconds = v;
+		return 0;
+	}
+	if (end[1])
+		return -EINVAL;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (*end == units[i].unit) {
+			if (v > INT64_MAX / 1000000000LL / units[i].mult)
+				return -EINVAL;
+			*seconds = v * units[i].mult;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 static int parse_delivery(const char *s)
 {
 	if (!strcmp(s, "core"))
@@ -439,6 +569,8 @@ static int line_import(struct bridge_config *cfg, struct lineinfo *li, char **to
 		const char *val, *key = keyval(tok[i], &val);
 
 		if (!strcmp(key, "fanout") && !val) {
+			if (im->group)
+				LERR(li, "import: group= and fanout exclude each other");
 			im->fanout = 1;
 			continue;
 		}
@@ -455,6 +587,8 @@ static int line_import(struct bridge_config *cfg, struct lineinfo *li, char **to
 			if (set_str(&im->stream, val, strlen(val)))
 				return -ENOMEM;
 		} else if (!strcmp(key, "group")) {
+			if (im->fanout == 1)
+				LERR(li, "import: group= and fanout exclude each other");
 			if (set_str(&im->group, val, strlen(val)))
 				return -ENOMEM;
 			im->fanout = 0;
@@ -563,10 +697,14 @@ static int parse_line(struct bridge_config *cfg, struct lineinfo *li, char *line
 {
 	char *tok[CFG_TOKENS_MAX];
 	int n = 0;
-	char *p = line, *hash = strchr(line, '#');
+	char *p = line, *hash;
 
-	if (hash)
-		*hash = '\0';
+	/* A comment: '#' at the line's start or after a blank (a#b is a word). */
+	for (hash = line; (hash = strchr(hash, '#')); hash++)
+		if (hash == line || hash[-1] == ' ' || hash[-1] == '\t') {
+			*hash = '\0';
+			break;
+		}
 	for (;;) {
 		while (*p == ' ' || *p == '\t' || *p == '\r')
 			p++;
@@ -594,6 +732,27 @@ static int parse_line(struct bridge_config *cfg, struct lineinfo *li, char *line
 		return line_setting(&cfg->tls_key, li, tok, n);
 	if (!strcmp(tok[0], "creds"))
 		return line_setting(&cfg->creds, li, tok, n);
+	if (!strcmp(tok[0], "tls-name"))
+		return line_setting(&cfg->tls_name, li, tok, n);
+	if (!strcmp(tok[0], "stream-replicas")) {
+		int64_t v;
+
+		if (n != 2 || parse_num(tok[1], 10, CFG_STREAM_REPLICAS_MAX, &v) || v < 1)
+			LERR(li, "stream-replicas takes one number, 1 to %d",
+			     CFG_STREAM_REPLICAS_MAX);
+		if (!cfg->stream_replicas)
+			cfg->stream_replicas = (int)v;
+		return 0;
+	}
+	if (!strcmp(tok[0], "stream-max-age")) {
+		int64_t v;
+
+		if (n != 2 || cfg_parse_duration(tok[1], &v))
+			LERR(li, "stream-max-age takes one duration: N[s|m|h|d], 0 for none");
+		if (cfg->stream_max_age_s < 0)
+			cfg->stream_max_age_s = v;
+		return 0;
+	}
 	if (!strcmp(tok[0], "export"))
 		return line_export(cfg, li, tok, n);
 	if (!strcmp(tok[0], "import"))
@@ -700,6 +859,10 @@ int cfg_finish(struct bridge_config *cfg, const char *hostname, char *err, size_
 		return -ENOMEM;
 	if (!cfg->stream && set_str(&cfg->stream, CFG_DEFAULT_STREAM, strlen(CFG_DEFAULT_STREAM)))
 		return -ENOMEM;
+	if (!cfg->stream_replicas)
+		cfg->stream_replicas = 1;
+	if (cfg->stream_max_age_s < 0)
+		cfg->stream_max_age_s = CFG_DEFAULT_STREAM_MAX_AGE_S;
 	if (!!cfg->tls_cert != !!cfg->tls_key) {
 		seterr(err, errlen, "a client certificate needs both tls-cert and tls-key");
 		return -EINVAL;
@@ -743,6 +906,7 @@ int cfg_finish(struct bridge_config *cfg, const char *hostname, char *err, size_
 	for (i = 0; i < cfg->nimports; i++) {
 		struct cfg_import *im = &cfg->imports[i];
 		bool wild = cfg_subject_is_wildcard(im->subject);
+		size_t j;
 
 		if (wild && im->mailbox) {
 			seterr(err, errlen, "%s: a wildcard subject (%s) takes no mailbox name: each "
@@ -788,6 +952,14 @@ int cfg_finish(struct bridge_config *cfg, const char *hostname, char *err, size_
 			im->max_msg_size = cfg->max_msg_size >= 0 ? cfg->max_msg_size : 0;
 		if (im->mode < 0)
 			im->mode = cfg->mode >= 0 ? cfg->mode : CFG_DEFAULT_MODE;
+		for (j = 0; j < i; j++)
+			if (cfg_subjects_overlap(cfg->imports[j].subject, im->subject)) {
+				seterr(err, errlen, "%s: import %s overlaps import %s (%s): a "
+				       "message on both would be delivered twice", im->where,
+				       im->subject, cfg->imports[j].subject,
+				       cfg->imports[j].where);
+				return -EINVAL;
+			}
 		if (cfg->config_file && !import_mapping_allowed(cfg, im->subject, im->mailbox)) {
 			seterr(err, errlen, "%s: import %s -> %s is not allowed by any allow-import "
 			       "line of %s", im->where, im->subject,

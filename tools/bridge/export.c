@@ -10,6 +10,17 @@
  * sync message goes out as a core request and is committed (the local
  * sender's receipt) when the remote mailbox took it.  A call is handed to a
  * call worker (calls.c).  Closing the mailbox returns every lease.
+ *
+ * Order: one sender's asynchronous messages arrive in order, and so do its
+ * synchronous ones; between the two kinds there is no order (a sync message
+ * goes as a core request on the request subject, whatever the delivery;
+ * JetStream messages go through the stream): an asynchronous message sent
+ * before a synchronous one may arrive after it.
+ *
+ * Duplicates (JetStream): relay.origin is FNV-1a 64 of "node/mailbox"
+ * (hdr_origin()), so (relay.origin, relay.seq) names a message of one
+ * incarnation of its origin mailbox; relay.send_time_ns tells a re-created
+ * mailbox's messages from the old ones of the same seq.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -84,47 +95,136 @@ int exp_prepare(struct bridge *b)
 	return 0;
 }
 
-/* The stream of a JetStream export: created if absent (spec §3). */
-static int ensure_stream(struct exp_export *e)
+/*
+ * The subjects of this bridge's JetStream exports to stream (at most n),
+ * in subjects[]; returns how many.
+ */
+static int stream_subjects(struct bridge *b, const char *stream, const char **subjects, int n)
+{
+	int k = 0;
+	size_t i;
+
+	for (i = 0; i < b->cfg->nexports && k < n; i++) {
+		const struct cfg_export *x = &b->cfg->exports[i];
+
+		if (x->delivery == CFG_DELIVERY_JETSTREAM && !strcmp(x->stream, stream))
+			subjects[k++] = x->subject;
+	}
+	return k;
+}
+
+static bool stream_covers(const jsStreamConfig *sc, const char *subject)
+{
+	int i;
+
+	for (i = 0; sc && i < sc->SubjectsLen; i++)
+		if (sc->Subjects[i] && cfg_subject_match(sc->Subjects[i], subject))
+			return true;
+	return false;
+}
+
+static const char *js_error_text(natsStatus s)
+{
+	return nats_GetLastError(NULL) ? nats_GetLastError(NULL) : natsStatus_GetText(s);
+}
+
+static pthread_mutex_t stream_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * The stream of a JetStream export, with its subject: created if absent,
+ * with the subjects of this bridge's JetStream exports to it (only those:
+ * a stream on msgport.> would store every core message too); an existing
+ * stream that does not cover the subject gets it added (js_UpdateStream).
+ * 0, -EAGAIN (retry), or -EPERM when the stream cannot take the subject
+ * (the caller exits 2).  One export thread at a time: their updates would
+ * undo each other's.
+ */
+static int ensure_stream_locked(struct exp_export *e)
 {
 	jsCtx *js = bn_js(e->b);
 	jsStreamInfo *si = NULL;
 	jsStreamConfig sc;
 	jsErrCode jerr = 0;
-	const char *subjects[2] = { CFG_SUBJECT_PREFIX ">", NULL };
+	const char *mine[64], **subjects = NULL;
+	int nmine = stream_subjects(e->b, e->cfg->stream, mine, 64), n, i;
 	natsStatus s;
 
 	s = js_GetStreamInfo(&si, js, e->cfg->stream, NULL, &jerr);
 	if (s == NATS_OK) {
+		if (stream_covers(si->Config, e->cfg->subject)) {
+			jsStreamInfo_Destroy(si);
+			return 0;
+		}
+		/* Add ours to its subjects. */
+		n = si->Config->SubjectsLen;
+		subjects = calloc((size_t)(n + nmine), sizeof(*subjects));
+		if (!subjects) {
+			jsStreamInfo_Destroy(si);
+			return -ENOMEM;
+		}
+		for (i = 0; i < n; i++)
+			subjects[i] = si->Config->Subjects[i];
+		for (i = 0; i < nmine; i++)
+			if (!stream_covers(si->Config, mine[i]))
+				subjects[n++] = mine[i];
+		sc = *si->Config;
+		sc.Subjects = subjects;
+		sc.SubjectsLen = n;
+		{
+			jsStreamInfo *nsi = NULL;
+
+			jerr = 0;
+			s = js_UpdateStream(&nsi, js, &sc, NULL, &jerr);
+			if (nsi)
+				jsStreamInfo_Destroy(nsi);
+		}
+		free(subjects);
 		jsStreamInfo_Destroy(si);
+		if (s != NATS_OK) {
+			log_error("export %s -> %s: stream %s does not cover subject %s and "
+				  "cannot be given it: %s (jsErrCode %d): add %s to the stream's "
+				  "subjects or export to another stream", e->cfg->mailbox,
+				  e->cfg->subject, e->cfg->stream, e->cfg->subject,
+				  js_error_text(s), (int)jerr, e->cfg->subject);
+			return s == NATS_TIMEOUT || s == NATS_CONNECTION_DISCONNECTED ||
+			       s == NATS_CONNECTION_CLOSED ? -EAGAIN : -EPERM;
+		}
+		log_info("jetstream: stream %s: subject %s added", e->cfg->stream,
+			 e->cfg->subject);
 		return 0;
 	}
 	if (s != NATS_NOT_FOUND)
 		return -bn_errno(s);
 	jsStreamConfig_Init(&sc);
 	sc.Name = e->cfg->stream;
-	sc.Subjects = subjects;
-	sc.SubjectsLen = 1;
-	if (!cfg_subject_match(subjects[0], e->cfg->subject))
-		subjects[sc.SubjectsLen++] = e->cfg->subject;
+	sc.Subjects = mine;
+	sc.SubjectsLen = nmine;
 	sc.Storage = js_FileStorage;
 	sc.Duplicates = 120LL * 1000000000LL;
+	sc.Replicas = e->b->cfg->stream_replicas;
+	sc.MaxAge = e->b->cfg->stream_max_age_s * 1000000000LL;
 	s = js_AddStream(&si, js, &sc, NULL, &jerr);
 	if (s != NATS_OK) {
-		/* Another exporter may have made it meanwhile. */
-		if (js_GetStreamInfo(&si, js, e->cfg->stream, NULL, &jerr) == NATS_OK) {
-			jsStreamInfo_Destroy(si);
-			return 0;
-		}
-		log_warning("jetstream: stream %s not created: %s", e->cfg->stream,
-			    nats_GetLastError(NULL) ? nats_GetLastError(NULL) :
-			    natsStatus_GetText(s));
-		return -bn_errno(s);
+		/* Another exporter may have made it meanwhile: look again. */
+		log_warning("jetstream: stream %s not created: %s (jsErrCode %d)", e->cfg->stream,
+			    js_error_text(s), (int)jerr);
+		return -EAGAIN;
 	}
 	jsStreamInfo_Destroy(si);
-	log_info("jetstream: stream %s created (subjects %s%s%s)", e->cfg->stream, subjects[0],
-		 sc.SubjectsLen > 1 ? " " : "", sc.SubjectsLen > 1 ? subjects[1] : "");
+	log_info("jetstream: stream %s created (subjects %s%s, replicas %d, max age %llds)",
+		 e->cfg->stream, mine[0], nmine > 1 ? " ..." : "", e->b->cfg->stream_replicas,
+		 (long long)e->b->cfg->stream_max_age_s);
 	return 0;
+}
+
+static int ensure_stream(struct exp_export *e)
+{
+	int ret;
+
+	pthread_mutex_lock(&stream_lock);
+	ret = ensure_stream_locked(e);
+	pthread_mutex_unlock(&stream_lock);
+	return ret;
 }
 
 static void meta_of(struct exp_export *e, const struct msgport_msginfo *info,
@@ -145,7 +245,7 @@ static void meta_of(struct exp_export *e, const struct msgport_msginfo *info,
 		m->uid = relay->uid;
 		m->gid = relay->gid;
 	} else {
-		m->origin = e->b->origin;
+		m->origin = hdr_origin(e->b->cfg->node, e->cfg->mailbox);
 		m->seq = info->seq;
 		m->time_ns = bridge_mono_to_real(info->send_time_ns);
 		m->pid = info->pid;
@@ -154,8 +254,8 @@ static void meta_of(struct exp_export *e, const struct msgport_msginfo *info,
 	}
 }
 
-static int publish(struct exp_export *e, const struct hdr_meta *m, uint64_t local_seq,
-		   const void *buf, size_t len)
+static int publish(struct exp_export *e, const struct hdr_meta *m,
+		   const struct msgport_msginfo *info, const void *buf, size_t len)
 {
 	natsMsg *msg = NULL;
 	natsStatus s;
@@ -172,8 +272,14 @@ static int publish(struct exp_export *e, const struct hdr_meta *m, uint64_t loca
 		jsPubAck *ack = NULL;
 		jsErrCode jerr = 0;
 
+		/*
+		 * The local message's seq and kernel send time: a mailbox
+		 * removed and created again starts its seq at 1, and an id
+		 * of seq alone would be dropped as a duplicate of the old
+		 * incarnation's message for the stream's duplicate window.
+		 */
 		ret = hdr_msg_id(id, sizeof(id), e->b->cfg->node, e->cfg->mailbox, e->b->boot_id,
-				 local_seq);
+				 info->send_time_ns, info->seq);
 		if (ret || natsMsgHeader_Set(msg, HDR_MSG_ID, id) != NATS_OK) {
 			ret = ret ? ret : -ENOMEM;
 			goto out;
@@ -181,8 +287,18 @@ static int publish(struct exp_export *e, const struct hdr_meta *m, uint64_t loca
 		jsPubOptions_Init(&po);
 		po.MaxWait = EXP_PUBACK_WAIT_MS;
 		s = js_PublishMsg(&ack, bn_js(e->b), msg, &po, &jerr);
+		if (s == NATS_OK && ack && ack->Duplicate)
+			log_warning("export %s -> %s: seq %llu: stream %s says duplicate of "
+				    "Nats-Msg-Id %s: already stored, not stored again",
+				    e->cfg->mailbox, e->cfg->subject,
+				    (unsigned long long)info->seq, ack->Stream ? ack->Stream : "?",
+				    id);
 		if (ack)
 			jsPubAck_Destroy(ack);
+		if (s != NATS_OK && jerr)
+			log_warning("export %s -> %s: seq %llu: jetstream publish: %s (jsErrCode %d)",
+				    e->cfg->mailbox, e->cfg->subject,
+				    (unsigned long long)info->seq, js_error_text(s), (int)jerr);
 	} else {
 		s = natsConnection_PublishMsg(bn_nc(e->b), msg);
 	}
@@ -190,6 +306,18 @@ static int publish(struct exp_export *e, const struct hdr_meta *m, uint64_t loca
 out:
 	natsMsg_Destroy(msg);
 	return ret;
+}
+
+/*
+ * Errors no retry can mend: the remote side refused the message (no
+ * permission, too large, malformed, no such mailbox and no --create), or
+ * NATS cannot carry it.  Time-outs, no responders, a lost connection are
+ * transient: the message is returned and tried again.
+ */
+static bool permanent_refusal(int err)
+{
+	return err == -EACCES || err == -EPERM || err == -EMSGSIZE || err == -EBADMSG ||
+	       err == -ENOENT || err == -ENAMETOOLONG;
 }
 
 static void *export_thread(void *arg)
@@ -211,6 +339,10 @@ static void *export_thread(void *arg)
 
 			if (!ret)
 				break;
+			if (ret == -EPERM) {
+				bridge_fail(b, 2);
+				break;
+			}
 			if (!warned)
 				log_warning("export %s -> %s: no stream %s yet: %s: retrying",
 					    e->cfg->mailbox, e->cfg->subject, e->cfg->stream,
@@ -219,6 +351,10 @@ static void *export_thread(void *arg)
 			bridge_sleep(b, 1000);
 		}
 		warned = false;
+		if (b->stop) {
+			free(buf);
+			return NULL;
+		}
 	}
 	log_info("export %s -> %s: started (%s)", e->cfg->mailbox, e->cfg->subject,
 		 e->cfg->delivery == CFG_DELIVERY_JETSTREAM ? "jetstream" : "core");
@@ -259,7 +395,7 @@ static void *export_thread(void *arg)
 		if (meta.kind == HDR_KIND_SYNC)
 			ret = call_sync_request(b, e->cfg->subject, &meta, buf, (size_t)n);
 		else
-			ret = publish(e, &meta, m.info.seq, buf, (size_t)n);
+			ret = publish(e, &meta, &m.info, buf, (size_t)n);
 		if (!ret) {
 			if (leased) {
 				ret = msgport_commit(e->mb, m.info.seq, 0);
@@ -277,6 +413,22 @@ static void *export_thread(void *arg)
 			log_debug("export %s -> %s: %s seq %llu sent (%zd bytes)", e->cfg->mailbox,
 				  e->cfg->subject, hdr_kind_name(meta.kind),
 				  (unsigned long long)m.info.seq, n);
+			continue;
+		}
+		if (leased && (meta.kind == HDR_KIND_SYNC ? permanent_refusal(ret) :
+			       ret == -EMSGSIZE)) {
+			/*
+			 * It can never go: retrying would block the export for
+			 * good.  Dropped, and a sync sender's send fails with it.
+			 */
+			int r2 = msgport_commit_refuse(e->mb, m.info.seq, -ret);
+
+			log_warning("export %s -> %s: %s seq %llu refused for good: %s (%s): %s",
+				    e->cfg->mailbox, e->cfg->subject, hdr_kind_name(meta.kind),
+				    (unsigned long long)m.info.seq,
+				    hdr_errno_name(-ret) ? hdr_errno_name(-ret) : "?",
+				    msgport_strerror(ret),
+				    r2 ? msgport_strerror(r2) : "dropped");
 			continue;
 		}
 		if (!leased) {

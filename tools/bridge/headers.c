@@ -4,10 +4,13 @@
  * payload is the message's bytes; these headers say what it is:
  *   Msgport-Kind     message | sync | call | reply
  *   Msgport-Node     the sending bridge's node name
- *   Msgport-Origin   the origin id, decimal u64 (FNV-1a 64 of the first node)
+ *   Msgport-Origin   the origin id, decimal u64: FNV-1a 64 of "node/mailbox",
+ *                    the first node and the mailbox it was sent to there
  *   Msgport-Mailbox  the exported mailbox
  *   Msgport-Priority, -Seq, -Time (CLOCK_REALTIME ns), -Pid, -Uid, -Gid
  *   Msgport-Error    on a reply: the errno's name, e.g. EHOSTUNREACH
+ *   Msgport-Deadline on a request (call, sync): milliseconds its sender waits
+ *                    for the answer; past that the importer does not deliver
  * Pure: no libnats (nats.c sets and reads them on a natsMsg).
  */
 #include <errno.h>
@@ -76,10 +79,40 @@ uint64_t hdr_fnv1a64(const char *s)
 	return h;
 }
 
-int hdr_msg_id(char *buf, size_t len, const char *node, const char *mailbox, const char *boot_id,
-	       uint64_t seq)
+uint64_t hdr_origin(const char *node, const char *mailbox)
 {
-	int n = snprintf(buf, len, "%s.%s.%s.%" PRIu64, node, mailbox, boot_id, seq);
+	uint64_t h = hdr_fnv1a64(node);
+	const char *s;
+
+	/* hdr_fnv1a64() of "node/mailbox", without building the string. */
+	h ^= (unsigned char)'/';
+	h *= 0x100000001b3ULL;
+	for (s = mailbox; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int hdr_durable_name(char *buf, size_t len, const char *prefix, const char *subject)
+{
+	int n = snprintf(buf, len, "%s_%016" PRIx64, prefix, hdr_fnv1a64(subject));
+	char *p;
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	for (p = buf; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			*p = '_';
+	return 0;
+}
+
+int hdr_msg_id(char *buf, size_t len, const char *node, const char *mailbox, const char *boot_id,
+	       uint64_t send_time_ns, uint64_t seq)
+{
+	int n = snprintf(buf, len, "%s.%s.%s.%" PRIu64 ".%" PRIu64, node, mailbox, boot_id,
+			 send_time_ns, seq);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -114,6 +147,8 @@ int hdr_encode(const struct hdr_meta *m, struct hdr_field *out)
 	put(out, &n, HDR_PID, "%" PRId32, m->pid);
 	put(out, &n, HDR_UID, "%" PRIu32, m->uid);
 	put(out, &n, HDR_GID, "%" PRIu32, m->gid);
+	if (m->deadline_ms)
+		put(out, &n, HDR_DEADLINE, "%" PRIu64, m->deadline_ms);
 	if (m->error) {
 		const char *name = hdr_errno_name(m->error);
 
@@ -187,7 +222,8 @@ int hdr_decode(struct hdr_meta *m, const char *(*get)(void *ctx, const char *key
 	if (get_u64(origin, UINT64_MAX, &m->origin) ||
 	    get_u64(get(ctx, HDR_SEQ), UINT64_MAX, &m->seq) ||
 	    get_u64(get(ctx, HDR_TIME), UINT64_MAX, &m->time_ns) ||
-	    get_s32(get(ctx, HDR_PID), &m->pid))
+	    get_s32(get(ctx, HDR_PID), &m->pid) ||
+	    get_u64(get(ctx, HDR_DEADLINE), UINT32_MAX, &m->deadline_ms))
 		return -EBADMSG;
 	if (get_u64(get(ctx, HDR_PRIORITY), UINT32_MAX, &v))
 		return -EBADMSG;

@@ -5,20 +5,23 @@
  * Each message is sent into its mailbox with msgport_send_relay(): the
  * kernel stamps the bridge's identity, the headers' claim of origin travels
  * as the relay struct (MSGPORT_MSG_RELAYED).  Every message is checked
- * against the allow-import lines (its own subject, its mailbox, its node).
+ * against the allow-import lines (its own subject, its mailbox, its node);
+ * a message on a subject the import does not cover is refused.
  *
  * Core delivery: a subscription (a queue subscription with a group); the
  * send blocks in the subscription's callback, so a full mailbox slows it
  * (the client library may then drop as a slow consumer: at most once).
- * JetStream: a durable pull consumer (named after the group, or the node and
- * the subject); a fanout consumer has one message in flight (MaxAckPending
+ * JetStream: a durable pull consumer (hdr_durable_name(): the group, or the
+ * node, "_" a hash of the subject: one per import); a fanout consumer has one message in flight (MaxAckPending
  * 1: after a crash the unacked message comes again before any later one,
  * so order per sender holds), a group's members fetch in batches; a message is acked only after the
  * mailbox accepted it, terminated when refused for good (size, permission,
  * not allowed, malformed) and nak'ed with a delay otherwise (no mailbox).
  * Requests (calls, sync messages) come on the request subject
- * (BN_REQUEST_PREFIX + subject) through a queue subscription, so that one
- * bridge serves each, and are handed to the call workers.
+ * (BN_REQUEST_PREFIX + subject), through a queue subscription in the
+ * import's group (one member serves each) or a plain one for fanout (every
+ * importer serves each; the sender takes the first answer), and are handed
+ * to the call workers.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -38,11 +41,19 @@
 #define IMP_FETCH_WAIT_MS	1000
 #define IMP_ACK_WAIT_NS		(10 * 1000000000LL)
 #define IMP_NAK_DELAY_MS	1000
-#define IMP_REQUEST_GROUP	"msgport-bridge"
+#define IMP_MAILBOX_CACHE	256	/* open mailbox handles per import */
 
+/*
+ * A cached mailbox handle.  refs: the users now (a delivery, a worker); an
+ * entry no longer cached (evicted, or its mailbox unlinked) is closed by
+ * its last user.
+ */
 struct imp_mailbox {
 	char *name;
 	struct msgport_mailbox *mb;
+	int refs;
+	bool cached;
+	uint64_t used;			/* LRU clock */
 };
 
 struct imp_import {
@@ -53,8 +64,9 @@ struct imp_import {
 	pthread_t thread;		/* JetStream: the fetching thread */
 	bool started;
 	pthread_mutex_t lock;		/* the mailbox cache */
-	struct imp_mailbox *mbs;
-	size_t nmbs;
+	struct imp_mailbox **mbs;	/* cached ones, and uncached ones still in use */
+	size_t nmbs, ncached;
+	uint64_t clock;
 	/* JetStream: the batch being delivered, kept in progress while blocked. */
 	natsMsgList *batch;
 	int batch_next;
@@ -66,6 +78,12 @@ static size_t nimports;
 const struct cfg_import *imp_config(struct imp_import *imp)
 {
 	return imp->cfg;
+}
+
+bool imp_own_subject(struct imp_import *imp, const char *subject)
+{
+	/* A consumer or queue group shared by mistake must not move messages across. */
+	return cfg_subject_match(imp->cfg->subject, subject);
 }
 
 const char *imp_target(struct imp_import *imp, const char *subject)
@@ -86,21 +104,59 @@ void imp_relay_of(const struct hdr_meta *m, struct msgport_relay *r)
 	r->gid = m->gid;
 }
 
+/* Under imp->lock: drops entry i from the array, closing its mailbox. */
+static void mbox_drop(struct imp_import *imp, size_t i)
+{
+	struct imp_mailbox *m = imp->mbs[i];
+
+	msgport_mailbox_close(m->mb);
+	free(m->name);
+	free(m);
+	imp->mbs[i] = imp->mbs[--imp->nmbs];
+}
+
+/* Under imp->lock: the entry no longer cached; closed now if unused. */
+static void mbox_uncache(struct imp_import *imp, size_t i)
+{
+	if (imp->mbs[i]->cached) {
+		imp->mbs[i]->cached = false;
+		imp->ncached--;
+	}
+	if (!imp->mbs[i]->refs)
+		mbox_drop(imp, i);
+}
+
 int imp_mailbox(struct bridge *b, struct imp_import *imp, const char *name,
 		struct msgport_mailbox **mbp)
 {
 	struct msgport_attr attr;
-	struct imp_mailbox *n;
-	size_t i;
+	struct imp_mailbox *m, **n;
+	size_t i, lru;
 	int ret;
 
 	pthread_mutex_lock(&imp->lock);
 	for (i = 0; i < imp->nmbs; i++)
-		if (!strcmp(imp->mbs[i].name, name)) {
-			*mbp = imp->mbs[i].mb;
+		if (imp->mbs[i]->cached && !strcmp(imp->mbs[i]->name, name)) {
+			imp->mbs[i]->refs++;
+			imp->mbs[i]->used = ++imp->clock;
+			*mbp = imp->mbs[i]->mb;
 			pthread_mutex_unlock(&imp->lock);
 			return 0;
 		}
+	/* Full: the least recently used goes (closed once its users are done). */
+	if (imp->ncached >= IMP_MAILBOX_CACHE) {
+		lru = imp->nmbs;
+		for (i = 0; i < imp->nmbs; i++)
+			if (imp->mbs[i]->cached &&
+			    (lru == imp->nmbs || imp->mbs[i]->used < imp->mbs[lru]->used))
+				lru = i;
+		if (lru < imp->nmbs) {
+			log_debug("import %s: mailbox %s closed (the %d most recently used stay "
+				  "open)", imp->cfg->subject, imp->mbs[lru]->name,
+				  IMP_MAILBOX_CACHE);
+			mbox_uncache(imp, lru);
+		}
+	}
 	memset(&attr, 0, sizeof(attr));
 	attr.capacity = (uint32_t)imp->cfg->capacity;
 	attr.max_msg_size = (uint32_t)imp->cfg->max_msg_size;
@@ -110,35 +166,38 @@ int imp_mailbox(struct bridge *b, struct imp_import *imp, const char *name,
 				   mbp);
 	if (ret)
 		goto out;
+	m = calloc(1, sizeof(*m));
 	n = realloc(imp->mbs, (imp->nmbs + 1) * sizeof(*n));
-	if (!n || !(n[imp->nmbs].name = strdup(name))) {
-		if (n)
-			imp->mbs = n;
+	if (n)
+		imp->mbs = n;
+	if (!m || !n || !(m->name = strdup(name))) {
+		free(m);
 		msgport_mailbox_close(*mbp);
 		ret = -ENOMEM;
 		goto out;
 	}
-	imp->mbs = n;
-	n[imp->nmbs].mb = *mbp;
-	imp->nmbs++;
+	m->mb = *mbp;
+	m->refs = 1;
+	m->cached = true;
+	m->used = ++imp->clock;
+	imp->mbs[imp->nmbs++] = m;
+	imp->ncached++;
 out:
 	pthread_mutex_unlock(&imp->lock);
 	return ret;
 }
 
-/* A cached handle of an unlinked mailbox: forget it (a new one may come). */
-static void forget_mailbox(struct imp_import *imp, struct msgport_mailbox *mb)
+void imp_mailbox_put(struct imp_import *imp, struct msgport_mailbox *mb, bool unlinked)
 {
 	size_t i;
 
 	pthread_mutex_lock(&imp->lock);
 	for (i = 0; i < imp->nmbs; i++)
-		if (imp->mbs[i].mb == mb) {
-			/* Other threads may still use it: it stays open until imp_free(). */
-			char *dead = imp->mbs[i].name;
-
-			imp->mbs[i].name = strdup("/unlinked");	/* no mailbox has '/' */
-			free(dead);
+		if (imp->mbs[i]->mb == mb) {
+			imp->mbs[i]->refs--;
+			/* Unlinked: a new mailbox of that name may come; this one is dead. */
+			if (unlinked || !imp->mbs[i]->cached)
+				mbox_uncache(imp, i);
 			break;
 		}
 	pthread_mutex_unlock(&imp->lock);
@@ -171,7 +230,8 @@ static int deliver(struct imp_import *imp, natsMsg *msg, struct hdr_meta *m, con
 	*mbname = imp_target(imp, subject);
 	if (bn_msg_get_meta(msg, m) || m->kind != HDR_KIND_MESSAGE)
 		return -EBADMSG;
-	if (!cfg_import_allowed(b->cfg, subject, *mbname, m->node))
+	if (!imp_own_subject(imp, subject) ||
+	    !cfg_import_allowed(b->cfg, subject, *mbname, m->node))
 		return -EACCES;
 again:
 	ret = imp_mailbox(b, imp, *mbname, &mb);
@@ -187,12 +247,14 @@ again:
 		ret = msgport_send_relay(mb, &sm, &relay);
 		if (ret != -ETIMEDOUT && ret != -EAGAIN && ret != -EINTR)
 			break;
-		if (b->stop)
+		if (b->stop) {
+			imp_mailbox_put(imp, mb, false);
 			return -ESHUTDOWN;
+		}
 		keep_in_progress(imp);
 	}
+	imp_mailbox_put(imp, mb, ret == -EIDRM);
 	if (ret == -EIDRM && !retried) {
-		forget_mailbox(imp, mb);
 		retried = true;
 		goto again;
 	}
@@ -212,7 +274,12 @@ static void on_message(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
 	struct hdr_meta m;
 	int ret = deliver(imp, msg, &m, &mbname);
 
-	if (ret && ret != -ESHUTDOWN)
+	if (ret == -ESHUTDOWN)
+		log_warning("import %s -> %s: message seq %llu from node %s dropped: the bridge "
+			    "is stopping and the mailbox is full (core: at most once)",
+			    natsMsg_GetSubject(msg), mbname, (unsigned long long)m.seq,
+			    m.node[0] ? m.node : "?");
+	else if (ret)
 		log_warning("import %s -> %s: message seq %llu from node %s dropped: %s",
 			    natsMsg_GetSubject(msg), mbname, (unsigned long long)m.seq,
 			    m.node[0] ? m.node : "?", refusal(ret));
@@ -235,18 +302,10 @@ static bool permanent(int err)
 	       err == -EINVAL || err == -ENAMETOOLONG;
 }
 
-static void durable_name(struct imp_import *imp, char *buf, size_t len)
+static int durable_name(struct imp_import *imp, char *buf, size_t len)
 {
-	char *p;
-
-	if (imp->cfg->group)
-		snprintf(buf, len, "%s", imp->cfg->group);
-	else
-		snprintf(buf, len, "%s_%s", imp->b->cfg->node, imp->cfg->subject);
-	for (p = buf; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-			*p = '_';
+	return hdr_durable_name(buf, len, imp->cfg->group ? imp->cfg->group : imp->b->cfg->node,
+				imp->cfg->subject);
 }
 
 static const char *mode_text(struct imp_import *imp, char *buf, size_t len)
@@ -303,7 +362,12 @@ static void *js_thread(void *arg)
 	char durable[300], mode[300];
 	bool warned = false;
 
-	durable_name(imp, durable, sizeof(durable));
+	if (durable_name(imp, durable, sizeof(durable))) {
+		log_error("import %s: group or node name too long for a durable name",
+			  imp->cfg->subject);
+		bridge_fail(b, 2);
+		return NULL;
+	}
 	while (!b->stop && !imp->sub) {
 		jsSubOptions so;
 		jsErrCode jerr = 0;
@@ -349,16 +413,18 @@ static void *js_thread(void *arg)
 			continue;
 		if (s != NATS_OK) {
 			if (!warned)
-				log_warning("import %s: fetch failed: %s: retrying",
-					    imp->cfg->subject, natsStatus_GetText(s));
+				log_warning("import %s: fetch failed: %s (jsErrCode %d): retrying",
+					    imp->cfg->subject, natsStatus_GetText(s), (int)jerr);
 			warned = true;
 			bridge_sleep(b, 250);
 			continue;
 		}
+		if (warned)
+			log_info("import %s: fetching again", imp->cfg->subject);
 		warned = false;
 		imp->batch = &list;
 		for (i = 0; i < list.Count; i++) {
-			imp->batch_next = i + 1;
+			imp->batch_next = i;
 			if (b->stop)
 				natsMsg_Nak(list.Msgs[i], NULL);
 			else
@@ -391,9 +457,16 @@ int imp_start(struct bridge *b)
 			log_error("import %s: subject too long", imp->cfg->subject);
 			return 2;
 		}
-		s = natsConnection_QueueSubscribe(&imp->rsub, nc, rsubj,
-						  imp->cfg->group ? imp->cfg->group :
-						  IMP_REQUEST_GROUP, on_request, imp);
+		/*
+		 * Requests follow the data: a group's members share them (one
+		 * serves each), fanout importers each get each (the sender's
+		 * request takes the first answer).
+		 */
+		if (imp->cfg->group)
+			s = natsConnection_QueueSubscribe(&imp->rsub, nc, rsubj, imp->cfg->group,
+							  on_request, imp);
+		else
+			s = natsConnection_Subscribe(&imp->rsub, nc, rsubj, on_request, imp);
 		if (s != NATS_OK) {
 			log_error("import %s: cannot subscribe to %s: %s", imp->cfg->subject, rsubj,
 				  natsStatus_GetText(s));
@@ -427,7 +500,7 @@ int imp_start(struct bridge *b)
 	return 0;
 }
 
-void imp_stop(struct bridge *b)
+void imp_stop(struct bridge *b, int64_t timeout_ms)
 {
 	size_t i;
 
@@ -436,6 +509,20 @@ void imp_stop(struct bridge *b)
 			pthread_join(imports[i].thread, NULL);
 			imports[i].started = false;
 		}
+	/*
+	 * Requests first: the ones already here go to the workers (with the
+	 * connection still up for their answers), no new ones come.
+	 */
+	for (i = 0; i < nimports; i++)
+		if (imports[i].rsub && natsSubscription_Drain(imports[i].rsub) != NATS_OK)
+			log_warning("import %s: requests not drained", imports[i].cfg->subject);
+	for (i = 0; i < nimports; i++)
+		if (imports[i].rsub &&
+		    natsSubscription_WaitForDrainCompletion(imports[i].rsub, timeout_ms) != NATS_OK)
+			log_warning("import %s: requests still coming after %lld ms: the rest "
+				    "are not answered", imports[i].cfg->subject,
+				    (long long)timeout_ms);
+	call_pool_stop_side(b, CALL_POOL_IMPORT);
 }
 
 void imp_free(struct bridge *b)
@@ -450,8 +537,9 @@ void imp_free(struct bridge *b)
 		if (imp->rsub)
 			natsSubscription_Destroy(imp->rsub);
 		for (j = 0; j < imp->nmbs; j++) {
-			msgport_mailbox_close(imp->mbs[j].mb);
-			free(imp->mbs[j].name);
+			msgport_mailbox_close(imp->mbs[j]->mb);
+			free(imp->mbs[j]->name);
+			free(imp->mbs[j]);
 		}
 		free(imp->mbs);
 		pthread_mutex_destroy(&imp->lock);

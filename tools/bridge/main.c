@@ -45,6 +45,9 @@ static const char usage_text[] =
 "                           each message's own subject less \"msgport.\"); repeatable\n"
 "  -d, --delivery core|jetstream  at most once (core, default) or at least once\n"
 "      --stream NAME        JetStream stream (default MSGPORT)\n"
+"      --stream-replicas N  replicas of a stream the bridge creates (default 1)\n"
+"      --stream-max-age AGE  its messages' age limit, N[s|m|h|d] (default 24h;\n"
+"                           0: none)\n"
 "  -g, --group NAME         importers share the messages (queue group / shared\n"
 "                           durable consumer NAME)\n"
 "      --fanout             every importer gets every message (default)\n"
@@ -56,6 +59,8 @@ static const char usage_text[] =
 "      --tls-cert FILE      client certificate (with --tls-key)\n"
 "      --tls-key FILE       its private key\n"
 "      --creds FILE         NATS user credentials\n"
+"      --tls-name NAME      the name the servers' certificates must carry\n"
+"                           (default: the first --nats URL's host)\n"
 "      --call-timeout MS    how long a call waits for its remote reply (30000)\n"
 "      --call-workers N     concurrent calls per direction (8)\n"
 "  -v, --verbose            log every message\n"
@@ -68,6 +73,7 @@ static const char usage_text[] =
 enum {
 	OPT_STREAM = 256, OPT_FANOUT, OPT_CREATE, OPT_CAPACITY, OPT_MAX_MSG_SIZE, OPT_MODE,
 	OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_CREDS, OPT_CALL_TIMEOUT, OPT_CALL_WORKERS,
+	OPT_STREAM_REPLICAS, OPT_STREAM_MAX_AGE, OPT_TLS_NAME,
 };
 
 static const struct option long_options[] = {
@@ -78,6 +84,8 @@ static const struct option long_options[] = {
 	{ "import", required_argument, NULL, 'i' },
 	{ "delivery", required_argument, NULL, 'd' },
 	{ "stream", required_argument, NULL, OPT_STREAM },
+	{ "stream-replicas", required_argument, NULL, OPT_STREAM_REPLICAS },
+	{ "stream-max-age", required_argument, NULL, OPT_STREAM_MAX_AGE },
 	{ "group", required_argument, NULL, 'g' },
 	{ "fanout", no_argument, NULL, OPT_FANOUT },
 	{ "create", no_argument, NULL, OPT_CREATE },
@@ -88,6 +96,7 @@ static const struct option long_options[] = {
 	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	{ "creds", required_argument, NULL, OPT_CREDS },
+	{ "tls-name", required_argument, NULL, OPT_TLS_NAME },
 	{ "call-timeout", required_argument, NULL, OPT_CALL_TIMEOUT },
 	{ "call-workers", required_argument, NULL, OPT_CALL_WORKERS },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -213,6 +222,21 @@ static int parse_options(int argc, char **argv, struct bridge_config *cfg, char 
 			if (set_opt(&cfg->stream, optarg))
 				return EXIT_FAIL;
 			break;
+		case OPT_STREAM_REPLICAS:
+			if (parse_u32(optarg, 1, CFG_STREAM_REPLICAS_MAX, &v))
+				return usage_error("--stream-replicas: 1 to %d, not \"%s\"",
+						   CFG_STREAM_REPLICAS_MAX, optarg);
+			cfg->stream_replicas = (int)v;
+			break;
+		case OPT_STREAM_MAX_AGE: {
+			int64_t age;
+
+			if (cfg_parse_duration(optarg, &age))
+				return usage_error("--stream-max-age: N[s|m|h|d], not \"%s\"",
+						   optarg);
+			cfg->stream_max_age_s = age;
+			break;
+		}
 		case 'g':
 			if (cfg->fanout == 1)
 				return usage_error("--group and --fanout exclude each other");
@@ -257,6 +281,10 @@ static int parse_options(int argc, char **argv, struct bridge_config *cfg, char 
 			break;
 		case OPT_CREDS:
 			if (set_opt(&cfg->creds, optarg))
+				return EXIT_FAIL;
+			break;
+		case OPT_TLS_NAME:
+			if (set_opt(&cfg->tls_name, optarg))
 				return EXIT_FAIL;
 			break;
 		case OPT_CALL_TIMEOUT:
@@ -358,8 +386,7 @@ int main(int argc, char **argv)
 		cfg_free(&cfg);
 		return EXIT_FAIL;
 	}
-	log_info("node %s (origin %llu), %zu export(s), %zu import(s)", cfg.node,
-		 (unsigned long long)b.origin, cfg.nexports, cfg.nimports);
+	log_info("node %s, %zu export(s), %zu import(s)", cfg.node, cfg.nexports, cfg.nimports);
 
 	ret = bn_connect(&b);
 	if (ret) {
@@ -393,9 +420,16 @@ int main(int argc, char **argv)
 		bridge_fail(&b, ret);
 	wait_for_stop(&b, &set);
 out:
-	/* Stop receiving, then drain NATS, then the calls, then return leases. */
+	/*
+	 * Stop receiving from the exported mailboxes; drain the request
+	 * subscriptions and let the import-side workers answer what came;
+	 * then drain the connection (the core subscriptions deliver what they
+	 * hold, the publishes go out); then the export-side calls end (their
+	 * callers get an error if no reply came); then return the leases.
+	 */
 	exp_stop(&b);
-	imp_stop(&b);
+	if (b.conn)
+		imp_stop(&b, 5000);
 	bn_drain(&b, 5000);
 	call_pool_stop(&b);
 	exp_free(&b);

@@ -75,9 +75,12 @@ static void log_url(natsConnection *nc, const char *what)
 {
 	char url[512];
 
+	char safe[512];
+
 	if (natsConnection_GetConnectedUrl(nc, url, sizeof(url)) != NATS_OK || !url[0])
 		strcpy(url, "(unknown)");
-	log_info("nats: %s %s", what, url);
+	cfg_url_redact(url, safe, sizeof(safe));
+	log_info("nats: %s %s", what, safe);
 }
 
 static void on_connected(natsConnection *nc, void *closure)
@@ -99,15 +102,36 @@ static volatile int bn_closed;
 
 static void on_closed(natsConnection *nc, void *closure)
 {
-	log_info("nats: closed");
+	struct bridge *b = closure;
+
 	bn_closed = 1;
+	if (b->stop) {
+		log_info("nats: closed");
+		return;
+	}
+	/*
+	 * Reconnects are forever: the library closes the connection for
+	 * good only when it gives up (an authorization refused on every
+	 * server, say).  A bridge with no connection does nothing: exit 1,
+	 * for systemd to restart it.
+	 */
+	{
+		const char *why = NULL;
+
+		if (natsConnection_GetLastError(nc, &why) == NATS_OK || !why || !*why)
+			why = "the client library gave up";
+		log_error("nats: closed for good (%s): stopping", why);
+	}
+	bridge_fail(b, 1);
 }
 
 static void on_error(natsConnection *nc, natsSubscription *sub, natsStatus err, void *closure)
 {
 	if (err == NATS_SLOW_CONSUMER)
-		log_warning("nats: slow consumer: messages dropped by the client library "
-			    "(core delivery is at most once)");
+		log_warning("nats: slow consumer on %s: messages dropped by the client library "
+			    "(core delivery is at most once)",
+			    sub && natsSubscription_GetSubject(sub) ?
+			    natsSubscription_GetSubject(sub) : "?");
 	else
 		log_warning("nats: error: %s", natsStatus_GetText(err));
 }
@@ -142,7 +166,10 @@ static int make_options(struct bridge *b, natsOptions **optsp)
 	if (natsOptions_Create(&opts) != NATS_OK)
 		return -ENOMEM;
 	if (set_servers(opts, cfg->nats)) {
-		log_error("bad NATS server list \"%s\": %s", cfg->nats,
+		char safe[1024];
+
+		cfg_url_redact(cfg->nats, safe, sizeof(safe));
+		log_error("bad NATS server list \"%s\": %s", safe,
 			  nats_GetLastError(NULL) ? nats_GetLastError(NULL) : "invalid");
 		goto bad;
 	}
@@ -173,6 +200,25 @@ static int make_options(struct bridge *b, natsOptions **optsp)
 			goto bad;
 		}
 	}
+	if (cfg->tls_ca || cfg->tls_cert || cfg->tls_name || strstr(cfg->nats, "tls://")) {
+		/* The server certificate must name the server (no man in the middle). */
+		char host[256];
+		const char *name = cfg->tls_name;
+
+		if (!name) {
+			if (cfg_url_host(cfg->nats, host, sizeof(host))) {
+				log_error("cannot tell the host of the first NATS URL for TLS: "
+					  "give --tls-name");
+				goto bad;
+			}
+			name = host;
+		}
+		if (natsOptions_SetExpectedHostname(opts, name) != NATS_OK) {
+			log_error("tls-name %s: %s", name, nats_GetLastError(NULL));
+			goto bad;
+		}
+		log_info("tls: the servers' certificates must name %s", name);
+	}
 	if (cfg->creds) {
 		if (access(cfg->creds, R_OK)) {
 			log_error("creds %s: %s", cfg->creds, strerror(errno));
@@ -194,11 +240,13 @@ bad:
 int bn_connect(struct bridge *b)
 {
 	struct bn_conn *c = calloc(1, sizeof(*c));
+	char safe[1024];
 	natsStatus s;
 	int ret;
 
 	if (!c)
 		return 1;
+	cfg_url_redact(b->cfg->nats, safe, sizeof(safe));
 	ret = make_options(b, &c->opts);
 	if (ret) {
 		free(c);
@@ -209,9 +257,9 @@ int bn_connect(struct bridge *b)
 	if (s == NATS_OK) {
 		log_url(c->nc, "connected to");
 	} else if (s == NATS_NOT_YET_CONNECTED) {
-		log_warning("nats: not connected to %s yet: retrying", b->cfg->nats);
+		log_warning("nats: not connected to %s yet: retrying", safe);
 	} else {
-		log_error("nats: cannot connect to %s: %s", b->cfg->nats,
+		log_error("nats: cannot connect to %s: %s", safe,
 			  nats_GetLastError(NULL) ? nats_GetLastError(NULL) :
 			  natsStatus_GetText(s));
 		return 1;

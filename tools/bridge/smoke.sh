@@ -5,7 +5,7 @@
 # inside the test VM (the full lane is make check-bridge, tests/bridge/):
 #
 #   make all
-#   mkdir -p build/vm-extra && cp /usr/sbin/nats-server build/vm-extra/
+#   mkdir -p build/vm-extra && cp /usr/sbin/nats-server /usr/bin/openssl build/vm-extra/
 #   MSGPORT_VM_EXTRA_ELVES=build/vm-extra O=$PWD/build KERNELRELEASE=... \
 #     tests/vm/run --timeout 600 -- sh tools/bridge/smoke.sh
 #
@@ -14,14 +14,22 @@
 #   core      messages a.out -> msgport.smoke.core -> b.in, with relay fields
 #   call      a call on a.svc answered by a server on b.svc, through both
 #   sync      a synchronous send returns once the far mailbox's receiver took it
+#   refuse    a sync send refused for good by the far side (ENOENT) fails
+#             with that errno and does not block the export
+#   deadline  a sync request that waited past its sender's time-out is
+#             refused (Msgport-Deadline), not delivered twice
 #   jetstream at least once: the importer killed (SIGKILL) mid-stream and
 #             restarted, then the exporter: every message arrives, in order
 #             of first arrival
 #   reconnect the server restarted: both bridges log it and carry on
+#   tls       a certificate naming another host is refused; --tls-name
+#             names the expected one (needs openssl, else SKIPPED)
+#   credentials  user:password in the URL never logged; an authorization
+#             refused on reconnect closes the connection: exit 1
 #   authz     an import no allow-import line covers: exit 2
 #   size      an export larger than max_payload - 4096: exit 2
 # With bridge-check on PATH (tests/bridge/, or build/vm-extra) the relay
-# fields (MSGPORT_MSG_RELAYED, origin = FNV-1a of the node) are checked too.
+# fields (MSGPORT_MSG_RELAYED, origin = FNV-1a of "node/mailbox") are checked too.
 # Prints "smoke: PASS" and exits 0, or "smoke: FAIL: why" and exits 1.
 
 set -u
@@ -115,12 +123,18 @@ got=$(msgport recv b.in -c 3 -t 30 | tr '\n' ' ')
 [ "$got" = "one two three " ] || fail "core: received '$got'"
 wait_log B "import msgport.smoke.core -> b.in: message seq 3 from node site-a delivered"
 if have_check; then
-	bridge-check consume b.in --senders 1 --count 50 --relayed --origin site-a --timeout 60 \
+	bridge-check consume b.in --senders 1 --count 50 --relayed --origin site-a/a.out --timeout 60 \
 		>"$W/consume.log" 2>&1 &
 	c=$!
 	bridge-check produce a.out --sender 1 --count 50 >/dev/null || fail "core: produce"
 	wait $c || fail "core: bridge-check consume (relay fields): $(cat "$W/consume.log")"
 fi
+# b.in removed and created again under the importer: its cached handle
+# is dropped (EIDRM) and the new mailbox gets the next message.
+mbox b.in -c 64 -m 0660
+msgport send a.out anew || fail "core: send after b.in was re-created"
+got=$(msgport recv b.in -t 30)
+[ "$got" = anew ] || fail "core: re-created b.in: received '$got'"
 echo "smoke: core ok"
 
 # ---- sync: the local send returns once the far receiver took it ---------
@@ -134,6 +148,61 @@ wait $s || fail "sync: the synchronous send failed: $(cat "$W/sync.out")"
 echo "smoke: sync ok"
 stop A
 stop B
+
+# ---- deadline: a sync request its sender gave up on is not delivered ------
+# One import worker (and a queue of one), three exports to one subject, no
+# receiver: the third request waits for the worker past its sender's 3 s
+# and must be refused, not delivered later beside its own retry (a
+# duplicate).
+mbox b.dl -c 8 -m 0660
+for k in 1 2 3; do
+	mbox a.dl$k -c 4 -m 0660
+done
+start A --nats $URL --node site-a --export a.dl1=msgport.smoke.dl --export a.dl2=msgport.smoke.dl \
+	--export a.dl3=msgport.smoke.dl --call-timeout 3000
+start B --nats $URL --node site-b --import msgport.smoke.dl=b.dl --call-workers 1
+wait_log A "export a.dl3 -> msgport.smoke.dl: started"
+wait_log B "import msgport.smoke.dl -> b.dl: subscribed"
+for k in 1 2 3; do
+	msgport send a.dl$k --sync -t 60 s$k >"$W/dl$k.out" 2>&1 &
+	echo $! >"$W/dl$k.spid"
+done
+sleep 8
+got=$(msgport recv b.dl -c 3 -t 30 | sort | tr '\n' ' ')
+[ "$got" = "s1 s2 s3 " ] || fail "deadline: received '$got'"
+for k in 1 2 3; do
+	wait "$(cat "$W/dl$k.spid")" || fail "deadline: sync send s$k: $(cat "$W/dl$k.out")"
+done
+if extra=$(msgport recv b.dl -t 5 2>/dev/null); then
+	fail "deadline: a duplicate arrived: '$extra'"
+fi
+grep -q "had passed when a worker took it" "$W/B.log" || fail "deadline: no request refused as expired"
+stop A
+stop B
+echo "smoke: deadline ok ($(grep -c "had passed" "$W/B.log") request(s) refused as expired)"
+
+# ---- refused for good: a sync send fails with the far side's errno -------
+# No mailbox b.rf and no --create: ENOENT, the sender's send fails with it,
+# the message is dropped (not retried for ever), the export carries on.
+mbox a.rf -c 4 -m 0660
+msgport rm b.rf >/dev/null 2>&1
+start A --nats $URL --node site-a --export a.rf=msgport.smoke.rf
+start B --nats $URL --node site-b --import msgport.smoke.rf=b.rf
+wait_log A "export a.rf -> msgport.smoke.rf: started"
+wait_log B "import msgport.smoke.rf -> b.rf: subscribed"
+if out=$(msgport send a.rf --sync -t 30 lost 2>&1); then
+	fail "refuse: a sync send into no mailbox succeeded"
+fi
+echo "$out" | grep -qi "no such" || fail "refuse: the sync send failed with '$out', not ENOENT"
+wait_log A "sync seq 1 refused for good: ENOENT"
+mbox b.rf -c 4 -m 0660
+msgport send a.rf after || fail "refuse: send after"
+got=$(msgport recv b.rf -t 30)
+[ "$got" = after ] || fail "refuse: received '$got', not 'after'"
+[ "$(msgport stat a.rf -n -o MSGS)" = 0 ] || fail "refuse: a.rf still holds messages"
+stop A
+stop B
+echo "smoke: refuse ok"
 
 # ---- call through two bridges --------------------------------------------
 mbox a.svc -c 16 -m 0660
@@ -202,8 +271,37 @@ awk -v n=$N '
 	      print "duplicates " dup + 0; exit bad }' "$W/js.out" >"$W/js.check" ||
 	fail "jetstream: $(cat "$W/js.check")"
 echo "smoke: jetstream ok ($(cat "$W/js.check"))"
+# A mailbox removed and created again starts its seq at 1: its messages
+# must not be taken for the old ones' duplicates (Nats-Msg-Id has the send time).
 stop A
+mbox a.js -c 16 -m 0660
+start A2 --nats $URL --node site-a --export a.js=msgport.smoke.js --delivery jetstream
+wait_log A2 "export a.js -> msgport.smoke.js: started (jetstream)"
+msgport send a.js r1 r2 r3 || fail "jetstream: send to the re-created a.js"
+got=$(msgport recv b.js -c 3 -t 30 | tr '\n' ' ')
+[ "$got" = "r1 r2 r3 " ] || fail "jetstream: re-created mailbox: received '$got'"
+grep -q "says duplicate" "$W/A2.log" && fail "jetstream: re-created mailbox: duplicates"
+echo "smoke: jetstream re-created mailbox ok"
+stop A2
 stop B
+# The stream the exporter made covers its JetStream exports only (not
+# msgport.>, which would store every core message too) ...
+grep -q "jetstream: stream MSGPORT created (subjects msgport.smoke.js, replicas 1, max age 86400s)" \
+	"$W/A.log" ||
+	fail "jetstream: stream: $(grep stream "$W/A.log")"
+# ... and an export to it on another subject adds that subject.
+mbox a.js2 -c 16 -m 0660
+start A3 --nats $URL --node site-a --export a.js2=msgport.smoke.js2 --delivery jetstream
+start B3 --nats $URL --node site-b --import msgport.smoke.js2=b.js --delivery jetstream
+wait_log A3 "jetstream: stream MSGPORT: subject msgport.smoke.js2 added"
+wait_log A3 "export a.js2 -> msgport.smoke.js2: started (jetstream)"
+wait_log B3 "subscribed (jetstream, fanout)"
+msgport send a.js2 x1 || fail "jetstream: send to a.js2"
+got=$(msgport recv b.js -t 30)
+[ "$got" = x1 ] || fail "jetstream: added subject: received '$got'"
+stop A3
+stop B3
+echo "smoke: jetstream stream subjects ok"
 
 # ---- reconnect: the server restarts under the bridges ----------------------
 mbox a.rc -c 16 -m 0660
@@ -226,6 +324,71 @@ got=$(msgport recv b.rc -t 30)
 stop A
 stop B
 echo "smoke: reconnect ok"
+
+# ---- credentials: no password in the log; refused for good: exit 1 ----------
+mbox a.pw -c 4 -m 0660
+nats-server -a 127.0.0.1 -p 4223 --user u --pass sekrit >"$W/nats-pw.log" 2>&1 &
+echo $! >"$W/nats-pw.pid"
+start P --nats nats://u:sekrit@127.0.0.1:4223 --node site-a --export a.pw
+wait_log P "nats: connected to nats://127.0.0.1:4223"
+wait_log P "export a.pw -> msgport.a.pw: started"
+kill "$(cat "$W/nats-pw.pid")"
+wait "$(cat "$W/nats-pw.pid")"
+nats-server -a 127.0.0.1 -p 4223 --user u --pass changed >>"$W/nats-pw.log" 2>&1 &
+echo $! >"$W/nats-pw.pid"
+# The library gives up on an authorization refused again and again: the
+# bridge must not stay up doing nothing.
+t=0
+while kill -0 "$(cat "$W/P.pid")" 2>/dev/null; do
+	[ $t -lt 120 ] || fail "credentials: the bridge still runs after its connection closed"
+	sleep 0.5
+	t=$((t + 1))
+done
+rc=0
+wait "$(cat "$W/P.pid")" || rc=$?
+rm -f "$W/P.pid"
+[ $rc = 1 ] || fail "credentials: exit $rc after the connection closed, not 1"
+grep -q "nats: closed for good" "$W/P.log" || fail "credentials: no 'closed for good' line"
+grep -q sekrit "$W/P.log" && fail "credentials: the password is in the log"
+kill "$(cat "$W/nats-pw.pid")"
+rm -f "$W/nats-pw.pid"
+echo "smoke: credentials ok"
+
+# ---- tls: the server's certificate must carry the expected name ------------
+if command -v openssl >/dev/null 2>&1; then
+	T=$W/tls
+	mkdir -p "$T"
+	printf '[req]\ndistinguished_name=dn\n[dn]\n' >"$T/o.cnf"
+	printf 'subjectAltName=DNS:nats.smoke\n' >"$T/ext"
+	{ openssl req -config "$T/o.cnf" -x509 -newkey rsa:2048 -nodes -days 2 \
+		-subj /CN=smoke-ca -keyout "$T/ca.key" -out "$T/ca.pem" &&
+	  openssl req -config "$T/o.cnf" -newkey rsa:2048 -nodes -subj /CN=nats.smoke \
+		-keyout "$T/srv.key" -out "$T/srv.csr" &&
+	  openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
+		-CAcreateserial -days 2 -extfile "$T/ext" -out "$T/srv.pem"; } \
+		>"$T/openssl.log" 2>&1 || fail "tls: openssl: $(cat "$T/openssl.log")"
+	mbox a.tls -c 4 -m 0660
+	nats-server -a 127.0.0.1 -p 4224 --tls --tlscert "$T/srv.pem" --tlskey "$T/srv.key" \
+		>"$W/nats-tls.log" 2>&1 &
+	echo $! >"$W/nats-tls.pid"
+	# The URL's host (127.0.0.1) is not the certificate's name: no connection.
+	start T1 --nats tls://127.0.0.1:4224 --tls-ca "$T/ca.pem" --node site-a --export a.tls
+	sleep 5
+	grep -q "nats: connected to" "$W/T1.log" && fail "tls: connected to a server whose certificate names another host"
+	grep -q "tls: the servers' certificates must name 127.0.0.1" "$W/T1.log" ||
+		fail "tls: $(cat "$W/T1.log")"
+	kill -KILL "$(cat "$W/T1.pid")" 2>/dev/null
+	rm -f "$W/T1.pid"
+	start T2 --nats tls://127.0.0.1:4224 --tls-ca "$T/ca.pem" --tls-name nats.smoke \
+		--node site-a --export a.tls
+	wait_log T2 "nats: connected to"
+	stop T2
+	kill "$(cat "$W/nats-tls.pid")"
+	rm -f "$W/nats-tls.pid"
+	echo "smoke: tls ok"
+else
+	echo "smoke: tls SKIPPED (no openssl: copy /usr/bin/openssl into build/vm-extra)"
+fi
 
 # ---- authorization ---------------------------------------------------------
 mbox secret -c 4 -m 0660

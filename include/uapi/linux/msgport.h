@@ -740,7 +740,10 @@ struct msgport_reply_recv {
  * Not with MSGPORT_IOC_SEND_PID or _CALL_PID (EINVAL).
  */
 struct msgport_relay {
-	__u64 origin;		/* the relayer's name for the origin machine (its choice) */
+	/* the relayer's name for the origin (its choice); msgport-bridge: a hash of the
+	 * origin node and mailbox
+	 */
+	__u64 origin;
 	__u64 seq;		/* the message's sequence number at its origin */
 	__u64 send_time_ns;	/* CLOCK_REALTIME at the origin when it was sent */
 	__s32 pid;		/* the origin sender's pid there, 0 if unknown */
