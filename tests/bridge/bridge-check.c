@@ -14,7 +14,8 @@
  *       checks each payload, that first arrivals per sender come in the
  *       sender's order, counts duplicates (a number seen before), and with
  *       --relayed that each message is MSGPORT_MSG_RELAYED with plausible
- *       relay fields (--origin: relay.origin is FNV-1a 64 of NODE).
+ *       relay fields (--origin: relay.origin is FNV-1a 64 of NODE, which
+ *       msgport-bridge makes "node/mailbox" of the origin's node and mailbox).
  *       --subset (a queue group member): any part of the messages, stops
  *       after --idle seconds without one; prints "total K".  --record FILE
  *       writes "SENDER NUMBER" for each distinct message (a union of the

@@ -14,13 +14,13 @@ bridge_start A --nats "$CLUSTER_URLS" --node site-a --export a.svc=msgport.svc -
 bridge_start B --nats "$CLUSTER_URLS" --node site-b --import msgport.svc=b.svc
 bridge_wait A "export a.svc -> msgport.svc: started" &&
 	bridge_wait B "import msgport.svc -> b.svc: subscribed" || exit 1
-bridge-check call a.svc --expect server-b --count 50 --origin site-b --ready 60 ||
+bridge-check call a.svc --expect server-b --count 50 --origin site-b/b.svc --ready 60 ||
 	fail "calls: calls through the bridges" || exit 1
 # Four callers at once (call workers).
 rc=0
 pids=""
 for _ in 1 2 3 4; do
-	bridge-check call a.svc --expect server-b --count 20 --origin site-b &
+	bridge-check call a.svc --expect server-b --count 20 --origin site-b/b.svc &
 	pids="$pids $!"
 done
 for p in $pids; do

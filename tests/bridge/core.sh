@@ -19,9 +19,9 @@ bridge_wait A "export a.orders -> msgport.orders: started" &&
 	bridge_wait B "import msgport.orders -> b.orders: subscribed" &&
 	bridge_wait B "export b.replies -> msgport.replies: started" || exit 1
 
-bridge-check consume b.orders --senders 1,2 --count $N --relayed --origin site-a --timeout 300 &
+bridge-check consume b.orders --senders 1,2 --count $N --relayed --origin site-a/a.orders --timeout 300 &
 c1=$!
-bridge-check consume a.replies --senders 3,4 --count $N --relayed --origin site-b --timeout 300 &
+bridge-check consume a.replies --senders 3,4 --count $N --relayed --origin site-b/b.replies --timeout 300 &
 c2=$!
 bridge-check produce a.orders --sender 1 --count $N --size 100 & p1=$!
 bridge-check produce a.orders --sender 2 --count $N --size 3000 & p2=$!
@@ -34,7 +34,7 @@ done
 [ "$rc" = 0 ] || fail "core: a producer or consumer failed (above)" || exit 1
 # Synchronous sends through the bridge: each returns once the far mailbox
 # accepted it and its receiver took it.
-bridge-check consume b.orders --senders 9 --count 20 --relayed --origin site-a --timeout 300 &
+bridge-check consume b.orders --senders 9 --count 20 --relayed --origin site-a/a.orders --timeout 300 &
 c1=$!
 bridge-check produce a.orders --sender 9 --count 20 --sync || rc=1
 wait $c1 || rc=1

@@ -10,7 +10,7 @@
 # together every message (at least once), each some.
 need_bridge || exit 1
 N=400
-nats-probe --wait 120 --replicas 3 mkstream "$CLUSTER_URLS" MSGPORT 'msgport.>' || exit 1
+nats-probe --wait 120 --replicas 3 mkstream "$CLUSTER_URLS" MSGPORT msgport.jw || exit 1
 for m in a.work a.fan a.jw w1 w2 f1 f2 jw1 jw2; do
 	mailbox $m -c 64 -m 0660 || exit 1
 done
@@ -43,7 +43,7 @@ for m in jw1 jw2; do
 	pids="$pids $!"
 done
 for m in f1 f2; do
-	bridge-check consume $m --senders 2 --count $N --relayed --origin site-a --timeout 600 &
+	bridge-check consume $m --senders 2 --count $N --relayed --origin site-a/a.fan --timeout 600 &
 	pids="$pids $!"
 done
 bridge-check produce a.work --sender 1 --count $N & pids="$pids $!"

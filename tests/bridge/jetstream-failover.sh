@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
 # Scenario "jetstream-failover": at-least-once over the three-server
-# JetStream cluster.  Stream MSGPORT (msgport.>) is made with 3 replicas
-# first (msgport-bridge would make it with one, which a killed server takes
-# away).  site-a exports a.js, site-b imports msgport.js into b.js, both
+# JetStream cluster.  The exporter makes its own stream FAILOVER with 3
+# replicas (--stream-replicas: one replica a killed server would take away).
+# site-a exports a.js, site-b imports msgport.js into b.js, both
 # --delivery jetstream; two senders stream 500 messages each at a steady
 # rate; mid-stream the server site-a is connected to is killed (kill -9),
 # later the one site-b is connected to; each is restarted after a while.
@@ -12,13 +12,14 @@
 # and seq, which the consumer checks); the bridges must say they reconnected.
 need_bridge || exit 1
 N=500
-nats-probe --wait 120 --replicas 3 mkstream "$CLUSTER_URLS" MSGPORT 'msgport.>' || exit 1
 mailbox a.js -c 64 -m 0660 && mailbox b.js -c 64 -m 0660 || exit 1
-bridge_start A --nats "$CLUSTER_URLS" --node site-a --delivery jetstream --export a.js=msgport.js
-bridge_start B --nats "$CLUSTER_URLS" --node site-b --delivery jetstream --import msgport.js=b.js
+bridge_start A --nats "$CLUSTER_URLS" --node site-a --delivery jetstream --stream FAILOVER \
+	--stream-replicas 3 --export a.js=msgport.js
+bridge_start B --nats "$CLUSTER_URLS" --node site-b --delivery jetstream --stream FAILOVER \
+	--import msgport.js=b.js
 bridge_wait A "export a.js -> msgport.js: started" &&
 	bridge_wait B "import msgport.js -> b.js: subscribed" || exit 1
-bridge-check consume b.js --senders 1,2 --count $N --allow-dup --relayed --origin site-a --timeout 300 & c=$!
+bridge-check consume b.js --senders 1,2 --count $N --allow-dup --relayed --origin site-a/a.js --timeout 300 & c=$!
 bridge-check produce a.js --sender 1 --count $N --rate 25 --size 200 & p1=$!
 bridge-check produce a.js --sender 2 --count $N --rate 25 --size 2000 & p2=$!
 sleep 6

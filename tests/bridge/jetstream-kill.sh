@@ -10,7 +10,7 @@
 # in order per sender; a.jk ends empty (all committed).
 need_bridge || exit 1
 N=500
-nats-probe --wait 120 --replicas 3 mkstream "$CLUSTER_URLS" MSGPORT 'msgport.>' || exit 1
+nats-probe --wait 120 --replicas 3 mkstream "$CLUSTER_URLS" MSGPORT msgport.jk || exit 1
 mailbox a.jk -c 64 -m 0660 && mailbox b.jk -c 64 -m 0660 || exit 1
 A_ARGS="--nats $CLUSTER_URLS --node site-a --delivery jetstream --export a.jk=msgport.jk"
 B_ARGS="--nats $CLUSTER_URLS --node site-b --delivery jetstream --import msgport.jk=b.jk"
@@ -20,7 +20,7 @@ bridge_start A $A_ARGS
 bridge_start B $B_ARGS
 bridge_wait A "export a.jk -> msgport.jk: started" &&
 	bridge_wait B "import msgport.jk -> b.jk: subscribed" || exit 1
-bridge-check consume b.jk --senders 1,2 --count $N --allow-dup --relayed --origin site-a --timeout 300 & c=$!
+bridge-check consume b.jk --senders 1,2 --count $N --allow-dup --relayed --origin site-a/a.jk --timeout 300 & c=$!
 bridge-check produce a.jk --sender 1 --count $N --rate 25 --size 100 & p1=$!
 bridge-check produce a.jk --sender 2 --count $N --rate 25 --size 1000 & p2=$!
 sleep 6

@@ -28,7 +28,7 @@ bridge_start B --nats tls://127.0.0.1:4443 --tls-ca "$T/ca.pem" --node site-b --
 bridge_start X --nats tls://127.0.0.1:4443 --tls-ca "$T/other-ca.pem" --node site-x --import msgport.tls=b.tls
 bridge_wait A "export a.tls -> msgport.tls: started" &&
 	bridge_wait B "import msgport.tls -> b.tls: subscribed" || exit 1
-bridge-check consume b.tls --senders 1 --count $N --relayed --origin site-a --timeout 300 & c=$!
+bridge-check consume b.tls --senders 1 --count $N --relayed --origin site-a/a.tls --timeout 300 & c=$!
 bridge-check produce a.tls --sender 1 --count $N --size 500 || exit 1
 wait $c || fail "tls: messages through the TLS server" || exit 1
 if grep -q "nats: connected to" "$BR/X.log"; then

@@ -33,7 +33,7 @@ for n in A B; do
 	[ "$uid" = "65534 65534 65534" ] || fail "unprivileged: bridge $n runs as uid '$uid'" || exit 1
 done
 # 1: through the bridges as nobody.
-bridge-check consume u.in --senders 1 --count $N --relayed --origin site-a --timeout 300 &
+bridge-check consume u.in --senders 1 --count $N --relayed --origin site-a/u.out --timeout 300 &
 c=$!
 bridge-check produce u.out --sender 1 --count $N --size 200 || fail "unprivileged: produce" || exit 1
 wait $c || fail "unprivileged: the messages did not all arrive, relayed, in order" || exit 1
