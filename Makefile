@@ -88,6 +88,8 @@ include lib/lib.mk
 include tools/tools.mk
 include examples/examples.mk
 include tests/tests.mk
+# msgport-bridge: after tests.mk (it adds its pure parts to the host tests).
+include tools/bridge/bridge.mk
 include tests/vm/vm.mk
 include tests/debug/debug.mk
 include bench/bench.mk

@@ -41,6 +41,20 @@ static_assert(sizeof(struct msgport_reply_recv) == MSGPORT_REPLY_RECV_SIZE_VER0)
 static_assert(sizeof(struct msgport_batch) == MSGPORT_BATCH_SIZE_VER0);
 static_assert(sizeof(struct msgport_region_wait) == MSGPORT_REGION_WAIT_SIZE_VER0);
 static_assert(sizeof(struct msgport_dup) == MSGPORT_DUP_SIZE_VER0);
+static_assert(sizeof(struct msgport_commit) == MSGPORT_COMMIT_SIZE_VER0);
+/*
+ * The grown receives (ABI 1.3) are new structs, each its old one and a
+ * struct msgport_relay: the relay follows the old struct's last byte.
+ */
+static_assert(sizeof(struct msgport_relay) == 40);
+static_assert(offsetof(struct msgport_recv_v1, relay) ==
+	      sizeof(struct msgport_recv));
+static_assert(offsetof(struct msgport_call_v1, relay) ==
+	      sizeof(struct msgport_call));
+static_assert(offsetof(struct msgport_reply_recv_v1, relay) ==
+	      sizeof(struct msgport_reply_recv));
+static_assert(offsetof(struct msgport_reply_recv, recv) +
+	      sizeof(struct msgport_recv) == sizeof(struct msgport_reply_recv));
 
 /**
  * mp_args_tail() - check or clear a caller's bytes past the module's struct
@@ -83,7 +97,9 @@ int mp_args_tail(void __user *u, size_t usize, size_t ksize, bool output)
  * its size must be one the policy allows (a multiple of 8, at least the
  * first published size) and the bytes the module does not know are made
  * what mp_args_tail() makes them.  A command without an argument has no
- * other size.
+ * other size.  A command the module knows at several sizes (a grown
+ * struct: MSGPORT_IOC_RECV and MSGPORT_IOC_RECV_V1) is taken as the
+ * largest of them that the caller's size holds.
  *
  * Context: Process context; may fault.  Takes no lock.
  * Return: 0 and *@known; -ENOTTY if @cmd is no command of @cmds at
@@ -94,6 +110,7 @@ int mp_args_resize(unsigned int cmd, void __user *argp,
 		   unsigned int *known)
 {
 	const unsigned int size_bits = _IOC_SIZEMASK << _IOC_SIZESHIFT;
+	const struct mp_args_cmd *best = NULL;
 	u32 usize = _IOC_SIZE(cmd);
 	unsigned int i;
 	int ret;
@@ -103,20 +120,42 @@ int mp_args_resize(unsigned int cmd, void __user *argp,
 
 		if ((cmd ^ c->cmd) & ~size_bits)
 			continue;
+		if (!_IOC_SIZE(c->cmd) || usize % 8 || usize < c->first)
+			return -ENOTTY;
 		/*
 		 * A size below the module's (an older program's, once a
-		 * struct has grown) needs its handler to read that size: none
-		 * does yet, so none passes.
+		 * struct has grown in place) needs its handler to read that
+		 * size: none does, so none passes.
 		 */
-		if (!_IOC_SIZE(c->cmd) || usize % 8 || usize < c->first ||
-		    usize < _IOC_SIZE(c->cmd))
-			return -ENOTTY;
-		ret = mp_args_tail(argp, usize, _IOC_SIZE(c->cmd),
-				   c->tail_out);
-		if (ret)
-			return ret;
-		*known = c->cmd;
-		return 0;
+		if (usize >= _IOC_SIZE(c->cmd) &&
+		    (!best || _IOC_SIZE(c->cmd) > _IOC_SIZE(best->cmd)))
+			best = c;
 	}
-	return -ENOTTY;
+	if (!best)
+		return -ENOTTY;
+	ret = mp_args_tail(argp, usize, _IOC_SIZE(best->cmd), best->tail_out);
+	if (ret)
+		return ret;
+	*known = best->cmd;
+	return 0;
+}
+
+/**
+ * mp_args_relay() - copy in and check a struct msgport_relay
+ * @relay: where the kernel copy goes
+ * @uptr: the caller's pointer to it (msgport_send.relay and the like)
+ *
+ * A relayed origin's claim (MSGPORT_F_RELAY): its fields are the relayer's,
+ * but reserved0, which must be 0.
+ *
+ * Context: Process context; may fault.  Takes no lock.
+ * Return: 0; -EINVAL for a NULL pointer or reserved0 not 0; -EFAULT.
+ */
+int mp_args_relay(struct msgport_relay *relay, u64 uptr)
+{
+	if (!uptr)
+		return -EINVAL;
+	if (copy_from_user(relay, u64_to_user_ptr(uptr), sizeof(*relay)))
+		return -EFAULT;
+	return relay->reserved0 ? -EINVAL : 0;
 }

@@ -318,6 +318,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	hdr.egid = current_egid();
 	hdr.prio = x->prio;
 	hdr.len = x->len;
+	hdr.sync_send = (x->flags & MSGPORT_F_SYNC) || !mb->capacity;
 	if (shared) {
 		job_run(&job, true);
 		ret = job_done(mb, rw, &job);

@@ -115,6 +115,7 @@ struct mp_mailbox *mp_mailbox_alloc(void)
 	INIT_LIST_HEAD(&mb->recv_waiters);
 	INIT_LIST_HEAD(&mb->send_waiters);
 	INIT_LIST_HEAD(&mb->queued_calls);
+	INIT_LIST_HEAD(&mb->lease_files);
 	mb->senders = RB_ROOT;
 	init_waitqueue_head(&mb->poll_wq);
 	INIT_HLIST_NODE(&mb->hnode);
@@ -143,7 +144,8 @@ EXPORT_SYMBOL_NS_GPL(mp_mailbox_alloc, MP_TEST_NS);
  */
 void mp_mailbox_free(struct mp_mailbox *mb)
 {
-	WARN_ON(mb->nmsgs || !list_empty(&mb->recv_waiters) ||
+	WARN_ON(mb->nmsgs || mb->nleased || !list_empty(&mb->lease_files) ||
+		!list_empty(&mb->recv_waiters) ||
 		!list_empty(&mb->send_waiters));
 	WARN_ON(!RB_EMPTY_ROOT(&mb->calls) || !RB_EMPTY_ROOT(&mb->senders));
 	put_pid(mb->owner);
@@ -258,6 +260,8 @@ static void mp_mailbox_end(struct mp_mailbox *mb)
 		drop_msgs(drop, n);
 	} while (more);
 
+	/* Leased messages go too; their commits get the error. */
+	mp_leases_drop(mb);
 	/* Calls received and not answered: their callers learn it now. */
 	mp_calls_destroy(mb);
 }
@@ -540,7 +544,8 @@ void mp_mailbox_stat(struct mp_mailbox *mb, struct msgport_stat *st)
 		st->flags |= MSGPORT_STAT_UNLINKED;
 	st->waiting_senders = mb->wsend;
 	st->waiting_receivers = mb->wrecv;
-	st->queued_msgs = mb->nmsgs;
+	/* Leased ones are still the mailbox's (their bytes are in @bytes). */
+	st->queued_msgs = mb->nmsgs + mb->nleased;
 	st->queued_bytes = mb->bytes;
 	/* A topic's is written under its topic_lock (topic.c). */
 	st->sent = READ_ONCE(mb->sent);

@@ -100,9 +100,18 @@ static int fd_may_travel(struct file *file)
 	return 0;
 }
 
+/* What a send may ask for: the uapi header's, and relaying (ABI 1.3). */
+#define MP_SEND_FLAGS	(MSGPORT_SEND_FLAGS | MSGPORT_F_RELAY)
+/* What a receive may: the uapi header's, and leases (ABI 1.3). */
+#define MP_RECV_FLAGS	(MSGPORT_RECV_FLAGS | MSGPORT_F_LEASE)
+
+/*
+ * @relay is where the kernel copy of a relayed send's claim goes (the
+ * caller's, as long as @x is used).
+ */
 static int send_args(struct mp_file *mbf,
 		     struct msgport_send __user *u, struct mp_xfer *x,
-		     bool batch)
+		     bool batch, struct msgport_relay *relay)
 {
 	struct msgport_send s;
 	int ret = -EFAULT;
@@ -118,9 +127,9 @@ static int send_args(struct mp_file *mbf,
 	unsafe_get_user(s.fds, &u->fds, out);
 	unsafe_get_user(s.relay, &u->relay, out);
 	ret = -EINVAL;
-	if (s.relay)
+	if (!(s.flags & MSGPORT_F_RELAY) && s.relay)
 		goto out;
-	if (s.flags & ~MSGPORT_SEND_FLAGS)
+	if (s.flags & ~MP_SEND_FLAGS)
 		goto out;
 	/* Descriptors: one send at a time, with a payload (not a span). */
 	if (s.nfds ? batch || (s.flags & MSGPORT_F_SPAN) ||
@@ -140,6 +149,12 @@ out:
 		return ret;
 
 	memset(x, 0, sizeof(*x));
+	if (s.flags & MSGPORT_F_RELAY) {
+		ret = mp_args_relay(relay, s.relay);
+		if (ret)
+			return ret;
+		x->relay = relay;
+	}
 	if (s.flags & MSGPORT_F_SPAN) {
 		/* buf is an offset in the region (checked by mp_send). */
 		x->span_off = s.buf;
@@ -148,7 +163,7 @@ out:
 		x->buf = u64_to_user_ptr(s.buf);
 		x->len = s.len;
 	}
-	x->flags = s.flags;
+	x->flags = s.flags & ~MSGPORT_F_RELAY;
 	x->prio = s.priority;
 	x->timeout_ns = s.timeout_ns;
 	x->utimeout = &u->timeout_ns;
@@ -161,10 +176,11 @@ out:
 
 static long mp_ioc_send(struct mp_file *mbf, struct msgport_send __user *u)
 {
+	struct msgport_relay relay;
 	struct mp_xfer x;
 	int ret;
 
-	ret = send_args(mbf, u, &x, false);
+	ret = send_args(mbf, u, &x, false, &relay);
 	if (ret)
 		return ret;
 	if (unlikely(mbf->publish))
@@ -217,6 +233,7 @@ static long publish_batch(struct mp_file *mbf, struct mp_xfer *xs, u32 n)
 static long send_batch(struct mp_file *mbf, void __user *base, u32 esize,
 		       u32 count)
 {
+	struct msgport_relay relays[MP_SEND_BATCH_CHUNK];
 	struct mp_xfer xs[MP_SEND_BATCH_CHUNK];
 	struct msgport_send __user *u;
 	u32 done = 0, n, i;
@@ -229,7 +246,8 @@ static long send_batch(struct mp_file *mbf, void __user *base, u32 esize,
 			if (unlikely(esize > sizeof(*u)))
 				ret = mp_args_tail(u, esize, sizeof(*u), false);
 			if (!ret)
-				ret = send_args(mbf, u, &xs[n], true);
+				ret = send_args(mbf, u, &xs[n], true,
+						&relays[n]);
 			if (ret)
 				break;
 		}
@@ -273,7 +291,7 @@ static long send_batch(struct mp_file *mbf, void __user *base, u32 esize,
  */
 static long recv_args(struct mp_file *mbf,
 		      struct msgport_recv __user *u, struct mp_xfer *x,
-		      bool clear_info, u32 info_tail, bool batch)
+		      bool clear_info, u32 info_tail, bool batch, bool grown)
 {
 	struct msgport_recv r;
 	long ret = -EFAULT;
@@ -289,7 +307,11 @@ static long recv_args(struct mp_file *mbf,
 	unsafe_get_user(r.nfds, &u->nfds, out);
 	unsafe_get_user(r.fds, &u->fds, out);
 	ret = -EINVAL;
-	if (r.flags & ~MSGPORT_RECV_FLAGS)
+	if (r.flags & ~MP_RECV_FLAGS)
+		goto out;
+	/* A lease takes the message as it is, and leaves it the mailbox's. */
+	if ((r.flags & MSGPORT_F_LEASE) &&
+	    (r.flags & (MSGPORT_F_PEEK | MSGPORT_F_SPAN | MSGPORT_F_FDS)))
 		goto out;
 	/* Descriptors: taken one receive at a time, never by a peek. */
 	if ((r.flags & MSGPORT_F_FDS) ?
@@ -318,9 +340,16 @@ out:
 	user_access_end();
 	if (ret)
 		return ret;
+	/* The grown receive's relay follows the struct (args.c). */
+	if (grown) {
+		x->urelay = (struct msgport_relay __user *)(u + 1);
+		if (clear_info && clear_user(x->urelay, sizeof(*x->urelay)))
+			return -EFAULT;
+	}
 	/* A batch entry larger than the module's: its tail goes with info. */
 	if (unlikely(info_tail) && clear_info &&
-	    clear_user(u + 1, info_tail))
+	    clear_user(grown ? (void __user *)(x->urelay + 1) :
+		       (void __user *)(u + 1), info_tail))
 		return -EFAULT;
 	if (r.flags & MSGPORT_F_FDS) {
 		/* No more than a message carries; made writable ahead. */
@@ -347,12 +376,13 @@ out:
 	return 0;
 }
 
-static long mp_ioc_recv(struct mp_file *mbf, struct msgport_recv __user *u)
+static long mp_ioc_recv(struct mp_file *mbf, struct msgport_recv __user *u,
+			bool grown)
 {
 	struct mp_xfer x = { };
 	long ret;
 
-	ret = recv_args(mbf, u, &x, true, 0, false);
+	ret = recv_args(mbf, u, &x, true, 0, false, grown);
 	if (ret)
 		return ret;
 	ret = mp_recv(mbf->mb, &x);
@@ -371,6 +401,9 @@ static long recv_batch(struct mp_file *mbf, void __user *base, u32 esize,
 {
 	struct mp_xfer xs[MP_RECV_BATCH_CHUNK];
 	struct msgport_recv __user *u;
+	bool grown = esize >= sizeof(struct msgport_recv_v1);
+	u32 tail = esize - (grown ? sizeof(struct msgport_recv_v1) :
+			    sizeof(*u));
 	u32 done = 0, n, want;
 	long ret = 0, got;
 	bool alone;
@@ -394,13 +427,15 @@ static long recv_batch(struct mp_file *mbf, void __user *base, u32 esize,
 			memset(&xs[n], 0, sizeof(xs[n]));
 			u = batch_entry(base, esize, done + n);
 			/* A newer program's info fields: zeroed with its info. */
-			ret = recv_args(mbf, u, &xs[n], !(done + n),
-					esize - sizeof(*u), true);
+			ret = recv_args(mbf, u, &xs[n], !(done + n), tail,
+					true, grown);
 			if (ret)
 				break;
 			if (done + n)
 				xs[n].flags |= MSGPORT_F_NONBLOCK;
-			if (xs[n].flags & (MSGPORT_F_PEEK | MSGPORT_F_FROM)) {
+			/* A lease is taken alone too (mp_recv(): lease.c). */
+			if (xs[n].flags & (MSGPORT_F_PEEK | MSGPORT_F_FROM |
+					   MSGPORT_F_LEASE)) {
 				/* Alone if first, else in the next chunk. */
 				alone = !n;
 				if (alone)
@@ -484,7 +519,7 @@ static long mp_ioc_reply(struct mp_file *mbf,
  * on, any other reply error fails the call.
  */
 static long mp_ioc_reply_recv(struct mp_file *mbf,
-			      struct msgport_reply_recv __user *u)
+			      struct msgport_reply_recv __user *u, bool grown)
 {
 	struct mp_xfer x = { };
 	struct msgport_reply r;
@@ -502,7 +537,7 @@ static long mp_ioc_reply_recv(struct mp_file *mbf,
 		return -EINVAL;
 	if (put_user(0, &u->reply_result))
 		return -EFAULT;
-	ret = recv_args(mbf, &u->recv, &x, true, 0, false);
+	ret = recv_args(mbf, &u->recv, &x, true, 0, false, grown);
 	if (ret)
 		return ret;
 	if (r.token) {
@@ -521,6 +556,21 @@ static long mp_ioc_reply_recv(struct mp_file *mbf,
 out:
 	put_pid(x.from);
 	return ret;
+}
+
+/* MSGPORT_IOC_COMMIT: end a lease taken through this descriptor (lease.c). */
+static long mp_ioc_commit(struct mp_file *mbf, struct msgport_commit __user *u)
+{
+	struct msgport_commit c;
+
+	if (copy_from_user(&c, u, sizeof(c)))
+		return -EFAULT;
+	if ((c.flags & ~MSGPORT_COMMIT_RETURN) || c.reserved0 ||
+	    c.reserved[0] || !c.seq)
+		return -EINVAL;
+	if (!(mbf->access & MSGPORT_O_RECV))
+		return -EBADF;
+	return mp_lease_commit(mbf, c.seq, c.flags);
 }
 
 static long mp_ioc_stat(struct mp_file *mbf, struct msgport_stat __user *u)
@@ -617,16 +667,20 @@ static long mp_ioc_dup(struct mp_file *mbf, struct msgport_dup __user *u)
 static const struct mp_args_cmd mbfile_cmds[] = {
 	{ MSGPORT_IOC_SEND, MSGPORT_SEND_SIZE_VER0, false },
 	{ MSGPORT_IOC_RECV, MSGPORT_RECV_SIZE_VER0, true },
+	{ MSGPORT_IOC_RECV_V1, MSGPORT_RECV_SIZE_VER0, true },
 	{ MSGPORT_IOC_SEND_BATCH, MSGPORT_BATCH_SIZE_VER0, false },
 	{ MSGPORT_IOC_RECV_BATCH, MSGPORT_BATCH_SIZE_VER0, false },
 	{ MSGPORT_IOC_STAT, MSGPORT_STAT_SIZE_VER0, true },
 	{ MSGPORT_IOC_SET_MODE, MSGPORT_SETMODE_SIZE_VER0, false },
 	{ MSGPORT_IOC_CALL, MSGPORT_CALL_SIZE_VER0, true },
+	{ MSGPORT_IOC_CALL_V1, MSGPORT_CALL_SIZE_VER0, true },
 	/* MSGPORT_IOC_REPLY: never grows (it begins msgport_reply_recv). */
 	{ MSGPORT_IOC_REPLY_RECV, MSGPORT_REPLY_RECV_SIZE_VER0, true },
+	{ MSGPORT_IOC_REPLY_RECV_V1, MSGPORT_REPLY_RECV_SIZE_VER0, true },
 	{ MSGPORT_IOC_REGION_WAIT, MSGPORT_REGION_WAIT_SIZE_VER0, false },
 	{ MSGPORT_IOC_REGION_WAKE, 0, false },
 	{ MSGPORT_IOC_DUP, MSGPORT_DUP_SIZE_VER0, false },
+	{ MSGPORT_IOC_COMMIT, MSGPORT_COMMIT_SIZE_VER0, false },
 };
 
 static long mbfile_ioctl(struct file *file, unsigned int cmd,
@@ -662,7 +716,9 @@ static long mbfile_ioctl(struct file *file, unsigned int cmd,
 	case MSGPORT_IOC_SEND:
 		return mp_ioc_send(mbf, argp);
 	case MSGPORT_IOC_RECV:
-		return mp_ioc_recv(mbf, argp);
+		return mp_ioc_recv(mbf, argp, false);
+	case MSGPORT_IOC_RECV_V1:
+		return mp_ioc_recv(mbf, argp, true);
 	case MSGPORT_IOC_SEND_BATCH:
 		return mp_ioc_batch(mbf, argp, false);
 	case MSGPORT_IOC_RECV_BATCH:
@@ -672,17 +728,23 @@ static long mbfile_ioctl(struct file *file, unsigned int cmd,
 	case MSGPORT_IOC_SET_MODE:
 		return mp_ioc_set_mode(mbf, argp);
 	case MSGPORT_IOC_CALL:
-		return mp_ioc_call(mbf, argp);
+		return mp_ioc_call(mbf, argp, false);
+	case MSGPORT_IOC_CALL_V1:
+		return mp_ioc_call(mbf, argp, true);
 	case MSGPORT_IOC_REPLY:
 		return mp_ioc_reply(mbf, argp);
 	case MSGPORT_IOC_REPLY_RECV:
-		return mp_ioc_reply_recv(mbf, argp);
+		return mp_ioc_reply_recv(mbf, argp, false);
+	case MSGPORT_IOC_REPLY_RECV_V1:
+		return mp_ioc_reply_recv(mbf, argp, true);
 	case MSGPORT_IOC_REGION_WAIT:
 		return mp_ioc_region_wait(mbf, argp);
 	case MSGPORT_IOC_REGION_WAKE:
 		return mp_ioc_region_wake(mbf);
 	case MSGPORT_IOC_DUP:
 		return mp_ioc_dup(mbf, argp);
+	case MSGPORT_IOC_COMMIT:
+		return mp_ioc_commit(mbf, argp);
 	default:
 		return mbfile_ioctl_resized(file, cmd, arg);
 	}
@@ -760,6 +822,8 @@ static int mbfile_release(struct inode *inode, struct file *file)
 {
 	struct mp_file *mbf = file->private_data;
 
+	/* Its leases go back first, newest first (lease.c). */
+	mp_lease_release(mbf);
 	/* Calls received through this descriptor will not be answered. */
 	mp_calls_release(mbf);
 	if (mbf->access & MSGPORT_O_RECV)
@@ -847,6 +911,9 @@ int mp_file_prepare(struct mp_file_slot *slot, u32 access, int fflags)
 	if (!slot->mbf)
 		return -ENOMEM;
 	slot->mbf->access = access;
+	slot->mbf->leases = RB_ROOT;
+	INIT_LIST_HEAD(&slot->mbf->lease_list);
+	INIT_LIST_HEAD(&slot->mbf->lease_link);
 	if (access & MSGPORT_O_SEND) {
 		slot->mbf->quota = mp_quota_hold();
 		if (!slot->mbf->quota) {

@@ -48,6 +48,12 @@
  *   whose copy faults is freed unread).  That saves the allocator's pass over
  *   every byte of a large message, as many bytes as the copy in writes.
  *
+ *   A relayed message (MSGPORT_F_RELAY) holds the relayer's claim, a
+ *   struct msgport_relay of its own (msg->relay, kmalloc()), charged with
+ *   the message (its bucket, msg_relay_charge()); any other message has a
+ *   NULL pointer there, nothing more.  A topic's clone points at its
+ *   body's.
+ *
  *   A span message (MSGPORT_F_SPAN) has no payload, only an offset and a
  *   length in the mailbox's region (region.c), checked at send; a receiver
  *   that does not take it by reference gets the span's bytes copied out of
@@ -147,6 +153,12 @@ size_t mp_msg_charge(u32 len)
 }
 EXPORT_SYMBOL_NS_GPL(mp_msg_charge, MP_TEST_NS);
 
+/* What a relayed message's claim adds to its charge (0: not relayed). */
+static size_t msg_relay_charge(bool relayed)
+{
+	return relayed ? kmalloc_size_roundup(sizeof(struct msgport_relay)) : 0;
+}
+
 /* The charge of @xs[0..@n)'s messages. */
 static size_t msgs_charge(const struct mp_xfer *xs, unsigned int n)
 {
@@ -154,7 +166,8 @@ static size_t msgs_charge(const struct mp_xfer *xs, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		bytes += mp_msg_charge(xs[i].len);
+		bytes += mp_msg_charge(xs[i].len) +
+			 msg_relay_charge(xs[i].relay);
 	return bytes;
 }
 
@@ -211,6 +224,7 @@ static struct mp_msg *msg_alloc(u32 len)
 		return NULL;
 	msg->payload = msg->data;
 	msg->chunks = NULL;
+	msg->relay = NULL;
 	if (n) {
 		msg->chunks = msg_alloc_chunks(n);
 		if (!msg->chunks)
@@ -236,6 +250,7 @@ static void msg_free_buf(struct mp_msg *msg)
 		msg_free_chunks(msg->chunks, msg_nchunks(msg->len));
 	if (msg->payload != msg->data)
 		kfree(msg->payload);
+	kfree(msg->relay);
 	kmem_cache_free(mp_msg_cache, msg);
 }
 
@@ -324,12 +339,13 @@ void mp_msgs_free(struct mp_msg **msgs, unsigned int n)
 			continue;
 		}
 		bytes = m->len;
-		charge = mp_msg_charge(m->len);
+		charge = mp_msg_charge(m->len) + msg_relay_charge(m->relay);
 		for (run = 1; i + run < n && !msgs[i + run]->body &&
 		     msgs[i + run]->quota == m->quota &&
 		     msg_same_sender(msgs[i + run], m); run++) {
 			bytes += msgs[i + run]->len;
-			charge += mp_msg_charge(msgs[i + run]->len);
+			charge += mp_msg_charge(msgs[i + run]->len) +
+				  msg_relay_charge(msgs[i + run]->relay);
 		}
 		mp_objects_msg_add(-(long)run, -(long)bytes);
 		mp_quota_uncharge(m->quota, charge);
@@ -405,6 +421,7 @@ int mp_msg_clones_create(struct mp_msg *body, struct mp_msg **clones,
 			.body = body,
 			.payload = body->payload,
 			.chunks = body->chunks,
+			.relay = body->relay,
 		};
 		INIT_LIST_HEAD(&c->link);
 		INIT_LIST_HEAD(&c->qcall);
@@ -432,6 +449,14 @@ static unsigned int msgs_alloc(const struct mp_xfer *xs,
 		msgs[i] = msg_alloc(xs[i].len);
 		if (!msgs[i])
 			break;
+		if (!xs[i].relay)
+			continue;
+		msgs[i]->relay = kmemdup(xs[i].relay, sizeof(*xs[i].relay),
+					 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!msgs[i]->relay) {
+			msg_free_buf(msgs[i]);
+			break;
+		}
 	}
 	return i;
 }
@@ -531,6 +556,9 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 		INIT_LIST_HEAD(&msg->sgroup);
 		RB_CLEAR_NODE(&msg->snode);
 		msg->sleader = false;
+		msg->leased = false;
+		msg->withdrawn = false;
+		msg->sync_send = false;
 		msg->sync = NULL;
 		msg->quota = quota;
 		msg->tgid = tgid;
@@ -683,6 +711,13 @@ static void msg_info_fill(const struct mp_msg *msg, s32 pid, s32 tid,
 	/* Dropped unless the receiver installs them (recv.c). */
 	if (READ_ONCE(msg->fds))
 		info->msg_flags |= MSGPORT_MSG_FDS | MSGPORT_MSG_FDS_DROPPED;
+	if (msg->relay)
+		info->msg_flags |= MSGPORT_MSG_RELAYED;
+	if (msg->sync_send)
+		info->msg_flags |= MSGPORT_MSG_SYNC;
+	/* Its receiver's (the owner's) to read: set at its take. */
+	if (msg->leased)
+		info->msg_flags |= MSGPORT_MSG_LEASED;
 }
 
 /**

@@ -19,6 +19,8 @@
  *   direct.c        a large message written straight into a waiting
  *                   receiver's buffer: one copy
  *   send.c, recv.c  sending and receiving, one message or a batch
+ *   lease.c         leases: messages taken under a lease, committed or
+ *                   returned (MSGPORT_F_LEASE, MSGPORT_IOC_COMMIT)
  *   mailbox.c       a mailbox as a whole: made, referenced, freed,
  *                   destroyed; its receivers, poll, stat, mode
  *   registry.c      the name table (registry mutex): open, create, unlink,
@@ -40,7 +42,7 @@
  *   2  msg.c fds.c
  *   3  wait.c
  *   4  queue.c
- *   5  direct.c send.c recv.c
+ *   5  direct.c send.c recv.c lease.c
  *   6  mailbox.c
  *   7  registry.c inbox.c topic.c
  *   8  rpc.c
@@ -128,6 +130,7 @@ struct mp_args_cmd {
 };
 
 int mp_args_tail(void __user *u, size_t usize, size_t ksize, bool output);
+int mp_args_relay(struct msgport_relay *relay, u64 uptr);
 int mp_args_resize(unsigned int cmd, void __user *argp,
 		   const struct mp_args_cmd *cmds, unsigned int n,
 		   unsigned int *known);
@@ -217,6 +220,9 @@ struct mp_msg {
 	struct rb_node snode;		/* the first of its (sender, prio) group */
 	struct list_head sgroup;	/* its group's messages, FIFO, a ring */
 	bool sleader;			/* @snode is in mb->senders */
+	bool leased;			/* taken under a lease (lease.c): mb->lock */
+	bool withdrawn;			/* leased, its sync sender gave up: mb->lock */
+	bool sync_send;			/* sent with MSGPORT_F_SYNC (or to a rendezvous) */
 	struct mp_waiter *sync;		/* sender waiting for a receipt: mb->lock */
 	struct mp_quota *quota;		/* charged for @len bytes */
 	struct pid *tgid;		/* sender, translated at receive */
@@ -233,6 +239,7 @@ struct mp_msg {
 	struct mp_call *call;		/* a call's request (holds a call ref) */
 	struct mp_msg *body;		/* a topic's clone: the message it shares */
 	struct mp_fds *fds;		/* open files it carries (fds.c), or NULL */
+	struct msgport_relay *relay;	/* MSGPORT_F_RELAY's claim, or NULL (a clone: its body's) */
 	u32 lost;			/* a clone: its subscription's losses before it */
 	refcount_t ref;
 	char *payload;			/* @data, or a buffer of its own (msg.c) */
@@ -265,6 +272,7 @@ struct mp_waiter {
 	enum mp_wstate state;
 	u32 buf_len;			/* receiver: buffer size */
 	bool take;			/* receiver: not a peek */
+	bool lease;			/* receiver: takes under a lease, never handed one */
 	bool trunc;			/* receiver: accepts truncation */
 	bool span;			/* receiver: takes spans by reference */
 	u32 fds_room;			/* receiver: descriptors it takes (U32_MAX: drops) */
@@ -314,6 +322,8 @@ struct mp_mailbox {
 	struct list_head queued_calls;	/* queued requests, by arrival (qcall) */
 	struct rb_root senders;		/* queued messages by (sender, prio) */
 	u32 nmsgs;
+	u32 nleased;			/* taken under a lease, not committed (lease.c) */
+	struct list_head lease_files;	/* struct mp_file with leases (lease_link) */
 	u32 wsend;			/* senders sleeping (room or receipt) */
 	u32 wrecv;			/* receivers sleeping */
 	bool dead;			/* destroyed: -EIDRM from now on */
@@ -414,6 +424,8 @@ struct mp_xfer {
 	struct mp_call *call;		/* send: the message is this call's request */
 	struct mp_file *mbf;		/* recv: the descriptor (claims calls) */
 	struct mp_quota *quota;		/* send: the descriptor's, or NULL */
+	const struct msgport_relay *relay;	/* send: MSGPORT_F_RELAY's, a kernel copy */
+	struct msgport_relay __user *urelay;	/* recv: where the relay goes (grown), or NULL */
 };
 
 #define MP_SEND_BATCH_CHUNK	8
@@ -694,12 +706,13 @@ int mp_wait_report_remaining(const struct mp_deadline *d, u64 __user *utimeout,
  *
  * Context: Called with mb->lock held; does not sleep.
  * Return: True if @mb is unbounded (MSGPORT_CAPACITY_UNBOUNDED) or holds
- * fewer messages than its capacity; never for a rendezvous (capacity 0).
+ * fewer messages, queued or leased, than its capacity; never for a
+ * rendezvous (capacity 0).
  */
 static inline bool mp_queue_has_room(const struct mp_mailbox *mb)
 {
 	return mb->capacity == MSGPORT_CAPACITY_UNBOUNDED ||
-	       mb->nmsgs < mb->capacity;
+	       mb->nmsgs + mb->nleased < mb->capacity;
 }
 
 /**
@@ -782,6 +795,10 @@ void mp_queue_take(struct mp_mailbox *mb, struct mp_msg *msg,
 		   struct mp_wake *wk);
 bool mp_queue_withdraw(struct mp_mailbox *mb,
 		       struct mp_call *call);
+void mp_queue_lease(struct mp_mailbox *mb, struct mp_msg *msg,
+		    struct mp_wake *wk);
+void mp_queue_unlease(struct mp_mailbox *mb, struct mp_msg *msg, bool back,
+		      struct mp_wake *wk);
 
 /*
  * The error of an operation on a destroyed mailbox: -EPIPE for an anonymous
@@ -823,6 +840,16 @@ int mp_send_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x);
 long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 		   unsigned int n);
+
+/* lease.c (layer 5) */
+struct mp_file;
+
+void mp_lease_hold(struct mp_mailbox *mb, struct mp_file *mbf,
+		   struct mp_msg *msg);
+void mp_lease_putback(struct mp_mailbox *mb, struct mp_msg *msg);
+int mp_lease_commit(struct mp_file *mbf, u64 seq, u32 flags);
+void mp_lease_release(struct mp_file *mbf);
+void mp_leases_drop(struct mp_mailbox *mb);
 
 /* mailbox.c (layer 6) */
 struct mp_mailbox *mp_mailbox_alloc(void);
@@ -896,7 +923,7 @@ void mp_call_claim(struct mp_mailbox *mb, struct mp_call *call,
 void mp_calls_destroy(struct mp_mailbox *mb);
 void mp_calls_release(struct mp_file *mbf);
 long mp_ioc_call(struct mp_file *mbf,
-		 struct msgport_call __user *u);
+		 struct msgport_call __user *u, bool grown);
 long mp_ioc_call_pid(struct msgport_call __user *u);
 int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r);
 
@@ -909,6 +936,13 @@ struct mp_file {
 	u32 access;			/* MSGPORT_O_RECV | MSGPORT_O_SEND */
 	bool publish;			/* a topic's, or a subscription: sends publish */
 	struct mp_quota *quota;		/* with O_SEND: the opener's record */
+	/*
+	 * Its leases (lease.c), under mb->lock: by seq (msg->snode), newest
+	 * first (msg->link); on mb->lease_files while it has any.
+	 */
+	struct rb_root leases;
+	struct list_head lease_list;
+	struct list_head lease_link;
 };
 
 /* A descriptor being made: mp_file_prepare(), then _install() or _abort(). */

@@ -314,7 +314,8 @@ void mp_queue_remove(struct mp_mailbox *mb, struct mp_msg *msg,
  *
  * The first waiting receiver whose filter admits a message of @tgid (none,
  * or @tgid), if it would take it as it is: it is no peek, and its buffer
- * holds @len bytes or it accepts truncation.  No later receiver is tried.
+ * holds @len bytes or it accepts truncation, and it takes no lease (a
+ * lease is taken from the queue: lease.c).  No later receiver is tried.
  * FIFO within a priority: while a message of the same or a higher priority
  * than @prio is queued (say, one too big for the waiter's buffer), there is
  * none, so the message queues behind it rather than overtaking it.
@@ -333,8 +334,9 @@ struct mp_waiter *mp_queue_taker_for(struct mp_mailbox *mb, u32 prio,
 		if (!w->from || w->from == tgid)
 			break;
 	}
+	/* A lease is taken from the queue, never handed over (lease.c). */
 	if (list_entry_is_head(w, &mb->recv_waiters, link) || !w->take ||
-	    (len > w->buf_len && !w->trunc))
+	    w->lease || (len > w->buf_len && !w->trunc))
 		return NULL;
 	return w;
 }
@@ -503,7 +505,7 @@ bool mp_queue_rendezvous_ready(const struct mp_mailbox *mb)
 		if (w->from)
 			continue;
 		/* A span not taken by reference is copied: up to the region. */
-		return w->take &&
+		return w->take && !w->lease &&
 		       (w->trunc || (w->buf_len >= mb->max_msg_size &&
 				     w->fds_room >= MSGPORT_FDS_MAX &&
 				     (w->span || w->buf_len >= mp_region_size(mb))));
@@ -562,4 +564,65 @@ bool mp_queue_withdraw(struct mp_mailbox *mb,
 		return false;
 	mp_msg_put(msg);
 	return true;
+}
+
+/**
+ * mp_queue_lease() - a receiver takes a message out of the queue under a lease
+ * @mb: the mailbox
+ * @msg: the message, queued, not a call's request
+ * @wk: the wake-ups gathered (none: a lease frees no slot, gives no receipt)
+ *
+ * mp_queue_unlink(), but @msg still holds its slot (@mb->nleased: the
+ * capacity counts it, so no sender is admitted) and its bytes, and its sync
+ * sender (msg->sync) keeps waiting: until the lease ends
+ * (mp_queue_unlease()).  @msg counts as received.
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ */
+void mp_queue_lease(struct mp_mailbox *mb, struct mp_msg *msg,
+		    struct mp_wake *wk)
+{
+	mp_queue_unlink(mb, msg);
+	mb->nleased++;
+	mb->bytes += msg->len;
+	mb->received++;
+	msg->leased = true;
+}
+
+/**
+ * mp_queue_unlease() - a lease ends
+ * @mb: the mailbox
+ * @msg: the message, leased (mp_queue_lease())
+ * @back: it goes back to the queue (returned), else it leaves the mailbox
+ * @wk: the wake-ups gathered: up to two (a receiver kicked; or a sender
+ *	admitted to the freed slot and the receiver of its message)
+ *
+ * Returned (@back), @msg goes to the head of its priority (in constant
+ * time: several returned newest first keep their order), no longer
+ * counted as received, and a receiver that wants it is kicked; its sync
+ * sender still waits.  Else its slot is free: as mp_queue_remove(), the
+ * first sender waiting for room is admitted.  The sync sender's receipt is
+ * the caller's (lease.c).
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ */
+void mp_queue_unlease(struct mp_mailbox *mb, struct mp_msg *msg, bool back,
+		      struct mp_wake *wk)
+{
+	bool was_full = mb->capacity && !mp_queue_has_room(mb);
+
+	mb->nleased--;
+	mb->bytes -= msg->len;
+	msg->leased = false;
+	if (back) {
+		mb->received--;
+		mp_queue_insert(mb, msg, true, wk);
+		mp_queue_kick(mb, wk);
+		return;
+	}
+	if (was_full) {
+		admit_sender(mb, wk);
+		if (mp_queue_has_room(mb))
+			wk->poll |= EPOLLOUT | EPOLLWRNORM;
+	}
 }

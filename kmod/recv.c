@@ -50,25 +50,44 @@ static void put_back(struct mp_mailbox *mb, struct mp_msg *msg)
 }
 
 /*
- * @info to @x->uinfo, and zeros over a newer program's info fields past it
- * (@x->info_tail bytes: a batch entry larger than the module's).
+ * @info to @x->uinfo, and zeros over a newer program's fields past it, or
+ * past the relay that follows it (@x->urelay) in a grown one (@x->info_tail
+ * bytes: a batch entry larger than the module's).
  */
 static int copy_info(const struct mp_xfer *x,
 		     const struct msgport_msginfo *info)
 {
+	void __user *tail;
+
 	if (!x->uinfo)
 		return 0;
 	if (copy_to_user(x->uinfo, info, sizeof(*info)))
 		return -EFAULT;
-	if (unlikely(x->info_tail) &&
-	    clear_user((void __user *)(x->uinfo + 1), x->info_tail))
+	tail = x->urelay ? (void __user *)(x->urelay + 1) :
+			   (void __user *)(x->uinfo + 1);
+	if (unlikely(x->info_tail) && clear_user(tail, x->info_tail))
 		return -EFAULT;
 	return 0;
 }
 
 /*
- * Copy @msg (payload, or span's bytes unless taken by reference) and
- * @info out to @x: the bytes copied, or -EFAULT (the caller still has it).
+ * A grown receive's relay (@x->urelay, made writable before the receive):
+ * @msg's claim, or zeros if it was not relayed.
+ */
+static int copy_relay(const struct mp_xfer *x, const struct mp_msg *msg)
+{
+	static const struct msgport_relay none;
+
+	if (!x->urelay)
+		return 0;
+	return copy_to_user(x->urelay, msg->relay ? msg->relay : &none,
+			    sizeof(none)) ? -EFAULT : 0;
+}
+
+/*
+ * Copy @msg (payload, or span's bytes unless taken by reference), @info and
+ * its relay out to @x: the bytes copied, or -EFAULT (the caller still has
+ * it).
  */
 static long copy_out(struct mp_mailbox *mb, const struct mp_msg *msg,
 		     const struct mp_xfer *x,
@@ -76,7 +95,8 @@ static long copy_out(struct mp_mailbox *mb, const struct mp_msg *msg,
 {
 	u32 n = min(mp_msg_copy_len(msg, x->flags & MSGPORT_F_SPAN), x->len);
 
-	if (mp_msg_copy_out(mb, msg, x->buf, n) || copy_info(x, info))
+	if (mp_msg_copy_out(mb, msg, x->buf, n) || copy_info(x, info) ||
+	    copy_relay(x, msg))
 		return -EFAULT;
 	return n;
 }
@@ -165,6 +185,7 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		.task = current,
 		.buf_len = x->len,
 		.take = !(x->flags & MSGPORT_F_PEEK),
+		.lease = x->flags & MSGPORT_F_LEASE,
 		.trunc = x->flags & MSGPORT_F_TRUNC,
 		.span = x->flags & MSGPORT_F_SPAN,
 		.from = x->from,
@@ -183,8 +204,8 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 
 	mp_deadline_init(&d, x);
 	/* A sender may write a large message straight in (direct.c). */
-	if (w.take && !w.span && x->len >= MP_DIRECT_MIN && current->mm &&
-	    !x->info_tail) {
+	if (w.take && !w.lease && !w.span && x->len >= MP_DIRECT_MIN &&
+	    current->mm && !x->info_tail) {
 		mp_direct_dest_init(&dest, x);
 		w.dest = &dest;
 	}
@@ -228,7 +249,11 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 					ret = 0;
 					break;
 				}
-				mp_queue_take(mb, msg, &wk);
+				/* A call's request is never leased. */
+				if (w.lease && !msg->call)
+					mp_queue_lease(mb, msg, &wk);
+				else
+					mp_queue_take(mb, msg, &wk);
 				mp_queue_kick(mb, &wk);
 				ret = 0;
 				break;
@@ -298,6 +323,14 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 	trace_msgport_recv(mb, x, msg, ret);
 	if (!w.take) {
 		mp_msg_put(msg);
+		return ret;
+	}
+	if (msg->leased) {
+		/* Its receiver's until it commits or returns it (lease.c). */
+		if (ret < 0)
+			mp_lease_putback(mb, msg);
+		else
+			mp_lease_hold(mb, x->mbf, msg);
 		return ret;
 	}
 	if (ret < 0) {

@@ -84,7 +84,7 @@ struct mp_call {
 	struct task_struct *caller;	/* while the caller waits */
 	refcount_t ref;
 	enum mp_call_state state;
-	int err;			/* DONE without a reply */
+	int err;			/* DONE without a reply, or an error reply's */
 	u64 woken_ns;			/* when answered (wake-up latency) */
 	u64 token;
 	u64 seq;			/* the request's sequence number */
@@ -381,7 +381,9 @@ void mp_calls_release(struct mp_file *mbf)
  * @r: the reply, already copied from user space
  *
  * Answers call @r->token, claimed through @mbf, with @r->len bytes at
- * @r->buf.  The reply is copied in before the call is looked up, so that the
+ * @r->buf (with MSGPORT_F_RELAY, a relayed claim at @r->relay goes with
+ * them), or with MSGPORT_REPLY_ERROR, with the error @r->len: the call
+ * then fails with -@r->len, its info that of a reply of no bytes.  The reply is copied in before the call is looked up, so that the
  * lookup, the checks and the hand-over are one step under mb->lock.  The
  * reply gets the request's priority and sequence number; the call leaves
  * mb->calls and becomes DONE, and its caller is woken after unlocking,
@@ -391,7 +393,8 @@ void mp_calls_release(struct mp_file *mbf)
  * Context: Process context; may sleep (allocates, copies from user space).
  * Takes mb->lock.
  * Return: 0 if the reply was handed to the caller; -EINVAL for flags,
- * reserved fields or token 0; -EMSGSIZE if @r->len exceeds the mailbox's
+ * reserved fields, token 0, a relay's reserved0, an error reply's buf not
+ * 0 or len not 1..MAX_ERRNO; -EMSGSIZE if @r->len exceeds the mailbox's
  * max_msg_size, or the caller's reply buffer when the caller did not ask for
  * truncation (the call stays open); mp_queue_dead_error() (-EIDRM, or
  * -ECONNRESET for an inbox) if the mailbox is dead; -EFAULT, -EDQUOT or
@@ -400,22 +403,36 @@ void mp_calls_release(struct mp_file *mbf)
  */
 int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r)
 {
+	bool error = r->flags & MSGPORT_REPLY_ERROR;
 	struct mp_mailbox *mb = mbf->mb;
 	struct mp_call *call, *put = NULL;
 	struct task_struct *caller = NULL;
+	struct msgport_relay relay;
 	struct mp_xfer x = { };
 	struct mp_msg *msg;
 	int ret;
 
-	if (r->flags || r->relay || r->reserved[0] || !r->token)
+	if ((r->flags & ~(MSGPORT_F_RELAY | MSGPORT_REPLY_ERROR)) ||
+	    r->reserved[0] || !r->token)
 		return -EINVAL;
-	if (r->len > mb->max_msg_size)
+	if (!(r->flags & MSGPORT_F_RELAY) && r->relay)
+		return -EINVAL;
+	/* An error: a positive errno, no payload. */
+	if (error && (r->buf || !r->len || r->len > MAX_ERRNO))
+		return -EINVAL;
+	if (!error && r->len > mb->max_msg_size)
 		return -EMSGSIZE;
+	if (r->flags & MSGPORT_F_RELAY) {
+		ret = mp_args_relay(&relay, r->relay);
+		if (ret)
+			return ret;
+		x.relay = &relay;
+	}
 	if (READ_ONCE(mb->dead))
 		return mp_queue_dead_error(mb, true);
 
 	x.buf = u64_to_user_ptr(r->buf);
-	x.len = r->len;
+	x.len = error ? 0 : r->len;
 	msg = mp_msg_create(&x);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
@@ -430,7 +447,7 @@ int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r)
 		calls_erase(mb, call);
 		put = call;
 		ret = -ECANCELED;
-	} else if (r->len > call->reply_max && !call->trunc) {
+	} else if (x.len > call->reply_max && !call->trunc) {
 		ret = -EMSGSIZE;
 	} else {
 		calls_erase(mb, call);
@@ -439,6 +456,8 @@ int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r)
 		msg->seq = call->seq;
 		msg->send_time_ns = ktime_get_ns();
 		call->reply = msg;
+		/* The call fails with it, its info that of an empty reply. */
+		call->err = error ? -(int)r->len : 0;
 		msg = NULL;
 		WRITE_ONCE(call->state, MP_CALL_DONE);
 		call->woken_ns = ktime_get_mono_fast_ns();
@@ -520,7 +539,8 @@ static int call_wait(struct mp_mailbox *mb, struct mp_call *call,
 
 /* The reply to the caller: payload, then metadata; the byte count. */
 static long call_deliver(struct mp_call *call, const struct msgport_call *c,
-			 struct msgport_call __user *u)
+			 struct msgport_call __user *u,
+			 struct msgport_relay __user *urelay)
 {
 	struct mp_msg *reply = call->reply;
 	struct msgport_msginfo info;
@@ -532,11 +552,17 @@ static long call_deliver(struct mp_call *call, const struct msgport_call *c,
 	if (mp_msg_payload_to_user(reply, u64_to_user_ptr(c->reply_buf), n) ||
 	    copy_to_user(&u->info, &info, sizeof(info)))
 		return -EFAULT;
-	return n;
+	/* A grown call's relay, zeroed ahead (call_outputs()). */
+	if (urelay && reply->relay &&
+	    copy_to_user(urelay, reply->relay, sizeof(*urelay)))
+		return -EFAULT;
+	return call->err ? call->err : n;
 }
 
 static long rpc_call(struct mp_mailbox *mb, const struct msgport_call *c,
-		     struct msgport_call __user *u)
+		     const struct msgport_relay *relay,
+		     struct msgport_call __user *u,
+		     struct msgport_relay __user *urelay)
 {
 	struct mp_deadline d;
 	struct mp_xfer x = { };
@@ -564,6 +590,7 @@ static long rpc_call(struct mp_mailbox *mb, const struct msgport_call *c,
 	x.timeout_ns = c->timeout_ns;
 	x.utimeout = &u->timeout_ns;
 	x.call = call;
+	x.relay = relay;
 	/* The timeout covers the whole call: from before the send. */
 	mp_deadline_init(&d, &x);
 	ret = mp_send(mb, &x);
@@ -575,7 +602,8 @@ static long rpc_call(struct mp_mailbox *mb, const struct msgport_call *c,
 
 	ret = call_wait(mb, call, &d);
 	if (!ret)
-		ret = call->reply ? call_deliver(call, c, u) : call->err;
+		ret = call->reply ? call_deliver(call, c, u, urelay) :
+				    call->err;
 	else
 		ret = mp_wait_report_remaining(&d, &u->timeout_ns, ret);
 	if (put_user(call->token, &u->token) && ret >= 0)
@@ -584,23 +612,37 @@ static long rpc_call(struct mp_mailbox *mb, const struct msgport_call *c,
 	return ret;
 }
 
-/* Copy and check a struct msgport_call; outputs are made writable first. */
-static int call_args(struct msgport_call __user *u, struct msgport_call *c)
+/*
+ * Copy and check a struct msgport_call; outputs are made writable first.
+ * A relayed request's claim (MSGPORT_F_RELAY, which only a call to a
+ * mailbox, @relay not NULL, may have) is copied to *@relay.
+ */
+static int call_args(struct msgport_call __user *u, struct msgport_call *c,
+		     struct msgport_relay *relay)
 {
+	u32 flags = MSGPORT_CALL_FLAGS | (relay ? MSGPORT_F_RELAY : 0);
+
 	if (copy_from_user(c, u, sizeof(*c)))
 		return -EFAULT;
-	if (c->reserved0 || c->relay || c->reserved[0])
+	if (c->reserved0 || c->reserved[0])
 		return -EINVAL;
-	if (c->flags & ~MSGPORT_CALL_FLAGS)
+	if (c->flags & ~flags)
+		return -EINVAL;
+	if (!(c->flags & MSGPORT_F_RELAY) && c->relay)
 		return -EINVAL;
 	if (c->priority > MSGPORT_PRIO_MAX)
 		return -EINVAL;
+	if (c->flags & MSGPORT_F_RELAY)
+		return mp_args_relay(relay, c->relay);
 	return 0;
 }
 
-static int call_outputs(struct msgport_call __user *u)
+static int call_outputs(struct msgport_call __user *u,
+			struct msgport_relay __user *urelay)
 {
 	if (put_user(0, &u->token) || clear_user(&u->info, sizeof(u->info)))
+		return -EFAULT;
+	if (urelay && clear_user(urelay, sizeof(*urelay)))
 		return -EFAULT;
 	return 0;
 }
@@ -626,12 +668,18 @@ static int call_outputs(struct msgport_call __user *u)
  * request was queued (it was withdrawn: the call may restart);
  * -ETIMEDOUT or -EINTR if it gave up after a receiver took the request.
  */
-long mp_ioc_call(struct mp_file *mbf, struct msgport_call __user *u)
+long mp_ioc_call(struct mp_file *mbf, struct msgport_call __user *u,
+		 bool grown)
 {
+	struct msgport_relay __user *urelay = NULL;
+	struct msgport_relay relay;
 	struct msgport_call c;
 	int ret;
 
-	ret = call_args(u, &c);
+	/* The grown call's relay follows the struct (args.c). */
+	if (grown)
+		urelay = (struct msgport_relay __user *)(u + 1);
+	ret = call_args(u, &c, &relay);
 	if (ret)
 		return ret;
 	if (c.pid)
@@ -641,10 +689,11 @@ long mp_ioc_call(struct mp_file *mbf, struct msgport_call __user *u)
 	/* A topic has no one receiver to answer. */
 	if (mp_topic_of(mbf->mb))
 		return -EINVAL;
-	ret = call_outputs(u);
+	ret = call_outputs(u, urelay);
 	if (ret)
 		return ret;
-	return rpc_call(mbf->mb, &c, u);
+	return rpc_call(mbf->mb, &c,
+			(c.flags & MSGPORT_F_RELAY) ? &relay : NULL, u, urelay);
 }
 
 /**
@@ -666,16 +715,17 @@ long mp_ioc_call_pid(struct msgport_call __user *u)
 	struct msgport_call c;
 	long ret;
 
-	ret = call_args(u, &c);
+	/* No relaying to a pid (MSGPORT_F_RELAY: -EINVAL). */
+	ret = call_args(u, &c, NULL);
 	if (ret)
 		return ret;
-	ret = call_outputs(u);
+	ret = call_outputs(u, NULL);
 	if (ret)
 		return ret;
 	mb = mp_inbox_get(c.pid);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
-	ret = rpc_call(mb, &c, u);
+	ret = rpc_call(mb, &c, NULL, u, NULL);
 	mp_mailbox_put(mb);
 	return ret;
 }

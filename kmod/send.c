@@ -11,7 +11,7 @@
  * msg->sync pointing at its waiter).  A sync sender that times out or is
  * interrupted takes the lock and either finds READY (success, whatever the
  * signal) or removes its message itself: never lost, never delivered
- * twice.  A destroyed mailbox fails the send (mp_queue_dead_error()).
+ * twice; one a receiver holds under a lease it marks withdrawn (lease.c).  A destroyed mailbox fails the send (mp_queue_dead_error()).
  *
  * Locking
  *   mb->lock (queue.c); the message is made and freed outside it.
@@ -83,6 +83,8 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 	int ret;
 
 	mp_deadline_init(&d, x);
+	/* Its receiver is told that its sender waits (MSGPORT_MSG_SYNC). */
+	msg->sync_send = sync;
 	spin_lock(&mb->lock);
 	if (mb->dead) {
 		ret = mp_queue_dead_error(mb, false);
@@ -150,6 +152,17 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 		if (ret) {
 			if (w.state == MP_W_WAITING) {
 				list_del_init(&w.link);
+			} else if (w.msg->leased) {
+				/*
+				 * A lease holder has it (lease.c): it is
+				 * withdrawn, as if never taken; the holder
+				 * owns it, and its commit fails.
+				 */
+				trace_msgport_drop(mb, w.msg, MP_TRACE_DROP_WITHDRAWN);
+				w.msg->withdrawn = true;
+				w.msg->sync = NULL;
+				w.msg = NULL;
+				mb->sent--;
 			} else {
 				/* QUEUED: nobody took it; withdraw it. */
 				trace_msgport_drop(mb, w.msg, MP_TRACE_DROP_WITHDRAWN);
@@ -213,7 +226,7 @@ int mp_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	int err;
 
 	/* A waiting receiver takes a large message in one copy (direct.c). */
-	if (x->len >= MP_DIRECT_MIN && !x->call && !x->fds &&
+	if (x->len >= MP_DIRECT_MIN && !x->call && !x->fds && !x->relay &&
 	    !(x->flags & MSGPORT_F_SPAN) && !send_check(mb, x) &&
 	    mp_direct_send(mb, x))
 		return 0;

@@ -14,6 +14,7 @@ static const struct host_suite *const suites[] = {
 	&host_parse_suite,
 	&host_bench_suite,
 	&host_completion_suite,
+	&host_bridge_suite,
 };
 
 int main(int argc, char **argv)

@@ -33,5 +33,6 @@ extern const struct host_suite host_strerror_suite;
 extern const struct host_suite host_parse_suite;
 extern const struct host_suite host_bench_suite;
 extern const struct host_suite host_completion_suite;
+extern const struct host_suite host_bridge_suite;
 
 #endif /* MSGPORT_HOST_TEST_H */

@@ -29,7 +29,7 @@ MSGPORT_TEST_OBJS := $(patsubst tests/%.c,$(O)/tests/obj/%.o,$(MSGPORT_TEST_SRCS
 
 MSGPORT_HOST_TEST_SRCS := tests/host_main.c tests/host_abi_layout_test.c \
 	tests/host_strerror_test.c tests/host_parse_test.c tests/host_bench_test.c \
-	tests/host_completion_test.c
+	tests/host_completion_test.c tests/host_bridge_test.c
 MSGPORT_HOST_TEST_OBJS := $(patsubst tests/%.c,$(O)/tests/obj/%.o,$(MSGPORT_HOST_TEST_SRCS)) \
 	$(O)/tests/obj/tools-parse.o $(MSGPORT_BENCH_HOST_OBJS)
 

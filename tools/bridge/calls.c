@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgport-bridge: call workers, and the requests that wait for an answer.
+ *
+ * Export side: a local call (MSGPORT_MSG_CALL, never leased) received from
+ * an exported mailbox is handed to a worker, which sends it as a NATS
+ * request (Kind call) and answers the local caller with the reply
+ * (msgport_reply_relay(), the remote server's identity as relay) or with an
+ * error (msgport_reply_error(): no responders EHOSTUNREACH, time-out
+ * ETIMEDOUT, a Msgport-Error header that errno).  A sync message is sent
+ * as a request too (Kind sync), by the export's own thread: its order holds.
+ *
+ * Import side: a request on an imported subject (Kind call or sync) is
+ * handed to a worker, which calls the local mailbox (msgport_call_relay())
+ * or sends with MSGPORT_F_SYNC, and responds (Kind reply, or Msgport-Error).
+ *
+ * --call-workers threads; a job waits in a queue as long as the pool has
+ * workers; past that call_forward() and call_serve() block (back-pressure).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nats/nats.h>
+
+#include <libmsgport.h>
+
+#include "bridge.h"
+
+enum call_job_type { JOB_FORWARD, JOB_SERVE };
+
+struct call_job {
+	struct call_job *next;
+	int type;
+	/* JOB_FORWARD */
+	struct msgport_mailbox *mb;
+	char subject[512];
+	struct hdr_meta meta;
+	uint64_t token;
+	void *buf;
+	size_t len;
+	/* JOB_SERVE */
+	struct imp_import *imp;
+	natsMsg *msg;
+};
+
+struct call_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;		/* a job queued, or stopping */
+	pthread_cond_t room;		/* room in the queue */
+	struct call_job *head, *tail;
+	int queued, max_queued;
+	int stopping;
+	int nthreads;
+	pthread_t *threads;
+	struct bridge *b;
+};
+
+static void forward(struct bridge *b, struct call_job *j);
+static void serve(struct bridge *b, struct call_job *j);
+
+static void *worker(void *arg)
+{
+	struct call_pool *p = arg;
+
+	for (;;) {
+		struct call_job *j;
+
+		pthread_mutex_lock(&p->lock);
+		while (!p->head && !p->stopping)
+			pthread_cond_wait(&p->cond, &p->lock);
+		j = p->head;
+		if (!j) {
+			pthread_mutex_unlock(&p->lock);
+			return NULL;
+		}
+		p->head = j->next;
+		if (!p->head)
+			p->tail = NULL;
+		p->queued--;
+		pthread_cond_signal(&p->room);
+		pthread_mutex_unlock(&p->lock);
+
+		if (j->type == JOB_FORWARD)
+			forward(p->b, j);
+		else
+			serve(p->b, j);
+		free(j->buf);
+		if (j->msg)
+			natsMsg_Destroy(j->msg);
+		free(j);
+	}
+}
+
+int call_pool_start(struct bridge *b, int workers)
+{
+	struct call_pool *p = calloc(1, sizeof(*p));
+	int i, ret;
+
+	if (!p)
+		return -ENOMEM;
+	p->threads = calloc((size_t)workers, sizeof(*p->threads));
+	if (!p->threads) {
+		free(p);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	pthread_cond_init(&p->room, NULL);
+	p->max_queued = workers;
+	p->b = b;
+	for (i = 0; i < workers; i++) {
+		ret = pthread_create(&p->threads[i], NULL, worker, p);
+		if (ret)
+			break;
+		p->nthreads++;
+	}
+	b->pool = p;
+	return p->nthreads ? 0 : -ret;
+}
+
+void call_pool_stop(struct bridge *b)
+{
+	struct call_pool *p = b->pool;
+	int i;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stopping = 1;
+	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&p->room);
+	pthread_mutex_unlock(&p->lock);
+	for (i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	free(p->threads);
+	free(p);
+	b->pool = NULL;
+}
+
+static int submit(struct bridge *b, struct call_job *j)
+{
+	struct call_pool *p = b->pool;
+
+	pthread_mutex_lock(&p->lock);
+	while (p->queued >= p->max_queued && !p->stopping)
+		pthread_cond_wait(&p->room, &p->lock);
+	if (p->stopping) {
+		pthread_mutex_unlock(&p->lock);
+		return -ESHUTDOWN;
+	}
+	j->next = NULL;
+	if (p->tail)
+		p->tail->next = j;
+	else
+		p->head = j;
+	p->tail = j;
+	p->queued++;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+/* ---- export side ------------------------------------------------------- */
+
+/* A request on the request subject of subject; *replyp on NATS_OK. */
+static int request(struct bridge *b, const char *subject, const struct hdr_meta *meta,
+		   const void *buf, size_t len, natsMsg **replyp)
+{
+	char rsubj[600];
+	natsMsg *req = NULL;
+	natsStatus s;
+	int ret;
+
+	*replyp = NULL;
+	ret = bn_request_subject(rsubj, sizeof(rsubj), subject);
+	if (ret)
+		return ret;
+	if (natsMsg_Create(&req, rsubj, NULL, buf, (int)len) != NATS_OK)
+		return -ENOMEM;
+	ret = bn_msg_set_meta(req, meta);
+	if (ret) {
+		natsMsg_Destroy(req);
+		return ret;
+	}
+	s = natsConnection_RequestMsg(replyp, bn_nc(b), req, b->cfg->call_timeout_ms);
+	natsMsg_Destroy(req);
+	if (s == NATS_OK && natsMsg_IsNoResponders(*replyp)) {
+		natsMsg_Destroy(*replyp);
+		*replyp = NULL;
+		s = NATS_NO_RESPONDERS;
+	}
+	return s == NATS_OK ? 0 : -bn_errno(s);
+}
+
+int call_sync_request(struct bridge *b, const char *subject, const struct hdr_meta *meta,
+		      const void *buf, size_t len)
+{
+	struct hdr_meta rm;
+	natsMsg *reply;
+	int ret = request(b, subject, meta, buf, len, &reply);
+
+	if (ret)
+		return ret;
+	ret = bn_msg_get_meta(reply, &rm);
+	natsMsg_Destroy(reply);
+	if (ret)
+		return -EBADMSG;
+	return rm.error ? -rm.error : 0;
+}
+
+static void forward(struct bridge *b, struct call_job *j)
+{
+	struct msgport_relay relay;
+	struct hdr_meta rm;
+	natsMsg *reply;
+	int ret;
+
+	ret = request(b, j->subject, &j->meta, j->buf, j->len, &reply);
+	if (!ret) {
+		ret = bn_msg_get_meta(reply, &rm);
+		if (ret) {
+			log_warning("call %s seq %llu: malformed reply headers: answered EBADMSG",
+				    j->subject, (unsigned long long)j->meta.seq);
+			ret = -EBADMSG;
+		} else if (rm.error) {
+			ret = -rm.error;
+		}
+	}
+	if (ret) {
+		const char *name = hdr_errno_name(-ret);
+
+		log_debug("call %s seq %llu: %s", j->subject, (unsigned long long)j->meta.seq,
+			  name ? name : "error");
+		ret = msgport_reply_error(j->mb, j->token, -ret);
+		if (ret)
+			log_warning("call %s seq %llu: the local caller is gone (%s)", j->subject,
+				    (unsigned long long)j->meta.seq, msgport_strerror(ret));
+		if (reply)
+			natsMsg_Destroy(reply);
+		return;
+	}
+	imp_relay_of(&rm, &relay);
+	ret = msgport_reply_relay(j->mb, j->token, natsMsg_GetData(reply),
+				  (size_t)natsMsg_GetDataLength(reply), &relay);
+	if (ret == -EMSGSIZE) {
+		log_warning("call %s seq %llu: reply of %d bytes too long for the caller",
+			    j->subject, (unsigned long long)j->meta.seq,
+			    natsMsg_GetDataLength(reply));
+		ret = msgport_reply_error(j->mb, j->token, EMSGSIZE);
+	}
+	if (ret)
+		log_warning("call %s seq %llu: reply not delivered: %s", j->subject,
+			    (unsigned long long)j->meta.seq, msgport_strerror(ret));
+	natsMsg_Destroy(reply);
+}
+
+int call_forward(struct bridge *b, struct msgport_mailbox *mb, const char *subject,
+		 const struct hdr_meta *meta, uint64_t token, const void *req, size_t len)
+{
+	struct call_job *j = calloc(1, sizeof(*j));
+	int ret;
+
+	if (!j)
+		return -ENOMEM;
+	j->type = JOB_FORWARD;
+	j->mb = mb;
+	snprintf(j->subject, sizeof(j->subject), "%s", subject);
+	j->meta = *meta;
+	j->token = token;
+	j->len = len;
+	j->buf = malloc(len ? len : 1);
+	if (!j->buf) {
+		free(j);
+		return -ENOMEM;
+	}
+	memcpy(j->buf, req, len);
+	ret = submit(b, j);
+	if (ret) {
+		free(j->buf);
+		free(j);
+	}
+	return ret;
+}
+
+/* ---- import side ------------------------------------------------------- */
+
+static void respond(struct bridge *b, natsMsg *req, const struct hdr_meta *m, const void *buf,
+		    size_t len)
+{
+	const char *to = natsMsg_GetReply(req);
+	natsMsg *r = NULL;
+	natsStatus s;
+
+	if (!to || !*to)
+		return;
+	if (natsMsg_Create(&r, to, NULL, buf, (int)len) != NATS_OK)
+		return;
+	if (!bn_msg_set_meta(r, m)) {
+		s = natsConnection_PublishMsg(bn_nc(b), r);
+		if (s != NATS_OK)
+			log_warning("response on %s not sent: %s", to, natsStatus_GetText(s));
+	}
+	natsMsg_Destroy(r);
+}
+
+static void respond_error(struct bridge *b, natsMsg *req, int err)
+{
+	struct hdr_meta m;
+
+	memset(&m, 0, sizeof(m));
+	m.kind = HDR_KIND_REPLY;
+	snprintf(m.node, sizeof(m.node), "%s", b->cfg->node);
+	m.origin = b->origin;
+	m.time_ns = bridge_now_real();
+	m.error = err;
+	respond(b, req, &m, NULL, 0);
+}
+
+static void serve(struct bridge *b, struct call_job *j)
+{
+	const char *rsubj = natsMsg_GetSubject(j->msg);
+	const char *subject = rsubj + strlen(BN_REQUEST_PREFIX);
+	const char *mailbox;
+	struct msgport_mailbox *mb;
+	struct msgport_relay relay;
+	struct hdr_meta m, rm;
+	int ret;
+
+	if (strncmp(rsubj, BN_REQUEST_PREFIX, strlen(BN_REQUEST_PREFIX)))
+		subject = rsubj;
+	if (bn_msg_get_meta(j->msg, &m) || (m.kind != HDR_KIND_CALL && m.kind != HDR_KIND_SYNC)) {
+		log_warning("import %s: request with malformed headers refused", subject);
+		respond_error(b, j->msg, EBADMSG);
+		return;
+	}
+	mailbox = imp_target(j->imp, subject);
+	if (!mailbox || !cfg_import_allowed(b->cfg, subject, mailbox, m.node)) {
+		log_warning("import %s -> %s: %s from node %s refused: not allowed", subject,
+			    mailbox ? mailbox : "?", hdr_kind_name(m.kind), m.node);
+		respond_error(b, j->msg, EACCES);
+		return;
+	}
+	ret = imp_mailbox(b, j->imp, mailbox, &mb);
+	if (ret) {
+		log_warning("import %s -> %s: %s from node %s refused: %s", subject, mailbox,
+			    hdr_kind_name(m.kind), m.node, msgport_strerror(ret));
+		respond_error(b, j->msg, -ret);
+		return;
+	}
+	imp_relay_of(&m, &relay);
+	if (m.kind == HDR_KIND_SYNC) {
+		struct msgport_sendmsg sm = {
+			.buf = natsMsg_GetData(j->msg),
+			.len = (size_t)natsMsg_GetDataLength(j->msg),
+			.priority = m.priority,
+			.flags = MSGPORT_F_SYNC,
+			.timeout_ns = b->cfg->call_timeout_ms * 1000000LL,
+		};
+
+		ret = msgport_send_relay(mb, &sm, &relay);
+		if (ret) {
+			log_warning("import %s -> %s: sync message seq %llu from node %s: %s",
+				    subject, mailbox, (unsigned long long)m.seq, m.node,
+				    msgport_strerror(ret));
+			respond_error(b, j->msg, -ret);
+			return;
+		}
+		memset(&rm, 0, sizeof(rm));
+		rm.kind = HDR_KIND_REPLY;
+		snprintf(rm.node, sizeof(rm.node), "%s", b->cfg->node);
+		rm.origin = b->origin;
+		rm.seq = sm.seq;
+		rm.time_ns = bridge_now_real();
+		respond(b, j->msg, &rm, NULL, 0);
+		return;
+	}
+	{
+		int64_t maxp = bn_max_payload(b);
+		size_t rlen = maxp > 4096 ? (size_t)maxp - 4096 : 1 << 20;
+		void *rbuf = malloc(rlen);
+		struct msgport_callmsg cm;
+		ssize_t n;
+
+		if (!rbuf) {
+			respond_error(b, j->msg, ENOMEM);
+			return;
+		}
+		memset(&cm, 0, sizeof(cm));
+		cm.req = natsMsg_GetData(j->msg);
+		cm.req_len = (size_t)natsMsg_GetDataLength(j->msg);
+		cm.reply = rbuf;
+		cm.reply_len = rlen;
+		cm.prio = m.priority;
+		cm.timeout_ns = b->cfg->call_timeout_ms * 1000000LL;
+		cm.relay = &relay;
+		n = msgport_call_relay(mb, &cm);
+		if (n < 0) {
+			log_debug("import %s -> %s: call seq %llu from node %s: %s", subject,
+				  mailbox, (unsigned long long)m.seq, m.node,
+				  msgport_strerror((int)n));
+			respond_error(b, j->msg, (int)-n);
+			free(rbuf);
+			return;
+		}
+		memset(&rm, 0, sizeof(rm));
+		rm.kind = HDR_KIND_REPLY;
+		snprintf(rm.node, sizeof(rm.node), "%s", b->cfg->node);
+		snprintf(rm.mailbox, sizeof(rm.mailbox), "%s", mailbox);
+		rm.priority = cm.info.priority;
+		if (cm.info.msg_flags & MSGPORT_MSG_RELAYED) {
+			/* The server relayed its reply itself: keep the first origin. */
+			rm.origin = cm.reply_relay.origin;
+			rm.seq = cm.reply_relay.seq;
+			rm.time_ns = cm.reply_relay.send_time_ns;
+			rm.pid = cm.reply_relay.pid;
+			rm.uid = cm.reply_relay.uid;
+			rm.gid = cm.reply_relay.gid;
+		} else {
+			rm.origin = b->origin;
+			rm.seq = cm.info.seq;
+			rm.time_ns = bridge_now_real();
+			rm.pid = cm.info.pid;
+			rm.uid = cm.info.uid;
+			rm.gid = cm.info.gid;
+		}
+		respond(b, j->msg, &rm, rbuf, (size_t)n);
+		free(rbuf);
+	}
+}
+
+int call_serve(struct bridge *b, struct imp_import *imp, void *msg)
+{
+	struct call_job *j = calloc(1, sizeof(*j));
+	int ret;
+
+	if (!j) {
+		natsMsg_Destroy(msg);
+		return -ENOMEM;
+	}
+	j->type = JOB_SERVE;
+	j->imp = imp;
+	j->msg = msg;
+	ret = submit(b, j);
+	if (ret) {
+		natsMsg_Destroy(msg);
+		free(j);
+	}
+	return ret;
+}
