@@ -22,7 +22,7 @@
 #   make install-bridge msgport-bridge, its man page (8), its systemd unit and
 #                       sysusers.d file and the example configuration
 #                       (DOCDIR/msgport-bridge/examples); part of make install
-#                       when the bridge is built (libnats found, bridge.mk)
+#                       when the bridge is built (libnats found: bridge.mk)
 # Directories: PREFIX (or prefix), LIBDIR (libdir), INCLUDEDIR, BINDIR, MANDIR,
 # DESTDIR (see the top-level Makefile), and for the system's own files
 # UDEVRULESDIR, MODULESLOADDIR, SYSTEMDUNITDIR, SYSUSERSDIR (under /usr/lib
@@ -86,21 +86,21 @@ install-tools: tools $(MSGPORT_BENCH)
 	$(if $(MSGPORT_COMPLETION),install -d $(DESTDIR)$(BASHCOMPDIR))
 	$(if $(MSGPORT_COMPLETION),install -m 0644 $(MSGPORT_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/msgport)
 
-# msgport-bridge (tools/bridge/bridge.mk sets MSGPORT_BRIDGE when libnats is
-# there and the bridge is built): make install installs it then, and
+# msgport-bridge (tools/bridge/bridge.mk builds it when MSGPORT_LIBNATS=1:
+# libnats found, or asked for): make install installs it then, and
 # without libnats installs the rest as before.  The unit runs BINDIR's
 # binary; /etc/msgport/bridge.conf is the administrator's (never installed:
 # the unit's ConditionPathExists waits for it).
 MSGPORT_BRIDGE_DATA := tools/bridge/msgport-bridge.8 tools/bridge/msgport-bridge.service \
 	tools/bridge/msgport-bridge.sysusers tools/bridge/bridge.conf.example
-ifneq ($(MSGPORT_BRIDGE),)
-userland: $(MSGPORT_BRIDGE)
+ifeq ($(MSGPORT_LIBNATS),1)
 install: install-bridge
 uninstall: uninstall-bridge
+install-bridge: $(MSGPORT_BRIDGE)
 endif
 
-install-bridge: $(MSGPORT_BRIDGE) $(MSGPORT_BRIDGE_DATA)
-	@test -n "$(MSGPORT_BRIDGE)" || { echo "msgport: msgport-bridge is not built here: it needs libnats (Debian: apt install libnats-dev)" >&2; exit 1; }
+install-bridge: $(MSGPORT_BRIDGE_DATA)
+	@test "$(MSGPORT_LIBNATS)" = 1 || { echo "msgport: msgport-bridge is not built here: it needs libnats (Debian: apt install libnats-dev)" >&2; exit 1; }
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMDUNITDIR) \
 		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)/msgport-bridge/examples
 	install -m 0755 $(MSGPORT_BRIDGE) $(DESTDIR)$(BINDIR)/msgport-bridge
