@@ -114,11 +114,13 @@ static bool lease_end(struct mp_mailbox *mb, struct mp_msg *msg, bool commit,
 				   MP_TRACE_WAKE_RECEIPT);
 		mp_wake_add(wk, sw);
 	}
-	if (mb->dead || msg->withdrawn) {
-		trace_msgport_drop(mb, msg, mb->dead ? MP_TRACE_DROP_DESTROYED :
-				   MP_TRACE_DROP_WITHDRAWN);
-		if (mb->dead)
-			mb->dropped++;
+	if (mb->dead) {
+		trace_msgport_drop(mb, msg, MP_TRACE_DROP_DESTROYED);
+		mb->dropped++;
+	} else if (msg->withdrawn) {
+		/* Never sent (send.c uncounted it), so never received. */
+		trace_msgport_drop(mb, msg, MP_TRACE_DROP_WITHDRAWN);
+		mb->received--;
 	}
 	return true;
 }
@@ -137,7 +139,7 @@ static bool lease_end(struct mp_mailbox *mb, struct mp_msg *msg, bool commit,
  * dropped message is freed).
  */
 void mp_lease_hold(struct mp_mailbox *mb, struct mp_file *mbf,
-		  struct mp_msg *msg)
+		   struct mp_msg *msg)
 {
 	struct mp_wake wk = { };
 

@@ -184,7 +184,8 @@ static void drop_msgs(struct mp_msg **msgs, unsigned int n)
  * and receiver wakes, with -EIDRM (an inbox: -ECONNRESET, later senders
  * -ECONNREFUSED; an anonymous mailbox: -EPIPE; mp_queue_dead_error()).  Queued
  * messages are dropped and counted in @mb->dropped; the call of a queued
- * request fails; the sync sender of a queued message wakes.  Senders waiting
+ * request fails; the sync sender of a queued message wakes; leased messages
+ * are dropped too (mp_leases_drop()).  Senders waiting
  * for room wake and free their messages themselves (never queued).  Pollers are
  * woken with EPOLLIN, EPOLLOUT, EPOLLERR and EPOLLHUP.  Then the calls received
  * and not yet answered fail too (mp_calls_destroy()).  Works in rounds of up to

@@ -164,7 +164,11 @@ static void received(struct mp_mailbox *mb, struct mp_msg *msg,
  * first waiting receiver) and the call fails with -EFAULT: it is not lost;
  * a request whose caller gave up meanwhile, or any message of a destroyed
  * mailbox, is dropped instead.  A call's request is claimed for @x->mbf
- * once it is copied out.
+ * once it is copied out.  With MSGPORT_F_LEASE the message is taken from
+ * the queue (never handed over), under a lease (mp_queue_lease()): once
+ * copied out it joins @x->mbf's leases (lease.c), or goes back if the
+ * copy faults; a call's request is taken as without the flag.  A grown
+ * receive (@x->urelay) gets the message's relayed claim, or zeros.
  *
  * Context: Process context, without mb->lock: takes it, and drops and
  * retakes it to wait and to send wake-ups.  May sleep.

@@ -383,7 +383,8 @@ void mp_calls_release(struct mp_file *mbf)
  * Answers call @r->token, claimed through @mbf, with @r->len bytes at
  * @r->buf (with MSGPORT_F_RELAY, a relayed claim at @r->relay goes with
  * them), or with MSGPORT_REPLY_ERROR, with the error @r->len: the call
- * then fails with -@r->len, its info that of a reply of no bytes.  The reply is copied in before the call is looked up, so that the
+ * then fails with -@r->len, its info that of a reply of no bytes.  The
+ * reply is copied in before the call is looked up, so that the
  * lookup, the checks and the hand-over are one step under mb->lock.  The
  * reply gets the request's priority and sequence number; the call leaves
  * mb->calls and becomes DONE, and its caller is woken after unlocking,
@@ -651,6 +652,8 @@ static int call_outputs(struct msgport_call __user *u,
  * mp_ioc_call() - MSGPORT_IOC_CALL on a mailbox descriptor
  * @mbf: the descriptor
  * @u: the caller's struct msgport_call
+ * @grown: @u is a struct msgport_call_v1: the reply's relay goes to its
+ *	relay (zeroed first)
  *
  * Copies and checks *@u (its pid must be 0), zeroes its outputs (token,
  * info) so that a read-only struct fails before anything is sent, sends the

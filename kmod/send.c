@@ -11,7 +11,8 @@
  * msg->sync pointing at its waiter).  A sync sender that times out or is
  * interrupted takes the lock and either finds READY (success, whatever the
  * signal) or removes its message itself: never lost, never delivered
- * twice; one a receiver holds under a lease it marks withdrawn (lease.c).  A destroyed mailbox fails the send (mp_queue_dead_error()).
+ * twice; one a receiver holds under a lease it marks withdrawn (lease.c).
+ * A destroyed mailbox fails the send (mp_queue_dead_error()).
  *
  * Locking
  *   mb->lock (queue.c); the message is made and freed outside it.

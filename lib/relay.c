@@ -121,10 +121,9 @@ MSGPORT_EXPORT ssize_t msgport_call_relay(struct msgport_mailbox *mb, struct msg
 	c.call.priority = cm->prio;
 	ret = msgport_ioctl(mb->fd, MSGPORT_IOC_CALL_V1, &c);
 	cm->token = c.call.token;
-	if (ret >= 0) {
-		cm->info = c.call.info;
-		cm->reply_relay = c.relay;
-	}
+	/* Also for an error reply (MSGPORT_REPLY_ERROR): its info, of no bytes. */
+	cm->info = c.call.info;
+	cm->reply_relay = c.relay;
 	return ret;
 }
 

@@ -308,6 +308,7 @@ static void test_sync_timeout(void **state)
 	struct sender s = { .mb = mb, .msg = "late", .flags = MSGPORT_F_SYNC,
 			    .timeout_ns = 300LL * 1000000LL, .expect = -ETIMEDOUT };
 	struct msgport_msginfo info;
+	struct msgport_stat st;
 	char buf[64];
 	pid_t pid;
 
@@ -318,6 +319,10 @@ static void test_sync_timeout(void **state)
 	assert_errno(msgport_commit(mb, info.seq, 0), ECANCELED);
 	assert_errno(msgport_commit(mb, info.seq, 0), ENOENT);
 	assert_int_equal(queued(mb), 0);
+	/* Withdrawn: neither sent nor received. */
+	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
+	assert_int_equal(st.sent, 0);
+	assert_int_equal(st.received, 0);
 
 	s.msg = "later";
 	pid = tu_fork(child_send, &s);
@@ -580,6 +585,114 @@ static void test_subscription(void **state)
 	assert_string_equal(buf, "t2");
 }
 
+/* Streams: senders of numbered messages, leasing receivers that return some. */
+#define STREAM_SENDERS	2
+#define STREAM_MSGS	300
+
+struct stream {
+	const char *name;
+	unsigned int id;	/* sender: its number; receiver: its seed */
+	int fd;			/* receiver: where committed messages are reported */
+	unsigned int every;	/* receiver: return every n-th lease */
+};
+
+static int child_stream_send(void *arg)
+{
+	const struct stream *st = arg;
+	struct msgport_mailbox *mb;
+	uint32_t m[2] = { st->id, 0 };
+
+	CHILD_CHECK(msgport_mailbox_open(tu_mp(), st->name, MSGPORT_O_SEND, NULL, &mb) == 0);
+	for (m[1] = 0; m[1] < STREAM_MSGS; m[1]++)
+		CHILD_CHECK(msgport_send(mb, m, sizeof(m), 0, 0, LONG_NS, NULL) == 0);
+	msgport_mailbox_close(mb);
+	return 0;
+}
+
+/* Lease until the mailbox stays empty; return every n-th, commit and report the rest. */
+static int child_stream_recv(void *arg)
+{
+	const struct stream *st = arg;
+	struct msgport_mailbox *mb;
+	unsigned int k = st->id;
+	uint32_t m[2];
+
+	CHILD_CHECK(msgport_mailbox_open(tu_mp(), st->name, MSGPORT_O_RECV, NULL, &mb) == 0);
+	for (;;) {
+		struct msgport_recvmsg r = { .buf = m, .len = sizeof(m), .flags = MSGPORT_F_LEASE,
+					     .timeout_ns = 2000000000LL };
+		ssize_t n = msgport_recv_relay(mb, &r, NULL);
+
+		if (n == -ETIMEDOUT)
+			break;
+		CHILD_CHECK(n == sizeof(m));
+		CHILD_CHECK(r.info.msg_flags == MSGPORT_MSG_LEASED);
+		if (++k % st->every == 0) {
+			CHILD_CHECK(msgport_commit(mb, r.info.seq, MSGPORT_COMMIT_RETURN) == 0);
+			continue;
+		}
+		/* Reported before the commit: nobody else can have it meanwhile. */
+		CHILD_CHECK(write(st->fd, m, sizeof(m)) == sizeof(m));
+		CHILD_CHECK(msgport_commit(mb, r.info.seq, 0) == 0);
+	}
+	msgport_mailbox_close(mb);
+	return 0;
+}
+
+/*
+ * Senders against leasing receivers on a small mailbox: every message is
+ * committed exactly once; with one receiver, in each sender's order.
+ */
+static void stream(unsigned int nrecv)
+{
+	const char *name = tu_name("stream");
+	struct msgport_mailbox *mb = tu_create(name, 4, 0, 0600, 0);
+	struct stream snd[STREAM_SENDERS], rcv[3];
+	static uint8_t seen[STREAM_SENDERS][STREAM_MSGS];
+	uint32_t next[STREAM_SENDERS] = { 0 };
+	pid_t pids[STREAM_SENDERS + 3];
+	unsigned int i, np = 0, total = 0;
+	uint32_t m[2];
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	tu_track_fd(p[0]);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < nrecv; i++) {
+		rcv[i] = (struct stream){ .name = name, .id = i, .fd = p[1], .every = 3 + i };
+		pids[np++] = tu_fork(child_stream_recv, &rcv[i]);
+	}
+	for (i = 0; i < STREAM_SENDERS; i++) {
+		snd[i] = (struct stream){ .name = name, .id = i };
+		pids[np++] = tu_fork(child_stream_send, &snd[i]);
+	}
+	close(p[1]);
+	while (read(p[0], m, sizeof(m)) == sizeof(m)) {
+		assert_true(m[0] < STREAM_SENDERS && m[1] < STREAM_MSGS);
+		assert_int_equal(seen[m[0]][m[1]], 0);
+		seen[m[0]][m[1]] = 1;
+		if (nrecv == 1) {
+			assert_int_equal(m[1], next[m[0]]);
+			next[m[0]]++;
+		}
+		total++;
+	}
+	for (i = 0; i < np; i++)
+		assert_child_ok(pids[i]);
+	assert_int_equal(total, STREAM_SENDERS * STREAM_MSGS);
+	assert_int_equal(queued(mb), 0);
+}
+
+static void test_stream_order(void **state)
+{
+	stream(1);
+}
+
+static void test_stream_exactly_once(void **state)
+{
+	stream(3);
+}
+
 static const struct CMUnitTest lease_tests[] = {
 	TU_TEST(test_commit_return),
 	TU_TEST(test_return_order),
@@ -595,6 +708,8 @@ static const struct CMUnitTest lease_tests[] = {
 	TU_TEST(test_unprivileged),
 	TU_TEST(test_batch),
 	TU_TEST(test_subscription),
+	TU_TEST(test_stream_order),
+	TU_TEST(test_stream_exactly_once),
 };
 
 MSGPORT_SUITE(lease_suite, MSGPORT_GROUP_MODULE, 1620, "lease",

@@ -294,8 +294,14 @@ static void call_relayed(struct msgport_mailbox *mb, ssize_t expect, bool relaye
 	memset(&c.reply_relay, 0xa5, sizeof(c.reply_relay));
 	n = msgport_call_relay(mb, &c);
 	assert_int_equal(n, expect);
-	if (n < 0)
+	if (n < 0) {
+		/* An error reply: info as for a reply of no bytes. */
+		assert_int_not_equal(c.token, 0);
+		assert_int_equal(c.info.token, c.token);
+		assert_int_equal(c.info.len, 0);
+		assert_int_equal(c.info.msg_flags, 0);
 		return;
+	}
 	assert_memory_equal(reply, "pong", 4);
 	assert_int_not_equal(c.token, 0);
 	if (relayed_reply) {
@@ -401,6 +407,33 @@ static void test_charge(void **state)
 	assert_int_equal(relayed, before);
 }
 
+/* A relayed publish: every subscription's copy carries the claim. */
+static void test_topic(void **state)
+{
+	const char *name = tu_name("topic");
+	struct msgport_attr attr = { .capacity = 4, .mode = 0600, .topic = MSGPORT_TOPIC_BLOCK };
+	struct msgport_subscription sp = { .capacity = 4, .policy = MSGPORT_TOPIC_BLOCK };
+	struct msgport_mailbox *topic = NULL, *sub[2];
+	struct msgport_msginfo info;
+	struct msgport_relay r;
+	char buf[16];
+	int i;
+
+	assert_int_equal(msgport_mailbox_open(tu_mp(), name, MSGPORT_O_CREAT | MSGPORT_O_EXCL |
+					      MSGPORT_O_SEND | MSGPORT_O_TOPIC, &attr, &topic), 0);
+	tu_track_mailbox(topic);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(msgport_subscribe(tu_mp(), name, &sp, &sub[i]), 0);
+		tu_track_mailbox(sub[i]);
+	}
+	assert_int_equal(send_relayed(topic, "pub", &relay_b), 0);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(recv_relayed(sub[i], buf, sizeof(buf), &info, &r), 3);
+		assert_int_equal(info.msg_flags, MSGPORT_MSG_RELAYED);
+		assert_true(relay_eq(&r, &relay_b));
+	}
+}
+
 static const struct CMUnitTest relay_tests[] = {
 	TU_TEST(test_send_roundtrip),
 	TU_TEST(test_ver0_flag_only),
@@ -412,6 +445,7 @@ static const struct CMUnitTest relay_tests[] = {
 	TU_TEST(test_reply_recv),
 	TU_TEST(test_msg_sync),
 	TU_TEST(test_charge),
+	TU_TEST(test_topic),
 };
 
 MSGPORT_SUITE(relay_suite, MSGPORT_GROUP_MODULE, 1630, "relay",

@@ -39,6 +39,8 @@
  * send-only dup of a named and of an anonymous mailbox (a failed dup leaves
  * the mailbox untouched, a made one sends), and the last receiver of an
  * anonymous mailbox closing (its queue dropped, the sender gets EPIPE).
+ * Relaying and leases (ABI 1.3): a relayed send, a grown receive of one, a
+ * receive under a lease, a commit and a return.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1262,6 +1264,155 @@ static bool check_reply_recv(struct state *s, long ret, int err, bool injected)
 	return child_ok(s, "the caller did not get the reply");
 }
 
+#ifdef MSGPORT_IOC_COMMIT
+/*
+ * Relaying and leases (ABI 1.3): a relayed send (its claim copied and
+ * charged with it), a grown receive of one, a receive under a lease (a
+ * failed one leaves the message queued; a made one leaves it counted, and
+ * its commit takes it), and commits and returns (a failed one leaves the
+ * lease: a second commit succeeds).
+ */
+static const struct msgport_relay sweep_relay = {
+	.origin = 1, .seq = 2, .send_time_ns = 3, .pid = 4, .uid = 5, .gid = 6,
+};
+
+static int send_relayed(int fd, uint32_t len, uint64_t *seq, char *buf)
+{
+	struct msgport_send sd;
+	int ret;
+
+	memset(&sd, 0, sizeof(sd));
+	sd.buf = (uintptr_t)buf;
+	sd.len = len;
+	sd.flags = MSGPORT_F_NONBLOCK | MSGPORT_F_RELAY;
+	sd.relay = (uintptr_t)&sweep_relay;
+	ret = ioctl(fd, MSGPORT_IOC_SEND, &sd);
+	if (!ret && seq)
+		*seq = sd.seq;
+	return ret;
+}
+
+static long call_send_relay(struct state *s)
+{
+	memset(s->buf, 'r', 200);
+	return send_relayed(s->fd, 200, NULL, s->buf);
+}
+
+static bool prep_relay_queued(struct state *s)
+{
+	if (!prep_mailbox(s))
+		return false;
+	memset(s->buf, 'm', 300);
+	if (send_relayed(s->fd, 300, &s->seq, s->buf))
+		return why("setup: relayed send: %s", strerror(errno));
+	return mb_stat(s->fd, &s->before) == 0 || why("setup: stat: %s", strerror(errno));
+}
+
+static long call_recv_v1(struct state *s)
+{
+	struct msgport_recv_v1 r;
+	long ret;
+
+	memset(&r, 0, sizeof(r));
+	r.recv.buf = (uintptr_t)s->buf;
+	r.recv.buf_len = sizeof(s->buf);
+	r.recv.flags = MSGPORT_F_NONBLOCK;
+	ret = ioctl(s->fd, MSGPORT_IOC_RECV_V1, &r);
+	if (ret >= 0 && (!(r.recv.info.msg_flags & MSGPORT_MSG_RELAYED) ||
+			 memcmp(&r.relay, &sweep_relay, sizeof(r.relay)))) {
+		errno = EPROTO;
+		return -1;
+	}
+	return ret;
+}
+
+static long call_recv_lease(struct state *s)
+{
+	return mb_recv(s->fd, s->buf, sizeof(s->buf), MSGPORT_F_LEASE, NULL);
+}
+
+static int commit(int fd, uint64_t seq, uint32_t flags)
+{
+	struct msgport_commit c;
+
+	memset(&c, 0, sizeof(c));
+	c.seq = seq;
+	c.flags = flags;
+	return ioctl(fd, MSGPORT_IOC_COMMIT, &c);
+}
+
+static bool check_recv_lease(struct state *s, long ret, int err, bool injected)
+{
+	struct msgport_stat st;
+
+	if (mb_stat(s->fd, &st))
+		return why("stat after: %s", strerror(errno));
+	if (ret >= 0) {
+		if (ret != 300)
+			return why("returned %ld, not 300", ret);
+		if (st.queued_msgs != s->before.queued_msgs)
+			return why("leased but no longer counted");
+		if (commit(s->fd, s->seq, 0))
+			return why("leased, but its commit failed: %s", strerror(errno));
+		if (mb_stat(s->fd, &st) || st.queued_msgs != s->before.queued_msgs - 1)
+			return why("committed but still counted");
+		return true;
+	}
+	if (!clean_errno(err))
+		return why("failed with %s", strerror(err));
+	return still_queued(s, &st, err, "message") && next_recv_is(s, err, 300);
+}
+
+static bool prep_leased(struct state *s)
+{
+	if (!prep_queued(s))
+		return false;
+	if (mb_recv(s->fd, s->buf, sizeof(s->buf), MSGPORT_F_LEASE, NULL) != 300)
+		return why("setup: leased receive: %s", strerror(errno));
+	return mb_stat(s->fd, &s->before) == 0 || why("setup: stat: %s", strerror(errno));
+}
+
+static long call_commit(struct state *s)
+{
+	return commit(s->fd, s->seq, 0);
+}
+
+static long call_commit_return(struct state *s)
+{
+	return commit(s->fd, s->seq, MSGPORT_COMMIT_RETURN);
+}
+
+static bool check_commit(struct state *s, long ret, int err, bool injected)
+{
+	struct msgport_stat st;
+
+	if (ret < 0) {
+		if (!clean_errno(err))
+			return why("failed with %s", strerror(err));
+		/* The lease is still there. */
+		if (commit(s->fd, s->seq, 0))
+			return why("failed (%s), then a commit failed: %s", strerror(err),
+				   strerror(errno));
+	}
+	if (mb_stat(s->fd, &st))
+		return why("stat after: %s", strerror(errno));
+	return st.queued_msgs == s->before.queued_msgs - 1 ||
+	       why("committed but %llu queued", (unsigned long long)st.queued_msgs);
+}
+
+static bool check_commit_return(struct state *s, long ret, int err, bool injected)
+{
+	if (ret < 0) {
+		if (!clean_errno(err))
+			return why("failed with %s", strerror(err));
+		if (commit(s->fd, s->seq, MSGPORT_COMMIT_RETURN))
+			return why("failed (%s), then a return failed: %s", strerror(err),
+				   strerror(errno));
+	}
+	return next_recv_is(s, 0, 300);
+}
+#endif
+
 static const struct op ops[] = {
 	{ "version", NULL, call_version, check_simple, cleanup_all },
 	{ "open-create", prep_name, call_create, check_create, cleanup_all },
@@ -1307,6 +1458,13 @@ static const struct op ops[] = {
 #endif
 	{ "reply", prep_reply, call_reply, check_reply, cleanup_all },
 	{ "reply-recv", prep_reply_recv, call_reply_recv, check_reply_recv, cleanup_all },
+#ifdef MSGPORT_IOC_COMMIT
+	{ "send-relay", prep_mailbox, call_send_relay, check_send, cleanup_all },
+	{ "recv-v1-relayed", prep_relay_queued, call_recv_v1, check_recv, cleanup_all },
+	{ "recv-lease", prep_queued, call_recv_lease, check_recv_lease, cleanup_all },
+	{ "commit", prep_leased, call_commit, check_commit, cleanup_all },
+	{ "commit-return", prep_leased, call_commit_return, check_commit_return, cleanup_all },
+#endif
 };
 
 static bool sweep(const struct op *op, unsigned int *points)

@@ -299,11 +299,34 @@ static void build_open(struct msgport_open *o)
 	o->max_msg_size = one_in(4) ? (uint32_t)rand_value() : (uint32_t)below(4096);
 }
 
+#ifdef MSGPORT_F_RELAY
+/* A relayed origin's claim: mostly valid, sometimes reserved0 set or junk. */
+static uint64_t rand_relay(void)
+{
+	static struct msgport_relay relay;
+
+	relay.origin = rand_value();
+	relay.seq = rand_value();
+	relay.send_time_ns = rand_value();
+	relay.pid = (int32_t)rand_value();
+	relay.uid = (uint32_t)rand_value();
+	relay.gid = (uint32_t)rand_value();
+	relay.reserved0 = one_in(8) ? (uint32_t)rand_value() : 0;
+	return one_in(8) ? rand_ptr(sizeof(relay)) : (uintptr_t)&relay;
+}
+#endif
+
 static void build_send(struct msgport_send *s)
 {
 	s->len = one_in(6) ? (uint32_t)rand_value() : (uint32_t)below(512);
 	s->buf = one_in(6) ? rand_ptr(s->len) : (uintptr_t)scratch;
 	s->flags = (uint32_t)below(MSGPORT_SEND_FLAGS + 1) & MSGPORT_SEND_FLAGS;
+#ifdef MSGPORT_F_RELAY
+	if (one_in(4)) {
+		s->flags |= MSGPORT_F_RELAY;
+		s->relay = rand_relay();
+	}
+#endif
 	s->priority = (uint32_t)below(36);
 	s->timeout_ns = below(2000000);
 #ifdef MSGPORT_FDS_MAX
@@ -324,6 +347,13 @@ static void build_recv(struct msgport_recv *r)
 	r->buf_len = one_in(6) ? (uint32_t)rand_value() : (uint32_t)below(DATABUF);
 	r->buf = one_in(6) ? rand_ptr(r->buf_len) : (uintptr_t)scratch;
 	r->flags = (uint32_t)below(MSGPORT_RECV_FLAGS + 1) & MSGPORT_RECV_FLAGS;
+#ifdef MSGPORT_F_LEASE
+	/* Leases: mostly with flags a lease takes. */
+	if (one_in(3))
+		r->flags = MSGPORT_F_LEASE | (one_in(3) ? r->flags :
+					      r->flags & (MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT |
+							  MSGPORT_F_TRUNC));
+#endif
 	r->timeout_ns = below(2000000);
 #ifdef MSGPORT_FDS_MAX
 	if (r->flags & MSGPORT_F_FDS) {
@@ -424,6 +454,13 @@ static const struct cmd cmds[] = {
 #ifdef MSGPORT_IOC_DUP
 	{ MSGPORT_IOC_DUP, "DUP", FD_MAILBOX },
 #endif
+#ifdef MSGPORT_IOC_COMMIT
+	{ MSGPORT_IOC_COMMIT, "COMMIT", FD_MAILBOX },
+	{ MSGPORT_IOC_COMMIT, "COMMIT", FD_MAILBOX },
+	{ MSGPORT_IOC_RECV_V1, "RECV_V1", FD_MAILBOX },
+	{ MSGPORT_IOC_CALL_V1, "CALL_V1", FD_MAILBOX },
+	{ MSGPORT_IOC_REPLY_RECV_V1, "REPLY_RECV_V1", FD_MAILBOX },
+#endif
 };
 
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
@@ -486,6 +523,30 @@ static void do_ioctl(void)
 			build_send((struct msgport_send *)argbuf);
 		} else if (nr == MSGPORT_IOC_RECV) {
 			build_recv((struct msgport_recv *)argbuf);
+#ifdef MSGPORT_IOC_COMMIT
+		} else if (nr == MSGPORT_IOC_RECV_V1) {
+			build_recv((struct msgport_recv *)argbuf);
+		} else if (nr == MSGPORT_IOC_COMMIT) {
+			struct msgport_commit *cm = (struct msgport_commit *)argbuf;
+
+			/* The low numbers a mailbox's messages have. */
+			cm->seq = below(64);
+			cm->flags = (uint32_t)below(2) * MSGPORT_COMMIT_RETURN;
+		} else if (nr == MSGPORT_IOC_REPLY) {
+			struct msgport_reply *rp = (struct msgport_reply *)argbuf;
+
+			rp->token = below(256);
+			rp->buf = (uintptr_t)scratch;
+			rp->len = (uint32_t)below(64);
+			if (one_in(3)) {
+				rp->flags = MSGPORT_REPLY_ERROR;
+				rp->buf = 0;
+				rp->len = (uint32_t)below(4200);
+			} else if (one_in(3)) {
+				rp->flags = MSGPORT_F_RELAY;
+				rp->relay = rand_relay();
+			}
+#endif
 		} else if (nr == MSGPORT_IOC_SET_MODE) {
 			((struct msgport_setmode *)argbuf)->mode = 0600 | (uint32_t)below(0100);
 #ifdef MSGPORT_IOC_SEND_BATCH
@@ -513,6 +574,13 @@ static void do_ioctl(void)
 	}
 	snprintf(what, sizeof(what), "ioctl(%s %#lx)", c->name, nr);
 	ret = ioctl(fd, nr, arg);
+#ifdef MSGPORT_REPLY_ERROR
+	/* A call answered with MSGPORT_REPLY_ERROR fails with any errno below 4096. */
+	if (ret < 0 && errno > 0 && errno < 4096 && !random_nr &&
+	    (_IOC_NR(nr) == _IOC_NR(MSGPORT_IOC_CALL) ||
+	     _IOC_NR(nr) == _IOC_NR(MSGPORT_IOC_CALL_PID)))
+		errno = EINVAL;
+#endif
 	/* E2BIG only for a struct larger than the module's (or a batch entry). */
 	if (ret < 0 && errno == E2BIG && !random_nr && _IOC_SIZE(nr) <= size
 #ifdef MSGPORT_IOC_SEND_BATCH

@@ -389,7 +389,7 @@ struct msgport_send {
 	__u32 priority;		/* 0..MSGPORT_PRIO_MAX */
 	__u32 nfds;		/* descriptors at fds, 0..MSGPORT_FDS_MAX */
 	__u64 fds;		/* user pointer to nfds __s32 descriptors */
-	__u64 relay;		/* with MSGPORT_F_RELAY: user pointer to a struct msgport_relay; else 0 */
+	__u64 relay;		/* with MSGPORT_F_RELAY: a struct msgport_relay *; else 0 */
 };
 
 /*
@@ -771,7 +771,7 @@ struct msgport_reply_recv_v1 {
  * Leases (ABI 1.3): a receive whose message leaves the mailbox only when
  * the receiver says so, for a receiver that must hand the message on
  * before it may be forgotten (a bridge waiting for a remote
- * acknowledgement).  MSGPORT_IOC_RECV (or a receive batch entry) with
+ * acknowledgment).  MSGPORT_IOC_RECV (or a receive batch entry) with
  * MSGPORT_F_LEASE copies the message out as usual and sets
  * MSGPORT_MSG_LEASED, but the message stays the mailbox's: it still counts
  * in its capacity (a sender still waits for room: back-pressure) and in
@@ -788,13 +788,20 @@ struct msgport_reply_recv_v1 {
  * (no MSGPORT_MSG_LEASED).  Not with MSGPORT_F_PEEK, MSGPORT_F_SPAN or
  * MSGPORT_F_FDS (EINVAL); a leased message's descriptors are closed at its
  * commit and kept on its return.  Unlinking the mailbox drops leased
- * messages like queued ones (a commit then gives EIDRM).
+ * messages like queued ones (a commit then gives EIDRM).  A receive batch
+ * entry with MSGPORT_F_LEASE is received alone, in its turn.  A leased
+ * message counts in MSGPORT_IOC_STAT's queued_msgs and queued_bytes (it is
+ * still the mailbox's) and in received (until it is returned).  A sync
+ * sender whose wait ends (its timeout, a signal) while its message is
+ * leased returns as if nobody had taken it (ETIMEDOUT; EINTR, or a restart
+ * under SA_RESTART, which sends it again): the message is withdrawn, its
+ * commit fails with ECANCELED and its return drops it.
  *
  * Errors of MSGPORT_IOC_COMMIT on a mailbox descriptor opened with
  * MSGPORT_O_RECV: EFAULT, EINVAL (flags, reserved, seq 0), EBADF (not a
  * receiving descriptor), ENOENT (no message with that seq is leased
  * through this open file description: never, or committed already),
- * EIDRM (unlinked).
+ * EIDRM (unlinked), ECANCELED (a commit of a withdrawn message: above).
  */
 #define MSGPORT_COMMIT_RETURN	(1U << 0)	/* put the message back instead */
 
