@@ -90,6 +90,8 @@ include examples/examples.mk
 include tests/tests.mk
 # msgport-bridge: after tests.mk (it adds its pure parts to the host tests).
 include tools/bridge/bridge.mk
+# msgport-bridge-bench and make bench-bridge: after bridge.mk (its libnats probe).
+include tools/bridge/bench/bench.mk
 include tests/vm/vm.mk
 include tests/debug/debug.mk
 include bench/bench.mk

@@ -114,13 +114,19 @@ static bool lease_end(struct mp_mailbox *mb, struct mp_msg *msg, bool commit,
 				   MP_TRACE_WAKE_RECEIPT);
 		mp_wake_add(wk, sw);
 	}
-	if (mb->dead) {
-		trace_msgport_drop(mb, msg, MP_TRACE_DROP_DESTROYED);
-		mb->dropped++;
-	} else if (msg->withdrawn) {
-		/* Never sent (send.c uncounted it), so never received. */
+	/*
+	 * Dropped (withdrawn, or with @mb): no longer received, as
+	 * mp_queue_lease() counted it.  Withdrawn, it was never sent either
+	 * (send.c uncounted it), nor dropped; else it is dropped with @mb,
+	 * as queued ones are.
+	 */
+	if (msg->withdrawn) {
 		trace_msgport_drop(mb, msg, MP_TRACE_DROP_WITHDRAWN);
 		mb->received--;
+	} else if (!commit) {
+		trace_msgport_drop(mb, msg, MP_TRACE_DROP_DESTROYED);
+		mb->received--;
+		mb->dropped++;
 	}
 	return true;
 }
@@ -260,7 +266,7 @@ static void leases_end_all(struct mp_mailbox *mb, struct mp_file *mbf)
 {
 	struct mp_msg *drop[LEASE_BATCH];
 	struct mp_wake wk = { };
-	unsigned int n;
+	unsigned int i, n, nfree;
 	bool more;
 
 	do {
@@ -268,7 +274,12 @@ static void leases_end_all(struct mp_mailbox *mb, struct mp_file *mbf)
 		n = leases_end(mb, mbf, drop, &wk, &more);
 		spin_unlock(&mb->lock);
 		mp_wake_flush(mb, &wk);
-		mp_msgs_free(drop, n);
+		/* A peeker may still hold one (recv.c): the last frees it. */
+		for (i = 0, nfree = 0; i < n; i++) {
+			if (mp_msg_unref(drop[i]))
+				drop[nfree++] = drop[i];
+		}
+		mp_msgs_free(drop, nfree);
 		cond_resched();
 	} while (more);
 }

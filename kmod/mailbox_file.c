@@ -100,11 +100,6 @@ static int fd_may_travel(struct file *file)
 	return 0;
 }
 
-/* What a send may ask for: the uapi header's, and relaying (ABI 1.3). */
-#define MP_SEND_FLAGS	(MSGPORT_SEND_FLAGS | MSGPORT_F_RELAY)
-/* What a receive may: the uapi header's, and leases (ABI 1.3). */
-#define MP_RECV_FLAGS	(MSGPORT_RECV_FLAGS | MSGPORT_F_LEASE)
-
 /*
  * @relay is where the kernel copy of a relayed send's claim goes (the
  * caller's, as long as @x is used).
@@ -129,7 +124,7 @@ static int send_args(struct mp_file *mbf,
 	ret = -EINVAL;
 	if (!(s.flags & MSGPORT_F_RELAY) && s.relay)
 		goto out;
-	if (s.flags & ~MP_SEND_FLAGS)
+	if (s.flags & ~MSGPORT_SEND_FLAGS)
 		goto out;
 	/* Descriptors: one send at a time, with a payload (not a span). */
 	if (s.nfds ? batch || (s.flags & MSGPORT_F_SPAN) ||
@@ -307,7 +302,7 @@ static long recv_args(struct mp_file *mbf,
 	unsafe_get_user(r.nfds, &u->nfds, out);
 	unsafe_get_user(r.fds, &u->fds, out);
 	ret = -EINVAL;
-	if (r.flags & ~MP_RECV_FLAGS)
+	if (r.flags & ~MSGPORT_RECV_FLAGS)
 		goto out;
 	/* A lease takes the message as it is, and leaves it the mailbox's. */
 	if ((r.flags & MSGPORT_F_LEASE) &&

@@ -521,7 +521,9 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 	ret = mp_quota_charge_held(bytes, xs[0].quota, &quota);
 	/* Over the limit: as many as fit, as single sends would go. */
 	for (made = n; ret == -EDQUOT && made > 1;) {
-		bytes -= mp_msg_charge(xs[--made].len);
+		made--;
+		/* The charge msgs_charge() counted: a relayed claim's too. */
+		bytes -= msgs_charge(&xs[made], 1);
 		ret = mp_quota_charge_held(bytes, xs[0].quota, &quota);
 	}
 	if (ret) {
@@ -715,9 +717,10 @@ static void msg_info_fill(const struct mp_msg *msg, s32 pid, s32 tid,
 		info->msg_flags |= MSGPORT_MSG_RELAYED;
 	if (msg->sync_send)
 		info->msg_flags |= MSGPORT_MSG_SYNC;
-	/* Its receiver's (the owner's) to read: set at its take. */
-	if (msg->leased)
-		info->msg_flags |= MSGPORT_MSG_LEASED;
+	/*
+	 * Not MSGPORT_MSG_LEASED: msg->leased is mb->lock's, and a peeker
+	 * must not report another's lease; the leasing receive sets it.
+	 */
 }
 
 /**

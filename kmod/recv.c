@@ -202,6 +202,7 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 	struct mp_deadline d;
 	struct mp_msg *msg = NULL;
 	bool sleeping = false;
+	bool leased = false;
 	bool spun = false;
 	u32 nfds = 0;
 	long ret;
@@ -254,7 +255,8 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 					break;
 				}
 				/* A call's request is never leased. */
-				if (w.lease && !msg->call)
+				leased = w.lease && !msg->call;
+				if (leased)
 					mp_queue_lease(mb, msg, &wk);
 				else
 					mp_queue_take(mb, msg, &wk);
@@ -320,6 +322,9 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 
 	/* Held (taken, handed over or peeked): its metadata is fixed. */
 	mp_msg_info(msg, &info);
+	/* Ours (msg->leased is mb->lock's: a peeker's info reads no lease). */
+	if (leased)
+		info.msg_flags |= MSGPORT_MSG_LEASED;
 	/* A peek drops nothing; a receiver that takes them is told if it did. */
 	if (READ_ONCE(msg->fds) && (!w.take || x->ufds))
 		info.msg_flags &= ~MSGPORT_MSG_FDS_DROPPED;
@@ -329,7 +334,7 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		mp_msg_put(msg);
 		return ret;
 	}
-	if (msg->leased) {
+	if (leased) {
 		/* Its receiver's until it commits or returns it (lease.c). */
 		if (ret < 0)
 			mp_lease_putback(mb, msg);

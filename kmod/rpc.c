@@ -395,7 +395,7 @@ void mp_calls_release(struct mp_file *mbf)
  * Takes mb->lock.
  * Return: 0 if the reply was handed to the caller; -EINVAL for flags,
  * reserved fields, token 0, a relay's reserved0, an error reply's buf not
- * 0 or len not 1..MAX_ERRNO; -EMSGSIZE if @r->len exceeds the mailbox's
+ * 0 or len not 1..511; -EMSGSIZE if @r->len exceeds the mailbox's
  * max_msg_size, or the caller's reply buffer when the caller did not ask for
  * truncation (the call stays open); mp_queue_dead_error() (-EIDRM, or
  * -ECONNRESET for an inbox) if the mailbox is dead; -EFAULT, -EDQUOT or
@@ -418,8 +418,11 @@ int mp_call_reply(struct mp_file *mbf, const struct msgport_reply *r)
 		return -EINVAL;
 	if (!(r->flags & MSGPORT_F_RELAY) && r->relay)
 		return -EINVAL;
-	/* An error: a positive errno, no payload. */
-	if (error && (r->buf || !r->len || r->len > MAX_ERRNO))
+	/*
+	 * An error: a positive errno, no payload.  Not the kernel's own
+	 * (512 and up: ERESTARTSYS would restart the caller, or leak out).
+	 */
+	if (error && (r->buf || !r->len || r->len >= ERESTARTSYS))
 		return -EINVAL;
 	if (!error && r->len > mb->max_msg_size)
 		return -EMSGSIZE;
@@ -621,7 +624,7 @@ static long rpc_call(struct mp_mailbox *mb, const struct msgport_call *c,
 static int call_args(struct msgport_call __user *u, struct msgport_call *c,
 		     struct msgport_relay *relay)
 {
-	u32 flags = MSGPORT_CALL_FLAGS | (relay ? MSGPORT_F_RELAY : 0);
+	u32 flags = MSGPORT_CALL_FLAGS & ~(relay ? 0 : MSGPORT_F_RELAY);
 
 	if (copy_from_user(c, u, sizeof(*c)))
 		return -EFAULT;

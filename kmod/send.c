@@ -157,9 +157,9 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 				/*
 				 * A lease holder has it (lease.c): it is
 				 * withdrawn, as if never taken; the holder
-				 * owns it, and its commit fails.
+				 * owns it, and its commit fails.  It is
+				 * traced as dropped when its lease ends.
 				 */
-				trace_msgport_drop(mb, w.msg, MP_TRACE_DROP_WITHDRAWN);
 				w.msg->withdrawn = true;
 				w.msg->sync = NULL;
 				w.msg = NULL;

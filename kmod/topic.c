@@ -415,7 +415,13 @@ static bool give(struct mp_mailbox *sub, struct mp_msg *clone, u64 seq,
 		goto out;
 	}
 	if (!mp_queue_has_room(sub)) {
-		if (sub->sub_policy == MSGPORT_TOPIC_DROP_NEW) {
+		/*
+		 * DROP_OLD with nothing queued to drop (its capacity all
+		 * leased: lease.c) loses the new one, as DROP_NEW.
+		 */
+		if (sub->sub_policy == MSGPORT_TOPIC_DROP_NEW ||
+		    (sub->sub_policy == MSGPORT_TOPIC_DROP_OLD &&
+		     !mp_queue_least(sub))) {
 			lost_one(sub);
 			goto out;
 		}

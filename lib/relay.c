@@ -154,7 +154,8 @@ MSGPORT_EXPORT int msgport_reply_error(struct msgport_mailbox *mb, uint64_t toke
 	struct msgport_reply r;
 	int ret;
 
-	if (!mb || err <= 0 || err >= 4096)
+	/* 512 and up are the kernel's own (ERESTARTSYS...): EINVAL there too. */
+	if (!mb || err <= 0 || err >= 512)
 		return -EINVAL;
 	memset(&r, 0, sizeof(r));
 	r.token = token;

@@ -300,7 +300,12 @@ static void test_flags(void **state)
 	assert_int_equal(MSGPORT_RECV_FLAGS & MSGPORT_F_FROM, MSGPORT_F_FROM);
 	assert_int_equal(MSGPORT_SEND_FLAGS & MSGPORT_F_FROM, 0);
 	assert_int_equal(MSGPORT_CALL_FLAGS, MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT |
-			 MSGPORT_F_TRUNC);
+			 MSGPORT_F_TRUNC | MSGPORT_F_RELAY);
+	/* ABI 1.3: relaying on send and call, leases on receive. */
+	assert_int_equal(MSGPORT_SEND_FLAGS & MSGPORT_F_RELAY, MSGPORT_F_RELAY);
+	assert_int_equal(MSGPORT_RECV_FLAGS & MSGPORT_F_LEASE, MSGPORT_F_LEASE);
+	assert_int_equal(MSGPORT_RECV_FLAGS & MSGPORT_F_RELAY, 0);
+	assert_int_equal(MSGPORT_SEND_FLAGS & MSGPORT_F_LEASE, 0);
 	assert_int_equal(MSGPORT_MSG_CALL, 1U << 0);
 	assert_int_equal(MSGPORT_STAT_INBOX, 1U << 2);
 	assert_int_equal(MSGPORT_STAT_EPHEMERAL & MSGPORT_STAT_UNLINKED, 0);

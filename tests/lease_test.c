@@ -13,10 +13,14 @@
  * an unprivileged one too, cannot commit them (ENOENT).
  */
 #include <fcntl.h>
+#include <linux/userfaultfd.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -448,7 +452,127 @@ static void test_unlink(void **state)
 	assert_errno(msgport_commit(mb, info.seq, MSGPORT_COMMIT_RETURN), EIDRM);
 	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
 	assert_int_equal(st.queued_msgs, 0);
+	/* Dropped, as queued ones are: sent, but not received. */
 	assert_int_equal(st.dropped, 1);
+	assert_int_equal(st.sent, 1);
+	assert_int_equal(st.received, 0);
+}
+
+/* Withdrawn by its sync sender, then unlinked: neither sent, received nor dropped. */
+static void test_withdrawn_unlink(void **state)
+{
+	const char *name = tu_name("wunlink");
+	struct msgport_mailbox *mb = tu_create(name, 4, 0, 0600, 0);
+	struct sender s = { .mb = mb, .msg = "late", .flags = MSGPORT_F_SYNC,
+			    .timeout_ns = 300LL * 1000000LL, .expect = -ETIMEDOUT };
+	struct msgport_msginfo info;
+	struct msgport_stat st;
+	char buf[64];
+	pid_t pid;
+
+	pid = tu_fork(child_send, &s);
+	assert_await(mb, TU_QUEUED_MSGS, 1);
+	assert_int_equal(lease_recv(mb, buf, sizeof(buf), &info), 4);
+	assert_child_ok(pid);
+	assert_int_equal(msgport_mailbox_unlink(tu_mp(), name), 0);
+	assert_errno(msgport_commit(mb, info.seq, 0), EIDRM);
+	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
+	assert_int_equal(st.queued_msgs, 0);
+	assert_int_equal(st.sent, 0);
+	assert_int_equal(st.received, 0);
+	assert_int_equal(st.dropped, 0);
+}
+
+/* A peek whose copy-out is stalled (userfaultfd) holds the message. */
+struct peek {
+	struct msgport_mailbox *mb;
+	char *buf;
+	size_t len;
+	ssize_t n;
+	struct msgport_msginfo info;
+};
+
+static void *peeker(void *arg)
+{
+	struct peek *p = arg;
+
+	p->n = msgport_recv(p->mb, p->buf, p->len, MSGPORT_F_PEEK | MSGPORT_F_NONBLOCK, 0,
+			    &p->info);
+	return NULL;
+}
+
+/*
+ * Leased by another descriptor while a peeker copies it out, then dropped
+ * (unlink): the peeker's reference keeps it, and it reads its own bytes
+ * (before, the drop freed it under the peeker: another message's bytes, a
+ * reference count underflow).
+ */
+static void test_peek_lease_unlink(void **state)
+{
+	const char *name = tu_name("peekun");
+	struct msgport_mailbox *mb = tu_create(name, 8, 65536, 0600, 0);
+	struct msgport_mailbox *lessee = tu_open(name, MSGPORT_O_RECV);
+	struct msgport_mailbox *other = tu_create(tu_name("peekun2"), 8, 65536, 0600, 0);
+	const size_t pg = 4096, len = 3 * pg;
+	char *msg = malloc(len), *zs = malloc(len), *lb = malloc(4 * pg);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct uffdio_zeropage zp;
+	struct msgport_msginfo info;
+	struct uffd_msg um;
+	struct peek p;
+	pthread_t th;
+	size_t i, bad = 0;
+	char *buf;
+	int uffd;
+
+	assert_non_null(msg);
+	assert_non_null(zs);
+	assert_non_null(lb);
+	memset(msg, 'A', len);
+	memset(zs, 'Z', len);
+	uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (uffd < 0 && errno == ENOSYS) {
+		free(msg);
+		free(zs);
+		free(lb);
+		TU_SKIP("no userfaultfd (CONFIG_USERFAULTFD) to stall the peek");
+	}
+	assert_true(uffd >= 0);
+	assert_int_equal(ioctl(uffd, UFFDIO_API, &api), 0);
+	buf = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(buf != MAP_FAILED);
+	buf[0] = 1;	/* the first page present: the copy stalls after it */
+	reg.range.start = (unsigned long)buf + pg;
+	reg.range.len = 3 * pg;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	assert_int_equal(ioctl(uffd, UFFDIO_REGISTER, &reg), 0);
+
+	assert_int_equal(msgport_send(mb, msg, len, 0, MSGPORT_F_NONBLOCK, 0, NULL), 0);
+	p = (struct peek){ .mb = mb, .buf = buf, .len = 4 * pg };
+	assert_int_equal(pthread_create(&th, NULL, peeker, &p), 0);
+	/* The peeker faults in its copy-out, holding its reference. */
+	assert_int_equal(read(uffd, &um, sizeof(um)), (ssize_t)sizeof(um));
+	assert_int_equal(lease_recv(lessee, lb, 4 * pg, &info), (ssize_t)len);
+	assert_true(info.msg_flags & MSGPORT_MSG_LEASED);
+	/* The lease is dropped with the mailbox. */
+	assert_int_equal(msgport_mailbox_unlink(tu_mp(), name), 0);
+	/* What a freed message's memory would be reused for. */
+	assert_int_equal(msgport_send(other, zs, len, 0, MSGPORT_F_NONBLOCK, 0, NULL), 0);
+	zp.range.start = (unsigned long)buf + pg;
+	zp.range.len = 3 * pg;
+	zp.mode = 0;
+	assert_int_equal(ioctl(uffd, UFFDIO_ZEROPAGE, &zp), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(p.n, (ssize_t)len);
+	for (i = 0; i < len; i++)
+		bad += buf[i] != 'A';
+	assert_int_equal(bad, 0);
+	close(uffd);
+	munmap(buf, 4 * pg);
+	free(msg);
+	free(zs);
+	free(lb);
 }
 
 /* A leased message's descriptors: kept on return, closed at the commit. */
@@ -585,6 +709,73 @@ static void test_subscription(void **state)
 	assert_string_equal(buf, "t2");
 }
 
+/*
+ * A subscription whose capacity is all leased, then a publish: DROP_OLD has
+ * nothing queued to drop and loses the new one, as DROP_NEW does (before,
+ * it dropped a NULL message: an oops); BLOCK makes the publisher wait
+ * until a commit frees a slot.
+ */
+static void full_of_leases(unsigned int policy)
+{
+	const char *name = tu_name("tfull");
+	struct msgport_attr attr = {
+		.capacity = 2, .mode = 0600,
+		.topic = MSGPORT_TOPIC_DROP_OLD | MSGPORT_TOPIC_DROP_NEW | MSGPORT_TOPIC_BLOCK,
+	};
+	struct msgport_subscription sp = { .capacity = 2, .policy = policy };
+	struct msgport_mailbox *topic = NULL, *sub = NULL;
+	struct msgport_msginfo info[2], got;
+	struct msgport_stat st;
+	char buf[64];
+
+	assert_int_equal(msgport_mailbox_open(tu_mp(), name, MSGPORT_O_CREAT | MSGPORT_O_EXCL |
+					      MSGPORT_O_SEND | MSGPORT_O_TOPIC, &attr, &topic), 0);
+	tu_track_mailbox(topic);
+	assert_int_equal(msgport_subscribe(tu_mp(), name, &sp, &sub), 0);
+	tu_track_mailbox(sub);
+	send_str(topic, "t1", 0);
+	send_str(topic, "t2", 0);
+	assert_int_equal(lease_recv(sub, buf, sizeof(buf), &info[0]), 2);
+	assert_int_equal(lease_recv(sub, buf, sizeof(buf), &info[1]), 2);
+	if (policy == MSGPORT_TOPIC_BLOCK) {
+		assert_errno(msgport_send(topic, "t3", 2, 0, MSGPORT_F_NONBLOCK, 0, NULL), EAGAIN);
+		assert_int_equal(msgport_commit(sub, info[0].seq, 0), 0);
+		send_str(topic, "t3", 0);
+		assert_int_equal(msgport_commit(sub, info[1].seq, 0), 0);
+		assert_int_equal(msgport_recv(sub, buf, sizeof(buf), MSGPORT_F_NONBLOCK, 0, &got), 2);
+		assert_memory_equal(buf, "t3", 2);
+		assert_int_equal(got.lost, 0);
+		return;
+	}
+	/* The subscription loses t3; the publish goes on. */
+	send_str(topic, "t3", 0);
+	assert_int_equal(msgport_mailbox_stat(sub, &st), 0);
+	assert_int_equal(st.queued_msgs, 2);
+	assert_int_equal(st.dropped, 1);
+	assert_int_equal(msgport_commit(sub, info[0].seq, 0), 0);
+	assert_int_equal(msgport_commit(sub, info[1].seq, 0), 0);
+	send_str(topic, "t4", 0);
+	assert_int_equal(msgport_recv(sub, buf, sizeof(buf), MSGPORT_F_NONBLOCK, 0, &got), 2);
+	assert_memory_equal(buf, "t4", 2);
+	assert_int_equal(got.lost, 1);
+	assert_errno(plain_recv(sub, buf, sizeof(buf)), EAGAIN);
+}
+
+static void test_subscription_full_drop_old(void **state)
+{
+	full_of_leases(MSGPORT_TOPIC_DROP_OLD);
+}
+
+static void test_subscription_full_drop_new(void **state)
+{
+	full_of_leases(MSGPORT_TOPIC_DROP_NEW);
+}
+
+static void test_subscription_full_block(void **state)
+{
+	full_of_leases(MSGPORT_TOPIC_BLOCK);
+}
+
 /* Streams: senders of numbered messages, leasing receivers that return some. */
 #define STREAM_SENDERS	2
 #define STREAM_MSGS	300
@@ -704,10 +895,15 @@ static const struct CMUnitTest lease_tests[] = {
 	TU_TEST(test_einval),
 	TU_TEST(test_call_not_leased),
 	TU_TEST(test_unlink),
+	TU_TEST(test_withdrawn_unlink),
+	TU_TEST(test_peek_lease_unlink),
 	TU_TEST(test_fds),
 	TU_TEST(test_unprivileged),
 	TU_TEST(test_batch),
 	TU_TEST(test_subscription),
+	TU_TEST(test_subscription_full_drop_new),
+	TU_TEST(test_subscription_full_block),
+	TU_TEST(test_subscription_full_drop_old),
 	TU_TEST(test_stream_order),
 	TU_TEST(test_stream_exactly_once),
 };

@@ -412,7 +412,7 @@ static void test_recv_einval_ebadf(void **state)
 	for (i = 0; i < 32; i++) {
 		uint32_t f = 1U << i;
 
-		if (f & (MSGPORT_RECV_FLAGS | MSGPORT_F_LEASE))
+		if (f & MSGPORT_RECV_FLAGS)
 			continue;
 		r = recv_args(buf, sizeof(buf));
 		r.flags |= f;	/* includes SYNC, the send's */

@@ -229,6 +229,19 @@ struct server {
 };
 
 /* Serve one call: check the request's relay, answer as mode says. */
+
+/* MSGPORT_IOC_REPLY with MSGPORT_REPLY_ERROR as is, past the library's checks. */
+static long raw_reply_error(struct msgport_mailbox *mb, uint64_t token, uint32_t err)
+{
+	struct msgport_reply r;
+
+	memset(&r, 0, sizeof(r));
+	r.token = token;
+	r.len = err;
+	r.flags = MSGPORT_REPLY_ERROR;
+	return tu_ioctl(msgport_mailbox_fd(mb), MSGPORT_IOC_REPLY, &r);
+}
+
 static int child_serve(void *arg)
 {
 	const struct server *sv = arg;
@@ -249,6 +262,11 @@ static int child_serve(void *arg)
 	if (sv->mode == 1) {
 		CHILD_CHECK(msgport_reply_error(sv->mb, m.info.token, 0) == -EINVAL);
 		CHILD_CHECK(msgport_reply_error(sv->mb, m.info.token, 4096) == -EINVAL);
+		/* The kernel's own (ERESTARTSYS, ERESTART_RESTARTBLOCK): refused. */
+		CHILD_CHECK(msgport_reply_error(sv->mb, m.info.token, 512) == -EINVAL);
+		CHILD_CHECK(raw_reply_error(sv->mb, m.info.token, 512) == -EINVAL);
+		CHILD_CHECK(raw_reply_error(sv->mb, m.info.token, 516) == -EINVAL);
+		CHILD_CHECK(raw_reply_error(sv->mb, m.info.token, 4095) == -EINVAL);
 		CHILD_CHECK(msgport_reply_error(sv->mb, m.info.token, EHOSTUNREACH) == 0);
 		CHILD_CHECK(msgport_reply_error(sv->mb, m.info.token, EHOSTUNREACH) == -ENOENT);
 		return 0;
@@ -407,6 +425,42 @@ static void test_charge(void **state)
 	assert_int_equal(relayed, before);
 }
 
+/*
+ * A relayed batch over max_user_bytes is cut back to what fits: the entry
+ * cut off gives back its whole charge, its claim's too.
+ */
+static void test_batch_quota_cut(void **state)
+{
+	struct msgport_mailbox *mb = tu_create(tu_name("bquota"), 8, 0, 0600, 0);
+	struct msgport_send s[3];
+	struct msgport_batch b;
+	long before, one, after;
+	char buf[16];
+
+	assert_int_equal(tu_user_charge(geteuid(), &before), 0);
+	assert_int_equal(send_relayed(mb, "x", &relay_a), 0);
+	assert_int_equal(tu_user_charge(geteuid(), &one), 0);
+	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), 0, 0, NULL), 1);
+	/* Room for one relayed message and a half: the second is cut. */
+	tu_param_set("max_user_bytes", before + (one - before) * 3 / 2);
+	memset(s, 0, sizeof(s));
+	for (int i = 0; i < 3; i++) {
+		s[i].buf = (uintptr_t)"x";
+		s[i].len = 1;
+		s[i].flags = MSGPORT_F_RELAY | MSGPORT_F_NONBLOCK;
+		s[i].relay = (uintptr_t)&relay_a;
+	}
+	memset(&b, 0, sizeof(b));
+	b.msgs = (uintptr_t)s;
+	b.count = 3;
+	assert_int_equal(tu_ioctl(msgport_mailbox_fd(mb), MSGPORT_IOC_SEND_BATCH, &b), 1);
+	assert_int_equal(tu_user_charge(geteuid(), &after), 0);
+	assert_int_equal(after, one);
+	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), 0, 0, NULL), 1);
+	assert_int_equal(tu_user_charge(geteuid(), &after), 0);
+	assert_int_equal(after, before);
+}
+
 /* A relayed publish: every subscription's copy carries the claim. */
 static void test_topic(void **state)
 {
@@ -445,6 +499,7 @@ static const struct CMUnitTest relay_tests[] = {
 	TU_TEST(test_reply_recv),
 	TU_TEST(test_msg_sync),
 	TU_TEST(test_charge),
+	TU_TEST(test_batch_quota_cut),
 	TU_TEST(test_topic),
 };
 

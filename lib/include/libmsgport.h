@@ -521,7 +521,7 @@ ssize_t msgport_reply_recv(struct msgport_mailbox *mb, uint64_t token, const voi
  * none) as the request's origin; c->info and c->reply_relay describe the
  * reply.  msgport_reply_relay() answers as msgport_reply() does, with relay
  * as the reply's origin.  msgport_reply_error() answers with a failure: the
- * caller's call returns -err (err a positive errno below 4096).
+ * caller's call returns -err (err a positive errno below 512).
  */
 int msgport_send_relay(struct msgport_mailbox *mb, struct msgport_sendmsg *m,
 		       const struct msgport_relay *relay);

@@ -206,7 +206,7 @@ struct bridge {
 	struct bridge_config *cfg;
 	struct msgport *mp;
 	struct bn_conn *conn;
-	struct call_pool *pool;
+	struct call_pool *pools[2];	/* call workers: [0] export side, [1] import side */
 	uint64_t origin;		/* hdr_fnv1a64(cfg->node) */
 	char boot_id[64];
 	volatile int stop;		/* set once on SIGTERM/SIGINT or failure */
@@ -249,8 +249,9 @@ int bn_request_subject(char *buf, size_t len, const char *subject);
 
 struct msgport_mailbox;
 
+/* Two pools of `workers` threads, one per direction. */
 int call_pool_start(struct bridge *b, int workers);
-/* Waits for the running jobs, then frees the pool. */
+/* Waits for the running jobs, then frees the pools. */
 void call_pool_stop(struct bridge *b);
 /*
  * Export side: the local call token (received through mb) goes out as a

@@ -14,8 +14,9 @@
  * handed to a worker, which calls the local mailbox (msgport_call_relay())
  * or sends with MSGPORT_F_SYNC, and responds (Kind reply, or Msgport-Error).
  *
- * --call-workers threads; a job waits in a queue as long as the pool has
- * workers; past that call_forward() and call_serve() block (back-pressure).
+ * --call-workers threads per direction; a job waits in a queue as long as
+ * the pool has workers; past that call_forward() and call_serve() block
+ * (back-pressure).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -94,17 +95,17 @@ static void *worker(void *arg)
 	}
 }
 
-int call_pool_start(struct bridge *b, int workers)
+static struct call_pool *pool_start(struct bridge *b, int workers)
 {
 	struct call_pool *p = calloc(1, sizeof(*p));
-	int i, ret;
+	int i;
 
 	if (!p)
-		return -ENOMEM;
+		return NULL;
 	p->threads = calloc((size_t)workers, sizeof(*p->threads));
 	if (!p->threads) {
 		free(p);
-		return -ENOMEM;
+		return NULL;
 	}
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
@@ -112,18 +113,15 @@ int call_pool_start(struct bridge *b, int workers)
 	p->max_queued = workers;
 	p->b = b;
 	for (i = 0; i < workers; i++) {
-		ret = pthread_create(&p->threads[i], NULL, worker, p);
-		if (ret)
+		if (pthread_create(&p->threads[i], NULL, worker, p))
 			break;
 		p->nthreads++;
 	}
-	b->pool = p;
-	return p->nthreads ? 0 : -ret;
+	return p;
 }
 
-void call_pool_stop(struct bridge *b)
+static void pool_stop(struct call_pool *p)
 {
-	struct call_pool *p = b->pool;
 	int i;
 
 	if (!p)
@@ -137,12 +135,38 @@ void call_pool_stop(struct bridge *b)
 		pthread_join(p->threads[i], NULL);
 	free(p->threads);
 	free(p);
-	b->pool = NULL;
+}
+
+/*
+ * One pool per direction: calls going out (waiting for remote replies)
+ * never take the workers that serve calls coming in, so a bridge that
+ * both exports and imports cannot starve itself.
+ */
+int call_pool_start(struct bridge *b, int workers)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		b->pools[i] = pool_start(b, workers);
+		if (!b->pools[i] || !b->pools[i]->nthreads)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void call_pool_stop(struct bridge *b)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		pool_stop(b->pools[i]);
+		b->pools[i] = NULL;
+	}
 }
 
 static int submit(struct bridge *b, struct call_job *j)
 {
-	struct call_pool *p = b->pool;
+	struct call_pool *p = b->pools[j->type == JOB_FORWARD ? 0 : 1];
 
 	pthread_mutex_lock(&p->lock);
 	while (p->queued >= p->max_queued && !p->stopping)
@@ -322,15 +346,15 @@ static void respond_error(struct bridge *b, natsMsg *req, int err)
 static void serve(struct bridge *b, struct call_job *j)
 {
 	const char *rsubj = natsMsg_GetSubject(j->msg);
-	const char *subject = rsubj + strlen(BN_REQUEST_PREFIX);
+	const char *subject = rsubj;
 	const char *mailbox;
 	struct msgport_mailbox *mb;
 	struct msgport_relay relay;
 	struct hdr_meta m, rm;
 	int ret;
 
-	if (strncmp(rsubj, BN_REQUEST_PREFIX, strlen(BN_REQUEST_PREFIX)))
-		subject = rsubj;
+	if (!strncmp(rsubj, BN_REQUEST_PREFIX, strlen(BN_REQUEST_PREFIX)))
+		subject = rsubj + strlen(BN_REQUEST_PREFIX);
 	if (bn_msg_get_meta(j->msg, &m) || (m.kind != HDR_KIND_CALL && m.kind != HDR_KIND_SYNC)) {
 		log_warning("import %s: request with malformed headers refused", subject);
 		respond_error(b, j->msg, EBADMSG);

@@ -17,6 +17,7 @@
 #   jetstream at least once: the importer killed (SIGKILL) mid-stream and
 #             restarted, then the exporter: every message arrives, in order
 #             of first arrival
+#   reconnect the server restarted: both bridges log it and carry on
 #   authz     an import no allow-import line covers: exit 2
 #   size      an export larger than max_payload - 4096: exit 2
 # With bridge-check on PATH (tests/bridge/, or build/vm-extra) the relay
@@ -203,6 +204,28 @@ awk -v n=$N '
 echo "smoke: jetstream ok ($(cat "$W/js.check"))"
 stop A
 stop B
+
+# ---- reconnect: the server restarts under the bridges ----------------------
+mbox a.rc -c 16 -m 0660
+mbox b.rc -c 16 -m 0660
+start A --nats $URL --node site-a --export a.rc=msgport.smoke.rc
+start B --nats $URL --node site-b --import msgport.smoke.rc=b.rc
+wait_log A "export a.rc -> msgport.smoke.rc: started"
+wait_log B "import msgport.smoke.rc -> b.rc: subscribed"
+kill "$(cat "$W/nats.pid")"
+wait "$(cat "$W/nats.pid")"
+wait_log A "nats: disconnected"
+wait_log B "nats: disconnected"
+nats-server -a 127.0.0.1 -p 4222 -js -sd "$W/js" >>"$W/nats.log" 2>&1 &
+echo $! >"$W/nats.pid"
+wait_log A "nats: reconnected to nats://127.0.0.1:4222"
+wait_log B "nats: reconnected to nats://127.0.0.1:4222"
+msgport send a.rc again || fail "reconnect: send"
+got=$(msgport recv b.rc -t 30)
+[ "$got" = again ] || fail "reconnect: received '$got'"
+stop A
+stop B
+echo "smoke: reconnect ok"
 
 # ---- authorization ---------------------------------------------------------
 mbox secret -c 4 -m 0660

@@ -308,11 +308,13 @@ struct msgport_name {
 #define MSGPORT_F_LEASE		(1U << 11)	/* recv: take under a lease: see "Leases" */
 #define MSGPORT_F_RELAY		(1U << 12)	/* send, call, reply: relayed origin at relay */
 
+/* The flags a send, a receive may have (RELAY, LEASE: ABI 1.3). */
 #define MSGPORT_SEND_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_SYNC | \
-				 MSGPORT_F_SPAN)
+				 MSGPORT_F_SPAN | MSGPORT_F_RELAY)
 #define MSGPORT_RECV_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | \
 				 MSGPORT_F_PEEK | MSGPORT_F_TRUNC | MSGPORT_F_SPAN | \
-				 MSGPORT_F_FROM | MSGPORT_F_FDS | MSGPORT_F_CLOEXEC)
+				 MSGPORT_F_FROM | MSGPORT_F_FDS | MSGPORT_F_CLOEXEC | \
+				 MSGPORT_F_LEASE)
 
 /*
  * Passing descriptors (as SCM_RIGHTS).  A send may carry up to
@@ -350,8 +352,12 @@ struct msgport_name {
  * batches, calls, replies, sends by pid, spans or topics: EINVAL).
  */
 #define MSGPORT_FDS_MAX		16
-/* Flags of a call: NONBLOCK and TIMEOUT as for send, TRUNC for the reply. */
-#define MSGPORT_CALL_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_TRUNC)
+/*
+ * Flags of a call: NONBLOCK and TIMEOUT as for send, TRUNC for the reply,
+ * RELAY (ABI 1.3) for a call to a mailbox (not by pid).
+ */
+#define MSGPORT_CALL_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_TRUNC | \
+				 MSGPORT_F_RELAY)
 
 /*
  * MSGPORT_IOC_SEND on a mailbox descriptor opened with MSGPORT_O_SEND.
@@ -791,7 +797,8 @@ struct msgport_reply_recv_v1 {
  * messages like queued ones (a commit then gives EIDRM).  A receive batch
  * entry with MSGPORT_F_LEASE is received alone, in its turn.  A leased
  * message counts in MSGPORT_IOC_STAT's queued_msgs and queued_bytes (it is
- * still the mailbox's) and in received (until it is returned).  A sync
+ * still the mailbox's) and in received (until it is returned, or dropped:
+ * by unlink, counted in dropped, or withdrawn, counted nowhere).  A sync
  * sender whose wait ends (its timeout, a signal) while its message is
  * leased returns as if nobody had taken it (ETIMEDOUT; EINTR, or a restart
  * under SA_RESTART, which sends it again): the message is withdrawn, its
@@ -815,7 +822,7 @@ struct msgport_commit {
 /*
  * A reply that fails the call (ABI 1.3): MSGPORT_IOC_REPLY with
  * MSGPORT_REPLY_ERROR in flags makes the caller's call return -len (a
- * positive errno below 4096, else EINVAL; buf must be 0) instead of a
+ * positive errno below 512, else EINVAL; buf must be 0) instead of a
  * reply, for a server (a bridge) that can tell its caller why there is no
  * answer: EHOSTUNREACH (no server behind the remote subject), ETIMEDOUT,
  * ECONNRESET, ...  The call's info is filled in as for a reply of 0 bytes.
