@@ -19,19 +19,29 @@
 #                       every user after the next boot; dkms-uninstall undoes it
 #   make deb            the Debian packages, scripts/make-deb: DEB_OUT=DIR
 #                       (default $(O)/deb), DEB_VERSION=V (default VERSION)
+#   make install-bridge msgport-bridge, its man page (8), its systemd unit and
+#                       sysusers.d file and the example configuration
+#                       (DOCDIR/msgport-bridge/examples); part of make install
+#                       when the bridge is built (libnats found: bridge.mk)
 # Directories: PREFIX (or prefix), LIBDIR (libdir), INCLUDEDIR, BINDIR, MANDIR,
 # DESTDIR (see the top-level Makefile), and for the system's own files
-# UDEVRULESDIR, MODULESLOADDIR (under /usr/lib for PREFIX=/usr, else in /etc:
-# udev and systemd do not read /usr/local) and BASHCOMPDIR.
+# UDEVRULESDIR, MODULESLOADDIR, SYSTEMDUNITDIR, SYSUSERSDIR (under /usr/lib
+# for PREFIX=/usr, else in /etc: udev and systemd do not read /usr/local),
+# BASHCOMPDIR and DOCDIR.
 
 ifeq ($(PREFIX),/usr)
 UDEVRULESDIR ?= /usr/lib/udev/rules.d
 MODULESLOADDIR ?= /usr/lib/modules-load.d
+SYSTEMDUNITDIR ?= /usr/lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
 else
 UDEVRULESDIR ?= /etc/udev/rules.d
 MODULESLOADDIR ?= /etc/modules-load.d
+SYSTEMDUNITDIR ?= /etc/systemd/system
+SYSUSERSDIR ?= /etc/sysusers.d
 endif
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR ?= $(PREFIX)/share/doc
 DEB_OUT ?= $(O)/deb
 DEB_VERSION ?= $(VERSION)
 
@@ -41,7 +51,7 @@ MSGPORT_MAN7 := $(wildcard doc/*.7)
 MSGPORT_COMPLETION := $(wildcard tools/completion/msgport)
 
 .PHONY: userland install install-lib install-tools install-tests uninstall dkms-install \
-	dkms-uninstall deb
+	dkms-uninstall deb install-bridge uninstall-bridge
 
 # What make install installs, built (debian/rules builds it so).
 userland: lib tools $(MSGPORT_BENCH)
@@ -75,6 +85,38 @@ install-tools: tools $(MSGPORT_BENCH)
 	install -m 0644 $(MSGPORT_MAN1) $(DESTDIR)$(MANDIR)/man1/
 	$(if $(MSGPORT_COMPLETION),install -d $(DESTDIR)$(BASHCOMPDIR))
 	$(if $(MSGPORT_COMPLETION),install -m 0644 $(MSGPORT_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/msgport)
+
+# msgport-bridge (tools/bridge/bridge.mk builds it when MSGPORT_LIBNATS=1:
+# libnats found, or asked for): make install installs it then, and
+# without libnats installs the rest as before.  The unit runs BINDIR's
+# binary; /etc/msgport/bridge.conf is the administrator's (never installed:
+# the unit's ConditionPathExists waits for it).
+MSGPORT_BRIDGE_DATA := tools/bridge/msgport-bridge.8 tools/bridge/msgport-bridge.service \
+	tools/bridge/msgport-bridge.sysusers tools/bridge/bridge.conf.example
+ifeq ($(MSGPORT_LIBNATS),1)
+install: install-bridge
+uninstall: uninstall-bridge
+install-bridge: $(MSGPORT_BRIDGE)
+endif
+
+install-bridge: $(MSGPORT_BRIDGE_DATA)
+	@test "$(MSGPORT_LIBNATS)" = 1 || { echo "msgport: msgport-bridge is not built here: it needs libnats (Debian: apt install libnats-dev)" >&2; exit 1; }
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)/msgport-bridge/examples
+	install -m 0755 $(MSGPORT_BRIDGE) $(DESTDIR)$(BINDIR)/msgport-bridge
+	install -m 0644 tools/bridge/msgport-bridge.8 $(DESTDIR)$(MANDIR)/man8/msgport-bridge.8
+	sed 's|^ExecStart=/usr/bin/msgport-bridge |ExecStart=$(BINDIR)/msgport-bridge |' \
+		tools/bridge/msgport-bridge.service >$(DESTDIR)$(SYSTEMDUNITDIR)/msgport-bridge.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/msgport-bridge.service
+	install -m 0644 tools/bridge/msgport-bridge.sysusers $(DESTDIR)$(SYSUSERSDIR)/msgport-bridge.conf
+	install -m 0644 tools/bridge/bridge.conf.example $(DESTDIR)$(DOCDIR)/msgport-bridge/examples/bridge.conf.example
+
+uninstall-bridge:
+	rm -f $(DESTDIR)$(BINDIR)/msgport-bridge $(DESTDIR)$(MANDIR)/man8/msgport-bridge.8 \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/msgport-bridge.service \
+		$(DESTDIR)$(SYSUSERSDIR)/msgport-bridge.conf \
+		$(DESTDIR)$(DOCDIR)/msgport-bridge/examples/bridge.conf.example
+	-rmdir $(DESTDIR)$(DOCDIR)/msgport-bridge/examples $(DESTDIR)$(DOCDIR)/msgport-bridge 2>/dev/null
 
 install-tests: $(MSGPORT_TEST) $(MSGPORT_EXAMPLES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MSGPORT_EXAMPLES_INSTALL_DIR)
