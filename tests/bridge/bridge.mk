@@ -7,23 +7,21 @@
 #   bridge-check  produce / consume / serve / call with verification
 #                 (libmsgport static, no NATS); built with userspace
 #   nats-probe    NATS readiness (a server, JetStream) with nats.c; built
-#                 when pkg-config finds libnats (scripts/install-deps)
+#                 when tools/bridge/bridge.mk's probe links libnats with this
+#                 build's flags (MSGPORT_LIBNATS=1: not in a -m32 build)
 # CHECK_BRIDGE_ARGS passes options to scripts/check-bridge, e.g. "--only core".
 
 BRIDGE_CHECK := $(O)/tools/bridge-check
 NATS_PROBE := $(O)/tools/nats-probe
-MSGPORT_LIBNATS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnats 2>/dev/null)
-MSGPORT_LIBNATS_LIBS := $(shell $(PKG_CONFIG) --libs libnats 2>/dev/null)
-MSGPORT_HAVE_LIBNATS := $(shell $(PKG_CONFIG) --exists libnats 2>/dev/null && echo 1)
 CHECK_BRIDGE_ARGS ?=
 
 .PHONY: bridge-test-tools check-bridge
 userspace: bridge-test-tools
-bridge-test-tools: $(BRIDGE_CHECK) $(if $(MSGPORT_HAVE_LIBNATS),$(NATS_PROBE))
+bridge-test-tools: $(BRIDGE_CHECK) $(if $(filter 1,$(MSGPORT_LIBNATS)),$(NATS_PROBE))
 
 $(O)/tests/bridge/obj/%.o: tests/bridge/%.c Makefile tests/bridge/bridge.mk
 	@mkdir -p $(@D)
-	$(CC) $(MSGPORT_CPPFLAGS) $(CPPFLAGS) $(CFLAGS) $(MSGPORT_CFLAGS) $(MSGPORT_LIBNATS_CFLAGS) \
+	$(CC) $(MSGPORT_CPPFLAGS) $(CPPFLAGS) $(CFLAGS) $(MSGPORT_CFLAGS) $(MSGPORT_NATS_CFLAGS) \
 		-MMD -MP -c -o $@ $<
 
 $(BRIDGE_CHECK): $(O)/tests/bridge/obj/bridge-check.o $(LIBMSGPORT_A)
@@ -32,7 +30,7 @@ $(BRIDGE_CHECK): $(O)/tests/bridge/obj/bridge-check.o $(LIBMSGPORT_A)
 
 $(NATS_PROBE): $(O)/tests/bridge/obj/nats-probe.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -o $@ $< $(MSGPORT_LIBNATS_LIBS)
+	$(CC) $(CFLAGS) $(MSGPORT_LDFLAGS) $(LDFLAGS) -o $@ $< $(MSGPORT_NATS_LIBS)
 
 -include $(O)/tests/bridge/obj/bridge-check.d $(O)/tests/bridge/obj/nats-probe.d
 
