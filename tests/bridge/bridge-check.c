@@ -5,9 +5,12 @@
  * relay API (LIBMSGPORT_1.3) and no NATS.
  *
  *   produce MAILBOX --sender ID --count N [--sync] [--size BYTES] [--rate PER_S]
+ *           [--timeout S]
  *       send messages 1..N of sender ID; each payload carries (ID, number)
- *       and a filler derived from them.  Prints how many sends were
- *       accepted; exit 0 only if all N were.
+ *       and a filler derived from them.  --timeout: each send may block
+ *       at most S seconds (default: without limit), so a stuck bridge
+ *       fails the sender.  Prints how many sends were accepted; exit 0
+ *       only if all N were.
  *   consume MAILBOX --senders ID[,ID...] --count N [--timeout S] [--allow-dup]
  *           [--relayed] [--origin NODE] [--subset --idle S] [--record FILE]
  *       receive until every sender's N messages arrived (or --timeout);
@@ -79,6 +82,7 @@ struct opts {
 	int relayed;
 	int subset;
 	int count_set;
+	int timeout_set;
 };
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -195,7 +199,8 @@ static int do_produce(const struct opts *o)
 		}
 		fill(buf, o->size, o->sender, (uint32_t)n);
 		err = msgport_send(mb, buf, o->size, 0, o->sync ? MSGPORT_F_SYNC : 0,
-				   MSGPORT_WAIT_FOREVER, NULL);
+				   o->timeout_set ? (int64_t)(o->timeout_s * 1e9) : MSGPORT_WAIT_FOREVER,
+				   NULL);
 		if (err) {
 			fail("sender %u: send of message %lu failed: %s", o->sender, n,
 			     msgport_strerror(err));
@@ -502,6 +507,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s produce MAILBOX --sender ID --count N [--sync] [--size BYTES] [--rate PER_S]\n"
+		"                  [--timeout S]\n"
 		"       %s consume MAILBOX --senders ID[,ID...] --count N [--timeout S] [--allow-dup]\n"
 		"                  [--relayed] [--origin NODE] [--subset --idle S] [--record FILE]\n"
 		"       %s serve MAILBOX --name NAME [--count N]\n"
@@ -624,7 +630,7 @@ int main(int argc, char **argv)
 			break;
 		case 'r': o.rate = atof(optarg); break;
 		case 'y': o.sync = 1; break;
-		case 't': o.timeout_s = atof(optarg); break;
+		case 't': o.timeout_s = atof(optarg); o.timeout_set = 1; break;
 		case 'i': o.idle_s = atof(optarg); break;
 		case 'R': o.ready_s = atof(optarg); break;
 		case 'T': o.call_timeout_ms = atol(optarg); break;

@@ -14,6 +14,11 @@
 #                        (run under $BRIDGE_AS if set, e.g. setpriv ...)
 #   bridge_wait NAME TEXT [S]    wait until NAME's log has TEXT (fixed string)
 #   bridge_kill NAME [SIG]       signal it (TERM: and check it exits 0)
+#   spawn CMD...         CMD in the background ($! its pid), recorded in
+#                        $BR/bg-PID.pid so that guest.sh kills it if the
+#                        scenario fails
+#   running WHAT PID...  fail unless every PID still runs
+#   wait_queued MAILBOX N [S]    wait until MAILBOX holds N messages
 #   fail TEXT            say why the scenario fails and return 1
 # Readiness waits are generous (TCG is slow and the host is shared); the
 # traffic itself is never timed, only bounded by a wide time-out.
@@ -163,6 +168,31 @@ bridges_stop() {
 		bridge_kill "$b" TERM || brc=1
 	done
 	return $brc
+}
+
+spawn() {
+	"$@" &
+	echo $! >"$BR/bg-$!.pid"
+}
+
+running() {
+	local rn_what=$1 rn_p
+	shift
+	for rn_p in "$@"; do
+		kill -0 "$rn_p" 2>/dev/null || { fail "$rn_what: process $rn_p no longer runs"; return 1; }
+	done
+}
+
+wait_queued() {
+	local wq_t=0 wq_n
+	while wq_n=$(queued "$1") && [ "$wq_n" != "$2" ]; do
+		if [ "$wq_t" -ge $((${3:-120} * 2)) ]; then
+			fail "$1 holds ${wq_n:-?} message(s), not $2, after ${3:-120}s"
+			return 1
+		fi
+		sleep 0.5
+		wq_t=$((wq_t + 1))
+	done
 }
 
 # Logs of the scenario that just failed.
