@@ -8,7 +8,7 @@
 #
 # SCENARIO is a file tests/bridge/SCENARIO.sh, sourced in a subshell with
 # lib.sh's helpers; the three-server JetStream cluster (scenario "cluster")
-# is started first when any scenario but tls or two-vm-* is asked for.  DIR is
+# is started first when any scenario but tls, creds or two-vm-* is asked for.  DIR is
 # a host directory shared with the host driver (under the project, so the
 # guest reaches it): the TLS files, the two VMs' rendezvous files.
 # Output: one line per scenario, "check-bridge: PASS NAME (Ns)" or
@@ -29,7 +29,7 @@ passed=0
 failed=0
 need_cluster=0
 for s in "$@"; do
-	case $s in cluster | tls | two-vm-*) ;; *) need_cluster=1 ;; esac
+	case $s in cluster | tls | creds | two-vm-*) ;; *) need_cluster=1 ;; esac
 done
 
 run() {

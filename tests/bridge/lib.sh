@@ -14,6 +14,7 @@
 #                        (run under $BRIDGE_AS if set, e.g. setpriv ...)
 #   bridge_wait NAME TEXT [S]    wait until NAME's log has TEXT (fixed string)
 #   bridge_kill NAME [SIG]       signal it (TERM: and check it exits 0)
+#   bridge_refused NAME SERVERLOG [N0]  NAME's TLS connection refused (below)
 #   spawn CMD...         CMD in the background ($! its pid), recorded in
 #                        $BR/bg-PID.pid so that guest.sh kills it if the
 #                        scenario fails
@@ -168,6 +169,39 @@ bridges_stop() {
 		bridge_kill "$b" TERM || brc=1
 	done
 	return $brc
+}
+
+# bridge_refused NAME SERVERLOG [N0]: bridge NAME's TLS connection is
+# refused: the server's log shows more than N0 (default 0: the count before
+# NAME started) TLS handshake errors, the bridge never connects,
+# and it either still runs (retrying; SIGTERM: exit 0) or exited by its
+# documented rule for a connection the client library closed for good:
+# status 1 and a "closed for good" line.
+bridge_refused() {
+	local rf_name=$1 rf_slog=$2 rf_n0=${3:-0} rf_t=0 rf_pid rf_st
+	rf_pid=$(cat "$BR/bridge-$rf_name.pid")
+	bridge_wait "$rf_name" "not connected" || return 1
+	while [ "$(grep -c "TLS handshake error" "$rf_slog")" -le "$rf_n0" ]; do
+		[ $rf_t -lt 120 ] || { fail "no TLS handshake error in ${rf_slog##*/} for bridge $rf_name"; return 1; }
+		sleep 0.5
+		rf_t=$((rf_t + 1))
+	done
+	sleep 3
+	if grep -q "nats: connected to" "$BR/$rf_name.log"; then
+		fail "bridge $rf_name connected"
+		return 1
+	fi
+	if kill -0 "$rf_pid" 2>/dev/null; then
+		bridge_kill "$rf_name" TERM
+		return
+	fi
+	rm -f "$BR/bridge-$rf_name.pid"
+	wait "$rf_pid"
+	rf_st=$?
+	[ "$rf_st" = 1 ] && grep -q "nats: closed for good" "$BR/$rf_name.log" || {
+		fail "bridge $rf_name exited $rf_st after its TLS connection was refused (want 1 and 'closed for good')"
+		return 1
+	}
 }
 
 spawn() {
