@@ -13,7 +13,8 @@
 #                        stderr in $BR/NAME.log, pid in $BR/bridge-NAME.pid
 #                        (run under $BRIDGE_AS if set, e.g. setpriv ...)
 #   bridge_wait NAME TEXT [S]    wait until NAME's log has TEXT (fixed string)
-#   bridge_kill NAME [SIG]       signal it (TERM: and check it exits 0)
+#   bridge_kill NAME [SIG]       signal it and reap it: TERM must make it
+#                        exit 0, KILL 137 (any other status: it had died)
 #   bridge_refused NAME SERVERLOG [N0]  NAME's TLS connection refused (below)
 #   spawn CMD...         CMD in the background ($! its pid), recorded in
 #                        $BR/bg-PID.pid so that guest.sh kills it if the
@@ -117,58 +118,50 @@ bridge_server() {
 }
 
 bridge_start() {
-	name=$1
+	local bs_name=$1
 	shift
-	echo "+ ${BRIDGE_AS:+$BRIDGE_AS }msgport-bridge $*" >>"$BR/$name.log"
+	echo "+ ${BRIDGE_AS:+$BRIDGE_AS }msgport-bridge $*" >>"$BR/$bs_name.log"
 	# shellcheck disable=SC2086 # BRIDGE_AS: a command prefix (setpriv ...), split
-	$BRIDGE_AS msgport-bridge "$@" >>"$BR/$name.log" 2>&1 &
-	echo $! >"$BR/bridge-$name.pid"
+	$BRIDGE_AS msgport-bridge "$@" >>"$BR/$bs_name.log" 2>&1 &
+	echo $! >"$BR/bridge-$bs_name.pid"
 }
 
 bridge_wait() {
-	name=$1 text=$2 limit=${3:-120} t=0
-	while ! grep -qF -- "$text" "$BR/$name.log" 2>/dev/null; do
-		if ! kill -0 "$(cat "$BR/bridge-$name.pid")" 2>/dev/null; then
-			fail "bridge $name exited before logging '$text'"
-			tail -n 20 "$BR/$name.log" >&2
+	local bw_name=$1 bw_text=$2 bw_limit=${3:-120} bw_t=0
+	while ! grep -qF -- "$bw_text" "$BR/$bw_name.log" 2>/dev/null; do
+		if ! kill -0 "$(cat "$BR/bridge-$bw_name.pid")" 2>/dev/null; then
+			fail "bridge $bw_name exited before logging '$bw_text'"
+			tail -n 20 "$BR/$bw_name.log" >&2
 			return 1
 		fi
-		if [ "$t" -ge $((limit * 2)) ]; then
-			fail "bridge $name did not log '$text' within ${limit}s"
-			tail -n 20 "$BR/$name.log" >&2
+		if [ "$bw_t" -ge $((bw_limit * 2)) ]; then
+			fail "bridge $bw_name did not log '$bw_text' within ${bw_limit}s"
+			tail -n 20 "$BR/$bw_name.log" >&2
 			return 1
 		fi
 		sleep 0.5
-		t=$((t + 1))
+		bw_t=$((bw_t + 1))
 	done
 }
 
 bridge_kill() {
-	name=$1 sig=${2:-TERM}
-	[ -f "$BR/bridge-$name.pid" ] || return 0
-	pid=$(cat "$BR/bridge-$name.pid")
-	rm -f "$BR/bridge-$name.pid"
-	kill "-$sig" "$pid" 2>/dev/null || return 0
-	rc=0
-	wait "$pid" || rc=$?
-	if [ "$sig" = TERM ] && [ "$rc" != 0 ]; then
-		fail "bridge $name exited $rc on SIGTERM, not 0"
-		tail -n 10 "$BR/$name.log" >&2
+	local bk_name=$1 bk_sig=${2:-TERM} bk_pid bk_st bk_want
+	[ -f "$BR/bridge-$bk_name.pid" ] || return 0
+	bk_pid=$(cat "$BR/bridge-$bk_name.pid")
+	rm -f "$BR/bridge-$bk_name.pid"
+	# busybox ash reaps background jobs during foreground commands: a
+	# bridge that died earlier is seen by wait's status (its own, or 127
+	# when no longer known), not by kill.
+	kill "-$bk_sig" "$bk_pid" 2>/dev/null
+	wait "$bk_pid"
+	bk_st=$?
+	case $bk_sig in TERM) bk_want=0 ;; KILL) bk_want=137 ;; *) bk_want=$bk_st ;; esac
+	if [ "$bk_st" != "$bk_want" ]; then
+		fail "bridge $bk_name exited $bk_st on SIG$bk_sig, not $bk_want (it died before, or did not stop cleanly)"
+		tail -n 10 "$BR/$bk_name.log" >&2
 		return 1
 	fi
 	return 0
-}
-
-# Every bridge still running: stopped by SIGTERM, each must exit 0.
-bridges_stop() {
-	brc=0
-	for f in "$BR"/bridge-*.pid; do
-		[ -f "$f" ] || continue
-		b=${f##*/bridge-}
-		b=${b%.pid}
-		bridge_kill "$b" TERM || brc=1
-	done
-	return $brc
 }
 
 # bridge_refused NAME SERVERLOG [N0]: bridge NAME's TLS connection is
@@ -202,6 +195,18 @@ bridge_refused() {
 		fail "bridge $rf_name exited $rf_st after its TLS connection was refused (want 1 and 'closed for good')"
 		return 1
 	}
+}
+
+# Every bridge still running: stopped by SIGTERM, each must exit 0.
+bridges_stop() {
+	local bs_rc=0 bs_f bs_b
+	for bs_f in "$BR"/bridge-*.pid; do
+		[ -f "$bs_f" ] || continue
+		bs_b=${bs_f##*/bridge-}
+		bs_b=${bs_b%.pid}
+		bridge_kill "$bs_b" TERM || bs_rc=1
+	done
+	return $bs_rc
 }
 
 spawn() {
