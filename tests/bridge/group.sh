@@ -5,7 +5,7 @@
 # over JetStream.  Bridges g1, g2 import msgport.work in queue group
 # "workers" into w1, w2: together they get every message once, and each
 # some (work sharing).  Bridges f1, f2 import msgport.fan with --fanout into
-# f1, f2: each gets all, in order.  Bridges j1, j2 import msgport.jw over
+# f1, f2: each gets all, in order, once (--drain).  Bridges j1, j2 import msgport.jw over
 # JetStream in group "jsworkers" (one shared durable) into jw1, jw2:
 # together every message (at least once), each some.
 need_bridge || exit 1
@@ -43,7 +43,8 @@ for m in jw1 jw2; do
 	pids="$pids $!"
 done
 for m in f1 f2; do
-	bridge-check consume $m --senders 2 --count $N --relayed --origin site-a/a.fan --timeout 600 &
+	bridge-check consume $m --senders 2 --count $N --relayed --origin site-a/a.fan --timeout 600 \
+		--drain 5 &
 	pids="$pids $!"
 done
 bridge-check produce a.work --sender 1 --count $N & pids="$pids $!"
