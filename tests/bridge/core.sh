@@ -18,6 +18,7 @@ bridge_wait A "export a.orders -> msgport.orders: started" &&
 	bridge_wait A "import msgport.replies -> a.replies: subscribed" &&
 	bridge_wait B "import msgport.orders -> b.orders: subscribed" &&
 	bridge_wait B "export b.replies -> msgport.replies: started" || exit 1
+probe a.orders b.orders && probe b.replies a.replies || exit 1
 
 bridge-check consume b.orders --senders 1,2 --count $N --relayed --origin site-a/a.orders --timeout 300 \
 	--drain 5 &

@@ -21,6 +21,7 @@ bridge_start P --nats nats://u:sekrit@127.0.0.1:4230 --node site-a --export a.pw
 bridge_start Q --nats nats://u:sekrit@127.0.0.1:4230 --node site-b --import msgport.pw=b.pw
 bridge_wait P "nats: connected to nats://127.0.0.1:4230" && bridge_wait P "export a.pw -> msgport.pw: started" &&
 	bridge_wait Q "import msgport.pw -> b.pw: subscribed" || exit 1
+probe a.pw b.pw || exit 1
 spawn bridge-check consume b.pw --senders 1 --count $N --relayed --origin site-a/a.pw --timeout 300; c=$!
 bridge-check produce a.pw --sender 1 --count $N --timeout 300 || exit 1
 wait $c || fail "creds: messages through the server with authorization" || exit 1

@@ -31,6 +31,7 @@ bridge_wait A "export a.work -> msgport.work: started" &&
 	bridge_wait f2 "import msgport.fan -> f2: subscribed" &&
 	bridge_wait j1 "import msgport.jw -> jw1: subscribed" &&
 	bridge_wait j2 "import msgport.jw -> jw2: subscribed" || exit 1
+probe a.work w1 w2 && probe a.fan f1 f2 || exit 1
 pids=""
 for m in w1 w2; do
 	bridge-check consume $m --senders 1 --count $N --subset --idle 20 --timeout 600 \

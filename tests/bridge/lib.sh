@@ -16,6 +16,8 @@
 #   bridge_kill NAME [SIG]       signal it and reap it: TERM must make it
 #                        exit 0, KILL 137 (any other status: it had died)
 #   bridge_refused NAME SERVERLOG [N0]  NAME's TLS connection refused (below)
+#   probe FROM TO...     core NATS paths ready: send probe messages into FROM
+#                        until each TO got one, then empty the TOs
 #   spawn CMD...         CMD in the background ($! its pid), recorded in
 #                        $BR/bg-PID.pid so that guest.sh kills it if the
 #                        scenario fails
@@ -207,6 +209,31 @@ bridges_stop() {
 		bridge_kill "$bs_b" TERM || bs_rc=1
 	done
 	return $bs_rc
+}
+
+# Core NATS is at most once: a message published before the importer's
+# interest reached the server its exporter uses (a route away) is dropped.
+# "subscribed" says the importer's server has the interest; a probe that
+# arrives end to end says every server on the way has it.
+probe() {
+	local pr_from=$1 pr_i=0 pr_to pr_all
+	shift
+	while :; do
+		pr_all=1
+		for pr_to in "$@"; do
+			[ "$(queued "$pr_to")" -gt 0 ] || pr_all=0
+		done
+		[ "$pr_all" = 0 ] || break
+		[ $pr_i -lt 120 ] || { fail "no probe from $pr_from reached each of $* in 120 tries"; return 1; }
+		pr_i=$((pr_i + 1))
+		msgport send "$pr_from" "probe $pr_i" >/dev/null || { fail "probe: cannot send into $pr_from"; return 1; }
+		sleep 1
+	done
+	sleep 2
+	for pr_to in "$@"; do
+		while msgport recv "$pr_to" -t 2 >/dev/null 2>&1; do :; done
+	done
+	wait_queued "$pr_from" 0 60
 }
 
 spawn() {

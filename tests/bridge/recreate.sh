@@ -17,6 +17,7 @@ bridge_start A --nats "$CLUSTER_URLS" --node site-a --export a.rc=msgport.rc
 bridge_start B --nats "$CLUSTER_URLS" --node site-b --import msgport.rc=b.rc
 bridge_wait A "export a.rc -> msgport.rc: started" && bridge_wait B "import msgport.rc -> b.rc: subscribed" ||
 	exit 1
+probe a.rc b.rc || exit 1
 msgport send a.rc one two three || exit 1
 got=$(msgport recv b.rc -c 3 -t 60 | tr '\n' ' ')
 [ "$got" = "one two three " ] || fail "recreate: core: received '$got'" || exit 1

@@ -35,6 +35,7 @@ hs0=$(grep -c "TLS handshake error" "$BR/nats-tls.log")
 bridge_start X --nats tls://127.0.0.1:4443 --tls-ca "$T/other-ca.pem" --node site-x --import msgport.tls=b.tls
 bridge_wait A "export a.tls -> msgport.tls: started" &&
 	bridge_wait B "import msgport.tls -> b.tls: subscribed" || exit 1
+probe a.tls b.tls || exit 1
 bridge-check consume b.tls --senders 1 --count $N --relayed --origin site-a/a.tls --timeout 300 & c=$!
 bridge-check produce a.tls --sender 1 --count $N --size 500 || exit 1
 wait $c || fail "tls: messages through the TLS server" || exit 1
@@ -86,6 +87,7 @@ bridge_start M2 --nats tls://127.0.0.1:4445 --tls-ca "$T/ca.pem" --tls-cert "$T/
 	--tls-key "$T/client.key" --node site-b --import msgport.mt=b.mt
 bridge_wait M1 "export a.mt -> msgport.mt: started" && bridge_wait M2 "import msgport.mt -> b.mt: subscribed" ||
 	exit 1
+probe a.mt b.mt || exit 1
 spawn bridge-check consume b.mt --senders 1 --count 20 --relayed --origin site-a/a.mt --timeout 300; c=$!
 bridge-check produce a.mt --sender 1 --count 20 --timeout 300 || exit 1
 wait $c || fail "tls: messages through the server requiring client certificates" || exit 1

@@ -32,6 +32,7 @@ for n in A B; do
 	uid=$(awk '/^Uid:/ { print $2 " " $3 " " $4 }' "/proc/$(cat "$BR/bridge-$n.pid")/status")
 	[ "$uid" = "65534 65534 65534" ] || fail "unprivileged: bridge $n runs as uid '$uid'" || exit 1
 done
+probe u.out u.in || exit 1
 # 1: through the bridges as nobody.
 bridge-check consume u.in --senders 1 --count $N --relayed --origin site-a/u.out --timeout 300 &
 c=$!
