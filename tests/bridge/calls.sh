@@ -7,7 +7,7 @@
 # ETIMEDOUT through the bridge), not hang past --call-timeout.
 need_bridge || exit 1
 mailbox a.svc -c 16 -m 0660 && mailbox b.svc -c 16 -m 0660 || exit 1
-bridge-check serve b.svc --name server-b >"$BR/serve.log" 2>&1 &
+spawn bridge-check serve b.svc --name server-b >"$BR/serve.log" 2>&1
 srv=$!
 echo $srv >"$BR/serve.pid"
 bridge_start A --nats "$CLUSTER_URLS" --node site-a --export a.svc=msgport.svc --call-timeout 5000
@@ -20,7 +20,7 @@ bridge-check call a.svc --expect server-b --count 50 --origin site-b/b.svc --rea
 rc=0
 pids=""
 for _ in 1 2 3 4; do
-	bridge-check call a.svc --expect server-b --count 20 --origin site-b/b.svc &
+	spawn bridge-check call a.svc --expect server-b --count 20 --origin site-b/b.svc
 	pids="$pids $!"
 done
 for p in $pids; do

@@ -34,23 +34,23 @@ bridge_wait A "export a.work -> msgport.work: started" &&
 probe a.work w1 w2 && probe a.fan f1 f2 || exit 1
 pids=""
 for m in w1 w2; do
-	bridge-check consume $m --senders 1 --count $N --subset --idle 20 --timeout 600 \
-		--record "$BR/$m.rec" >"$BR/$m.out" &
+	spawn bridge-check consume $m --senders 1 --count $N --subset --idle 20 --timeout 600 \
+		--record "$BR/$m.rec" >"$BR/$m.out"
 	pids="$pids $!"
 done
 for m in jw1 jw2; do
-	bridge-check consume $m --senders 3 --count $N --subset --idle 30 --timeout 600 --allow-dup \
-		--record "$BR/$m.rec" >"$BR/$m.out" &
+	spawn bridge-check consume $m --senders 3 --count $N --subset --idle 30 --timeout 600 --allow-dup \
+		--record "$BR/$m.rec" >"$BR/$m.out"
 	pids="$pids $!"
 done
 for m in f1 f2; do
-	bridge-check consume $m --senders 2 --count $N --relayed --origin site-a/a.fan --timeout 600 \
-		--drain 5 &
+	spawn bridge-check consume $m --senders 2 --count $N --relayed --origin site-a/a.fan --timeout 600 \
+		--drain 5
 	pids="$pids $!"
 done
-bridge-check produce a.work --sender 1 --count $N & pids="$pids $!"
-bridge-check produce a.fan --sender 2 --count $N & pids="$pids $!"
-bridge-check produce a.jw --sender 3 --count $N & pids="$pids $!"
+spawn bridge-check produce a.work --sender 1 --count $N --timeout 300; pids="$pids $!"
+spawn bridge-check produce a.fan --sender 2 --count $N --timeout 300; pids="$pids $!"
+spawn bridge-check produce a.jw --sender 3 --count $N --timeout 300; pids="$pids $!"
 rc=0
 for p in $pids; do
 	wait "$p" || rc=1

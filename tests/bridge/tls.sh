@@ -36,8 +36,8 @@ bridge_start X --nats tls://127.0.0.1:4443 --tls-ca "$T/other-ca.pem" --node sit
 bridge_wait A "export a.tls -> msgport.tls: started" &&
 	bridge_wait B "import msgport.tls -> b.tls: subscribed" || exit 1
 probe a.tls b.tls || exit 1
-bridge-check consume b.tls --senders 1 --count $N --relayed --origin site-a/a.tls --timeout 300 & c=$!
-bridge-check produce a.tls --sender 1 --count $N --size 500 || exit 1
+spawn bridge-check consume b.tls --senders 1 --count $N --relayed --origin site-a/a.tls --timeout 300; c=$!
+bridge-check produce a.tls --sender 1 --count $N --timeout 300 --size 500 || exit 1
 wait $c || fail "tls: messages through the TLS server" || exit 1
 bridge_refused X "$BR/nats-tls.log" "$hs0" || fail "tls: the bridge trusting another CA" || exit 1
 bridges_stop || exit 1

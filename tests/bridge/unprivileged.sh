@@ -34,9 +34,9 @@ for n in A B; do
 done
 probe u.out u.in || exit 1
 # 1: through the bridges as nobody.
-bridge-check consume u.in --senders 1 --count $N --relayed --origin site-a/u.out --timeout 300 &
+spawn bridge-check consume u.in --senders 1 --count $N --relayed --origin site-a/u.out --timeout 300
 c=$!
-bridge-check produce u.out --sender 1 --count $N --size 200 || fail "unprivileged: produce" || exit 1
+bridge-check produce u.out --sender 1 --count $N --timeout 300 --size 200 || fail "unprivileged: produce" || exit 1
 wait $c || fail "unprivileged: the messages did not all arrive, relayed, in order" || exit 1
 msgport send u.out 'who carried me' || exit 1
 line=$(msgport recv u.in --verbose --timeout 120) || fail "unprivileged: nothing arrived" || exit 1
