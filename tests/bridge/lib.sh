@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
+# shellcheck disable=SC3043 # local: busybox ash has it
 #
 # tests/bridge/lib.sh: helpers of the check-bridge scenarios, sourced by
 # tests/bridge/guest.sh in the guest (busybox sh, as root, cwd /host).
@@ -120,7 +121,7 @@ bridge_server() {
 }
 
 bridge_start() {
-	local bs_name=$1
+	local bs_name="$1"
 	shift
 	echo "+ ${BRIDGE_AS:+$BRIDGE_AS }msgport-bridge $*" >>"$BR/$bs_name.log"
 	# shellcheck disable=SC2086 # BRIDGE_AS: a command prefix (setpriv ...), split
@@ -129,7 +130,7 @@ bridge_start() {
 }
 
 bridge_wait() {
-	local bw_name=$1 bw_text=$2 bw_limit=${3:-120} bw_t=0
+	local bw_name="$1" bw_text="$2" bw_limit="${3:-120}" bw_t=0
 	while ! grep -qF -- "$bw_text" "$BR/$bw_name.log" 2>/dev/null; do
 		if ! kill -0 "$(cat "$BR/bridge-$bw_name.pid")" 2>/dev/null; then
 			fail "bridge $bw_name exited before logging '$bw_text'"
@@ -147,7 +148,7 @@ bridge_wait() {
 }
 
 bridge_kill() {
-	local bk_name=$1 bk_sig=${2:-TERM} bk_pid bk_st bk_want
+	local bk_name="$1" bk_sig="${2:-TERM}" bk_pid bk_st bk_want
 	[ -f "$BR/bridge-$bk_name.pid" ] || return 0
 	bk_pid=$(cat "$BR/bridge-$bk_name.pid")
 	rm -f "$BR/bridge-$bk_name.pid"
@@ -173,7 +174,7 @@ bridge_kill() {
 # documented rule for a connection the client library closed for good:
 # status 1 and a "closed for good" line.
 bridge_refused() {
-	local rf_name=$1 rf_slog=$2 rf_n0=${3:-0} rf_t=0 rf_pid rf_st
+	local rf_name="$1" rf_slog="$2" rf_n0="${3:-0}" rf_t=0 rf_pid rf_st
 	rf_pid=$(cat "$BR/bridge-$rf_name.pid")
 	bridge_wait "$rf_name" "not connected" || return 1
 	while [ "$(grep -c "TLS handshake error" "$rf_slog")" -le "$rf_n0" ]; do
@@ -193,10 +194,10 @@ bridge_refused() {
 	rm -f "$BR/bridge-$rf_name.pid"
 	wait "$rf_pid"
 	rf_st=$?
-	[ "$rf_st" = 1 ] && grep -q "nats: closed for good" "$BR/$rf_name.log" || {
+	if [ "$rf_st" != 1 ] || ! grep -q "nats: closed for good" "$BR/$rf_name.log"; then
 		fail "bridge $rf_name exited $rf_st after its TLS connection was refused (want 1 and 'closed for good')"
 		return 1
-	}
+	fi
 }
 
 # Every bridge still running: stopped by SIGTERM, each must exit 0.
@@ -216,7 +217,7 @@ bridges_stop() {
 # "subscribed" says the importer's server has the interest; a probe that
 # arrives end to end says every server on the way has it.
 probe() {
-	local pr_from=$1 pr_i=0 pr_to pr_all
+	local pr_from="$1" pr_i=0 pr_to pr_all
 	shift
 	while :; do
 		pr_all=1
@@ -242,7 +243,7 @@ spawn() {
 }
 
 running() {
-	local rn_what=$1 rn_p
+	local rn_what="$1" rn_p
 	shift
 	for rn_p in "$@"; do
 		kill -0 "$rn_p" 2>/dev/null || { fail "$rn_what: process $rn_p no longer runs"; return 1; }
