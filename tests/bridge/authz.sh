@@ -41,10 +41,11 @@ bridge_start A --nats "$CLUSTER_URLS" --node site-a --export a.ok=msgport.ok.x -
 bridge_start Z --nats "$CLUSTER_URLS" --node site-z --export z.ok=msgport.ok.z
 bridge_wait B "subscribed" && bridge_wait A "export a.secret -> msgport.secret: started" &&
 	bridge_wait Z "export z.ok -> msgport.ok.z: started" || exit 1
-bridge-check consume ok.x --senders 1 --count $N --relayed --origin site-a/a.ok --timeout 300 & c=$!
-bridge-check produce a.secret --sender 2 --count $N & p2=$!
-bridge-check produce z.ok --sender 3 --count $N & p3=$!
-bridge-check produce a.ok --sender 1 --count $N & p1=$!
+probe a.ok ok.x || exit 1
+spawn bridge-check consume ok.x --senders 1 --count $N --relayed --origin site-a/a.ok --timeout 300; c=$!
+spawn bridge-check produce a.secret --sender 2 --count $N --timeout 300; p2=$!
+spawn bridge-check produce z.ok --sender 3 --count $N --timeout 300; p3=$!
+spawn bridge-check produce a.ok --sender 1 --count $N --timeout 300; p1=$!
 rc=0
 for p in $p1 $p2 $p3 $c; do
 	wait "$p" || rc=1

@@ -5,17 +5,25 @@
  * relay API (LIBMSGPORT_1.3) and no NATS.
  *
  *   produce MAILBOX --sender ID --count N [--sync] [--size BYTES] [--rate PER_S]
+ *           [--timeout S]
  *       send messages 1..N of sender ID; each payload carries (ID, number)
- *       and a filler derived from them.  Prints how many sends were
- *       accepted; exit 0 only if all N were.
+ *       and a filler derived from them.  --timeout: each send may block
+ *       at most S seconds (default: without limit), so a stuck bridge
+ *       fails the sender.  Prints how many sends were accepted; exit 0
+ *       only if all N were.
  *   consume MAILBOX --senders ID[,ID...] --count N [--timeout S] [--allow-dup]
  *           [--relayed] [--origin NODE] [--subset --idle S] [--record FILE]
+ *           [--drain S]
  *       receive until every sender's N messages arrived (or --timeout);
  *       checks each payload, that first arrivals per sender come in the
  *       sender's order, counts duplicates (a number seen before), and with
  *       --relayed that each message is MSGPORT_MSG_RELAYED with plausible
  *       relay fields (--origin: relay.origin is FNV-1a 64 of NODE, which
- *       msgport-bridge makes "node/mailbox" of the origin's node and mailbox).
+ *       msgport-bridge makes "node/mailbox" of the origin's node and mailbox),
+ *       that a duplicate carries the first copy's (relay.origin, relay.seq)
+ *       and that distinct messages carry distinct ones.  --drain S: after
+ *       the N distinct messages, keep receiving for S seconds; anything
+ *       more fails (a duplicate is counted as such, allowed by --allow-dup).
  *       --subset (a queue group member): any part of the messages, stops
  *       after --idle seconds without one; prints "total K".  --record FILE
  *       writes "SENDER NUMBER" for each distinct message (a union of the
@@ -79,6 +87,8 @@ struct opts {
 	int relayed;
 	int subset;
 	int count_set;
+	int timeout_set;
+	double drain_s;
 };
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -195,7 +205,8 @@ static int do_produce(const struct opts *o)
 		}
 		fill(buf, o->size, o->sender, (uint32_t)n);
 		err = msgport_send(mb, buf, o->size, 0, o->sync ? MSGPORT_F_SYNC : 0,
-				   MSGPORT_WAIT_FOREVER, NULL);
+				   o->timeout_set ? (int64_t)(o->timeout_s * 1e9) : MSGPORT_WAIT_FOREVER,
+				   NULL);
 		if (err) {
 			fail("sender %u: send of message %lu failed: %s", o->sender, n,
 			     msgport_strerror(err));
@@ -214,6 +225,7 @@ static int do_produce(const struct opts *o)
 struct sender_state {
 	unsigned int id;
 	unsigned char *seen;	/* count + 1 flags */
+	uint64_t *rseq;		/* count + 1: relay.seq of the first copy */
 	unsigned long distinct, dups, hi, disorder;
 };
 
@@ -226,6 +238,8 @@ static int do_consume(const struct opts *o)
 	double start = now_s(), last = start;
 	uint64_t want_origin = o->origin ? fnv1a64(o->origin) : 0;
 	unsigned long corrupt = 0, unrelayed = 0, badrelay = 0, foreign = 0, total = 0;
+	unsigned long seqdup = 0, seqdiff = 0, extra = 0;
+	double done_at = 0;
 	unsigned int i;
 	int ok = 1;
 
@@ -233,7 +247,8 @@ static int do_consume(const struct opts *o)
 	for (i = 0; i < o->nsenders; i++) {
 		st[i].id = o->senders[i];
 		st[i].seen = calloc(o->count + 1, 1);
-		if (!st[i].seen)
+		st[i].rseq = calloc(o->count + 1, sizeof(*st[i].rseq));
+		if (!st[i].seen || !st[i].rseq)
 			return 1;
 	}
 	FILE *rec = NULL;
@@ -261,8 +276,12 @@ static int do_consume(const struct opts *o)
 		for (i = 0; i < o->nsenders && !o->subset; i++)
 			if (st[i].distinct < o->count)
 				done = 0;
-		if (done && !o->subset)
-			break;
+		if (done && !o->subset) {
+			if (!done_at)
+				done_at = t;
+			if (t - done_at >= o->drain_s)
+				break;
+		}
 		if (t - start > o->timeout_s || (o->subset && t - last > o->idle_s))
 			break;
 		m.buf = buf;
@@ -305,11 +324,32 @@ static int do_consume(const struct opts *o)
 			continue;
 		}
 		total++;
+		if (done_at)
+			extra++;
 		if (st[i].seen[num]) {
 			st[i].dups++;
+			if (o->relayed && (m.info.msg_flags & MSGPORT_MSG_RELAYED) &&
+			    st[i].rseq[num] && relay.seq != st[i].rseq[num] && seqdiff++ < 5)
+				fail("sender %u message %u: a duplicate with relay.seq %" PRIu64
+				     ", the first copy had %" PRIu64, sender, num, (uint64_t)relay.seq,
+				     st[i].rseq[num]);
 			continue;
 		}
 		st[i].seen[num] = 1;
+		if (o->relayed && (m.info.msg_flags & MSGPORT_MSG_RELAYED) && relay.seq) {
+			unsigned int j;
+			unsigned long k;
+
+			/* Distinct messages, distinct (origin, seq): one origin
+			 * per consume (--origin), so relay.seq alone. */
+			for (j = 0; j < o->nsenders; j++)
+				for (k = 1; k <= o->count; k++)
+					if (st[j].rseq[k] == relay.seq && seqdup++ < 5)
+						fail("sender %u message %u has relay.seq %" PRIu64
+						     " as sender %u message %lu had", sender, num,
+						     (uint64_t)relay.seq, st[j].id, k);
+			st[i].rseq[num] = relay.seq;
+		}
 		st[i].distinct++;
 		if (rec)
 			fprintf(rec, "%u %u\n", sender, num);
@@ -344,6 +384,7 @@ static int do_consume(const struct opts *o)
 			ok = 0;
 		}
 		free(st[i].seen);
+		free(st[i].rseq);
 	}
 	if (o->subset) {
 		unsigned long distinct = 0;
@@ -351,6 +392,15 @@ static int do_consume(const struct opts *o)
 		for (i = 0; i < o->nsenders; i++)
 			distinct += st[i].distinct;
 		printf("%s consume: %s: total %lu\n", prog, o->mailbox, distinct);
+	}
+	if (seqdup || seqdiff) {
+		fail("%lu distinct message(s) with a relay.seq seen before, %lu duplicate(s) with another relay.seq",
+		     seqdup, seqdiff);
+		ok = 0;
+	}
+	if (extra && !o->allow_dup) {
+		fail("%lu message(s) more after the %lu expected (--drain)", extra, o->count);
+		ok = 0;
 	}
 	if (corrupt || unrelayed || badrelay || foreign) {
 		fail("%lu corrupted, %lu not relayed, %lu with bad relay fields, %lu unexpected",
@@ -502,8 +552,10 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s produce MAILBOX --sender ID --count N [--sync] [--size BYTES] [--rate PER_S]\n"
+		"                  [--timeout S]\n"
 		"       %s consume MAILBOX --senders ID[,ID...] --count N [--timeout S] [--allow-dup]\n"
 		"                  [--relayed] [--origin NODE] [--subset --idle S] [--record FILE]\n"
+		"                  [--drain S]\n"
 		"       %s serve MAILBOX --name NAME [--count N]\n"
 		"       %s call MAILBOX --name NAME --count N [--call-timeout MS] [--ready S] [--origin NODE]\n"
 		"       %s fnv NAME\n"
@@ -563,6 +615,7 @@ int main(int argc, char **argv)
 		{ "origin", required_argument, NULL, 'o' },
 		{ "subset", no_argument, NULL, 'u' },
 		{ "record", required_argument, NULL, 'W' },
+		{ "drain", required_argument, NULL, 'D' },
 		{ "name", required_argument, NULL, 'N' },
 		{ "expect", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
@@ -624,7 +677,8 @@ int main(int argc, char **argv)
 			break;
 		case 'r': o.rate = atof(optarg); break;
 		case 'y': o.sync = 1; break;
-		case 't': o.timeout_s = atof(optarg); break;
+		case 't': o.timeout_s = atof(optarg); o.timeout_set = 1; break;
+		case 'D': o.drain_s = atof(optarg); break;
 		case 'i': o.idle_s = atof(optarg); break;
 		case 'R': o.ready_s = atof(optarg); break;
 		case 'T': o.call_timeout_ms = atol(optarg); break;

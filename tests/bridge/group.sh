@@ -5,7 +5,7 @@
 # over JetStream.  Bridges g1, g2 import msgport.work in queue group
 # "workers" into w1, w2: together they get every message once, and each
 # some (work sharing).  Bridges f1, f2 import msgport.fan with --fanout into
-# f1, f2: each gets all, in order.  Bridges j1, j2 import msgport.jw over
+# f1, f2: each gets all, in order, once (--drain).  Bridges j1, j2 import msgport.jw over
 # JetStream in group "jsworkers" (one shared durable) into jw1, jw2:
 # together every message (at least once), each some.
 need_bridge || exit 1
@@ -31,24 +31,26 @@ bridge_wait A "export a.work -> msgport.work: started" &&
 	bridge_wait f2 "import msgport.fan -> f2: subscribed" &&
 	bridge_wait j1 "import msgport.jw -> jw1: subscribed" &&
 	bridge_wait j2 "import msgport.jw -> jw2: subscribed" || exit 1
+probe a.work w1 w2 && probe a.fan f1 f2 || exit 1
 pids=""
 for m in w1 w2; do
-	bridge-check consume $m --senders 1 --count $N --subset --idle 20 --timeout 600 \
-		--record "$BR/$m.rec" >"$BR/$m.out" &
+	spawn bridge-check consume $m --senders 1 --count $N --subset --idle 20 --timeout 600 \
+		--record "$BR/$m.rec" >"$BR/$m.out"
 	pids="$pids $!"
 done
 for m in jw1 jw2; do
-	bridge-check consume $m --senders 3 --count $N --subset --idle 30 --timeout 600 --allow-dup \
-		--record "$BR/$m.rec" >"$BR/$m.out" &
+	spawn bridge-check consume $m --senders 3 --count $N --subset --idle 30 --timeout 600 --allow-dup \
+		--record "$BR/$m.rec" >"$BR/$m.out"
 	pids="$pids $!"
 done
 for m in f1 f2; do
-	bridge-check consume $m --senders 2 --count $N --relayed --origin site-a/a.fan --timeout 600 &
+	spawn bridge-check consume $m --senders 2 --count $N --relayed --origin site-a/a.fan --timeout 600 \
+		--drain 5
 	pids="$pids $!"
 done
-bridge-check produce a.work --sender 1 --count $N & pids="$pids $!"
-bridge-check produce a.fan --sender 2 --count $N & pids="$pids $!"
-bridge-check produce a.jw --sender 3 --count $N & pids="$pids $!"
+spawn bridge-check produce a.work --sender 1 --count $N --timeout 300; pids="$pids $!"
+spawn bridge-check produce a.fan --sender 2 --count $N --timeout 300; pids="$pids $!"
+spawn bridge-check produce a.jw --sender 3 --count $N --timeout 300; pids="$pids $!"
 rc=0
 for p in $pids; do
 	wait "$p" || rc=1

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
+# shellcheck disable=SC3043 # local: busybox ash has it
 #
 # tests/bridge/lib.sh: helpers of the check-bridge scenarios, sourced by
 # tests/bridge/guest.sh in the guest (busybox sh, as root, cwd /host).
@@ -13,7 +14,16 @@
 #                        stderr in $BR/NAME.log, pid in $BR/bridge-NAME.pid
 #                        (run under $BRIDGE_AS if set, e.g. setpriv ...)
 #   bridge_wait NAME TEXT [S]    wait until NAME's log has TEXT (fixed string)
-#   bridge_kill NAME [SIG]       signal it (TERM: and check it exits 0)
+#   bridge_kill NAME [SIG]       signal it and reap it: TERM must make it
+#                        exit 0, KILL 137 (any other status: it had died)
+#   bridge_refused NAME SERVERLOG [N0]  NAME's TLS connection refused (below)
+#   probe FROM TO...     core NATS paths ready: send probe messages into FROM
+#                        until each TO got one, then empty the TOs
+#   spawn CMD...         CMD in the background ($! its pid), recorded in
+#                        $BR/bg-PID.pid so that guest.sh kills it if the
+#                        scenario fails
+#   running WHAT PID...  fail unless every PID still runs
+#   wait_queued MAILBOX N [S]    wait until MAILBOX holds N messages
 #   fail TEXT            say why the scenario fails and return 1
 # Readiness waits are generous (TCG is slow and the host is shared); the
 # traffic itself is never timed, only bounded by a wide time-out.
@@ -111,58 +121,145 @@ bridge_server() {
 }
 
 bridge_start() {
-	name=$1
+	local bs_name="$1"
 	shift
-	echo "+ ${BRIDGE_AS:+$BRIDGE_AS }msgport-bridge $*" >>"$BR/$name.log"
+	echo "+ ${BRIDGE_AS:+$BRIDGE_AS }msgport-bridge $*" >>"$BR/$bs_name.log"
 	# shellcheck disable=SC2086 # BRIDGE_AS: a command prefix (setpriv ...), split
-	$BRIDGE_AS msgport-bridge "$@" >>"$BR/$name.log" 2>&1 &
-	echo $! >"$BR/bridge-$name.pid"
+	$BRIDGE_AS msgport-bridge "$@" >>"$BR/$bs_name.log" 2>&1 &
+	echo $! >"$BR/bridge-$bs_name.pid"
 }
 
 bridge_wait() {
-	name=$1 text=$2 limit=${3:-120} t=0
-	while ! grep -qF -- "$text" "$BR/$name.log" 2>/dev/null; do
-		if ! kill -0 "$(cat "$BR/bridge-$name.pid")" 2>/dev/null; then
-			fail "bridge $name exited before logging '$text'"
-			tail -n 20 "$BR/$name.log" >&2
+	local bw_name="$1" bw_text="$2" bw_limit="${3:-120}" bw_t=0
+	while ! grep -qF -- "$bw_text" "$BR/$bw_name.log" 2>/dev/null; do
+		if ! kill -0 "$(cat "$BR/bridge-$bw_name.pid")" 2>/dev/null; then
+			fail "bridge $bw_name exited before logging '$bw_text'"
+			tail -n 20 "$BR/$bw_name.log" >&2
 			return 1
 		fi
-		if [ "$t" -ge $((limit * 2)) ]; then
-			fail "bridge $name did not log '$text' within ${limit}s"
-			tail -n 20 "$BR/$name.log" >&2
+		if [ "$bw_t" -ge $((bw_limit * 2)) ]; then
+			fail "bridge $bw_name did not log '$bw_text' within ${bw_limit}s"
+			tail -n 20 "$BR/$bw_name.log" >&2
 			return 1
 		fi
 		sleep 0.5
-		t=$((t + 1))
+		bw_t=$((bw_t + 1))
 	done
 }
 
 bridge_kill() {
-	name=$1 sig=${2:-TERM}
-	[ -f "$BR/bridge-$name.pid" ] || return 0
-	pid=$(cat "$BR/bridge-$name.pid")
-	rm -f "$BR/bridge-$name.pid"
-	kill "-$sig" "$pid" 2>/dev/null || return 0
-	rc=0
-	wait "$pid" || rc=$?
-	if [ "$sig" = TERM ] && [ "$rc" != 0 ]; then
-		fail "bridge $name exited $rc on SIGTERM, not 0"
-		tail -n 10 "$BR/$name.log" >&2
+	local bk_name="$1" bk_sig="${2:-TERM}" bk_pid bk_st bk_want
+	[ -f "$BR/bridge-$bk_name.pid" ] || return 0
+	bk_pid=$(cat "$BR/bridge-$bk_name.pid")
+	rm -f "$BR/bridge-$bk_name.pid"
+	# busybox ash reaps background jobs during foreground commands: a
+	# bridge that died earlier is seen by wait's status (its own, or 127
+	# when no longer known), not by kill.
+	kill "-$bk_sig" "$bk_pid" 2>/dev/null
+	wait "$bk_pid"
+	bk_st=$?
+	case $bk_sig in TERM) bk_want=0 ;; KILL) bk_want=137 ;; *) bk_want=$bk_st ;; esac
+	if [ "$bk_st" != "$bk_want" ]; then
+		fail "bridge $bk_name exited $bk_st on SIG$bk_sig, not $bk_want (it died before, or did not stop cleanly)"
+		tail -n 10 "$BR/$bk_name.log" >&2
 		return 1
 	fi
 	return 0
 }
 
+# bridge_refused NAME SERVERLOG [N0]: bridge NAME's TLS connection is
+# refused: the server's log shows more than N0 (default 0: the count before
+# NAME started) TLS handshake errors, the bridge never connects,
+# and it either still runs (retrying; SIGTERM: exit 0) or exited by its
+# documented rule for a connection the client library closed for good:
+# status 1 and a "closed for good" line.
+bridge_refused() {
+	local rf_name="$1" rf_slog="$2" rf_n0="${3:-0}" rf_t=0 rf_pid rf_st
+	rf_pid=$(cat "$BR/bridge-$rf_name.pid")
+	bridge_wait "$rf_name" "not connected" || return 1
+	while [ "$(grep -c "TLS handshake error" "$rf_slog")" -le "$rf_n0" ]; do
+		[ $rf_t -lt 120 ] || { fail "no TLS handshake error in ${rf_slog##*/} for bridge $rf_name"; return 1; }
+		sleep 0.5
+		rf_t=$((rf_t + 1))
+	done
+	sleep 3
+	if grep -q "nats: connected to" "$BR/$rf_name.log"; then
+		fail "bridge $rf_name connected"
+		return 1
+	fi
+	if kill -0 "$rf_pid" 2>/dev/null; then
+		bridge_kill "$rf_name" TERM
+		return
+	fi
+	rm -f "$BR/bridge-$rf_name.pid"
+	wait "$rf_pid"
+	rf_st=$?
+	if [ "$rf_st" != 1 ] || ! grep -q "nats: closed for good" "$BR/$rf_name.log"; then
+		fail "bridge $rf_name exited $rf_st after its TLS connection was refused (want 1 and 'closed for good')"
+		return 1
+	fi
+}
+
 # Every bridge still running: stopped by SIGTERM, each must exit 0.
 bridges_stop() {
-	brc=0
-	for f in "$BR"/bridge-*.pid; do
-		[ -f "$f" ] || continue
-		b=${f##*/bridge-}
-		b=${b%.pid}
-		bridge_kill "$b" TERM || brc=1
+	local bs_rc=0 bs_f bs_b
+	for bs_f in "$BR"/bridge-*.pid; do
+		[ -f "$bs_f" ] || continue
+		bs_b=${bs_f##*/bridge-}
+		bs_b=${bs_b%.pid}
+		bridge_kill "$bs_b" TERM || bs_rc=1
 	done
-	return $brc
+	return $bs_rc
+}
+
+# Core NATS is at most once: a message published before the importer's
+# interest reached the server its exporter uses (a route away) is dropped.
+# "subscribed" says the importer's server has the interest; a probe that
+# arrives end to end says every server on the way has it.
+probe() {
+	local pr_from="$1" pr_i=0 pr_to pr_all
+	shift
+	while :; do
+		pr_all=1
+		for pr_to in "$@"; do
+			[ "$(queued "$pr_to")" -gt 0 ] || pr_all=0
+		done
+		[ "$pr_all" = 0 ] || break
+		[ $pr_i -lt 120 ] || { fail "no probe from $pr_from reached each of $* in 120 tries"; return 1; }
+		pr_i=$((pr_i + 1))
+		msgport send "$pr_from" "probe $pr_i" >/dev/null || { fail "probe: cannot send into $pr_from"; return 1; }
+		sleep 1
+	done
+	sleep 2
+	for pr_to in "$@"; do
+		while msgport recv "$pr_to" -t 2 >/dev/null 2>&1; do :; done
+	done
+	wait_queued "$pr_from" 0 60
+}
+
+spawn() {
+	"$@" &
+	echo $! >"$BR/bg-$!.pid"
+}
+
+running() {
+	local rn_what="$1" rn_p
+	shift
+	for rn_p in "$@"; do
+		kill -0 "$rn_p" 2>/dev/null || { fail "$rn_what: process $rn_p no longer runs"; return 1; }
+	done
+}
+
+wait_queued() {
+	local wq_t=0 wq_n
+	while wq_n=$(queued "$1") && [ "$wq_n" != "$2" ]; do
+		if [ "$wq_t" -ge $((${3:-120} * 2)) ]; then
+			fail "$1 holds ${wq_n:-?} message(s), not $2, after ${3:-120}s"
+			return 1
+		fi
+		sleep 0.5
+		wq_t=$((wq_t + 1))
+	done
 }
 
 # Logs of the scenario that just failed.

@@ -17,7 +17,8 @@ bridge_wait F "export fits -> msgport.fits: started" || exit 1
 mailbox fits.in -c 4 -s $((1048576 - 4096)) -m 0660 || exit 1
 bridge_start G --nats "$CLUSTER_URLS" --node site-b --import msgport.fits=fits.in
 bridge_wait G "import msgport.fits -> fits.in: subscribed" || exit 1
-bridge-check consume fits.in --senders 1 --count 5 --relayed --origin site-a/fits --timeout 300 & c=$!
-bridge-check produce fits --sender 1 --count 5 --size $((1048576 - 4096)) || exit 1
+probe fits fits.in || exit 1
+spawn bridge-check consume fits.in --senders 1 --count 5 --relayed --origin site-a/fits --timeout 300; c=$!
+bridge-check produce fits --sender 1 --count 5 --timeout 300 --size $((1048576 - 4096)) || exit 1
 wait $c || fail "size: messages of max_payload - 4096 bytes" || exit 1
 bridges_stop

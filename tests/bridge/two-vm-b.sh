@@ -12,7 +12,7 @@ rc=0
 nats-probe --wait 120 ping nats://127.0.0.1:4222 || rc=1
 if [ "$rc" = 0 ] && need_bridge; then
 	mailbox svc -c 16 -m 0660 || rc=1
-	bridge-check serve svc --name vm-b-server >"$BR/serve.log" 2>&1 &
+	spawn bridge-check serve svc --name vm-b-server >"$BR/serve.log" 2>&1
 	echo $! >"$BR/serve.pid"
 	bridge_start B --nats nats://127.0.0.1:4222 --node vm-b --import msgport.svc=svc
 	bridge_wait B "import msgport.svc -> svc: subscribed" || rc=1

@@ -39,6 +39,7 @@
 #define IMP_FETCH_BATCH		8	/* a group member's */
 #define IMP_GROUP_ACK_PENDING	256
 #define IMP_FETCH_WAIT_MS	1000
+#define IMP_FLUSH_TIMEOUT_MS	10000	/* the server confirming a subscription */
 #define IMP_ACK_WAIT_NS		(10 * 1000000000LL)
 #define IMP_NAK_DELAY_MS	1000
 #define IMP_MAILBOX_CACHE	256	/* open mailbox handles per import */
@@ -493,6 +494,19 @@ int imp_start(struct bridge *b)
 			log_error("import %s: cannot subscribe: %s", imp->cfg->subject,
 				  natsStatus_GetText(s));
 			return 1;
+		}
+		/*
+		 * "subscribed" means the server has the interest (a PING/PONG
+		 * after the SUB): what is published after that line reaches
+		 * this import.  Not connected yet: the library sends the SUB on
+		 * connect; say so instead.
+		 */
+		s = natsConnection_FlushTimeout(nc, IMP_FLUSH_TIMEOUT_MS);
+		if (s != NATS_OK) {
+			log_warning("import %s -> %s: subscription not confirmed by a server yet (%s): "
+				    "it is sent on connect", imp->cfg->subject, target_text(imp),
+				    natsStatus_GetText(s));
+			continue;
 		}
 		log_info("import %s -> %s: subscribed (%s)", imp->cfg->subject, target_text(imp),
 			 mode_text(imp, mode, sizeof(mode)));
