@@ -371,6 +371,24 @@ static void respond_error(struct bridge *b, natsMsg *req, int err)
 	respond(b, req, &m, NULL, 0);
 }
 
+/*
+ * A request this importer cannot take (not its subject, not allowed, no
+ * mailbox and no --create, malformed, too late).  In a group this member
+ * was chosen to serve it: its refusal is the answer.  Fanout: every
+ * importer gets each request and the sender takes the first answer, so a
+ * refusal could beat the answer of another importer that did deliver (a
+ * sync send refused for good, a call failed, although it went through):
+ * only answers from a delivery attempt count, refusals are logged only.
+ */
+static void refuse(struct bridge *b, struct imp_import *imp, natsMsg *req, int err)
+{
+	if (imp_config(imp)->group)
+		respond_error(b, req, err);
+	else
+		log_debug("request on %s: %s not answered (fanout: only a delivery answers)",
+			  natsMsg_GetSubject(req), hdr_errno_name(err) ? hdr_errno_name(err) : "?");
+}
+
 static void serve(struct bridge *b, struct call_job *j)
 {
 	const char *rsubj = natsMsg_GetSubject(j->msg);
@@ -398,7 +416,7 @@ static void serve(struct bridge *b, struct call_job *j)
 	}
 	if (bn_msg_get_meta(j->msg, &m) || (m.kind != HDR_KIND_CALL && m.kind != HDR_KIND_SYNC)) {
 		log_warning("import %s: request with malformed headers refused", subject);
-		respond_error(b, j->msg, EBADMSG);
+		refuse(b, j->imp, j->msg, EBADMSG);
 		return;
 	}
 	mailbox = imp_target(j->imp, subject);
@@ -406,7 +424,7 @@ static void serve(struct bridge *b, struct call_job *j)
 	    !cfg_import_allowed(b->cfg, subject, mailbox, m.node)) {
 		log_warning("import %s -> %s: %s from node %s refused: not allowed", subject,
 			    mailbox ? mailbox : "?", hdr_kind_name(m.kind), m.node);
-		respond_error(b, j->msg, EACCES);
+		refuse(b, j->imp, j->msg, EACCES);
 		return;
 	}
 	/*
@@ -424,7 +442,7 @@ static void serve(struct bridge *b, struct call_job *j)
 				    "sender's %llu ms had passed when a worker took it", subject,
 				    mailbox, hdr_kind_name(m.kind), (unsigned long long)m.seq,
 				    m.node, (unsigned long long)m.deadline_ms);
-			respond_error(b, j->msg, ETIMEDOUT);
+			refuse(b, j->imp, j->msg, ETIMEDOUT);
 			return;
 		}
 		if (left < timeout_ns)
@@ -434,7 +452,8 @@ static void serve(struct bridge *b, struct call_job *j)
 	if (ret) {
 		log_warning("import %s -> %s: %s from node %s refused: %s", subject, mailbox,
 			    hdr_kind_name(m.kind), m.node, msgport_strerror(ret));
-		respond_error(b, j->msg, -ret);
+		/* No mailbox (and no --create), no permission to open it: not a delivery. */
+		refuse(b, j->imp, j->msg, -ret);
 		return;
 	}
 	imp_relay_of(&m, &relay);
@@ -474,7 +493,7 @@ static void serve(struct bridge *b, struct call_job *j)
 
 		if (!rbuf) {
 			imp_mailbox_put(j->imp, mb, false);
-			respond_error(b, j->msg, ENOMEM);
+			refuse(b, j->imp, j->msg, ENOMEM);
 			return;
 		}
 		memset(&cm, 0, sizeof(cm));
