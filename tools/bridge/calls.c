@@ -15,8 +15,9 @@
  * or sends with MSGPORT_F_SYNC, and responds (Kind reply, or Msgport-Error).
  *
  * --call-workers threads per direction; a job waits in a queue as long as
- * the pool has workers; past that call_forward() and call_serve() block
- * (back-pressure).
+ * the pool has workers; past that call_forward() blocks (back-pressure on
+ * the exported mailbox) and call_serve() answers EBUSY at once (it runs in
+ * a nats.c callback, which must not block).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -176,15 +177,25 @@ void call_pool_stop(struct bridge *b)
 	call_pool_stop_side(b, CALL_POOL_IMPORT);
 }
 
-static int submit(struct bridge *b, struct call_job *j)
+/*
+ * Queues j.  wait: block while the queue is full (the export side's own
+ * thread: back-pressure on the local mailbox); else -EBUSY at once (the
+ * import side runs in a nats.c callback: blocking it would leave the
+ * requests behind waiting, untimed, in the library's queue).
+ */
+static int submit(struct bridge *b, struct call_job *j, bool wait)
 {
 	struct call_pool *p = b->pools[j->type == JOB_FORWARD ? CALL_POOL_EXPORT : CALL_POOL_IMPORT];
 
 	if (!p)
 		return -ESHUTDOWN;
 	pthread_mutex_lock(&p->lock);
-	while (p->queued >= p->max_queued && !p->stopping)
+	while (wait && p->queued >= p->max_queued && !p->stopping)
 		pthread_cond_wait(&p->room, &p->lock);
+	if (!p->stopping && p->queued >= p->max_queued) {
+		pthread_mutex_unlock(&p->lock);
+		return -EBUSY;
+	}
 	if (p->stopping) {
 		pthread_mutex_unlock(&p->lock);
 		return -ESHUTDOWN;
@@ -319,7 +330,7 @@ int call_forward(struct bridge *b, struct msgport_mailbox *mb, const char *subje
 		return -ENOMEM;
 	}
 	memcpy(j->buf, req, len);
-	ret = submit(b, j);
+	ret = submit(b, j, true);
 	if (ret) {
 		free(j->buf);
 		free(j);
@@ -445,6 +456,8 @@ static void serve(struct bridge *b, struct call_job *j)
 			refuse(b, j->imp, j->msg, ETIMEDOUT);
 			return;
 		}
+		/* Room for the answer's trip back: a tenth, at most 1 s. */
+		left -= left / 10 < 1000000000LL ? left / 10 : 1000000000LL;
 		if (left < timeout_ns)
 			timeout_ns = left;
 	}
@@ -553,7 +566,17 @@ int call_serve(struct bridge *b, struct imp_import *imp, void *msg)
 	j->arrived_ns = mono_ns();
 	j->imp = imp;
 	j->msg = msg;
-	ret = submit(b, j);
+	ret = submit(b, j, false);
+	if (ret == -EBUSY) {
+		/*
+		 * Every worker busy and the queue full: EBUSY now (the exporter
+		 * takes it as temporary and tries again), not a wait no
+		 * deadline bounds.  Fanout: silent (refuse()).
+		 */
+		log_warning("request on %s: every call worker busy: %s", natsMsg_GetSubject(msg),
+			    imp_config(imp)->group ? "answered EBUSY" : "not answered (fanout)");
+		refuse(b, imp, msg, EBUSY);
+	}
 	if (ret) {
 		natsMsg_Destroy(msg);
 		free(j);
