@@ -494,6 +494,13 @@ static void stream_limits(void **state)
 	assert_int_equal(cfg_parse_duration("-1", &v), -EINVAL);
 	assert_int_equal(cfg_parse_duration("h", &v), -EINVAL);
 	assert_int_equal(cfg_parse_duration("99999999999999d", &v), -EINVAL);
+	/* Bounded so that the value in nanoseconds (MaxAge) fits an int64. */
+	assert_int_equal(cfg_parse_duration("9223372036", &v), 0);
+	assert_int_equal(v, 9223372036LL);
+	assert_int_equal(cfg_parse_duration("9223372037", &v), -EINVAL);
+	assert_int_equal(cfg_parse_duration("9223372036854775807", &v), -EINVAL);
+	assert_int_equal(cfg_parse_duration("153722867m", &v), 0);
+	assert_int_equal(cfg_parse_duration("153722868m", &v), -EINVAL);
 
 	/* Defaults: 1 replica, 24 h. */
 	cfg_init(&cfg);

@@ -462,7 +462,8 @@ int cfg_parse_duration(const char *s, int64_t *seconds)
 		return -EINVAL;
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (errno || v < 0)
+	/* In seconds, and in nanoseconds too (a stream's MaxAge): no overflow. */
+	if (errno || v < 0 || v > INT64_MAX / 1000000000LL)
 		return -EINVAL;
 	if (!*end) {
 		*seconds = v;
