@@ -463,8 +463,17 @@ static void url_redact(void **state)
 	assert_string_equal(out, "nats://h1:4222,tls://h2:4443/x,nats://h3");
 	cfg_url_redact("127.0.0.1:4222", out, sizeof(out));
 	assert_string_equal(out, "127.0.0.1:4222");
+	/* As nats.c: the userinfo runs to the last '@', whatever it holds. */
 	cfg_url_redact("nats://h/p@q", out, sizeof(out));
-	assert_string_equal(out, "nats://h/p@q");
+	assert_string_equal(out, "nats://q");
+	cfg_url_redact("u:secret@h:4222", out, sizeof(out));
+	assert_string_equal(out, "h:4222");
+	cfg_url_redact("nats://u:pa/ss@h:4222", out, sizeof(out));
+	assert_string_equal(out, "nats://h:4222");
+	cfg_url_redact("tls://u:p?x#y@h", out, sizeof(out));
+	assert_string_equal(out, "tls://h");
+	cfg_url_redact("[::1]:4222,u:p/w@[::1]:4223", out, sizeof(out));
+	assert_string_equal(out, "[::1]:4222,[::1]:4223");
 	/* Cut short, still terminated, never the password. */
 	cfg_url_redact("nats://u:secret@longhostname:4222", out, 12);
 	assert_int_equal(strlen(out) < 12, 1);
@@ -550,7 +559,28 @@ static void url_host(void **state)
 	assert_int_equal(cfg_url_host("tls://[::1]:4222", h, sizeof(h)), 0);
 	assert_string_equal(h, "::1");
 	assert_int_equal(cfg_url_host("tls://[::1", h, sizeof(h)), -EINVAL);
-	assert_int_equal(cfg_url_host("nats://:4222", h, sizeof(h)), -EINVAL);
+	/* nats.c connects to localhost when the host is empty. */
+	assert_int_equal(cfg_url_host("nats://:4222", h, sizeof(h)), 0);
+	assert_string_equal(h, "localhost");
+	assert_int_equal(cfg_url_host("u:secret@h:4222", h, sizeof(h)), 0);
+	assert_string_equal(h, "h");
+	assert_int_equal(cfg_url_host("nats://u:pa/ss@h:4222", h, sizeof(h)), 0);
+	assert_string_equal(h, "h");
+	assert_int_equal(cfg_url_host("tls://u:p?x#y@h", h, sizeof(h)), 0);
+	assert_string_equal(h, "h");
+	assert_int_equal(cfg_url_host("[::1]:4222", h, sizeof(h)), 0);
+	assert_string_equal(h, "::1");
+	assert_int_equal(cfg_url_host("nats://u:p@[::1]", h, sizeof(h)), 0);
+	assert_string_equal(h, "::1");
+	/* --tls-name is needed when the URLs name more than one host. */
+	assert_int_equal(cfg_url_common_host("tls://a:4222,tls://u:p@A:4223,a", h, sizeof(h)), 0);
+	assert_string_equal(h, "a");
+	assert_int_equal(cfg_url_common_host("tls://a:4222,tls://b:4222", h, sizeof(h)),
+			 -ENOTUNIQ);
+	assert_int_equal(cfg_url_common_host("tls://b@a:4222,tls://a@b:4222", h, sizeof(h)),
+			 -ENOTUNIQ);
+	assert_int_equal(cfg_url_common_host("[::1]:4222,[::1]:4223", h, sizeof(h)), 0);
+	assert_string_equal(h, "::1");
 	assert_int_equal(cfg_url_host("nats://averyveryverylonghostname", h, 8), -EINVAL);
 
 	cfg_init(&cfg);

@@ -134,8 +134,13 @@ bool cfg_subjects_overlap(const char *a, const char *b);
  * "nats://h:4222"), for log lines: passwords and tokens stay out of logs.
  */
 void cfg_url_redact(const char *urls, char *out, size_t len);
-/* The host of the first URL of urls (no userinfo, port, brackets): 0 or -EINVAL. */
+/*
+ * The host of the first URL of urls (no userinfo, port, brackets; nats.c's
+ * parsing: the userinfo runs to the last '@'): 0 or -EINVAL.
+ */
 int cfg_url_host(const char *urls, char *out, size_t len);
+/* The host all URLs name: 0, -ENOTUNIQ (more than one), or -EINVAL. */
+int cfg_url_common_host(const char *urls, char *out, size_t len);
 /* The default mailbox of a subject: the subject less a leading "msgport.". */
 const char *cfg_default_mailbox(const char *subject);
 /*
