@@ -171,7 +171,7 @@ static bool js_config_error(jsErrCode e)
  * once and tries again).  One export thread at a time: their updates would
  * undo each other's.
  */
-static int ensure_stream_locked(struct exp_export *e, char *why, size_t whylen)
+static int ensure_stream_locked(struct exp_export *e, char *why, size_t whylen, bool *changed)
 {
 	jsCtx *js = bn_js(e->b);
 	jsStreamInfo *si = NULL;
@@ -228,6 +228,7 @@ static int ensure_stream_locked(struct exp_export *e, char *why, size_t whylen)
 		}
 		log_info("jetstream: stream %s: subject %s added", e->cfg->stream,
 			 e->cfg->subject);
+		*changed = true;
 		return 0;
 	}
 	if (s != NATS_NOT_FOUND) {
@@ -267,19 +268,41 @@ static int ensure_stream_locked(struct exp_export *e, char *why, size_t whylen)
 		return -EAGAIN;
 	}
 	jsStreamInfo_Destroy(si);
+	*changed = true;
 	log_info("jetstream: stream %s created (subjects %s%s, replicas %d, max age %llds)",
 		 e->cfg->stream, mine[0], nmine > 1 ? " ..." : "", e->b->cfg->stream_replicas,
 		 (long long)e->b->cfg->stream_max_age_s);
 	return 0;
 }
 
+#define EXP_STREAM_TRIES	5
+
+/*
+ * ensure_stream_locked() until the stream, read again, covers the subject:
+ * other bridges update the same stream from what they read, and one's
+ * update may undo another's.  Bounded: then -EAGAIN (the caller retries).
+ */
 static int ensure_stream(struct exp_export *e, char *why, size_t whylen)
 {
-	int ret;
+	bool changed = true;
+	int ret = 0, i;
 
 	why[0] = '\0';
 	pthread_mutex_lock(&stream_lock);
-	ret = ensure_stream_locked(e, why, whylen);
+	for (i = 0; i < EXP_STREAM_TRIES && changed; i++) {
+		if (i)	/* apart from the other bridges' tries */
+			bridge_sleep(e->b, 100 + (unsigned int)(rand() % 200));
+		changed = false;
+		ret = ensure_stream_locked(e, why, whylen, &changed);
+		if (ret)
+			break;
+	}
+	if (!ret && changed) {
+		snprintf(why, whylen, "stream %s updated %d times and still not covering %s "
+			 "(other bridges updating it too?)", e->cfg->stream, EXP_STREAM_TRIES,
+			 e->cfg->subject);
+		ret = -EAGAIN;
+	}
 	pthread_mutex_unlock(&stream_lock);
 	if (!why[0])
 		snprintf(why, whylen, "%s", msgport_strerror(ret));
@@ -504,6 +527,23 @@ static void *export_thread(void *arg)
 					    hdr_kind_name(meta.kind),
 					    (unsigned long long)m.info.seq, msgport_strerror(ret),
 					    r2 ? "cannot return it" : "returned, retrying");
+		}
+		/*
+		 * No stream listens on the subject (deleted, or its subjects
+		 * changed): make sure of it again before the next try.
+		 */
+		if (ret == -EHOSTUNREACH && meta.kind != HDR_KIND_SYNC &&
+		    e->cfg->delivery == CFG_DELIVERY_JETSTREAM) {
+			char why[512];
+			int r3 = ensure_stream(e, why, sizeof(why));
+
+			if (r3 == -EPERM) {
+				bridge_fail(b, 2);
+				break;
+			}
+			if (r3 && !warned)
+				log_warning("export %s -> %s: stream %s: %s: retrying",
+					    e->cfg->mailbox, e->cfg->subject, e->cfg->stream, why);
 		}
 		warned = true;
 		backoff = backoff ? backoff * 2 : EXP_BACKOFF_MIN_MS;
