@@ -300,9 +300,14 @@ struct msgport_mailbox;
 int call_pool_start(struct bridge *b, int workers);
 #define CALL_POOL_EXPORT 0
 #define CALL_POOL_IMPORT 1
-/* Runs the queued jobs and waits for them, then frees the pool(s). */
+/*
+ * Runs the queued jobs and waits for them; the pool(s) then refuse jobs
+ * (-ESHUTDOWN) but stay allocated until call_pool_free(), after the
+ * connection is gone (a late callback may still submit).
+ */
 void call_pool_stop_side(struct bridge *b, int side);
 void call_pool_stop(struct bridge *b);
+void call_pool_free(struct bridge *b);
 /*
  * Export side: the local call token (received through mb) goes out as a
  * NATS request on subject; its reply (or failure) answers it.  Takes a
@@ -335,10 +340,13 @@ void exp_free(struct bridge *b);
 int imp_start(struct bridge *b);
 /*
  * Stops the JetStream fetching threads, drains the request subscriptions
- * (within timeout_ms) and waits for the import-side call workers.
+ * (within timeout_ms in all, not per import) and waits for the import-side
+ * call workers.
  */
 void imp_stop(struct bridge *b, int64_t timeout_ms);
+/* Closes the subscriptions and mailboxes; imp_release() after bn_destroy() frees the rest. */
 void imp_free(struct bridge *b);
+void imp_release(struct bridge *b);
 /*
  * The mailbox (opened to send, created if the import says so) for a
  * message of imp: 0, or -errno (logged by the caller).  The handle is the

@@ -131,6 +131,11 @@ static struct call_pool *pool_start(struct bridge *b, int workers)
 	return p;
 }
 
+/*
+ * Runs what is queued, then the workers end.  The pool stays allocated
+ * (stopping: submit() refuses): a late nats.c callback may still call
+ * call_serve() until the connection is destroyed.
+ */
 static void pool_stop(struct call_pool *p)
 {
 	int i;
@@ -144,6 +149,16 @@ static void pool_stop(struct call_pool *p)
 	pthread_mutex_unlock(&p->lock);
 	for (i = 0; i < p->nthreads; i++)
 		pthread_join(p->threads[i], NULL);
+	p->nthreads = 0;
+}
+
+static void pool_free(struct call_pool *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	pthread_cond_destroy(&p->room);
 	free(p->threads);
 	free(p);
 }
@@ -168,7 +183,16 @@ int call_pool_start(struct bridge *b, int workers)
 void call_pool_stop_side(struct bridge *b, int side)
 {
 	pool_stop(b->pools[side]);
-	b->pools[side] = NULL;
+}
+
+void call_pool_free(struct bridge *b)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		pool_free(b->pools[i]);
+		b->pools[i] = NULL;
+	}
 }
 
 void call_pool_stop(struct bridge *b)

@@ -436,6 +436,9 @@ out:
 	exp_free(&b);
 	imp_free(&b);
 	bn_destroy(&b);
+	/* Only now: until the connection is gone a late callback may reach them. */
+	call_pool_free(&b);
+	imp_release(&b);
 	msgport_close(b.mp);
 	log_info("stopped (exit %d)", b.exit_code);
 	cfg_free(&cfg);
