@@ -283,8 +283,16 @@ int call_sync_request(struct bridge *b, const char *subject, const struct hdr_me
 		return ret;
 	ret = bn_msg_get_meta(reply, &rm);
 	natsMsg_Destroy(reply);
-	if (ret)
-		return -EBADMSG;
+	/*
+	 * An answer we cannot read says nothing of the delivery: temporary
+	 * (-EPROTO, the message is returned and tried again), never EBADMSG,
+	 * which the exporter takes as the remote side's refusal for good.
+	 */
+	if (ret) {
+		log_warning("sync %s seq %llu: malformed answer headers: trying again", subject,
+			    (unsigned long long)meta->seq);
+		return -EPROTO;
+	}
 	return rm.error ? -rm.error : 0;
 }
 
@@ -299,9 +307,9 @@ static void forward(struct bridge *b, struct call_job *j)
 	if (!ret) {
 		ret = bn_msg_get_meta(reply, &rm);
 		if (ret) {
-			log_warning("call %s seq %llu: malformed reply headers: answered EBADMSG",
+			log_warning("call %s seq %llu: malformed reply headers: answered EPROTO",
 				    j->subject, (unsigned long long)j->meta.seq);
-			ret = -EBADMSG;
+			ret = -EPROTO;
 		} else if (rm.error) {
 			ret = -rm.error;
 		}
