@@ -420,6 +420,22 @@ static void ids(void **state)
 			    "site-a.orders.0f2c5a1e-1111-2222-3333-444455556666.123456789.42");
 	assert_int_equal(hdr_msg_id(buf, 10, "site-a", "orders", "b", 1, 42), -ENAMETOOLONG);
 	{
+		/* The longest id fits HDR_MSG_ID_MAX (512 bytes did not). */
+		char id[HDR_MSG_ID_MAX], node[HDR_NODE_MAX + 1], mbox[MSGPORT_NAME_MAX + 1];
+		char boot[HDR_BOOT_ID_MAX + 1];
+
+		memset(node, 'n', HDR_NODE_MAX);
+		node[HDR_NODE_MAX] = '\0';
+		memset(mbox, 'm', MSGPORT_NAME_MAX);
+		mbox[MSGPORT_NAME_MAX] = '\0';
+		memset(boot, 'b', HDR_BOOT_ID_MAX);
+		boot[HDR_BOOT_ID_MAX] = '\0';
+		assert_int_equal(hdr_msg_id(id, sizeof(id), node, mbox, boot, UINT64_MAX,
+					    UINT64_MAX), 0);
+		assert_int_equal(strlen(id), sizeof(id) - 1);
+		assert_true(sizeof(id) > 512);
+	}
+	{
 		char a[128], b[128];
 
 		assert_int_equal(hdr_msg_id(a, sizeof(a), "n", "m", "boot", 1000, 1), 0);

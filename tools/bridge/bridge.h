@@ -232,6 +232,9 @@ int hdr_durable_name(char *buf, size_t len, const char *prefix, const char *subj
  */
 int hdr_msg_id(char *buf, size_t len, const char *node, const char *mailbox, const char *boot_id,
 	       uint64_t send_time_ns, uint64_t seq);
+/* Room for the longest: node, mailbox, a boot id (< 64), two u64s, the dots, NUL. */
+#define HDR_BOOT_ID_MAX	63
+#define HDR_MSG_ID_MAX	(HDR_NODE_MAX + 1 + MSGPORT_NAME_MAX + 1 + HDR_BOOT_ID_MAX + 1 + 20 + 1 + 20 + 1)
 
 /* ---- log.c ------------------------------------------------------------- */
 
@@ -253,7 +256,7 @@ struct bridge {
 	struct bn_conn *conn;
 	struct call_pool *pools[2];	/* call workers: [0] export side, [1] import side */
 	uint64_t origin;		/* hdr_fnv1a64(cfg->node), for the log */
-	char boot_id[64];
+	char boot_id[HDR_BOOT_ID_MAX + 1];
 	volatile int stop;		/* set once on SIGTERM/SIGINT or failure */
 	volatile int exit_code;		/* 0, or 1/2 when a thread failed */
 };

@@ -349,7 +349,7 @@ static int publish(struct exp_export *e, const struct hdr_meta *m,
 	if (ret)
 		goto out;
 	if (e->cfg->delivery == CFG_DELIVERY_JETSTREAM) {
-		char id[512];
+		char id[HDR_MSG_ID_MAX];
 		jsPubOptions po;
 		jsPubAck *ack = NULL;
 		jsErrCode jerr = 0;
