@@ -14,8 +14,10 @@
 #   core      messages a.out -> msgport.smoke.core -> b.in, with relay fields
 #   call      a call on a.svc answered by a server on b.svc, through both
 #   sync      a synchronous send returns once the far mailbox's receiver took it
-#   refuse    a sync send refused for good by the far side (ENOENT) fails
-#             with that errno and does not block the export
+#   refuse    a sync send refused for good by the far side (ENOENT, a group
+#             member) fails with that errno and does not block the export
+#   fanout-silent  a fanout importer that cannot take a sync request stays
+#             silent: another importer's delivery answers
 #   deadline  a sync request that waited past its sender's time-out is
 #             refused (Msgport-Deadline), not delivered twice
 #   jetstream at least once: the importer killed (SIGKILL) mid-stream and
@@ -28,6 +30,7 @@
 #             refused on reconnect closes the connection: exit 1
 #   authz     an import no allow-import line covers: exit 2
 #   size      an export larger than max_payload - 4096: exit 2
+#   stream-config  a stream the server refuses (replicas 3, not clustered): exit 2
 # With bridge-check on PATH (tests/bridge/, or build/vm-extra) the relay
 # fields (MSGPORT_MSG_RELAYED, origin = FNV-1a of "node/mailbox") are checked too.
 # Prints "smoke: PASS" and exits 0, or "smoke: FAIL: why" and exits 1.
@@ -151,16 +154,17 @@ stop B
 
 # ---- deadline: a sync request its sender gave up on is not delivered ------
 # One import worker (and a queue of one), three exports to one subject, no
-# receiver: the third request waits for the worker past its sender's 3 s
-# and must be refused, not delivered later beside its own retry (a
-# duplicate).
+# receiver: a request that finds the queue full is answered EBUSY at once
+# (a group member answers; fanout importers stay silent), one that waited
+# past its sender's 3 s is refused; neither is delivered later beside its
+# own retry (a duplicate).
 mbox b.dl -c 8 -m 0660
 for k in 1 2 3; do
 	mbox a.dl$k -c 4 -m 0660
 done
 start A --nats $URL --node site-a --export a.dl1=msgport.smoke.dl --export a.dl2=msgport.smoke.dl \
 	--export a.dl3=msgport.smoke.dl --call-timeout 3000
-start B --nats $URL --node site-b --import msgport.smoke.dl=b.dl --call-workers 1
+start B --nats $URL --node site-b --import msgport.smoke.dl=b.dl --call-workers 1 --group g
 wait_log A "export a.dl3 -> msgport.smoke.dl: started"
 wait_log B "import msgport.smoke.dl -> b.dl: subscribed"
 for k in 1 2 3; do
@@ -176,18 +180,22 @@ done
 if extra=$(msgport recv b.dl -t 5 2>/dev/null); then
 	fail "deadline: a duplicate arrived: '$extra'"
 fi
-grep -q "had passed when a worker took it" "$W/B.log" || fail "deadline: no request refused as expired"
+grep -qE "had passed when a worker took it|every call worker busy: answered EBUSY" "$W/B.log" ||
+	fail "deadline: no request refused as expired or busy"
 stop A
 stop B
-echo "smoke: deadline ok ($(grep -c "had passed" "$W/B.log") request(s) refused as expired)"
+echo "smoke: deadline ok ($(grep -c "had passed" "$W/B.log") request(s) refused as expired," \
+	"$(grep -c "answered EBUSY" "$W/B.log") as busy)"
 
 # ---- refused for good: a sync send fails with the far side's errno -------
 # No mailbox b.rf and no --create: ENOENT, the sender's send fails with it,
 # the message is dropped (not retried for ever), the export carries on.
+# A group member answers its refusal (a fanout importer would stay silent:
+# see fanout-silent below).
 mbox a.rf -c 4 -m 0660
 msgport rm b.rf >/dev/null 2>&1
 start A --nats $URL --node site-a --export a.rf=msgport.smoke.rf
-start B --nats $URL --node site-b --import msgport.smoke.rf=b.rf
+start B --nats $URL --node site-b --import msgport.smoke.rf=b.rf --group g
 wait_log A "export a.rf -> msgport.smoke.rf: started"
 wait_log B "import msgport.smoke.rf -> b.rf: subscribed"
 if out=$(msgport send a.rf --sync -t 30 lost 2>&1); then
@@ -203,6 +211,31 @@ got=$(msgport recv b.rf -t 30)
 stop A
 stop B
 echo "smoke: refuse ok"
+
+# ---- fanout-silent: a fanout importer without the mailbox does not answer --
+# C imports into b.fs (missing, no --create), B into b.fs2 (present): C's
+# ENOENT must not beat B's delivery: the sync send succeeds.
+mbox a.fs -c 4 -m 0660
+mbox b.fs2 -c 4 -m 0660
+msgport rm b.fs >/dev/null 2>&1
+start A --nats $URL --node site-a --export a.fs=msgport.smoke.fs
+start B --nats $URL --node site-b --import msgport.smoke.fs=b.fs2 --verbose
+start C --nats $URL --node site-c --import msgport.smoke.fs=b.fs --verbose
+wait_log A "export a.fs -> msgport.smoke.fs: started"
+wait_log B "import msgport.smoke.fs -> b.fs2: subscribed"
+wait_log C "import msgport.smoke.fs -> b.fs: subscribed"
+for k in 1 2 3; do
+	msgport send a.fs --sync -t 30 f$k >"$W/fs.out" 2>&1 &
+	s=$!
+	got=$(msgport recv b.fs2 -t 30)
+	[ "$got" = f$k ] || fail "fanout-silent: received '$got', not f$k"
+	wait $s || fail "fanout-silent: sync send f$k failed: $(cat "$W/fs.out")"
+done
+grep -q "not answered (fanout" "$W/C.log" || fail "fanout-silent: C did not log its silence"
+stop A
+stop B
+stop C
+echo "smoke: fanout-silent ok"
 
 # ---- call through two bridges --------------------------------------------
 mbox a.svc -c 16 -m 0660
@@ -383,6 +416,12 @@ if command -v openssl >/dev/null 2>&1; then
 		--node site-a --export a.tls
 	wait_log T2 "nats: connected to"
 	stop T2
+	# Two hosts in the list and no --tls-name: exit 2 asking for it.
+	rc=0
+	msgport-bridge --nats tls://127.0.0.1:4224,tls://localhost:4224 --tls-ca "$T/ca.pem" \
+		--node site-a --export a.tls >"$W/T3.log" 2>&1 || rc=$?
+	[ $rc = 2 ] && grep -q "give --tls-name" "$W/T3.log" ||
+		fail "tls: two hosts without --tls-name: exit $rc: $(cat "$W/T3.log")"
 	kill "$(cat "$W/nats-tls.pid")"
 	rm -f "$W/nats-tls.pid"
 	echo "smoke: tls ok"
@@ -410,6 +449,17 @@ msgport-bridge --nats $URL --node site-a --export big >"$W/size.log" 2>&1 || rc=
 [ $rc = 2 ] || fail "size: exit $rc, not 2"
 grep "2097152" "$W/size.log" | grep -q "1048576" || fail "size: $(cat "$W/size.log")"
 echo "smoke: size ok"
+
+# ---- stream-config: a stream the server refuses to create: exit 2 ----------
+# Replicas 3 on a server not clustered (jsErrCode 10074): one clear line,
+# exit 2, not a warning every second for ever.
+mbox a.sc -c 4 -m 0660
+rc=0
+timeout 60 msgport-bridge --nats $URL --node site-a --export a.sc=msgport.smoke.sc \
+	--delivery jetstream --stream SMOKEBAD --stream-replicas 3 >"$W/sc.log" 2>&1 || rc=$?
+[ $rc = 2 ] || fail "stream-config: exit $rc, not 2: $(cat "$W/sc.log")"
+grep -q "not clustered" "$W/sc.log" || fail "stream-config: $(cat "$W/sc.log")"
+echo "smoke: stream-config ok"
 
 cleanup
 echo "smoke: PASS"
