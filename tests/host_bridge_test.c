@@ -420,6 +420,22 @@ static void ids(void **state)
 			    "site-a.orders.0f2c5a1e-1111-2222-3333-444455556666.123456789.42");
 	assert_int_equal(hdr_msg_id(buf, 10, "site-a", "orders", "b", 1, 42), -ENAMETOOLONG);
 	{
+		/* The longest id fits HDR_MSG_ID_MAX (512 bytes did not). */
+		char id[HDR_MSG_ID_MAX], node[HDR_NODE_MAX + 1], mbox[MSGPORT_NAME_MAX + 1];
+		char boot[HDR_BOOT_ID_MAX + 1];
+
+		memset(node, 'n', HDR_NODE_MAX);
+		node[HDR_NODE_MAX] = '\0';
+		memset(mbox, 'm', MSGPORT_NAME_MAX);
+		mbox[MSGPORT_NAME_MAX] = '\0';
+		memset(boot, 'b', HDR_BOOT_ID_MAX);
+		boot[HDR_BOOT_ID_MAX] = '\0';
+		assert_int_equal(hdr_msg_id(id, sizeof(id), node, mbox, boot, UINT64_MAX,
+					    UINT64_MAX), 0);
+		assert_int_equal(strlen(id), sizeof(id) - 1);
+		assert_true(sizeof(id) > 512);
+	}
+	{
 		char a[128], b[128];
 
 		assert_int_equal(hdr_msg_id(a, sizeof(a), "n", "m", "boot", 1000, 1), 0);
@@ -463,8 +479,17 @@ static void url_redact(void **state)
 	assert_string_equal(out, "nats://h1:4222,tls://h2:4443/x,nats://h3");
 	cfg_url_redact("127.0.0.1:4222", out, sizeof(out));
 	assert_string_equal(out, "127.0.0.1:4222");
+	/* As nats.c: the userinfo runs to the last '@', whatever it holds. */
 	cfg_url_redact("nats://h/p@q", out, sizeof(out));
-	assert_string_equal(out, "nats://h/p@q");
+	assert_string_equal(out, "nats://q");
+	cfg_url_redact("u:secret@h:4222", out, sizeof(out));
+	assert_string_equal(out, "h:4222");
+	cfg_url_redact("nats://u:pa/ss@h:4222", out, sizeof(out));
+	assert_string_equal(out, "nats://h:4222");
+	cfg_url_redact("tls://u:p?x#y@h", out, sizeof(out));
+	assert_string_equal(out, "tls://h");
+	cfg_url_redact("[::1]:4222,u:p/w@[::1]:4223", out, sizeof(out));
+	assert_string_equal(out, "[::1]:4222,[::1]:4223");
 	/* Cut short, still terminated, never the password. */
 	cfg_url_redact("nats://u:secret@longhostname:4222", out, 12);
 	assert_int_equal(strlen(out) < 12, 1);
@@ -494,6 +519,13 @@ static void stream_limits(void **state)
 	assert_int_equal(cfg_parse_duration("-1", &v), -EINVAL);
 	assert_int_equal(cfg_parse_duration("h", &v), -EINVAL);
 	assert_int_equal(cfg_parse_duration("99999999999999d", &v), -EINVAL);
+	/* Bounded so that the value in nanoseconds (MaxAge) fits an int64. */
+	assert_int_equal(cfg_parse_duration("9223372036", &v), 0);
+	assert_int_equal(v, 9223372036LL);
+	assert_int_equal(cfg_parse_duration("9223372037", &v), -EINVAL);
+	assert_int_equal(cfg_parse_duration("9223372036854775807", &v), -EINVAL);
+	assert_int_equal(cfg_parse_duration("153722867m", &v), 0);
+	assert_int_equal(cfg_parse_duration("153722868m", &v), -EINVAL);
 
 	/* Defaults: 1 replica, 24 h. */
 	cfg_init(&cfg);
@@ -543,7 +575,28 @@ static void url_host(void **state)
 	assert_int_equal(cfg_url_host("tls://[::1]:4222", h, sizeof(h)), 0);
 	assert_string_equal(h, "::1");
 	assert_int_equal(cfg_url_host("tls://[::1", h, sizeof(h)), -EINVAL);
-	assert_int_equal(cfg_url_host("nats://:4222", h, sizeof(h)), -EINVAL);
+	/* nats.c connects to localhost when the host is empty. */
+	assert_int_equal(cfg_url_host("nats://:4222", h, sizeof(h)), 0);
+	assert_string_equal(h, "localhost");
+	assert_int_equal(cfg_url_host("u:secret@h:4222", h, sizeof(h)), 0);
+	assert_string_equal(h, "h");
+	assert_int_equal(cfg_url_host("nats://u:pa/ss@h:4222", h, sizeof(h)), 0);
+	assert_string_equal(h, "h");
+	assert_int_equal(cfg_url_host("tls://u:p?x#y@h", h, sizeof(h)), 0);
+	assert_string_equal(h, "h");
+	assert_int_equal(cfg_url_host("[::1]:4222", h, sizeof(h)), 0);
+	assert_string_equal(h, "::1");
+	assert_int_equal(cfg_url_host("nats://u:p@[::1]", h, sizeof(h)), 0);
+	assert_string_equal(h, "::1");
+	/* --tls-name is needed when the URLs name more than one host. */
+	assert_int_equal(cfg_url_common_host("tls://a:4222,tls://u:p@A:4223,a", h, sizeof(h)), 0);
+	assert_string_equal(h, "a");
+	assert_int_equal(cfg_url_common_host("tls://a:4222,tls://b:4222", h, sizeof(h)),
+			 -ENOTUNIQ);
+	assert_int_equal(cfg_url_common_host("tls://b@a:4222,tls://a@b:4222", h, sizeof(h)),
+			 -ENOTUNIQ);
+	assert_int_equal(cfg_url_common_host("[::1]:4222,[::1]:4223", h, sizeof(h)), 0);
+	assert_string_equal(h, "::1");
 	assert_int_equal(cfg_url_host("nats://averyveryverylonghostname", h, 8), -EINVAL);
 
 	cfg_init(&cfg);

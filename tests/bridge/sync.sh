@@ -11,17 +11,24 @@
 #     afterwards gets nothing; both mailboxes end empty).
 #  3. Into a missing mailbox (no --create): the sync send fails with ENOENT
 #     (the exporter's MSGPORT_COMMIT_REFUSE), logged as refused for good, and
-#     the export carries on.
+#     the export carries on.  The importer is a group member (--group): a
+#     group's chosen member answers its refusal; a fanout importer stays
+#     silent (5).
 #  4. Deadline: one import worker, three exports to one subject, no
-#     receiver at first: the third request waits for the worker past its
-#     sender's 3 s and is refused ("had passed"), not delivered later
-#     beside its own retry: each of s1..s3 arrives once.
+#     receiver at first: a request that finds the worker's queue full is
+#     answered EBUSY at once, one that waited past its sender's 3 s is
+#     refused ("had passed"); neither is delivered later beside its own
+#     retry: each of s1..s3 arrives once.
+#  5. Fanout silence: two fanout importers of one subject, one without its
+#     mailbox (no --create): its ENOENT must not beat the other's delivery,
+#     so every sync send succeeds, and it logs that it did not answer.
 need_bridge || exit 1
 mailbox a.sy -c 4 -m 0660 && mailbox b.sy -c 4 -m 0660 && mailbox a.rf -c 4 -m 0660 || exit 1
 msgport rm b.rf >/dev/null 2>&1
 bridge_start A --nats "$CLUSTER_URLS" --node site-a --export a.sy=msgport.sy --export a.rf=msgport.rf \
 	--call-timeout 3000
-bridge_start B --nats "$CLUSTER_URLS" --node site-b --import msgport.sy=b.sy --import msgport.rf=b.rf
+bridge_start B --nats "$CLUSTER_URLS" --node site-b --import msgport.sy=b.sy --import msgport.rf=b.rf \
+	--group g
 bridge_wait A "export a.sy -> msgport.sy: started" && bridge_wait A "export a.rf -> msgport.rf: started" &&
 	bridge_wait B "import msgport.sy -> b.sy: subscribed" &&
 	bridge_wait B "import msgport.rf -> b.rf: subscribed" || exit 1
@@ -64,7 +71,7 @@ for k in 1 2 3; do
 done
 bridge_start A --nats "$CLUSTER_URLS" --node site-a --export a.dl1=msgport.dl --export a.dl2=msgport.dl \
 	--export a.dl3=msgport.dl --call-timeout 3000
-bridge_start B --nats "$CLUSTER_URLS" --node site-b --import msgport.dl=b.dl --call-workers 1
+bridge_start B --nats "$CLUSTER_URLS" --node site-b --import msgport.dl=b.dl --call-workers 1 --group g
 bridge_wait A "export a.dl3 -> msgport.dl: started" && bridge_wait B "import msgport.dl -> b.dl: subscribed" ||
 	exit 1
 pids=""
@@ -72,7 +79,12 @@ for k in 1 2 3; do
 	spawn msgport send a.dl$k --sync -t 120 s$k >"$BR/dl$k.out" 2>&1
 	pids="$pids $!"
 done
-bridge_wait B "had passed when a worker took it" || exit 1
+t=0
+until grep -qE "had passed when a worker took it|answered EBUSY" "$BR/B.log"; do
+	t=$((t + 1))
+	[ $t -le 240 ] || fail "sync: deadline: no request refused as expired or busy" || exit 1
+	sleep 0.5
+done
 got=$(msgport recv b.dl -c 3 -t 60 | sort | tr '\n' ' ')
 [ "$got" = "s1 s2 s3 " ] || fail "sync: deadline: received '$got'" || exit 1
 k=0
@@ -83,5 +95,23 @@ done
 if extra=$(msgport recv b.dl -t 5 2>/dev/null); then
 	fail "sync: deadline: a duplicate arrived: '$extra'" || exit 1
 fi
-say "sync: $(grep -c "had passed" "$BR/B.log") request(s) refused as expired"
+say "sync: $(grep -c "had passed" "$BR/B.log") request(s) refused as expired," \
+	"$(grep -c "answered EBUSY" "$BR/B.log") as busy"
+bridges_stop
+# 5
+mailbox a.fs -c 4 -m 0660 && mailbox b.fs2 -c 4 -m 0660 || exit 1
+msgport rm b.fs >/dev/null 2>&1
+bridge_start A --nats "$CLUSTER_URLS" --node site-a --export a.fs=msgport.fs
+bridge_start B --nats "$CLUSTER_URLS" --node site-b --import msgport.fs=b.fs2
+bridge_start C --nats "$CLUSTER_URLS" --node site-c --import msgport.fs=b.fs --verbose
+bridge_wait A "export a.fs -> msgport.fs: started" && bridge_wait B "import msgport.fs -> b.fs2: subscribed" &&
+	bridge_wait C "import msgport.fs -> b.fs: subscribed" || exit 1
+for k in 1 2 3; do
+	spawn msgport send a.fs --sync -t 120 f$k >"$BR/fs.out" 2>&1
+	s=$!
+	got=$(msgport recv b.fs2 -t 120)
+	[ "$got" = "f$k" ] || fail "sync: fanout: received '$got', not f$k" || exit 1
+	wait "$s" || fail "sync: fanout: sync send f$k failed: $(cat "$BR/fs.out")" || exit 1
+done
+grep -q "not answered (fanout" "$BR/C.log" || fail "sync: fanout: site-c did not log its silence" || exit 1
 bridges_stop

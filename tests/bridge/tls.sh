@@ -6,7 +6,8 @@
 # trusting another CA never connects.  Then:
 #  - host name: a server whose certificate (of the same CA) names only
 #    nats.other is refused by a bridge connecting to 127.0.0.1; with
-#    --tls-name nats.other the same bridge connects;
+#    --tls-name nats.other the same bridge connects; two hosts in --nats
+#    without --tls-name: exit 2 asking for it;
 #  - mutual TLS: a server with verify: true (client certificates of the CA
 #    required) takes a bridge with --tls-cert/--tls-key and carries its
 #    messages; a client without a certificate is refused.
@@ -63,6 +64,13 @@ bridge_refused H1 "$BR/nats-tls-host.log" || fail "tls: a certificate naming ano
 bridge_start H2 --nats tls://127.0.0.1:4444 --tls-ca "$T/ca.pem" --tls-name nats.other --node site-a --export a.th
 bridge_wait H2 "nats: connected to" && bridge_wait H2 "export a.th -> msgport.a.th: started" || exit 1
 bridge_kill H2 TERM || exit 1
+# Two hosts in the list and no --tls-name: one expected name cannot fit
+# both (nats.c checks it against every server): exit 2 asking for it.
+rc=0
+timeout 60 msgport-bridge --nats tls://127.0.0.1:4444,tls://localhost:4444 --tls-ca "$T/ca.pem" \
+	--node site-a --export a.th >"$BR/H3.log" 2>&1 || rc=$?
+[ "$rc" = 2 ] && grep -q "give --tls-name" "$BR/H3.log" ||
+	fail "tls: two hosts without --tls-name: exit $rc: $(cat "$BR/H3.log")" || exit 1
 kill "$(cat "$BR/tls-host-server.pid")"
 wait "$(cat "$BR/tls-host-server.pid")"
 rm -f "$BR/tls-host-server.pid"

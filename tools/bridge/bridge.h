@@ -134,8 +134,13 @@ bool cfg_subjects_overlap(const char *a, const char *b);
  * "nats://h:4222"), for log lines: passwords and tokens stay out of logs.
  */
 void cfg_url_redact(const char *urls, char *out, size_t len);
-/* The host of the first URL of urls (no userinfo, port, brackets): 0 or -EINVAL. */
+/*
+ * The host of the first URL of urls (no userinfo, port, brackets; nats.c's
+ * parsing: the userinfo runs to the last '@'): 0 or -EINVAL.
+ */
 int cfg_url_host(const char *urls, char *out, size_t len);
+/* The host all URLs name: 0, -ENOTUNIQ (more than one), or -EINVAL. */
+int cfg_url_common_host(const char *urls, char *out, size_t len);
 /* The default mailbox of a subject: the subject less a leading "msgport.". */
 const char *cfg_default_mailbox(const char *subject);
 /*
@@ -227,6 +232,9 @@ int hdr_durable_name(char *buf, size_t len, const char *prefix, const char *subj
  */
 int hdr_msg_id(char *buf, size_t len, const char *node, const char *mailbox, const char *boot_id,
 	       uint64_t send_time_ns, uint64_t seq);
+/* Room for the longest: node, mailbox, a boot id (< 64), two u64s, the dots, NUL. */
+#define HDR_BOOT_ID_MAX	63
+#define HDR_MSG_ID_MAX	(HDR_NODE_MAX + 1 + MSGPORT_NAME_MAX + 1 + HDR_BOOT_ID_MAX + 1 + 20 + 1 + 20 + 1)
 
 /* ---- log.c ------------------------------------------------------------- */
 
@@ -248,7 +256,7 @@ struct bridge {
 	struct bn_conn *conn;
 	struct call_pool *pools[2];	/* call workers: [0] export side, [1] import side */
 	uint64_t origin;		/* hdr_fnv1a64(cfg->node), for the log */
-	char boot_id[64];
+	char boot_id[HDR_BOOT_ID_MAX + 1];
 	volatile int stop;		/* set once on SIGTERM/SIGINT or failure */
 	volatile int exit_code;		/* 0, or 1/2 when a thread failed */
 };
@@ -295,9 +303,14 @@ struct msgport_mailbox;
 int call_pool_start(struct bridge *b, int workers);
 #define CALL_POOL_EXPORT 0
 #define CALL_POOL_IMPORT 1
-/* Runs the queued jobs and waits for them, then frees the pool(s). */
+/*
+ * Runs the queued jobs and waits for them; the pool(s) then refuse jobs
+ * (-ESHUTDOWN) but stay allocated until call_pool_free(), after the
+ * connection is gone (a late callback may still submit).
+ */
 void call_pool_stop_side(struct bridge *b, int side);
 void call_pool_stop(struct bridge *b);
+void call_pool_free(struct bridge *b);
 /*
  * Export side: the local call token (received through mb) goes out as a
  * NATS request on subject; its reply (or failure) answers it.  Takes a
@@ -330,10 +343,13 @@ void exp_free(struct bridge *b);
 int imp_start(struct bridge *b);
 /*
  * Stops the JetStream fetching threads, drains the request subscriptions
- * (within timeout_ms) and waits for the import-side call workers.
+ * (within timeout_ms in all, not per import) and waits for the import-side
+ * call workers.
  */
 void imp_stop(struct bridge *b, int64_t timeout_ms);
+/* Closes the subscriptions and mailboxes; imp_release() after bn_destroy() frees the rest. */
 void imp_free(struct bridge *b);
+void imp_release(struct bridge *b);
 /*
  * The mailbox (opened to send, created if the import says so) for a
  * message of imp: 0, or -errno (logged by the caller).  The handle is the

@@ -15,8 +15,9 @@
  * or sends with MSGPORT_F_SYNC, and responds (Kind reply, or Msgport-Error).
  *
  * --call-workers threads per direction; a job waits in a queue as long as
- * the pool has workers; past that call_forward() and call_serve() block
- * (back-pressure).
+ * the pool has workers; past that call_forward() blocks (back-pressure on
+ * the exported mailbox) and call_serve() answers EBUSY at once (it runs in
+ * a nats.c callback, which must not block).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -130,6 +131,11 @@ static struct call_pool *pool_start(struct bridge *b, int workers)
 	return p;
 }
 
+/*
+ * Runs what is queued, then the workers end.  The pool stays allocated
+ * (stopping: submit() refuses): a late nats.c callback may still call
+ * call_serve() until the connection is destroyed.
+ */
 static void pool_stop(struct call_pool *p)
 {
 	int i;
@@ -143,6 +149,16 @@ static void pool_stop(struct call_pool *p)
 	pthread_mutex_unlock(&p->lock);
 	for (i = 0; i < p->nthreads; i++)
 		pthread_join(p->threads[i], NULL);
+	p->nthreads = 0;
+}
+
+static void pool_free(struct call_pool *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	pthread_cond_destroy(&p->room);
 	free(p->threads);
 	free(p);
 }
@@ -167,7 +183,16 @@ int call_pool_start(struct bridge *b, int workers)
 void call_pool_stop_side(struct bridge *b, int side)
 {
 	pool_stop(b->pools[side]);
-	b->pools[side] = NULL;
+}
+
+void call_pool_free(struct bridge *b)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		pool_free(b->pools[i]);
+		b->pools[i] = NULL;
+	}
 }
 
 void call_pool_stop(struct bridge *b)
@@ -176,15 +201,25 @@ void call_pool_stop(struct bridge *b)
 	call_pool_stop_side(b, CALL_POOL_IMPORT);
 }
 
-static int submit(struct bridge *b, struct call_job *j)
+/*
+ * Queues j.  wait: block while the queue is full (the export side's own
+ * thread: back-pressure on the local mailbox); else -EBUSY at once (the
+ * import side runs in a nats.c callback: blocking it would leave the
+ * requests behind waiting, untimed, in the library's queue).
+ */
+static int submit(struct bridge *b, struct call_job *j, bool wait)
 {
 	struct call_pool *p = b->pools[j->type == JOB_FORWARD ? CALL_POOL_EXPORT : CALL_POOL_IMPORT];
 
 	if (!p)
 		return -ESHUTDOWN;
 	pthread_mutex_lock(&p->lock);
-	while (p->queued >= p->max_queued && !p->stopping)
+	while (wait && p->queued >= p->max_queued && !p->stopping)
 		pthread_cond_wait(&p->room, &p->lock);
+	if (!p->stopping && p->queued >= p->max_queued) {
+		pthread_mutex_unlock(&p->lock);
+		return -EBUSY;
+	}
 	if (p->stopping) {
 		pthread_mutex_unlock(&p->lock);
 		return -ESHUTDOWN;
@@ -248,8 +283,16 @@ int call_sync_request(struct bridge *b, const char *subject, const struct hdr_me
 		return ret;
 	ret = bn_msg_get_meta(reply, &rm);
 	natsMsg_Destroy(reply);
-	if (ret)
-		return -EBADMSG;
+	/*
+	 * An answer we cannot read says nothing of the delivery: temporary
+	 * (-EPROTO, the message is returned and tried again), never EBADMSG,
+	 * which the exporter takes as the remote side's refusal for good.
+	 */
+	if (ret) {
+		log_warning("sync %s seq %llu: malformed answer headers: trying again", subject,
+			    (unsigned long long)meta->seq);
+		return -EPROTO;
+	}
 	return rm.error ? -rm.error : 0;
 }
 
@@ -264,9 +307,9 @@ static void forward(struct bridge *b, struct call_job *j)
 	if (!ret) {
 		ret = bn_msg_get_meta(reply, &rm);
 		if (ret) {
-			log_warning("call %s seq %llu: malformed reply headers: answered EBADMSG",
+			log_warning("call %s seq %llu: malformed reply headers: answered EPROTO",
 				    j->subject, (unsigned long long)j->meta.seq);
-			ret = -EBADMSG;
+			ret = -EPROTO;
 		} else if (rm.error) {
 			ret = -rm.error;
 		}
@@ -319,7 +362,7 @@ int call_forward(struct bridge *b, struct msgport_mailbox *mb, const char *subje
 		return -ENOMEM;
 	}
 	memcpy(j->buf, req, len);
-	ret = submit(b, j);
+	ret = submit(b, j, true);
 	if (ret) {
 		free(j->buf);
 		free(j);
@@ -371,6 +414,24 @@ static void respond_error(struct bridge *b, natsMsg *req, int err)
 	respond(b, req, &m, NULL, 0);
 }
 
+/*
+ * A request this importer cannot take (not its subject, not allowed, no
+ * mailbox and no --create, malformed, too late).  In a group this member
+ * was chosen to serve it: its refusal is the answer.  Fanout: every
+ * importer gets each request and the sender takes the first answer, so a
+ * refusal could beat the answer of another importer that did deliver (a
+ * sync send refused for good, a call failed, although it went through):
+ * only answers from a delivery attempt count, refusals are logged only.
+ */
+static void refuse(struct bridge *b, struct imp_import *imp, natsMsg *req, int err)
+{
+	if (imp_config(imp)->group)
+		respond_error(b, req, err);
+	else
+		log_debug("request on %s: %s not answered (fanout: only a delivery answers)",
+			  natsMsg_GetSubject(req), hdr_errno_name(err) ? hdr_errno_name(err) : "?");
+}
+
 static void serve(struct bridge *b, struct call_job *j)
 {
 	const char *rsubj = natsMsg_GetSubject(j->msg);
@@ -398,7 +459,7 @@ static void serve(struct bridge *b, struct call_job *j)
 	}
 	if (bn_msg_get_meta(j->msg, &m) || (m.kind != HDR_KIND_CALL && m.kind != HDR_KIND_SYNC)) {
 		log_warning("import %s: request with malformed headers refused", subject);
-		respond_error(b, j->msg, EBADMSG);
+		refuse(b, j->imp, j->msg, EBADMSG);
 		return;
 	}
 	mailbox = imp_target(j->imp, subject);
@@ -406,7 +467,7 @@ static void serve(struct bridge *b, struct call_job *j)
 	    !cfg_import_allowed(b->cfg, subject, mailbox, m.node)) {
 		log_warning("import %s -> %s: %s from node %s refused: not allowed", subject,
 			    mailbox ? mailbox : "?", hdr_kind_name(m.kind), m.node);
-		respond_error(b, j->msg, EACCES);
+		refuse(b, j->imp, j->msg, EACCES);
 		return;
 	}
 	/*
@@ -424,9 +485,11 @@ static void serve(struct bridge *b, struct call_job *j)
 				    "sender's %llu ms had passed when a worker took it", subject,
 				    mailbox, hdr_kind_name(m.kind), (unsigned long long)m.seq,
 				    m.node, (unsigned long long)m.deadline_ms);
-			respond_error(b, j->msg, ETIMEDOUT);
+			refuse(b, j->imp, j->msg, ETIMEDOUT);
 			return;
 		}
+		/* Room for the answer's trip back: a tenth, at most 1 s. */
+		left -= left / 10 < 1000000000LL ? left / 10 : 1000000000LL;
 		if (left < timeout_ns)
 			timeout_ns = left;
 	}
@@ -434,7 +497,8 @@ static void serve(struct bridge *b, struct call_job *j)
 	if (ret) {
 		log_warning("import %s -> %s: %s from node %s refused: %s", subject, mailbox,
 			    hdr_kind_name(m.kind), m.node, msgport_strerror(ret));
-		respond_error(b, j->msg, -ret);
+		/* No mailbox (and no --create), no permission to open it: not a delivery. */
+		refuse(b, j->imp, j->msg, -ret);
 		return;
 	}
 	imp_relay_of(&m, &relay);
@@ -474,7 +538,7 @@ static void serve(struct bridge *b, struct call_job *j)
 
 		if (!rbuf) {
 			imp_mailbox_put(j->imp, mb, false);
-			respond_error(b, j->msg, ENOMEM);
+			refuse(b, j->imp, j->msg, ENOMEM);
 			return;
 		}
 		memset(&cm, 0, sizeof(cm));
@@ -534,7 +598,17 @@ int call_serve(struct bridge *b, struct imp_import *imp, void *msg)
 	j->arrived_ns = mono_ns();
 	j->imp = imp;
 	j->msg = msg;
-	ret = submit(b, j);
+	ret = submit(b, j, false);
+	if (ret == -EBUSY) {
+		/*
+		 * Every worker busy and the queue full: EBUSY now (the exporter
+		 * takes it as temporary and tries again), not a wait no
+		 * deadline bounds.  Fanout: silent (refuse()).
+		 */
+		log_warning("request on %s: every call worker busy: %s", natsMsg_GetSubject(msg),
+			    imp_config(imp)->group ? "answered EBUSY" : "not answered (fanout)");
+		refuse(b, imp, msg, EBUSY);
+	}
 	if (ret) {
 		natsMsg_Destroy(msg);
 		free(j);

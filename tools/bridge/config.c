@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bridge.h"
 
@@ -208,6 +209,43 @@ const char *cfg_default_mailbox(const char *subject)
 	return subject;
 }
 
+/*
+ * One URL of a list, u[0..n), split as nats.c's natsUrl_Create() does: the
+ * scheme ("nats://") is optional; the userinfo runs to the LAST '@' (a
+ * password may hold '/', '?', '#', '@'); the host runs from there to the
+ * last ':' after any IPv6 ']' (the port, then a path).  *after: where the
+ * userinfo (or the host) starts; *host: where the host starts; *hostlen.
+ */
+static void url_split(const char *u, size_t n, size_t *after, size_t *host, size_t *hostlen)
+{
+	size_t i, from, end = n;
+
+	*after = 0;
+	for (i = 0; i + 3 <= n; i++)
+		if (!memcmp(u + i, "://", 3)) {
+			*after = i + 3;
+			break;
+		}
+	*host = *after;
+	for (i = n; i > *after; i--)
+		if (u[i - 1] == '@') {
+			*host = i;
+			break;
+		}
+	from = *host;
+	for (i = n; i > *host; i--)
+		if (u[i - 1] == ']') {
+			from = i;
+			break;
+		}
+	for (i = n; i > from; i--)
+		if (u[i - 1] == ':') {
+			end = i - 1;
+			break;
+		}
+	*hostlen = end - *host;
+}
+
 void cfg_url_redact(const char *urls, char *out, size_t len)
 {
 	size_t o = 0;
@@ -216,30 +254,17 @@ void cfg_url_redact(const char *urls, char *out, size_t len)
 	if (!len)
 		return;
 	while (*p) {
-		size_t ulen = strcspn(p, ","), keep = ulen;
-		const char *start = p, *scheme = strstr(p, "://"), *at = NULL, *q;
+		size_t ulen = strcspn(p, ","), after, host, hostlen;
 
-		/* userinfo: between "://" and the last '@' before the host's end. */
-		if (scheme && scheme < p + ulen) {
-			const char *host = scheme + 3;
-
-			for (q = host; q < p + ulen && *q != '/' && *q != '?' && *q != '#'; q++)
-				if (*q == '@')
-					at = q;
-			if (at) {
-				size_t head = (size_t)(host - p);
-
-				if (o + head < len) {
-					memcpy(out + o, p, head);
-					o += head;
-				}
-				start = at + 1;
-				keep = ulen - (size_t)(start - p);
-			}
+		url_split(p, ulen, &after, &host, &hostlen);
+		/* The scheme, then from the host on: the userinfo never. */
+		if (o + after < len) {
+			memcpy(out + o, p, after);
+			o += after;
 		}
-		if (o + keep < len) {
-			memcpy(out + o, start, keep);
-			o += keep;
+		if (o + (ulen - host) < len) {
+			memcpy(out + o, p + host, ulen - host);
+			o += ulen - host;
 		}
 		p += ulen;
 		if (*p == ',') {
@@ -251,29 +276,60 @@ void cfg_url_redact(const char *urls, char *out, size_t len)
 	out[o < len ? o : len - 1] = '\0';
 }
 
+/* The host of u[0..n) into out (no brackets; empty: localhost, as nats.c). */
+static int url_host(const char *u, size_t n, char *out, size_t len)
+{
+	size_t after, host, hl;
+	const char *h;
+
+	url_split(u, n, &after, &host, &hl);
+	h = u + host;
+	if (hl && *h == '[') {
+		if (hl < 2 || h[hl - 1] != ']')
+			return -EINVAL;
+		h++;
+		hl -= 2;
+	} else if (memchr(h, '[', hl) || memchr(h, ']', hl)) {
+		return -EINVAL;
+	}
+	if (!hl) {
+		h = "localhost";
+		hl = strlen(h);
+	}
+	if (hl >= len)
+		return -EINVAL;
+	memcpy(out, h, hl);
+	out[hl] = '\0';
+	return 0;
+}
+
 int cfg_url_host(const char *urls, char *out, size_t len)
 {
-	size_t ulen = strcspn(urls, ","), hl;
-	const char *p = urls, *end = urls + ulen, *q, *scheme = strstr(urls, "://");
+	return url_host(urls, strcspn(urls, ","), out, len);
+}
 
-	if (scheme && scheme < end)
-		p = scheme + 3;
-	for (q = p; q < end && *q != '/' && *q != '?' && *q != '#'; q++)
-		if (*q == '@')
-			p = q + 1;	/* userinfo */
-	if (p < end && *p == '[') {		/* [IPv6]:port */
-		q = memchr(p, ']', (size_t)(end - p));
-		if (!q)
-			return -EINVAL;
-		p++;
-		hl = (size_t)(q - p);
-	} else {
-		hl = strcspn(p, ":/?#,");
+int cfg_url_common_host(const char *urls, char *out, size_t len)
+{
+	char other[1024];
+	const char *p = urls;
+	int ret = cfg_url_host(urls, out, len);
+
+	if (ret)
+		return ret;
+	while (*p) {
+		size_t ulen = strcspn(p, ",");
+
+		if (ulen) {
+			ret = url_host(p, ulen, other, sizeof(other));
+			if (ret)
+				return ret;
+			if (strcasecmp(other, out))
+				return -ENOTUNIQ;
+		}
+		p += ulen;
+		if (*p == ',')
+			p++;
 	}
-	if (!hl || hl >= len)
-		return -EINVAL;
-	memcpy(out, p, hl);
-	out[hl] = '\0';
 	return 0;
 }
 
@@ -462,7 +518,8 @@ int cfg_parse_duration(const char *s, int64_t *seconds)
 		return -EINVAL;
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (errno || v < 0)
+	/* In seconds, and in nanoseconds too (a stream's MaxAge): no overflow. */
+	if (errno || v < 0 || v > INT64_MAX / 1000000000LL)
 		return -EINVAL;
 	if (!*end) {
 		*seconds = v;

@@ -131,15 +131,47 @@ static const char *js_error_text(natsStatus s)
 static pthread_mutex_t stream_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
+ * The jsErrCodes no retry mends: the stream's configuration (invalid,
+ * duplicate window, replicas > 1 without a cluster, subjects overlapping
+ * another stream's, ...) or the account's limits.  Everything else (no
+ * responders, no leader during a failover, time-outs, a lost connection)
+ * is temporary: tried again.
+ */
+static bool js_config_error(jsErrCode e)
+{
+	switch (e) {
+	case JSStreamExternalApiOverlapErr:
+	case JSStreamExternalDelPrefixOverlapsErr:
+	case JSStreamInvalidExternalDeliverySubjErr:
+	case JSMaximumStreamsLimitErr:
+	case JSNotEnabledForAccountErr:
+	case JSStreamInvalidConfig:
+	case JSStreamLimitsErr:
+	case JSStreamMirrorNotUpdatableErr:
+	case JSStreamReplicasNotUpdatableErr:
+	case JSStreamSubjectOverlapErr:
+	case JSStreamReplicasNotSupportedErr:
+	case JSStreamSealedErr:
+	case JSStreamMaxBytesRequiredErr:
+	case JSStreamMaxStreamBytesExceededErr:
+	case JSStreamMoveAndScaleErr:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
  * The stream of a JetStream export, with its subject: created if absent,
  * with the subjects of this bridge's JetStream exports to it (only those:
  * a stream on msgport.> would store every core message too); an existing
  * stream that does not cover the subject gets it added (js_UpdateStream).
- * 0, -EAGAIN (retry), or -EPERM when the stream cannot take the subject
- * (the caller exits 2).  One export thread at a time: their updates would
+ * 0; -EPERM when the stream's configuration refuses (logged: the caller
+ * exits 2); else -errno, temporary, with why in why[] (the caller logs it
+ * once and tries again).  One export thread at a time: their updates would
  * undo each other's.
  */
-static int ensure_stream_locked(struct exp_export *e)
+static int ensure_stream_locked(struct exp_export *e, char *why, size_t whylen, bool *changed)
 {
 	jsCtx *js = bn_js(e->b);
 	jsStreamInfo *si = NULL;
@@ -147,6 +179,7 @@ static int ensure_stream_locked(struct exp_export *e)
 	jsErrCode jerr = 0;
 	const char *mine[64], **subjects = NULL;
 	int nmine = stream_subjects(e->b, e->cfg->stream, mine, 64), n, i;
+	int64_t max_age_ns = e->b->cfg->stream_max_age_s * 1000000000LL;
 	natsStatus s;
 
 	s = js_GetStreamInfo(&si, js, e->cfg->stream, NULL, &jerr);
@@ -180,50 +213,99 @@ static int ensure_stream_locked(struct exp_export *e)
 		}
 		free(subjects);
 		jsStreamInfo_Destroy(si);
-		if (s != NATS_OK) {
+		if (s != NATS_OK && js_config_error(jerr)) {
 			log_error("export %s -> %s: stream %s does not cover subject %s and "
 				  "cannot be given it: %s (jsErrCode %d): add %s to the stream's "
 				  "subjects or export to another stream", e->cfg->mailbox,
 				  e->cfg->subject, e->cfg->stream, e->cfg->subject,
 				  js_error_text(s), (int)jerr, e->cfg->subject);
-			return s == NATS_TIMEOUT || s == NATS_CONNECTION_DISCONNECTED ||
-			       s == NATS_CONNECTION_CLOSED ? -EAGAIN : -EPERM;
+			return -EPERM;
+		}
+		if (s != NATS_OK) {
+			snprintf(why, whylen, "adding subject %s: %s (jsErrCode %d)",
+				 e->cfg->subject, js_error_text(s), (int)jerr);
+			return -EAGAIN;
 		}
 		log_info("jetstream: stream %s: subject %s added", e->cfg->stream,
 			 e->cfg->subject);
+		*changed = true;
 		return 0;
 	}
-	if (s != NATS_NOT_FOUND)
+	if (s != NATS_NOT_FOUND) {
+		snprintf(why, whylen, "%s (jsErrCode %d)", js_error_text(s), (int)jerr);
 		return -bn_errno(s);
+	}
 	jsStreamConfig_Init(&sc);
 	sc.Name = e->cfg->stream;
 	sc.Subjects = mine;
 	sc.SubjectsLen = nmine;
 	sc.Storage = js_FileStorage;
+	/* The duplicate window may not be longer than the messages live. */
 	sc.Duplicates = 120LL * 1000000000LL;
+	if (max_age_ns > 0 && max_age_ns < sc.Duplicates)
+		sc.Duplicates = max_age_ns;
 	sc.Replicas = e->b->cfg->stream_replicas;
-	sc.MaxAge = e->b->cfg->stream_max_age_s * 1000000000LL;
+	sc.MaxAge = max_age_ns;
+	jerr = 0;
 	s = js_AddStream(&si, js, &sc, NULL, &jerr);
+	if (s != NATS_OK && js_config_error(jerr)) {
+		log_error("export %s -> %s: stream %s cannot be created: %s (jsErrCode %d)%s",
+			  e->cfg->mailbox, e->cfg->subject, e->cfg->stream, js_error_text(s),
+			  (int)jerr,
+			  jerr == JSStreamReplicasNotSupportedErr ?
+			  ": the server is not clustered: stream-replicas 1" :
+			  jerr == JSStreamSubjectOverlapErr ?
+			  ": another stream takes these subjects: export to that stream "
+			  "(--stream) or change its subjects" :
+			  jerr == JSStreamInvalidConfig ? ": check stream-replicas and "
+			  "stream-max-age (the duplicate window is min(2 min, max age))" : "");
+		return -EPERM;
+	}
 	if (s != NATS_OK) {
 		/* Another exporter may have made it meanwhile: look again. */
-		log_warning("jetstream: stream %s not created: %s (jsErrCode %d)", e->cfg->stream,
-			    js_error_text(s), (int)jerr);
+		snprintf(why, whylen, "not created: %s (jsErrCode %d)", js_error_text(s),
+			 (int)jerr);
 		return -EAGAIN;
 	}
 	jsStreamInfo_Destroy(si);
+	*changed = true;
 	log_info("jetstream: stream %s created (subjects %s%s, replicas %d, max age %llds)",
 		 e->cfg->stream, mine[0], nmine > 1 ? " ..." : "", e->b->cfg->stream_replicas,
 		 (long long)e->b->cfg->stream_max_age_s);
 	return 0;
 }
 
-static int ensure_stream(struct exp_export *e)
-{
-	int ret;
+#define EXP_STREAM_TRIES	5
 
+/*
+ * ensure_stream_locked() until the stream, read again, covers the subject:
+ * other bridges update the same stream from what they read, and one's
+ * update may undo another's.  Bounded: then -EAGAIN (the caller retries).
+ */
+static int ensure_stream(struct exp_export *e, char *why, size_t whylen)
+{
+	bool changed = true;
+	int ret = 0, i;
+
+	why[0] = '\0';
 	pthread_mutex_lock(&stream_lock);
-	ret = ensure_stream_locked(e);
+	for (i = 0; i < EXP_STREAM_TRIES && changed; i++) {
+		if (i)	/* apart from the other bridges' tries */
+			bridge_sleep(e->b, 100 + (unsigned int)(rand() % 200));
+		changed = false;
+		ret = ensure_stream_locked(e, why, whylen, &changed);
+		if (ret)
+			break;
+	}
+	if (!ret && changed) {
+		snprintf(why, whylen, "stream %s updated %d times and still not covering %s "
+			 "(other bridges updating it too?)", e->cfg->stream, EXP_STREAM_TRIES,
+			 e->cfg->subject);
+		ret = -EAGAIN;
+	}
 	pthread_mutex_unlock(&stream_lock);
+	if (!why[0])
+		snprintf(why, whylen, "%s", msgport_strerror(ret));
 	return ret;
 }
 
@@ -267,7 +349,7 @@ static int publish(struct exp_export *e, const struct hdr_meta *m,
 	if (ret)
 		goto out;
 	if (e->cfg->delivery == CFG_DELIVERY_JETSTREAM) {
-		char id[512];
+		char id[HDR_MSG_ID_MAX];
 		jsPubOptions po;
 		jsPubAck *ack = NULL;
 		jsErrCode jerr = 0;
@@ -335,7 +417,8 @@ static void *export_thread(void *arg)
 	}
 	if (e->cfg->delivery == CFG_DELIVERY_JETSTREAM) {
 		while (!b->stop) {
-			int ret = ensure_stream(e);
+			char why[512];
+			int ret = ensure_stream(e, why, sizeof(why));
 
 			if (!ret)
 				break;
@@ -343,10 +426,10 @@ static void *export_thread(void *arg)
 				bridge_fail(b, 2);
 				break;
 			}
+			/* Temporary (no JetStream yet, a failover): once, then quiet. */
 			if (!warned)
 				log_warning("export %s -> %s: no stream %s yet: %s: retrying",
-					    e->cfg->mailbox, e->cfg->subject, e->cfg->stream,
-					    msgport_strerror(ret));
+					    e->cfg->mailbox, e->cfg->subject, e->cfg->stream, why);
 			warned = true;
 			bridge_sleep(b, 1000);
 		}
@@ -444,6 +527,23 @@ static void *export_thread(void *arg)
 					    hdr_kind_name(meta.kind),
 					    (unsigned long long)m.info.seq, msgport_strerror(ret),
 					    r2 ? "cannot return it" : "returned, retrying");
+		}
+		/*
+		 * No stream listens on the subject (deleted, or its subjects
+		 * changed): make sure of it again before the next try.
+		 */
+		if (ret == -EHOSTUNREACH && meta.kind != HDR_KIND_SYNC &&
+		    e->cfg->delivery == CFG_DELIVERY_JETSTREAM) {
+			char why[512];
+			int r3 = ensure_stream(e, why, sizeof(why));
+
+			if (r3 == -EPERM) {
+				bridge_fail(b, 2);
+				break;
+			}
+			if (r3 && !warned)
+				log_warning("export %s -> %s: stream %s: %s: retrying",
+					    e->cfg->mailbox, e->cfg->subject, e->cfg->stream, why);
 		}
 		warned = true;
 		backoff = backoff ? backoff * 2 : EXP_BACKOFF_MIN_MS;

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <nats/nats.h>
 
@@ -516,6 +517,7 @@ int imp_start(struct bridge *b)
 
 void imp_stop(struct bridge *b, int64_t timeout_ms)
 {
+	struct timespec t0, t;
 	size_t i;
 
 	for (i = 0; i < nimports; i++)
@@ -530,12 +532,22 @@ void imp_stop(struct bridge *b, int64_t timeout_ms)
 	for (i = 0; i < nimports; i++)
 		if (imports[i].rsub && natsSubscription_Drain(imports[i].rsub) != NATS_OK)
 			log_warning("import %s: requests not drained", imports[i].cfg->subject);
-	for (i = 0; i < nimports; i++)
+	/* One budget for all: shutdown stays within systemd's TimeoutStopSec. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < nimports; i++) {
+		int64_t left;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = timeout_ms - ((int64_t)(t.tv_sec - t0.tv_sec) * 1000 +
+				     (t.tv_nsec - t0.tv_nsec) / 1000000);
 		if (imports[i].rsub &&
-		    natsSubscription_WaitForDrainCompletion(imports[i].rsub, timeout_ms) != NATS_OK)
+		    natsSubscription_WaitForDrainCompletion(imports[i].rsub,
+							    left > 0 ? left : 1) != NATS_OK)
 			log_warning("import %s: requests still coming after %lld ms: the rest "
 				    "are not answered", imports[i].cfg->subject,
 				    (long long)timeout_ms);
+	}
+	/* The pool stays allocated (stopping) for a late callback: freed after bn_destroy(). */
 	call_pool_stop_side(b, CALL_POOL_IMPORT);
 }
 
@@ -556,8 +568,19 @@ void imp_free(struct bridge *b)
 			free(imp->mbs[j]);
 		}
 		free(imp->mbs);
-		pthread_mutex_destroy(&imp->lock);
+		imp->mbs = NULL;
+		imp->nmbs = imp->ncached = 0;
+		imp->sub = imp->rsub = NULL;
 	}
+}
+
+/* After bn_destroy(): no callback can reach an import any more. */
+void imp_release(struct bridge *b)
+{
+	size_t i;
+
+	for (i = 0; i < nimports; i++)
+		pthread_mutex_destroy(&imports[i].lock);
 	free(imports);
 	imports = NULL;
 	nimports = 0;

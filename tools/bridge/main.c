@@ -60,7 +60,8 @@ static const char usage_text[] =
 "      --tls-key FILE       its private key\n"
 "      --creds FILE         NATS user credentials\n"
 "      --tls-name NAME      the name the servers' certificates must carry\n"
-"                           (default: the first --nats URL's host)\n"
+"                           (default: the --nats URLs' host; required when\n"
+"                           they name more than one host)\n"
 "      --call-timeout MS    how long a call waits for its remote reply (30000)\n"
 "      --call-workers N     concurrent calls per direction (8)\n"
 "  -v, --verbose            log every message\n"
@@ -435,6 +436,9 @@ out:
 	exp_free(&b);
 	imp_free(&b);
 	bn_destroy(&b);
+	/* Only now: until the connection is gone a late callback may reach them. */
+	call_pool_free(&b);
+	imp_release(&b);
 	msgport_close(b.mp);
 	log_info("stopped (exit %d)", b.exit_code);
 	cfg_free(&cfg);

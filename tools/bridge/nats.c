@@ -206,8 +206,21 @@ static int make_options(struct bridge *b, natsOptions **optsp)
 		const char *name = cfg->tls_name;
 
 		if (!name) {
-			if (cfg_url_host(cfg->nats, host, sizeof(host))) {
-				log_error("cannot tell the host of the first NATS URL for TLS: "
+			/*
+			 * nats.c checks every server's certificate against this
+			 * one name: the first URL's host would fail the others
+			 * when the list names several hosts.
+			 */
+			int ret = cfg_url_common_host(cfg->nats, host, sizeof(host));
+
+			if (ret == -ENOTUNIQ) {
+				log_error("tls: the NATS URLs name more than one host and every "
+					  "server's certificate is checked against one name: give "
+					  "--tls-name (tls-name) with the name they all carry");
+				goto bad;
+			}
+			if (ret) {
+				log_error("cannot tell the host of the NATS URLs for TLS: "
 					  "give --tls-name");
 				goto bad;
 			}
