@@ -13,16 +13,20 @@
 
 #include "internal.h"
 
-MSGPORT_EXPORT int msgport_send_fds(struct msgport_mailbox *mb, struct msgport_sendmsg *m)
+/*
+ * msgport_send_fds() and msgport_send_relay(): send m, with relay (NULL:
+ * none) as its claimed origin.  buf is a pointer here, never a region
+ * offset (msgport_span_send()); the relay flag is this function's to set.
+ */
+int msgport_sendmsg(struct msgport_mailbox *mb, struct msgport_sendmsg *m,
+		    const struct msgport_relay *relay)
 {
 	struct msgport_send s;
 	unsigned int flags;
 	int ret;
 
-	if (!mb || !m || m->reserved || (m->nfds && !m->fds) || m->nfds > MSGPORT_FDS_MAX)
-		return -EINVAL;
-	/* buf is a pointer here, never a region offset: msgport_span_send(). */
-	if (m->flags & MSGPORT_F_SPAN)
+	if (!mb || !m || m->reserved || (m->nfds && !m->fds) || m->nfds > MSGPORT_FDS_MAX ||
+	    (m->flags & (MSGPORT_F_SPAN | MSGPORT_F_RELAY)))
 		return -EINVAL;
 	if (m->len > UINT32_MAX)
 		return -EMSGSIZE;
@@ -31,6 +35,10 @@ MSGPORT_EXPORT int msgport_send_fds(struct msgport_mailbox *mb, struct msgport_s
 	ret = msgport_apply_timeout(&flags, &s.timeout_ns, m->timeout_ns);
 	if (ret < 0)
 		return ret;
+	if (relay) {
+		flags |= MSGPORT_F_RELAY;
+		s.relay = (__u64)(uintptr_t)relay;
+	}
 	s.buf = (__u64)(uintptr_t)m->buf;
 	s.len = (__u32)m->len;
 	s.flags = flags;
@@ -42,6 +50,11 @@ MSGPORT_EXPORT int msgport_send_fds(struct msgport_mailbox *mb, struct msgport_s
 		return ret;
 	m->seq = s.seq;
 	return 0;
+}
+
+MSGPORT_EXPORT int msgport_send_fds(struct msgport_mailbox *mb, struct msgport_sendmsg *m)
+{
+	return msgport_sendmsg(mb, m, NULL);
 }
 
 MSGPORT_EXPORT ssize_t msgport_recv_fds(struct msgport_mailbox *mb, struct msgport_recvmsg *m)

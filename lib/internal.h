@@ -99,6 +99,10 @@ static inline int msgport_ioctl(int fd, unsigned long request, void *arg)
  * kernel's timeout, MSGPORT_WAIT_FOREVER leaves it clear, and a caller
  * passing the bit itself (or another negative timeout) gets -EINVAL.
  */
+/* lib/fds.c: the send of msgport_send_fds() and msgport_send_relay(). */
+int msgport_sendmsg(struct msgport_mailbox *mb, struct msgport_sendmsg *m,
+		    const struct msgport_relay *relay);
+
 static inline int msgport_apply_timeout(unsigned int *flags, __u64 *kernel_timeout,
 					int64_t timeout_ns)
 {

@@ -15,35 +15,7 @@
 MSGPORT_EXPORT int msgport_send_relay(struct msgport_mailbox *mb, struct msgport_sendmsg *m,
 				      const struct msgport_relay *relay)
 {
-	struct msgport_send s;
-	unsigned int flags;
-	int ret;
-
-	if (!mb || !m || m->reserved || (m->nfds && !m->fds) || m->nfds > MSGPORT_FDS_MAX ||
-	    (m->flags & (MSGPORT_F_SPAN | MSGPORT_F_RELAY)))
-		return -EINVAL;
-	if (m->len > UINT32_MAX)
-		return -EMSGSIZE;
-	memset(&s, 0, sizeof(s));
-	flags = m->flags;
-	ret = msgport_apply_timeout(&flags, &s.timeout_ns, m->timeout_ns);
-	if (ret < 0)
-		return ret;
-	if (relay) {
-		flags |= MSGPORT_F_RELAY;
-		s.relay = (__u64)(uintptr_t)relay;
-	}
-	s.buf = (__u64)(uintptr_t)m->buf;
-	s.len = (__u32)m->len;
-	s.flags = flags;
-	s.priority = m->priority;
-	s.nfds = m->nfds;
-	s.fds = (__u64)(uintptr_t)m->fds;
-	ret = msgport_ioctl(mb->fd, MSGPORT_IOC_SEND, &s);
-	if (ret < 0)
-		return ret;
-	m->seq = s.seq;
-	return 0;
+	return msgport_sendmsg(mb, m, relay);
 }
 
 MSGPORT_EXPORT ssize_t msgport_recv_relay(struct msgport_mailbox *mb, struct msgport_recvmsg *m,
