@@ -45,7 +45,9 @@ static void trace_write(const char *file, const char *text)
 static void trace_begin(void)
 {
 	char path[256];
+	long long record_cmd;
 	struct stat st;
+	int ret;
 
 	if (stat(TRACEFS "/trace", &st) < 0) {
 		if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) < 0) {
@@ -56,12 +58,25 @@ static void trace_begin(void)
 		}
 		tr.mounted = true;
 	}
+	/*
+	 * An instance without command-name recording: it would register a
+	 * probe on sched_switch, whose static call in __schedule() the kernel
+	 * then patches under every CPU (under TCG a vCPU has been seen to run
+	 * the patch site's int3 after the patch was done: an oops).  The
+	 * option is the top level's only, copied into an instance when it is
+	 * made: off for that moment, then as it was.  The tests read the
+	 * events' fields, not task names.
+	 */
+	record_cmd = tu_file_number(TRACEFS "/options/record-cmd");
+	if (record_cmd > 0)
+		tu_file_write(TRACEFS "/options/record-cmd", "0");
 	snprintf(tr.dir, sizeof(tr.dir), "%s/instances/msgport-test-%d", TRACEFS, (int)getpid());
-	if (mkdir(tr.dir, 0700) < 0) {
-		int err = errno;
-
+	ret = mkdir(tr.dir, 0700) < 0 ? -errno : 0;
+	if (record_cmd > 0)
+		tu_file_write(TRACEFS "/options/record-cmd", "1");
+	if (ret < 0) {
 		tr.dir[0] = '\0';
-		fail_msg("mkdir a tracefs instance: %s", strerror(err));
+		fail_msg("mkdir a tracefs instance: %s", strerror(-ret));
 	}
 	snprintf(path, sizeof(path), "%s/events/msgport/msgport_send", tr.dir);
 	if (stat(path, &st) < 0)
