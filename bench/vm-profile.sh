@@ -1,19 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench/vm-profile.sh OUTDIR SIZE MECH...: runs inside the VM (bench/profile
-# boots it).  For each MECH, round trips then streaming at SIZE bytes for
-# 3 s each under `perf record -e cpu-clock -a -g`; reports to OUTDIR.
+# bench/vm-profile.sh OUTDIR SIZE MODES MECH...: runs inside the VM
+# (bench/profile boots it).  For each MECH, each of MODES (msgport-bench's
+# --mode values, space-separated) at SIZE bytes for 3 s under
+# `perf record -e cpu-clock -a -g`; reports to OUTDIR.
 
 out=$1
 size=$2
-shift 2
+modes=$3
+shift 3
 echo 0 >/proc/sys/kernel/kptr_restrict
 echo -1 >/proc/sys/kernel/perf_event_paranoid
 mkdir -p /tmp/prof "$out" || exit 1
 rc=0
 for mech in $*; do
-	for mode in latency stream; do
+	for mode in $modes; do
 		base=$mech-$mode
 		perf record -q -e cpu-clock -F 2999 -a -g -o "/tmp/prof/$base.data" -- \
 			msgport-bench --mech "$mech" --sizes "$size" --mode "$mode" --time 3 \
