@@ -116,6 +116,9 @@ static struct kmem_cache *mp_chunk_cache;
 #define MSG_CHUNK	(PAGE_SIZE - sizeof(void *))
 #define MSG_INLINE	(MP_MSG_SMALL - offsetof(struct mp_msg, data))
 
+/* A 64-byte message takes one allocation, not two: see MP_MSG_SMALL. */
+static_assert(MSG_INLINE >= 64);
+
 /* The whole chunks of a payload of @len bytes: 0 if it is not chunked. */
 static u32 msg_nchunks(u32 len)
 {

@@ -238,7 +238,7 @@ static void test_charge_covers_header(void **state)
 }
 
 #define CG_ROOT		"/sys/fs/cgroup"
-#define CG_MSGS		8192	/* zero-byte messages: 2 MiB at 256 bytes each */
+#define CG_MSGS		8192	/* zero-byte messages: over 2 MiB, at least 256 bytes each */
 
 /* A cgroup file's number (>= 0, or -errno), and writing one: 0 or -errno. */
 static long long cg_read(const char *dir, const char *file)

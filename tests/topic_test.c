@@ -562,11 +562,11 @@ static void test_charge_until_last(void **state)
 	assert_int_equal(msgport_send(t, big, sizeof(big), 0, 0, 0, NULL), 0);
 	assert_int_equal(tu_user_charge(getuid(), &with), 0);
 	/* The body and two headers: not two copies of the payload. */
-	assert_int_equal(with - before, (long)tu_msg_charge(sizeof(big)) + 2 * 256);
+	assert_int_equal(with - before, (long)tu_msg_charge(sizeof(big)) + 2 * (long)tu_msg_charge(0));
 	assert_int_equal(msgport_recv(a, buf, sizeof(buf), MSGPORT_F_NONBLOCK, 0, &info),
 			 (ssize_t)sizeof(big));
 	assert_int_equal(tu_user_charge(getuid(), &after_a), 0);
-	assert_int_equal(with - after_a, 256);
+	assert_int_equal(with - after_a, (long)tu_msg_charge(0));
 	/* The last one: the body goes too (closing drops what it held). */
 	tu_close(b);
 	assert_int_equal(tu_user_charge(getuid(), &after_b), 0);
@@ -774,8 +774,8 @@ static void test_user_subscriptions(void **state)
 	tu_track_fd(h.go[0]);
 	tu_track_fd(h.go[1]);
 	tu_param_set("max_user_subscriptions", 3);
-	/* 10 headers of 256 bytes per euid; the publisher needs less than 8. */
-	tu_param_set("max_user_bytes", 10 * 256);
+	/* 10 headers per euid (a header: a zero-byte message's charge); the publisher needs less than 8. */
+	tu_param_set("max_user_bytes", 10 * tu_msg_charge(0));
 	assert_int_equal(tu_user_charge(getuid(), &pub_before), 0);
 	pid = tu_fork(hoarder_subscribes, &h);
 	for (i = 0; i < 500 && tu_user_mailboxes(TU_NOBODY) < 3; i++)
@@ -785,7 +785,7 @@ static void test_user_subscriptions(void **state)
 		assert_int_equal(publish(t, "x", 0), 0);
 	/* Its three subscriptions' headers, charged to it and no more. */
 	assert_int_equal(tu_user_charge(TU_NOBODY, &nobody), 0);
-	assert_int_equal(nobody, 10 * 256);
+	assert_int_equal(nobody, 10 * (long)tu_msg_charge(0));
 	/* The publisher: the bodies they pin, at most the topic's capacity here. */
 	assert_int_equal(tu_user_charge(getuid(), &pub_after), 0);
 	assert_true(pub_after - pub_before <= 4 * (long)tu_msg_charge(1));
