@@ -364,6 +364,41 @@ static void test_limits(struct kunit *test)
 	WRITE_ONCE(mp_max_user_bytes, saved);
 }
 
+/*
+ * A user whose record only charges hold (messages queued, no descriptor
+ * that sends: here a uid nothing else uses) is charged again on that same
+ * record, within the limit, without a reference (user_quota.c's top), and
+ * the record goes with its last bytes.
+ */
+static void test_quota_charged_only(struct kunit *test)
+{
+	unsigned long saved = READ_ONCE(mp_max_user_bytes);
+	struct mp_quota *q1, *q2, *q3;
+	const struct cred *old;
+	struct cred *cred;
+
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cred->euid = KUIDT_INIT(4242);
+	old = override_creds(cred);
+	WRITE_ONCE(mp_max_user_bytes, 120);
+	KUNIT_EXPECT_EQ(test, mp_quota_charge(100, &q1), 0);
+	/* Over the limit, on the charged-only record: refused, nothing changed. */
+	KUNIT_EXPECT_EQ(test, mp_quota_charge(21, &q2), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, mp_quota_charge(20, &q2), 0);
+	KUNIT_EXPECT_PTR_EQ(test, q2, q1);
+	mp_quota_uncharge(q1, 100);
+	/* Still charged (20): the same record. */
+	KUNIT_EXPECT_EQ(test, mp_quota_charge(100, &q3), 0);
+	KUNIT_EXPECT_PTR_EQ(test, q3, q1);
+	KUNIT_EXPECT_EQ(test, mp_quota_charge(1, &q3), -EDQUOT);
+	mp_quota_uncharge(q2, 20);
+	mp_quota_uncharge(q3, 100);
+	WRITE_ONCE(mp_max_user_bytes, saved);
+	revert_creds(old);
+	put_cred(cred);
+}
+
 static void test_small_buffer_peek_trunc(struct kunit *test)
 {
 	struct mp_mailbox *mb = mk(test, MSGPORT_CAPACITY_UNBOUNDED, 256);
@@ -652,6 +687,7 @@ static struct kunit_case queue_cases[] = {
 	KUNIT_CASE(test_capacity),
 	KUNIT_CASE(test_byte_accounting),
 	KUNIT_CASE(test_limits),
+	KUNIT_CASE(test_quota_charged_only),
 	KUNIT_CASE(test_small_buffer_peek_trunc),
 	KUNIT_CASE(test_rendezvous_nonblock),
 	KUNIT_CASE(test_sync_withdrawn),

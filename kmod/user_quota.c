@@ -30,9 +30,13 @@
  *   other's zero) removes the record from the hash under the lock, if both
  *   are still zero and it is not gone already (@gone), and frees it after a
  *   grace period; the one who brought it to zero holds the RCU read lock
- *   until then.  A lookup that finds a live record with no reference (only
- *   charged) takes its first one under the lock, where no removal can
- *   decide meanwhile.
+ *   until then.  A charge that finds a record with no reference (only
+ *   charged: its user has messages queued and no descriptor that sends)
+ *   adds its bytes only while they are not zero (a compare-and-exchange
+ *   from a non-zero count, as refcount_inc_not_zero() takes a reference),
+ *   with neither a reference nor the lock: while they are not zero no
+ *   removal can decide.  Other lookups of such a record take its first
+ *   reference under the lock, where no removal can decide meanwhile.
  *
  * The byte limit applies to everyone, root included; the mailbox count
  * yields to CAP_SYS_RESOURCE.  A charge that would exceed a limit fails with
@@ -76,22 +80,29 @@ static void quota_get_locked(struct mp_quota *q)
 		refcount_set(&q->ref, 1);
 }
 
-/* Under RCU, and under mp_quota_lock if @locked: @uid's record, referenced. */
-static struct mp_quota *quota_find_rcu(kuid_t uid, bool locked)
+/* Under RCU: @uid's record in the hash, not gone, referenced or not (NULL: none). */
+static struct mp_quota *quota_lookup_rcu(kuid_t uid)
 {
 	struct mp_quota *q;
 
 	hash_for_each_possible_rcu(mp_quotas, q, node, __kuid_val(uid)) {
-		if (!uid_eq(q->uid, uid) || READ_ONCE(q->gone))
-			continue;
-		if (refcount_inc_not_zero(&q->ref))
+		if (uid_eq(q->uid, uid) && !READ_ONCE(q->gone))
 			return q;
-		/* Only charged: its first reference is taken under the lock. */
-		if (locked) {
-			quota_get_locked(q);
-			return q;
-		}
-		return NULL;
+	}
+	return NULL;
+}
+
+/* Under RCU, and under mp_quota_lock if @locked: @uid's record, referenced. */
+static struct mp_quota *quota_find_rcu(kuid_t uid, bool locked)
+{
+	struct mp_quota *q = quota_lookup_rcu(uid);
+
+	if (!q || refcount_inc_not_zero(&q->ref))
+		return q;
+	/* Only charged: its first reference is taken under the lock. */
+	if (locked) {
+		quota_get_locked(q);
+		return q;
 	}
 	return NULL;
 }
@@ -184,6 +195,31 @@ static void quota_put(struct mp_quota *q)
 	rcu_read_unlock();
 }
 
+/*
+ * Add @len bytes to @q's, never over @limit, not even for a moment (a
+ * compare-and-exchange loop: a batch's charge must not make a concurrent
+ * single send fail).  With @live, only while @q's bytes are not zero: they
+ * hold a record that has no reference (see the top), so a charge that
+ * finds them so keeps it, as a reference taken by refcount_inc_not_zero()
+ * would.  0; -EDQUOT over the limit; -ENOENT if @live and they were zero.
+ * Changes nothing unless it succeeds.
+ */
+static int quota_add(struct mp_quota *q, size_t len, unsigned long limit,
+		     bool live)
+{
+	long cur = atomic_long_read(&q->bytes);
+
+	do {
+		if (live && !cur)
+			return -ENOENT;
+		if (len > limit || (unsigned long)cur > limit - len) {
+			trace_msgport_quota_refused(q->uid, len, cur, limit);
+			return -EDQUOT;
+		}
+	} while (!atomic_long_try_cmpxchg(&q->bytes, &cur, cur + len));
+	return 0;
+}
+
 /**
  * mp_quota_charge_held() - charge bytes to the current euid
  * @len: the bytes to charge (not 0), one message's or a batch's together
@@ -194,13 +230,15 @@ static void quota_put(struct mp_quota *q)
  * until mp_quota_uncharge() gives them back (see the top: charges hold the
  * record without references of their own).  @held, if it is the current
  * euid's record, is charged without a lookup; otherwise the euid's record is
- * looked up, or made.  The euid's total never goes over max_user_bytes, not
+ * looked up (and charged without a reference or a lock if only charges hold
+ * it), or made.  The euid's total never goes over max_user_bytes, not
  * even for a moment (a compare-and-exchange loop): a batch's charge must not
  * make a concurrent single send fail.  A charge that fails changes nothing.
  *
  * Context: Process context (the current euid).  May sleep (a record is
- * allocated with GFP_KERNEL_ACCOUNT), but not if @held is the current euid's
- * record.  May take mp_quota_lock (a leaf), but not then.
+ * allocated with GFP_KERNEL_ACCOUNT) when the euid has none yet, never if
+ * @held is the current euid's record.  May take mp_quota_lock (a leaf), but
+ * not then; a record that only charges hold is charged without it.
  *
  * Return: 0; -EINVAL (with a warning) if @len is 0; -ENOMEM if no record
  * could be made; -EDQUOT if the charge would go over max_user_bytes.
@@ -210,32 +248,44 @@ int mp_quota_charge_held(size_t len, struct mp_quota *held,
 {
 	unsigned long limit = READ_ONCE(mp_max_user_bytes);
 	kuid_t euid = current_euid();
-	bool own = held && uid_eq(held->uid, euid);
 	struct mp_quota *q;
-	long cur;
-	int ret = 0;
+	int ret;
 
 	/* Nothing charged would hold the record. */
 	if (WARN_ON_ONCE(!len))
 		return -EINVAL;
-	q = own ? held : quota_get(euid);
+	if (held && uid_eq(held->uid, euid)) {
+		ret = quota_add(held, len, limit, false);
+		if (!ret)
+			*quotap = held;
+		return ret;
+	}
+	/*
+	 * A record that only charges hold (its user has messages queued and
+	 * no descriptor that sends: a server's replies, say) is charged while
+	 * they do, without a reference or the lock (see the top).
+	 */
+	rcu_read_lock();
+	q = quota_lookup_rcu(euid);
+	if (q && !refcount_inc_not_zero(&q->ref)) {
+		ret = quota_add(q, len, limit, true);
+		rcu_read_unlock();
+		if (ret != -ENOENT) {
+			if (!ret)
+				*quotap = q;
+			return ret;
+		}
+		q = NULL;	/* its charges went meanwhile */
+	} else {
+		rcu_read_unlock();
+	}
+	if (!q)
+		q = quota_get(euid);
 	if (!q)
 		return -ENOMEM;
-	/*
-	 * Never over the limit, not even for a moment: a batch's charge
-	 * must not make a concurrent single send fail.
-	 */
-	cur = atomic_long_read(&q->bytes);
-	do {
-		if (len > limit || (unsigned long)cur > limit - len) {
-			trace_msgport_quota_refused(euid, len, cur, limit);
-			ret = -EDQUOT;
-			break;
-		}
-	} while (!atomic_long_try_cmpxchg(&q->bytes, &cur, cur + len));
+	ret = quota_add(q, len, limit, false);
 	/* The bytes charged hold it now: the lookup's reference goes. */
-	if (!own)
-		quota_put(q);
+	quota_put(q);
 	if (!ret)
 		*quotap = q;
 	return ret;
@@ -257,19 +307,9 @@ int mp_quota_charge_held(size_t len, struct mp_quota *held,
  */
 int mp_quota_charge_to(struct mp_quota *quota, size_t len)
 {
-	unsigned long limit = READ_ONCE(mp_max_user_bytes);
-	long cur;
-
 	if (WARN_ON_ONCE(!len))
 		return -EINVAL;
-	cur = atomic_long_read(&quota->bytes);
-	do {
-		if (len > limit || (unsigned long)cur > limit - len) {
-			trace_msgport_quota_refused(quota->uid, len, cur, limit);
-			return -EDQUOT;
-		}
-	} while (!atomic_long_try_cmpxchg(&quota->bytes, &cur, cur + len));
-	return 0;
+	return quota_add(quota, len, READ_ONCE(mp_max_user_bytes), false);
 }
 
 /**
