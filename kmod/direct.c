@@ -53,17 +53,37 @@
  *   checked) get what a forward copy page by page gives.
  *
  * Two CPUs
- *   A receiver that spins while it waits is on a CPU of its own with nothing
- *   to do: for a copy of two MP_DIRECT_SHARE units or more, the sender lets
- *   it help (struct mp_direct_job, on the sender's stack, reachable through
- *   the receiver's waiter while the sender holds it out).  Both sides take
- *   units in turn from a shared counter, the sender writing into the
- *   receiver's pages as above, the receiver reading the sender's pages
- *   (pinned likewise, FOLL_NOFAULT) into its own buffer with faults disabled
- *   (copy_to_user_nofault()): as a stream socket's two sides copy at once,
- *   one copy's wall time halves.  The sender stops lending the job under
- *   mb->lock and waits for a receiver in it to finish its unit (bounded: it
- *   never waits either); a failed unit fails the whole copy, as above.
+ *   A receiver that spins while it waits is on a CPU of its own with nothing to
+ *   do: for a copy of MP_DIRECT_SHARE bytes or more, the sender lets it help
+ *   (struct mp_direct_job, on the sender's stack, reachable through the
+ *   receiver's waiter while the sender holds it out).  Both sides take units
+ *   (MP_DIRECT_SHARE bytes, or half of a shorter copy) in turn from a shared
+ *   counter, the sender writing into the receiver's pages as above, the
+ *   receiver reading the sender's pages (pinned likewise, FOLL_NOFAULT) into
+ *   its own buffer with faults disabled (copy_to_user_nofault()): as a stream
+ *   socket's two sides copy at once, one copy's wall time halves.  The sender
+ *   stops lending the job under mb->lock and waits for a receiver in it to
+ *   finish its unit (bounded: it never waits either); a failed unit fails the
+ *   whole copy, as above.
+ *
+ * A receiver on its way
+ *   A stream's receiver is seldom waiting yet when the next message comes: it
+ *   is back in user space with the previous one, or still copying it out of
+ *   kernel memory.  Made in kernel memory, the message then costs two copies;
+ *   waited for, one, shared by two CPUs.  So a sender of a message of
+ *   MP_DIRECT_SHARE bytes or more that may wait (not MSGPORT_F_NONBLOCK nor a
+ *   zero timeout) and finds nobody waiting and nothing queued spins, lock
+ *   dropped, while the mailbox's last receiver runs, until a receiver waits
+ *   (mp_wait_spin_receiver()): for at most a few wake-ups' time, the budget of
+ *   every msgport spin (wait.c), and scored apart (mb->await), so that where
+ *   the receiver is seldom back in time (a receiver slower than its sender)
+ *   these spins stop.  One that pays saves the copy into kernel memory (and its
+ *   allocation and charge), and halves the receiver's.  The message is not sent
+ *   meanwhile (not stamped, not visible): to everyone else it is as if its
+ *   sender came a little later.  A rendezvous (a synchronous send) thus takes
+ *   one copy whenever its receiver comes within the spin; one that comes later
+ *   gets the message made in kernel memory, as before.  spin_ns=0 turns these
+ *   spins off with the others.
  *
  * What it holds
  *   At most MP_DIRECT_PAGES pinned pages of the other side per task, for the
@@ -178,25 +198,35 @@ struct mp_direct_job {
 	struct mm_struct *dst_mm;	/* the receiver's */
 	unsigned long dst;
 	u32 len;
+	u32 unit;			/* bytes a side takes at a time */
 	atomic_t next;			/* the next unit to take */
 	int error;			/* a side failed: WRITE_ONCE() */
 	unsigned int helpers;		/* receivers in it: mb->lock, release */
 };
 
-/* Bytes a side takes at a time of a shared copy. */
+/*
+ * The shortest copy shared by two sides, and the most bytes a side takes at
+ * a time of one: a copy of less than two such units is cut in two halves
+ * (whole pages), so that each side takes one.
+ */
 #define MP_DIRECT_SHARE		(16 * 1024)
+
+static u32 job_unit(u32 len)
+{
+	return min_t(u32, MP_DIRECT_SHARE, round_up(len / 2, PAGE_SIZE));
+}
 
 /* Take and copy units of @job until none is left: the sender pushes, the receiver pulls. */
 static void job_run(struct mp_direct_job *job, bool push)
 {
-	u32 units = DIV_ROUND_UP(job->len, MP_DIRECT_SHARE);
+	u32 units = DIV_ROUND_UP(job->len, job->unit);
 	u32 k, off, n;
 	int ret;
 
 	while (!READ_ONCE(job->error) &&
 	       (k = atomic_fetch_inc(&job->next)) < units) {
-		off = k * MP_DIRECT_SHARE;
-		n = min_t(u32, MP_DIRECT_SHARE, job->len - off);
+		off = k * job->unit;
+		n = min_t(u32, job->unit, job->len - off);
 		if (push)
 			ret = direct_copy(job->dst_mm, job->dst + off,
 					  (void __user *)(job->src + off),
@@ -230,6 +260,36 @@ static bool direct_ok(const struct mp_waiter *rw, const struct mp_xfer *x)
 	       src + x->len <= dst || dst + x->len <= src;
 }
 
+static bool receiver_waits(const void *arg)
+{
+	const struct mp_mailbox *mb = arg;
+
+	return !list_empty_careful(&mb->recv_waiters);
+}
+
+/* Worth a spin for a receiver on its way (see the top)? */
+static bool await_worth(struct mp_mailbox *mb, const struct mp_xfer *x)
+{
+	return x->len >= MP_DIRECT_SHARE && !READ_ONCE(mb->nmsgs) &&
+	       !mp_wait_nowait_error(x);
+}
+
+/*
+ * Nobody waits for @x: spin while @mb's last receiver runs until one does
+ * ("A receiver on its way" above).
+ */
+static void await_receiver(struct mp_mailbox *mb, const struct mp_xfer *x)
+	__must_hold(&mb->lock)
+{
+	struct mp_deadline d;
+
+	if (mb->dead || !list_empty(&mb->recv_waiters) || !await_worth(mb, x))
+		return;
+	mp_deadline_init(&d, x);
+	mp_wait_spin_receiver(mb, receiver_waits, mb,
+			      d.timed ? d.expires : KTIME_MAX);
+}
+
 /*
  * The sender is done with its part of @job: no receiver may join it any
  * more; wait for one that did to finish its unit (bounded: it never waits
@@ -260,12 +320,13 @@ static int job_done(struct mp_mailbox *mb, struct mp_waiter *rw,
  *	number
  *
  * If the receiver the message would be handed to now waits with a
- * destination (mp_direct_dest), claims it, writes the message and its info
- * into its memory and hands it over (see the top of this file).
+ * destination (mp_direct_dest), or, for a large one, comes to wait within a
+ * spin ("A receiver on its way"), claims it, writes the message and its
+ * info into its memory and hands it over (see the top of this file).
  *
  * Context: Process context, the sending task, without mb->lock: takes it
- * twice.  Does not sleep but to take the receiver's mmap_lock for reading
- * (trylock) and to unpin its pages.
+ * twice (and drops it while it spins).  Does not sleep but to take the
+ * receiver's mmap_lock for reading (trylock) and to unpin its pages.
  * Return: True if the message was received; false if not (no such
  * receiver, the mailbox destroyed, or a step failed): the caller sends it
  * the usual way, which reports any error.
@@ -282,10 +343,14 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	u32 n;
 	int ret;
 
-	/* A hint: with nobody waiting (a busy stream), not even the lock. */
-	if (list_empty_careful(&mb->recv_waiters))
+	/*
+	 * A hint: with nobody waiting and nobody to wait for (a busy stream),
+	 * not even the lock.
+	 */
+	if (list_empty_careful(&mb->recv_waiters) && !await_worth(mb, x))
 		return false;
 	spin_lock(&mb->lock);
+	await_receiver(mb, x);
 	rw = mb->dead ? NULL :
 	     mp_queue_taker_for(mb, x->prio, x->len, task_tgid(current));
 	if (!rw || !direct_ok(rw, x)) {
@@ -299,12 +364,12 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	dest = rw->dest;
 	n = x->len;
 	/* A receiver on its CPU (spinning) takes its part of a large copy. */
-	shared = n >= 2 * MP_DIRECT_SHARE && rw->spinning;
+	shared = n >= MP_DIRECT_SHARE && rw->spinning;
 	if (shared) {
 		job = (struct mp_direct_job) {
 			.src_mm = current->mm, .src = (unsigned long)x->buf,
 			.dst_mm = dest->mm, .dst = (unsigned long)dest->buf,
-			.len = n, .next = ATOMIC_INIT(0),
+			.len = n, .unit = job_unit(n), .next = ATOMIC_INIT(0),
 		};
 		rw->job = &job;
 	}

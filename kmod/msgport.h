@@ -312,6 +312,16 @@ struct mp_direct_dest {
 #define MP_MSG_SMALL	288
 
 /*
+ * Whether spins on a mailbox pay (wait.c, spin_pays()): @debt grows with
+ * spins that ran out of time and shrinks with spins that ended their wait;
+ * @skipped counts the waits that did not spin since.  Under mb->lock.
+ */
+struct mp_spin_score {
+	u8 debt;
+	u8 skipped;
+};
+
+/*
  * A mailbox (mailbox.c), named, anonymous or an inbox.  Each block of fields
  * says what protects it; the lock orders are mp_registry_lock -> @lock and,
  * for a topic, its @topic_lock -> a subscription's @lock (topic.c);
@@ -344,8 +354,8 @@ struct mp_mailbox {
 	bool hup;			/* anonymous, no sender left (mailbox.c) */
 	struct pid *last_sender;	/* a thread, referenced: a waiter's peer */
 	struct pid *last_receiver;
-	u8 spin_debt;			/* spins here that did not pay (wait.c) */
-	u8 spin_skipped;		/* waits that skipped spinning since */
+	struct mp_spin_score spin;	/* waiters' spins here (wait.c) */
+	struct mp_spin_score await;	/* senders' spins for a receiver (direct.c) */
 	wait_queue_head_t poll_wq;	/* its own lock, never under @lock */
 
 	/* Registry state, under mp_registry_lock. */
@@ -696,6 +706,9 @@ bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer,
 	__must_hold(&mb->lock);
 bool mp_wait_spin_copy(struct mp_mailbox *mb, struct pid *peer_pid,
 		       mp_spin_done_t done, const void *arg);
+bool mp_wait_spin_receiver(struct mp_mailbox *mb, mp_spin_done_t done,
+			   const void *arg, ktime_t until)
+	__must_hold(&mb->lock);
 void mp_wait_step(struct mp_mailbox *mb, struct mp_waiter *w,
 		  struct pid *peer, const struct mp_deadline *d,
 		  struct mp_wake *wk, bool *spun)

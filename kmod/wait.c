@@ -250,8 +250,9 @@ static bool peer_busy(struct task_struct *peer)
  * keep running out (a stream whose sender takes longer per message than a
  * few wake-ups: the receiver would burn a CPU for nothing, and on an SMT
  * core slow its sibling), waiters stop spinning, but for one wait in
- * MP_SPIN_PROBE, whose spin tells whether things changed.  mb->spin_debt
- * starts at 0, grows by 4 for a spin that ran out of time, shrinks by 2
+ * MP_SPIN_PROBE, whose spin tells whether things changed.  A score's debt
+ * (struct mp_spin_score: a mailbox's waiters', mb->spin, and its senders',
+ * mb->await) starts at 0, grows by 4 for a spin that ran out of time, shrinks by 2
  * for one that ended its wait (a spin that stopped because its peer slept,
  * or for a signal or the scheduler, says nothing); over MP_SPIN_DEBT_MAX,
  * spinning stops: three spins out of time in a row stop it, two in three
@@ -260,30 +261,31 @@ static bool peer_busy(struct task_struct *peer)
 #define MP_SPIN_DEBT_MAX	8
 #define MP_SPIN_PROBE		8
 
-static bool spin_pays(struct mp_mailbox *mb)
+static bool spin_pays(struct mp_mailbox *mb, struct mp_spin_score *score)
 	__must_hold(&mb->lock)
 {
-	if (mb->spin_debt <= MP_SPIN_DEBT_MAX)
+	if (score->debt <= MP_SPIN_DEBT_MAX)
 		return true;
-	if (++mb->spin_skipped < MP_SPIN_PROBE)
+	if (++score->skipped < MP_SPIN_PROBE)
 		return false;
-	mb->spin_skipped = 0;
+	score->skipped = 0;
 	return true;
 }
 
-static void spin_scored(struct mp_mailbox *mb, bool ended_wait,
-			bool out_of_time)
+static void spin_scored(struct mp_mailbox *mb, struct mp_spin_score *score,
+			bool ended_wait, bool out_of_time)
 	__must_hold(&mb->lock)
 {
 	if (ended_wait)
-		mb->spin_debt = mb->spin_debt > 2 ? mb->spin_debt - 2 : 0;
+		score->debt = score->debt > 2 ? score->debt - 2 : 0;
 	else if (out_of_time)
-		mb->spin_debt = min(mb->spin_debt + 4, 2 * MP_SPIN_DEBT_MAX);
+		score->debt = min(score->debt + 4, 2 * MP_SPIN_DEBT_MAX);
 }
 
+/* A spin, scored in @score (the waiters' or the senders'; NULL: unscored). */
 static bool wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
 		      mp_spin_done_t done, const void *arg, ktime_t until,
-		      bool scored)
+		      struct mp_spin_score *score)
 	__must_hold(&mb->lock)
 {
 	u64 budget = min(READ_ONCE(mp_spin_ns),
@@ -292,7 +294,7 @@ static bool wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
 	bool ok, out_of_time;
 	u64 end, now;
 
-	if (!budget || (scored && !spin_pays(mb)))
+	if (!budget || (score && !spin_pays(mb, score)))
 		return false;
 	rcu_read_lock();
 	peer = pid_task(peer_pid, PIDTYPE_PID);
@@ -316,8 +318,8 @@ static bool wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
 	}
 	put_task_struct(peer);
 	spin_lock(&mb->lock);
-	if (scored)
-		spin_scored(mb, ok, out_of_time);
+	if (score)
+		spin_scored(mb, score, ok, out_of_time);
 	return true;
 }
 
@@ -357,7 +359,7 @@ bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
 		  mp_spin_done_t done, const void *arg, ktime_t until)
 	__must_hold(&mb->lock)
 {
-	return wait_spin(mb, peer_pid, done, arg, until, true);
+	return wait_spin(mb, peer_pid, done, arg, until, &mb->spin);
 }
 
 /**
@@ -370,7 +372,7 @@ bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
  * mp_wait_spin() without a deadline, and outside the adaptive rule
  * (spin_pays()): a copy's length says nothing of whether waits for
  * messages on @mb end within a spin, so it neither depends on nor moves
- * @mb's spin_debt.
+ * @mb's spin score.
  *
  * Context: As mp_wait_spin().
  * Return: As mp_wait_spin().
@@ -379,7 +381,29 @@ bool mp_wait_spin_copy(struct mp_mailbox *mb, struct pid *peer_pid,
 		       mp_spin_done_t done, const void *arg)
 	__must_hold(&mb->lock)
 {
-	return wait_spin(mb, peer_pid, done, arg, KTIME_MAX, false);
+	return wait_spin(mb, peer_pid, done, arg, KTIME_MAX, NULL);
+}
+
+/**
+ * mp_wait_spin_receiver() - a sender spins for a receiver on its way
+ * @mb: the mailbox
+ * @done: true once a receiver waits; called without the lock, as a hint
+ * @arg: the argument of @done
+ * @until: the send's deadline (KTIME_MAX: none)
+ *
+ * mp_wait_spin() on @mb's last receiver, for a sender of a large message
+ * that finds no receiver waiting (direct.c, "A receiver on its way"),
+ * scored apart from the waiters' spins (@mb->await): a stream whose
+ * receiver is rarely back in time stops these spins, not the waiters'.
+ *
+ * Context: As mp_wait_spin().
+ * Return: As mp_wait_spin().
+ */
+bool mp_wait_spin_receiver(struct mp_mailbox *mb, mp_spin_done_t done,
+			   const void *arg, ktime_t until)
+	__must_hold(&mb->lock)
+{
+	return wait_spin(mb, mb->last_receiver, done, arg, until, &mb->await);
 }
 
 static bool waiter_moved(const void *arg)

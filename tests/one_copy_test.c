@@ -14,6 +14,7 @@
  * went the usual way.  The tests use that to know which path a send took.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -300,6 +301,111 @@ static void test_one_copy_rendezvous(void **state)
 }
 
 /*
+ * A sender that comes first waits for a receiver on its way (direct.c, "A
+ * receiver on its way"): a thread receives in rounds, each time seeing the
+ * round start, running on for AWAIT_DELAY_NS in user space and only then
+ * receiving, so the send of each round finds nobody waiting.  Under the
+ * quota it can succeed only in one copy, by waiting for the receiver; when
+ * it fails (EDQUOT: the receiver came too late for the spin) a small
+ * message ends the receiver's round instead.  Timing decides each round,
+ * so the test asks for a share of them, in up to three tries; with spin_ns
+ * at 0 (no spins) every round's send must fail.
+ */
+#define AWAIT_ROUNDS	24
+#define AWAIT_DELAY_NS	20000ULL
+#define SKIP_LEN	16
+
+struct await_rx {
+	struct msgport_mailbox *mb;
+	_Atomic unsigned int go;	/* the round the receiver may start */
+	_Atomic unsigned int done;	/* the rounds it finished */
+	unsigned int big;		/* rounds that brought the large message whole */
+	int error;
+};
+
+static void *await_rx_fn(void *arg)
+{
+	struct await_rx *a = arg;
+	unsigned char *buf = malloc(BUF_LEN), *want = malloc(BIG);
+	unsigned int i;
+	uint64_t until;
+	ssize_t n;
+
+	if (!buf || !want) {
+		a->error = -ENOMEM;
+		goto out;
+	}
+	memset(buf, 0, BUF_LEN);	/* faulted in: one copy may write it */
+	tu_fill(want, BIG, 31, 0);
+	for (i = 1; i <= AWAIT_ROUNDS; i++) {
+		while (atomic_load(&a->go) < i)
+			;
+		until = tu_now_ns() + AWAIT_DELAY_NS;
+		while (tu_now_ns() < until)
+			;
+		n = msgport_recv(a->mb, buf, BUF_LEN, 0, LONG_NS, NULL);
+		if (n == BIG && !memcmp(buf, want, BIG)) {
+			a->big++;
+		} else if (n != SKIP_LEN) {
+			a->error = n < 0 ? (int)n : -EBADMSG;
+			goto out;
+		}
+		atomic_store(&a->done, i);
+	}
+out:
+	atomic_store(&a->done, AWAIT_ROUNDS);
+	free(buf);
+	free(want);
+	return NULL;
+}
+
+/* AWAIT_ROUNDS rounds on a new mailbox: how many sends went in one copy. */
+static unsigned int await_rounds(const unsigned char *p)
+{
+	static const unsigned char skip[SKIP_LEN];
+	struct await_rx a = { .mb = big_mailbox(4) };
+	unsigned int i, sent = 0;
+	pthread_t th;
+	int ret;
+
+	assert_int_equal(pthread_create(&th, NULL, await_rx_fn, &a), 0);
+	for (i = 1; i <= AWAIT_ROUNDS; i++) {
+		atomic_store(&a.go, i);
+		ret = msgport_send(a.mb, p, BIG, 0, 0, LONG_NS, NULL);
+		if (ret == -EDQUOT)
+			ret = msgport_send(a.mb, skip, SKIP_LEN, 0, 0, LONG_NS, NULL);
+		else if (!ret)
+			sent++;
+		assert_int_equal(ret, 0);
+		while (atomic_load(&a.done) < i)
+			;
+	}
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(a.error, 0);
+	assert_int_equal(a.big, sent);
+	tu_close(a.mb);
+	return sent;
+}
+
+static void test_one_copy_sender_waits_for_receiver(void **state)
+{
+	unsigned char *p = payload(BIG, 31);
+	unsigned int tries, got = 0;
+
+	(void)state;
+	for (tries = 0; tries < 3 && got < AWAIT_ROUNDS / 3; tries++) {
+		got = await_rounds(p);
+		print_message("one copy after waiting for the receiver: %u of %u rounds\n",
+			      got, AWAIT_ROUNDS);
+	}
+	assert_true(got >= AWAIT_ROUNDS / 3);
+	/* Without spins the sender never waits: every round's send is refused. */
+	tu_param_set("spin_ns", 0);
+	assert_int_equal(await_rounds(p), 0);
+	free(p);
+}
+
+/*
  * A receiver whose buffer was never touched cannot be written without a
  * fault: the message goes the usual way (EDQUOT under the quota proves it),
  * the receiver keeps waiting, and gets the next send whole.
@@ -517,6 +623,7 @@ static const struct CMUnitTest one_copy_tests[] = {
 	ONE_COPY_TEST(test_one_copy_between_threads),
 	ONE_COPY_TEST(test_one_copy_overlapping_buffers),
 	ONE_COPY_TEST(test_one_copy_rendezvous),
+	ONE_COPY_TEST(test_one_copy_sender_waits_for_receiver),
 	ONE_COPY_TEST(test_one_copy_untouched_buffer_falls_back),
 	ONE_COPY_TEST(test_one_copy_sender_fault),
 	ONE_COPY_TEST(test_one_copy_info_in_receivers_namespaces),
