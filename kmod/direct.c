@@ -72,18 +72,25 @@
  *   kernel memory.  Made in kernel memory, the message then costs two copies;
  *   waited for, one, shared by two CPUs.  So a sender of a message of
  *   MP_DIRECT_SHARE bytes or more that may wait (not MSGPORT_F_NONBLOCK nor a
- *   zero timeout) and finds nobody waiting and nothing queued spins, lock
- *   dropped, while the mailbox's last receiver runs, until a receiver waits
- *   (mp_wait_spin_receiver()): for at most a few wake-ups' time, the budget of
- *   every msgport spin (wait.c), and scored apart (mb->await), so that where
- *   the receiver is seldom back in time (a receiver slower than its sender)
- *   these spins stop.  One that pays saves the copy into kernel memory (and its
- *   allocation and charge), and halves the receiver's.  The message is not sent
- *   meanwhile (not stamped, not visible): to everyone else it is as if its
- *   sender came a little later.  A rendezvous (a synchronous send) thus takes
- *   one copy whenever its receiver comes within the spin; one that comes later
- *   gets the message made in kernel memory, as before.  spin_ns=0 turns these
- *   spins off with the others.
+ *   zero timeout) and finds nobody waiting, nothing queued and no receive
+ *   batch spinning for the queue instead spins, lock dropped, while the
+ *   mailbox's last receiver runs, until a receiver waits
+ *   (mp_wait_spin_receiver()): for no longer than copying the message would
+ *   take it (mp_copy_ns_kib, measured on the one-copy sends' own copies:
+ *   what a spin that pays saves, so that one that does not costs at most as
+ *   much), nor than the budget of every msgport spin (a few wake-ups, at
+ *   most spin_ns; wait.c).  Such spins are scored apart (mb->await), and as
+ *   paid only when the receiver that came can be written into: where
+ *   receivers are seldom back in time (slower than their sender), or come
+ *   back as ones that cannot take it so (a peek, a lease, a short buffer),
+ *   these spins stop, but for a probe now and then.  One that pays saves the
+ *   copy into kernel memory, its allocation and charge, and half of the
+ *   receiver's copy.  The message is not sent meanwhile (not stamped, not
+ *   visible): to everyone else it is as if its sender came a little later;
+ *   the time spun comes off its timeout.  A rendezvous (a synchronous send)
+ *   thus takes one copy whenever its receiver comes within the spin; one
+ *   that comes later gets the message made in kernel memory, as before.
+ *   spin_ns=0 turns these spins off with the others.
  *
  * What it holds
  *   At most MP_DIRECT_PAGES pinned pages of the other side per task, for the
@@ -206,14 +213,14 @@ struct mp_direct_job {
 
 /*
  * The shortest copy shared by two sides, and the most bytes a side takes at
- * a time of one: a copy of less than two such units is cut in two halves
- * (whole pages), so that each side takes one.
+ * a time of one: a copy of less than two such units is cut in two halves,
+ * so that each side takes one.
  */
 #define MP_DIRECT_SHARE		(16 * 1024)
 
 static u32 job_unit(u32 len)
 {
-	return min_t(u32, MP_DIRECT_SHARE, round_up(len / 2, PAGE_SIZE));
+	return min_t(u32, MP_DIRECT_SHARE, DIV_ROUND_UP(len, 2));
 }
 
 /* Take and copy units of @job until none is left: the sender pushes, the receiver pulls. */
@@ -260,34 +267,96 @@ static bool direct_ok(const struct mp_waiter *rw, const struct mp_xfer *x)
 	       src + x->len <= dst || dst + x->len <= src;
 }
 
-static bool receiver_waits(const void *arg)
-{
-	const struct mp_mailbox *mb = arg;
+/*
+ * How long copying a KiB takes a side: a racy moving average (1/8 weight)
+ * of the one-copy sends (see "A receiver on its way"), from a guess of
+ * 10 GB/s.
+ */
+static unsigned long mp_copy_ns_kib = 100;
 
-	return !list_empty_careful(&mb->recv_waiters);
+/* A one-copy send of @len bytes took @ns, shared or not: a sample. */
+static void note_copy(u32 len, u64 ns, bool shared)
+{
+	unsigned long avg = READ_ONCE(mp_copy_ns_kib);
+	u64 sample = div_u64((shared ? 2 * ns : ns) << 10, len);
+
+	if (sample > NSEC_PER_SEC)
+		return;
+	WRITE_ONCE(mp_copy_ns_kib, avg - avg / 8 + (unsigned long)sample / 8);
 }
 
-/* Worth a spin for a receiver on its way (see the top)? */
+/*
+ * The waiting receiver @x can be written into straight away (claimed), or
+ * NULL.  Called with mb->lock held.
+ */
+static struct mp_waiter *direct_taker(struct mp_mailbox *mb,
+				      const struct mp_xfer *x)
+{
+	struct mp_waiter *rw;
+
+	if (mb->dead)
+		return NULL;
+	rw = mp_queue_taker_for(mb, x->prio, x->len, task_tgid(current));
+	return rw && direct_ok(rw, x) ? rw : NULL;
+}
+
+/* What a sender spins for (see "A receiver on its way"). */
+struct mp_await {
+	struct mp_mailbox *mb;
+	const struct mp_xfer *x;
+};
+
+/* A receiver waits now (or the mailbox is gone): a hint, without the lock. */
+static bool receiver_waits(const void *arg)
+{
+	const struct mp_await *a = arg;
+
+	return !list_empty_careful(&a->mb->recv_waiters) ||
+	       READ_ONCE(a->mb->dead);
+}
+
+/* Under mb->lock again: the receiver that came can take the message so. */
+static bool receiver_takes(const void *arg)
+{
+	const struct mp_await *a = arg;
+
+	return direct_taker(a->mb, a->x);
+}
+
+/*
+ * Worth a spin for a receiver on its way (see the top)?  A hint, without
+ * the lock.
+ */
 static bool await_worth(struct mp_mailbox *mb, const struct mp_xfer *x)
 {
 	return x->len >= MP_DIRECT_SHARE && !READ_ONCE(mb->nmsgs) &&
-	       !mp_wait_nowait_error(x);
+	       !READ_ONCE(mb->batch_spinners) && !mp_wait_nowait_error(x);
 }
 
 /*
  * Nobody waits for @x: spin while @mb's last receiver runs until one does
- * ("A receiver on its way" above).
+ * ("A receiver on its way" above), for no longer than copying @x would
+ * take.  The time spun comes off @x's timeout.
  */
-static void await_receiver(struct mp_mailbox *mb, const struct mp_xfer *x)
+static void await_receiver(struct mp_mailbox *mb, struct mp_xfer *x)
 	__must_hold(&mb->lock)
 {
+	struct mp_await a = { .mb = mb, .x = x };
+	u64 cap = (u64)(x->len >> 10) * READ_ONCE(mp_copy_ns_kib);
+	ktime_t until = ktime_add_ns(ktime_get(), cap);
 	struct mp_deadline d;
 
 	if (mb->dead || !list_empty(&mb->recv_waiters) || !await_worth(mb, x))
 		return;
 	mp_deadline_init(&d, x);
-	mp_wait_spin_receiver(mb, receiver_waits, mb,
-			      d.timed ? d.expires : KTIME_MAX);
+	if (d.timed && ktime_before(d.expires, until))
+		until = d.expires;
+	if (!mp_wait_spin_receiver(mb, receiver_waits, receiver_takes, &a,
+				   until) || !d.timed)
+		return;
+	/* The send waits, if it must, only for what is left. */
+	x->timeout_ns = max_t(s64, 0, ktime_to_ns(ktime_sub(d.expires,
+							    ktime_get())));
 }
 
 /*
@@ -340,6 +409,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	struct mp_direct_job job;
 	struct mp_waiter *rw;
 	bool shared;
+	u64 start;
 	u32 n;
 	int ret;
 
@@ -350,16 +420,17 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	if (list_empty_careful(&mb->recv_waiters) && !await_worth(mb, x))
 		return false;
 	spin_lock(&mb->lock);
+	/* Its sender first: a receiver that comes spins on it. */
+	mp_wake_note_peer(&mb->last_sender, &wk);
 	await_receiver(mb, x);
-	rw = mb->dead ? NULL :
-	     mp_queue_taker_for(mb, x->prio, x->len, task_tgid(current));
-	if (!rw || !direct_ok(rw, x)) {
+	rw = direct_taker(mb, x);
+	if (!rw) {
 		spin_unlock(&mb->lock);
+		mp_wake_flush(mb, &wk);
 		return false;
 	}
 	list_del_init(&rw->link);
 	WRITE_ONCE(rw->state, MP_W_FILLING);
-	mp_wake_note_peer(&mb->last_sender, &wk);
 	mp_queue_stamp(mb, &hdr);
 	dest = rw->dest;
 	n = x->len;
@@ -384,6 +455,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	hdr.prio = x->prio;
 	hdr.len = x->len;
 	hdr.sync_send = (x->flags & MSGPORT_F_SYNC) || !mb->capacity;
+	start = ktime_get_mono_fast_ns();
 	if (shared) {
 		job_run(&job, true);
 		ret = job_done(mb, rw, &job);
@@ -391,6 +463,8 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 		ret = direct_copy(dest->mm, (unsigned long)dest->buf, x->buf,
 				  NULL, n, true);
 	}
+	if (!ret)
+		note_copy(n, ktime_get_mono_fast_ns() - start, shared);
 	if (!ret && dest->uinfo) {
 		mp_msg_info_in(&hdr, dest->pid_ns, dest->user_ns, &info);
 		ret = direct_copy(dest->mm, (unsigned long)dest->uinfo, NULL,

@@ -338,6 +338,7 @@ struct mp_mailbox {
 	struct rb_root senders;		/* queued messages by (sender, prio) */
 	u32 nmsgs;
 	u32 nleased;			/* taken under a lease, not committed (lease.c) */
+	u32 batch_spinners;		/* receive batches spinning on the queue (recv.c) */
 	struct list_head lease_files;	/* struct mp_file with leases (lease_link) */
 	u32 wsend;			/* senders sleeping (room or receipt) */
 	u32 wrecv;			/* receivers sleeping */
@@ -707,7 +708,7 @@ bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer,
 bool mp_wait_spin_copy(struct mp_mailbox *mb, struct pid *peer_pid,
 		       mp_spin_done_t done, const void *arg);
 bool mp_wait_spin_receiver(struct mp_mailbox *mb, mp_spin_done_t done,
-			   const void *arg, ktime_t until)
+			   mp_spin_done_t paid, const void *arg, ktime_t until)
 	__must_hold(&mb->lock);
 void mp_wait_step(struct mp_mailbox *mb, struct mp_waiter *w,
 		  struct pid *peer, const struct mp_deadline *d,

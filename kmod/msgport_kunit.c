@@ -373,7 +373,7 @@ static void test_limits(struct kunit *test)
 static void test_quota_charged_only(struct kunit *test)
 {
 	unsigned long saved = READ_ONCE(mp_max_user_bytes);
-	struct mp_quota *q1, *q2, *q3;
+	struct mp_quota *q1, *q2, *q3, *q4;
 	const struct cred *old;
 	struct cred *cred;
 
@@ -382,18 +382,36 @@ static void test_quota_charged_only(struct kunit *test)
 	cred->euid = KUIDT_INIT(4242);
 	old = override_creds(cred);
 	WRITE_ONCE(mp_max_user_bytes, 120);
-	KUNIT_EXPECT_EQ(test, mp_quota_charge(100, &q1), 0);
+	if (mp_quota_charge(100, &q1)) {
+		KUNIT_FAIL(test, "first charge refused");
+		goto out;
+	}
 	/* Over the limit, on the charged-only record: refused, nothing changed. */
-	KUNIT_EXPECT_EQ(test, mp_quota_charge(21, &q2), -EDQUOT);
-	KUNIT_EXPECT_EQ(test, mp_quota_charge(20, &q2), 0);
+	if (!mp_quota_charge(21, &q4)) {
+		KUNIT_FAIL(test, "charge over the limit taken");
+		mp_quota_uncharge(q4, 21);
+	}
+	if (mp_quota_charge(20, &q2)) {
+		KUNIT_FAIL(test, "charge within the limit refused");
+		mp_quota_uncharge(q1, 100);
+		goto out;
+	}
 	KUNIT_EXPECT_PTR_EQ(test, q2, q1);
 	mp_quota_uncharge(q1, 100);
 	/* Still charged (20): the same record. */
-	KUNIT_EXPECT_EQ(test, mp_quota_charge(100, &q3), 0);
+	if (mp_quota_charge(100, &q3)) {
+		KUNIT_FAIL(test, "charge on a record held by its bytes refused");
+		mp_quota_uncharge(q2, 20);
+		goto out;
+	}
 	KUNIT_EXPECT_PTR_EQ(test, q3, q1);
-	KUNIT_EXPECT_EQ(test, mp_quota_charge(1, &q3), -EDQUOT);
+	if (!mp_quota_charge(1, &q4)) {
+		KUNIT_FAIL(test, "charge over the limit taken");
+		mp_quota_uncharge(q4, 1);
+	}
 	mp_quota_uncharge(q2, 20);
 	mp_quota_uncharge(q3, 100);
+out:
 	WRITE_ONCE(mp_max_user_bytes, saved);
 	revert_creds(old);
 	put_cred(cred);

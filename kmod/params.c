@@ -33,7 +33,7 @@ unsigned long mp_max_user_bytes = 64UL << 20;
 EXPORT_SYMBOL_NS_GPL(mp_max_user_bytes, MP_TEST_NS);
 module_param_named(max_user_bytes, mp_max_user_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_user_bytes,
-		 "Kernel memory of queued messages (each charged its header and buffer as allocated, at least 256 bytes) plus region bytes allowed per euid, root included; a send or region creation beyond it fails with EDQUOT (default 64 MiB)");
+		 "Kernel memory of queued messages (each charged its header and buffer as allocated, at least 288 bytes) plus region bytes allowed per euid, root included; a send or region creation beyond it fails with EDQUOT (default 64 MiB)");
 
 unsigned long mp_max_region_size = 256UL << 20;
 module_param_named(max_region_size, mp_max_region_size, ulong, 0644);

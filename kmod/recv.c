@@ -501,6 +501,7 @@ long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 	struct mp_wake wk = { };
 	ktime_t until = KTIME_MAX;
 	unsigned int first = 0, got, i, ndone = 0;
+	bool spun;
 	long ret;
 
 	if (WARN_ON_ONCE(!n || n > MP_RECV_BATCH_CHUNK))
@@ -512,8 +513,12 @@ long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 	if (!got && !mb->nmsgs && !mb->dead && !mb->hup && mb->capacity &&
 	    !mp_wait_nowait_error(&xs[0])) {
 		until = first_deadline(&xs[0]);
-		if (mp_wait_spin(mb, mb->last_sender, queue_filled, mb,
-				 until))
+		/* A sender of a large message does not wait for it (direct.c). */
+		WRITE_ONCE(mb->batch_spinners, mb->batch_spinners + 1);
+		spun = mp_wait_spin(mb, mb->last_sender, queue_filled, mb,
+				    until);
+		WRITE_ONCE(mb->batch_spinners, mb->batch_spinners - 1);
+		if (spun)
 			got = take_all_queued(mb, xs, msgs, n, &wk);
 	}
 	spin_unlock(&mb->lock);

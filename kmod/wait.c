@@ -282,9 +282,14 @@ static void spin_scored(struct mp_mailbox *mb, struct mp_spin_score *score,
 		score->debt = min(score->debt + 4, 2 * MP_SPIN_DEBT_MAX);
 }
 
-/* A spin, scored in @score (the waiters' or the senders'; NULL: unscored). */
+/*
+ * A spin, scored in @score (the waiters' or the senders'; NULL: unscored):
+ * as paid if it ended its wait and, with @paid, if @paid(@arg) (under the
+ * lock) says the end was of use; an end of no use counts as time run out.
+ */
 static bool wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
-		      mp_spin_done_t done, const void *arg, ktime_t until,
+		      mp_spin_done_t done, mp_spin_done_t paid,
+		      const void *arg, ktime_t until,
 		      struct mp_spin_score *score)
 	__must_hold(&mb->lock)
 {
@@ -318,8 +323,11 @@ static bool wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
 	}
 	put_task_struct(peer);
 	spin_lock(&mb->lock);
-	if (score)
-		spin_scored(mb, score, ok, out_of_time);
+	if (score) {
+		bool used = ok && (!paid || paid(arg));
+
+		spin_scored(mb, score, used, out_of_time || ok != used);
+	}
 	return true;
 }
 
@@ -359,7 +367,7 @@ bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
 		  mp_spin_done_t done, const void *arg, ktime_t until)
 	__must_hold(&mb->lock)
 {
-	return wait_spin(mb, peer_pid, done, arg, until, &mb->spin);
+	return wait_spin(mb, peer_pid, done, NULL, arg, until, &mb->spin);
 }
 
 /**
@@ -381,29 +389,35 @@ bool mp_wait_spin_copy(struct mp_mailbox *mb, struct pid *peer_pid,
 		       mp_spin_done_t done, const void *arg)
 	__must_hold(&mb->lock)
 {
-	return wait_spin(mb, peer_pid, done, arg, KTIME_MAX, NULL);
+	return wait_spin(mb, peer_pid, done, NULL, arg, KTIME_MAX, NULL);
 }
 
 /**
  * mp_wait_spin_receiver() - a sender spins for a receiver on its way
  * @mb: the mailbox
  * @done: true once a receiver waits; called without the lock, as a hint
- * @arg: the argument of @done
- * @until: the send's deadline (KTIME_MAX: none)
+ * @paid: called with the lock held again after a spin that @done ended:
+ *	true if the receiver that came is of use (the message can be
+ *	written into it)
+ * @arg: the argument of @done and @paid
+ * @until: when the spin must end (the send's deadline, or sooner)
  *
  * mp_wait_spin() on @mb's last receiver, for a sender of a large message
  * that finds no receiver waiting (direct.c, "A receiver on its way"),
- * scored apart from the waiters' spins (@mb->await): a stream whose
- * receiver is rarely back in time stops these spins, not the waiters'.
+ * scored apart from the waiters' spins (@mb->await), and as paid only if
+ * @paid says so: a stream whose receiver is seldom back in time, or comes
+ * back as one that cannot take the message so (a peek, a lease, a short
+ * buffer), stops these spins, not the waiters'.
  *
  * Context: As mp_wait_spin().
  * Return: As mp_wait_spin().
  */
 bool mp_wait_spin_receiver(struct mp_mailbox *mb, mp_spin_done_t done,
-			   const void *arg, ktime_t until)
+			   mp_spin_done_t paid, const void *arg, ktime_t until)
 	__must_hold(&mb->lock)
 {
-	return wait_spin(mb, mb->last_receiver, done, arg, until, &mb->await);
+	return wait_spin(mb, mb->last_receiver, done, paid, arg, until,
+			 &mb->await);
 }
 
 static bool waiter_moved(const void *arg)

@@ -303,22 +303,26 @@ static void test_one_copy_rendezvous(void **state)
 /*
  * A sender that comes first waits for a receiver on its way (direct.c, "A
  * receiver on its way"): a thread receives in rounds, each time seeing the
- * round start, running on for AWAIT_DELAY_NS in user space and only then
+ * round start, running on for a while in user space and only then
  * receiving, so the send of each round finds nobody waiting.  Under the
  * quota it can succeed only in one copy, by waiting for the receiver; when
  * it fails (EDQUOT: the receiver came too late for the spin) a small
- * message ends the receiver's round instead.  Timing decides each round,
- * so the test asks for a share of them, in up to three tries; with spin_ns
- * at 0 (no spins) every round's send must fail.
+ * message ends the receiver's round instead.  How long "a while" must be
+ * for the sender to be first depends on the machine: each delay is tried
+ * first with spin_ns at 0 (no spins), where a send can succeed only if the
+ * receiver was first after all; the first delay with (almost) no such
+ * round is the one measured, with spins on, where a third of the rounds
+ * must go in one copy.
  */
 #define AWAIT_ROUNDS	24
-#define AWAIT_DELAY_NS	20000ULL
 #define SKIP_LEN	16
 
 struct await_rx {
 	struct msgport_mailbox *mb;
+	uint64_t delay_ns;		/* the receiver's time in user space */
 	_Atomic unsigned int go;	/* the round the receiver may start */
 	_Atomic unsigned int done;	/* the rounds it finished */
+	_Atomic bool stop;		/* the sender gave up */
 	unsigned int big;		/* rounds that brought the large message whole */
 	int error;
 };
@@ -339,11 +343,12 @@ static void *await_rx_fn(void *arg)
 	tu_fill(want, BIG, 31, 0);
 	for (i = 1; i <= AWAIT_ROUNDS; i++) {
 		while (atomic_load(&a->go) < i)
-			;
-		until = tu_now_ns() + AWAIT_DELAY_NS;
+			if (atomic_load(&a->stop))
+				goto out;
+		until = tu_now_ns() + a->delay_ns;
 		while (tu_now_ns() < until)
 			;
-		n = msgport_recv(a->mb, buf, BUF_LEN, 0, LONG_NS, NULL);
+		n = msgport_recv(a->mb, buf, BUF_LEN, 0, 2 * SHORT_NS, NULL);
 		if (n == BIG && !memcmp(buf, want, BIG)) {
 			a->big++;
 		} else if (n != SKIP_LEN) {
@@ -359,49 +364,70 @@ out:
 	return NULL;
 }
 
-/* AWAIT_ROUNDS rounds on a new mailbox: how many sends went in one copy. */
-static unsigned int await_rounds(const unsigned char *p)
+/*
+ * AWAIT_ROUNDS rounds on a new mailbox, the receiver waiting @delay_ns
+ * each time: how many sends went in one copy, or -1 if something failed.
+ */
+static int await_rounds(const unsigned char *p, uint64_t delay_ns)
 {
 	static const unsigned char skip[SKIP_LEN];
-	struct await_rx a = { .mb = big_mailbox(4) };
+	struct await_rx *a = calloc(1, sizeof(*a));
 	unsigned int i, sent = 0;
+	int ret = 0, result;
 	pthread_t th;
-	int ret;
 
-	assert_int_equal(pthread_create(&th, NULL, await_rx_fn, &a), 0);
-	for (i = 1; i <= AWAIT_ROUNDS; i++) {
-		atomic_store(&a.go, i);
-		ret = msgport_send(a.mb, p, BIG, 0, 0, LONG_NS, NULL);
+	assert_non_null(a);
+	a->mb = big_mailbox(4);
+	a->delay_ns = delay_ns;
+	assert_int_equal(pthread_create(&th, NULL, await_rx_fn, a), 0);
+	for (i = 1; i <= AWAIT_ROUNDS && !ret; i++) {
+		atomic_store(&a->go, i);
+		ret = msgport_send(a->mb, p, BIG, 0, 0, LONG_NS, NULL);
 		if (ret == -EDQUOT)
-			ret = msgport_send(a.mb, skip, SKIP_LEN, 0, 0, LONG_NS, NULL);
+			ret = msgport_send(a->mb, skip, SKIP_LEN, 0, 0, LONG_NS, NULL);
 		else if (!ret)
 			sent++;
-		assert_int_equal(ret, 0);
-		while (atomic_load(&a.done) < i)
+		while (!ret && atomic_load(&a->done) < i)
 			;
 	}
-	assert_int_equal(pthread_join(th, NULL), 0);
-	assert_int_equal(a.error, 0);
-	assert_int_equal(a.big, sent);
-	tu_close(a.mb);
-	return sent;
+	atomic_store(&a->stop, true);
+	pthread_join(th, NULL);
+	result = ret || a->error || a->big != sent ? -1 : (int)sent;
+	if (result < 0)
+		fprintf(stderr, "await rounds: send %d, receiver %d, %u received of %u sent\n",
+			ret, a->error, a->big, sent);
+	tu_close(a->mb);
+	free(a);
+	return result;
 }
 
 static void test_one_copy_sender_waits_for_receiver(void **state)
 {
+	static const uint64_t delays_us[] = { 5, 10, 20, 40, 80, 160 };
 	unsigned char *p = payload(BIG, 31);
-	unsigned int tries, got = 0;
+	unsigned long long spin_ns;
+	int off, on = 0;
+	size_t k;
 
 	(void)state;
-	for (tries = 0; tries < 3 && got < AWAIT_ROUNDS / 3; tries++) {
-		got = await_rounds(p);
-		print_message("one copy after waiting for the receiver: %u of %u rounds\n",
-			      got, AWAIT_ROUNDS);
+	assert_int_equal(tu_param_read("spin_ns", &spin_ns), 0);
+	assert_true(spin_ns > 0);
+	tu_param_set("spin_ns", spin_ns);	/* restored after the test */
+	for (k = 0; k < ARRAY_SIZE(delays_us); k++) {
+		assert_int_equal(tu_param_write("spin_ns", 0), 0);
+		off = await_rounds(p, delays_us[k] * 1000);
+		assert_int_equal(tu_param_write("spin_ns", spin_ns), 0);
+		assert_true(off >= 0);
+		if (off > AWAIT_ROUNDS / 8)
+			continue;	/* the receiver was often first: longer */
+		on = await_rounds(p, delays_us[k] * 1000);
+		assert_true(on >= 0);
+		print_message("receiver %llu us late: one copy in %d of %d rounds, %d without spins\n",
+			      (unsigned long long)delays_us[k], on, AWAIT_ROUNDS, off);
+		if (on >= AWAIT_ROUNDS / 3 && on >= off + AWAIT_ROUNDS / 4)
+			break;
 	}
-	assert_true(got >= AWAIT_ROUNDS / 3);
-	/* Without spins the sender never waits: every round's send is refused. */
-	tu_param_set("spin_ns", 0);
-	assert_int_equal(await_rounds(p), 0);
+	assert_true(k < ARRAY_SIZE(delays_us));
 	free(p);
 }
 
