@@ -81,17 +81,22 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 #endif
 
 /*
- * Pinning another task's pages (direct.c).  6.5 dropped the vmas argument
- * of pin_user_pages_remote() ("mm/gup: remove vmas parameter from
- * pin_user_pages_remote()").  Below: 6.1 (Debian 12, amd64 and arm64).
- * From: 6.12, 7.x.
+ * Pinning, or referencing, another task's pages (direct.c).  6.5 dropped
+ * the vmas argument of pin_user_pages_remote() and get_user_pages_remote()
+ * ("mm/gup: remove vmas parameter from pin_user_pages_remote()", "mm/gup:
+ * remove vmas parameter from get_user_pages_remote()").  Below: 6.1
+ * (Debian 12, amd64 and arm64).  From: 6.12, 7.x.
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
 #define mp_pin_user_pages_remote(mm, start, nr, flags, pages) \
 	pin_user_pages_remote(mm, start, nr, flags, pages, NULL, NULL)
+#define mp_get_user_pages_remote(mm, start, nr, flags, pages) \
+	get_user_pages_remote(mm, start, nr, flags, pages, NULL, NULL)
 #else
 #define mp_pin_user_pages_remote(mm, start, nr, flags, pages) \
 	pin_user_pages_remote(mm, start, nr, flags, pages, NULL)
+#define mp_get_user_pages_remote(mm, start, nr, flags, pages) \
+	get_user_pages_remote(mm, start, nr, flags, pages, NULL)
 #endif
 
 /*

@@ -59,7 +59,7 @@
  *   receiver's waiter while the sender holds it out).  Both sides take units
  *   (MP_DIRECT_SHARE bytes, or half of a shorter copy) in turn from a shared
  *   counter, the sender writing into the receiver's pages as above, the
- *   receiver reading the sender's pages (pinned likewise, FOLL_NOFAULT) into
+ *   receiver reading the sender's pages (referenced, FOLL_NOFAULT) into
  *   its own buffer with faults disabled (copy_to_user_nofault()): as a stream
  *   socket's two sides copy at once, one copy's wall time halves.  The sender
  *   stops lending the job under mb->lock and waits for a receiver in it to
@@ -93,9 +93,10 @@
  *   spin_ns=0 turns these spins off with the others.
  *
  * What it holds
- *   At most MP_DIRECT_PAGES pinned pages of the other side per task, for the
- *   time of one copy, by a task inside its own system call: a bounded, transient
- *   hold, as process_vm_writev()'s, charged to nobody.  A message written
+ *   At most MP_DIRECT_PAGES pinned (or, read, referenced) pages of the other
+ *   side per task, for the time of one copy, by a task inside its own system
+ *   call: a bounded, transient hold, as process_vm_writev()'s, charged to
+ *   nobody.  A message written
  *   directly never becomes kernel memory, so it is not charged to its
  *   sender's quota (nor counted in /proc/msgport's queued bytes).
  *
@@ -162,8 +163,19 @@ static int direct_copy(struct mm_struct *mm, unsigned long addr,
 
 		if (!mmap_read_trylock(mm))
 			return -EFAULT;
-		got = mp_pin_user_pages_remote(mm, addr & PAGE_MASK, nr, flags,
-					       pages);
+		/*
+		 * Written pages are pinned (FOLL_PIN), as process_vm_writev()
+		 * does; read ones are only referenced (FOLL_GET): a read pin
+		 * of a copy-on-write shared page (a sender's buffer filled
+		 * before it forked) must unshare it first, a fault that
+		 * FOLL_NOFAULT refuses.
+		 */
+		if (write)
+			got = mp_pin_user_pages_remote(mm, addr & PAGE_MASK, nr,
+						       flags, pages);
+		else
+			got = mp_get_user_pages_remote(mm, addr & PAGE_MASK, nr,
+						       flags, pages);
 		mmap_read_unlock(mm);
 		if (got <= 0)
 			return -EFAULT;
@@ -188,7 +200,12 @@ static int direct_copy(struct mm_struct *mm, unsigned long addr,
 			len -= n;
 			off = 0;
 		}
-		unpin_user_pages_dirty_lock(pages, got, write);
+		if (write) {
+			unpin_user_pages_dirty_lock(pages, got, true);
+		} else {
+			for (i = 0; i < got; i++)
+				put_page(pages[i]);
+		}
 		cond_resched();		/* the other side waits: no lock held */
 	}
 	return ret ? -EFAULT : 0;
