@@ -61,7 +61,9 @@
  *   counter, the sender writing into the receiver's pages as above, the
  *   receiver reading the sender's pages (referenced, FOLL_NOFAULT) into
  *   its own buffer with faults disabled (copy_to_user_nofault()): as a stream
- *   socket's two sides copy at once, one copy's wall time halves.  The sender
+ *   socket's two sides copy at once, one copy's wall time halves.  A receiver
+ *   that sleeps is woken to help when the copy (at the measured rate,
+ *   mp_copy_ns_kib, below) would take longer than two wake-ups.  The sender
  *   stops lending the job under mb->lock and waits for a receiver in it to
  *   finish its unit (bounded: it never waits either); a failed unit fails the
  *   whole copy, as above.
@@ -72,25 +74,24 @@
  *   kernel memory.  Made in kernel memory, the message then costs two copies;
  *   waited for, one, shared by two CPUs.  So a sender of a message of
  *   MP_DIRECT_SHARE bytes or more that may wait (not MSGPORT_F_NONBLOCK nor a
- *   zero timeout) and finds nobody waiting, nothing queued and no receive
- *   batch spinning for the queue instead spins, lock dropped, while the
- *   mailbox's last receiver runs, until a receiver waits
- *   (mp_wait_spin_receiver()): for no longer than copying the message would
- *   take it (mp_copy_ns_kib, measured on the one-copy sends' own copies:
- *   what a spin that pays saves, so that one that does not costs at most as
- *   much), nor than the budget of every msgport spin (a few wake-ups, at
- *   most spin_ns; wait.c).  Such spins are scored apart (mb->await), and as
- *   paid only when the receiver that came can be written into: where
- *   receivers are seldom back in time (slower than their sender), or come
- *   back as ones that cannot take it so (a peek, a lease, a short buffer),
- *   these spins stop, but for a probe now and then.  One that pays saves the
- *   copy into kernel memory, its allocation and charge, and half of the
- *   receiver's copy.  The message is not sent meanwhile (not stamped, not
- *   visible): to everyone else it is as if its sender came a little later;
- *   the time spun comes off its timeout.  A rendezvous (a synchronous send)
- *   thus takes one copy whenever its receiver comes within the spin; one
- *   that comes later gets the message made in kernel memory, as before.
- *   spin_ns=0 turns these spins off with the others.
+ *   zero timeout) and finds nobody waiting, nothing queued and no receive batch
+ *   spinning for the queue instead spins, lock dropped, while the mailbox's
+ *   last receiver runs, until a receiver waits (mp_wait_spin_receiver()): for
+ *   no longer than copying the message would take it (mp_copy_ns_kib, measured
+ *   on the one-copy sends' own copies: what a spin that pays saves, so that one
+ *   that does not costs at most as much; not the waiters' few wake-ups, wait.c,
+ *   a sender having no sleep to save), and at most spin_ns.  Such spins are
+ *   scored apart (mb->await), and as paid only when the receiver that came can
+ *   be written into: where receivers are seldom back in time (slower than their
+ *   sender), or come back as ones that cannot take it so (a peek, a lease, a
+ *   short buffer), these spins stop, but for a probe now and then.  One that
+ *   pays saves the copy into kernel memory, its allocation and charge, and half
+ *   of the receiver's copy.  The message is not sent meanwhile (not stamped, not
+ *   visible): to everyone else it is as if its sender came a little later; the
+ *   time spun comes off its timeout.  A rendezvous (a synchronous send) thus
+ *   takes one copy whenever its receiver comes within the spin; one that comes
+ *   later gets the message made in kernel memory, as before.  spin_ns=0 turns
+ *   these spins off with the others.
  *
  * What it holds
  *   At most MP_DIRECT_PAGES pinned (or, read, referenced) pages of the other
@@ -451,8 +452,14 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	mp_queue_stamp(mb, &hdr);
 	dest = rw->dest;
 	n = x->len;
-	/* A receiver on its CPU (spinning) takes its part of a large copy. */
-	shared = n >= MP_DIRECT_SHARE && rw->spinning;
+	/*
+	 * A receiver on its CPU (spinning) takes its part of a large copy; a
+	 * sleeping one too, woken now, if the copy is long enough to be worth
+	 * a wake-up ("Two CPUs").
+	 */
+	shared = n >= MP_DIRECT_SHARE &&
+		 (rw->spinning || (u64)(n >> 10) * READ_ONCE(mp_copy_ns_kib) >
+				  2 * mp_wait_wake_ns());
 	if (shared) {
 		job = (struct mp_direct_job) {
 			.src_mm = current->mm, .src = (unsigned long)x->buf,
@@ -460,6 +467,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 			.len = n, .unit = job_unit(n), .next = ATOMIC_INIT(0),
 		};
 		rw->job = &job;
+		mp_wake_add(&wk, rw);	/* a sleeper: to help (spinners skipped) */
 	}
 	spin_unlock(&mb->lock);
 	mp_wake_flush(mb, &wk);

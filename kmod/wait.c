@@ -195,6 +195,18 @@ static unsigned long mp_wake_ns = 20000;
 #define MP_SPIN_WAKES	4
 
 /**
+ * mp_wait_wake_ns() - how long a wake-up takes here
+ *
+ * Context: Any; takes no lock, does not sleep.
+ * Return: mp_wake_ns, the measured time from a waker's mp_wake_add() to the
+ * sleeper running again.
+ */
+u64 mp_wait_wake_ns(void)
+{
+	return READ_ONCE(mp_wake_ns);
+}
+
+/**
  * mp_wait_note_wake() - record a wake-up's latency
  * @woken_ns: when the sleeper was woken (ktime_get_mono_fast_ns())
  *
@@ -283,18 +295,17 @@ static void spin_scored(struct mp_mailbox *mb, struct mp_spin_score *score,
 }
 
 /*
- * A spin, scored in @score (the waiters' or the senders'; NULL: unscored):
- * as paid if it ended its wait and, with @paid, if @paid(@arg) (under the
- * lock) says the end was of use; an end of no use counts as time run out.
+ * A spin of at most @budget ns, scored in @score (the waiters' or the
+ * senders'; NULL: unscored): as paid if it ended its wait and, with @paid,
+ * if @paid(@arg) (under the lock) says the end was of use; an end of no use
+ * counts as time run out.
  */
-static bool wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
-		      mp_spin_done_t done, mp_spin_done_t paid,
-		      const void *arg, ktime_t until,
-		      struct mp_spin_score *score)
+static bool spin_for(struct mp_mailbox *mb, struct pid *peer_pid,
+		     mp_spin_done_t done, mp_spin_done_t paid,
+		     const void *arg, ktime_t until, u64 budget,
+		     struct mp_spin_score *score)
 	__must_hold(&mb->lock)
 {
-	u64 budget = min(READ_ONCE(mp_spin_ns),
-			 MP_SPIN_WAKES * READ_ONCE(mp_wake_ns));
 	struct task_struct *peer;
 	bool ok, out_of_time;
 	u64 end, now;
@@ -329,6 +340,17 @@ static bool wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
 		spin_scored(mb, score, used, out_of_time || ok != used);
 	}
 	return true;
+}
+
+/* A waiter's spin: for at most about as long as a sleep and wake-up cost. */
+static bool wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
+		      mp_spin_done_t done, const void *arg, ktime_t until,
+		      struct mp_spin_score *score)
+	__must_hold(&mb->lock)
+{
+	return spin_for(mb, peer_pid, done, NULL, arg, until,
+			min(READ_ONCE(mp_spin_ns),
+			    MP_SPIN_WAKES * READ_ONCE(mp_wake_ns)), score);
 }
 
 /**
@@ -367,7 +389,7 @@ bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
 		  mp_spin_done_t done, const void *arg, ktime_t until)
 	__must_hold(&mb->lock)
 {
-	return wait_spin(mb, peer_pid, done, NULL, arg, until, &mb->spin);
+	return wait_spin(mb, peer_pid, done, arg, until, &mb->spin);
 }
 
 /**
@@ -389,7 +411,7 @@ bool mp_wait_spin_copy(struct mp_mailbox *mb, struct pid *peer_pid,
 		       mp_spin_done_t done, const void *arg)
 	__must_hold(&mb->lock)
 {
-	return wait_spin(mb, peer_pid, done, NULL, arg, KTIME_MAX, NULL);
+	return wait_spin(mb, peer_pid, done, arg, KTIME_MAX, NULL);
 }
 
 /**
@@ -403,8 +425,10 @@ bool mp_wait_spin_copy(struct mp_mailbox *mb, struct pid *peer_pid,
  * @until: when the spin must end (the send's deadline, or sooner)
  *
  * mp_wait_spin() on @mb's last receiver, for a sender of a large message
- * that finds no receiver waiting (direct.c, "A receiver on its way"),
- * scored apart from the waiters' spins (@mb->await), and as paid only if
+ * that finds no receiver waiting (direct.c, "A receiver on its way"), but
+ * bounded by @until and spin_ns only: what it may save is a copy, whose
+ * cost the caller puts in @until, not a sleep and a wake-up.  Scored apart
+ * from the waiters' spins (@mb->await), and as paid only if
  * @paid says so: a stream whose receiver is seldom back in time, or comes
  * back as one that cannot take the message so (a peek, a lease, a short
  * buffer), stops these spins, not the waiters'.
@@ -416,8 +440,8 @@ bool mp_wait_spin_receiver(struct mp_mailbox *mb, mp_spin_done_t done,
 			   mp_spin_done_t paid, const void *arg, ktime_t until)
 	__must_hold(&mb->lock)
 {
-	return wait_spin(mb, mb->last_receiver, done, paid, arg, until,
-			 &mb->await);
+	return spin_for(mb, mb->last_receiver, done, paid, arg, until,
+			READ_ONCE(mp_spin_ns), &mb->await);
 }
 
 static bool waiter_moved(const void *arg)

@@ -615,7 +615,7 @@ static int child_echo(void *arg)
  * (and spinning) as the other sends: the copies are one-copy ones, shared
  * by both sides' CPUs when the receiver spins; every byte checked.
  */
-static void test_one_copy_ping_pong(void **state)
+static void ping_pong(void)
 {
 	struct pp pp = { .to = big_mailbox(1), .from = big_mailbox(1) };
 	unsigned char *out = malloc(PP_LEN), *in = malloc(PP_LEN);
@@ -623,7 +623,6 @@ static void test_one_copy_ping_pong(void **state)
 	unsigned int i;
 	pid_t pid;
 
-	(void)state;
 	assert_non_null(out);
 	assert_non_null(in);
 	tu_param_set("max_user_bytes", 64ULL << 20);
@@ -643,6 +642,24 @@ static void test_one_copy_ping_pong(void **state)
 	free(in);
 }
 
+static void test_one_copy_ping_pong(void **state)
+{
+	(void)state;
+	ping_pong();
+}
+
+/*
+ * The same without spins (spin_ns=0): each receiver sleeps until its
+ * sender claims it, and is woken to take its share of a copy long enough
+ * to be worth a wake-up; every byte checked.
+ */
+static void test_one_copy_ping_pong_sleeping(void **state)
+{
+	(void)state;
+	tu_param_set("spin_ns", 0);
+	ping_pong();
+}
+
 static const struct CMUnitTest one_copy_tests[] = {
 	ONE_COPY_TEST(test_one_copy_to_waiting_receiver),
 	ONE_COPY_TEST(test_one_copy_truncating_receiver),
@@ -655,6 +672,7 @@ static const struct CMUnitTest one_copy_tests[] = {
 	ONE_COPY_TEST(test_one_copy_info_in_receivers_namespaces),
 	ONE_COPY_TEST(test_one_copy_between_users),
 	ONE_COPY_TEST(test_one_copy_ping_pong),
+	ONE_COPY_TEST(test_one_copy_ping_pong_sleeping),
 };
 
 MSGPORT_SUITE(one_copy_suite, MSGPORT_GROUP_MODULE, 450, "one-copy",
