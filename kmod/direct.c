@@ -47,8 +47,9 @@
  *   in the sequence numbers, as a withdrawn synchronous send does.
  *
  *   As process_vm_writev(), the write goes through the kernel's mapping of
- *   the receiver's pages: the receiver's protection keys (pkeys) and memory
- *   tags do not apply to it, and buffers that alias each other through
+ *   the receiver's pages (and a helping receiver's read, "Two CPUs", through
+ *   that of the sender's): the other side's protection keys (pkeys) and
+ *   memory tags do not apply to it, and buffers that alias each other through
  *   shared memory (not the same addresses of one process: those are
  *   checked) get what a forward copy page by page gives.
  *
@@ -116,6 +117,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/uaccess.h>
+#include <linux/wait_bit.h>
 
 #include "msgport.h"
 #include "trace.h"
@@ -227,6 +229,7 @@ struct mp_direct_job {
 	atomic_t next;			/* the next unit to take */
 	int error;			/* a side failed: WRITE_ONCE() */
 	unsigned int helpers;		/* receivers in it: mb->lock, release */
+	bool joined;			/* a receiver took part: mb->lock */
 };
 
 /*
@@ -292,15 +295,29 @@ static bool direct_ok(const struct mp_waiter *rw, const struct mp_xfer *x)
  */
 static unsigned long mp_copy_ns_kib = 100;
 
-/* A one-copy send of @len bytes took @ns, shared or not: a sample. */
-static void note_copy(u32 len, u64 ns, bool shared)
+/*
+ * A one-copy send of @len bytes took @ns, with a receiver's help or not: a
+ * sample, unless the sender was switched out meanwhile (@switched: the
+ * wall time is then not the copy's).  A sample counts for at most four
+ * times the average (and 10 us a KiB): no send, however slow, moves the
+ * rate every sender's spin is bounded by much at once.
+ */
+static void note_copy(u32 len, u64 ns, bool helped, bool switched)
 {
 	unsigned long avg = READ_ONCE(mp_copy_ns_kib);
-	u64 sample = div_u64((shared ? 2 * ns : ns) << 10, len);
+	u64 sample;
 
-	if (sample > NSEC_PER_SEC)
+	if (switched)
 		return;
+	sample = div_u64((helped ? 2 * ns : ns) << 10, len);
+	sample = min_t(u64, sample, min_t(u64, 4 * (u64)avg, 10000));
 	WRITE_ONCE(mp_copy_ns_kib, avg - avg / 8 + (unsigned long)sample / 8);
+}
+
+/* The current task's context switches so far: a copy timed across one is not a sample. */
+static unsigned long switches(void)
+{
+	return current->nvcsw + current->nivcsw;
 }
 
 /*
@@ -324,13 +341,17 @@ struct mp_await {
 	const struct mp_xfer *x;
 };
 
-/* A receiver waits now (or the mailbox is gone): a hint, without the lock. */
+/*
+ * A receiver waits now, or waiting is no use any more (the mailbox is gone,
+ * a message was queued before this one, a receive batch spins for the
+ * queue): a hint, without the lock.
+ */
 static bool receiver_waits(const void *arg)
 {
-	const struct mp_await *a = arg;
+	const struct mp_mailbox *mb = ((const struct mp_await *)arg)->mb;
 
-	return !list_empty_careful(&a->mb->recv_waiters) ||
-	       READ_ONCE(a->mb->dead);
+	return !list_empty_careful(&mb->recv_waiters) || READ_ONCE(mb->dead) ||
+	       READ_ONCE(mb->nmsgs) || READ_ONCE(mb->batch_spinners);
 }
 
 /* Under mb->lock again: the receiver that came can take the message so. */
@@ -379,8 +400,9 @@ static void await_receiver(struct mp_mailbox *mb, struct mp_xfer *x)
 
 /*
  * The sender is done with its part of @job: no receiver may join it any
- * more; wait for one that did to finish its unit (bounded: it never waits
- * either).  The copy's result.
+ * more; wait for one that did to finish its unit (bounded work, but the
+ * receiver may have been woken onto this very CPU, or be preempted in it:
+ * sleep, do not spin).  The copy's result.
  */
 static int job_done(struct mp_mailbox *mb, struct mp_waiter *rw,
 		    struct mp_direct_job *job)
@@ -391,11 +413,9 @@ static int job_done(struct mp_mailbox *mb, struct mp_waiter *rw,
 	rw->job = NULL;
 	helpers = job->helpers;
 	spin_unlock(&mb->lock);
-	while (helpers) {
-		cpu_relax();
-		/* Pairs with the receiver's release: its error is seen. */
-		helpers = smp_load_acquire(&job->helpers);
-	}
+	/* Pairs with the receiver's release: its error is seen. */
+	if (helpers)
+		wait_var_event(&job->helpers, !smp_load_acquire(&job->helpers));
 	return READ_ONCE(job->error);
 }
 
@@ -426,6 +446,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	struct mp_direct_dest *dest;
 	struct mp_direct_job job;
 	struct mp_waiter *rw;
+	unsigned long csw;
 	bool shared;
 	u64 start;
 	u32 n;
@@ -467,7 +488,11 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 			.len = n, .unit = job_unit(n), .next = ATOMIC_INIT(0),
 		};
 		rw->job = &job;
-		mp_wake_add(&wk, rw);	/* a sleeper: to help (spinners skipped) */
+		if (!rw->spinning) {
+			/* A sleeper: woken to help. */
+			trace_msgport_wake(mb, rw, MP_TRACE_WAKE_HELP);
+			mp_wake_add(&wk, rw);
+		}
 	}
 	spin_unlock(&mb->lock);
 	mp_wake_flush(mb, &wk);
@@ -480,6 +505,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	hdr.prio = x->prio;
 	hdr.len = x->len;
 	hdr.sync_send = (x->flags & MSGPORT_F_SYNC) || !mb->capacity;
+	csw = switches();
 	start = ktime_get_mono_fast_ns();
 	if (shared) {
 		job_run(&job, true);
@@ -489,7 +515,8 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 				  NULL, n, true);
 	}
 	if (!ret)
-		note_copy(n, ktime_get_mono_fast_ns() - start, shared);
+		note_copy(n, ktime_get_mono_fast_ns() - start,
+			  shared && job.joined, switches() != csw);
 	if (!ret && dest->uinfo) {
 		mp_msg_info_in(&hdr, dest->pid_ns, dest->user_ns, &info);
 		ret = direct_copy(dest->mm, (unsigned long)dest->uinfo, NULL,
@@ -555,11 +582,17 @@ void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
 			/* Its part of the copy, once: see "Two CPUs". */
 			w->job = NULL;
 			job->helpers++;
+			job->joined = true;
 			spin_unlock(&mb->lock);
 			job_run(job, false);
 			spin_lock(&mb->lock);
 			/* Its error before: the sender acquires helpers. */
 			smp_store_release(&job->helpers, job->helpers - 1);
+			/*
+			 * The sender may be gone once it saw 0: the address
+			 * is only a key here (wake_up_var() reads nothing).
+			 */
+			wake_up_var(&job->helpers);
 			continue;
 		}
 		if (wk->n || wk->poll) {

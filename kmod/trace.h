@@ -51,6 +51,7 @@ enum mp_trace_wake {
 	MP_TRACE_WAKE_DESTROYED,	/* the mailbox was destroyed */
 	MP_TRACE_WAKE_RESET,		/* a call's sync sender: no receiver left */
 	MP_TRACE_WAKE_REJECTED,		/* a sync sender's leased message refused */
+	MP_TRACE_WAKE_HELP,		/* a claimed receiver, to help with the copy */
 };
 
 /* Why a queued message went (msgport_drop). */
@@ -100,6 +101,7 @@ TRACE_DEFINE_ENUM(MP_TRACE_WAKE_RECEIPT);
 TRACE_DEFINE_ENUM(MP_TRACE_WAKE_DESTROYED);
 TRACE_DEFINE_ENUM(MP_TRACE_WAKE_RESET);
 TRACE_DEFINE_ENUM(MP_TRACE_WAKE_REJECTED);
+TRACE_DEFINE_ENUM(MP_TRACE_WAKE_HELP);
 TRACE_DEFINE_ENUM(MP_TRACE_DROP_DESTROYED);
 TRACE_DEFINE_ENUM(MP_TRACE_DROP_WITHDRAWN);
 TRACE_DEFINE_ENUM(MP_TRACE_DROP_REFUSED);
@@ -219,7 +221,8 @@ TRACE_EVENT(msgport_wake,
 				       { MP_TRACE_WAKE_RECEIPT, "receipt" },
 				       { MP_TRACE_WAKE_DESTROYED, "destroyed" },
 				       { MP_TRACE_WAKE_RESET, "reset" },
-				       { MP_TRACE_WAKE_REJECTED, "rejected" }),
+				       { MP_TRACE_WAKE_REJECTED, "rejected" },
+				       { MP_TRACE_WAKE_HELP, "help" }),
 		      __entry->spin)
 );
 

@@ -322,7 +322,9 @@ static bool spin_for(struct mp_mailbox *mb, struct pid *peer_pid,
 	if (!peer)
 		return false;
 	spin_unlock(&mb->lock);
-	end = min_t(u64, ktime_get_mono_fast_ns() + budget, ktime_to_ns(until));
+	/* spin_ns may be huge ("no limit"): no wrap. */
+	end = min_t(u64, ktime_get_mono_fast_ns() + min_t(u64, budget, KTIME_MAX),
+		    ktime_to_ns(until));
 	for (;;) {
 		ok = done(arg);
 		now = ktime_get_mono_fast_ns();

@@ -401,18 +401,16 @@ static int await_rounds(const unsigned char *p, uint64_t delay_ns)
 	return result;
 }
 
-static void test_one_copy_sender_waits_for_receiver(void **state)
+/*
+ * One pass over the delays, shortest first: true once one (at which the
+ * receiver is seldom first without spins) gives enough one-copy rounds.
+ */
+static bool await_pass(const unsigned char *p, unsigned long long spin_ns)
 {
-	static const uint64_t delays_us[] = { 5, 10, 20, 40, 80, 160 };
-	unsigned char *p = payload(BIG, 31);
-	unsigned long long spin_ns;
-	int off, on = 0;
+	static const uint64_t delays_us[] = { 1, 2, 5, 10, 20, 40, 80, 160 };
+	int off, on;
 	size_t k;
 
-	(void)state;
-	assert_int_equal(tu_param_read("spin_ns", &spin_ns), 0);
-	assert_true(spin_ns > 0);
-	tu_param_set("spin_ns", spin_ns);	/* restored after the test */
 	for (k = 0; k < ARRAY_SIZE(delays_us); k++) {
 		assert_int_equal(tu_param_write("spin_ns", 0), 0);
 		off = await_rounds(p, delays_us[k] * 1000);
@@ -425,9 +423,22 @@ static void test_one_copy_sender_waits_for_receiver(void **state)
 		print_message("receiver %llu us late: one copy in %d of %d rounds, %d without spins\n",
 			      (unsigned long long)delays_us[k], on, AWAIT_ROUNDS, off);
 		if (on >= AWAIT_ROUNDS / 3 && on >= off + AWAIT_ROUNDS / 4)
-			break;
+			return true;
 	}
-	assert_true(k < ARRAY_SIZE(delays_us));
+	return false;
+}
+
+static void test_one_copy_sender_waits_for_receiver(void **state)
+{
+	unsigned char *p = payload(BIG, 31);
+	unsigned long long spin_ns;
+
+	(void)state;
+	assert_int_equal(tu_param_read("spin_ns", &spin_ns), 0);
+	assert_true(spin_ns > 0);
+	tu_param_set("spin_ns", spin_ns);	/* restored after the test */
+	/* A second pass if a busy machine spoiled the first. */
+	assert_true(await_pass(p, spin_ns) || await_pass(p, spin_ns));
 	free(p);
 }
 

@@ -360,6 +360,53 @@ static void test_wake_handoff(void **state)
 		     id, (int)pid, (int)getpid(), (unsigned long long)seq, LEN);
 }
 
+#define HELP_LEN	(1U << 20)
+
+/* Child: one receive of HELP_LEN bytes into a buffer already touched. */
+static int child_recv_large(void *arg)
+{
+	char *buf = malloc(HELP_LEN);
+
+	CHILD_CHECK(buf);
+	memset(buf, 0, HELP_LEN);
+	CHILD_CHECK(msgport_recv(arg, buf, HELP_LEN, 0, MSGPORT_WAIT_FOREVER, NULL) ==
+		    (ssize_t)HELP_LEN);
+	CHILD_CHECK(buf[0] == 'h' && buf[HELP_LEN - 1] == 'p');
+	free(buf);
+	return 0;
+}
+
+/*
+ * A large message written straight into a receiver that sleeps: the
+ * receiver is woken to copy part of it (help), then handed it (handoff).
+ */
+static void test_wake_help(void **state)
+{
+	const char *name = tu_name("help");
+	struct msgport_mailbox *mb = tu_create(name, 8, HELP_LEN, 0600, 0);
+	uint32_t id = mbox_id(name);
+	char *buf = malloc(HELP_LEN);
+	pid_t pid;
+
+	assert_non_null(buf);
+	memset(buf, 'e', HELP_LEN);
+	buf[0] = 'h';
+	buf[HELP_LEN - 1] = 'p';
+	tu_param_set("spin_ns", 0);	/* the receiver sleeps, the sender does not spin */
+	trace_begin();
+	pid = tu_fork(child_recv_large, mb);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_int_equal(tu_await_sleeping(pid, TU_AWAIT_MS), 0);
+	assert_int_equal(msgport_send(mb, buf, HELP_LEN, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	assert_child_ok(pid);
+	trace_read();
+	assert_trace(1, "msgport_wake", "mbox=%08x inbox=0 pid=%d why=help", NULL, NULL, id,
+		     (int)pid);
+	assert_trace(1, "msgport_wake", "mbox=%08x inbox=0 pid=%d why=handoff", NULL, NULL, id,
+		     (int)pid);
+	free(buf);
+}
+
 /* A receive from a full mailbox admits a waiting sender: room. */
 static void test_wake_room(void **state)
 {
@@ -533,6 +580,7 @@ static const struct CMUnitTest trace_tests[] = {
 	TRACE_TEST(test_wake_handoff),
 	TRACE_TEST(test_wake_room),
 	TRACE_TEST(test_wake_receipt),
+	TRACE_TEST(test_wake_help),
 	TRACE_TEST(test_drop),
 	TRACE_TEST(test_drop_rejected),
 	TRACE_TEST(test_quota_refused),
