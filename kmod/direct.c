@@ -413,8 +413,8 @@ static int job_done(struct mp_mailbox *mb, struct mp_waiter *rw,
 	rw->job = NULL;
 	helpers = job->helpers;
 	spin_unlock(&mb->lock);
-	/* Pairs with the receiver's release: its error is seen. */
 	if (helpers)
+		/* Pairs with the receiver's release: its error is seen. */
 		wait_var_event(&job->helpers, !smp_load_acquire(&job->helpers));
 	return READ_ONCE(job->error);
 }
