@@ -63,8 +63,9 @@
  *   receiver reading the sender's pages (referenced, FOLL_NOFAULT) into
  *   its own buffer with faults disabled (copy_to_user_nofault()): as a stream
  *   socket's two sides copy at once, one copy's wall time halves.  A receiver
- *   that sleeps is woken to help when the copy (at the measured rate,
- *   mp_copy_ns_kib, below) would take longer than two wake-ups.  The sender
+ *   that sleeps is woken to help as it is claimed, for a copy of three units
+ *   or more: a wake-up earlier than the one it gets anyway at the end, which
+ *   pays when it comes before the copy is done.  The sender
  *   stops lending the job under mb->lock and waits for a receiver in it to
  *   finish its unit (bounded: it never waits either); a failed unit fails the
  *   whole copy, as above.
@@ -475,12 +476,10 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	n = x->len;
 	/*
 	 * A receiver on its CPU (spinning) takes its part of a large copy; a
-	 * sleeping one too, woken now, if the copy is long enough to be worth
-	 * a wake-up ("Two CPUs").
+	 * sleeping one too, woken now, for a copy of three units or more
+	 * ("Two CPUs").
 	 */
-	shared = n >= MP_DIRECT_SHARE &&
-		 (rw->spinning || (u64)(n >> 10) * READ_ONCE(mp_copy_ns_kib) >
-				  2 * mp_wait_wake_ns());
+	shared = n >= MP_DIRECT_SHARE;
 	if (shared) {
 		job = (struct mp_direct_job) {
 			.src_mm = current->mm, .src = (unsigned long)x->buf,
@@ -488,8 +487,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 			.len = n, .unit = job_unit(n), .next = ATOMIC_INIT(0),
 		};
 		rw->job = &job;
-		if (!rw->spinning) {
-			/* A sleeper: woken to help. */
+		if (!rw->spinning && n > 2 * job.unit) {
 			trace_msgport_wake(mb, rw, MP_TRACE_WAKE_HELP);
 			mp_wake_add(&wk, rw);
 		}

@@ -715,7 +715,6 @@ void mp_wait_step(struct mp_mailbox *mb, struct mp_waiter *w,
 		  struct mp_wake *wk, bool *spun)
 	__must_hold(&mb->lock);
 void mp_wait_note_wake(u64 woken_ns);
-u64 mp_wait_wake_ns(void);
 int mp_wait_report_remaining(const struct mp_deadline *d, u64 __user *utimeout,
 			     int ret);
 

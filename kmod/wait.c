@@ -195,18 +195,6 @@ static unsigned long mp_wake_ns = 20000;
 #define MP_SPIN_WAKES	4
 
 /**
- * mp_wait_wake_ns() - how long a wake-up takes here
- *
- * Context: Any; takes no lock, does not sleep.
- * Return: mp_wake_ns, the measured time from a waker's mp_wake_add() to the
- * sleeper running again.
- */
-u64 mp_wait_wake_ns(void)
-{
-	return READ_ONCE(mp_wake_ns);
-}
-
-/**
  * mp_wait_note_wake() - record a wake-up's latency
  * @woken_ns: when the sleeper was woken (ktime_get_mono_fast_ns())
  *

@@ -376,17 +376,36 @@ static int child_recv_large(void *arg)
 	return 0;
 }
 
+/* One send of HELP_LEN bytes to a receiver that sleeps: were help and handoff traced? */
+static bool help_traced(const char *name, struct msgport_mailbox *mb, const char *buf)
+{
+	uint32_t id = mbox_id(name);
+	pid_t pid;
+
+	/* The buffer keeps earlier tries: each has a receiver of its own. */
+	pid = tu_fork(child_recv_large, mb);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_int_equal(tu_await_sleeping(pid, TU_AWAIT_MS), 0);
+	assert_int_equal(msgport_send(mb, buf, HELP_LEN, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	assert_child_ok(pid);
+	trace_read();
+	return trace_count("msgport_wake", "mbox=%08x inbox=0 pid=%d why=help", NULL, NULL, id,
+			   (int)pid) == 1 &&
+	       trace_count("msgport_wake", "mbox=%08x inbox=0 pid=%d why=handoff", NULL, NULL,
+			   id, (int)pid) == 1;
+}
+
 /*
  * A large message written straight into a receiver that sleeps: the
- * receiver is woken to copy part of it (help), then handed it (handoff).
+ * receiver is woken to copy part of it (help), then handed it (handoff).  A copy can fall back to the usual
+ * way (its receiver's address space busy a moment, say): three tries.
  */
 static void test_wake_help(void **state)
 {
 	const char *name = tu_name("help");
 	struct msgport_mailbox *mb = tu_create(name, 8, HELP_LEN, 0600, 0);
-	uint32_t id = mbox_id(name);
 	char *buf = malloc(HELP_LEN);
-	pid_t pid;
+	int tries = 0;
 
 	assert_non_null(buf);
 	memset(buf, 'e', HELP_LEN);
@@ -394,16 +413,12 @@ static void test_wake_help(void **state)
 	buf[HELP_LEN - 1] = 'p';
 	tu_param_set("spin_ns", 0);	/* the receiver sleeps, the sender does not spin */
 	trace_begin();
-	pid = tu_fork(child_recv_large, mb);
-	assert_await(mb, TU_WAITING_RECEIVERS, 1);
-	assert_int_equal(tu_await_sleeping(pid, TU_AWAIT_MS), 0);
-	assert_int_equal(msgport_send(mb, buf, HELP_LEN, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
-	assert_child_ok(pid);
-	trace_read();
-	assert_trace(1, "msgport_wake", "mbox=%08x inbox=0 pid=%d why=help", NULL, NULL, id,
-		     (int)pid);
-	assert_trace(1, "msgport_wake", "mbox=%08x inbox=0 pid=%d why=handoff", NULL, NULL, id,
-		     (int)pid);
+	while (!help_traced(name, mb, buf)) {
+		if (++tries == 3) {
+			printf("the trace:\n%s", tr.buf);
+			fail_msg("no help and handoff traced in 3 sends");
+		}
+	}
 	free(buf);
 }
 
