@@ -26,10 +26,11 @@
  *   it: the message was received, as a hand-over is.
  *
  * Never a hang, never a lost message
- *   Nothing on this path waits for anything another task controls: the
- *   receiver's pages are pinned only if present and writable (FOLL_NOFAULT,
- *   under mmap_read_trylock()), the sender's bytes are read with page faults
- *   disabled (copy_from_user_nofault()).  A claimed receiver waits for its
+ *   Nothing on this path waits for anything another task controls but a
+ *   helping receiver's unit of the copy (bounded, faults disabled likewise):
+ *   the receiver's pages are pinned only if present and writable
+ *   (FOLL_NOFAULT, under mmap_read_trylock()), the sender's bytes are read
+ *   with page faults disabled (copy_from_user_nofault()).  A claimed receiver waits for its
  *   sender, without taking signals (its buffer is being written and its mm
  *   must outlive the copy), but only for that copy: bounded work that
  *   reschedules between batches of pages, though a sender starved of CPU
@@ -230,7 +231,6 @@ struct mp_direct_job {
 	atomic_t next;			/* the next unit to take */
 	int error;			/* a side failed: WRITE_ONCE() */
 	unsigned int helpers;		/* receivers in it: mb->lock, release */
-	bool joined;			/* a receiver took part: mb->lock */
 };
 
 /*
@@ -245,11 +245,14 @@ static u32 job_unit(u32 len)
 	return min_t(u32, MP_DIRECT_SHARE, DIV_ROUND_UP(len, 2));
 }
 
-/* Take and copy units of @job until none is left: the sender pushes, the receiver pulls. */
-static void job_run(struct mp_direct_job *job, bool push)
+/*
+ * Take and copy units of @job until none is left: the sender pushes, the
+ * receiver pulls.  The bytes this side copied.
+ */
+static u32 job_run(struct mp_direct_job *job, bool push)
 {
 	u32 units = DIV_ROUND_UP(job->len, job->unit);
-	u32 k, off, n;
+	u32 k, off, n, own = 0;
 	int ret;
 
 	while (!READ_ONCE(job->error) &&
@@ -266,7 +269,10 @@ static void job_run(struct mp_direct_job *job, bool push)
 					  NULL, n, false);
 		if (ret)
 			WRITE_ONCE(job->error, ret);
+		else
+			own += n;
 	}
+	return own;
 }
 
 /*
@@ -297,20 +303,21 @@ static bool direct_ok(const struct mp_waiter *rw, const struct mp_xfer *x)
 static unsigned long mp_copy_ns_kib = 100;
 
 /*
- * A one-copy send of @len bytes took @ns, with a receiver's help or not: a
- * sample, unless the sender was switched out meanwhile (@switched: the
- * wall time is then not the copy's).  A sample counts for at most four
- * times the average (and 10 us a KiB): no send, however slow, moves the
- * rate every sender's spin is bounded by much at once.
+ * A one-copy sender copied @len bytes itself in @ns (a helping receiver's
+ * part, and the wait for it, not counted): a sample, unless it was switched
+ * out meanwhile (@switched: the wall time is then not the copy's).  A
+ * sample counts for at most four times the average (and 10 us a KiB): no
+ * send, however slow, moves the rate every sender's spin is bounded by
+ * much at once.
  */
-static void note_copy(u32 len, u64 ns, bool helped, bool switched)
+static void note_copy(u32 len, u64 ns, bool switched)
 {
 	unsigned long avg = READ_ONCE(mp_copy_ns_kib);
 	u64 sample;
 
-	if (switched)
+	if (switched || !len)
 		return;
-	sample = div_u64((helped ? 2 * ns : ns) << 10, len);
+	sample = div_u64(ns << 10, len);
 	sample = min_t(u64, sample, min_t(u64, 4 * (u64)avg, 10000));
 	WRITE_ONCE(mp_copy_ns_kib, avg - avg / 8 + (unsigned long)sample / 8);
 }
@@ -434,7 +441,8 @@ static int job_done(struct mp_mailbox *mb, struct mp_waiter *rw,
  *
  * Context: Process context, the sending task, without mb->lock: takes it
  * twice (and drops it while it spins).  Does not sleep but to take the
- * receiver's mmap_lock for reading (trylock) and to unpin its pages.
+ * receiver's mmap_lock for reading (trylock), to unpin its pages and to wait
+ * for a helping receiver to finish the unit it copies (job_done()).
  * Return: True if the message was received; false if not (no such
  * receiver, the mailbox destroyed, or a step failed): the caller sends it
  * the usual way, which reports any error.
@@ -447,10 +455,10 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	struct mp_direct_dest *dest;
 	struct mp_direct_job job;
 	struct mp_waiter *rw;
+	bool shared, switched;
 	unsigned long csw;
-	bool shared;
-	u64 start;
-	u32 n;
+	u64 start, ns;
+	u32 n, own;
 	int ret;
 
 	/*
@@ -487,7 +495,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 			.len = n, .unit = job_unit(n), .next = ATOMIC_INIT(0),
 		};
 		rw->job = &job;
-		if (!rw->spinning && n > 2 * job.unit) {
+		if (!rw->spinning && n > 2 * job.unit && num_online_cpus() > 1) {
 			trace_msgport_wake(mb, rw, MP_TRACE_WAKE_HELP);
 			mp_wake_add(&wk, rw);
 		}
@@ -506,15 +514,19 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	csw = switches();
 	start = ktime_get_mono_fast_ns();
 	if (shared) {
-		job_run(&job, true);
+		own = job_run(&job, true);
+		ns = ktime_get_mono_fast_ns() - start;
+		switched = switches() != csw;
 		ret = job_done(mb, rw, &job);
 	} else {
 		ret = direct_copy(dest->mm, (unsigned long)dest->buf, x->buf,
 				  NULL, n, true);
+		own = n;
+		ns = ktime_get_mono_fast_ns() - start;
+		switched = switches() != csw;
 	}
 	if (!ret)
-		note_copy(n, ktime_get_mono_fast_ns() - start,
-			  shared && job.joined, switches() != csw);
+		note_copy(own, ns, switched);
 	if (!ret && dest->uinfo) {
 		mp_msg_info_in(&hdr, dest->pid_ns, dest->user_ns, &info);
 		ret = direct_copy(dest->mm, (unsigned long)dest->uinfo, NULL,
@@ -580,16 +592,18 @@ void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
 			/* Its part of the copy, once: see "Two CPUs". */
 			w->job = NULL;
 			job->helpers++;
-			job->joined = true;
 			spin_unlock(&mb->lock);
 			job_run(job, false);
 			spin_lock(&mb->lock);
 			/* Its error before: the sender acquires helpers. */
 			smp_store_release(&job->helpers, job->helpers - 1);
 			/*
-			 * The sender may be gone once it saw 0: the address
-			 * is only a key here (wake_up_var() reads nothing).
+			 * The store before wake_up_var()'s lockless look at
+			 * the wait queue (or a sender just queued there would
+			 * miss it and sleep for ever).  The sender may be gone
+			 * once it saw 0: the address is only a key here.
 			 */
+			smp_mb();
 			wake_up_var(&job->helpers);
 			continue;
 		}

@@ -369,8 +369,7 @@ static int child_recv_large(void *arg)
 
 	CHILD_CHECK(buf);
 	memset(buf, 0, HELP_LEN);
-	CHILD_CHECK(msgport_recv(arg, buf, HELP_LEN, 0, MSGPORT_WAIT_FOREVER, NULL) ==
-		    (ssize_t)HELP_LEN);
+	CHILD_CHECK(msgport_recv(arg, buf, HELP_LEN, 0, TIMEOUT, NULL) == (ssize_t)HELP_LEN);
 	CHILD_CHECK(buf[0] == 'h' && buf[HELP_LEN - 1] == 'p');
 	free(buf);
 	return 0;
@@ -404,10 +403,9 @@ static void test_wake_help(void **state)
 {
 	const char *name = tu_name("help");
 	struct msgport_mailbox *mb = tu_create(name, 8, HELP_LEN, 0600, 0);
-	char *buf = malloc(HELP_LEN);
+	static char buf[HELP_LEN];
 	int tries = 0;
 
-	assert_non_null(buf);
 	memset(buf, 'e', HELP_LEN);
 	buf[0] = 'h';
 	buf[HELP_LEN - 1] = 'p';
@@ -419,7 +417,6 @@ static void test_wake_help(void **state)
 			fail_msg("no help and handoff traced in 3 sends");
 		}
 	}
-	free(buf);
 }
 
 /* A receive from a full mailbox admits a waiting sender: room. */
