@@ -30,22 +30,22 @@
  *   helping receiver's unit of the copy (bounded, faults disabled likewise):
  *   the receiver's pages are pinned only if present and writable
  *   (FOLL_NOFAULT, under mmap_read_trylock()), the sender's bytes are read
- *   with page faults disabled (copy_from_user_nofault()).  A claimed receiver waits for its
- *   sender, without taking signals (its buffer is being written and its mm
- *   must outlive the copy), but only for that copy: bounded work that
- *   reschedules between batches of pages, though a sender starved of CPU
+ *   with page faults disabled (copy_from_user_nofault()).  A claimed receiver
+ *   waits for its sender, without taking signals (its buffer is being written
+ *   and its mm must outlive the copy), but only for that copy: bounded work
+ *   that reschedules between batches of pages, though a sender starved of CPU
  *   (SCHED_IDLE, a cgroup's cpu.max) makes it last longer.  A receiver that
  *   would truncate, or whose buffer overlaps the sender's in one address
- *   space, is served the usual way.  When any step fails (a page not
- *   present, a contended mmap_lock, a fault in the sender's buffer), the
- *   receiver looks at the queue again, as a kicked receiver does (a message
- *   queued while it was claimed is its to take; else it goes back to the
- *   head of the waiters), and the sender sends the message the usual way
- *   (made in kernel memory, handed over or queued): what was written into
- *   the receiver's buffer is overwritten by the message it receives, or, if
- *   another message or an error ends its wait, its buffer's contents are
- *   unspecified, as after any failed receive.  A stamp given up leaves a gap
- *   in the sequence numbers, as a withdrawn synchronous send does.
+ *   space, is served the usual way.  When any step fails (a page not present, a
+ *   contended mmap_lock, a fault in the sender's buffer), the receiver looks
+ *   at the queue again, as a kicked receiver does (a message queued while it
+ *   was claimed is its to take; else it goes back to the head of the waiters),
+ *   and the sender sends the message the usual way (made in kernel memory,
+ *   handed over or queued): what was written into the receiver's buffer is
+ *   overwritten by the message it receives, or, if another message or an error
+ *   ends its wait, its buffer's contents are unspecified, as after any failed
+ *   receive.  A stamp given up leaves a gap in the sequence numbers, as a
+ *   withdrawn synchronous send does.
  *
  *   As process_vm_writev(), the write goes through the kernel's mapping of
  *   the receiver's pages (and a helping receiver's read, "Two CPUs", through
@@ -66,10 +66,10 @@
  *   socket's two sides copy at once, one copy's wall time halves.  A receiver
  *   that sleeps is woken to help as it is claimed, for a copy of three units
  *   or more: a wake-up earlier than the one it gets anyway at the end, which
- *   pays when it comes before the copy is done.  The sender
- *   stops lending the job under mb->lock and waits for a receiver in it to
- *   finish its unit (bounded: it never waits either); a failed unit fails the
- *   whole copy, as above.
+ *   pays when it comes before the copy is done.  The sender stops lending
+ *   the job under mb->lock and sleeps until a receiver in it has finished
+ *   its unit (bounded: it never waits either); a failed unit fails the whole
+ *   copy, as above.
  *
  * A receiver on its way
  *   A stream's receiver is seldom waiting yet when the next message comes: it
@@ -100,9 +100,9 @@
  *   At most MP_DIRECT_PAGES pinned (or, read, referenced) pages of the other
  *   side per task, for the time of one copy, by a task inside its own system
  *   call: a bounded, transient hold, as process_vm_writev()'s, charged to
- *   nobody.  A message written
- *   directly never becomes kernel memory, so it is not charged to its
- *   sender's quota (nor counted in /proc/msgport's queued bytes).
+ *   nobody.  A message written directly never becomes kernel memory, so it
+ *   is not charged to its sender's quota (nor counted in /proc/msgport's
+ *   queued bytes).
  *
  * Locking and lifetimes
  *   mb->lock (queue.c) covers the claim and the completion; the copy runs
@@ -322,7 +322,7 @@ static void note_copy(u32 len, u64 ns, bool switched)
 	WRITE_ONCE(mp_copy_ns_kib, avg - avg / 8 + (unsigned long)sample / 8);
 }
 
-/* The current task's context switches so far: a copy timed across one is not a sample. */
+/* The current task's context switches: a copy timed across one is no sample. */
 static unsigned long switches(void)
 {
 	return current->nvcsw + current->nivcsw;
@@ -389,12 +389,13 @@ static void await_receiver(struct mp_mailbox *mb, struct mp_xfer *x)
 	__must_hold(&mb->lock)
 {
 	struct mp_await a = { .mb = mb, .x = x };
-	u64 cap = (u64)(x->len >> 10) * READ_ONCE(mp_copy_ns_kib);
-	ktime_t until = ktime_add_ns(ktime_get(), cap);
 	struct mp_deadline d;
+	ktime_t until;
 
 	if (mb->dead || !list_empty(&mb->recv_waiters) || !await_worth(mb, x))
 		return;
+	until = ktime_add_ns(ktime_get(),
+			     (u64)(x->len >> 10) * READ_ONCE(mp_copy_ns_kib));
 	mp_deadline_init(&d, x);
 	if (d.timed && ktime_before(d.expires, until))
 		until = d.expires;
@@ -455,7 +456,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	struct mp_direct_dest *dest;
 	struct mp_direct_job job;
 	struct mp_waiter *rw;
-	bool shared, switched;
+	bool shared, switched, wake;
 	unsigned long csw;
 	u64 start, ns;
 	u32 n, own;
@@ -485,9 +486,10 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	/*
 	 * A receiver on its CPU (spinning) takes its part of a large copy; a
 	 * sleeping one too, woken now, for a copy of three units or more
-	 * ("Two CPUs").
+	 * ("Two CPUs").  Else the sender copies alone, with no job.
 	 */
-	shared = n >= MP_DIRECT_SHARE;
+	wake = !rw->spinning && n > 2 * job_unit(n) && num_online_cpus() > 1;
+	shared = n >= MP_DIRECT_SHARE && (rw->spinning || wake);
 	if (shared) {
 		job = (struct mp_direct_job) {
 			.src_mm = current->mm, .src = (unsigned long)x->buf,
@@ -495,7 +497,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 			.len = n, .unit = job_unit(n), .next = ATOMIC_INIT(0),
 		};
 		rw->job = &job;
-		if (!rw->spinning && n > 2 * job.unit && num_online_cpus() > 1) {
+		if (wake) {
 			trace_msgport_wake(mb, rw, MP_TRACE_WAKE_HELP);
 			mp_wake_add(&wk, rw);
 		}

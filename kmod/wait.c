@@ -246,17 +246,17 @@ static bool peer_busy(struct task_struct *peer)
 
 /*
  * Whether spinning pays on a mailbox: a spin that runs out of time costs its
- * whole budget and the sleep and wake-up it was to save, so where spins
- * keep running out (a stream whose sender takes longer per message than a
- * few wake-ups: the receiver would burn a CPU for nothing, and on an SMT
- * core slow its sibling), waiters stop spinning, but for one wait in
- * MP_SPIN_PROBE, whose spin tells whether things changed.  A score's debt
- * (struct mp_spin_score: a mailbox's waiters', mb->spin, and its senders',
- * mb->await) starts at 0, grows by 4 for a spin that ran out of time, shrinks by 2
- * for one that ended its wait (a spin that stopped because its peer slept,
- * or for a signal or the scheduler, says nothing); over MP_SPIN_DEBT_MAX,
- * spinning stops: three spins out of time in a row stop it, two in three
- * that pay keep it.  Under mb->lock.
+ * whole budget and the sleep and wake-up it was to save, so where spins keep
+ * running out (a stream whose sender takes longer per message than a few
+ * wake-ups: the receiver would burn a CPU for nothing, and on an SMT core slow
+ * its sibling), waiters stop spinning, but for one wait in MP_SPIN_PROBE,
+ * whose spin tells whether things changed.  A score's debt (struct
+ * mp_spin_score: a mailbox's waiters', mb->spin, and its senders', mb->await)
+ * starts at 0, grows by 4 for a spin that ran out of time, shrinks by 2 for
+ * one that ended its wait (a spin that stopped because its peer slept, or for
+ * a signal or the scheduler, says nothing); over MP_SPIN_DEBT_MAX, spinning
+ * stops: three spins out of time in a row stop it, two in three that pay keep
+ * it.  Under mb->lock.
  */
 #define MP_SPIN_DEBT_MAX	8
 #define MP_SPIN_PROBE		8
