@@ -117,6 +117,8 @@ struct mp_mailbox *mp_mailbox_alloc(void)
 	INIT_LIST_HEAD(&mb->queued_calls);
 	INIT_LIST_HEAD(&mb->lease_files);
 	mb->senders = RB_ROOT;
+	mb->wake_ns = MP_WAKE_NS_FIRST;
+	mb->copy_ns_kib = MP_COPY_NS_KIB_FIRST;
 	init_waitqueue_head(&mb->poll_wq);
 	INIT_HLIST_NODE(&mb->hnode);
 	INIT_LIST_HEAD(&mb->node);

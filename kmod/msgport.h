@@ -142,7 +142,6 @@ struct mp_objects {
 	atomic_long_t regions;		/* allocated regions */
 	atomic_long_t region_bytes;	/* their pages' bytes */
 	atomic_long_t region_maps;	/* VMAs mapping a region */
-	atomic_long_t calls;		/* call records (rpc.c) */
 };
 
 extern struct mp_objects mp_objects;
@@ -155,6 +154,9 @@ extern struct mp_objects mp_objects;
 void mp_objects_msg_add(long messages, long bytes);
 long mp_objects_messages(void);
 long mp_objects_bytes(void);
+/* Call records (rpc.c), counted so too. */
+void mp_objects_call_add(long calls);
+long mp_objects_calls(void);
 
 /*
  * The longest work under one hold of a mailbox lock, and between two
@@ -322,6 +324,16 @@ struct mp_spin_score {
 };
 
 /*
+ * What a new mailbox takes a wake-up (mb->wake_ns, wait.c) and a one-copy
+ * sender's copy of a KiB (mb->copy_ns_kib, direct.c) to cost until its own
+ * waits and copies say: guesses (20 us; 10 GB/s), each mailbox then
+ * measuring its own, so that no mailbox's traffic shapes another's spins
+ * and the message path writes no cache line shared between mailboxes.
+ */
+#define MP_WAKE_NS_FIRST	20000
+#define MP_COPY_NS_KIB_FIRST	100
+
+/*
  * A mailbox (mailbox.c), named, anonymous or an inbox.  Each block of fields
  * says what protects it; the lock orders are mp_registry_lock -> @lock and,
  * for a topic, its @topic_lock -> a subscription's @lock (topic.c);
@@ -357,6 +369,8 @@ struct mp_mailbox {
 	struct pid *last_receiver;
 	struct mp_spin_score spin;	/* waiters' spins here (wait.c) */
 	struct mp_spin_score await;	/* senders' spins for a receiver (direct.c) */
+	u32 wake_ns;			/* a wake-up here takes (wait.c) */
+	u32 copy_ns_kib;		/* a one-copy sender's KiB takes (direct.c) */
 	wait_queue_head_t poll_wq;	/* its own lock, never under @lock */
 
 	/* Registry state, under mp_registry_lock. */
@@ -714,7 +728,7 @@ void mp_wait_step(struct mp_mailbox *mb, struct mp_waiter *w,
 		  struct pid *peer, const struct mp_deadline *d,
 		  struct mp_wake *wk, bool *spun)
 	__must_hold(&mb->lock);
-void mp_wait_note_wake(u64 woken_ns);
+void mp_wait_note_wake(struct mp_mailbox *mb, u64 woken_ns);
 int mp_wait_report_remaining(const struct mp_deadline *d, u64 __user *utimeout,
 			     int ret);
 

@@ -699,6 +699,39 @@ static void test_sender_index(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, empty);
 }
 
+/*
+ * A wake-up's latency is a sample of its own mailbox's wake-up time only
+ * (the spin budget of that mailbox's waiters): another mailbox's, maybe
+ * another user's, stays as it was; a sample over a second is ignored.
+ */
+static void test_wake_time_per_mailbox(struct kunit *test)
+{
+	struct mp_mailbox *mb = mk(test, 4, 64);
+	struct mp_mailbox *other = mp_mailbox_alloc();
+	u32 first, one, two, wild;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
+	first = mb->wake_ns;
+	spin_lock(&mb->lock);
+	/* 8 ms late: the average moves by 1/8 of the sample, about 1 ms. */
+	mp_wait_note_wake(mb, ktime_get_mono_fast_ns() - 8 * NSEC_PER_MSEC);
+	one = mb->wake_ns;
+	mp_wait_note_wake(mb, ktime_get_mono_fast_ns() - 2 * NSEC_PER_SEC);
+	wild = mb->wake_ns;
+	mp_wait_note_wake(mb, ktime_get_mono_fast_ns());
+	two = mb->wake_ns;
+	spin_unlock(&mb->lock);
+
+	KUNIT_EXPECT_EQ(test, first, (u32)MP_WAKE_NS_FIRST);
+	KUNIT_EXPECT_GE(test, one, first - first / 8 + (u32)NSEC_PER_MSEC);
+	KUNIT_EXPECT_LT(test, one, first - first / 8 + 2 * (u32)NSEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, wild, one);
+	KUNIT_EXPECT_LT(test, two, one);
+	KUNIT_EXPECT_EQ(test, other->wake_ns, (u32)MP_WAKE_NS_FIRST);
+	KUNIT_EXPECT_EQ(test, other->copy_ns_kib, (u32)MP_COPY_NS_KIB_FIRST);
+	mp_mailbox_put(other);
+}
+
 static struct kunit_case queue_cases[] = {
 	KUNIT_CASE(test_priority_order),
 	KUNIT_CASE(test_fifo_within_priority),
@@ -713,6 +746,7 @@ static struct kunit_case queue_cases[] = {
 	KUNIT_CASE(test_no_overtaking),
 	KUNIT_CASE(test_destroy),
 	KUNIT_CASE(test_sender_index),
+	KUNIT_CASE(test_wake_time_per_mailbox),
 	{}
 };
 

@@ -3,10 +3,10 @@
  * msgport: counters of live objects, for leak checks.
  *
  * Counters, no lock: mailboxes (allocated, linked or not), messages
- * (allocated) and bytes (their payload; per-CPU, see msgport.h), files
- * (open mailbox descriptors), regions (allocated shared regions),
- * region_bytes (their pages) and region_maps (VMAs mapping a region),
- * calls (call records, rpc.c).
+ * (allocated) and bytes (their payload), files (open mailbox descriptors),
+ * regions (allocated shared regions), region_bytes (their pages) and
+ * region_maps (VMAs mapping a region), calls (call records, rpc.c).  Those
+ * the message path moves (messages, bytes, calls) are per-CPU (msgport.h).
  * debugfs <debugfs>/msgport/objects prints them; module exit warns if any is
  * not zero.
  */
@@ -23,6 +23,7 @@ EXPORT_SYMBOL_NS_GPL(mp_objects, MP_TEST_NS);
 struct mp_msg_counts {
 	long messages;
 	long bytes;
+	long calls;
 };
 
 static DEFINE_PER_CPU(struct mp_msg_counts, mp_msg_counts);
@@ -44,7 +45,23 @@ void mp_objects_msg_add(long messages, long bytes)
 	this_cpu_add(mp_msg_counts.bytes, bytes);
 }
 
-static long msg_counts_sum(bool bytes)
+/**
+ * mp_objects_call_add() - count call records made or freed
+ * @calls: the records to add (negative: freed)
+ *
+ * As mp_objects_msg_add(): on the current CPU's count.
+ *
+ * Context: Any context.  Lock-free (this_cpu_add()); does not sleep.
+ */
+void mp_objects_call_add(long calls)
+{
+	this_cpu_add(mp_msg_counts.calls, calls);
+}
+
+enum mp_count { MP_COUNT_MESSAGES, MP_COUNT_BYTES, MP_COUNT_CALLS };
+
+/* The sum of one of the per-CPU counts. */
+static long msg_counts_sum(enum mp_count which)
 {
 	const struct mp_msg_counts *c;
 	long sum = 0;
@@ -52,7 +69,17 @@ static long msg_counts_sum(bool bytes)
 
 	for_each_possible_cpu(cpu) {
 		c = per_cpu_ptr(&mp_msg_counts, cpu);
-		sum += bytes ? READ_ONCE(c->bytes) : READ_ONCE(c->messages);
+		switch (which) {
+		case MP_COUNT_MESSAGES:
+			sum += READ_ONCE(c->messages);
+			break;
+		case MP_COUNT_BYTES:
+			sum += READ_ONCE(c->bytes);
+			break;
+		case MP_COUNT_CALLS:
+			sum += READ_ONCE(c->calls);
+			break;
+		}
 	}
 	return sum;
 }
@@ -68,7 +95,7 @@ static long msg_counts_sum(bool bytes)
  */
 long mp_objects_messages(void)
 {
-	return msg_counts_sum(false);
+	return msg_counts_sum(MP_COUNT_MESSAGES);
 }
 EXPORT_SYMBOL_NS_GPL(mp_objects_messages, MP_TEST_NS);
 
@@ -83,9 +110,23 @@ EXPORT_SYMBOL_NS_GPL(mp_objects_messages, MP_TEST_NS);
  */
 long mp_objects_bytes(void)
 {
-	return msg_counts_sum(true);
+	return msg_counts_sum(MP_COUNT_BYTES);
 }
 EXPORT_SYMBOL_NS_GPL(mp_objects_bytes, MP_TEST_NS);
+
+/**
+ * mp_objects_calls() - how many call records exist
+ *
+ * Sums the per-CPU counts: exact when no call is being made or freed.
+ *
+ * Context: Any context.  Lock-free; does not sleep.
+ *
+ * Return: the number of call records allocated and not yet freed.
+ */
+long mp_objects_calls(void)
+{
+	return msg_counts_sum(MP_COUNT_CALLS);
+}
 
 static atomic_long_t mp_hold_max;	/* entries visited in one lock hold */
 static atomic_long_t mp_run_max;	/* messages freed between reschedules */
@@ -136,7 +177,7 @@ static int objects_show(struct seq_file *m, void *unused)
 		   atomic_long_read(&mp_objects.regions),
 		   atomic_long_read(&mp_objects.region_bytes),
 		   atomic_long_read(&mp_objects.region_maps));
-	seq_printf(m, "calls %ld\n", atomic_long_read(&mp_objects.calls));
+	seq_printf(m, "calls %ld\n", mp_objects_calls());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(objects);
@@ -219,5 +260,5 @@ void mp_objects_exit(void)
 	WARN_ON(atomic_long_read(&mp_objects.regions));
 	WARN_ON(atomic_long_read(&mp_objects.region_bytes));
 	WARN_ON(atomic_long_read(&mp_objects.region_maps));
-	WARN_ON(atomic_long_read(&mp_objects.calls));
+	WARN_ON(mp_objects_calls());
 }

@@ -93,7 +93,21 @@ struct mp_call {
 	bool trunc;			/* the caller accepts a truncated reply */
 };
 
-static atomic64_t mp_next_token = ATOMIC64_INIT(0);
+/*
+ * Calls made on each CPU: a call's token is (n * nr_cpu_ids + cpu) for the
+ * n-th call made on that cpu, from 1: not 0, never reused while the module is
+ * loaded, and made without a cache line shared between CPUs.
+ */
+static DEFINE_PER_CPU(u64, mp_calls_made);
+
+static u64 new_token(void)
+{
+	unsigned int cpu = get_cpu();
+	u64 n = __this_cpu_inc_return(mp_calls_made);
+
+	put_cpu();
+	return n * nr_cpu_ids + cpu;
+}
 
 /**
  * mp_call_put() - drop a reference to a call record
@@ -113,7 +127,7 @@ void mp_call_put(struct mp_call *call)
 	if (call->reply)
 		mp_msg_put(call->reply);
 	kfree(call);
-	atomic_long_dec(&mp_objects.calls);
+	mp_objects_call_add(-1);
 }
 
 /* Hooks for mailbox.c, under mb->lock (mp_msg_create: before it is visible). */
@@ -520,7 +534,7 @@ static int call_wait(struct mp_mailbox *mb, struct mp_call *call,
 		}
 		mp_wait_sleep_locked(mb, d);
 		if (call->state == MP_CALL_DONE && call->woken_ns)
-			mp_wait_note_wake(call->woken_ns);
+			mp_wait_note_wake(mb, call->woken_ns);
 	}
 	if (ret && call->state == MP_CALL_QUEUED) {
 		spin_unlock(&mb->lock);
@@ -576,13 +590,13 @@ static long rpc_call(struct mp_mailbox *mb, const struct msgport_call *c,
 	call = kzalloc(sizeof(*call), GFP_KERNEL_ACCOUNT);
 	if (!call)
 		return -ENOMEM;
-	atomic_long_inc(&mp_objects.calls);
+	mp_objects_call_add(1);
 	refcount_set(&call->ref, 1);
 	RB_CLEAR_NODE(&call->node);
 	call->mb = mb;
 	call->caller = current;
 	WRITE_ONCE(call->state, MP_CALL_QUEUED);
-	call->token = atomic64_inc_return(&mp_next_token);
+	call->token = new_token();
 	call->reply_max = c->reply_len;
 	call->trunc = c->flags & MSGPORT_F_TRUNC;
 	call->prio = c->priority;

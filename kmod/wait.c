@@ -27,7 +27,8 @@
  *   The functions here that take a mailbox are called with its lock held
  *   (mp_wait_sleep_locked() and the spins drop it and take it again), but for
  *   mp_wake_flush(), which sends what was gathered after it was dropped.
- *   mp_wake_ns is a racy moving average: updates may lose samples.
+ *   A mailbox's measured wake-up time (mb->wake_ns) is under its lock, as
+ *   its spin scores are.
  */
 #include <linux/hrtimer.h>
 #include <linux/minmax.h>
@@ -179,15 +180,6 @@ void mp_wait_sleep_locked(struct mp_mailbox *mb,
 }
 
 /*
- * How long a wake-up takes to get a sleeping waiter running again: a moving
- * average (1/8 weight to each new sample) of the time from a waker's
- * mp_wake_add() to the sleeper's return from mp_wait_sleep_locked(), over all
- * mailboxes.  Racy updates only lose samples.  Spinning longer than this
- * costs more than sleeping would (spin_waiter()).
- */
-static unsigned long mp_wake_ns = 20000;
-
-/*
  * Spin for up to this many measured wake-ups: 4 took the median 1 KiB
  * round trip under TCG from 135 to 35 us (1 was too short to cover the
  * peer's turn), while 64 B stayed at 12 us and streaming did not move.
@@ -195,27 +187,33 @@ static unsigned long mp_wake_ns = 20000;
 #define MP_SPIN_WAKES	4
 
 /**
- * mp_wait_note_wake() - record a wake-up's latency
+ * mp_wait_note_wake() - record a wake-up's latency on a mailbox
+ * @mb: the mailbox the sleeper waited on
  * @woken_ns: when the sleeper was woken (ktime_get_mono_fast_ns())
  *
  * A sleeper woken at @woken_ns runs again: the time since then is a new
- * sample of mp_wake_ns (1/8 weight).  A sample over a second is ignored.
+ * sample of how long a wake-up takes to get a sleeper on @mb running
+ * again (@mb->wake_ns, a moving average with 1/8 weight to each sample;
+ * spinning longer than that costs more than sleeping would: wait_spin()).
+ * A sample over a second is ignored.  Each mailbox measures its own
+ * (MP_WAKE_NS_FIRST).
  *
- * Context: Any; takes no lock (a racy update may lose a sample), does not
- * sleep.
+ * Context: Called with mb->lock held; does not sleep.
  */
-void mp_wait_note_wake(u64 woken_ns)
+void mp_wait_note_wake(struct mp_mailbox *mb, u64 woken_ns)
+	__must_hold(&mb->lock)
 {
-	unsigned long avg = READ_ONCE(mp_wake_ns);
 	u64 lat = ktime_get_mono_fast_ns() - woken_ns;
 
 	if (lat > NSEC_PER_SEC)
 		return;
-	WRITE_ONCE(mp_wake_ns, avg - avg / 8 + (unsigned long)lat / 8);
+	mb->wake_ns = mb->wake_ns - mb->wake_ns / 8 + (u32)lat / 8;
 }
+EXPORT_SYMBOL_NS_GPL(mp_wait_note_wake, MP_TEST_NS);
 
 /**
  * note_latency() - record a waiter's wake-up latency
+ * @mb: the mailbox it waits on
  * @w: the waiter, back from mp_wait_sleep_locked()
  *
  * If a waker noted when it queued @w's wake-up (@w->woken_ns, from
@@ -224,11 +222,12 @@ void mp_wait_note_wake(u64 woken_ns)
  *
  * Context: Called with mb->lock held; does not sleep.
  */
-static void note_latency(struct mp_waiter *w)
+static void note_latency(struct mp_mailbox *mb, struct mp_waiter *w)
+	__must_hold(&mb->lock)
 {
 	if (!w->woken_ns)
 		return;
-	mp_wait_note_wake(w->woken_ns);
+	mp_wait_note_wake(mb, w->woken_ns);
 	w->woken_ns = 0;
 }
 
@@ -339,8 +338,8 @@ static bool wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
 	__must_hold(&mb->lock)
 {
 	return spin_for(mb, peer_pid, done, NULL, arg, until,
-			min(READ_ONCE(mp_spin_ns),
-			    MP_SPIN_WAKES * READ_ONCE(mp_wake_ns)), score);
+			min_t(u64, READ_ONCE(mp_spin_ns),
+			      MP_SPIN_WAKES * (u64)mb->wake_ns), score);
 }
 
 /**
@@ -357,7 +356,7 @@ static bool wait_spin(struct mp_mailbox *mb, struct pid *peer_pid,
  * with mb->lock dropped, while that peer runs (or was woken to run) on
  * another CPU, for at most about as long as a sleep and wake-up costs here
  * (the rule that keeps spinning within twice the cost of the best choice
- * made in hindsight): MP_SPIN_WAKES times mp_wake_ns, the measured part of
+ * made in hindsight): MP_SPIN_WAKES times @mb->wake_ns, the measured part of
  * that cost, which leaves out the switch away from the sleeper and the
  * waker's side; and at most spin_ns, and not past @until.  It spins until
  * @done(@arg) is true (for a waiter: someone changed its state; it stays on
@@ -509,7 +508,7 @@ void mp_wait_step(struct mp_mailbox *mb, struct mp_waiter *w,
 			return;
 	}
 	mp_wait_sleep_locked(mb, d);
-	note_latency(w);
+	note_latency(mb, w);
 }
 
 /**
