@@ -81,20 +81,21 @@
  *   spinning for the queue instead spins, lock dropped, while the mailbox's
  *   last receiver runs, until a receiver waits (mp_wait_spin_receiver()): for
  *   no longer than copying the message would take it (mb->copy_ns_kib, measured
- *   on the mailbox's own one-copy sends: what a spin that pays saves, so that
- *   one that does not costs at most as much; not the waiters' few wake-ups,
- *   wait.c, a sender having no sleep to save), and at most spin_ns.  Such spins
- *   are scored apart (mb->await), and as paid only when the receiver that came
- *   can be written into: where receivers are seldom back in time (slower than
- *   their sender), or come back as ones that cannot take it so (a peek, a
- *   lease, a short buffer), these spins stop, but for a probe now and then.
- *   One that pays saves the copy into kernel memory, its allocation and charge,
- *   and half of the receiver's copy.  The message is not sent meanwhile (not
- *   stamped, not visible): to everyone else it is as if its sender came a
- *   little later; the time spun comes off its timeout.  A rendezvous (a
- *   synchronous send) thus takes one copy whenever its receiver comes within
- *   the spin; one that comes later gets the message made in kernel memory, as
- *   before.  spin_ns=0 turns these spins off with the others.
+ *   on the mailbox's own large sends, made in kernel memory or written in one
+ *   copy: what a spin that pays saves, so that one that does not costs at most
+ *   as much; not the waiters' few wake-ups, wait.c, a sender having no sleep to
+ *   save), and at most spin_ns.  Such spins are scored apart (mb->await), and
+ *   as paid only when the receiver that came can be written into: where
+ *   receivers are seldom back in time (slower than their sender), or come back
+ *   as ones that cannot take it so (a peek, a lease, a short buffer), these
+ *   spins stop, but for a probe now and then.  One that pays saves the copy
+ *   into kernel memory, its allocation and charge, and half of the receiver's
+ *   copy.  The message is not sent meanwhile (not stamped, not visible): to
+ *   everyone else it is as if its sender came a little later; the time spun
+ *   comes off its timeout.  A rendezvous (a synchronous send) thus takes one
+ *   copy whenever its receiver comes within the spin; one that comes later gets
+ *   the message made in kernel memory, as before.  spin_ns=0 turns these spins
+ *   off with the others.
  *
  * What it holds
  *   At most MP_DIRECT_PAGES pinned (or, read, referenced) pages of the other
@@ -105,8 +106,9 @@
  *   queued bytes).
  *
  * Locking and lifetimes
- *   mb->lock (queue.c) covers the claim and the completion, and the mailbox's
- *   copy rate (mb->copy_ns_kib); the copy runs without it.  The receiver's
+ *   mb->lock (queue.c) covers the claim and the completion; the copy runs
+ *   without it, and the mailbox's copy rate (mb->copy_ns_kib) is a racy
+ *   average, written with WRITE_ONCE() (a lost sample only).  The receiver's
  *   mp_direct_dest and its mm stay valid while it is claimed: it does not
  *   return from its receive until its state leaves MP_W_FILLING, which only its
  *   sender changes, under mb->lock.  The receiver's mmap_lock is taken for
@@ -297,33 +299,74 @@ static bool direct_ok(const struct mp_waiter *rw, const struct mp_xfer *x)
 }
 
 /*
- * A one-copy sender on @mb copied @len bytes itself in @ns (a helping
- * receiver's part, and the wait for it, not counted): a sample of how long
- * copying a KiB takes a side there (@mb->copy_ns_kib, a moving average with
- * 1/8 weight; see "A receiver on its way"), unless it was switched out
- * meanwhile (@switched: the wall time is then not the copy's).  A sample
- * counts for at most four times the average (and 10 us a KiB): no send,
- * however slow, moves the rate every sender's spin there is bounded by much
- * at once.  Each mailbox measures its own (MP_COPY_NS_KIB_FIRST): no other
- * mailbox's senders (another user's, on a slower CPU or memory) shape it.
+ * A sender on @mb copied @len bytes itself in @ns (a one-copy sender's own
+ * part, not a helping receiver's nor the wait for it; or a message made in
+ * kernel memory, mp_direct_note_made()): a sample of how long copying a KiB
+ * takes a side there (@mb->copy_ns_kib, a moving average with 1/8 weight;
+ * see "A receiver on its way"), unless it was switched out meanwhile
+ * (@switched: the wall time is then not the copy's).  A sample counts for at
+ * most four times the average (and 10 us a KiB): no send, however slow,
+ * moves the rate every sender's spin there is bounded by much at once.  Each
+ * mailbox measures its own (MP_COPY_NS_KIB_FIRST): no other mailbox's senders
+ * (another user's, on a slower CPU or memory) shape it.  Racy, without
+ * mb->lock: concurrent samples may be lost.
  */
 static void note_copy(struct mp_mailbox *mb, u32 len, u64 ns, bool switched)
-	__must_hold(&mb->lock)
 {
-	u32 avg = mb->copy_ns_kib;
+	u32 avg = READ_ONCE(mb->copy_ns_kib);
 	u64 sample;
 
 	if (switched || !len)
 		return;
 	sample = div_u64(ns << 10, len);
 	sample = min_t(u64, sample, min_t(u64, 4 * (u64)avg, 10000));
-	mb->copy_ns_kib = avg - avg / 8 + (u32)sample / 8;
+	WRITE_ONCE(mb->copy_ns_kib, avg - avg / 8 + (u32)sample / 8);
 }
 
 /* The current task's context switches: a copy timed across one is no sample. */
 static unsigned long switches(void)
 {
 	return current->nvcsw + current->nivcsw;
+}
+
+/**
+ * mp_direct_clock_start() - start timing the making of a message
+ * @c: the clock, on the sender's stack
+ *
+ * For mp_direct_note_made(), around the making of a message that could
+ * have been written straight into a receiver.
+ *
+ * Context: Process context, the sending task.  Takes no lock.
+ */
+void mp_direct_clock_start(struct mp_copy_clock *c)
+{
+	c->csw = switches();
+	c->start = ktime_get_mono_fast_ns();
+}
+
+/**
+ * mp_direct_note_made() - a large message was made in kernel memory
+ * @mb: the mailbox it is sent to
+ * @len: its length
+ * @c: the clock started before it was made (mp_direct_clock_start())
+ *
+ * A message of MP_DIRECT_SHARE bytes or more that no receiver could take
+ * in one copy was made in kernel memory (allocated, copied in): what a
+ * sender's spin for a receiver on its way saves when it pays, so a sample
+ * of @mb's copy rate, the bound of those spins ("A receiver on its way").
+ * A stream whose receiver is not yet back when its messages come learns
+ * the rate so from its first message, not only from the one-copy sends it
+ * is to have.
+ *
+ * Context: Process context, the sending task, without mb->lock.
+ */
+void mp_direct_note_made(struct mp_mailbox *mb, u32 len,
+			 const struct mp_copy_clock *c)
+{
+	if (len < MP_DIRECT_SHARE)
+		return;
+	note_copy(mb, len, ktime_get_mono_fast_ns() - c->start,
+		  switches() != c->csw);
 }
 
 /*
@@ -393,7 +436,7 @@ static void await_receiver(struct mp_mailbox *mb, struct mp_xfer *x)
 	if (mb->dead || !list_empty(&mb->recv_waiters) || !await_worth(mb, x))
 		return;
 	until = ktime_add_ns(ktime_get(),
-			     (u64)(x->len >> 10) * mb->copy_ns_kib);
+			     (u64)(x->len >> 10) * READ_ONCE(mb->copy_ns_kib));
 	mp_deadline_init(&d, x);
 	if (d.timed && ktime_before(d.expires, until))
 		until = d.expires;
@@ -525,6 +568,8 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 		ns = ktime_get_mono_fast_ns() - start;
 		switched = switches() != csw;
 	}
+	if (!ret)
+		note_copy(mb, own, ns, switched);
 	if (!ret && dest->uinfo) {
 		mp_msg_info_in(&hdr, dest->pid_ns, dest->user_ns, &info);
 		ret = direct_copy(dest->mm, (unsigned long)dest->uinfo, NULL,
@@ -533,7 +578,6 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 
 	spin_lock(&mb->lock);
 	if (!ret) {
-		note_copy(mb, own, ns, switched);
 		rw->msg = NULL;
 		rw->filled = n;
 		WRITE_ONCE(rw->state, MP_W_READY);

@@ -324,8 +324,8 @@ struct mp_spin_score {
 };
 
 /*
- * What a new mailbox takes a wake-up (mb->wake_ns, wait.c) and a one-copy
- * sender's copy of a KiB (mb->copy_ns_kib, direct.c) to cost until its own
+ * What a new mailbox takes a wake-up (mb->wake_ns, wait.c) and a large
+ * send's copy of a KiB (mb->copy_ns_kib, direct.c) to cost until its own
  * waits and copies say: guesses (20 us; 10 GB/s), each mailbox then
  * measuring its own, so that no mailbox's traffic shapes another's spins
  * and the message path writes no cache line shared between mailboxes.
@@ -370,7 +370,7 @@ struct mp_mailbox {
 	struct mp_spin_score spin;	/* waiters' spins here (wait.c) */
 	struct mp_spin_score await;	/* senders' spins for a receiver (direct.c) */
 	u32 wake_ns;			/* a wake-up here takes (wait.c) */
-	u32 copy_ns_kib;		/* a one-copy sender's KiB takes (direct.c) */
+	u32 copy_ns_kib;		/* a large send's KiB takes (direct.c: racy) */
 	wait_queue_head_t poll_wq;	/* its own lock, never under @lock */
 
 	/* Registry state, under mp_registry_lock. */
@@ -861,6 +861,16 @@ static inline int mp_queue_dead_error(const struct mp_mailbox *mb,
 void mp_direct_dest_init(struct mp_direct_dest *dest,
 			 const struct mp_xfer *x);
 bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x);
+
+/* The making of a message timed (mp_direct_note_made()). */
+struct mp_copy_clock {
+	u64 start;
+	unsigned long csw;		/* the sender's context switches */
+};
+
+void mp_direct_clock_start(struct mp_copy_clock *c);
+void mp_direct_note_made(struct mp_mailbox *mb, u32 len,
+			 const struct mp_copy_clock *c);
 void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
 			   struct mp_wake *wk);
 
