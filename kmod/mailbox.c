@@ -81,7 +81,9 @@ static void uncount(struct mp_mailbox *mb)
  * mp_mailbox_alloc() - allocate a new, empty mailbox
  *
  * Allocates a zeroed mailbox with empty priority queues and waiter lists, its
- * poll wait queue and one reference (kref_init()), and counts it in
+ * poll wait queue, one reference (kref_init()), and the first guesses of its
+ * wake-up time and copy rate (MP_WAKE_NS_FIRST, MP_COPY_NS_KIB_FIRST), and
+ * counts it in
  * mp_objects.mailboxes, and against its creator's max_user_mailboxes
  * (mp_quota_charge_mailbox()); it holds the user namespace that owns the
  * creator's IPC namespace (CAP_IPC_OWNER over the mailbox is over that).  It

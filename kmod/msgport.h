@@ -340,7 +340,7 @@ struct mp_spin_score {
  * @topic_lock is never taken under mp_registry_lock.
  */
 struct mp_mailbox {
-	/* Queue state, all under @lock (queue.c). */
+	/* Queue state, all under @lock (queue.c) but @copy_ns_kib (racy). */
 	spinlock_t lock;
 	unsigned long prio_map;		/* bit p set: prio[p] not empty */
 	struct list_head prio[MP_NR_PRIO];
@@ -728,7 +728,9 @@ void mp_wait_step(struct mp_mailbox *mb, struct mp_waiter *w,
 		  struct pid *peer, const struct mp_deadline *d,
 		  struct mp_wake *wk, bool *spun)
 	__must_hold(&mb->lock);
-void mp_wait_note_wake(struct mp_mailbox *mb, u64 woken_ns);
+u32 mp_wait_wake_average(u32 avg, u64 lat);
+void mp_wait_note_wake(struct mp_mailbox *mb, u64 woken_ns)
+	__must_hold(&mb->lock);
 int mp_wait_report_remaining(const struct mp_deadline *d, u64 __user *utimeout,
 			     int ret);
 
@@ -861,6 +863,8 @@ static inline int mp_queue_dead_error(const struct mp_mailbox *mb,
 void mp_direct_dest_init(struct mp_direct_dest *dest,
 			 const struct mp_xfer *x);
 bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x);
+void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
+			   struct mp_wake *wk);
 
 /* The making of a message timed (mp_direct_note_made()). */
 struct mp_copy_clock {
@@ -871,8 +875,6 @@ struct mp_copy_clock {
 void mp_direct_clock_start(struct mp_copy_clock *c);
 void mp_direct_note_made(struct mp_mailbox *mb, u32 len,
 			 const struct mp_copy_clock *c);
-void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
-			   struct mp_wake *wk);
 
 /* send.c (layer 5) */
 int mp_send(struct mp_mailbox *mb, struct mp_xfer *x);

@@ -53,4 +53,4 @@ MODULE_PARM_DESC(max_user_subscriptions,
 unsigned long mp_spin_ns = 1000000;
 module_param_named(spin_ns, mp_spin_ns, ulong, 0644);
 MODULE_PARM_DESC(spin_ns,
-		 "Longest a blocking send or receive spins, in nanoseconds, while the peer that will likely end its wait runs on another CPU, before it sleeps (it spins at most as long as a wake-up is measured to take); 0 never spins (default 1000000)");
+		 "Longest a blocking send or receive spins, in nanoseconds, while the peer that will likely end its wait runs on another CPU, before it sleeps (it spins at most a few times as long as a wake-up is measured to take on that mailbox); 0 never spins (default 1000000)");

@@ -49,14 +49,15 @@
  *   anonymous mailbox is destroyed by the release of its last descriptor
  *   that can receive, after that descriptor's own release failed the calls
  *   it claimed (-ECONNRESET): its claimed calls get -ECONNRESET, its queued
- *   requests -EPIPE, and later calls -EPIPE.  Tokens come from one 64-bit
- *   counter and are never reused while the module is loaded.
+ *   requests -EPIPE, and later calls -EPIPE.  Tokens come from per-CPU
+ *   counters (new_token()): never 0, never reused while the module is
+ *   loaded, not ordered.
  */
-#include <linux/atomic.h>
 #include <linux/err.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/percpu.h>
 #include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -96,7 +97,8 @@ struct mp_call {
 /*
  * Calls made on each CPU: a call's token is (n * nr_cpu_ids + cpu) for the
  * n-th call made on that cpu, from 1: not 0, never reused while the module is
- * loaded, and made without a cache line shared between CPUs.
+ * loaded, and made without a cache line shared between CPUs.  (A server sees
+ * from it which CPU its caller ran on, and how many calls were made there.)
  */
 static DEFINE_PER_CPU(u64, mp_calls_made);
 

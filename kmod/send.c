@@ -228,7 +228,7 @@ out_unlock_free:
  */
 int mp_send(struct mp_mailbox *mb, struct mp_xfer *x)
 {
-	struct mp_copy_clock clock;
+	struct mp_copy_clock clock = { };
 	struct mp_msg *msg;
 	bool direct;
 	int err;

@@ -187,6 +187,30 @@ void mp_wait_sleep_locked(struct mp_mailbox *mb,
 #define MP_SPIN_WAKES	4
 
 /**
+ * mp_wait_wake_average() - a wake-up time average with a new sample
+ * @avg: the average so far
+ * @lat: the new sample
+ *
+ * A moving average with 1/8 weight to each sample.  A sample over a second
+ * is ignored, and one counts for at most four times the average (and a
+ * microsecond): one waiter held off its CPU for long (by its cgroup's
+ * cpu.max, SCHED_IDLE) does not lengthen the spins of every waiter on its
+ * mailbox at once; a lasting change moves the average within a few
+ * samples.
+ *
+ * Context: Any.  Pure.
+ * Return: The new average.
+ */
+u32 mp_wait_wake_average(u32 avg, u64 lat)
+{
+	if (lat > NSEC_PER_SEC)
+		return avg;
+	lat = min_t(u64, lat, 4 * (u64)avg + NSEC_PER_USEC);
+	return avg - avg / 8 + (u32)lat / 8;
+}
+EXPORT_SYMBOL_NS_GPL(mp_wait_wake_average, MP_TEST_NS);
+
+/**
  * mp_wait_note_wake() - record a wake-up's latency on a mailbox
  * @mb: the mailbox the sleeper waited on
  * @woken_ns: when the sleeper was woken (ktime_get_mono_fast_ns())
@@ -195,19 +219,16 @@ void mp_wait_sleep_locked(struct mp_mailbox *mb,
  * sample of how long a wake-up takes to get a sleeper on @mb running
  * again (@mb->wake_ns, a moving average with 1/8 weight to each sample;
  * spinning longer than that costs more than sleeping would: wait_spin()).
- * A sample over a second is ignored.  Each mailbox measures its own
- * (MP_WAKE_NS_FIRST).
+ * Each mailbox measures its own (MP_WAKE_NS_FIRST), as
+ * mp_wait_wake_average() says.
  *
  * Context: Called with mb->lock held; does not sleep.
  */
 void mp_wait_note_wake(struct mp_mailbox *mb, u64 woken_ns)
 	__must_hold(&mb->lock)
 {
-	u64 lat = ktime_get_mono_fast_ns() - woken_ns;
-
-	if (lat > NSEC_PER_SEC)
-		return;
-	mb->wake_ns = mb->wake_ns - mb->wake_ns / 8 + (u32)lat / 8;
+	mb->wake_ns = mp_wait_wake_average(mb->wake_ns,
+					   ktime_get_mono_fast_ns() - woken_ns);
 }
 EXPORT_SYMBOL_NS_GPL(mp_wait_note_wake, MP_TEST_NS);
 
