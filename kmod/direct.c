@@ -97,6 +97,24 @@
  *   the message made in kernel memory, as before.  spin_ns=0 turns these spins
  *   off with the others.
  *
+ * Senders help receivers
+ *   A stream out of step (its receiver not back in time, its messages made in
+ *   kernel memory and queued) costs two copies a message, and where the
+ *   receiver is the slower side it stays so: the queue never empties, and the
+ *   receiver, copying each message out alone, sets the pace, as with any
+ *   queue.  Its sender meanwhile has nothing to do but wait for room or spin.
+ *   So a receiver that takes a message of MP_DIRECT_SHARE bytes or more out of
+ *   the queue lends its copy out (struct mp_out_job, on its stack, reachable
+ *   through mb->out_job under mb->lock while it copies; one receiver's at a
+ *   time), and a sender of such a message that may wait and finds one lent
+ *   takes units of it before it sends its own (mp_direct_help_out()): from
+ *   kernel memory into the receiver's pages, pinned as above.  The receiver's
+ *   copy takes half the time, it is back sooner, the sender later: the queue
+ *   drains, and the stream falls back in step, one copy a message.  The
+ *   receiver takes the job back under mb->lock and waits for a sender still
+ *   in a unit (bounded, as above); a sender's failed unit makes the receiver
+ *   copy the whole message again itself (its own faults are its own).
+ *
  * What it holds
  *   At most MP_DIRECT_PAGES pinned (or, read, referenced) pages of the other
  *   side per task, for the time of one copy, by a task inside its own system
@@ -106,14 +124,17 @@
  *   queued bytes).
  *
  * Locking and lifetimes
- *   mb->lock (queue.c) covers the claim and the completion; the copy runs
+ *   mb->lock (queue.c) covers the claim and the completion, and the lending of
+ *   a receiver's copy out (mb->out_job, a job's @helpers); the copy runs
  *   without it, and the mailbox's copy rate (mb->copy_ns_kib) is a racy
  *   average, written with WRITE_ONCE() (a lost sample only).  The receiver's
  *   mp_direct_dest and its mm stay valid while it is claimed: it does not
  *   return from its receive until its state leaves MP_W_FILLING, which only its
  *   sender changes, under mb->lock.  The receiver's mmap_lock is taken for
  *   reading, by trylock, around each pin: never with mb->lock held, never with
- *   a page fault possible under it.
+ *   a page fault possible under it.  A lent copy's message, buffer and mm
+ *   stay valid while a sender is in it: its receiver neither returns nor puts
+ *   the message back before it took the job back with no sender in it.
  */
 #include <linux/cred.h>
 #include <linux/highmem.h>
@@ -600,6 +621,167 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	spin_unlock(&mb->lock);
 	mp_wake_flush(mb, &wk);
 	return !ret;
+}
+
+/* Senders help receivers (see the top) */
+
+/* One contiguous piece of a copy out: pushed by a sender, or the receiver's. */
+struct out_side {
+	struct mp_out_job *job;
+	bool push;
+};
+
+static int out_piece(void *arg, u32 off, const void *p, u32 len)
+{
+	const struct out_side *side = arg;
+	const struct mp_out_job *job = side->job;
+
+	if (side->push)
+		return direct_copy(job->dst_mm, (unsigned long)(job->dst + off),
+				   NULL, p, len, true);
+	return copy_to_user(job->dst + off, p, len) ? -EFAULT : 0;
+}
+
+/*
+ * Take and copy units of @job until none is left or a side failed: 0, or
+ * this side's error (which stops the others too).  The bytes this side
+ * copied go to *@own.
+ */
+static int out_run(struct mp_out_job *job, bool push, u32 *own)
+{
+	struct out_side side = { .job = job, .push = push };
+	u32 units = DIV_ROUND_UP(job->len, job->unit);
+	u32 k, off, n;
+	int ret;
+
+	*own = 0;
+	while (!READ_ONCE(job->error) &&
+	       (k = atomic_fetch_inc(&job->next)) < units) {
+		off = k * job->unit;
+		n = min_t(u32, job->unit, job->len - off);
+		ret = mp_msg_payload_range(job->msg, off, n, out_piece, &side);
+		if (ret) {
+			WRITE_ONCE(job->error, ret);
+			return ret;
+		}
+		*own += n;
+	}
+	return 0;
+}
+
+/**
+ * mp_direct_out_start() - let senders help copy a taken message out
+ * @mb: the mailbox
+ * @job: the receiver's job, on its stack
+ * @msg: the message it took out of the queue, not a span
+ * @x: the receive
+ *
+ * If the copy is of MP_DIRECT_SHARE bytes or more, the receiver has an mm,
+ * there is a second CPU and no other receiver's copy is lent already, sets
+ * @job up and lends it (@mb->out_job): see "Senders help receivers".
+ *
+ * Context: Called with mb->lock held, by the receiving task.
+ * Return: True if lent: the receiver must copy the payload with
+ * mp_direct_out_copy(), which takes it back.
+ */
+bool mp_direct_out_start(struct mp_mailbox *mb, struct mp_out_job *job,
+			 const struct mp_msg *msg, const struct mp_xfer *x)
+	__must_hold(&mb->lock)
+{
+	u32 n = min(msg->len, x->len);
+
+	if (msg->span || n < MP_DIRECT_SHARE || !current->mm || mb->out_job ||
+	    num_online_cpus() < 2)
+		return false;
+	*job = (struct mp_out_job) {
+		.msg = msg, .receiver = current->pid,
+		.dst_mm = current->mm, .dst = x->buf, .len = n,
+		.unit = job_unit(n), .next = ATOMIC_INIT(0),
+	};
+	WRITE_ONCE(mb->out_job, job);
+	return true;
+}
+
+/**
+ * mp_direct_out_copy() - copy a message out with the senders' help
+ * @mb: the mailbox
+ * @job: the job lent by mp_direct_out_start()
+ *
+ * Copies the receiver's units of @job to its buffer, takes the job back and
+ * waits for any sender still in a unit (bounded: a sender never waits in
+ * one).  If a sender's unit failed (a page of the buffer not present, the
+ * mm's lock contended), the receiver copies the whole payload again itself:
+ * faults on its own buffer are its own to take.
+ *
+ * Context: Process context, the receiving task, without mb->lock: takes it
+ * once.  May sleep.
+ * Return: 0, or -EFAULT if the receiver's own copy faults.
+ */
+int mp_direct_out_copy(struct mp_mailbox *mb, struct mp_out_job *job)
+{
+	unsigned int helpers;
+	u32 bytes;
+	int own;
+
+	own = out_run(job, false, &bytes);
+	spin_lock(&mb->lock);
+	WRITE_ONCE(mb->out_job, NULL);
+	helpers = job->helpers;
+	spin_unlock(&mb->lock);
+	if (helpers)
+		/* Pairs with the sender's release: its error is seen. */
+		wait_var_event(&job->helpers, !smp_load_acquire(&job->helpers));
+	if (own)
+		return -EFAULT;
+	if (READ_ONCE(job->error))
+		return mp_msg_payload_to_user(job->msg, job->dst, job->len);
+	return 0;
+}
+
+/**
+ * mp_direct_help_out() - a sender helps a receiver copy a message out
+ * @mb: the mailbox
+ * @x: the send, of a message the sender might write in one copy
+ *
+ * A sender of MP_DIRECT_SHARE bytes or more that may wait finds a
+ * receiver's copy lent (mp_direct_out_start()): it takes units of it, from
+ * kernel memory into the receiver's pinned pages, before it sends its own
+ * message ("Senders help receivers").
+ *
+ * Context: Process context, the sending task, without mb->lock: takes it
+ * twice if there is a copy to help with.  Does not sleep but as
+ * mp_direct_send()'s copy does.
+ */
+void mp_direct_help_out(struct mp_mailbox *mb, const struct mp_xfer *x)
+{
+	struct mp_out_job *job;
+	pid_t receiver;
+	u32 bytes;
+	int ret;
+
+	if (!READ_ONCE(mb->out_job) || x->len < MP_DIRECT_SHARE ||
+	    mp_wait_nowait_error(x))
+		return;
+	spin_lock(&mb->lock);
+	job = mb->out_job;
+	if (job)
+		job->helpers++;
+	spin_unlock(&mb->lock);
+	if (!job)
+		return;
+	receiver = job->receiver;
+	ret = out_run(job, true, &bytes);
+	spin_lock(&mb->lock);
+	/* Its error before: the receiver acquires helpers. */
+	smp_store_release(&job->helpers, job->helpers - 1);
+	/*
+	 * The store before wake_up_var()'s lockless look at the wait queue.
+	 * The receiver may be gone once it saw 0: the address is only a key.
+	 */
+	smp_mb();
+	wake_up_var(&job->helpers);
+	spin_unlock(&mb->lock);
+	trace_msgport_help(mb, receiver, bytes, ret);
 }
 
 static bool filled(const void *arg)

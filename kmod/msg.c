@@ -314,6 +314,42 @@ int mp_msg_payload_to_user(const struct mp_msg *msg, void __user *buf, u32 n)
 }
 
 /**
+ * mp_msg_payload_range() - walk a range of a message's payload in kernel memory
+ * @msg: the message, not a span
+ * @off: the range's first byte
+ * @n: its length; @off + @n at most @msg->len
+ * @fn: called for each contiguous piece of the range, in order: with @arg,
+ *	the piece's offset in the payload, its address and its length; a
+ *	non-zero return ends the walk
+ * @arg: the argument of @fn
+ *
+ * Context: Any the caller's @fn allows; takes no lock.  @msg's payload must
+ * stay (the caller holds @msg).
+ * Return: 0, or the first non-zero return of @fn.
+ */
+int mp_msg_payload_range(const struct mp_msg *msg, u32 off, u32 n,
+			 mp_piece_fn fn, void *arg)
+{
+	u32 i, start, c, skip;
+	char *p;
+	int ret;
+
+	if (!msg->chunks)
+		return n ? fn(arg, off, msg->payload + off, n) : 0;
+	i = off / MSG_CHUNK;
+	skip = off - i * MSG_CHUNK;
+	for (start = off; n; i++, skip = 0) {
+		c = min(msg_piece(msg, i, &p) - skip, n);
+		ret = fn(arg, start, p + skip, c);
+		if (ret)
+			return ret;
+		start += c;
+		n -= c;
+	}
+	return 0;
+}
+
+/**
  * mp_msgs_free() - free messages together
  * @msgs: the messages
  * @n: how many, @msgs[0..@n)

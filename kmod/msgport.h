@@ -369,6 +369,7 @@ struct mp_mailbox {
 	struct pid *last_receiver;
 	struct mp_spin_score spin;	/* waiters' spins here (wait.c) */
 	struct mp_spin_score await;	/* senders' spins for a receiver (direct.c) */
+	struct mp_out_job *out_job;	/* a receiver's copy out to help with (direct.c) */
 	u32 wake_ns;			/* a wake-up here takes (wait.c) */
 	u32 copy_ns_kib;		/* a large send's KiB takes (direct.c: racy) */
 	wait_queue_head_t poll_wq;	/* its own lock, never under @lock */
@@ -544,6 +545,10 @@ static inline bool mp_msg_unref(struct mp_msg *msg)
 
 void mp_msg_put(struct mp_msg *msg);
 int mp_msg_payload_to_user(const struct mp_msg *msg, void __user *buf, u32 n);
+/* A range of a payload in kernel memory, piece by piece (msg.c). */
+typedef int (*mp_piece_fn)(void *arg, u32 off, const void *p, u32 len);
+int mp_msg_payload_range(const struct mp_msg *msg, u32 off, u32 n,
+			 mp_piece_fn fn, void *arg);
 void mp_msg_info_in(const struct mp_msg *msg, struct pid_namespace *pid_ns,
 		    struct user_namespace *user_ns,
 		    struct msgport_msginfo *info);
@@ -865,6 +870,29 @@ void mp_direct_dest_init(struct mp_direct_dest *dest,
 bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x);
 void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
 			   struct mp_wake *wk);
+
+/*
+ * A receiver's copy of a large message out of kernel memory, which senders
+ * may help with (direct.c, "Senders help receivers"): on the receiver's
+ * stack, reachable through mb->out_job (mb->lock) while it copies.
+ */
+struct mp_out_job {
+	const struct mp_msg *msg;
+	pid_t receiver;			/* its thread's global id (tracing) */
+	struct mm_struct *dst_mm;	/* the receiver's */
+	void __user *dst;
+	u32 len;
+	u32 unit;			/* bytes a side takes at a time */
+	atomic_t next;			/* the next unit to take */
+	int error;			/* a side failed: WRITE_ONCE() */
+	unsigned int helpers;		/* senders in it: mb->lock, release */
+};
+
+bool mp_direct_out_start(struct mp_mailbox *mb, struct mp_out_job *job,
+			 const struct mp_msg *msg, const struct mp_xfer *x)
+	__must_hold(&mb->lock);
+int mp_direct_out_copy(struct mp_mailbox *mb, struct mp_out_job *job);
+void mp_direct_help_out(struct mp_mailbox *mb, const struct mp_xfer *x);
 
 /* The making of a message timed (mp_direct_note_made()). */
 struct mp_copy_clock {

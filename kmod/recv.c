@@ -87,16 +87,22 @@ static int copy_relay(const struct mp_xfer *x, const struct mp_msg *msg)
 /*
  * Copy @msg (payload, or span's bytes unless taken by reference), @info and
  * its relay out to @x: the bytes copied, or -EFAULT (the caller still has
- * it).
+ * it).  The payload with the senders' help if @job was lent to them
+ * (mp_direct_out_start()).
  */
 static long copy_out(struct mp_mailbox *mb, const struct mp_msg *msg,
 		     const struct mp_xfer *x,
-		     const struct msgport_msginfo *info)
+		     const struct msgport_msginfo *info,
+		     struct mp_out_job *job)
 {
 	u32 n = min(mp_msg_copy_len(msg, x->flags & MSGPORT_F_SPAN), x->len);
+	int ret;
 
-	if (mp_msg_copy_out(mb, msg, x->buf, n) || copy_info(x, info) ||
-	    copy_relay(x, msg))
+	if (job)
+		ret = mp_direct_out_copy(mb, job);
+	else
+		ret = mp_msg_copy_out(mb, msg, x->buf, n);
+	if (ret || copy_info(x, info) || copy_relay(x, msg))
 		return -EFAULT;
 	return n;
 }
@@ -198,6 +204,7 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 	};
 	struct mp_direct_dest dest;
 	struct msgport_msginfo info;
+	struct mp_out_job out, *lent = NULL;
 	struct mp_wake wk = { };
 	struct mp_deadline d;
 	struct mp_msg *msg = NULL;
@@ -260,6 +267,9 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 					mp_queue_lease(mb, msg, &wk);
 				else
 					mp_queue_take(mb, msg, &wk);
+				/* Senders may help copy it out (direct.c). */
+				if (mp_direct_out_start(mb, &out, msg, x))
+					lent = &out;
 				mp_queue_kick(mb, &wk);
 				ret = 0;
 				break;
@@ -328,7 +338,7 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 	/* A peek drops nothing; a receiver that takes them is told if it did. */
 	if (READ_ONCE(msg->fds) && (!w.take || x->ufds))
 		info.msg_flags &= ~MSGPORT_MSG_FDS_DROPPED;
-	ret = copy_out(mb, msg, x, &info);
+	ret = copy_out(mb, msg, x, &info, lent);
 	trace_msgport_recv(mb, x, msg, ret);
 	if (!w.take) {
 		mp_msg_put(msg);
@@ -549,7 +559,7 @@ long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 	 */
 	for (i = 0; i < got; i++) {
 		mp_msg_info_after(msgs[i], i ? msgs[i - 1] : NULL, &info);
-		ret = copy_out(mb, msgs[i], &xs[first + i], &info);
+		ret = copy_out(mb, msgs[i], &xs[first + i], &info, NULL);
 		trace_msgport_recv(mb, &xs[first + i], msgs[i], ret);
 		if (i && received_last(mb, msgs[i - 1], &xs[first + i - 1]))
 			done[ndone++] = msgs[i - 1];

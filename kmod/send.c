@@ -237,6 +237,8 @@ int mp_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	direct = x->len >= MP_DIRECT_MIN && !x->call && !x->fds && !x->relay &&
 		 !(x->flags & MSGPORT_F_SPAN) && !send_check(mb, x);
 	if (direct) {
+		/* A receiver copying a message out first, if it lends that. */
+		mp_direct_help_out(mb, x);
 		if (mp_direct_send(mb, x))
 			return 0;
 		mp_direct_clock_start(&clock);

@@ -9,6 +9,7 @@
  *                          sequence number and the bytes copied, or its error
  *   msgport_wake           a waiter released: a hand-off, a kick, room, a
  *                          receipt, or the mailbox destroyed or reset
+ *   msgport_help           a sender helped a receiver copy a message out
  *   msgport_drop           a queued message that no receiver will get
  *   msgport_quota_refused  a charge over max_user_bytes (-EDQUOT)
  *
@@ -224,6 +225,36 @@ TRACE_EVENT(msgport_wake,
 				       { MP_TRACE_WAKE_REJECTED, "rejected" },
 				       { MP_TRACE_WAKE_HELP, "help" }),
 		      __entry->spin)
+);
+
+/*
+ * msgport_help: a sender helped a receiver copy a message out
+ * @mb: the mailbox
+ * @receiver: the receiving thread (its global id)
+ * @bytes: the bytes the sender copied into the receiver's buffer
+ * @ret: 0, or the error that ended its part (the receiver then copies the
+ *	whole message again itself)
+ *
+ * From the sender, without mb->lock, once it is out of the receiver's copy
+ * (direct.c, "Senders help receivers").
+ */
+TRACE_EVENT(msgport_help,
+	    TP_PROTO(const struct mp_mailbox *mb, pid_t receiver, u32 bytes,
+		     int ret),
+	    TP_ARGS(mb, receiver, bytes, ret),
+	    TP_STRUCT__entry(__field(u32, mbox)
+			     __field(pid_t, inbox)
+			     __field(pid_t, receiver)
+			     __field(u32, bytes)
+			     __field(int, ret)),
+	    TP_fast_assign(__entry->mbox = mp_trace_mbox(mb);
+			   __entry->inbox = mp_trace_inbox(mb);
+			   __entry->receiver = receiver;
+			   __entry->bytes = bytes;
+			   __entry->ret = ret),
+	    TP_printk("mbox=%08x inbox=%d receiver=%d bytes=%u ret=%d",
+		      __entry->mbox, __entry->inbox, __entry->receiver,
+		      __entry->bytes, __entry->ret)
 );
 
 /*

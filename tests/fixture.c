@@ -8,6 +8,7 @@
  */
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -275,6 +276,53 @@ pid_t tu_fork(int (*fn)(void *arg), void *arg)
 		_exit(ret & 0xff);
 	}
 	fx.pids[fx.npids++] = pid;
+	return pid;
+}
+
+struct slow_rx {
+	struct msgport_mailbox *mb;
+	size_t len;
+	unsigned int rounds, delay_us;
+	uint32_t seed;
+};
+
+static int child_slow_rx(void *arg)
+{
+	const struct slow_rx *r = arg;
+	unsigned char *buf = malloc(r->len), *want = malloc(r->len);
+	unsigned int i;
+
+	CHILD_CHECK(buf && want);
+	memset(buf, 0, r->len);
+	for (i = 0; i < r->rounds; i++) {
+		CHILD_CHECK(msgport_recv(r->mb, buf, r->len, 0, 30000000000LL, NULL) ==
+			    (ssize_t)r->len);
+		tu_fill(want, r->len, r->seed + i, 0);
+		CHILD_CHECK(!memcmp(buf, want, r->len));
+		usleep(r->delay_us);
+	}
+	free(buf);
+	free(want);
+	return 0;
+}
+
+pid_t tu_stream_to_slow_receiver(struct msgport_mailbox *mb, size_t len, unsigned int rounds,
+				 unsigned int delay_us, uint32_t seed)
+{
+	struct slow_rx r = { .mb = mb, .len = len, .rounds = rounds, .delay_us = delay_us,
+			     .seed = seed };
+	unsigned char *out = malloc(len);
+	unsigned int i;
+	pid_t pid;
+
+	assert_non_null(out);
+	pid = tu_fork(child_slow_rx, &r);
+	for (i = 0; i < rounds; i++) {
+		tu_fill(out, len, seed + i, 0);
+		assert_int_equal(msgport_send(mb, out, len, 0, 0, 30000000000LL, NULL), 0);
+	}
+	assert_child_ok(pid);
+	free(out);
 	return pid;
 }
 

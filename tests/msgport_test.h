@@ -183,6 +183,16 @@ int tu_join(pid_t pid);
 #define assert_child_ok(pid) assert_int_equal(tu_join(pid), 0)
 
 /*
+ * Stream @rounds messages of @len bytes (tu_fill(.., seed + i, 0)) into @mb
+ * to a child that receives each into a buffer already touched, checks every
+ * byte and then sleeps @delay_us: a receiver slower than its sender, so the
+ * queue fills and stays full.  Asserts that every message went and came
+ * whole; returns the child's pid (joined).
+ */
+pid_t tu_stream_to_slow_receiver(struct msgport_mailbox *mb, size_t len, unsigned int rounds,
+				 unsigned int delay_us, uint32_t seed);
+
+/*
  * Assert that expr (a result or -errno) is -err, saying what it was: the
  * errno tests' one assertion.
  */

@@ -671,6 +671,22 @@ static void test_one_copy_ping_pong_sleeping(void **state)
 	ping_pong();
 }
 
+/*
+ * A receiver slower than its sender keeps the queue full: each message is
+ * made in kernel memory, and the sender, back with the next one while the
+ * receiver copies the last out, helps with that copy (direct.c, "Senders
+ * help receivers"; msgport-test trace shows it happen).  Every byte of
+ * every message is checked, with spins and without.
+ */
+static void test_one_copy_senders_help_slow_receiver(void **state)
+{
+	(void)state;
+	tu_param_set("max_user_bytes", 64ULL << 20);
+	tu_stream_to_slow_receiver(big_mailbox(2), PP_LEN, 30, 1000, 300);
+	tu_param_set("spin_ns", 0);
+	tu_stream_to_slow_receiver(big_mailbox(2), PP_LEN, 30, 1000, 400);
+}
+
 static const struct CMUnitTest one_copy_tests[] = {
 	ONE_COPY_TEST(test_one_copy_to_waiting_receiver),
 	ONE_COPY_TEST(test_one_copy_truncating_receiver),
@@ -684,6 +700,7 @@ static const struct CMUnitTest one_copy_tests[] = {
 	ONE_COPY_TEST(test_one_copy_between_users),
 	ONE_COPY_TEST(test_one_copy_ping_pong),
 	ONE_COPY_TEST(test_one_copy_ping_pong_sleeping),
+	ONE_COPY_TEST(test_one_copy_senders_help_slow_receiver),
 };
 
 MSGPORT_SUITE(one_copy_suite, MSGPORT_GROUP_MODULE, 450, "one-copy",
