@@ -27,7 +27,8 @@
  *
  * Never a hang, never a lost message
  *   Nothing on this path waits for anything another task controls but a
- *   helping receiver's unit of the copy (bounded, faults disabled likewise):
+ *   helping side's unit of a copy (a receiver's, or a sender's of its own
+ *   message: "Senders help receivers"; bounded, faults disabled likewise):
  *   the receiver's pages are pinned only if present and writable
  *   (FOLL_NOFAULT, under mmap_read_trylock()), the sender's bytes are read
  *   with page faults disabled (copy_from_user_nofault()).  A claimed receiver
@@ -98,22 +99,28 @@
  *   off with the others.
  *
  * Senders help receivers
- *   A stream out of step (its receiver not back in time, its messages made in
- *   kernel memory and queued) costs two copies a message, and where the
- *   receiver is the slower side it stays so: the queue never empties, and the
- *   receiver, copying each message out alone, sets the pace, as with any
- *   queue.  Its sender meanwhile has nothing to do but wait for room or spin.
- *   So a receiver that takes a message of MP_DIRECT_SHARE bytes or more out of
- *   the queue lends its copy out (struct mp_out_job, on its stack, reachable
- *   through mb->out_job under mb->lock while it copies; one receiver's at a
- *   time), and a sender of such a message that may wait and finds one lent
- *   takes units of it before it sends its own (mp_direct_help_out()): from
- *   kernel memory into the receiver's pages, pinned as above.  The receiver's
- *   copy takes half the time, it is back sooner, the sender later: the queue
- *   drains, and the stream falls back in step, one copy a message.  The
- *   receiver takes the job back under mb->lock and waits for a sender still
- *   in a unit (bounded, as above); a sender's failed unit makes the receiver
- *   copy the whole message again itself (its own faults are its own).
+ *   A stream out of step costs two copies a message, and stays so: a sender
+ *   too late for one copy makes its message in kernel memory, by which time
+ *   its receiver waits and is handed it (or, the slower side, takes it from a
+ *   queue that never empties); the receiver then copies it out alone while
+ *   the sender fills its next message and comes back, to find the receiver
+ *   still copying, spin for it in vain (where that copy takes longer than
+ *   the spin may last) and make the next message too.  Meanwhile one CPU
+ *   copies and the other waits.  So a receiver that takes or is handed a
+ *   message of MP_DIRECT_SHARE bytes or more made in kernel memory lends its
+ *   copy out (struct mp_out_job, on its stack, reachable through mb->out_job
+ *   under mb->lock while it copies; one receiver's at a time; a receive batch
+ *   does not), and the message's own sender, if it sends another such
+ *   message and may wait, takes units of it, before it sends and after a
+ *   send (a sender waiting for room is admitted by the very take that lends
+ *   the job): from kernel memory into the receiver's pages, each unit's
+ *   pinned at once, as above (mp_direct_help_out()).  The receiver is back
+ *   sooner, the sender later, in time for it: the stream falls back in step,
+ *   one copy a message.  The receiver takes the
+ *   job back under mb->lock, waits for a sender still in a unit (bounded, as
+ *   above), and copies the units a sender could not do itself (its own
+ *   faults are its own).  Only the message's sender helps: the receiver
+ *   waits for no other task than it already does.
  *
  * What it holds
  *   At most MP_DIRECT_PAGES pinned (or, read, referenced) pages of the other
@@ -625,44 +632,114 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 
 /* Senders help receivers (see the top) */
 
-/* One contiguous piece of a copy out: pushed by a sender, or the receiver's. */
-struct out_side {
-	struct mp_out_job *job;
-	bool push;
+/* A sender's unit: the receiver's pages it pins, from @base on. */
+struct out_push {
+	const struct mp_out_job *job;
+	struct page **pages;
+	unsigned long base;
 };
 
-static int out_piece(void *arg, u32 off, const void *p, u32 len)
+/* A piece of the payload at @off into the pinned pages of @arg. */
+static int push_piece(void *arg, u32 off, const void *p, u32 len)
 {
-	const struct out_side *side = arg;
-	const struct mp_out_job *job = side->job;
+	const struct out_push *o = arg;
+	unsigned long a = (unsigned long)(o->job->dst + off);
 
-	if (side->push)
-		return direct_copy(job->dst_mm, (unsigned long)(job->dst + off),
-				   NULL, p, len, true);
-	return copy_to_user(job->dst + off, p, len) ? -EFAULT : 0;
+	while (len) {
+		struct page *page = o->pages[(a - o->base) >> PAGE_SHIFT];
+		size_t in = offset_in_page(a);
+		size_t c = min_t(size_t, len, PAGE_SIZE - in);
+		void *kaddr = kmap_local_page(page);
+
+		memcpy(kaddr + in, p, c);
+		kunmap_local(kaddr);
+		flush_dcache_page(page);
+		a += c;
+		p += c;
+		len -= c;
+	}
+	return 0;
 }
 
 /*
- * Take and copy units of @job until none is left or a side failed: 0, or
- * this side's error (which stops the others too).  The bytes this side
- * copied go to *@own.
+ * A sender copies bytes [@off, @off + @n) of @job's payload into the
+ * receiver's buffer: its pages pinned once for the unit (present and
+ * writable, FOLL_NOFAULT, the mm's lock by trylock, as direct_copy()
+ * does), the payload's pieces copied into them.  0, or -EFAULT if the
+ * pages cannot all be pinned so.
  */
-static int out_run(struct mp_out_job *job, bool push, u32 *own)
+static int push_unit(const struct mp_out_job *job, u32 off, u32 n)
 {
-	struct out_side side = { .job = job, .push = push };
-	u32 units = DIV_ROUND_UP(job->len, job->unit);
+	static_assert(MP_DIRECT_SHARE / PAGE_SIZE + 2 <= MP_DIRECT_PAGES);
+	struct page *pages[MP_DIRECT_PAGES];
+	unsigned long start = (unsigned long)(job->dst + off);
+	struct out_push o = {
+		.job = job, .pages = pages, .base = start & PAGE_MASK,
+	};
+	long nr = DIV_ROUND_UP(offset_in_page(start) + n, PAGE_SIZE), got;
+
+	if (!mmap_read_trylock(job->dst_mm))
+		return -EFAULT;
+	got = mp_pin_user_pages_remote(job->dst_mm, o.base, nr,
+				       FOLL_NOFAULT | FOLL_WRITE, pages);
+	mmap_read_unlock(job->dst_mm);
+	if (got != nr) {
+		if (got > 0)
+			unpin_user_pages(pages, got);
+		return -EFAULT;
+	}
+	mp_msg_payload_range(job->msg, off, n, push_piece, &o);
+	unpin_user_pages_dirty_lock(pages, nr, true);
+	cond_resched();		/* the receiver may wait: no lock held */
+	return 0;
+}
+
+/* A piece of the payload at @off to the receiver's own buffer. */
+static int pull_piece(void *arg, u32 off, const void *p, u32 len)
+{
+	const struct mp_out_job *job = arg;
+
+	return copy_to_user(job->dst + off, p, len) ? -EFAULT : 0;
+}
+
+/* The receiver copies unit @k of @job itself: 0, or -EFAULT. */
+static int pull_unit(struct mp_out_job *job, u32 k)
+{
+	u32 off = k * job->unit;
+
+	return mp_msg_payload_range(job->msg, off,
+				    min_t(u32, job->unit, job->len - off),
+				    pull_piece, job);
+}
+
+/*
+ * Take and copy units of @job until none is left: the receiver pulls (its
+ * fault stops everyone: @job->error), a sender pushes (a unit it cannot do
+ * ends its part: its number goes to *@failed).  0 or the error; the bytes
+ * this side copied go to *@own.
+ */
+static int out_run(struct mp_out_job *job, bool push, u32 *own, u32 *failed)
+{
 	u32 k, off, n;
 	int ret;
 
 	*own = 0;
 	while (!READ_ONCE(job->error) &&
-	       (k = atomic_fetch_inc(&job->next)) < units) {
+	       (k = atomic_fetch_inc(&job->next)) < job->units) {
 		off = k * job->unit;
 		n = min_t(u32, job->unit, job->len - off);
-		ret = mp_msg_payload_range(job->msg, off, n, out_piece, &side);
-		if (ret) {
-			WRITE_ONCE(job->error, ret);
-			return ret;
+		if (push) {
+			ret = push_unit(job, off, n);
+			if (ret) {
+				*failed = k;
+				return ret;
+			}
+		} else {
+			ret = pull_unit(job, k);
+			if (ret) {
+				WRITE_ONCE(job->error, ret);
+				return ret;
+			}
 		}
 		*own += n;
 	}
@@ -670,19 +747,22 @@ static int out_run(struct mp_out_job *job, bool push, u32 *own)
 }
 
 /**
- * mp_direct_out_start() - let senders help copy a taken message out
+ * mp_direct_out_start() - let the sender help copy a taken message out
  * @mb: the mailbox
  * @job: the receiver's job, on its stack
- * @msg: the message it took out of the queue, not a span
+ * @msg: the message it took out of the queue or was handed, made in kernel
+ *	memory
  * @x: the receive
  *
- * If the copy is of MP_DIRECT_SHARE bytes or more, the receiver has an mm,
- * there is a second CPU and no other receiver's copy is lent already, sets
- * @job up and lends it (@mb->out_job): see "Senders help receivers".
+ * If @msg is no span, its copy is of MP_DIRECT_SHARE bytes or more, the
+ * receiver has an mm, there is a second CPU and no other receiver's copy is
+ * lent already, sets @job up and lends it (@mb->out_job): see "Senders help
+ * receivers".  A receive batch does not lend.
  *
  * Context: Called with mb->lock held, by the receiving task.
  * Return: True if lent: the receiver must copy the payload with
- * mp_direct_out_copy(), which takes it back.
+ * mp_direct_out_copy(), which takes it back, before it returns or lets
+ * @msg go.
  */
 bool mp_direct_out_start(struct mp_mailbox *mb, struct mp_out_job *job,
 			 const struct mp_msg *msg, const struct mp_xfer *x)
@@ -694,24 +774,25 @@ bool mp_direct_out_start(struct mp_mailbox *mb, struct mp_out_job *job,
 	    num_online_cpus() < 2)
 		return false;
 	*job = (struct mp_out_job) {
-		.msg = msg, .receiver = current->pid,
+		.msg = msg, .sender = msg->tgid, .receiver = current->pid,
 		.dst_mm = current->mm, .dst = x->buf, .len = n,
 		.unit = job_unit(n), .next = ATOMIC_INIT(0),
 	};
+	job->units = DIV_ROUND_UP(n, job->unit);
 	WRITE_ONCE(mb->out_job, job);
 	return true;
 }
 
 /**
- * mp_direct_out_copy() - copy a message out with the senders' help
+ * mp_direct_out_copy() - copy a message out with its sender's help
  * @mb: the mailbox
  * @job: the job lent by mp_direct_out_start()
  *
- * Copies the receiver's units of @job to its buffer, takes the job back and
- * waits for any sender still in a unit (bounded: a sender never waits in
- * one).  If a sender's unit failed (a page of the buffer not present, the
- * mm's lock contended), the receiver copies the whole payload again itself:
- * faults on its own buffer are its own to take.
+ * Copies the receiver's units of @job to its buffer, takes the job back,
+ * waits for a sender still in a unit (bounded: a unit's copy does not block
+ * on another task, but the sender may be preempted in it), then copies the
+ * units a sender could not do (a page of the buffer not present, the mm's
+ * lock contended) itself: faults on its own buffer are its own to take.
  *
  * Context: Process context, the receiving task, without mb->lock: takes it
  * once.  May sleep.
@@ -720,59 +801,76 @@ bool mp_direct_out_start(struct mp_mailbox *mb, struct mp_out_job *job,
 int mp_direct_out_copy(struct mp_mailbox *mb, struct mp_out_job *job)
 {
 	unsigned int helpers;
-	u32 bytes;
-	int own;
+	u32 bytes, i;
+	int err;
 
-	own = out_run(job, false, &bytes);
+	err = out_run(job, false, &bytes, NULL);
 	spin_lock(&mb->lock);
 	WRITE_ONCE(mb->out_job, NULL);
 	helpers = job->helpers;
 	spin_unlock(&mb->lock);
 	if (helpers)
-		/* Pairs with the sender's release: its error is seen. */
+		/* Pairs with the sender's release: its failed units are seen. */
 		wait_var_event(&job->helpers, !smp_load_acquire(&job->helpers));
-	if (own)
+	if (err)
 		return -EFAULT;
-	if (READ_ONCE(job->error))
+	if (job->nfailed > ARRAY_SIZE(job->failed))
 		return mp_msg_payload_to_user(job->msg, job->dst, job->len);
+	for (i = 0; i < job->nfailed; i++) {
+		if (pull_unit(job, job->failed[i]))
+			return -EFAULT;
+	}
 	return 0;
 }
 
 /**
- * mp_direct_help_out() - a sender helps a receiver copy a message out
+ * mp_direct_help_out() - a sender helps a receiver copy its message out
  * @mb: the mailbox
  * @x: the send, of a message the sender might write in one copy
  *
- * A sender of MP_DIRECT_SHARE bytes or more that may wait finds a
- * receiver's copy lent (mp_direct_out_start()): it takes units of it, from
- * kernel memory into the receiver's pinned pages, before it sends its own
- * message ("Senders help receivers").
+ * A sender of MP_DIRECT_SHARE bytes or more that may wait, with no receiver
+ * waiting for its message, finds a receiver's copy of a message of its own
+ * (its process's) lent (mp_direct_out_start()) with units left: it takes
+ * units of it, from kernel memory into the receiver's pinned pages
+ * ("Senders help receivers").  Only the message's own sender helps: the
+ * receiver waits for it, as it waits for the sender of a message written
+ * in one copy, and for nobody else.
  *
  * Context: Process context, the sending task, without mb->lock: takes it
- * twice if there is a copy to help with.  Does not sleep but as
- * mp_direct_send()'s copy does.
+ * once, and again if it helps.  Sleeps only to pin the receiver's pages
+ * and to reschedule between units.
  */
 void mp_direct_help_out(struct mp_mailbox *mb, const struct mp_xfer *x)
 {
 	struct mp_out_job *job;
+	u32 bytes, failed = 0;
 	pid_t receiver;
-	u32 bytes;
 	int ret;
 
 	if (!READ_ONCE(mb->out_job) || x->len < MP_DIRECT_SHARE ||
-	    mp_wait_nowait_error(x))
+	    mp_wait_nowait_error(x) || !list_empty_careful(&mb->recv_waiters))
 		return;
 	spin_lock(&mb->lock);
 	job = mb->out_job;
+	if (job && (job->sender != task_tgid(current) ||
+		    READ_ONCE(job->error) ||
+		    atomic_read(&job->next) >= job->units))
+		job = NULL;
 	if (job)
 		job->helpers++;
 	spin_unlock(&mb->lock);
 	if (!job)
 		return;
 	receiver = job->receiver;
-	ret = out_run(job, true, &bytes);
+	ret = out_run(job, true, &bytes, &failed);
 	spin_lock(&mb->lock);
-	/* Its error before: the receiver acquires helpers. */
+	if (ret) {
+		/* Given back: the receiver does it (all, past a few). */
+		if (job->nfailed < ARRAY_SIZE(job->failed))
+			job->failed[job->nfailed] = failed;
+		job->nfailed++;
+	}
+	/* Its failed unit before: the receiver acquires helpers. */
 	smp_store_release(&job->helpers, job->helpers - 1);
 	/*
 	 * The store before wake_up_var()'s lockless look at the wait queue.

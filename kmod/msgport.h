@@ -878,14 +878,18 @@ void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
  */
 struct mp_out_job {
 	const struct mp_msg *msg;
+	struct pid *sender;		/* the message's: the one that may help */
 	pid_t receiver;			/* its thread's global id (tracing) */
 	struct mm_struct *dst_mm;	/* the receiver's */
 	void __user *dst;
 	u32 len;
 	u32 unit;			/* bytes a side takes at a time */
+	u32 units;
 	atomic_t next;			/* the next unit to take */
-	int error;			/* a side failed: WRITE_ONCE() */
+	int error;			/* the receiver's copy faulted: WRITE_ONCE() */
 	unsigned int helpers;		/* senders in it: mb->lock, release */
+	u32 nfailed;			/* units senders gave back: mb->lock */
+	u32 failed[4];			/* the first of them */
 };
 
 bool mp_direct_out_start(struct mp_mailbox *mb, struct mp_out_job *job,

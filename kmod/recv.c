@@ -13,7 +13,8 @@
  * message, so in that rare case the receipt precedes the actual delivery,
  * which still happens exactly once unless the mailbox is destroyed first.
  * A call's request is claimed for the receiving descriptor (rpc.c) once it
- * is copied out.
+ * is copied out.  A large message made in kernel memory is copied out with
+ * its sender's help, if it comes (direct.c, mp_direct_out_start()).
  *
  * Locking
  *   mb->lock (queue.c); user memory is touched only outside it.
@@ -227,6 +228,9 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		if (w.state == MP_W_READY) {
 			/* Handed over: ours, whatever else happened. */
 			msg = w.msg;
+			/* Made in kernel memory: its sender may help copy it. */
+			if (msg && mp_direct_out_start(mb, &out, msg, x))
+				lent = &out;
 			ret = 0;
 			break;
 		}

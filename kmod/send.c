@@ -237,7 +237,7 @@ int mp_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	direct = x->len >= MP_DIRECT_MIN && !x->call && !x->fds && !x->relay &&
 		 !(x->flags & MSGPORT_F_SPAN) && !send_check(mb, x);
 	if (direct) {
-		/* A receiver copying a message out first, if it lends that. */
+		/* A receiver copying its message out first, if it lends that. */
 		mp_direct_help_out(mb, x);
 		if (mp_direct_send(mb, x))
 			return 0;
@@ -251,7 +251,11 @@ int mp_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	/* The message carries the files from now on (freed with it if unsent). */
 	msg->fds = x->fds;
 	x->fds = NULL;
-	return send_msg(mb, x, msg);
+	err = send_msg(mb, x, msg);
+	/* Admitted by a receiver's take, maybe: help with that copy. */
+	if (!err && direct)
+		mp_direct_help_out(mb, x);
+	return err;
 }
 EXPORT_SYMBOL_NS_GPL(mp_send, MP_TEST_NS);
 

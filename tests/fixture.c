@@ -284,33 +284,37 @@ struct slow_rx {
 	size_t len;
 	unsigned int rounds, delay_us;
 	uint32_t seed;
+	bool fresh;
 };
 
 static int child_slow_rx(void *arg)
 {
 	const struct slow_rx *r = arg;
-	unsigned char *buf = malloc(r->len), *want = malloc(r->len);
+	unsigned char *buf, *want = malloc(r->len);
 	unsigned int i;
 
-	CHILD_CHECK(buf && want);
+	buf = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(buf != MAP_FAILED && want);
 	memset(buf, 0, r->len);
 	for (i = 0; i < r->rounds; i++) {
+		if (r->fresh)
+			CHILD_CHECK(madvise(buf, r->len, MADV_DONTNEED) == 0);
 		CHILD_CHECK(msgport_recv(r->mb, buf, r->len, 0, 30000000000LL, NULL) ==
 			    (ssize_t)r->len);
 		tu_fill(want, r->len, r->seed + i, 0);
 		CHILD_CHECK(!memcmp(buf, want, r->len));
 		usleep(r->delay_us);
 	}
-	free(buf);
+	munmap(buf, r->len);
 	free(want);
 	return 0;
 }
 
 pid_t tu_stream_to_slow_receiver(struct msgport_mailbox *mb, size_t len, unsigned int rounds,
-				 unsigned int delay_us, uint32_t seed)
+				 unsigned int delay_us, uint32_t seed, bool fresh)
 {
 	struct slow_rx r = { .mb = mb, .len = len, .rounds = rounds, .delay_us = delay_us,
-			     .seed = seed };
+			     .seed = seed, .fresh = fresh };
 	unsigned char *out = malloc(len);
 	unsigned int i;
 	pid_t pid;

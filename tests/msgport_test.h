@@ -184,13 +184,14 @@ int tu_join(pid_t pid);
 
 /*
  * Stream @rounds messages of @len bytes (tu_fill(.., seed + i, 0)) into @mb
- * to a child that receives each into a buffer already touched, checks every
- * byte and then sleeps @delay_us: a receiver slower than its sender, so the
- * queue fills and stays full.  Asserts that every message went and came
- * whole; returns the child's pid (joined).
+ * to a child that receives each into a buffer already touched (or, @fresh,
+ * whose pages are dropped before each receive, as a fresh buffer's), checks
+ * every byte and then sleeps @delay_us: a receiver slower than its sender.
+ * Asserts that every message went and came whole; returns the child's pid
+ * (joined).
  */
 pid_t tu_stream_to_slow_receiver(struct msgport_mailbox *mb, size_t len, unsigned int rounds,
-				 unsigned int delay_us, uint32_t seed);
+				 unsigned int delay_us, uint32_t seed, bool fresh);
 
 /*
  * Assert that expr (a result or -errno) is -err, saying what it was: the

@@ -672,19 +672,21 @@ static void test_one_copy_ping_pong_sleeping(void **state)
 }
 
 /*
- * A receiver slower than its sender keeps the queue full: each message is
- * made in kernel memory, and the sender, back with the next one while the
- * receiver copies the last out, helps with that copy (direct.c, "Senders
- * help receivers"; msgport-test trace shows it happen).  Every byte of
- * every message is checked, with spins and without.
+ * A receiver slower than its sender: messages made in kernel memory, and
+ * the sender, back with the next one while the receiver copies the last
+ * out, helps with that copy (direct.c, "Senders help receivers"; msgport-test
+ * trace shows it happen), or, where the receiver's pages are not present,
+ * gives its part back to the receiver.  Every byte of every message is
+ * checked, with spins and without, into a buffer touched and a fresh one.
  */
 static void test_one_copy_senders_help_slow_receiver(void **state)
 {
 	(void)state;
 	tu_param_set("max_user_bytes", 64ULL << 20);
-	tu_stream_to_slow_receiver(big_mailbox(2), PP_LEN, 30, 1000, 300);
+	tu_stream_to_slow_receiver(big_mailbox(2), PP_LEN, 30, 1000, 300, false);
+	tu_stream_to_slow_receiver(big_mailbox(2), PP_LEN, 30, 1000, 350, true);
 	tu_param_set("spin_ns", 0);
-	tu_stream_to_slow_receiver(big_mailbox(2), PP_LEN, 30, 1000, 400);
+	tu_stream_to_slow_receiver(big_mailbox(2), PP_LEN, 30, 1000, 400, false);
 }
 
 static const struct CMUnitTest one_copy_tests[] = {

@@ -421,34 +421,49 @@ static void test_wake_help(void **state)
 }
 
 /*
- * A stream to a receiver slower than its sender: the sender, back with its
- * next message while the receiver copies the last one out of the queue,
- * helps with that copy.  Up to three streams of 20 messages, until a help
- * with bytes copied and no error is traced.
+ * Streams of 20 messages to a receiver slower than its sender, until @want
+ * helps of its sender are traced: with bytes copied and no error (@fail
+ * false), or given back to the receiver for its pages not present (@fail:
+ * a fresh buffer for each receive, every byte still checked).  Three tries.
  */
-static void test_help(void **state)
+static void help_streams(bool fail)
 {
-	const char *name = tu_name("helpout");
+	const char *name = tu_name(fail ? "helpfail" : "helpout");
 	struct msgport_mailbox *mb = tu_create(name, 2, HELP_LEN, 0600, 0);
 	uint32_t id = mbox_id(name);
-	int tries, helps, empty;
+	int tries, good, empty;
 	pid_t pid;
 
 	tu_param_set("max_user_bytes", 64ULL << 20);
 	trace_begin();
 	for (tries = 0; tries < 3; tries++) {
-		pid = tu_stream_to_slow_receiver(mb, 256 * 1024, 20, 1000, 500);
+		pid = tu_stream_to_slow_receiver(mb, 256 * 1024, 20, 1000, 500, fail);
 		trace_read();
+		if (fail && trace_count("msgport_help", "mbox=%08x inbox=0 receiver=%d ret=-14",
+					NULL, NULL, id, (int)pid))
+			return;
 		/* A sender may come when every unit is taken: it copies none. */
-		helps = trace_count("msgport_help", "mbox=%08x inbox=0 receiver=%d ret=0", NULL,
-				    NULL, id, (int)pid);
+		good = trace_count("msgport_help", "mbox=%08x inbox=0 receiver=%d ret=0", NULL,
+				   NULL, id, (int)pid);
 		empty = trace_count("msgport_help", "mbox=%08x inbox=0 receiver=%d bytes=0 ret=0",
 				    NULL, NULL, id, (int)pid);
-		if (helps > empty)
+		if (!fail && good > empty)
 			return;
 	}
 	printf("the trace:\n%s", tr.buf);
-	fail_msg("no help with bytes copied traced in 3 streams");
+	fail_msg("no %s help traced in 3 streams", fail ? "given back" : "good");
+}
+
+/* A sender helps its slow receiver copy its message out. */
+static void test_help(void **state)
+{
+	help_streams(false);
+}
+
+/* A part a sender cannot do (the buffer's pages not present) is given back. */
+static void test_help_given_back(void **state)
+{
+	help_streams(true);
 }
 
 /* A receive from a full mailbox admits a waiting sender: room. */
@@ -626,6 +641,7 @@ static const struct CMUnitTest trace_tests[] = {
 	TRACE_TEST(test_wake_receipt),
 	TRACE_TEST(test_wake_help),
 	TRACE_TEST(test_help),
+	TRACE_TEST(test_help_given_back),
 	TRACE_TEST(test_drop),
 	TRACE_TEST(test_drop_rejected),
 	TRACE_TEST(test_quota_refused),
