@@ -27,8 +27,9 @@
  *
  * Never a hang, never a lost message
  *   Nothing on this path waits for anything another task controls but a
- *   helping side's unit of a copy (a receiver's, or a sender's of its own
- *   message: "Senders help receivers"; bounded, faults disabled likewise):
+ *   helping side's unit of a copy (a receiver's; or a sender's of its own
+ *   message, which its receiver waits for, uninterruptibly: "Senders help
+ *   receivers"; bounded, faults disabled likewise):
  *   the receiver's pages are pinned only if present and writable
  *   (FOLL_NOFAULT, under mmap_read_trylock()), the sender's bytes are read
  *   with page faults disabled (copy_from_user_nofault()).  A claimed receiver
@@ -114,13 +115,17 @@
  *   message and may wait, takes units of it, before it sends and after a
  *   send (a sender waiting for room is admitted by the very take that lends
  *   the job): from kernel memory into the receiver's pages, each unit's
- *   pinned at once, as above (mp_direct_help_out()).  The receiver is back
- *   sooner, the sender later, in time for it: the stream falls back in step,
- *   one copy a message.  The receiver takes the
- *   job back under mb->lock, waits for a sender still in a unit (bounded, as
- *   above), and copies the units a sender could not do itself (its own
- *   faults are its own).  Only the message's sender helps: the receiver
- *   waits for no other task than it already does.
+ *   pinned at once, as above (mp_direct_help_out(); not while a receiver
+ *   waits on the mailbox: a copy straight to it goes first).  The receiver
+ *   is back sooner, the sender
+ *   later, in time for it: the stream falls back in step, one copy a
+ *   message.  The receiver takes the job back under mb->lock, waits for a
+ *   sender still in a unit (bounded, as above), and copies the units a sender
+ *   could not do itself (its own faults are its own).  Only threads of the
+ *   message's sending process help: a receiver waits for them only, each
+ *   only to finish the unit it is in; but, as a claimed receiver, without
+ *   taking a signal meanwhile, so a helper starved of CPU holds it longer.
+ *   Time a sender spends helping comes off its send's timeout.
  *
  * What it holds
  *   At most MP_DIRECT_PAGES pinned (or, read, referenced) pages of the other
@@ -754,10 +759,10 @@ static int out_run(struct mp_out_job *job, bool push, u32 *own, u32 *failed)
  *	memory
  * @x: the receive
  *
- * If @msg is no span, its copy is of MP_DIRECT_SHARE bytes or more, the
- * receiver has an mm, there is a second CPU and no other receiver's copy is
- * lent already, sets @job up and lends it (@mb->out_job): see "Senders help
- * receivers".  A receive batch does not lend.
+ * If @msg is no span, not relayed, its copy is of MP_DIRECT_SHARE bytes or
+ * more, the receiver has an mm, there is a second CPU and no other receiver's
+ * copy is lent already, sets @job up and lends it (@mb->out_job): see "Senders
+ * help receivers".  A receive batch does not lend.
  *
  * Context: Called with mb->lock held, by the receiving task.
  * Return: True if lent: the receiver must copy the payload with
@@ -770,8 +775,9 @@ bool mp_direct_out_start(struct mp_mailbox *mb, struct mp_out_job *job,
 {
 	u32 n = min(msg->len, x->len);
 
-	if (msg->span || n < MP_DIRECT_SHARE || !current->mm || mb->out_job ||
-	    num_online_cpus() < 2)
+	/* A relayed message's sender (a bridge) never sends so: no helper. */
+	if (msg->span || msg->relay || n < MP_DIRECT_SHARE || !current->mm ||
+	    mb->out_job || num_online_cpus() < 2)
 		return false;
 	*job = (struct mp_out_job) {
 		.msg = msg, .sender = msg->tgid, .receiver = current->pid,
@@ -814,7 +820,7 @@ int mp_direct_out_copy(struct mp_mailbox *mb, struct mp_out_job *job)
 		wait_var_event(&job->helpers, !smp_load_acquire(&job->helpers));
 	if (err)
 		return -EFAULT;
-	if (job->nfailed > ARRAY_SIZE(job->failed))
+	if (job->nfailed > MP_OUT_GIVEN_BACK)
 		return mp_msg_payload_to_user(job->msg, job->dst, job->len);
 	for (i = 0; i < job->nfailed; i++) {
 		if (pull_unit(job, job->failed[i]))
@@ -828,22 +834,23 @@ int mp_direct_out_copy(struct mp_mailbox *mb, struct mp_out_job *job)
  * @mb: the mailbox
  * @x: the send, of a message the sender might write in one copy
  *
- * A sender of MP_DIRECT_SHARE bytes or more that may wait, with no receiver
- * waiting for its message, finds a receiver's copy of a message of its own
- * (its process's) lent (mp_direct_out_start()) with units left: it takes
- * units of it, from kernel memory into the receiver's pinned pages
- * ("Senders help receivers").  Only the message's own sender helps: the
- * receiver waits for it, as it waits for the sender of a message written
- * in one copy, and for nobody else.
+ * A sender of MP_DIRECT_SHARE bytes or more that may wait, while no
+ * receiver waits on @mb, finds a receiver's copy of a message of its own
+ * process lent (mp_direct_out_start()) with units left: it takes units of
+ * it, from kernel memory into the receiver's pinned pages ("Senders help
+ * receivers").  Only the message's own sending process helps: the receiver
+ * waits for it, and for nobody else.  The time it helped comes off @x's
+ * timeout, if it has one.
  *
  * Context: Process context, the sending task, without mb->lock: takes it
- * once, and again if it helps.  Sleeps only to pin the receiver's pages
- * and to reschedule between units.
+ * once, and again if it helps.  Sleeps only to pin the receiver's pages,
+ * to unpin them (their folio locks) and to reschedule between units.
  */
-void mp_direct_help_out(struct mp_mailbox *mb, const struct mp_xfer *x)
+void mp_direct_help_out(struct mp_mailbox *mb, struct mp_xfer *x)
 {
 	struct mp_out_job *job;
 	u32 bytes, failed = 0;
+	struct mp_deadline d;
 	pid_t receiver;
 	int ret;
 
@@ -861,12 +868,13 @@ void mp_direct_help_out(struct mp_mailbox *mb, const struct mp_xfer *x)
 	spin_unlock(&mb->lock);
 	if (!job)
 		return;
+	mp_deadline_init(&d, x);
 	receiver = job->receiver;
 	ret = out_run(job, true, &bytes, &failed);
 	spin_lock(&mb->lock);
 	if (ret) {
 		/* Given back: the receiver does it (all, past a few). */
-		if (job->nfailed < ARRAY_SIZE(job->failed))
+		if (job->nfailed < MP_OUT_GIVEN_BACK)
 			job->failed[job->nfailed] = failed;
 		job->nfailed++;
 	}
@@ -880,6 +888,10 @@ void mp_direct_help_out(struct mp_mailbox *mb, const struct mp_xfer *x)
 	wake_up_var(&job->helpers);
 	spin_unlock(&mb->lock);
 	trace_msgport_help(mb, receiver, bytes, ret);
+	/* The send waits, if it must, only for what is left. */
+	if (d.timed)
+		x->timeout_ns = max_t(s64, 0, ktime_to_ns(ktime_sub(d.expires,
+								    ktime_get())));
 }
 
 static bool filled(const void *arg)

@@ -876,6 +876,8 @@ void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
  * may help with (direct.c, "Senders help receivers"): on the receiver's
  * stack, reachable through mb->out_job (mb->lock) while it copies.
  */
+#define MP_OUT_GIVEN_BACK	4
+
 struct mp_out_job {
 	const struct mp_msg *msg;
 	struct pid *sender;		/* the message's: the one that may help */
@@ -889,14 +891,14 @@ struct mp_out_job {
 	int error;			/* the receiver's copy faulted: WRITE_ONCE() */
 	unsigned int helpers;		/* senders in it: mb->lock, release */
 	u32 nfailed;			/* units senders gave back: mb->lock */
-	u32 failed[4];			/* the first of them */
+	u32 failed[MP_OUT_GIVEN_BACK];	/* the first of them (more: all again) */
 };
 
 bool mp_direct_out_start(struct mp_mailbox *mb, struct mp_out_job *job,
 			 const struct mp_msg *msg, const struct mp_xfer *x)
 	__must_hold(&mb->lock);
 int mp_direct_out_copy(struct mp_mailbox *mb, struct mp_out_job *job);
-void mp_direct_help_out(struct mp_mailbox *mb, const struct mp_xfer *x);
+void mp_direct_help_out(struct mp_mailbox *mb, struct mp_xfer *x);
 
 /* The making of a message timed (mp_direct_note_made()). */
 struct mp_copy_clock {

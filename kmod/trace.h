@@ -233,7 +233,7 @@ TRACE_EVENT(msgport_wake,
  * @receiver: the receiving thread (its global id)
  * @bytes: the bytes the sender copied into the receiver's buffer
  * @ret: 0, or the error that ended its part (the receiver then copies the
- *	whole message again itself)
+ *	unit it gave back itself)
  *
  * From the sender, without mb->lock, once it is out of the receiver's copy
  * (direct.c, "Senders help receivers").

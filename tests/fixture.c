@@ -290,22 +290,24 @@ struct slow_rx {
 static int child_slow_rx(void *arg)
 {
 	const struct slow_rx *r = arg;
-	unsigned char *buf, *want = malloc(r->len);
+	const size_t map_len = r->len + 7;
+	unsigned char *map, *buf, *want = malloc(r->len);
 	unsigned int i;
 
-	buf = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHILD_CHECK(buf != MAP_FAILED && want);
+	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(map != MAP_FAILED && want);
+	buf = map + 7;		/* mid-page: units start and end off page boundaries */
 	memset(buf, 0, r->len);
 	for (i = 0; i < r->rounds; i++) {
 		if (r->fresh)
-			CHILD_CHECK(madvise(buf, r->len, MADV_DONTNEED) == 0);
+			CHILD_CHECK(madvise(map, map_len, MADV_DONTNEED) == 0);
 		CHILD_CHECK(msgport_recv(r->mb, buf, r->len, 0, 30000000000LL, NULL) ==
 			    (ssize_t)r->len);
 		tu_fill(want, r->len, r->seed + i, 0);
 		CHILD_CHECK(!memcmp(buf, want, r->len));
 		usleep(r->delay_us);
 	}
-	munmap(buf, r->len);
+	munmap(map, map_len);
 	free(want);
 	return 0;
 }

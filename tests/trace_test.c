@@ -421,8 +421,8 @@ static void test_wake_help(void **state)
 }
 
 /*
- * Streams of 20 messages to a receiver slower than its sender, until @want
- * helps of its sender are traced: with bytes copied and no error (@fail
+ * Streams of 20 messages to a receiver slower than its sender, until one
+ * help of its sender is traced: with bytes copied and no error (@fail
  * false), or given back to the receiver for its pages not present (@fail:
  * a fresh buffer for each receive, every byte still checked).  Three tries.
  */
