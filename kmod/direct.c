@@ -29,25 +29,24 @@
  *   Nothing on this path waits for anything another task controls but a
  *   helping side's unit of a copy (a receiver's; or a sender's of its own
  *   message, which its receiver waits for, uninterruptibly: "Senders help
- *   receivers"; bounded, faults disabled likewise):
- *   the receiver's pages are pinned only if present and writable
- *   (FOLL_NOFAULT, under mmap_read_trylock()), the sender's bytes are read
- *   with page faults disabled (copy_from_user_nofault()).  A claimed receiver
- *   waits for its sender, without taking signals (its buffer is being written
- *   and its mm must outlive the copy), but only for that copy: bounded work
- *   that reschedules between batches of pages, though a sender starved of CPU
- *   (SCHED_IDLE, a cgroup's cpu.max) makes it last longer.  A receiver that
- *   would truncate, or whose buffer overlaps the sender's in one address
- *   space, is served the usual way.  When any step fails (a page not present, a
- *   contended mmap_lock, a fault in the sender's buffer), the receiver looks
- *   at the queue again, as a kicked receiver does (a message queued while it
- *   was claimed is its to take; else it goes back to the head of the waiters),
- *   and the sender sends the message the usual way (made in kernel memory,
- *   handed over or queued): what was written into the receiver's buffer is
- *   overwritten by the message it receives, or, if another message or an error
- *   ends its wait, its buffer's contents are unspecified, as after any failed
- *   receive.  A stamp given up leaves a gap in the sequence numbers, as a
- *   withdrawn synchronous send does.
+ *   receivers"; bounded, faults disabled likewise): the receiver's pages are
+ *   pinned only if present and writable (FOLL_NOFAULT, under
+ *   mmap_read_trylock()), the sender's bytes are read with page faults disabled
+ *   (copy_from_user_nofault()).  A claimed receiver waits for its sender,
+ *   without taking signals (its buffer is being written and its mm must outlive
+ *   the copy), but only for that copy: bounded work that reschedules between
+ *   batches of pages, though a sender starved of CPU (SCHED_IDLE, a cgroup's
+ *   cpu.max) makes it last longer.  A receiver that would truncate, or whose
+ *   buffer overlaps the sender's in one address space, is served the usual way.
+ *   When any step fails (a page not present, a contended mmap_lock, a fault in
+ *   the sender's buffer), the receiver looks at the queue again, as a kicked
+ *   receiver does (a message queued while it was claimed is its to take; else
+ *   it goes back to the head of the waiters), and the sender sends the message
+ *   the usual way (made in kernel memory, handed over or queued): what was
+ *   written into the receiver's buffer is overwritten by the message it
+ *   receives, or, if another message or an error ends its wait, its buffer's
+ *   contents are unspecified, as after any failed receive.  A stamp given up
+ *   leaves a gap in the sequence numbers, as a withdrawn synchronous send does.
  *
  *   As process_vm_writev(), the write goes through the kernel's mapping of
  *   the receiver's pages (and a helping receiver's read, "Two CPUs", through
@@ -116,16 +115,15 @@
  *   send (a sender waiting for room is admitted by the very take that lends
  *   the job): from kernel memory into the receiver's pages, each unit's
  *   pinned at once, as above (mp_direct_help_out(); not while a receiver
- *   waits on the mailbox: a copy straight to it goes first).  The receiver
- *   is back sooner, the sender
- *   later, in time for it: the stream falls back in step, one copy a
- *   message.  The receiver takes the job back under mb->lock, waits for a
- *   sender still in a unit (bounded, as above), and copies the units a sender
- *   could not do itself (its own faults are its own).  Only threads of the
- *   message's sending process help: a receiver waits for them only, each
- *   only to finish the unit it is in; but, as a claimed receiver, without
- *   taking a signal meanwhile, so a helper starved of CPU holds it longer.
- *   Time a sender spends helping comes off its send's timeout.
+ *   waits on the mailbox: a copy straight to it goes first).  The receiver is
+ *   back sooner, the sender later, in time for it: the stream falls back in
+ *   step, one copy a message.  The receiver takes the job back under mb->lock,
+ *   waits for a sender still in a unit (bounded, as above), and copies the
+ *   units a sender could not do itself (its own faults are its own).  Only
+ *   threads of the message's sending process help: a receiver waits for them
+ *   only, each only to finish the unit it is in; but, as a claimed receiver,
+ *   without taking a signal meanwhile, so a helper starved of CPU holds it
+ *   longer.  Time a sender spends helping comes off its send's timeout.
  *
  * What it holds
  *   At most MP_DIRECT_PAGES pinned (or, read, referenced) pages of the other
@@ -279,6 +277,43 @@ struct mp_direct_job {
 static u32 job_unit(u32 len)
 {
 	return min_t(u32, MP_DIRECT_SHARE, DIV_ROUND_UP(len, 2));
+}
+
+/*
+ * A job's @helpers, for both kinds (struct mp_direct_job, struct
+ * mp_out_job): counted under mb->lock as a side joins; a helper leaves with
+ * helper_leave(), under mb->lock too, its results written before; the job's
+ * owner, having taken the job back under mb->lock with @n helpers in it,
+ * waits for them with helpers_wait() (sleeping: a helper may have been woken
+ * onto its very CPU, or be preempted in its unit).
+ */
+static void helper_leave(unsigned int *helpers)
+{
+	/* Its results before: the owner acquires @helpers. */
+	smp_store_release(helpers, *helpers - 1);
+	/*
+	 * The store before wake_up_var()'s lockless look at the wait queue (or
+	 * an owner just queued there would miss it and sleep for ever).  The
+	 * owner may be gone once it saw 0: the address is only a key.
+	 */
+	smp_mb();
+	wake_up_var(helpers);
+}
+
+static void helpers_wait(unsigned int *helpers, unsigned int n)
+{
+	if (!n)
+		return;
+	/* Pairs with helper_leave()'s release: the helpers' results are seen. */
+	wait_var_event(helpers, !smp_load_acquire(helpers));
+}
+
+/* A send that spun or helped waits, if it must, only for what is left. */
+static void timeout_left(struct mp_xfer *x, const struct mp_deadline *d)
+{
+	if (d->timed)
+		x->timeout_ns = max_t(s64, 0, ktime_to_ns(ktime_sub(d->expires,
+								    ktime_get())));
 }
 
 /*
@@ -473,12 +508,8 @@ static void await_receiver(struct mp_mailbox *mb, struct mp_xfer *x)
 	mp_deadline_init(&d, x);
 	if (d.timed && ktime_before(d.expires, until))
 		until = d.expires;
-	if (!mp_wait_spin_receiver(mb, receiver_waits, receiver_takes, &a,
-				   until) || !d.timed)
-		return;
-	/* The send waits, if it must, only for what is left. */
-	x->timeout_ns = max_t(s64, 0, ktime_to_ns(ktime_sub(d.expires,
-							    ktime_get())));
+	if (mp_wait_spin_receiver(mb, receiver_waits, receiver_takes, &a, until))
+		timeout_left(x, &d);
 }
 
 /*
@@ -496,9 +527,7 @@ static int job_done(struct mp_mailbox *mb, struct mp_waiter *rw,
 	rw->job = NULL;
 	helpers = job->helpers;
 	spin_unlock(&mb->lock);
-	if (helpers)
-		/* Pairs with the receiver's release: its error is seen. */
-		wait_var_event(&job->helpers, !smp_load_acquire(&job->helpers));
+	helpers_wait(&job->helpers, helpers);	/* its error is seen */
 	return READ_ONCE(job->error);
 }
 
@@ -815,9 +844,7 @@ int mp_direct_out_copy(struct mp_mailbox *mb, struct mp_out_job *job)
 	WRITE_ONCE(mb->out_job, NULL);
 	helpers = job->helpers;
 	spin_unlock(&mb->lock);
-	if (helpers)
-		/* Pairs with the sender's release: its failed units are seen. */
-		wait_var_event(&job->helpers, !smp_load_acquire(&job->helpers));
+	helpers_wait(&job->helpers, helpers);	/* their failed units are seen */
 	if (err)
 		return -EFAULT;
 	if (job->nfailed > MP_OUT_GIVEN_BACK)
@@ -878,20 +905,10 @@ void mp_direct_help_out(struct mp_mailbox *mb, struct mp_xfer *x)
 			job->failed[job->nfailed] = failed;
 		job->nfailed++;
 	}
-	/* Its failed unit before: the receiver acquires helpers. */
-	smp_store_release(&job->helpers, job->helpers - 1);
-	/*
-	 * The store before wake_up_var()'s lockless look at the wait queue.
-	 * The receiver may be gone once it saw 0: the address is only a key.
-	 */
-	smp_mb();
-	wake_up_var(&job->helpers);
+	helper_leave(&job->helpers);
 	spin_unlock(&mb->lock);
 	trace_msgport_help(mb, receiver, bytes, ret);
-	/* The send waits, if it must, only for what is left. */
-	if (d.timed)
-		x->timeout_ns = max_t(s64, 0, ktime_to_ns(ktime_sub(d.expires,
-								    ktime_get())));
+	timeout_left(x, &d);
 }
 
 static bool filled(const void *arg)
@@ -930,16 +947,7 @@ void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
 			spin_unlock(&mb->lock);
 			job_run(job, false);
 			spin_lock(&mb->lock);
-			/* Its error before: the sender acquires helpers. */
-			smp_store_release(&job->helpers, job->helpers - 1);
-			/*
-			 * The store before wake_up_var()'s lockless look at
-			 * the wait queue (or a sender just queued there would
-			 * miss it and sleep for ever).  The sender may be gone
-			 * once it saw 0: the address is only a key here.
-			 */
-			smp_mb();
-			wake_up_var(&job->helpers);
+			helper_leave(&job->helpers);
 			continue;
 		}
 		if (wk->n || wk->poll) {

@@ -83,12 +83,11 @@ static void uncount(struct mp_mailbox *mb)
  * Allocates a zeroed mailbox with empty priority queues and waiter lists, its
  * poll wait queue, one reference (kref_init()), and the first guesses of its
  * wake-up time and copy rate (MP_WAKE_NS_FIRST, MP_COPY_NS_KIB_FIRST), and
- * counts it in
- * mp_objects.mailboxes, and against its creator's max_user_mailboxes
- * (mp_quota_charge_mailbox()); it holds the user namespace that owns the
- * creator's IPC namespace (CAP_IPC_OWNER over the mailbox is over that).  It
- * has no name, region or owner and is not linked: the caller sets its
- * attributes before publishing it.
+ * counts it in mp_objects.mailboxes, and against its creator's
+ * max_user_mailboxes (mp_quota_charge_mailbox()); it holds the user namespace
+ * that owns the creator's IPC namespace (CAP_IPC_OWNER over the mailbox is over
+ * that).  It has no name, region or owner and is not linked: the caller sets
+ * its attributes before publishing it.
  *
  * Context: Process context.  May sleep (GFP_KERNEL_ACCOUNT: charged to the
  * caller's memory cgroup).  May take mp_quota_lock (a leaf).

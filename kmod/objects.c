@@ -20,13 +20,10 @@
 struct mp_objects mp_objects;
 EXPORT_SYMBOL_NS_GPL(mp_objects, MP_TEST_NS);
 
-struct mp_msg_counts {
-	long messages;
-	long bytes;
-	long calls;
-};
+/* The per-CPU counts, by what they count. */
+enum mp_count { MP_COUNT_MESSAGES, MP_COUNT_BYTES, MP_COUNT_CALLS, MP_COUNTS };
 
-static DEFINE_PER_CPU(struct mp_msg_counts, mp_msg_counts);
+static DEFINE_PER_CPU(long[MP_COUNTS], mp_counts);
 
 /**
  * mp_objects_msg_add() - count messages made or freed
@@ -41,8 +38,8 @@ static DEFINE_PER_CPU(struct mp_msg_counts, mp_msg_counts);
  */
 void mp_objects_msg_add(long messages, long bytes)
 {
-	this_cpu_add(mp_msg_counts.messages, messages);
-	this_cpu_add(mp_msg_counts.bytes, bytes);
+	this_cpu_add(mp_counts[MP_COUNT_MESSAGES], messages);
+	this_cpu_add(mp_counts[MP_COUNT_BYTES], bytes);
 }
 
 /**
@@ -55,32 +52,17 @@ void mp_objects_msg_add(long messages, long bytes)
  */
 void mp_objects_call_add(long calls)
 {
-	this_cpu_add(mp_msg_counts.calls, calls);
+	this_cpu_add(mp_counts[MP_COUNT_CALLS], calls);
 }
 
-enum mp_count { MP_COUNT_MESSAGES, MP_COUNT_BYTES, MP_COUNT_CALLS };
-
 /* The sum of one of the per-CPU counts. */
-static long msg_counts_sum(enum mp_count which)
+static long counts_sum(enum mp_count which)
 {
-	const struct mp_msg_counts *c;
 	long sum = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		c = per_cpu_ptr(&mp_msg_counts, cpu);
-		switch (which) {
-		case MP_COUNT_MESSAGES:
-			sum += READ_ONCE(c->messages);
-			break;
-		case MP_COUNT_BYTES:
-			sum += READ_ONCE(c->bytes);
-			break;
-		case MP_COUNT_CALLS:
-			sum += READ_ONCE(c->calls);
-			break;
-		}
-	}
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu(mp_counts[which], cpu));
 	return sum;
 }
 
@@ -95,7 +77,7 @@ static long msg_counts_sum(enum mp_count which)
  */
 long mp_objects_messages(void)
 {
-	return msg_counts_sum(MP_COUNT_MESSAGES);
+	return counts_sum(MP_COUNT_MESSAGES);
 }
 EXPORT_SYMBOL_NS_GPL(mp_objects_messages, MP_TEST_NS);
 
@@ -110,7 +92,7 @@ EXPORT_SYMBOL_NS_GPL(mp_objects_messages, MP_TEST_NS);
  */
 long mp_objects_bytes(void)
 {
-	return msg_counts_sum(MP_COUNT_BYTES);
+	return counts_sum(MP_COUNT_BYTES);
 }
 EXPORT_SYMBOL_NS_GPL(mp_objects_bytes, MP_TEST_NS);
 
@@ -125,7 +107,7 @@ EXPORT_SYMBOL_NS_GPL(mp_objects_bytes, MP_TEST_NS);
  */
 long mp_objects_calls(void)
 {
-	return msg_counts_sum(MP_COUNT_CALLS);
+	return counts_sum(MP_COUNT_CALLS);
 }
 
 static atomic_long_t mp_hold_max;	/* entries visited in one lock hold */

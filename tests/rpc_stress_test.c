@@ -5,9 +5,8 @@
  * and carries a pseudo-random payload; every reply must be that request's
  * transformation (so a reply delivered to the wrong caller, twice, or
  * corrupted is caught), the calls' tokens must all differ (and not be 0),
- * and the servers
- * together must have answered exactly the calls made.  Servers loop on
- * reply-and-receive, each through its own descriptor.
+ * and the servers together must have answered exactly the calls made.  Servers
+ * loop on reply-and-receive, each through its own descriptor.
  */
 #include <fcntl.h>
 #include <stdlib.h>
