@@ -21,7 +21,8 @@
  *   send time) and, with the lock dropped, writes the payload and then the
  *   info, as the receiver would see it, into the receiver's memory: its
  *   pages pinned MP_DIRECT_PAGES at a time (pin_user_pages_remote()), mapped
- *   and copied into from the sender's memory.  Then, under the lock again,
+ *   and copied into from the sender's memory (a helping receiver, "Two
+ *   CPUs", writes its info itself).  Then, under the lock again,
  *   it marks the receiver READY with the bytes written (@filled) and wakes
  *   it: the message was received, as a hand-over is.
  *
@@ -67,10 +68,16 @@
  *   socket's two sides copy at once, one copy's wall time halves.  A receiver
  *   that sleeps is woken to help as it is claimed, for a copy of three units
  *   or more: a wake-up earlier than the one it gets anyway at the end, which
- *   pays when it comes before the copy is done.  The sender stops lending
- *   the job under mb->lock and sleeps until a receiver in it has finished
- *   its unit (bounded: it never waits either); a failed unit fails the whole
- *   copy, as above.
+ *   pays when it comes before the copy is done.  A receiver that helps
+ *   writes its own info first, with copy_to_user_nofault() in its own
+ *   memory (the sender's header on its stack, valid while the receiver is
+ *   in the job): no pin of the info's page, no mmap_lock of the receiver's
+ *   taken by the sender for it.  The sender stops lending the job under
+ *   mb->lock and waits until a receiver in it has finished its unit
+ *   (bounded: it never waits either), spinning while that receiver runs on
+ *   another CPU (mp_wait_spin_task(): a unit's rest costs less than a sleep,
+ *   a wake-up and two context switches), else sleeping; a failed unit (or
+ *   info) fails the whole copy, as above.
  *
  * A receiver on its way
  *   A stream's receiver is seldom waiting yet when the next message comes: it
@@ -152,6 +159,7 @@
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/uaccess.h>
 #include <linux/wait_bit.h>
 
@@ -264,7 +272,9 @@ struct mp_direct_job {
 	u32 unit;			/* bytes a side takes at a time */
 	atomic_t next;			/* the next unit to take */
 	int error;			/* a side failed: WRITE_ONCE() */
-	unsigned int helpers;		/* receivers in it: mb->lock, release */
+	struct mp_helpers helpers;	/* receivers in it */
+	const struct mp_msg *hdr;	/* the message's metadata (stamped) */
+	bool info_done;			/* the receiver wrote its info itself */
 };
 
 /*
@@ -280,32 +290,63 @@ static u32 job_unit(u32 len)
 }
 
 /*
- * A job's @helpers, for both kinds (struct mp_direct_job, struct
- * mp_out_job): counted under mb->lock as a side joins; a helper leaves with
- * helper_leave(), under mb->lock too, its results written before; the job's
- * owner, having taken the job back under mb->lock with @n helpers in it,
- * waits for them with helpers_wait() (sleeping: a helper may have been woken
- * onto its very CPU, or be preempted in its unit).
+ * A job's helpers (struct mp_helpers), for both kinds (struct mp_direct_job,
+ * struct mp_out_job): a side joins under mb->lock (helper_join()) and leaves
+ * under it too (helper_leave()), its results written before; the job's owner,
+ * having taken the job back under mb->lock (helpers_in()), waits for those
+ * still in it (helpers_wait()): spinning while the one it knows of runs on
+ * another CPU (its unit is bounded work, a sleep and a wake-up cost more),
+ * else sleeping (it may have been woken onto the owner's very CPU, or be
+ * preempted in its unit).
  */
-static void helper_leave(unsigned int *helpers)
+static void helper_join(struct mp_helpers *h)
 {
-	/* Its results before: the owner acquires @helpers. */
-	smp_store_release(helpers, *helpers - 1);
+	h->n++;
+	h->last = current;
+}
+
+static void helper_leave(struct mp_helpers *h)
+{
+	if (h->last == current)
+		h->last = NULL;		/* it may be gone once out */
+	/* Its results before: the owner acquires @n. */
+	smp_store_release(&h->n, h->n - 1);
 	/*
 	 * The store before wake_up_var()'s lockless look at the wait queue (or
 	 * an owner just queued there would miss it and sleep for ever).  The
 	 * owner may be gone once it saw 0: the address is only a key.
 	 */
 	smp_mb();
-	wake_up_var(helpers);
+	wake_up_var(&h->n);
 }
 
-static void helpers_wait(unsigned int *helpers, unsigned int n)
+/*
+ * Under mb->lock, the job taken back: whether helpers are still in it, and
+ * the one to spin on (referenced), if it is known, in *@task.
+ */
+static bool helpers_in(struct mp_helpers *h, struct task_struct **task)
 {
-	if (!n)
-		return;
+	*task = h->n && h->last ? get_task_struct(h->last) : NULL;
+	return h->n;
+}
+
+static bool helpers_gone(const void *arg)
+{
+	const struct mp_helpers *h = arg;
+
 	/* Pairs with helper_leave()'s release: the helpers' results are seen. */
-	wait_var_event(helpers, !smp_load_acquire(helpers));
+	return !smp_load_acquire(&h->n);
+}
+
+static void helpers_wait(struct mp_helpers *h, bool in,
+			 struct task_struct *task)
+{
+	if (!in)
+		return;
+	if (!task || !mp_wait_spin_task(task, helpers_gone, h))
+		wait_var_event(&h->n, helpers_gone(h));
+	if (task)
+		put_task_struct(task);
 }
 
 /* A send that spun or helped waits, if it must, only for what is left. */
@@ -521,13 +562,14 @@ static void await_receiver(struct mp_mailbox *mb, struct mp_xfer *x)
 static int job_done(struct mp_mailbox *mb, struct mp_waiter *rw,
 		    struct mp_direct_job *job)
 {
-	unsigned int helpers;
+	struct task_struct *task;
+	bool in;
 
 	spin_lock(&mb->lock);
 	rw->job = NULL;
-	helpers = job->helpers;
+	in = helpers_in(&job->helpers, &task);
 	spin_unlock(&mb->lock);
-	helpers_wait(&job->helpers, helpers);	/* its error is seen */
+	helpers_wait(&job->helpers, in, task);	/* its error is seen */
 	return READ_ONCE(job->error);
 }
 
@@ -571,6 +613,14 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	 */
 	if (list_empty_careful(&mb->recv_waiters) && !await_worth(mb, x))
 		return false;
+	/* The message as the receiver's info shows it (mp_msg_info_in()). */
+	hdr.tgid = task_tgid(current);
+	hdr.tid = thread_group_leader(current) ? NULL : task_pid(current);
+	hdr.euid = current_euid();
+	hdr.egid = current_egid();
+	hdr.prio = x->prio;
+	hdr.len = x->len;
+	hdr.sync_send = (x->flags & MSGPORT_F_SYNC) || !mb->capacity;
 	spin_lock(&mb->lock);
 	/* Its sender first: a receiver that comes spins on it. */
 	mp_wake_note_peer(&mb->last_sender, &wk);
@@ -598,6 +648,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 			.src_mm = current->mm, .src = (unsigned long)x->buf,
 			.dst_mm = dest->mm, .dst = (unsigned long)dest->buf,
 			.len = n, .unit = job_unit(n), .next = ATOMIC_INIT(0),
+			.hdr = &hdr,
 		};
 		rw->job = &job;
 		if (wake) {
@@ -608,14 +659,6 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	spin_unlock(&mb->lock);
 	mp_wake_flush(mb, &wk);
 
-	/* The message as the receiver's info shows it (mp_msg_info_in()). */
-	hdr.tgid = task_tgid(current);
-	hdr.tid = thread_group_leader(current) ? NULL : task_pid(current);
-	hdr.euid = current_euid();
-	hdr.egid = current_egid();
-	hdr.prio = x->prio;
-	hdr.len = x->len;
-	hdr.sync_send = (x->flags & MSGPORT_F_SYNC) || !mb->capacity;
 	csw = switches();
 	start = ktime_get_mono_fast_ns();
 	if (shared) {
@@ -632,7 +675,8 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	}
 	if (!ret)
 		note_copy(mb, own, ns, switched);
-	if (!ret && dest->uinfo) {
+	/* Unless the receiver, helping, wrote it (job_help()). */
+	if (!ret && dest->uinfo && !(shared && job.info_done)) {
 		mp_msg_info_in(&hdr, dest->pid_ns, dest->user_ns, &info);
 		ret = direct_copy(dest->mm, (unsigned long)dest->uinfo, NULL,
 				  &info, sizeof(info), true);
@@ -835,16 +879,17 @@ bool mp_direct_out_start(struct mp_mailbox *mb, struct mp_out_job *job,
  */
 int mp_direct_out_copy(struct mp_mailbox *mb, struct mp_out_job *job)
 {
-	unsigned int helpers;
+	struct task_struct *task;
 	u32 bytes, i;
+	bool in;
 	int err;
 
 	err = out_run(job, false, &bytes, NULL);
 	spin_lock(&mb->lock);
 	WRITE_ONCE(mb->out_job, NULL);
-	helpers = job->helpers;
+	in = helpers_in(&job->helpers, &task);
 	spin_unlock(&mb->lock);
-	helpers_wait(&job->helpers, helpers);	/* their failed units are seen */
+	helpers_wait(&job->helpers, in, task);	/* their failed units are seen */
 	if (err)
 		return -EFAULT;
 	if (job->nfailed > MP_OUT_GIVEN_BACK)
@@ -891,7 +936,7 @@ void mp_direct_help_out(struct mp_mailbox *mb, struct mp_xfer *x)
 		    atomic_read(&job->next) >= job->units))
 		job = NULL;
 	if (job)
-		job->helpers++;
+		helper_join(&job->helpers);
 	spin_unlock(&mb->lock);
 	if (!job)
 		return;
@@ -909,6 +954,29 @@ void mp_direct_help_out(struct mp_mailbox *mb, struct mp_xfer *x)
 	spin_unlock(&mb->lock);
 	trace_msgport_help(mb, receiver, bytes, ret);
 	timeout_left(x, &d);
+}
+
+/*
+ * A claimed receiver's part of @job: its own info first, in its own memory
+ * (a copy that cannot fault fails the job, and the message goes the usual
+ * way, whose copy out takes the fault and keeps the message), then units.
+ * Its sender, still in the job, keeps @job->hdr valid.
+ */
+static void job_help(struct mp_direct_job *job,
+		     const struct mp_direct_dest *dest)
+{
+	struct msgport_msginfo info;
+
+	if (dest->uinfo) {
+		mp_msg_info_in(job->hdr, dest->pid_ns, dest->user_ns, &info);
+		if (copy_to_user_nofault(dest->uinfo, &info, sizeof(info))) {
+			WRITE_ONCE(job->error, -EFAULT);
+			return;
+		}
+		/* Seen by the sender after helper_leave()'s release. */
+		job->info_done = true;
+	}
+	job_run(job, false);
 }
 
 static bool filled(const void *arg)
@@ -943,9 +1011,9 @@ void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
 
 			/* Its part of the copy, once: see "Two CPUs". */
 			w->job = NULL;
-			job->helpers++;
+			helper_join(&job->helpers);
 			spin_unlock(&mb->lock);
-			job_run(job, false);
+			job_help(job, w->dest);
 			spin_lock(&mb->lock);
 			helper_leave(&job->helpers);
 			continue;

@@ -729,6 +729,8 @@ bool mp_wait_spin_copy(struct mp_mailbox *mb, struct pid *peer_pid,
 bool mp_wait_spin_receiver(struct mp_mailbox *mb, mp_spin_done_t done,
 			   mp_spin_done_t paid, const void *arg, ktime_t until)
 	__must_hold(&mb->lock);
+bool mp_wait_spin_task(struct task_struct *task, mp_spin_done_t done,
+		       const void *arg);
 void mp_wait_step(struct mp_mailbox *mb, struct mp_waiter *w,
 		  struct pid *peer, const struct mp_deadline *d,
 		  struct mp_wake *wk, bool *spun)
@@ -878,6 +880,15 @@ void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
  */
 #define MP_OUT_GIVEN_BACK	4
 
+/*
+ * The tasks that help with a job (direct.c): counted, and the last to join
+ * named, under mb->lock; @n dropped with release as one leaves.
+ */
+struct mp_helpers {
+	unsigned int n;
+	struct task_struct *last;	/* valid while @n: it is in the job */
+};
+
 struct mp_out_job {
 	const struct mp_msg *msg;
 	struct pid *sender;		/* the message's: the one that may help */
@@ -889,7 +900,7 @@ struct mp_out_job {
 	u32 units;
 	atomic_t next;			/* the next unit to take */
 	int error;			/* the receiver's copy faulted: WRITE_ONCE() */
-	unsigned int helpers;		/* senders in it: mb->lock, release */
+	struct mp_helpers helpers;	/* senders in it */
 	u32 nfailed;			/* units senders gave back: mb->lock */
 	u32 failed[MP_OUT_GIVEN_BACK];	/* the first of them (more: all again) */
 };

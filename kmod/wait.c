@@ -454,6 +454,41 @@ bool mp_wait_spin_receiver(struct mp_mailbox *mb, mp_spin_done_t done,
 			READ_ONCE(mp_spin_ns), &mb->await);
 }
 
+/**
+ * mp_wait_spin_task() - spin while a task finishes bounded work for the caller
+ * @task: the task (the caller keeps it valid)
+ * @done: true once the work is over; called without locks
+ * @arg: the argument of @done
+ *
+ * A copy's owner waiting for a helper to finish its unit (direct.c): bounded
+ * work on another CPU, a few microseconds on hardware, where a sleep costs a
+ * context switch each way and the helper's wake-up of this CPU (an IPI, an
+ * idle CPU's exit).  Spins, as a mutex spins on its running owner, while
+ * @task runs (or was woken to run) on another CPU, nothing else needs this
+ * one and no longer than spin_ns; not at all with spin_ns=0.  Unscored:
+ * the work's end is certain, only not its time.
+ *
+ * Context: Process context, no lock held.  Does not sleep.
+ * Return: @done(@arg) at the end: false if the caller must sleep for it.
+ */
+bool mp_wait_spin_task(struct task_struct *task, mp_spin_done_t done,
+		       const void *arg)
+{
+	u64 budget = READ_ONCE(mp_spin_ns), end;
+
+	if (!budget || task == current)
+		return done(arg);
+	/* spin_ns may be huge ("no limit"): no wrap. */
+	end = ktime_get_mono_fast_ns() + min_t(u64, budget, KTIME_MAX);
+	while (!done(arg)) {
+		if (!peer_busy(task) || need_resched() ||
+		    ktime_get_mono_fast_ns() >= end)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
 static bool waiter_moved(const void *arg)
 {
 	const struct mp_waiter *w = arg;

@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,6 +41,9 @@ struct rx {
 	int64_t timeout_ns;
 	bool untouched;		/* the buffer's pages never faulted in */
 	bool new_userns;	/* receive from a new user and pid namespace */
+	atomic_int *info_gone;	/* the receive's struct (info in it) in a page
+				   of its own, taken away as it waits (then
+				   *info_gone = 1), or NULL */
 	long expect;		/* the receive's result */
 	size_t len;		/* the message's full length */
 	uint32_t seed;		/* its bytes: tu_fill(.., seed, len) */
@@ -54,12 +58,38 @@ static struct msgport_mailbox *big_mailbox(uint32_t capacity)
 	return tu_create(tu_name("onecopy"), capacity, MAX_MSG, 0666, 0);
 }
 
+struct info_page {
+	struct rx *r;
+	void *page;
+};
+
+/*
+ * Once @arg's receiver waits, the page of its struct msgport_recv, where
+ * the kernel writes its info, goes (MADV_DONTNEED: not present, as if
+ * reclaimed), so that neither side of a one-copy hand-over can write the
+ * info without a fault.
+ */
+static void *take_info_page(void *arg)
+{
+	struct info_page *ip = arg;
+
+	if (tu_await_stat(msgport_mailbox_fd(ip->r->mb), TU_WAITING_RECEIVERS, 1,
+			  TU_AWAIT_MS) ||
+	    madvise(ip->page, 4096, MADV_DONTNEED))
+		return ip;
+	atomic_store(ip->r->info_gone, 1);
+	return NULL;
+}
+
 /* The receive of @r into a fresh mapping; 0 if all is as @r expects. */
 static int do_rx(struct rx *r)
 {
 	size_t map_len = OFF + r->buf_len + 4096;
-	struct msgport_msginfo info;
+	struct msgport_msginfo local, *pinfo = &local;
+	struct info_page ip = { .r = r };
 	unsigned char *map, *want;
+	pthread_t th;
+	void *th_ret;
 	ssize_t n;
 	size_t i;
 
@@ -67,8 +97,30 @@ static int do_rx(struct rx *r)
 	CHILD_CHECK(map != MAP_FAILED);
 	if (!r->untouched)
 		memset(map, CANARY, map_len);
-	memset(&info, 0, sizeof(info));
-	n = msgport_recv(r->mb, map + OFF, r->buf_len, r->flags, r->timeout_ns, &info);
+	memset(pinfo, 0, sizeof(*pinfo));
+	if (r->info_gone) {
+		/* The ioctl itself: the library's struct is on its stack. */
+		struct msgport_recv *u;
+
+		ip.page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CHILD_CHECK(ip.page != MAP_FAILED);
+		u = ip.page;
+		*u = (struct msgport_recv){
+			.buf = (uintptr_t)(map + OFF), .buf_len = r->buf_len,
+			.flags = r->flags | MSGPORT_F_TIMEOUT, .timeout_ns = r->timeout_ns,
+		};
+		CHILD_CHECK(pthread_create(&th, NULL, take_info_page, &ip) == 0);
+		n = ioctl(msgport_mailbox_fd(r->mb), MSGPORT_IOC_RECV, u);
+		if (n < 0)
+			n = -errno;
+		CHILD_CHECK(pthread_join(th, &th_ret) == 0);
+		CHILD_CHECK(th_ret == NULL);
+		*pinfo = u->info;
+	} else {
+		n = msgport_recv(r->mb, map + OFF, r->buf_len, r->flags, r->timeout_ns,
+				 pinfo);
+	}
 	if (n != r->expect)
 		fprintf(stderr, "child recv: got %zd (%s), expected %ld\n", n,
 			n < 0 ? msgport_strerror((int)n) : "bytes", r->expect);
@@ -85,21 +137,21 @@ static int do_rx(struct rx *r)
 		CHILD_CHECK(map[i] == CANARY);
 	for (i = OFF + r->buf_len; i < map_len && !r->untouched; i++)
 		CHILD_CHECK(map[i] == CANARY);
-	if (info.len != r->len || info.priority != r->prio || info.seq != r->seq ||
-	    info.pid != r->sender || info.tid != r->sender || info.uid != r->uid)
+	if (pinfo->len != r->len || pinfo->priority != r->prio || pinfo->seq != r->seq ||
+	    pinfo->pid != r->sender || pinfo->tid != r->sender || pinfo->uid != r->uid)
 		fprintf(stderr, "child recv: info len %u prio %u seq %llu pid %d tid %d uid %u\n",
-			info.len, info.priority, (unsigned long long)info.seq, info.pid,
-			info.tid, info.uid);
-	CHILD_CHECK(info.len == r->len);
-	CHILD_CHECK(info.priority == r->prio);
-	CHILD_CHECK(info.seq == r->seq);
+			pinfo->len, pinfo->priority, (unsigned long long)pinfo->seq, pinfo->pid,
+			pinfo->tid, pinfo->uid);
+	CHILD_CHECK(pinfo->len == r->len);
+	CHILD_CHECK(pinfo->priority == r->prio);
+	CHILD_CHECK(pinfo->seq == r->seq);
 	if (r->sender < 0)
-		CHILD_CHECK(info.pid > 0 && info.tid == info.pid && info.pid != getpid());
+		CHILD_CHECK(pinfo->pid > 0 && pinfo->tid == pinfo->pid && pinfo->pid != getpid());
 	else
-		CHILD_CHECK(info.pid == r->sender && info.tid == r->sender);
-	CHILD_CHECK(info.uid == r->uid);
+		CHILD_CHECK(pinfo->pid == r->sender && pinfo->tid == r->sender);
+	CHILD_CHECK(pinfo->uid == r->uid);
 	/* MSGPORT_MSG_SYNC: the sender of a sync or rendezvous send waits. */
-	CHILD_CHECK((info.msg_flags & ~MSGPORT_MSG_SYNC) == 0);
+	CHILD_CHECK((pinfo->msg_flags & ~MSGPORT_MSG_SYNC) == 0);
 	munmap(map, map_len);
 	return 0;
 }
@@ -470,6 +522,42 @@ static void test_one_copy_untouched_buffer_falls_back(void **state)
 }
 
 /*
+ * A receiver whose info's page is not present while it waits (reclaimed,
+ * say) cannot have its info written without a fault, whichever side of
+ * the copy writes it (the sender, or the receiver helping with a large
+ * copy): the message goes the usual way (EDQUOT under the quota says so),
+ * the receiver keeps waiting, and gets the next send whole, info and all.
+ */
+static void test_one_copy_info_page_gone_falls_back(void **state)
+{
+	atomic_int *gone = tu_mmap(-1, 4096, PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_ANONYMOUS, 0);
+	struct msgport_mailbox *mb = big_mailbox(4);
+	struct rx r = {
+		.mb = mb, .buf_len = BUF_LEN, .timeout_ns = LONG_NS, .info_gone = gone,
+		.expect = BIG, .len = BIG, .seed = 14, .seq = 2, .sender = getpid(),
+	};
+	unsigned char *p = payload(BIG, 14);
+	int i;
+	pid_t pid;
+
+	(void)state;
+	assert_true(gone != MAP_FAILED);
+	pid = start_rx(&r);
+	for (i = 0; i < TU_AWAIT_MS && !atomic_load(gone); i++)
+		usleep(1000);
+	assert_int_equal(atomic_load(gone), 1);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), -EDQUOT);
+	assert_await(mb, TU_WAITING_RECEIVERS, 1);
+	assert_await(mb, TU_QUEUED_MSGS, 0);
+	tu_param_set("max_user_bytes", 64ULL << 20);
+	assert_int_equal(msgport_send(mb, p, BIG, 0, 0, LONG_NS, NULL), 0);
+	assert_child_ok(pid);
+	free(p);
+}
+
+/*
  * A sender whose buffer faults part way fails with EFAULT as before; the
  * receiver it had claimed waits on, unharmed, for the next message.
  */
@@ -699,6 +787,7 @@ static const struct CMUnitTest one_copy_tests[] = {
 	ONE_COPY_TEST(test_one_copy_untouched_buffer_falls_back),
 	ONE_COPY_TEST(test_one_copy_sender_fault),
 	ONE_COPY_TEST(test_one_copy_info_in_receivers_namespaces),
+	ONE_COPY_TEST(test_one_copy_info_page_gone_falls_back),
 	ONE_COPY_TEST(test_one_copy_between_users),
 	ONE_COPY_TEST(test_one_copy_ping_pong),
 	ONE_COPY_TEST(test_one_copy_ping_pong_sleeping),
