@@ -54,7 +54,10 @@
  *   that of the sender's): the other side's protection keys (pkeys) and
  *   memory tags do not apply to it, and buffers that alias each other through
  *   shared memory (not the same addresses of one process: those are
- *   checked) get what a forward copy page by page gives.
+ *   checked) get what a forward copy page by page gives.  A helping
+ *   receiver's own info is an ordinary write to its own memory: its own keys
+ *   and tags apply, and a write they refuse sends the message the usual
+ *   way, which meets the same refusal.
  *
  * Two CPUs
  *   A receiver that spins while it waits is on a CPU of its own with nothing to
@@ -142,7 +145,9 @@
  *
  * Locking and lifetimes
  *   mb->lock (queue.c) covers the claim and the completion, and the lending of
- *   a receiver's copy out (mb->out_job, a job's @helpers); the copy runs
+ *   a receiver's copy out (mb->out_job, a job's @helpers: the owner takes a
+ *   reference on the last helper to join, under it, only while that helper
+ *   is in the job, and spins on it without the lock); the copy runs
  *   without it, and the mailbox's copy rate (mb->copy_ns_kib) is a racy
  *   average, written with WRITE_ONCE() (a lost sample only).  The receiver's
  *   mp_direct_dest and its mm stay valid while it is claimed: it does not
@@ -294,7 +299,8 @@ static u32 job_unit(u32 len)
  * struct mp_out_job): a side joins under mb->lock (helper_join()) and leaves
  * under it too (helper_leave()), its results written before; the job's owner,
  * having taken the job back under mb->lock (helpers_in()), waits for those
- * still in it (helpers_wait()): spinning while the one it knows of runs on
+ * still in it (helpers_wait()): spinning while the one it knows of (the
+ * last to join, referenced under mb->lock while it is in the job) is on
  * another CPU (its unit is bounded work, a sleep and a wake-up cost more),
  * else sleeping (it may have been woken onto the owner's very CPU, or be
  * preempted in its unit).
@@ -302,13 +308,13 @@ static u32 job_unit(u32 len)
 static void helper_join(struct mp_helpers *h)
 {
 	h->n++;
-	h->last = current;
+	WRITE_ONCE(h->last, current);
 }
 
 static void helper_leave(struct mp_helpers *h)
 {
 	if (h->last == current)
-		h->last = NULL;		/* it may be gone once out */
+		WRITE_ONCE(h->last, NULL);	/* it may be gone once out */
 	/* Its results before: the owner acquires @n. */
 	smp_store_release(&h->n, h->n - 1);
 	/*
@@ -326,7 +332,8 @@ static void helper_leave(struct mp_helpers *h)
  */
 static bool helpers_in(struct mp_helpers *h, struct task_struct **task)
 {
-	*task = h->n && h->last ? get_task_struct(h->last) : NULL;
+	*task = h->n && h->last && READ_ONCE(mp_spin_ns) ?
+		get_task_struct(h->last) : NULL;
 	return h->n;
 }
 
@@ -338,15 +345,27 @@ static bool helpers_gone(const void *arg)
 	return !smp_load_acquire(&h->n);
 }
 
+/*
+ * Spinning on the one it knows of is over: all are out, or that one is
+ * (h->last cleared; none joins a job taken back), and others may sleep.
+ */
+static bool helper_out(const void *arg)
+{
+	const struct mp_helpers *h = arg;
+
+	return !READ_ONCE(h->last) || helpers_gone(h);
+}
+
 static void helpers_wait(struct mp_helpers *h, bool in,
 			 struct task_struct *task)
 {
 	if (!in)
 		return;
-	if (!task || !mp_wait_spin_task(task, helpers_gone, h))
-		wait_var_event(&h->n, helpers_gone(h));
-	if (task)
+	if (task) {
+		mp_wait_spin_task(task, helper_out, h);
 		put_task_struct(task);
+	}
+	wait_var_event(&h->n, helpers_gone(h));
 }
 
 /* A send that spun or helped waits, if it must, only for what is left. */
@@ -387,24 +406,36 @@ static u32 job_run(struct mp_direct_job *job, bool push)
 	return own;
 }
 
+static bool overlap(unsigned long a, size_t alen, unsigned long b, size_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
 /*
  * Can @x be written straight into @rw's buffer?  It must have a destination,
  * take the whole message (a truncating receiver gets the usual path, which
  * reads, and faults on, all of the sender's bytes), and, in one address
  * space, its buffer must not overlap the sender's (a copy page by page would
- * read bytes it wrote).
+ * read bytes it wrote).  Nor may the receiver's info overlap its buffer, or
+ * in one address space the sender's: written apart from the payload, by
+ * either side ("Two CPUs"), it would not land as the usual path's does,
+ * after the payload.
  */
 static bool direct_ok(const struct mp_waiter *rw, const struct mp_xfer *x)
 {
 	const struct mp_direct_dest *dest = rw->dest;
 	unsigned long src = (unsigned long)x->buf;
-	unsigned long dst;
+	unsigned long dst, info;
 
 	if (!dest || x->len > rw->buf_len)
 		return false;
 	dst = (unsigned long)dest->buf;
+	info = (unsigned long)dest->uinfo;
+	if (info && overlap(info, sizeof(*dest->uinfo), dst, x->len))
+		return false;
 	return dest->mm != current->mm ||
-	       src + x->len <= dst || dst + x->len <= src;
+	       (!overlap(src, x->len, dst, x->len) &&
+		!(info && overlap(info, sizeof(*dest->uinfo), src, x->len)));
 }
 
 /*
@@ -555,9 +586,9 @@ static void await_receiver(struct mp_mailbox *mb, struct mp_xfer *x)
 
 /*
  * The sender is done with its part of @job: no receiver may join it any
- * more; wait for one that did to finish its unit (bounded work, but the
- * receiver may have been woken onto this very CPU, or be preempted in it:
- * sleep, do not spin).  The copy's result.
+ * more; wait for one that did to finish its unit (bounded work: spinning
+ * while it is on another CPU, else sleeping, helpers_wait()).  The copy's
+ * result.
  */
 static int job_done(struct mp_mailbox *mb, struct mp_waiter *rw,
 		    struct mp_direct_job *job)
@@ -960,23 +991,30 @@ void mp_direct_help_out(struct mp_mailbox *mb, struct mp_xfer *x)
  * A claimed receiver's part of @job: its own info first, in its own memory
  * (a copy that cannot fault fails the job, and the message goes the usual
  * way, whose copy out takes the fault and keeps the message), then units.
- * Its sender, still in the job, keeps @job->hdr valid.
+ * Its sender, still in the job, keeps @job->hdr valid.  True if it wrote
+ * its info: should the job fail after all, a receive that ends in an error
+ * clears it (mp_recv()), as it leaves no info of a message it did not get.
  */
-static void job_help(struct mp_direct_job *job,
+static bool job_help(struct mp_direct_job *job,
 		     const struct mp_direct_dest *dest)
 {
 	struct msgport_msginfo info;
+	bool wrote = false;
 
+	if (READ_ONCE(job->error))
+		return false;
 	if (dest->uinfo) {
 		mp_msg_info_in(job->hdr, dest->pid_ns, dest->user_ns, &info);
 		if (copy_to_user_nofault(dest->uinfo, &info, sizeof(info))) {
 			WRITE_ONCE(job->error, -EFAULT);
-			return;
+			return false;
 		}
 		/* Seen by the sender after helper_leave()'s release. */
 		job->info_done = true;
+		wrote = true;
 	}
 	job_run(job, false);
+	return wrote;
 }
 
 static bool filled(const void *arg)
@@ -1013,7 +1051,8 @@ void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
 			w->job = NULL;
 			helper_join(&job->helpers);
 			spin_unlock(&mb->lock);
-			job_help(job, w->dest);
+			if (job_help(job, w->dest))
+				w->info_written = true;
 			spin_lock(&mb->lock);
 			helper_leave(&job->helpers);
 			continue;

@@ -288,6 +288,7 @@ struct mp_waiter {
 	struct mp_direct_dest *dest;	/* receiver: may be written directly */
 	struct mp_direct_job *job;	/* receiver: a copy to help with, mb->lock */
 	u32 filled;			/* receiver: bytes written directly */
+	bool info_written;		/* receiver: its info, by itself (direct.c) */
 };
 
 /*
@@ -886,7 +887,7 @@ void mp_direct_wait_filled(struct mp_mailbox *mb, struct mp_waiter *w,
  */
 struct mp_helpers {
 	unsigned int n;
-	struct task_struct *last;	/* valid while @n: it is in the job */
+	struct task_struct *last;	/* NULL, or one still in the job */
 };
 
 struct mp_out_job {

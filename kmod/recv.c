@@ -72,6 +72,20 @@ static int copy_info(const struct mp_xfer *x,
 }
 
 /*
+ * A receive ending in error @ret after its receiver wrote its info helping
+ * with a one-copy write that then failed (direct.c, job_help()) leaves no
+ * info of a message it did not get: zeros, as recv_args() left there.
+ * @ret, or -EFAULT if they cannot be written back.
+ */
+static long unwrite_info(const struct mp_waiter *w, const struct mp_xfer *x,
+			 long ret)
+{
+	if (w->info_written && clear_user(x->uinfo, sizeof(*x->uinfo)))
+		return -EFAULT;
+	return ret;
+}
+
+/*
  * A grown receive's relay (@x->urelay, made writable before the receive):
  * @msg's claim, or zeros if it was not relayed.
  */
@@ -327,7 +341,8 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		return copy_info(x, &info) ?: -EMSGSIZE;
 	}
 	if (ret)
-		return mp_wait_report_remaining(&d, x->utimeout, ret);
+		return mp_wait_report_remaining(&d, x->utimeout,
+						unwrite_info(&w, x, ret));
 	/* Written straight into the buffer, info included (direct.c). */
 	if (!msg) {
 		trace_msgport_recv(mb, x, NULL, w.filled);
@@ -343,6 +358,8 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 	if (READ_ONCE(msg->fds) && (!w.take || x->ufds))
 		info.msg_flags &= ~MSGPORT_MSG_FDS_DROPPED;
 	ret = copy_out(mb, msg, x, &info, lent);
+	if (ret < 0)
+		ret = unwrite_info(&w, x, ret);
 	trace_msgport_recv(mb, x, msg, ret);
 	if (!w.take) {
 		mp_msg_put(msg);

@@ -457,16 +457,18 @@ bool mp_wait_spin_receiver(struct mp_mailbox *mb, mp_spin_done_t done,
 /**
  * mp_wait_spin_task() - spin while a task finishes bounded work for the caller
  * @task: the task (the caller keeps it valid)
- * @done: true once the work is over; called without locks
+ * @done: true once the work is over, or spinning on @task is no use any
+ *	more; called without locks
  * @arg: the argument of @done
  *
  * A copy's owner waiting for a helper to finish its unit (direct.c): bounded
  * work on another CPU, a few microseconds on hardware, where a sleep costs a
  * context switch each way and the helper's wake-up of this CPU (an IPI, an
- * idle CPU's exit).  Spins, as a mutex spins on its running owner, while
- * @task runs (or was woken to run) on another CPU, nothing else needs this
- * one and no longer than spin_ns; not at all with spin_ns=0.  Unscored:
- * the work's end is certain, only not its time.
+ * idle CPU's exit).  Spins, as a mutex spins on its owner, only while @task
+ * is on a CPU (not while it is preempted or throttled, or its vCPU is: it
+ * is in its unit, so not running means kept from running), nothing else
+ * needs this CPU, and no longer than spin_ns; not at all with spin_ns=0.
+ * Unscored: the work's end is certain, only not its time.
  *
  * Context: Process context, no lock held.  Does not sleep.
  * Return: @done(@arg) at the end: false if the caller must sleep for it.
@@ -481,7 +483,7 @@ bool mp_wait_spin_task(struct task_struct *task, mp_spin_done_t done,
 	/* spin_ns may be huge ("no limit"): no wrap. */
 	end = ktime_get_mono_fast_ns() + min_t(u64, budget, KTIME_MAX);
 	while (!done(arg)) {
-		if (!peer_busy(task) || need_resched() ||
+		if (!owner_on_cpu(task) || need_resched() ||
 		    ktime_get_mono_fast_ns() >= end)
 			return false;
 		cpu_relax();

@@ -44,6 +44,8 @@ struct rx {
 	atomic_int *info_gone;	/* the receive's struct (info in it) in a page
 				   of its own, taken away as it waits (then
 				   *info_gone = 1), or NULL */
+	bool raw;		/* the ioctl itself, not the library's call:
+				   info as the kernel left it, also on error */
 	long expect;		/* the receive's result */
 	size_t len;		/* the message's full length */
 	uint32_t seed;		/* its bytes: tu_fill(.., seed, len) */
@@ -98,25 +100,31 @@ static int do_rx(struct rx *r)
 	if (!r->untouched)
 		memset(map, CANARY, map_len);
 	memset(pinfo, 0, sizeof(*pinfo));
-	if (r->info_gone) {
+	if (r->info_gone || r->raw) {
 		/* The ioctl itself: the library's struct is on its stack. */
 		struct msgport_recv *u;
 
 		ip.page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		CHILD_CHECK(ip.page != MAP_FAILED);
+		/* Not made present again by a huge page's collapse. */
+		madvise(ip.page, 4096, MADV_NOHUGEPAGE);
 		u = ip.page;
 		*u = (struct msgport_recv){
 			.buf = (uintptr_t)(map + OFF), .buf_len = r->buf_len,
 			.flags = r->flags | MSGPORT_F_TIMEOUT, .timeout_ns = r->timeout_ns,
 		};
-		CHILD_CHECK(pthread_create(&th, NULL, take_info_page, &ip) == 0);
+		if (r->info_gone)
+			CHILD_CHECK(pthread_create(&th, NULL, take_info_page, &ip) == 0);
 		n = ioctl(msgport_mailbox_fd(r->mb), MSGPORT_IOC_RECV, u);
 		if (n < 0)
 			n = -errno;
-		CHILD_CHECK(pthread_join(th, &th_ret) == 0);
-		CHILD_CHECK(th_ret == NULL);
+		if (r->info_gone) {
+			CHILD_CHECK(pthread_join(th, &th_ret) == 0);
+			CHILD_CHECK(th_ret == NULL);
+		}
 		*pinfo = u->info;
+		munmap(ip.page, 4096);
 	} else {
 		n = msgport_recv(r->mb, map + OFF, r->buf_len, r->flags, r->timeout_ns,
 				 pinfo);
@@ -125,8 +133,13 @@ static int do_rx(struct rx *r)
 		fprintf(stderr, "child recv: got %zd (%s), expected %ld\n", n,
 			n < 0 ? msgport_strerror((int)n) : "bytes", r->expect);
 	CHILD_CHECK(n == r->expect);
-	if (n < 0)
+	if (n < 0) {
+		/* A failed receive leaves no info (zeros). */
+		static const struct msgport_msginfo none;
+
+		CHILD_CHECK(!memcmp(pinfo, &none, sizeof(none)));
 		return 0;
+	}
 	want = malloc(r->len);
 	CHILD_CHECK(want);
 	tu_fill(want, r->len, r->seed, 0);
@@ -590,6 +603,36 @@ static void test_one_copy_sender_fault(void **state)
 }
 
 /*
+ * A receiver woken to help with a copy writes its info itself, before the
+ * copy is done; when the copy then fails (the sender's buffer faults) and
+ * its receive ends in an error (here its timeout), it leaves no info of the
+ * message it did not get: zeros, as any failed receive.
+ */
+static void test_one_copy_failed_copy_leaves_no_info(void **state)
+{
+	struct msgport_mailbox *mb = big_mailbox(4);
+	struct rx r = {
+		.mb = mb, .buf_len = BUF_LEN, .timeout_ns = 3000ULL * 1000000ULL,
+		.raw = true, .expect = -ETIMEDOUT,
+	};
+	size_t map_len = 2 * BUF_LEN;
+	unsigned char *bad, *p = payload(BIG, 16);
+	pid_t pid;
+
+	(void)state;
+	tu_param_set("max_user_bytes", 64ULL << 20);
+	bad = tu_mmap(-1, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	assert_true(bad != MAP_FAILED);
+	memcpy(bad, p, BIG);
+	/* A hole near the end: the receiver has joined by then. */
+	assert_int_equal(mprotect(bad + 176 * 1024, 4096, PROT_NONE), 0);
+	pid = start_rx(&r);
+	assert_int_equal(msgport_send(mb, bad, BIG, 0, 0, LONG_NS, NULL), -EFAULT);
+	assert_child_ok(pid);
+	free(p);
+}
+
+/*
  * A receiver in its own user and pid namespaces sees, in a message written
  * in one copy, what it would see in a queued one: the sender's pid as 0
  * (not in its namespace) and its uid as the overflow uid (not mapped).
@@ -788,6 +831,7 @@ static const struct CMUnitTest one_copy_tests[] = {
 	ONE_COPY_TEST(test_one_copy_sender_fault),
 	ONE_COPY_TEST(test_one_copy_info_in_receivers_namespaces),
 	ONE_COPY_TEST(test_one_copy_info_page_gone_falls_back),
+	ONE_COPY_TEST(test_one_copy_failed_copy_leaves_no_info),
 	ONE_COPY_TEST(test_one_copy_between_users),
 	ONE_COPY_TEST(test_one_copy_ping_pong),
 	ONE_COPY_TEST(test_one_copy_ping_pong_sleeping),
