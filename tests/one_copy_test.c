@@ -210,6 +210,21 @@ static unsigned char *payload(size_t len, uint32_t seed)
 	return p;
 }
 
+/*
+ * @p's BIG bytes in a mapping of their own with a page at @hole that cannot
+ * be read (PROT_NONE): a sender's buffer that faults part way.
+ */
+static unsigned char *payload_with_hole(const unsigned char *p, size_t hole)
+{
+	unsigned char *bad = tu_mmap(-1, 2 * BUF_LEN, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+
+	assert_true(bad != MAP_FAILED);
+	memcpy(bad, p, BIG);
+	assert_int_equal(mprotect(bad + hole, 4096, PROT_NONE), 0);
+	return bad;
+}
+
 /* A receiver that waits gets the bytes, info and seq of a message written in one copy. */
 static void test_one_copy_to_waiting_receiver(void **state)
 {
@@ -581,18 +596,14 @@ static void test_one_copy_sender_fault(void **state)
 		.mb = mb, .buf_len = BUF_LEN, .timeout_ns = LONG_NS, .expect = BIG,
 		.len = BIG, .seed = 15, .seq = 2, .sender = getpid(),
 	};
-	size_t map_len = 2 * BUF_LEN;
 	unsigned char *bad, *p = payload(BIG, 15);
 	pid_t pid;
 
 	(void)state;
 	/* The usual path's EFAULT, not its quota, is what is tested here. */
 	tu_param_set("max_user_bytes", 64ULL << 20);
-	bad = tu_mmap(-1, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, 0);
-	assert_true(bad != MAP_FAILED);
-	memcpy(bad, p, BIG);
 	/* A hole in the middle of the payload. */
-	assert_int_equal(mprotect(bad + 64 * 1024, 4096, PROT_NONE), 0);
+	bad = payload_with_hole(p, 64 * 1024);
 	pid = start_rx(&r);
 	assert_int_equal(msgport_send(mb, bad, BIG, 0, 0, LONG_NS, NULL), -EFAULT);
 	assert_await(mb, TU_WAITING_RECEIVERS, 1);
@@ -615,17 +626,13 @@ static void test_one_copy_failed_copy_leaves_no_info(void **state)
 		.mb = mb, .buf_len = BUF_LEN, .timeout_ns = 3000ULL * 1000000ULL,
 		.raw = true, .expect = -ETIMEDOUT,
 	};
-	size_t map_len = 2 * BUF_LEN;
 	unsigned char *bad, *p = payload(BIG, 16);
 	pid_t pid;
 
 	(void)state;
 	tu_param_set("max_user_bytes", 64ULL << 20);
-	bad = tu_mmap(-1, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, 0);
-	assert_true(bad != MAP_FAILED);
-	memcpy(bad, p, BIG);
 	/* A hole near the end: the receiver has joined by then. */
-	assert_int_equal(mprotect(bad + 176 * 1024, 4096, PROT_NONE), 0);
+	bad = payload_with_hole(p, 176 * 1024);
 	pid = start_rx(&r);
 	assert_int_equal(msgport_send(mb, bad, BIG, 0, 0, LONG_NS, NULL), -EFAULT);
 	assert_child_ok(pid);
