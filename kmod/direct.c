@@ -298,10 +298,10 @@ static u32 job_unit(u32 len)
  * A job's helpers (struct mp_helpers), for both kinds (struct mp_direct_job,
  * struct mp_out_job): a side joins under mb->lock (helper_join()) and leaves
  * under it too (helper_leave()), its results written before; the job's owner,
- * having taken the job back under mb->lock (helpers_in()), waits for those
- * still in it (helpers_wait()): spinning while the one it knows of (the
- * last to join, referenced under mb->lock while it is in the job) is on
- * another CPU (its unit is bounded work, a sleep and a wake-up cost more),
+ * having taken the job back under mb->lock, waits for those still in it
+ * (helpers_wait()): spinning while the one it knows of (the last to join,
+ * referenced under mb->lock while it is in the job: helper_to_spin_on()) is
+ * on another CPU (its unit is bounded work, a sleep and a wake-up cost more),
  * else sleeping (it may have been woken onto the owner's very CPU, or be
  * preempted in its unit).
  */
@@ -327,14 +327,13 @@ static void helper_leave(struct mp_helpers *h)
 }
 
 /*
- * Under mb->lock, the job taken back: whether helpers are still in it, and
- * the one to spin on (referenced), if it is known, in *@task.
+ * Under mb->lock, the job taken back: the helper still in it to spin on
+ * (referenced), or NULL if none is known or spins are off.
  */
-static bool helpers_in(struct mp_helpers *h, struct task_struct **task)
+static struct task_struct *helper_to_spin_on(struct mp_helpers *h)
 {
-	*task = h->n && h->last && READ_ONCE(mp_spin_ns) ?
-		get_task_struct(h->last) : NULL;
-	return h->n;
+	return h->n && h->last && READ_ONCE(mp_spin_ns) ?
+	       get_task_struct(h->last) : NULL;
 }
 
 static bool helpers_gone(const void *arg)
@@ -356,15 +355,14 @@ static bool helper_out(const void *arg)
 	return !READ_ONCE(h->last) || helpers_gone(h);
 }
 
-static void helpers_wait(struct mp_helpers *h, bool in,
-			 struct task_struct *task)
+/* No helper left in @h: spinning on @task first, if not NULL (put here). */
+static void helpers_wait(struct mp_helpers *h, struct task_struct *task)
 {
-	if (!in)
-		return;
 	if (task) {
 		mp_wait_spin_task(task, helper_out, h);
 		put_task_struct(task);
 	}
+	/* At once if none is in: the condition comes first. */
 	wait_var_event(&h->n, helpers_gone(h));
 }
 
@@ -594,13 +592,12 @@ static int job_done(struct mp_mailbox *mb, struct mp_waiter *rw,
 		    struct mp_direct_job *job)
 {
 	struct task_struct *task;
-	bool in;
 
 	spin_lock(&mb->lock);
 	rw->job = NULL;
-	in = helpers_in(&job->helpers, &task);
+	task = helper_to_spin_on(&job->helpers);
 	spin_unlock(&mb->lock);
-	helpers_wait(&job->helpers, in, task);	/* its error is seen */
+	helpers_wait(&job->helpers, task);	/* its error is seen */
 	return READ_ONCE(job->error);
 }
 
@@ -912,15 +909,14 @@ int mp_direct_out_copy(struct mp_mailbox *mb, struct mp_out_job *job)
 {
 	struct task_struct *task;
 	u32 bytes, i;
-	bool in;
 	int err;
 
 	err = out_run(job, false, &bytes, NULL);
 	spin_lock(&mb->lock);
 	WRITE_ONCE(mb->out_job, NULL);
-	in = helpers_in(&job->helpers, &task);
+	task = helper_to_spin_on(&job->helpers);
 	spin_unlock(&mb->lock);
-	helpers_wait(&job->helpers, in, task);	/* their failed units are seen */
+	helpers_wait(&job->helpers, task);	/* their failed units are seen */
 	if (err)
 		return -EFAULT;
 	if (job->nfailed > MP_OUT_GIVEN_BACK)
@@ -999,7 +995,6 @@ static bool job_help(struct mp_direct_job *job,
 		     const struct mp_direct_dest *dest)
 {
 	struct msgport_msginfo info;
-	bool wrote = false;
 
 	if (READ_ONCE(job->error))
 		return false;
@@ -1011,10 +1006,9 @@ static bool job_help(struct mp_direct_job *job,
 		}
 		/* Seen by the sender after helper_leave()'s release. */
 		job->info_done = true;
-		wrote = true;
 	}
 	job_run(job, false);
-	return wrote;
+	return job->info_done;
 }
 
 static bool filled(const void *arg)

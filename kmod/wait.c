@@ -478,7 +478,7 @@ bool mp_wait_spin_task(struct task_struct *task, mp_spin_done_t done,
 {
 	u64 budget = READ_ONCE(mp_spin_ns), end;
 
-	if (!budget || task == current)
+	if (!budget)
 		return done(arg);
 	/* spin_ns may be huge ("no limit"): no wrap. */
 	end = ktime_get_mono_fast_ns() + min_t(u64, budget, KTIME_MAX);
