@@ -949,8 +949,9 @@ void mp_direct_help_out(struct mp_mailbox *mb, struct mp_xfer *x)
 {
 	struct mp_out_job *job;
 	u32 bytes, failed = 0;
+	pid_t receiver, sender;
 	struct mp_deadline d;
-	pid_t receiver;
+	u64 seq;
 	int ret;
 
 	if (!READ_ONCE(mb->out_job) || x->len < MP_DIRECT_SHARE ||
@@ -968,7 +969,10 @@ void mp_direct_help_out(struct mp_mailbox *mb, struct mp_xfer *x)
 	if (!job)
 		return;
 	mp_deadline_init(&d, x);
+	/* For the trace: the message is the job's only while this one is in. */
 	receiver = job->receiver;
+	sender = pid_nr(job->sender);
+	seq = job->msg->seq;
 	ret = out_run(job, true, &bytes, &failed);
 	spin_lock(&mb->lock);
 	if (ret) {
@@ -979,7 +983,7 @@ void mp_direct_help_out(struct mp_mailbox *mb, struct mp_xfer *x)
 	}
 	helper_leave(&job->helpers);
 	spin_unlock(&mb->lock);
-	trace_msgport_help(mb, receiver, bytes, ret);
+	trace_msgport_help(mb, receiver, sender, seq, bytes, ret);
 	timeout_left(x, &d);
 }
 

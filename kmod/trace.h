@@ -231,6 +231,9 @@ TRACE_EVENT(msgport_wake,
  * msgport_help: a sender helped a receiver copy a message out
  * @mb: the mailbox
  * @receiver: the receiving thread (its global id)
+ * @sender: the message's sending process (its global id): the helping
+ *	task's own, as only that process helps
+ * @seq: the message's sequence number
  * @bytes: the bytes the sender copied into the receiver's buffer
  * @ret: 0, or the error that ended its part (the receiver then copies the
  *	unit it gave back itself)
@@ -239,21 +242,26 @@ TRACE_EVENT(msgport_wake,
  * (direct.c, "Senders help receivers").
  */
 TRACE_EVENT(msgport_help,
-	    TP_PROTO(const struct mp_mailbox *mb, pid_t receiver, u32 bytes,
-		     int ret),
-	    TP_ARGS(mb, receiver, bytes, ret),
+	    TP_PROTO(const struct mp_mailbox *mb, pid_t receiver, pid_t sender,
+		     u64 seq, u32 bytes, int ret),
+	    TP_ARGS(mb, receiver, sender, seq, bytes, ret),
 	    TP_STRUCT__entry(__field(u32, mbox)
 			     __field(pid_t, inbox)
 			     __field(pid_t, receiver)
+			     __field(pid_t, sender)
+			     __field(u64, seq)
 			     __field(u32, bytes)
 			     __field(int, ret)),
 	    TP_fast_assign(__entry->mbox = mp_trace_mbox(mb);
 			   __entry->inbox = mp_trace_inbox(mb);
 			   __entry->receiver = receiver;
+			   __entry->sender = sender;
+			   __entry->seq = seq;
 			   __entry->bytes = bytes;
 			   __entry->ret = ret),
-	    TP_printk("mbox=%08x inbox=%d receiver=%d bytes=%u ret=%d",
+	    TP_printk("mbox=%08x inbox=%d receiver=%d sender=%d seq=%llu bytes=%u ret=%d",
 		      __entry->mbox, __entry->inbox, __entry->receiver,
+		      __entry->sender, (unsigned long long)__entry->seq,
 		      __entry->bytes, __entry->ret)
 );
 

@@ -223,7 +223,7 @@ static void test_formats(void **state)
 		{ "msgport_recv", { "mbox", "inbox", "tgid", "sender", "len", "prio", "flags", "seq",
 				    "ret" } },
 		{ "msgport_wake", { "mbox", "inbox", "pid", "why", "spin" } },
-		{ "msgport_help", { "mbox", "inbox", "receiver", "bytes", "ret" } },
+		{ "msgport_help", { "mbox", "inbox", "receiver", "sender", "seq", "bytes", "ret" } },
 		{ "msgport_drop", { "mbox", "inbox", "sender", "len", "seq", "why" } },
 		{ "msgport_quota_refused", { "uid", "asked", "held", "limit" } },
 	};
@@ -466,6 +466,162 @@ static void test_help_given_back(void **state)
 	help_streams(true);
 }
 
+/*
+ * The msgport_help lines of mailbox @id in the last trace read: how many
+ * were given by a task other than the message's sender (the line's
+ * "comm-pid" against its sender=), shown on stderr; *@good counts those of
+ * sender @pid that copied bytes without error.
+ */
+static int helps_by_others(uint32_t id, pid_t pid, int *good)
+{
+	const char *line, *end, *p;
+	char mbox[32], sender[32];
+	int others = 0;
+	long task;
+
+	snprintf(mbox, sizeof(mbox), "mbox=%08x", id);
+	snprintf(sender, sizeof(sender), "sender=%d", (int)pid);
+	*good = 0;
+	for (line = tr.buf; *line; line = *end ? end + 1 : end) {
+		end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line);
+		p = strstr(line, " msgport_help: ");
+		if (!p || p > end || !has_word(p + 1, end, mbox))
+			continue;
+		while (*line == ' ')
+			line++;
+		/* "<comm>-<pid> [cpu] ...": the number after the first word's last '-'. */
+		for (p = line; *p != ' ' && p < end; p++)
+			;
+		while (p > line && p[-1] != '-')
+			p--;
+		task = strtol(p, NULL, 10);
+		p = strstr(line, " sender=");
+		assert_true(p && p < end);
+		if (task != strtol(p + strlen(" sender="), NULL, 10)) {
+			fprintf(stderr, "helped by another: %.*s\n", (int)(end - line), line);
+			others++;
+		} else if (has_word(line, end, sender) && has_word(line, end, "ret=0") &&
+			   !has_word(line, end, "bytes=0")) {
+			(*good)++;
+		}
+	}
+	return others;
+}
+
+#define SHARED_LEN	(256U * 1024)
+#define SHARED_ROUNDS	20
+
+struct shared_rx {
+	struct msgport_mailbox *mb;
+	pid_t senders[2];	/* the two senders, as the receiver sees them */
+};
+
+/*
+ * Child: SHARED_ROUNDS messages of each of two senders, slowly (1 ms
+ * after each); each sender's in its order, every byte checked: sender k's
+ * i-th message is tu_fill(.., 1000 * (k + 1) + i).
+ */
+static int child_shared_rx(void *arg)
+{
+	const struct shared_rx *r = arg;
+	unsigned char *buf = malloc(SHARED_LEN), *want = malloc(SHARED_LEN);
+	unsigned int i, k, next[2] = { 0, 0 };
+	struct msgport_msginfo info;
+
+	CHILD_CHECK(buf && want);
+	memset(buf, 0, SHARED_LEN);
+	for (i = 0; i < 2 * SHARED_ROUNDS; i++) {
+		CHILD_CHECK(msgport_recv(r->mb, buf, SHARED_LEN, 0, TIMEOUT, &info) ==
+			    (ssize_t)SHARED_LEN);
+		k = info.pid == r->senders[1];
+		CHILD_CHECK(info.pid == r->senders[k] && next[k] < SHARED_ROUNDS);
+		tu_fill(want, SHARED_LEN, 1000 * (k + 1) + next[k]++, 0);
+		CHILD_CHECK(!memcmp(buf, want, SHARED_LEN));
+		usleep(1000);
+	}
+	free(buf);
+	free(want);
+	return 0;
+}
+
+/* SHARED_ROUNDS messages of sender k (its i-th: tu_fill(.., 1000 * (k + 1) + i)). */
+static int send_rounds(struct msgport_mailbox *mb, unsigned int k)
+{
+	unsigned char *out = malloc(SHARED_LEN);
+	unsigned int i;
+	int ret = 0;
+
+	if (!out)
+		return -ENOMEM;
+	for (i = 0; i < SHARED_ROUNDS && !ret; i++) {
+		tu_fill(out, SHARED_LEN, 1000 * (k + 1) + i, 0);
+		ret = msgport_send(mb, out, SHARED_LEN, 0, 0, TIMEOUT, NULL);
+	}
+	free(out);
+	return ret;
+}
+
+/* Child: the other sender, another user, opening the mailbox by name. */
+static int child_other_sender(void *arg)
+{
+	struct msgport_mailbox *mb = NULL;
+	int ret;
+
+	CHILD_CHECK(tu_become(1000, 1000) == 0);
+	ret = msgport_mailbox_open(tu_mp(), arg, MSGPORT_O_SEND, NULL, &mb);
+	if (!ret)
+		ret = send_rounds(mb, 1);
+	if (ret)
+		fprintf(stderr, "other sender: %s\n", msgport_strerror(ret));
+	CHILD_CHECK(ret == 0);
+	msgport_mailbox_close(mb);
+	return 0;
+}
+
+/*
+ * Only a message's own sending process helps its receiver copy it out
+ * (direct.c, "Senders help receivers"): a slow receiver takes the messages
+ * of two senders, this process and an unprivileged process of another
+ * user, each of whose sends may come while the receiver copies the other's
+ * message out.  Every help traced is by the message's own sender (the other
+ * user's process never writes into the receiver's pages for this one's
+ * message, nor this one for the other's), and this one is seen to help.
+ * Three streams: one may meet the other's copies seldom.
+ */
+static void test_help_only_by_sending_process(void **state)
+{
+	const char *name = tu_name("helpown");
+	struct msgport_mailbox *mb = tu_create(name, 2, SHARED_LEN, 0666, 0);
+	struct shared_rx r = { .mb = mb, .senders = { getpid() } };
+	uint32_t id = mbox_id(name);
+	int tries, good, own_good = 0;
+	pid_t rx;
+
+	(void)state;
+	tu_param_set("max_user_bytes", 64ULL << 20);
+	trace_begin();
+	for (tries = 0; tries < 3; tries++) {
+		/* The other sender first: the receiver must know its pid. */
+		r.senders[1] = tu_fork(child_other_sender, (void *)name);
+		rx = tu_fork(child_shared_rx, &r);
+		assert_int_equal(send_rounds(mb, 0), 0);
+		assert_child_ok(r.senders[1]);
+		assert_child_ok(rx);
+		trace_read();
+		if (helps_by_others(id, getpid(), &good)) {
+			printf("the trace:\n%s", tr.buf);
+			fail_msg("a message's copy out was helped by another process than its sender");
+		}
+		own_good = good;	/* the trace keeps the earlier streams' */
+	}
+	if (!own_good) {
+		printf("the trace:\n%s", tr.buf);
+		fail_msg("the messages' own sender never helped in 3 streams");
+	}
+}
+
 /* A receive from a full mailbox admits a waiting sender: room. */
 static void test_wake_room(void **state)
 {
@@ -642,6 +798,7 @@ static const struct CMUnitTest trace_tests[] = {
 	TRACE_TEST(test_wake_help),
 	TRACE_TEST(test_help),
 	TRACE_TEST(test_help_given_back),
+	TRACE_TEST(test_help_only_by_sending_process),
 	TRACE_TEST(test_drop),
 	TRACE_TEST(test_drop_rejected),
 	TRACE_TEST(test_quota_refused),
