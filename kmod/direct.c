@@ -99,7 +99,10 @@
  *   as paid only when the receiver that came can be written into: where
  *   receivers are seldom back in time (slower than their sender), or come back
  *   as ones that cannot take it so (a peek, a lease, a short buffer), these
- *   spins stop, but for a probe now and then.  One that pays saves the copy
+ *   spins stop, but for a probe now and then.  A spin that someone else ends
+ *   (another sender's message queued first, or its copy to the receiver that
+ *   came) is not scored: senders to one receiver do not stop each other's
+ *   spins.  One that pays saves the copy
  *   into kernel memory, its allocation and charge, and half of the receiver's
  *   copy.  The message is not sent meanwhile (not stamped, not visible): to
  *   everyone else it is as if its sender came a little later; the time spun
@@ -541,12 +544,18 @@ static bool receiver_waits(const void *arg)
 	       READ_ONCE(mb->nmsgs) || READ_ONCE(mb->batch_spinners);
 }
 
-/* Under mb->lock again: the receiver that came can take the message so. */
-static bool receiver_takes(const void *arg)
+/*
+ * Under mb->lock again: whether the receiver that came can take the message
+ * so; if none waits, the spin was ended by someone else's doing (a message
+ * queued first, a receive batch spinning for the queue, the mailbox gone).
+ */
+static enum mp_spin_end receiver_takes(const void *arg)
 {
 	const struct mp_await *a = arg;
 
-	return direct_taker(a->mb, a->x);
+	if (direct_taker(a->mb, a->x))
+		return MP_SPIN_PAID;
+	return list_empty(&a->mb->recv_waiters) ? MP_SPIN_MOOT : MP_SPIN_WASTED;
 }
 
 /*

@@ -727,8 +727,18 @@ bool mp_wait_spin(struct mp_mailbox *mb, struct pid *peer,
 	__must_hold(&mb->lock);
 bool mp_wait_spin_copy(struct mp_mailbox *mb, struct pid *peer_pid,
 		       mp_spin_done_t done, const void *arg);
+/*
+ * What the end of a spin for a receiver was worth (mp_wait_spin_receiver()):
+ * the message could be written into the receiver that came; it could not
+ * (it came as one that cannot take it so); or the spin was ended by
+ * someone else's doing (a message queued first, the mailbox gone), which
+ * says nothing of whether such spins pay.
+ */
+enum mp_spin_end { MP_SPIN_WASTED, MP_SPIN_PAID, MP_SPIN_MOOT };
+typedef enum mp_spin_end (*mp_spin_paid_t)(const void *arg);
+
 bool mp_wait_spin_receiver(struct mp_mailbox *mb, mp_spin_done_t done,
-			   mp_spin_done_t paid, const void *arg, ktime_t until)
+			   mp_spin_paid_t paid, const void *arg, ktime_t until)
 	__must_hold(&mb->lock);
 bool mp_wait_spin_task(struct task_struct *task, mp_spin_done_t done,
 		       const void *arg);

@@ -14,7 +14,8 @@
  *                  and object accounting, size/priority/quota limits, too
  *                  small buffers, peek, truncation, rendezvous, hand-off to a
  *                  waiting receiver (and no overtaking of a queued message
- *                  by one handed off), sync-send withdrawal, destruction.
+ *                  by one handed off), sync-send withdrawal, destruction,
+ *                  the scoring of spins (wait.c).
  *   msgport_names  name validation and the name table: create, exclusive
  *                  create, open, unlink, ephemeral mailboxes, max_mailboxes.
  *   msgport_span   region span validation (mp_span_check()).
@@ -734,6 +735,82 @@ static void test_wake_time_per_mailbox(struct kunit *test)
 	mp_mailbox_put(other);
 }
 
+/* A receiver that runs: busy on its CPU until stopped. */
+static int busy_thread(void *arg)
+{
+	while (!kthread_should_stop())
+		cpu_relax();
+	return 0;
+}
+
+static bool spin_over(const void *arg)
+{
+	return true;
+}
+
+static enum mp_spin_end end_moot(const void *arg)
+{
+	return MP_SPIN_MOOT;
+}
+
+static enum mp_spin_end end_wasted(const void *arg)
+{
+	return MP_SPIN_WASTED;
+}
+
+/*
+ * A sender's spin for a receiver on its way (direct.c) that someone else
+ * ends (another sender's message queued first) is not scored: however
+ * many, spins go on.  Ones that end with a receiver that cannot take the
+ * message so are: three in a row stop them.  The last receiver is a
+ * thread busy on another CPU, so that each spin starts.
+ */
+static void test_await_score(struct kunit *test)
+{
+	struct mp_mailbox *mb = mk(test, 4, 64);
+	struct task_struct *peer;
+	cpumask_var_t mask;
+	bool spun[10];
+	int i, cpu;
+	u8 debt;
+
+	/* spin_ns is at its default: the module is freshly loaded. */
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	KUNIT_ASSERT_TRUE(test, alloc_cpumask_var(&mask, GFP_KERNEL));
+	cpumask_copy(mask, current->cpus_ptr);
+	cpu = cpumask_first(cpu_online_mask);
+	peer = kthread_create(busy_thread, NULL, "msgport-kunit-busy");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, peer);
+	get_task_struct(peer);
+	kthread_bind(peer, cpumask_next(cpu, cpu_online_mask));
+	wake_up_process(peer);
+	/* This task on the other CPU: the peer runs there, not here. */
+	set_cpus_allowed_ptr(current, cpumask_of(cpu));
+	mb->last_receiver = get_pid(task_pid(peer));
+
+	/* Results noted under the lock, checked after (a failure allocates). */
+	spin_lock(&mb->lock);
+	for (i = 0; i < 6; i++)
+		spun[i] = mp_wait_spin_receiver(mb, spin_over, end_moot, NULL,
+						KTIME_MAX);
+	debt = mb->await.debt;
+	for (; i < 9; i++)
+		spun[i] = mp_wait_spin_receiver(mb, spin_over, end_wasted, NULL,
+						KTIME_MAX);
+	spun[i] = mp_wait_spin_receiver(mb, spin_over, end_moot, NULL, KTIME_MAX);
+	spin_unlock(&mb->lock);
+	for (i = 0; i < 9; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, spun[i], "spin %d", i);
+	KUNIT_EXPECT_EQ(test, debt, 0);
+	KUNIT_EXPECT_FALSE(test, spun[9]);
+
+	set_cpus_allowed_ptr(current, mask);
+	free_cpumask_var(mask);
+	kthread_stop(peer);
+	put_task_struct(peer);
+}
+
 static struct kunit_case queue_cases[] = {
 	KUNIT_CASE(test_priority_order),
 	KUNIT_CASE(test_fifo_within_priority),
@@ -749,6 +826,7 @@ static struct kunit_case queue_cases[] = {
 	KUNIT_CASE(test_destroy),
 	KUNIT_CASE(test_sender_index),
 	KUNIT_CASE(test_wake_time_per_mailbox),
+	KUNIT_CASE(test_await_score),
 	{}
 };
 

@@ -306,10 +306,11 @@ static void spin_scored(struct mp_mailbox *mb, struct mp_spin_score *score,
  * A spin of at most @budget ns, scored in @score (the waiters' or the
  * senders'; NULL: unscored): as paid if it ended its wait and, with @paid,
  * if @paid(@arg) (under the lock) says the end was of use; an end of no use
- * counts as time run out.
+ * counts as time run out, one by someone else's doing (MP_SPIN_MOOT) as
+ * nothing.
  */
 static bool spin_for(struct mp_mailbox *mb, struct pid *peer_pid,
-		     mp_spin_done_t done, mp_spin_done_t paid,
+		     mp_spin_done_t done, mp_spin_paid_t paid,
 		     const void *arg, ktime_t until, u64 budget,
 		     struct mp_spin_score *score)
 	__must_hold(&mb->lock)
@@ -344,10 +345,14 @@ static bool spin_for(struct mp_mailbox *mb, struct pid *peer_pid,
 	}
 	put_task_struct(peer);
 	spin_lock(&mb->lock);
-	if (score) {
-		bool used = ok && (!paid || paid(arg));
+	if (score && !ok) {
+		spin_scored(mb, score, false, out_of_time);
+	} else if (score) {
+		enum mp_spin_end end_was = paid ? paid(arg) : MP_SPIN_PAID;
 
-		spin_scored(mb, score, used, out_of_time || ok != used);
+		if (end_was != MP_SPIN_MOOT)
+			spin_scored(mb, score, end_was == MP_SPIN_PAID,
+				    end_was == MP_SPIN_WASTED);
 	}
 	return true;
 }
@@ -441,18 +446,21 @@ bool mp_wait_spin_copy(struct mp_mailbox *mb, struct pid *peer_pid,
  * from the waiters' spins (@mb->await), and as paid only if
  * @paid says so: a stream whose receiver is seldom back in time, or comes
  * back as one that cannot take the message so (a peek, a lease, a short
- * buffer), stops these spins, not the waiters'.
+ * buffer), stops these spins, not the waiters'; a spin that another
+ * sender's queued message ended (MP_SPIN_MOOT) is not scored, so that
+ * senders to one receiver do not stop each other's spins.
  *
  * Context: As mp_wait_spin().
  * Return: As mp_wait_spin().
  */
 bool mp_wait_spin_receiver(struct mp_mailbox *mb, mp_spin_done_t done,
-			   mp_spin_done_t paid, const void *arg, ktime_t until)
+			   mp_spin_paid_t paid, const void *arg, ktime_t until)
 	__must_hold(&mb->lock)
 {
 	return spin_for(mb, mb->last_receiver, done, paid, arg, until,
 			READ_ONCE(mp_spin_ns), &mb->await);
 }
+EXPORT_SYMBOL_NS_GPL(mp_wait_spin_receiver, MP_TEST_NS);
 
 /**
  * mp_wait_spin_task() - spin while a task finishes bounded work for the caller
