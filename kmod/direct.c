@@ -88,9 +88,11 @@
  *   kernel memory.  Made in kernel memory, the message then costs two copies;
  *   waited for, one, shared by two CPUs.  So a sender of a message of
  *   MP_DIRECT_SHARE bytes or more that may wait (not MSGPORT_F_NONBLOCK nor a
- *   zero timeout) and finds nobody waiting, nothing queued and no receive batch
- *   spinning for the queue instead spins, lock dropped, while the mailbox's
- *   last receiver runs, until a receiver waits (mp_wait_spin_receiver()): for
+ *   zero timeout) and finds nobody waiting for its messages (a receiver that
+ *   waits for another process's only, MSGPORT_F_FROM, does not count), nothing
+ *   queued and no receive batch spinning for the queue instead spins, lock
+ *   dropped, while the mailbox's last receiver runs, until a receiver comes to
+ *   wait (mp_wait_spin_receiver()): for
  *   no longer than copying the message would take it (mb->copy_ns_kib, measured
  *   on the mailbox's own large sends, made in kernel memory or written in one
  *   copy: what a spin that pays saves, so that one that does not costs at most
@@ -128,7 +130,9 @@
  *   send (a sender waiting for room is admitted by the very take that lends
  *   the job): from kernel memory into the receiver's pages, each unit's
  *   pinned at once, as above (mp_direct_help_out(); not while a receiver
- *   waits on the mailbox: a copy straight to it goes first).  The receiver is
+ *   waits for its messages: a copy straight to it goes first; one that waits
+ *   for another process's messages only, MSGPORT_F_FROM, does not count).
+ *   The receiver is
  *   back sooner, the sender later, in time for it: the stream falls back in
  *   step, one copy a message.  The receiver takes the job back under mb->lock,
  *   waits for a sender still in a unit (bounded, as above), and copies the
@@ -529,25 +533,31 @@ static struct mp_waiter *direct_taker(struct mp_mailbox *mb,
 struct mp_await {
 	struct mp_mailbox *mb;
 	const struct mp_xfer *x;
+	u32 arrivals;		/* mb->recv_arrivals as the spin began */
 };
 
 /*
- * A receiver waits now, or waiting is no use any more (the mailbox is gone,
- * a message was queued before this one, a receive batch spins for the
- * queue): a hint, without the lock.
+ * A receiver came to wait, or waiting is no use any more (the mailbox is
+ * gone, a message was queued before this one, a receive batch spins for the
+ * queue): a hint, without the lock.  Receivers that already waited (for
+ * another process's messages only, MSGPORT_F_FROM) do not end it.
  */
 static bool receiver_waits(const void *arg)
 {
-	const struct mp_mailbox *mb = ((const struct mp_await *)arg)->mb;
+	const struct mp_await *a = arg;
+	const struct mp_mailbox *mb = a->mb;
 
-	return !list_empty_careful(&mb->recv_waiters) || READ_ONCE(mb->dead) ||
-	       READ_ONCE(mb->nmsgs) || READ_ONCE(mb->batch_spinners);
+	return READ_ONCE(mb->recv_arrivals) != a->arrivals ||
+	       READ_ONCE(mb->dead) || READ_ONCE(mb->nmsgs) ||
+	       READ_ONCE(mb->batch_spinners);
 }
 
 /*
  * Under mb->lock again: whether the receiver that came can take the message
- * so; if none waits, the spin was ended by someone else's doing (a message
- * queued first, a receive batch spinning for the queue, the mailbox gone).
+ * so; if none waits for this sender's messages, the spin was ended by
+ * someone else's doing (a message queued first, a receive batch spinning
+ * for the queue, a receiver for another process's messages, the mailbox
+ * gone).
  */
 static enum mp_spin_end receiver_takes(const void *arg)
 {
@@ -555,7 +565,8 @@ static enum mp_spin_end receiver_takes(const void *arg)
 
 	if (direct_taker(a->mb, a->x))
 		return MP_SPIN_PAID;
-	return list_empty(&a->mb->recv_waiters) ? MP_SPIN_MOOT : MP_SPIN_WASTED;
+	return mp_queue_waits_for(a->mb, task_tgid(current)) ? MP_SPIN_WASTED :
+								MP_SPIN_MOOT;
 }
 
 /*
@@ -576,11 +587,12 @@ static bool await_worth(struct mp_mailbox *mb, const struct mp_xfer *x)
 static void await_receiver(struct mp_mailbox *mb, struct mp_xfer *x)
 	__must_hold(&mb->lock)
 {
-	struct mp_await a = { .mb = mb, .x = x };
+	struct mp_await a = { .mb = mb, .x = x, .arrivals = mb->recv_arrivals };
 	struct mp_deadline d;
 	ktime_t until;
 
-	if (mb->dead || !list_empty(&mb->recv_waiters) || !await_worth(mb, x))
+	if (mb->dead || mp_queue_waits_for(mb, task_tgid(current)) ||
+	    !await_worth(mb, x))
 		return;
 	until = ktime_add_ns(ktime_get(),
 			     (u64)(x->len >> 10) * READ_ONCE(mb->copy_ns_kib));
@@ -943,7 +955,7 @@ int mp_direct_out_copy(struct mp_mailbox *mb, struct mp_out_job *job)
  * @x: the send, of a message the sender might write in one copy
  *
  * A sender of MP_DIRECT_SHARE bytes or more that may wait, while no
- * receiver waits on @mb, finds a receiver's copy of a message of its own
+ * receiver waits on @mb for its messages, finds a receiver's copy of a message of its own
  * process lent (mp_direct_out_start()) with units left: it takes units of
  * it, from kernel memory into the receiver's pinned pages ("Senders help
  * receivers").  Only the message's own sending process helps: the receiver
@@ -964,13 +976,14 @@ void mp_direct_help_out(struct mp_mailbox *mb, struct mp_xfer *x)
 	int ret;
 
 	if (!READ_ONCE(mb->out_job) || x->len < MP_DIRECT_SHARE ||
-	    mp_wait_nowait_error(x) || !list_empty_careful(&mb->recv_waiters))
+	    mp_wait_nowait_error(x))
 		return;
 	spin_lock(&mb->lock);
 	job = mb->out_job;
 	if (job && (job->sender != task_tgid(current) ||
 		    READ_ONCE(job->error) ||
-		    atomic_read(&job->next) >= job->units))
+		    atomic_read(&job->next) >= job->units ||
+		    mp_queue_waits_for(mb, job->sender)))
 		job = NULL;
 	if (job)
 		helper_join(&job->helpers);

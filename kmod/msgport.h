@@ -355,6 +355,9 @@ struct mp_mailbox {
 	struct list_head lease_files;	/* struct mp_file with leases (lease_link) */
 	u32 wsend;			/* senders sleeping (room or receipt) */
 	u32 wrecv;			/* receivers sleeping */
+	u32 recv_arrivals;		/* receivers put on recv_waiters, ever
+					   (wraps): a spinning sender's hint
+					   (direct.c), read without the lock */
 	bool dead;			/* destroyed: -EIDRM from now on */
 	u64 bytes;
 	u64 next_seq;
@@ -835,6 +838,7 @@ static inline struct mp_msg *mp_queue_least(const struct mp_mailbox *mb)
 				struct mp_msg, link);
 }
 
+bool mp_queue_waits_for(struct mp_mailbox *mb, struct pid *tgid);
 struct mp_waiter *mp_queue_taker_for(struct mp_mailbox *mb, u32 prio,
 				     u32 len, struct pid *tgid);
 struct mp_waiter *mp_queue_taker(struct mp_mailbox *mb,

@@ -305,6 +305,18 @@ void mp_queue_remove(struct mp_mailbox *mb, struct mp_msg *msg,
 	}
 }
 
+/* The first waiting receiver whose filter admits messages of @tgid. */
+static struct mp_waiter *waiter_for(struct mp_mailbox *mb, struct pid *tgid)
+{
+	struct mp_waiter *w;
+
+	list_for_each_entry(w, &mb->recv_waiters, link) {
+		if (!w->from || w->from == tgid)
+			return w;
+	}
+	return NULL;
+}
+
 /**
  * mp_queue_taker_for() - the waiting receiver a message would be handed to
  * @mb: the mailbox
@@ -330,15 +342,28 @@ struct mp_waiter *mp_queue_taker_for(struct mp_mailbox *mb, u32 prio,
 
 	if (mb->prio_map >> prio)
 		return NULL;
-	list_for_each_entry(w, &mb->recv_waiters, link) {
-		if (!w->from || w->from == tgid)
-			break;
-	}
+	w = waiter_for(mb, tgid);
 	/* A lease is taken from the queue, never handed over (lease.c). */
-	if (list_entry_is_head(w, &mb->recv_waiters, link) || !w->take ||
-	    w->lease || (len > w->buf_len && !w->trunc))
+	if (!w || !w->take || w->lease || (len > w->buf_len && !w->trunc))
 		return NULL;
 	return w;
+}
+
+/**
+ * mp_queue_waits_for() - whether a receiver waits for a sender's messages
+ * @mb: the mailbox
+ * @tgid: the sender's thread group
+ *
+ * Whether a waiting receiver's filter admits messages of @tgid (it has
+ * none, or names @tgid): one that waits for another process's messages
+ * only (MSGPORT_F_FROM) waits for nothing @tgid sends.
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ * Return: True if one does.
+ */
+bool mp_queue_waits_for(struct mp_mailbox *mb, struct pid *tgid)
+{
+	return waiter_for(mb, tgid);
 }
 
 /**

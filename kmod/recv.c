@@ -306,6 +306,7 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 				list_add(&w.link, &mb->recv_waiters);
 			else
 				list_add_tail(&w.link, &mb->recv_waiters);
+			WRITE_ONCE(mb->recv_arrivals, mb->recv_arrivals + 1);
 			/* A send would go now: pollers may write. */
 			if (!mb->capacity && mp_queue_rendezvous_ready(mb))
 				wk.poll |= EPOLLOUT | EPOLLWRNORM;

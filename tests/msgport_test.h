@@ -183,6 +183,14 @@ int tu_join(pid_t pid);
 #define assert_child_ok(pid) assert_int_equal(tu_join(pid), 0)
 
 /*
+ * Fork a receiver that waits on @mb for messages of pid 1 only
+ * (MSGPORT_F_FROM), which never come, and wait until it waits: a receiver
+ * parked for another process's messages.  tu_unpark() kills and reaps it.
+ */
+pid_t tu_park_receiver_for_another(struct msgport_mailbox *mb);
+void tu_unpark(pid_t pid);
+
+/*
  * Stream @rounds messages of @len bytes (tu_fill(.., seed + i, 0)) into @mb
  * to a child that receives each into a buffer already touched (or, @fresh,
  * whose pages are dropped before each receive, as a fresh buffer's), checks

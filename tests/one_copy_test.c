@@ -446,19 +446,23 @@ out:
 
 /*
  * AWAIT_ROUNDS rounds on a new mailbox, the receiver waiting @delay_ns
- * each time: how many sends went in one copy, or -1 if something failed.
+ * each time (with @parked, another receiver waits throughout for another
+ * process's messages only): how many sends went in one copy, or -1 if
+ * something failed.
  */
-static int await_rounds(const unsigned char *p, uint64_t delay_ns)
+static int await_rounds(const unsigned char *p, uint64_t delay_ns, bool parked)
 {
 	static const unsigned char skip[SKIP_LEN];
 	struct await_rx *a = calloc(1, sizeof(*a));
 	unsigned int i, sent = 0;
 	int ret = 0, result;
 	pthread_t th;
+	pid_t other;
 
 	assert_non_null(a);
 	a->mb = big_mailbox(4);
 	a->delay_ns = delay_ns;
+	other = parked ? tu_park_receiver_for_another(a->mb) : 0;
 	assert_int_equal(pthread_create(&th, NULL, await_rx_fn, a), 0);
 	for (i = 1; i <= AWAIT_ROUNDS && !ret; i++) {
 		atomic_store(&a->go, i);
@@ -476,6 +480,8 @@ static int await_rounds(const unsigned char *p, uint64_t delay_ns)
 	if (result < 0)
 		fprintf(stderr, "await rounds: send %d, receiver %d, %u received of %u sent\n",
 			ret, a->error, a->big, sent);
+	if (other)
+		tu_unpark(other);
 	tu_close(a->mb);
 	free(a);
 	return result;
@@ -485,7 +491,7 @@ static int await_rounds(const unsigned char *p, uint64_t delay_ns)
  * One pass over the delays, shortest first: true once one (at which the
  * receiver is seldom first without spins) gives enough one-copy rounds.
  */
-static bool await_pass(const unsigned char *p, unsigned long long spin_ns)
+static bool await_pass(const unsigned char *p, unsigned long long spin_ns, bool parked)
 {
 	static const uint64_t delays_us[] = { 1, 2, 5, 10, 20, 40, 80, 160 };
 	int off, on;
@@ -493,12 +499,12 @@ static bool await_pass(const unsigned char *p, unsigned long long spin_ns)
 
 	for (k = 0; k < ARRAY_SIZE(delays_us); k++) {
 		assert_int_equal(tu_param_write("spin_ns", 0), 0);
-		off = await_rounds(p, delays_us[k] * 1000);
+		off = await_rounds(p, delays_us[k] * 1000, parked);
 		assert_int_equal(tu_param_write("spin_ns", spin_ns), 0);
 		assert_true(off >= 0);
 		if (off > AWAIT_ROUNDS / 8)
 			continue;	/* the receiver was often first: longer */
-		on = await_rounds(p, delays_us[k] * 1000);
+		on = await_rounds(p, delays_us[k] * 1000, parked);
 		assert_true(on >= 0);
 		print_message("receiver %llu us late: one copy in %d of %d rounds, %d without spins\n",
 			      (unsigned long long)delays_us[k], on, AWAIT_ROUNDS, off);
@@ -508,18 +514,34 @@ static bool await_pass(const unsigned char *p, unsigned long long spin_ns)
 	return false;
 }
 
-static void test_one_copy_sender_waits_for_receiver(void **state)
+static void sender_waits_for_receiver(bool parked)
 {
 	unsigned char *p = payload(BIG, 31);
 	unsigned long long spin_ns;
 
-	(void)state;
 	assert_int_equal(tu_param_read("spin_ns", &spin_ns), 0);
 	assert_true(spin_ns > 0);
 	tu_param_set("spin_ns", spin_ns);	/* restored after the test */
 	/* A second pass if a busy machine spoiled the first. */
-	assert_true(await_pass(p, spin_ns) || await_pass(p, spin_ns));
+	assert_true(await_pass(p, spin_ns, parked) || await_pass(p, spin_ns, parked));
 	free(p);
+}
+
+static void test_one_copy_sender_waits_for_receiver(void **state)
+{
+	(void)state;
+	sender_waits_for_receiver(false);
+}
+
+/*
+ * The same with a receiver parked on the mailbox for another process's
+ * messages only (MSGPORT_F_FROM): it waits for none of this sender's, so
+ * the sender still waits for the receiver on its way.
+ */
+static void test_one_copy_sender_waits_past_receiver_for_another(void **state)
+{
+	(void)state;
+	sender_waits_for_receiver(true);
 }
 
 /*
@@ -834,6 +856,7 @@ static const struct CMUnitTest one_copy_tests[] = {
 	ONE_COPY_TEST(test_one_copy_overlapping_buffers),
 	ONE_COPY_TEST(test_one_copy_rendezvous),
 	ONE_COPY_TEST(test_one_copy_sender_waits_for_receiver),
+	ONE_COPY_TEST(test_one_copy_sender_waits_past_receiver_for_another),
 	ONE_COPY_TEST(test_one_copy_untouched_buffer_falls_back),
 	ONE_COPY_TEST(test_one_copy_sender_fault),
 	ONE_COPY_TEST(test_one_copy_info_in_receivers_namespaces),

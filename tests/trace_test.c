@@ -424,15 +424,17 @@ static void test_wake_help(void **state)
  * Streams of 20 messages to a receiver slower than its sender, until one
  * help of its sender is traced: with bytes copied and no error (@fail
  * false), or given back to the receiver for its pages not present (@fail:
- * a fresh buffer for each receive, every byte still checked).  Three tries.
+ * a fresh buffer for each receive, every byte still checked).  With
+ * @parked, a receiver waits on the mailbox throughout for another
+ * process's messages only.  Three tries.
  */
-static void help_streams(bool fail)
+static void help_streams(bool fail, bool parked)
 {
 	const char *name = tu_name(fail ? "helpfail" : "helpout");
 	struct msgport_mailbox *mb = tu_create(name, 2, HELP_LEN, 0600, 0);
+	pid_t pid, other = parked ? tu_park_receiver_for_another(mb) : 0;
 	uint32_t id = mbox_id(name);
 	int tries, good, empty;
-	pid_t pid;
 
 	tu_param_set("max_user_bytes", 64ULL << 20);
 	trace_begin();
@@ -441,29 +443,42 @@ static void help_streams(bool fail)
 		trace_read();
 		if (fail && trace_count("msgport_help", "mbox=%08x inbox=0 receiver=%d ret=-14",
 					NULL, NULL, id, (int)pid))
-			return;
+			break;
 		/* A sender may come when every unit is taken: it copies none. */
 		good = trace_count("msgport_help", "mbox=%08x inbox=0 receiver=%d ret=0", NULL,
 				   NULL, id, (int)pid);
 		empty = trace_count("msgport_help", "mbox=%08x inbox=0 receiver=%d bytes=0 ret=0",
 				    NULL, NULL, id, (int)pid);
 		if (!fail && good > empty)
-			return;
+			break;
 	}
-	printf("the trace:\n%s", tr.buf);
-	fail_msg("no %s help traced in 3 streams", fail ? "given back" : "good");
+	if (tries == 3) {
+		printf("the trace:\n%s", tr.buf);
+		fail_msg("no %s help traced in 3 streams", fail ? "given back" : "good");
+	}
+	if (other)
+		tu_unpark(other);
 }
 
 /* A sender helps its slow receiver copy its message out. */
 static void test_help(void **state)
 {
-	help_streams(false);
+	help_streams(false, false);
 }
 
 /* A part a sender cannot do (the buffer's pages not present) is given back. */
 static void test_help_given_back(void **state)
 {
-	help_streams(true);
+	help_streams(true, false);
+}
+
+/*
+ * A receiver that waits for another process's messages only (MSGPORT_F_FROM)
+ * waits for none of the stream's: the stream's sender still helps.
+ */
+static void test_help_past_receiver_for_another(void **state)
+{
+	help_streams(false, true);
 }
 
 /*
@@ -798,6 +813,7 @@ static const struct CMUnitTest trace_tests[] = {
 	TRACE_TEST(test_wake_help),
 	TRACE_TEST(test_help),
 	TRACE_TEST(test_help_given_back),
+	TRACE_TEST(test_help_past_receiver_for_another),
 	TRACE_TEST(test_help_only_by_sending_process),
 	TRACE_TEST(test_drop),
 	TRACE_TEST(test_drop_rejected),
