@@ -355,9 +355,11 @@ struct mp_mailbox {
 	struct list_head lease_files;	/* struct mp_file with leases (lease_link) */
 	u32 wsend;			/* senders sleeping (room or receipt) */
 	u32 wrecv;			/* receivers sleeping */
-	u32 recv_arrivals;		/* receivers put on recv_waiters, ever
-					   (wraps): a spinning sender's hint
-					   (direct.c), read without the lock */
+	/*
+	 * Receivers put on recv_waiters, ever (wraps): a spinning sender's
+	 * hint (direct.c), read without the lock.
+	 */
+	u32 recv_arrivals;
 	bool dead;			/* destroyed: -EIDRM from now on */
 	u64 bytes;
 	u64 next_seq;
