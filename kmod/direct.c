@@ -92,55 +92,54 @@
  *   waits for another process's only, MSGPORT_F_FROM, does not count), nothing
  *   queued and no receive batch spinning for the queue instead spins, lock
  *   dropped, while the mailbox's last receiver runs, until a receiver comes to
- *   wait (mp_wait_spin_receiver()): for
- *   no longer than copying the message would take it (mb->copy_ns_kib, measured
- *   on the mailbox's own large sends, made in kernel memory or written in one
- *   copy: what a spin that pays saves, so that one that does not costs at most
- *   as much; not the waiters' few wake-ups, wait.c, a sender having no sleep to
- *   save), and at most spin_ns.  Such spins are scored apart (mb->await), and
- *   as paid only when the receiver that came can be written into: where
- *   receivers are seldom back in time (slower than their sender), or come back
- *   as ones that cannot take it so (a peek, a lease, a short buffer), these
- *   spins stop, but for a probe now and then.  A spin that someone else ends
- *   (another sender's message queued first, or its copy to the receiver that
- *   came) is not scored: senders to one receiver do not stop each other's
- *   spins.  One that pays saves the copy
- *   into kernel memory, its allocation and charge, and half of the receiver's
- *   copy.  The message is not sent meanwhile (not stamped, not visible): to
- *   everyone else it is as if its sender came a little later; the time spun
- *   comes off its timeout.  A rendezvous (a synchronous send) thus takes one
- *   copy whenever its receiver comes within the spin; one that comes later gets
- *   the message made in kernel memory, as before.  spin_ns=0 turns these spins
- *   off with the others.
+ *   wait (mp_wait_spin_receiver()): for no longer than copying the message
+ *   would take it (mb->copy_ns_kib, measured on the mailbox's own large sends,
+ *   made in kernel memory or written in one copy: what a spin that pays saves,
+ *   so that one that does not costs at most as much; not the waiters' few
+ *   wake-ups, wait.c, a sender having no sleep to save), and at most spin_ns.
+ *   Such spins are scored apart (mb->await), and as paid only when the
+ *   receiver that came can be written into: where receivers are seldom back in
+ *   time (slower than their sender), or come back as ones that cannot take it
+ *   so (a peek, a lease, a short buffer, a receive batch), these spins stop,
+ *   but for a probe now and then.  A spin that someone else ends (another
+ *   sender's message queued first, or its copy to the receiver that came, or
+ *   a receiver for another process's messages only) is not scored:
+ *   senders to one receiver do not stop each other's spins.  One that pays
+ *   saves the copy into kernel memory, its allocation and charge, and half of
+ *   the receiver's copy.  The message is not sent meanwhile (not stamped, not
+ *   visible): to everyone else it is as if its sender came a little later; the
+ *   time spun comes off its timeout.  A rendezvous (a synchronous send) thus
+ *   takes one copy whenever its receiver comes within the spin; one that comes
+ *   later gets the message made in kernel memory, as before.  spin_ns=0 turns
+ *   these spins off with the others.
  *
  * Senders help receivers
  *   A stream out of step costs two copies a message, and stays so: a sender
  *   too late for one copy makes its message in kernel memory, by which time
  *   its receiver waits and is handed it (or, the slower side, takes it from a
- *   queue that never empties); the receiver then copies it out alone while
- *   the sender fills its next message and comes back, to find the receiver
- *   still copying, spin for it in vain (where that copy takes longer than
- *   the spin may last) and make the next message too.  Meanwhile one CPU
- *   copies and the other waits.  So a receiver that takes or is handed a
- *   message of MP_DIRECT_SHARE bytes or more made in kernel memory lends its
- *   copy out (struct mp_out_job, on its stack, reachable through mb->out_job
- *   under mb->lock while it copies; one receiver's at a time; a receive batch
- *   does not), and the message's own sender, if it sends another such
- *   message and may wait, takes units of it, before it sends and after a
- *   send (a sender waiting for room is admitted by the very take that lends
- *   the job): from kernel memory into the receiver's pages, each unit's
- *   pinned at once, as above (mp_direct_help_out(); not while a receiver
- *   waits for its messages: a copy straight to it goes first; one that waits
- *   for another process's messages only, MSGPORT_F_FROM, does not count).
- *   The receiver is
- *   back sooner, the sender later, in time for it: the stream falls back in
- *   step, one copy a message.  The receiver takes the job back under mb->lock,
- *   waits for a sender still in a unit (bounded, as above), and copies the
- *   units a sender could not do itself (its own faults are its own).  Only
- *   threads of the message's sending process help: a receiver waits for them
- *   only, each only to finish the unit it is in; but, as a claimed receiver,
- *   without taking a signal meanwhile, so a helper starved of CPU holds it
- *   longer.  Time a sender spends helping comes off its send's timeout.
+ *   queue that never empties); the receiver then copies it out alone while the
+ *   sender fills its next message and comes back, to find the receiver still
+ *   copying, spin for it in vain (where that copy takes longer than the spin
+ *   may last) and make the next message too.  Meanwhile one CPU copies and the
+ *   other waits.  So a receiver that takes or is handed a message of
+ *   MP_DIRECT_SHARE bytes or more made in kernel memory lends its copy out
+ *   (struct mp_out_job, on its stack, reachable through mb->out_job under
+ *   mb->lock while it copies; one receiver's at a time; a receive batch does
+ *   not), and the message's own sender, if it sends another such message and
+ *   may wait, takes units of it, before it sends and after a send (a sender
+ *   waiting for room is admitted by the very take that lends the job): from
+ *   kernel memory into the receiver's pages, each unit's pinned at once, as
+ *   above (mp_direct_help_out(); not while a receiver waits for its messages:
+ *   a copy straight to it goes first; one that waits for another process's
+ *   messages only, MSGPORT_F_FROM, does not count).  The receiver is back
+ *   sooner, the sender later, in time for it: the stream falls back in step,
+ *   one copy a message.  The receiver takes the job back under mb->lock, waits
+ *   for a sender still in a unit (bounded, as above), and copies the units a
+ *   sender could not do itself (its own faults are its own).  Only threads of
+ *   the message's sending process help: a receiver waits for them only, each
+ *   only to finish the unit it is in; but, as a claimed receiver, without
+ *   taking a signal meanwhile, so a helper starved of CPU holds it longer.
+ *   Time a sender spends helping comes off its send's timeout.
  *
  * What it holds
  *   At most MP_DIRECT_PAGES pinned (or, read, referenced) pages of the other
@@ -515,25 +514,32 @@ void mp_direct_note_made(struct mp_mailbox *mb, u32 len,
 }
 
 /*
- * The waiting receiver @x can be written into straight away (claimed), or
- * NULL.  Called with mb->lock held.
+ * @w, the first waiting receiver for the sender's messages (or NULL), if
+ * @x would be handed to it and may be written into it straight away.
+ * Called with mb->lock held.
  */
 static struct mp_waiter *direct_taker(struct mp_mailbox *mb,
+				      struct mp_waiter *w,
 				      const struct mp_xfer *x)
 {
-	struct mp_waiter *rw;
-
-	if (mb->dead)
+	if (mb->dead || !mp_queue_takes(mb, w, x->prio, x->len) ||
+	    !direct_ok(w, x))
 		return NULL;
-	rw = mp_queue_taker_for(mb, x->prio, x->len, task_tgid(current));
-	return rw && direct_ok(rw, x) ? rw : NULL;
+	return w;
 }
+
+/* What receiver_takes() found, under mb->lock again after a spin. */
+struct mp_await_end {
+	bool judged;			/* a receiver came or the spin was ended */
+	struct mp_waiter *taker;	/* the receiver to write into, or NULL */
+};
 
 /* What a sender spins for (see "A receiver on its way"). */
 struct mp_await {
 	struct mp_mailbox *mb;
 	const struct mp_xfer *x;
-	u32 arrivals;		/* mb->recv_arrivals as the spin began */
+	u32 arrivals;			/* mb->recv_arrivals as the spin began */
+	struct mp_await_end *end;
 };
 
 /*
@@ -553,20 +559,24 @@ static bool receiver_waits(const void *arg)
 }
 
 /*
- * Under mb->lock again: whether the receiver that came can take the message
- * so; if none waits for this sender's messages, the spin was ended by
- * someone else's doing (a message queued first, a receive batch spinning
- * for the queue, a receiver for another process's messages, the mailbox
- * gone).
+ * Under mb->lock again, once receiver_waits(): the receiver that came, if
+ * it can take the message so (paid); else a wasted spin if the stream's
+ * receiver came back as one that cannot (a peek, a lease, a short buffer,
+ * a receive batch); else the spin was ended by someone else's doing (a
+ * message queued first, another sender's claim of the receiver, a receiver
+ * for another process's messages only, the mailbox gone), which says
+ * nothing of whether such spins pay.
  */
 static enum mp_spin_end receiver_takes(const void *arg)
 {
 	const struct mp_await *a = arg;
+	struct mp_waiter *w = mp_queue_waiter_for(a->mb, task_tgid(current));
 
-	if (direct_taker(a->mb, a->x))
+	a->end->judged = true;
+	a->end->taker = direct_taker(a->mb, w, a->x);
+	if (a->end->taker)
 		return MP_SPIN_PAID;
-	return mp_queue_waits_for(a->mb, task_tgid(current)) ? MP_SPIN_WASTED :
-								MP_SPIN_MOOT;
+	return w || a->mb->batch_spinners ? MP_SPIN_WASTED : MP_SPIN_MOOT;
 }
 
 /*
@@ -580,27 +590,40 @@ static bool await_worth(struct mp_mailbox *mb, const struct mp_xfer *x)
 }
 
 /*
- * Nobody waits for @x: spin while @mb's last receiver runs until one does
- * ("A receiver on its way" above), for no longer than copying @x would
- * take.  The time spun comes off @x's timeout.
+ * The receiver to write @x into, claimed by the caller, or NULL: the one
+ * that waits for it, if it may be written into; if none waits for the
+ * sender's messages, one that comes to wait while the sender spins for it
+ * ("A receiver on its way" above: while @mb's last receiver runs, for no
+ * longer than copying @x would take; the time spun comes off @x's
+ * timeout).  The waiters are walked once for each hold of mb->lock.
  */
-static void await_receiver(struct mp_mailbox *mb, struct mp_xfer *x)
+static struct mp_waiter *direct_receiver(struct mp_mailbox *mb,
+					 struct mp_xfer *x)
 	__must_hold(&mb->lock)
 {
-	struct mp_await a = { .mb = mb, .x = x, .arrivals = mb->recv_arrivals };
+	struct mp_waiter *w = mp_queue_waiter_for(mb, task_tgid(current));
+	struct mp_await_end end = { };
+	struct mp_await a = {
+		.mb = mb, .x = x, .arrivals = mb->recv_arrivals, .end = &end,
+	};
 	struct mp_deadline d;
 	ktime_t until;
 
-	if (mb->dead || mp_queue_waits_for(mb, task_tgid(current)) ||
-	    !await_worth(mb, x))
-		return;
+	if (w || mb->dead || !await_worth(mb, x))
+		return direct_taker(mb, w, x);
 	until = ktime_add_ns(ktime_get(),
 			     (u64)(x->len >> 10) * READ_ONCE(mb->copy_ns_kib));
 	mp_deadline_init(&d, x);
 	if (d.timed && ktime_before(d.expires, until))
 		until = d.expires;
-	if (mp_wait_spin_receiver(mb, receiver_waits, receiver_takes, &a, until))
-		timeout_left(x, &d);
+	if (!mp_wait_spin_receiver(mb, receiver_waits, receiver_takes, &a,
+				   until))
+		return NULL;
+	timeout_left(x, &d);
+	if (end.judged)
+		return end.taker;
+	/* Out of time, or the spin stopped: one last look. */
+	return direct_taker(mb, mp_queue_waiter_for(mb, task_tgid(current)), x);
 }
 
 /*
@@ -673,8 +696,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	spin_lock(&mb->lock);
 	/* Its sender first: a receiver that comes spins on it. */
 	mp_wake_note_peer(&mb->last_sender, &wk);
-	await_receiver(mb, x);
-	rw = direct_taker(mb, x);
+	rw = direct_receiver(mb, x);
 	if (!rw) {
 		spin_unlock(&mb->lock);
 		mp_wake_flush(mb, &wk);
@@ -955,10 +977,10 @@ int mp_direct_out_copy(struct mp_mailbox *mb, struct mp_out_job *job)
  * @x: the send, of a message the sender might write in one copy
  *
  * A sender of MP_DIRECT_SHARE bytes or more that may wait, while no
- * receiver waits on @mb for its messages, finds a receiver's copy of a message of its own
- * process lent (mp_direct_out_start()) with units left: it takes units of
- * it, from kernel memory into the receiver's pinned pages ("Senders help
- * receivers").  Only the message's own sending process helps: the receiver
+ * receiver waits on @mb for its messages, finds a receiver's copy of a
+ * message of its own process lent (mp_direct_out_start()) with units left:
+ * it takes units of it, from kernel memory into the receiver's pinned pages
+ * ("Senders help receivers").  Only the message's own sending process helps: the receiver
  * waits for it, and for nobody else.  The time it helped comes off @x's
  * timeout, if it has one.
  *
@@ -970,9 +992,9 @@ void mp_direct_help_out(struct mp_mailbox *mb, struct mp_xfer *x)
 {
 	struct mp_out_job *job;
 	u32 bytes, failed = 0;
-	pid_t receiver, sender;
+	pid_t receiver, sender = 0;
 	struct mp_deadline d;
-	u64 seq;
+	u64 seq = 0;
 	int ret;
 
 	if (!READ_ONCE(mb->out_job) || x->len < MP_DIRECT_SHARE ||
@@ -983,7 +1005,7 @@ void mp_direct_help_out(struct mp_mailbox *mb, struct mp_xfer *x)
 	if (job && (job->sender != task_tgid(current) ||
 		    READ_ONCE(job->error) ||
 		    atomic_read(&job->next) >= job->units ||
-		    mp_queue_waits_for(mb, job->sender)))
+		    mp_queue_waiter_for(mb, job->sender)))
 		job = NULL;
 	if (job)
 		helper_join(&job->helpers);
@@ -991,10 +1013,12 @@ void mp_direct_help_out(struct mp_mailbox *mb, struct mp_xfer *x)
 	if (!job)
 		return;
 	mp_deadline_init(&d, x);
-	/* For the trace: the message is the job's only while this one is in. */
 	receiver = job->receiver;
-	sender = pid_nr(job->sender);
-	seq = job->msg->seq;
+	/* For the trace: the message is the job's only while this one is in. */
+	if (trace_msgport_help_enabled()) {
+		sender = pid_nr(job->sender);
+		seq = job->msg->seq;
+	}
 	ret = out_run(job, true, &bytes, &failed);
 	spin_lock(&mb->lock);
 	if (ret) {

@@ -736,8 +736,9 @@ bool mp_wait_spin_copy(struct mp_mailbox *mb, struct pid *peer_pid,
  * What the end of a spin for a receiver was worth (mp_wait_spin_receiver()):
  * the message could be written into the receiver that came; it could not
  * (it came as one that cannot take it so); or the spin was ended by
- * someone else's doing (a message queued first, the mailbox gone), which
- * says nothing of whether such spins pay.
+ * someone else's doing (another sender's message queued first or its claim
+ * of the receiver, a receiver for another process's messages only, the
+ * mailbox gone), which says nothing of whether such spins pay.
  */
 enum mp_spin_end { MP_SPIN_WASTED, MP_SPIN_PAID, MP_SPIN_MOOT };
 typedef enum mp_spin_end (*mp_spin_paid_t)(const void *arg);
@@ -840,7 +841,12 @@ static inline struct mp_msg *mp_queue_least(const struct mp_mailbox *mb)
 				struct mp_msg, link);
 }
 
-bool mp_queue_waits_for(struct mp_mailbox *mb, struct pid *tgid);
+struct mp_waiter *mp_queue_waiter_for(const struct mp_mailbox *mb,
+				      const struct pid *tgid)
+	__must_hold(&mb->lock);
+bool mp_queue_takes(const struct mp_mailbox *mb, const struct mp_waiter *w,
+		    u32 prio, u32 len)
+	__must_hold(&mb->lock);
 struct mp_waiter *mp_queue_taker_for(struct mp_mailbox *mb, u32 prio,
 				     u32 len, struct pid *tgid);
 struct mp_waiter *mp_queue_taker(struct mp_mailbox *mb,

@@ -738,8 +738,10 @@ static void test_wake_time_per_mailbox(struct kunit *test)
 /* A receiver that runs: busy on its CPU until stopped. */
 static int busy_thread(void *arg)
 {
-	while (!kthread_should_stop())
+	while (!kthread_should_stop()) {
 		cpu_relax();
+		cond_resched();
+	}
 	return 0;
 }
 
@@ -758,57 +760,67 @@ static enum mp_spin_end end_wasted(const void *arg)
 	return MP_SPIN_WASTED;
 }
 
+#define AWAIT_SPINS	10
+
 /*
  * A sender's spin for a receiver on its way (direct.c) that someone else
- * ends (another sender's message queued first) is not scored: however
- * many, spins go on.  Ones that end with a receiver that cannot take the
- * message so are: three in a row stop them.  The last receiver is a
- * thread busy on another CPU, so that each spin starts.
+ * ends (another sender's message queued first) is not scored, neither as
+ * wasted nor as paid: after two wasted spins, however many such ends leave
+ * the debt as it was and spins go on, and one more wasted spin stops them.
+ * The last receiver is a thread busy on another CPU, so that each spin
+ * starts.
  */
 static void test_await_score(struct kunit *test)
 {
+	static const enum mp_spin_end ends[AWAIT_SPINS] = {
+		MP_SPIN_WASTED, MP_SPIN_WASTED, MP_SPIN_MOOT, MP_SPIN_MOOT,
+		MP_SPIN_MOOT, MP_SPIN_MOOT, MP_SPIN_MOOT, MP_SPIN_MOOT,
+		MP_SPIN_WASTED, MP_SPIN_MOOT,
+	};
 	struct mp_mailbox *mb = mk(test, 4, 64);
+	bool spun[AWAIT_SPINS];
 	struct task_struct *peer;
 	cpumask_var_t mask;
-	bool spun[10];
+	u8 debt[AWAIT_SPINS];
 	int i, cpu;
-	u8 debt;
 
-	/* spin_ns is at its default: the module is freshly loaded. */
-	if (num_online_cpus() < 2)
-		kunit_skip(test, "needs two CPUs");
+	if (num_online_cpus() < 2 || !READ_ONCE(mp_spin_ns))
+		kunit_skip(test, "needs two CPUs and spin_ns > 0");
 	KUNIT_ASSERT_TRUE(test, alloc_cpumask_var(&mask, GFP_KERNEL));
-	cpumask_copy(mask, current->cpus_ptr);
 	cpu = cpumask_first(cpu_online_mask);
 	peer = kthread_create(busy_thread, NULL, "msgport-kunit-busy");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, peer);
-	get_task_struct(peer);
+	if (IS_ERR(peer)) {
+		free_cpumask_var(mask);
+		KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(peer));
+		return;
+	}
 	kthread_bind(peer, cpumask_next(cpu, cpu_online_mask));
 	wake_up_process(peer);
 	/* This task on the other CPU: the peer runs there, not here. */
+	cpumask_copy(mask, current->cpus_ptr);
 	set_cpus_allowed_ptr(current, cpumask_of(cpu));
 	mb->last_receiver = get_pid(task_pid(peer));
 
 	/* Results noted under the lock, checked after (a failure allocates). */
 	spin_lock(&mb->lock);
-	for (i = 0; i < 6; i++)
-		spun[i] = mp_wait_spin_receiver(mb, spin_over, end_moot, NULL,
-						KTIME_MAX);
-	debt = mb->await.debt;
-	for (; i < 9; i++)
-		spun[i] = mp_wait_spin_receiver(mb, spin_over, end_wasted, NULL,
-						KTIME_MAX);
-	spun[i] = mp_wait_spin_receiver(mb, spin_over, end_moot, NULL, KTIME_MAX);
+	for (i = 0; i < AWAIT_SPINS; i++) {
+		spun[i] = mp_wait_spin_receiver(mb, spin_over,
+						ends[i] == MP_SPIN_MOOT ?
+						end_moot : end_wasted,
+						NULL, KTIME_MAX);
+		debt[i] = mb->await.debt;
+	}
 	spin_unlock(&mb->lock);
-	for (i = 0; i < 9; i++)
+	for (i = 0; i < AWAIT_SPINS - 1; i++)
 		KUNIT_EXPECT_TRUE_MSG(test, spun[i], "spin %d", i);
-	KUNIT_EXPECT_EQ(test, debt, 0);
-	KUNIT_EXPECT_FALSE(test, spun[9]);
+	KUNIT_EXPECT_EQ(test, debt[1], 8);
+	KUNIT_EXPECT_EQ(test, debt[7], 8);
+	KUNIT_EXPECT_EQ(test, debt[8], 12);
+	KUNIT_EXPECT_FALSE(test, spun[AWAIT_SPINS - 1]);
 
 	set_cpus_allowed_ptr(current, mask);
 	free_cpumask_var(mask);
 	kthread_stop(peer);
-	put_task_struct(peer);
 }
 
 static struct kunit_case queue_cases[] = {

@@ -51,6 +51,7 @@ MODULE_PARM_DESC(max_user_subscriptions,
 		 "Most subscriptions one euid may have to one topic at once; one more fails with EDQUOT unless CAP_SYS_RESOURCE (default 8)");
 
 unsigned long mp_spin_ns = 1000000;
+EXPORT_SYMBOL_NS_GPL(mp_spin_ns, MP_TEST_NS);
 module_param_named(spin_ns, mp_spin_ns, ulong, 0644);
 MODULE_PARM_DESC(spin_ns,
 		 "Longest a blocking send or receive spins, in nanoseconds, while the peer that will likely end its wait runs on another CPU, before it sleeps (it spins at most a few times as long as a wake-up is measured to take on that mailbox); 0 never spins (default 1000000)");

@@ -305,8 +305,21 @@ void mp_queue_remove(struct mp_mailbox *mb, struct mp_msg *msg,
 	}
 }
 
-/* The first waiting receiver whose filter admits messages of @tgid. */
-static struct mp_waiter *waiter_for(struct mp_mailbox *mb, struct pid *tgid)
+/**
+ * mp_queue_waiter_for() - the first receiver that waits for a sender's messages
+ * @mb: the mailbox
+ * @tgid: the sender's thread group
+ *
+ * The first waiting receiver whose filter admits messages of @tgid (it has
+ * none, or names @tgid): one that waits for another process's messages
+ * only (MSGPORT_F_FROM) waits for nothing @tgid sends.
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ * Return: The receiver's waiter (still on recv_waiters), or NULL.
+ */
+struct mp_waiter *mp_queue_waiter_for(const struct mp_mailbox *mb,
+				      const struct pid *tgid)
+	__must_hold(&mb->lock)
 {
 	struct mp_waiter *w;
 
@@ -318,19 +331,40 @@ static struct mp_waiter *waiter_for(struct mp_mailbox *mb, struct pid *tgid)
 }
 
 /**
+ * mp_queue_takes() - whether a waiting receiver would be handed a message
+ * @mb: the mailbox
+ * @w: the first waiting receiver for the message's sender
+ *	(mp_queue_waiter_for()), or NULL
+ * @prio: the message's priority
+ * @len: the bytes a receiver gets of it (mp_msg_copy_len())
+ *
+ * Whether @w would take the message as it is: it is no peek, and its
+ * buffer holds @len bytes or it accepts truncation, and it takes no lease
+ * (a lease is taken from the queue: lease.c).  No later receiver is tried.
+ * FIFO within a priority: while a message of the same or a higher priority
+ * than @prio is queued (say, one too big for the waiter's buffer), it
+ * would not, so the message queues behind it rather than overtaking it.
+ *
+ * Context: Called with mb->lock held; does not sleep.
+ * Return: True if it would.
+ */
+bool mp_queue_takes(const struct mp_mailbox *mb, const struct mp_waiter *w,
+		    u32 prio, u32 len)
+	__must_hold(&mb->lock)
+{
+	return w && !(mb->prio_map >> prio) && w->take && !w->lease &&
+	       (len <= w->buf_len || w->trunc);
+}
+
+/**
  * mp_queue_taker_for() - the waiting receiver a message would be handed to
  * @mb: the mailbox
  * @prio: the message's priority
  * @len: the bytes a receiver gets of it (mp_msg_copy_len())
  * @tgid: its sender's thread group
  *
- * The first waiting receiver whose filter admits a message of @tgid (none,
- * or @tgid), if it would take it as it is: it is no peek, and its buffer
- * holds @len bytes or it accepts truncation, and it takes no lease (a
- * lease is taken from the queue: lease.c).  No later receiver is tried.
- * FIFO within a priority: while a message of the same or a higher priority
- * than @prio is queued (say, one too big for the waiter's buffer), there is
- * none, so the message queues behind it rather than overtaking it.
+ * The first waiting receiver for messages of @tgid, if it would take this
+ * one (mp_queue_waiter_for(), mp_queue_takes()).
  *
  * Context: Called with mb->lock held; does not sleep.
  * Return: The receiver's waiter (still on recv_waiters), or NULL.
@@ -340,30 +374,11 @@ struct mp_waiter *mp_queue_taker_for(struct mp_mailbox *mb, u32 prio,
 {
 	struct mp_waiter *w;
 
+	/* Without the walk if a queued message goes first anyway. */
 	if (mb->prio_map >> prio)
 		return NULL;
-	w = waiter_for(mb, tgid);
-	/* A lease is taken from the queue, never handed over (lease.c). */
-	if (!w || !w->take || w->lease || (len > w->buf_len && !w->trunc))
-		return NULL;
-	return w;
-}
-
-/**
- * mp_queue_waits_for() - whether a receiver waits for a sender's messages
- * @mb: the mailbox
- * @tgid: the sender's thread group
- *
- * Whether a waiting receiver's filter admits messages of @tgid (it has
- * none, or names @tgid): one that waits for another process's messages
- * only (MSGPORT_F_FROM) waits for nothing @tgid sends.
- *
- * Context: Called with mb->lock held; does not sleep.
- * Return: True if one does.
- */
-bool mp_queue_waits_for(struct mp_mailbox *mb, struct pid *tgid)
-{
-	return waiter_for(mb, tgid);
+	w = mp_queue_waiter_for(mb, tgid);
+	return mp_queue_takes(mb, w, prio, len) ? w : NULL;
 }
 
 /**

@@ -19,8 +19,9 @@
  *   the lock only as a hint: it re-examines it under the lock before it
  *   sleeps or uses it.  A receive batch spins on the queue instead, as no
  *   waiter.  What is read without the lock as such a hint (a waiter's
- *   @state, @nmsgs, @dead; a call's state in rpc.c) is written with
- *   WRITE_ONCE() under it and read with READ_ONCE().  A spinner takes a
+ *   @state, @nmsgs, @dead, @batch_spinners, @recv_arrivals; a call's state
+ *   in rpc.c) is written with WRITE_ONCE() under it and read with
+ *   READ_ONCE().  A spinner takes a
  *   task reference only while it spins.
  *
  * Locking
@@ -434,8 +435,8 @@ bool mp_wait_spin_copy(struct mp_mailbox *mb, struct pid *peer_pid,
  * @mb: the mailbox
  * @done: true once a receiver waits; called without the lock, as a hint
  * @paid: called with the lock held again after a spin that @done ended:
- *	true if the receiver that came is of use (the message can be
- *	written into it)
+ *	what the end was worth (enum mp_spin_end: paid if the receiver that
+ *	came can be written into)
  * @arg: the argument of @done and @paid
  * @until: when the spin must end (the send's deadline, or sooner)
  *
@@ -446,9 +447,11 @@ bool mp_wait_spin_copy(struct mp_mailbox *mb, struct pid *peer_pid,
  * from the waiters' spins (@mb->await), and as paid only if
  * @paid says so: a stream whose receiver is seldom back in time, or comes
  * back as one that cannot take the message so (a peek, a lease, a short
- * buffer), stops these spins, not the waiters'; a spin that another
- * sender's queued message ended (MP_SPIN_MOOT) is not scored, so that
- * senders to one receiver do not stop each other's spins.
+ * buffer, a receive batch), stops these spins, not the waiters'; a spin
+ * ended by someone else's doing (MP_SPIN_MOOT: another sender's message
+ * queued first or its claim of the receiver, a receiver for another
+ * process's messages) is not scored, so that senders to one receiver do
+ * not stop each other's spins.
  *
  * Context: As mp_wait_spin().
  * Return: As mp_wait_spin().

@@ -279,12 +279,12 @@ pid_t tu_fork(int (*fn)(void *arg), void *arg)
 	return pid;
 }
 
-/* Child: waits for a message of pid 1, which sends none, until killed. */
-static int child_recv_from_init(void *arg)
+/* Child: waits for a message of its own, which never comes, until killed. */
+static int child_recv_from_self(void *arg)
 {
 	char buf[16];
 
-	msgport_recv_from(arg, 1, buf, sizeof(buf), 0, MSGPORT_WAIT_FOREVER, NULL);
+	msgport_recv_from(arg, getpid(), buf, sizeof(buf), 0, MSGPORT_WAIT_FOREVER, NULL);
 	return 1;
 }
 
@@ -297,7 +297,7 @@ pid_t tu_park_receiver_for_another(struct msgport_mailbox *mb)
 	memset(&st, 0, sizeof(st));
 	assert_int_equal(msgport_mailbox_stat(mb, &st), 0);
 	before = st.waiting_receivers;
-	pid = tu_fork(child_recv_from_init, mb);
+	pid = tu_fork(child_recv_from_self, mb);
 	assert_int_equal(tu_await_stat(msgport_mailbox_fd(mb), TU_WAITING_RECEIVERS, before + 1,
 				       TU_AWAIT_MS), 0);
 	return pid;

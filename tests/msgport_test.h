@@ -183,7 +183,7 @@ int tu_join(pid_t pid);
 #define assert_child_ok(pid) assert_int_equal(tu_join(pid), 0)
 
 /*
- * Fork a receiver that waits on @mb for messages of pid 1 only
+ * Fork a receiver that waits on @mb for messages of its own process only
  * (MSGPORT_F_FROM), which never come, and wait until it waits: a receiver
  * parked for another process's messages.  tu_unpark() kills and reaps it.
  */
