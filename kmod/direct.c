@@ -11,20 +11,20 @@
  * sender's pids.
  *
  * How
- *   A receiver that may be written to directly (it takes, not peeks; not
- *   spans by reference; a buffer of at least MP_DIRECT_MIN bytes) says where
- *   (struct mp_direct_dest on its stack: its mm, buffer, info, namespaces)
- *   while it waits.  A sender of a message of at least MP_DIRECT_MIN bytes
- *   (not a call's request, not a span) that finds it the receiver the message
- *   would be handed to (mp_queue_taker_for()) claims it under mb->lock
- *   (unlinked, MP_W_FILLING), stamps the message (its sequence number and
- *   send time) and, with the lock dropped, writes the payload and then the
- *   info, as the receiver would see it, into the receiver's memory: its
- *   pages pinned MP_DIRECT_PAGES at a time (pin_user_pages_remote()), mapped
- *   and copied into from the sender's memory (a helping receiver, "Two
- *   CPUs", writes its info itself).  Then, under the lock again,
- *   it marks the receiver READY with the bytes written (@filled) and wakes
- *   it: the message was received, as a hand-over is.
+ *   A receiver that may be written to directly (it takes, not peeks; not spans
+ *   by reference; a buffer of at least MP_DIRECT_MIN bytes) says where (struct
+ *   mp_direct_dest on its stack: its mm, buffer, info, namespaces) while it
+ *   waits.  A sender of a message of at least MP_DIRECT_MIN bytes (not a
+ *   call's request, not a span) that finds it the receiver the message would
+ *   be handed to (mp_queue_waiter_for(), mp_queue_takes()) claims it under
+ *   mb->lock (unlinked, MP_W_FILLING), stamps the message (its sequence number
+ *   and send time) and, with the lock dropped, writes the payload and then the
+ *   info, as the receiver would see it, into the receiver's memory: its pages
+ *   pinned MP_DIRECT_PAGES at a time (pin_user_pages_remote()), mapped and
+ *   copied into from the sender's memory (a helping receiver, "Two CPUs",
+ *   writes its info itself).  Then, under the lock again, it marks the
+ *   receiver READY with the bytes written (@filled) and wakes it: the message
+ *   was received, as a hand-over is.
  *
  * Never a hang, never a lost message
  *   Nothing on this path waits for anything another task controls but a
@@ -528,18 +528,12 @@ static struct mp_waiter *direct_taker(struct mp_mailbox *mb,
 	return w;
 }
 
-/* What receiver_takes() found, under mb->lock again after a spin. */
-struct mp_await_end {
-	bool judged;			/* a receiver came or the spin was ended */
-	struct mp_waiter *taker;	/* the receiver to write into, or NULL */
-};
-
 /* What a sender spins for (see "A receiver on its way"). */
 struct mp_await {
 	struct mp_mailbox *mb;
 	const struct mp_xfer *x;
 	u32 arrivals;			/* mb->recv_arrivals as the spin began */
-	struct mp_await_end *end;
+	struct mp_waiter **taker;	/* out: what receiver_takes() found */
 };
 
 /*
@@ -572,9 +566,8 @@ static enum mp_spin_end receiver_takes(const void *arg)
 	const struct mp_await *a = arg;
 	struct mp_waiter *w = mp_queue_waiter_for(a->mb, task_tgid(current));
 
-	a->end->judged = true;
-	a->end->taker = direct_taker(a->mb, w, a->x);
-	if (a->end->taker)
+	*a->taker = direct_taker(a->mb, w, a->x);
+	if (*a->taker)
 		return MP_SPIN_PAID;
 	return w || a->mb->batch_spinners ? MP_SPIN_WASTED : MP_SPIN_MOOT;
 }
@@ -602,9 +595,9 @@ static struct mp_waiter *direct_receiver(struct mp_mailbox *mb,
 	__must_hold(&mb->lock)
 {
 	struct mp_waiter *w = mp_queue_waiter_for(mb, task_tgid(current));
-	struct mp_await_end end = { };
+	struct mp_waiter *taker = NULL;
 	struct mp_await a = {
-		.mb = mb, .x = x, .arrivals = mb->recv_arrivals, .end = &end,
+		.mb = mb, .x = x, .arrivals = mb->recv_arrivals, .taker = &taker,
 	};
 	struct mp_deadline d;
 	ktime_t until;
@@ -616,14 +609,15 @@ static struct mp_waiter *direct_receiver(struct mp_mailbox *mb,
 	mp_deadline_init(&d, x);
 	if (d.timed && ktime_before(d.expires, until))
 		until = d.expires;
-	if (!mp_wait_spin_receiver(mb, receiver_waits, receiver_takes, &a,
-				   until))
-		return NULL;
-	timeout_left(x, &d);
-	if (end.judged)
-		return end.taker;
-	/* Out of time, or the spin stopped: one last look. */
-	return direct_taker(mb, mp_queue_waiter_for(mb, task_tgid(current)), x);
+	/*
+	 * A spin that ends otherwise (out of time, the receiver asleep) finds
+	 * none: one that came after its last look is handed the message the
+	 * usual way.
+	 */
+	if (mp_wait_spin_receiver(mb, receiver_waits, receiver_takes, &a,
+				  until))
+		timeout_left(x, &d);
+	return taker;
 }
 
 /*
@@ -980,9 +974,9 @@ int mp_direct_out_copy(struct mp_mailbox *mb, struct mp_out_job *job)
  * receiver waits on @mb for its messages, finds a receiver's copy of a
  * message of its own process lent (mp_direct_out_start()) with units left:
  * it takes units of it, from kernel memory into the receiver's pinned pages
- * ("Senders help receivers").  Only the message's own sending process helps: the receiver
- * waits for it, and for nobody else.  The time it helped comes off @x's
- * timeout, if it has one.
+ * ("Senders help receivers").  Only the message's own sending process
+ * helps: the receiver waits for it, and for nobody else.  The time it
+ * helped comes off @x's timeout, if it has one.
  *
  * Context: Process context, the sending task, without mb->lock: takes it
  * once, and again if it helps.  Sleeps only to pin the receiver's pages,

@@ -847,8 +847,6 @@ struct mp_waiter *mp_queue_waiter_for(const struct mp_mailbox *mb,
 bool mp_queue_takes(const struct mp_mailbox *mb, const struct mp_waiter *w,
 		    u32 prio, u32 len)
 	__must_hold(&mb->lock);
-struct mp_waiter *mp_queue_taker_for(struct mp_mailbox *mb, u32 prio,
-				     u32 len, struct pid *tgid);
 struct mp_waiter *mp_queue_taker(struct mp_mailbox *mb,
 				 const struct mp_msg *msg);
 void mp_queue_handoff(struct mp_mailbox *mb, struct mp_waiter *w,

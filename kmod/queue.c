@@ -357,37 +357,13 @@ bool mp_queue_takes(const struct mp_mailbox *mb, const struct mp_waiter *w,
 }
 
 /**
- * mp_queue_taker_for() - the waiting receiver a message would be handed to
- * @mb: the mailbox
- * @prio: the message's priority
- * @len: the bytes a receiver gets of it (mp_msg_copy_len())
- * @tgid: its sender's thread group
- *
- * The first waiting receiver for messages of @tgid, if it would take this
- * one (mp_queue_waiter_for(), mp_queue_takes()).
- *
- * Context: Called with mb->lock held; does not sleep.
- * Return: The receiver's waiter (still on recv_waiters), or NULL.
- */
-struct mp_waiter *mp_queue_taker_for(struct mp_mailbox *mb, u32 prio,
-				     u32 len, struct pid *tgid)
-{
-	struct mp_waiter *w;
-
-	/* Without the walk if a queued message goes first anyway. */
-	if (mb->prio_map >> prio)
-		return NULL;
-	w = mp_queue_waiter_for(mb, tgid);
-	return mp_queue_takes(mb, w, prio, len) ? w : NULL;
-}
-
-/**
  * mp_queue_taker() - the waiting receiver a message can be handed to
  * @mb: the mailbox
  * @msg: the message, not queued
  *
- * mp_queue_taker_for() @msg, as the receiver would get it (a span taken by
- * reference has no bytes to copy).
+ * The first waiting receiver for messages of @msg's sender, if it would
+ * take @msg as the receiver would get it (mp_queue_waiter_for(),
+ * mp_queue_takes(); a span taken by reference has no bytes to copy).
  *
  * Context: Called with mb->lock held; does not sleep.
  * Return: The receiver's waiter (still on recv_waiters), or NULL.
@@ -397,11 +373,14 @@ struct mp_waiter *mp_queue_taker(struct mp_mailbox *mb,
 {
 	struct mp_waiter *w;
 
+	/* Without the walk if a queued message goes first anyway. */
+	if (mb->prio_map >> msg->prio)
+		return NULL;
+	w = mp_queue_waiter_for(mb, msg->tgid);
 	/* The copy length depends on the receiver: check it once found. */
-	w = mp_queue_taker_for(mb, msg->prio, 0, msg->tgid);
-	if (w && !w->trunc &&
-	    (mp_msg_copy_len(msg, w->span) > w->buf_len ||
-	     mp_fds_count(msg->fds) > w->fds_room))
+	if (!mp_queue_takes(mb, w, msg->prio, 0) ||
+	    (!w->trunc && (mp_msg_copy_len(msg, w->span) > w->buf_len ||
+			   mp_fds_count(msg->fds) > w->fds_room)))
 		return NULL;
 	return w;
 }

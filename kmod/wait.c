@@ -21,8 +21,7 @@
  *   waiter.  What is read without the lock as such a hint (a waiter's
  *   @state, @nmsgs, @dead, @batch_spinners, @recv_arrivals; a call's state
  *   in rpc.c) is written with WRITE_ONCE() under it and read with
- *   READ_ONCE().  A spinner takes a
- *   task reference only while it spins.
+ *   READ_ONCE().  A spinner takes a task reference only while it spins.
  *
  * Locking
  *   The functions here that take a mailbox are called with its lock held
