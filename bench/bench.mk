@@ -12,3 +12,11 @@
 bench: deps
 	$(MAKE) -C $(CURDIR) all
 	$(VM_ENV) BENCH_ARGS="$(BENCH_ARGS)" $(CURDIR)/bench/run
+
+# make icount: instructions and memory accesses per message, counted under
+# TCG by a QEMU plugin rather than timed (bench/icount/run; ICOUNT_ARGS names
+# the mechanisms, ICOUNT_COUNT and ICOUNT_SIZE as there).  About a minute.
+.PHONY: icount
+icount: deps
+	$(MAKE) -C $(CURDIR) all
+	$(VM_ENV) $(CURDIR)/bench/icount/run $(ICOUNT_ARGS)

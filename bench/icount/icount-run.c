@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * icount-run: the guest's half of bench/icount.  For each mechanism named,
+ * one process sends a message and receives it back from the same queue, N
+ * times (msgport-bench's one-process mode, without its clock and checks),
+ * between two marks that icount-plugin.so sees: icount_mark() is linked at
+ * ICOUNT_MARK_ADDR, and the plugin writes what ran since the last mark each
+ * time the guest runs it.  Interval K (between mark K and K+1) is labelled
+ * in --labels FILE as "K MECH N SIZE"; the intervals between mechanisms
+ * (setup, warm-up, teardown) are labelled "K - 0 0".
+ *
+ * Static and not position-independent, so that the mark's address is known
+ * before the program runs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <mqueue.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/msg.h>
+#include <unistd.h>
+
+#include <libmsgport.h>
+#include <linux/msgport.h>
+
+#define ICOUNT_MARK_ADDR 0x10000000UL
+
+/* The plugin counts the block at this address's runs as marks. */
+__attribute__((noinline, used, section(".icount_mark"))) void icount_mark(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+struct mech {
+	const char *name;
+	int (*setup)(size_t size);
+	int (*xfer)(char *buf, size_t size);	/* send and receive back */
+	void (*teardown)(void);
+};
+
+static struct msgport *mp;
+static struct msgport_mailbox *mbox;
+
+static int mp_setup(size_t size)
+{
+	struct msgport_attr attr = { .capacity = 16, .max_msg_size = (uint32_t)size, .mode = 0600 };
+	int ret = msgport_open(NULL, &mp);
+
+	if (ret)
+		return ret;
+	return msgport_mailbox_open(mp, "icount", MSGPORT_O_CREAT | MSGPORT_O_EXCL |
+				    MSGPORT_O_EPHEMERAL | MSGPORT_O_SEND | MSGPORT_O_RECV,
+				    &attr, &mbox);
+}
+
+static int mp_xfer(char *buf, size_t size)
+{
+	struct msgport_msginfo info;
+	ssize_t n;
+	int ret;
+
+	ret = msgport_send(mbox, buf, size, 0, 0, MSGPORT_WAIT_FOREVER, NULL);
+	if (ret)
+		return ret;
+	n = msgport_recv(mbox, buf, size, 0, MSGPORT_WAIT_FOREVER, &info);
+	return n < 0 ? (int)n : 0;
+}
+
+static void mp_teardown(void)
+{
+	msgport_mailbox_close(mbox);
+	msgport_close(mp);
+}
+
+static mqd_t mq = (mqd_t)-1;
+
+static int pmq_setup(size_t size)
+{
+	struct mq_attr a = { .mq_maxmsg = 10, .mq_msgsize = (long)size };
+
+	mq_unlink("/icount");
+	mq = mq_open("/icount", O_RDWR | O_CREAT | O_EXCL, 0600, &a);
+	return mq == (mqd_t)-1 ? -errno : 0;
+}
+
+static int pmq_xfer(char *buf, size_t size)
+{
+	if (mq_send(mq, buf, size, 0) || mq_receive(mq, buf, size, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static void pmq_teardown(void)
+{
+	mq_close(mq);
+	mq_unlink("/icount");
+}
+
+static int sysv_id = -1;
+static struct {
+	long mtype;
+	char mtext[1 << 16];
+} sysv_msg;
+
+static int sysv_setup(size_t size)
+{
+	if (size > sizeof(sysv_msg.mtext))
+		return -EINVAL;
+	sysv_id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	return sysv_id < 0 ? -errno : 0;
+}
+
+static int sysv_xfer(char *buf, size_t size)
+{
+	sysv_msg.mtype = 1;
+	memcpy(sysv_msg.mtext, buf, size);
+	if (msgsnd(sysv_id, &sysv_msg, size, 0) || msgrcv(sysv_id, &sysv_msg, size, 0, 0) < 0)
+		return -errno;
+	memcpy(buf, sysv_msg.mtext, size);
+	return 0;
+}
+
+static void sysv_teardown(void)
+{
+	msgctl(sysv_id, IPC_RMID, NULL);
+}
+
+static int pipefd[2] = { -1, -1 };
+
+static int pipe_setup(size_t size)
+{
+	(void)size;
+	return pipe(pipefd) ? -errno : 0;
+}
+
+static int pipe_xfer(char *buf, size_t size)
+{
+	if (write(pipefd[1], buf, size) != (ssize_t)size ||
+	    read(pipefd[0], buf, size) != (ssize_t)size)
+		return -EIO;
+	return 0;
+}
+
+static void pipe_teardown(void)
+{
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+static int dev_fd = -1;
+
+static int nio_setup(size_t size)
+{
+	(void)size;
+	dev_fd = open(MSGPORT_DEVICE_PATH, O_RDWR);
+	return dev_fd < 0 ? -errno : 0;
+}
+
+/* Two null ioctls: what msgport's send and receive pay before any work. */
+static int nio_xfer(char *buf, size_t size)
+{
+	struct msgport_version v;
+
+	(void)buf;
+	(void)size;
+	if (ioctl(dev_fd, MSGPORT_IOC_VERSION, &v) || ioctl(dev_fd, MSGPORT_IOC_VERSION, &v))
+		return -errno;
+	return 0;
+}
+
+static void nio_teardown(void)
+{
+	close(dev_fd);
+}
+
+static int none_setup(size_t size)
+{
+	(void)size;
+	return 0;
+}
+
+/* Two getppid(): two system calls that do nothing. */
+static int ppid_xfer(char *buf, size_t size)
+{
+	(void)buf;
+	(void)size;
+	getppid();
+	getppid();
+	return 0;
+}
+
+static void none_teardown(void)
+{
+}
+
+static const struct mech mechs[] = {
+	{ "msgport", mp_setup, mp_xfer, mp_teardown },
+	{ "posix-mq", pmq_setup, pmq_xfer, pmq_teardown },
+	{ "sysv-mq", sysv_setup, sysv_xfer, sysv_teardown },
+	{ "pipe", pipe_setup, pipe_xfer, pipe_teardown },
+	{ "null-ioctl", nio_setup, nio_xfer, nio_teardown },
+	{ "getppid", none_setup, ppid_xfer, none_teardown },
+};
+
+static unsigned int interval;
+static FILE *labels;
+
+static void mark(const char *what, unsigned long n, size_t size)
+{
+	icount_mark();
+	fprintf(labels, "%u %s %lu %zu\n", interval++, what, n, size);
+	fflush(labels);
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: icount-run --labels FILE [-n COUNT] [-s SIZE] MECH...\n"
+		   "  one process sends and receives back COUNT (default 10000) messages of SIZE\n"
+		   "  (default 64) bytes per MECH, between marks for icount-plugin.so\n"
+		   "MECH:");
+	for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++)
+		fprintf(f, " %s", mechs[i].name);
+	fprintf(f, "\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "labels", required_argument, NULL, 'l' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "size", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long n = 10000, i;
+	size_t size = 64;
+	char *buf;
+	int c, a;
+
+	while ((c = getopt_long(argc, argv, "l:n:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			labels = fopen(optarg, "w");
+			if (!labels) {
+				perror(optarg);
+				return 1;
+			}
+			break;
+		case 'n':
+			n = strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			size = strtoul(optarg, NULL, 0);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!labels || optind == argc || !n || !size || size > (1 << 16)) {
+		usage(stderr);
+		return 2;
+	}
+	buf = calloc(1, size);
+	if (!buf)
+		return 1;
+	for (a = optind; a < argc; a++) {
+		const struct mech *m = NULL;
+		size_t k;
+		int ret;
+
+		for (k = 0; k < sizeof(mechs) / sizeof(mechs[0]); k++)
+			if (!strcmp(mechs[k].name, argv[a]))
+				m = &mechs[k];
+		if (!m) {
+			fprintf(stderr, "icount-run: no mechanism %s\n", argv[a]);
+			return 2;
+		}
+		ret = m->setup(size);
+		for (i = 0; !ret && i < n / 10 + 1; i++)
+			ret = m->xfer(buf, size);
+		mark("-", 0, 0);
+		for (i = 0; !ret && i < n; i++)
+			ret = m->xfer(buf, size);
+		mark(m->name, n, size);
+		m->teardown();
+		if (ret) {
+			fprintf(stderr, "icount-run: %s: %s\n", m->name, strerror(-ret));
+			return 1;
+		}
+	}
+	mark("-", 0, 0);
+	return 0;
+}
