@@ -663,7 +663,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 {
 	struct mp_msg hdr = { };
 	struct msgport_msginfo info;
-	struct mp_wake wk = { };
+	struct mp_wake wk __uninitialized;
 	struct mp_direct_dest *dest;
 	struct mp_direct_job job;
 	struct mp_waiter *rw;
@@ -673,6 +673,7 @@ bool mp_direct_send(struct mp_mailbox *mb, struct mp_xfer *x)
 	u32 n, own;
 	int ret;
 
+	mp_wake_init(&wk);
 	/*
 	 * A hint: with nobody waiting and nobody to wait for (a busy stream),
 	 * not even the lock.

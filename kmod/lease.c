@@ -162,8 +162,9 @@ static bool lease_end(struct mp_mailbox *mb, struct mp_msg *msg, bool commit,
 void mp_lease_hold(struct mp_mailbox *mb, struct mp_file *mbf,
 		   struct mp_msg *msg)
 {
-	struct mp_wake wk = { };
+	struct mp_wake wk __uninitialized;
 
+	mp_wake_init(&wk);
 	spin_lock(&mb->lock);
 	if (!mb->dead) {
 		lease_add(mb, mbf, msg);
@@ -189,8 +190,9 @@ void mp_lease_hold(struct mp_mailbox *mb, struct mp_file *mbf,
  */
 void mp_lease_putback(struct mp_mailbox *mb, struct mp_msg *msg)
 {
-	struct mp_wake wk = { };
+	struct mp_wake wk __uninitialized;
 
+	mp_wake_init(&wk);
 	spin_lock(&mb->lock);
 	if (!lease_end(mb, msg, false, 0, &wk))
 		msg = NULL;
@@ -223,10 +225,11 @@ int mp_lease_commit(struct mp_file *mbf, u64 seq, u32 flags, u32 error)
 	struct mp_mailbox *mb = mbf->mb;
 	bool commit = !(flags & MSGPORT_COMMIT_RETURN);
 	int refuse = (flags & MSGPORT_COMMIT_REFUSE) ? (int)error : 0;
-	struct mp_wake wk = { };
+	struct mp_wake wk __uninitialized;
 	struct mp_msg *msg = NULL;
 	int ret;
 
+	mp_wake_init(&wk);
 	spin_lock(&mb->lock);
 	if (mb->dead) {
 		ret = mp_queue_dead_error(mb, true);
@@ -284,10 +287,11 @@ static unsigned int leases_end(struct mp_mailbox *mb, struct mp_file *mbf,
 static void leases_end_all(struct mp_mailbox *mb, struct mp_file *mbf)
 {
 	struct mp_msg *drop[LEASE_BATCH];
-	struct mp_wake wk = { };
+	struct mp_wake wk __uninitialized;
 	unsigned int i, n, nfree;
 	bool more;
 
+	mp_wake_init(&wk);
 	do {
 		spin_lock(&mb->lock);
 		n = leases_end(mb, mbf, drop, &wk, &more);

@@ -206,12 +206,13 @@ static void drop_msgs(struct mp_msg **msgs, unsigned int n)
 static void mp_mailbox_end(struct mp_mailbox *mb)
 {
 	struct mp_msg *drop[MP_DESTROY_BATCH];
-	struct mp_wake wk = { };
+	struct mp_wake wk __uninitialized;
 	struct mp_waiter *w;
 	unsigned int n;
 	struct mp_msg *msg;
 	bool more;
 
+	mp_wake_init(&wk);
 	do {
 		n = 0;
 		spin_lock(&mb->lock);
@@ -334,12 +335,13 @@ void mp_mailbox_receiver_opened(struct mp_mailbox *mb)
 void mp_mailbox_receiver_closed(struct mp_mailbox *mb)
 {
 	struct mp_msg *drop[MP_DESTROY_BATCH];
-	struct mp_wake wk = { };
+	struct mp_wake wk __uninitialized;
 	struct mp_waiter *w;
 	struct mp_msg *msg;
 	unsigned int n;
 	bool last, more;
 
+	mp_wake_init(&wk);
 	spin_lock(&mb->lock);
 	last = !--mb->nreceivers && !mb->dead;
 	spin_unlock(&mb->lock);
@@ -425,10 +427,11 @@ void mp_mailbox_sender_opened(struct mp_mailbox *mb)
  */
 void mp_mailbox_sender_closed(struct mp_mailbox *mb)
 {
-	struct mp_wake wk = { };
+	struct mp_wake wk __uninitialized;
 	struct mp_waiter *w;
 	bool more;
 
+	mp_wake_init(&wk);
 	spin_lock(&mb->lock);
 	if (--mb->nsenders || !mb->anon || mb->hup) {
 		spin_unlock(&mb->lock);

@@ -108,7 +108,8 @@ static int send_args(struct mp_file *mbf,
 		     struct msgport_send __user *u, struct mp_xfer *x,
 		     bool batch, struct msgport_relay *relay)
 {
-	struct msgport_send s;
+	/* Read whole before it is used (stack zeroing skipped: mp_wake). */
+	struct msgport_send s __uninitialized;
 	int ret = -EFAULT;
 
 	if (!user_access_begin(u, sizeof(*u)))
@@ -171,8 +172,9 @@ out:
 
 static long mp_ioc_send(struct mp_file *mbf, struct msgport_send __user *u)
 {
-	struct msgport_relay relay;
-	struct mp_xfer x;
+	/* Both set by send_args() (stack zeroing skipped: mp_wake). */
+	struct msgport_relay relay __uninitialized;
+	struct mp_xfer x __uninitialized;
 	int ret;
 
 	ret = send_args(mbf, u, &x, false, &relay);
@@ -228,8 +230,9 @@ static long publish_batch(struct mp_file *mbf, struct mp_xfer *xs, u32 n)
 static long send_batch(struct mp_file *mbf, void __user *base, u32 esize,
 		       u32 count)
 {
-	struct msgport_relay relays[MP_SEND_BATCH_CHUNK];
-	struct mp_xfer xs[MP_SEND_BATCH_CHUNK];
+	/* Each entry's set by send_args() (stack zeroing skipped: mp_wake). */
+	struct msgport_relay relays[MP_SEND_BATCH_CHUNK] __uninitialized;
+	struct mp_xfer xs[MP_SEND_BATCH_CHUNK] __uninitialized;
 	struct msgport_send __user *u;
 	u32 done = 0, n, i;
 	long ret = 0;
@@ -288,7 +291,8 @@ static long recv_args(struct mp_file *mbf,
 		      struct msgport_recv __user *u, struct mp_xfer *x,
 		      bool clear_info, u32 info_tail, bool batch, bool grown)
 {
-	struct msgport_recv r;
+	/* Its fields but info are read before use (no zeroing: mp_wake). */
+	struct msgport_recv r __uninitialized;
 	long ret = -EFAULT;
 
 	if (!user_access_begin(u, clear_info ? sizeof(*u) :
@@ -394,7 +398,8 @@ static long mp_ioc_recv(struct mp_file *mbf, struct msgport_recv __user *u,
 static long recv_batch(struct mp_file *mbf, void __user *base, u32 esize,
 		       u32 count)
 {
-	struct mp_xfer xs[MP_RECV_BATCH_CHUNK];
+	/* Each entry zeroed before use (stack zeroing skipped: mp_wake). */
+	struct mp_xfer xs[MP_RECV_BATCH_CHUNK] __uninitialized;
 	struct msgport_recv __user *u;
 	bool grown = esize >= sizeof(struct msgport_recv_v1);
 	u32 tail = esize - (grown ? sizeof(struct msgport_recv_v1) :

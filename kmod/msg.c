@@ -37,16 +37,20 @@
  *   so none ever carries one user's or cgroup's charge into another's
  *   message.
  *
- *   Chunks are not zeroed when allocated, on kernels that zero every
- *   allocation (init_on_alloc, Debian's default), nor when freed
- *   (init_on_free): mp_chunk_cache has a constructor, which makes the
- *   allocator hand its objects out as they were.  What makes that safe is
- *   one rule: no byte of a chunk past the payload's length ever leaves the
- *   kernel (every copy out stops at the length: receive, peek, batch,
- *   truncation, a reply; traces and /proc show integers only), and every byte
- *   up to it is written by the copy in before anyone can read it (a message
- *   whose copy faults is freed unread).  That saves the allocator's pass over
- *   every byte of a large message, as many bytes as the copy in writes.
+ *   Chunks and headers are not zeroed when allocated, on kernels that zero
+ *   every allocation (init_on_alloc, Debian's default), nor when freed
+ *   (init_on_free): mp_chunk_cache and mp_msg_cache have a constructor,
+ *   which makes the allocator hand their objects out as they were.  What
+ *   makes that safe is two rules: every field of a header is set when it is
+ *   made (mp_msgs_create(), mp_msg_clones_create()); and no byte of a
+ *   payload (in chunks or in the header's object) past its length ever
+ *   leaves the kernel (every copy out stops at the length: receive, peek,
+ *   batch, truncation, a reply; traces and /proc show integers only), and
+ *   every byte up to it is written by the copy in before anyone can read it
+ *   (a message whose copy faults is freed unread).  That saves the
+ *   allocator's pass over every byte of a large message, as many bytes as
+ *   the copy in writes, and over every small message's header and payload,
+ *   which its making writes again.
  *
  *   A relayed message (MSGPORT_F_RELAY) holds the relayer's claim, a
  *   struct msgport_relay of its own (msg->relay, kmalloc()), charged with
@@ -114,9 +118,9 @@ static struct kmem_cache *mp_chunk_cache;
  * (MSG_INLINE), else in a kmalloc() buffer.
  */
 #define MSG_CHUNK	(PAGE_SIZE - sizeof(void *))
-#define MSG_INLINE	(MP_MSG_SMALL - offsetof(struct mp_msg, data))
+#define MSG_INLINE	(MP_MSG_OBJ - offsetof(struct mp_msg, data))
 
-/* A 64-byte message takes one allocation, not two: see MP_MSG_SMALL. */
+/* A 64-byte message takes one allocation, not two: see MP_MSG_OBJ. */
 static_assert(MSG_INLINE >= 64);
 
 /* The whole chunks of a payload of @len bytes: 0 if it is not chunked. */
@@ -130,7 +134,8 @@ static u32 msg_nchunks(u32 len)
  * @len: its payload bytes (0 for a span)
  *
  * The kernel memory a message of @len payload bytes holds: MP_MSG_SMALL
- * (an object of mp_msg_cache) if its header and payload fit in that, else
+ * (an object of mp_msg_cache, MP_MSG_OBJ bytes, and the free pointer the
+ * allocator keeps after it) if its header and payload fit in the object, else
  * that for its header and its payload's buffers: the kmalloc bucket of a
  * payload under a page (kmalloc_size_roundup()); for a larger one, the page
  * each chunk takes, the kmalloc bucket of their pointers' array and that of
@@ -144,7 +149,7 @@ size_t mp_msg_charge(u32 len)
 	u32 n = msg_nchunks(len), tail = len - n * MSG_CHUNK;
 	size_t bytes;
 
-	if (struct_size_t(struct mp_msg, data, len) <= MP_MSG_SMALL)
+	if (struct_size_t(struct mp_msg, data, len) <= MP_MSG_OBJ)
 		return MP_MSG_SMALL;
 	if (!n)
 		return MP_MSG_SMALL + kmalloc_size_roundup(len);
@@ -253,7 +258,9 @@ static void msg_free_buf(struct mp_msg *msg)
 		msg_free_chunks(msg->chunks, msg_nchunks(msg->len));
 	if (msg->payload != msg->data)
 		kfree(msg->payload);
-	kfree(msg->relay);
+	/* Only a relayed message has one: no call for the others. */
+	if (unlikely(msg->relay))
+		kfree(msg->relay);
 	kmem_cache_free(mp_msg_cache, msg);
 }
 
@@ -676,11 +683,12 @@ void mp_msg_put(struct mp_msg *msg)
 }
 
 /*
- * A chunk is written before it is read (see the top of this file): nothing
- * to construct.  Having a constructor is what matters: the allocator then
- * does not zero the chunks it hands out (init_on_alloc).
+ * A chunk is written before it is read, and so is every field of a header
+ * and every payload byte read (see the top of this file): nothing to
+ * construct.  Having a constructor is what matters: the allocator then does
+ * not zero the objects it hands out (init_on_alloc).
  */
-static void chunk_ctor(void *chunk)
+static void unzeroed_ctor(void *obj)
 {
 }
 
@@ -692,19 +700,20 @@ static void chunk_ctor(void *chunk)
  */
 int mp_msg_cache_init(void)
 {
-	/* Only the payload is copied to or from user space (hardened usercopy). */
-	mp_msg_cache = kmem_cache_create_usercopy("msgport_msg", MP_MSG_SMALL,
+	/*
+	 * Only the payload is copied to or from user space (hardened
+	 * usercopy).  Headers are not zeroed: see the top of this file.
+	 */
+	mp_msg_cache = kmem_cache_create_usercopy("msgport_msg", MP_MSG_OBJ,
 						  0, SLAB_ACCOUNT,
 						  offsetof(struct mp_msg, data),
-						  MP_MSG_SMALL -
-						  offsetof(struct mp_msg, data),
-						  NULL);
+						  MSG_INLINE, unzeroed_ctor);
 	if (!mp_msg_cache)
 		return -ENOMEM;
 	/* The constructor leaves chunks unzeroed: see the top of this file. */
 	mp_chunk_cache = kmem_cache_create_usercopy("msgport_chunk", MSG_CHUNK,
 						    0, SLAB_ACCOUNT, 0,
-						    MSG_CHUNK, chunk_ctor);
+						    MSG_CHUNK, unzeroed_ctor);
 	if (!mp_chunk_cache) {
 		kmem_cache_destroy(mp_msg_cache);
 		return -ENOMEM;
@@ -762,6 +771,24 @@ static void msg_info_fill(const struct mp_msg *msg, s32 pid, s32 tid,
 	 */
 }
 
+/*
+ * An id as seen in @ns: from_kuid_munged()'s, without its walk of the
+ * initial namespace's map, which maps every valid id to itself.
+ */
+static u32 uid_seen(struct user_namespace *ns, kuid_t uid)
+{
+	if (ns == &init_user_ns && uid_valid(uid))
+		return __kuid_val(uid);
+	return from_kuid_munged(ns, uid);
+}
+
+static u32 gid_seen(struct user_namespace *ns, kgid_t gid)
+{
+	if (ns == &init_user_ns && gid_valid(gid))
+		return __kgid_val(gid);
+	return from_kgid_munged(ns, gid);
+}
+
 /**
  * mp_msg_info_in() - a message's metadata as seen in given namespaces
  * @msg: the message
@@ -783,8 +810,8 @@ void mp_msg_info_in(const struct mp_msg *msg, struct pid_namespace *pid_ns,
 
 	/* No tid: the sender was its thread group's leader (mp_msgs_create()). */
 	msg_info_fill(msg, pid, msg->tid ? pid_nr_ns(msg->tid, pid_ns) : pid,
-		      from_kuid_munged(user_ns, msg->euid),
-		      from_kgid_munged(user_ns, msg->egid), info);
+		      uid_seen(user_ns, msg->euid), gid_seen(user_ns, msg->egid),
+		      info);
 }
 
 /**

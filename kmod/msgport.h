@@ -306,13 +306,16 @@ struct mp_direct_dest {
 };
 
 /*
- * Messages of up to MP_MSG_SMALL bytes, header included, are objects of
- * msg.c's slab cache, charged that much (mp_msg_charge()): with the 216
- * bytes a header takes on 64-bit kernels, a payload of up to 72 bytes (a
- * 64-byte message among them: msg.c asserts it) is inside the header's
- * object, not in a buffer of its own.
+ * Messages of up to MP_MSG_OBJ bytes, header included, are objects of
+ * msg.c's slab cache.  Each takes MP_MSG_SMALL bytes of its slab, the
+ * object and the allocator's free pointer after it (the cache has a
+ * constructor: msg.c), and is charged that much (mp_msg_charge()): with
+ * the 216 bytes a header takes on 64-bit kernels, a payload of up to 64
+ * bytes (msg.c asserts it) is inside the header's object, not in a buffer
+ * of its own.
  */
 #define MP_MSG_SMALL	288
+#define MP_MSG_OBJ	(MP_MSG_SMALL - sizeof(void *))
 
 /*
  * Whether spins on a mailbox pay (wait.c, spin_pays()): @debt grows with
@@ -640,7 +643,10 @@ bool mp_fds_install(struct mp_fds *fds, s32 __user *ufds, u32 room,
 
 /*
  * Tasks to wake, poll events to signal and a replaced peer reference to drop
- * once mb->lock is dropped (on the waker's stack).
+ * once mb->lock is dropped (on the waker's stack).  Declared
+ * __uninitialized and set by mp_wake_init(): @task[i] is written before it
+ * is read, so the kernel's stack zeroing (CONFIG_INIT_STACK_ALL_ZERO, on in
+ * Debian's kernels) of the array, on every send and receive, is skipped.
  */
 struct mp_wake {
 	unsigned int n;
@@ -648,6 +654,13 @@ struct mp_wake {
 	struct pid *put;
 	struct task_struct *task[MP_WAKE_MAX];
 };
+
+static inline void mp_wake_init(struct mp_wake *wk)
+{
+	wk->n = 0;
+	wk->poll = 0;
+	wk->put = NULL;
+}
 
 static inline bool mp_wake_full(const struct mp_wake *wk)
 {

@@ -1042,12 +1042,13 @@ static void test_msg_charge(struct kunit *test)
 	/* Small ones, zero-byte and spans included, cost a cache object. */
 	KUNIT_EXPECT_EQ(test, mp_msg_charge(0), (size_t)MP_MSG_SMALL);
 	KUNIT_EXPECT_EQ(test, mp_msg_charge(1), (size_t)MP_MSG_SMALL);
-	KUNIT_EXPECT_EQ(test, mp_msg_charge(MP_MSG_SMALL - head),
+	KUNIT_EXPECT_EQ(test, mp_msg_charge(MP_MSG_OBJ - head),
 			(size_t)MP_MSG_SMALL);
+	KUNIT_EXPECT_EQ(test, mp_msg_charge(64), (size_t)MP_MSG_SMALL);
 	/* Under a page: a cache object and the kmalloc bucket of the payload. */
-	KUNIT_EXPECT_EQ(test, mp_msg_charge(MP_MSG_SMALL - head + 1),
+	KUNIT_EXPECT_EQ(test, mp_msg_charge(MP_MSG_OBJ - head + 1),
 			MP_MSG_SMALL +
-			kmalloc_size_roundup(MP_MSG_SMALL - head + 1));
+			kmalloc_size_roundup(MP_MSG_OBJ - head + 1));
 	KUNIT_EXPECT_GE(test, mp_msg_charge(1000), head + 1000);
 	/*
 	 * From a page on: a page per whole chunk of a page less a pointer, the

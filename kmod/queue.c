@@ -566,9 +566,10 @@ struct mp_msg *mp_queue_first_call(struct mp_mailbox *mb)
 bool mp_queue_withdraw(struct mp_mailbox *mb,
 		       struct mp_call *call)
 {
-	struct mp_wake wk = { };
+	struct mp_wake wk __uninitialized;
 	struct mp_msg *msg;
 
+	mp_wake_init(&wk);
 	spin_lock(&mb->lock);
 	msg = mp_call_request(call);
 	if (msg) {

@@ -31,8 +31,9 @@
 /* A copy to user space failed: the message goes back where it was. */
 static void put_back(struct mp_mailbox *mb, struct mp_msg *msg)
 {
-	struct mp_wake wk = { };
+	struct mp_wake wk __uninitialized;
 
+	mp_wake_init(&wk);
 	spin_lock(&mb->lock);
 	mb->received--;
 	if (msg->call && mb->dead)
@@ -217,10 +218,13 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		.fds_room = x->ufds ? x->fds_room : U32_MAX,
 		.state = MP_W_RETRY,
 	};
-	struct mp_direct_dest dest;
-	struct msgport_msginfo info;
-	struct mp_out_job out, *lent = NULL;
-	struct mp_wake wk = { };
+	/* Set before they are read (stack zeroing skipped: mp_wake). */
+	struct mp_direct_dest dest __uninitialized;
+	struct mp_out_job out __uninitialized;
+	struct mp_out_job *lent = NULL;
+	/* Filled whole (mp_msg_info()) before it is read. */
+	struct msgport_msginfo info __uninitialized;
+	struct mp_wake wk __uninitialized;
 	struct mp_deadline d;
 	struct mp_msg *msg = NULL;
 	bool sleeping = false;
@@ -229,6 +233,7 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 	u32 nfds = 0;
 	long ret;
 
+	mp_wake_init(&wk);
 	mp_deadline_init(&d, x);
 	/* A sender may write a large message straight in (direct.c). */
 	if (w.take && !w.lease && !w.span && x->len >= MP_DIRECT_MIN &&
@@ -394,9 +399,10 @@ EXPORT_SYMBOL_NS_GPL(mp_recv, MP_TEST_NS);
 static void put_back_many(struct mp_mailbox *mb,
 			  struct mp_msg **msgs, unsigned int n)
 {
-	struct mp_wake wk = { };
+	struct mp_wake wk __uninitialized;
 	unsigned int i;
 
+	mp_wake_init(&wk);
 	spin_lock(&mb->lock);
 	for (i = n; i-- > 0;) {
 		struct mp_msg *msg = msgs[i];
@@ -530,12 +536,13 @@ long mp_recv_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 	struct mp_msg *msgs[MP_RECV_BATCH_CHUNK];
 	struct mp_msg *done[MP_RECV_BATCH_CHUNK];
 	struct msgport_msginfo info;
-	struct mp_wake wk = { };
+	struct mp_wake wk __uninitialized;
 	ktime_t until = KTIME_MAX;
 	unsigned int first = 0, got, i, ndone = 0;
 	bool spun;
 	long ret;
 
+	mp_wake_init(&wk);
 	if (WARN_ON_ONCE(!n || n > MP_RECV_BATCH_CHUNK))
 		return -EINVAL;
 	spin_lock(&mb->lock);

@@ -76,13 +76,15 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 		    struct mp_msg *msg)
 {
 	bool sync = (x->flags & MSGPORT_F_SYNC) || mb->capacity == 0;
-	struct mp_waiter w = { .task = current, .sync = sync };
-	struct mp_wake wk = { };
+	/* Set only if it waits (not zeroed for a send that does not). */
+	struct mp_waiter w __uninitialized;
+	struct mp_wake wk __uninitialized;
 	struct mp_deadline d;
 	struct mp_waiter *rw;
 	bool spun = false;
 	int ret;
 
+	mp_wake_init(&wk);
 	mp_deadline_init(&d, x);
 	/* Its receiver is told that its sender waits (MSGPORT_MSG_SYNC). */
 	msg->sync_send = sync;
@@ -108,8 +110,10 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 		ret = mp_wait_nowait_error(x);
 		if (ret)
 			goto out_unlock_free;
-		w.msg = msg;
-		w.state = MP_W_WAITING;
+		w = (struct mp_waiter) {
+			.task = current, .sync = sync, .msg = msg,
+			.state = MP_W_WAITING,
+		};
 		list_add_tail(&w.link, &mb->send_waiters);
 	} else {
 		if (sync) {
@@ -129,9 +133,10 @@ static int send_msg(struct mp_mailbox *mb, struct mp_xfer *x,
 			mp_wake_flush(mb, &wk);
 			return 0;
 		}
-		w.msg = msg;
-		w.seq = msg->seq;
-		w.state = MP_W_QUEUED;
+		w = (struct mp_waiter) {
+			.task = current, .sync = sync, .msg = msg,
+			.seq = msg->seq, .state = MP_W_QUEUED,
+		};
 		msg->sync = &w;
 	}
 
@@ -330,12 +335,13 @@ int mp_send_batch(struct mp_mailbox *mb, struct mp_xfer *xs,
 		  unsigned int n)
 {
 	struct mp_msg *msgs[MP_SEND_BATCH_CHUNK];
-	struct mp_wake wk = { };
+	struct mp_wake wk __uninitialized;
 	unsigned int made, end, i = 0;
 	bool wait;
 	u64 now;
 	int ret = 0;
 
+	mp_wake_init(&wk);
 	if (WARN_ON_ONCE(n > MP_SEND_BATCH_CHUNK))
 		return -EINVAL;
 	while (i < n) {
