@@ -39,6 +39,7 @@ struct mech {
 	int (*setup)(size_t size);
 	int (*xfer)(char *buf, size_t size);	/* send and receive back */
 	void (*teardown)(void);
+	unsigned int per_xfer;			/* messages an xfer moves */
 };
 
 static struct msgport *mp;
@@ -67,6 +68,27 @@ static int mp_xfer(char *buf, size_t size)
 		return ret;
 	n = msgport_recv(mbox, buf, size, 0, MSGPORT_WAIT_FOREVER, &info);
 	return n < 0 ? (int)n : 0;
+}
+
+/* BATCH messages sent in one batch, then received back in one. */
+#define BATCH 16
+static int mp_batch_xfer(char *buf, size_t size)
+{
+	struct msgport_batch_msg m[BATCH];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < BATCH; i++)
+		m[i] = (struct msgport_batch_msg){ .buf = buf, .len = size };
+	ret = msgport_send_batch(mbox, m, BATCH, 0, MSGPORT_WAIT_FOREVER);
+	if (ret != BATCH)
+		return ret < 0 ? ret : -EIO;
+	for (i = 0; i < BATCH; i++)
+		m[i].len = size;
+	ret = msgport_recv_batch(mbox, m, BATCH, 0, MSGPORT_WAIT_FOREVER);
+	if (ret != BATCH)
+		return ret < 0 ? ret : -EIO;
+	return 0;
 }
 
 static void mp_teardown(void)
@@ -197,12 +219,13 @@ static void none_teardown(void)
 }
 
 static const struct mech mechs[] = {
-	{ "msgport", mp_setup, mp_xfer, mp_teardown },
-	{ "posix-mq", pmq_setup, pmq_xfer, pmq_teardown },
-	{ "sysv-mq", sysv_setup, sysv_xfer, sysv_teardown },
-	{ "pipe", pipe_setup, pipe_xfer, pipe_teardown },
-	{ "null-ioctl", nio_setup, nio_xfer, nio_teardown },
-	{ "getppid", none_setup, ppid_xfer, none_teardown },
+	{ "msgport", mp_setup, mp_xfer, mp_teardown, 1 },
+	{ "msgport-batch", mp_setup, mp_batch_xfer, mp_teardown, BATCH },
+	{ "posix-mq", pmq_setup, pmq_xfer, pmq_teardown, 1 },
+	{ "sysv-mq", sysv_setup, sysv_xfer, sysv_teardown, 1 },
+	{ "pipe", pipe_setup, pipe_xfer, pipe_teardown, 1 },
+	{ "null-ioctl", nio_setup, nio_xfer, nio_teardown, 1 },
+	{ "getppid", none_setup, ppid_xfer, none_teardown, 1 },
 };
 
 static unsigned int interval;
@@ -222,6 +245,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: icount-run --labels FILE [-n COUNT] [-s SIZE] MECH...\n"
 		   "  one process sends and receives back COUNT (default 10000) messages of SIZE\n"
 		   "  (default 64) bytes per MECH, between marks for icount-plugin.so\n"
+		   "  (msgport-batch: 16 sent in one batch, then received back in one)\n"
 		   "MECH:");
 	for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++)
 		fprintf(f, " %s", mechs[i].name);
@@ -284,13 +308,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "icount-run: no mechanism %s\n", argv[a]);
 			return 2;
 		}
+		unsigned long per = m->per_xfer;
+
 		ret = m->setup(size);
-		for (i = 0; !ret && i < n / 10 + 1; i++)
+		for (i = 0; !ret && i < n / 10 / per + 1; i++)
 			ret = m->xfer(buf, size);
 		mark("-", 0, 0);
-		for (i = 0; !ret && i < n; i++)
+		for (i = 0; !ret && i < n / per; i++)
 			ret = m->xfer(buf, size);
-		mark(m->name, n, size);
+		mark(m->name, n / per * per, size);
 		m->teardown();
 		if (ret) {
 			fprintf(stderr, "icount-run: %s: %s\n", m->name, strerror(-ret));
