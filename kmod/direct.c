@@ -915,7 +915,7 @@ bool mp_direct_out_start(struct mp_mailbox *mb, struct mp_out_job *job,
 	u32 n = min(msg->len, x->len);
 
 	/* A relayed message's sender (a bridge) never sends so: no helper. */
-	if (msg->span || msg->relay || n < MP_DIRECT_SHARE || !current->mm ||
+	if (mp_msg_is_span(msg) || msg->relay || n < MP_DIRECT_SHARE || !current->mm ||
 	    mb->out_job || num_online_cpus() < 2)
 		return false;
 	*job = (struct mp_out_job) {

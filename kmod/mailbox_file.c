@@ -108,7 +108,7 @@ static int send_args(struct mp_file *mbf,
 		     struct msgport_send __user *u, struct mp_xfer *x,
 		     bool batch, struct msgport_relay *relay)
 {
-	/* Read whole before it is used (stack zeroing skipped: mp_wake). */
+	/* Its fields are read before use (no stack zeroing: mp_wake). */
 	struct msgport_send s __uninitialized;
 	int ret = -EFAULT;
 
@@ -172,7 +172,7 @@ out:
 
 static long mp_ioc_send(struct mp_file *mbf, struct msgport_send __user *u)
 {
-	/* Both set by send_args() (stack zeroing skipped: mp_wake). */
+	/* Set by send_args(), @relay if used (no stack zeroing: mp_wake). */
 	struct msgport_relay relay __uninitialized;
 	struct mp_xfer x __uninitialized;
 	int ret;

@@ -22,10 +22,11 @@
  *   A message is charged what it holds of kernel memory, header and buffer
  *   as allocated (mp_msg_charge()), to its sender twice over: to the
  *   sender's euid (max_user_bytes, user_quota.c) and, by the allocation
- *   itself, to the sender's memory cgroup.  A message of up to MP_MSG_SMALL
+ *   itself, to the sender's memory cgroup.  A message of up to MP_MSG_OBJ
  *   bytes, header included (a zero-byte one, a span), is an object of
  *   mp_msg_cache, a slab cache of its own ("msgport_msg" in /proc/slabinfo)
- *   with SLAB_ACCOUNT, its payload inside it.  A larger one is such an object
+ *   with SLAB_ACCOUNT, its payload inside it, charged MP_MSG_SMALL (the
+ *   object and the allocator's free pointer after it).  A larger one is such an object
  *   for its header and a payload of its own, charged as allocated: under a
  *   page, a kmalloc() buffer (GFP_KERNEL_ACCOUNT), charged its bucket
  *   (kmalloc_size_roundup()); from a page on, chunks of a page less a
@@ -120,8 +121,8 @@ static struct kmem_cache *mp_chunk_cache;
 #define MSG_CHUNK	(PAGE_SIZE - sizeof(void *))
 #define MSG_INLINE	(MP_MSG_OBJ - offsetof(struct mp_msg, data))
 
-/* A 64-byte message takes one allocation, not two: see MP_MSG_OBJ. */
-static_assert(MSG_INLINE >= 64);
+/* A 72-byte message takes one allocation, not two: see MP_MSG_OBJ. */
+static_assert(MSG_INLINE >= 72);
 
 /* The whole chunks of a payload of @len bytes: 0 if it is not chunked. */
 static u32 msg_nchunks(u32 len)
@@ -233,6 +234,8 @@ static struct mp_msg *msg_alloc(u32 len)
 	msg->payload = msg->data;
 	msg->chunks = NULL;
 	msg->relay = NULL;
+	/* What msg_free_buf() reads, should the making fail before the rest. */
+	msg->len = len;
 	if (n) {
 		msg->chunks = msg_alloc_chunks(n);
 		if (!msg->chunks)
@@ -617,9 +620,14 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 		msg->egid = egid;
 		msg->prio = x->prio;
 		msg->len = x->len;
-		msg->span = x->flags & MSGPORT_F_SPAN;
-		msg->span_off = x->span_off;
-		msg->span_len = x->span_len;
+		/* A span is never empty (send.c checks it): its length says it. */
+		if (x->flags & MSGPORT_F_SPAN) {
+			msg->span_off = x->span_off;
+			msg->span_len = x->span_len;
+		} else {
+			msg->span_off = 0;
+			msg->span_len = 0;
+		}
 		msg->call = NULL;
 		msg->body = NULL;
 		msg->fds = NULL;
@@ -753,7 +761,7 @@ static void msg_info_fill(const struct mp_msg *msg, s32 pid, s32 tid,
 		info->token = mp_call_token(msg->call);
 		info->msg_flags |= MSGPORT_MSG_CALL;
 	}
-	if (msg->span) {
+	if (mp_msg_is_span(msg)) {
 		info->len = msg->span_len;
 		info->span_offset = msg->span_off;
 		info->msg_flags |= MSGPORT_MSG_SPAN;

@@ -225,29 +225,35 @@ struct mp_msg {
 	bool leased;			/* taken under a lease (lease.c): mb->lock */
 	bool withdrawn;			/* leased, its sync sender gave up: mb->lock */
 	bool sync_send;			/* sent with MSGPORT_F_SYNC (or to a rendezvous) */
+	/* 32-bit fields together: no hole, so 72 payload bytes fit inline. */
+	kuid_t euid;
+	kgid_t egid;
+	u32 prio;
+	u32 len;			/* payload bytes at @payload */
+	u32 span_len;			/* a span's bytes (never 0), else 0: mp_msg_is_span() */
+	u32 lost;			/* a clone: its subscription's losses before it */
+	refcount_t ref;
 	struct mp_waiter *sync;		/* sender waiting for a receipt: mb->lock */
 	struct mp_quota *quota;		/* charged for @len bytes */
 	struct pid *tgid;		/* sender, translated at receive */
 	struct pid *tid;		/* NULL: the same as @tgid */
 	u64 seq;			/* set when accepted: mb->lock */
 	u64 send_time_ns;		/* likewise */
-	kuid_t euid;
-	kgid_t egid;
-	u32 prio;
-	u32 len;			/* payload bytes at @payload */
-	u32 span_len;			/* @span: bytes of the region it refers to */
-	bool span;			/* a span of the region, no payload */
-	u64 span_off;
+	u64 span_off;			/* a span's offset in the region */
 	struct mp_call *call;		/* a call's request (holds a call ref) */
 	struct mp_msg *body;		/* a topic's clone: the message it shares */
 	struct mp_fds *fds;		/* open files it carries (fds.c), or NULL */
 	struct msgport_relay *relay;	/* MSGPORT_F_RELAY's claim, or NULL (a clone: its body's) */
-	u32 lost;			/* a clone: its subscription's losses before it */
-	refcount_t ref;
 	char *payload;			/* @data, or a buffer of its own (msg.c) */
 	void **chunks;			/* or a large payload's page chunks (msg.c) */
 	char data[];
 };
+
+/* A span of the region, no payload (MSGPORT_F_SPAN): spans are never empty. */
+static inline bool mp_msg_is_span(const struct mp_msg *msg)
+{
+	return msg->span_len;
+}
 
 /*
  * A task sleeping on a mailbox (on the sleeper's stack; wait.c, queue.c).
@@ -306,13 +312,13 @@ struct mp_direct_dest {
 };
 
 /*
- * Messages of up to MP_MSG_OBJ bytes, header included, are objects of
- * msg.c's slab cache.  Each takes MP_MSG_SMALL bytes of its slab, the
- * object and the allocator's free pointer after it (the cache has a
- * constructor: msg.c), and is charged that much (mp_msg_charge()): with
- * the 216 bytes a header takes on 64-bit kernels, a payload of up to 64
- * bytes (msg.c asserts it) is inside the header's object, not in a buffer
- * of its own.
+ * Every message's header is an object of msg.c's slab cache, MP_MSG_OBJ
+ * bytes; each takes MP_MSG_SMALL bytes of its slab, the object and the
+ * allocator's free pointer after it (the cache has a constructor: msg.c).
+ * A message of up to MP_MSG_OBJ bytes, header included, has its payload
+ * in the object and is charged MP_MSG_SMALL (mp_msg_charge()): with the
+ * 208 bytes a header takes on 64-bit kernels, a payload of up to 72 bytes
+ * (msg.c asserts it), not in a buffer of its own.
  */
 #define MP_MSG_SMALL	288
 #define MP_MSG_OBJ	(MP_MSG_SMALL - sizeof(void *))
@@ -591,7 +597,7 @@ static inline void mp_msg_info(const struct mp_msg *msg,
  */
 static inline u32 mp_msg_copy_len(const struct mp_msg *msg, bool span_ref)
 {
-	if (!msg->span)
+	if (!mp_msg_is_span(msg))
 		return msg->len;
 	return span_ref ? 0 : msg->span_len;
 }
@@ -611,7 +617,7 @@ static inline u32 mp_msg_copy_len(const struct mp_msg *msg, bool span_ref)
 static inline int mp_msg_copy_out(struct mp_mailbox *mb,
 				  const struct mp_msg *msg, void __user *buf, u32 n)
 {
-	if (msg->span)
+	if (mp_msg_is_span(msg))
 		return n ? mp_region_copy_to_user(mb, buf, msg->span_off,
 						       n) : 0;
 	/* In one piece (all but large payloads): copied here, inline. */

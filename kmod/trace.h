@@ -89,7 +89,7 @@ static inline pid_t mp_trace_inbox(const struct mp_mailbox *mb)
 /* The bytes a message holds or refers to: its payload, or its span. */
 static inline u32 mp_trace_msg_len(const struct mp_msg *msg)
 {
-	return msg->span ? msg->span_len : msg->len;
+	return mp_msg_is_span(msg) ? msg->span_len : msg->len;
 }
 
 #endif /* _MSGPORT_TRACE_HELPERS */

@@ -39,8 +39,9 @@
  * send-only dup of a named and of an anonymous mailbox (a failed dup leaves
  * the mailbox untouched, a made one sends), and the last receiver of an
  * anonymous mailbox closing (its queue dropped, the sender gets EPIPE).
- * Relaying and leases (ABI 1.3): a relayed send, a grown receive of one, a
- * receive under a lease, a commit, a refusal and a return.
+ * Relaying and leases (ABI 1.3): a relayed send (small, and large enough to
+ * be made of chunks), a grown receive of one, a receive under a lease, a
+ * commit, a refusal and a return.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1298,6 +1299,32 @@ static long call_send_relay(struct state *s)
 	return send_relayed(s->fd, 200, NULL, s->buf);
 }
 
+/*
+ * A relayed send large enough to be made of chunks: its claim is allocated
+ * after them, so a failure there frees a message whose chunks exist.
+ */
+#define LARGE_RELAYED	(3 * 4096 + 100)
+static char large_payload[LARGE_RELAYED];
+
+static bool prep_mailbox_large(struct state *s)
+{
+	struct msgport_open o;
+
+	fresh_name(s->name, sizeof(s->name));
+	fill_open(&o, s->name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | MSGPORT_O_RECV | MSGPORT_O_SEND);
+	o.max_msg_size = LARGE_RELAYED;
+	s->fd = ioctl(ctl, MSGPORT_IOC_OPEN, &o);
+	if (s->fd < 0)
+		return why("setup: create %s: %s", s->name, strerror(errno));
+	return mb_stat(s->fd, &s->before) == 0 || why("setup: stat: %s", strerror(errno));
+}
+
+static long call_send_relay_large(struct state *s)
+{
+	memset(large_payload, 'R', sizeof(large_payload));
+	return send_relayed(s->fd, sizeof(large_payload), NULL, large_payload);
+}
+
 static bool prep_relay_queued(struct state *s)
 {
 	if (!prep_mailbox(s))
@@ -1491,6 +1518,7 @@ static const struct op ops[] = {
 	{ "reply-recv", prep_reply_recv, call_reply_recv, check_reply_recv, cleanup_all },
 #ifdef MSGPORT_IOC_COMMIT
 	{ "send-relay", prep_mailbox, call_send_relay, check_send, cleanup_all },
+	{ "send-relay-large", prep_mailbox_large, call_send_relay_large, check_send, cleanup_all },
 	{ "recv-v1-relayed", prep_relay_queued, call_recv_v1, check_recv, cleanup_all },
 	{ "recv-lease", prep_queued, call_recv_lease, check_recv_lease, cleanup_all },
 	{ "commit", prep_leased, call_commit, check_commit, cleanup_all },
