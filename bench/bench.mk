@@ -15,7 +15,8 @@ bench: deps
 
 # make icount: instructions and memory accesses per message, counted under
 # TCG by a QEMU plugin rather than timed (bench/icount/run; ICOUNT_ARGS names
-# the mechanisms, ICOUNT_COUNT and ICOUNT_SIZE as there).  About a minute.
+# the mechanisms, ICOUNT_COUNT and ICOUNT_SIZE as there); the report is kept
+# in bench/results/icount/report.txt.  About a minute.
 .PHONY: icount
 icount: deps
 	$(MAKE) -C $(CURDIR) all

@@ -10,13 +10,16 @@
  * fixed address): each mark writes, to out=FILE, the blocks that ran since
  * the last one, "ADDR INSNS_PER_EXEC EXECS MEMS", and starts a new count.
  * Instructions are counted whole-block (a block left early by a fault is
- * counted in full): exact for the paths measured here, which do not fault.
+ * counted in full): exact for paths that do not fault, as the warmed-up
+ * loops measured here.  A rep-prefixed string instruction counts once per
+ * repetition, as TCG runs it.  Timer interrupts that fall in an interval
+ * are counted with it (a few instructions a message).
  *
- * Counts are not atomic: run the guest with one vCPU (-smp 1).
+ * Counts are not atomic and blocks are recorded without a lock: the guest
+ * must have one vCPU (-smp 1; refused otherwise).
  *
- * Instruction counts are what holds on any x86-64 CPU: the emulator's
- * speed does not enter them.  Built for QEMU's plugin API version 1 (QEMU
- * 4.2 to 8.x; Debian 12's 7.2); the declarations below are that API's.
+ * Built for QEMU's plugin API version 1 (QEMU 6.1 to 8.2; Debian 12's
+ * 7.2); the declarations below are that API's.
  *
  * Build: cc -shared -fPIC -O2 -o icount-plugin.so icount-plugin.c
  * Use:   qemu-system-x86_64 -plugin ./icount-plugin.so,mark=0x10000000,out=F
@@ -32,7 +35,20 @@
 /* --- QEMU plugin API, version 1 (include/qemu/qemu-plugin.h) ---------- */
 #define ICOUNT_EXPORT __attribute__((visibility("default")))
 typedef uint64_t qemu_plugin_id_t;
-typedef struct qemu_info_t qemu_info_t;
+typedef struct qemu_info_t {
+	const char *target_name;
+	struct {
+		int min;
+		int cur;
+	} version;
+	bool system_emulation;
+	union {
+		struct {
+			int smp_vcpus;
+			int max_vcpus;
+		} system;
+	};
+} qemu_info_t;
 struct qemu_plugin_tb;
 struct qemu_plugin_insn;
 enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS };
@@ -140,7 +156,8 @@ static void on_qemu_exit(qemu_plugin_id_t id, void *udata)
 	(void)id;
 	(void)udata;
 	fprintf(out, "end %u\n", marks);
-	fclose(out);
+	if (ferror(out) | fclose(out))
+		qemu_plugin_outs("icount-plugin: writing out=FILE failed\n");
 }
 
 int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, char **argv)
@@ -148,7 +165,10 @@ int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, 
 	const char *path = NULL;
 	int i;
 
-	(void)info;
+	if (!info->system_emulation || info->system.max_vcpus != 1) {
+		qemu_plugin_outs("icount-plugin: needs system emulation with one vCPU (-smp 1)\n");
+		return 1;
+	}
 	for (i = 0; i < argc; i++) {
 		if (!strncmp(argv[i], "mark=", 5))
 			mark_vaddr = strtoull(argv[i] + 5, NULL, 0);

@@ -5,9 +5,11 @@
  * times (msgport-bench's one-process mode, without its clock and checks),
  * between two marks that icount-plugin.so sees: icount_mark() is linked at
  * ICOUNT_MARK_ADDR, and the plugin writes what ran since the last mark each
- * time the guest runs it.  Interval K (between mark K and K+1) is labelled
- * in --labels FILE as "K MECH N SIZE"; the intervals between mechanisms
- * (setup, warm-up, teardown) are labelled "K - 0 0".
+ * time the guest runs it.  What ran before the K-th mark (counting from 0)
+ * is labelled in --labels FILE as "K MECH N SIZE"; the intervals between
+ * mechanisms (setup, warm-up, teardown) as "K - 0 0".  The labels are
+ * written after the last mark, so that no write falls in a measured
+ * interval.
  *
  * Static and not position-independent, so that the mark's address is known
  * before the program runs.
@@ -95,6 +97,8 @@ static void mp_teardown(void)
 {
 	msgport_mailbox_close(mbox);
 	msgport_close(mp);
+	mbox = NULL;
+	mp = NULL;
 }
 
 static mqd_t mq = (mqd_t)-1;
@@ -117,7 +121,9 @@ static int pmq_xfer(char *buf, size_t size)
 
 static void pmq_teardown(void)
 {
-	mq_close(mq);
+	if (mq != (mqd_t)-1)
+		mq_close(mq);
+	mq = (mqd_t)-1;
 	mq_unlink("/icount");
 }
 
@@ -147,7 +153,9 @@ static int sysv_xfer(char *buf, size_t size)
 
 static void sysv_teardown(void)
 {
-	msgctl(sysv_id, IPC_RMID, NULL);
+	if (sysv_id >= 0)
+		msgctl(sysv_id, IPC_RMID, NULL);
+	sysv_id = -1;
 }
 
 static int pipefd[2] = { -1, -1 };
@@ -168,8 +176,11 @@ static int pipe_xfer(char *buf, size_t size)
 
 static void pipe_teardown(void)
 {
-	close(pipefd[0]);
-	close(pipefd[1]);
+	if (pipefd[0] >= 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+	pipefd[0] = pipefd[1] = -1;
 }
 
 static int dev_fd = -1;
@@ -181,7 +192,10 @@ static int nio_setup(size_t size)
 	return dev_fd < 0 ? -errno : 0;
 }
 
-/* Two null ioctls: what msgport's send and receive pay before any work. */
+/*
+ * Two MSGPORT_IOC_VERSION ioctls: what reaching msgport's handler twice
+ * costs (each also copies out its small struct).
+ */
 static int nio_xfer(char *buf, size_t size)
 {
 	struct msgport_version v;
@@ -195,7 +209,9 @@ static int nio_xfer(char *buf, size_t size)
 
 static void nio_teardown(void)
 {
-	close(dev_fd);
+	if (dev_fd >= 0)
+		close(dev_fd);
+	dev_fd = -1;
 }
 
 static int none_setup(size_t size)
@@ -228,14 +244,45 @@ static const struct mech mechs[] = {
 	{ "getppid", none_setup, ppid_xfer, none_teardown, 1 },
 };
 
-static unsigned int interval;
-static FILE *labels;
+/* What ran before each mark, written out after the last one. */
+#define MAX_MARKS 64
+static struct {
+	const char *what;
+	unsigned long n;
+	size_t size;
+} marks[MAX_MARKS];
+static unsigned int nmarks;
 
 static void mark(const char *what, unsigned long n, size_t size)
 {
 	icount_mark();
-	fprintf(labels, "%u %s %lu %zu\n", interval++, what, n, size);
-	fflush(labels);
+	marks[nmarks].what = what;
+	marks[nmarks].n = n;
+	marks[nmarks].size = size;
+	nmarks++;
+}
+
+static const struct mech *mech_named(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(mechs) / sizeof(mechs[0]); k++)
+		if (!strcmp(mechs[k].name, name))
+			return &mechs[k];
+	return NULL;
+}
+
+/* A whole positive number no larger than @max, or 0. */
+static unsigned long number(const char *s, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || *s == '-' || v > max)
+		return 0;
+	return v;
 }
 
 static void usage(FILE *f)
@@ -261,25 +308,24 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *labels_path = NULL;
 	unsigned long n = 10000, i;
 	size_t size = 64;
+	FILE *labels;
+	unsigned int k;
 	char *buf;
 	int c, a;
 
 	while ((c = getopt_long(argc, argv, "l:n:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
-			labels = fopen(optarg, "w");
-			if (!labels) {
-				perror(optarg);
-				return 1;
-			}
+			labels_path = optarg;
 			break;
 		case 'n':
-			n = strtoul(optarg, NULL, 0);
+			n = number(optarg, 100000000);
 			break;
 		case 's':
-			size = strtoul(optarg, NULL, 0);
+			size = number(optarg, 1 << 16);
 			break;
 		case 'h':
 			usage(stdout);
@@ -289,26 +335,40 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!labels || optind == argc || !n || !size || size > (1 << 16)) {
+	if (!labels_path || optind == argc || !n || !size) {
 		usage(stderr);
 		return 2;
+	}
+	/* Every name, and room for every mark, before anything runs. */
+	if ((unsigned int)(argc - optind) * 2 + 1 > MAX_MARKS) {
+		fprintf(stderr, "icount-run: at most %d mechanisms\n", (MAX_MARKS - 1) / 2);
+		return 2;
+	}
+	for (a = optind; a < argc; a++) {
+		const struct mech *m = mech_named(argv[a]);
+
+		if (!m) {
+			fprintf(stderr, "icount-run: no mechanism %s\n", argv[a]);
+			return 2;
+		}
+		if (n < m->per_xfer) {
+			fprintf(stderr, "icount-run: %s needs a count of at least %u\n", m->name,
+				m->per_xfer);
+			return 2;
+		}
+	}
+	labels = fopen(labels_path, "w");
+	if (!labels) {
+		perror(labels_path);
+		return 1;
 	}
 	buf = calloc(1, size);
 	if (!buf)
 		return 1;
 	for (a = optind; a < argc; a++) {
-		const struct mech *m = NULL;
-		size_t k;
-		int ret;
-
-		for (k = 0; k < sizeof(mechs) / sizeof(mechs[0]); k++)
-			if (!strcmp(mechs[k].name, argv[a]))
-				m = &mechs[k];
-		if (!m) {
-			fprintf(stderr, "icount-run: no mechanism %s\n", argv[a]);
-			return 2;
-		}
+		const struct mech *m = mech_named(argv[a]);
 		unsigned long per = m->per_xfer;
+		int ret;
 
 		ret = m->setup(size);
 		for (i = 0; !ret && i < n / 10 / per + 1; i++)
@@ -324,5 +384,11 @@ int main(int argc, char **argv)
 		}
 	}
 	mark("-", 0, 0);
+	for (k = 0; k < nmarks; k++)
+		fprintf(labels, "%u %s %lu %zu\n", k, marks[k].what, marks[k].n, marks[k].size);
+	if (fclose(labels)) {
+		perror(labels_path);
+		return 1;
+	}
 	return 0;
 }
