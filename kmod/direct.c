@@ -915,8 +915,8 @@ bool mp_direct_out_start(struct mp_mailbox *mb, struct mp_out_job *job,
 	u32 n = min(msg->len, x->len);
 
 	/* A relayed message's sender (a bridge) never sends so: no helper. */
-	if (mp_msg_is_span(msg) || msg->relay || n < MP_DIRECT_SHARE || !current->mm ||
-	    mb->out_job || num_online_cpus() < 2)
+	if (mp_msg_is_span(msg) || msg->relay || n < MP_DIRECT_SHARE ||
+	    !current->mm || mb->out_job || num_online_cpus() < 2)
 		return false;
 	*job = (struct mp_out_job) {
 		.msg = msg, .sender = msg->tgid, .receiver = current->pid,

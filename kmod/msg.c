@@ -26,10 +26,11 @@
  *   bytes, header included (a zero-byte one, a span), is an object of
  *   mp_msg_cache, a slab cache of its own ("msgport_msg" in /proc/slabinfo)
  *   with SLAB_ACCOUNT, its payload inside it, charged MP_MSG_SMALL (the
- *   object and the allocator's free pointer after it).  A larger one is such an object
- *   for its header and a payload of its own, charged as allocated: under a
- *   page, a kmalloc() buffer (GFP_KERNEL_ACCOUNT), charged its bucket
- *   (kmalloc_size_roundup()); from a page on, chunks of a page less a
+ *   object and the allocator's free pointer after it).  A larger one is
+ *   such an object for its header and a payload of its own, charged as
+ *   allocated: under a page, a kmalloc() buffer (GFP_KERNEL_ACCOUNT),
+ *   charged its bucket (kmalloc_size_roundup()); from a page on, chunks of
+ *   a page less a
  *   pointer, objects of mp_chunk_cache ("msgport_chunk", SLAB_ACCOUNT), each
  *   charged the page it takes, their pointers in a kmalloc() array (8 bytes
  *   per chunk, charged its bucket): no large contiguous allocation, however

@@ -230,7 +230,7 @@ struct mp_msg {
 	kgid_t egid;
 	u32 prio;
 	u32 len;			/* payload bytes at @payload */
-	u32 span_len;			/* a span's bytes (never 0), else 0: mp_msg_is_span() */
+	u32 span_len;			/* a span's bytes (never 0); else 0 */
 	u32 lost;			/* a clone: its subscription's losses before it */
 	refcount_t ref;
 	struct mp_waiter *sync;		/* sender waiting for a receipt: mb->lock */
