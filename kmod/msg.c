@@ -620,7 +620,7 @@ unsigned int mp_msgs_create(const struct mp_xfer *xs,
 		msg->euid = euid;
 		msg->egid = egid;
 		msg->prio = x->prio;
-		msg->len = x->len;
+		/* msg->len, ->payload, ->chunks, ->relay: msg_alloc(). */
 		/* A span is never empty (send.c checks it): its length says it. */
 		if (x->flags & MSGPORT_F_SPAN) {
 			msg->span_off = x->span_off;

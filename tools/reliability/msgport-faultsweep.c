@@ -250,12 +250,20 @@ static void fill_open(struct msgport_open *o, const char *name, uint32_t flags)
 	o->max_msg_size = 1024;
 }
 
-static int mb_create(const char *name)
+/* A mailbox taking messages of up to max_msg_size bytes (0: fill_open()'s). */
+static int mb_create_max(const char *name, uint32_t max_msg_size)
 {
 	struct msgport_open o;
 
 	fill_open(&o, name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | MSGPORT_O_RECV | MSGPORT_O_SEND);
+	if (max_msg_size)
+		o.max_msg_size = max_msg_size;
 	return ioctl(ctl, MSGPORT_IOC_OPEN, &o);
+}
+
+static int mb_create(const char *name)
+{
+	return mb_create_max(name, 0);
 }
 
 static int mb_exists(const char *name)
@@ -365,13 +373,18 @@ static bool prep_name(struct state *s)
 	return true;
 }
 
-static bool prep_mailbox(struct state *s)
+static bool prep_mailbox_max(struct state *s, uint32_t max_msg_size)
 {
 	fresh_name(s->name, sizeof(s->name));
-	s->fd = mb_create(s->name);
+	s->fd = mb_create_max(s->name, max_msg_size);
 	if (s->fd < 0)
 		return why("setup: create %s: %s", s->name, strerror(errno));
 	return mb_stat(s->fd, &s->before) == 0 || why("setup: stat: %s", strerror(errno));
+}
+
+static bool prep_mailbox(struct state *s)
+{
+	return prep_mailbox_max(s, 0);
 }
 
 static bool prep_queued(struct state *s)
@@ -1308,15 +1321,7 @@ static char large_payload[LARGE_RELAYED];
 
 static bool prep_mailbox_large(struct state *s)
 {
-	struct msgport_open o;
-
-	fresh_name(s->name, sizeof(s->name));
-	fill_open(&o, s->name, MSGPORT_O_CREAT | MSGPORT_O_EXCL | MSGPORT_O_RECV | MSGPORT_O_SEND);
-	o.max_msg_size = LARGE_RELAYED;
-	s->fd = ioctl(ctl, MSGPORT_IOC_OPEN, &o);
-	if (s->fd < 0)
-		return why("setup: create %s: %s", s->name, strerror(errno));
-	return mb_stat(s->fd, &s->before) == 0 || why("setup: stat: %s", strerror(errno));
+	return prep_mailbox_max(s, LARGE_RELAYED);
 }
 
 static long call_send_relay_large(struct state *s)
