@@ -284,8 +284,9 @@ static long send_batch(struct mp_file *mbf, void __user *base, u32 esize,
  * puts.  @clear_info: zero info now (what a failed receive leaves there),
  * which also fails a read-only struct before any message moves; a batch's
  * later entries skip it, as a fault writing their info puts their
- * messages back (mp_recv_batch()).  The fields are read and info zeroed in
- * one user access, as send_args() does.
+ * messages back (mp_recv_batch()), and so does MSGPORT_F_NOINFO, whose
+ * info is left alone.  The fields are read and info zeroed in one user
+ * access, as send_args() does.
  */
 static long recv_args(struct mp_file *mbf,
 		      struct msgport_recv __user *u, struct mp_xfer *x,
@@ -317,6 +318,13 @@ static long recv_args(struct mp_file *mbf,
 	    batch || (r.flags & MSGPORT_F_PEEK) || !r.nfds :
 	    r.nfds || r.fds || (r.flags & MSGPORT_F_CLOEXEC))
 		goto out;
+	/*
+	 * No info where it says how many bytes came (a batch), where the
+	 * message is (a span by reference) or how to commit it (a lease).
+	 */
+	if ((r.flags & MSGPORT_F_NOINFO) &&
+	    (batch || (r.flags & (MSGPORT_F_SPAN | MSGPORT_F_LEASE))))
+		goto out;
 	if ((r.flags & MSGPORT_F_FROM) ? r.from_pid <= 0 : r.from_pid != 0)
 		goto out;
 	ret = -EBADF;
@@ -325,7 +333,7 @@ static long recv_args(struct mp_file *mbf,
 	ret = -EFAULT;
 	if (r.flags & MSGPORT_F_FDS)
 		unsafe_put_user(0, &u->nfds, out);
-	if (clear_info) {
+	if (clear_info && !(r.flags & MSGPORT_F_NOINFO)) {
 		/* struct msgport_msginfo is 8-byte words (the uapi header). */
 		u64 __user *p = (u64 __user *)&u->info;
 		unsigned int i;
@@ -369,7 +377,8 @@ out:
 	x->flags = r.flags;
 	x->timeout_ns = r.timeout_ns;
 	x->utimeout = &u->timeout_ns;
-	x->uinfo = &u->info;
+	/* None, as for read(2): nothing made, nothing written. */
+	x->uinfo = (r.flags & MSGPORT_F_NOINFO) ? NULL : &u->info;
 	x->info_tail = info_tail;
 	x->mbf = mbf;
 	return 0;

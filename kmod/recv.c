@@ -272,7 +272,8 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 				    (mp_msg_copy_len(msg, w.span) > x->len ||
 				     nfds > w.fds_room)) {
 					/* Too small: it stays; let others look. */
-					mp_msg_info(msg, &info);
+					if (x->uinfo)
+						mp_msg_info(msg, &info);
 					msg = NULL;
 					mp_queue_kick(mb, &wk);
 					ret = -EMSGSIZE;
@@ -341,9 +342,11 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		trace_msgport_recv(mb, x, NULL, ret);
 	if (ret == -EMSGSIZE) {
 		/* It stays queued: nothing dropped.  How many it carries. */
-		info.msg_flags &= ~MSGPORT_MSG_FDS_DROPPED;
 		if (x->unfds && put_user(nfds, x->unfds))
 			return -EFAULT;
+		if (!x->uinfo)
+			return -EMSGSIZE;
+		info.msg_flags &= ~MSGPORT_MSG_FDS_DROPPED;
 		return copy_info(x, &info) ?: -EMSGSIZE;
 	}
 	if (ret)
@@ -355,14 +358,20 @@ long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 		return w.filled;
 	}
 
-	/* Held (taken, handed over or peeked): its metadata is fixed. */
-	mp_msg_info(msg, &info);
-	/* Ours (msg->leased is mb->lock's: a peeker's info reads no lease). */
-	if (leased)
-		info.msg_flags |= MSGPORT_MSG_LEASED;
-	/* A peek drops nothing; a receiver that takes them is told if it did. */
-	if (READ_ONCE(msg->fds) && (!w.take || x->ufds))
-		info.msg_flags &= ~MSGPORT_MSG_FDS_DROPPED;
+	/*
+	 * Held (taken, handed over or peeked): its metadata is fixed.  Made
+	 * only for a receiver that has it written (not read(2), nor
+	 * MSGPORT_F_NOINFO).
+	 */
+	if (x->uinfo) {
+		mp_msg_info(msg, &info);
+		/* Ours (msg->leased is mb->lock's: a peeker reads no lease). */
+		if (leased)
+			info.msg_flags |= MSGPORT_MSG_LEASED;
+		/* A peek drops nothing; a taker of them is told if it did. */
+		if (READ_ONCE(msg->fds) && (!w.take || x->ufds))
+			info.msg_flags &= ~MSGPORT_MSG_FDS_DROPPED;
+	}
 	ret = copy_out(mb, msg, x, &info, lent);
 	if (ret < 0)
 		ret = unwrite_info(&w, x, ret);

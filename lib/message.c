@@ -55,6 +55,33 @@ int msgport_send_common(int fd, unsigned long request, pid_t pid, const void *bu
 	return 0;
 }
 
+/*
+ * A receive whose caller wants no info has the module make none
+ * (MSGPORT_F_NOINFO, not with a span by reference or a lease, which need
+ * it).  A module from before the flag refuses it (-EINVAL, before it does
+ * anything): the receive is asked again without it and, once a module has
+ * taken that, never with it again in this process.
+ */
+static int noinfo_refused;
+
+static int recv_ioctl(int fd, struct msgport_recv *r, int want_info)
+{
+	int ret;
+
+	if (want_info || (r->flags & (MSGPORT_F_SPAN | MSGPORT_F_LEASE | MSGPORT_F_NOINFO)) ||
+	    __atomic_load_n(&noinfo_refused, __ATOMIC_RELAXED))
+		return msgport_ioctl(fd, MSGPORT_IOC_RECV, r);
+	r->flags |= MSGPORT_F_NOINFO;
+	ret = msgport_ioctl(fd, MSGPORT_IOC_RECV, r);
+	if (ret != -EINVAL)
+		return ret;
+	r->flags &= ~MSGPORT_F_NOINFO;
+	ret = msgport_ioctl(fd, MSGPORT_IOC_RECV, r);
+	if (ret != -EINVAL)
+		__atomic_store_n(&noinfo_refused, 1, __ATOMIC_RELAXED);
+	return ret;
+}
+
 ssize_t msgport_recv_common(struct msgport_mailbox *mb, pid_t from, void *buf, size_t len,
 			    unsigned int flags, int64_t timeout_ns, struct msgport_msginfo *info)
 {
@@ -78,7 +105,7 @@ ssize_t msgport_recv_common(struct msgport_mailbox *mb, pid_t from, void *buf, s
 	r.buf_len = len > INT_MAX ? INT_MAX : (__u32)len;
 	r.flags = flags;
 
-	ret = msgport_ioctl(mb->fd, MSGPORT_IOC_RECV, &r);
+	ret = recv_ioctl(mb->fd, &r, info != NULL);
 	if (info && (ret >= 0 || ret == -EMSGSIZE))
 		*info = r.info;
 	return ret;

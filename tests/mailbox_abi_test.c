@@ -4,7 +4,8 @@
  * documents for bad input, through raw ioctl(2): EFAULT (NULL, unmapped,
  * read-only), EINVAL (reserved fields, unknown flags, flags of the other
  * call, priority, mode, name bytes, sizes), ENAMETOOLONG, EBADF, EMSGSIZE,
- * ENOTTY on a mailbox descriptor, and structs zeroed on output.
+ * ENOTTY on a mailbox descriptor, and structs zeroed on output (info left
+ * alone under MSGPORT_F_NOINFO).
  */
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -456,6 +457,68 @@ static void test_recv_einval_ebadf(void **state)
 	assert_int_equal(r.info.lost, 0);
 }
 
+/*
+ * RECV with MSGPORT_F_NOINFO: the bytes, and not a byte of info written,
+ * also on EMSGSIZE (the message stays); refused (EINVAL) with a span by
+ * reference, a lease or in a batch, where info is how the message is used.
+ */
+static void test_recv_noinfo(void **state)
+{
+	struct msgport_mailbox *mb = tu_create(tu_name("recvnoinfo"), 4, 64, 0600, 0);
+	int fd = msgport_mailbox_fd(mb);
+	struct msgport_msginfo canary;
+	struct msgport_batch b;
+	struct msgport_recv r;
+	char buf[64];
+
+	memset(&canary, 0xa5, sizeof(canary));
+	assert_int_equal(msgport_send(mb, "0123456789", 10, 2, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	r = recv_args(buf, 4);
+	r.flags |= MSGPORT_F_NOINFO;
+	r.info = canary;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), EMSGSIZE);
+	assert_memory_equal(&r.info, &canary, sizeof(canary));
+	assert_int_equal(queued(fd), 1);
+
+	r = recv_args(buf, sizeof(buf));
+	r.flags |= MSGPORT_F_NOINFO | MSGPORT_F_PEEK;
+	r.info = canary;
+	assert_int_equal(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), 10);
+	assert_memory_equal(&r.info, &canary, sizeof(canary));
+	assert_int_equal(queued(fd), 1);
+
+	r.flags &= ~MSGPORT_F_NOINFO;
+	r.flags |= MSGPORT_F_SPAN;
+	assert_int_equal(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), 10);
+	r.flags |= MSGPORT_F_NOINFO;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), EINVAL);
+	r = recv_args(buf, sizeof(buf));
+	r.flags |= MSGPORT_F_NOINFO | MSGPORT_F_LEASE;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), EINVAL);
+	r = recv_args(buf, sizeof(buf));
+	r.flags |= MSGPORT_F_NOINFO;
+	memset(&b, 0, sizeof(b));
+	b.msgs = (uintptr_t)&r;
+	b.count = 1;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_RECV_BATCH, &b), EINVAL);
+	assert_int_equal(queued(fd), 1);
+
+	memset(buf, 0, sizeof(buf));
+	r.info = canary;
+	assert_int_equal(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), 10);
+	assert_memory_equal(buf, "0123456789", 10);
+	assert_memory_equal(&r.info, &canary, sizeof(canary));
+	assert_int_equal(queued(fd), 0);
+	/* Nothing queued: the error, and info still as it was. */
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), EAGAIN);
+	assert_memory_equal(&r.info, &canary, sizeof(canary));
+
+	/* The library asks for none when info is NULL: the bytes all the same. */
+	assert_int_equal(msgport_send(mb, "abc", 3, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), 0, 0, NULL), 3);
+	assert_memory_equal(buf, "abc", 3);
+}
+
 /* STAT: bad pointers; output zeroed (reserved, the name's tail). */
 static void test_stat_errors_and_zeroing(void **state)
 {
@@ -564,6 +627,7 @@ static const struct CMUnitTest mailbox_abi_tests[] = {
 	TU_TEST(test_send_emsgsize_ebadf),
 	TU_TEST(test_recv_efault),
 	TU_TEST(test_recv_einval_ebadf),
+	TU_TEST(test_recv_noinfo),
 	TU_TEST(test_stat_errors_and_zeroing),
 	TU_TEST(test_set_mode),
 	TU_TEST(test_mailbox_unknown_ioctl_enotty),

@@ -46,6 +46,8 @@ struct rx {
 				   *info_gone = 1), or NULL */
 	bool raw;		/* the ioctl itself, not the library's call:
 				   info as the kernel left it, also on error */
+	bool noinfo;		/* raw, with MSGPORT_F_NOINFO: info must keep
+				   the CANARY bytes it held */
 	long expect;		/* the receive's result */
 	size_t len;		/* the message's full length */
 	uint32_t seed;		/* its bytes: tu_fill(.., seed, len) */
@@ -114,6 +116,10 @@ static int do_rx(struct rx *r)
 			.buf = (uintptr_t)(map + OFF), .buf_len = r->buf_len,
 			.flags = r->flags | MSGPORT_F_TIMEOUT, .timeout_ns = r->timeout_ns,
 		};
+		if (r->noinfo) {
+			u->flags |= MSGPORT_F_NOINFO;
+			memset(&u->info, CANARY, sizeof(u->info));
+		}
 		if (r->info_gone)
 			CHILD_CHECK(pthread_create(&th, NULL, take_info_page, &ip) == 0);
 		n = ioctl(msgport_mailbox_fd(r->mb), MSGPORT_IOC_RECV, u);
@@ -133,11 +139,14 @@ static int do_rx(struct rx *r)
 		fprintf(stderr, "child recv: got %zd (%s), expected %ld\n", n,
 			n < 0 ? msgport_strerror((int)n) : "bytes", r->expect);
 	CHILD_CHECK(n == r->expect);
+	/* MSGPORT_F_NOINFO: not a byte of info written, whatever the result. */
+	for (i = 0; r->noinfo && i < sizeof(*pinfo); i++)
+		CHILD_CHECK(((unsigned char *)pinfo)[i] == CANARY);
 	if (n < 0) {
 		/* A failed receive leaves no info (zeros). */
 		static const struct msgport_msginfo none;
 
-		CHILD_CHECK(!memcmp(pinfo, &none, sizeof(none)));
+		CHILD_CHECK(r->noinfo || !memcmp(pinfo, &none, sizeof(none)));
 		return 0;
 	}
 	want = malloc(r->len);
@@ -155,6 +164,10 @@ static int do_rx(struct rx *r)
 		fprintf(stderr, "child recv: info len %u prio %u seq %llu pid %d tid %d uid %u\n",
 			pinfo->len, pinfo->priority, (unsigned long long)pinfo->seq, pinfo->pid,
 			pinfo->tid, pinfo->uid);
+	if (r->noinfo) {
+		munmap(map, map_len);
+		return 0;
+	}
 	CHILD_CHECK(pinfo->len == r->len);
 	CHILD_CHECK(pinfo->priority == r->prio);
 	CHILD_CHECK(pinfo->seq == r->seq);
@@ -250,6 +263,32 @@ static void test_one_copy_to_waiting_receiver(void **state)
 	assert_int_equal(st.received, 1);
 	/* With nobody waiting, the same send is made in kernel memory: over the quota. */
 	assert_int_equal(msgport_send(mb, p, BIG, 5, MSGPORT_F_NONBLOCK, 0, NULL), -EDQUOT);
+	free(p);
+}
+
+/*
+ * A receiver that asks for no info (MSGPORT_F_NOINFO) gets the bytes in one
+ * copy (within the quota: nothing charged) and not a byte of info, as the
+ * message made in kernel memory (over the quota) gets none either.
+ */
+static void test_one_copy_noinfo_receiver(void **state)
+{
+	struct msgport_mailbox *mb = big_mailbox(4);
+	struct rx r = {
+		.mb = mb, .buf_len = BUF_LEN, .timeout_ns = LONG_NS, .raw = true,
+		.noinfo = true, .expect = BIG, .len = BIG, .seed = 8,
+	};
+	unsigned char *p = payload(BIG, 8);
+	pid_t pid;
+
+	(void)state;
+	pid = start_rx(&r);
+	assert_int_equal(msgport_send(mb, p, BIG, 3, 0, LONG_NS, NULL), 0);
+	assert_child_ok(pid);
+	tu_param_set("max_user_bytes", 64ULL << 20);
+	assert_int_equal(msgport_send(mb, p, BIG, 3, MSGPORT_F_NONBLOCK, 0, NULL), 0);
+	r.timeout_ns = 0;
+	assert_child_ok(tu_fork(child_rx, &r));
 	free(p);
 }
 
@@ -852,6 +891,7 @@ static void test_one_copy_senders_help_slow_receiver(void **state)
 static const struct CMUnitTest one_copy_tests[] = {
 	ONE_COPY_TEST(test_one_copy_to_waiting_receiver),
 	ONE_COPY_TEST(test_one_copy_truncating_receiver),
+	ONE_COPY_TEST(test_one_copy_noinfo_receiver),
 	ONE_COPY_TEST(test_one_copy_between_threads),
 	ONE_COPY_TEST(test_one_copy_overlapping_buffers),
 	ONE_COPY_TEST(test_one_copy_rendezvous),

@@ -182,7 +182,8 @@ int msgport_send(struct msgport_mailbox *mb, const void *buf, size_t len, unsign
  * copied, 0 returned, info->span_offset and info->len locate it; without it
  * a span's bytes are copied like a payload).  Returns the bytes copied.
  * info (may be NULL) receives the metadata, also on -EMSGSIZE where
- * info->len is the needed size.
+ * info->len is the needed size; with info NULL the module makes none
+ * (MSGPORT_F_NOINFO), and a call's request so received shows no token.
  */
 ssize_t msgport_recv(struct msgport_mailbox *mb, void *buf, size_t len, unsigned int flags,
 		     int64_t timeout_ns, struct msgport_msginfo *info);

@@ -95,7 +95,8 @@
  * entry_size; anonymous mailboxes and MSGPORT_IOC_DUP; topics.  3: relaying
  * (MSGPORT_F_RELAY, the _v1 receives), leases (MSGPORT_F_LEASE,
  * MSGPORT_IOC_COMMIT, MSGPORT_COMMIT_REFUSE), MSGPORT_MSG_SYNC,
- * MSGPORT_REPLY_ERROR (3 is not released yet: REFUSE joined it).
+ * MSGPORT_REPLY_ERROR, MSGPORT_F_NOINFO (3 is not released yet: REFUSE and
+ * NOINFO joined it).
  */
 #define MSGPORT_ABI_MINOR	3
 
@@ -308,14 +309,15 @@ struct msgport_name {
 #define MSGPORT_F_CLOEXEC	(1U << 10)	/* recv with MSGPORT_F_FDS: close-on-exec */
 #define MSGPORT_F_LEASE		(1U << 11)	/* recv: take under a lease: see "Leases" */
 #define MSGPORT_F_RELAY		(1U << 12)	/* send, call, reply: relayed origin at relay */
+#define MSGPORT_F_NOINFO	(1U << 13)	/* recv: info neither made nor written */
 
-/* The flags a send, a receive may have (RELAY, LEASE: ABI 1.3). */
+/* The flags a send, a receive may have (RELAY, LEASE, NOINFO: ABI 1.3). */
 #define MSGPORT_SEND_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_SYNC | \
 				 MSGPORT_F_SPAN | MSGPORT_F_RELAY)
 #define MSGPORT_RECV_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | \
 				 MSGPORT_F_PEEK | MSGPORT_F_TRUNC | MSGPORT_F_SPAN | \
 				 MSGPORT_F_FROM | MSGPORT_F_FDS | MSGPORT_F_CLOEXEC | \
-				 MSGPORT_F_LEASE)
+				 MSGPORT_F_LEASE | MSGPORT_F_NOINFO)
 
 /*
  * Passing descriptors (as SCM_RIGHTS).  A send may carry up to
@@ -457,6 +459,11 @@ struct msgport_msginfo {
  * Without the flag nfds and fds must be 0 and a message's descriptors are
  * closed (info.msg_flags: MSGPORT_MSG_FDS_DROPPED).
  *
+ * With MSGPORT_F_NOINFO (ABI 1.3) the module neither makes nor writes info,
+ * which keeps what it held, also on -EMSGSIZE: a receive for a program that
+ * reads only the bytes saves the metadata's lookups and its copy out.  Not
+ * in a batch (-EINVAL), whose entries' info says how many bytes came.
+ *
  * Errors: EFAULT, EINVAL, EBADF (not opened for receiving), EMSGSIZE (also:
  * more descriptors than nfds, without MSGPORT_F_TRUNC), EAGAIN (non-blocking
  * and empty), ETIMEDOUT, EINTR, EIDRM, ESRCH (MSGPORT_F_FROM), ECONNRESET
@@ -469,7 +476,7 @@ struct msgport_recv {
 	__u64 buf;		/* user pointer to the buffer */
 	__u64 timeout_ns;	/* with MSGPORT_F_TIMEOUT; in/out */
 	__u32 buf_len;		/* bytes at buf */
-	__u32 flags;		/* MSGPORT_F_NONBLOCK|TIMEOUT|PEEK|TRUNC|SPAN|FROM|FDS|CLOEXEC */
+	__u32 flags;		/* MSGPORT_RECV_FLAGS */
 	__s32 from_pid;		/* with MSGPORT_F_FROM: the sender */
 	__u32 nfds;		/* with MSGPORT_F_FDS: room at fds; out: received */
 	__u64 fds;		/* with MSGPORT_F_FDS: user pointer to __s32[nfds] */
