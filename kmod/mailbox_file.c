@@ -284,9 +284,10 @@ static long send_batch(struct mp_file *mbf, void __user *base, u32 esize,
  * puts.  @clear_info: zero info now (what a failed receive leaves there),
  * which also fails a read-only struct before any message moves; a batch's
  * later entries skip it, as a fault writing their info puts their
- * messages back (mp_recv_batch()), and so does MSGPORT_F_NOINFO, whose
- * info is left alone.  The fields are read and info zeroed in one user
- * access, as send_args() does.
+ * messages back (mp_recv_batch()).  With MSGPORT_F_NOINFO info is left
+ * alone (@x->uinfo NULL, as for read(2)), and a read-only struct is found
+ * only by the writes the receive still makes (nfds, timeout_ns).  The
+ * fields are read and info zeroed in one user access, as send_args() does.
  */
 static long recv_args(struct mp_file *mbf,
 		      struct msgport_recv __user *u, struct mp_xfer *x,
@@ -320,10 +321,11 @@ static long recv_args(struct mp_file *mbf,
 		goto out;
 	/*
 	 * No info where it says how many bytes came (a batch), where the
-	 * message is (a span by reference) or how to commit it (a lease).
+	 * message is (a span by reference), how to commit it (a lease) or
+	 * whether the relay holds a claim (a grown receive).
 	 */
 	if ((r.flags & MSGPORT_F_NOINFO) &&
-	    (batch || (r.flags & (MSGPORT_F_SPAN | MSGPORT_F_LEASE))))
+	    (batch || grown || (r.flags & (MSGPORT_F_SPAN | MSGPORT_F_LEASE))))
 		goto out;
 	if ((r.flags & MSGPORT_F_FROM) ? r.from_pid <= 0 : r.from_pid != 0)
 		goto out;

@@ -127,9 +127,10 @@ static long copy_out(struct mp_mailbox *mb, const struct mp_msg *msg,
  * The files a taken @msg carries become descriptors of the receiver (@x
  * asked, MSGPORT_F_FDS; its payload and @info are out): their numbers in
  * @x->ufds, their count in @x->unfds; if some could not be made (they are
- * closed), @info's MSGPORT_MSG_FDS_DROPPED goes out too.  Both outputs were
- * made writable before the receive (recv_args()): a fault now is the
- * receiver's own race with its memory, and changes nothing else.
+ * closed), @info's MSGPORT_MSG_FDS_DROPPED goes out too (to @x->uinfo, if
+ * set).  Both outputs were made writable before the receive (recv_args()):
+ * a fault now is the receiver's own race with its memory, and changes
+ * nothing else.
  */
 static int receive_fds(struct mp_msg *msg, const struct mp_xfer *x,
 		       struct msgport_msginfo *info)
@@ -196,14 +197,14 @@ static void received(struct mp_mailbox *mb, struct mp_msg *msg,
  * retakes it to wait and to send wake-ups.  May sleep.
  * Return: The bytes copied (at most @x->len, the rest cut off with
  * MSGPORT_F_TRUNC).  -EMSGSIZE if the message does not fit @x->len without
- * MSGPORT_F_TRUNC (it stays queued; its metadata is still copied, or
- * -EFAULT); -EFAULT if a copy faults; mp_queue_dead_error() for a
- * destroyed mailbox; -EPIPE if there is nothing to take and @mb is
- * anonymous with no sender left (@mb->hup); -EAGAIN (MSGPORT_F_NONBLOCK)
- * or -ETIMEDOUT (a zero timeout) if it would have to wait; -ETIMEDOUT or
- * -ERESTARTSYS if the wait times out or a signal comes (with -ERESTARTSYS,
- * the time left goes to @x->utimeout, or -EFAULT:
- * mp_wait_report_remaining()).
+ * MSGPORT_F_TRUNC (it stays queued; its metadata is still copied to
+ * @x->uinfo if set, or -EFAULT); -EFAULT if a copy faults;
+ * mp_queue_dead_error() for a destroyed mailbox; -EPIPE if there is
+ * nothing to take and @mb is anonymous with no sender left (@mb->hup);
+ * -EAGAIN (MSGPORT_F_NONBLOCK) or -ETIMEDOUT (a zero timeout) if it would
+ * have to wait; -ETIMEDOUT or -ERESTARTSYS if the wait times out or a
+ * signal comes (with -ERESTARTSYS, the time left goes to @x->utimeout, or
+ * -EFAULT: mp_wait_report_remaining()).
  */
 long mp_recv(struct mp_mailbox *mb, struct mp_xfer *x)
 {

@@ -99,8 +99,8 @@ MSGPORT_EXPORT int msgport_recv_batch(struct msgport_mailbox *mb, struct msgport
 	int ret;
 
 	/* A batch takes messages, from any sender. */
-	ret = batch_begin(mb, msgs, n, &flags, MSGPORT_F_PEEK | MSGPORT_F_FROM, &timeout,
-			  timeout_ns);
+	ret = batch_begin(mb, msgs, n, &flags, MSGPORT_F_PEEK | MSGPORT_F_FROM | MSGPORT_F_NOINFO,
+			  &timeout, timeout_ns);
 	if (ret < 0)
 		return ret;
 

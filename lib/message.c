@@ -57,10 +57,11 @@ int msgport_send_common(int fd, unsigned long request, pid_t pid, const void *bu
 
 /*
  * A receive whose caller wants no info has the module make none
- * (MSGPORT_F_NOINFO, not with a span by reference or a lease, which need
- * it).  A module from before the flag refuses it (-EINVAL, before it does
- * anything): the receive is asked again without it and, once a module has
- * taken that, never with it again in this process.
+ * (MSGPORT_F_NOINFO: the library's own flag, as MSGPORT_F_TIMEOUT is; not
+ * with a span by reference or a lease, which need info).  A module from
+ * before the flag refuses it (-EINVAL, before it does anything): the
+ * receive is asked again without it and, once a module has taken that,
+ * never with it again in this process.
  */
 static int noinfo_refused;
 
@@ -68,7 +69,7 @@ static int recv_ioctl(int fd, struct msgport_recv *r, int want_info)
 {
 	int ret;
 
-	if (want_info || (r->flags & (MSGPORT_F_SPAN | MSGPORT_F_LEASE | MSGPORT_F_NOINFO)) ||
+	if (want_info || (r->flags & (MSGPORT_F_SPAN | MSGPORT_F_LEASE)) ||
 	    __atomic_load_n(&noinfo_refused, __ATOMIC_RELAXED))
 		return msgport_ioctl(fd, MSGPORT_IOC_RECV, r);
 	r->flags |= MSGPORT_F_NOINFO;
@@ -88,6 +89,9 @@ ssize_t msgport_recv_common(struct msgport_mailbox *mb, pid_t from, void *buf, s
 	struct msgport_recv r;
 	int ret;
 
+	/* Set from info, below. */
+	if (flags & MSGPORT_F_NOINFO)
+		return -EINVAL;
 	memset(&r, 0, sizeof(r));
 	ret = msgport_apply_timeout(&flags, &r.timeout_ns, timeout_ns);
 	if (ret < 0)

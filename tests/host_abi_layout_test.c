@@ -310,6 +310,11 @@ static void test_flags(void **state)
 	assert_int_equal(MSGPORT_RECV_FLAGS & MSGPORT_F_LEASE, MSGPORT_F_LEASE);
 	assert_int_equal(MSGPORT_RECV_FLAGS & MSGPORT_F_RELAY, 0);
 	assert_int_equal(MSGPORT_SEND_FLAGS & MSGPORT_F_LEASE, 0);
+	/* A receive's info left alone: receive only, clear of a reply's error bit. */
+	assert_int_equal(MSGPORT_F_NOINFO, 1U << 14);
+	assert_int_equal(MSGPORT_RECV_FLAGS & MSGPORT_F_NOINFO, MSGPORT_F_NOINFO);
+	assert_int_equal((MSGPORT_SEND_FLAGS | MSGPORT_CALL_FLAGS) & MSGPORT_F_NOINFO, 0);
+	assert_int_equal(MSGPORT_REPLY_ERROR & (MSGPORT_RECV_FLAGS | MSGPORT_SEND_FLAGS), 0);
 	assert_int_equal(MSGPORT_COMMIT_RETURN, 1U << 0);
 	assert_int_equal(MSGPORT_COMMIT_REFUSE, 1U << 1);
 	assert_int_equal(MSGPORT_MSG_CALL, 1U << 0);

@@ -460,13 +460,15 @@ static void test_recv_einval_ebadf(void **state)
 /*
  * RECV with MSGPORT_F_NOINFO: the bytes, and not a byte of info written,
  * also on EMSGSIZE (the message stays); refused (EINVAL) with a span by
- * reference, a lease or in a batch, where info is how the message is used.
+ * reference, a lease, in a grown receive or in a batch, where info is how
+ * the message is used; and the library's own flag, refused from a caller.
  */
 static void test_recv_noinfo(void **state)
 {
 	struct msgport_mailbox *mb = tu_create(tu_name("recvnoinfo"), 4, 64, 0600, 0);
 	int fd = msgport_mailbox_fd(mb);
 	struct msgport_msginfo canary;
+	struct msgport_recv_v1 v1;
 	struct msgport_batch b;
 	struct msgport_recv r;
 	char buf[64];
@@ -495,6 +497,10 @@ static void test_recv_noinfo(void **state)
 	r = recv_args(buf, sizeof(buf));
 	r.flags |= MSGPORT_F_NOINFO | MSGPORT_F_LEASE;
 	assert_errno(tu_ioctl(fd, MSGPORT_IOC_RECV, &r), EINVAL);
+	memset(&v1, 0, sizeof(v1));
+	v1.recv = recv_args(buf, sizeof(buf));
+	v1.recv.flags |= MSGPORT_F_NOINFO;
+	assert_errno(tu_ioctl(fd, MSGPORT_IOC_RECV_V1, &v1), EINVAL);
 	r = recv_args(buf, sizeof(buf));
 	r.flags |= MSGPORT_F_NOINFO;
 	memset(&b, 0, sizeof(b));
@@ -515,6 +521,7 @@ static void test_recv_noinfo(void **state)
 
 	/* The library asks for none when info is NULL: the bytes all the same. */
 	assert_int_equal(msgport_send(mb, "abc", 3, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
+	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), MSGPORT_F_NOINFO, 0, NULL), -EINVAL);
 	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), 0, 0, NULL), 3);
 	assert_memory_equal(buf, "abc", 3);
 }

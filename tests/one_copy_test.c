@@ -159,15 +159,15 @@ static int do_rx(struct rx *r)
 		CHILD_CHECK(map[i] == CANARY);
 	for (i = OFF + r->buf_len; i < map_len && !r->untouched; i++)
 		CHILD_CHECK(map[i] == CANARY);
+	if (r->noinfo) {
+		munmap(map, map_len);
+		return 0;
+	}
 	if (pinfo->len != r->len || pinfo->priority != r->prio || pinfo->seq != r->seq ||
 	    pinfo->pid != r->sender || pinfo->tid != r->sender || pinfo->uid != r->uid)
 		fprintf(stderr, "child recv: info len %u prio %u seq %llu pid %d tid %d uid %u\n",
 			pinfo->len, pinfo->priority, (unsigned long long)pinfo->seq, pinfo->pid,
 			pinfo->tid, pinfo->uid);
-	if (r->noinfo) {
-		munmap(map, map_len);
-		return 0;
-	}
 	CHILD_CHECK(pinfo->len == r->len);
 	CHILD_CHECK(pinfo->priority == r->prio);
 	CHILD_CHECK(pinfo->seq == r->seq);

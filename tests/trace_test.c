@@ -275,12 +275,13 @@ static void test_send_recv(void **state)
 		     "mbox=%08x inbox=0 tgid=%d len=%d prio=3 seq=%llu ret=0", NULL, NULL, id, me,
 		     LEN, (unsigned long long)seq);
 	assert_trace(1, "msgport_recv",
-		     "mbox=%08x inbox=0 tgid=%d sender=%d len=%d prio=3 seq=%llu ret=%d", NULL, NULL,
-		     id, me, me, LEN, (unsigned long long)seq, LEN);
-	assert_trace(1, "msgport_recv", "mbox=%08x tgid=%d seq=0 ret=%d", NULL, NULL, id, me,
-		     -EMSGSIZE);
-	assert_trace(1, "msgport_recv", "mbox=%08x tgid=%d seq=0 ret=%d", NULL, NULL, id, me,
-		     -EAGAIN);
+		     "mbox=%08x inbox=0 tgid=%d sender=%d len=%d prio=3 flags=0x0 seq=%llu ret=%d",
+		     NULL, NULL, id, me, me, LEN, (unsigned long long)seq, LEN);
+	/* Without info asked for, the library asks the module to make none. */
+	assert_trace(1, "msgport_recv", "mbox=%08x tgid=%d flags=0x%x seq=0 ret=%d", NULL, NULL,
+		     id, me, MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_NOINFO, -EMSGSIZE);
+	assert_trace(1, "msgport_recv", "mbox=%08x tgid=%d flags=0x%x seq=0 ret=%d", NULL, NULL,
+		     id, me, MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_NOINFO, -EAGAIN);
 	assert_trace(3, "msgport_recv", "mbox=%08x", NULL, NULL, id);
 	/* Nothing dropped, nobody woken. */
 	assert_trace(0, "msgport_drop", "mbox=%08x", NULL, NULL, id);

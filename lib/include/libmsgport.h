@@ -183,7 +183,8 @@ int msgport_send(struct msgport_mailbox *mb, const void *buf, size_t len, unsign
  * a span's bytes are copied like a payload).  Returns the bytes copied.
  * info (may be NULL) receives the metadata, also on -EMSGSIZE where
  * info->len is the needed size; with info NULL the module makes none
- * (MSGPORT_F_NOINFO), and a call's request so received shows no token.
+ * (MSGPORT_F_NOINFO, which the library sets: -EINVAL from a caller), and a
+ * call's request so received shows no token.
  */
 ssize_t msgport_recv(struct msgport_mailbox *mb, void *buf, size_t len, unsigned int flags,
 		     int64_t timeout_ns, struct msgport_msginfo *info);
@@ -199,8 +200,8 @@ ssize_t msgport_recv(struct msgport_mailbox *mb, void *buf, size_t len, unsigned
  * message: the others are what is already queued.  Both stop at the first
  * message that fails and return how many were done, or, if none was, that
  * message's -errno (-EMSGSIZE with msgs[0].info filled in, as
- * msgport_recv()).  Not in a receive batch: MSGPORT_F_PEEK, MSGPORT_F_FROM
- * (-EINVAL); MSGPORT_F_SPAN takes spans by reference (len 0).
+ * msgport_recv()).  Not in a receive batch: MSGPORT_F_PEEK, MSGPORT_F_FROM,
+ * MSGPORT_F_NOINFO (-EINVAL); MSGPORT_F_SPAN takes spans by reference (len 0).
  */
 struct msgport_batch_msg {
 	void *buf;			/* send: the payload; receive: the buffer */

@@ -354,6 +354,11 @@ static void build_recv(struct msgport_recv *r)
 					      r->flags & (MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT |
 							  MSGPORT_F_TRUNC));
 #endif
+#ifdef MSGPORT_F_NOINFO
+	/* Not half of all receives: refused in batches, spans and leases. */
+	if (!one_in(8))
+		r->flags &= ~MSGPORT_F_NOINFO;
+#endif
 	r->timeout_ns = below(2000000);
 #ifdef MSGPORT_FDS_MAX
 	if (r->flags & MSGPORT_F_FDS) {

@@ -309,7 +309,7 @@ struct msgport_name {
 #define MSGPORT_F_CLOEXEC	(1U << 10)	/* recv with MSGPORT_F_FDS: close-on-exec */
 #define MSGPORT_F_LEASE		(1U << 11)	/* recv: take under a lease: see "Leases" */
 #define MSGPORT_F_RELAY		(1U << 12)	/* send, call, reply: relayed origin at relay */
-#define MSGPORT_F_NOINFO	(1U << 13)	/* recv: info neither made nor written */
+#define MSGPORT_F_NOINFO	(1U << 14)	/* recv: info neither made nor written */
 
 /* The flags a send, a receive may have (RELAY, LEASE, NOINFO: ABI 1.3). */
 #define MSGPORT_SEND_FLAGS	(MSGPORT_F_NONBLOCK | MSGPORT_F_TIMEOUT | MSGPORT_F_SYNC | \
@@ -435,9 +435,10 @@ struct msgport_msginfo {
 /*
  * MSGPORT_IOC_RECV on a mailbox descriptor opened with MSGPORT_O_RECV.
  * Takes the oldest message of the highest priority and returns the number
- * of bytes copied to buf.  info is filled in whenever a message was found,
- * also on -EMSGSIZE (buffer smaller than the message, which stays queued;
- * info.len is its length).  timeout_ns as for send.
+ * of bytes copied to buf.  info is filled in whenever a message was found
+ * (unless MSGPORT_F_NOINFO, below), also on -EMSGSIZE (buffer smaller than
+ * the message, which stays queued; info.len is its length).  timeout_ns as
+ * for send.
  *
  * A span message (MSGPORT_MSG_SPAN in info.msg_flags) is taken by
  * reference with MSGPORT_F_SPAN: nothing is copied, the call returns 0 and
@@ -461,8 +462,16 @@ struct msgport_msginfo {
  *
  * With MSGPORT_F_NOINFO (ABI 1.3) the module neither makes nor writes info,
  * which keeps what it held, also on -EMSGSIZE: a receive for a program that
- * reads only the bytes saves the metadata's lookups and its copy out.  Not
- * in a batch (-EINVAL), whose entries' info says how many bytes came.
+ * reads only the bytes saves the metadata's lookups and its copy out.  As
+ * with read(2), nothing of the message's metadata reaches the receiver: a
+ * call's request shows no token (its caller waits until its time-out or
+ * until the descriptor closes: a server that may be called does not use
+ * the flag, nor does MSGPORT_IOC_REPLY_RECV's receive, which takes it all
+ * the same), and with MSGPORT_F_FDS nfds says how many descriptors came but
+ * nothing says that some were dropped.  Refused (EINVAL) where info is how
+ * the message is used: in a batch (how many bytes came), with
+ * MSGPORT_F_SPAN (where the span is), MSGPORT_F_LEASE (the seq to commit)
+ * and in a grown receive (whether its relay holds a claim).
  *
  * Errors: EFAULT, EINVAL, EBADF (not opened for receiving), EMSGSIZE (also:
  * more descriptors than nfds, without MSGPORT_F_TRUNC), EAGAIN (non-blocking
@@ -690,8 +699,9 @@ struct msgport_call {
  * request: answer call token with len bytes at buf.  Tokens are unique for
  * the module's lifetime and bound to the open file description that
  * received the request (a forked child sharing it may answer too).  A
- * request taken with read(2), which shows no token, is bound all the same:
- * its caller waits until its time-out or until that descriptor closes.
+ * request taken with read(2) or MSGPORT_F_NOINFO, which show no token, is
+ * bound all the same: its caller waits until its time-out or until that
+ * descriptor closes.
  *
  * Errors: EFAULT, EINVAL (flags, reserved, token 0), ENOENT (no such call
  * was received through this descriptor, or it was answered already),
