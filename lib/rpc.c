@@ -96,7 +96,8 @@ MSGPORT_EXPORT ssize_t msgport_reply_recv(struct msgport_mailbox *mb, uint64_t t
 
 	if (reply_result)
 		*reply_result = 0;
-	if (!mb || (flags & MSGPORT_F_FROM))
+	/* A server needs the next request's token: info, always. */
+	if (!mb || (flags & (MSGPORT_F_FROM | MSGPORT_F_NOINFO)))
 		return -EINVAL;
 	memset(&rr, 0, sizeof(rr));
 	ret = fill_reply(&rr.reply, token, reply, reply_len);

@@ -522,6 +522,11 @@ static void test_recv_noinfo(void **state)
 	/* The library asks for none when info is NULL: the bytes all the same. */
 	assert_int_equal(msgport_send(mb, "abc", 3, 0, 0, MSGPORT_WAIT_FOREVER, NULL), 0);
 	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), MSGPORT_F_NOINFO, 0, NULL), -EINVAL);
+	assert_int_equal(msgport_recv_from(mb, getpid(), buf, sizeof(buf), MSGPORT_F_NOINFO, 0, NULL),
+			 -EINVAL);
+	/* A server needs the next request's token. */
+	assert_int_equal(msgport_reply_recv(mb, 1, "r", 1, NULL, buf, sizeof(buf), MSGPORT_F_NOINFO,
+					    0, NULL), -EINVAL);
 	assert_int_equal(msgport_recv(mb, buf, sizeof(buf), 0, 0, NULL), 3);
 	assert_memory_equal(buf, "abc", 3);
 }

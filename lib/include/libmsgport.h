@@ -496,7 +496,8 @@ int msgport_reply(struct msgport_mailbox *mb, uint64_t token, const void *buf, s
  * msgport_recv() does, and return its result.  *reply_result (may be NULL)
  * says what became of the reply: 0, or -ENOENT/-ECANCELED (its caller is
  * gone: the receive went on anyway), or another error, which is then also
- * the return value and nothing was received.
+ * the return value and nothing was received.  Not MSGPORT_F_NOINFO
+ * (-EINVAL): a server needs the next request's token.
  */
 ssize_t msgport_reply_recv(struct msgport_mailbox *mb, uint64_t token, const void *reply,
 			   size_t reply_len, int *reply_result, void *buf, size_t len,
